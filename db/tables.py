@@ -1,0 +1,131 @@
+"""SQLModel tables.
+
+Times are aware datetimes stored in UTC (sqlmodel's ``UTCDateTime``) and
+shown in Asia/Ho_Chi_Minh. Config rows (agencies, plans, obligations, targets) are
+never deleted: what leaves the configuration is marked inactive, so history
+keeps its references.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = ["AgencyRow", "ContactRow", "DeadlineRow", "DeadlineStatus", "ObligationRow", "PlanRow", "TargetRow"]
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class DeadlineStatus(StrEnum):
+    """Where a deadline stands.
+
+    ``open``: not submitted yet (overdue is derived from the last day);
+    ``submitted``: on time; ``late``: submitted after the last day;
+    ``excused``: the agency no longer owes it (removed from config, or excused
+    by the coordinator); ``closed``: closed by the coordinator.
+    """
+
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    LATE = "late"
+    EXCUSED = "excused"
+    CLOSED = "closed"
+
+
+class AgencyRow(SQLModel, table=True):
+    __tablename__ = "agency"
+
+    id: str = Field(primary_key=True, max_length=80)
+    area: str = Field(max_length=80, index=True)
+    name: str
+    short: str | None = None
+    level: str = Field(max_length=20)
+    domain: str | None = None
+    active: bool = True
+
+
+class ContactRow(SQLModel, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("agency_id", "address", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: str = Field(foreign_key="agency.id", index=True, max_length=80)
+    address: str = Field(max_length=254, index=True)
+    name: str | None = None
+    role: str = Field(max_length=20)
+
+
+class PlanRow(SQLModel, table=True):
+    __tablename__ = "plan"
+
+    id: str = Field(primary_key=True, max_length=80)
+    title: str
+    number: str | None = None
+    area: str = Field(max_length=80)
+    issuer_id: str = Field(max_length=80)
+    coordinator_id: str = Field(max_length=80)
+    valid_start: dt.date
+    valid_end: dt.date | None = None
+    source_file: str
+    active: bool = True
+
+
+class ObligationRow(SQLModel, table=True):
+    __tablename__ = "obligation"
+
+    plan_id: str = Field(foreign_key="plan.id", primary_key=True, max_length=80)
+    id: str = Field(primary_key=True, max_length=80)
+    title: str
+    kind: str = Field(max_length=30)
+    recipient_id: str = Field(max_length=80)
+    via_id: str | None = Field(default=None, max_length=80)
+    rule: str = Field(max_length=10)
+    quote: str
+    source_file: str
+    source_section: str | None = None
+    schedule: dict = Field(sa_column=Column(JSON, nullable=False))
+    consolidates: list = Field(sa_column=Column(JSON, nullable=False))
+    reporters: list = Field(sa_column=Column(JSON, nullable=False))
+    active: bool = True
+
+
+class TargetRow(SQLModel, table=True):
+    __tablename__ = "target"
+
+    plan_id: str = Field(foreign_key="plan.id", primary_key=True, max_length=80)
+    id: str = Field(primary_key=True, max_length=40)
+    text: str
+    unit: str = Field(max_length=20)
+    goal_op: str | None = Field(default=None, max_length=2)
+    goal_value: float | None = None
+    lead_id: str | None = Field(default=None, max_length=80)
+    partners: list = Field(sa_column=Column(JSON, nullable=False))
+    active: bool = True
+
+
+class DeadlineRow(SQLModel, table=True):
+    __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("plan_id", "obligation_id", "agency_id", "period_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True, max_length=80)
+    obligation_id: str = Field(max_length=80)
+    agency_id: str = Field(foreign_key="agency.id", index=True, max_length=80)
+    period_key: str = Field(max_length=20)
+    period_label: str
+    period_start: dt.date
+    period_end: dt.date
+    written_date: dt.date
+    rule: str = Field(max_length=10)
+    last_day: dt.date = Field(index=True)
+    status: str = Field(default=DeadlineStatus.OPEN, max_length=20, index=True)
+    status_reason: str | None = None
+    excused_by_sync: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,142 @@
+"""Checks across documents: ids unique, references known, links in order. Pure.
+
+Schema errors inside one document are pydantic's job; this module finds what
+only the whole configuration shows: a duplicate id in two files, a reporter
+that names no agency, a group that contains itself, a consolidated report due
+before the reports it consolidates. Each finding is a :class:`Problem` that
+names the document (an opaque key the loader chose) and the path inside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from dondoc.deadlines import dues, written_last_day
+from dondoc.model import Area, Directory, Every, Obligation, Plan, Problem
+
+__all__ = ["check_catalog"]
+
+_FAR = 6  # years of periods compared when a plan has no end
+
+
+def check_catalog(plans: list[tuple[str, Plan]], areas: list[tuple[str, Area]]) -> list[Problem]:
+    """Every cross-document problem of this configuration, in document order."""
+    directory = Directory([area for _, area in areas])
+    problems = list(_check_areas(areas, directory))
+    seen_plans: dict[str, str] = {}
+    area_names = {area.area for _, area in areas}
+    for where, plan in plans:
+        if plan.id in seen_plans:
+            problems.append(Problem(where, ("id",), f"plan id '{plan.id}' is already used in {seen_plans[plan.id]}"))
+        seen_plans.setdefault(plan.id, where)
+        problems.extend(_check_plan(where, plan, directory, area_names))
+    return problems
+
+
+def _duplicates(where: str, items: Iterable[tuple[tuple, str]], what: str) -> Iterable[Problem]:
+    seen: set[str] = set()
+    for path, ident in items:
+        if ident in seen:
+            yield Problem(where, path, f"duplicate {what} id '{ident}'")
+        seen.add(ident)
+
+
+def _check_areas(areas: list[tuple[str, Area]], directory: Directory) -> Iterable[Problem]:
+    owner: dict[str, str] = {}
+    for where, area in areas:
+        for kind, items in (("agencies", area.agencies), ("groups", area.groups)):
+            for i, item in enumerate(items):
+                if item.id in owner:
+                    yield Problem(where, (kind, i, "id"), f"duplicate id '{item.id}' (already defined in {owner[item.id]})")
+                else:
+                    owner[item.id] = where
+        for i, group in enumerate(area.groups):
+            for j, member in enumerate(group.members):
+                if not directory.knows(member):
+                    yield Problem(where, ("groups", i, "members", j), f"group '{group.id}': unknown member '{member}'")
+            try:
+                directory.expand([group.id])
+            except ValueError as cycle:
+                yield Problem(where, ("groups", i, "members"), f"group '{group.id}' contains itself: {cycle}")
+            except KeyError:
+                pass  # reported above as an unknown member
+
+
+def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[str]) -> Iterable[Problem]:
+    def agency(path: tuple, ref: str | None, what: str) -> Iterable[Problem]:
+        if ref is not None and ref not in directory.agencies:
+            hint = " (it is a group; name one agency)" if ref in directory.groups else ""
+            yield Problem(where, path, f"{what}: unknown agency '{ref}'{hint}")
+
+    if plan.area not in area_names:
+        yield Problem(where, ("area",), f"unknown area '{plan.area}' (no config/agencies file declares it)")
+    yield from agency(("issuer",), plan.issuer, "issuer")
+    yield from agency(("coordinator",), plan.coordinator, "coordinator")
+    yield from _duplicates(where, ((("obligations", i, "id"), o.id) for i, o in enumerate(plan.obligations)), "obligation")
+    yield from _duplicates(where, ((("targets", i, "id"), t.id) for i, t in enumerate(plan.targets)), "target")
+    yield from _duplicates(where, ((("programmes", i, "id"), p.id) for i, p in enumerate(plan.programmes)), "programme")
+    yield from _duplicates(
+        where, ((("assignments", i, "agency"), a.agency) for i, a in enumerate(plan.assignments)), "assignment"
+    )
+    for i, target in enumerate(plan.targets):
+        yield from agency(("targets", i, "lead"), target.lead, f"target '{target.id}' lead")
+        for j, partner in enumerate(target.partners):
+            yield from agency(("targets", i, "partners", j), partner, f"target '{target.id}' partner")
+    for i, programme in enumerate(plan.programmes):
+        yield from agency(("programmes", i, "lead"), programme.lead, f"programme '{programme.id}' lead")
+        for j, partner in enumerate(programme.partners):
+            yield from agency(("programmes", i, "partners", j), partner, f"programme '{programme.id}' partner")
+    for i, assignment in enumerate(plan.assignments):
+        yield from agency(("assignments", i, "agency"), assignment.agency, "assignment")
+    ids = {o.id for o in plan.obligations}
+    for i, obligation in enumerate(plan.obligations):
+        yield from _check_obligation(where, ("obligations", i), plan, obligation, directory, ids, agency)
+    yield from _check_links(where, plan)
+
+
+def _check_obligation(where, path, plan, obligation: Obligation, directory, ids, agency) -> Iterable[Problem]:
+    name = f"obligation '{obligation.id}'"
+    for j, ref in enumerate(obligation.reporters):
+        if not directory.knows(ref):
+            yield Problem(where, (*path, "reporters", j), f"{name}: unknown reporter '{ref}' (not an agency or group)")
+    yield from agency((*path, "recipient"), obligation.recipient, f"{name} recipient")
+    yield from agency((*path, "via"), obligation.via, f"{name} via")
+    for j, ref in enumerate(obligation.consolidates):
+        if ref == obligation.id:
+            yield Problem(where, (*path, "consolidates", j), f"{name} consolidates itself")
+        elif ref not in ids:
+            yield Problem(where, (*path, "consolidates", j), f"{name} consolidates unknown obligation '{ref}'")
+    schedule = obligation.schedule
+    if schedule.every is Every.ONCE and schedule.due is not None:
+        written = schedule.due.in_year(schedule.due.year)
+        if written < plan.valid.start or (plan.valid.end and written > plan.valid.end):
+            yield Problem(where, (*path, "schedule", "due"), f"{name}: {written:%d/%m/%Y} is outside the plan's validity")
+
+
+def _check_links(where: str, plan: Plan) -> Iterable[Problem]:
+    """A consolidated report must not be due before what it consolidates, as written."""
+    end = plan.valid.end or dt.date(plan.valid.start.year + _FAR, 12, 31)
+    index = {o.id: (i, o) for i, o in enumerate(plan.obligations)}
+    for i, obligation in enumerate(plan.obligations):
+        mine = _written_last_days(plan, obligation, end)
+        for ref in obligation.consolidates:
+            if ref not in index or ref == obligation.id:
+                continue
+            theirs = _written_last_days(plan, index[ref][1], end)
+            for key, day in sorted(mine.items()):
+                if key in theirs and day < theirs[key]:
+                    yield Problem(
+                        where,
+                        ("obligations", i, "schedule", "due"),
+                        f"obligation '{obligation.id}': last day {day:%d/%m/%Y} for {key} is before "
+                        f"{theirs[key]:%d/%m/%Y}, the last day of '{ref}' that it consolidates",
+                    )
+
+
+def _written_last_days(plan: Plan, obligation: Obligation, end: dt.date) -> dict[str, dt.date]:
+    once = obligation.schedule.every is Every.ONCE
+    return {
+        ("once" if once else due.period.key): written_last_day(due.written, obligation.rule)
+        for due in dues(obligation.schedule, plan.valid, end)
+    }

@@ -1,0 +1,338 @@
+"""The ``dondoc`` command: thin Typer commands over the library.
+
+Every user mistake (bad config, unknown plan, malformed date) ends as one
+line per problem on stderr and exit code 1 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dondoc.errors import ConfigError, DondocError, NotFound, UsageError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="dondoc — đôn đốc báo cáo: reporting deadlines, reminders and consolidated reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+plans_app = typer.Typer(help="Kế hoạch — the plans in config/.", no_args_is_help=True)
+app.add_typer(plans_app, name="plans")
+
+out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+err = Console(stderr=True)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+def _version() -> str:
+    try:
+        return version("dondoc")
+    except PackageNotFoundError:  # running from a checkout without install
+        return "0+unknown"
+
+
+def _guarded(command: Callable) -> Callable:
+    """Turn a user-facing error into one line per problem and exit code 1."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as error:
+            for problem in error.problems:
+                err.print(str(problem), markup=False, highlight=False)
+            err.print(f"Cấu hình không hợp lệ: {len(error.problems)} lỗi / invalid configuration: "
+                      f"{len(error.problems)} problem(s)", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+        except DondocError as error:
+            err.print(f"Lỗi / error: {error}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _date(text: str | None) -> dt.date | None:
+    """A date given as dd/mm/yyyy or yyyy-mm-dd."""
+    if text is None:
+        return None
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise UsageError(f"'{text}' is not a date (dd/mm/yyyy or yyyy-mm-dd)")
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    """An instant given as an ISO date-time (Asia/Ho_Chi_Minh if no offset) or a date."""
+    if text is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        day = _date(text)
+        moment = dt.datetime.combine(day, dt.time(8, 0))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    return moment
+
+
+def _app():
+    from dondoc.wiring import build
+
+    return build()
+
+
+def _vn(day: dt.date) -> str:
+    from dondoc.calendar import WEEKDAYS_VI
+
+    return f"{WEEKDAYS_VI[day.weekday()]} {day:%d/%m/%Y}"
+
+
+def _emit(rows: list[dict], fmt: Format, columns: list[tuple[str, str]], title: str | None = None) -> None:
+    """Print ``rows`` as a table, JSON or CSV; ``columns`` are (key, heading)."""
+    if fmt is Format.JSON:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt is Format.CSV:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else [k for k, _ in columns])
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(title=title, show_lines=False)
+        for _, heading in columns:
+            table.add_column(heading, overflow="fold")
+        for row in rows:
+            table.add_row(*(str(row.get(key) if row.get(key) is not None else "") for key, _ in columns))
+        out.print(table)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"dondoc {_version()}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version_: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """dondoc — đôn đốc báo cáo."""
+
+
+@plans_app.command("check")
+@_guarded
+def plans_check(
+    path: Annotated[Path | None, typer.Argument(help="A config directory, or one plan file.")] = None,
+) -> None:
+    """Kiểm tra cấu hình — check the configuration; prints file:line for every problem."""
+    from dondoc.config import check_config
+    from dondoc.settings import Settings
+
+    settings = Settings()
+    if path is None or path.is_dir():
+        config_dir, plan_files = (path or settings.config_dir), None
+    elif path.exists():
+        config_dir, plan_files = settings.config_dir, [path]
+    else:
+        raise UsageError(f"{path}: no such file or directory")
+    problems = check_config(config_dir, plan_files)
+    if problems:
+        raise ConfigError(problems)
+    from dondoc.config import load_catalog
+
+    catalog = load_catalog(config_dir, plan_files)
+    out.print(
+        f"Cấu hình hợp lệ / configuration valid: {len(catalog.plans)} kế hoạch (plans), "
+        f"{len(catalog.directory.agencies)} cơ quan (agencies), {len(catalog.directory.groups)} nhóm (groups), "
+        f"{len(catalog.calendar_years)} năm lịch (calendar years)",
+        markup=False,
+        highlight=False,
+    )
+
+
+@plans_app.command("list")
+@_guarded
+def plans_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
+    """Danh sách kế hoạch — list the plans."""
+    catalog = _app().catalog()
+    rows = [
+        dict(id=p.id, number=p.number, title=p.title, valid_start=p.valid.start, valid_end=p.valid.end,
+             obligations=len(p.obligations), targets=len(p.targets), source=p.source.file)
+        for p in catalog.plans.values()
+    ]
+    _emit(rows, fmt, [("id", "Mã"), ("number", "Số"), ("title", "Tên kế hoạch"), ("valid_start", "Từ"),
+                      ("valid_end", "Đến"), ("obligations", "Nghĩa vụ BC"), ("targets", "Chỉ tiêu")])
+
+
+@plans_app.command("show")
+@_guarded
+def plans_show(
+    plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan id, e.g. bp-2021.")],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Xem kế hoạch — a plan's obligations and targets."""
+    catalog = _app().catalog()
+    if plan_id not in catalog.plans:
+        raise NotFound(f"no plan '{plan_id}' (known: {', '.join(sorted(catalog.plans))})")
+    plan = catalog.plans[plan_id]
+    if fmt is not Format.TABLE:
+        sys.stdout.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        return
+    names = catalog.directory.agencies
+    out.print(f"[bold]{plan.title}[/bold] ({plan.id}{', ' + plan.number if plan.number else ''})")
+    out.print(f"Hiệu lực / valid: {plan.valid.start:%d/%m/%Y} – "
+              f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; nguồn / source: {plan.source.file}")
+    rows = []
+    for o in plan.obligations:
+        due = o.schedule.due
+        dates = ", ".join(f"{k}: {v}" for k, v in due.items()) if isinstance(due, dict) else str(due or o.schedule.every)
+        rows.append(dict(
+            id=o.id, kind=str(o.kind),
+            who=", ".join(o.reporters),
+            to=(names[o.recipient].short or names[o.recipient].name) + (
+                f" (qua {names[o.via].short or names[o.via].name})" if o.via else ""),
+            when=f"{o.schedule.every}: {dates} ({'trước ngày' if o.rule == 'before' else 'chậm nhất'})"
+            + (" *" if o.schedule.assumed else ""),
+            consolidates=", ".join(o.consolidates),
+        ))
+    _emit(rows, Format.TABLE, [("id", "Nghĩa vụ"), ("kind", "Loại"), ("who", "Đơn vị báo cáo"), ("to", "Gửi"),
+                               ("when", "Thời hạn"), ("consolidates", "Tổng hợp từ")], title="Chế độ báo cáo")
+    if any(o.schedule.assumed for o in plan.obligations):
+        out.print("* Kế hoạch không ghi ngày; ngày mặc định của dondoc / date not in the plan: dondoc's default.")
+    if plan.targets:
+        _emit([dict(id=t.id, text=t.text, goal=f"{t.goal.op} {t.goal.value:g}" if t.goal else "", unit=str(t.unit),
+                    lead=t.lead or "") for t in plan.targets],
+              Format.TABLE, [("id", "Chỉ tiêu"), ("text", "Nội dung"), ("goal", "Mục tiêu"), ("unit", "Đơn vị"),
+                             ("lead", "Chủ trì")], title="Chỉ tiêu")
+
+
+@app.command()
+@_guarded
+def sync(
+    now: Annotated[str | None, typer.Option(help="Pretend it is this instant (ISO date-time or dd/mm/yyyy).")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Đồng bộ — load config/ and materialise deadlines in the database (idempotent)."""
+    from dondoc.sync import sync_catalog
+
+    app_ = _app()
+    catalog, policy = app_.catalog(), app_.policy()
+    moment = _moment(now) or app_.now()
+    with app_.session() as session:
+        report = sync_catalog(catalog, session=session, now=moment, horizon_days=policy.horizon_days,
+                              timezone=app_.settings.timezone)
+    if fmt is not Format.TABLE:
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    kinds = sorted({*report.created, *report.updated, *report.retired})
+    _emit([dict(kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0),
+                retired=report.retired.get(k, 0)) for k in kinds],
+          Format.TABLE, [("kind", "Loại"), ("created", "Thêm mới"), ("updated", "Cập nhật"), ("retired", "Ngừng")],
+          title="Đồng bộ / sync")
+    out.print(f"{report.deadlines_total} hạn báo cáo theo cấu hình (deadlines in config); "
+              f"{report.deadlines_left_closed} đã đóng, giữ nguyên (closed, left as they are); "
+              f"{'có thay đổi' if report.changed else 'không có thay đổi (nothing changed)'}.",
+              markup=False, highlight=False)
+
+
+@app.command()
+@_guarded
+def deadlines(
+    plan: Annotated[str | None, typer.Option(help="Plan id, e.g. bp-2021.")] = None,
+    obligation: Annotated[str | None, typer.Option(help="Obligation id within the plan.")] = None,
+    agency: Annotated[str | None, typer.Option(help="Agency id, e.g. bp.so-y-te.")] = None,
+    period: Annotated[str | None, typer.Option(help="Period key: 2021-H1, 2021, 2021-Q2, 2021-07, once.")] = None,
+    status: Annotated[str | None, typer.Option(help="open, submitted, late, excused, closed.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Last day on or after (dd/mm/yyyy).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day on or before (dd/mm/yyyy).")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Hạn báo cáo — list deadlines (run `dondoc sync` first)."""
+    from db.repo import find_deadlines
+
+    start, end = _date(date_from), _date(date_to)
+    app_ = _app()
+    with app_.session() as session:
+        found = find_deadlines(session=session, plan=plan, obligation=obligation, agency=agency, period=period,
+                               status=status, date_from=start, date_to=end)
+        if not found and plan is not None:
+            from db.tables import PlanRow
+
+            if session.get(PlanRow, plan) is None:
+                raise NotFound(f"no plan '{plan}' in the database (run `dondoc sync`, or see `dondoc plans list`)")
+    rows = [
+        dict(plan=d.plan_id, obligation=d.obligation_id, agency=d.agency_id, agency_name=a.name,
+             period=d.period_key, period_label=d.period_label, written_date=d.written_date.isoformat(),
+             rule=d.rule, last_day=d.last_day.isoformat(), status=d.status)
+        for d, a in found
+    ]
+    if fmt is Format.TABLE:
+        for row, (d, _) in zip(rows, found):
+            row["last_day_vn"] = _vn(d.last_day)
+            row["written_vn"] = f"{'trước' if d.rule == 'before' else 'chậm nhất'} {d.written_date:%d/%m/%Y}"
+        _emit(rows, fmt, [("obligation", "Nghĩa vụ"), ("agency_name", "Cơ quan"), ("period_label", "Kỳ"),
+                          ("written_vn", "Kế hoạch ghi"), ("last_day_vn", "Hạn cuối"), ("status", "Trạng thái")],
+              title=f"Hạn báo cáo ({len(rows)})")
+    else:
+        _emit(rows, fmt, [])
+
+
+@app.command("calendar")
+@_guarded
+def calendar_(
+    year: Annotated[int, typer.Argument(help="The year, e.g. 2021.", min=1900, max=2200)],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Lịch làm việc — the working-day calendar of a year: holidays, days off, swap days."""
+    from dondoc.calendar import WorkCalendar
+
+    catalog = _app().catalog()
+    if year not in catalog.calendar_years:
+        err.print(f"Chú ý / note: no config/calendar/{year}.yaml — only public holidays and weekends are known.",
+                  markup=False, highlight=False)
+    calendar = WorkCalendar(catalog.calendar_years.values())
+    days = calendar.year(year)
+    if fmt is not Format.TABLE:
+        _emit([dict(date=d.isoformat(), working=off is None, reason=off or swap or "") for d, off, swap in days],
+              fmt, [])
+        return
+    special = [dict(date=_vn(d), kind="nghỉ / off" if off else "làm bù / worked", reason=off or swap)
+               for d, off, swap in days if (off and d.weekday() < 5) or swap]
+    _emit(special, Format.TABLE, [("date", "Ngày"), ("kind", "Loại"), ("reason", "Lý do")],
+          title=f"Ngày nghỉ lễ và làm bù năm {year}")
+    months = [dict(month=f"{m:02d}/{year}", working=sum(1 for d, off, _ in days if d.month == m and off is None))
+              for m in range(1, 13)]
+    _emit(months, Format.TABLE, [("month", "Tháng"), ("working", "Ngày làm việc")])
+    out.print(f"Tổng số ngày làm việc / working days: {sum(m['working'] for m in months)}",
+              markup=False, highlight=False)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,45 @@
+"""The errors dondoc raises for things a user can fix.
+
+The CLI turns each into one line (or one line per problem) and exit code 1;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ConfigError", "DondocError", "Located", "NotFound", "UsageError"]
+
+
+class DondocError(Exception):
+    """Base of every error a user can act on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """One configuration problem at ``file:line``."""
+
+    file: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else f"{self.file}"
+        return f"{where}: {self.message}"
+
+
+class ConfigError(DondocError):
+    """The configuration does not validate; ``problems`` lists all that is wrong."""
+
+    def __init__(self, problems: list[Located]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class NotFound(DondocError):
+    """A plan, obligation, agency or period named by the user does not exist."""
+
+
+class UsageError(DondocError):
+    """An argument is malformed (a bad date, an unknown format)."""

@@ -1,0 +1,223 @@
+"""Sync: make the database say what the configuration says, idempotently.
+
+- agencies, contacts, plans, obligations and targets are upserted; what left
+  the configuration is marked inactive, never deleted;
+- deadlines are materialised up to a horizon: new ones are created open; an
+  open deadline whose date changed is updated; a deadline that is no longer
+  open (submitted, late, excused, closed) is never touched; an open deadline
+  that config no longer asks for (agency or obligation removed) is excused
+  with a reason — and re-opened if config asks for it again.
+
+Running it twice writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel, select
+
+from db.tables import (
+    AgencyRow,
+    ContactRow,
+    DeadlineRow,
+    DeadlineStatus,
+    ObligationRow,
+    PlanRow,
+    TargetRow,
+)
+from dondoc.calendar import WorkCalendar
+from dondoc.deadlines import DeadlineSpec, plan_deadlines
+from dondoc.model import Catalog, Plan
+
+__all__ = ["SyncReport", "desired_deadlines", "sync_catalog"]
+
+REMOVED = "Không còn trong cấu hình (removed from config)"
+
+
+@dataclass
+class SyncReport:
+    """What a sync changed, by kind of row."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    retired: dict[str, int] = field(default_factory=dict)
+    deadlines_reopened: int = 0
+    deadlines_left_closed: int = 0
+    deadlines_total: int = 0
+
+    def count(self, bucket: str, kind: str, n: int = 1) -> None:
+        table = getattr(self, bucket)
+        table[kind] = table.get(kind, 0) + n
+
+    @property
+    def changed(self) -> bool:
+        """True if the sync wrote anything."""
+        return any((*self.created.values(), *self.updated.values(), *self.retired.values(), self.deadlines_reopened))
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "retired": self.retired,
+            "deadlines_reopened": self.deadlines_reopened,
+            "deadlines_left_closed": self.deadlines_left_closed,
+            "deadlines_total": self.deadlines_total,
+        }
+
+
+def desired_deadlines(catalog: Catalog, until: dt.date) -> list[DeadlineSpec]:
+    """Every deadline the configuration asks for, due by ``until``."""
+    calendar = WorkCalendar(catalog.calendar_years.values())
+    return [spec for plan in catalog.plans.values() for spec in plan_deadlines(plan, catalog.directory, calendar, until)]
+
+
+def sync_catalog(
+    catalog: Catalog, *, session: Session, now: dt.datetime, horizon_days: int, timezone: str = "Asia/Ho_Chi_Minh"
+) -> SyncReport:
+    """Bring the database in line with ``catalog`` as of ``now``; commit; report what changed."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    until = today + dt.timedelta(days=horizon_days)
+    report = SyncReport()
+    _sync_rows(session, report, "agency", AgencyRow, _agency_rows(catalog), key=lambda r: r.id)
+    session.flush()
+    _sync_contacts(session, report, catalog)
+    _sync_rows(session, report, "plan", PlanRow, {p.id: _plan_row(p) for p in catalog.plans.values()}, key=lambda r: r.id)
+    session.flush()
+    _sync_rows(
+        session, report, "obligation", ObligationRow, _obligation_rows(catalog), key=lambda r: (r.plan_id, r.id)
+    )
+    _sync_rows(session, report, "target", TargetRow, _target_rows(catalog), key=lambda r: (r.plan_id, r.id))
+    session.flush()
+    _sync_deadlines(session, report, desired_deadlines(catalog, until), until, now)
+    session.commit()
+    return report
+
+
+def _agency_rows(catalog: Catalog) -> dict:
+    directory = catalog.directory
+    return {
+        a.id: dict(id=a.id, area=directory.area_of[a.id], name=a.name, short=a.short, level=str(a.level),
+                   domain=a.domain, active=True)
+        for a in directory.agencies.values()
+    }
+
+
+def _plan_row(plan: Plan) -> dict:
+    return dict(
+        id=plan.id, title=plan.title, number=plan.number, area=plan.area, issuer_id=plan.issuer,
+        coordinator_id=plan.coordinator, valid_start=plan.valid.start, valid_end=plan.valid.end,
+        source_file=plan.source.file, active=True,
+    )
+
+
+def _obligation_rows(catalog: Catalog) -> dict:
+    return {
+        (plan.id, o.id): dict(
+            plan_id=plan.id, id=o.id, title=o.title, kind=str(o.kind), recipient_id=o.recipient, via_id=o.via,
+            rule=str(o.rule), quote=o.quote, source_file=o.source.file, source_section=o.source.section,
+            schedule=o.schedule.model_dump(mode="json", exclude_defaults=True), consolidates=list(o.consolidates),
+            reporters=list(o.reporters), active=True,
+        )
+        for plan in catalog.plans.values()
+        for o in plan.obligations
+    }
+
+
+def _target_rows(catalog: Catalog) -> dict:
+    return {
+        (plan.id, t.id): dict(
+            plan_id=plan.id, id=t.id, text=t.text, unit=str(t.unit), goal_op=t.goal.op if t.goal else None,
+            goal_value=t.goal.value if t.goal else None, lead_id=t.lead, partners=list(t.partners), active=True,
+        )
+        for plan in catalog.plans.values()
+        for t in plan.targets
+    }
+
+
+def _sync_rows(session: Session, report: SyncReport, kind: str, model: type[SQLModel], wanted: dict, key) -> None:
+    existing = {key(row): row for row in session.exec(select(model))}
+    for ident, values in wanted.items():
+        row = existing.get(ident)
+        if row is None:
+            session.add(model(**values))
+            report.count("created", kind)
+            continue
+        changes = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if changes:
+            for name, value in changes.items():
+                setattr(row, name, value)
+            report.count("updated", kind)
+    for ident, row in existing.items():
+        if ident not in wanted and row.active:
+            row.active = False
+            report.count("retired", kind)
+
+
+def _sync_contacts(session: Session, report: SyncReport, catalog: Catalog) -> None:
+    existing: dict[str, set] = {}
+    rows: dict[str, list[ContactRow]] = {}
+    for row in session.exec(select(ContactRow)):
+        existing.setdefault(row.agency_id, set()).add((row.address, row.role, row.name))
+        rows.setdefault(row.agency_id, []).append(row)
+    for agency in catalog.directory.agencies.values():
+        wanted = {(c.address, str(c.role), c.name) for c in agency.contacts}
+        if wanted == existing.get(agency.id, set()):
+            continue
+        for row in rows.get(agency.id, []):
+            session.delete(row)
+        session.flush()
+        for address, role, name in sorted(wanted, key=lambda c: (c[1], c[0])):
+            session.add(ContactRow(agency_id=agency.id, address=address, role=role, name=name))
+        report.count("updated" if agency.id in existing else "created", "contacts")
+
+
+_DATES = ("period_label", "period_start", "period_end", "written_date", "rule", "last_day")
+
+
+def _sync_deadlines(
+    session: Session, report: SyncReport, specs: list[DeadlineSpec], until: dt.date, now: dt.datetime
+) -> None:
+    plan_ids = {spec.plan_id for spec in specs} | set(session.exec(select(PlanRow.id)))
+    existing = {
+        (row.plan_id, row.obligation_id, row.agency_id, row.period_key): row
+        for row in session.exec(select(DeadlineRow).where(DeadlineRow.plan_id.in_(plan_ids)))
+    }
+    wanted = {spec.key: spec for spec in specs}
+    stamp = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+    fresh = []
+    for key, spec in wanted.items():
+        values = {name: str(getattr(spec, name)) if name == "rule" else getattr(spec, name) for name in _DATES}
+        row = existing.get(key)
+        if row is None:
+            fresh.append(dict(plan_id=spec.plan_id, obligation_id=spec.obligation_id, agency_id=spec.agency_id,
+                              period_key=spec.period_key, status=DeadlineStatus.OPEN, excused_by_sync=False,
+                              created_at=stamp, updated_at=stamp, **values))
+            continue
+        if row.status == DeadlineStatus.EXCUSED and row.excused_by_sync:
+            row.status, row.status_reason, row.excused_by_sync = DeadlineStatus.OPEN, None, False
+            row.updated_at = stamp
+            report.deadlines_reopened += 1
+        changes = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if not changes:
+            continue
+        if row.status != DeadlineStatus.OPEN:
+            report.deadlines_left_closed += 1
+            continue
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.updated_at = stamp
+        report.count("updated", "deadlines")
+    if fresh:
+        session.execute(insert(DeadlineRow), fresh)
+        report.count("created", "deadlines", len(fresh))
+    for key, row in existing.items():
+        if key in wanted or row.status != DeadlineStatus.OPEN or row.written_date > until:
+            continue
+        row.status, row.status_reason, row.excused_by_sync = DeadlineStatus.EXCUSED, REMOVED, True
+        row.updated_at = stamp
+        report.count("retired", "deadlines")
+    report.deadlines_total = len(wanted)

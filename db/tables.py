@@ -84,6 +84,7 @@ class ObligationRow(SQLModel, table=True):
     title: str
     kind: str = Field(max_length=30)
     recipient_id: str = Field(max_length=80)
+    also_to: list = Field(sa_column=Column(JSON, nullable=False))
     via_id: str | None = Field(default=None, max_length=80)
     rule: str = Field(max_length=10)
     quote: str

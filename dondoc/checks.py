@@ -69,6 +69,10 @@ def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[st
             hint = " (it is a group; name one agency)" if ref in directory.groups else ""
             yield Problem(where, path, f"{what}: unknown agency '{ref}'{hint}")
 
+    def member(path: tuple, ref: str, what: str) -> Iterable[Problem]:
+        if not directory.knows(ref):
+            yield Problem(where, path, f"{what}: unknown agency or group '{ref}'")
+
     if plan.area not in area_names:
         yield Problem(where, ("area",), f"unknown area '{plan.area}' (no config/agencies file declares it)")
     yield from agency(("issuer",), plan.issuer, "issuer")
@@ -82,11 +86,11 @@ def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[st
     for i, target in enumerate(plan.targets):
         yield from agency(("targets", i, "lead"), target.lead, f"target '{target.id}' lead")
         for j, partner in enumerate(target.partners):
-            yield from agency(("targets", i, "partners", j), partner, f"target '{target.id}' partner")
+            yield from member(("targets", i, "partners", j), partner, f"target '{target.id}' partner")
     for i, programme in enumerate(plan.programmes):
         yield from agency(("programmes", i, "lead"), programme.lead, f"programme '{programme.id}' lead")
         for j, partner in enumerate(programme.partners):
-            yield from agency(("programmes", i, "partners", j), partner, f"programme '{programme.id}' partner")
+            yield from member(("programmes", i, "partners", j), partner, f"programme '{programme.id}' partner")
     for i, assignment in enumerate(plan.assignments):
         yield from agency(("assignments", i, "agency"), assignment.agency, "assignment")
     ids = {o.id for o in plan.obligations}
@@ -101,6 +105,8 @@ def _check_obligation(where, path, plan, obligation: Obligation, directory, ids,
         if not directory.knows(ref):
             yield Problem(where, (*path, "reporters", j), f"{name}: unknown reporter '{ref}' (not an agency or group)")
     yield from agency((*path, "recipient"), obligation.recipient, f"{name} recipient")
+    for j, ref in enumerate(obligation.also_to):
+        yield from agency((*path, "also_to", j), ref, f"{name} also_to")
     yield from agency((*path, "via"), obligation.via, f"{name} via")
     for j, ref in enumerate(obligation.consolidates):
         if ref == obligation.id:

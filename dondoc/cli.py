@@ -35,7 +35,7 @@ plans_app = typer.Typer(help="Kế hoạch — the plans in config/.", no_args_i
 app.add_typer(plans_app, name="plans")
 
 out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Format(StrEnum):

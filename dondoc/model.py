@@ -276,13 +276,18 @@ class Validity(_Model):
 
 
 class Obligation(_Model):
-    """Reporters report something to a recipient, maybe via a coordinator, on a schedule."""
+    """Reporters report something to a recipient, maybe via a coordinator, on a schedule.
+
+    ``also_to`` names further recipients of the same report ("báo cáo Bộ
+    LĐTBXH và UBND tỉnh"); ``via`` the coordinator it passes through.
+    """
 
     id: Id
     title: Text
     kind: Kind
     reporters: list[Id] = Field(min_length=1)
     recipient: Id
+    also_to: list[Id] = []
     via: Id | None = None
     schedule: Schedule
     rule: Rule

@@ -117,7 +117,7 @@ def _plan_row(plan: Plan) -> dict:
 def _obligation_rows(catalog: Catalog) -> dict:
     return {
         (plan.id, o.id): dict(
-            plan_id=plan.id, id=o.id, title=o.title, kind=str(o.kind), recipient_id=o.recipient, via_id=o.via,
+            plan_id=plan.id, id=o.id, title=o.title, kind=str(o.kind), recipient_id=o.recipient, also_to=list(o.also_to), via_id=o.via,
             rule=str(o.rule), quote=o.quote, source_file=o.source.file, source_section=o.source.section,
             schedule=o.schedule.model_dump(mode="json", exclude_defaults=True), consolidates=list(o.consolidates),
             reporters=list(o.reporters), active=True,

@@ -91,6 +91,7 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('recipient_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('also_to', sa.JSON(), nullable=False),
     sa.Column('via_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('rule', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('quote', sqlmodel.sql.sqltypes.AutoString(), nullable=False),

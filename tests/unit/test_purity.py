@@ -1,0 +1,37 @@
+"""The plan model and calendar import no I/O library (STYLE.md, habit 1)."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PURE = ["model", "calendar", "deadlines", "checks", "policy"]
+FORBIDDEN = {"sqlmodel", "sqlalchemy", "prefect", "jinja2", "aiosmtplib", "aiosmtpd", "imapclient", "smtplib",
+             "imaplib", "email", "db", "flows", "ruamel", "yaml", "typer", "rich"}
+# pydantic itself imports the stdlib `email` package, so the run-time check leaves it out.
+RUNTIME_FORBIDDEN = FORBIDDEN - {"email"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("name", PURE)
+def test_pure_module_imports_no_io_library(name):
+    tree = ast.parse((ROOT / "dondoc" / f"{name}.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert not imported & FORBIDDEN, f"dondoc/{name}.py imports {sorted(imported & FORBIDDEN)}"
+
+
+def test_importing_the_pure_core_loads_no_io_library():
+    code = (
+        "import sys\n"
+        + "".join(f"import dondoc.{name}\n" for name in PURE)
+        + f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(RUNTIME_FORBIDDEN)!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "[]"

@@ -120,10 +120,32 @@ def _check_obligation(where, path, plan, obligation: Obligation, directory, ids,
             yield Problem(where, (*path, "schedule", "due"), f"{name}: {written:%d/%m/%Y} is outside the plan's validity")
 
 
+def _cycle(start: str, links: dict[str, list[str]]) -> list[str] | None:
+    """The chain of consolidations from ``start`` back to itself, if any."""
+    stack = [(start, [start])]
+    while stack:
+        node, trail = stack.pop()
+        for nxt in links.get(node, []):
+            if nxt == start:
+                return [*trail, start]
+            if nxt not in trail:
+                stack.append((nxt, [*trail, nxt]))
+    return None
+
+
 def _check_links(where: str, plan: Plan) -> Iterable[Problem]:
-    """A consolidated report must not be due before what it consolidates, as written."""
+    """No consolidation cycle; a consolidated report not due before its inputs, as written."""
     end = plan.valid.end or dt.date(plan.valid.start.year + _FAR, 12, 31)
     index = {o.id: (i, o) for i, o in enumerate(plan.obligations)}
+    links = {o.id: [c for c in o.consolidates if c != o.id] for o in plan.obligations}
+    cycles = [
+        Problem(where, ("obligations", i, "consolidates"), f"consolidation cycle: {' → '.join(cycle)}")
+        for i, obligation in enumerate(plan.obligations)
+        if (cycle := _cycle(obligation.id, links)) is not None
+    ]
+    if cycles:  # dates cannot be ordered along a cycle: report the cycle alone
+        yield from cycles
+        return
     for i, obligation in enumerate(plan.obligations):
         mine = _written_last_days(plan, obligation, end)
         for ref in obligation.consolidates:

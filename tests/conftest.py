@@ -58,14 +58,14 @@ def engine(sqlite_url: str):
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory):
+def postgres():
     """A PostgreSQL cluster for the session (skips, or fails in CI, when unavailable)."""
     binaries = find_postgres()
     if binaries is None:
         if os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1":
             pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found and DONDOC_REQUIRE_POSTGRES=1")
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
-    cluster = PostgresCluster(binaries, tmp_path_factory.mktemp("pg"))
+    cluster = PostgresCluster(binaries)
     cluster.start()
     yield cluster
     cluster.stop()

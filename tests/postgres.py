@@ -12,6 +12,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +45,12 @@ def _free_port() -> int:
 class PostgresCluster:
     """initdb + pg_ctl start on a free loopback port, trust auth, in a temp folder."""
 
-    def __init__(self, binaries: Binaries, folder: Path):
+    def __init__(self, binaries: Binaries):
         self.binaries = binaries
-        self.folder = folder
+        # Not under pytest's tmp folder: that one is private to root, and the
+        # server may run as another user.
+        self.folder = Path(tempfile.mkdtemp(prefix="dondoc-pg-"))
+        folder = self.folder
         self.data = folder / "data"
         self.port = _free_port()
         self._prefix: list[str] = []
@@ -67,6 +71,7 @@ class PostgresCluster:
 
     def stop(self) -> None:
         self._run(self.binaries.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

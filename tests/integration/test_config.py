@@ -146,6 +146,15 @@ def test_a_consolidated_report_due_before_its_inputs_is_refused(tmp_path):
     ]
 
 
+def test_a_consolidation_cycle_is_refused(tmp_path):
+    plan = PLAN.replace("    kind: period-report\n    reporters: [demo.cac-so]",
+                        "    kind: period-report\n    consolidates: [tong-hop]\n    reporters: [demo.cac-so]")
+    assert problems(write_config(tmp_path, plan=plan)) == [
+        "plans/demo-2021.yaml:12: consolidation cycle: dinh-ky → tong-hop → dinh-ky",
+        "plans/demo-2021.yaml:24: consolidation cycle: tong-hop → dinh-ky → tong-hop",
+    ]
+
+
 def test_cli_check_prints_file_line_and_exits_1(tmp_path):
     write_config(tmp_path, plan=PLAN.replace("H1: 20/5", "H1: 31/2").replace("rule: before", "rule: sometime", 1))
     result = CliRunner().invoke(app, ["plans", "check", str(tmp_path)])

@@ -1,4 +1,4 @@
-"""The reminder policy: when agencies are reminded and chased. Pure data.
+"""The reminder policy: when agencies are reminded and chased. Pure.
 
 ``config/policy.yaml`` holds a default, per-plan and per-obligation
 overrides. Offsets count *working days* before the last day; overdue
@@ -10,10 +10,14 @@ out only on working days, within office hours, outside quiet periods.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Overdue", "Policy", "PolicyFile", "QuietPeriod"]
+from dondoc.calendar import WorkCalendar
+
+__all__ = ["DeadlineState", "Overdue", "Policy", "PolicyFile", "QuietPeriod", "Reminder", "due_reminders", "stages"]
 
 
 class _Model(BaseModel):
@@ -67,3 +71,97 @@ class PolicyFile(_Model):
     def for_obligation(self, plan_id: str, obligation_id: str) -> Policy:
         """The policy that applies: the obligation's, else the plan's, else the default."""
         return self.obligations.get(f"{plan_id}/{obligation_id}") or self.plans.get(plan_id) or self.default
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineState:
+    """What the policy needs to know of a deadline (built from the database by the caller)."""
+
+    id: int
+    plan_id: str
+    obligation_id: str
+    last_day: dt.date
+    open: bool
+    sent_stages: frozenset[str] = frozenset()
+    paused_until: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A reminder due now: which deadline, which stage, whether heads are copied."""
+
+    deadline_id: int
+    stage: str
+    on: dt.date
+    overdue: int
+    escalate: bool
+
+
+def stages(last_day: dt.date, policy: Policy, calendar: WorkCalendar) -> list[tuple[str, dt.date, int]]:
+    """Every stage of a deadline as ``(stage id, day, overdue step)``, in time order.
+
+    ``before-10`` is 10 working days before the last day; ``due`` the last
+    day; ``overdue-k`` the k-th reminder after it, every ``overdue.every``
+    working days. Stage ids carry the last day (``due@2021-05-19``): when the
+    last day moves (an extension, a changed plan), a new series begins.
+    """
+    suffix = f"@{last_day.isoformat()}"
+    result = [
+        (f"before-{n}{suffix}", calendar.add_working_days(last_day, -n), 0) for n in sorted(policy.before, reverse=True)
+    ]
+    if policy.on_the_day:
+        result.append((f"due{suffix}", last_day, 0))
+    result += [
+        (f"overdue-{k}{suffix}", calendar.add_working_days(last_day, k * policy.overdue.every), k)
+        for k in range(1, policy.overdue.max + 1)
+    ]
+    return result
+
+
+def _quiet(day: dt.date, policy: Policy) -> bool:
+    for period in policy.quiet:
+        start = _day_month(period.start, day.year)
+        end = _day_month(period.end, day.year)
+        inside = start <= day <= end if start <= end else (day >= start or day <= end)
+        if inside:
+            return True
+    return False
+
+
+def _day_month(text: str, year: int) -> dt.date:
+    day, month = (int(x) for x in text.split("/"))
+    return dt.date(year, month, day)
+
+
+def due_reminders(
+    deadlines: list[DeadlineState],
+    policy_for: Callable[[str, str], Policy],
+    now: dt.datetime,
+    calendar: WorkCalendar,
+) -> list[Reminder]:
+    """The reminders to send at ``now`` (local time of the offices).
+
+    Nothing on a day off, outside office hours or in a quiet period; nothing
+    for a deadline that is not open or is paused. Of the stages that have come
+    due and were not sent, only the latest is sent (a run that missed days
+    does not send a stale "10 days left"), and never one older than a stage
+    already sent.
+    """
+    today = now.date()
+    if not calendar.is_working_day(today):
+        return []
+    result = []
+    for deadline in deadlines:
+        if not deadline.open or (deadline.paused_until is not None and today <= deadline.paused_until):
+            continue
+        policy = policy_for(deadline.plan_id, deadline.obligation_id)
+        start, end = policy.office_hours
+        if not start <= now.time() < end or _quiet(today, policy):
+            continue
+        came_due = [s for s in stages(deadline.last_day, policy, calendar) if s[1] <= today]
+        if not came_due:
+            continue
+        stage, day, step = came_due[-1]
+        if stage not in deadline.sent_stages:
+            result.append(Reminder(deadline.id, stage, day, step, step >= policy.escalate_from))
+    return result

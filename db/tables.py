@@ -11,10 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-__all__ = ["AgencyRow", "ContactRow", "DeadlineRow", "DeadlineStatus", "ObligationRow", "PlanRow", "TargetRow"]
+__all__ = [
+    "AgencyRow",
+    "ContactRow",
+    "DeadlineRow",
+    "DeadlineStatus",
+    "ObligationRow",
+    "OutboxRow",
+    "OutboxStatus",
+    "PauseRow",
+    "PlanRow",
+    "TargetRow",
+]
 
 
 def utcnow() -> dt.datetime:
@@ -59,6 +70,8 @@ class ContactRow(SQLModel, table=True):
     address: str = Field(max_length=254, index=True)
     name: str | None = None
     role: str = Field(max_length=20)
+    flagged_at: dt.datetime | None = None
+    flag_reason: str | None = None
 
 
 class PlanRow(SQLModel, table=True):
@@ -128,5 +141,58 @@ class DeadlineRow(SQLModel, table=True):
     status: str = Field(default=DeadlineStatus.OPEN, max_length=20, index=True)
     status_reason: str | None = None
     excused_by_sync: bool = False
+    extended_to: dt.date | None = None
+    extension_reason: str | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OutboxStatus(StrEnum):
+    """``pending → sending → sent | failed``; a 4xx sends ``sending`` back to ``pending`` later."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxRow(SQLModel, table=True):
+    """One mail to send, rendered once, identified by ``key`` and its ``message_id``.
+
+    ``key`` is unique (``reminder:<deadline>:<stage>``): a stage can be queued
+    once only. ``raw`` holds the exact bytes sent, so a retry after a crash
+    sends the same message with the same Message-ID.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=20)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
+    stage: str | None = Field(default=None, max_length=80)
+    message_id: str = Field(max_length=250, unique=True)
+    sender: str = Field(max_length=254)
+    recipients: list = Field(sa_column=Column(JSON, nullable=False))
+    subject: str
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, max_length=10, index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    not_before: dt.datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=120)
+    claimed_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    sent_at: dt.datetime | None = None
+
+
+class PauseRow(SQLModel, table=True):
+    """The coordinator paused reminders to an agency until a day, with a reason."""
+
+    __tablename__ = "pause"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: str = Field(foreign_key="agency.id", index=True, max_length=80)
+    until: dt.date
+    reason: str
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dondoc.resources import shipped
@@ -27,6 +29,22 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=lambda: shipped("config"), description="plans, agencies, calendar")
     templates_dir: Path = Field(default_factory=lambda: shipped("templates"))
     timezone: str = "Asia/Ho_Chi_Minh"
+
+    # Outgoing mail (the coordinator's office).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    smtp_connections: int = Field(default=4, ge=1, le=32, description="reused connections in the pool")
+    smtp_rate_limit: int = Field(default=2000, ge=1, description="at most this many mails per run")
+    mail_from: str = Field(default="dondoc@sldtbxh.example.org", description="the From address")
+    mail_from_name: str = "Hệ thống đôn đốc báo cáo"
+    reply_local: str = Field(default="baocao", description="local part of Reply-To: baocao+<token>@domain")
+    mail_domain: str = Field(default="sldtbxh.example.org", description="Reply-To and Message-ID domain")
+    local_hostname: str = Field(default="dondoc.local", description="EHLO name (avoids a slow FQDN lookup)")
+    hmac_key: SecretStr | None = Field(default=None, description="secret for Reply-To tokens (DONDOC_HMAC_KEY)")
 
     @property
     def effective_database_url(self) -> str:

@@ -1,0 +1,1 @@
+"""Mail: composing reminders and receipts, sending them, reading replies."""

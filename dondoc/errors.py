@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ConfigError", "DondocError", "Located", "NotFound", "UsageError"]
+__all__ = ["ConfigError", "DondocError", "Located", "MailError", "NotFound", "TemplateError", "UsageError"]
 
 
 class DondocError(Exception):
@@ -43,3 +43,11 @@ class NotFound(DondocError):
 
 class UsageError(DondocError):
     """An argument is malformed (a bad date, an unknown format)."""
+
+
+class TemplateError(DondocError):
+    """A template does not render: the message names the template and the line."""
+
+
+class MailError(DondocError):
+    """Mail cannot be composed or sent (no valid address, a missing secret, …)."""

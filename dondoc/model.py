@@ -373,6 +373,7 @@ class Agency(_Model):
     short: Text | None = None
     level: Level
     domain: str | None = None
+    language: Literal["vi", "en"] = "vi"
     contacts: list[Contact] = []
 
     def addresses(self, role: Role) -> list[str]:

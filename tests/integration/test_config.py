@@ -23,12 +23,17 @@ agencies:
     level: province
     contacts:
       - address: vanthu@sldtbxh.demo.example.org
+      - {address: phogiamdoc@sldtbxh.demo.example.org, role: leader}
   - id: demo.so-y-te
     name: Sở Y tế tỉnh Mẫu
     level: province
+    contacts:
+      - {address: vanthu@syt.demo.example.org, name: Văn thư Sở Y tế}
+      - {address: giamdoc@syt.demo.example.org, role: head}
   - id: demo.ubnd-a
     name: Ủy ban nhân dân huyện A
     level: district
+    contacts: [{address: vanthu@huyen-a.demo.example.org}]
 groups:
   - id: demo.cac-so
     name: Các sở, ngành
@@ -122,17 +127,17 @@ def test_duplicate_ids_and_empty_reporters(tmp_path):
     ]
     area = AREA.replace("  - id: demo.ubnd-a\n", "  - id: demo.so-y-te\n")
     assert problems(write_config(tmp_path, area=area)) == [
-        "agencies/demo.yaml:15: duplicate id 'demo.so-y-te' (already defined in "
+        "agencies/demo.yaml:19: duplicate id 'demo.so-y-te' (already defined in "
         f"{tmp_path}/agencies/demo.yaml)".replace(f"{tmp_path}/", ""),
-        "agencies/demo.yaml:24: group 'demo.ubnd-huyen': unknown member 'demo.ubnd-a'",
+        "agencies/demo.yaml:29: group 'demo.ubnd-huyen': unknown member 'demo.ubnd-a'",
     ]
 
 
 def test_group_cycles_and_unknown_fields(tmp_path):
     area = AREA.replace("members: [demo.ubnd-a]", "members: [demo.ubnd-a, demo.cac-so]")
     assert problems(write_config(tmp_path, area=area)) == [
-        "agencies/demo.yaml:21: group 'demo.cac-so' contains itself: demo.cac-so → demo.ubnd-huyen → demo.cac-so",
-        "agencies/demo.yaml:24: group 'demo.ubnd-huyen' contains itself: demo.ubnd-huyen → demo.cac-so → demo.ubnd-huyen",
+        "agencies/demo.yaml:26: group 'demo.cac-so' contains itself: demo.cac-so → demo.ubnd-huyen → demo.cac-so",
+        "agencies/demo.yaml:29: group 'demo.ubnd-huyen' contains itself: demo.ubnd-huyen → demo.cac-so → demo.ubnd-huyen",
     ]
     plan = PLAN.replace("    rule: before\n", "    rule: before\n    rulle: by\n", 1)
     assert problems(write_config(tmp_path, plan=plan)) == ["plans/demo-2021.yaml:16: unknown field 'rulle'"]

@@ -32,7 +32,7 @@ def deadlines(engine) -> dict[tuple, DeadlineRow]:
 def test_first_sync_creates_then_second_changes_nothing(engine, tmp_path):
     root = write_config(tmp_path)
     first = run_sync(engine, root)
-    assert first.created == {"agency": 4, "contacts": 1, "plan": 1, "obligation": 2, "deadlines": 6}
+    assert first.created == {"agency": 4, "contacts": 3, "plan": 1, "obligation": 2, "deadlines": 6}
     rows = deadlines(engine)
     assert rows[("dinh-ky", "demo.so-y-te", "2021-H1")].last_day == dt.date(2021, 5, 19)
     assert rows[("dinh-ky", "demo.ubnd-a", "2021")].last_day == dt.date(2021, 11, 15)  # 14/11 is a Sunday
@@ -87,8 +87,9 @@ def test_an_agency_removed_from_the_directory_is_retired_not_deleted(engine, tmp
 
     root = write_config(tmp_path)
     run_sync(engine, root)
-    area = AREA.replace("members: [demo.so-y-te, demo.ubnd-huyen]", "members: [demo.ubnd-huyen]").replace(
-        "  - id: demo.so-y-te\n    name: Sở Y tế tỉnh Mẫu\n    level: province\n", "")
+    start = AREA.index("  - id: demo.so-y-te")
+    area = AREA[:start] + AREA[AREA.index("  - id: demo.ubnd-a"):]
+    area = area.replace("members: [demo.so-y-te, demo.ubnd-huyen]", "members: [demo.ubnd-huyen]")
     write_config(root, area=area)
     report = run_sync(engine, root)
     assert report.retired == {"agency": 1, "deadlines": 2}

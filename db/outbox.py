@@ -1,0 +1,127 @@
+"""The outbox: queue once, claim safely, record every answer.
+
+States: ``pending → sending → sent | failed`` (a transient failure goes back
+to ``pending`` with a ``not_before``). Each row is claimed by one worker:
+on PostgreSQL with ``SELECT … FOR UPDATE SKIP LOCKED``; on SQLite the claim
+is a single ``UPDATE`` statement, which the database serialises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from db.tables import OutboxRow, OutboxStatus
+
+__all__ = ["claim", "enqueue", "mark", "recover_interrupted", "sent_stages", "worker_id"]
+
+RETRY_DELAYS = (60, 300, 900, 3600)  # seconds after the 1st, 2nd, 3rd, 4th transient failure
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+
+def worker_id() -> str:
+    """``host:pid:nonce`` — who claimed a row, so a dead claimer's rows can be recovered."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _alive(claimer: str) -> bool:
+    host, _, rest = claimer.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine: only the lease can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def enqueue(session: Session, rows: list[dict]) -> int:
+    """Insert outbox rows whose ``key`` is new; rows already queued are left as they are. Commits."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
+    before = session.scalar(select(func.count()).select_from(OutboxRow))
+    session.execute(statement, rows)
+    session.commit()
+    return session.scalar(select(func.count()).select_from(OutboxRow)) - before
+
+
+def sent_stages(session: Session, deadline_ids: list[int] | None = None) -> dict[int, set[str]]:
+    """The stages already queued (whatever their state) by deadline: a stage is queued once."""
+    query = select(OutboxRow.deadline_id, OutboxRow.stage).where(OutboxRow.kind == "reminder")
+    if deadline_ids is not None:
+        query = query.where(OutboxRow.deadline_id.in_(deadline_ids))
+    result: dict[int, set[str]] = {}
+    for deadline_id, stage in session.execute(query):
+        result.setdefault(deadline_id, set()).add(stage)
+    return result
+
+
+def recover_interrupted(session: Session, now: dt.datetime, lease: dt.timedelta,
+                        alive: Callable[[str], bool] = _alive) -> int:
+    """Put back to ``pending`` the ``sending`` rows whose worker died (or whose lease expired).
+
+    Such a row may or may not have reached the server: it is sent again with
+    the same Message-ID, which the receiving side uses to drop a duplicate.
+    """
+    stale = session.scalars(select(OutboxRow).where(OutboxRow.status == OutboxStatus.SENDING)).all()
+    recovered = 0
+    for row in stale:
+        expired = row.claimed_at is None or row.claimed_at < now - lease
+        if expired or not alive(row.claimed_by or ""):
+            row.status = OutboxStatus.PENDING
+            row.last_error = "interrupted while sending; sent again with the same Message-ID"
+            row.claimed_by = row.claimed_at = None
+            recovered += 1
+    session.commit()
+    return recovered
+
+
+def claim(session: Session, worker: str, now: dt.datetime, limit: int, ids: list[int] | None = None) -> list[OutboxRow]:
+    """Claim up to ``limit`` pending rows for ``worker``; no other worker can claim them. Commits."""
+    ready = (OutboxRow.status == OutboxStatus.PENDING) & (
+        (OutboxRow.not_before.is_(None)) | (OutboxRow.not_before <= now))
+    pick = select(OutboxRow.id).where(ready).order_by(OutboxRow.id).limit(limit)
+    if ids is not None:
+        pick = pick.where(OutboxRow.id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    claimed = session.scalars(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(pick.scalar_subquery()), ready)
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now, attempts=OutboxRow.attempts + 1)
+        .returning(OutboxRow.id)
+    ).all()
+    session.commit()
+    if not claimed:
+        return []
+    return list(session.scalars(select(OutboxRow).where(OutboxRow.id.in_(claimed)).order_by(OutboxRow.id)))
+
+
+def mark(session: Session, outbox_id: int, *, ok: bool, permanent: bool, error: str | None,
+         now: dt.datetime) -> str:
+    """Record the server's answer for one row and commit; returns the new status."""
+    row = session.get(OutboxRow, outbox_id)
+    if ok:
+        row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, error
+    elif permanent or row.attempts >= MAX_ATTEMPTS:
+        row.status, row.last_error = OutboxStatus.FAILED, error
+    else:
+        row.status, row.last_error = OutboxStatus.PENDING, error
+        row.not_before = now + dt.timedelta(seconds=RETRY_DELAYS[min(row.attempts, MAX_ATTEMPTS - 1) - 1])
+    row.claimed_by = None
+    session.commit()
+    return row.status

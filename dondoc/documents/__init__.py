@@ -1,0 +1,1 @@
+"""Documents dondoc produces: the reporting form (.xlsx), calendar invites (.ics), reports."""

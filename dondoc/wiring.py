@@ -13,9 +13,16 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+import jinja2
+
 from db.engine import make_engine
 from db.migrate import upgrade
+from dondoc.calendar import WorkCalendar
+from dondoc.chase import MailSetup
 from dondoc.config import load_catalog, load_policy
+from dondoc.errors import MailError
+from dondoc.mail.render import jinja_environment
+from dondoc.mail.transport import SmtpTransport
 from dondoc.model import Catalog
 from dondoc.policy import PolicyFile
 from dondoc.settings import Settings
@@ -29,6 +36,7 @@ class App:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._engine: Engine | None = None
+        self._jinja: jinja2.Environment | None = None
 
     def catalog(self) -> Catalog:
         """The configuration, loaded and checked (``ConfigError`` if invalid)."""
@@ -52,6 +60,34 @@ class App:
         """A database session, closed on exit."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    def calendar(self, catalog: Catalog) -> WorkCalendar:
+        """The working-day calendar of the configured years."""
+        return WorkCalendar(catalog.calendar_years.values())
+
+    @property
+    def jinja(self) -> jinja2.Environment:
+        """The one Jinja environment over ``templates_dir``."""
+        if self._jinja is None:
+            self._jinja = jinja_environment(self.settings.templates_dir)
+        return self._jinja
+
+    def mail_setup(self) -> MailSetup:
+        """What composing mail needs; ``MailError`` if the HMAC secret is missing."""
+        key = self.settings.hmac_key
+        if key is None or not key.get_secret_value():
+            raise MailError("DONDOC_HMAC_KEY is not set: the secret for Reply-To tokens must come from the "
+                            "environment (e.g. `export DONDOC_HMAC_KEY=$(openssl rand -hex 32)`)")
+        s = self.settings
+        return MailSetup(env=self.jinja, sender=s.mail_from, sender_name=s.mail_from_name, domain=s.mail_domain,
+                         reply_local=s.reply_local, hmac_key=key.get_secret_value().encode(), timezone=s.timezone)
+
+    def transport(self) -> SmtpTransport:
+        """The SMTP transport of the settings."""
+        s = self.settings
+        return SmtpTransport(host=s.smtp_host, port=s.smtp_port, security=s.smtp_security, username=s.smtp_user,
+                             password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                             timeout=s.smtp_timeout, connections=s.smtp_connections, local_hostname=s.local_hostname)
 
     def now(self) -> dt.datetime:
         """The real clock, aware, in UTC (flows and commands accept an explicit ``now``)."""

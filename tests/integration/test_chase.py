@@ -1,0 +1,192 @@
+"""Chasing over a simulated season, against a real SMTP server (aiosmtpd delivering into Maildirs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import io
+from collections import defaultdict
+from email import policy as email_policy
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from db.tables import ContactRow, DeadlineRow, DeadlineStatus, OutboxRow
+from dondoc.calendar import WorkCalendar
+from dondoc.chase import ChaseFilter, MailSetup, run_chase
+from dondoc.documents.form import read_form
+from dondoc.mail.render import jinja_environment
+from dondoc.mail.sink import MaildirSink
+from dondoc.mail.tokens import read_token
+from dondoc.mail.transport import SmtpTransport
+from dondoc.resources import shipped
+from dondoc.sync import sync_catalog
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+KEY = b"test-secret"
+SETUP = MailSetup(env=jinja_environment(shipped("templates")), sender="dondoc@sldtbxh.example.org",
+                  sender_name="Hệ thống đôn đốc báo cáo", domain="sldtbxh.example.org", reply_local="baocao",
+                  hmac_key=KEY)
+
+
+@pytest.fixture
+def sink(tmp_path):
+    with MaildirSink(tmp_path / "mail") as server:
+        yield server
+
+
+def morning(day: dt.date, hour: int = 8, minute: int = 30) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), HANOI).astimezone(dt.UTC)
+
+
+def season(engine, catalog, sink, only: ChaseFilter, start: dt.date, end: dt.date, submit=None):
+    """Run chase every day at 08:30 from ``start`` to ``end``; ``submit`` maps a day to agencies that submit."""
+    calendar = WorkCalendar(catalog.calendar_years.values())
+    transport = SmtpTransport(host="127.0.0.1", port=sink.port, connections=2)
+    with Session(engine) as session:
+        sync_catalog(catalog, session=session, now=morning(start), horizon_days=400)
+    sent = []
+    day = start
+    while day <= end:
+        with Session(engine) as session:
+            for agency in (submit or {}).get(day, []):
+                query = select(DeadlineRow).where(DeadlineRow.agency_id == agency,
+                                                  DeadlineRow.plan_id == only.plan)
+                if only.obligation:
+                    query = query.where(DeadlineRow.obligation_id == only.obligation)
+                for row in session.exec(query):
+                    row.status = DeadlineStatus.SUBMITTED
+            session.commit()
+            report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
+                               setup=SETUP, transport=transport, now=morning(day), only=only, worker="test")
+            assert report.failed == 0 and not report.skipped, report.skipped
+            sent += [(day, p["agency"], p["stage"].split("@")[0], p["escalate"]) for p in report.planned]
+        day += dt.timedelta(days=1)
+    return sent
+
+
+def policy_default():
+    from dondoc.policy import PolicyFile
+
+    return PolicyFile()
+
+
+def by_agency(sent):
+    result = defaultdict(list)
+    for day, agency, stage, escalate in sent:
+        result[agency].append((day.isoformat(), stage, escalate))
+    return result
+
+
+def test_hanoi_evaluation_season(engine, catalog, sink):
+    """001: evaluation "trước ngày 10/7/2021" → last day Friday 9/7/2021."""
+    only = ChaseFilter(plan="hn-235-2020", obligation="danh-gia-2021")
+    sent = season(engine, catalog, sink, only, dt.date(2021, 6, 14), dt.date(2021, 7, 31),
+                  submit={dt.date(2021, 7, 7): ["hn.so-y-te"]})
+    agencies = by_agency(sent)
+    full = [("2021-06-25", "before-10", False), ("2021-07-06", "before-3", False), ("2021-07-09", "due", False),
+            ("2021-07-14", "overdue-1", False), ("2021-07-19", "overdue-2", True), ("2021-07-22", "overdue-3", True)]
+    reporters = catalog.directory.expand(catalog.plans["hn-235-2020"].obligation("danh-gia-2021").reporters)
+    assert set(agencies) == set(reporters)
+    for agency in reporters:
+        expected = full[:2] if agency == "hn.so-y-te" else full  # submitted on 7/7: nothing after
+        assert agencies[agency] == expected, agency
+    # at the server: one mail per (agency, stage), escalation copies to the head and the coordinator's leader
+    assert sink.stats.duplicates == 0
+    head = catalog.directory.agencies["hn.cong-an-tp"].addresses(__import__("dondoc.model").model.Role.HEAD)[0]
+    assert sink.stats.delivered[head] == 2
+    leader = catalog.directory.agencies["hn.so-ldtbxh"].addresses(__import__("dondoc.model").model.Role.LEADER)
+    assert leader and sink.stats.delivered[leader[0]] == 2 * (len(reporters) - 1)
+
+
+def test_dak_lak_season_skips_days_off(engine, catalog, sink):
+    """002, year 2018: agencies by 15/12 (a Saturday → Mon 17/12); Sở LĐTBXH by 20/12; New Year off."""
+    only = ChaseFilter(plan="dl-2041-2016", period="2018")
+    sent = season(engine, catalog, sink, only, dt.date(2018, 11, 26), dt.date(2019, 1, 10))
+    agencies = by_agency(sent)
+    assert agencies["dl.so-y-te"] == [
+        ("2018-12-03", "before-10", False), ("2018-12-12", "before-3", False), ("2018-12-17", "due", False),
+        ("2018-12-20", "overdue-1", False), ("2018-12-25", "overdue-2", True), ("2018-12-28", "overdue-3", True)]
+    assert agencies["dl.so-ldtbxh"] == [
+        ("2018-12-06", "before-10", False), ("2018-12-17", "before-3", False), ("2018-12-20", "due", False),
+        ("2018-12-25", "overdue-1", False), ("2018-12-28", "overdue-2", True),
+        ("2019-01-04", "overdue-3", True)]  # 31/12/2018 and 1/1/2019 are days off
+    calendar = WorkCalendar(catalog.calendar_years.values())
+    assert all(calendar.is_working_day(day) for day, *_ in sent)
+
+
+def test_a_reminder_as_the_agency_receives_it(engine, catalog, sink):
+    only = ChaseFilter(plan="hn-235-2020", obligation="danh-gia-2021", agency="hn.cong-an-tp")
+    season(engine, catalog, sink, only, dt.date(2021, 6, 25), dt.date(2021, 6, 25))
+    address = catalog.directory.agencies["hn.cong-an-tp"].contacts[0].address
+    [raw] = sink.messages(address)
+    message = email.message_from_bytes(raw, policy=email_policy.default)
+    with Session(engine) as session:
+        row = session.exec(select(DeadlineRow).where(DeadlineRow.agency_id == "hn.cong-an-tp",
+                                                     DeadlineRow.obligation_id == "danh-gia-2021")).one()
+        outbox = session.exec(select(OutboxRow).where(OutboxRow.deadline_id == row.id)).one()
+    assert str(message["Subject"]).startswith(f"[DD-{row.id}] Nhắc hạn báo cáo: ")
+    assert str(message["Subject"]).endswith("— hạn 09/07/2021")
+    assert message["Message-ID"] == outbox.message_id
+    assert message["Auto-Submitted"] == "auto-generated"
+    local, _, domain = message["Reply-To"].addresses[0].addr_spec.partition("@")
+    assert domain == "sldtbxh.example.org" and read_token(local.split("+", 1)[1], KEY) == row.id
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Thứ Sáu, 09/07/2021" in text and "Thứ Sáu, 09/07/2021" in html
+    assert "trước ngày 10/07/2021" in text
+    assert "còn 10 ngày làm việc" in text
+    assert "3a." in text  # the targets Công an leads
+    attachments = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    form = attachments[f"bieu-mau-DD-{row.id}.xlsx"]
+    book = load_workbook(io.BytesIO(form))
+    assert book["_dondoc"].sheet_state == "veryHidden"
+    assert book["Bao cao"].protection.sheet is True
+    parsed = read_form(form)
+    assert parsed["deadline_id"] == row.id and read_token(parsed["token"], KEY) == row.id
+    assert set(parsed["values"]) == {"3a", "3b", "3c", "3d"}
+    invite = icalendar.Calendar.from_ical(attachments[f"han-DD-{row.id}.ics"])
+    [event] = invite.walk("VEVENT")
+    assert event.decoded("dtstart") == dt.date(2021, 7, 9)
+    assert event.walk("VALARM")[0].decoded("trigger") == -dt.timedelta(days=3)
+
+
+def test_a_refused_address_fails_the_row_and_flags_the_contact(engine, catalog, sink):
+    address = catalog.directory.agencies["hn.cong-an-tp"].contacts[0].address
+    sink.refuse[address] = "550 5.1.1 No such user"
+    only = ChaseFilter(plan="hn-235-2020", obligation="danh-gia-2021", agency="hn.cong-an-tp")
+    calendar = WorkCalendar(catalog.calendar_years.values())
+    with Session(engine) as session:
+        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 6, 25)), horizon_days=400)
+        report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
+                           setup=SETUP, transport=SmtpTransport(host="127.0.0.1", port=sink.port),
+                           now=morning(dt.date(2021, 6, 25)), only=only)
+        assert (report.sent, report.failed) == (0, 1)
+        contact = session.exec(select(ContactRow).where(ContactRow.address == address)).first()
+        assert contact.flag_reason.startswith("550")
+
+
+def test_a_temporary_failure_is_retried_later(engine, catalog, sink):
+    sink.fail_data = "451 4.3.0 Try again later"
+    only = ChaseFilter(plan="hn-235-2020", obligation="danh-gia-2021", agency="hn.cong-an-tp")
+    calendar = WorkCalendar(catalog.calendar_years.values())
+    transport = SmtpTransport(host="127.0.0.1", port=sink.port)
+    first = morning(dt.date(2021, 6, 25))
+    with Session(engine) as session:
+        sync_catalog(catalog, session=session, now=first, horizon_days=400)
+        report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
+                           setup=SETUP, transport=transport, now=first, only=only)
+        assert (report.sent, report.retrying) == (0, 1)
+        sink.fail_data = None
+        # too early: the backoff has not passed
+        again = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
+                          setup=SETUP, transport=transport, now=first + dt.timedelta(seconds=10), only=only)
+        assert again.sent == 0
+        later = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
+                          setup=SETUP, transport=transport, now=first + dt.timedelta(minutes=2), only=only)
+        assert later.sent == 1
+    assert sum(sink.stats.delivered.values()) == 1

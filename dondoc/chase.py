@@ -168,8 +168,8 @@ def compose_reminder(
     last_day = effective_last_day(row)
     targets = agency_targets(plan, agency.id, catalog.directory)
     attachments = []
-    form_rows = [FormRow(t.id, t.text, str(t.unit),
-                         f"{t.goal.op} {t.goal.value:g}" if t.goal else "", role) for t, role in targets]
+    form_rows = tuple(FormRow(t.id, t.text, str(t.unit),
+                              f"{t.goal.op} {t.goal.value:g}" if t.goal else "", role) for t, role in targets)
     attachments.append(Attachment(
         f"bieu-mau-DD-{row.id}.xlsx",
         write_form(deadline_id=row.id, token=token, plan_title=plan.title, obligation_title=obligation.title,

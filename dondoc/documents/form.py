@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -43,11 +44,12 @@ def _thin() -> Border:
     return Border(left=side, right=side, top=side, bottom=side)
 
 
+@lru_cache(maxsize=4096)
 def write_form(
     *, deadline_id: int, token: str, plan_title: str, obligation_title: str, agency_name: str, period_label: str,
-    last_day: dt.date, rows: list[FormRow],
+    last_day: dt.date, rows: tuple[FormRow, ...],
 ) -> bytes:
-    """The .xlsx bytes of the form."""
+    """The .xlsx bytes of the form (cached: every stage of a deadline attaches the same form)."""
     book = Workbook()
     sheet: Worksheet = book.active
     sheet.title = FORM_SHEET

@@ -52,6 +52,7 @@ class ChaseFilter:
     obligation: str | None = None
     period: str | None = None
     agency: str | None = None
+    deadline: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ def plan_reminders(
     query = select(DeadlineRow).where(DeadlineRow.status == DeadlineStatus.OPEN,
                                       DeadlineRow.plan_id.in_(list(catalog.plans)))
     for column, value in ((DeadlineRow.plan_id, only.plan), (DeadlineRow.obligation_id, only.obligation),
-                          (DeadlineRow.period_key, only.period), (DeadlineRow.agency_id, only.agency)):
+                          (DeadlineRow.period_key, only.period), (DeadlineRow.agency_id, only.agency),
+                          (DeadlineRow.id, only.deadline)):
         if value is not None:
             query = query.where(column == value)
     rows = {row.id: row for row in session.exec(query)}

@@ -333,6 +333,140 @@ def calendar_(
               markup=False, highlight=False)
 
 
+def _chase_report(report, fmt: Format) -> None:
+    rows = [dict(deadline=p["deadline"], agency=p["agency"], period=p["period"], stage=p["stage"],
+                 cc="có" if p["escalate"] else "", to=", ".join(p["to"]), subject=p["subject"]) for p in report.planned]
+    skipped = [dict(deadline=x["deadline"], agency=x["agency"], stage=x["stage"], reason=x["reason"])
+               for x in report.skipped]
+    if fmt is not Format.TABLE:
+        sys.stdout.write(json.dumps({"summary": report.as_dict(), "reminders": rows, "skipped": skipped},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    _emit(rows, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("period", "Kỳ"), ("stage", "Lần nhắc"),
+                               ("cc", "Đồng gửi"), ("to", "Gửi tới")], title=f"Thư nhắc ({len(rows)})")
+    if skipped:
+        _emit(skipped, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("reason", "Lý do")],
+              title="Không gửi được / skipped")
+    summary = report.as_dict()
+    out.print(f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
+              f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']} "
+              f"(queued, sent, failed, retrying, recovered).", markup=False, highlight=False)
+
+
+def _run_chase(only, now: str | None, dry_run: bool, force_stage: str | None, fmt: Format) -> None:
+    from db.outbox import worker_id
+    from dondoc.chase import run_chase
+
+    app_ = _app()
+    catalog, policy = app_.catalog(), app_.policy()
+    setup = app_.mail_setup()
+    moment = _moment(now) or app_.now()
+    with app_.session() as session:
+        report = run_chase(session=session, catalog=catalog, policy=policy, calendar=app_.calendar(catalog),
+                           setup=setup, transport=None if dry_run else app_.transport(), now=moment, only=only,
+                           dry_run=dry_run, force_stage=force_stage, limit=app_.settings.smtp_rate_limit,
+                           worker=worker_id())
+    _chase_report(report, fmt)
+
+
+@app.command()
+@_guarded
+def chase(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and list; queue and send nothing.")] = False,
+    now: Annotated[str | None, typer.Option(help="Pretend it is this instant (ISO or dd/mm/yyyy).")] = None,
+    plan: Annotated[str | None, typer.Option()] = None,
+    obligation: Annotated[str | None, typer.Option()] = None,
+    period: Annotated[str | None, typer.Option()] = None,
+    agency: Annotated[str | None, typer.Option()] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Đôn đốc — send the reminders due now (each stage once), then what the outbox still holds."""
+    from dondoc.chase import ChaseFilter
+
+    _run_chase(ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency), now, dry_run, None, fmt)
+
+
+@app.command()
+@_guarded
+def remind(
+    agency: Annotated[str, typer.Argument(help="The agency id.")],
+    deadline: Annotated[int, typer.Option(help="The deadline id (see `dondoc deadlines`).")],
+    now: Annotated[str | None, typer.Option()] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Nhắc ngay — send one reminder for a deadline now, outside the schedule."""
+    from dondoc.chase import ChaseFilter
+
+    moment = _moment(now) or _app().now()
+    _run_chase(ChaseFilter(agency=agency, deadline=deadline), now, False,
+               f"manual@{moment.astimezone(dt.UTC):%Y%m%dT%H%M%S}", fmt)
+
+
+@app.command()
+@_guarded
+def outbox(
+    status: Annotated[str | None, typer.Option(help="pending, sending, sent or failed.")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Hộp thư đi — the outbox: what was queued, sent, failed and why."""
+    from dondoc.chase import outbox_rows
+
+    with _app().session() as session:
+        rows = [dict(id=o.id, deadline=o.deadline_id, agency=a.id if a else "", stage=o.stage, status=o.status,
+                     attempts=o.attempts, sent_at=o.sent_at.isoformat() if o.sent_at else "",
+                     error=o.last_error or "", recipients=", ".join(o.recipients), message_id=o.message_id)
+                for o, a in outbox_rows(session, status)]
+    _emit(rows, fmt, [("id", "#"), ("deadline", "Hạn"), ("agency", "Cơ quan"), ("stage", "Lần nhắc"),
+                      ("status", "Trạng thái"), ("attempts", "Lần thử"), ("error", "Lỗi")],
+          title=f"Hộp thư đi ({len(rows)})")
+
+
+@app.command()
+@_guarded
+def pause(
+    agency: Annotated[str, typer.Argument(help="The agency id.")],
+    until: Annotated[str, typer.Option(help="Last day of the pause (dd/mm/yyyy).")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the pause).")],
+) -> None:
+    """Tạm dừng nhắc — no reminder to an agency until a date."""
+    from dondoc.controls import pause as pause_agency
+
+    with _app().session() as session:
+        row = pause_agency(session, agency, _date(until), reason)
+    out.print(f"Tạm dừng nhắc {agency} đến hết {row.until:%d/%m/%Y}: {row.reason}", markup=False, highlight=False)
+
+
+@app.command()
+@_guarded
+def extend(
+    deadline: Annotated[int, typer.Argument(help="The deadline id.")],
+    to: Annotated[str, typer.Option("--to", help="The new last day (dd/mm/yyyy).")],
+    reason: Annotated[str, typer.Option(help="Why (quoted in later reminders).")],
+) -> None:
+    """Gia hạn — move a deadline's last day; later reminders give the reason."""
+    from dondoc.controls import extend as extend_deadline
+
+    with _app().session() as session:
+        row = extend_deadline(session, deadline, _date(to), reason)
+    out.print(f"Gia hạn hạn {row.id} ({row.agency_id}, {row.period_label}) đến {row.extended_to:%d/%m/%Y}: "
+              f"{row.extension_reason}", markup=False, highlight=False)
+
+
+@app.command()
+@_guarded
+def excuse(
+    deadline: Annotated[int, typer.Argument(help="The deadline id.")],
+    reason: Annotated[str, typer.Option(help="Why the agency no longer owes it.")],
+) -> None:
+    """Miễn báo cáo — the agency no longer owes this report; no more reminders."""
+    from dondoc.controls import excuse as excuse_deadline
+
+    with _app().session() as session:
+        row = excuse_deadline(session, deadline, reason)
+    out.print(f"Miễn báo cáo hạn {row.id} ({row.agency_id}, {row.period_label}): {row.status_reason}",
+              markup=False, highlight=False)
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,82 @@
+"""The ``chase`` flow: reminders due now → outbox → SMTP, with a table artifact."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow, task
+from prefect.artifacts import create_table_artifact
+
+from db.outbox import worker_id
+from dondoc.chase import ChaseFilter, ChaseReport, deliver, plan_reminders, queue_reminders
+from dondoc.settings import Settings
+from dondoc.wiring import build
+
+__all__ = ["chase"]
+
+
+@task(name="queue-reminders")
+def queue(settings: Settings, only: ChaseFilter, now: dt.datetime, dry_run: bool, force_stage: str | None) -> ChaseReport:
+    """Plan the reminders due at ``now``, render them all, then queue them (not when ``dry_run``)."""
+    from db.outbox import enqueue
+
+    app = build(settings)
+    try:
+        catalog, policy, setup = app.catalog(), app.policy(), app.mail_setup()
+        calendar = app.calendar(catalog)
+        report = ChaseReport()
+        with app.session() as session:
+            planned = plan_reminders(session, catalog, policy, calendar, now, settings.timezone, only, force_stage)
+            rows = queue_reminders(setup, session, catalog, calendar, planned, now, report)
+            if not dry_run:
+                report.queued = enqueue(session, rows)
+        return report
+    finally:
+        app.dispose()
+
+
+@task(name="deliver-outbox", retries=1, retry_delay_seconds=30)
+async def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseReport:
+    """Send what the outbox holds (up to the rate limit), recording each answer."""
+    app = build(settings)
+    try:
+        with app.session() as session:
+            await deliver(session, app.transport(), worker_id(), now, settings.smtp_rate_limit, report)
+        return report
+    finally:
+        app.dispose()
+
+
+def _table(report: ChaseReport) -> list[dict]:
+    rows = [{"cơ quan": p["agency"], "hạn": p["deadline"], "kỳ": p["period"], "lần nhắc": p["stage"],
+             "đồng gửi thủ trưởng": "có" if p["escalate"] else "", "kết quả": "đã xếp hàng"} for p in report.planned]
+    rows += [{"cơ quan": s["agency"], "hạn": s["deadline"], "kỳ": s["period"], "lần nhắc": s["stage"],
+              "đồng gửi thủ trưởng": "", "kết quả": f"bỏ qua: {s['reason']}"} for s in report.skipped]
+    return rows
+
+
+@flow(name="chase", log_prints=True)
+def chase(
+    plan: str | None = None,
+    obligation: str | None = None,
+    period: str | None = None,
+    agency: str | None = None,
+    dry_run: bool = False,
+    force_stage: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """Đôn đốc: send the reminders due now, exactly once each.
+
+    ``dry_run`` renders and lists without queueing or sending; ``force_stage``
+    sends that stage now to every matching open deadline (once).
+    """
+    settings = Settings()
+    moment = now or dt.datetime.now(dt.UTC)
+    only = ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency)
+    report = queue(settings, only, moment, dry_run, force_stage)
+    if not dry_run:
+        report = send(settings, moment, report)
+    create_table_artifact(key="chase", table=_table(report) or [{"kết quả": "không có thư nào đến hạn"}],
+                          description=f"Đôn đốc: {report.as_dict()}")
+    print(f"chase: {report.as_dict()}")
+    return report.as_dict()

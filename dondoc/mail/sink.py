@@ -8,6 +8,7 @@ told to misbehave: refuse an address (5xx or 4xx), or fail a whole message.
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 import re
 import threading
@@ -48,6 +49,8 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope):
         if self.sink.fail_data is not None:
             return self.sink.fail_data
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         raw = envelope.original_content or envelope.content
         found = _MESSAGE_ID.search(raw[:20000])
         message_id = found.group(1).decode("ascii", "replace") if found else None
@@ -63,6 +66,7 @@ class MaildirSink:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.refuse: dict[str, str] = {}
         self.fail_data: str | None = None
+        self.delay = 0.0  # seconds before answering DATA: a slow server
         self.stats = SinkStats()
         self._seen: set[tuple[str, str]] = set()
         self._lock = threading.Lock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from prefect import flow, task
@@ -36,12 +37,12 @@ def queue(settings: Settings, only: ChaseFilter, now: dt.datetime, dry_run: bool
 
 
 @task(name="deliver-outbox", retries=1, retry_delay_seconds=30)
-async def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseReport:
+def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseReport:
     """Send what the outbox holds (up to the rate limit), recording each answer."""
     app = build(settings)
     try:
         with app.session() as session:
-            await deliver(session, app.transport(), worker_id(), now, settings.smtp_rate_limit, report)
+            asyncio.run(deliver(session, app.transport(), worker_id(), now, settings.smtp_rate_limit, report))
         return report
     finally:
         app.dispose()

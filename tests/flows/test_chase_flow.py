@@ -1,0 +1,48 @@
+"""The chase flow on a Prefect test server: sends, publishes its table, and a dry run sends nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dondoc.mail.sink import MaildirSink
+from tests.integration.test_config import write_config
+
+pytestmark = [pytest.mark.prefect, pytest.mark.slow]
+MORNING = dt.datetime(2021, 5, 5, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hà Nội
+
+
+@pytest.fixture
+def sink(tmp_path, monkeypatch):
+    from flows.sync_plans import sync_plans
+
+    with MaildirSink(tmp_path / "mail") as server:
+        monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "config")))
+        monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("DONDOC_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("DONDOC_HMAC_KEY", "flow-test")
+        sync_plans(now=dt.datetime(2021, 3, 1, tzinfo=dt.UTC))
+        yield server
+
+
+def test_chase_flow_sends_each_reminder_once(prefect_harness, sink):
+    from prefect.client.orchestration import get_client
+
+    from flows.chase import chase
+
+    dry = chase(now=MORNING, dry_run=True)
+    assert (dry["planned"], dry["queued"], dry["sent"]) == (2, 0, 0)
+    first = chase(now=MORNING)
+    assert (first["queued"], first["sent"], first["failed"]) == (2, 2, 0)
+    assert chase(now=MORNING)["planned"] == 0
+    assert sum(sink.stats.delivered.values()) == 2
+
+    async def artifact():
+        async with get_client() as client:
+            return await client.read_latest_artifacts()
+
+    import asyncio
+
+    latest = {a.key: a for a in asyncio.run(artifact())}
+    assert "chase" in latest and latest["chase"].type == "table"

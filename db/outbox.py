@@ -14,7 +14,7 @@ import socket
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -111,17 +111,33 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int, ids: list
     return list(session.scalars(select(OutboxRow).where(OutboxRow.id.in_(claimed)).order_by(OutboxRow.id)))
 
 
-def mark(session: Session, outbox_id: int, *, ok: bool, permanent: bool, error: str | None,
-         now: dt.datetime) -> str:
-    """Record the server's answer for one row and commit; returns the new status."""
-    row = session.get(OutboxRow, outbox_id)
+_MARK = {
+    status: update(OutboxRow).where(OutboxRow.id == bindparam("row_id")).values(
+        status=status, claimed_by=None, last_error=bindparam("error"), **extra)
+    for status, extra in (
+        (OutboxStatus.SENT, {"sent_at": bindparam("at")}),
+        (OutboxStatus.FAILED, {}),
+        (OutboxStatus.PENDING, {"not_before": bindparam("at")}),
+    )
+}
+
+
+def mark(connection: Connection, outbox_id: int, *, attempts: int, ok: bool, permanent: bool,
+         error: str | None, now: dt.datetime) -> str:
+    """Record the server's answer for one row and commit; returns the new status.
+
+    One prepared ``UPDATE`` by primary key and a commit on a plain
+    connection (no ORM session: ~0.1 ms instead of ~0.5 ms), because this
+    runs once per message, between the server's answer and the next message.
+    """
+    params: dict = {"row_id": outbox_id, "error": error}
     if ok:
-        row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, error
-    elif permanent or row.attempts >= MAX_ATTEMPTS:
-        row.status, row.last_error = OutboxStatus.FAILED, error
+        status, params["at"] = OutboxStatus.SENT, now
+    elif permanent or attempts >= MAX_ATTEMPTS:
+        status = OutboxStatus.FAILED
     else:
-        row.status, row.last_error = OutboxStatus.PENDING, error
-        row.not_before = now + dt.timedelta(seconds=RETRY_DELAYS[min(row.attempts, MAX_ATTEMPTS - 1) - 1])
-    row.claimed_by = None
-    session.commit()
-    return row.status
+        delay = RETRY_DELAYS[min(attempts, MAX_ATTEMPTS - 1) - 1]
+        status, params["at"] = OutboxStatus.PENDING, now + dt.timedelta(seconds=delay)
+    connection.execute(_MARK[status], params)
+    connection.commit()
+    return status

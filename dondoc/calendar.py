@@ -67,10 +67,11 @@ class WorkCalendar:
     """
 
     def __init__(self, years: Iterable[CalendarYear] = ()):
+        self.years = list(years)  # kept, to build the same calendar in a worker process
         self._public = holidays.country_holidays("VN", language="vi")
         self._extra_off: dict[dt.date, str] = {}
         self._swap_on: dict[dt.date, str] = {}
-        for year in years:
+        for year in self.years:
             self._extra_off.update({n.date: n.reason for n in year.days_off})
             self._swap_on.update({n.date: n.reason for n in year.working_days})
         self._cache: dict[dt.date, str | None] = {}

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass, field
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -33,7 +36,7 @@ from dondoc.documents.ics import deadline_invite
 from dondoc.errors import MailError
 from dondoc.mail.compose import Attachment, build_message, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
-from dondoc.mail.render import render
+from dondoc.mail.render import jinja_environment, render
 from dondoc.mail.tokens import make_token
 from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
@@ -42,6 +45,8 @@ from dondoc.policy import DeadlineState, PolicyFile, Reminder, due_reminders
 __all__ = ["ChaseFilter", "ChaseReport", "MailSetup", "deliver", "plan_reminders", "queue_reminders", "run_chase"]
 
 LEASE = dt.timedelta(minutes=15)
+CHUNK = 250  # reminders composed per worker task
+PIPELINE_MIN = 2 * CHUNK  # fewer reminders than this: compose in-process, worker start-up is not worth it
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,14 @@ class ChaseFilter:
 class MailSetup:
     """What composing needs, built from Settings by the caller."""
 
-    env: jinja2.Environment
+    env: jinja2.Environment | None
     sender: str
     sender_name: str
     domain: str
     reply_local: str
     hmac_key: bytes
     timezone: str = "Asia/Ho_Chi_Minh"
+    attach_files: bool = True  # the .xlsx form and the .ics invite
 
 
 @dataclass
@@ -129,9 +135,12 @@ def plan_reminders(
     return [(rows[reminder.deadline_id], reminder) for reminder in due]
 
 
-def _recipients(session: Session, catalog: Catalog, row: DeadlineRow, reminder: Reminder) -> tuple[list, list]:
-    flagged = {c.address for c in session.exec(
-        select(ContactRow).where(ContactRow.flagged_at.is_not(None)))}
+def flagged_addresses(session: Session) -> set[str]:
+    """Addresses flagged by a bounce or a permanent refusal: no mail goes to them."""
+    return set(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None))))
+
+
+def _recipients(flagged: set[str], catalog: Catalog, row: DeadlineRow, reminder: Reminder) -> tuple[list, list]:
     agency = catalog.directory.agencies[row.agency_id]
     coordinator = catalog.directory.agencies[catalog.plans[row.plan_id].coordinator]
 
@@ -154,36 +163,38 @@ def _recipients(session: Session, catalog: Catalog, row: DeadlineRow, reminder: 
     return to, cc
 
 
+def _files(setup: MailSetup, plan, obligation, agency, row: DeadlineRow, token: str, last_day: dt.date,
+           targets) -> list[Attachment]:
+    """The reporting form and the calendar invite of a deadline."""
+    form_rows = tuple(FormRow(t.id, t.text, str(t.unit), f"{t.goal.op} {t.goal.value:g}" if t.goal else "", role)
+                      for t, role in targets)
+    form = write_form(deadline_id=row.id, token=token, plan_title=plan.title, obligation_title=obligation.title,
+                      agency_name=agency.name, period_label=row.period_label, last_day=last_day, rows=form_rows)
+    summary = f"Hạn cuối: {obligation.title} {row.period_label} [DD-{row.id}]"
+    invite = deadline_invite(uid=f"dd-{row.id}-{last_day:%Y%m%d}@{setup.domain}", summary=summary,
+                             description=obligation.quote, last_day=last_day,
+                             stamp=dt.datetime.combine(last_day, dt.time(), dt.UTC))
+    return [Attachment(f"bieu-mau-DD-{row.id}.xlsx", form, "application",
+                       "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            Attachment(f"han-DD-{row.id}.ics", invite, "text", "calendar")]
+
+
 def compose_reminder(
-    setup: MailSetup, session: Session, catalog: Catalog, calendar: WorkCalendar, row: DeadlineRow,
+    setup: MailSetup, flagged: set[str], catalog: Catalog, calendar: WorkCalendar, row: DeadlineRow,
     reminder: Reminder, now: dt.datetime,
 ) -> dict:
     """The outbox row (values) of one reminder: rendered message and envelope. ``MailError`` if unsendable."""
     plan = catalog.plans[row.plan_id]
     obligation = plan.obligation(row.obligation_id)
     agency = catalog.directory.agencies[row.agency_id]
-    to, cc = _recipients(session, catalog, row, reminder)
+    to, cc = _recipients(flagged, catalog, row, reminder)
     if not to:
         raise MailError(f"{agency.id}: no valid reporter address (all missing, malformed or flagged)")
     token = make_token(row.id, setup.hmac_key)
     reply_to = f"{setup.reply_local}+{token}@{setup.domain}"
     last_day = effective_last_day(row)
     targets = agency_targets(plan, agency.id, catalog.directory)
-    attachments = []
-    form_rows = tuple(FormRow(t.id, t.text, str(t.unit),
-                              f"{t.goal.op} {t.goal.value:g}" if t.goal else "", role) for t, role in targets)
-    attachments.append(Attachment(
-        f"bieu-mau-DD-{row.id}.xlsx",
-        write_form(deadline_id=row.id, token=token, plan_title=plan.title, obligation_title=obligation.title,
-                   agency_name=agency.name, period_label=row.period_label, last_day=last_day, rows=form_rows),
-        "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    summary = f"Hạn cuối: {obligation.title} {row.period_label} [DD-{row.id}]"
-    attachments.append(Attachment(
-        f"han-DD-{row.id}.ics",
-        deadline_invite(uid=f"dd-{row.id}-{last_day:%Y%m%d}@{setup.domain}", summary=summary,
-                        description=obligation.quote, last_day=last_day,
-                        stamp=dt.datetime.combine(last_day, dt.time(), dt.UTC)),
-        "text", "calendar"))
+    attachments = _files(setup, plan, obligation, agency, row, token, last_day, targets) if setup.attach_files else []
     facts = ReminderFacts(
         deadline_id=row.id, plan=plan, obligation=obligation, agency=agency, directory=catalog.directory,
         period_label=row.period_label, written_date=row.written_date, last_day=last_day, stage=reminder.stage,
@@ -205,23 +216,100 @@ def compose_reminder(
                 raw=message.as_bytes(), status="pending", attempts=0, created_at=now)
 
 
-def queue_reminders(
-    setup: MailSetup, session: Session, catalog: Catalog, calendar: WorkCalendar,
-    planned: list[tuple[DeadlineRow, Reminder]], now: dt.datetime, report: ChaseReport,
-) -> list[dict]:
-    """Render every planned reminder, then queue them all. Renders everything before queueing anything."""
-    rows = []
-    for deadline, reminder in planned:
+@dataclass(frozen=True)
+class DeadlineView:
+    """The fields of a deadline that composing needs: light, picklable (for worker processes)."""
+
+    id: int
+    plan_id: str
+    obligation_id: str
+    agency_id: str
+    period_key: str
+    period_label: str
+    written_date: dt.date
+    last_day: dt.date
+    extended_to: dt.date | None
+    extension_reason: str | None
+
+    @classmethod
+    def of(cls, row: DeadlineRow) -> DeadlineView:
+        return cls(row.id, row.plan_id, row.obligation_id, row.agency_id, row.period_key, row.period_label,
+                   row.written_date, row.last_day, row.extended_to, row.extension_reason)
+
+
+def _compose_chunk(setup: MailSetup, flagged: set[str], catalog: Catalog, calendar: WorkCalendar,
+                   items: list[tuple[DeadlineView, Reminder]], now: dt.datetime) -> tuple[list, list, list]:
+    """Compose reminders: (outbox rows, planned entries, skipped entries)."""
+    rows, planned, skipped = [], [], []
+    for deadline, reminder in items:
         entry = {"deadline": deadline.id, "agency": deadline.agency_id, "plan": deadline.plan_id,
                  "obligation": deadline.obligation_id, "period": deadline.period_key, "stage": reminder.stage,
                  "escalate": reminder.escalate}
         try:
-            rows.append(compose_reminder(setup, session, catalog, calendar, deadline, reminder, now))
+            row = compose_reminder(setup, flagged, catalog, calendar, deadline, reminder, now)
         except MailError as error:
-            report.skipped.append({**entry, "reason": str(error)})
+            skipped.append({**entry, "reason": str(error)})
             continue
-        report.planned.append({**entry, "subject": rows[-1]["subject"], "to": rows[-1]["recipients"]})
+        rows.append(row)
+        planned.append({**entry, "subject": row["subject"], "to": row["recipients"]})
+    return rows, planned, skipped
+
+
+def queue_reminders(
+    setup: MailSetup, session: Session, catalog: Catalog, calendar: WorkCalendar,
+    planned: list[tuple[DeadlineRow, Reminder]], now: dt.datetime, report: ChaseReport,
+) -> list[dict]:
+    """Render every planned reminder (before anything is queued); unsendable ones go to ``report.skipped``."""
+    items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
+    rows, entries, skipped = _compose_chunk(setup, flagged_addresses(session), catalog, calendar, items, now)
+    report.planned += entries
+    report.skipped += skipped
     return rows
+
+
+# Worker processes compose while the main process sends (see _pipelined).
+_WORKER: dict = {}
+
+
+def _init_worker(setup: MailSetup, templates_dir: str, catalog: Catalog, years: list, flagged: set[str]) -> None:
+    _WORKER.update(setup=replace(setup, env=jinja_environment(Path(templates_dir))), catalog=catalog,
+                   calendar=WorkCalendar(years), flagged=flagged)
+
+
+def _compose_in_worker(items: list[tuple[DeadlineView, Reminder]], now: dt.datetime) -> tuple[list, list, list]:
+    return _compose_chunk(_WORKER["setup"], _WORKER["flagged"], _WORKER["catalog"], _WORKER["calendar"], items, now)
+
+
+async def _pipelined(session: Session, transport: Transport, setup: MailSetup, catalog: Catalog,
+                     calendar: WorkCalendar, planned: list[tuple[DeadlineRow, Reminder]], now: dt.datetime,
+                     report: ChaseReport, limit: int, worker: str, workers: int) -> None:
+    """Compose in worker processes, chunk by chunk, while the main process queues and sends.
+
+    The first chunk is composed here first: a template error stops the run
+    before anything is queued or sent.
+    """
+    flagged = flagged_addresses(session)
+    items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    first = _compose_chunk(setup, flagged, catalog, calendar, chunks[0], now)
+    context = multiprocessing.get_context("fork")
+    templates = str(setup.env.loader.searchpath[0])
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(replace(setup, env=None), templates, catalog,
+                                       calendar.years, flagged)) as pool:
+        loop = asyncio.get_running_loop()
+        pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
+        try:
+            for result in [first, *pending]:
+                rows, entries, skipped = result if isinstance(result, tuple) else await result
+                report.planned += entries
+                report.skipped += skipped
+                report.queued += enqueue(session, rows)
+                await deliver(session, transport, worker, now, max(limit - report.sent, 0), report)
+        finally:
+            for future in pending:
+                future.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 def _flag_refused(session: Session, refused: dict[str, str], now: dt.datetime) -> None:
@@ -238,36 +326,48 @@ async def deliver(session: Session, transport: Transport, worker: str, now: dt.d
     """Claim and send pending outbox rows (up to ``limit``), recording each answer as it comes."""
     report.recovered += recover_interrupted(session, now, LEASE)
     remaining = limit
-    while remaining > 0:
-        rows = claim(session, worker, now, min(batch, remaining))
-        if not rows:
-            return
-        remaining -= len(rows)
-        envelopes = [Envelope(r.id, r.sender, list(r.recipients), r.raw, r.message_id) for r in rows]
+    with session.get_bind().connect() as connection:
+        while remaining > 0:
+            rows = claim(session, worker, now, min(batch, remaining))
+            if not rows:
+                return
+            remaining -= len(rows)
+            envelopes = [Envelope(r.id, r.sender, list(r.recipients), r.raw, r.message_id) for r in rows]
+            attempts = {r.id: r.attempts for r in rows}
+            session.expunge_all()  # the rows (and their bytes) are not needed in the session any more
 
-        def record(result: Delivery) -> None:
-            status = mark(session, result.outbox_id, ok=result.ok, permanent=result.permanent,
-                          error=result.error or ("; ".join(result.refused.values()) or None), now=now)
-            if result.refused:
-                _flag_refused(session, result.refused, now)
-            if status == "sent":
-                report.sent += 1
-            elif status == "failed":
-                report.failed += 1
-            else:
-                report.retrying += 1
+            def record(result: Delivery) -> None:
+                status = mark(connection, result.outbox_id, attempts=attempts[result.outbox_id], ok=result.ok,
+                              permanent=result.permanent,
+                              error=result.error or ("; ".join(result.refused.values()) or None), now=now)
+                if result.refused:
+                    _flag_refused(session, result.refused, now)
+                if status == "sent":
+                    report.sent += 1
+                elif status == "failed":
+                    report.failed += 1
+                else:
+                    report.retrying += 1
 
-        await transport.deliver(envelopes, record)
+            await transport.deliver(envelopes, record)
 
 
 def run_chase(
     *, session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, setup: MailSetup,
     transport: Transport | None, now: dt.datetime, only: ChaseFilter = ChaseFilter(), dry_run: bool = False,
-    force_stage: str | None = None, limit: int = 2000, worker: str = "",
+    force_stage: str | None = None, limit: int = 2000, worker: str = "", workers: int = 0,
 ) -> ChaseReport:
-    """One chase run: plan, queue, deliver. ``dry_run`` renders and lists without queueing or sending."""
+    """One chase run: plan, queue, deliver. ``dry_run`` renders and lists without queueing or sending.
+
+    With ``workers`` > 0 and many reminders, composing runs in that many
+    worker processes while this one sends.
+    """
     report = ChaseReport()
     planned = plan_reminders(session, catalog, policy, calendar, now, setup.timezone, only, force_stage)
+    if workers > 0 and transport is not None and not dry_run and len(planned) >= PIPELINE_MIN:
+        asyncio.run(_pipelined(session, transport, setup, catalog, calendar, planned, now, report, limit, worker,
+                               workers))
+        return report
     rows = queue_reminders(setup, session, catalog, calendar, planned, now, report)
     if dry_run:
         return report

@@ -365,7 +365,7 @@ def _run_chase(only, now: str | None, dry_run: bool, force_stage: str | None, fm
         report = run_chase(session=session, catalog=catalog, policy=policy, calendar=app_.calendar(catalog),
                            setup=setup, transport=None if dry_run else app_.transport(), now=moment, only=only,
                            dry_run=dry_run, force_stage=force_stage, limit=app_.settings.smtp_rate_limit,
-                           worker=worker_id())
+                           worker=worker_id(), workers=app_.settings.compose_workers)
     _chase_report(report, fmt)
 
 

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(default=30.0, gt=0)
     smtp_connections: int = Field(default=4, ge=1, le=32, description="reused connections in the pool")
+    compose_workers: int = Field(default=1, ge=0, le=16,
+                                 description="processes composing mail while the main one sends (0: none)")
     smtp_rate_limit: int = Field(default=2000, ge=1, description="at most this many mails per run")
     mail_from: str = Field(default="dondoc@sldtbxh.example.org", description="the From address")
     mail_from_name: str = "Hệ thống đôn đốc báo cáo"

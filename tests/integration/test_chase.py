@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import email
 import io
 from collections import defaultdict
@@ -190,3 +191,25 @@ def test_a_temporary_failure_is_retried_later(engine, catalog, sink):
                           setup=SETUP, transport=transport, now=first + dt.timedelta(minutes=2), only=only)
         assert later.sent == 1
     assert sum(sink.stats.delivered.values()) == 1
+
+
+@pytest.mark.slow
+def test_a_large_run_composes_in_a_worker_process_and_sends_each_once(tmp_path, engine):
+    from benchmarks.data import province_config
+    from dondoc.chase import PIPELINE_MIN
+    from dondoc.config import load_catalog
+    from dondoc.mail.transport import MemoryTransport
+
+    count = PIPELINE_MIN + 100
+    catalog = load_catalog(province_config(tmp_path / "config", count))
+    transport = MemoryTransport()
+    with Session(engine) as session:
+        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+        report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=WorkCalendar(),
+                           setup=replace(SETUP, attach_files=False), transport=transport,
+                           now=morning(dt.date(2021, 5, 5)), workers=1,
+                           limit=10 * count)
+        assert (report.queued, report.sent, len(report.planned)) == (count, count, count)
+        assert {row.status for row in session.exec(select(OutboxRow))} == {"sent"}
+    assert len({e.message_id for e in transport.sent}) == count
+    assert {e.recipients[0] for e in transport.sent} == {f"vanthu@h{i:05d}.bench.example.org" for i in range(count)}

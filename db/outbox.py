@@ -46,8 +46,11 @@ def _alive(claimer: str) -> bool:
     return True
 
 
-def enqueue(session: Session, rows: list[dict]) -> int:
-    """Insert outbox rows whose ``key`` is new; rows already queued are left as they are. Commits."""
+def enqueue(session: Session, rows: list[dict], commit: bool = True) -> int:
+    """Insert outbox rows whose ``key`` is new; rows already queued are left as they are.
+
+    Commits unless ``commit`` is false (the caller's transaction then holds the rows).
+    """
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
@@ -55,7 +58,8 @@ def enqueue(session: Session, rows: list[dict]) -> int:
     statement = insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
     before = session.scalar(select(func.count()).select_from(OutboxRow))
     session.execute(statement, rows)
-    session.commit()
+    if commit:
+        session.commit()
     return session.scalar(select(func.count()).select_from(OutboxRow)) - before
 
 

@@ -16,6 +16,11 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "AgencyRow",
+    "AttachmentRow",
+    "InboundRow",
+    "InboundStatus",
+    "RequestRow",
+    "SubmissionRow",
     "ContactRow",
     "DeadlineRow",
     "DeadlineStatus",
@@ -195,4 +200,87 @@ class PauseRow(SQLModel, table=True):
     agency_id: str = Field(foreign_key="agency.id", index=True, max_length=80)
     until: dt.date
     reason: str
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class InboundStatus(StrEnum):
+    """What became of an inbound message. ``new`` until it is processed; each message ends in one class."""
+
+    NEW = "new"
+    SUBMISSION = "submission"
+    REQUEST = "request"
+    AUTO_REPLY = "auto-reply"
+    BOUNCE = "bounce"
+    QUARANTINE = "quarantine"
+    REJECTED = "rejected"
+
+
+class InboundRow(SQLModel, table=True):
+    """Every message taken in, stored raw (content-addressed) before anything else."""
+
+    __tablename__ = "inbound"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    source_ref: str = Field(max_length=300)
+    path: str = Field(max_length=300, description="the raw .eml, relative to the data dir")
+    size: int
+    received_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    status: str = Field(default=InboundStatus.NEW, max_length=20, index=True)
+    reason: str | None = None
+    message_id: str | None = Field(default=None, max_length=500, index=True)
+    from_address: str | None = Field(default=None, max_length=254)
+    subject: str | None = None
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
+    match_method: str | None = Field(default=None, max_length=20)
+    processed_at: dt.datetime | None = None
+
+
+class SubmissionRow(SQLModel, table=True):
+    """One version of an agency's report for a deadline; the latest accepted one counts."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("deadline_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadline.id", index=True)
+    inbound_id: int = Field(foreign_key="inbound.id", unique=True)
+    version: int
+    received_at: dt.datetime
+    on_time: bool
+    from_address: str | None = Field(default=None, max_length=254)
+    body_text: str
+    no_report: bool = False
+    form_values: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    form_problems: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="accepted", max_length=20)
+    returned_reason: str | None = None
+
+
+class AttachmentRow(SQLModel, table=True):
+    """A file that came with a submission, stored by its hash."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    path: str | None = Field(default=None, max_length=300, description="None when refused")
+    refused: str | None = None
+
+
+class RequestRow(SQLModel, table=True):
+    """An agency asked for more time, or asked a question, instead of reporting."""
+
+    __tablename__ = "request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadline.id", index=True)
+    inbound_id: int = Field(foreign_key="inbound.id", unique=True)
+    kind: str = Field(max_length=20)
+    text: str
+    status: str = Field(default="open", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)

@@ -467,6 +467,204 @@ def excuse(
               markup=False, highlight=False)
 
 
+@app.command()
+@_guarded
+def ingest(
+    now: Annotated[str | None, typer.Option(help="Pretend it is this instant (ISO or dd/mm/yyyy).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many messages.", min=1)] = 1000,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Nhận báo cáo — take in replies from the inbox, record submissions, send receipts."""
+    from db.outbox import worker_id
+    from dondoc.intake import run_ingest
+
+    app_ = _app()
+    catalog, setup = app_.catalog(), app_.mail_setup()
+    moment = _moment(now) or app_.now()
+    source = app_.source()
+    try:
+        with app_.session() as session:
+            report = run_ingest(session=session, catalog=catalog, setup=setup, source=source,
+                                transport=app_.transport(), data_dir=app_.settings.data_dir, now=moment,
+                                limit=limit, worker=worker_id())
+    finally:
+        source.close()
+    if fmt is not Format.TABLE:
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    _emit([{"what": k, "count": v} for k, v in report.as_dict().items()], Format.TABLE,
+          [("what", "Loại"), ("count", "Số thư")], title="Nhận báo cáo / intake")
+
+
+@app.command()
+@_guarded
+def inbox(
+    status: Annotated[str | None, typer.Option(help="new, submission, request, auto-reply, bounce, quarantine.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Hộp thư đến — recent inbound mail: class, match, reason."""
+    from sqlmodel import select
+
+    from db.tables import InboundRow
+
+    with _app().session() as session:
+        query = select(InboundRow).order_by(InboundRow.id.desc()).limit(limit)
+        if status:
+            query = query.where(InboundRow.status == status)
+        rows = [dict(id=r.id, received=r.received_at.isoformat(timespec="minutes"), sender=r.from_address or "",
+                     subject=r.subject or "", status=r.status, deadline=r.deadline_id or "",
+                     method=r.match_method or "", reason=r.reason or "") for r in session.exec(query)]
+    _emit(rows, fmt, [("id", "#"), ("received", "Nhận lúc"), ("sender", "Người gửi"), ("subject", "Tiêu đề"),
+                      ("status", "Phân loại"), ("deadline", "Hạn"), ("reason", "Lý do")],
+          title=f"Hộp thư đến ({len(rows)})")
+
+
+quarantine_app = typer.Typer(help="Thư chờ xử lý — mail that could not be matched safely.", no_args_is_help=True)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.command("list")
+@_guarded
+def quarantine_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
+    """The quarantined messages, with the reason each is there."""
+    inbox(status="quarantine", limit=1000, fmt=fmt)
+
+
+@quarantine_app.command("show")
+@_guarded
+def quarantine_show(message: Annotated[int, typer.Argument(help="The inbound message id.")]) -> None:
+    """One quarantined message: headers, text and attachments, as dondoc read it."""
+    from db.tables import InboundRow
+    from dondoc.mail.parse import Unparseable, parse_message
+
+    app_ = _app()
+    with app_.session() as session:
+        row = session.get(InboundRow, message)
+        if row is None:
+            raise NotFound(f"no inbound message {message}")
+    out.print(f"#{row.id} {row.status}: {row.reason or ''}", markup=False, highlight=False)
+    try:
+        mail = parse_message((app_.settings.data_dir / row.path).read_bytes())
+    except Unparseable as error:
+        out.print(f"(cannot be read: {error})", markup=False, highlight=False)
+        return
+    out.print(f"From: {mail.from_name} <{mail.from_address}>\nSubject: {mail.subject}\n"
+              f"Attachments: {', '.join(a.filename for a in mail.attachments) or '-'}\n\n{mail.text[:4000]}",
+              markup=False, highlight=False)
+
+
+@quarantine_app.command("assign")
+@_guarded
+def quarantine_assign(
+    message: Annotated[int, typer.Argument(help="The inbound message id.")],
+    deadline: Annotated[int, typer.Argument(help="The deadline it belongs to.")],
+    now: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Record a quarantined message as a submission for a deadline (sends the receipt)."""
+    from dondoc.controls import assign
+
+    app_ = _app()
+    catalog, setup = app_.catalog(), app_.mail_setup()
+    with app_.session() as session:
+        submission = assign(session, catalog, setup, app_.settings.data_dir, message, deadline,
+                            _moment(now) or app_.now())
+    out.print(f"Thư #{message} → hạn {deadline}: bản nộp {submission.id} (lần {submission.version}).",
+              markup=False, highlight=False)
+
+
+@quarantine_app.command("reject")
+@_guarded
+def quarantine_reject(
+    message: Annotated[int, typer.Argument(help="The inbound message id.")],
+    reason: Annotated[str, typer.Option(help="Why it is not a report.")] = "không phải báo cáo",
+) -> None:
+    """Close a quarantined message as not a report (it is kept)."""
+    from dondoc.controls import reject
+
+    with _app().session() as session:
+        reject(session, message, reason)
+    out.print(f"Thư #{message}: đã loại ({reason}).", markup=False, highlight=False)
+
+
+@app.command()
+@_guarded
+def submissions(
+    plan: Annotated[str | None, typer.Option()] = None,
+    period: Annotated[str | None, typer.Option()] = None,
+    agency: Annotated[str | None, typer.Option()] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Bản nộp — the submissions received, every version."""
+    from sqlmodel import select
+
+    from db.tables import DeadlineRow, SubmissionRow
+
+    with _app().session() as session:
+        query = select(SubmissionRow, DeadlineRow).join(DeadlineRow, DeadlineRow.id == SubmissionRow.deadline_id)
+        for column, value in ((DeadlineRow.plan_id, plan), (DeadlineRow.period_key, period),
+                              (DeadlineRow.agency_id, agency)):
+            if value is not None:
+                query = query.where(column == value)
+        rows = [dict(id=s.id, deadline=d.id, agency=d.agency_id, period=d.period_key, version=s.version,
+                     received=s.received_at.isoformat(timespec="minutes"), on_time=s.on_time, status=s.status,
+                     figures=len([k for k in s.form_values if not k.startswith("_")]),
+                     problems="; ".join(s.form_problems), no_report=s.no_report)
+                for s, d in session.exec(query.order_by(SubmissionRow.id))]
+    _emit(rows, fmt, [("id", "#"), ("deadline", "Hạn"), ("agency", "Cơ quan"), ("period", "Kỳ"),
+                      ("version", "Lần"), ("received", "Nhận lúc"), ("on_time", "Đúng hạn"), ("status", "Trạng thái"),
+                      ("figures", "Số chỉ tiêu"), ("problems", "Cần xem lại")], title=f"Bản nộp ({len(rows)})")
+
+
+@app.command("return")
+@_guarded
+def return_(
+    submission: Annotated[int, typer.Argument(help="The submission id.")],
+    reason: Annotated[str, typer.Option(help="What to complete (sent to the agency).")],
+    now: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Trả lại — return a submission for completion: the deadline re-opens and chasing resumes."""
+    from dondoc.controls import return_submission
+
+    app_ = _app()
+    catalog, setup = app_.catalog(), app_.mail_setup()
+    with app_.session() as session:
+        row = return_submission(session, catalog, setup, submission, reason, _moment(now) or app_.now())
+    out.print(f"Đã trả lại bản nộp {row.id}: {row.returned_reason}", markup=False, highlight=False)
+
+
+@app.command()
+@_guarded
+def requests(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
+    """Đề nghị — agencies' requests for more time and questions."""
+    from sqlmodel import select
+
+    from db.tables import DeadlineRow, RequestRow
+
+    with _app().session() as session:
+        rows = [dict(id=r.id, deadline=d.id, agency=d.agency_id, kind=r.kind, status=r.status, text=r.text[:300])
+                for r, d in session.exec(select(RequestRow, DeadlineRow)
+                                         .join(DeadlineRow, DeadlineRow.id == RequestRow.deadline_id)
+                                         .order_by(RequestRow.id))]
+    _emit(rows, fmt, [("id", "#"), ("deadline", "Hạn"), ("agency", "Cơ quan"), ("kind", "Loại"),
+                      ("status", "Trạng thái"), ("text", "Nội dung")], title=f"Đề nghị ({len(rows)})")
+
+
+@app.command()
+@_guarded
+def grant(
+    request: Annotated[int, typer.Argument(help="The request id.")],
+    to: Annotated[str, typer.Option("--to", help="The new last day (dd/mm/yyyy).")],
+    reason: Annotated[str, typer.Option()] = "Đồng ý đề nghị gia hạn của cơ quan",
+) -> None:
+    """Gia hạn theo đề nghị — grant a request for more time (extends the deadline)."""
+    from dondoc.controls import grant as grant_request
+
+    with _app().session() as session:
+        row = grant_request(session, request, _date(to), reason)
+    out.print(f"Đề nghị {row.id}: đã gia hạn hạn {row.deadline_id} đến {to}.", markup=False, highlight=False)
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

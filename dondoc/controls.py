@@ -10,11 +10,20 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from db.tables import AgencyRow, DeadlineRow, DeadlineStatus, PauseRow
+from db.tables import (
+    AgencyRow,
+    DeadlineRow,
+    DeadlineStatus,
+    InboundRow,
+    InboundStatus,
+    PauseRow,
+    RequestRow,
+    SubmissionRow,
+)
 from dondoc.errors import NotFound, UsageError
 from dondoc.model import nfc
 
-__all__ = ["excuse", "extend", "pause"]
+__all__ = ["assign", "excuse", "extend", "grant", "pause", "reject", "return_submission"]
 
 
 def _reason(reason: str) -> str:
@@ -61,3 +70,63 @@ def excuse(session: Session, deadline_id: int, reason: str) -> DeadlineRow:
     row.status, row.status_reason = DeadlineStatus.EXCUSED, _reason(reason)
     session.commit()
     return row
+
+
+def reject(session: Session, inbound_id: int, reason: str) -> InboundRow:
+    """Close a quarantined message as not a report (kept, with the reason)."""
+    row = session.get(InboundRow, inbound_id)
+    if row is None or row.status != InboundStatus.QUARANTINE:
+        raise NotFound(f"no quarantined message {inbound_id} (see `dondoc quarantine list`)")
+    row.status, row.reason = InboundStatus.REJECTED, _reason(reason)
+    session.commit()
+    return row
+
+
+def assign(session: Session, catalog, setup, data_dir, inbound_id: int, deadline_id: int, now: dt.datetime):
+    """The coordinator says which deadline a quarantined message belongs to: it becomes a submission."""
+    from dondoc.intake import record_submission
+    from dondoc.mail.parse import Unparseable, parse_message
+    from dondoc.matching import strip_quoted
+
+    row = session.get(InboundRow, inbound_id)
+    if row is None or row.status != InboundStatus.QUARANTINE:
+        raise NotFound(f"no quarantined message {inbound_id} (see `dondoc quarantine list`)")
+    deadline = _deadline(session, deadline_id)
+    try:
+        mail = parse_message((data_dir / row.path).read_bytes())
+    except Unparseable as error:
+        raise UsageError(f"message {inbound_id} cannot be read ({error}); reject it instead") from None
+    submission = record_submission(session, catalog, setup, data_dir, deadline, row, mail,
+                                   strip_quoted(mail.text), now)
+    row.status, row.deadline_id, row.match_method = InboundStatus.SUBMISSION, deadline.id, "coordinator"
+    session.commit()
+    return submission
+
+
+def return_submission(session: Session, catalog, setup, submission_id: int, reason: str, now: dt.datetime):
+    """Send a submission back: the deadline re-opens, the agency is told why, chasing resumes."""
+    from dondoc.intake import queue_notice
+
+    submission = session.get(SubmissionRow, submission_id)
+    if submission is None:
+        raise NotFound(f"no submission {submission_id} (see `dondoc submissions`)")
+    if submission.status == "returned":
+        raise UsageError(f"submission {submission_id} was already returned")
+    text = _reason(reason)
+    submission.status, submission.returned_reason = "returned", text
+    deadline = session.get(DeadlineRow, submission.deadline_id)
+    deadline.status, deadline.status_reason = DeadlineStatus.OPEN, f"returned: {text}"
+    queue_notice(session, catalog, setup, deadline, submission, text, now)
+    session.commit()
+    return submission
+
+
+def grant(session: Session, request_id: int, to: dt.date, reason: str) -> RequestRow:
+    """Grant an agency's request for more time: the deadline is extended."""
+    request = session.get(RequestRow, request_id)
+    if request is None or request.status != "open":
+        raise NotFound(f"no open request {request_id} (see `dondoc requests`)")
+    extend(session, request.deadline_id, to, reason)
+    request.status = "granted"
+    session.commit()
+    return request

@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     reply_local: str = Field(default="baocao", description="local part of Reply-To: baocao+<token>@domain")
     mail_domain: str = Field(default="sldtbxh.example.org", description="Reply-To and Message-ID domain")
     local_hostname: str = Field(default="dondoc.local", description="EHLO name (avoids a slow FQDN lookup)")
+    # Incoming mail: a Maildir (the embedded default) or an IMAP mailbox.
+    inbox: Literal["maildir", "imap"] = "maildir"
+    maildir: Path | None = Field(default=None, description="the inbox Maildir; data_dir/inbox if unset")
+    imap_host: str = "127.0.0.1"
+    imap_port: int = 993
+    imap_security: Literal["none", "starttls", "tls"] = "tls"
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_mailbox: str = "INBOX"
+    imap_processed_folder: str | None = Field(default=None, description="move processed mail here (IMAP)")
+    imap_timeout: float = Field(default=60.0, gt=0)
+
     hmac_key: SecretStr | None = Field(default=None, description="secret for Reply-To tokens (DONDOC_HMAC_KEY)")
 
     @property

@@ -89,6 +89,20 @@ class App:
                              password=s.smtp_password.get_secret_value() if s.smtp_password else None,
                              timeout=s.smtp_timeout, connections=s.smtp_connections, local_hostname=s.local_hostname)
 
+    def source(self):
+        """The inbound mail source of the settings (Maildir by default, or IMAP)."""
+        from dondoc.mail.sources import ImapSource, MaildirSource
+
+        s = self.settings
+        if s.inbox == "imap":
+            if not s.imap_user or s.imap_password is None:
+                raise MailError("DONDOC_IMAP_USER and DONDOC_IMAP_PASSWORD must be set for an IMAP inbox")
+            return ImapSource(host=s.imap_host, port=s.imap_port, username=s.imap_user,
+                              password=s.imap_password.get_secret_value(), mailbox=s.imap_mailbox,
+                              security=s.imap_security, timeout=s.imap_timeout,
+                              processed_folder=s.imap_processed_folder)
+        return MaildirSource(s.maildir or s.data_dir / "inbox")
+
     def now(self) -> dt.datetime:
         """The real clock, aware, in UTC (flows and commands accept an explicit ``now``)."""
         return dt.datetime.now(dt.UTC)

@@ -1,0 +1,42 @@
+"""The ``ingest-replies`` flow: inbox → raw store → submissions, receipts; a table of counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow, task
+from prefect.artifacts import create_table_artifact
+
+from db.outbox import worker_id
+from dondoc.intake import IntakeReport, run_ingest
+from dondoc.settings import Settings
+from dondoc.wiring import build
+
+__all__ = ["ingest_replies"]
+
+
+@task(name="take-in-replies", retries=2, retry_delay_seconds=30)
+def take_in_replies(settings: Settings, now: dt.datetime, limit: int) -> IntakeReport:
+    """Fetch, store raw, classify, match, record and send the receipts, in one coarse task."""
+    app = build(settings)
+    source = app.source()
+    try:
+        with app.session() as session:
+            return run_ingest(session=session, catalog=app.catalog(), setup=app.mail_setup(), source=source,
+                              transport=app.transport(), data_dir=settings.data_dir, now=now, limit=limit,
+                              worker=worker_id())
+    finally:
+        source.close()
+        app.dispose()
+
+
+@flow(name="ingest-replies", log_prints=True)
+def ingest_replies(limit: int = 1000, now: dt.datetime | None = None) -> dict:
+    """Nhận báo cáo: take in agencies' replies (every few minutes on a server)."""
+    settings = Settings()
+    report = take_in_replies(settings, now or dt.datetime.now(dt.UTC), limit)
+    counts = report.as_dict()
+    create_table_artifact(key="ingest-replies", table=[{"loại": k, "số thư": v} for k, v in counts.items()],
+                          description="Nhận báo cáo: số thư theo phân loại")
+    print(f"ingest: {counts}")
+    return counts

@@ -19,6 +19,7 @@ __all__ = [
     "AttachmentRow",
     "InboundRow",
     "InboundStatus",
+    "ReportRow",
     "RequestRow",
     "SubmissionRow",
     "ContactRow",
@@ -284,3 +285,23 @@ class RequestRow(SQLModel, table=True):
     text: str
     status: str = Field(default="open", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ReportRow(SQLModel, table=True):
+    """A compiled consolidated report: ``draft → approved → sent``."""
+
+    __tablename__ = "report"
+    __table_args__ = (UniqueConstraint("plan_id", "obligation_id", "period_key", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", max_length=80)
+    obligation_id: str = Field(max_length=80)
+    period_key: str = Field(max_length=20)
+    revision: int = 1
+    status: str = Field(default="draft", max_length=20)
+    files: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    summary: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    compiled_at: dt.datetime = Field(default_factory=utcnow)
+    approved_at: dt.datetime | None = None
+    approved_by: str | None = None
+    sent_at: dt.datetime | None = None

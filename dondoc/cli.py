@@ -665,6 +665,94 @@ def grant(
     out.print(f"Đề nghị {row.id}: đã gia hạn hạn {row.deadline_id} đến {to}.", markup=False, highlight=False)
 
 
+report_app = typer.Typer(help="Báo cáo tổng hợp — the consolidated report.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("compile")
+@_guarded
+def report_compile(
+    plan: Annotated[str, typer.Option(help="Plan id.")],
+    obligation: Annotated[str, typer.Option(help="The consolidating obligation, e.g. tong-hop.")],
+    period: Annotated[str, typer.Option(help="Period key, e.g. 2021-H1 or 2021.")],
+    now: Annotated[str | None, typer.Option()] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """Tổng hợp — compile the consolidated report (.docx, .xlsx, .html) as a draft."""
+    from dondoc.consolidate import compile_report
+
+    app_ = _app()
+    catalog = app_.catalog()
+    with app_.session() as session:
+        row, data = compile_report(session, catalog, plan_id=plan, obligation_id=obligation, period_key=period,
+                                   out_dir=app_.settings.data_dir / "reports", template=app_.report_template,
+                                   env=app_.jinja, now=_moment(now) or app_.now(), timezone=app_.settings.timezone)
+    result = {"report": row.id, "revision": row.revision, "status": row.status, **row.summary, "files": row.files}
+    if fmt is not Format.TABLE:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"Báo cáo #{row.id} (bản {row.revision}, {row.status}): {data.obligation_title} {data.period_label}\n"
+              f"Tỷ lệ báo cáo {data.submitted}/{data.expected}, đúng hạn {data.on_time}/{data.expected}, "
+              f"thiếu {data.missing}, miễn {data.excused}", markup=False, highlight=False)
+    for kind, path in row.files.items():
+        out.print(f"  {kind}: {path}", markup=False, highlight=False)
+
+
+@report_app.command("approve")
+@_guarded
+def report_approve(
+    report: Annotated[int, typer.Argument(help="The report id.")],
+    by: Annotated[str, typer.Option(help="Who approves.")] = "coordinator",
+    now: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Duyệt — approve a draft report."""
+    from dondoc.consolidate import approve
+
+    app_ = _app()
+    with app_.session() as session:
+        row = approve(session, report, by, _moment(now) or app_.now())
+    out.print(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).", markup=False, highlight=False)
+
+
+@report_app.command("send")
+@_guarded
+def report_send(
+    report: Annotated[int, typer.Argument(help="The report id.")],
+    now: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Gửi — send an approved report to the recipients of its obligation (closes the coordinator's deadline)."""
+    import asyncio
+
+    from db.outbox import worker_id
+    from dondoc.chase import ChaseReport, deliver
+    from dondoc.consolidate import send_up
+
+    app_ = _app()
+    moment = _moment(now) or app_.now()
+    with app_.session() as session:
+        row = send_up(session, app_.catalog(), app_.mail_setup(), report, moment)
+        sent = ChaseReport()
+        asyncio.run(deliver(session, app_.transport(), worker_id(), moment, 100, sent))
+    out.print(f"Báo cáo #{row.id}: đã gửi ({sent.sent} thư; lỗi {sent.failed}).", markup=False, highlight=False)
+
+
+@app.command()
+@_guarded
+def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
+    """Danh sách báo cáo tổng hợp — compiled reports and their state."""
+    from sqlmodel import select
+
+    from db.tables import ReportRow
+
+    with _app().session() as session:
+        rows = [dict(id=r.id, plan=r.plan_id, obligation=r.obligation_id, period=r.period_key, revision=r.revision,
+                     status=r.status, rate=r.summary.get("reporting_rate"), files=", ".join(r.files.values()))
+                for r in session.exec(select(ReportRow).order_by(ReportRow.id))]
+    _emit(rows, fmt, [("id", "#"), ("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
+                      ("revision", "Bản"), ("status", "Trạng thái"), ("rate", "Tỷ lệ BC (%)")],
+          title=f"Báo cáo tổng hợp ({len(rows)})")
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

@@ -72,6 +72,11 @@ class App:
             self._jinja = jinja_environment(self.settings.templates_dir)
         return self._jinja
 
+    @property
+    def report_template(self):
+        """The Word template of the consolidated report."""
+        return self.settings.templates_dir / "report" / "bao-cao-tong-hop.docx"
+
     def mail_setup(self) -> MailSetup:
         """What composing mail needs; ``MailError`` if the HMAC secret is missing."""
         key = self.settings.hmac_key

@@ -1,0 +1,177 @@
+"""The consolidated report's figures: completeness, rates, targets. Pure.
+
+Rates follow DHIS2: **reporting rate** = reports received / reports expected;
+**timeliness rate** = reports received on time / reports expected; each is
+shown with its denominator. Excused agencies are not expected.
+
+A target's figure is aggregated as its unit demands:
+
+- ``count``: the sum of the agencies' counts;
+- ``percent``, ``per-1000``, ``per-100000``: recomputed from the summed
+  numerators and denominators when every contributing agency gave both;
+  otherwise the unweighted mean of the agencies' figures (said so in the report);
+- ``level``, ``text``: not aggregated; each agency's answer is listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dondoc.model import Goal, Plan, Target, Unit
+
+__all__ = ["AgencyInput", "AgencyLine", "ReportData", "TargetLine", "aggregate", "meets"]
+
+SCALE = {Unit.PERCENT: 100, Unit.PER_1000: 1000, Unit.PER_100000: 100000}
+
+
+@dataclass(frozen=True)
+class AgencyInput:
+    """One expected agency and what it sent (its latest accepted version), if anything."""
+
+    agency_id: str
+    name: str
+    excused: bool = False
+    submitted_at: dt.datetime | None = None
+    on_time: bool | None = None
+    version: int | None = None
+    narrative: str = ""
+    files: tuple[str, ...] = ()
+    values: dict = field(default_factory=dict)
+    reminders: int = 0
+
+
+@dataclass(frozen=True)
+class AgencyLine:
+    agency_id: str
+    name: str
+    status: str  # on-time | late | missing | excused
+    submitted_at: dt.datetime | None
+    version: int | None
+    reminders: int
+    narrative: str
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    target_id: str
+    text: str
+    unit: str
+    goal: str
+    value: float | None
+    method: str  # sum | ratio | mean | listed | none
+    contributors: tuple[str, ...]
+    missing: tuple[str, ...]
+    met: bool | None
+    answers: tuple[tuple[str, str], ...] = ()  # (agency name, answer) for listed units
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the consolidated report shows, computed once; every output renders from this."""
+
+    plan_id: str
+    plan_title: str
+    plan_number: str
+    obligation_id: str
+    obligation_title: str
+    period_key: str
+    period_label: str
+    coordinator_name: str
+    recipients: tuple[str, ...]
+    report_date: dt.date
+    expected: int
+    submitted: int
+    on_time: int
+    late: int
+    missing: int
+    excused: int
+    reporting_rate: float | None
+    timeliness_rate: float | None
+    agencies: tuple[AgencyLine, ...]
+    targets: tuple[TargetLine, ...]
+
+    @property
+    def missing_agencies(self) -> tuple[AgencyLine, ...]:
+        return tuple(a for a in self.agencies if a.status == "missing")
+
+
+def _number(value) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(str(value).replace(",", ".").rstrip("%").strip())
+    except ValueError:
+        return None
+
+
+def meets(goal: Goal | None, value: float | None) -> bool | None:
+    """Whether ``value`` reaches ``goal`` (None when either is unknown)."""
+    if goal is None or value is None:
+        return None
+    return {">=": value >= goal.value, "<=": value <= goal.value, "=": value == goal.value,
+            ">": value > goal.value, "<": value < goal.value}[goal.op]
+
+
+def _goal_text(goal: Goal | None) -> str:
+    return "" if goal is None else f"{ {'>=': '≥', '<=': '≤'}.get(goal.op, goal.op)} {goal.value:g}"
+
+
+def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
+    given = [(a, a.values.get(target.id, {})) for a in reporting]
+    contributors = [(a, entry) for a, entry in given if _number(entry.get("value")) is not None
+                    or (_number(entry.get("numerator")) is not None and _number(entry.get("denominator")))]
+    missing = tuple(a.name for a, entry in given if (a, entry) not in contributors)
+    names = tuple(a.name for a, _ in contributors)
+    if target.unit in (Unit.LEVEL, Unit.TEXT):
+        answers = tuple((a.name, str(entry.get("value") or entry.get("note") or ""))
+                        for a, entry in given if entry.get("value") or entry.get("note"))
+        return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), None, "listed",
+                          tuple(n for n, _ in answers), missing, None, answers)
+    if not contributors:
+        return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), None, "none", (),
+                          missing, None)
+    if target.unit == Unit.COUNT:
+        value, method = sum(_number(e.get("value")) or 0 for _, e in contributors), "sum"
+    else:
+        pairs = [(_number(e.get("numerator")), _number(e.get("denominator"))) for _, e in contributors]
+        if all(n is not None and d for n, d in pairs):
+            value = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * SCALE[target.unit]
+            method = "ratio"
+        else:
+            figures = [_number(e.get("value")) for _, e in contributors if _number(e.get("value")) is not None]
+            value, method = (sum(figures) / len(figures), "mean") if figures else (None, "none")
+    if value is not None:
+        value = round(value, 2)
+    return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), value, method, names,
+                      missing, meets(target.goal, value))
+
+
+def aggregate(plan: Plan, obligation_id: str, period_key: str, period_label: str, inputs: list[AgencyInput],
+              *, coordinator_name: str, recipients: tuple[str, ...], report_date: dt.date) -> ReportData:
+    """The report's data from the expected agencies (in the plan's order) and what they sent."""
+    obligation = plan.obligation(obligation_id)
+    lines = []
+    for a in inputs:
+        if a.excused:
+            status = "excused"
+        elif a.submitted_at is None:
+            status = "missing"
+        else:
+            status = "on-time" if a.on_time else "late"
+        lines.append(AgencyLine(a.agency_id, a.name, status, a.submitted_at, a.version, a.reminders, a.narrative,
+                                a.files))
+    count = {s: sum(1 for line in lines if line.status == s) for s in ("on-time", "late", "missing", "excused")}
+    expected = len(lines) - count["excused"]
+    submitted = count["on-time"] + count["late"]
+    reporting = [a for a in inputs if not a.excused and a.submitted_at is not None]
+    return ReportData(
+        plan_id=plan.id, plan_title=plan.title, plan_number=plan.number or "", obligation_id=obligation.id,
+        obligation_title=obligation.title, period_key=period_key, period_label=period_label,
+        coordinator_name=coordinator_name, recipients=recipients, report_date=report_date, expected=expected,
+        submitted=submitted, on_time=count["on-time"], late=count["late"], missing=count["missing"],
+        excused=count["excused"],
+        reporting_rate=round(submitted / expected * 100, 1) if expected else None,
+        timeliness_rate=round(count["on-time"] / expected * 100, 1) if expected else None,
+        agencies=tuple(lines), targets=tuple(_target(t, reporting) for t in plan.targets))

@@ -1,0 +1,197 @@
+"""The consolidated report: collect what agencies sent, compile, approve, send up the chain.
+
+For a consolidating obligation (``consolidates: [...]``, e.g. Sở LĐTBXH's
+"tổng hợp") and a period, the expected agencies are the reporters of the
+obligations it consolidates; each one's latest accepted submission counts.
+The report is compiled to .docx/.xlsx/.html (``draft``), approved by the
+coordinator, then mailed to the recipients of the consolidating obligation —
+which closes the coordinator's own deadline in dondoc.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, func, select
+
+from db.outbox import enqueue
+from db.tables import (
+    AttachmentRow,
+    DeadlineRow,
+    DeadlineStatus,
+    OutboxRow,
+    ReportRow,
+    SubmissionRow,
+)
+from dondoc.aggregate import AgencyInput, ReportData, aggregate
+from dondoc.chase import MailSetup, effective_last_day
+from dondoc.errors import NotFound, UsageError
+from dondoc.mail.compose import Attachment, build_message, message_id_for
+from dondoc.model import Catalog, Obligation, Plan, Role
+
+__all__ = ["approve", "collect", "compile_report", "send_up"]
+
+
+def _inputs_of(plan: Plan, obligation: Obligation) -> list[str]:
+    return list(obligation.consolidates) or [obligation.id]
+
+
+def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligation, period_key: str) -> tuple[
+        list[AgencyInput], str]:
+    """The expected agencies of ``period_key`` (plan order) with their latest accepted submission; the label."""
+    inputs = _inputs_of(plan, obligation)
+    deadlines = list(session.exec(select(DeadlineRow).where(
+        DeadlineRow.plan_id == plan.id, DeadlineRow.obligation_id.in_(inputs), DeadlineRow.period_key == period_key)))
+    if not deadlines:
+        raise NotFound(f"no deadlines of {plan.id}/{'+'.join(inputs)} for period '{period_key}' "
+                       f"(see `dondoc deadlines --plan {plan.id}`)")
+    ids = [d.id for d in deadlines]
+    latest: dict[int, SubmissionRow] = {}
+    for submission in session.exec(select(SubmissionRow).where(SubmissionRow.deadline_id.in_(ids),
+                                                               SubmissionRow.status == "accepted")
+                                   .order_by(SubmissionRow.version)):
+        latest[submission.deadline_id] = submission
+    first: dict[int, SubmissionRow] = {}
+    for submission in session.exec(select(SubmissionRow).where(SubmissionRow.deadline_id.in_(ids))
+                                   .order_by(SubmissionRow.version.desc())):
+        first[submission.deadline_id] = submission
+    reminders = dict(session.exec(select(OutboxRow.deadline_id, func.count()).where(
+        OutboxRow.deadline_id.in_(ids), OutboxRow.kind == "reminder", OutboxRow.status == "sent")
+        .group_by(OutboxRow.deadline_id)))
+    files: dict[int, list[str]] = {}
+    if latest:
+        for attachment in session.exec(select(AttachmentRow).where(
+                AttachmentRow.submission_id.in_([s.id for s in latest.values()]), AttachmentRow.path.is_not(None))):
+            files.setdefault(attachment.submission_id, []).append(attachment.filename)
+    order = {agency_id: i for i, agency_id in enumerate(
+        catalog.directory.expand([r for o in inputs for r in plan.obligation(o).reporters]))}
+    result = []
+    for deadline in sorted(deadlines, key=lambda d: (order.get(d.agency_id, 10**6), d.agency_id)):
+        agency = catalog.directory.agencies.get(deadline.agency_id)
+        submission = latest.get(deadline.id)
+        timely = first.get(deadline.id)  # timeliness is decided by the first submission (DHIS2)
+        result.append(AgencyInput(
+            agency_id=deadline.agency_id, name=agency.name if agency else deadline.agency_id,
+            excused=deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED) and submission is None,
+            submitted_at=submission.received_at if submission else None,
+            on_time=timely.on_time if (submission and timely) else None,
+            version=submission.version if submission else None,
+            narrative=(submission.body_text if submission else "")
+            + (f"\n{submission.form_values['_summary']['note']}" if submission and "_summary" in submission.form_values
+               else ""),
+            files=tuple(files.get(submission.id, ())) if submission else (),
+            values={k: v for k, v in (submission.form_values if submission else {}).items() if not k.startswith("_")},
+            reminders=reminders.get(deadline.id, 0)))
+    return result, deadlines[0].period_label
+
+
+def compile_report(session: Session, catalog: Catalog, *, plan_id: str, obligation_id: str, period_key: str,
+                   out_dir: Path, template: Path, env, now: dt.datetime, timezone: str) -> tuple[ReportRow, ReportData]:
+    """Compile the report to files (a new draft revision, or the same draft when nothing changed)."""
+    from dondoc.documents.report import write_report
+
+    plan = catalog.plans.get(plan_id)
+    if plan is None:
+        raise NotFound(f"no plan '{plan_id}' (known: {', '.join(sorted(catalog.plans))})")
+    try:
+        obligation = plan.obligation(obligation_id)
+    except KeyError:
+        raise NotFound(f"no obligation '{obligation_id}' in {plan_id} "
+                       f"(known: {', '.join(o.id for o in plan.obligations)})") from None
+    inputs, label = collect(session, catalog, plan, obligation, period_key)
+    directory = catalog.directory
+    coordinator = directory.agencies[plan.coordinator]
+    recipients = tuple(directory.agencies[a].name for a in (obligation.recipient, *obligation.also_to))
+    data = aggregate(plan, _inputs_of(plan, obligation)[0], period_key, label, inputs,
+                     coordinator_name=coordinator.name, recipients=recipients,
+                     report_date=now.astimezone(ZoneInfo(timezone)).date())
+    area = next((a for a in [directory.agencies.get(plan.issuer)] if a), None)
+    files = write_report(data, out_dir, template=template, env=env, place=_place(area.name if area else ""),
+                         issuer_name=coordinator.name)
+    summary = {"expected": data.expected, "submitted": data.submitted, "on_time": data.on_time, "late": data.late,
+               "missing": data.missing, "excused": data.excused, "reporting_rate": data.reporting_rate,
+               "timeliness_rate": data.timeliness_rate}
+    paths = {kind: str(path) for kind, path in files.items()}
+    last = session.exec(select(ReportRow).where(ReportRow.plan_id == plan_id, ReportRow.obligation_id == obligation_id,
+                                                ReportRow.period_key == period_key)
+                        .order_by(ReportRow.revision.desc())).first()
+    if last is not None and last.status == "draft":
+        last.files, last.summary, last.compiled_at = paths, summary, now
+        row = last
+    else:
+        row = ReportRow(plan_id=plan_id, obligation_id=obligation_id, period_key=period_key,
+                        revision=(last.revision + 1) if last else 1, files=paths, summary=summary, compiled_at=now)
+        session.add(row)
+    session.commit()
+    return row, data
+
+
+def _place(issuer_name: str) -> str:
+    """The place name of the date line ("Bình Phước") from the issuer ("Ủy ban nhân dân tỉnh Bình Phước")."""
+    for prefix in ("Ủy ban nhân dân tỉnh ", "Ủy ban nhân dân thành phố ", "Ủy ban nhân dân thị xã ",
+                   "Ủy ban nhân dân huyện ", "UBND tỉnh ", "UBND thành phố ", "UBND thị xã "):
+        if issuer_name.startswith(prefix):
+            return issuer_name[len(prefix):]
+    return issuer_name
+
+
+def approve(session: Session, report_id: int, by: str, now: dt.datetime) -> ReportRow:
+    """The coordinator approves a draft; it can then be sent."""
+    row = session.get(ReportRow, report_id)
+    if row is None:
+        raise NotFound(f"no report {report_id} (see `dondoc reports`)")
+    if row.status != "draft":
+        raise UsageError(f"report {report_id} is {row.status}, not a draft")
+    row.status, row.approved_at, row.approved_by = "approved", now, by
+    session.commit()
+    return row
+
+
+def send_up(session: Session, catalog: Catalog, setup: MailSetup, report_id: int, now: dt.datetime) -> ReportRow:
+    """Queue the approved report to the recipients of its obligation; close the coordinator's deadline."""
+    row = session.get(ReportRow, report_id)
+    if row is None:
+        raise NotFound(f"no report {report_id} (see `dondoc reports`)")
+    if row.status != "approved":
+        raise UsageError(f"report {report_id} is {row.status}: approve it first (`dondoc report approve {report_id}`)")
+    plan = catalog.plans[row.plan_id]
+    obligation = plan.obligation(row.obligation_id)
+    directory = catalog.directory
+    to = [(directory.agencies[a].name, address) for a in (obligation.recipient, *obligation.also_to)
+          for address in directory.agencies[a].addresses(Role.REPORTER)]
+    if not to:
+        raise UsageError(f"no address for {obligation.recipient}: add a reporter contact in config/agencies")
+    coordinator = directory.agencies[plan.coordinator]
+    deadline = session.exec(select(DeadlineRow).where(
+        DeadlineRow.plan_id == plan.id, DeadlineRow.obligation_id == obligation.id,
+        DeadlineRow.period_key == row.period_key, DeadlineRow.agency_id == plan.coordinator)).first()
+    label = deadline.period_label if deadline else row.period_key
+    subject = f"{coordinator.short or coordinator.name}: {obligation.title} {label}"
+    text = (f"Kính gửi: {', '.join(name for name, _ in to)}\n\n{coordinator.name} gửi {obligation.title.lower()} "
+            f"{label} (tệp đính kèm: báo cáo .docx, phụ lục số liệu .xlsx, bản HTML).\n\nTrân trọng.\n\n"
+            f"{coordinator.name.upper()}\n")
+    attachments = []
+    for kind, path in sorted(row.files.items()):
+        maintype, subtype = {"docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                             "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                             "html": ("text", "html")}[kind]
+        attachments.append(Attachment(Path(path).name, Path(path).read_bytes(), maintype, subtype))
+    key = f"report:{row.id}"
+    message_id = message_id_for(key, setup.domain)
+    sender = coordinator.addresses(Role.REPORTER)
+    message = build_message(subject=subject, text=text, html=None, sender=(coordinator.name, setup.sender),
+                            to=to, reply_to=sender[0] if sender else None, message_id=message_id, date=now,
+                            attachments=attachments, auto_submitted="no")
+    enqueue(session, [dict(key=key, kind="report", deadline_id=deadline.id if deadline else None, stage="report",
+                           message_id=message_id, sender=setup.sender, recipients=[a for _, a in to],
+                           subject=subject, raw=message.as_bytes(), status="pending", attempts=0, created_at=now)],
+            commit=False)
+    row.status, row.sent_at = "sent", now
+    if deadline is not None and deadline.status == DeadlineStatus.OPEN:
+        on_time = now.astimezone(ZoneInfo(setup.timezone)).date() <= effective_last_day(deadline)
+        deadline.status = DeadlineStatus.SUBMITTED if on_time else DeadlineStatus.LATE
+        deadline.status_reason = f"report {row.id} sent"
+    session.commit()
+    return row

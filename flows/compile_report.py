@@ -1,0 +1,89 @@
+"""The ``compile-report`` flow: compile, wait for the coordinator's approval, send up the chain."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from prefect import flow, pause_flow_run, task
+from prefect.artifacts import create_markdown_artifact
+from pydantic import BaseModel
+
+from db.outbox import worker_id
+from dondoc.chase import ChaseReport, deliver
+from dondoc.consolidate import approve, compile_report, send_up
+from dondoc.settings import Settings
+from dondoc.wiring import build
+
+__all__ = ["Approval", "compile_report_flow"]
+
+
+class Approval(BaseModel):
+    """What the coordinator answers in the Prefect UI when the run pauses."""
+
+    approve: bool = True
+    by: str = "coordinator"
+
+
+@task(name="compile")
+def compile_task(settings: Settings, plan: str, obligation: str, period: str, now: dt.datetime) -> tuple[int, dict]:
+    app = build(settings)
+    try:
+        with app.session() as session:
+            row, data = compile_report(session, app.catalog(), plan_id=plan, obligation_id=obligation,
+                                       period_key=period, out_dir=settings.data_dir / "reports",
+                                       template=app.report_template, env=app.jinja, now=now,
+                                       timezone=settings.timezone)
+            return row.id, {"summary": row.summary, "files": row.files, "label": data.period_label,
+                            "title": data.obligation_title, "missing": [a.name for a in data.missing_agencies]}
+    finally:
+        app.dispose()
+
+
+@task(name="approve-and-send")
+def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.datetime) -> int:
+    app = build(settings)
+    try:
+        with app.session() as session:
+            approve(session, report_id, by, now)
+            send_up(session, app.catalog(), app.mail_setup(), report_id, now)
+            sent = ChaseReport()
+            asyncio.run(deliver(session, app.transport(), worker_id(), now, 100, sent))
+            return sent.sent
+    finally:
+        app.dispose()
+
+
+def _markdown(info: dict) -> str:
+    s = info["summary"]
+    lines = [f"## {info['title']} {info['label']}", "",
+             "| | |", "|---|---|",
+             f"| Tỷ lệ báo cáo | {s['submitted']}/{s['expected']} ({s['reporting_rate']}%) |",
+             f"| Tỷ lệ đúng hạn | {s['on_time']}/{s['expected']} ({s['timeliness_rate']}%) |",
+             f"| Muộn / thiếu / miễn | {s['late']} / {s['missing']} / {s['excused']} |", ""]
+    if info["missing"]:
+        lines += ["Chưa gửi: " + ", ".join(info["missing"]), ""]
+    lines += [f"- {kind}: `{path}`" for kind, path in info["files"].items()]
+    return "\n".join(lines)
+
+
+@flow(name="compile-report", log_prints=True)
+def compile_report_flow(plan: str, obligation: str, period: str, require_approval: bool = True,
+                        approval_timeout_hours: int = 72, now: dt.datetime | None = None) -> dict:
+    """Tổng hợp báo cáo: compile; pause for the coordinator's approval; then send it up.
+
+    With ``require_approval`` false the report is compiled and left as a draft
+    (approve later with `dondoc report approve`).
+    """
+    settings = Settings()
+    moment = now or dt.datetime.now(dt.UTC)
+    report_id, info = compile_task(settings, plan, obligation, period, moment)
+    create_markdown_artifact(key="consolidated-report", markdown=_markdown(info), description="Báo cáo tổng hợp")
+    result = {"report": report_id, **info["summary"], "status": "draft"}
+    if not require_approval:
+        return result
+    answer = pause_flow_run(wait_for_input=Approval, timeout=approval_timeout_hours * 3600)
+    if answer.approve:
+        sent = approve_and_send(settings, report_id, answer.by, moment)
+        result.update(status="sent", mails=sent)
+    return result

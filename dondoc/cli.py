@@ -753,6 +753,53 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
           title=f"Báo cáo tổng hợp ({len(rows)})")
 
 
+@app.command()
+@_guarded
+def demo(
+    plan: Annotated[str, typer.Option(help="The seed plan to play.")] = "bp-2021",
+    period: Annotated[str | None, typer.Option(help="Period key (default: the plan's first).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated agencies (deterministic).")] = 1,
+    directory: Annotated[Path, typer.Option("--dir", help="Where to put the database, mailboxes, reports.")] = Path(
+        "dondoc-demo"),
+) -> None:
+    """Chạy thử — play a whole reporting season of a seed plan, everything embedded (SQLite, SMTP, Maildir)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dondoc.demo import run_demo
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[day]}"),
+                  TimeElapsedColumn(), console=out, transient=not out.is_terminal) as bar:
+        task = bar.add_task("Mùa báo cáo / season", total=1, day="")
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, day=label)
+
+        result = run_demo(plan_id=plan, period=period, seed=seed, directory=directory.resolve(), progress=progress)
+    s = result.report_summary
+    rows = [
+        ("Thư nhắc đã gửi / reminders sent", result.reminders_sent),
+        ("Thư trả lời nhận được / replies received", sum(result.inbound.values())),
+        ("  bản nộp / submissions", result.inbound.get("submission", 0)),
+        ("  trả lời tự động / auto-replies", result.inbound.get("auto-reply", 0)),
+        ("  thư báo lỗi / bounces", result.inbound.get("bounce", 0)),
+        ("  chờ xử lý / quarantined", result.inbound.get("quarantine", 0)),
+        ("Thư xác nhận / receipts sent", result.receipts_sent),
+        ("Đúng hạn / on time", f"{s.get('on_time')}/{s.get('expected')}"),
+        ("Muộn / late", s.get("late")),
+        ("Chưa gửi / missing", s.get("missing")),
+        ("Tỷ lệ báo cáo / reporting rate", f"{s.get('submitted')}/{s.get('expected')} ({s.get('reporting_rate')}%)"),
+    ]
+    _emit([{"what": k, "count": v} for k, v in rows], Format.TABLE, [("what", "Kết quả"), ("count", "")],
+          title=f"{result.plan} — kỳ {result.period}")
+    out.print("Báo cáo tổng hợp / consolidated report:", markup=False, highlight=False)
+    for kind, path in sorted(result.report_files.items()):
+        out.print(f"  {kind}: {path}", markup=False, highlight=False)
+    out.print(f"Đã gửi tới / sent to: {', '.join(result.report_sent_to)}", markup=False, highlight=False)
+    out.print(f"Hộp thư của các cơ quan / agencies' mailboxes (Maildir): {result.mail_dir}", markup=False,
+              highlight=False)
+    out.print(f"Cơ sở dữ liệu / database: {result.data_dir / 'dondoc.sqlite3'}", markup=False, highlight=False)
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

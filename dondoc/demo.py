@@ -1,0 +1,269 @@
+"""``dondoc demo``: a whole reporting season of a seed plan, on a simulated clock, everything embedded.
+
+SQLite, the real Prefect flows (an ephemeral Prefect server, nothing to
+start), a local SMTP server (aiosmtpd) delivering into one Maildir per
+address, and simulated agencies that answer as real ones do: on time with
+the form filled in, late, after escalation, never, with an out-of-office
+reply, from an address that bounces, with the wrong attachment, twice.
+Then intake, receipts, and the consolidated report approved and sent up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import secrets
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+__all__ = ["DemoResult", "run_demo"]
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+BEHAVIOURS = ("on-time", "on-time", "on-time", "late", "after-escalation", "never", "auto-reply", "bounce",
+              "wrong-attachment", "resubmits")
+
+
+@dataclass
+class DemoResult:
+    """What the season produced."""
+
+    plan: str
+    period: str
+    data_dir: Path
+    mail_dir: Path
+    behaviours: dict[str, str]
+    reminders_sent: int = 0
+    receipts_sent: int = 0
+    inbound: Counter = field(default_factory=Counter)
+    deadlines: Counter = field(default_factory=Counter)
+    report_files: dict[str, str] = field(default_factory=dict)
+    report_summary: dict = field(default_factory=dict)
+    report_sent_to: list[str] = field(default_factory=list)
+
+
+def _reply(reminder: bytes, sender: str, body: str, attachments: list[tuple[str, bytes, str]], when: dt.datetime,
+           auto: bool = False) -> bytes:
+    import email
+    import email.policy
+
+    original = email.message_from_bytes(reminder, policy=email.policy.default)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = str(original["Reply-To"] or original["From"])
+    message["Subject"] = ("Trả lời tự động: " if auto else "Re: ") + str(original["Subject"])
+    message["In-Reply-To"] = original["Message-ID"]
+    message["References"] = original["Message-ID"]
+    message["Message-ID"] = make_msgid(domain=sender.partition("@")[2])
+    message["Date"] = format_datetime(when)
+    if auto:
+        message["Auto-Submitted"] = "auto-replied"
+    quoted = "\n".join("> " + line for line in original.get_body(("plain",)).get_content().splitlines())
+    message.set_content(f"{body}\n\nVào {original['Date']}, {original['From']} đã viết:\n{quoted}\n")
+    for name, content, mime in attachments:
+        maintype, _, subtype = mime.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
+
+
+def _filled_form(reminder: bytes, rng: random.Random) -> tuple[str, bytes] | None:
+    import email
+    import email.policy
+    import io
+
+    from openpyxl import load_workbook
+
+    from dondoc.documents.form import FIRST_ROW, FORM_SHEET
+
+    original = email.message_from_bytes(reminder, policy=email.policy.default)
+    for part in original.iter_attachments():
+        if (part.get_filename() or "").endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(part.get_content()))
+            sheet = book[FORM_SHEET]
+            row = FIRST_ROW
+            while sheet.cell(row, 2).value:
+                unit = sheet.cell(row, 4).value
+                if unit == "%":
+                    denominator = rng.randint(200, 2000)
+                    numerator = round(denominator * rng.uniform(0.8, 1.0))
+                    sheet.cell(row, 7).value = round(numerator / denominator * 100, 1)
+                    sheet.cell(row, 8).value, sheet.cell(row, 9).value = numerator, denominator
+                elif unit == "số lượng":
+                    sheet.cell(row, 7).value = rng.randint(1, 60)
+                row += 1
+            out = io.BytesIO()
+            book.save(out)
+            return part.get_filename(), out.getvalue()
+    return None
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def run_demo(*, plan_id: str = "bp-2021", period: str | None = None, seed: int = 1, directory: Path,
+             progress=None) -> DemoResult:
+    """Play one reporting season of ``plan_id`` in ``directory`` (wiped first); see the module docstring."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from dondoc.mail.sink import MaildirSink
+
+    if directory.exists():
+        shutil.rmtree(directory)
+    data, mail = directory / "data", directory / "mail"
+    data.mkdir(parents=True, mode=0o700)
+    rng = random.Random(seed)
+    with MaildirSink(mail) as sink:
+        os.environ.update({
+            "DONDOC_DATA_DIR": str(data), "DONDOC_DATABASE_URL": f"sqlite:///{data / 'dondoc.sqlite3'}",
+            "DONDOC_SMTP_HOST": "127.0.0.1", "DONDOC_SMTP_PORT": str(sink.port), "DONDOC_SMTP_SECURITY": "none",
+            "DONDOC_INBOX": "maildir", "DONDOC_MAILDIR": str(data / "inbox"),
+            "DONDOC_HMAC_KEY": secrets.token_hex(16), "DONDOC_COMPOSE_WORKERS": "0"})
+        return _season(plan_id, period, rng, data, mail, sink, progress)
+
+
+def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
+    import mailbox
+
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from sqlmodel import select
+
+    from db.tables import DeadlineRow, InboundRow, OutboxRow
+    from dondoc.consolidate import approve
+    from dondoc.errors import NotFound
+    from dondoc.model import Role
+    from dondoc.policy import stages
+    from dondoc.wiring import build
+    from flows.chase import chase
+    from flows.compile_report import compile_report_flow
+    from flows.ingest_replies import ingest_replies
+    from flows.sync_plans import sync_plans
+
+    app = build()
+    catalog = app.catalog()
+    if plan_id not in catalog.plans:
+        raise NotFound(f"no plan '{plan_id}' (known: {', '.join(sorted(catalog.plans))})")
+    plan = catalog.plans[plan_id]
+    consolidating = next((o for o in plan.obligations if o.consolidates), None)
+    inputs = plan.obligation(consolidating.consolidates[0]) if consolidating else \
+        next(o for o in plan.obligations if o.schedule.every != "ad-hoc")
+    calendar, policy = app.calendar(catalog), app.policy()
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        start = dt.datetime.combine(plan.valid.start, dt.time(8), HANOI)
+        sync_plans(now=start)
+        with app.session() as session:
+            rows = list(session.exec(select(DeadlineRow).where(DeadlineRow.plan_id == plan_id,
+                                                               DeadlineRow.obligation_id == inputs.id)))
+        period = period or min(rows, key=lambda r: r.last_day).period_key
+        rows = [r for r in rows if r.period_key == period]
+        last_day = max(r.last_day for r in rows)
+        agencies = sorted({r.agency_id for r in rows})
+        behaviours = {a: BEHAVIOURS[i % len(BEHAVIOURS)] for i, a in enumerate(rng.sample(agencies, len(agencies)))}
+        result = DemoResult(plan_id, period, data, mail, behaviours)
+        for agency, behaviour in behaviours.items():
+            if behaviour == "bounce":
+                for address in catalog.directory.agencies[agency].addresses(Role.REPORTER):
+                    sink.refuse[address] = "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        season_stages = stages(last_day, policy.for_obligation(plan_id, inputs.id), calendar)
+        first, final = season_stages[0][1], season_stages[-1][1]
+        days = [first + dt.timedelta(days=n) for n in range((final - first).days + 3)]
+        inbox = mailbox.Maildir(data / "inbox", create=True)
+        replied: dict[str, int] = Counter()
+        for index, day in enumerate(days):
+            if progress:
+                progress(index + 1, len(days) + 1, f"{day:%d/%m/%Y}")
+            if not calendar.is_working_day(day):
+                continue
+            morning = dt.datetime.combine(day, dt.time(8, 30), HANOI)
+            chase(plan=plan_id, obligation=inputs.id, period=period, now=morning)
+            queued_replies = _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_day,
+                                              calendar, morning)
+            if queued_replies:
+                ingest_replies(now=morning + dt.timedelta(hours=2))
+        # the coordinator compiles, approves and sends the consolidated report
+        report_day = calendar.add_working_days(last_day, 1)
+        when = dt.datetime.combine(max(report_day, days[-1]), dt.time(9), HANOI)
+        if progress:
+            progress(len(days) + 1, len(days) + 1, "báo cáo tổng hợp")
+        target = consolidating or inputs
+        compiled = compile_report_flow(plan=plan_id, obligation=target.id, period=period, require_approval=False,
+                                       now=when)
+        from dondoc.consolidate import send_up
+
+        with app.session() as session:
+            approve(session, compiled["report"], "Lãnh đạo Sở (demo)", when)
+            row = send_up(session, catalog, app.mail_setup(), compiled["report"], when)
+            import asyncio
+
+            from dondoc.chase import ChaseReport, deliver
+
+            asyncio.run(deliver(session, app.transport(), "demo", when, 100, ChaseReport()))
+            result.report_files = dict(row.files)
+            result.report_summary = dict(row.summary)
+            result.report_sent_to = [r for o in session.exec(select(OutboxRow).where(OutboxRow.kind == "report"))
+                                     for r in o.recipients]
+            result.reminders_sent = len(session.exec(select(OutboxRow.id).where(
+                OutboxRow.kind == "reminder", OutboxRow.status == "sent")).all())
+            result.receipts_sent = len(session.exec(select(OutboxRow.id).where(
+                OutboxRow.kind == "receipt", OutboxRow.status == "sent")).all())
+            result.inbound = Counter(r.status for r in session.exec(select(InboundRow)))
+            result.deadlines = Counter(r.status for r in session.exec(select(DeadlineRow).where(
+                DeadlineRow.plan_id == plan_id, DeadlineRow.period_key == period)))
+    app.dispose()
+    return result
+
+
+def _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_day, calendar, morning) -> int:
+    """Each agency reads its new mail and answers as its behaviour says; returns the replies delivered."""
+    import email
+    import email.policy
+
+    from dondoc.model import Role
+
+    count = 0
+    for agency_id, behaviour in behaviours.items():
+        agency = catalog.directory.agencies[agency_id]
+        addresses = agency.addresses(Role.REPORTER)
+        if not addresses or behaviour in ("never", "bounce"):
+            continue
+        address = addresses[0]
+        box = sink.mailbox(address)
+        reminders = [box.get_bytes(k) for k in sorted(box.keys())]
+        reminders = [r for r in reminders if b"[DD-" in r and b"Re: [DD-" not in r
+                     and not email.message_from_bytes(r, policy=email.policy.default)["In-Reply-To"]]
+        if not reminders:
+            continue
+        latest = reminders[-1]
+        stage_text = str(email.message_from_bytes(latest, policy=email.policy.default)["Subject"])
+        overdue = "Quá hạn" in stage_text
+        when = morning + dt.timedelta(hours=1, minutes=rng.randint(0, 120))
+        form = _filled_form(latest, rng)
+        report = ("bao-cao-ket-qua.docx", b"PK\x03\x04 demo report " + agency_id.encode(), DOCX)
+        answer = None
+        if behaviour == "auto-reply" and replied[agency_id] < len(reminders):
+            answer = _reply(latest, address, "Tôi đang đi công tác, sẽ trả lời khi về cơ quan.", [], when, auto=True)
+            replied[agency_id] = len(reminders)
+        elif replied[agency_id]:
+            if behaviour == "resubmits" and replied[agency_id] == 1 and day > last_day:
+                answer = _reply(latest, address, "Gửi bổ sung báo cáo đã hoàn thiện số liệu.",
+                                [report, (form[0], form[1], XLSX)] if form else [report], when)
+                replied[agency_id] = 2
+        elif behaviour in ("on-time", "resubmits") or (behaviour == "late" and day > last_day) or (
+                behaviour == "after-escalation" and overdue and "lần 2" in stage_text):
+            text = "Kính gửi Sở, đơn vị xin gửi báo cáo kết quả thực hiện và biểu mẫu số liệu."
+            answer = _reply(latest, address, text, [report, (form[0], form[1], XLSX)] if form else [report], when)
+            replied[agency_id] = 1
+        elif behaviour == "wrong-attachment" and day >= last_day:
+            answer = _reply(latest, address, "Gửi báo cáo.", [("baocao.exe", b"MZ\x90\x00 not a report",
+                                                                "application/octet-stream")], when)
+            replied[agency_id] = 1
+        if answer is not None:
+            inbox.add(answer)
+            count += 1
+    return count

@@ -800,6 +800,14 @@ def demo(
     out.print(f"Cơ sở dữ liệu / database: {result.data_dir / 'dondoc.sqlite3'}", markup=False, highlight=False)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Đo hiệu năng — run the benchmarks (same options as `python -m benchmarks`: --quick, --json FILE)."""
+    from benchmarks.__main__ import main as bench_main
+
+    raise typer.Exit(bench_main(list(ctx.args)))
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

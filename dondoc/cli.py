@@ -669,23 +669,25 @@ report_app = typer.Typer(help="Báo cáo tổng hợp — the consolidated repor
 app.add_typer(report_app, name="report")
 
 
-@report_app.command("compile")
+@report_app.command("build")
 @_guarded
-def report_compile(
-    plan: Annotated[str, typer.Option(help="Plan id.")],
+def report_build(
+    plan: Annotated[str, typer.Argument(help="Plan id, e.g. bp-2021.")],
     obligation: Annotated[str, typer.Option(help="The consolidating obligation, e.g. tong-hop.")],
     period: Annotated[str, typer.Option(help="Period key, e.g. 2021-H1 or 2021.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the files (default: data dir/reports).")] = None,
     now: Annotated[str | None, typer.Option()] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
-    """Tổng hợp — compile the consolidated report (.docx, .xlsx, .html) as a draft."""
+    """Tổng hợp — build the consolidated report (.docx, .xlsx, .html) as a draft to approve."""
     from dondoc.consolidate import compile_report
 
     app_ = _app()
     catalog = app_.catalog()
     with app_.session() as session:
         row, data = compile_report(session, catalog, plan_id=plan, obligation_id=obligation, period_key=period,
-                                   out_dir=app_.settings.data_dir / "reports", template=app_.report_template,
+                                   out_dir=out_dir or app_.settings.data_dir / "reports",
+                                   template=app_.report_template,
                                    env=app_.jinja, now=_moment(now) or app_.now(), timezone=app_.settings.timezone)
     result = {"report": row.id, "revision": row.revision, "status": row.status, **row.summary, "files": row.files}
     if fmt is not Format.TABLE:
@@ -712,6 +714,20 @@ def report_approve(
     with app_.session() as session:
         row = approve(session, report, by, _moment(now) or app_.now())
     out.print(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).", markup=False, highlight=False)
+
+
+@report_app.command("reject")
+@_guarded
+def report_reject(
+    report: Annotated[int, typer.Argument(help="The report id.")],
+    comment: Annotated[str, typer.Option(help="What to change before it is built again.")],
+) -> None:
+    """Không duyệt — reject a draft report with a comment (build it again after the changes)."""
+    from dondoc.consolidate import reject
+
+    with _app().session() as session:
+        row = reject(session, report, comment)
+    out.print(f"Báo cáo #{row.id}: không duyệt ({comment}).", markup=False, highlight=False)
 
 
 @report_app.command("send")

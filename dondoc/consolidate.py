@@ -31,7 +31,7 @@ from dondoc.errors import NotFound, UsageError
 from dondoc.mail.compose import Attachment, build_message, message_id_for
 from dondoc.model import Catalog, Obligation, Plan, Role
 
-__all__ = ["approve", "collect", "compile_report", "send_up"]
+__all__ = ["approve", "collect", "compile_report", "reject", "send_up"]
 
 
 def _inputs_of(plan: Plan, obligation: Obligation) -> list[str]:
@@ -145,6 +145,21 @@ def approve(session: Session, report_id: int, by: str, now: dt.datetime) -> Repo
     if row.status != "draft":
         raise UsageError(f"report {report_id} is {row.status}, not a draft")
     row.status, row.approved_at, row.approved_by = "approved", now, by
+    session.commit()
+    return row
+
+
+def reject(session: Session, report_id: int, comment: str) -> ReportRow:
+    """The coordinator rejects a draft; the next build makes a new revision."""
+    row = session.get(ReportRow, report_id)
+    if row is None:
+        raise NotFound(f"no report {report_id} (see `dondoc reports`)")
+    if row.status != "draft":
+        raise UsageError(f"report {report_id} is {row.status}, not a draft")
+    if not comment.strip():
+        raise UsageError("a comment is required")
+    row.status = "rejected"
+    row.summary = {**row.summary, "rejected": comment.strip()}
     session.commit()
     return row
 

@@ -215,7 +215,7 @@ def plans_show(
         rows.append(dict(
             id=o.id, kind=str(o.kind),
             who=", ".join(o.reporters),
-            to=(names[o.recipient].short or names[o.recipient].name) + (
+            to=", ".join(names[a].short or names[a].name for a in (o.recipient, *o.also_to)) + (
                 f" (qua {names[o.via].short or names[o.via].name})" if o.via else ""),
             when=f"{o.schedule.every}: {dates} ({'trước ngày' if o.rule == 'before' else 'chậm nhất'})"
             + (" *" if o.schedule.assumed else ""),

@@ -120,15 +120,21 @@ def _goal_text(goal: Goal | None) -> str:
 
 def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
     given = [(a, a.values.get(target.id, {})) for a in reporting]
-    contributors = [(a, entry) for a, entry in given if _number(entry.get("value")) is not None
-                    or (_number(entry.get("numerator")) is not None and _number(entry.get("denominator")))]
-    missing = tuple(a.name for a, entry in given if (a, entry) not in contributors)
-    names = tuple(a.name for a, _ in contributors)
     if target.unit in (Unit.LEVEL, Unit.TEXT):
         answers = tuple((a.name, str(entry.get("value") or entry.get("note") or ""))
                         for a, entry in given if entry.get("value") or entry.get("note"))
+        answered = {name for name, _ in answers}
         return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), None, "listed",
-                          tuple(n for n, _ in answers), missing, None, answers)
+                          tuple(n for n, _ in answers), tuple(a.name for a, _ in given if a.name not in answered),
+                          None, answers)
+
+    def counts(entry: dict) -> bool:
+        return _number(entry.get("value")) is not None or (
+            _number(entry.get("numerator")) is not None and bool(_number(entry.get("denominator"))))
+
+    contributors = [(a, entry) for a, entry in given if counts(entry)]
+    missing = tuple(a.name for a, entry in given if not counts(entry))
+    names = tuple(a.name for a, _ in contributors)
     if not contributors:
         return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), None, "none", (),
                           missing, None)

@@ -109,7 +109,8 @@ def compile_report(session: Session, catalog: Catalog, *, plan_id: str, obligati
                      report_date=now.astimezone(ZoneInfo(timezone)).date())
     area = next((a for a in [directory.agencies.get(plan.issuer)] if a), None)
     files = write_report(data, out_dir, template=template, env=env, place=_place(area.name if area else ""),
-                         issuer_name=coordinator.name)
+                         issuer_name=coordinator.name, values={a.agency_id: a.values for a in inputs},
+                         timezone=timezone)
     summary = {"expected": data.expected, "submitted": data.submitted, "on_time": data.on_time, "late": data.late,
                "missing": data.missing, "excused": data.excused, "reporting_rate": data.reporting_rate,
                "timeliness_rate": data.timeliness_rate}

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from openpyxl import Workbook, load_workbook
+
+from dondoc.documents.ooxml import stable_package
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -102,7 +104,8 @@ def write_form(
     book.properties.creator = "dondoc"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    # openpyxl stamps the current time into the package: fix it, so the bytes depend on the inputs only
+    return stable_package(buffer.getvalue(), title=f"DD-{deadline_id}", stamp=stamp)
 
 
 def read_form(content: bytes) -> dict:

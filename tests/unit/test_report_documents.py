@@ -1,0 +1,202 @@
+"""The consolidated report as .docx/.xlsx/.html: Decree 30 layout, figures, escaping, identical bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import stat
+import zipfile
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+
+from dondoc.aggregate import AgencyInput, aggregate
+from dondoc.documents.report import (
+    DATA_SHEET,
+    STATUS_SHEET,
+    render_docx,
+    render_html,
+    render_xlsx,
+    report_context,
+    vn_number,
+    write_report,
+)
+from dondoc.mail.render import jinja_environment
+from dondoc.model import Plan
+from dondoc.resources import shipped
+
+TEMPLATES = shipped("templates")
+TEMPLATE = TEMPLATES / "report" / "bao-cao-tong-hop.docx"
+PLACE, ISSUER = "Đắk Lắk", "Sở Lao động - Thương binh và Xã hội tỉnh Đắk Lắk"
+PLAN = Plan.model_validate({
+    "id": "dl-test", "title": "Kế hoạch thực hiện Chương trình bảo vệ trẻ em giai đoạn 2021 - 2025",
+    "number": "2041/KH-UBND",
+    "issuer": "dl.ubnd", "area": "dl", "coordinator": "dl.so", "source": {"file": "f.txt"},
+    "valid": {"start": "2021-01-01", "end": "2021-12-31"},
+    "targets": [
+        {"id": "1", "text": "Số trẻ em được hỗ trợ", "unit": "count", "goal": {"op": ">=", "value": 100}},
+        {"id": "2", "text": "Tỷ lệ trẻ em dưới 6 tuổi có thẻ BHYT", "unit": "percent",
+         "goal": {"op": ">=", "value": 95}},
+        {"id": "3", "text": "Mô hình tiêu biểu", "unit": "text"},
+    ],
+    "obligations": [{"id": "bao-cao", "title": "Báo cáo kết quả thực hiện", "kind": "period-report",
+                     "reporters": ["dl.a", "dl.b", "dl.c", "dl.d", "dl.e"], "recipient": "dl.so",
+                     "schedule": {"every": "half-year", "due": {"H1": "20/5", "Y": "15/11"}}, "rule": "before",
+                     "quote": "trước ngày 15/11", "source": {"file": "f.txt"}}],
+})
+AT = dt.datetime(2021, 11, 10, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội
+NARRATIVES = {
+    "dl.a": "Sở Y tế đã cấp thẻ BHYT cho trẻ em dưới 6 tuổi.\n\nKhó khăn: thiếu kinh phí ở vùng sâu.",
+    "dl.b": 'Phòng GD&ĐT báo cáo <script>alert("x")</script> đủ chỉ tiêu.',
+    "dl.c": "UBND huyện Lắk gửi muộn vì lũ lụt.\x0b",
+}
+INPUTS = [
+    AgencyInput("dl.a", "Sở Y tế", submitted_at=AT, on_time=True, version=1, narrative=NARRATIVES["dl.a"],
+                files=("bao-cao-so-y-te.docx",), values={
+                    "1": {"value": 60}, "2": {"value": 95, "numerator": 190, "denominator": 200},
+                    "3": {"value": "Mô hình “Ngôi nhà an toàn”"}}),
+    AgencyInput("dl.b", "Sở Giáo dục và Đào tạo", submitted_at=AT, on_time=True, version=1,
+                narrative=NARRATIVES["dl.b"], values={
+                    "1": {"value": 50}, "2": {"value": 99, "numerator": 297, "denominator": 300}}),
+    AgencyInput("dl.c", "UBND huyện Lắk", submitted_at=AT + dt.timedelta(days=6), on_time=False, version=2,
+                narrative=NARRATIVES["dl.c"], values={"1": {"value": "7"}, "2": {"numerator": 45, "denominator": 50}}),
+    AgencyInput("dl.d", "UBND huyện Ea Súp", reminders=3),
+    AgencyInput("dl.e", "UBND thị xã Buôn Hồ", excused=True),
+]
+VALUES = {a.agency_id: a.values for a in INPUTS}
+DATA = aggregate(PLAN, "bao-cao", "2021", "năm 2021", INPUTS, coordinator_name=ISSUER,
+                 recipients=("Ủy ban nhân dân tỉnh Đắk Lắk", "Bộ Lao động - Thương binh và Xã hội"),
+                 report_date=dt.date(2021, 11, 19))
+
+
+@pytest.fixture(scope="module")
+def env():
+    return jinja_environment(TEMPLATES)
+
+
+@pytest.fixture(scope="module")
+def docx_bytes():
+    return render_docx(DATA, TEMPLATE, place=PLACE, issuer_name=ISSUER)
+
+
+def _lines(content: bytes) -> list[str]:
+    """Every paragraph's text in document order, table cells included."""
+    body = Document(io.BytesIO(content)).element.body
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+
+
+def test_context_formats_every_figure_the_vietnamese_way():
+    context = report_context(DATA, place=PLACE, issuer_name=ISSUER)
+    assert (context["parent_caps"], context["issuer_caps"]) == (
+        "UBND TỈNH ĐẮK LẮK", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")
+    assert context["number_placeholder"].endswith("/BC-SLĐTBXH")
+    assert (context["date_day"], context["date_month"], context["date_year"]) == ("19", "11", "2021")
+    assert (context["reporting_rate"], context["timeliness_rate"]) == ("3/4 (75,0%)", "2/4 (50,0%)")
+    by_code = {t["code"]: t for t in context["targets"]}
+    assert (by_code["1"]["value"], by_code["1"]["method_text"], by_code["1"]["met_text"]) == ("117", "Tổng", "Đạt")
+    assert (by_code["2"]["value"], by_code["2"]["goal"], by_code["2"]["method_text"]) == (
+        "96,73%", "≥ 95%", "Tính lại từ tử số/mẫu số")  # 532/550, not the mean of the rates
+    assert by_code["1"]["coverage"] == "3 / 0" and by_code["3"]["coverage"] == "1 / 2"
+    assert [a["submitted"] for a in context["agencies"]][:3] == ["10/11/2021 10:00"] * 2 + ["16/11/2021 10:00"]
+    assert context["narratives"][2]["paragraphs"] == ["UBND huyện Lắk gửi muộn vì lũ lụt."]  # \x0b is not XML
+    assert (vn_number(1234567.5), vn_number(90, 1), vn_number(0.25)) == ("1.234.567,5", "90,0", "0,25")
+
+
+def test_docx_is_an_a4_decree_30_document(docx_bytes):
+    document = Document(io.BytesIO(docx_bytes))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    margins = [round(m.mm, 1) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                        section.right_margin)]  # Word stores twips: 15 mm reads 14,99
+    assert 20 <= margins[0] <= 25 and 20 <= margins[1] <= 25 and 30 <= margins[2] <= 35 and 15 <= margins[3] <= 20
+    normal = document.styles["Normal"].font
+    assert normal.name == "Times New Roman" and normal.size.pt in (13, 14)
+    body = [p for p in document.paragraphs if p.text.strip() and p.style.name != "Report Note"]  # notes: 12 pt
+    assert len(body) > 20
+    assert all(p.style.font.name == "Times New Roman" and p.style.font.size.pt in (13, 14) for p in body)
+    assert all(run.font.size is None and run.font.name is None for p in body for run in p.runs)
+    assert document.core_properties.author == "dondoc"
+    assert document.core_properties.created == dt.datetime(2021, 11, 19, tzinfo=dt.UTC)
+
+
+def test_docx_says_what_the_report_must_say(docx_bytes):
+    lines = _lines(docx_bytes)
+    text = "\n".join(lines)
+    assert "{{" not in text and "{%" not in text
+    for expected in ("UBND TỈNH ĐẮK LẮK", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                     "Độc lập - Tự do - Hạnh phúc", "Đắk Lắk, ngày 19 tháng 11 năm 2021", "BÁO CÁO",
+                     "Kết quả thực hiện Kế hoạch thực hiện Chương trình bảo vệ trẻ em giai đoạn 2021 - 2025 năm 2021",
+                     "Tỷ lệ báo cáo: 3/4 (75,0%)", "Tỷ lệ báo cáo đúng hạn: 2/4 (50,0%)", "96,73%", "Nơi nhận:",
+                     "- Bộ Lao động - Thương binh và Xã hội;", "- Lưu: VT.", "GIÁM ĐỐC"):
+        assert expected in text, expected
+    assert lines.index("BÁO CÁO") > lines.index("Độc lập - Tự do - Hạnh phúc")
+    assert any(line.startswith("Số: ") and line.endswith("/BC-SLĐTBXH") for line in lines)
+    section_3 = lines.index("III. NỘI DUNG BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ")
+    section_4 = lines.index("IV. CÁC CƠ QUAN, ĐƠN VỊ CHƯA GỬI BÁO CÁO")
+    order = [lines.index(line, section_3) for line in (
+        "1. Sở Y tế (gửi đúng hạn lúc 10/11/2021 10:00, lần gửi thứ 1):",
+        "Sở Y tế đã cấp thẻ BHYT cho trẻ em dưới 6 tuổi.", "Khó khăn: thiếu kinh phí ở vùng sâu.",
+        "2. Sở Giáo dục và Đào tạo (gửi đúng hạn lúc 10/11/2021 10:00, lần gửi thứ 1):",
+        'Phòng GD&ĐT báo cáo <script>alert("x")</script> đủ chỉ tiêu.',
+        "3. UBND huyện Lắk (gửi muộn lúc 16/11/2021 10:00, lần gửi thứ 2):", "UBND huyện Lắk gửi muộn vì lũ lụt.")]
+    assert order == sorted(order) and order[-1] < section_4
+    assert "1. UBND huyện Ea Súp: đã nhắc 3 lần." in lines[section_4:]
+    assert "UBND thị xã Buôn Hồ" in text and "UBND thị xã Buôn Hồ" not in "\n".join(lines[section_3:section_4])
+
+
+def test_xlsx_annex_has_the_matrix_and_the_submissions():
+    book = load_workbook(io.BytesIO(render_xlsx(DATA, values=VALUES)))
+    assert book.sheetnames == [DATA_SHEET, STATUS_SHEET]
+    data = book[DATA_SHEET]
+    assert data.freeze_panes == "D7"
+    assert [data.cell(5, c).value for c in range(1, 4)] == ["STT", "Cơ quan, đơn vị", "Tình trạng"]
+    assert data.cell(5, 5).value.startswith("2. Tỷ lệ trẻ em") and data.cell(6, 5).value == "Mục tiêu: ≥ 95%"
+    rows = [[data.cell(r, c).value for c in range(2, 7)] for r in range(7, 14)]
+    assert rows[:5] == [
+        ["Sở Y tế", "Đúng hạn", 60, 95, "Mô hình “Ngôi nhà an toàn”"],
+        ["Sở Giáo dục và Đào tạo", "Đúng hạn", 50, 99, None],
+        ["UBND huyện Lắk", "Gửi muộn", 7, 90, None],  # a figure given only as tử số/mẫu số: 45/50
+        ["UBND huyện Ea Súp", "Chưa gửi", None, None, None],
+        ["UBND thị xã Buôn Hồ", "Được miễn", None, None, None],
+    ]
+    assert rows[5] == ["Tổng hợp", None, 117, 96.73, None]
+    assert rows[6] == ["Cách tính", None, "Tổng", "Tính lại từ tử số/mẫu số", "Liệt kê ý kiến"]
+    status = book[STATUS_SHEET]
+    assert status.freeze_panes == "C6" and status["A2"].value == "Tỷ lệ báo cáo: 3/4 (75,0%)"
+    assert [[status.cell(r, c).value for c in range(2, 7)] for r in range(6, 11)] == [
+        ["Sở Y tế", "Đúng hạn", "10/11/2021 10:00", 1, 0],
+        ["Sở Giáo dục và Đào tạo", "Đúng hạn", "10/11/2021 10:00", 1, 0],
+        ["UBND huyện Lắk", "Gửi muộn", "16/11/2021 10:00", 2, 0],
+        ["UBND huyện Ea Súp", "Chưa gửi", None, None, 3],
+        ["UBND thị xã Buôn Hồ", "Được miễn", None, None, 0],
+    ]
+    assert status.cell(5, 1).font.bold and status.cell(5, 1).fill.fgColor.rgb.endswith("DDDDDD")
+
+
+def test_html_escapes_what_agencies_wrote(env):
+    html = render_html(env, DATA, place=PLACE, issuer_name=ISSUER)
+    assert "<script>" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "GD&amp;ĐT" in html and "Tỷ lệ báo cáo: 3/4 (75,0%)" in html and "@page" in html
+    assert "Độc lập - Tự do - Hạnh phúc" in html and "UBND huyện Ea Súp: đã nhắc 3 lần." in html
+
+
+def test_compiling_twice_gives_the_same_bytes(env, tmp_path, docx_bytes):
+    first = write_report(DATA, tmp_path / "one", template=TEMPLATE, env=env, place=PLACE, issuer_name=ISSUER,
+                         values=VALUES)
+    second = write_report(DATA, tmp_path / "two", template=TEMPLATE, env=env, place=PLACE, issuer_name=ISSUER,
+                          values=VALUES)
+    assert sorted(first) == ["docx", "html", "xlsx"]
+    assert first["docx"].name == "dl-test-bao-cao-2021.docx"
+    for kind in first:
+        assert first[kind].read_bytes() == second[kind].read_bytes(), kind
+        assert stat.S_IMODE(first[kind].stat().st_mode) == 0o600
+    assert first["docx"].read_bytes() == docx_bytes
+    for kind in ("docx", "xlsx"):
+        with zipfile.ZipFile(first[kind]) as package:
+            names = package.namelist()
+            assert names[0] == "[Content_Types].xml" and names[1:] == sorted(names[1:])
+            assert {info.date_time for info in package.infolist()} == {(2021, 11, 19, 0, 0, 0)}
+            core = package.read("docProps/core.xml").decode()
+            assert "<dc:creator>dondoc</dc:creator>" in core and "2021-11-19T00:00:00Z" in core

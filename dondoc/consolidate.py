@@ -59,7 +59,7 @@ def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligati
         first[submission.deadline_id] = submission
     reminders = dict(session.exec(select(OutboxRow.deadline_id, func.count()).where(
         OutboxRow.deadline_id.in_(ids), OutboxRow.kind == "reminder", OutboxRow.status == "sent")
-        .group_by(OutboxRow.deadline_id)))
+        .group_by(OutboxRow.deadline_id)).all())
     files: dict[int, list[str]] = {}
     if latest:
         for attachment in session.exec(select(AttachmentRow).where(

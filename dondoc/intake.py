@@ -198,8 +198,8 @@ def _evidence(c: _Context, mail: ParsedMail) -> tuple[Evidence, dict[int, str]]:
         open_ids = tuple(session.exec(select(DeadlineRow.id).where(DeadlineRow.agency_id.in_(agencies),
                                                                    DeadlineRow.status == DeadlineStatus.OPEN)))
     named = {i for i in (token, thread, tag, *open_ids) if i is not None}
-    agency_of = dict(session.exec(select(DeadlineRow.id, DeadlineRow.agency_id).where(DeadlineRow.id.in_(named)))) \
-        if named else {}
+    agency_of = dict(session.exec(select(DeadlineRow.id, DeadlineRow.agency_id)
+                                  .where(DeadlineRow.id.in_(named))).all()) if named else {}
     return Evidence(token=token, thread=thread, tag=tag, sender_open=open_ids), agency_of
 
 

@@ -1,0 +1,114 @@
+"""The whole thread: reminder over SMTP → a reply from the agency → intake → submission → receipt → no more chasing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import mailbox
+
+import pytest
+from sqlmodel import Session, select
+
+from db.tables import DeadlineRow, DeadlineStatus, InboundRow, RequestRow, SubmissionRow
+from dondoc.chase import ChaseFilter, run_chase
+from dondoc.intake import run_ingest
+from dondoc.mail.sink import MaildirSink
+from dondoc.mail.sources import MaildirSource, MemorySource
+from dondoc.mail.transport import SmtpTransport
+from dondoc.policy import PolicyFile
+from dondoc.sync import sync_catalog
+from tests.integration.test_chase import SETUP, morning
+from tests.replies_helpers import reply_to
+
+from dondoc.calendar import WorkCalendar
+from dondoc.config import load_catalog
+from tests.integration.test_config import write_config
+
+DOCX = ("bao-cao-6-thang.docx", b"PK\x03\x04 fake docx", "application/vnd.openxmlformats-officedocument."
+        "wordprocessingml.document")
+
+
+@pytest.fixture
+def world(tmp_path, engine):
+    catalog = load_catalog(write_config(tmp_path / "config"))
+    with Session(engine) as session:
+        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+    with MaildirSink(tmp_path / "mail") as sink:
+        yield catalog, sink, SmtpTransport(host="127.0.0.1", port=sink.port), tmp_path / "data"
+
+
+def chase(engine, catalog, transport, day):
+    with Session(engine) as session:
+        return run_chase(session=session, catalog=catalog, policy=PolicyFile(), calendar=WorkCalendar(),
+                         setup=SETUP, transport=transport, now=morning(day), only=ChaseFilter(period="2021-H1", obligation="dinh-ky"))
+
+
+def ingest(engine, catalog, transport, data_dir, source, day):
+    with Session(engine) as session:
+        return run_ingest(session=session, catalog=catalog, setup=SETUP, source=source, transport=transport,
+                          data_dir=data_dir, now=morning(day, 10))
+
+
+def test_the_whole_thread(world, engine):
+    catalog, sink, transport, data = world
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@syt.demo.example.org")
+    reply = reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Kính gửi Sở, xin gửi báo cáo 6 tháng.",
+                     form_values={}, extra=[DOCX])
+    data.mkdir(parents=True, exist_ok=True)
+    inbox = mailbox.Maildir(data / "inbox", create=True)
+    inbox.add(reply)
+    report = ingest(engine, catalog, transport, data, MaildirSource(data / "inbox"), dt.date(2021, 5, 10))
+    assert report.classes == {"submission": 1}
+    with Session(engine) as session:
+        [submission] = session.exec(select(SubmissionRow)).all()
+        deadline = session.get(DeadlineRow, submission.deadline_id)
+        assert (deadline.agency_id, deadline.status, submission.on_time, submission.version) == (
+            "demo.so-y-te", DeadlineStatus.SUBMITTED, True, 1)
+        inbound = session.exec(select(InboundRow)).one()
+        assert inbound.match_method == "token"
+    [receipt] = sink.messages("vanthu@syt.demo.example.org")[1:]
+    parsed = email.message_from_bytes(receipt, policy=email.policy.default)
+    assert parsed["In-Reply-To"] == email.message_from_bytes(reply, policy=email.policy.default)["Message-ID"]
+    text = parsed.get_body(("plain",)).get_content()
+    assert "đúng hạn" in text and "bao-cao-6-thang.docx" in text and "Lần gửi: 1" in text
+    # the next stage (before-3 on 14/5) goes to the agency that did not submit, not to Sở Y tế
+    later = chase(engine, catalog, transport, dt.date(2021, 5, 14))
+    assert [p["agency"] for p in later.planned] == ["demo.ubnd-a"]
+    # a second run takes in nothing new
+    again = ingest(engine, catalog, transport, data, MaildirSource(data / "inbox"), dt.date(2021, 5, 11))
+    assert (again.fetched, again.classes) == (0, {})
+
+
+def test_a_stranger_with_a_valid_token_is_held_and_a_resubmission_is_a_new_version(world, engine):
+    catalog, sink, transport, data = world
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
+    stranger = reply_to(reminder, sender="someone@elsewhere.example.com", body="Báo cáo", extra=[DOCX])
+    first = reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body="Báo cáo lần 1", extra=[DOCX])
+    second = reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body="Báo cáo bổ sung", extra=[DOCX],
+                      forward=True)
+    report = ingest(engine, catalog, transport, data, MemorySource([stranger, first, second]), dt.date(2021, 5, 25))
+    assert report.classes == {"quarantine": 1, "submission": 2}
+    with Session(engine) as session:
+        held = session.exec(select(InboundRow).where(InboundRow.status == "quarantine")).one()
+        assert held.reason.startswith("held: sender someone@elsewhere.example.com is not a known address")
+        versions = session.exec(select(SubmissionRow.version, SubmissionRow.on_time)).all()
+        assert sorted(versions) == [(1, False), (2, False)]  # last day was 19/5
+        deadline = session.get(DeadlineRow, session.exec(select(SubmissionRow.deadline_id)).first())
+        assert deadline.status == DeadlineStatus.LATE
+
+
+def test_a_request_for_more_time_is_not_a_submission(world, engine):
+    catalog, sink, transport, data = world
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
+    asking = reply_to(reminder, sender="vanthu@huyen-a.demo.example.org",
+                      body="Do ảnh hưởng của mưa lũ, UBND huyện xin gia hạn nộp báo cáo đến ngày 30/5.")
+    report = ingest(engine, catalog, transport, data, MemorySource([asking]), dt.date(2021, 5, 12))
+    assert report.classes == {"request": 1}
+    with Session(engine) as session:
+        request = session.exec(select(RequestRow)).one()
+        assert request.kind == "extension" and "xin gia hạn" in request.text
+        assert session.get(DeadlineRow, request.deadline_id).status == DeadlineStatus.OPEN

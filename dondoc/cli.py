@@ -782,6 +782,7 @@ def demo(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from dondoc.demo import run_demo
+    from dondoc.documents.report import vn_number
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[day]}"),
                   TimeElapsedColumn(), console=out, transient=not out.is_terminal) as bar:
@@ -803,7 +804,8 @@ def demo(
         ("Đúng hạn / on time", f"{s.get('on_time')}/{s.get('expected')}"),
         ("Muộn / late", s.get("late")),
         ("Chưa gửi / missing", s.get("missing")),
-        ("Tỷ lệ báo cáo / reporting rate", f"{s.get('submitted')}/{s.get('expected')} ({s.get('reporting_rate')}%)"),
+        ("Tỷ lệ báo cáo / reporting rate", f"{s.get('submitted')}/{s.get('expected')} "
+                                           f"({vn_number(s.get('reporting_rate') or 0, 1)}%)"),
     ]
     _emit([{"what": k, "count": v} for k, v in rows], Format.TABLE, [("what", "Kết quả"), ("count", "")],
           title=f"{result.plan} — kỳ {result.period}")

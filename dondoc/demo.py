@@ -166,12 +166,9 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         agencies = sorted({r.agency_id for r in rows})
         behaviours = {a: BEHAVIOURS[i % len(BEHAVIOURS)] for i, a in enumerate(rng.sample(agencies, len(agencies)))}
         result = DemoResult(plan_id, period, data, mail, behaviours)
-        for agency, behaviour in behaviours.items():
-            if behaviour == "bounce":
-                for address in catalog.directory.agencies[agency].addresses(Role.REPORTER):
-                    sink.refuse[address] = "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
         season_stages = stages(last_day, policy.for_obligation(plan_id, inputs.id), calendar)
         first, final = season_stages[0][1], season_stages[-1][1]
+        stage_days = {day for _, day, _ in season_stages}
         days = [first + dt.timedelta(days=n) for n in range((final - first).days + 3)]
         inbox = mailbox.Maildir(data / "inbox", create=True)
         replied: dict[str, int] = Counter()
@@ -181,7 +178,8 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
             if not calendar.is_working_day(day):
                 continue
             morning = dt.datetime.combine(day, dt.time(8, 30), HANOI)
-            chase(plan=plan_id, obligation=inputs.id, period=period, now=morning)
+            if day in stage_days:  # on other days the policy has nothing to send: skip the flow run
+                chase(plan=plan_id, obligation=inputs.id, period=period, now=morning)
             queued_replies = _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_day,
                                               calendar, morning)
             if queued_replies:
@@ -219,6 +217,33 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
     return result
 
 
+def _bounce(sink, inbox, address: str, replied: Counter, agency_id: str, when: dt.datetime) -> int:
+    """The agency's mail server does not know the address: the relay returns a DSN (once), like Postfix does."""
+    box = sink.mailbox(address)
+    if replied[agency_id] or not box.keys():
+        return 0
+    box.clear()  # the message never reached a mailbox
+    replied[agency_id] = 1
+    host = address.partition("@")[2]
+    boundary = f"dsn-{abs(hash(address)) % 10**8}"
+    raw = (
+        f"From: MAILER-DAEMON@relay.example.org (Mail Delivery System)\r\n"
+        f"To: dondoc@sldtbxh.example.org\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        f"Date: {format_datetime(when)}\r\nMessage-ID: {make_msgid(domain='relay.example.org')}\r\n"
+        f"Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n\r\n'
+        f"--{boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        f"This is the mail system at host relay.example.org.\r\n\r\nI'm sorry to have to inform you that your "
+        f"message could not be delivered to one or more recipients.\r\n\r\n<{address}>: host {host} said: "
+        f"550 5.1.1 <{address}>: Recipient address rejected: User unknown\r\n\r\n"
+        f"--{boundary}\r\nContent-Type: message/delivery-status\r\n\r\n"
+        f"Reporting-MTA: dns; relay.example.org\r\n\r\nFinal-Recipient: rfc822; {address}\r\n"
+        f"Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
+        f"--{boundary}--\r\n").encode()
+    inbox.add(raw)
+    return 1
+
+
 def _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_day, calendar, morning) -> int:
     """Each agency reads its new mail and answers as its behaviour says; returns the replies delivered."""
     import email
@@ -230,17 +255,24 @@ def _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_d
     for agency_id, behaviour in behaviours.items():
         agency = catalog.directory.agencies[agency_id]
         addresses = agency.addresses(Role.REPORTER)
-        if not addresses or behaviour in ("never", "bounce"):
+        if not addresses or behaviour == "never":
             continue
         address = addresses[0]
+        if behaviour == "bounce":
+            count += _bounce(sink, inbox, address, replied, agency_id, morning)
+            continue
         box = sink.mailbox(address)
-        reminders = [box.get_bytes(k) for k in sorted(box.keys())]
-        reminders = [r for r in reminders if b"[DD-" in r and b"Re: [DD-" not in r
-                     and not email.message_from_bytes(r, policy=email.policy.default)["In-Reply-To"]]
+        reminders = []
+        for key in sorted(box.keys()):
+            raw = box.get_bytes(key)
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            subject = str(parsed["Subject"] or "")
+            if subject.startswith("[DD-") and not parsed["In-Reply-To"]:
+                reminders.append((parsed["Date"].datetime if parsed["Date"] else None, raw, subject))
         if not reminders:
             continue
-        latest = reminders[-1]
-        stage_text = str(email.message_from_bytes(latest, policy=email.policy.default)["Subject"])
+        reminders.sort(key=lambda r: r[0])
+        _, latest, stage_text = reminders[-1]
         overdue = "Quá hạn" in stage_text
         when = morning + dt.timedelta(hours=1, minutes=rng.randint(0, 120))
         form = _filled_form(latest, rng)

@@ -1,0 +1,97 @@
+"""Intake: N replies with a form attached, from a Maildir, through the real path vs bare parsing.
+
+Real path: Maildir → raw store (content-addressed, fsync) → parse (every part
+decoded, NFC) → classify → match (token, thread, tag) → record the submission
+(attachments stored, the .xlsx form read) → queue the receipt. Baseline: the
+same files read and given to ``email.message_from_bytes``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import mailbox
+import sys
+import tempfile
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from benchmarks.data import province_config
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.tables import DeadlineRow
+from dondoc.chase import MailSetup
+from dondoc.config import load_catalog
+from dondoc.documents.form import FormRow, write_form
+from dondoc.intake import run_ingest
+from dondoc.mail.render import jinja_environment
+from dondoc.mail.sources import MaildirSource
+from dondoc.mail.tokens import make_token
+from dondoc.resources import shipped
+from dondoc.sync import sync_catalog
+
+__all__ = ["bench_intake"]
+
+KEY = b"bench"
+FORMS = 50  # distinct forms generated (openpyxl is slow to write); the replies reuse them
+
+
+def _replies(rows: list[DeadlineRow], folder: Path) -> list[Path]:
+    box = mailbox.Maildir(folder, create=True)
+    targets = tuple(FormRow(f"CT{t}", f"Chỉ tiêu thử nghiệm số {t}", "percent", ">= 90", "all") for t in range(1, 9))
+    forms = [write_form(deadline_id=row.id, token=make_token(row.id, KEY), plan_title="Kế hoạch thử nghiệm",
+                        obligation_title="Báo cáo", agency_name=row.agency_id, period_label=row.period_label,
+                        last_day=row.last_day, rows=targets) for row in rows[:FORMS]]
+    for i, row in enumerate(rows):
+        message = EmailMessage()
+        message["From"] = f"vanthu@h{i:05d}.bench.example.org"
+        message["To"] = f"baocao+{make_token(row.id, KEY)}@so.bench.example.org"
+        message["Subject"] = f"Re: [DD-{row.id}] Nhắc hạn báo cáo: Báo cáo kết quả {row.period_label}"
+        message["Message-ID"] = f"<reply-{i}@h{i:05d}.bench.example.org>"
+        message["Date"] = "Mon, 10 May 2021 09:00:00 +0700"
+        message.set_content("Kính gửi Sở Lao động - Thương binh và Xã hội, đơn vị xin gửi báo cáo 6 tháng đầu năm "
+                            "và biểu mẫu số liệu kèm theo.\n\nTrân trọng.\n")
+        message.add_attachment(forms[i % FORMS], maintype="application",
+                               subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               filename=f"bieu-mau-DD-{row.id}.xlsx")
+        box.add(message.as_bytes())
+    return sorted((folder / "new").iterdir())
+
+
+def bench_intake(count: int) -> dict:
+    """Time ``count`` replies both ways; the ratio is real rate / bare rate (target ≥ 0.50)."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        catalog = load_catalog(province_config(root / "config", count))
+        engine = make_engine(f"sqlite:///{root / 'bench.sqlite3'}")
+        upgrade(engine)
+        with Session(engine) as session:
+            sync_catalog(catalog, session=session, now=dt.datetime(2021, 3, 1, tzinfo=dt.UTC), horizon_days=400)
+            rows = list(session.exec(select(DeadlineRow).where(DeadlineRow.period_key == "2021-H1")
+                                     .order_by(DeadlineRow.agency_id)))
+        files = _replies(rows, root / "inbox")
+        started = time.perf_counter()
+        for path in files:
+            email.message_from_bytes(path.read_bytes())
+        bare = time.perf_counter() - started
+        setup = MailSetup(env=jinja_environment(shipped("templates")), sender="dondoc@so.bench.example.org",
+                          sender_name="Hệ thống", domain="so.bench.example.org", reply_local="baocao", hmac_key=KEY)
+        with Session(engine) as session:
+            started = time.perf_counter()
+            report = run_ingest(session=session, catalog=catalog, setup=setup, source=MaildirSource(root / "inbox"),
+                                transport=None, data_dir=root / "data", now=dt.datetime(2021, 5, 10, 2, tzinfo=dt.UTC),
+                                limit=count + 10)
+            real = time.perf_counter() - started
+        engine.dispose()
+    assert report.classes.get("submission") == count, report.as_dict()
+    return {"name": f"intake {count}", "items": count, "seconds": round(real, 3),
+            "per_second": round(count / real, 1), "baseline": "email.message_from_bytes of the same files",
+            "baseline_seconds": round(bare, 3), "baseline_per_second": round(count / bare, 1),
+            "ratio": round(bare / real, 3), "target": 0.50}
+
+
+if __name__ == "__main__":
+    print(bench_intake(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))

@@ -1,0 +1,42 @@
+"""`dondoc demo` end to end: a season of 000 through the real flows, mail, intake and the report."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+import pytest
+from docx import Document
+
+pytestmark = [pytest.mark.slow, pytest.mark.prefect]
+
+
+def test_demo_plays_a_season_and_writes_the_report(prefect_harness, tmp_path, monkeypatch):
+    from dondoc.demo import run_demo
+
+    for name in ("DONDOC_CONFIG_DIR", "DONDOC_TEMPLATES_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    result = run_demo(plan_id="bp-2021", seed=1, directory=tmp_path / "demo")
+    assert result.period == "2021-H1"
+    behaviours = sorted(result.behaviours.values())
+    assert {"on-time", "late", "after-escalation", "never", "auto-reply", "bounce", "wrong-attachment",
+            "resubmits"} <= set(behaviours)
+    s = result.report_summary
+    assert s["expected"] == len(result.behaviours) == 22
+    # who answers, and how, is decided by the seed: the figures follow from the behaviours
+    answered = sum(1 for b in behaviours if b in ("on-time", "late", "after-escalation", "wrong-attachment",
+                                                  "resubmits"))
+    assert s["submitted"] == answered and s["missing"] == len(behaviours) - answered
+    assert s["on_time"] == behaviours.count("on-time") + behaviours.count("resubmits")
+    assert result.inbound["auto-reply"] >= 2 and result.inbound["bounce"] == behaviours.count("bounce")
+    assert result.inbound["submission"] == answered + behaviours.count("resubmits")
+    assert result.receipts_sent == result.inbound["submission"]
+    # the report exists, reads back, and went up to the ministry and UBND tỉnh
+    text = "\n".join(p.text for p in Document(result.report_files["docx"]).paragraphs)
+    assert "BÁO CÁO" in text
+    assert "cuc-treem@molisa.example.org" in result.report_sent_to
+    # a person can open the mail that was sent: every reminder is a readable message in a Maildir
+    mailbox_dirs = [p for p in result.mail_dir.iterdir() if p.is_dir()]
+    assert mailbox_dirs
+    some = next((p / "new").iterdir())
+    assert email.message_from_bytes(some.read_bytes(), policy=email.policy.default)["Subject"]

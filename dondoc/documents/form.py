@@ -13,7 +13,8 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
 
 from dondoc.documents.ooxml import stable_package
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -108,21 +109,35 @@ def write_form(
     return stable_package(buffer.getvalue(), title=f"DD-{deadline_id}", stamp=stamp)
 
 
+def _plain(value):
+    """A cell value as read: integral floats as int, empty strings as None."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None if value == "" else value
+
+
 def read_form(content: bytes) -> dict:
-    """What a returned form says: ``deadline_id``, ``token`` and ``{target id: {value, numerator, …}}``."""
-    book = load_workbook(io.BytesIO(content), data_only=True)
+    """What a returned form says: ``deadline_id``, ``token`` and ``{target id: {value, numerator, …}}``.
+
+    Read with calamine (about 1 ms, against about 17 ms for openpyxl): intake
+    reads a form in every reply.
+    """
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     result: dict = {"deadline_id": None, "token": None, "values": {}, "summary": None}
-    if ID_SHEET in book.sheetnames:
-        hidden = book[ID_SHEET]
-        result["deadline_id"], result["token"] = hidden["B1"].value, hidden["B2"].value
-    if FORM_SHEET not in book.sheetnames:
+    if ID_SHEET in book.sheet_names:
+        cells = {row[0]: row[1] for row in book.get_sheet_by_name(ID_SHEET).to_python() if len(row) >= 2}
+        result["deadline_id"], result["token"] = _plain(cells.get("deadline_id")), _plain(cells.get("token"))
+    if FORM_SHEET not in book.sheet_names:
         return result
-    sheet = book[FORM_SHEET]
-    row = FIRST_ROW
-    while sheet.cell(row, 2).value not in (None, ""):
-        value, numerator, denominator, note = (sheet.cell(row, c).value for c in INPUT_COLUMNS)
-        result["values"][str(sheet.cell(row, 2).value)] = {
+    rows = book.get_sheet_by_name(FORM_SHEET).to_python()
+    index = FIRST_ROW - 1
+    while index < len(rows) and len(rows[index]) > 1 and rows[index][1] not in (None, ""):
+        row = list(rows[index]) + [""] * 10
+        value, numerator, denominator, note = (_plain(row[c - 1]) for c in INPUT_COLUMNS)
+        result["values"][str(_plain(row[1]))] = {
             "value": value, "numerator": numerator, "denominator": denominator, "note": note}
-        row += 1
-    result["summary"] = sheet.cell(row + 2, 1).value
+        index += 1
+    summary_row = index + 2
+    if summary_row < len(rows) and rows[summary_row]:
+        result["summary"] = _plain(rows[summary_row][0])
     return result

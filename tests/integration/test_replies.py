@@ -112,3 +112,33 @@ def test_a_request_for_more_time_is_not_a_submission(world, engine):
         request = session.exec(select(RequestRow)).one()
         assert request.kind == "extension" and "xin gia hạn" in request.text
         assert session.get(DeadlineRow, request.deadline_id).status == DeadlineStatus.OPEN
+
+
+def test_the_whole_thread_through_dovecot(world, engine, dovecot):
+    """The reply is delivered to a real IMAP mailbox (Dovecot) and taken in from there."""
+    import uuid
+
+    from dondoc.mail.sources import ImapSource
+
+    catalog, sink, transport, data = world
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
+    folder = f"dondoc-{uuid.uuid4().hex[:8]}"
+    with dovecot.client() as client:
+        client.create_folder(folder)
+    reply = reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body="Xin gửi báo cáo.", form_values={},
+                     extra=[DOCX])
+    dovecot.deliver(reply, folder)
+    source = ImapSource(host=dovecot.host, port=dovecot.port, username=dovecot.user, password=dovecot.password,
+                        mailbox=folder, security="none", timeout=10)
+    try:
+        report = ingest(engine, catalog, transport, data, source, dt.date(2021, 5, 10))
+        assert report.classes == {"submission": 1}
+        again = ingest(engine, catalog, transport, data, source, dt.date(2021, 5, 10))
+        assert again.fetched == 0  # marked \\Seen after the raw copy was stored
+    finally:
+        source.close()
+    [receipt] = sink.messages("vanthu@huyen-a.demo.example.org")[1:]
+    assert "Re: [DD-" in str(email.message_from_bytes(receipt, policy=email.policy.default)["Subject"])
+    later = chase(engine, catalog, transport, dt.date(2021, 5, 14))
+    assert "demo.ubnd-a" not in [p["agency"] for p in later.planned]

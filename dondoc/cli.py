@@ -211,7 +211,14 @@ def plans_show(
     rows = []
     for o in plan.obligations:
         due = o.schedule.due
-        dates = ", ".join(f"{k}: {v}" for k, v in due.items()) if isinstance(due, dict) else str(due or o.schedule.every)
+        if isinstance(due, dict):
+            dates = ", ".join(f"{k}: {v}" for k, v in due.items())
+        elif due is not None:
+            dates = str(due)
+        elif o.schedule.day is not None:
+            dates = f"ngày {o.schedule.day}" + (f", +{o.schedule.months_after} tháng" if o.schedule.months_after else "")
+        else:
+            dates = "mở thủ công / opened by hand"
         rows.append(dict(
             id=o.id, kind=str(o.kind),
             who=", ".join(o.reporters),

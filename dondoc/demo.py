@@ -119,13 +119,18 @@ def run_demo(*, plan_id: str = "bp-2021", period: str | None = None, seed: int =
     data, mail = directory / "data", directory / "mail"
     data.mkdir(parents=True, mode=0o700)
     rng = random.Random(seed)
+    saved = dict(os.environ)  # the demo's settings are for its run only: put the environment back after
     with MaildirSink(mail) as sink:
         os.environ.update({
             "DONDOC_DATA_DIR": str(data), "DONDOC_DATABASE_URL": f"sqlite:///{data / 'dondoc.sqlite3'}",
             "DONDOC_SMTP_HOST": "127.0.0.1", "DONDOC_SMTP_PORT": str(sink.port), "DONDOC_SMTP_SECURITY": "none",
             "DONDOC_INBOX": "maildir", "DONDOC_MAILDIR": str(data / "inbox"),
             "DONDOC_HMAC_KEY": secrets.token_hex(16), "DONDOC_COMPOSE_WORKERS": "0"})
-        return _season(plan_id, period, rng, data, mail, sink, progress)
+        try:
+            return _season(plan_id, period, rng, data, mail, sink, progress)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
 
 
 def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:

@@ -29,6 +29,16 @@ from tests.postgres import PostgresCluster, find_postgres  # noqa: E402
 SHIPPED_CONFIG = shipped("config")
 
 
+@pytest.fixture(autouse=True)
+def _environment_restored():
+    """No test leaves DONDOC_* (or anything else) changed in the environment for the next one."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def catalog():
     """The shipped configuration, loaded once."""

@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["CorpusMessage", "HINTS", "SUBJECTS", "build_corpus", "ordinary_replies", "fake_xlsx"]
+__all__ = ["HINTS", "SUBJECTS", "CorpusMessage", "build_corpus", "fake_xlsx", "ordinary_replies"]
 
 EXPECTS = ("candidate", "auto-reply", "bounce", "unparseable")
 AGENCY = "vanthu@soyte.hanoi.gov.vn"
@@ -239,7 +239,8 @@ def _bodies(c: _Corpus) -> None:
     c.add("subject/cp1252-labelled-latin1",
           mail("=?iso-8859-1?Q?=93Quarterly_report=94_=96_final?="), "candidate",
           subject="\u201cQuarterly report\u201d \u2013 final")
-    c.add("subject/raw-cp1252", mail(b"Re: \x93report\x94 for Nov"), "candidate", subject="Re: \u201creport\u201d for Nov")
+    c.add("subject/raw-cp1252", mail(b"Re: \x93report\x94 for Nov"), "candidate",
+          subject="Re: \u201creport\u201d for Nov")
     c.add("from/raw-8bit-name", mail(sender="Sở Y tế".encode() + f" <{AGENCY}>".encode()), "candidate",
           from_name="Sở Y tế", from_address=AGENCY)
     c.add("from/raw-cp1258-name", mail(sender=cp1258("Phòng Tài chính") + f" <{AGENCY}>".encode()), "candidate",
@@ -256,8 +257,8 @@ def _filenames(c: _Corpus) -> None:
     cases = {
         "2231-simple": (f"filename*=utf-8''{encoded}", name),
         "2231-language": (f"filename*=UTF-8'vi'{encoded}", name),
-        "2231-continuation": (f"filename*0*=utf-8''{encoded[:cut1]};\r\n filename*1*={encoded[cut1:cut2]};\r\n"
-                              f" filename*2*={encoded[cut2:]}", name),
+        "2231-continuation": (f"filename*0*=utf-8''{encoded[:cut1]};\r\n filename*1*={encoded[cut1:cut2]};"
+                              + f"\r\n filename*2*={encoded[cut2:]}", name),
         "2231-continuation-plain": ('filename*0="Bao cao ";\r\n filename*1="thang 11.xlsx"', "Bao cao thang 11.xlsx"),
         "2231-mixed-continuation": ("filename*0*=utf-8''B%C3%A1o%20c%C3%A1o;\r\n filename*1=\" th\u00e1ng 11.xlsx\"",
                                     name),
@@ -503,7 +504,8 @@ def _spoofs(c: _Corpus) -> None:
           from_address="attacker@evil.example")
     c.add("spoof/two-from-addresses", mail(tag, sender=f"attacker@evil.example, {AGENCY}"), "candidate",
           from_address="attacker@evil.example")
-    c.add("spoof/header-injection-in-name", mail(tag, sender=word_q(b"Van thu\r\nBcc: x@evil.example") + f" <{AGENCY}>"),
+    injected = word_q(b"Van thu\r\nBcc: x@evil.example") + f" <{AGENCY}>"
+    c.add("spoof/header-injection-in-name", mail(tag, sender=injected),
           "candidate", from_address=AGENCY)
     c.add("spoof/reply-to-elsewhere", mail(tag, extra=[("Reply-To", "attacker@evil.example")]), "candidate",
           from_address=AGENCY)
@@ -599,8 +601,15 @@ def _bounces(c: _Corpus) -> None:
                               extra=[("Auto-Submitted", "auto-replied")]),
           "bounce", failed=[failed])
     c.add("dsn/postfix-delayed", _dsn("delay", "Delayed Mail (still being retried)", f"<{daemon}>",
-                                      b"Your message could not be delivered for 4 hours.\r\n",
+                                      f"Your message could not be delivered for 4 hours.\r\n\r\n<{failed}>: "
+                                      f"connect to mx.sonnptnt: Connection timed out\r\n".encode(),
                                       _status((failed, "delayed"))), "bounce", failed=[])
+    c.add("dsn/sendmail-delay-text-only", mail("Warning: could not send message for past 4 hours",
+                                               sender=f"Mail Delivery Subsystem <{daemon}>",
+                                               body=f"    **********************************************\r\n"
+                                                    f"    **      THIS IS A WARNING MESSAGE ONLY      **\r\n\r\n"
+                                                    f"<{failed}>: Deferred: Connection timed out\r\n"),
+          "bounce", failed=[])
     c.add("dsn/postfix-two-recipients", _dsn("two", "Undelivered Mail Returned to Sender", f"<{daemon}>",
                                              b"Two failed.\r\n", _status((failed, "failed"), ("b@x.gov.vn", "failed"),
                                                                         ("c@x.gov.vn", "delivered"))),
@@ -614,7 +623,8 @@ def _bounces(c: _Corpus) -> None:
                                   _status((failed, "failed"), original=False),
                                   extra=[("X-Failed-Recipients", failed)]), "bounce", failed=[failed])
     exim_text = (f"This message was created automatically by mail delivery software.\r\n\r\nA message that you sent "
-                 f"could not be delivered to one or more of its\r\nrecipients. This is a permanent error. The following "
+                 f"could not be delivered to one or more of its\r\nrecipients. This is a permanent error. "
+                 f"The following "
                  f"address(es) failed:\r\n\r\n  {failed}\r\n    SMTP error from remote mail server after RCPT "
                  f"TO:<{failed}>:\r\n    550 5.1.1 User unknown\r\n\r\n------ This is a copy of the message, including "
                  f"all the headers. ------\r\n\r\nFrom: {SENDER}\r\nTo: other@elsewhere.gov.vn\r\n")
@@ -654,7 +664,8 @@ def _bounces(c: _Corpus) -> None:
                                             f"không tìm thấy địa chỉ này.\r\n"), "bounce", failed=[failed])
     qmail = (f"Hi. This is the qmail-send program at mail.x.gov.vn.\r\nI'm afraid I wasn't able to deliver your "
              f"message to the following addresses.\r\nThis is a permanent error; I've given up. Sorry it didn't work "
-             f"out.\r\n\r\n<{failed}>:\r\n1.2.3.4 does not like recipient.\r\nRemote host said: 550 No such user\r\n\r\n"
+             f"out.\r\n\r\n<{failed}>:\r\n1.2.3.4 does not like recipient.\r\n"
+             f"Remote host said: 550 No such user\r\n\r\n"
              f"--- Below this line is a copy of the message.\r\n\r\nReturn-Path: <{SENDER}>\r\nTo: <other@x.gov.vn>\r\n"
              f"\r\n<third@x.gov.vn>:\r\n")
     c.add("dsn/qmail", mail("failure notice", sender=f"<{daemon}>", body=qmail), "bounce", failed=[failed])
@@ -712,14 +723,15 @@ def _structure(c: _Corpus) -> None:
           "candidate")
     html_cases = {
         "entities": ("text/html; charset=utf-8", "8bit",
-                     "<p>S&#7903; Y t&#7871; xin g&#7917;i b&aacute;o c&aacute;o th&aacute;ng 11/2026</p>".encode()),
+                     b"<p>S&#7903; Y t&#7871; xin g&#7917;i b&aacute;o c&aacute;o th&aacute;ng 11/2026</p>"),
         "meta-charset-cp1258": ("text/html", "8bit", b'<html><head><meta charset="windows-1258"></head><body>'
                                 + cp1258("Sở Y tế xin gửi báo cáo tháng 11/2026") + b"</body></html>"),
         "base64": ("text/html; charset=utf-8", "base64",
                    b64_body("<div>Sở Y tế<br>xin gửi báo cáo tháng 11/2026</div>".encode())),
         "qp-cp1258": ("text/html; charset=windows-1258", "quoted-printable",
                       qp_body(b"<p>" + cp1258("Sở Y tế xin gửi báo cáo tháng 11/2026") + b"</p>")),
-        "unclosed-tags": ("text/html; charset=utf-8", "8bit", "<div><p>Sở Y tế xin gửi báo cáo tháng 11/2026<td".encode()),
+        "unclosed-tags": ("text/html; charset=utf-8", "8bit",
+                          "<div><p>Sở Y tế xin gửi báo cáo tháng 11/2026<td".encode()),
         "table": ("text/html; charset=utf-8", "8bit",
                   "<table><tr><td>Chỉ tiêu</td><td>Giá trị</td></tr></table><p>xin gửi báo cáo tháng 11/2026</p>"
                   .encode()),
@@ -740,8 +752,9 @@ def _structure(c: _Corpus) -> None:
     for i, value in enumerate(["Mon, 32 Foo 99999 25:61:00 +9999", "hôm qua", "Mon, 30 Nov 2026 09:15:00 -0000",
                                "30 Nov 2026 09:15 GMT", "Thu, 01 Jan 0000 00:00:00 +0000", "\xff\xfe"]):
         c.add(f"header/date-{i}", mail().replace(DATE.encode(), value.encode("latin-1")), "candidate")
-    c.add("header/in-reply-to-with-garbage", mail(extra=[("In-Reply-To", "<dd.abc@dondoc> (Văn phòng's message of "
-                                                                         "Mon)"), ("References", "<a@x>\r\n\t<b@y>")]),
+    garbage_ids = [("In-Reply-To", "<dd.abc@dondoc> (Văn phòng's message of Mon)"),
+                   ("References", "<a@x>\r\n\t<b@y>")]
+    c.add("header/in-reply-to-with-garbage", mail(extra=garbage_ids),
           "candidate", in_reply_to=["<dd.abc@dondoc>"], references=["<a@x>", "<b@y>"])
     c.add("header/recipients-everywhere", mail(extra=[("Cc", "Phòng KH <phongkh@soyte.hanoi.gov.vn>"),
                                                       ("Delivered-To", REPLY_TO.upper()),

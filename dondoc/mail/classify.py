@@ -63,6 +63,9 @@ _DSN_SUBJECT = re.compile("^" + _phrases(
     "khong chuyen duoc thu", "gui thu khong thanh cong", "thu bi tra lai", "khong the chuyen phat",
     "thong bao tinh trang gui thu", "thong bao ve tinh trang gui thu", "thong bao trang thai gui thu",
 ))
+_DELAY_SUBJECT = re.compile("^" + _phrases(
+    "delayed mail", "delivery delayed", "warning: could not send message", "delivery status notification (delay)",
+    "warning: message", "thu bi tre", "thu gui cham"))
 _DAEMON = re.compile(r"^(?:mailer[-_]?daemon|mail[-_]?daemon|postmaster|mdaemon|microsoftexchange[0-9a-f]{32})@")
 _DAEMON_NAMES = frozenset({"mail delivery subsystem", "mail delivery system", "mailer-daemon", "postmaster"})
 _QUIET = frozenset({"", "no", "false", "0", "off"})
@@ -153,10 +156,22 @@ def _automatic(mail: ParsedMail) -> str | None:
     return None
 
 
+def _failed(mail: ParsedMail) -> tuple[str, ...]:
+    """The failed recipients: from the delivery-status parts when there are any (a delay lists none there),
+    else from the human text — unless the subject says the mail is only delayed."""
+    if mail.report_recipients:
+        return mail.report_recipients
+    machine_readable = mail.is_report and _param(mail.headers.get("content-type", ""), "report-type") in (
+        "delivery-status", "global-delivery-status")
+    if machine_readable or _DELAY_SUBJECT.match(_plain(mail.subject)):
+        return ()
+    return _failed_from_text(mail)
+
+
 def classify(mail: ParsedMail) -> Classification:
     """A bounce, an automatic reply, or a candidate that may be a real reply (see the module docstring)."""
     if reason := _bounce(mail):
-        return Classification(MailKind.BOUNCE, reason, mail.report_recipients or _failed_from_text(mail))
+        return Classification(MailKind.BOUNCE, reason, _failed(mail))
     if reason := _automatic(mail):
         return Classification(MailKind.AUTO_REPLY, reason)
     return Classification(MailKind.CANDIDATE, "no automatic-mail header or subject")

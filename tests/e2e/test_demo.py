@@ -16,7 +16,9 @@ def test_demo_plays_a_season_and_writes_the_report(prefect_harness, tmp_path, mo
 
     for name in ("DONDOC_CONFIG_DIR", "DONDOC_TEMPLATES_DIR"):
         monkeypatch.delenv(name, raising=False)
+    before = dict(__import__("os").environ)
     result = run_demo(plan_id="bp-2021", seed=1, directory=tmp_path / "demo")
+    assert dict(__import__("os").environ) == before  # the demo's settings do not leak into the process
     assert result.period == "2021-H1"
     behaviours = sorted(result.behaviours.values())
     assert {"on-time", "late", "after-escalation", "never", "auto-reply", "bounce", "wrong-attachment",

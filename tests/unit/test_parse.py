@@ -234,16 +234,17 @@ def test_not_bytes_is_unparseable():
 
 def test_an_ordinary_reply_parses_in_well_under_5_ms():
     replies = ordinary_replies(40, lambda i: fake_xlsx(i, 20_000))
-    for message in replies:  # warm up, and check them
+    for index, message in enumerate(replies):  # warm up, and check them
         mail = parse_message(message.raw)
-        assert classify(mail).kind is MailKind.CANDIDATE and len(mail.attachments) == 1
-        assert len(mail.attachments[0].content) > 20_000 and mail.in_reply_to and "[DD-" in mail.subject
-    started = time.perf_counter()
-    for _ in range(5):
+        assert classify(mail).kind is MailKind.CANDIDATE and mail.in_reply_to and "[DD-" in mail.subject
+        assert [a.content for a in mail.attachments] == [fake_xlsx(index, 20_000)]
+    rounds = []
+    for _ in range(3):  # best of three: the machine may be busy with other tests
+        started = time.perf_counter()
         for message in replies:
             parse_message(message.raw)
-    per_message = (time.perf_counter() - started) / (5 * len(replies))
-    assert per_message < 0.005, f"{per_message * 1000:.2f} ms a message"
+        rounds.append((time.perf_counter() - started) / len(replies))
+    assert min(rounds) < 0.005, f"{min(rounds) * 1000:.2f} ms a message"
 
 
 # --- fuzz --------------------------------------------------------------------------------------------------

@@ -132,7 +132,12 @@ def process_new(session: Session, catalog: Catalog, setup: MailSetup, data_dir: 
     context = _Context(session, catalog, setup, data_dir, now, report)
     for inbound_id in ids:
         row = session.get(InboundRow, inbound_id)
-        status = _process(context, row)
+        try:
+            status = _process(context, row)
+        except Exception as error:  # a bug must not stop the run nor leave a poison message behind
+            session.rollback()
+            row = session.get(InboundRow, inbound_id)
+            status = _quarantine(row, f"internal error ({type(error).__name__}): {error}")
         row.status = status
         row.processed_at = now
         report.classes[status] += 1
@@ -153,7 +158,7 @@ def _process(c: _Context, row: InboundRow) -> str:
     try:
         mail = parse_message(raw)
     except Unparseable as error:
-        return _quarantine(row, f"unparseable: {error.reason if hasattr(error, 'reason') else error}")
+        return _quarantine(row, f"unparseable: {error.reason}")
     row.message_id = (mail.message_id or "")[:500] or None
     row.from_address = mail.from_address
     row.subject = mail.subject[:500]

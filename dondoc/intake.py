@@ -36,6 +36,7 @@ from db.tables import (
     SubmissionRow,
 )
 from dondoc.chase import MailSetup, effective_last_day
+from dondoc.documents.extract import docx_text
 from dondoc.documents.form import read_form
 from dondoc.errors import MailError
 from dondoc.mail.classify import MailKind, classify
@@ -314,9 +315,13 @@ def record_submission(session: Session, catalog: Catalog, setup: MailSetup, data
             if suffix == ".xlsx":
                 forms.append((attachment.filename, attachment.content))
     values, problems = _read_forms(setup, catalog, deadline, forms)
+    narrative = own_words
+    for attachment in accepted:
+        if _safe_suffix(attachment.filename) == ".docx" and (text := docx_text(attachment.content)):
+            narrative += f"\n\n[{attachment.filename}]\n{text}"
     submission = SubmissionRow(
         deadline_id=deadline.id, inbound_id=row.id, version=version, received_at=now, on_time=on_time,
-        from_address=mail.from_address, body_text=own_words[:20000], form_values=values, form_problems=problems,
+        from_address=mail.from_address, body_text=narrative[:40000], form_values=values, form_problems=problems,
         no_report=not accepted and len(own_words) < SHORT)
     session.add(submission)
     session.flush()

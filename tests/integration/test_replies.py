@@ -176,3 +176,24 @@ def test_the_hostile_corpus_through_intake_loses_nothing_and_crashes_nothing(wor
             assert row.status in ("quarantine", "submission", "request")
             if row.status == "submission":
                 assert row.from_address and row.from_address.endswith(".demo.example.org")
+
+
+def test_the_text_of_an_attached_docx_becomes_the_narrative(world, engine):
+    import io
+
+    from docx import Document
+
+    catalog, sink, transport, data = world
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@syt.demo.example.org")
+    document = Document()
+    document.add_paragraph("Kết quả: 100% trẻ em dưới 6 tuổi được cấp thẻ bảo hiểm y tế.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    reply = reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Gửi báo cáo.",
+                     extra=[("bao-cao.docx", buffer.getvalue(), DOCX[2])])
+    ingest(engine, catalog, transport, data, MemorySource([reply]), dt.date(2021, 5, 10))
+    with Session(engine) as session:
+        submission = session.exec(select(SubmissionRow)).one()
+    assert submission.body_text.startswith("Gửi báo cáo.")
+    assert "[bao-cao.docx]\nKết quả: 100% trẻ em dưới 6 tuổi" in submission.body_text

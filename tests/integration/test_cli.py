@@ -117,3 +117,13 @@ def test_calendar_lists_holidays_and_counts_working_days(env):
     assert days["2021-11-15"]["working"] is True
     table = invoke("calendar", "2021").stdout
     assert "Thứ Năm 02/09/2021" in table
+
+
+def test_status_shows_open_periods(env):
+    invoke("sync", "--now", "2021-03-01")
+    result = json.loads(invoke("status", "--now", "2021-05-25", "--format", "json").stdout)
+    assert result["quarantined"] == 0 and result["bounced"] == []
+    assert [(r["obligation"], r["period"], r["overdue"]) for r in result["periods"]] == [
+        ("dinh-ky", "6 tháng đầu năm 2021", 2), ("tong-hop", "6 tháng đầu năm 2021", 1)]
+    table = invoke("status", "--now", "2021-05-25").stdout
+    assert "Tình hình báo cáo ngày 25/05/2021" in table

@@ -23,8 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     if "chase" in wanted:
         from benchmarks.chase import bench_chase
 
-        results.append(bench_chase(size))
-        results.append(bench_chase(max(size // 10, 200), attach=True))
+        plain = bench_chase(size)
+        attached = bench_chase(max(size // 10, 200), attach=True)
+        attached["note"] = (f"the .xlsx form and .ics cost {1000 / attached['per_second'] - 1000 / plain['per_second']:.1f}"
+                            " ms more per reminder (openpyxl writes the form)")
+        results += [plain, attached]
     if "intake" in wanted:
         try:
             from benchmarks.intake import bench_intake
@@ -43,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'benchmark':<{width}}  {'items':>7}  {'seconds':>8}  {'per s':>8}  {'baseline/s':>10}  {'ratio':>6}  target")
     failed = False
     for r in results:
-        ok = r.get("ratio") is None or r["ratio"] >= r["target"] if isinstance(r.get("target"), float) else True
+        ok = r["ratio"] >= r["target"] if isinstance(r.get("target"), float) else True
         if "limits_ok" in r:
             ok = r["limits_ok"]
         failed |= not ok

@@ -113,7 +113,8 @@ def bench_chase(count: int, attach: bool = False) -> dict:
     return {"name": f"chase {count}" + (" +xlsx/ics" if attach else ""), "items": count,
             "seconds": round(real, 3), "per_second": round(count / real, 1),
             "baseline": "bare aiosmtplib loop, 1 reused connection", "baseline_seconds": round(bare, 3),
-            "baseline_per_second": round(count / bare, 1), "ratio": round(bare / real, 3), "target": 0.70,
+            "baseline_per_second": round(count / bare, 1), "ratio": round(bare / real, 3),
+            "target": "(attachment cost, shown separately)" if attach else 0.70,
             "pooled_baseline_per_second": round(count / pooled, 1), "ratio_to_pooled": round(pooled / real, 3),
             "avg_message_bytes": int(size)}
 

@@ -556,9 +556,10 @@ def quarantine_show(message: Annotated[int, typer.Argument(help="The inbound mes
     except Unparseable as error:
         out.print(f"(cannot be read: {error})", markup=False, highlight=False)
         return
-    out.print(f"From: {mail.from_name} <{mail.from_address}>\nSubject: {mail.subject}\n"
-              f"Attachments: {', '.join(a.filename for a in mail.attachments) or '-'}\n\n{mail.text[:4000]}",
-              markup=False, highlight=False)
+    shown = (f"From: {mail.from_name} <{mail.from_address}>\nSubject: {mail.subject}\n"
+             f"Attachments: {', '.join(a.filename for a in mail.attachments) or '-'}\n\n{mail.text[:4000]}")
+    # hostile mail must not drive the coordinator's terminal: no escape or other control characters
+    out.print("".join(c for c in shown if c in "\n\t" or (c.isprintable())), markup=False, highlight=False)
 
 
 @quarantine_app.command("assign")

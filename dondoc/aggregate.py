@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from dondoc.model import Goal, Plan, Target, Unit
 
-__all__ = ["AgencyInput", "AgencyLine", "ReportData", "TargetLine", "aggregate", "meets"]
+__all__ = ["AgencyInput", "AgencyLine", "ReportData", "TargetLine", "aggregate", "figure", "meets"]
 
 SCALE = {Unit.PERCENT: 100, Unit.PER_1000: 1000, Unit.PER_100000: 100000}
 
@@ -97,8 +97,9 @@ class ReportData:
         return tuple(a for a in self.agencies if a.status == "missing")
 
 
-def _number(value) -> float | None:
-    if value is None or value == "":
+def figure(value) -> float | None:
+    """A number typed into a form ("96,5", "96.5%", 96.5) as a float, or None if it is not one."""
+    if value is None or value == "" or isinstance(value, bool):
         return None
     try:
         return float(str(value).replace(",", ".").rstrip("%").strip())
@@ -129,8 +130,8 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
                           None, answers)
 
     def counts(entry: dict) -> bool:
-        return _number(entry.get("value")) is not None or (
-            _number(entry.get("numerator")) is not None and bool(_number(entry.get("denominator"))))
+        return figure(entry.get("value")) is not None or (
+            figure(entry.get("numerator")) is not None and bool(figure(entry.get("denominator"))))
 
     contributors = [(a, entry) for a, entry in given if counts(entry)]
     missing = tuple(a.name for a, entry in given if not counts(entry))
@@ -139,14 +140,14 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
         return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), None, "none", (),
                           missing, None)
     if target.unit == Unit.COUNT:
-        value, method = sum(_number(e.get("value")) or 0 for _, e in contributors), "sum"
+        value, method = sum(figure(e.get("value")) or 0 for _, e in contributors), "sum"
     else:
-        pairs = [(_number(e.get("numerator")), _number(e.get("denominator"))) for _, e in contributors]
+        pairs = [(figure(e.get("numerator")), figure(e.get("denominator"))) for _, e in contributors]
         if all(n is not None and d for n, d in pairs):
             value = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * SCALE[target.unit]
             method = "ratio"
         else:
-            figures = [_number(e.get("value")) for _, e in contributors if _number(e.get("value")) is not None]
+            figures = [figure(e.get("value")) for _, e in contributors if figure(e.get("value")) is not None]
             value, method = (sum(figures) / len(figures), "mean") if figures else (None, "none")
     if value is not None:
         value = round(value, 2)

@@ -35,6 +35,7 @@ from db.tables import (
     RequestRow,
     SubmissionRow,
 )
+from dondoc.aggregate import figure
 from dondoc.chase import MailSetup, effective_last_day
 from dondoc.documents.extract import docx_text
 from dondoc.documents.form import read_form
@@ -256,9 +257,8 @@ def _check_value(unit: str, entry: dict) -> str | None:
         return None
     if unit == Unit.TEXT:
         return None
-    try:
-        number = float(str(value).replace(",", ".").rstrip("%").strip())
-    except ValueError:
+    number = figure(value)
+    if number is None:
         return f"'{value}' is not a number"
     if unit == Unit.PERCENT and not 0 <= number <= 100:
         return f"{value} is not a percentage between 0 and 100"

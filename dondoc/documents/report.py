@@ -37,7 +37,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 
 from dondoc.documents.ooxml import stable_package
-from dondoc.aggregate import SCALE, AgencyLine, ReportData, TargetLine
+from dondoc.aggregate import SCALE, AgencyLine, ReportData, TargetLine, figure
 from dondoc.errors import TemplateError
 from dondoc.mail.render import render
 from dondoc.model import Unit
@@ -304,22 +304,13 @@ def render_html(env: jinja2.Environment, data: ReportData, *, place: str, issuer
 
 # -- .xlsx annex --------------------------------------------------------------------------------------------------
 
-def _number(value) -> float | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return float(str(value).replace(",", ".").rstrip("%").strip())
-    except ValueError:
-        return None
-
-
 def _cell_value(entry: Mapping, unit: str):
     """What one agency gave for one target: its figure, or its figure recomputed from tử số/mẫu số, or its words."""
     if unit in (Unit.LEVEL, Unit.TEXT):
         return _clean(entry.get("value") or entry.get("note") or "") or None
-    value = _number(entry.get("value"))
+    value = figure(entry.get("value"))
     if value is None:
-        numerator, denominator = _number(entry.get("numerator")), _number(entry.get("denominator"))
+        numerator, denominator = figure(entry.get("numerator")), figure(entry.get("denominator"))
         if numerator is not None and denominator:
             value = round(numerator / denominator * SCALE.get(Unit(unit), 1), 2)
     return value

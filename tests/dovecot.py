@@ -100,7 +100,7 @@ def _running(pid: int) -> bool:
     """Whether ``pid`` still runs (a zombie has closed its sockets already: it does not count)."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
+    except (OSError, IndexError):  # gone: no file, or ESRCH while the process exits under our read
         return False
 
 

@@ -234,7 +234,7 @@ def report_context(data: ReportData, *, place: str, issuer_name: str, signer: Si
     targets = [_target(line, reporting) for line in data.targets]
     narratives = [a for a in agencies if a["status"] in ("on-time", "late")]
     recipients = [_clean(r) for r in data.recipients]
-    summary = f"Kết quả thực hiện {_clean(data.plan_title)} {_clean(data.period_label)}"
+    summary = f"Kết quả {_clean(data.period_label)} thực hiện {_clean(data.plan_title)}"
     return {
         "parent_caps": parent, "issuer_caps": body, "issuer": _clean(issuer_name).strip(),
         "number_placeholder": f"      /BC-{_abbreviation(body)}",

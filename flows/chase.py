@@ -9,7 +9,7 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 
 from db.outbox import worker_id
-from dondoc.chase import ChaseFilter, ChaseReport, deliver, plan_reminders, queue_reminders
+from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
 from dondoc.settings import Settings
 from dondoc.wiring import build
 
@@ -19,19 +19,14 @@ __all__ = ["chase"]
 @task(name="queue-reminders")
 def queue(settings: Settings, only: ChaseFilter, now: dt.datetime, dry_run: bool, force_stage: str | None) -> ChaseReport:
     """Plan the reminders due at ``now``, render them all, then queue them (not when ``dry_run``)."""
-    from db.outbox import enqueue
-
     app = build(settings)
     try:
-        catalog, policy, setup = app.catalog(), app.policy(), app.mail_setup()
-        calendar = app.calendar(catalog)
-        report = ChaseReport()
+        catalog = app.catalog()
         with app.session() as session:
-            planned = plan_reminders(session, catalog, policy, calendar, now, settings.timezone, only, force_stage)
-            rows = queue_reminders(setup, session, catalog, calendar, planned, now, report)
-            if not dry_run:
-                report.queued = enqueue(session, rows)
-        return report
+            # no transport: run_chase plans and queues; the send task delivers
+            return run_chase(session=session, catalog=catalog, policy=app.policy(), calendar=app.calendar(catalog),
+                             setup=app.mail_setup(), transport=None, now=now, only=only, dry_run=dry_run,
+                             force_stage=force_stage)
     finally:
         app.dispose()
 

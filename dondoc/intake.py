@@ -213,10 +213,8 @@ def _evidence(c: _Context, mail: ParsedMail) -> tuple[Evidence, dict[int, str]]:
 def _sender_agencies(c: _Context, address: str | None) -> list[str]:
     if not address:
         return []
-    host = address.rpartition("@")[2]
     return [agency.id for agency in c.catalog.directory.agencies.values()
-            if address in {x.address for x in agency.contacts}
-            or (agency.domain and (host == agency.domain or host.endswith("." + agency.domain)))]
+            if sender_allowed(address, {x.address for x in agency.contacts}, agency.domain)]
 
 
 def _candidate(c: _Context, row: InboundRow, mail: ParsedMail) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -171,6 +171,7 @@ class OutboxRow(SQLModel, table=True):
     """
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_to_address_created_at", "to_address", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
@@ -190,6 +191,8 @@ class OutboxRow(SQLModel, table=True):
     claimed_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     sent_at: dt.datetime | None = None
+    to_address: str | None = Field(default=None, max_length=254,
+                                   description="for automatic mails (receipts, notices): the address, for the daily cap")
 
 
 class PauseRow(SQLModel, table=True):

@@ -19,7 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Evidence", "Match", "TAG", "decide", "sender_allowed", "strip_quoted", "wants_time", "asks_question"]
+__all__ = ["Evidence", "Match", "SenderIndex", "TAG", "decide", "sender_allowed", "strip_quoted", "wants_time",
+           "asks_question"]
 
 TAG = re.compile(r"\[DD-(\d{1,12})\]", re.IGNORECASE)
 
@@ -77,6 +78,35 @@ def sender_allowed(address: str | None, contacts: set[str], domain: str | None) 
         host = address.rpartition("@")[2]
         return host == domain.lower() or host.endswith("." + domain.lower())
     return False
+
+
+class SenderIndex:
+    """Which agencies an address may speak for, without scanning the whole directory for each mail.
+
+    ``agencies`` maps an agency id to (its contact addresses, its domain). The
+    index only narrows the candidates (the address itself, its host and each
+    parent domain); :func:`sender_allowed` still decides.
+    """
+
+    def __init__(self, agencies: dict[str, tuple[set[str], str | None]]) -> None:
+        self._rules = agencies
+        self._order = {agency_id: position for position, agency_id in enumerate(agencies)}
+        self._by_key: dict[str, list[str]] = {}
+        for agency_id, (contacts, domain) in agencies.items():
+            for key in {*(c.lower() for c in contacts), *([domain.lower()] if domain else [])}:
+                self._by_key.setdefault(key, []).append(agency_id)
+
+    def agencies_of(self, address: str | None) -> list[str]:
+        """The agencies ``address`` is a known contact of, or at whose domain it is, in directory order."""
+        if not address:
+            return []
+        address = address.lower()
+        host = address.rpartition("@")[2]
+        labels = host.split(".")
+        keys = [address, *(".".join(labels[i:]) for i in range(len(labels)))]
+        candidates = {agency_id for key in keys for agency_id in self._by_key.get(key, ())}
+        return sorted((agency_id for agency_id in candidates if sender_allowed(address, *self._rules[agency_id])),
+                      key=self._order.__getitem__)
 
 
 _QUOTE_MARKERS = re.compile(

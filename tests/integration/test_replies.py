@@ -197,3 +197,114 @@ def test_the_text_of_an_attached_docx_becomes_the_narrative(world, engine):
         submission = session.exec(select(SubmissionRow)).one()
     assert submission.body_text.startswith("Gửi báo cáo.")
     assert "[bao-cao.docx]\nKết quả: 100% trẻ em dưới 6 tuổi" in submission.body_text
+
+
+def _outcomes(engine, data) -> dict[str, tuple]:
+    with Session(engine) as session:
+        inbound = {row.id: row for row in session.exec(select(InboundRow))}
+        submissions = {(s.inbound_id): (s.deadline_id, s.version, s.on_time, s.form_problems, s.no_report)
+                       for s in session.exec(select(SubmissionRow))}
+    return {row.sha256: (row.status, row.reason, row.deadline_id, row.match_method, submissions.get(row.id))
+            for row in inbound.values()}
+
+
+def test_taking_mail_by_chunks_decides_exactly_as_one_message_at_a_time(world, engine, tmp_path, monkeypatch):
+    """A chunk's messages are decided on state each accepted one updates: the outcome is the one-by-one outcome.
+
+    The corpus, three replies for one deadline (a version each), a replayed
+    Message-ID and a reply naming its deadline only by its sender, in one chunk.
+    """
+    import dondoc.intake
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from tests.mail_corpus import build_corpus
+
+    catalog, sink, transport, data = world
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
+    replies = [reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
+               for n in (1, 2, 3)]
+    replayed = replies[0].replace(b"Subject: Re: ", b"Subject: RE: ")  # other bytes, the same Message-ID
+    assert replayed != replies[0]
+    plain = (b"From: vanthu@huyen-a.demo.example.org\r\nTo: so@demo.example.org\r\nSubject: Bao cao\r\n"
+             b"Message-ID: <plain-1@huyen-a.demo.example.org>\r\n\r\nXin gui bao cao kem theo.\r\n")
+    raws = [m.raw for m in build_corpus()] + replies + [replayed, plain]
+    one_by_one = make_engine(f"sqlite:///{tmp_path / 'one.sqlite3'}")
+    upgrade(one_by_one)
+    with Session(engine) as session, Session(one_by_one) as copy:  # the same deadlines and outbox in both
+        for table in ("plan", "agency", "contact", "deadline", "outbox"):
+            rows = session.connection().exec_driver_sql(f"SELECT * FROM {table}").mappings().all()
+            if rows:
+                columns = ", ".join(rows[0])
+                copy.connection().exec_driver_sql(
+                    f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(rows[0]))})",
+                    [tuple(r.values()) for r in rows])
+        copy.commit()
+    ingest(engine, catalog, None, data, MemorySource(raws), dt.date(2021, 5, 10))
+    monkeypatch.setattr(dondoc.intake, "CHUNK", 1)
+    ingest(one_by_one, catalog, None, tmp_path / "data-one", MemorySource(raws), dt.date(2021, 5, 10))
+    chunked, single = _outcomes(engine, data), _outcomes(one_by_one, tmp_path / "data-one")
+    one_by_one.dispose()
+    assert chunked == single
+    statuses = [chunked[__import__("hashlib").sha256(r).hexdigest()] for r in (*replies, replayed)]
+    assert [s[4][1] for s in statuses[:3]] == [1, 2, 3]  # three versions, in order
+    assert statuses[3][0] == "quarantine" and statuses[3][1].startswith("replayed Message-ID")
+
+
+def test_a_raw_file_left_truncated_by_a_crash_is_written_again(tmp_path):
+    from dondoc.intake import store_raw
+
+    raw = b"From: a@example.org\r\n\r\nbody\r\n" * 100
+    digest, relative = store_raw(tmp_path, raw, sync=False)
+    (tmp_path / relative).write_bytes(raw[:10])  # what a crash before the disk sync can leave
+    assert store_raw(tmp_path, raw) == (digest, relative)
+    assert (tmp_path / relative).read_bytes() == raw
+
+
+def test_at_most_a_few_automatic_mails_per_address_per_day(world, engine):
+    """Receipts to one address stop at the daily cap (no mail loop with an agency's robot), even across runs."""
+    from db.tables import OutboxRow
+    from dondoc.intake import AUTOMATIC_PER_DAY
+
+    catalog, sink, transport, data = world
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
+    replies = [reply_to(reminder, sender="VanThu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
+               for n in range(AUTOMATIC_PER_DAY + 3)]
+    ingest(engine, catalog, None, data, MemorySource(replies[:3]), dt.date(2021, 5, 10))
+    ingest(engine, catalog, None, data, MemorySource(replies[3:]), dt.date(2021, 5, 10))
+    with Session(engine) as session:
+        receipts = session.exec(select(OutboxRow).where(OutboxRow.kind == "receipt")).all()
+        assert len(session.exec(select(SubmissionRow)).all()) == AUTOMATIC_PER_DAY + 3
+    assert len(receipts) == AUTOMATIC_PER_DAY
+    assert {r.to_address for r in receipts} == {"vanthu@huyen-a.demo.example.org"}
+
+
+def test_intake_by_chunks_on_postgresql(world, pg_url):
+    """The same corpus and replies on PostgreSQL: every message accounted for once, versions in order."""
+    import hashlib
+
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from tests.mail_corpus import build_corpus
+
+    catalog, sink, transport, data = world
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
+    replies = [reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
+               for n in (1, 2, 3)]
+    raws = [m.raw for m in build_corpus()] + replies + replies[:1]
+    report = ingest(engine, catalog, None, data, MemorySource(raws), dt.date(2021, 5, 10))
+    distinct = len({hashlib.sha256(r).hexdigest() for r in raws})
+    assert (report.stored, report.duplicates) == (distinct, len(raws) - distinct)
+    assert sum(report.classes.values()) == distinct and "new" not in report.classes
+    with Session(engine) as session:
+        versions = session.exec(select(SubmissionRow.version).join(InboundRow, InboundRow.id == SubmissionRow.inbound_id)
+                                .where(InboundRow.from_address == "vanthu@huyen-a.demo.example.org")
+                                .order_by(SubmissionRow.version)).all()
+    engine.dispose()
+    assert versions == [1, 2, 3]

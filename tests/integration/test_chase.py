@@ -147,6 +147,11 @@ def test_a_reminder_as_the_agency_receives_it(engine, catalog, sink):
     book = load_workbook(io.BytesIO(form))
     assert book["_dondoc"].sheet_state == "veryHidden"
     assert book["Bao cao"].protection.sheet is True
+    sheet = book["Bao cao"]
+    assert sheet["C7"].value == "Chỉ tiêu" and sheet["C7"].protection.locked  # labels locked, inputs open
+    assert [sheet.cell(8, c).protection.locked for c in (3, 7, 8, 9, 10)] == [True, False, False, False, False]
+    assert sheet["C4"].value == catalog.directory.agencies["hn.cong-an-tp"].name
+    assert sheet["C5"].value == "09/07/2021" and sheet["C6"].value == f"DD-{row.id}"
     parsed = read_form(form)
     assert parsed["deadline_id"] == row.id and read_token(parsed["token"], KEY) == row.id
     assert set(parsed["values"]) == {"3a", "3b", "3c", "3d"}

@@ -63,20 +63,29 @@ def _child(agencies: int, targets: int, out: str) -> None:
         sheet.append([a.name, *(a.values[f"CT{t}"]["value"] for t in range(1, targets + 1))])
     book.save(Path(out) / "bare.xlsx")
     bare = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_rss_mb()
     print(json.dumps({"seconds": seconds, "bare": bare, "peak_mb": peak}))
 
 
-def bench_report(agencies: int, targets: int) -> dict:
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (VmHWM; ``ru_maxrss`` keeps the parent's across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_report(agencies: int, targets: int, limits: bool = True) -> dict:
     """Compile the report in a child process; time, peak RSS, and the bare-openpyxl baseline."""
     with tempfile.TemporaryDirectory() as out:
         result = subprocess.run([sys.executable, "-m", "benchmarks.report", "--child", str(agencies), str(targets), out],
                                 capture_output=True, text=True, check=True)
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    ok = figures["seconds"] < 10 and figures["peak_mb"] < 400
+    ok = not limits or (figures["seconds"] < 10 and figures["peak_mb"] < 400)
     return {"name": f"report {agencies}x{targets}", "items": agencies, "seconds": round(figures["seconds"], 3),
             "baseline": "bare openpyxl matrix", "baseline_seconds": round(figures["bare"], 3),
-            "ratio": round(figures["bare"] / figures["seconds"], 3), "target": "< 10 s, < 400 MB",
+            "ratio": round(figures["bare"] / figures["seconds"], 3),
+            "target": "< 10 s, < 400 MB" if limits else "(growth)",
             "peak_rss_mb": round(figures["peak_mb"], 1), "limits_ok": ok}
 
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     compose_workers: int = Field(default=1, ge=0, le=16,
                                  description="processes composing mail while the main one sends (0: none)")
     smtp_rate_limit: int = Field(default=2000, ge=1, description="at most this many mails per run")
+    attach_forms: bool = Field(default=True, description="attach the reporting form (.xlsx) and the calendar "
+                                                         "invite (.ics) to each reminder")
     mail_from: str = Field(default="dondoc@sldtbxh.example.org", description="the From address")
     mail_from_name: str = "Hệ thống đôn đốc báo cáo"
     reply_local: str = Field(default="baocao", description="local part of Reply-To: baocao+<token>@domain")

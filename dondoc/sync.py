@@ -197,13 +197,15 @@ def _sync_deadlines(
     wanted = {spec.key: spec for spec in specs}
     stamp = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
     fresh, updates = [], []
+    dates = len(columns) - len(_DATES)  # where the date columns start in a row
     for key, spec in wanted.items():
-        values = {name: str(getattr(spec, name)) if name == "rule" else getattr(spec, name) for name in _DATES}
+        values = (spec.period_label, spec.period_start, spec.period_end, spec.written_date, str(spec.rule),
+                  spec.last_day)  # in the order of _DATES
         row = existing.get(key)
         if row is None:
             fresh.append(dict(plan_id=spec.plan_id, obligation_id=spec.obligation_id, agency_id=spec.agency_id,
                               period_key=spec.period_key, status=DeadlineStatus.OPEN, excused_by_sync=False,
-                              created_at=stamp, updated_at=stamp, **values))
+                              created_at=stamp, updated_at=stamp, **dict(zip(_DATES, values))))
             continue
         update_row: dict = {}
         status = row.status
@@ -211,7 +213,9 @@ def _sync_deadlines(
             update_row.update(status=DeadlineStatus.OPEN, status_reason=None, excused_by_sync=False)
             status = DeadlineStatus.OPEN
             report.deadlines_reopened += 1
-        changes = {name: value for name, value in values.items() if getattr(row, name) != value}
+        current = tuple(row[dates:])
+        changes = {} if current == values else \
+            {name: value for name, value, now_value in zip(_DATES, values, current) if now_value != value}
         if changes and status != DeadlineStatus.OPEN:
             report.deadlines_left_closed += 1
         elif changes:

@@ -85,7 +85,8 @@ class App:
                             "environment (e.g. `export DONDOC_HMAC_KEY=$(openssl rand -hex 32)`)")
         s = self.settings
         return MailSetup(env=self.jinja, sender=s.mail_from, sender_name=s.mail_from_name, domain=s.mail_domain,
-                         reply_local=s.reply_local, hmac_key=key.get_secret_value().encode(), timezone=s.timezone)
+                         reply_local=s.reply_local, hmac_key=key.get_secret_value().encode(), timezone=s.timezone,
+                         attach_files=s.attach_forms)
 
     def transport(self) -> SmtpTransport:
         """The SMTP transport of the settings."""

@@ -1,0 +1,27 @@
+"""``python -m benchmarks --quick`` runs every benchmark at small sizes and exits 0: a smoke test, not a timing."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_the_quick_benchmarks_run_and_check_their_results(tmp_path):
+    env = {**os.environ, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--json", str(tmp_path / "bench.json")],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    names = " | ".join(r["name"] for r in figures["results"])
+    for kind in ("planning", "chase", "+xlsx/ics", "intake", "report", "prefect overhead: chase",
+                 "prefect overhead: ingest"):
+        assert kind in names, names
+    assert all(r["seconds"] > 0 for r in figures["results"])
+    assert "figures in" in result.stdout

@@ -209,9 +209,14 @@ class _Chunk:
                 OutboxRow.message_id.in_(references), OutboxRow.deadline_id.is_not(None))).all())
         named = {i for ids in self.open_by_agency.values() for i in ids} | set(self.thread_of.values())
         for mail in mails:
-            named.update(i for i in (self._token(mail), _tag(mail)) if i is not None)
+            named.update(i for i in (self._token(mail), _tag(mail)) if i is not None and i <= MAX_ID)
         if named:
-            self.deadlines = {row.id: row for row in session.exec(select(DeadlineRow).where(DeadlineRow.id.in_(named)))}
+            pick = select(DeadlineRow).where(DeadlineRow.id.in_(named)).order_by(DeadlineRow.id)
+            if session.get_bind().dialect.name == "postgresql":
+                # another worker taking a reply for one of these deadlines waits (locks in id order: no deadlock),
+                # so the versions read below are the latest
+                pick = pick.with_for_update()
+            self.deadlines = {row.id: row for row in session.exec(pick)}
         message_ids = {mail.message_id for mail in mails if mail.message_id}
         if message_ids:
             self.taken.update(session.exec(select(InboundRow.message_id).where(
@@ -250,6 +255,7 @@ class _Chunk:
         return evidence, {i: self.deadlines[i].agency_id for i in named if i in self.deadlines}
 
 
+MAX_ID = 2**31 - 1  # a [DD-…] tag above any id a database can hold names no deadline
 MAX_THREAD_IDS = 50  # In-Reply-To and the latest References looked up; a longer chain adds nothing
 
 
@@ -302,8 +308,11 @@ def process_new(session: Session, catalog: Catalog, setup: MailSetup, data_dir: 
 def _process_chunk(session: Session, catalog: Catalog, setup: MailSetup, data_dir: Path, now: dt.datetime,
                    senders: SenderIndex, ids: list[int], report: IntakeReport) -> None:
     c = _Chunk(session, catalog, setup, data_dir, now, senders)
-    rows = list(session.exec(select(InboundRow).where(InboundRow.id.in_(ids),
-                                                      InboundRow.status == InboundStatus.NEW).order_by(InboundRow.id)))
+    pick = (select(InboundRow).where(InboundRow.id.in_(ids), InboundRow.status == InboundStatus.NEW)
+            .order_by(InboundRow.id))
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)  # another worker's chunk: left to it
+    rows = list(session.exec(pick))
     candidates = []
     for row in rows:
         try:
@@ -368,7 +377,8 @@ def _flag_bounced(c: _Chunk, recipients: tuple[str, ...], row: InboundRow) -> No
     for contact in c.session.exec(select(ContactRow).where(ContactRow.address.in_([r.lower() for r in recipients]))):
         contact.flagged_at, contact.flag_reason = c.now, f"bounce (inbound #{row.id})"
         flagged.append(contact.address)
-    row.reason = ("flagged: " + ", ".join(flagged)) if flagged else "bounce; no known contact among the failed recipients"
+    row.reason = ("flagged: " + ", ".join(flagged)) if flagged \
+        else "bounce; no known contact among the failed recipients"
 
 
 def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
@@ -390,7 +400,8 @@ def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
     own = strip_quoted(mail.text)
     if wants_time(mail.subject, own) or asks_question(own, len(mail.attachments)):
         kind = "extension" if wants_time(mail.subject, own) else "question"
-        c.session.add(RequestRow(deadline_id=deadline.id, inbound_id=row.id, kind=kind, text=own[:5000] or mail.subject))
+        c.session.add(RequestRow(deadline_id=deadline.id, inbound_id=row.id, kind=kind,
+                                 text=own[:5000] or mail.subject))
         status = InboundStatus.REQUEST
     else:
         _submission(c, deadline, row, mail, own)

@@ -308,3 +308,55 @@ def test_intake_by_chunks_on_postgresql(world, pg_url):
                                 .order_by(SubmissionRow.version)).all()
     engine.dispose()
     assert versions == [1, 2, 3]
+
+
+def test_two_workers_processing_the_same_inbox_take_each_message_once(world, pg_url):
+    """Two processes' worth of intake on one PostgreSQL at once: each message ends once; one version per reply."""
+    import threading
+
+    import dondoc.intake
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from dondoc.intake import IntakeReport, process_new, take_in
+
+    catalog, sink, transport, data = world
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    replies = []
+    for address in ("vanthu@huyen-a.demo.example.org", "vanthu@syt.demo.example.org"):
+        [reminder] = sink.messages(address)
+        replies += [reply_to(reminder, sender=address, body=f"Báo cáo lần {n}", extra=[DOCX]) for n in range(30)]
+    with Session(engine) as session:
+        take_in(session, MemorySource(replies), data, morning(dt.date(2021, 5, 10)), 1000, IntakeReport())
+    reports = [IntakeReport(), IntakeReport()]
+    errors = []
+
+    def work(report):
+        try:
+            with Session(engine) as session:
+                process_new(session, catalog, SETUP, data, morning(dt.date(2021, 5, 10), 10), report)
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+
+    original = dondoc.intake.CHUNK
+    dondoc.intake.CHUNK = 7  # many small chunks, so the two workers interleave
+    try:
+        workers = [threading.Thread(target=work, args=(r,)) for r in reports]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(120)
+    finally:
+        dondoc.intake.CHUNK = original
+    assert not errors
+    with Session(engine) as session:
+        odd = session.exec(select(InboundRow.status, InboundRow.reason).where(InboundRow.status != "submission")).all()
+    assert odd == [] and sum(r.classes["submission"] for r in reports) == len(replies), (odd, reports)
+    with Session(engine) as session:
+        rows = session.exec(select(SubmissionRow.deadline_id, SubmissionRow.version)).all()
+        assert len(rows) == len(set(rows)) == len(replies)
+        assert session.exec(select(InboundRow).where(InboundRow.status != "submission")).all() == []
+    engine.dispose()

@@ -22,16 +22,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlmodel import Session, select
-
 from benchmarks.chase import MORNING, NullServer
-from benchmarks.data import province_config
-from benchmarks.intake import KEY, _replies
-from db.engine import make_engine
-from db.migrate import upgrade
-from db.tables import DeadlineRow
-from dondoc.config import load_catalog
-from dondoc.sync import sync_catalog
+from benchmarks.intake import KEY, prepared
 
 __all__ = ["bench_prefect_overhead"]
 
@@ -52,24 +44,9 @@ def _environment(values: dict[str, str]):
                 os.environ[name] = value
 
 
-def _prepare(root: Path, count: int) -> Path:
-    """A synced database and a Maildir of ``count`` replies under ``root/base``."""
-    base = root / "base"
-    catalog = load_catalog(province_config(root / "config", count))
-    engine = make_engine(f"sqlite:///{base / 'dondoc.sqlite3'}")
-    upgrade(engine)
-    with Session(engine) as session:
-        sync_catalog(catalog, session=session, now=dt.datetime(2021, 3, 1, tzinfo=dt.UTC), horizon_days=400)
-        rows = list(session.exec(select(DeadlineRow).where(DeadlineRow.period_key == "2021-H1")
-                                 .order_by(DeadlineRow.agency_id)))
-    engine.dispose()
-    _replies(rows, base / "inbox")
-    return base
-
-
-def _settings_env(root: Path, copy: Path, port: int, count: int) -> dict[str, str]:
+def _settings_env(copy: Path, port: int, count: int) -> dict[str, str]:
     return {"DONDOC_DATA_DIR": str(copy), "DONDOC_DATABASE_URL": f"sqlite:///{copy / 'dondoc.sqlite3'}",
-            "DONDOC_CONFIG_DIR": str(root / "config"), "DONDOC_MAILDIR": str(copy / "inbox"),
+            "DONDOC_CONFIG_DIR": str(copy / "config"), "DONDOC_MAILDIR": str(copy / "inbox"),
             "DONDOC_INBOX": "maildir", "DONDOC_SMTP_HOST": "127.0.0.1", "DONDOC_SMTP_PORT": str(port),
             "DONDOC_SMTP_RATE_LIMIT": str(4 * count), "DONDOC_HMAC_KEY": KEY.decode(),
             "DONDOC_MAIL_DOMAIN": "so.bench.example.org", "DONDOC_REPLY_LOCAL": "baocao",
@@ -122,12 +99,11 @@ def bench_prefect_overhead(count: int) -> list[dict]:
 
     with tempfile.TemporaryDirectory() as folder, NullServer() as server:
         root = Path(folder)
-        base = _prepare(root, count)
         for name in ("direct", "prefect"):
-            shutil.copytree(base, root / name)
-        with _environment({**_settings_env(root, root / "direct", server.port, count), "DO_NOT_TRACK": "1"}):
+            shutil.copytree(prepared(count), root / name)
+        with _environment({**_settings_env(root / "direct", server.port, count), "DO_NOT_TRACK": "1"}):
             direct = _direct(count)
-        with _environment({**_settings_env(root, root / "prefect", server.port, count), "DO_NOT_TRACK": "1",
+        with _environment({**_settings_env(root / "prefect", server.port, count), "DO_NOT_TRACK": "1",
                            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}):
             with prefect_test_harness(server_startup_timeout=120):
                 through = _through_prefect(count)

@@ -158,7 +158,13 @@ def _abbreviation(body_caps: str) -> str:
     if body_caps.startswith(("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN")):
         return "UBND"
     words = [w for w in re.split(r"[\s\-–—,]+", body_caps) if w and w not in ("VÀ", "&")]
-    return "".join(w[0] for w in words) or "…"
+    return "".join(w.replace("&", "") if _acronym(w) else w[0] for w in words) or "…"
+
+
+def _acronym(word: str) -> bool:
+    """A word without a vowel is already initials ("LĐTBXH", "VH&TT"): every Vietnamese syllable has one."""
+    bases = unicodedata.normalize("NFD", word)
+    return len(word) > 1 and not any(c in "AEIOUYaeiouy" for c in bases)
 
 
 def _signer_title(body_caps: str) -> tuple[str, str]:

@@ -200,3 +200,20 @@ def test_compiling_twice_gives_the_same_bytes(env, tmp_path, docx_bytes):
             assert {info.date_time for info in package.infolist()} == {(2021, 11, 19, 0, 0, 0)}
             core = package.read("docProps/core.xml").decode()
             assert "<dc:creator>dondoc</dc:creator>" in core and "2021-11-19T00:00:00Z" in core
+
+
+@pytest.mark.parametrize("issuer, parent, symbol", [
+    ("Sở Lao động - Thương binh và Xã hội tỉnh Bình Phước", "UBND TỈNH BÌNH PHƯỚC", "SLĐTBXH"),
+    ("Sở LĐTBXH tỉnh Đắk Lắk", "UBND TỈNH ĐẮK LẮK", "SLĐTBXH"),
+    ("Phòng Lao động - Thương binh và Xã hội thị xã Hương Trà", "UBND THỊ XÃ HƯƠNG TRÀ", "PLĐTBXH"),
+    ("Phòng LĐTBXH huyện Krông Pắc", "UBND HUYỆN KRÔNG PẮC", "PLĐTBXH"),
+    ("Sở VH&TT tỉnh Bình Phước", "UBND TỈNH BÌNH PHƯỚC", "SVHTT"),
+    ("Ban Dân tộc tỉnh Bình Phước", "UBND TỈNH BÌNH PHƯỚC", "BDT"),
+    ("Ủy ban nhân dân thị xã Hương Trà", "", "UBND"),
+])
+def test_letterhead_and_document_symbol_of_the_issuer(issuer, parent, symbol):
+    """Decree 30: the issuing body under its parent, and its initials in "Số: …/BC-<initials>"."""
+    from dondoc.documents.report import _abbreviation, _letterhead
+
+    found_parent, body = _letterhead(issuer)
+    assert (found_parent, _abbreviation(body)) == (parent, symbol)

@@ -39,7 +39,7 @@ from db.tables import (
 )
 from dondoc.aggregate import figure
 from dondoc.chase import MailSetup, effective_last_day
-from dondoc.documents.extract import docx_text
+from dondoc.documents.extract import report_text
 from dondoc.documents.form import read_form
 from dondoc.errors import MailError
 from dondoc.mail.classify import MailKind, classify
@@ -496,7 +496,7 @@ def _submission(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: ParsedM
     values, problems = _read_forms(c.setup, c.catalog, deadline, forms)
     narrative = own_words
     for attachment in accepted:
-        if _safe_suffix(attachment.filename) == ".docx" and (text := docx_text(attachment.content)):
+        if text := report_text(attachment.filename, attachment.content):
             narrative += f"\n\n[{attachment.filename}]\n{text}"
     submission = SubmissionRow(
         deadline_id=deadline.id, inbound_id=row.id, version=version, received_at=c.now, on_time=on_time,

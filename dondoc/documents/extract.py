@@ -1,20 +1,25 @@
-"""Text from an agency's attached report (.docx), for the narrative of the consolidated report.
+"""Text from an agency's attached report (.docx, .pdf), for the narrative of the consolidated report.
 
 Untrusted input: the archive is checked before python-docx opens it (size of
-the document part, compression ratio), and any failure gives ``None``.
+the document part, compression ratio); a PDF is read page by page with
+pypdf, at most ``MAX_PAGES`` pages, never decrypted; any failure gives ``None``
+(the file itself is still kept with the submission).
 """
 
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import unicodedata
 import zipfile
 
-__all__ = ["docx_text"]
+__all__ = ["docx_text", "pdf_text", "report_text"]
 
 MAX_XML = 20 * 1024 * 1024
 MAX_RATIO = 200
 MAX_TEXT = 20_000
+MAX_PAGES = 50
 
 
 def docx_text(content: bytes) -> str | None:
@@ -31,3 +36,59 @@ def docx_text(content: bytes) -> str | None:
     except Exception:  # not a .docx, a broken one, a hostile one: no text, the file is still kept
         return None
     return unicodedata.normalize("NFC", text)[:MAX_TEXT] or None
+
+
+def pdf_text(content: bytes) -> str | None:
+    """The text layer of a PDF as NFC text (at most 20,000 characters), or None (no text layer, encrypted, broken).
+
+    Poppler's ``pdftotext`` when it is installed (it orders glyphs by their
+    place on the page, which Vietnamese needs when a PDF draws a letter and its
+    marks as separate runs, as LibreOffice does with a substituted font), in a
+    child process with a time limit; otherwise pypdf.
+    """
+    text = _pdftotext(content) if shutil.which("pdftotext") else None
+    if text is None:
+        text = _pypdf_text(content)
+    if text is None:
+        return None
+    lines = [line.rstrip() for line in text.replace("\f", "\n").splitlines()]
+    text = "\n".join(line for line in lines if line.strip())
+    return unicodedata.normalize("NFC", text)[:MAX_TEXT] or None
+
+
+def _pdftotext(content: bytes) -> str | None:
+    if not content.startswith(b"%PDF"):
+        return None
+    try:
+        done = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", "-l", str(MAX_PAGES), "-", "-"], input=content,
+                              capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout[: 4 * MAX_TEXT].decode("utf-8", errors="replace")
+
+
+def _pypdf_text(content: bytes) -> str | None:
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            return None
+        pages, size = [], 0
+        for page in reader.pages[:MAX_PAGES]:
+            text = page.extract_text() or ""
+            pages.append(text)
+            size += len(text)
+            if size >= MAX_TEXT:
+                break
+    except Exception:  # not a PDF, a broken or hostile one: no text
+        return None
+    return "\n".join(pages)
+
+
+def report_text(filename: str, content: bytes) -> str | None:
+    """The text of an attached report by its kind (.docx, .pdf), or None."""
+    suffix = filename.lower().rpartition(".")[2]
+    return {"docx": docx_text, "pdf": pdf_text}.get(suffix, lambda _: None)(content)

@@ -360,3 +360,18 @@ def test_two_workers_processing_the_same_inbox_take_each_message_once(world, pg_
         assert len(rows) == len(set(rows)) == len(replies)
         assert session.exec(select(InboundRow).where(InboundRow.status != "submission")).all() == []
     engine.dispose()
+
+
+def test_the_text_of_an_attached_pdf_becomes_the_narrative(world, engine):
+    from tests.integration.test_pdf import _minimal_pdf
+
+    catalog, sink, transport, data = world
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    [reminder] = sink.messages("vanthu@syt.demo.example.org")
+    reply = reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Gửi báo cáo bản PDF.",
+                     extra=[("bao-cao.pdf", _minimal_pdf("Ket qua: 100% tre em duoi 6 tuoi co the BHYT"),
+                             "application/pdf")])
+    ingest(engine, catalog, transport, data, MemorySource([reply]), dt.date(2021, 5, 10))
+    with Session(engine) as session:
+        submission = session.exec(select(SubmissionRow)).one()
+    assert "[bao-cao.pdf]\nKet qua: 100% tre em duoi 6 tuoi co the BHYT" in submission.body_text

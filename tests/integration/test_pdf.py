@@ -1,0 +1,104 @@
+"""PDF: an agency's attached .pdf gives its narrative; the report .docx converts to an A4 PDF with LibreOffice."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader, PdfWriter
+
+from dondoc.documents.extract import pdf_text, report_text
+
+
+def _minimal_pdf(text: str) -> bytes:
+    """A one-page PDF with ``text`` (ASCII) in Helvetica, its cross-reference table computed."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = io.BytesIO(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def test_the_text_layer_of_a_pdf_is_the_narrative():
+    assert pdf_text(_minimal_pdf("Bao cao 6 thang dau nam 2021")) == "Bao cao 6 thang dau nam 2021"
+    assert report_text("BAO-CAO.PDF", _minimal_pdf("Ket qua")) == "Ket qua"
+
+
+def test_a_pdf_without_text_or_not_a_pdf_gives_nothing():
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)  # what a scan without OCR looks like to a text extractor
+    writer.write(blank)
+    assert pdf_text(blank.getvalue()) is None
+    assert pdf_text(b"%PDF-1.4 garbage") is None and pdf_text(b"") is None
+    locked = io.BytesIO()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_minimal_pdf("secret"))))
+    writer.encrypt("mat-khau")
+    writer.write(locked)
+    assert pdf_text(locked.getvalue()) is None
+    assert report_text("bang-tinh.xlsx", b"PK") is None
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _to_pdf(docx: Path, out: Path) -> Path:
+    profile = out / "lo-profile"
+    subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=180,
+                   env={**os.environ, "HOME": str(out)})
+    return out / (docx.stem + ".pdf")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_a_vietnamese_pdf_made_by_libreoffice_reads_back_in_nfc(tmp_path):
+    document = Document()
+    document.add_paragraph("Kết quả: 100% trẻ em dưới 6 tuổi được cấp thẻ bảo hiểm y tế.")
+    document.save(tmp_path / "bao-cao.docx")
+    text = pdf_text(_to_pdf(tmp_path / "bao-cao.docx", tmp_path).read_bytes())
+    assert text == "Kết quả: 100% trẻ em dưới 6 tuổi được cấp thẻ bảo hiểm y tế."
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_the_report_converts_to_an_a4_pdf_with_every_part(tmp_path):
+    """What a coordinator does before signing: open the .docx, print it to PDF. A4, the parts of Decree 30."""
+    from dondoc.documents.report import render_docx
+    from tests.unit.test_report_documents import DATA, ISSUER, PLACE, TEMPLATE
+
+    (tmp_path / "bao-cao.docx").write_bytes(render_docx(DATA, TEMPLATE, place=PLACE, issuer_name=ISSUER))
+    pdf = _to_pdf(tmp_path / "bao-cao.docx", tmp_path)
+    reader = PdfReader(pdf)
+    assert 1 <= len(reader.pages) <= 10
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4 in points
+    text = pdf_text(pdf.read_bytes())
+    for part in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "UBND TỈNH ĐẮK LẮK",
+                 "/BC-SLĐTBXH", "Đắk Lắk, ngày 19 tháng 11 năm 2021", "BÁO CÁO", "Nơi nhận", "GIÁM ĐỐC",
+                 "Sở Y tế", "UBND huyện Ea Súp"):
+        assert part in text, part
+
+
+def test_without_poppler_pypdf_reads_the_text_layer():
+    from dondoc.documents.extract import _pypdf_text
+
+    assert _pypdf_text(_minimal_pdf("Bao cao nam 2021")).strip() == "Bao cao nam 2021"
+    assert _pypdf_text(b"not a pdf") is None

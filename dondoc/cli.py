@@ -840,48 +840,36 @@ def status(
     now: Annotated[str | None, typer.Option(help="As of this instant (ISO or dd/mm/yyyy).")] = None,
     ahead: Annotated[int, typer.Option(help="Also show periods due within this many days.")] = 30,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+    mail: Annotated[bool, typer.Option("--mail", help="Also send this week's digest to the coordinators now "
+                                                      "(once a week; the weekly deployment does it on Mondays).")] = False,
 ) -> None:
     """Tình hình — per plan and open period: submitted, late, overdue, not yet due; quarantine; bounces."""
-    import datetime as dt
-    from collections import Counter
     from zoneinfo import ZoneInfo
 
-    from sqlmodel import func, select
-
-    from db.tables import ContactRow, DeadlineRow, InboundRow
+    from dondoc.status import overview
 
     app_ = _app()
-    today = (_moment(now) or app_.now()).astimezone(ZoneInfo(app_.settings.timezone)).date()
+    moment = _moment(now) or app_.now()
+    today = moment.astimezone(ZoneInfo(app_.settings.timezone)).date()
     with app_.session() as session:
-        deadlines = list(session.exec(select(DeadlineRow)))
-        quarantined = session.exec(select(func.count()).select_from(InboundRow)
-                                   .where(InboundRow.status == "quarantine")).one()
-        flagged = list(session.exec(select(ContactRow).where(ContactRow.flagged_at.is_not(None))))
-    groups: dict[tuple, Counter] = {}
-    for d in deadlines:
-        last = d.extended_to or d.last_day
-        key = (d.plan_id, d.obligation_id, d.period_key, d.period_label)
-        kind = d.status if d.status != "open" else ("overdue" if last < today else "not due")
-        groups.setdefault(key, Counter())[kind] += 1
-    rows = []
-    for (plan, obligation, period, label), counts in sorted(groups.items()):
-        lasts = [d.extended_to or d.last_day for d in deadlines
-                 if (d.plan_id, d.obligation_id, d.period_key) == (plan, obligation, period)]
-        if not (counts["overdue"] or (counts["not due"] and min(lasts) <= today + dt.timedelta(days=ahead))):
-            continue
-        rows.append(dict(plan=plan, obligation=obligation, period=label, last_day=f"{min(lasts):%d/%m/%Y}",
-                         submitted=counts["submitted"], late=counts["late"], overdue=counts["overdue"],
-                         not_due=counts["not due"], excused=counts["excused"]))
+        state = overview(session, app_.catalog(), today, ahead)
+    rows = [period.as_row() for period in state.periods]
     if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps({"periods": rows, "quarantined": quarantined,
-                                     "bounced": [c.address for c in flagged]}, ensure_ascii=False, indent=2) + "\n")
-        return
-    _emit(rows, Format.TABLE, [("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
-                               ("last_day", "Hạn cuối"), ("submitted", "Đúng hạn"), ("late", "Muộn"),
-                               ("overdue", "Quá hạn"), ("not_due", "Chưa đến hạn"), ("excused", "Miễn")],
-          title=f"Tình hình báo cáo ngày {today:%d/%m/%Y}")
-    out.print(f"Thư chờ xử lý / quarantined: {quarantined}. Địa chỉ bị trả lại / bounced: "
-              f"{', '.join(c.address for c in flagged) or 'không có'}", markup=False, highlight=False)
+        sys.stdout.write(json.dumps({"periods": rows, "quarantined": state.quarantined, "bounced": state.bounced},
+                                    ensure_ascii=False, indent=2) + "\n")
+    else:
+        _emit(rows, Format.TABLE, [("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
+                                   ("last_day", "Hạn cuối"), ("submitted", "Đúng hạn"), ("late", "Muộn"),
+                                   ("overdue", "Quá hạn"), ("not_due", "Chưa đến hạn"), ("excused", "Miễn")],
+              title=f"Tình hình báo cáo ngày {today:%d/%m/%Y}")
+        out.print(f"Thư chờ xử lý / quarantined: {state.quarantined}. Địa chỉ bị trả lại / bounced: "
+                  f"{', '.join(state.bounced) or 'không có'}", markup=False, highlight=False)
+    if mail:
+        from dondoc.status import send_digests
+
+        queued, sent = send_digests(app_, moment)
+        err.print(f"Thư tổng hợp tuần / weekly digest: {queued} thư mới, đã gửi {sent.sent}, lỗi {sent.failed}.",
+                  markup=False, highlight=False)
 
 
 def run() -> None:

@@ -46,3 +46,13 @@ def test_chase_flow_sends_each_reminder_once(prefect_harness, sink):
 
     latest = {a.key: a for a in asyncio.run(artifact())}
     assert "chase" in latest and latest["chase"].type == "table"
+
+
+def test_status_digest_flow_mails_the_coordinator_once_a_week(prefect_harness, sink):
+    from flows.status_digest import status_digest
+
+    monday = dt.datetime(2021, 5, 24, 0, 30, tzinfo=dt.UTC)  # 07:30 in Hà Nội
+    first = status_digest(now=monday)
+    assert (first["queued"], first["sent"], first["failed"]) == (1, 1, 0)
+    assert status_digest(now=monday + dt.timedelta(hours=1))["queued"] == 0
+    assert sink.stats.delivered.get("vanthu@sldtbxh.demo.example.org") == 1

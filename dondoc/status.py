@@ -1,0 +1,143 @@
+"""Tình hình: where each plan's open periods stand, for ``dondoc status`` and the coordinator's weekly digest.
+
+Per plan, obligation and period that is overdue or falls due soon: who has
+submitted on time, who late, who is overdue, how many are not yet due or
+excused; plus the mail held in quarantine and the addresses that bounced.
+The digest is one mail a week to each coordinating agency about its own
+plans, queued in the outbox under a key of the ISO week: sent once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, func, select
+
+from db.outbox import enqueue
+from db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus
+from dondoc.chase import MailSetup
+from dondoc.mail.compose import build_message, message_id_for
+from dondoc.mail.render import render
+from dondoc.model import Catalog, Role
+
+__all__ = ["Overview", "PeriodStatus", "overview", "queue_digests", "send_digests"]
+
+
+@dataclass
+class PeriodStatus:
+    """One obligation's period: agencies by where they stand (names, in directory order)."""
+
+    plan_id: str
+    obligation_id: str
+    obligation_title: str
+    period_key: str
+    period_label: str
+    last_day: dt.date
+    on_time: list[str] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)
+    not_due: list[str] = field(default_factory=list)
+    excused: list[str] = field(default_factory=list)
+
+    def as_row(self) -> dict:
+        return dict(plan=self.plan_id, obligation=self.obligation_id, period=self.period_label,
+                    last_day=f"{self.last_day:%d/%m/%Y}", submitted=len(self.on_time), late=len(self.late),
+                    overdue=len(self.overdue), not_due=len(self.not_due), excused=len(self.excused))
+
+
+@dataclass
+class Overview:
+    """Everything ``dondoc status`` and the digest show, as of ``today``."""
+
+    today: dt.date
+    periods: list[PeriodStatus]
+    quarantined: int
+    bounced: list[str]
+
+
+def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30) -> Overview:
+    """The periods that are overdue or fall due within ``ahead`` days, with their agencies."""
+    names = {agency_id: agency.name for agency_id, agency in catalog.directory.agencies.items()}
+    groups: dict[tuple, list[DeadlineRow]] = {}
+    for row in session.exec(select(DeadlineRow).order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id,
+                                                         DeadlineRow.period_start, DeadlineRow.agency_id)):
+        groups.setdefault((row.plan_id, row.obligation_id, row.period_key), []).append(row)
+    periods = []
+    for (plan_id, obligation_id, period_key), rows in groups.items():
+        lasts = [row.extended_to or row.last_day for row in rows]
+        open_rows = [row for row in rows if row.status == DeadlineStatus.OPEN]
+        overdue = [row for row in open_rows if (row.extended_to or row.last_day) < today]
+        if not overdue and not (open_rows and min(lasts) <= today + dt.timedelta(days=ahead)):
+            continue
+        plan = catalog.plans.get(plan_id)
+        obligation = next((o for o in plan.obligations if o.id == obligation_id), None) if plan else None
+        status = PeriodStatus(plan_id, obligation_id, obligation.title if obligation else obligation_id, period_key,
+                              rows[0].period_label, min(lasts))
+        for row in rows:
+            name = names.get(row.agency_id, row.agency_id)
+            if row.status == DeadlineStatus.SUBMITTED:
+                status.on_time.append(name)
+            elif row.status == DeadlineStatus.LATE:
+                status.late.append(name)
+            elif row.status == DeadlineStatus.EXCUSED:
+                status.excused.append(name)
+            elif row.status == DeadlineStatus.OPEN:
+                (status.overdue if row in overdue else status.not_due).append(name)
+        periods.append(status)
+    periods.sort(key=lambda p: (p.last_day, p.plan_id, p.obligation_id))
+    quarantined = session.exec(select(func.count()).select_from(InboundRow)
+                               .where(InboundRow.status == InboundStatus.QUARANTINE)).one()
+    bounced = sorted(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None))))
+    return Overview(today, periods, quarantined, bounced)
+
+
+def queue_digests(session: Session, catalog: Catalog, setup: MailSetup, now: dt.datetime, today: dt.date) -> int:
+    """Queue this week's digest to each coordinating agency (its reporter addresses); returns how many are new."""
+    from zoneinfo import ZoneInfo
+
+    status = overview(session, catalog, today)
+    year, week, _ = today.isocalendar()
+    local = now.astimezone(ZoneInfo(setup.timezone))
+    rows = []
+    for coordinator_id in sorted({plan.coordinator for plan in catalog.plans.values()}):
+        coordinator = catalog.directory.agencies[coordinator_id]
+        addresses = coordinator.addresses(Role.REPORTER)
+        if not addresses:
+            continue
+        plans = {plan.id: plan.title for plan in catalog.plans.values() if plan.coordinator == coordinator_id}
+        context = {"coordinator_name": coordinator.name, "today": f"{today:%d/%m/%Y}", "week": week, "year": year,
+                   "made_at": f"{local:%H:%M} ngày {local:%d/%m/%Y}",
+                   "periods": [p for p in status.periods if p.plan_id in plans], "plans": plans,
+                   "quarantined": status.quarantined, "bounced": status.bounced}
+        lang = coordinator.language
+        key = f"digest:{year}-W{week:02d}:{coordinator_id}"
+        message_id = message_id_for(key, setup.domain)
+        subject = render(setup.env, f"mail/{lang}/digest.subject.j2", context).strip()
+        message = build_message(subject=subject, text=render(setup.env, f"mail/{lang}/digest.txt.j2", context),
+                                html=render(setup.env, f"mail/{lang}/digest.html.j2", context),
+                                sender=(setup.sender_name, setup.sender),
+                                to=[(coordinator.name, address) for address in addresses], message_id=message_id,
+                                date=now, language=lang)
+        rows.append(dict(key=key, kind="digest", deadline_id=None, stage=f"{year}-W{week:02d}",
+                         message_id=message_id, sender=setup.sender, recipients=list(addresses),
+                         subject=subject, raw=message.as_bytes(), status="pending", attempts=0, created_at=now))
+    queued = enqueue(session, rows, commit=False)
+    session.commit()
+    return queued
+
+
+def send_digests(app, moment: dt.datetime):
+    """Queue this week's digests (once a week) and send what the outbox holds: (newly queued, ChaseReport)."""
+    import asyncio
+    from zoneinfo import ZoneInfo
+
+    from db.outbox import worker_id
+    from dondoc.chase import ChaseReport, deliver
+
+    today = moment.astimezone(ZoneInfo(app.settings.timezone)).date()
+    with app.session() as session:
+        queued = queue_digests(session, app.catalog(), app.mail_setup(), moment, today)
+        sent = ChaseReport()
+        asyncio.run(deliver(session, app.transport(), worker_id(), moment, app.settings.smtp_rate_limit, sent))
+    return queued, sent

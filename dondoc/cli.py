@@ -872,6 +872,26 @@ def status(
                   markup=False, highlight=False)
 
 
+@app.command()
+def doctor() -> None:
+    """Kiểm tra — can this installation work? Config, database, migrations, data dir, secrets, SMTP, inbox, Prefect."""
+    from dondoc.doctor import run_checks
+    from dondoc.settings import Settings
+
+    try:
+        settings = Settings()
+    except Exception as error:  # noqa: BLE001 — a malformed DONDOC_* variable
+        err.print(f"LỖI  cài đặt / settings: {' '.join(str(error).split())[:300]}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    results = run_checks(settings)
+    for check in results:
+        out.print(check.line(), markup=False, highlight=False, soft_wrap=True)
+    failed = sum(not check.ok for check in results)
+    if failed:
+        err.print(f"{failed} kiểm tra không đạt / {failed} check(s) failed", markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

@@ -354,6 +354,18 @@ class ImapSource:
 
     # -- the connection -----------------------------------------------------------------------------------------
 
+    def check(self) -> str:
+        """Connect, log in and select the mailbox, then close: what ``dondoc doctor`` says of it (or MailError)."""
+        try:
+            client = self._client or self._open()
+            unseen = len(client.search(["UNSEEN"]))
+        except (IMAPClient.Error, OSError) as error:
+            self._drop()
+            raise self._error(f"cannot read mailbox {self.mailbox!r}", error) from None
+        finally:
+            self.close()
+        return f"{self.username}@{self.host}:{self.port}/{self.mailbox} ({unseen} thư chưa đọc / unseen)"
+
     @property
     def _where(self) -> str:
         return f"IMAP {self.host}:{self.port}"

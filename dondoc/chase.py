@@ -18,6 +18,7 @@ Message-ID, which the receiving side deduplicates.
 from __future__ import annotations
 
 import asyncio
+import logging
 import datetime as dt
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -43,6 +44,8 @@ from dondoc.model import Catalog, Role
 from dondoc.policy import DeadlineState, PolicyFile, Reminder, due_reminders
 
 __all__ = ["ChaseFilter", "ChaseReport", "MailSetup", "deliver", "plan_reminders", "queue_reminders", "run_chase"]
+
+log = logging.getLogger("dondoc.chase")
 
 LEASE = dt.timedelta(minutes=15)
 CHUNK = 250  # reminders composed per worker task
@@ -374,6 +377,7 @@ def run_chase(
     report.queued = enqueue(session, rows)
     if transport is not None:
         asyncio.run(deliver(session, transport, worker, now, limit, report))
+    log.info("chase: %s", {k: v for k, v in report.as_dict().items() if not isinstance(v, list)})
     return report
 
 

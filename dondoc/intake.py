@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 from collections import Counter
@@ -61,6 +62,8 @@ from dondoc.matching import (
 from dondoc.model import Catalog, Role, Unit
 
 __all__ = ["IntakeReport", "process_new", "store_raw", "take_in"]
+
+log = logging.getLogger("dondoc.intake")
 
 ACCEPTED = {".docx", ".doc", ".xlsx", ".xls", ".pdf", ".odt", ".ods", ".zip", ".rtf", ".txt"}
 MAX_ATTACHMENT = 20 * 1024 * 1024
@@ -589,6 +592,7 @@ def run_ingest(*, session: Session, catalog: Catalog, setup: MailSetup, source: 
     if transport is not None:
         sent = ChaseReport()
         asyncio.run(deliver(session, transport, worker, now, 10 * limit, sent))
+    log.info("ingest: %s", report.as_dict())
     return report
 
 

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     compose_workers: int = Field(default=1, ge=0, le=16,
                                  description="processes composing mail while the main one sends (0: none)")
     smtp_rate_limit: int = Field(default=2000, ge=1, description="at most this many mails per run")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="WARNING", description="dondoc's own log level on stderr (INFO on a server)")
+    log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object per line")
     attach_forms: bool = Field(default=True, description="attach the reporting form (.xlsx) and the calendar "
                                                          "invite (.ics) to each reminder")
     mail_from: str = Field(default="dondoc@sldtbxh.example.org", description="the From address")

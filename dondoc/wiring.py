@@ -119,5 +119,9 @@ class App:
 
 
 def build(settings: Settings | None = None) -> App:
-    """An :class:`App` for ``settings`` (read from the environment if not given)."""
-    return App(settings or Settings())
+    """An :class:`App` for ``settings`` (read from the environment if not given); logging set up for them."""
+    from dondoc.logs import configure
+
+    settings = settings or Settings()
+    configure(settings)
+    return App(settings)

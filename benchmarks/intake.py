@@ -122,7 +122,7 @@ def bench_intake(count: int) -> dict:
         engine = make_engine(f"sqlite:///{root / 'dondoc.sqlite3'}")
         files = sorted((root / "inbox" / "new").iterdir())
         bare = _bare_parse(files)
-        lazy = _lazy_parse(files)
+        lazy = _lazy_parse(files) if count <= 1000 else None  # a reference figure: small runs only
         setup = MailSetup(env=jinja_environment(shipped("templates")), sender="dondoc@so.bench.example.org",
                           sender_name="Hệ thống", domain="so.bench.example.org", reply_local="baocao", hmac_key=KEY)
         with Session(engine) as session:
@@ -138,7 +138,8 @@ def bench_intake(count: int) -> dict:
             "baseline": "stdlib email parse of the same files (policy.default, every part decoded)",
             "baseline_seconds": round(bare, 3), "baseline_per_second": round(count / bare, 1),
             "ratio": round(bare / real, 3), "target": 0.50,
-            "lazy_parse_per_second": round(count / lazy, 1), "ratio_to_lazy_parse": round(lazy / real, 3)}
+            **({} if lazy is None else {"lazy_parse_per_second": round(count / lazy, 1),
+                                        "ratio_to_lazy_parse": round(lazy / real, 3)})}
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from db.outbox import worker_id
 from dondoc.chase import ChaseReport, deliver
-from dondoc.consolidate import approve, compile_report, send_up
+from dondoc.consolidate import approve, compile_report, reject, send_up
 from dondoc.settings import Settings
 from dondoc.wiring import build
 
@@ -23,6 +23,7 @@ class Approval(BaseModel):
 
     approve: bool = True
     by: str = "coordinator"
+    comment: str = ""  # when not approved: what to change before the report is built again
 
 
 @task(name="compile")
@@ -50,6 +51,16 @@ def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.dateti
             sent = ChaseReport()
             asyncio.run(deliver(session, app.transport(), worker_id(), now, 100, sent))
             return sent.sent
+    finally:
+        app.dispose()
+
+
+@task(name="reject")
+def reject_task(settings: Settings, report_id: int, comment: str) -> None:
+    app = build(settings)
+    try:
+        with app.session() as session:
+            reject(session, report_id, comment or "không duyệt (không có ghi chú)")
     finally:
         app.dispose()
 
@@ -86,4 +97,7 @@ def compile_report_flow(plan: str, obligation: str, period: str, require_approva
     if answer.approve:
         sent = approve_and_send(settings, report_id, answer.by, moment)
         result.update(status="sent", mails=sent)
+    else:
+        reject_task(settings, report_id, answer.comment)
+        result.update(status="rejected", comment=answer.comment)
     return result

@@ -770,10 +770,12 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
 
     with _app().session() as session:
         rows = [dict(id=r.id, plan=r.plan_id, obligation=r.obligation_id, period=r.period_key, revision=r.revision,
-                     status=r.status, rate=r.summary.get("reporting_rate"), files=", ".join(r.files.values()))
+                     status=r.status, rate=r.summary.get("reporting_rate"), note=r.summary.get("rejected", ""),
+                     files=", ".join(r.files.values()))
                 for r in session.exec(select(ReportRow).order_by(ReportRow.id))]
     _emit(rows, fmt, [("id", "#"), ("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
-                      ("revision", "Bản"), ("status", "Trạng thái"), ("rate", "Tỷ lệ BC (%)")],
+                      ("revision", "Bản"), ("status", "Trạng thái"), ("rate", "Tỷ lệ BC (%)"),
+                      ("note", "Ghi chú")],
           title=f"Báo cáo tổng hợp ({len(rows)})")
 
 

@@ -99,4 +99,5 @@ def test_a_rejected_report_records_the_comment_and_sends_nothing(server):
     assert dict(sink.stats.delivered) == before
     listed = subprocess.run([str(Path(sys.executable).parent / "dondoc"), "reports", "--format", "json"], env=env,
                             capture_output=True, text=True, timeout=60)
-    assert "Bổ sung số liệu" in listed.stdout, listed.stdout + listed.stderr
+    rejected = [r for r in json.loads(listed.stdout) if r["status"] == "rejected"]
+    assert [r["note"] for r in rejected] == ["Bổ sung số liệu"], listed.stdout + listed.stderr

@@ -722,6 +722,25 @@ def report_approve(
     with app_.session() as session:
         row = approve(session, report, by, _moment(now) or app_.now())
     out.print(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).", markup=False, highlight=False)
+    _answer_paused_run(row, {"approve": True, "by": by})
+
+
+def _answer_paused_run(row, answer: dict) -> None:
+    """Give the same answer to a compile-report run paused for this report, if a Prefect server is configured."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        return
+    from dondoc.prefect_runs import resume_paused_report_runs
+
+    try:
+        resumed = resume_paused_report_runs(row.plan_id, row.obligation_id, row.period_key, answer)
+    except Exception as error:  # noqa: BLE001 — the database answer stands; say why the run was not resumed
+        err.print(f"Cảnh báo / warning: không tiếp tục được lượt chạy đang chờ duyệt ({type(error).__name__}: "
+                  f"{' '.join(str(error).split())[:200]})", markup=False, highlight=False)
+        return
+    for run_id in resumed:
+        out.print(f"Đã trả lời lượt chạy compile-report {run_id} đang chờ duyệt.", markup=False, highlight=False)
 
 
 @report_app.command("reject")
@@ -736,6 +755,7 @@ def report_reject(
     with _app().session() as session:
         row = reject(session, report, comment)
     out.print(f"Báo cáo #{row.id}: không duyệt ({comment}).", markup=False, highlight=False)
+    _answer_paused_run(row, {"approve": False, "comment": comment})
 
 
 @report_app.command("send")

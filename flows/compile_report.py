@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel
 
 from db.outbox import worker_id
+from db.tables import ReportRow
 from dondoc.chase import ChaseReport, deliver
 from dondoc.consolidate import approve, compile_report, reject, send_up
 from dondoc.settings import Settings
@@ -46,7 +47,8 @@ def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.dateti
     app = build(settings)
     try:
         with app.session() as session:
-            approve(session, report_id, by, now)
+            if session.get(ReportRow, report_id).status == "draft":  # `dondoc report approve` may have done it
+                approve(session, report_id, by, now)
             send_up(session, app.catalog(), app.mail_setup(), report_id, now)
             sent = ChaseReport()
             asyncio.run(deliver(session, app.transport(), worker_id(), now, 100, sent))
@@ -60,7 +62,8 @@ def reject_task(settings: Settings, report_id: int, comment: str) -> None:
     app = build(settings)
     try:
         with app.session() as session:
-            reject(session, report_id, comment or "không duyệt (không có ghi chú)")
+            if session.get(ReportRow, report_id).status == "draft":  # `dondoc report reject` may have done it
+                reject(session, report_id, comment or "không duyệt (không có ghi chú)")
     finally:
         app.dispose()
 

@@ -101,3 +101,21 @@ def test_a_rejected_report_records_the_comment_and_sends_nothing(server):
                             capture_output=True, text=True, timeout=60)
     rejected = [r for r in json.loads(listed.stdout) if r["status"] == "rejected"]
     assert [r["note"] for r in rejected] == ["Bổ sung số liệu"], listed.stdout + listed.stderr
+
+
+def test_dondoc_report_approve_answers_the_paused_run(server):
+    """The coordinator approves from the CLI instead of the UI: the paused run goes on and sends the report once."""
+    env, sink = server
+    before = sink.stats.delivered.get(UPSTREAM, 0)
+    run = client(env, "run", "compile-report/on-demand",
+                 json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}))
+    assert client(env, "wait", run, "Paused")["state"] == "Paused"
+    dondoc = str(Path(sys.executable).parent / "dondoc")
+    listed = subprocess.run([dondoc, "reports", "--format", "json"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    [draft] = [r for r in json.loads(listed.stdout) if r["status"] == "draft"]
+    approved = subprocess.run([dondoc, "report", "approve", str(draft["id"]), "--by", "Phó Giám đốc"], env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert approved.returncode == 0 and f"compile-report {run}" in approved.stdout, approved.stdout + approved.stderr
+    assert client(env, "wait", run, "Completed")["type"] == "COMPLETED"
+    assert sink.stats.delivered.get(UPSTREAM, 0) == before + 1

@@ -25,3 +25,12 @@ def test_the_quick_benchmarks_run_and_check_their_results(tmp_path):
         assert kind in names, names
     assert all(r["seconds"] > 0 for r in figures["results"])
     assert "figures in" in result.stdout
+
+
+def test_planning_into_postgresql_writes_nothing_on_resync_and_only_moved_rows(pg_url):
+    from benchmarks.planning import bench_planning
+
+    rows = {r["name"].split(": ", 1)[1]: r for r in bench_planning(3, database_url=pg_url)}
+    assert rows["first sync"]["items"] == 3 * 930
+    assert rows["re-sync, no change"]["note"] == "0 rows written"
+    assert rows["re-sync, one date moved"]["checks_ok"] and rows["re-sync, one date moved"]["items"] == 140

@@ -62,9 +62,12 @@ def _factory(*args, **kwargs) -> logging.LogRecord:
 
 def install_redaction(secrets: Iterable[str | None]) -> None:
     """Hide these values in every log record from now on (values shorter than 4 characters are ignored)."""
-    global _SECRETS
+    global _SECRETS, _BASE_FACTORY
     _SECRETS = tuple(sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True))
-    logging.setLogRecordFactory(_factory)
+    current = logging.getLogRecordFactory()
+    if current is not _factory:  # wrap whatever factory is in place (another library may have set one)
+        _BASE_FACTORY = current
+        logging.setLogRecordFactory(_factory)
 
 
 class _JsonFormatter(logging.Formatter):

@@ -67,7 +67,7 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
     for (plan_id, obligation_id, period_key), rows in groups.items():
         lasts = [row.extended_to or row.last_day for row in rows]
         open_rows = [row for row in rows if row.status == DeadlineStatus.OPEN]
-        overdue = [row for row in open_rows if (row.extended_to or row.last_day) < today]
+        overdue = {row.id for row in open_rows if (row.extended_to or row.last_day) < today}
         if not overdue and not (open_rows and min(lasts) <= today + dt.timedelta(days=ahead)):
             continue
         plan = catalog.plans.get(plan_id)
@@ -83,12 +83,12 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
             elif row.status == DeadlineStatus.EXCUSED:
                 status.excused.append(name)
             elif row.status == DeadlineStatus.OPEN:
-                (status.overdue if row in overdue else status.not_due).append(name)
+                (status.overdue if row.id in overdue else status.not_due).append(name)
         periods.append(status)
     periods.sort(key=lambda p: (p.last_day, p.plan_id, p.obligation_id))
     quarantined = session.exec(select(func.count()).select_from(InboundRow)
                                .where(InboundRow.status == InboundStatus.QUARANTINE)).one()
-    bounced = sorted(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None))))
+    bounced = sorted(set(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None)))))
     return Overview(today, periods, quarantined, bounced)
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from ruamel.yaml import YAML
 
-from dondoc.config import _CoreLoader, _load_fast, _load_located, load_catalog
+from dondoc.config import _CoreLoader, _DuplicateKey, _load_fast, _load_located, load_catalog
 from dondoc.resources import shipped
 
 TRICKY = """\
@@ -59,7 +59,7 @@ def test_every_shipped_file_reads_the_same(path):
 
 
 def test_a_duplicate_key_is_refused_by_the_fast_path():
-    with pytest.raises(Exception):  # noqa: B017 — any error sends load_catalog to the careful path
+    with pytest.raises(_DuplicateKey):  # load_catalog then takes the careful path, which names the line
         yaml.load("a: 1\nb: 2\na: 3\n", Loader=_CoreLoader)  # noqa: S506
 
 
@@ -69,3 +69,12 @@ def test_both_paths_build_the_same_catalog():
     assert (fast.plans, fast.calendar_years) == (careful.plans, careful.calendar_years)
     assert (fast.directory.agencies, fast.directory.groups) == (careful.directory.agencies, careful.directory.groups)
     assert load_catalog(config).plans == careful.plans
+
+
+def test_a_duplicate_key_in_a_config_file_is_reported_with_its_line(tmp_path):
+    from dondoc.config import check_config
+    from tests.integration.test_config import PLAN, write_config
+
+    root = write_config(tmp_path, plan=PLAN.replace("area: demo\n", "area: demo\narea: demo\n", 1))
+    [problem] = check_config(root)
+    assert str(problem).startswith(f"{root}/plans/demo-2021.yaml:5: ") and "duplicate key" in str(problem)

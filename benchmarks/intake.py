@@ -12,6 +12,7 @@ takes to get the report out of a reply). The lazy ``message_from_bytes``
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import email
 import email.policy
 import mailbox
@@ -19,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
-from email.message import EmailMessage
+from email.header import Header
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -44,25 +45,44 @@ KEY = b"bench"
 FORMS = 50  # distinct forms generated; the replies reuse them
 
 
+BODY = ("Kính gửi Sở Lao động - Thương binh và Xã hội, đơn vị xin gửi báo cáo 6 tháng đầu năm "
+        "và biểu mẫu số liệu kèm theo.\n\nTrân trọng.\n")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _replies(rows: list[DeadlineRow], folder: Path) -> list[Path]:
+    """A Maildir of one reply per deadline, as a mail client writes them: a text part and the form, base64.
+
+    Written from a template (about 1 ms a message with its file; building each with ``EmailMessage`` took
+    4.7 ms, 47 s of setup for 10,000). Forms are generated for the first ``FORMS`` deadlines and reused: a reused
+    form names another deadline, which intake reads whole and reports as a problem — the same work as a matching one.
+    """
     box = mailbox.Maildir(folder, create=True)
     targets = tuple(FormRow(f"CT{t}", f"Chỉ tiêu thử nghiệm số {t}", "percent", ">= 90", "all") for t in range(1, 9))
-    forms = [write_form(deadline_id=row.id, token=make_token(row.id, KEY), plan_title="Kế hoạch thử nghiệm",
-                        obligation_title="Báo cáo", agency_name=row.agency_id, period_label=row.period_label,
-                        last_day=row.last_day, rows=targets) for row in rows[:FORMS]]
+    forms = [base64.encodebytes(write_form(
+        deadline_id=row.id, token=make_token(row.id, KEY), plan_title="Kế hoạch thử nghiệm", obligation_title="Báo cáo",
+        agency_name=row.agency_id, period_label=row.period_label, last_day=row.last_day, rows=targets)).decode()
+        for row in rows[:FORMS]]
+    body = base64.encodebytes(BODY.encode()).decode()
     for i, row in enumerate(rows):
-        message = EmailMessage()
-        message["From"] = f"vanthu@h{i:05d}.bench.example.org"
-        message["To"] = f"baocao+{make_token(row.id, KEY)}@so.bench.example.org"
-        message["Subject"] = f"Re: [DD-{row.id}] Nhắc hạn báo cáo: Báo cáo kết quả {row.period_label}"
-        message["Message-ID"] = f"<reply-{i}@h{i:05d}.bench.example.org>"
-        message["Date"] = "Mon, 10 May 2021 09:00:00 +0700"
-        message.set_content("Kính gửi Sở Lao động - Thương binh và Xã hội, đơn vị xin gửi báo cáo 6 tháng đầu năm "
-                            "và biểu mẫu số liệu kèm theo.\n\nTrân trọng.\n")
-        message.add_attachment(forms[i % FORMS], maintype="application",
-                               subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               filename=f"bieu-mau-DD-{row.id}.xlsx")
-        box.add(message.as_bytes())
+        boundary = f"===============reply{i:06d}=="
+        subject = Header(f"Re: [DD-{row.id}] Nhắc hạn báo cáo: Báo cáo kết quả {row.period_label}", "utf-8").encode()
+        box.add((f"From: vanthu@h{i:05d}.bench.example.org\n"
+                 f"To: baocao+{make_token(row.id, KEY)}@so.bench.example.org\n"
+                 f"Subject: {subject}\n"
+                 f"Message-ID: <reply-{i}@h{i:05d}.bench.example.org>\n"
+                 "Date: Mon, 10 May 2021 09:00:00 +0700\n"
+                 "MIME-Version: 1.0\n"
+                 f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
+                 f"--{boundary}\n"
+                 'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+                 f"{body}\n"
+                 f"--{boundary}\n"
+                 f"Content-Type: {XLSX}\n"
+                 f'Content-Disposition: attachment; filename="bieu-mau-DD-{row.id}.xlsx"\n'
+                 "Content-Transfer-Encoding: base64\n\n"
+                 f"{forms[i % FORMS]}\n"
+                 f"--{boundary}--\n").encode())
     return sorted((folder / "new").iterdir())
 
 

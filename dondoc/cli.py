@@ -176,6 +176,47 @@ def plans_check(
     )
 
 
+class DraftFormat(StrEnum):
+    YAML = "yaml"
+    JSON = "json"
+
+
+@plans_app.command("import")
+@_guarded
+def plans_import(
+    file: Annotated[Path, typer.Argument(help="The plan: .txt, .docx or .pdf (with a text layer).")],
+    area: Annotated[str | None, typer.Option(help="The area of config/agencies/ whose names to match.")] = None,
+    plan_id: Annotated[str | None, typer.Option("--id", help="The plan's id (default: from its number).")] = None,
+    fmt: Annotated[DraftFormat, typer.Option("--format")] = DraftFormat.YAML,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the draft here, not to stdout.")] = None,
+) -> None:
+    """Nhập kế hoạch — draft a plan's YAML from its text, for review (quotes, confidence, # REVIEW)."""
+    from dondoc.config import load_catalog
+    from dondoc.importer import areas_of, import_plan
+    from dondoc.settings import Settings
+
+    settings = Settings()
+    catalog = load_catalog(settings.config_dir)
+    areas = areas_of(catalog.directory)
+    if area is not None and area not in {a.area for a in areas}:
+        known = ", ".join(sorted(a.area for a in areas))
+        raise UsageError(f"unknown area '{area}' (config/agencies has: {known})")
+    draft = import_plan(file, areas, area=area, plan_id=plan_id)
+    draft.validate()
+    text = draft.to_json() if fmt is DraftFormat.JSON else draft.to_yaml()
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+    reviews = sum(len(o.review) for o in draft.obligations) + len(draft.review)
+    err.print(
+        f"{len(draft.obligations)} nghĩa vụ báo cáo (obligations), {len(draft.targets)} chỉ tiêu (targets), "
+        f"{len(draft.new_agencies)} cơ quan mới (new agencies), {reviews} điểm cần xem lại (to review)"
+        + (f" → {output}" if output else ""),
+        markup=False, highlight=False,
+    )
+
+
 @plans_app.command("list")
 @_guarded
 def plans_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:

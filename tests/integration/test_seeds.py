@@ -137,7 +137,7 @@ def test_shipped_addresses_are_fictitious(catalog):
 
 
 def test_every_obligation_quotes_its_plan(catalog):
-    seeds = Path(os.environ.get("DONDOC_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds"))
+    seeds = Path(os.environ.get("DONDOC_SEEDS_DIR", Path(__file__).resolve().parents[1] / "data" / "seeds"))
     if not seeds.is_dir():
         pytest.skip(f"seed texts not found in {seeds} (set DONDOC_SEEDS_DIR)")
 

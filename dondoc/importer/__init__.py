@@ -1,0 +1,14 @@
+"""The plan importer: from a plan's text (.txt, .docx, .pdf) to a draft configuration for review.
+
+``read_plan`` gives the cleaned text, ``find_items`` its reporting clauses,
+``find_targets`` its targets and leads, ``import_plan`` the commented YAML
+draft (``dondoc plans import FILE``).
+"""
+
+from .clauses import Item, WrittenDay, find_items
+from .draft import Draft, areas_of, draft_plan, import_plan
+from .targets import FoundTarget, find_targets
+from .text import PlanFileError, clean, read_plan
+
+__all__ = ["Draft", "FoundTarget", "Item", "PlanFileError", "WrittenDay", "areas_of", "clean", "draft_plan",
+           "find_items", "find_targets", "import_plan", "read_plan"]

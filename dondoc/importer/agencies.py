@@ -1,0 +1,204 @@
+"""Agency names in a plan's text: finding them, comparing them, and matching them to the directory.
+
+Plans write the same agency many ways — "Sở Lao động - Thương binh và Xã
+hội", "Sở Lao động, Thương binh và Xã hội tỉnh", "Sở LĐTBXH", "Sở LĐ-TB&XH";
+"Ủy ban nhân dân tỉnh", "Uỷ ban nhân dân tỉnh", "UBND tỉnh" — so names are
+compared by :func:`canonical`, a key that folds those spellings together.
+
+Groups of agencies are named by what they cover, not by a list:
+``departments`` ("các sở, ban, ngành", "các cơ quan, đơn vị"), ``districts``
+("UBND các huyện, thị xã, thành phố", "các địa phương" in a provincial
+plan) and ``communes`` ("UBND các xã, phường, thị trấn").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..model import Area, Level
+
+__all__ = ["GROUPS", "AgencyMatch", "Directory", "canonical", "find_agencies", "find_groups", "slug"]
+
+GROUPS = ("departments", "districts", "communes")
+
+# Departments and ministries whose names hold "và", commas or dashes, and their usual abbreviations.
+_LONG_NAMES = {
+    "lao động thương binh và xã hội": "lđtbxh",
+    "lao động thương binh xã hội": "lđtbxh",
+    "lđtbxh": "lđtbxh",
+    "lđtbvxh": "lđtbxh",
+    "giáo dục và đào tạo": "gdđt",
+    "văn hóa thể thao và du lịch": "vhttdl",
+    "văn hóa và thể thao": "vhtt",
+    "văn hóa và thông tin": "vhttin",
+    "văn hóa thông tin": "vhttin",
+    "văn hóa thông tin và thể thao": "vhttintt",
+    "kế hoạch và đầu tư": "khđt",
+    "thông tin và truyền thông": "tttt",
+    "tài nguyên và môi trường": "tnmt",
+    "nông nghiệp và phát triển nông thôn": "nnptnt",
+    "nông nghiệp và môi trường": "nnmt",
+    "khoa học và công nghệ": "khcn",
+    "giao thông vận tải": "gtvt",
+    "tài chính kế hoạch": "tckh",
+    "nội vụ": "nv",
+}
+_OLD_TONES = [("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"), ("oè", "òe"), ("oé", "óe"),
+              ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"), ("uỳ", "ùy"), ("uý", "úy"), ("uỷ", "ủy"), ("uỹ", "ũy"),
+              ("uỵ", "ụy")]
+
+
+def canonical(name: str) -> str:
+    """A key under which the spellings of one agency's name compare equal."""
+    text = unicodedata.normalize("NFC", name).lower()
+    for old, new in _OLD_TONES:
+        text = text.replace(old, new)
+    text = re.sub(r"^(?:chủ tịch|giám đốc|thủ trưởng|trưởng ban)\s+", "", text)
+    text = re.sub(r"ủy ban nhân dân", "ubnd", text)
+    text = re.sub(r"hội đồng nhân dân", "hđnd", text)
+    text = re.sub(r"\btp\b\.?", "thành phố", text)
+    text = re.sub(r"[&]", "", text)
+    text = re.sub(r"[-–—,.;:()\"“”']", " ", text)
+    text = " ".join(text.split())
+    for long, short in sorted(_LONG_NAMES.items(), key=lambda item: -len(item[0])):
+        text = re.sub(rf"\b{long}\b", short, text)
+    text = re.sub(r"\b(lđ) ?(tb) ?(xh)\b", "lđtbxh", text)
+    text = re.sub(r"\b(gd) ?(đt)\b", "gdđt", text)
+    text = re.sub(r"\b(vh) ?(tt) ?(dl)\b", "vhttdl", text)
+    text = re.sub(r"\b(vh) ?(tt)\b", "vhtt", text)
+    text = re.sub(r"\b(kh) ?(đt)\b", "khđt", text)
+    # "Sở Y tế tỉnh Bình Phước" and "Sở Y tế" are one agency in one plan: drop the trailing place.
+    text = re.sub(r"^((?:sở|phòng|ban|bộ|liên hiệp|liên minh) .+?) (?:tỉnh|thành phố|thị xã|huyện|quận|cấp tỉnh)(?: .*)?$", r"\1", text)
+    return text
+
+
+def slug(name: str) -> str:
+    """An ascii id part for a new agency: "Sở Y tế" → "so-y-te"."""
+    text = unicodedata.normalize("NFD", canonical(name).replace("đ", "d"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "agency"
+
+
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x1EFA)) if c.isalpha() and c.isupper())
+_LOWER = "".join(c for c in map(chr, range(0x61, 0x1EFA)) if c.isalpha() and c.islower())
+_CAP = rf"[{_UPPER}]\w*"
+_LOW = rf"[{_LOWER}]\w*"
+_LEVEL = r"(?:cùng cấp|tỉnh|[Tt]hành phố|TP\.?|thị xã|huyện|quận|xã|phường|thị trấn|cấp tỉnh|cấp huyện|cấp xã)"
+_HEADS = r"(?:Sở|Phòng|Bộ|Ban|UBND|Ủy|Uỷ|Công an|Trung tâm|Hội|Cục|Văn phòng|Tỉnh|Thành)\b"
+# A department's name: "Y tế", "Giáo dục và Đào tạo", "Lao động - Thương binh và Xã hội", "GD&ĐT", "LĐ-TB&XH".
+_PART = rf"(?!{_HEADS}){_CAP}(?:[&-]{_CAP})*(?: (?:{_LOW}))?"
+_SPECIAL = r"(?:Công Thương|Phát triển nông thôn|Giao thông vận tải|Lao động,? Thương binh và Xã hội|Văn hóa, Thể thao và Du lịch)"
+_DEPT = rf"(?:{_SPECIAL}|{_PART}(?:(?: và | - | – |-|–)(?:{_SPECIAL}|{_PART}))*)"
+_PLACE = rf"(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?"
+_AGENCY = re.compile(
+    "|".join([
+        rf"(?:Ủy|Uỷ|ủy|uỷ) ban nhân dân {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+        rf"UBND {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+        rf"(?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+        rf"(?:Sở|Phòng|Bộ) {_DEPT}",
+        rf"Ban (?:Dân tộc|Chỉ đạo(?: {_LOW}| {_CAP}){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
+        rf"Công an {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+        r"(?:Tỉnh|Thành|Huyện|Thị) (?:đoàn|Đoàn)",
+        rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
+        rf"Bảo hiểm [Xx]ã hội {_LEVEL}",
+        rf"(?:Ủy|Uỷ) ban Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
+        rf"Hội Liên hiệp Phụ nữ(?: Việt Nam)?(?: {_LEVEL})?",
+        rf"Trung tâm {_DEPT}(?: (?!{_HEADS}){_CAP})*",
+        rf"Văn phòng (?:UBND|Ủy ban nhân dân) {_LEVEL}",
+        rf"Cục {_DEPT}",
+        r"Liên hiệp các Hội Khoa học và Kỹ thuật",
+        rf"Liên (?:minh|đoàn) {_DEPT}{_PLACE}",
+        r"Thủ tướng Chính phủ",
+        r"(?:Ủy|Uỷ) ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+    ])
+)
+
+
+def find_agencies(text: str) -> list[tuple[int, int, str]]:
+    """Every agency named in ``text``: (start, end, name as written)."""
+    found = []
+    for match in _AGENCY.finditer(text):
+        name = match.group(0).rstrip(" ,-–")
+        found.append((match.start(), match.start() + len(name), name))
+    return found
+
+
+_GROUP_PATTERNS = {
+    "departments": re.compile(
+        r"(?i)các\s+(?:sở|cơ quan|ngành|đơn vị|ban,? ngành)(?:[\s,;]*(?:sở|ban|ngành|cơ quan|đơn vị|đoàn thể|hội"
+        r"|liên quan|cấp tỉnh|tỉnh|thành phố|có liên quan|chức năng)\b)*"),
+    "districts": re.compile(
+        r"(?i)(?:(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(?:quận,\s*)?(?:huyện|cấp huyện|quận)"
+        r"(?:[\s,]*(?:thị xã|thành phố|quận|huyện|thị xã, thành phố))*"
+        r"|các\s+(?:quận,\s*)?huyện(?:,\s*(?:thị xã|thành phố|quận))+"
+        r"|(?:các\s+)?(?:thị xã|huyện|quận)(?:(?:,|\s+và)\s+(?:các\s+)?(?:thị xã|huyện|quận|thành phố))+)"),
+    "communes": re.compile(
+        r"(?i)(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(?:xã|cấp xã|phường)(?:[\s,]*(?:phường|thị trấn|xã))*"
+        r"|các\s+xã,\s*phường(?:,\s*thị trấn)?"),
+}
+_LOCALITIES = re.compile(r"(?i)(?:\bcác|,|\bvà)\s+địa\s+phương\b")
+
+
+def find_groups(text: str, level: Level = Level.PROVINCE) -> list[tuple[int, int, str]]:
+    """The groups named in ``text``: (start, end, group); "các địa phương" is the level below the plan's issuer."""
+    spans: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for group in ("districts", "communes", "departments"):
+        for match in _GROUP_PATTERNS[group].finditer(text):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            spans.append((match.start(), match.end(), group))
+            taken.append((match.start(), match.end()))
+    below = "communes" if level in (Level.DISTRICT, Level.COMMUNE) else "districts"
+    for match in _LOCALITIES.finditer(text):
+        if not any(a < match.end() and match.start() < b for a, b in taken):
+            spans.append((match.start(), match.end(), below))
+    return sorted(spans)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyMatch:
+    """A name of the text and the directory id it matched, or a proposed id for a new agency."""
+
+    name: str
+    id: str
+    known: bool
+
+
+class Directory:
+    """The agencies and groups of one area of ``config/agencies``, looked up by canonical name."""
+
+    def __init__(self, areas: list[Area], prefix: str = "new"):
+        self.prefix = prefix
+        self._by_key: dict[str, str] = {}
+        self._groups: dict[str, str] = {}
+        self.level = Level.PROVINCE
+        for area in areas:
+            for agency in area.agencies:
+                for name in filter(None, (agency.name, agency.short)):
+                    self._by_key.setdefault(canonical(name), agency.id)
+            for group in area.groups:
+                kinds = {kind for _, _, kind in find_groups(group.name)}
+                for kind in kinds:
+                    self._groups.setdefault(kind, group.id)
+                self._by_key.setdefault(canonical(group.name), group.id)
+        self.ids = set(self._by_key.values()) | set(self._groups.values())
+
+    def agency(self, name: str) -> AgencyMatch:
+        """The directory agency called ``name``, or a new id under the prefix."""
+        key = canonical(name)
+        if key in self._by_key:
+            return AgencyMatch(name, self._by_key[key], True)
+        # "UBND tỉnh" against "Ủy ban nhân dân tỉnh Thừa Thiên Huế": a known name that starts with this one.
+        candidates = {aid for k, aid in self._by_key.items() if k.startswith(key + " ")}
+        if len(candidates) == 1:
+            return AgencyMatch(name, candidates.pop(), True)
+        return AgencyMatch(name, f"{self.prefix}.{slug(name)}", False)
+
+    def group(self, kind: str, name: str) -> AgencyMatch:
+        """The directory group of ``kind`` (departments, districts, communes), or a new one."""
+        if kind in self._groups:
+            return AgencyMatch(name, self._groups[kind], True)
+        return AgencyMatch(name, f"{self.prefix}.{kind}", False)

@@ -145,7 +145,9 @@ def pg_command(program: str, url: str, *arguments: str) -> tuple[list[str], dict
     environment = dict(os.environ)
     if parsed.password is not None:
         environment["PGPASSWORD"] = str(parsed.password)
-    conninfo = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    bare = URL.create("postgresql", username=parsed.username, host=parsed.host, port=parsed.port,
+                      database=parsed.database, query=parsed.query)  # no password (URL.set cannot remove one)
+    conninfo = bare.render_as_string(hide_password=False)
     return [program, *arguments, f"--dbname={conninfo}"], environment
 
 

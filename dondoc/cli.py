@@ -935,6 +935,60 @@ def status(
                   markup=False, highlight=False)
 
 
+PART_LABELS = {"database": "cơ sở dữ liệu / database", "raw": "thư gốc / raw mail",
+               "files": "tệp đính kèm / attachments", "reports": "báo cáo / reports"}
+
+
+def _size(count: int) -> str:
+    """A byte count for people: 812 B, 4.1 kB, 12.3 MB."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if count < 1000 or unit == "GB":
+            return f"{count} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    return ""
+
+
+def _print_parts(parts, kind: str, revision: str, rows: dict[str, int]) -> None:
+    for part in parts:
+        if part.name == "database":
+            detail = f"{kind}, lược đồ / schema {revision}, {len(rows)} bảng / tables, {sum(rows.values())} dòng / rows"
+        else:
+            detail = f"{part.files} tệp / files"
+        out.print(f"  {PART_LABELS[part.name]}: {detail}, {_size(part.size)}", markup=False, highlight=False)
+
+
+@app.command()
+@_guarded
+def backup(
+    destination: Annotated[Path | None, typer.Argument(
+        metavar="DEST", help="The archive to write, or a folder for it "
+                             "(default: dondoc-backup-YYYYmmdd-HHMMSS.tar.gz in the current folder).")] = None,
+) -> None:
+    """Sao lưu — one .tar.gz: the database (online), raw mail, attachments, reports and a manifest (mode 0600)."""
+    from dondoc.backup import create_backup
+
+    app_ = _app()
+    result = create_backup(app_.settings, destination, app_.now())
+    _print_parts(result.parts, result.kind, result.revision, result.rows)
+    out.print(f"Đã sao lưu / backup written: {result.path} ({_size(result.size)})", markup=False, highlight=False)
+
+
+@app.command()
+@_guarded
+def restore(
+    archive: Annotated[Path, typer.Argument(help="A backup written by `dondoc backup`.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database and data dir that hold data.")] = False,
+) -> None:
+    """Khôi phục — check the archive whole, then put back the database, raw mail, attachments and reports."""
+    from dondoc.backup import restore_backup
+
+    app_ = _app()
+    result = restore_backup(app_.settings, archive, force=force)
+    _print_parts(result.parts, result.kind, result.revision, result.rows)
+    out.print(f"Đã khôi phục / restored: {archive} (sao lưu lúc / made at {result.created_at}); số dòng mỗi bảng "
+              f"khớp với manifest / row counts match the manifest", markup=False, highlight=False)
+
+
 @app.command()
 def doctor() -> None:
     """Kiểm tra — can this installation work? Config, database, migrations, data dir, secrets, SMTP, inbox, Prefect."""

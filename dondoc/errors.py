@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ConfigError", "DondocError", "Located", "MailError", "NotFound", "TemplateError", "UsageError"]
+__all__ = ["BackupError", "ConfigError", "DondocError", "Located", "MailError", "NotFound", "TemplateError", "UsageError"]
 
 
 class DondocError(Exception):
@@ -51,3 +51,7 @@ class TemplateError(DondocError):
 
 class MailError(DondocError):
     """Mail cannot be composed or sent (no valid address, a missing secret, …)."""
+
+
+class BackupError(DondocError):
+    """A backup cannot be written or restored (corrupt archive, occupied target, pg_dump failing, …)."""

@@ -143,3 +143,26 @@ def test_clean_undoes_the_artefacts_of_converted_documents():
     assert clean(raw) == ("KẾ HOẠCH\ntrước ngày 10/7/2021 và cả năm\nTriển khai Công văn số 478/LĐTBXH-TE của Bộ\n"
                           "1. Sở Y tế\n- Chủ trì")
     assert clean("Hoà\u0300") == clean("Hoà\u0300")  # NFC, idempotent
+
+
+# Hostile input: any text (reporting words mixed with noise) reads without an exception, and every date read is
+# written in the sentence it came from.
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_WORDS = st.sampled_from([
+    "báo cáo", "định kỳ", "06 tháng", "cả năm", "hằng quý", "đột xuất", "trước ngày", "chậm nhất ngày", "20/5",
+    "15/11/2021", "31/2", "99/99", "15 tháng 12", "năm 2021", "(", ")", ";", ",", ".", "\n", "UBND tỉnh",
+    "Sở Lao động - Thương binh và Xã hội", "các sở, ban, ngành", "UBND các huyện, thị xã, thành phố", "qua",
+    "thông qua", "để tổng hợp, báo cáo", "Kính gửi:", "1.", "IV. TỔ CHỨC THỰC HIỆN", "Chỉ tiêu 3:", "90%", "**",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=8)), max_size=60))
+def test_any_text_reads_without_error_and_dates_come_from_the_text(parts):
+    text = clean(" ".join(parts))
+    for item in find_items(text):
+        if item.date is not None:
+            assert str(item.date.day) in item.quote
+            assert item.date.month is None or 1 <= item.date.month <= 12

@@ -208,7 +208,8 @@ def plans_import(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         output.write_text(text, encoding="utf-8")
-    reviews = sum(len(o.review) for o in draft.obligations) + len(draft.review)
+    reviews = sum(len(o.review) for o in draft.obligations) + sum(len(t.review) for t in draft.targets) + len(
+        draft.review)
     err.print(
         f"{len(draft.obligations)} nghĩa vụ báo cáo (obligations), {len(draft.targets)} chỉ tiêu (targets), "
         f"{len(draft.new_agencies)} cơ quan mới (new agencies), {reviews} điểm cần xem lại (to review)"

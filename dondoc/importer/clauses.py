@@ -252,7 +252,7 @@ def _items_of(sentence: Sentence, level: Level) -> list[Item]:
             reporters=list(reporters), recipient=recipient, also_to=list(also_to), via=via,
             period=period.split(":")[0], kind=_kind(period), date=date.day if date else None,
             rule=date.rule if date else None, quote=text, section=sentence.section, consolidating=consolidating)
-        _assess(item, sentence, reporters)
+        _assess(item, sentence)
         out.append(item)
     onward = _ONWARD.search(text)
     if out and onward and out[0].recipient:
@@ -261,7 +261,7 @@ def _items_of(sentence: Sentence, level: Level) -> list[Item]:
             item = Item(reporters=[out[0].recipient], recipient=up[0][2], also_to=[], via=None,
                         period=out[0].period, kind=out[0].kind, date=None, rule=None, quote=text,
                         section=sentence.section, consolidating=True)
-            _assess(item, sentence, [])
+            _assess(item, sentence)
             out.append(item)
     return out
 
@@ -311,7 +311,7 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
             continue
         pairs.append((mention.period, None))
         named.add(mention.period)
-    return [(p.replace("once:period-report", "once:period-report"), d) for p, d in pairs]
+    return pairs
 
 
 def _parties(text: str, level: Level, heading: str | None) -> tuple[list[str], str | None, list[str], str | None]:
@@ -364,7 +364,7 @@ def _parties(text: str, level: Level, heading: str | None) -> tuple[list[str], s
     return reporters, recipient, also_to, via
 
 
-def _assess(item: Item, sentence: Sentence, reporters_in_text: list[str]) -> None:
+def _assess(item: Item, sentence: Sentence) -> None:
     if item.period == "Y?":
         item.period = "Y"
         item.review.append("the date names no period; read as a yearly report")

@@ -304,7 +304,7 @@ def _obligation(members: list[Item], ref, used: set[str], source: str) -> DraftO
     reporters = [ref(name) for name in first.reporters] or ["new.reporter"]
     recipient = ref(first.recipient) if first.recipient else "new.recipient"
     schedule, rule, label = _schedule(members, review)
-    kind = first.kind if first.kind is not Kind.PERIOD_REPORT or schedule["every"] != "once" else Kind.PERIOD_REPORT
+    kind = first.kind
     if schedule["every"] == "ad-hoc" and first.kind is not Kind.AD_HOC:
         kind = Kind.AD_HOC if first.period == "ad-hoc" else first.kind
     base = slug(("tong-hop " if first.consolidating else "bao-cao ") + label)
@@ -451,6 +451,4 @@ def _plain(value):
         if all(isinstance(v, str) for v in value):
             seq.fa.set_flow_style()
         return seq
-    if isinstance(value, dt.date):
-        return value
     return value

@@ -37,7 +37,7 @@ _GOALS_SECTION = re.compile(r"(?i)\b(?:mục\s+tiêu\s+cụ\s+thể|chỉ\s+tiê
 _ITEM = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)[.)]\s+(.+)$")
 _FIGURE = re.compile(
     r"(?P<word>(?:xuống\s+dưới|dưới|không\s+quá|tối\s+đa|xuống|tối\s+thiểu|ít\s+nhất|trên|đạt|còn)\s+)?"
-    r"(?P<num>\d{1,3}(?:[.]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*(?P<unit>%|‰|‰|p/1\.?000|/1\.?000|/100\.000)?", re.I)
+    r"(?P<num>\d{1,3}(?:[.]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*(?P<unit>%|‰|p/1\.?000|/1\.?000|/100\.000)?", re.I)
 _CITED = re.compile(r"(?i)\b(?:các\s+)?(?:chỉ\s+tiêu|mục\s+tiêu)\s+(?:số\s+)?((?:\d{1,2}(?:\.\d{1,2})?[a-z]?"
                     r"(?:\s*(?:,|và|-)\s*)?)+)")
 

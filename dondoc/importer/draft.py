@@ -149,6 +149,9 @@ def draft_plan(text: str, areas: list[Area], *, source: str, area: str | None = 
         review.append("no --area given: set 'area' to the file name of config/agencies/<area>.yaml")
     if targets:
         plan["targets"] = [_target(t, ref) for t in targets]
+    assignments = _assignments(implementation, ref)
+    if assignments:
+        plan["assignments"] = assignments
     plan["obligations"] = [o.data for o in obligations] or [_placeholder(source)]
     if not obligations:
         review.append("no reporting clause was found: the obligation below is a placeholder to fill in")
@@ -393,6 +396,19 @@ def _target(found: FoundTarget, ref) -> dict:
     return data
 
 
+def _assignments(implementation, ref) -> list[dict]:
+    """Each agency heading of the implementation section, with the first task the plan gives it."""
+    out: dict[str, dict] = {}
+    for sentence in implementation:
+        agency = sentence.heading_agency
+        # A group's heading ("UBND các xã, phường") is a task for each member: the config lists agencies, so the
+        # coordinator expands it (the draft's obligations name the group).
+        if agency and agency not in GROUPS and sentence.text != agency:
+            agency_id = ref(agency)
+            out.setdefault(agency_id, {"agency": agency_id, "quote": sentence.text})
+    return list(out.values())
+
+
 def _placeholder(source: str) -> dict:
     return {"id": "bao-cao", "title": "Báo cáo (điền vào)", "kind": "ad-hoc", "reporters": ["new.reporter"],
             "recipient": "new.recipient", "schedule": {"every": "ad-hoc"}, "rule": "by",
@@ -404,7 +420,7 @@ def _render(draft: Draft) -> str:
     plan = draft.plan
     root = CommentedMap()
     for key, value in plan.items():
-        if key in ("targets", "obligations"):
+        if key in ("targets", "obligations", "assignments"):
             continue
         root[key] = _plain(value)
     header = [f"Draft of {draft.source}, made by `dondoc plans import` on {dt.date.today():%d/%m/%Y}.",
@@ -422,6 +438,8 @@ def _render(draft: Draft) -> str:
                 seq.yaml_set_comment_before_after_key(index, before="\n".join(f"REVIEW: {r}" for r in found.review),
                                                       indent=2)
         root["targets"] = seq
+    if "assignments" in plan:
+        root["assignments"] = CommentedSeq(_plain(a) for a in plan["assignments"])
     obligations = CommentedSeq()
     for index, data in enumerate(plan["obligations"]):
         obligations.append(_plain(data))

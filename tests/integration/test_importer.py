@@ -129,6 +129,14 @@ def test_the_draft_validates_and_matches_the_directory(seed, areas):
         assert 0 < item.confidence <= 1
 
 
+def test_assignments_are_the_implementation_sections_agencies(areas):
+    plan = import_plan(SEEDS / SEED_FILES["003"][0], areas, area="huong-tra").validate()
+    agencies = [a.agency for a in plan.assignments]
+    assert agencies[:4] == ["ht.phong-ldtbxh", "ht.phong-noi-vu", "ht.phong-y-te", "ht.phong-gd-dt"]
+    assert plan.assignments[0].quote.startswith("Chủ trì, phối hợp với các cơ quan, đơn vị, UBND các xã, phường")
+    assert "ht.ubnd-cap-xa" not in agencies  # a group: the config names agencies one by one
+
+
 def test_seed_000_and_004_drafts_link_the_consolidated_report(areas):
     for seed, area in (("000", "binh-phuoc"), ("004", "thua-thien-hue")):
         plan = import_plan(SEEDS / SEED_FILES[seed][0], areas, area=area).validate()

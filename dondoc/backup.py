@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import URL, inspect, text
 from sqlalchemy.engine import make_url
 
+from dondoc import installed_version
 from dondoc.errors import BackupError
 from dondoc.settings import Settings
 
@@ -98,15 +99,6 @@ def _kind(url: URL) -> str:
     if backend not in DATABASE_MEMBERS:
         raise BackupError(f"cannot back up a '{backend}' database (SQLite and PostgreSQL only)")
     return backend
-
-
-def _dondoc_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("dondoc")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 class _Hashing:
@@ -287,7 +279,7 @@ def create_backup(settings: Settings, destination: Path | None, now: dt.datetime
                         files[name] = _add_file(tar, name, path, path.stat().st_mtime)
                         counts[folder][0] += 1
                         counts[folder][1] += files[name]["size"]
-                    manifest = {"format": FORMAT, "dondoc_version": _dondoc_version(), "alembic_revision": revision,
+                    manifest = {"format": FORMAT, "dondoc_version": installed_version(), "alembic_revision": revision,
                                 "created_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
                                 "database": {"kind": kind, "member": DATABASE_MEMBERS[kind]},
                                 "rows": rows, "files": files}
@@ -491,7 +483,7 @@ def restore_backup(settings: Settings, archive: Path, *, force: bool = False) ->
     revision = manifest.get("alembic_revision")
     if not isinstance(revision, str) or not is_known_revision(revision):
         raise BackupError(f"the archive's schema revision {revision} is unknown to this dondoc "
-                          f"({_dondoc_version()}) → restore with the dondoc that wrote it "
+                          f"({installed_version()}) → restore with the dondoc that wrote it "
                           f"({manifest.get('dondoc_version')}) or a newer one")
     data_dir = settings.data_dir
     if not force:

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dondoc import installed_version
 from dondoc.errors import ConfigError, DondocError, NotFound, UsageError
 
 __all__ = ["app"]
@@ -42,13 +42,6 @@ class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
-
-
-def _version() -> str:
-    try:
-        return version("dondoc")
-    except PackageNotFoundError:  # running from a checkout without install
-        return "0+unknown"
 
 
 def _guarded(command: Callable) -> Callable:
@@ -132,7 +125,7 @@ def _emit(rows: list[dict], fmt: Format, columns: list[tuple[str, str]], title: 
 
 def _show_version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"dondoc {_version()}\n")
+        sys.stdout.write(f"dondoc {installed_version()}\n")
         raise typer.Exit()
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..model import Area, Level
 
-__all__ = ["GROUPS", "AgencyMatch", "Directory", "canonical", "find_agencies", "find_groups", "slug"]
+__all__ = ["GROUPS", "AgencyMatch", "Directory", "canonical", "find_agencies", "find_groups", "overlaps", "slug"]
 
 GROUPS = ("departments", "districts", "communes")
 
@@ -48,6 +48,11 @@ _LONG_NAMES = {
 _OLD_TONES = [("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"), ("oè", "òe"), ("oé", "óe"),
               ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"), ("uỳ", "ùy"), ("uý", "úy"), ("uỷ", "ủy"), ("uỹ", "ũy"),
               ("uỵ", "ụy")]
+
+
+def overlaps(start: int, end: int, spans) -> bool:
+    """Whether ``[start, end)`` overlaps any ``(start, end, …)`` span of ``spans``."""
+    return any(other[0] < end and start < other[1] for other in spans)
 
 
 def canonical(name: str) -> str:
@@ -147,13 +152,13 @@ def find_groups(text: str, level: Level = Level.PROVINCE) -> list[tuple[int, int
     taken: list[tuple[int, int]] = []
     for group in ("districts", "communes", "departments"):
         for match in _GROUP_PATTERNS[group].finditer(text):
-            if any(a < match.end() and match.start() < b for a, b in taken):
+            if overlaps(match.start(), match.end(), taken):
                 continue
             spans.append((match.start(), match.end(), group))
             taken.append((match.start(), match.end()))
     below = "communes" if level in (Level.DISTRICT, Level.COMMUNE) else "districts"
     for match in _LOCALITIES.finditer(text):
-        if not any(a < match.end() and match.start() < b for a, b in taken):
+        if not overlaps(match.start(), match.end(), taken):
             spans.append((match.start(), match.end(), below))
     return sorted(spans)
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Kind, Level, Rule
-from .agencies import find_agencies, find_groups
+from .agencies import GROUPS, canonical, find_agencies, find_groups, overlaps
 
 __all__ = ["Item", "Sentence", "WrittenDay", "find_items", "sentences"]
 
@@ -169,7 +169,7 @@ def _periods(text: str) -> list[_Mention]:
     found: list[_Mention] = []
     for period, pattern in _PERIODS:
         for match in pattern.finditer(text):
-            if any(m.start < match.end() and match.start() < m.end for m in found):
+            if overlaps(match.start(), match.end(), [(m.start, m.end) for m in found]):
                 continue
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
@@ -190,7 +190,7 @@ def _dates(text: str) -> list[_Date]:
         every = "Q" if "quý" in match.group(0).lower() else "M"
         found.append(_Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), every))
     for match in _DATE.finditer(text):
-        if any(d.start < match.end() and match.start() < d.end for d in found):
+        if overlaps(match.start(), match.end(), [(d.start, d.end) for d in found]):
             continue
         day, month = int(match["d"]), int(match["m"] or match["mw"])
         year = match["y"] or match["yw"]
@@ -245,7 +245,7 @@ def _items_of(sentence: Sentence, level: Level) -> list[Item]:
         return []
     reporters, recipient, also_to, via = _parties(text, level, sentence.heading_agency)
     consolidating = bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", text))) and bool(reporters) and not any(
-        r in ("departments", "districts", "communes") for r in reporters)
+        r in GROUPS for r in reporters)
     out = []
     for period, date in pairs:
         item = Item(
@@ -320,7 +320,7 @@ def _parties(text: str, level: Level, heading: str | None) -> tuple[list[str], s
     limit = purpose.start() if purpose else len(text)
     groups = [(s, e, kind, "group") for s, e, kind in find_groups(text, level)]
     names = [(s, e, name, "agency") for s, e, name in find_agencies(text)
-             if not any(gs < e and s < ge for gs, ge, *_ in groups)] + groups
+             if not overlaps(s, e, groups)] + groups
     names.sort()
     reporters: list[str] = []
     recipient: str | None = None
@@ -402,8 +402,6 @@ def _infer_from_section(items: list[Item], all_sentences: list[Sentence]) -> Non
     Thành phố through Sở LĐTBXH. "… báo cáo … cho UBND tỉnh" and "… về Ủy ban
     nhân dân tỉnh (thông qua Sở LĐTBXH)": through Sở LĐTBXH.
     """
-    from .agencies import canonical
-
     by_section: dict[str | None, list[Sentence]] = {}
     for sentence in all_sentences:
         by_section.setdefault(sentence.section, []).append(sentence)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .agencies import GROUPS
 from .clauses import Sentence
 
 __all__ = ["FoundTarget", "find_targets"]
@@ -111,7 +112,7 @@ def _goal(text: str) -> tuple[str, str | None, float | None, list[str]]:
 def _assign(targets: list[FoundTarget], implementation: list[Sentence]) -> None:
     by_number = {t.id: t for t in targets}
     for sentence in implementation:
-        if not sentence.heading_agency or sentence.heading_agency in ("departments", "districts", "communes"):
+        if not sentence.heading_agency or sentence.heading_agency in GROUPS:
             continue
         for match in _CITED.finditer(sentence.text):
             numbers = re.findall(r"\d{1,2}(?:\.\d{1,2})?[a-z]?", match.group(1))

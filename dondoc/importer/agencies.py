@@ -189,7 +189,6 @@ class Directory:
                 for kind in kinds:
                     self._groups.setdefault(kind, group.id)
                 self._by_key.setdefault(canonical(group.name), group.id)
-        self.ids = set(self._by_key.values()) | set(self._groups.values())
 
     def agency(self, name: str) -> AgencyMatch:
         """The directory agency called ``name``, or a new id under the prefix."""

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from ..model import Kind, Level, Rule
 from .agencies import GROUPS, canonical, find_agencies, find_groups, overlaps
 
-__all__ = ["Item", "Sentence", "WrittenDay", "find_items", "sentences"]
+__all__ = ["NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "sentences"]
+
+NO_DATE = "the plan writes no date for this report: set it from the coordinator's instructions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +372,7 @@ def _assess(item: Item, sentence: Sentence) -> None:
         item.review.append("the date names no period; read as a yearly report")
         item.confidence -= 0.3
     if item.date is None and item.kind is not Kind.AD_HOC:
-        item.review.append("the plan writes no date for this report: set it from the coordinator's instructions")
+        item.review.append(NO_DATE)
         item.confidence -= 0.3
     if item.period == "periodic":
         item.review.append('"định kỳ" without a period: say which (6 tháng, năm, quý, tháng)')

@@ -27,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..model import Area, Kind, Level, Plan, Rule
 from .agencies import GROUPS, AgencyMatch, Directory, canonical, slug
-from .clauses import Item, find_items, sentences
+from .clauses import NO_DATE, Item, find_items, sentences
 from .targets import FoundTarget, find_targets
 from .text import read_plan
 
@@ -348,6 +348,7 @@ def _schedule(members: list[Item], review: list[str]) -> tuple[dict, Rule, str]:
     label = " và ".join(dict.fromkeys(labels))
     if not dated:
         if first.period != "ad-hoc":
+            review[:] = [note for note in review if note != NO_DATE]  # said again below, with what to write
             review.append(f"the plan asks for this report ({label}) without a date: the schedule is 'ad-hoc' until "
                           f"the dates are written in (e.g. every: half-year, due: {{H1: dd/mm, Y: dd/mm}})")
         return {"every": "ad-hoc"}, Rule.BY, label

@@ -24,6 +24,7 @@ from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from dondoc.config import load_catalog  # noqa: E402
 from dondoc.resources import shipped  # noqa: E402
+from tests import figures  # noqa: E402
 from tests.postgres import PostgresCluster, find_postgres  # noqa: E402
 
 SHIPPED_CONFIG = shipped("config")
@@ -102,3 +103,24 @@ def prefect_harness():
     with prefect_test_harness(server_startup_timeout=120):
         with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             yield
+
+
+# -- the reliability figures (tests/figures.py), printed at the end of the session -------------------------------
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the tallies to the controller
+        workeroutput["dondoc_figures"] = [(c, f, n) for (c, f), n in figures.tallies().items()]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    figures.merge(getattr(node, "workeroutput", {}).get("dondoc_figures", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = figures.summary_lines()
+    if lines:
+        terminalreporter.section("dondoc reliability figures (issue 9)")
+        for line in lines:
+            terminalreporter.write_line(line)

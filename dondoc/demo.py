@@ -142,7 +142,6 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
     from db.tables import DeadlineRow, InboundRow, OutboxRow
     from dondoc.consolidate import approve
     from dondoc.errors import NotFound
-    from dondoc.model import Role
     from dondoc.policy import stages
     from dondoc.wiring import build
     from flows.chase import chase

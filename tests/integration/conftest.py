@@ -1,4 +1,4 @@
-"""Fixtures of the integration tests: a throwaway Dovecot IMAP server.
+"""Fixtures of the integration tests: a throwaway Dovecot IMAP server, a small world of replies.
 
 Dovecot is started once per session from the machine's ``dovecot`` binary
 (``scripts/test`` installs it with apt-get). Without it the IMAP tests skip —
@@ -7,11 +7,19 @@ unless ``DONDOC_REQUIRE_DOVECOT=1`` (set by ``scripts/test``), where they fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
+from sqlmodel import Session
 
+from dondoc.config import load_catalog
+from dondoc.mail.sink import MaildirSink
+from dondoc.mail.transport import SmtpTransport
+from dondoc.sync import sync_catalog
 from tests.dovecot import DovecotServer, find_dovecot
+from tests.integration.test_chase import morning
+from tests.integration.test_config import write_config
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +34,13 @@ def dovecot():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def world(tmp_path, engine):
+    """The demo config synced (two agencies owe the 6-month report), an SMTP sink, a transport to it, the data dir."""
+    catalog = load_catalog(write_config(tmp_path / "config"))
+    with Session(engine) as session:
+        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+    with MaildirSink(tmp_path / "mail") as sink:
+        yield catalog, sink, SmtpTransport(host="127.0.0.1", port=sink.port), tmp_path / "data"

@@ -8,7 +8,6 @@ import email
 import io
 from collections import defaultdict
 from email import policy as email_policy
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar

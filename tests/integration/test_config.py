@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from dondoc.cli import app

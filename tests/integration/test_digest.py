@@ -13,7 +13,7 @@ from dondoc.chase import ChaseReport, deliver
 from dondoc.mail.sources import MemorySource
 from dondoc.status import overview, queue_digests
 from tests.integration.test_chase import SETUP, morning
-from tests.integration.test_replies import DOCX, chase, ingest, world  # noqa: F401 — the fixture
+from tests.integration.test_replies import DOCX, chase, ingest
 from tests.replies_helpers import reply_to
 
 

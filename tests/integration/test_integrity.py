@@ -20,7 +20,7 @@ from db.tables import (
 )
 from dondoc.integrity import check_integrity
 from dondoc.mail.sources import MaildirSource
-from tests.integration.test_replies import DOCX, chase, ingest, world  # noqa: F401 — world is a fixture
+from tests.integration.test_replies import DOCX, chase, ingest
 from tests.replies_helpers import reply_to
 
 

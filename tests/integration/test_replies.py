@@ -7,35 +7,21 @@ import email
 import email.policy
 import mailbox
 
-import pytest
 from sqlmodel import Session, select
 
 from db.tables import DeadlineRow, DeadlineStatus, InboundRow, RequestRow, SubmissionRow
 from dondoc.chase import ChaseFilter, run_chase
 from dondoc.intake import run_ingest
-from dondoc.mail.sink import MaildirSink
 from dondoc.mail.sources import MaildirSource, MemorySource
-from dondoc.mail.transport import SmtpTransport
 from dondoc.policy import PolicyFile
 from dondoc.sync import sync_catalog
 from tests.integration.test_chase import SETUP, morning
 from tests.replies_helpers import reply_to
 
 from dondoc.calendar import WorkCalendar
-from dondoc.config import load_catalog
-from tests.integration.test_config import write_config
 
 DOCX = ("bao-cao-6-thang.docx", b"PK\x03\x04 fake docx", "application/vnd.openxmlformats-officedocument."
         "wordprocessingml.document")
-
-
-@pytest.fixture
-def world(tmp_path, engine):
-    catalog = load_catalog(write_config(tmp_path / "config"))
-    with Session(engine) as session:
-        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
-    with MaildirSink(tmp_path / "mail") as sink:
-        yield catalog, sink, SmtpTransport(host="127.0.0.1", port=sink.port), tmp_path / "data"
 
 
 def chase(engine, catalog, transport, day):

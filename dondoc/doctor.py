@@ -1,7 +1,8 @@
 """``dondoc doctor``: is this installation able to work? One line per check, what is wrong and what to do.
 
 Checks the configuration, the database and its migrations, the data folder,
-the secrets, the SMTP relay, the inbox (Maildir or IMAP) and, when one is
+the data itself (the invariants of :mod:`dondoc.integrity`: after a crash or
+a restore, is anything missing or half-written?), the secrets, the SMTP relay, the inbox (Maildir or IMAP) and, when one is
 configured, the Prefect API. It reads and connects; it changes nothing (the
 database is not migrated, no mail is sent or marked read). Secrets are
 never shown, only whether they are set.
@@ -91,6 +92,32 @@ def _data_dir(settings: Settings) -> str:
     return f"{folder}: ghi được, quyền {mode:o}"
 
 
+def _data(settings: Settings) -> str:
+    from sqlalchemy import func, select
+    from sqlalchemy.engine import make_url
+    from sqlmodel import Session
+
+    from db.engine import make_engine
+    from db.tables import InboundRow
+    from dondoc.integrity import check_integrity
+
+    url = make_url(settings.effective_database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():
+        return "chưa có dữ liệu để kiểm tra"
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with Session(engine) as session:
+            violations = check_integrity(session, settings.data_dir)
+            messages = session.scalar(select(func.count()).select_from(InboundRow))
+    finally:
+        engine.dispose()
+    if violations:
+        raise Problem(f"{len(violations)} quy tắc không đạt: {'; '.join(map(str, violations))[:600]} "
+                      "→ chạy lại lệnh bị ngắt; nếu vẫn còn, `dondoc restore` bản sao lưu gần nhất")
+    return f"nhất quán ({messages} thư đến, tệp gốc đủ cả)"
+
+
 def _secrets(settings: Settings) -> str:
     missing = []
     if settings.hmac_key is None or not settings.hmac_key.get_secret_value():
@@ -172,6 +199,7 @@ CHECKS: list[tuple[str, Callable[[Settings], str]]] = [
     ("cấu hình / config", _config),
     ("cơ sở dữ liệu / database", _database),
     ("thư mục dữ liệu / data dir", _data_dir),
+    ("dữ liệu / data", _data),
     ("khóa bí mật / secrets", _secrets),
     ("SMTP", _smtp),
     ("hộp thư đến / inbox", _inbox),

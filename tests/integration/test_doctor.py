@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import mailbox
 import os
+from email.message import EmailMessage
 
 import pytest
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from db.tables import InboundRow
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink
 from dondoc.wiring import build
@@ -39,7 +43,8 @@ def _doctor() -> tuple[int, dict[str, str]]:
 def test_a_working_installation_passes_every_check(installed):
     code, lines = _doctor()
     assert code == 0, lines
-    assert len(lines) == 7 and all(v.startswith("OK") for v in lines.values())
+    assert len(lines) == 8 and all(v.startswith("OK") for v in lines.values())
+    assert lines["dữ liệu / data"] == "OK nhất quán (0 thư đến, tệp gốc đủ cả)"
     assert "5 kế hoạch, 167 cơ quan" in lines["cấu hình / config"]
     assert "lược đồ mới nhất" in lines["cơ sở dữ liệu / database"]
     assert SECRET not in " ".join(lines.values())
@@ -62,6 +67,29 @@ def test_each_broken_part_is_one_line_saying_what_to_do(installed, tmp_path, mon
     assert lines["SMTP"].startswith("LỖI 127.0.0.1:1:") and "DONDOC_SMTP_HOST" in lines["SMTP"]
     assert lines["Prefect API"].startswith("LỖI http://127.0.0.1:1/api")
     assert lines["thư mục dữ liệu / data dir"].startswith("OK")
+    assert lines["dữ liệu / data"] == "OK chưa có dữ liệu để kiểm tra"
+
+
+def test_a_raw_message_lost_after_a_crash_or_a_bad_restore_is_named(installed):
+    inbox = mailbox.Maildir(installed / "data" / "inbox", create=True)
+    for n in range(2):
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "a@example.org", "baocao@example.org", f"Thư {n}"
+        message.set_content("Xin chào.")
+        inbox.add(message)
+    assert CliRunner().invoke(app, ["ingest", "--now", "2026-11-22"]).exit_code == 0
+    code, lines = _doctor()
+    assert code == 0 and lines["dữ liệu / data"] == "OK nhất quán (2 thư đến, tệp gốc đủ cả)"
+    engine = build().engine
+    with Session(engine) as session:
+        lost = session.exec(select(InboundRow).order_by(InboundRow.id)).first()
+    engine.dispose()
+    (installed / "data" / lost.path).unlink()
+    code, lines = _doctor()
+    assert code == 1
+    assert lines["dữ liệu / data"] == (
+        f"LỖI 1 quy tắc không đạt: raw: inbound {lost.id} {lost.path}: missing → chạy lại lệnh bị ngắt; "
+        "nếu vẫn còn, `dondoc restore` bản sao lưu gần nhất")
 
 
 def test_an_old_schema_is_found_without_touching_it(installed, tmp_path, monkeypatch):

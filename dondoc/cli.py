@@ -985,7 +985,8 @@ def restore(
 
 @app.command()
 def doctor() -> None:
-    """Kiểm tra — can this installation work? Config, database, migrations, data dir, data consistency, secrets, SMTP, inbox, Prefect."""
+    """Kiểm tra — can this installation work? Config, database, migrations, data dir, data consistency, secrets,
+    SMTP, inbox, Prefect."""
     from dondoc.doctor import run_checks
     from dondoc.settings import Settings
 

@@ -60,7 +60,8 @@ def test_a_missing_or_altered_raw_file_is_named(season, engine):
     with Session(engine) as session:
         inbound = session.exec(select(InboundRow)).one()
     (season / inbound.path).write_bytes(b"x" * inbound.size)  # same size, other bytes: only deep sees it
-    assert violations(engine, season)["raw"] == f"raw: inbound {inbound.id} {inbound.path}: content differs from its hash"
+    assert violations(engine, season)["raw"] == (
+        f"raw: inbound {inbound.id} {inbound.path}: content differs from its hash")
     with Session(engine) as session:
         assert check_integrity(session, season, deep=False) == []
     (season / inbound.path).unlink()

@@ -3,9 +3,10 @@
 Checks the configuration, the database and its migrations, the data folder,
 the data itself (the invariants of :mod:`dondoc.integrity`: after a crash or a
 restore, is anything missing or half-written?), the secrets, the SMTP relay,
-the inbox (Maildir or IMAP) and, when one is configured, the Prefect API. It reads and connects; it changes nothing (the
-database is not migrated, no mail is sent or marked read). Secrets are
-never shown, only whether they are set.
+the inbox (Maildir or IMAP) and, when one is configured, the Prefect API.
+It reads and connects; it changes nothing (the database is not migrated, no
+mail is sent or marked read). Secrets are never shown, only whether they are
+set.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import email
 import email.policy
 import mailbox
 
+import pytest
 from sqlmodel import Session, select
 
 from db.tables import DeadlineRow, DeadlineStatus, InboundRow, RequestRow, SubmissionRow
@@ -266,19 +267,28 @@ def test_at_most_a_few_automatic_mails_per_address_per_day(world, engine):
     assert {r.to_address for r in receipts} == {"vanthu@huyen-a.demo.example.org"}
 
 
-def test_intake_by_chunks_on_postgresql(world, pg_url):
-    """The same corpus and replies on PostgreSQL: every message accounted for once, versions in order."""
-    import hashlib
-
+@pytest.fixture
+def pg_engine(world, pg_url):
+    """A migrated PostgreSQL database with the world's config synced, as the SQLite one is."""
     from db.engine import make_engine
     from db.migrate import upgrade
-    from tests.mail_corpus import build_corpus
 
-    catalog, sink, transport, data = world
     engine = make_engine(pg_url)
     upgrade(engine)
     with Session(engine) as session:
-        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+        sync_catalog(world[0], session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+    yield engine
+    engine.dispose()
+
+
+def test_intake_by_chunks_on_postgresql(world, pg_engine):
+    """The same corpus and replies on PostgreSQL: every message accounted for once, versions in order."""
+    import hashlib
+
+    from tests.mail_corpus import build_corpus
+
+    catalog, sink, transport, data = world
+    engine = pg_engine
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
     replies = [reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
@@ -292,24 +302,18 @@ def test_intake_by_chunks_on_postgresql(world, pg_url):
         versions = session.exec(select(SubmissionRow.version).join(InboundRow, InboundRow.id == SubmissionRow.inbound_id)
                                 .where(InboundRow.from_address == "vanthu@huyen-a.demo.example.org")
                                 .order_by(SubmissionRow.version)).all()
-    engine.dispose()
     assert versions == [1, 2, 3]
 
 
-def test_two_workers_processing_the_same_inbox_take_each_message_once(world, pg_url):
+def test_two_workers_processing_the_same_inbox_take_each_message_once(world, pg_engine):
     """Two processes' worth of intake on one PostgreSQL at once: each message ends once; one version per reply."""
     import threading
 
     import dondoc.intake
-    from db.engine import make_engine
-    from db.migrate import upgrade
     from dondoc.intake import IntakeReport, process_new, take_in
 
     catalog, sink, transport, data = world
-    engine = make_engine(pg_url)
-    upgrade(engine)
-    with Session(engine) as session:
-        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+    engine = pg_engine
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     replies = []
     for address in ("vanthu@huyen-a.demo.example.org", "vanthu@syt.demo.example.org"):
@@ -345,7 +349,6 @@ def test_two_workers_processing_the_same_inbox_take_each_message_once(world, pg_
         rows = session.exec(select(SubmissionRow.deadline_id, SubmissionRow.version)).all()
         assert len(rows) == len(set(rows)) == len(replies)
         assert session.exec(select(InboundRow).where(InboundRow.status != "submission")).all() == []
-    engine.dispose()
 
 
 def test_the_text_of_an_attached_pdf_becomes_the_narrative(world, engine):

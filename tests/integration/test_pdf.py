@@ -17,13 +17,19 @@ from dondoc.documents.extract import pdf_text, report_text
 
 def _minimal_pdf(text: str) -> bytes:
     """A one-page PDF with ``text`` (ASCII) in Helvetica, its cross-reference table computed."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    return pdf_with_runs([(72, text)])
+
+
+def pdf_with_runs(runs: list[tuple[int, str]]) -> bytes:
+    """A one-page PDF drawing each (x, ASCII text) run on one line, in the order given (not the reading order)."""
+    stream = " ".join(f"BT /F1 12 Tf {x} 720 Td ({text}) Tj ET" for x, text in runs).encode()
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
                b"/Resources << /Font << /F1 5 0 R >> >> >>",
                b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = io.BytesIO(b"%PDF-1.4\n")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")  # written, not given to BytesIO(): that would leave the position at 0, to be overwritten
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(out.tell())

@@ -1,9 +1,10 @@
 """Text from an agency's attached report (.docx, .pdf), for the narrative of the consolidated report.
 
 Untrusted input: the archive is checked before python-docx opens it (size of
-the document part, compression ratio); a PDF is read page by page with
-pypdf, at most ``MAX_PAGES`` pages, never decrypted; any failure gives ``None``
-(the file itself is still kept with the submission).
+the document part, compression ratio); a PDF is read by Poppler's pdftotext
+in a child process with a time limit when it is installed, else page by page
+with pypdf, at most ``MAX_PAGES`` pages, never decrypted; any failure gives
+``None`` (the file itself is still kept with the submission).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import subprocess
 import unicodedata
 import zipfile
 
-__all__ = ["docx_text", "pdf_text", "report_text"]
+__all__ = ["docx_text", "pdf_text", "pdftotext", "report_text"]
 
 MAX_XML = 20 * 1024 * 1024
 MAX_RATIO = 200
@@ -46,7 +47,7 @@ def pdf_text(content: bytes) -> str | None:
     marks as separate runs, as LibreOffice does with a substituted font), in a
     child process with a time limit; otherwise pypdf.
     """
-    text = _pdftotext(content) if shutil.which("pdftotext") else None
+    text = pdftotext(content, pages=MAX_PAGES, limit=4 * MAX_TEXT)
     if text is None:
         text = _pypdf_text(content)
     if text is None:
@@ -56,17 +57,19 @@ def pdf_text(content: bytes) -> str | None:
     return unicodedata.normalize("NFC", text)[:MAX_TEXT] or None
 
 
-def _pdftotext(content: bytes) -> str | None:
-    if not content.startswith(b"%PDF"):
+def pdftotext(content: bytes, *, pages: int, limit: int, timeout: float = 30) -> str | None:
+    """The text of the first ``pages`` pages in reading order (at most ``limit`` bytes of it) by Poppler's
+    ``pdftotext``, in a child process with a time limit; None when it is not installed or cannot read the file."""
+    if not content.startswith(b"%PDF") or not shutil.which("pdftotext"):
         return None
     try:
-        done = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", "-l", str(MAX_PAGES), "-", "-"], input=content,
-                              capture_output=True, timeout=30, check=False)
+        done = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", "-l", str(pages), "-", "-"], input=content,
+                              capture_output=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
         return None
-    return done.stdout[: 4 * MAX_TEXT].decode("utf-8", errors="replace")
+    return done.stdout[:limit].decode("utf-8", errors="replace")
 
 
 def _pypdf_text(content: bytes) -> str | None:

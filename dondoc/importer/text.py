@@ -20,6 +20,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from ..documents.extract import pdftotext
 from ..errors import DondocError
 
 __all__ = ["MAX_BYTES", "PlanFileError", "clean", "read_plan"]
@@ -43,10 +44,12 @@ def read_plan(path: Path) -> str:
     if size == 0:
         raise PlanFileError(f"{path}: tệp rỗng / the file is empty")
     if size > MAX_BYTES:
-        raise PlanFileError(f"{path}: tệp quá lớn ({size / 1e6:.0f} MB, tối đa {MAX_BYTES // 2**20} MB) / file too large")
+        raise PlanFileError(f"{path}: tệp quá lớn ({size / 1e6:.0f} MB, tối đa {MAX_BYTES // 2**20} MB) / "
+                            "file too large")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise PlanFileError(f"{path}: không đọc được loại tệp '{suffix or '(none)'}' (.txt, .docx, .pdf) / unsupported file type")
+        raise PlanFileError(f"{path}: không đọc được loại tệp '{suffix or '(none)'}' (.txt, .docx, .pdf) / "
+                            "unsupported file type")
     content = path.read_bytes()
     reader = {".docx": _docx, ".pdf": _pdf}.get(suffix, _plain)
     text = clean(reader(path, content))
@@ -78,7 +81,8 @@ def _docx(path: Path, content: bytes) -> str:
     except PlanFileError:
         raise
     except Exception as error:  # not a zip, no document part, broken XML
-        raise PlanFileError(f"{path}: không đọc được tệp .docx ({type(error).__name__}) / not a readable .docx") from None
+        raise PlanFileError(f"{path}: không đọc được tệp .docx ({type(error).__name__}) / "
+                            "not a readable .docx") from None
     return "\n".join(_docx_blocks(document))
 
 
@@ -113,12 +117,16 @@ def _pdf(path: Path, content: bytes) -> str:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
             raise PlanFileError(f"{path}: PDF được mã hóa / the PDF is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
+        # pdftotext puts glyphs in reading order (a letter and its marks drawn apart, runs drawn out of order);
+        # pypdf follows the drawing order and is the fallback where Poppler is not installed
+        text = pdftotext(content, pages=MAX_PDF_PAGES, limit=MAX_BYTES, timeout=120)
+        if text is None:
+            text = "\n".join(page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES])
     except PlanFileError:
         raise
     except Exception as error:
         raise PlanFileError(f"{path}: không đọc được tệp PDF ({type(error).__name__}) / not a readable PDF") from None
-    text = "\n".join(pages)
+    text = text.replace("\f", "\n")
     if len(re.findall(r"\w", text)) < 20:
         raise PlanFileError(f"{path}: PDF không có lớp văn bản (bản quét?), cần OCR trước / "
                             "the PDF has no text layer (a scan?)")

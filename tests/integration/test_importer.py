@@ -8,6 +8,7 @@ from the same texts).
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -253,6 +254,16 @@ def test_a_scanned_pdf_and_a_50_mb_file(tmp_path):
         handle.truncate(50 * 1024 * 1024)
     with pytest.raises(PlanFileError, match="quá lớn"):
         read_plan(big)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils, installed by scripts/test)")
+def test_a_pdf_plan_is_read_in_reading_order_not_drawing_order(tmp_path):
+    """Runs drawn right before left (as converters do with marks and substituted fonts) read left to right."""
+    from tests.integration.test_pdf import pdf_with_runs
+
+    (tmp_path / "plan.pdf").write_bytes(pdf_with_runs([(190, "truoc ngay 20/5 hang nam."),
+                                                       (72, "Gui bao cao 6 thang")]))
+    assert read_plan(tmp_path / "plan.pdf") == "Gui bao cao 6 thang truoc ngay 20/5 hang nam."
 
 
 def test_a_docx_plan_reads_like_its_text(tmp_path, areas):

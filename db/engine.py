@@ -6,6 +6,7 @@ PostgreSQL URLs are used as given (``postgresql+psycopg://…``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -15,7 +16,11 @@ __all__ = ["make_engine"]
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; creates the SQLite file's folder (mode 0700) if needed."""
+    """An engine for ``url``; creates the SQLite file (mode 0600) and its folder (mode 0700) if needed.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are
+    private too, whatever the process's umask.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         if parsed.drivername == "postgresql":
@@ -23,6 +28,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(parsed.database, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = create_engine(parsed, echo=echo, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")

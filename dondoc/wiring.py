@@ -7,6 +7,7 @@ decides which database, which configuration and which clock are used.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -118,10 +119,20 @@ class App:
             self._engine.dispose()
 
 
+PRIVATE = 0o077  # the umask of a dondoc process: what it creates is for its own user only
+
+
 def build(settings: Settings | None = None) -> App:
-    """An :class:`App` for ``settings`` (read from the environment if not given); logging set up for them."""
+    """An :class:`App` for ``settings`` (read from the environment if not given); logging set up for them.
+
+    Also sets the process's umask to 077: every command and flow comes
+    through here, and every file and folder they create (database, raw mail,
+    attachments, reports, drafts, logs) holds the agencies' reports or their
+    addresses, so none is readable by other users of the server.
+    """
     from dondoc.logs import configure
 
+    os.umask(PRIVATE)
     settings = settings or Settings()
     configure(settings)
     return App(settings)

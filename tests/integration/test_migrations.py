@@ -40,3 +40,22 @@ def test_sqlite_is_in_wal_mode(engine):
 @pytest.mark.postgres
 def test_upgrade_from_empty_on_postgres(pg_url):
     check_upgrade_from_empty(pg_url)
+
+
+def test_a_new_sqlite_database_is_private_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    from sqlalchemy import text
+
+    previous = os.umask(0o022)
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'dondoc.sqlite3'}")
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (x INTEGER)"))
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "data").iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert modes == {"dondoc.sqlite3": 0o600, "dondoc.sqlite3-wal": 0o600, "dondoc.sqlite3-shm": 0o600}

@@ -117,7 +117,8 @@ def run_demo(*, plan_id: str = "bp-2021", period: str | None = None, seed: int =
     if directory.exists():
         shutil.rmtree(directory)
     data, mail = directory / "data", directory / "mail"
-    data.mkdir(parents=True, mode=0o700)
+    directory.mkdir(parents=True, mode=0o700)
+    data.mkdir(mode=0o700)
     rng = random.Random(seed)
     saved = dict(os.environ)  # the demo's settings are for its run only: put the environment back after
     with MaildirSink(mail) as sink:

@@ -45,6 +45,6 @@ def test_demo_plays_a_season_and_writes_the_report(prefect_harness, tmp_path, mo
     some = next(f for folder in mailbox_dirs for f in (folder / "new").iterdir())
     assert email.message_from_bytes(some.read_bytes(), policy=email.policy.default)["Subject"]
     # nothing the season wrote (database, raw mail, attachments, reports, mailboxes) is readable by other users
-    created = list((tmp_path / "demo").rglob("*"))
+    created = [tmp_path / "demo", *(tmp_path / "demo").rglob("*")]
     assert len(created) > 200
     assert [(oct(p.stat().st_mode & 0o777), str(p)) for p in created if p.stat().st_mode & 0o077] == []

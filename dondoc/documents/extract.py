@@ -15,7 +15,7 @@ import subprocess
 import unicodedata
 import zipfile
 
-__all__ = ["docx_text", "pdf_text", "pdftotext", "report_text"]
+__all__ = ["UnsafeDocx", "docx_text", "open_docx", "pdf_text", "pdftotext", "report_text"]
 
 MAX_XML = 20 * 1024 * 1024
 MAX_RATIO = 200
@@ -23,16 +23,31 @@ MAX_TEXT = 20_000
 MAX_PAGES = 50
 
 
+class UnsafeDocx(ValueError):
+    """The .docx's document part is too large, or compressed too well to be a document (a zip bomb)."""
+
+
+def open_docx(content: bytes, *, max_xml: int = MAX_XML):
+    """The python-docx ``Document`` of ``content``, once its document part's size and compression ratio are checked.
+
+    Raises :class:`UnsafeDocx` for a part over ``max_xml`` bytes or ``MAX_RATIO`` times its compressed size (before
+    anything is inflated); whatever zipfile or python-docx raise for a file that is not a .docx.
+    """
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        info = archive.getinfo("word/document.xml")
+    if info.file_size > max_xml:
+        raise UnsafeDocx(f"document part of {info.file_size} bytes, over {max_xml}")
+    if info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise UnsafeDocx(f"document part compressed {info.file_size // max(info.compress_size, 1)} times")
+    from docx import Document
+
+    return Document(io.BytesIO(content))
+
+
 def docx_text(content: bytes) -> str | None:
     """The paragraphs of a .docx as NFC text (at most 20,000 characters), or None if it is not a safe .docx."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            info = archive.getinfo("word/document.xml")
-            if info.file_size > MAX_XML or info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                return None
-        from docx import Document
-
-        document = Document(io.BytesIO(content))
+        document = open_docx(content)
         text = "\n".join(p.text for p in document.paragraphs if p.text.strip())
     except Exception:  # not a .docx, a broken one, a hostile one: no text, the file is still kept
         return None

@@ -17,10 +17,9 @@ import io
 import logging
 import re
 import unicodedata
-import zipfile
 from pathlib import Path
 
-from ..documents.extract import pdftotext
+from ..documents.extract import UnsafeDocx, open_docx, pdftotext
 from ..errors import DondocError
 
 __all__ = ["MAX_BYTES", "PlanFileError", "clean", "read_plan"]
@@ -71,15 +70,9 @@ def _plain(path: Path, content: bytes) -> str:
 
 def _docx(path: Path, content: bytes) -> str:
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            info = archive.getinfo("word/document.xml")
-            if info.file_size > MAX_DOCX_XML:
-                raise PlanFileError(f"{path}: tài liệu .docx quá lớn / the .docx is too large")
-        from docx import Document
-
-        document = Document(io.BytesIO(content))
-    except PlanFileError:
-        raise
+        document = open_docx(content, max_xml=MAX_DOCX_XML)
+    except UnsafeDocx as error:
+        raise PlanFileError(f"{path}: tài liệu .docx quá lớn / the .docx is too large ({error})") from None
     except Exception as error:  # not a zip, no document part, broken XML
         raise PlanFileError(f"{path}: không đọc được tệp .docx ({type(error).__name__}) / "
                             "not a readable .docx") from None

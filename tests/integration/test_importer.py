@@ -322,3 +322,19 @@ def test_errors_of_the_command_are_one_line(tmp_path):
     assert done.returncode == 1 and done.stderr.strip().count("\n") == 0 and "missing.docx" in done.stderr
     done = _dondoc("plans", "import", str(SEEDS / SEED_FILES["000"][0]), "--area", "atlantis", cwd=tmp_path)
     assert done.returncode == 1 and "unknown area 'atlantis'" in done.stderr
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_inflated_here_and_in_report_extraction(tmp_path):
+    import io
+    import zipfile
+
+    from dondoc.documents.extract import docx_text
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:p/>" * 2_000_000)  # 12 MB that deflate to a few kB
+    (tmp_path / "plan.docx").write_bytes(bomb.getvalue())
+    with pytest.raises(PlanFileError, match="quá lớn.*compressed"):
+        read_plan(tmp_path / "plan.docx")
+    assert docx_text(bomb.getvalue()) is None

@@ -111,11 +111,16 @@ def store_raw(data_dir: Path, raw: bytes, folder: str = "raw", suffix: str = ".e
         temporary = target.with_suffix(f".tmp{os.getpid()}")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(descriptor, raw)
+            view, written = memoryview(raw), 0
+            while written < len(raw):  # a write may take only part (a disk filling up); the next one raises
+                written += os.write(descriptor, view[written:])
             if sync:
                 os.fsync(descriptor)
-        finally:
+        except BaseException:
             os.close(descriptor)
+            temporary.unlink(missing_ok=True)  # no partial file left behind, under any name
+            raise
+        os.close(descriptor)
         os.replace(temporary, target)
     return digest, str(relative)
 

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dondoc import installed_version
-from dondoc.errors import ConfigError, DondocError, NotFound, UsageError
+from dondoc.errors import ConfigError, DondocError, NotFound, UsageError, explain
 
 __all__ = ["app"]
 
@@ -45,7 +45,8 @@ class Format(StrEnum):
 
 
 def _guarded(command: Callable) -> Callable:
-    """Turn a user-facing error into one line per problem and exit code 1."""
+    """Turn a user-facing error, or a known failure around dondoc (disk full, database locked or gone), into one
+    line per problem and exit code 1; any other exception is a bug and keeps its traceback."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -59,6 +60,12 @@ def _guarded(command: Callable) -> Callable:
             raise typer.Exit(1) from None
         except DondocError as error:
             err.print(f"Lỗi / error: {error}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+        except Exception as error:
+            fault = explain(error)
+            if fault is None:
+                raise
+            err.print(f"Lỗi / error: {fault}", markup=False, highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -14,8 +14,12 @@ from sqlalchemy.engine import make_url
 __all__ = ["make_engine"]
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; creates the SQLite file's folder (mode 0700) if needed."""
+def make_engine(url: str, *, echo: bool = False, busy_timeout: float = 30.0) -> Engine:
+    """An engine for ``url``; creates the SQLite file's folder (mode 0700) if needed.
+
+    ``busy_timeout``: seconds a SQLite write waits for another writer before
+    it fails with "database is locked".
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         if parsed.drivername == "postgresql":
@@ -23,7 +27,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    engine = create_engine(parsed, echo=echo, connect_args={"timeout": 30})
+    engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:

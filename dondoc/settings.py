@@ -26,6 +26,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("dondoc-data"), description="SQLite file, mailboxes, reports")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under data_dir if unset")
+    database_busy_timeout: float = Field(default=30.0, gt=0, description="seconds a SQLite write waits for "
+                                         "another writer before 'database is locked'")
     config_dir: Path = Field(default_factory=lambda: shipped("config"), description="plans, agencies, calendar")
     templates_dir: Path = Field(default_factory=lambda: shipped("templates"))
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -51,7 +51,8 @@ class App:
         """The database engine, with the schema migrated to the newest revision."""
         if self._engine is None:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._engine = make_engine(self.settings.effective_database_url)
+            self._engine = make_engine(self.settings.effective_database_url,
+                                       busy_timeout=self.settings.database_busy_timeout)
             upgrade(self._engine)
         return self._engine
 

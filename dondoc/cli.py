@@ -388,8 +388,8 @@ def _chase_report(report, fmt: Format) -> None:
     skipped = [dict(deadline=x["deadline"], agency=x["agency"], stage=x["stage"], reason=x["reason"])
                for x in report.skipped]
     if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps({"summary": report.as_dict(), "reminders": rows, "skipped": skipped},
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"summary": report.as_dict(), "reminders": rows, "skipped": skipped,
+                                     "problems": report.problems()}, ensure_ascii=False, indent=2) + "\n")
         return
     _emit(rows, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("period", "Kỳ"), ("stage", "Lần nhắc"),
                                ("cc", "Đồng gửi"), ("to", "Gửi tới")], title=f"Thư nhắc ({len(rows)})")
@@ -400,6 +400,8 @@ def _chase_report(report, fmt: Format) -> None:
     out.print(f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
               f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']} "
               f"(queued, sent, failed, retrying, recovered).", markup=False, highlight=False)
+    for line in report.problems():
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _run_chase(only, now: str | None, dry_run: bool, force_stage: str | None, fmt: Format) -> None:

@@ -541,10 +541,15 @@ def ingest(
     finally:
         source.close()
     if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps({**report.as_dict(), "left_at_source": [
+            {"ref": ref, "reason": reason} for ref, reason in report.skipped]}, ensure_ascii=False, indent=2) + "\n")
         return
     _emit([{"what": k, "count": v} for k, v in report.as_dict().items()], Format.TABLE,
           [("what", "Loại"), ("count", "Số thư")], title="Nhận báo cáo / intake")
+    for ref, reason in report.skipped:
+        out.print(f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: {ref} "
+                  f"({reason}) — xử lý bằng tay / deal with it by hand", markup=False, highlight=False,
+                  soft_wrap=True)
 
 
 @app.command()

@@ -19,6 +19,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from dondoc.mail.sink import MaildirSink
 from tests import figures
 from tests.integration.test_config import write_config
 from tests.integration.test_crash import MORNING, big_config
+from tests.postgres import PostgresCluster, find_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "fault-test-secret-5f1c"
@@ -360,3 +363,217 @@ def test_a_locked_sqlite_database_stops_the_intake_and_the_mail_stays_at_the_sou
     nothing_taken(url, tmp_path / "data", tmp_path / "inbox", len(messages))
     ok(dondoc(env, "ingest", "--now", MORNING))
     taken_in_once(messages, url, tmp_path / "data", tmp_path / "inbox")
+
+
+# -- PostgreSQL restarted in the middle of a run -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def own_postgres():
+    """A PostgreSQL cluster of this module's own, so that restarting it cuts no other test's connections."""
+    binaries = find_postgres()
+    if binaries is None:
+        if os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found and DONDOC_REQUIRE_POSTGRES=1")
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
+    cluster = PostgresCluster(binaries)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_postgres_restarted_in_the_middle_of_a_chase_then_the_next_run_sends_the_rest_once(tmp_path, own_postgres):
+    agencies = 20
+    big_config(tmp_path / "config", agencies=agencies)
+    url = own_postgres.create_database()
+    with MaildirSink(tmp_path / "mail") as sink:
+        env = cli_env(tmp_path, smtp_port=sink.port, database_url=url)
+        ok(dondoc(env, "sync", "--now", "2021-03-01"))
+        sink.delay = 0.15
+        run = subprocess.Popen([sys.executable, "-m", "dondoc", "chase", "--now", MORNING], env=env, cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while sink.stats.received < 4 and run.poll() is None:
+            time.sleep(0.01)
+        figures.add(figures.FAULTS)
+        own_postgres.restart()
+        out, err = run.communicate(timeout=120)
+        assert sink.stats.received < agencies, "the restart came too late to test anything"
+        line = one_line(subprocess.CompletedProcess(run.args, run.returncode, out, err))
+        print(line)
+        assert "mất kết nối cơ sở dữ liệu / database connection lost" in line and "run again" in line, line
+        sink.delay = 0
+        ok(dondoc(env, "chase", "--now", MORNING))
+        assert integrity(url, tmp_path / "data") == []
+        assert {r.status for r in table(url, OutboxRow)} == {OutboxStatus.SENT}
+        expected = {f"vanthu@huyen-{i:03d}.big.example.org" for i in range(agencies)}
+        lost = len(expected - set(sink.stats.delivered))
+        duplicated = sum(n - 1 for n in sink.stats.delivered.values() if n > 1)
+        figures.add(figures.CHECKED, agencies)
+        figures.add(figures.LOST, lost)
+        figures.add(figures.DUPLICATED, duplicated)
+        assert (lost, duplicated) == (0, 0)
+        assert sink.stats.received == agencies + sink.stats.duplicates
+
+
+# -- IMAP: the connection cut in the middle of a fetch; a message too large; the mailbox recreated ---------------
+
+class CuttingProxy(threading.Thread):
+    """A TCP proxy to ``port`` that cuts each of its first ``times`` connections after ``cut`` bytes from the server."""
+
+    def __init__(self, port: int, cut: int, times: int):
+        super().__init__(daemon=True)
+        self.target, self.cut, self.times = port, cut, times
+        self.cuts = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+
+    def run(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            budget = self.cut if self.cuts < self.times else None
+            threading.Thread(target=self.pipe, args=(client, upstream, None), daemon=True).start()
+            threading.Thread(target=self.pipe, args=(upstream, client, budget), daemon=True).start()
+
+    def pipe(self, source: socket.socket, target: socket.socket, budget: int | None) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if budget is not None and len(data) >= budget:
+                    target.sendall(data[:budget])
+                    self.cuts += 1
+                    break
+                if budget is not None:
+                    budget -= len(data)
+                target.sendall(data)
+        for end in (source, target):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.fixture
+def folder(dovecot) -> str:
+    """A new, empty mailbox of the test user."""
+    name = f"Faults {uuid.uuid4().hex[:8]}"
+    with dovecot.client() as client:
+        client.create_folder(name)
+    return name
+
+
+@pytest.fixture
+def imap_world(tmp_path, dovecot, folder):
+    """The demo config synced; the inbox is an IMAP folder of its own on Dovecot."""
+    write_config(tmp_path / "config")
+    with MaildirSink(tmp_path / "mail") as sink:
+        env = cli_env(tmp_path, smtp_port=sink.port, DONDOC_INBOX="imap", DONDOC_IMAP_HOST=dovecot.host,
+                      DONDOC_IMAP_PORT=str(dovecot.port), DONDOC_IMAP_SECURITY="none", DONDOC_IMAP_TIMEOUT="5",
+                      DONDOC_IMAP_USER=dovecot.user, DONDOC_IMAP_PASSWORD=dovecot.password,
+                      DONDOC_IMAP_MAILBOX=folder)
+        ok(dondoc(env, "sync", "--now", "2021-03-01"))
+        yield tmp_path, env
+
+
+def imap_messages(dovecot, folder: str, staging: Path, sizes: list[int], seed: int) -> dict[str, bytes]:
+    """Messages of ``sizes`` bytes appended to ``folder``; the bytes as Dovecot keeps them, by UID."""
+    staging = fill_inbox(staging / f"staging-{seed}", sizes, seed)
+    with dovecot.client() as client:
+        for raw in staging.values():
+            client.append(folder, raw)
+        client.select_folder(folder, readonly=True)
+        return {str(uid): data[b"BODY[]"] for uid, data in client.fetch(client.search("ALL"), ["BODY.PEEK[]"]).items()}
+
+
+def imap_unseen(dovecot, folder: str) -> int:
+    with dovecot.client() as client:
+        client.select_folder(folder, readonly=True)
+        return len(client.search("UNSEEN"))
+
+
+def test_an_imap_connection_cut_in_the_middle_of_a_fetch_then_each_message_is_taken_in_once(imap_world, dovecot,
+                                                                                          folder):
+    tmp_path, env = imap_world
+    messages = imap_messages(dovecot, folder, tmp_path, [6000] * 30, seed=5)
+    url = env["DONDOC_DATABASE_URL"]
+    # every connection cut 60 kB into the bodies: the retry on a new connection is cut too, the run stops
+    proxy = CuttingProxy(dovecot.port, cut=60_000, times=99)
+    proxy.start()
+    try:
+        line = one_line(dondoc({**env, "DONDOC_IMAP_PORT": str(proxy.port)}, "ingest", "--now", MORNING))
+    finally:
+        proxy.close()
+    figures.add(figures.FAULTS, proxy.cuts)
+    assert dovecot.password not in line
+    assert line.startswith(f"Lỗi / error: IMAP 127.0.0.1:{proxy.port}: fetch: connection lost"), line
+    assert table(url, InboundRow) == [] and imap_unseen(dovecot, folder) == len(messages)
+    # cut once: the source reconnects by itself and the run takes everything
+    proxy = CuttingProxy(dovecot.port, cut=60_000, times=1)
+    proxy.start()
+    try:
+        ok(dondoc({**env, "DONDOC_IMAP_PORT": str(proxy.port)}, "ingest", "--now", MORNING))
+    finally:
+        proxy.close()
+    figures.add(figures.FAULTS, proxy.cuts)
+    assert proxy.cuts == 1
+    assert integrity(url, tmp_path / "data") == []
+    stored = Counter(row.sha256 for row in table(url, InboundRow))
+    hashes = {hashlib.sha256(raw).hexdigest() for raw in messages.values()}
+    lost, duplicated = len(hashes - set(stored)), sum(n - 1 for n in stored.values())
+    figures.add(figures.CHECKED, len(messages))
+    figures.add(figures.LOST, lost)
+    figures.add(figures.DUPLICATED, duplicated)
+    assert (lost, duplicated) == (0, 0) and len(stored) == len(messages)
+    assert imap_unseen(dovecot, folder) == 0
+
+
+def test_a_message_over_the_size_limit_is_named_to_the_coordinator_and_left_at_the_source(imap_world, dovecot,
+                                                                                        folder):
+    tmp_path, env = imap_world
+    messages = imap_messages(dovecot, folder, tmp_path, [3000, 80_000, 3000], seed=9)
+    [large] = [uid for uid, raw in messages.items() if len(raw) > 50_000]
+    figures.add(figures.FAULTS)
+    env = {**env, "DONDOC_INBOX_MAX_BYTES": "50000"}
+    with dovecot.client() as client:
+        validity = client.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"]
+    for _ in range(2):  # said again on every run, as long as it is there
+        output = ok(dondoc(env, "ingest", "--now", MORNING))
+        said = [line for line in output.splitlines() if "not fetched" in line]
+        assert said == [f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: "
+                        f"imap:{validity}:{large} ({len(messages[large])} bytes, over the limit of 50000) — xử lý "
+                        f"bằng tay / deal with it by hand"], output
+    url = env["DONDOC_DATABASE_URL"]
+    assert sorted(row.sha256 for row in table(url, InboundRow)) == sorted(
+        hashlib.sha256(raw).hexdigest() for uid, raw in messages.items() if uid != large)
+    assert imap_unseen(dovecot, folder) == 1
+    assert integrity(url, tmp_path / "data") == []
+
+
+def test_a_mailbox_recreated_between_runs_new_uidvalidity_takes_each_message_once(imap_world, dovecot, folder):
+    tmp_path, env = imap_world
+    first = imap_messages(dovecot, folder, tmp_path, [2500] * 5, seed=13)
+    ok(dondoc(env, "ingest", "--now", MORNING))
+    figures.add(figures.FAULTS)
+    with dovecot.client() as client:  # an admin recreates the mailbox and restores the old mail into it, unseen
+        client.delete_folder(folder)
+        client.create_folder(folder)
+        for raw in first.values():
+            client.append(folder, raw)
+    second = imap_messages(dovecot, folder, tmp_path, [2500] * 4, seed=17)
+    output = ok(dondoc(env, "ingest", "--now", MORNING, "--format", "json"))
+    assert '"duplicates": 5' in output and '"stored": 4' in output, output
+    url = env["DONDOC_DATABASE_URL"]
+    stored = Counter(row.sha256 for row in table(url, InboundRow))
+    hashes = {hashlib.sha256(raw).hexdigest() for raw in second.values()}
+    lost, duplicated = len(hashes - set(stored)), sum(n - 1 for n in stored.values())
+    figures.add(figures.CHECKED, len(hashes))
+    figures.add(figures.LOST, lost)
+    figures.add(figures.DUPLICATED, duplicated)
+    assert (lost, duplicated) == (0, 0) and len(stored) == len(hashes) == 9
+    assert imap_unseen(dovecot, folder) == 0
+    assert integrity(url, tmp_path / "data") == []

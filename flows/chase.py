@@ -11,7 +11,6 @@ from prefect.artifacts import create_table_artifact
 from db.outbox import worker_id
 from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
 from dondoc.errors import faults_explained
-from dondoc.errors import faults_explained
 from dondoc.settings import Settings
 from dondoc.wiring import build
 

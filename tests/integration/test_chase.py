@@ -174,7 +174,7 @@ def test_a_refused_address_fails_the_row_and_flags_the_contact(engine, catalog, 
                            now=morning(dt.date(2021, 6, 25)), only=only)
         assert (report.sent, report.failed) == (0, 1)
         assert report.problems() == ["Máy chủ thư từ chối 1 thư / the mail server refused 1 message(s) for good: "
-                                     f"550 5.1.1 No such user — xem / see `dondoc outbox --status failed`"]
+                                     "550 5.1.1 No such user — xem / see `dondoc outbox --status failed`"]
         contact = session.exec(select(ContactRow).where(ContactRow.address == address)).first()
         assert contact.flag_reason.startswith("550")
 

@@ -400,7 +400,6 @@ def test_postgres_restarted_in_the_middle_of_a_chase_then_the_next_run_sends_the
         out, err = run.communicate(timeout=120)
         assert sink.stats.received < agencies, "the restart came too late to test anything"
         line = one_line(subprocess.CompletedProcess(run.args, run.returncode, out, err))
-        print(line)
         assert "mất kết nối cơ sở dữ liệu / database connection lost" in line and "run again" in line, line
         sink.delay = 0
         ok(dondoc(env, "chase", "--now", MORNING))

@@ -36,6 +36,8 @@ from tests.integration.test_config import write_config
 from tests.integration.test_crash import MORNING, big_config
 from tests.postgres import PostgresCluster, find_postgres
 
+pytestmark = pytest.mark.slow  # each test runs dondoc two to four times as a process
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "fault-test-secret-5f1c"
 LATER = "2021-05-05T09:30"  # the next run: past the first retry delay
@@ -381,7 +383,6 @@ def own_postgres():
     cluster.stop()
 
 
-@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_restarted_in_the_middle_of_a_chase_then_the_next_run_sends_the_rest_once(tmp_path, own_postgres):
     agencies = 20

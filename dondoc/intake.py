@@ -42,7 +42,7 @@ from dondoc.aggregate import figure
 from dondoc.chase import MailSetup, effective_last_day
 from dondoc.documents.extract import report_text
 from dondoc.documents.form import read_form
-from dondoc.errors import MailError
+from dondoc.errors import MailError, explain
 from dondoc.mail.classify import MailKind, classify
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.parse import ParsedAttachment, ParsedMail, Unparseable, parse_message
@@ -296,14 +296,18 @@ def process_new(session: Session, catalog: Catalog, setup: MailSetup, data_dir: 
         chunk = ids[start:start + CHUNK]
         try:
             _process_chunk(session, catalog, setup, data_dir, now, senders, chunk, report)
-        except Exception:  # noqa: BLE001 — a write that failed: retry the messages one by one
+        except Exception as error:  # noqa: BLE001 — a write that failed: retry the messages one by one
             session.rollback()
             session.expunge_all()
+            if explain(error) is not None:
+                raise  # the disk or the database, not the messages: they stay new for the next run
             for inbound_id in chunk:
                 try:
                     _process_chunk(session, catalog, setup, data_dir, now, senders, [inbound_id], report)
                 except Exception as error:  # a bug must not stop the run nor leave a poison message behind
                     session.rollback()
+                    if explain(error) is not None:
+                        raise
                     row = session.get(InboundRow, inbound_id)
                     row.status = _quarantine(row, f"internal error ({type(error).__name__}): {error}")
                     row.processed_at = now
@@ -336,6 +340,8 @@ def _process_chunk(session: Session, catalog: Catalog, setup: MailSetup, data_di
         try:
             row.status = _candidate(c, row, mail)
         except Exception as error:  # noqa: BLE001 — nothing was changed yet (see _candidate): quarantine it
+            if explain(error) is not None:
+                raise  # a full disk is no fault of the message: the whole chunk is rolled back, left new
             row.status = _quarantine(row, f"internal error ({type(error).__name__}): {error}")
     session.flush()  # the submissions get their ids
     for submission, files in c.attachments:

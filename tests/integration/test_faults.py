@@ -277,6 +277,14 @@ def fill_inbox(inbox: Path, sizes: list[int], seed: int) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in (inbox / "new").iterdir()}
 
 
+def fill_inbox_raw(inbox: Path, raws: list[bytes]) -> dict[str, bytes]:
+    """``raws`` in a Maildir; their bytes as stored, by file name."""
+    box = mailbox.Maildir(inbox, create=True)
+    for raw in raws:
+        box.add(raw)
+    return {path.name: path.read_bytes() for path in (inbox / "new").iterdir()}
+
+
 def unseen(inbox: Path) -> int:
     return sum("S" not in message.get_flags() for message in mailbox.Maildir(inbox, create=False))
 
@@ -577,3 +585,45 @@ def test_a_mailbox_recreated_between_runs_new_uidvalidity_takes_each_message_onc
     assert (lost, duplicated) == (0, 0) and len(stored) == len(hashes) == 9
     assert imap_unseen(dovecot, folder) == 0
     assert integrity(url, tmp_path / "data") == []
+
+
+def test_a_full_disk_while_storing_an_attachment_leaves_the_reply_to_the_next_run_not_in_quarantine(ingest_world):
+    from email.message import EmailMessage
+
+    from db.tables import DeadlineRow, SubmissionRow
+
+    tmp_path, env = ingest_world
+    data_dir, url = tmp_path / "data", env["DONDOC_DATABASE_URL"]
+    [deadline] = [d for d in table(url, DeadlineRow) if d.agency_id == "demo.ubnd-a" and d.period_key == "2021-H1"]
+    reply = EmailMessage()
+    reply["From"], reply["To"] = "vanthu@huyen-a.demo.example.org", "baocao@sldtbxh.example.org"
+    reply["Subject"] = f"Báo cáo 6 tháng đầu năm 2021 [DD-{deadline.id}]"
+    reply["Message-ID"] = "<bc-6t@huyen-a.demo.example.org>"
+    reply.set_content("Kính gửi Sở, Ủy ban nhân dân huyện A gửi báo cáo 6 tháng đầu năm 2021 (tệp đính kèm).")
+    attachment = random.Random(3).randbytes(40_000)
+    reply.add_attachment(attachment, maintype="text", subtype="plain", filename="bao-cao-6-thang.txt")
+    page = os.sysconf("SC_PAGE_SIZE")
+    with tmpfs(data_dir, "256k"):
+        messages = fill_inbox_raw(tmp_path / "inbox", [reply.as_bytes()])
+        [raw] = messages.values()
+        free = os.statvfs(data_dir).f_bavail
+        room = -(-len(raw) // page) + 3  # the raw message fits, its 40 kB attachment does not
+        (data_dir / "filler").write_bytes(b"\0" * (free - room) * page)
+        figures.add(figures.FAULTS)
+        line = one_line(dondoc(env, "ingest", "--now", MORNING))
+        assert "ổ đĩa đầy / disk full" in line, line
+        [row] = table(url, InboundRow)
+        assert row.status == InboundStatus.NEW  # stored, not yet processed — and not in quarantine
+        assert integrity(url, data_dir, settled=False) == []
+        assert [p.name for p in data_dir.rglob("*.tmp*")] == []
+        (data_dir / "filler").unlink()
+        ok(dondoc(env, "ingest", "--now", MORNING))
+        assert integrity(url, data_dir) == []
+        [row] = table(url, InboundRow)
+        submissions = table(url, SubmissionRow)
+        lost, duplicated = int(row.status != InboundStatus.SUBMISSION), max(len(submissions) - 1, 0)
+        figures.add(figures.CHECKED)
+        figures.add(figures.LOST, lost)
+        figures.add(figures.DUPLICATED, duplicated)
+        assert (lost, duplicated) == (0, 0)
+        assert (data_dir / "files").rglob("*.bin").__next__().read_bytes() == attachment

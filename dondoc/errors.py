@@ -79,8 +79,9 @@ def explain(error: BaseException) -> Fault | None:
     if isinstance(error, OSError) and error.errno in _DISK_FULL:
         where = f" {error.filename}" if error.filename else ""
         return Fault(f"ổ đĩa đầy / disk full: không ghi được / could not write{where} ({error.strerror}); "
-                     "giải phóng dung lượng rồi chạy lại / free some space and run again — thư chưa lưu vẫn ở "
-                     "hộp thư nguồn / mail not yet stored stays at the source")
+                     "giải phóng dung lượng rồi chạy lại / free some space and run again — việc dở sẽ làm lại, thư "
+                     "chưa lưu vẫn ở hộp thư nguồn / unfinished work is redone, mail not yet stored stays at the "
+                     "source")
     from sqlalchemy.exc import DBAPIError
 
     if not isinstance(error, DBAPIError) or error.orig is None:
@@ -93,12 +94,20 @@ def explain(error: BaseException) -> Fault | None:
     if "database or disk is full" in first:
         return Fault(f"ổ đĩa đầy / disk full: cơ sở dữ liệu không ghi được / the database cannot write ({first}); "
                      "giải phóng dung lượng rồi chạy lại / free some space and run again")
-    if error.connection_invalidated or type(error.orig).__module__.startswith("psycopg") \
-            and type(error.orig).__name__ == "OperationalError":
+    if error.connection_invalidated or _psycopg_operational(error.orig):
         return Fault(f"mất kết nối cơ sở dữ liệu / database connection lost ({first}); chạy lại khi cơ sở dữ liệu "
                      "hoạt động / run again once the database is up — việc đã ghi được giữ nguyên, việc dở sẽ làm "
                      "lại / what was committed stays, the rest is redone")
     return None
+
+
+def _psycopg_operational(error: BaseException) -> bool:
+    """PostgreSQL unreachable, shut down or restarting (psycopg's OperationalError and its kinds: AdminShutdown, …)."""
+    try:
+        import psycopg
+    except ImportError:  # no PostgreSQL driver installed: SQLite only
+        return False
+    return isinstance(error, psycopg.OperationalError)
 
 
 @contextmanager

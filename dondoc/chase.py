@@ -21,6 +21,7 @@ import asyncio
 import logging
 import datetime as dt
 import multiprocessing
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -88,10 +89,30 @@ class ChaseReport:
     retrying: int = 0
     recovered: int = 0
     skipped: list[dict] = field(default_factory=list)
+    errors: dict[str, Counter] = field(default_factory=lambda: {"retrying": Counter(), "failed": Counter()})
 
     def as_dict(self) -> dict:
         return {"planned": len(self.planned), "queued": self.queued, "sent": self.sent, "failed": self.failed,
                 "retrying": self.retrying, "recovered": self.recovered, "skipped": len(self.skipped)}
+
+    def problems(self) -> list[str]:
+        """One bilingual line per kind of trouble at the mail server (retried later, or refused for good)."""
+        lines = []
+        retrying, failed = self.errors["retrying"], self.errors["failed"]
+        if retrying:
+            lines.append(f"Máy chủ thư chưa nhận {sum(retrying.values())} thư, sẽ gửi lại ở lần chạy sau / "
+                         f"the mail server did not take {sum(retrying.values())} message(s), they will be sent "
+                         f"again on a later run: {_reasons(retrying)}")
+        if failed:
+            lines.append(f"Máy chủ thư từ chối {sum(failed.values())} thư / the mail server refused "
+                         f"{sum(failed.values())} message(s) for good: {_reasons(failed)} — "
+                         "xem / see `dondoc outbox --status failed`")
+        return lines
+
+
+def _reasons(counts: Counter) -> str:
+    (reason, _), others = counts.most_common(1)[0], len(counts) - 1
+    return reason + (f" (+{others} lý do khác / other reason(s))" if others else "")
 
 
 def _local(now: dt.datetime, timezone: str) -> dt.datetime:
@@ -324,6 +345,12 @@ def _flag_refused(session: Session, refused: dict[str, str], now: dt.datetime) -
     session.commit()
 
 
+def _short(result: Delivery) -> str:
+    """The server's answer in one short line (a multi-line SMTP reply or a long refusal list, cut)."""
+    text = result.error or "; ".join(result.refused.values()) or "?"
+    return " ".join(text.split())[:200]
+
+
 async def deliver(session: Session, transport: Transport, worker: str, now: dt.datetime, limit: int,
                   report: ChaseReport, batch: int = 200) -> None:
     """Claim and send pending outbox rows (up to ``limit``), recording each answer as it comes."""
@@ -349,8 +376,10 @@ async def deliver(session: Session, transport: Transport, worker: str, now: dt.d
                     report.sent += 1
                 elif status == "failed":
                     report.failed += 1
+                    report.errors["failed"][_short(result)] += 1
                 else:
                     report.retrying += 1
+                    report.errors["retrying"][_short(result)] += 1
 
             await transport.deliver(envelopes, record)
 

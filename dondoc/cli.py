@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dondoc import installed_version
-from dondoc.errors import ConfigError, DondocError, NotFound, UsageError
+from dondoc.errors import ConfigError, DondocError, NotFound, UsageError, explain
 
 __all__ = ["app"]
 
@@ -45,7 +45,8 @@ class Format(StrEnum):
 
 
 def _guarded(command: Callable) -> Callable:
-    """Turn a user-facing error into one line per problem and exit code 1."""
+    """Turn a user-facing error, or a known failure around dondoc (disk full, database locked or gone), into one
+    line per problem and exit code 1; any other exception is a bug and keeps its traceback."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -59,6 +60,12 @@ def _guarded(command: Callable) -> Callable:
             raise typer.Exit(1) from None
         except DondocError as error:
             err.print(f"Lỗi / error: {error}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+        except Exception as error:
+            fault = explain(error)
+            if fault is None:
+                raise
+            err.print(f"Lỗi / error: {fault}", markup=False, highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -381,8 +388,8 @@ def _chase_report(report, fmt: Format) -> None:
     skipped = [dict(deadline=x["deadline"], agency=x["agency"], stage=x["stage"], reason=x["reason"])
                for x in report.skipped]
     if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps({"summary": report.as_dict(), "reminders": rows, "skipped": skipped},
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"summary": report.as_dict(), "reminders": rows, "skipped": skipped,
+                                     "problems": report.problems()}, ensure_ascii=False, indent=2) + "\n")
         return
     _emit(rows, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("period", "Kỳ"), ("stage", "Lần nhắc"),
                                ("cc", "Đồng gửi"), ("to", "Gửi tới")], title=f"Thư nhắc ({len(rows)})")
@@ -393,6 +400,8 @@ def _chase_report(report, fmt: Format) -> None:
     out.print(f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
               f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']} "
               f"(queued, sent, failed, retrying, recovered).", markup=False, highlight=False)
+    for line in report.problems():
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _run_chase(only, now: str | None, dry_run: bool, force_stage: str | None, fmt: Format) -> None:
@@ -532,10 +541,15 @@ def ingest(
     finally:
         source.close()
     if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps({**report.as_dict(), "left_at_source": [
+            {"ref": ref, "reason": reason} for ref, reason in report.skipped]}, ensure_ascii=False, indent=2) + "\n")
         return
     _emit([{"what": k, "count": v} for k, v in report.as_dict().items()], Format.TABLE,
           [("what", "Loại"), ("count", "Số thư")], title="Nhận báo cáo / intake")
+    for ref, reason in report.skipped:
+        out.print(f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: {ref} "
+                  f"({reason}) — xử lý bằng tay / deal with it by hand", markup=False, highlight=False,
+                  soft_wrap=True)
 
 
 @app.command()

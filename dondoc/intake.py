@@ -42,7 +42,7 @@ from dondoc.aggregate import figure
 from dondoc.chase import MailSetup, effective_last_day
 from dondoc.documents.extract import report_text
 from dondoc.documents.form import read_form
-from dondoc.errors import MailError
+from dondoc.errors import MailError, explain
 from dondoc.mail.classify import MailKind, classify
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.parse import ParsedAttachment, ParsedMail, Unparseable, parse_message
@@ -111,11 +111,16 @@ def store_raw(data_dir: Path, raw: bytes, folder: str = "raw", suffix: str = ".e
         temporary = target.with_suffix(f".tmp{os.getpid()}")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(descriptor, raw)
+            view, written = memoryview(raw), 0
+            while written < len(raw):  # a write may take only part (a disk filling up); the next one raises
+                written += os.write(descriptor, view[written:])
             if sync:
                 os.fsync(descriptor)
-        finally:
+        except BaseException:
             os.close(descriptor)
+            temporary.unlink(missing_ok=True)  # no partial file left behind, under any name
+            raise
+        os.close(descriptor)
         os.replace(temporary, target)
     return digest, str(relative)
 
@@ -291,14 +296,18 @@ def process_new(session: Session, catalog: Catalog, setup: MailSetup, data_dir: 
         chunk = ids[start:start + CHUNK]
         try:
             _process_chunk(session, catalog, setup, data_dir, now, senders, chunk, report)
-        except Exception:  # noqa: BLE001 — a write that failed: retry the messages one by one
+        except Exception as error:  # noqa: BLE001 — a write that failed: retry the messages one by one
             session.rollback()
             session.expunge_all()
+            if explain(error) is not None:
+                raise  # the disk or the database, not the messages: they stay new for the next run
             for inbound_id in chunk:
                 try:
                     _process_chunk(session, catalog, setup, data_dir, now, senders, [inbound_id], report)
                 except Exception as error:  # a bug must not stop the run nor leave a poison message behind
                     session.rollback()
+                    if explain(error) is not None:
+                        raise
                     row = session.get(InboundRow, inbound_id)
                     row.status = _quarantine(row, f"internal error ({type(error).__name__}): {error}")
                     row.processed_at = now
@@ -331,6 +340,8 @@ def _process_chunk(session: Session, catalog: Catalog, setup: MailSetup, data_di
         try:
             row.status = _candidate(c, row, mail)
         except Exception as error:  # noqa: BLE001 — nothing was changed yet (see _candidate): quarantine it
+            if explain(error) is not None:
+                raise  # a full disk is no fault of the message: the whole chunk is rolled back, left new
             row.status = _quarantine(row, f"internal error ({type(error).__name__}): {error}")
     session.flush()  # the submissions get their ids
     for submission, files in c.attachments:

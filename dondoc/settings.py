@@ -26,6 +26,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("dondoc-data"), description="SQLite file, mailboxes, reports")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under data_dir if unset")
+    database_busy_timeout: float = Field(default=30.0, gt=0, description="seconds a SQLite write waits for "
+                                         "another writer before 'database is locked'")
     config_dir: Path = Field(default_factory=lambda: shipped("config"), description="plans, agencies, calendar")
     templates_dir: Path = Field(default_factory=lambda: shipped("templates"))
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -54,6 +56,8 @@ class Settings(BaseSettings):
     # Incoming mail: a Maildir (the embedded default) or an IMAP mailbox.
     inbox: Literal["maildir", "imap"] = "maildir"
     maildir: Path | None = Field(default=None, description="the inbox Maildir; data_dir/inbox if unset")
+    inbox_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="a message larger than this is "
+                                 "left at the source, unfetched, and named in the ingest output")
     imap_host: str = "127.0.0.1"
     imap_port: int = 993
     imap_security: Literal["none", "starttls", "tls"] = "tls"

@@ -52,7 +52,8 @@ class App:
         """The database engine, with the schema migrated to the newest revision."""
         if self._engine is None:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._engine = make_engine(self.settings.effective_database_url)
+            self._engine = make_engine(self.settings.effective_database_url,
+                                       busy_timeout=self.settings.database_busy_timeout)
             upgrade(self._engine)
         return self._engine
 
@@ -107,8 +108,8 @@ class App:
             return ImapSource(host=s.imap_host, port=s.imap_port, username=s.imap_user,
                               password=s.imap_password.get_secret_value(), mailbox=s.imap_mailbox,
                               security=s.imap_security, timeout=s.imap_timeout,
-                              processed_folder=s.imap_processed_folder)
-        return MaildirSource(s.maildir or s.data_dir / "inbox")
+                              processed_folder=s.imap_processed_folder, max_bytes=s.inbox_max_bytes)
+        return MaildirSource(s.maildir or s.data_dir / "inbox", max_bytes=s.inbox_max_bytes)
 
     def now(self) -> dt.datetime:
         """The real clock, aware, in UTC (flows and commands accept an explicit ``now``)."""

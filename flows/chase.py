@@ -10,6 +10,7 @@ from prefect.artifacts import create_table_artifact
 
 from db.outbox import worker_id
 from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
+from dondoc.errors import faults_explained
 from dondoc.settings import Settings
 from dondoc.wiring import build
 
@@ -22,7 +23,7 @@ def queue(settings: Settings, only: ChaseFilter, now: dt.datetime, dry_run: bool
     app = build(settings)
     try:
         catalog = app.catalog()
-        with app.session() as session:
+        with faults_explained(), app.session() as session:
             # no transport: run_chase plans and queues; the send task delivers
             return run_chase(session=session, catalog=catalog, policy=app.policy(), calendar=app.calendar(catalog),
                              setup=app.mail_setup(), transport=None, now=now, only=only, dry_run=dry_run,
@@ -36,7 +37,7 @@ def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseRepo
     """Send what the outbox holds (up to the rate limit), recording each answer."""
     app = build(settings)
     try:
-        with app.session() as session:
+        with faults_explained(), app.session() as session:
             asyncio.run(deliver(session, app.transport(), worker_id(), now, settings.smtp_rate_limit, report))
         return report
     finally:
@@ -75,4 +76,6 @@ def chase(
     create_table_artifact(key="chase", table=_table(report) or [{"kết quả": "không có thư nào đến hạn"}],
                           description=f"Đôn đốc: {report.as_dict()}")
     print(f"chase: {report.as_dict()}")
+    for line in report.problems():
+        print(line)
     return report.as_dict()

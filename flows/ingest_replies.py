@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 
 from db.outbox import worker_id
+from dondoc.errors import faults_explained
 from dondoc.intake import IntakeReport, run_ingest
 from dondoc.settings import Settings
 from dondoc.wiring import build
@@ -21,7 +22,7 @@ def take_in_replies(settings: Settings, now: dt.datetime, limit: int) -> IntakeR
     app = build(settings)
     source = app.source()
     try:
-        with app.session() as session:
+        with faults_explained(), app.session() as session:
             return run_ingest(session=session, catalog=app.catalog(), setup=app.mail_setup(), source=source,
                               transport=app.transport(), data_dir=settings.data_dir, now=now, limit=limit,
                               worker=worker_id())

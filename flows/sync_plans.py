@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from dondoc.config import load_catalog, load_policy
+from dondoc.errors import faults_explained
 from dondoc.model import Catalog
 from dondoc.policy import PolicyFile
 from dondoc.settings import Settings
@@ -28,7 +29,7 @@ def materialise(settings: Settings, catalog: Catalog, policy: PolicyFile, now: d
     """Upsert plans and agencies and bring deadlines in line, in one transaction."""
     app = build(settings)
     try:
-        with app.session() as session:
+        with faults_explained(), app.session() as session:
             return sync_catalog(catalog, session=session, now=now, horizon_days=policy.horizon_days,
                                 timezone=settings.timezone)
     finally:

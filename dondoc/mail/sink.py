@@ -55,6 +55,8 @@ class _Handler:
         found = _MESSAGE_ID.search(raw[:20000])
         message_id = found.group(1).decode("ascii", "replace") if found else None
         self.sink.deliver(envelope.rcpt_tos, raw, message_id)
+        if self.sink.answer_delay:
+            await asyncio.sleep(self.sink.answer_delay)
         return "250 Message accepted for delivery"
 
 
@@ -67,6 +69,7 @@ class MaildirSink:
         self.refuse: dict[str, str] = {}
         self.fail_data: str | None = None
         self.delay = 0.0  # seconds before answering DATA: a slow server
+        self.answer_delay = 0.0  # seconds between delivering and answering: the client may give up meanwhile
         self.stats = SinkStats()
         self._seen: set[tuple[str, str]] = set()
         self._lock = threading.Lock()

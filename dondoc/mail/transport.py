@@ -93,7 +93,14 @@ class SmtpTransport:
             queue.put_nowait(envelope)
         workers = [asyncio.create_task(self._worker(queue, on_result))
                    for _ in range(min(self.connections, queue.qsize()))]
-        await asyncio.gather(*workers)
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            # one worker failed (``on_result`` could not record an answer: the database went away): stop the
+            # others and collect their errors too, or asyncio prints them as a traceback on its way out
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
 
     async def _worker(self, queue: asyncio.Queue[Envelope], on_result: Callable[[Delivery], None]) -> None:
         client: aiosmtplib.SMTP | None = None

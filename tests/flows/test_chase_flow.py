@@ -56,3 +56,27 @@ def test_status_digest_flow_mails_the_coordinator_once_a_week(prefect_harness, s
     assert (first["queued"], first["sent"], first["failed"]) == (1, 1, 0)
     assert status_digest(now=monday + dt.timedelta(hours=1))["queued"] == 0
     assert sink.stats.delivered.get("vanthu@sldtbxh.demo.example.org") == 1
+
+
+def test_a_locked_database_fails_the_chase_flow_with_the_one_line_then_the_next_run_sends(prefect_harness, sink,
+                                                                                          tmp_path, monkeypatch):
+    import sqlite3
+
+    from flows.chase import chase
+    from tests import figures
+
+    figures.add(figures.FAULTS)
+    monkeypatch.setenv("DONDOC_DATABASE_BUSY_TIMEOUT", "0.5")
+    locker = sqlite3.connect(tmp_path / "data" / "dondoc.sqlite3", isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        state = chase(now=MORNING, return_state=True)
+    finally:
+        locker.close()
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False)
+    assert str(error).startswith("cơ sở dữ liệu đang bị khóa / database is locked"), error
+    assert "Traceback" not in str(state.message)
+    assert sum(sink.stats.delivered.values()) == 0
+    assert chase(now=MORNING)["sent"] == 2
+    assert sum(sink.stats.delivered.values()) == 2

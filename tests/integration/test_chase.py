@@ -25,6 +25,7 @@ from dondoc.mail.tokens import read_token
 from dondoc.mail.transport import SmtpTransport
 from dondoc.resources import shipped
 from dondoc.sync import sync_catalog
+from tests import figures
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY = b"test-secret"
@@ -163,6 +164,7 @@ def test_a_reminder_as_the_agency_receives_it(engine, catalog, sink):
 def test_a_refused_address_fails_the_row_and_flags_the_contact(engine, catalog, sink):
     address = catalog.directory.agencies["hn.cong-an-tp"].contacts[0].address
     sink.refuse[address] = "550 5.1.1 No such user"
+    figures.add(figures.FAULTS)
     only = ChaseFilter(plan="hn-235-2020", obligation="danh-gia-2021", agency="hn.cong-an-tp")
     calendar = WorkCalendar(catalog.calendar_years.values())
     with Session(engine) as session:
@@ -171,12 +173,15 @@ def test_a_refused_address_fails_the_row_and_flags_the_contact(engine, catalog, 
                            setup=SETUP, transport=SmtpTransport(host="127.0.0.1", port=sink.port),
                            now=morning(dt.date(2021, 6, 25)), only=only)
         assert (report.sent, report.failed) == (0, 1)
+        assert report.problems() == ["Máy chủ thư từ chối 1 thư / the mail server refused 1 message(s) for good: "
+                                     "550 5.1.1 No such user — xem / see `dondoc outbox --status failed`"]
         contact = session.exec(select(ContactRow).where(ContactRow.address == address)).first()
         assert contact.flag_reason.startswith("550")
 
 
 def test_a_temporary_failure_is_retried_later(engine, catalog, sink):
     sink.fail_data = "451 4.3.0 Try again later"
+    figures.add(figures.FAULTS)
     only = ChaseFilter(plan="hn-235-2020", obligation="danh-gia-2021", agency="hn.cong-an-tp")
     calendar = WorkCalendar(catalog.calendar_years.values())
     transport = SmtpTransport(host="127.0.0.1", port=sink.port)
@@ -186,6 +191,9 @@ def test_a_temporary_failure_is_retried_later(engine, catalog, sink):
         report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
                            setup=SETUP, transport=transport, now=first, only=only)
         assert (report.sent, report.retrying) == (0, 1)
+        assert report.problems() == ["Máy chủ thư chưa nhận 1 thư, sẽ gửi lại ở lần chạy sau / the mail server did "
+                                     "not take 1 message(s), they will be sent again on a later run: "
+                                     "451 4.3.0 Try again later"]
         sink.fail_data = None
         # too early: the backoff has not passed
         again = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,

@@ -105,3 +105,22 @@ def test_a_template_error_names_the_template_and_sends_nothing(env, tmp_path, mo
     line = len(body.read_text(encoding="utf-8").splitlines())
     assert result.stderr.strip() == f"Lỗi / error: templates/mail/vi/reminder.txt.j2:{line}: 'khong_co_bien' is undefined"
     assert sum(env.stats.delivered.values()) == 0
+
+
+def test_the_coordinator_is_told_what_the_mail_server_refused_and_what_will_be_retried(env):
+    from tests import figures
+
+    figures.add(figures.FAULTS, 2)
+    env.refuse["vanthu@syt.demo.example.org"] = "550 5.1.1 No such user"
+    env.refuse["vanthu@huyen-a.demo.example.org"] = "451 4.2.1 Mailbox busy, try later"
+    result = invoke("chase", "--now", MORNING)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert "Máy chủ thư chưa nhận 1 thư, sẽ gửi lại ở lần chạy sau / the mail server did not take 1 message(s), " \
+           "they will be sent again on a later run: 451 4.2.1 Mailbox busy, try later" in lines
+    assert "Máy chủ thư từ chối 1 thư / the mail server refused 1 message(s) for good: 550 5.1.1 No such user — " \
+           "xem / see `dondoc outbox --status failed`" in lines
+    env.refuse.clear()
+    later = json.loads(invoke("chase", "--now", "2021-05-05T09:30", "--format", "json").stdout)
+    assert (later["summary"]["sent"], later["problems"]) == (1, [])
+    assert env.stats.delivered == {"vanthu@huyen-a.demo.example.org": 1}

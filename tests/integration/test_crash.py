@@ -22,14 +22,14 @@ MORNING = "2021-05-05T09:00"
 AGENCIES = 120
 
 
-def big_config(root: Path) -> Path:
-    """A plan with many districts, so a chase batch takes a while."""
+def big_config(root: Path, agencies: int = AGENCIES) -> Path:
+    """A plan with many districts (``agencies`` of them), so a chase batch takes a while."""
     (root / "plans").mkdir(parents=True)
     (root / "agencies").mkdir()
     units = "\n".join(
         f"  - id: big.huyen-{i:03d}\n    name: Ủy ban nhân dân huyện Thử {i:03d}\n    level: district\n"
         f"    contacts: [{{address: vanthu@huyen-{i:03d}.big.example.org}}]"
-        for i in range(AGENCIES))
+        for i in range(agencies))
     (root / "agencies" / "big.yaml").write_text(f"""area: big
 name: Tỉnh Thử
 agencies:
@@ -44,7 +44,7 @@ agencies:
 groups:
   - id: big.huyen
     name: UBND các huyện
-    members: [{", ".join(f"big.huyen-{i:03d}" for i in range(AGENCIES))}]
+    members: [{", ".join(f"big.huyen-{i:03d}" for i in range(agencies))}]
 """, encoding="utf-8")
     (root / "plans" / "big.yaml").write_text("""id: big-2021
 title: Kế hoạch thử năm 2021

@@ -26,7 +26,13 @@ class Located:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else f"{self.file}"
-        return f"{where}: {self.message}"
+        return _visible(f"{where}: {self.message}")
+
+
+def _visible(text: str) -> str:
+    """``text`` on one line with its invisible characters spelled out (``\\n``, ``\\x1b``, ``\\u202e``): a value
+    quoted from a hostile file can neither break the line nor drive the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class ConfigError(DondocError):

@@ -132,19 +132,18 @@ class _Constructor(RoundTripConstructor):
 
 
 def _load_yaml(text: str) -> Any:
-    """``text`` read by ruamel (round trip, with lines), after :func:`_check_shape` and :func:`_check_expansion`."""
+    """``text`` read by ruamel (round trip, with lines), once :func:`_check_shape` and :func:`_check_expansion`
+    have found it safe to build (libyaml composes it for the check: shared nodes, no data, quickly)."""
     _check_shape(text)
-    yaml_ = YAML(typ="rt")
-    yaml_.Constructor = _Constructor
-    constructor, parser = yaml_.get_constructor_parser(text)
     try:
-        node = constructor.composer.get_single_node()
-        if node is None:
-            return None
+        node = yaml.compose(text, Loader=_CoreLoader)
+    except yaml.YAMLError:
+        node = None  # ruamel reports the syntax error, with its line
+    if node is not None:
         _check_expansion(node)
-        return constructor.construct_document(node)
-    finally:
-        parser.dispose()
+    reader = YAML(typ="rt")
+    reader.Constructor = _Constructor
+    return reader.load(text)
 
 
 @dataclass

@@ -84,7 +84,8 @@ def _check_shape(text: str) -> None:
 
 
 def _check_expansion(root: Any) -> None:
-    """Refuse a node graph whose aliases expand to too many values ("billion laughs") or that contains itself.
+    """Refuse a node graph whose aliases expand to too many values ("billion laughs"), that contains itself, or
+    that has a list or mapping as a key (ruamel fails on those with a bare TypeError).
 
     Aliases share nodes, so the graph is small while the data it stands for
     (and what validation and error messages walk) can be exponential. The
@@ -104,6 +105,10 @@ def _check_expansion(root: Any) -> None:
             continue
         if id(node) in size:
             continue
+        if not isinstance(node.value, str):
+            for key, _ in (item for item in node.value if isinstance(item, tuple)):
+                if not isinstance(key.value, str):
+                    raise _Unsafe("a key that is a list or a mapping: keys are names", key)
         on_path.add(id(node))
         stack.append((node, True))
         for child in children:
@@ -193,6 +198,9 @@ def _read(path: Path, problems: list[Located]) -> _Document | None:
         what = error.problem or error.context or "invalid YAML"
         kind = "YAML error" if isinstance(error, ConstructorError) else "YAML syntax error"
         problems.append(Located(path, line, f"{kind}: {what}"))
+        return None
+    except (TypeError, ValueError) as error:  # any other surprise of the parser: still this file, never a traceback
+        problems.append(Located(path, None, f"YAML error: {error}"))
         return None
     except YAMLError as error:  # the reader's: a NUL or another character YAML does not allow
         position = getattr(error, "position", None)

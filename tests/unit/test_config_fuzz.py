@@ -202,7 +202,9 @@ NASTIES = {
     "nested 100,000 deep": (_replace(TITLE, "title: " + "[" * 100_000 + "]" * 100_000),
                             ":17: lists and mappings nested more than 50 deep"),
     "alias bomb as a key": (lambda p: p.write_text(ALIAS_BOMB + "\n? *b8\n: x\n" + p.read_text()),
-                            ":6: aliases expand to more than 100,000 values"),
+                            ":9: a key that is a list or a mapping"),
+    "alias bomb as a value": (lambda p: p.write_text(ALIAS_BOMB + "\n" + p.read_text()),
+                              ":6: aliases expand to more than 100,000 values"),
     "a list that contains itself": (_replace("targets:", "x: &r [*r]\ntargets:"), "a value contains itself"),
     "NUL": (_replace(TITLE, 'title: "\x00Kế hoạch"'), ":17: YAML error: special characters are not allowed"),
     "not UTF-8": (lambda p: p.write_bytes(b"\xff\xfe" + p.read_bytes()), ": not UTF-8 text"),
@@ -213,6 +215,7 @@ NASTIES = {
     "50 MB": (lambda p: p.write_bytes(p.read_bytes() + b"#" * 50_000_000), "a configuration file may have"),
     "a million values": (_replace("targets:", "junk: [" + "1, " * 320_000 + "]\ntargets:"),
                          "more than 50,000 YAML values in one file"),
+    "a mapping as a key": (_replace("title:", "? {a: [b]}\n: x\ntitle:"), ":17: a key that is a list or a mapping"),
     "a directory": (_swap(Path.mkdir), ": not a regular file"),
     "a symlink loop": (_swap(lambda p: p.symlink_to(p)), ": cannot read: Too many levels of symbolic links"),
     "a FIFO": (_swap(os.mkfifo), ": not a regular file"),
@@ -235,7 +238,7 @@ def test_named_nasties_are_one_located_line_each(tmp_path, nasty):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("nasty, command", [
-    ("nested 100,000 deep", ["plans", "check"]), ("alias bomb as a key", ["plans", "check"]),
+    ("nested 100,000 deep", ["plans", "check"]), ("alias bomb as a value", ["plans", "check"]),
     ("a key with a newline and ANSI", ["plans", "check"]), ("NUL", ["plans", "check"]),
     ("impossible ISO date", ["sync", "--now", "2021-03-01"]), ("a FIFO", ["sync", "--now", "2021-03-01"]),
 ])

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BackupError", "ConfigError", "DondocError", "Located", "MailError", "NotFound", "TemplateError", "UsageError"]
+__all__ = ["BackupError", "ConfigError", "DondocError", "Located", "MailError", "NotFound", "TemplateError", "UsageError",
+           "visible"]
 
 
 class DondocError(Exception):
@@ -26,13 +27,13 @@ class Located:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else f"{self.file}"
-        return _visible(f"{where}: {self.message}")
+        return visible(f"{where}: {self.message}")
 
 
-def _visible(text: str) -> str:
-    """``text`` on one line with its invisible characters spelled out (``\\n``, ``\\x1b``, ``\\u202e``): a value
-    quoted from a hostile file can neither break the line nor drive the terminal."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+def visible(text: str, keep: str = "") -> str:
+    """``text`` with its invisible characters spelled out (``\\n``, ``\\x1b``, ``\\u202e``) but those in ``keep``:
+    a value quoted from a hostile file, mail or argument can neither break the line nor drive the terminal."""
+    return "".join(c if c.isprintable() or c in keep else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class ConfigError(DondocError):

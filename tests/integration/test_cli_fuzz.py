@@ -23,7 +23,10 @@ from typer.testing import CliRunner
 from dondoc.cli import app
 from dondoc.errors import visible
 from tests import figures
-from tests.integration.test_backup import season, sqlite_url, tables  # noqa: F401 — season is a fixture
+from tests.integration import test_backup
+from tests.integration.test_backup import sqlite_url, tables
+
+season = test_backup.season  # the fixture: a data dir with a reporting season (SQLite)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -51,7 +51,8 @@ class _NotAFile(Exception):
 
 
 class _Unsafe(Exception):
-    """A YAML document that would be too costly to build (aliases that expand without bound, or a cycle)."""
+    """A YAML document refused before it is built: too big, too deep, aliases that expand without bound, a cycle,
+    or a key that is not a name; ``line`` is where."""
 
     def __init__(self, message: str, where: Any):
         super().__init__(message)

@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -252,9 +253,10 @@ def plans_show(
         sys.stdout.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
         return
     names = catalog.directory.agencies
-    out.print(f"[bold]{plan.title}[/bold] ({plan.id}{', ' + plan.number if plan.number else ''})")
+    out.print(f"[bold]{escape(plan.title)}[/bold] ({plan.id}{', ' + escape(plan.number) if plan.number else ''})")
     out.print(f"Hiệu lực / valid: {plan.valid.start:%d/%m/%Y} – "
-              f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; nguồn / source: {plan.source.file}")
+              f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; nguồn / source: {plan.source.file}",
+              markup=False, highlight=False)
     rows = []
     for o in plan.obligations:
         due = o.schedule.due

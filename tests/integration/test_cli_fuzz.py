@@ -25,6 +25,7 @@ from dondoc.errors import visible
 from tests import figures
 from tests.integration import test_backup
 from tests.integration.test_backup import sqlite_url, tables
+from tests.integration.test_config import PLAN, write_config
 
 season = test_backup.season  # the fixture: a data dir with a reporting season (SQLite)
 
@@ -151,3 +152,13 @@ def test_a_sample_through_a_real_process(season, args):
     assert done.returncode in (1, 2) and "Traceback" not in done.stderr and "\x1b" not in done.stderr, done.stderr
     if done.returncode == 1:
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("Lỗi / error: ")
+
+
+def test_plans_show_prints_a_title_with_markup_literally(tmp_path, monkeypatch):
+    """A plan title ``[/b] …`` crashed ``dondoc plans show`` (rich MarkupError: the title sat inside [bold])."""
+    figures.add(figures.HOSTILE)
+    plan = PLAN.replace("title: Kế hoạch mẫu năm 2021", 'title: "[/b] [red]Kế hoạch[/red] \\x1b[31m"')
+    monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "config", plan=plan)))
+    result = run(["plans", "show", "demo-2021"])
+    assert result.exit_code == 0 and "\x1b" not in result.stdout
+    assert "[/b] [red]Kế hoạch[/red] \\x1b[31m" in result.stdout, result.stdout

@@ -19,10 +19,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dondoc import installed_version
-from dondoc.errors import ConfigError, DondocError, NotFound, UsageError, explain
+from dondoc.errors import ConfigError, DondocError, NotFound, UsageError, explain, visible
 
 __all__ = ["app"]
 
@@ -34,8 +36,18 @@ app = typer.Typer(
 plans_app = typer.Typer(help="Kế hoạch — the plans in config/.", no_args_is_help=True)
 app.add_typer(plans_app, name="plans")
 
-out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
-err = Console(stderr=True, soft_wrap=True)
+
+class _Console(Console):
+    """A console that prints text as it is: control characters (ESC, CR, NUL, …) in what it is given — a reason
+    typed at the prompt, a subject taken from a mail — are spelled out, never sent to the terminal."""
+
+    def print(self, *objects, **kwargs) -> None:
+        super().print(*(visible(o, keep="\n") if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+_MAX_ID = 2**63 - 1  # the largest id a database column holds: a bigger number is a usage error, not an overflow
+out = _Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+err = _Console(stderr=True, soft_wrap=True)
 
 
 class Format(StrEnum):
@@ -59,13 +71,13 @@ def _guarded(command: Callable) -> Callable:
                       f"{len(error.problems)} problem(s)", markup=False, highlight=False)
             raise typer.Exit(1) from None
         except DondocError as error:
-            err.print(f"Lỗi / error: {error}", markup=False, highlight=False)
+            err.print(f"Lỗi / error: {visible(str(error))}", markup=False, highlight=False)
             raise typer.Exit(1) from None
         except Exception as error:
             fault = explain(error)
             if fault is None:
                 raise
-            err.print(f"Lỗi / error: {fault}", markup=False, highlight=False)
+            err.print(f"Lỗi / error: {visible(str(fault))}", markup=False, highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -126,7 +138,9 @@ def _emit(rows: list[dict], fmt: Format, columns: list[tuple[str, str]], title: 
         for _, heading in columns:
             table.add_column(heading, overflow="fold")
         for row in rows:
-            table.add_row(*(str(row.get(key) if row.get(key) is not None else "") for key, _ in columns))
+            # Text, not str: a cell holds what mail and users wrote, never markup ("[/b]" would even crash rich)
+            table.add_row(*(Text(visible(str(row.get(key) if row.get(key) is not None else "")))
+                            for key, _ in columns))
         out.print(table)
 
 
@@ -247,9 +261,10 @@ def plans_show(
         sys.stdout.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
         return
     names = catalog.directory.agencies
-    out.print(f"[bold]{plan.title}[/bold] ({plan.id}{', ' + plan.number if plan.number else ''})")
+    out.print(f"[bold]{escape(plan.title)}[/bold] ({plan.id}{', ' + escape(plan.number) if plan.number else ''})")
     out.print(f"Hiệu lực / valid: {plan.valid.start:%d/%m/%Y} – "
-              f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; nguồn / source: {plan.source.file}")
+              f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; nguồn / source: {plan.source.file}",
+              markup=False, highlight=False)
     rows = []
     for o in plan.obligations:
         due = o.schedule.due
@@ -441,7 +456,7 @@ def chase(
 @_guarded
 def remind(
     agency: Annotated[str, typer.Argument(help="The agency id.")],
-    deadline: Annotated[int, typer.Option(help="The deadline id (see `dondoc deadlines`).")],
+    deadline: Annotated[int, typer.Option(help="The deadline id (see `dondoc deadlines`).", min=1, max=_MAX_ID)],
     now: Annotated[str | None, typer.Option()] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
@@ -490,7 +505,7 @@ def pause(
 @app.command()
 @_guarded
 def extend(
-    deadline: Annotated[int, typer.Argument(help="The deadline id.")],
+    deadline: Annotated[int, typer.Argument(help="The deadline id.", min=1, max=_MAX_ID)],
     to: Annotated[str, typer.Option("--to", help="The new last day (dd/mm/yyyy).")],
     reason: Annotated[str, typer.Option(help="Why (quoted in later reminders).")],
 ) -> None:
@@ -506,7 +521,7 @@ def extend(
 @app.command()
 @_guarded
 def excuse(
-    deadline: Annotated[int, typer.Argument(help="The deadline id.")],
+    deadline: Annotated[int, typer.Argument(help="The deadline id.", min=1, max=_MAX_ID)],
     reason: Annotated[str, typer.Option(help="Why the agency no longer owes it.")],
 ) -> None:
     """Miễn báo cáo — the agency no longer owes this report; no more reminders."""
@@ -522,7 +537,7 @@ def excuse(
 @_guarded
 def ingest(
     now: Annotated[str | None, typer.Option(help="Pretend it is this instant (ISO or dd/mm/yyyy).")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many messages.", min=1)] = 1000,
+    limit: Annotated[int, typer.Option(help="At most this many messages.", min=1, max=1_000_000)] = 1000,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Nhận báo cáo — take in replies from the inbox, record submissions, send receipts."""
@@ -556,7 +571,7 @@ def ingest(
 @_guarded
 def inbox(
     status: Annotated[str | None, typer.Option(help="new, submission, request, auto-reply, bounce, quarantine.")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000)] = 50,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hộp thư đến — recent inbound mail: class, match, reason."""
@@ -589,7 +604,9 @@ def quarantine_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TA
 
 @quarantine_app.command("show")
 @_guarded
-def quarantine_show(message: Annotated[int, typer.Argument(help="The inbound message id.")]) -> None:
+def quarantine_show(
+    message: Annotated[int, typer.Argument(help="The inbound message id.", min=1, max=_MAX_ID)],
+) -> None:
     """One quarantined message: headers, text and attachments, as dondoc read it."""
     from db.tables import InboundRow
     from dondoc.mail.parse import Unparseable, parse_message
@@ -614,8 +631,8 @@ def quarantine_show(message: Annotated[int, typer.Argument(help="The inbound mes
 @quarantine_app.command("assign")
 @_guarded
 def quarantine_assign(
-    message: Annotated[int, typer.Argument(help="The inbound message id.")],
-    deadline: Annotated[int, typer.Argument(help="The deadline it belongs to.")],
+    message: Annotated[int, typer.Argument(help="The inbound message id.", min=1, max=_MAX_ID)],
+    deadline: Annotated[int, typer.Argument(help="The deadline it belongs to.", min=1, max=_MAX_ID)],
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Record a quarantined message as a submission for a deadline (sends the receipt)."""
@@ -633,7 +650,7 @@ def quarantine_assign(
 @quarantine_app.command("reject")
 @_guarded
 def quarantine_reject(
-    message: Annotated[int, typer.Argument(help="The inbound message id.")],
+    message: Annotated[int, typer.Argument(help="The inbound message id.", min=1, max=_MAX_ID)],
     reason: Annotated[str, typer.Option(help="Why it is not a report.")] = "không phải báo cáo",
 ) -> None:
     """Close a quarantined message as not a report (it is kept)."""
@@ -676,7 +693,7 @@ def submissions(
 @app.command("return")
 @_guarded
 def return_(
-    submission: Annotated[int, typer.Argument(help="The submission id.")],
+    submission: Annotated[int, typer.Argument(help="The submission id.", min=1, max=_MAX_ID)],
     reason: Annotated[str, typer.Option(help="What to complete (sent to the agency).")],
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
@@ -710,7 +727,7 @@ def requests(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) ->
 @app.command()
 @_guarded
 def grant(
-    request: Annotated[int, typer.Argument(help="The request id.")],
+    request: Annotated[int, typer.Argument(help="The request id.", min=1, max=_MAX_ID)],
     to: Annotated[str, typer.Option("--to", help="The new last day (dd/mm/yyyy).")],
     reason: Annotated[str, typer.Option()] = "Đồng ý đề nghị gia hạn của cơ quan",
 ) -> None:
@@ -760,7 +777,7 @@ def report_build(
 @report_app.command("approve")
 @_guarded
 def report_approve(
-    report: Annotated[int, typer.Argument(help="The report id.")],
+    report: Annotated[int, typer.Argument(help="The report id.", min=1, max=_MAX_ID)],
     by: Annotated[str, typer.Option(help="Who approves.")] = "coordinator",
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
@@ -795,7 +812,7 @@ def _answer_paused_run(row, answer: dict) -> None:
 @report_app.command("reject")
 @_guarded
 def report_reject(
-    report: Annotated[int, typer.Argument(help="The report id.")],
+    report: Annotated[int, typer.Argument(help="The report id.", min=1, max=_MAX_ID)],
     comment: Annotated[str, typer.Option(help="What to change before it is built again.")],
 ) -> None:
     """Không duyệt — reject a draft report with a comment (build it again after the changes)."""
@@ -810,7 +827,7 @@ def report_reject(
 @report_app.command("send")
 @_guarded
 def report_send(
-    report: Annotated[int, typer.Argument(help="The report id.")],
+    report: Annotated[int, typer.Argument(help="The report id.", min=1, max=_MAX_ID)],
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Gửi — send an approved report to the recipients of its obligation (closes the coordinator's deadline)."""
@@ -909,7 +926,8 @@ def bench(ctx: typer.Context) -> None:
 @_guarded
 def status(
     now: Annotated[str | None, typer.Option(help="As of this instant (ISO or dd/mm/yyyy).")] = None,
-    ahead: Annotated[int, typer.Option(help="Also show periods due within this many days.")] = 30,
+    ahead: Annotated[int, typer.Option(help="Also show periods due within this many days.", min=0,
+                                       max=3660)] = 30,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
     mail: Annotated[bool, typer.Option("--mail", help="Also send this week's digest to the coordinators now "
                                                       "(once a week; the weekly deployment does it on Mondays).")] = False,

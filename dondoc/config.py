@@ -15,6 +15,7 @@ that does not validate.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from dondoc.calendar import CalendarYear
 from dondoc.checks import check_catalog
@@ -34,15 +36,149 @@ from dondoc.policy import PolicyFile
 __all__ = ["ConfigError", "Located", "load_catalog", "load_policy", "check_config"]
 
 
+_ALIAS_SURPLUS = 100_000  # values aliases may add beyond those written in the file
+_MAX_DEPTH = 50  # nested lists and mappings; a plan needs about 6
+_MAX_BYTES = 1_000_000  # per file; the largest shipped one is 31 kB
+_MAX_EVENTS = 50_000  # YAML events (values, starts and ends) per file; the largest shipped one has 1,952
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _NotAFile(Exception):
+    pass
+
+
+class _Unsafe(Exception):
+    """A YAML document refused before it is built: too big, too deep, aliases that expand without bound, a cycle,
+    or a key that is not a name; ``line`` is where."""
+
+    def __init__(self, message: str, where: Any):
+        super().__init__(message)
+        self.message, self.line = message, where.start_mark.line + 1
+
+
+def _check_shape(text: str) -> None:
+    """Refuse nesting deeper than ``_MAX_DEPTH`` or more than ``_MAX_EVENTS`` values, before any parser builds them.
+
+    libyaml's event stream is flat (no recursion) and fast, while both
+    composers recurse: ruamel runs out of Python stack, and libyaml's C
+    composer crashes the process (SIGSEGV) on some 100,000 nested brackets.
+    ruamel, which gives the lines, reads some 6,000 values a second: the
+    count keeps a hostile file from holding it for minutes. A syntax error
+    found here is left to the parser that reports it.
+    """
+    depth = 0
+    try:
+        for count, event in enumerate(yaml.parse(text, Loader=_CoreLoader)):
+            if count > _MAX_EVENTS:
+                raise _Unsafe(f"more than {_MAX_EVENTS:,} YAML values in one file", event)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    raise _Unsafe(f"lists and mappings nested more than {_MAX_DEPTH} deep", event)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+
+
+def _check_expansion(root: Any) -> None:
+    """Refuse a node graph whose aliases expand to too many values ("billion laughs"), that contains itself, or
+    that has a list or mapping as a key (ruamel fails on those with a bare TypeError).
+
+    Aliases share nodes, so the graph is small while the data it stands for
+    (and what validation and error messages walk) can be exponential. The
+    walk is iterative, so deep nesting cannot exhaust Python's stack here.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children = _children(node)
+        if done:
+            on_path.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(child)] for child in children)
+            if size[id(node)] > len(size) + _ALIAS_SURPLUS:
+                raise _Unsafe(f"aliases expand to more than {_ALIAS_SURPLUS:,} values (an alias bomb?)", node)
+            continue
+        if id(node) in size:
+            continue
+        if not isinstance(node.value, str):
+            for key, _ in (item for item in node.value if isinstance(item, tuple)):
+                if not isinstance(key.value, str):
+                    raise _Unsafe("a key that is a list or a mapping: keys are names", key)
+        on_path.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                raise _Unsafe("a value contains itself (an alias to an enclosing anchor)", child)
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node.value, str):
+        return []
+    return [part for item in node.value for part in (item if isinstance(item, tuple) else (item,))]
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor whose scalar errors (``2021-02-31``, ``!!int x``) name their line."""
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError) as error:
+            raise ConstructorError(None, None, f"cannot read {node.value!r:.60}: {error}", node.start_mark) from None
+
+
+def _load_yaml(text: str) -> Any:
+    """``text`` read by ruamel (round trip, with lines), once :func:`_check_shape` and :func:`_check_expansion`
+    have found it safe to build (libyaml composes it for the check: shared nodes, no data, quickly)."""
+    _check_shape(text)
+    try:
+        node = yaml.compose(text, Loader=_CoreLoader)
+    except yaml.YAMLError:
+        node = None  # ruamel reports the syntax error, with its line
+    if node is not None:
+        _check_expansion(node)
+    reader = YAML(typ="rt")
+    reader.Constructor = _Constructor
+    return reader.load(text)
+
+
 @dataclass
 class _Document:
     path: Path
     data: Any
 
 
+def _text(path: Path) -> str:
+    """The text of ``path``: a regular file (a FIFO would block) of at most ``_MAX_BYTES`` (a bigger one would take
+    minutes to parse); ``_TooBig``/``_NotAFile`` otherwise."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise _NotAFile(path)
+    if info.st_size > _MAX_BYTES:
+        raise _TooBig(info.st_size)
+    return path.read_text(encoding="utf-8")
+
+
 def _read(path: Path, problems: list[Located]) -> _Document | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _text(path)
+    except _TooBig as error:
+        problems.append(Located(path, None, f"{error.args[0]:,} bytes: more than the {_MAX_BYTES:,} a configuration "
+                                            "file may have"))
+        return None
+    except _NotAFile:
+        problems.append(Located(path, None, "not a regular file"))
+        return None
     except UnicodeDecodeError as error:
         problems.append(Located(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})"))
         return None
@@ -50,12 +186,27 @@ def _read(path: Path, problems: list[Located]) -> _Document | None:
         problems.append(Located(path, None, f"cannot read: {error.strerror}"))
         return None
     try:
-        data = YAML(typ="rt").load(text)
+        data = _load_yaml(text)
+    except _Unsafe as error:
+        problems.append(Located(path, error.line, error.message))
+        return None
+    except RecursionError:
+        problems.append(Located(path, None, "YAML nested too deeply"))
+        return None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         what = error.problem or error.context or "invalid YAML"
-        problems.append(Located(path, line, f"YAML syntax error: {what}"))
+        kind = "YAML error" if isinstance(error, ConstructorError) else "YAML syntax error"
+        problems.append(Located(path, line, f"{kind}: {what}"))
+        return None
+    except (TypeError, ValueError) as error:  # any other surprise of the parser: still this file, never a traceback
+        problems.append(Located(path, None, f"YAML error: {error}"))
+        return None
+    except YAMLError as error:  # the reader's: a NUL or another character YAML does not allow
+        position = getattr(error, "position", None)
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+        problems.append(Located(path, line, f"YAML error: {getattr(error, 'reason', None) or error}"))
         return None
     if not isinstance(data, dict):
         problems.append(Located(path, 1, "expected a mapping of fields at the top of the file"))
@@ -72,6 +223,8 @@ class _CoreLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.Saf
     ``010`` is ten, ``0o10`` eight; a duplicate key is an error. The fast path of :func:`load_catalog`."""
 
     def construct_mapping(self, node, deep=False):
+        if not all(isinstance(key, yaml.ScalarNode) for key, _ in node.value):
+            raise _DuplicateKey(node.start_mark)  # a complex key: the careful path says what is wrong
         keys = [self.construct_object(key, deep=True) for key, _ in node.value]
         if len(set(map(repr, keys))) != len(keys):
             raise _DuplicateKey(node.start_mark)
@@ -107,7 +260,15 @@ _CoreLoader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
 
 def _fast_read(path: Path) -> Any:
     """``path`` parsed by the fast loader; any problem at all raises (the caller then takes the careful path)."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CoreLoader)  # noqa: S506 — a safe loader
+    text = _text(path)
+    _check_shape(text)
+    loader = _CoreLoader(text)
+    try:
+        node = loader.get_single_node()
+        _check_expansion(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _line(data: Any, loc: tuple) -> int | None:

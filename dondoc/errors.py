@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["BackupError", "ConfigError", "DondocError", "Fault", "Located", "MailError", "NotFound", "TemplateError",
-           "UsageError", "explain", "faults_explained"]
+           "UsageError", "explain", "faults_explained", "visible"]
 
 
 class DondocError(Exception):
@@ -30,7 +30,13 @@ class Located:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else f"{self.file}"
-        return f"{where}: {self.message}"
+        return visible(f"{where}: {self.message}")
+
+
+def visible(text: str, keep: str = "") -> str:
+    """``text`` with its invisible characters spelled out (``\\n``, ``\\x1b``, ``\\u202e``) but those in ``keep``:
+    a value quoted from a hostile file, mail or argument can neither break the line nor drive the terminal."""
+    return "".join(c if c.isprintable() or c in keep else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class ConfigError(DondocError):

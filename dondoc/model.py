@@ -66,6 +66,19 @@ Address = Annotated[
 ]
 
 
+# The years a plan's dates may name: wider than any plan, narrow enough that date arithmetic never overflows.
+Year = Annotated[int, Field(ge=1900, le=2999)]
+
+
+def _in_years(day: dt.date | None) -> dt.date | None:
+    if day is not None and not 1900 <= day.year <= 2999:
+        raise ValueError(f"{day:%d/%m/%Y} is not between the years 1900 and 2999")
+    return day
+
+
+PlanDate = Annotated[dt.date, AfterValidator(_in_years)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -151,7 +164,7 @@ class WrittenDate(_Model):
 
     day: int
     month: int
-    year: int | None = None
+    year: Year | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -233,7 +246,7 @@ class Schedule(_Model):
     due: Due = None
     day: int | None = Field(default=None, ge=1, le=31)
     months_after: int = Field(default=0, ge=0, le=11)
-    since: dt.date | None = None
+    since: PlanDate | None = None
     assumed: bool = False
     assumption: Text | None = None
 
@@ -265,8 +278,8 @@ class Source(_Model):
 class Validity(_Model):
     """The span a plan is in force (``end`` open for a standing plan)."""
 
-    start: dt.date
-    end: dt.date | None = None
+    start: PlanDate
+    end: PlanDate | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Validity:

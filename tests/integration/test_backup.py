@@ -26,6 +26,7 @@ from db.engine import make_engine
 from dondoc.backup import pg_command
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink
+from tests import figures
 from tests.integration.test_config import write_config
 from tests.replies_helpers import reply_to
 
@@ -306,6 +307,7 @@ def test_a_damaged_or_hostile_archive_changes_nothing(season, damage, said):
     listing = tree(root)
     shutil.copy(root / "whole.tar.gz", root / "damaged.tar.gz")
     damage(root / "damaged.tar.gz")
+    figures.add(figures.HOSTILE)
     listing.append("damaged.tar.gz")
 
     result = invoke("restore", "damaged.tar.gz", "--force", code=1)  # even forced: nothing is touched

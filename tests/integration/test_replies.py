@@ -16,6 +16,7 @@ from dondoc.intake import run_ingest
 from dondoc.mail.sources import MaildirSource, MemorySource
 from dondoc.policy import PolicyFile
 from dondoc.sync import sync_catalog
+from tests import figures
 from tests.integration.test_chase import SETUP, morning
 from tests.replies_helpers import reply_to
 
@@ -141,6 +142,7 @@ def test_the_hostile_corpus_through_intake_loses_nothing_and_crashes_nothing(wor
     chase(engine, catalog, transport, dt.date(2021, 5, 5))  # so that some tags and threads point somewhere
     corpus = build_corpus()
     raws = [m.raw for m in corpus]
+    figures.add(figures.HOSTILE, len(raws))
     report = ingest(engine, catalog, transport, data, MemorySource(raws), dt.date(2021, 5, 10))
     distinct = len({__import__("hashlib").sha256(r).hexdigest() for r in raws})
     assert report.fetched == len(raws) and report.stored == distinct and report.duplicates == len(raws) - distinct

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from dondoc.mail.classify import MailKind, classify
 from dondoc.mail.parse import ParsedMail, Unparseable, parse_message
+from tests import figures
 from tests.mail_corpus import AGENCY, HINTS, SUBJECTS, build_corpus, cp1258, fake_xlsx, ordinary_replies
 
 CORPUS = build_corpus()
@@ -102,6 +103,7 @@ def test_corpus_is_large_and_covers_every_class():
 
 @pytest.mark.parametrize("message", CORPUS, ids=lambda m: m.name)
 def test_corpus_message(message):
+    figures.add(figures.HOSTILE)
     mail = read(message.raw)
     if message.expect == "unparseable":
         assert mail is None
@@ -285,6 +287,7 @@ def mutate(raw: bytes, mutations: list[tuple]) -> bytes:
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(SEEDS), st.lists(MUTATION, min_size=1, max_size=4))
 def test_fuzzed_corpus_never_escapes(seed, mutations):
+    figures.add(figures.HOSTILE)
     mail = read(mutate(seed.raw, mutations))
     if mail is not None:
         result = classify(mail)

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dondoc.mail.tokens import make_token, read_token
+from tests import figures
 
 KEY = b"k" * 32
 
@@ -24,4 +25,5 @@ def test_another_deadline_cannot_be_named_with_a_known_mac():
 
 @given(st.text(max_size=40))
 def test_no_made_up_token_verifies(text):
+    figures.add(figures.HOSTILE)
     assert read_token(text, KEY) is None or text.strip().lower() == make_token(int(text.split("-")[0]), KEY)

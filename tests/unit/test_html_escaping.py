@@ -105,7 +105,7 @@ def test_each_payload_in_every_field_of_the_html_report_is_text(plain, payload):
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None)
 @given(st.lists(st.sampled_from(PAYLOADS + ["<", ">", "&", '"', "'", "=", " ", "/", "a"]), min_size=1, max_size=8)
-       .map("".join))
+       .map("".join).filter(str.strip))  # blank text is left out of the page (no empty quote), which is no injection
 def test_any_mix_of_markup_characters_adds_no_element(payload):
     figures.add(figures.HOSTILE)
     assert parsed(report_html(payload)).tags == parsed(report_html("bình thường")).tags

@@ -33,8 +33,9 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -133,6 +134,7 @@ def dondoc(env: dict, *args: str, **kwargs) -> subprocess.Popen:
 
 
 def rows(url: str) -> list[OutboxRow]:
+    """The outbox of the database at ``url``."""
     engine = make_engine(url)
     with Session(engine) as session:
         found = list(session.exec(select(OutboxRow)))
@@ -170,22 +172,14 @@ class Place:
             return connection.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
                                       (self.url.rsplit("/", 1)[1],)).fetchone()[0] > 0
 
-    def session(self):
+    @contextmanager
+    def session(self) -> Iterator[Session]:
         engine = make_engine(self.url)
-        return _Closing(engine)
-
-
-class _Closing:
-    def __init__(self, engine):
-        self.engine = engine
-
-    def __enter__(self) -> Session:
-        self.session = Session(self.engine)
-        return self.session
-
-    def __exit__(self, *exc) -> None:
-        self.session.close()
-        self.engine.dispose()
+        try:
+            with Session(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
 
 
 def _admin(port: int):

@@ -12,11 +12,12 @@ reruns the same command to completion, and checks the result against a run
 that was never killed, and with :func:`check_integrity`.
 
 A kill that came after the process had already exited is a *missed* point:
-it is rerun and checked all the same, but not counted as a crash point; the
-session prints how many kills landed and how many missed.
+it is rerun and checked all the same, but not counted as a crash point, and
+the seed is tried again with another draw (twice at most); the session
+prints where the kills landed and how many missed.
 
 ``DONDOC_CRASH_SEEDS`` sets the number of seeds per stage and database
-(2 by default: each run of the CLI costs ~2 s of start-up, and CI has
+(3 by default: each run of the CLI costs ~2 s of start-up, and CI has
 minutes, not hours).
 """
 
@@ -56,7 +57,7 @@ from tests.replies_helpers import reply_to
 ROOT = Path(__file__).resolve().parents[2]
 MORNING = "2021-05-05T09:00"
 AGENCIES = 120
-SEEDS = int(os.environ.get("DONDOC_CRASH_SEEDS", "2"))
+SEEDS = int(os.environ.get("DONDOC_CRASH_SEEDS", "3"))
 PARALLEL = max(2, min(4, os.cpu_count() or 2))  # seeds run at once
 INGEST_AT = "2021-05-10T10:00"
 REPORT_AT = "2021-05-21T10:00"
@@ -516,8 +517,17 @@ LANDED: Counter = Counter()  # kills that landed, by stage, database and what th
 @pytest.mark.slow
 @pytest.mark.parametrize("stage", list(STAGES))
 def test_sigkill_at_random_points_then_rerun_leaves_everything_exactly_once(world, stage):
+    def tries(seed: int) -> list[Outcome]:
+        """The seed's run, and up to two more (seeds + 1000, + 2000, same parity) while the kill misses."""
+        found = []
+        for attempt in range(3):
+            found.append(STAGES[stage](world, seed + 1000 * attempt))
+            if found[-1].landed:
+                break
+        return found
+
     with ThreadPoolExecutor(PARALLEL) as pool:
-        results = list(pool.map(lambda seed: STAGES[stage](world, seed), range(SEEDS)))
+        results = [result for found in pool.map(tries, range(SEEDS)) for result in found]
     landed = sum(r.landed for r in results)
     figures.add(figures.CRASH_POINTS, landed)
     database = "sqlite" if world.pg_port is None else "postgresql"
@@ -527,7 +537,7 @@ def test_sigkill_at_random_points_then_rerun_leaves_everything_exactly_once(worl
         figures.add(figures.CHECKED, result.checked)
         figures.add(figures.LOST, result.lost)
         figures.add(figures.DUPLICATED, result.duplicated)
-    assert [(seed, r.problems) for seed, r in enumerate(results) if r.problems] == []
+    assert [r.problems for r in results if r.problems] == []
     assert sum(r.lost for r in results) == 0
     assert sum(r.duplicated for r in results) == 0
     assert landed > 0, "no kill landed inside the work"

@@ -122,7 +122,31 @@ def store_raw(data_dir: Path, raw: bytes, folder: str = "raw", suffix: str = ".e
             raise
         os.close(descriptor)
         os.replace(temporary, target)
+        _remove_abandoned(target)
     return digest, str(relative)
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Delete the temporaries of ``target`` left by processes killed while writing it.
+
+    A run killed mid-write leaves ``<sha256>.tmp<pid>`` (a copy of a mail,
+    outside the store); its rerun writes the same file again, and clears
+    them here. A temporary of a process still running is its own.
+    """
+    for stale in target.parent.glob(f"{target.stem}.tmp*"):
+        pid = stale.suffix.removeprefix(".tmp")
+        if pid.isdigit() and not _running(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def sync_to_disk() -> None:

@@ -250,6 +250,28 @@ def test_a_raw_file_left_truncated_by_a_crash_is_written_again(tmp_path):
     assert (tmp_path / relative).read_bytes() == raw
 
 
+def test_the_temporary_of_a_run_killed_while_storing_is_cleared_by_the_rerun(tmp_path):
+    """A SIGKILL between writing and renaming leaves ``<sha256>.tmp<pid>``; writing that file again removes it."""
+    import hashlib
+    import subprocess
+    import sys
+
+    from dondoc.intake import store_raw
+
+    raw = b"From: a@example.org\r\n\r\nbody\r\n" * 100
+    digest = hashlib.sha256(raw).hexdigest()
+    folder = tmp_path / "raw" / digest[:2]
+    folder.mkdir(parents=True)
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    (folder / f"{digest}.tmp{killed.pid}").write_bytes(raw[:10])  # its process is gone
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as writing:
+        (folder / f"{digest}.tmp{writing.pid}").write_bytes(raw[:20])  # a process still at work: its own file
+        store_raw(tmp_path, raw, sync=False)
+        writing.kill()
+    assert sorted(p.name for p in folder.iterdir()) == [f"{digest}.eml", f"{digest}.tmp{writing.pid}"]
+
+
 def test_at_most_a_few_automatic_mails_per_address_per_day(world, engine):
     """Receipts to one address stop at the daily cap (no mail loop with an agency's robot), even across runs."""
     from db.tables import OutboxRow

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from db.tables import OutboxRow, OutboxStatus
 
-__all__ = ["claim", "enqueue", "mark", "recover_interrupted", "sent_stages", "worker_id"]
+__all__ = ["claim", "enqueue", "mark", "process_running", "recover_interrupted", "sent_stages", "worker_id"]
 
 RETRY_DELAYS = (60, 300, 900, 3600)  # seconds after the 1st, 2nd, 3rd, 4th transient failure
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
@@ -37,8 +37,13 @@ def _alive(claimer: str) -> bool:
     pid = rest.partition(":")[0]
     if host != socket.gethostname() or not pid.isdigit():
         return True  # another machine: only the lease can tell
+    return process_running(int(pid))
+
+
+def process_running(pid: int) -> bool:
+    """Is process ``pid`` alive on this machine (one of another user counts as alive)?"""
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
-from db.outbox import enqueue
+from db.outbox import enqueue, process_running
 from db.tables import (
     AttachmentRow,
     ContactRow,
@@ -135,18 +135,8 @@ def _remove_abandoned(target: Path) -> None:
     """
     for stale in target.parent.glob(f"{target.stem}.tmp*"):
         pid = stale.suffix.removeprefix(".tmp")
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not process_running(int(pid)):
             stale.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def sync_to_disk() -> None:

@@ -13,6 +13,7 @@ from db.outbox import worker_id
 from db.tables import ReportRow
 from dondoc.chase import ChaseReport, deliver
 from dondoc.consolidate import approve, compile_report, reject, send_up
+from dondoc.errors import faults_explained
 from dondoc.settings import Settings
 from dondoc.wiring import build
 
@@ -31,7 +32,7 @@ class Approval(BaseModel):
 def compile_task(settings: Settings, plan: str, obligation: str, period: str, now: dt.datetime) -> tuple[int, dict]:
     app = build(settings)
     try:
-        with app.session() as session:
+        with faults_explained(), app.session() as session:
             row, data = compile_report(session, app.catalog(), plan_id=plan, obligation_id=obligation,
                                        period_key=period, out_dir=settings.data_dir / "reports",
                                        template=app.report_template, env=app.jinja, now=now,
@@ -46,7 +47,7 @@ def compile_task(settings: Settings, plan: str, obligation: str, period: str, no
 def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.datetime) -> int:
     app = build(settings)
     try:
-        with app.session() as session:
+        with faults_explained(), app.session() as session:
             if session.get(ReportRow, report_id).status == "draft":  # `dondoc report approve` may have done it
                 approve(session, report_id, by, now)
             send_up(session, app.catalog(), app.mail_setup(), report_id, now)
@@ -61,7 +62,7 @@ def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.dateti
 def reject_task(settings: Settings, report_id: int, comment: str) -> None:
     app = build(settings)
     try:
-        with app.session() as session:
+        with faults_explained(), app.session() as session:
             if session.get(ReportRow, report_id).status == "draft":  # `dondoc report reject` may have done it
                 reject(session, report_id, comment or "không duyệt (không có ghi chú)")
     finally:

@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
+from dondoc.errors import faults_explained
 from dondoc.settings import Settings
 from dondoc.status import send_digests
 from dondoc.wiring import build
@@ -19,7 +20,8 @@ def digest_task(settings: Settings, now: dt.datetime) -> dict:
     """Queue this week's digest for each coordinating agency (once a week) and send it."""
     app = build(settings)
     try:
-        queued, sent = send_digests(app, now)
+        with faults_explained():
+            queued, sent = send_digests(app, now)
         return {"queued": queued, "sent": sent.sent, "failed": sent.failed, "retrying": sent.retrying}
     finally:
         app.dispose()

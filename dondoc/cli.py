@@ -754,23 +754,25 @@ def report_build(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Tổng hợp — build the consolidated report (.docx, .xlsx, .html) as a draft to approve."""
-    from dondoc.consolidate import compile_report
+    from dondoc.consolidate import compile_report, report_paths
 
     app_ = _app()
     catalog = app_.catalog()
+    data_dir = app_.settings.data_dir
     with app_.session() as session:
         row, data = compile_report(session, catalog, plan_id=plan, obligation_id=obligation, period_key=period,
-                                   out_dir=out_dir or app_.settings.data_dir / "reports",
-                                   template=app_.report_template,
-                                   env=app_.jinja, now=_moment(now) or app_.now(), timezone=app_.settings.timezone)
-    result = {"report": row.id, "revision": row.revision, "status": row.status, **row.summary, "files": row.files}
+                                   out_dir=out_dir or data_dir / "reports", template=app_.report_template,
+                                   env=app_.jinja, now=_moment(now) or app_.now(), timezone=app_.settings.timezone,
+                                   data_dir=data_dir)
+    files = {kind: str(path) for kind, path in report_paths(row, data_dir).items()}
+    result = {"report": row.id, "revision": row.revision, "status": row.status, **row.summary, "files": files}
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return
     out.print(f"Báo cáo #{row.id} (bản {row.revision}, {row.status}): {data.obligation_title} {data.period_label}\n"
               f"Tỷ lệ báo cáo {data.submitted}/{data.expected}, đúng hạn {data.on_time}/{data.expected}, "
               f"thiếu {data.missing}, miễn {data.excused}", markup=False, highlight=False)
-    for kind, path in row.files.items():
+    for kind, path in files.items():
         out.print(f"  {kind}: {path}", markup=False, highlight=False)
 
 
@@ -840,7 +842,7 @@ def report_send(
     app_ = _app()
     moment = _moment(now) or app_.now()
     with app_.session() as session:
-        row = send_up(session, app_.catalog(), app_.mail_setup(), report, moment)
+        row = send_up(session, app_.catalog(), app_.mail_setup(), report, moment, data_dir=app_.settings.data_dir)
         sent = ChaseReport()
         asyncio.run(deliver(session, app_.transport(), worker_id(), moment, 100, sent))
     out.print(f"Báo cáo #{row.id}: đã gửi ({sent.sent} thư; lỗi {sent.failed}).", markup=False, highlight=False)
@@ -853,11 +855,13 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
     from sqlmodel import select
 
     from db.tables import ReportRow
+    from dondoc.consolidate import report_paths
 
-    with _app().session() as session:
+    app_ = _app()
+    with app_.session() as session:
         rows = [dict(id=r.id, plan=r.plan_id, obligation=r.obligation_id, period=r.period_key, revision=r.revision,
                      status=r.status, rate=r.summary.get("reporting_rate"), note=r.summary.get("rejected", ""),
-                     files=", ".join(r.files.values()))
+                     files=", ".join(map(str, report_paths(r, app_.settings.data_dir).values())))
                 for r in session.exec(select(ReportRow).order_by(ReportRow.id))]
     _emit(rows, fmt, [("id", "#"), ("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
                       ("revision", "Bản"), ("status", "Trạng thái"), ("rate", "Tỷ lệ BC (%)"),

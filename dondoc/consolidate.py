@@ -31,7 +31,7 @@ from dondoc.errors import NotFound, UsageError
 from dondoc.mail.compose import Attachment, build_message, message_id_for
 from dondoc.model import Catalog, Obligation, Plan, Role
 
-__all__ = ["approve", "collect", "compile_report", "reject", "send_up"]
+__all__ = ["approve", "collect", "compile_report", "reject", "report_paths", "send_up"]
 
 
 def _inputs_of(plan: Plan, obligation: Obligation) -> list[str]:
@@ -87,9 +87,25 @@ def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligati
     return result, deadlines[0].period_label
 
 
+def report_paths(row: ReportRow, data_dir: Path | None) -> dict[str, Path]:
+    """Where the report's files are: a name kept relative to the data dir is found under ``data_dir``."""
+    return {kind: (data_dir / name if data_dir else Path(name)) for kind, name in row.files.items()}
+
+
+def _kept_name(path: Path, data_dir: Path | None) -> str:
+    """``path`` relative to the data dir when it is inside it (so a restore at another path still finds it)."""
+    if data_dir is not None and path.resolve().is_relative_to(data_dir.resolve()):
+        return str(path.resolve().relative_to(data_dir.resolve()))
+    return str(path)
+
+
 def compile_report(session: Session, catalog: Catalog, *, plan_id: str, obligation_id: str, period_key: str,
-                   out_dir: Path, template: Path, env, now: dt.datetime, timezone: str) -> tuple[ReportRow, ReportData]:
-    """Compile the report to files (a new draft revision, or the same draft when nothing changed)."""
+                   out_dir: Path, template: Path, env, now: dt.datetime, timezone: str,
+                   data_dir: Path | None = None) -> tuple[ReportRow, ReportData]:
+    """Compile the report to files (a new draft revision, or the same draft when nothing changed).
+
+    The row keeps each file's name relative to ``data_dir`` when ``out_dir`` is inside it, else its full path.
+    """
     from dondoc.documents.report import write_report
 
     plan = catalog.plans.get(plan_id)
@@ -114,7 +130,7 @@ def compile_report(session: Session, catalog: Catalog, *, plan_id: str, obligati
     summary = {"expected": data.expected, "submitted": data.submitted, "on_time": data.on_time, "late": data.late,
                "missing": data.missing, "excused": data.excused, "reporting_rate": data.reporting_rate,
                "timeliness_rate": data.timeliness_rate}
-    paths = {kind: str(path) for kind, path in files.items()}
+    paths = {kind: _kept_name(path, data_dir) for kind, path in files.items()}
     last = session.exec(select(ReportRow).where(ReportRow.plan_id == plan_id, ReportRow.obligation_id == obligation_id,
                                                 ReportRow.period_key == period_key)
                         .order_by(ReportRow.revision.desc())).first()
@@ -165,7 +181,8 @@ def reject(session: Session, report_id: int, comment: str) -> ReportRow:
     return row
 
 
-def send_up(session: Session, catalog: Catalog, setup: MailSetup, report_id: int, now: dt.datetime) -> ReportRow:
+def send_up(session: Session, catalog: Catalog, setup: MailSetup, report_id: int, now: dt.datetime,
+            data_dir: Path | None = None) -> ReportRow:
     """Queue the approved report to the recipients of its obligation; close the coordinator's deadline."""
     row = session.get(ReportRow, report_id)
     if row is None:
@@ -189,7 +206,7 @@ def send_up(session: Session, catalog: Catalog, setup: MailSetup, report_id: int
             f"{label} (tệp đính kèm: báo cáo .docx, phụ lục số liệu .xlsx, bản HTML).\n\nTrân trọng.\n\n"
             f"{coordinator.name.upper()}\n")
     attachments = []
-    for kind, path in sorted(row.files.items()):
+    for kind, path in sorted(report_paths(row, data_dir).items()):
         maintype, subtype = {"docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
                              "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
                              "html": ("text", "html")}[kind]

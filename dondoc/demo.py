@@ -197,17 +197,17 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         target = consolidating or inputs
         compiled = compile_report_flow(plan=plan_id, obligation=target.id, period=period, require_approval=False,
                                        now=when)
-        from dondoc.consolidate import send_up
+        from dondoc.consolidate import report_paths, send_up
 
         with app.session() as session:
             approve(session, compiled["report"], "Lãnh đạo Sở (demo)", when)
-            row = send_up(session, catalog, app.mail_setup(), compiled["report"], when)
+            row = send_up(session, catalog, app.mail_setup(), compiled["report"], when, data_dir=app.settings.data_dir)
             import asyncio
 
             from dondoc.chase import ChaseReport, deliver
 
             asyncio.run(deliver(session, app.transport(), "demo", when, 100, ChaseReport()))
-            result.report_files = dict(row.files)
+            result.report_files = {kind: str(path) for kind, path in report_paths(row, app.settings.data_dir).items()}
             result.report_summary = dict(row.summary)
             result.report_sent_to = [r for o in session.exec(select(OutboxRow).where(OutboxRow.kind == "report"))
                                      for r in o.recipients]

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from db.outbox import worker_id
 from db.tables import ReportRow
 from dondoc.chase import ChaseReport, deliver
-from dondoc.consolidate import approve, compile_report, reject, send_up
+from dondoc.consolidate import approve, compile_report, reject, report_paths, send_up
 from dondoc.errors import faults_explained
 from dondoc.settings import Settings
 from dondoc.wiring import build
@@ -36,8 +36,9 @@ def compile_task(settings: Settings, plan: str, obligation: str, period: str, no
             row, data = compile_report(session, app.catalog(), plan_id=plan, obligation_id=obligation,
                                        period_key=period, out_dir=settings.data_dir / "reports",
                                        template=app.report_template, env=app.jinja, now=now,
-                                       timezone=settings.timezone)
-            return row.id, {"summary": row.summary, "files": row.files, "label": data.period_label,
+                                       timezone=settings.timezone, data_dir=settings.data_dir)
+            files = {kind: str(path) for kind, path in report_paths(row, settings.data_dir).items()}
+            return row.id, {"summary": row.summary, "files": files, "label": data.period_label,
                             "title": data.obligation_title, "missing": [a.name for a in data.missing_agencies]}
     finally:
         app.dispose()
@@ -50,7 +51,7 @@ def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.dateti
         with faults_explained(), app.session() as session:
             if session.get(ReportRow, report_id).status == "draft":  # `dondoc report approve` may have done it
                 approve(session, report_id, by, now)
-            send_up(session, app.catalog(), app.mail_setup(), report_id, now)
+            send_up(session, app.catalog(), app.mail_setup(), report_id, now, data_dir=settings.data_dir)
             sent = ChaseReport()
             asyncio.run(deliver(session, app.transport(), worker_id(), now, 100, sent))
             return sent.sent

@@ -136,6 +136,21 @@ def test_sqlite_state_backed_up_destroyed_and_restored_identically(season):
     assert stat.S_IMODE((root / "data" / "dondoc.sqlite3").stat().st_mode) == 0o600
 
 
+def test_restored_at_another_path_the_report_files_are_found_and_the_data_consistent(season, monkeypatch):
+    """A server moved: the archive restored into a data dir at another path, the old one gone."""
+    root, play = season
+    play()
+    invoke("backup", "moved.tar.gz")
+    shutil.rmtree(root / "data")
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(root / "elsewhere" / "data"))
+    invoke("restore", "moved.tar.gz")
+    [built] = json.loads(invoke("reports", "--format", "json").stdout)
+    paths = [Path(name) for name in built["files"].split(", ")]
+    assert len(paths) == 3 and all(p.is_relative_to(root / "elsewhere" / "data" / "reports") and p.is_file()
+                                   for p in paths)
+    assert "OK   dữ liệu / data: nhất quán" in CliRunner().invoke(app, ["doctor"]).stdout  # report files found
+
+
 def test_restore_without_force_onto_existing_data_is_refused(season):
     root, play = season
     play()

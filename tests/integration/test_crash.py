@@ -341,7 +341,7 @@ def compiled(place: Place) -> dict:
     with place.session() as session:
         reports = [(r.revision, r.status, r.summary, dict(r.files)) for r in session.exec(select(ReportRow))]
     files = reports[0][3] if reports else {}
-    return dict(reports=[r[:3] for r in reports], html=Path(files["html"]).read_bytes() if files else None)
+    return dict(reports=[r[:3] for r in reports], html=(place.data / files["html"]).read_bytes() if files else None)
 
 
 def integrity(place: Place) -> list:
@@ -497,8 +497,7 @@ def _report_phase(place: Place, first: bool) -> str:
     with place.session() as session:
         reports = list(session.exec(select(ReportRow)))
     if not first:
-        return "re-compile: " + ("draft updated" if reports[0].files["html"].startswith(str(place.data)) else
-                                 "draft as before")
+        return "re-compile"  # the row names its files relative to the data dir: the same before and after
     return f"files {files}, {len(reports)} report row(s)"
 
 

@@ -25,7 +25,7 @@ from db.migrate import upgrade  # noqa: E402
 from dondoc.config import load_catalog  # noqa: E402
 from dondoc.resources import shipped  # noqa: E402
 from tests import figures  # noqa: E402
-from tests.postgres import PostgresCluster, find_postgres  # noqa: E402
+from tests.postgres import started_cluster  # noqa: E402
 
 SHIPPED_CONFIG = shipped("config")
 
@@ -71,13 +71,7 @@ def engine(sqlite_url: str):
 @pytest.fixture(scope="session")
 def postgres():
     """A PostgreSQL cluster for the session (skips, or fails in CI, when unavailable)."""
-    binaries = find_postgres()
-    if binaries is None:
-        if os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found and DONDOC_REQUIRE_POSTGRES=1")
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
-    cluster = PostgresCluster(binaries)
-    cluster.start()
+    cluster = started_cluster()
     yield cluster
     cluster.stop()
 

@@ -88,3 +88,20 @@ class PostgresCluster:
                              autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+
+def started_cluster() -> PostgresCluster:
+    """A running throwaway cluster; skips the test when PostgreSQL is missing — fails it under
+    ``DONDOC_REQUIRE_POSTGRES=1`` (CI), where it must run."""
+    import os
+
+    import pytest
+
+    binaries = find_postgres()
+    if binaries is None:
+        if os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found and DONDOC_REQUIRE_POSTGRES=1")
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
+    cluster = PostgresCluster(binaries)
+    cluster.start()
+    return cluster

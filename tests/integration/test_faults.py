@@ -20,7 +20,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from dondoc.mail.sink import MaildirSink
 from tests import figures
 from tests.integration.test_config import write_config
 from tests.integration.test_crash import MORNING, big_config
-from tests.postgres import PostgresCluster, find_postgres
+from tests.postgres import started_cluster
 
 pytestmark = pytest.mark.slow  # each test runs dondoc two to four times as a process
 
@@ -380,13 +379,7 @@ def test_a_locked_sqlite_database_stops_the_intake_and_the_mail_stays_at_the_sou
 @pytest.fixture(scope="module")
 def own_postgres():
     """A PostgreSQL cluster of this module's own, so that restarting it cuts no other test's connections."""
-    binaries = find_postgres()
-    if binaries is None:
-        if os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found and DONDOC_REQUIRE_POSTGRES=1")
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
-    cluster = PostgresCluster(binaries)
-    cluster.start()
+    cluster = started_cluster()
     yield cluster
     cluster.stop()
 
@@ -464,15 +457,6 @@ class CuttingProxy(threading.Thread):
 
     def close(self) -> None:
         self.server.close()
-
-
-@pytest.fixture
-def folder(dovecot) -> str:
-    """A new, empty mailbox of the test user."""
-    name = f"Faults {uuid.uuid4().hex[:8]}"
-    with dovecot.client() as client:
-        client.create_folder(name)
-    return name
 
 
 @pytest.fixture

@@ -144,14 +144,6 @@ def test_maildir_source_creates_a_missing_inbox(tmp_path):
 # -- IMAP (Dovecot) -----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def folder(dovecot) -> str:
-    """A new, empty mailbox of the test user, so tests don't see each other's mail."""
-    name = f"Báo cáo {uuid.uuid4().hex[:8]}"
-    with dovecot.client() as client:
-        client.create_folder(name)
-    return name
-
 
 def imap(dovecot, folder: str, **options) -> ImapSource:
     options.setdefault("password", dovecot.password)

@@ -86,8 +86,9 @@ def _rules(session: Session, data_dir: Path, settled: bool, deep: bool):
     yield "raw", _raw(session, data_dir, deep)
     yield "inbound-outcome", _outcomes(session)
     yield "versions", _versions(session)
-    yield "open-but-submitted", _open_but_submitted(session)
-    yield "closed-without-report", _closed_without_report(session)
+    accepted = set(session.exec(select(SubmissionRow.deadline_id).where(SubmissionRow.status == "accepted")))
+    yield "open-but-submitted", _open_but_submitted(session, accepted)
+    yield "closed-without-report", _closed_without_report(session, accepted)
     yield "sent-without-id", (f"outbox {row.id} ({row.key})" for row in session.exec(
         select(OutboxRow).where(OutboxRow.status == OutboxStatus.SENT))
         if not (row.message_id or "").strip() or row.sent_at is None)
@@ -146,19 +147,13 @@ def _versions(session: Session) -> Iterator[str]:
             yield f"deadline {deadline}: versions {sorted(numbers)}"
 
 
-def _accepted(session: Session) -> set[int]:
-    return set(session.exec(select(SubmissionRow.deadline_id).where(SubmissionRow.status == "accepted")))
-
-
-def _open_but_submitted(session: Session) -> Iterator[str]:
-    accepted = _accepted(session)
+def _open_but_submitted(session: Session, accepted: set[int]) -> Iterator[str]:
     for ident in session.exec(select(DeadlineRow.id).where(DeadlineRow.status == DeadlineStatus.OPEN)):
         if ident in accepted:
             yield f"deadline {ident}"
 
 
-def _closed_without_report(session: Session) -> Iterator[str]:
-    accepted = _accepted(session)
+def _closed_without_report(session: Session, accepted: set[int]) -> Iterator[str]:
     closed_by_report = set(session.exec(select(OutboxRow.deadline_id).where(OutboxRow.kind == "report")))
     for ident, status in session.exec(select(DeadlineRow.id, DeadlineRow.status).where(
             DeadlineRow.status.in_([DeadlineStatus.SUBMITTED, DeadlineStatus.LATE]))):

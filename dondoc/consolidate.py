@@ -94,8 +94,10 @@ def report_paths(row: ReportRow, data_dir: Path | None) -> dict[str, Path]:
 
 def _kept_name(path: Path, data_dir: Path | None) -> str:
     """``path`` relative to the data dir when it is inside it (so a restore at another path still finds it)."""
-    if data_dir is not None and path.resolve().is_relative_to(data_dir.resolve()):
-        return str(path.resolve().relative_to(data_dir.resolve()))
+    if data_dir is not None:
+        full, root = path.resolve(), data_dir.resolve()
+        if full.is_relative_to(root):
+            return str(full.relative_to(root))
     return str(path)
 
 

@@ -186,12 +186,11 @@ def test_a_slow_smtp_server_ends_the_run_and_the_resend_is_dropped_by_message_id
     assert sink.stats.duplicates == taken_late
 
 
-class CuttingServer(threading.Thread):
-    """Speaks SMTP up to DATA, reads ``cut`` bytes of the message, then closes the connection."""
+class LoopbackServer(threading.Thread):
+    """A listener on a free loopback port that hands each connection to :meth:`accepted`, until :meth:`close`."""
 
-    def __init__(self, cut: int):
+    def __init__(self):
         super().__init__(daemon=True)
-        self.cut = cut
         self.cuts = 0
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
@@ -202,7 +201,24 @@ class CuttingServer(threading.Thread):
                 connection, _ = self.server.accept()
             except OSError:
                 return
-            threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+            self.accepted(connection)
+
+    def accepted(self, connection: socket.socket) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.server.close()
+
+
+class CuttingServer(LoopbackServer):
+    """Speaks SMTP up to DATA, reads ``cut`` bytes of the message, then closes the connection."""
+
+    def __init__(self, cut: int):
+        super().__init__()
+        self.cut = cut
+
+    def accepted(self, connection: socket.socket) -> None:
+        threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
 
     def serve(self, connection: socket.socket) -> None:
         with connection, connection.makefile("rb") as lines:
@@ -222,9 +238,6 @@ class CuttingServer(threading.Thread):
                     return
                 else:
                     connection.sendall(b"250 OK\r\n")
-
-    def close(self) -> None:
-        self.server.close()
 
 
 def test_a_connection_cut_in_the_middle_of_data_is_retried_and_delivered_once(chase_world):
@@ -419,26 +432,18 @@ def test_postgres_restarted_in_the_middle_of_a_chase_then_the_next_run_sends_the
 
 # -- IMAP: the connection cut in the middle of a fetch; a message too large; the mailbox recreated ---------------
 
-class CuttingProxy(threading.Thread):
+class CuttingProxy(LoopbackServer):
     """A TCP proxy to ``port`` that cuts each of its first ``times`` connections after ``cut`` bytes from the server."""
 
     def __init__(self, port: int, cut: int, times: int):
-        super().__init__(daemon=True)
+        super().__init__()
         self.target, self.cut, self.times = port, cut, times
-        self.cuts = 0
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
 
-    def run(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            budget = self.cut if self.cuts < self.times else None
-            threading.Thread(target=self.pipe, args=(client, upstream, None), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(upstream, client, budget), daemon=True).start()
+    def accepted(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(("127.0.0.1", self.target))
+        budget = self.cut if self.cuts < self.times else None
+        threading.Thread(target=self.pipe, args=(client, upstream, None), daemon=True).start()
+        threading.Thread(target=self.pipe, args=(upstream, client, budget), daemon=True).start()
 
     def pipe(self, source: socket.socket, target: socket.socket, budget: int | None) -> None:
         with contextlib.suppress(OSError):
@@ -454,9 +459,6 @@ class CuttingProxy(threading.Thread):
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
             end.close()
-
-    def close(self) -> None:
-        self.server.close()
 
 
 @pytest.fixture

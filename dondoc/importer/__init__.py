@@ -6,9 +6,9 @@ draft (``dondoc plans import FILE``).
 """
 
 from .clauses import Item, WrittenDay, find_items
-from .draft import Draft, areas_of, draft_plan, import_plan
+from .draft import Draft, areas_of, draft_plan, import_plan, level_of
 from .targets import FoundTarget, find_targets
 from .text import PlanFileError, clean, read_plan
 
 __all__ = ["Draft", "FoundTarget", "Item", "PlanFileError", "WrittenDay", "areas_of", "clean", "draft_plan",
-           "find_items", "find_targets", "import_plan", "read_plan"]
+           "find_items", "find_targets", "import_plan", "level_of", "read_plan"]

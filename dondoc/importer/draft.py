@@ -31,7 +31,7 @@ from .clauses import NO_DATE, Item, find_items, sentences
 from .targets import FoundTarget, find_targets
 from .text import read_plan
 
-__all__ = ["Draft", "areas_of", "draft_plan", "import_plan"]
+__all__ = ["Draft", "areas_of", "draft_plan", "import_plan", "level_of"]
 
 _PERIOD_LABEL = {"H1": "6 tháng", "H2": "6 tháng cuối năm", "Y": "năm", "Q": "quý", "M": "tháng", "once": "một lần",
                  "ad-hoc": "đột xuất", "periodic": "định kỳ"}
@@ -111,7 +111,7 @@ def draft_plan(text: str, areas: list[Area], *, source: str, area: str | None = 
     chosen = [a for a in areas if area is None or a.area == area
               or all(agency.level is Level.NATIONAL for agency in a.agencies)]
     directory = Directory(chosen)
-    level = _level(text)
+    level = level_of(text)
     items = find_items(text, level)
     all_sentences = sentences(text)
     implementation = [s for s in all_sentences if s.section and re.search(r"(?i)tổ\s+chức\s+thực\s+hiện", s.section)]
@@ -162,7 +162,8 @@ _GROUP_NAMES = {"departments": "Các sở, ban, ngành", "districts": "UBND các
                 "communes": "UBND các xã, phường, thị trấn"}
 
 
-def _level(text: str) -> Level:
+def level_of(text: str) -> Level:
+    """The level of the plan's issuer (a district's plan reads "các địa phương" as its communes)."""
     head = text[:1500]
     if re.search(r"(?i)(?:ỦY BAN NHÂN DÂN|UBND)\s+(?:THỊ XÃ|HUYỆN|QUẬN|THÀNH PHỐ\s+(?!HÀ NỘI|HỒ CHÍ MINH|HẢI PHÒNG|ĐÀ NẴNG|CẦN THƠ))",
                  head):

@@ -1,28 +1,40 @@
-"""Reporting clauses: who reports what to whom, by which date, as a plan's sentences say it.
+"""Reporting clauses: who reports what to whom, by which date, as a plan's sentences and its structure say it.
 
 A clause is a sentence that asks for a report ("báo cáo", "gửi … về") and
 names a period ("06 tháng", "hằng năm", "quý", "đột xuất") or a deadline
-("trước ngày 20/5", "chậm nhất ngày 15/12/2021", "trước ngày 15 tháng 12").
-Each (period, date) pair of a clause becomes one :class:`Item`; a sentence
-often holds several — "định kỳ 06 tháng (trước ngày 20/5) và cả năm (trước
-ngày 15/11)", "trước ngày 25/5 (đối với báo cáo 6 tháng) và trước ngày
-20/11 năm 2021 (đối với báo cáo năm)" — and the pairing follows the
-sentence: the period named just before a date, or the one the parenthesis
-after it names.
+("trước ngày 20/5", "chậm nhất ngày 15/12/2021", "trước ngày 15 hằng tháng",
+"từ ngày 05 đến ngày 10 tháng 12"). Each (period, date) pair of a clause
+becomes one :class:`Item`; the pairing follows the sentence: the period a
+date's parenthesis follows, the period named in a parenthesis after a date,
+the period named just before it. Two dates and no period words ("trước ngày
+05/6 và 20/11 hằng năm") are read as the 6-month and the yearly report,
+flagged for review.
 
-A date is only ever read from the text. A period without a day gives an item
-with ``date=None``, which the draft flags for review; nothing is guessed.
+Who reports is read from the sentence, and when the sentence does not say,
+from where it stands: an earlier sentence of the same paragraph, the
+paragraph's lead-in ("Các sở, ban, ngành … có trách nhiệm:"), the numbered
+heading or article it sits under ("4. Các sở, ban, ngành", "Điều 12.
+Trách nhiệm của Sở Khoa học và Công nghệ"), or the addressees of a letter
+("Kính gửi: …"). "… về Sở Y tế để tổng hợp, báo cáo UBND tỉnh trước ngày D"
+gives two items: the reporters' report to Sở Y tế, and Sở Y tế's onward
+report to UBND tỉnh, which alone gets D.
+
+A date is only ever read from the text. Data cut-offs ("chốt số liệu"),
+deadlines to issue or set up something ("ban hành … trước ngày") and dates
+counted from an event ("trong 10 ngày kể từ …") are not report deadlines; a
+clause left without a date, reporter or recipient says so in ``review``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Kind, Level, Rule
-from .agencies import GROUPS, canonical, find_agencies, find_groups, overlaps
+from .agencies import canonical, find_agencies, find_groups, overlaps
+from .parties import GROUP_KINDS, Party, find_parties, generic_party
 
-__all__ = ["NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "sentences"]
+__all__ = ["NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "is_modern", "sentences"]
 
 NO_DATE = "the plan writes no date for this report: set it from the coordinator's instructions"
 
@@ -44,7 +56,7 @@ class WrittenDay:
 class Item:
     """One report one set of reporters owes, for one period, with its deadline if the plan writes one."""
 
-    reporters: list[str]  # group kinds (departments, districts, communes) or agency names as written
+    reporters: list[str]  # group kinds (departments, districts, communes, provinces, ministries) or names as written
     recipient: str | None
     also_to: list[str]
     via: str | None
@@ -57,57 +69,90 @@ class Item:
     consolidating: bool = False
     review: list[str] = field(default_factory=list)
     confidence: float = 0.9
+    onward: bool = False  # the coordinator's report read from "… để tổng hợp, báo cáo X"
 
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A sentence of the plan, with the section heading and the agency heading it sits under."""
+    """A sentence of the plan, with its section, its agency heading and the reporters its place gives it."""
 
     text: str
     section: str | None
     heading_agency: str | None
     index: int
+    subjects: tuple[str, ...] = ()  # reporters from the structure (heading, lead-in), groups as kinds
+    subject_from: str | None = None  # the heading or lead-in they were read from
+    line: int = 0
 
+
+# ---------------------------------------------------------------------------------------------------------------
+# The plan's structure: sections, headings, lead-ins, sentences
 
 _ROMAN = re.compile(r"^([IVXLC]+)\.\s*(.+)$")
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[a-zđ])[.)]\s*(?:Đề nghị\s+)?(.{3,})$")
-_LIST_MARK = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[-–+•*])\s*")
+_LIST_MARK = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•*])\s*")
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[-–+•]?\s*[A-ZĐÀ-Ỹ])")
+_RANKS = [
+    (re.compile(r"^(?:Chương|CHƯƠNG|Phần|PHẦN)\s+[IVXLC\d]+\b"), 0),
+    (re.compile(r"^[IVXLC]+\.\s"), 0),
+    (re.compile(r"^(?:Mục|MỤC)\s+\d+\b"), 1),
+    (re.compile(r"^Điều\s+\d+\b[.:]?"), 2),
+    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?\s"), 5),
+    (re.compile(r"^\d{1,2}\.\d{1,2}\.?\s"), 4),
+    (re.compile(r"^\d{1,2}[.)]\s"), 3),
+    (re.compile(r"^[a-zđ][.)]\s"), 6),
+    (re.compile(r"^[-–•*]\s*"), 7),
+    (re.compile(r"^\+\s*"), 8),
+]
+_DUE_LINE = re.compile(r"(?i)^(?:[-+]\s*)?thời\s+(?:gian|hạn)\s+(?:hoàn\s+thành|thực\s+hiện|gửi|báo\s+cáo)\b")
+_SUBJECT_LEAD = re.compile(r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu|trách\s+nhiệm\s+của|nhiệm\s+vụ\s+của|đối\s+với)\s+")
+_TITLES = re.compile(r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)\s+)+")
+_LEAD_IN = re.compile(r"(?i)\b(?:có|chịu)\s+trách\s+nhiệm|\bthực\s+hiện\b|\bnhư\s+sau\b|\bnhiệm\s+vụ\b|\bchỉ\s+đạo\b")
 
 
-def sentences(text: str) -> list[Sentence]:
-    """The plan's sentences in order, each knowing its section ("V. CHẾ ĐỘ BÁO CÁO") and agency heading.
+def _rank(line: str) -> tuple[int | None, str]:
+    for pattern, rank in _RANKS:
+        match = pattern.match(line)
+        if match:
+            return rank, line[match.end():].strip()
+    return None, line
 
-    The agency heading is the agency a numbered line starts with: for a short line ("13. Ban Dân tộc Thành
-    phố") it holds for the paragraphs under it, for a paragraph ("2. Sở LĐTBXH chịu trách nhiệm …") for
-    that paragraph's sentences.
-    """
-    out: list[Sentence] = []
-    section: str | None = None
-    heading: str | None = None
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        roman = _ROMAN.match(line)
-        if roman and len(line) < 140:
-            section, heading = line, None
-            continue
-        subject = heading
-        numbered = _NUMBERED.match(line)
-        if numbered and re.match(r"^\d", line):
-            lead = _leading_agency(numbered.group(1))
-            if lead and _is_heading(line):
-                heading = subject = lead
-            elif lead:
-                subject = lead
-            elif _is_heading(line):
-                heading = subject = None
-        for part in _SPLIT.split(line):
-            part = _LIST_MARK.sub("", part.strip()).strip()
-            if part and not _is_heading(part):
-                out.append(Sentence(part, section, subject, len(out)))
-    return out
+
+def _chain(parties: list[Party], text: str) -> list[str]:
+    """The first party and those listed with it ("Sở A, Sở B và UBND các xã"), as reporters."""
+    if not parties:
+        return []
+    names = [parties[0].name]
+    for previous, party in zip(parties, parties[1:]):
+        gap = text[previous.end:party.start]
+        if not re.fullmatch(r"\s*(?:,|;|và|,\s*và|/)?\s*(?:các\s+)?(?:(?:Thủ trưởng|Chủ tịch|Giám đốc)\s+)?", gap):
+            break
+        if party.name not in names:
+            names.append(party.name)
+    return names
+
+
+def _subjects(content: str, level: Level, modern: bool, *, heading: bool) -> list[str]:
+    """The reporters a heading or a lead-in names at its start ("4. Các sở, ban, ngành", "Giao Sở Y tế …")."""
+    led = _SUBJECT_LEAD.match(content)
+    body = content[led.end():] if led else content
+    body = _TITLES.sub("", body)
+    parties = find_parties(body[:400], level, modern=modern)
+    if parties and parties[0].start <= 4:
+        names = _chain(parties, body)
+        first = parties[0]
+        whole = body[first.start:].split("(")[0].rstrip(" :.")
+        if heading and led and first.group and len(whole) > first.end - first.start + 3 and not re.match(
+                r"(?i)^[^,;]*(?:có|chịu)\s+trách", whole[first.end - first.start:]):
+            literal = generic_party(whole)
+            if literal:
+                return [literal]
+        return names
+    if heading and (led or re.match(r"(?i)^(?:các\s+)?(?:doanh\s+nghiệp|cơ\s+sở|đối\s+tượng|chủ\s+rừng)", body)):
+        literal = generic_party(body.rstrip(":"))
+        if literal:
+            return [literal]
+    return []
 
 
 def _is_heading(line: str) -> bool:
@@ -122,13 +167,94 @@ def _leading_agency(text: str) -> str | None:
     return first[1] if first else None
 
 
-# Periods, most specific first; each pattern's match is the mention's span.
+def is_modern(text: str) -> bool:
+    """Whether the plan was written after the 2025 reorganisation (no districts; "địa phương" are communes)."""
+    head = text[:3000]
+    years = [int(y) for y in re.findall(r"(?:năm|/)\s*(20\d\d)\b", head)]
+    return bool(years and max(years) >= 2025) or bool(re.search(r"(?i)đặc\s+khu|chính\s+quyền\s+địa\s+phương\s+0?2\s+cấp",
+                                                              text))
+
+
+def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None = None) -> list[Sentence]:
+    """The plan's sentences in order, each knowing its section, agency heading and structural reporters.
+
+    The agency heading (for targets and assignments) is the agency a numbered line starts with: for a short
+    line ("13. Ban Dân tộc Thành phố") it holds for the paragraphs under it, for a paragraph ("2. Sở LĐTBXH
+    chịu trách nhiệm …") for that paragraph's sentences. The structural reporters follow the outline: a
+    heading or lead-in that names agencies holds until a heading of its rank or above.
+    """
+    modern = is_modern(text) if modern is None else modern
+    out: list[Sentence] = []
+    section: str | None = None
+    heading: str | None = None
+    stack: list[tuple[float, tuple[str, ...], str]] = []  # rank, subjects, the line they come from
+    for number, raw in enumerate(text.split("\n")):
+        line = raw.strip()
+        if not line:
+            continue
+        rank, content = _rank(line)
+        if rank is not None:
+            stack = [entry for entry in stack if entry[0] < rank]
+        roman = _ROMAN.match(line)
+        if (roman or (rank == 0)) and len(line) < 140:
+            section, heading, stack = line, None, []
+            continue
+        if _DUE_LINE.match(line) and out:
+            last = out[-1]
+            out[-1] = replace(last, text=f"{last.text}\n{line}")
+            continue
+        subject = heading
+        numbered = _NUMBERED.match(line)
+        if numbered and re.match(r"^\d", line):
+            lead = _leading_agency(numbered.group(1))
+            if lead and _is_heading(line):
+                heading = subject = lead
+            elif lead:
+                subject = lead
+            elif _is_heading(line):
+                heading = subject = None
+        own: list[str] = []
+        structural = stack[-1] if stack else None
+        if rank is not None and (_is_heading(content) or rank == 2):
+            names = _subjects(re.sub(r"^(?:Trách nhiệm|Nhiệm vụ)\s+(?=của)", "Trách nhiệm ", content), level,
+                              modern, heading=True)
+            if names:
+                stack.append((rank, tuple(names), line))
+            if _is_heading(content):
+                continue
+        elif content.endswith(":") and _LEAD_IN.search(content):
+            names = _subjects(content, level, modern, heading=False)
+            if names:
+                stack.append((rank if rank is not None else (stack[-1][0] + 0.5 if stack else 0.5), tuple(names), line))
+                continue
+        else:
+            own = _subjects(content, level, modern, heading=False) if rank is not None else []
+        parts = [p for p in _SPLIT.split(line) if p.strip()]
+        merged: list[str] = []
+        for part in parts:
+            if merged and _DUE_LINE.match(part.strip()):
+                merged[-1] = f"{merged[-1]} {part}"
+            else:
+                merged.append(part)
+        for part in merged:
+            part = _LIST_MARK.sub("", part.strip()).strip()
+            if not part or _is_heading(part):
+                continue
+            subjects, origin = (tuple(own), line) if own else (structural[1], structural[2]) if structural else ((), None)
+            out.append(Sentence(part, section, subject, len(out), subjects, origin, number))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Periods and dates
+
 _PERIODS: list[tuple[str, re.Pattern]] = [
     ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b")),
-    ("H1", re.compile(r"(?i)\b(?:0?6|sáu)\s+tháng(?:\s+đầu\s+năm)?\b")),
+    ("Q", re.compile(r"(?i)\b(?:định\s+kỳ\s+)?0?3\s+tháng(?:\s*/\s*lần|\s+một\s+lần|\s+1\s+lần)?(?!\s*/\s*\d)")),
+    ("H1", re.compile(r"(?i)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/\s*\d)")),
     ("Y", re.compile(r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
-                     r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm)\b"
-                     r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b")),
+                     r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm|năm\s+sau|năm\s+tiếp\s+theo)\b"
+                     r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b|(?<=\),\s)năm\b")),
     ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
@@ -138,26 +264,23 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
 ]
 
 _RULES = (r"(?P<rule>trước\s+hoặc\s+(?:vào|trong)\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+vào)?(?:\s+ngày)?"
-          r"|trước\s+ngày|hạn(?:\s+chót)?(?:\s+là)?(?:\s+ngày)?|vào\s+ngày|đến\s+hết\s+ngày|trước)")
-_DATE = re.compile(
-    _RULES + r"\s+(?P<d>\d{1,2})\s*(?:(?:/|-|\.)\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<mw>\d{1,2}))"
-    r"(?:\s*(?:/|-|\.)\s*(?P<y>\d{4})|\s+năm\s+(?P<yw>\d{4}))?(?!\s*/?\s*\d)", re.I)
-_DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:hằng|hàng|của|mỗi)\s+(?:tháng|quý)(?P<tail>\s+cuối\s+quý)?",
-                     re.I)
+          r"|(?:vào\s+)?trước\s+ngày|hạn(?:\s+chót)?(?:\s+là)?(?:\s+ngày)?|vào\s+ngày|đến\s+hết\s+ngày|trước)")
+_DM = (r"(?P<d>\d{1,2})\s*(?:(?:/|-|\.)\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<mw>\d{1,2}))"
+       r"(?:\s*(?:/|-|\.)\s*(?P<y>\d{4})|\s+năm\s+(?P<yw>\d{4}))?(?!\s*/?\s*\d)")
+_DATE = re.compile(_RULES + r"\s+" + _DM, re.I)
+_WINDOW = re.compile(r"(?i)\btừ\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?)?\s+(?:đến|tới)\s+(?P<rule>(?:hết\s+)?ngày)\s+"
+                     + _DM)
+_ALSO_DATE = re.compile(r"^\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?" + _DM, re.I)
+_DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
+                     r"(?P<tail>\s+(?:cuối\s+quý|tiếp\s+theo|sau|cuối\s+cùng\s+của\s+quý))?", re.I)
+_CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
+_RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
+_NEXT_YEAR = re.compile(r"(?i)^[^.;()]{0,12}?(?:năm\s+sau|năm\s+tiếp\s+theo|năm\s+liền\s+kề)")
+_ISSUE = re.compile(r"(?i)\b(?:ban\s+hành|thành\s+lập|phê\s+duyệt|khởi\s+công|khánh\s+thành|phát\s+động)\b")
+_RELATIVE = re.compile(r"(?i)\b(?:trong\s+(?:thời\s+hạn\s+)?(?:\d+|vòng\s+\d+)\s+ngày(?:\s+làm\s+việc)?,?\s+(?:kể\s+)?từ"
+                       r"|chậm\s+nhất(?:\s+là)?\s+\d+\s+ngày|\d+\s+ngày(?:\s+làm\s+việc)?,?\s+(?:trước|sau|kể\s+từ)\s+(?:ngày|khi)"
+                       r"|(?:ngay\s+)?sau\s+khi\s+kết\s+thúc)")
 _AFTER = re.compile(r"^\s*\((?:đối\s+với\s+|với\s+)?(?:báo\s+cáo\s+)?(?P<what>[^()]{1,40})\)", re.I)
-_REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b")
-_NOT_A_REPORT = re.compile(r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai) (?:luật|bộ luật|quyết định|nghị định|công văn"
-                           r"|chỉ thị|nghị quyết|thông tư|kế hoạch số|văn bản))")
-_RECIPIENT_MARK = re.compile(r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|gửi)\s+(?:đến\s+)?$")
-_OBJECT_MARK = re.compile(r"(?i)\b(?:phối\s+hợp(?:\s+với)?|(?<!báo cáo )với|chỉ\s+đạo|hướng\s+dẫn|của|đối\s+với|giúp|đề\s+nghị)"
-                          r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc)\s+)?$")
-_VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)\s+$")
-_CONSOLIDATE = re.compile(r"(?i)\btổng\s+hợp\b")
-_ONWARD = re.compile(r"(?i)\bđể\s+tổng\s+hợp,?\s+báo\s+cáo\s+")
-_VERB = re.compile(r"(?i)\b(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ|định\s+kỳ"
-                   r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|tổ\s+chức|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
-                   r"|chủ\s+động|thực\s+hiện|theo\s+dõi|đánh\s+giá|hàng\s+năm|hằng\s+năm)\b")
-_AFTER_PURPOSE = re.compile(r"(?i)\bđể\s+(?:tổng\s+hợp|phục\s+vụ|báo\s+cáo)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,26 +309,59 @@ class _Date:
     every: str | None  # "M" or "Q" for "ngày 15 hằng tháng"
 
 
+def _blank(text: str, pattern: re.Pattern) -> str:
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _written(match: re.Match) -> WrittenDay | None:
+    day, month = int(match["d"]), int(match["m"] or match["mw"])
+    year = match["y"] or match["yw"]
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    return WrittenDay(day, month, int(year) if year else None)
+
+
 def _dates(text: str) -> list[_Date]:
+    """The deadlines of a clause; not data cut-offs, not the dates of issuing or setting something up."""
+    text = _blank(text, _CUT_OFF)
     found: list[_Date] = []
+    taken = lambda s, e: overlaps(s, e, [(d.start, d.end) for d in found])  # noqa: E731
+    for match in _WINDOW.finditer(text):
+        day = _written(match)
+        if day and not re.search(r"(?i)số\s+liệu\s*$", text[max(0, match.start() - 30):match.start()]):
+            found.append(_Date(match.start(), match.end(), day, Rule.BY, None))
     for match in _DAY_OF.finditer(text):
+        if taken(match.start(), match.end()):
+            continue
         every = "Q" if "quý" in match.group(0).lower() else "M"
         found.append(_Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), every))
     for match in _DATE.finditer(text):
-        if overlaps(match.start(), match.end(), [(d.start, d.end) for d in found]):
+        if taken(match.start(), match.end()):
             continue
-        day, month = int(match["d"]), int(match["m"] or match["mw"])
-        year = match["y"] or match["yw"]
-        if not (1 <= day <= 31 and 1 <= month <= 12):
+        day = _written(match)
+        if day:
+            found.append(_Date(match.start(), match.end(), day, _rule(match["rule"]), None))
+            also = _ALSO_DATE.match(text, match.end())
+            while also:
+                second = _written(also)
+                if second is None:
+                    break
+                found.append(_Date(also.start("d"), also.end(), second, _rule(match["rule"]), None))
+                also = _ALSO_DATE.match(text, also.end())
+    kept = []
+    for date in sorted(found, key=lambda d: d.start):
+        part_start = max(text.rfind(";", 0, date.start), text.rfind(". ", 0, date.start)) + 1
+        part_end = min(p for p in (text.find(";", date.end), text.find(". ", date.end), len(text)) if p >= 0)
+        part = text[part_start:part_end]
+        if _ISSUE.search(part) and not re.search(r"(?i)\bbáo\s+cáo\b|\bgửi\b", part):
             continue
-        found.append(_Date(match.start(), match.end(), WrittenDay(day, month, int(year) if year else None),
-                           _rule(match["rule"]), None))
-    return sorted(found, key=lambda d: d.start)
+        kept.append(date)
+    return kept
 
 
 def _rule(words: str) -> Rule:
     words = " ".join(words.lower().split())
-    return Rule.BEFORE if words in ("trước ngày", "trước") else Rule.BY
+    return Rule.BEFORE if words in ("trước ngày", "trước", "vào trước ngày") else Rule.BY
 
 
 def _kind(period: str) -> Kind:
@@ -216,160 +372,323 @@ def _kind(period: str) -> Kind:
     return Kind.PERIOD_REPORT
 
 
-def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
-    """Every reporting item of the plan's text, in the order of the text."""
-    all_sentences = sentences(text)
-    items: list[Item] = []
-    for sentence in all_sentences:
-        items.extend(_items_of(sentence, level))
-    _infer_from_section(items, all_sentences)
-    addressed = re.search(r"(?im)^\s*kính\s+gửi\s*:?\s*(.+)$", text)
-    if addressed:
-        names = find_agencies(addressed.group(1))
-        for item in items:
-            if not item.reporters and names and not item.consolidating:
-                item.reporters = [names[0][2]]
-                item.review = [r for r in item.review if r != "the sentence names no reporter"]
-                item.review.append(f"reporter read from the addressee (Kính gửi: {names[0][2]})")
-    return items
-
-
-def _items_of(sentence: Sentence, level: Level) -> list[Item]:
-    text = sentence.text
-    if not _REPORTING.search(text) or _NOT_A_REPORT.match(text):
-        return []
-    periods, dates = _periods(text), _dates(text)
-    if not dates and not any(m.period in ("H1", "Y", "Q", "M", "ad-hoc", "periodic", "once:period-report")
-                             for m in periods):
-        return []
-    pairs = _pair(text, periods, dates)
-    if not pairs:
-        return []
-    reporters, recipient, also_to, via = _parties(text, level, sentence.heading_agency)
-    consolidating = bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", text))) and bool(reporters) and not any(
-        r in GROUPS for r in reporters)
-    out = []
-    for period, date in pairs:
-        item = Item(
-            reporters=list(reporters), recipient=recipient, also_to=list(also_to), via=via,
-            period=period.split(":")[0], kind=_kind(period), date=date.day if date else None,
-            rule=date.rule if date else None, quote=text, section=sentence.section, consolidating=consolidating)
-        _assess(item, sentence)
-        out.append(item)
-    onward = _ONWARD.search(text)
-    if out and onward and out[0].recipient:
-        up = find_agencies(text[onward.end():])
-        if up and up[0][0] == 0:
-            item = Item(reporters=[out[0].recipient], recipient=up[0][2], also_to=[], via=None,
-                        period=out[0].period, kind=out[0].kind, date=None, rule=None, quote=text,
-                        section=sentence.section, consolidating=True)
-            _assess(item, sentence)
-            out.append(item)
-    return out
+def _inside_parenthesis(text: str, position: int) -> int | None:
+    opening = text.rfind("(", 0, position)
+    return opening if opening > text.rfind(")", 0, position) else None
 
 
 def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[str, _Date | None]]:
-    """(period, date) pairs of one sentence; periods left without a date give (period, None)."""
+    """(period, date) pairs of one clause; periods left without a date give (period, None)."""
     used: set[int] = set()
     pairs: list[tuple[str, _Date | None]] = []
     previous_end = 0
+
+    def take(index: int) -> str:
+        used.add(index)
+        return periods[index].period
+
     for date in dates:
         period = None
+        recurring = _RECURRING.match(text[date.end:])
+        if recurring:
+            for index, mention in enumerate(periods):
+                if mention.period == "Y" and date.end <= mention.start < date.end + recurring.end():
+                    used.add(index)
         if date.every:
             period = date.every
             for index, mention in enumerate(periods):
                 if mention.period in (date.every, "periodic") and index not in used:
                     used.add(index)
+        opening = _inside_parenthesis(text, date.start)
+        if period is None and opening is not None:
+            for index in range(len(periods) - 1, -1, -1):
+                mention = periods[index]
+                if index not in used and opening - 30 <= mention.end <= opening + 1 and mention.start >= previous_end:
+                    period = take(index)
+                    break
+                if index not in used and opening < mention.start < date.start:
+                    period = take(index)
+                    break
         after = _AFTER.match(text[date.end:])
         if period is None and after:
             for index, mention in enumerate(periods):
                 if index not in used and date.end + after.start() <= mention.start < date.end + after.end():
-                    period = mention.period
-                    used.add(index)
+                    period = take(index)
                     break
+        if period is None and recurring:
+            tail = date.end + recurring.end()
+            nearby = [i for i, m in enumerate(periods) if i not in used and tail <= m.start < tail + 25
+                      and m.period in ("H1", "Q", "M")]
+            period = take(nearby[0]) if nearby else "Y"
         if period is None:
-            # The nearest period before the date, after the previous date.
             for index in range(len(periods) - 1, -1, -1):
                 mention = periods[index]
                 if index in used or mention.start >= date.start or mention.end < previous_end:
                     continue
                 if mention.period == "periodic" and any(
-                        m.period not in ("periodic",) and previous_end <= m.start < date.start for m in periods):
+                        m.period != "periodic" and previous_end <= m.start < date.start for m in periods):
                     continue
-                period = mention.period
-                used.add(index)
+                period = take(index)
                 break
         if period is None or period == "periodic":
-            period = "once:period-report" if date.day.year else "Y?"
+            if _NEXT_YEAR.match(text[date.end:]):
+                period = "Y"
+            elif date.day.year:
+                period = "once:period-report"
+            else:
+                period = "?"
         pairs.append((period, date))
         previous_end = date.end
-    named = {p for p, _ in pairs}
+    undecided = [index for index, (period, _) in enumerate(pairs) if period == "?"]
+    if len(undecided) >= 2:
+        ordered = sorted(undecided, key=lambda i: (pairs[i][1].day.month or 0, pairs[i][1].day.day))
+        pairs[ordered[0]] = ("H1?", pairs[ordered[0]][1])
+        for index in ordered[1:]:
+            pairs[index] = ("Y?", pairs[index][1])
+    elif undecided:
+        pairs[undecided[0]] = ("Y?", pairs[undecided[0]][1])
+    named = {p.rstrip("?") for p, _ in pairs}
     for index, mention in enumerate(periods):
         if index in used or (mention.period.startswith("once") and mention.period != "once:period-report"):
             continue
         if mention.period == "periodic" and (pairs or any(m.period in ("H1", "Y", "Q", "M") for m in periods)):
             continue
-        if mention.period in named:
+        if mention.period in named or (mention.period == "once:period-report" and pairs):
             continue
         pairs.append((mention.period, None))
         named.add(mention.period)
     return pairs
 
 
-def _parties(text: str, level: Level, heading: str | None) -> tuple[list[str], str | None, list[str], str | None]:
-    """Reporters, recipient, further recipients and the coordinator the report passes through."""
+# ---------------------------------------------------------------------------------------------------------------
+# Parties of a clause
+
+_REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?[A-ZĐÀ-Ỹ]")
+_NOT_A_REPORT = re.compile(r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai) (?:luật|bộ luật|quyết định|nghị định|công văn"
+                           r"|chỉ thị|nghị quyết|thông tư|kế hoạch số|văn bản))")
+_CONTINGENT = re.compile(r"(?i)\b(?:nếu\s+có|khi\s+có|trường\s+hợp|quá\s+trình)\b[^.]{0,60}\b(?:khó\s+khăn|vướng\s+mắc|phát\s+sinh"
+                         r"|vượt|sự\s+cố)|\bkịp\s+thời\s+phản\s+ánh\b|\bvượt\s+(?:quá\s+)?thẩm\s+quyền\b")
+_RECIPIENT_MARK = re.compile(r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|gửi|đến|nộp)\s+(?:(?:đến|về|cho)\s+)?"
+                             r"(?:(?:Thủ\s+tướng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng|Trưởng\s+ban)\s+)?$")
+_OBJECT_MARK = re.compile(r"(?i)\b(?:phối\s+hợp(?:\s+với)?|(?<!báo cáo )với|chỉ\s+đạo|hướng\s+dẫn|của|đối\s+với|giúp|đề\s+nghị"
+                          r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại)"
+                          r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$")
+_REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
+_ASKED = re.compile(r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$")
+_VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+cơ\s+quan\s+đầu\s+mối\s+là)?\s+$")
+_CONSOLIDATE = re.compile(r"(?i)\btổng\s+hợp\b")
+_ONWARD = re.compile(r"(?i)\bđể\s+(?:tổng\s+hợp|theo\s+dõi|tổng\s+hợp,\s*theo\s+dõi)\s*,?\s*(?:báo\s+cáo|trình)\s+"
+                     r"|\bđể\s+(?:báo\s+cáo|trình)\s+")
+_VERB = re.compile(r"(?i)\b(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ|định\s+kỳ"
+                   r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|tổ\s+chức|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
+                   r"|chủ\s+động|thực\s+hiện|theo\s+dõi|đánh\s+giá|hàng\s+năm|hằng\s+năm|có\s+nhiệm\s+vụ|nghiêm\s+túc"
+                   r"|thống\s+kê|rà\s+soát|trước\s+ngày|chậm\s+nhất|có\s+báo\s+cáo|là\s+cơ\s+quan)\b")
+_AFTER_PURPOSE = re.compile(r"(?i)\bđể\s+(?:tổng\s+hợp|phục\s+vụ|báo\s+cáo)")
+_GENERIC_RECIPIENT = re.compile(r"(?i)\b(?:báo\s+cáo|gửi(?:\s+về)?|cho|về)\s+((?:các\s+)?cơ\s+quan\s+[^,.;()]{3,70}?)"
+                                r"(?=\s+(?:theo|trước|để|về|trong|khi)\b|\s*[,.;(]|$)")
+_ADDRESSED = re.compile(r"(?i)\b(?:quý\s+(?:ủy\s+ban|uỷ\s+ban|cơ\s+quan|đơn\s+vị|doanh\s+nghiệp|sở|bộ)|các\s+đơn\s+vị\s+gửi)")
+
+
+def _parties(text: str, level: Level, modern: bool) -> tuple[list[str], str | None, list[str], str | None]:
+    """Reporters, recipient, further recipients and the body the report goes through, as the clause names them."""
     purpose = _AFTER_PURPOSE.search(text)
     limit = purpose.start() if purpose else len(text)
-    groups = [(s, e, kind, "group") for s, e, kind in find_groups(text, level)]
-    names = [(s, e, name, "agency") for s, e, name in find_agencies(text)
-             if not overlaps(s, e, groups)] + groups
-    names.sort()
+    names = find_parties(text, level, modern=modern)
     reporters: list[str] = []
     recipient: str | None = None
     also_to: list[str] = []
     via: str | None = None
-    first_name = names[0][0] if names else 0
-    verb = _VERB.search(text, names[0][1] if names else 0)
+    first = next((p for p in names if not _REQUESTER.match(text[p.end:p.end + 12])), None)
+    verb = _VERB.search(text, first.end if first else 0)
     zone_end = verb.start() if verb else len(text)
     last_recipient_end = -1
-    object_end = -1  # where the last name in object position ("phối hợp với X") ended
-    for start, end, name, what in names:
-        before = text[max(0, start - 40):start]
-        if what == "agency" and recipient is None and re.search(r"(?i)\bbáo\s+cáo\b[^;]{0,100}\bvới\s+$", text[:start]):
-            recipient, last_recipient_end = name, end
+    object_end = -1
+    for party in names:
+        before = text[max(0, party.start - 40):party.start]
+        if _REQUESTER.match(text[party.end:party.end + 12]) and not party.group:
+            continue  # "Ủy ban nhân dân Thành phố yêu cầu …": the one who asks
+        if not party.group and recipient is None and re.search(r"(?i)\bbáo\s+cáo\b[^;]{0,100}\bvới\s+$", text[:party.start]):
+            recipient, last_recipient_end = party.name, party.end
             continue
-        marked = _OBJECT_MARK.search(before)
-        if marked or (object_end >= 0 and re.fullmatch(r"\s*(?:,|và)?\s*(?:và\s+)?(?:(?:Thủ trưởng|Chủ tịch)\s+)?",
-                                                        text[object_end:start])):
-            # "phối hợp với A, B và C": the whole list is in object position; "của A" only A.
-            chained = marked is None or re.search(r"(?i)với", marked.group(0))
-            object_end = end if chained else -1
+        asked = _ASKED.search(before) and party.start <= zone_end
+        marked = None if asked else _OBJECT_MARK.search(before)
+        if marked or (object_end >= 0 and re.fullmatch(
+                r"\s*(?:,|và)?\s*(?:và\s+)?(?:các\s+)?(?:(?:Thủ trưởng|Chủ tịch)\s+)?", text[object_end:party.start])):
+            chained = marked is None or re.search(r"(?i)với|phối|cùng", marked.group(0))
+            object_end = party.end if chained else -1
             continue
+        object_end = -1
         if _VIA_MARK.search(before):
-            if via is None:
-                via = name
+            if via is None and not party.group:
+                via = party.name
             continue
-        if start >= limit:
+        if party.start >= limit:
             continue
-        if what == "agency" and _RECIPIENT_MARK.search(before):
+        if not party.group and _RECIPIENT_MARK.search(before):
             if recipient is None:
-                recipient, last_recipient_end = name, end
+                recipient, last_recipient_end = party.name, party.end
+            elif re.fullmatch(r"\s*(?:,|và)\s*", text[last_recipient_end:party.start]) or re.search(r"(?i)đồng\s+gửi", before):
+                also_to.append(party.name)
+                last_recipient_end = party.end
             continue
-        if recipient is not None and what == "agency" and re.fullmatch(r"\s*(?:,|và)\s*", text[last_recipient_end:start]):
-            also_to.append(name)
-            last_recipient_end = end
+        if recipient is not None and not party.group and re.fullmatch(r"\s*(?:,|và|,\s*và)\s*",
+                                                                      text[last_recipient_end:party.start]):
+            also_to.append(party.name)
+            last_recipient_end = party.end
             continue
-        if recipient is None and name not in reporters and first_name <= start < zone_end:
-            reporters.append(name)
-    if not reporters and heading:
-        reporters = [heading]
+        if recipient is not None and not party.group and via is None and re.fullmatch(
+                r"\s*\(\s*", text[last_recipient_end:party.start]):
+            via = party.name  # "Bộ Tài chính (Cục Quản lý giá)": the unit that receives it
+            continue
+        if recipient is None and party.name not in reporters and (first and first.start <= party.start < zone_end):
+            reporters.append(party.name)
+    if recipient is None:
+        generic = _GENERIC_RECIPIENT.search(text[:limit])
+        if generic:
+            recipient = generic.group(1).strip()
     return reporters, recipient, also_to, via
 
 
-def _assess(item: Item, sentence: Sentence) -> None:
-    if item.period == "Y?":
-        item.period = "Y"
-        item.review.append("the date names no period; read as a yearly report")
+# ---------------------------------------------------------------------------------------------------------------
+# Items
+
+def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
+    """Every reporting item of the plan's text, in the order of the text."""
+    modern = is_modern(text)
+    all_sentences = sentences(text, level, modern=modern)
+    addressees = _addressees(text, level, modern)
+    items: list[Item] = []
+    carried: tuple[int, list[str]] = (-1, [])
+    for sentence in all_sentences:
+        found, named = _items_of(sentence, level, modern, carried[1] if carried[0] == sentence.line else [],
+                                 addressees)
+        if named:
+            carried = (sentence.line, named)
+        items.extend(found)
+    _infer_from_section(items, all_sentences)
+    return _deduplicated(items)
+
+
+def _addressees(text: str, level: Level, modern: bool) -> list[str]:
+    """The agencies a letter is addressed to ("Kính gửi: …"), as reporters of last resort."""
+    match = re.search(r"(?im)^\s*kính\s+gửi\s*:?\s*(.*)$", text[:4000])
+    if not match:
+        return []
+    body = match.group(1).strip()
+    if len(body) < 4:
+        following = text[match.end():].lstrip("\n").split("\n")
+        body = "; ".join(line.lstrip("-–+ ").rstrip(";.") for line in following[:12] if re.match(r"^\s*[-–+]", line))
+    parties = find_parties(body, level, modern=modern)
+    if parties:
+        return [p.name for p in parties]
+    literal = generic_party(body)
+    return [literal] if literal else []
+
+
+def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str],
+              addressees: list[str]) -> tuple[list[Item], list[str]]:
+    text = sentence.text
+    if not _REPORTING.search(text) or _NOT_A_REPORT.match(text):
+        return [], []
+    onward_mark = _ONWARD.search(text)
+    main = text[:onward_mark.start()] if onward_mark else text
+    periods, dates = _periods(main), _dates(main)
+    relative = _RELATIVE.search(text)
+    if not dates and not any(m.period in ("H1", "Y", "Q", "M", "ad-hoc", "periodic", "once:period-report")
+                             for m in periods):
+        if not (relative and re.search(r"(?i)kỳ\s+họp\s+thường\s+lệ|hằng\s+năm|hàng\s+năm", text)):
+            return [], []
+        periods = [_Mention(relative.start(), relative.end(), "periodic")]
+    if _CONTINGENT.search(text) and not dates and not any(m.period in ("H1", "Y", "Q", "M") for m in periods):
+        return [], []
+    pairs = _pair(main, periods, dates)
+    if not pairs:
+        return [], []
+    reporters, recipient, also_to, via = _parties(main if onward_mark else text, level, modern)
+    named = list(reporters)
+    origin = None
+    if not reporters and _ADDRESSED.search(main) and addressees:
+        reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
+    if not reporters and carried:
+        reporters, origin = list(carried), "an earlier sentence of the paragraph"
+    if not reporters and sentence.subjects:
+        reporters, origin = list(sentence.subjects), f'the heading "{(sentence.subject_from or "")[:80]}"'
+    if not reporters and addressees:
+        reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
+    if recipient is None and not reporters:
+        return [], named
+    consolidating = bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", main))) and bool(reporters) and not any(
+        r in GROUP_KINDS for r in reporters)
+    out = []
+    for period, date in pairs:
+        item = Item(
+            reporters=list(reporters), recipient=recipient, also_to=list(also_to), via=via,
+            period=period.split(":")[0], kind=_kind(period.rstrip("?")), date=date.day if date else None,
+            rule=date.rule if date else None, quote=text, section=sentence.section, consolidating=consolidating)
+        if origin:
+            item.review.append(f"reporters read from {origin}")
+            item.confidence -= 0.1
+        if relative and date is None:
+            item.review.append(f'a date relative to an event ("{relative.group(0)}"): left undated, write the '
+                               "deadline in")
+        _assess(item)
+        out.append(item)
+    if onward_mark and out:
+        out.extend(_onward(text, onward_mark, out, pairs, sentence, level, modern))
+    return out, named
+
+
+def _onward(text: str, mark: re.Match, items: list[Item], pairs, sentence: Sentence, level: Level,
+            modern: bool) -> list[Item]:
+    """The coordinator's report read from "… để tổng hợp, báo cáo X [trước ngày D]"."""
+    tail = text[mark.end():]
+    parties = [p for p in find_parties(tail, level, modern=modern) if not p.group]
+    if not parties or parties[0].start > 3:
+        return []
+    names = _chain(parties, tail)
+    first = items[0]
+    hub = first.recipient
+    if hub is None or canonical(hub) == canonical(names[0]):
+        hub = first.via
+    if hub is None or canonical(hub) == canonical(names[0]):
+        return []
+    dates = _dates(tail)
+    periods = [p for p, _ in pairs]
+    own = _pair(tail, _periods(tail), dates) if dates else []
+    out: list[Item] = []
+    if dates:
+        for period, date in own:
+            if date is None:
+                continue
+            if period in ("Y?", "once:period-report") and len({p.rstrip("?") for p in periods}) >= 1:
+                dated = [(p, d) for p, d in pairs if d is not None and d.day.month and date.day.month
+                         and (d.day.month, d.day.day) <= (date.day.month, date.day.day)]
+                period = dated[-1][0] if dated else periods[0] if len(set(periods)) == 1 else period
+            out.append(_onward_item(hub, names, period, date, text, sentence))
+    else:
+        for period in dict.fromkeys(p.rstrip("?") for p in periods):
+            item = _onward_item(hub, names, period, None, text, sentence)
+            out.append(item)
+    return out
+
+
+def _onward_item(hub: str, names: list[str], period: str, date: _Date | None, text: str,
+                 sentence: Sentence) -> Item:
+    item = Item(reporters=[hub], recipient=names[0], also_to=names[1:], via=None, period=period.split(":")[0],
+                kind=_kind(period.rstrip("?")), date=date.day if date else None, rule=date.rule if date else None,
+                quote=text, section=sentence.section, consolidating=True, onward=True)
+    if date is None:
+        item.review.append(f"the onward report of {hub} has no date of its own in the plan")
+    _assess(item)
+    return item
+
+
+def _assess(item: Item) -> None:
+    if item.period in ("Y?", "H1?"):
+        guessed = item.period.rstrip("?")
+        item.period = guessed
+        item.review.append("the date names no period; read as the " + ("yearly report" if guessed == "Y" else
+                           "6-month report (the earlier of two dates)"))
         item.confidence -= 0.3
     if item.date is None and item.kind is not Kind.AD_HOC:
         item.review.append(NO_DATE)
@@ -383,14 +702,30 @@ def _assess(item: Item, sentence: Sentence) -> None:
     if not item.reporters:
         item.review.append("the sentence names no reporter")
         item.confidence -= 0.3
-    elif sentence.heading_agency and item.reporters == [sentence.heading_agency] and (
-            sentence.heading_agency not in sentence.text):
-        item.review.append(f"reporter taken from the heading ({sentence.heading_agency})")
-        item.confidence -= 0.1
     if item.recipient is None:
         item.review.append("the sentence names no recipient")
         item.confidence -= 0.3
     item.confidence = round(max(item.confidence, 0.1), 2)
+
+
+def _deduplicated(items: list[Item]) -> list[Item]:
+    """Without the same item twice, nor an undated onward report the plan gives elsewhere with its period."""
+    def key(item: Item) -> tuple:
+        return (tuple(sorted(canonical(r) for r in item.reporters)), item.recipient and canonical(item.recipient),
+                item.period)
+
+    given = {key(item) for item in items if not item.onward}
+    seen: set[tuple] = set()
+    out: list[Item] = []
+    for item in items:
+        if item.onward and item.date is None and key(item) in given:
+            continue
+        ident = (key(item), str(item.date), item.rule, item.quote)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        out.append(item)
+    return out
 
 
 _GIAO = re.compile(r"(?i)tổng\s+hợp[^.]{0,200}?báo\s+cáo\s+")

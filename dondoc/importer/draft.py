@@ -26,8 +26,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..model import Area, Kind, Level, Plan, Rule
-from .agencies import GROUPS, AgencyMatch, Directory, canonical, slug
+from .agencies import AgencyMatch, Directory, canonical, slug
 from .clauses import NO_DATE, Item, find_items, sentences
+from .parties import GROUP_KINDS, GROUP_NAMES
 from .targets import FoundTarget, find_targets
 from .text import read_plan
 
@@ -119,7 +120,7 @@ def draft_plan(text: str, areas: list[Area], *, source: str, area: str | None = 
     agencies: dict[str, AgencyMatch] = {}
 
     def ref(name: str) -> str:
-        match = directory.group(name, _GROUP_NAMES[name]) if name in GROUPS else directory.agency(name)
+        match = directory.group(name, GROUP_NAMES[name]) if name in GROUP_KINDS else directory.agency(name)
         agencies.setdefault(match.id, match)
         return match.id
 
@@ -158,13 +159,14 @@ def draft_plan(text: str, areas: list[Area], *, source: str, area: str | None = 
     return Draft(source, plan, obligations, targets, items, agencies, review)
 
 
-_GROUP_NAMES = {"departments": "Các sở, ban, ngành", "districts": "UBND các huyện, thị xã, thành phố",
-                "communes": "UBND các xã, phường, thị trấn"}
-
-
 def level_of(text: str) -> Level:
     """The level of the plan's issuer (a district's plan reads "các địa phương" as its communes)."""
     head = text[:1500]
+    top = "\n".join(line for line in head.split("\n")[:4])
+    if re.search(r"(?m)^(?:THỦ TƯỚNG CHÍNH PHỦ|CHÍNH PHỦ|VĂN PHÒNG CHÍNH PHỦ|BỘ [A-ZĐ]|QUỐC HỘI)", top) or re.search(
+            r"(?i)^\s*kính\s+gửi\s*:?\s*(?:[-–]\s*)?(?:các\s+bộ|ủy\s+ban\s+nhân\s+dân\s+các\s+tỉnh|uỷ\s+ban\s+nhân\s+dân\s+các\s+tỉnh)",
+            head, re.M):
+        return Level.NATIONAL
     if re.search(r"(?i)(?:ỦY BAN NHÂN DÂN|UBND)\s+(?:THỊ XÃ|HUYỆN|QUẬN|THÀNH PHỐ\s+(?!HÀ NỘI|HỒ CHÍ MINH|HẢI PHÒNG|ĐÀ NẴNG|CẦN THƠ))",
                  head):
         return Level.DISTRICT
@@ -405,7 +407,7 @@ def _assignments(implementation, ref) -> list[dict]:
         agency = sentence.heading_agency
         # A group's heading ("UBND các xã, phường") is a task for each member: the config lists agencies, so the
         # coordinator expands it (the draft's obligations name the group).
-        if agency and agency not in GROUPS and sentence.text != agency:
+        if agency and agency not in GROUP_KINDS and sentence.text != agency:
             agency_id = ref(agency)
             out.setdefault(agency_id, {"agency": agency_id, "quote": sentence.text})
     return list(out.values())

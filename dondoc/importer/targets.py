@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .agencies import GROUPS
+from .parties import GROUP_KINDS as GROUPS
 from .clauses import Sentence
 
 __all__ = ["FoundTarget", "find_targets"]

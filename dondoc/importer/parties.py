@@ -1,0 +1,139 @@
+"""The parties of a reporting clause: agencies and groups named in a sentence, ending where their names end.
+
+:func:`find_parties` joins what :mod:`.agencies` finds (the directory's
+departments, UBNDs and the seeds' groups) with the bodies of national and
+post-2025 plans that it does not know: the Government and its Office, the
+ministries' units (Cục, Vụ, Viện), Thường trực Tỉnh ủy/HĐND, management boards,
+"UBND Tỉnh" written with a capital, and two more groups:
+
+- ``provinces``: "UBND các tỉnh, thành phố trực thuộc Trung ương", "Chủ tịch
+  Ủy ban nhân dân các tỉnh, thành phố", and "các địa phương" in a national text;
+- ``ministries``: "các bộ, ngành", "Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ".
+
+A name ends where its words stop being a name: "Ban Chỉ đạo về kết quả …" is
+"Ban Chỉ đạo", "Bộ VHTTDL yêu cầu" is "Bộ VHTTDL". Since 1/7/2025 the level
+below a province is the commune: "các địa phương" of a 2025 provincial plan
+are its communes, of an older one its districts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Level
+from .agencies import find_agencies, find_groups
+
+__all__ = ["GROUP_KINDS", "GROUP_NAMES", "Party", "find_parties", "generic_party", "trim_name"]
+
+GROUP_KINDS = ("departments", "districts", "communes", "provinces", "ministries")
+GROUP_NAMES = {"departments": "Các sở, ban, ngành", "districts": "UBND các huyện, thị xã, thành phố",
+               "communes": "UBND các xã, phường, đặc khu", "provinces": "UBND các tỉnh, thành phố trực thuộc Trung ương",
+               "ministries": "Các bộ, cơ quan ngang bộ"}
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A name in a text: an agency (``name`` as written) or a group (``name`` is its kind)."""
+
+    start: int
+    end: int
+    name: str
+
+    @property
+    def group(self) -> bool:
+        return self.name in GROUP_KINDS
+
+
+_UP = "A-ZĐÀ-ỸÂĂÊÔƠƯ"
+_STOP = {"yêu", "cầu", "đề", "nghị", "chủ", "trì", "tổng", "hợp", "báo", "cáo", "gửi", "về", "có", "để", "theo",
+         "trước", "phối", "tại", "hướng", "dẫn", "chỉ", "kiểm", "tra", "tổ", "chức", "triển", "khai", "là", "được",
+         "cung", "cấp", "định", "kỳ", "đôn", "đốc", "làm", "tham", "mưu", "thực", "hiện", "khẩn", "trương", "kết",
+         "quả", "tình", "hình", "các", "trong", "với", "của", "hoặc", "này", "đối", "khi", "nếu", "trình", "xem",
+         "xét", "quyết", "ban", "hành", "chịu", "trách", "nhiệm", "giao", "sau", "đây", "như", "năm", "tháng"}
+_CUT_AT = re.compile(r"\s+(?:về|để|theo|trước|tại|đối với|trong|của|thuộc)\s.*$|\s+[-–]\s+(?:Phó|Cơ quan|cơ quan).*$")
+
+_PROVINCES = (r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?[Cc]ác\s+tỉnh,?\s+thành\s+phố"
+              r"(?:\s+trực\s+thuộc\s+[Tt]rung\s+ương)?(?:\s+từ\s+\S+(?:\s+\S+)?\s+đến\s+\S+(?:\s+\S+)?)?")
+_MINISTRIES = (r"(?:Bộ\s+trưởng\s+)?[Cc]ác\s+[Bb]ộ(?:,\s*(?:ngành|cơ\s+quan\s+ngang\s+[Bb]ộ|cơ\s+quan\s+thuộc\s+Chính\s+phủ))*"
+               r"|(?:Thủ\s+trưởng\s+)?(?:[Cc]ác\s+)?cơ\s+quan\s+ngang\s+[Bb]ộ(?:,\s*cơ\s+quan\s+thuộc\s+Chính\s+phủ)?")
+_EXTRA_GROUPS = [("provinces", re.compile(_PROVINCES)), ("ministries", re.compile(_MINISTRIES))]
+_BODY = rf"[{_UP}][\w&-]*(?:(?:,? | và | - )(?:[{_UP}][\w&-]*|[a-zđà-ỹ]\w*))*"
+_EXTRA_NAMES = re.compile("|".join([
+    r"Phó Thủ tướng(?: Chính phủ)?",
+    r"Thủ tướng Chính phủ",
+    r"Văn phòng Chính phủ",
+    r"Chính phủ",
+    rf"(?:Ủy|Uỷ) ban nhân dân (?:Tỉnh|Thành phố)(?: [{_UP}]\w*)*",
+    r"UBND Tỉnh",
+    r"Thường trực (?:Tỉnh ủy|Thành ủy|HĐND(?: (?:tỉnh|thành phố|Thành phố|cấp xã|cùng cấp))?"
+    r"|Hội đồng nhân dân(?: (?:tỉnh|thành phố|Thành phố))?)",
+    r"Ban Thường vụ (?:Tỉnh ủy|Thành ủy)",
+    r"Tỉnh ủy|Thành ủy",
+    r"HĐND(?: (?:tỉnh|thành phố|Thành phố))?",
+    rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện) {_BODY}",
+    r"Ban [Qq]uản lý (?:các )?(?:[Kk]hu|[Dd]ự án|[Cc]ụm)[^,.;()]*?(?=\s+(?:để|về|theo|trước|báo|gửi|có|thực|chủ|phối"
+    r"|tổng|trong|tham|chỉ|hướng|kiểm)\b|[,.;()]|$)",
+    r"Đài (?:[Tt]ruyền hình|Tiếng nói|Phát thanh)(?: [\w-]+){0,4}? Việt Nam|Thông tấn xã Việt Nam",
+    rf"Thống kê (?:tỉnh|thành phố) [{_UP}]\w*(?: [{_UP}]\w*)*",
+    rf"[Cc]ổng [Tt]hông tin điện tử(?: [{_UP}]\w*)+",
+    r"Thanh tra (?:tỉnh|thành phố|Thành phố|Chính phủ)",
+    r"Bảo hiểm xã hội Việt Nam|Kiểm toán Nhà nước",
+]))
+
+
+def trim_name(name: str) -> str:
+    """A name without the words that follow it in the sentence ("Ban Chỉ đạo về kết quả" → "Ban Chỉ đạo")."""
+    name = _CUT_AT.sub("", name).rstrip(" ,-–")
+    words = name.split(" ")
+    while len(words) > 2 and (words[-1] in _STOP or words[-1] in ("và", "-", "–", ",")):
+        words.pop()
+    return " ".join(words).rstrip(" ,-–")
+
+
+def _below(level: Level, modern: bool) -> str:
+    if level is Level.NATIONAL:
+        return "provinces"
+    if level in (Level.DISTRICT, Level.COMMUNE) or modern:
+        return "communes"
+    return "districts"
+
+
+def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = False) -> list[Party]:
+    """Every agency and group named in ``text``, in order, without overlaps (the longer name wins)."""
+    candidates: list[tuple[int, int, str, int]] = []  # start, end, name, preference
+    for kind, pattern in _EXTRA_GROUPS:
+        for match in pattern.finditer(text):
+            candidates.append((match.start(), match.end(), kind, 3))
+    below = _below(level, modern)
+    for start, end, kind in find_groups(text, level):
+        if re.search(r"địa\s+phương", text[start:end], re.I) and kind in ("districts", "communes"):
+            kind = below
+        candidates.append((start, end, kind, 2))
+    for match in _EXTRA_NAMES.finditer(text):
+        name = trim_name(match.group(0))
+        candidates.append((match.start(), match.start() + len(name), name, 1))
+    for start, _end, name in find_agencies(text):
+        name = trim_name(name)
+        candidates.append((start, start + len(name), name, 0))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]) - 2 * c[3], c[0]))
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, name, _ in candidates:
+        if end <= start or any(s < end and start < e for s, e, _ in chosen):
+            continue
+        chosen.append((start, end, name))
+    return [Party(s, e, n) for s, e, n in sorted(chosen)]
+
+
+_GENERIC = re.compile(r"(?i)^(?:các\s+)?((?:doanh\s+nghiệp|cơ\s+sở|cơ\s+quan|đơn\s+vị|tổ\s+chức|đối\s+tượng|chủ\s+đầu\s+tư"
+                      r"|chủ\s+rừng)\b[^,.;:()]{0,80}?)\s*(?:\(|:|$|,\s*(?:có|chịu)\b)")
+
+
+def generic_party(text: str) -> str | None:
+    """A body named by what it is rather than by name ("Các doanh nghiệp hoạt động cho thuê lại lao động")."""
+    match = _GENERIC.match(text.strip())
+    if not match:
+        return None
+    phrase = match.group(1).strip()
+    phrase = re.sub(r"\s+(?:có|chịu)\s+trách\s+nhiệm.*$", "", phrase)
+    return phrase[0].lower() + phrase[1:] if phrase else None

@@ -91,7 +91,7 @@ class Sentence:
 _ROMAN = re.compile(r"^([IVXLC]+)\.\s*(.+)$")
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[a-zđ])[.)]\s*(?:Đề nghị\s+)?(.{3,})$")
 _LIST_MARK = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•*])\s*")
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[-–+•]?\s*[A-ZĐÀ-Ỹ])")
+_SPLIT = re.compile(r"(?<!TP\.)(?<!Tp\.)(?<!\bđ/c\.)(?<=[.!?])\s+(?=[-–+•]?\s*[A-ZĐÀ-Ỹ])")
 _RANKS = [
     (re.compile(r"^(?:Chương|CHƯƠNG|Phần|PHẦN)\s+[IVXLC\d]+\b"), 0),
     (re.compile(r"^[IVXLC]+\.\s"), 0),
@@ -250,10 +250,10 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
 
 _PERIODS: list[tuple[str, re.Pattern]] = [
     ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b")),
-    ("Q", re.compile(r"(?i)\b(?:định\s+kỳ\s+)?0?3\s+tháng(?:\s*/\s*lần|\s+một\s+lần|\s+1\s+lần)?(?!\s*/\s*\d)")),
-    ("H1", re.compile(r"(?i)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/\s*\d)")),
+    ("Q", re.compile(r"(?i)(?<!ngày\s)\b(?:định\s+kỳ\s+)?0?3\s+tháng(?:\s*/\s*lần|\s+một\s+lần|\s+1\s+lần)?(?!\s*/?\s*\d)")),
+    ("H1", re.compile(r"(?i)(?<!ngày\s)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/?\s*\d)")),
     ("Y", re.compile(r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
-                     r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm|năm\s+sau|năm\s+tiếp\s+theo)\b"
+                     r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm|năm\s+sau|năm\s+tiếp\s+theo)\b(?!\s+học)"
                      r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b|(?<=\),\s)năm\b")),
     ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
@@ -463,15 +463,18 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
 # ---------------------------------------------------------------------------------------------------------------
 # Parties of a clause
 
-_REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?[A-ZĐÀ-Ỹ]")
-_NOT_A_REPORT = re.compile(r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai) (?:luật|bộ luật|quyết định|nghị định|công văn"
-                           r"|chỉ thị|nghị quyết|thông tư|kế hoạch số|văn bản))")
+_REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])")
+_NOT_SENT_UP = re.compile(r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,80}\bgửi\b|\bđể\s+đăng\s+tải\b"
+                          r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b")
+_ISSUING = re.compile(r"(?i)^(?:xây\s+dựng,?\s+)?(?:ban\s+hành|thành\s+lập|phê\s+duyệt)\b")
+_NOT_A_REPORT = re.compile(r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai|tiếp theo) (?:luật|bộ luật|quyết định|nghị định"
+                           r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản))")
 _CONTINGENT = re.compile(r"(?i)\b(?:nếu\s+có|khi\s+có|trường\s+hợp|quá\s+trình)\b[^.]{0,60}\b(?:khó\s+khăn|vướng\s+mắc|phát\s+sinh"
                          r"|vượt|sự\s+cố)|\bkịp\s+thời\s+phản\s+ánh\b|\bvượt\s+(?:quá\s+)?thẩm\s+quyền\b")
 _RECIPIENT_MARK = re.compile(r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|gửi|đến|nộp)\s+(?:(?:đến|về|cho)\s+)?"
                              r"(?:(?:Thủ\s+tướng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng|Trưởng\s+ban)\s+)?$")
 _OBJECT_MARK = re.compile(r"(?i)\b(?:phối\s+hợp(?:\s+với)?|(?<!báo cáo )với|chỉ\s+đạo|hướng\s+dẫn|của|đối\s+với|giúp|đề\s+nghị"
-                          r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại)"
+                          r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại|do|từ)"
                           r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$")
@@ -489,7 +492,28 @@ _GENERIC_RECIPIENT = re.compile(r"(?i)\b(?:báo\s+cáo|gửi(?:\s+về)?|cho|v�
 _ADDRESSED = re.compile(r"(?i)\b(?:quý\s+(?:ủy\s+ban|uỷ\s+ban|cơ\s+quan|đơn\s+vị|doanh\s+nghiệp|sở|bộ)|các\s+đơn\s+vị\s+gửi)")
 
 
-def _parties(text: str, level: Level, modern: bool) -> tuple[list[str], str | None, list[str], str | None]:
+def _qualified(text: str, party: Party) -> str | None:
+    """ "Các đơn vị quản lý vận hành công trình điện lực": a kind of unit, not every department."""
+    run = re.match(r"(?:\s+[a-zđà-ỹ]\w*)+", text[party.end:])
+    words: list[str] = []
+    for word in (run.group(0).split() if run else []):
+        if word in _PHRASE_STOP or len(words) >= 8:
+            break
+        words.append(word)
+    if len(words) < 2:
+        return None
+    return generic_party(f"{text[party.start:party.end]} {' '.join(words)}")
+
+
+_PHRASE_STOP = {"tổ", "thực", "có", "chịu", "báo", "gửi", "phối", "chủ", "định", "triển", "xây", "theo", "thống",
+                "hằng", "hàng", "nghiêm", "khẩn", "kịp", "thường", "căn", "tiếp", "tăng", "và", "trước", "cung",
+                "đăng", "rà", "kiểm", "cập", "phải", "được", "liên", "thuộc", "trực", "trên", "của", "khác", "trong"}
+_OWNER = re.compile(r"(?i)^[^,;]{0,120}?\bcủa\s+((?:các\s+)?(?:doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|tổ\s+chức|chủ\s+đầu\s+tư)"
+                    r"(?:\s+[a-zđà-ỹ]\w*){0,6}?)\s+(?:phải|được|cần|sẽ)\b")
+
+
+def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = False
+             ) -> tuple[list[str], str | None, list[str], str | None]:
     """Reporters, recipient, further recipients and the body the report goes through, as the clause names them."""
     purpose = _AFTER_PURPOSE.search(text)
     limit = purpose.start() if purpose else len(text)
@@ -540,12 +564,25 @@ def _parties(text: str, level: Level, modern: bool) -> tuple[list[str], str | No
                 r"\s*\(\s*", text[last_recipient_end:party.start]):
             via = party.name  # "Bộ Tài chính (Cục Quản lý giá)": the unit that receives it
             continue
+        if party.group and recipient is not None and re.match(r"(?i)^[^.;]{0,60}?\bbáo\s+cáo\b", text[party.end:]):
+            reporters.append(party.name)  # "… phải báo cáo Sở X, các doanh nghiệp, địa phương báo cáo UBND tỉnh"
+            continue
         if recipient is None and party.name not in reporters and (first and first.start <= party.start < zone_end):
-            reporters.append(party.name)
+            qualified = _qualified(text, party) if party.name == "departments" else None
+            reporters.append(qualified or party.name)
+    if recipient is None and open_purpose and purpose:
+        after = next((p for p in names if p.start >= purpose.start() and not p.group
+                      and _RECIPIENT_MARK.search(text[max(0, p.start - 40):p.start])), None)
+        if after:
+            recipient = after.name
     if recipient is None:
-        generic = _GENERIC_RECIPIENT.search(text[:limit])
+        generic = _GENERIC_RECIPIENT.search(text if open_purpose else text[:limit])
         if generic:
             recipient = generic.group(1).strip()
+            also_to += [p.name for p in names if not p.group and generic.end() <= p.start < generic.end() + 40
+                        and p.name not in reporters and p.name != via]
+    same = {canonical(n) for n in (recipient, via) if n}
+    reporters = [r for r in reporters if r in GROUP_KINDS or canonical(r) not in same]
     return reporters, recipient, also_to, via
 
 
@@ -590,8 +627,17 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     text = sentence.text
     if not _REPORTING.search(text) or _NOT_A_REPORT.match(text):
         return [], []
+    if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
+        return [], []  # a budget estimate, a request, a notice sent down, a publication
     onward_mark = _ONWARD.search(text)
     main = text[:onward_mark.start()] if onward_mark else text
+    reporters, recipient, also_to, via = _parties(main, level, modern)
+    if onward_mark and recipient is None and via is None:
+        # "Tổng hợp … để báo cáo cơ quan X": the report of the sentence, not an onward one
+        onward_mark, main = None, text
+        reporters, recipient, also_to, via = _parties(text, level, modern, open_purpose=True)
+    if recipient is None and _ISSUING.match(text):
+        return [], []
     periods, dates = _periods(main), _dates(main)
     relative = _RELATIVE.search(text)
     if not dates and not any(m.period in ("H1", "Y", "Q", "M", "ad-hoc", "periodic", "once:period-report")
@@ -604,9 +650,11 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     pairs = _pair(main, periods, dates)
     if not pairs:
         return [], []
-    reporters, recipient, also_to, via = _parties(main if onward_mark else text, level, modern)
     named = list(reporters)
     origin = None
+    owner = _OWNER.match(main)
+    if not reporters and owner:
+        reporters, origin = [owner.group(1)], "the owner of what is sent (\"của …\")"
     if not reporters and _ADDRESSED.search(main) and addressees:
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
     if not reporters and carried:
@@ -617,6 +665,8 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
     if recipient is None and not reporters:
         return [], named
+    if (recipient is None or not reporters) and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):
+        return [], named  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with nobody named on one side
     consolidating = bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", main))) and bool(reporters) and not any(
         r in GROUP_KINDS for r in reporters)
     out = []
@@ -650,8 +700,8 @@ def _onward(text: str, mark: re.Match, items: list[Item], pairs, sentence: Sente
     hub = first.recipient
     if hub is None or canonical(hub) == canonical(names[0]):
         hub = first.via
-    if hub is None or canonical(hub) == canonical(names[0]):
-        return []
+    if hub is None or canonical(hub) == canonical(names[0]) or _TOP.match(canonical(hub)):
+        return []  # the plan's issuer reporting on: not a report the plan can chase
     dates = _dates(tail)
     periods = [p for p, _ in pairs]
     own = _pair(tail, _periods(tail), dates) if dates else []
@@ -670,6 +720,9 @@ def _onward(text: str, mark: re.Match, items: list[Item], pairs, sentence: Sente
             item = _onward_item(hub, names, period, None, text, sentence)
             out.append(item)
     return out
+
+
+_TOP = re.compile(r"^(?:ubnd (?:tỉnh|thành phố)(?: [a-zđà-ỹ ]+)?|thủ tướng chính phủ|chính phủ)$")
 
 
 def _onward_item(hub: str, names: list[str], period: str, date: _Date | None, text: str,
@@ -715,10 +768,21 @@ def _deduplicated(items: list[Item]) -> list[Item]:
                 item.period)
 
     given = {key(item) for item in items if not item.onward}
+    dated = {key(item) for item in items if item.date is not None}
+    specific = {key(item)[:2] for item in items if item.period in ("H1", "H2", "Y", "Q", "M")}
+    with_reporters = {(item.recipient and canonical(item.recipient), item.period, str(item.date))
+                      for item in items if item.reporters}
     seen: set[tuple] = set()
     out: list[Item] = []
     for item in items:
         if item.onward and item.date is None and key(item) in given:
+            continue
+        if item.date is None and key(item) in dated:
+            continue  # the plan says it again with its date elsewhere
+        if item.period == "periodic" and key(item)[:2] in specific:
+            continue  # "định kỳ báo cáo X" restating a report the plan gives with its period
+        if not item.reporters and (item.recipient and canonical(item.recipient), item.period, str(item.date)) in \
+                with_reporters:
             continue
         ident = (key(item), str(item.date), item.rule, item.quote)
         if ident in seen:
@@ -743,7 +807,7 @@ def _infer_from_section(items: list[Item], all_sentences: list[Sentence]) -> Non
     for sentence in all_sentences:
         by_section.setdefault(sentence.section, []).append(sentence)
     for item in items:
-        if item.consolidating:
+        if item.consolidating or (item.date is None and item.period not in ("H1", "H2", "Y", "Q", "M", "once")):
             continue
         around = by_section.get(item.section, [])
         if item.recipient is None:

@@ -27,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..model import Area, Kind, Level, Plan, Rule
 from .agencies import AgencyMatch, Directory, canonical, slug
-from .clauses import NO_DATE, Item, find_items, sentences
+from .clauses import NO_DATE, Item, find_items, is_modern, sentences
 from .parties import GROUP_KINDS, GROUP_NAMES
 from .targets import FoundTarget, find_targets
 from .text import read_plan
@@ -160,7 +160,15 @@ def draft_plan(text: str, areas: list[Area], *, source: str, area: str | None = 
 
 
 def level_of(text: str) -> Level:
-    """The level of the plan's issuer (a district's plan reads "các địa phương" as its communes)."""
+    """The level of the plan's issuer (a district's plan reads "các địa phương" as its communes).
+
+    Districts were abolished on 1/7/2025: a plan written since is provincial (or national) at most.
+    """
+    level = _level(text)
+    return Level.PROVINCE if level is Level.DISTRICT and is_modern(text) else level
+
+
+def _level(text: str) -> Level:
     head = text[:1500]
     top = "\n".join(line for line in head.split("\n")[:4])
     if re.search(r"(?m)^(?:THỦ TƯỚNG CHÍNH PHỦ|CHÍNH PHỦ|VĂN PHÒNG CHÍNH PHỦ|BỘ [A-ZĐ]|QUỐC HỘI)", top) or re.search(

@@ -58,7 +58,7 @@ _PROVINCES = (r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhâ
 _MINISTRIES = (r"(?:Bộ\s+trưởng\s+)?[Cc]ác\s+[Bb]ộ(?:,\s*(?:ngành|cơ\s+quan\s+ngang\s+[Bb]ộ|cơ\s+quan\s+thuộc\s+Chính\s+phủ))*"
                r"|(?:Thủ\s+trưởng\s+)?(?:[Cc]ác\s+)?cơ\s+quan\s+ngang\s+[Bb]ộ(?:,\s*cơ\s+quan\s+thuộc\s+Chính\s+phủ)?")
 _EXTRA_GROUPS = [("provinces", re.compile(_PROVINCES)), ("ministries", re.compile(_MINISTRIES))]
-_BODY = rf"[{_UP}][\w&-]*(?:(?:,? | và | - )(?:[{_UP}][\w&-]*|[a-zđà-ỹ]\w*))*"
+_BODY = rf"[{_UP}][\w&-]*(?:(?:, | và | - )[{_UP}][\w&-]*| [{_UP}a-zđà-ỹ][\w&-]*)*"
 _EXTRA_NAMES = re.compile("|".join([
     r"Phó Thủ tướng(?: Chính phủ)?",
     r"Thủ tướng Chính phủ",
@@ -71,7 +71,7 @@ _EXTRA_NAMES = re.compile("|".join([
     r"Ban Thường vụ (?:Tỉnh ủy|Thành ủy)",
     r"Tỉnh ủy|Thành ủy",
     r"HĐND(?: (?:tỉnh|thành phố|Thành phố))?",
-    rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện) {_BODY}",
+    rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện|Trung tâm) {_BODY}",
     r"Ban [Qq]uản lý (?:các )?(?:[Kk]hu|[Dd]ự án|[Cc]ụm)[^,.;()]*?(?=\s+(?:để|về|theo|trước|báo|gửi|có|thực|chủ|phối"
     r"|tổng|trong|tham|chỉ|hướng|kiểm)\b|[,.;()]|$)",
     r"Đài (?:[Tt]ruyền hình|Tiếng nói|Phát thanh)(?: [\w-]+){0,4}? Việt Nam|Thông tấn xã Việt Nam",

@@ -106,7 +106,7 @@ _RANKS = [
 ]
 _DUE_LINE = re.compile(r"(?i)^(?:[-+]\s*)?thời\s+(?:gian|hạn)\s+(?:hoàn\s+thành|thực\s+hiện|gửi|báo\s+cáo)\b")
 _SUBJECT_LEAD = re.compile(r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu|trách\s+nhiệm\s+của|nhiệm\s+vụ\s+của|đối\s+với)\s+")
-_TITLES = re.compile(r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)\s+)+")
+_TITLES = re.compile(r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)(?:\s+|,\s*))+")
 _LEAD_IN = re.compile(r"(?i)\b(?:có|chịu)\s+trách\s+nhiệm|\bthực\s+hiện\b|\bnhư\s+sau\b|\bnhiệm\s+vụ\b|\bchỉ\s+đạo\b")
 
 
@@ -138,6 +138,10 @@ def _subjects(content: str, level: Level, modern: bool, *, heading: bool) -> lis
     body = content[led.end():] if led else content
     body = _TITLES.sub("", body)
     parties = find_parties(body[:400], level, modern=modern)
+    if len(parties) > 1 and parties[0].start <= 4 and re.fullmatch(
+            r"(?i)\s*(?:đề\s+nghị|yêu\s+cầu|giao)\s+(?:các\s+)?(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng)\s+)?",
+            body[parties[0].end:parties[1].start]):
+        return _chain(parties[1:], body)  # "Bộ X đề nghị UBND các tỉnh …:": those asked, not the one who asks
     if parties and parties[0].start <= 4:
         names = _chain(parties, body)
         first = parties[0]
@@ -226,7 +230,8 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
             names = _subjects(content, level, modern, heading=False)
             if names:
                 stack.append((rank if rank is not None else (stack[-1][0] + 0.5 if stack else 0.5), tuple(names), line))
-                continue
+                if not _REPORTING.search(content):
+                    continue
         else:
             own = _subjects(content, level, modern, heading=False) if rank is not None else []
         parts = [p for p in _SPLIT.split(line) if p.strip()]
@@ -478,7 +483,7 @@ _OBJECT_MARK = re.compile(r"(?i)\b(?:phối\s+hợp(?:\s+với)?|(?<!báo cáo )
                           r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$")
-_VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+cơ\s+quan\s+đầu\s+mối\s+là)?\s+$")
+_VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+(?:cơ\s+quan\s+)?đầu\s+mối(?:\s+là)?)?\s+$")
 _CONSOLIDATE = re.compile(r"(?i)\btổng\s+hợp\b")
 _ONWARD = re.compile(r"(?i)\bđể\s+(?:tổng\s+hợp|theo\s+dõi|tổng\s+hợp,\s*theo\s+dõi)\s*,?\s*(?:báo\s+cáo|trình)\s+"
                      r"|\bđể\s+(?:báo\s+cáo|trình)\s+")
@@ -523,6 +528,10 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
     also_to: list[str] = []
     via: str | None = None
     first = next((p for p in names if not _REQUESTER.match(text[p.end:p.end + 12])), None)
+    opening = generic_party(re.split(r"\s+(?:chủ\s+động|có\s+trách|chịu|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo)\b", text, 1)[0])
+    if opening and (first is None or first.start > 0) and re.match(r"(?i)(?:các|những)\s|doanh\s+nghiệp|chủ\s+(?:đầu\s+tư|rừng)",
+                                                                   text):
+        reporters.append(opening)  # "Các cơ sở đào tạo chủ động …": a body named by what it is
     verb = _VERB.search(text, first.end if first else 0)
     zone_end = verb.start() if verb else len(text)
     last_recipient_end = -1

@@ -50,7 +50,8 @@ _STOP = {"yêu", "cầu", "đề", "nghị", "chủ", "trì", "tổng", "hợp",
          "trước", "phối", "tại", "hướng", "dẫn", "chỉ", "kiểm", "tra", "tổ", "chức", "triển", "khai", "là", "được",
          "cung", "cấp", "định", "kỳ", "đôn", "đốc", "làm", "tham", "mưu", "thực", "hiện", "khẩn", "trương", "kết",
          "quả", "tình", "hình", "các", "trong", "với", "của", "hoặc", "này", "đối", "khi", "nếu", "trình", "xem",
-         "xét", "quyết", "ban", "hành", "chịu", "trách", "nhiệm", "giao", "sau", "đây", "như", "năm", "tháng"}
+         "xét", "quyết", "ban", "hành", "chịu", "trách", "nhiệm", "giao", "sau", "đây", "như", "năm", "tháng", "số",
+         "gặp", "đường", "địa", "chỉ"}
 _CUT_AT = re.compile(r"\s+(?:về|để|theo|trước|tại|đối với|trong|của|thuộc)\s.*$|\s+[-–]\s+(?:Phó|Cơ quan|cơ quan).*$")
 
 _PROVINCES = (r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?[Cc]ác\s+tỉnh,?\s+thành\s+phố"

@@ -275,7 +275,7 @@ _DM = (r"(?P<d>\d{1,2})\s*(?:(?:/|-|\.)\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<mw>\d{1
 _DATE = re.compile(_RULES + r"\s+" + _DM, re.I)
 _WINDOW = re.compile(r"(?i)\btừ\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?)?\s+(?:đến|tới)\s+(?P<rule>(?:hết\s+)?ngày)\s+"
                      + _DM)
-_ALSO_DATE = re.compile(r"^\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?" + _DM, re.I)
+_ALSO_DATE = re.compile(r"\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?" + _DM, re.I)
 _DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
                      r"(?P<tail>\s+(?:cuối\s+quý|tiếp\s+theo|sau|cuối\s+cùng\s+của\s+quý))?", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
@@ -382,6 +382,29 @@ def _inside_parenthesis(text: str, position: int) -> int | None:
     return opening if opening > text.rfind(")", 0, position) else None
 
 
+def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Date], used: set[int]) -> set[int]:
+    """Dates listed together with no period named for any ("trước ngày 05/6 và 20/11 hằng năm")."""
+    out: set[int] = set()
+    run = [0] if dates else []
+    for index in range(1, len(dates) + 1):
+        if index < len(dates) and not dates[index].every and re.fullmatch(
+                r"(?i)\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?", text[dates[index - 1].end:dates[index].start]):
+            run.append(index)
+            continue
+        if len(run) >= 2:
+            first, last = dates[run[0]], dates[run[-1]]
+            before = [m for m in periods if m.end <= first.start and m.period != "periodic"
+                      and not any(d.end <= m.start for d in dates[:run[0]])]
+            recurring = _RECURRING.match(text[last.end:])
+            inside = [m for m in periods if first.start <= m.start < last.end]
+            if not before and not inside:
+                out.update(run)
+                if recurring:
+                    used.update(i for i, m in enumerate(periods) if last.end <= m.start < last.end + recurring.end())
+        run = [index]
+    return out
+
+
 def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[str, _Date | None]]:
     """(period, date) pairs of one clause; periods left without a date give (period, None)."""
     used: set[int] = set()
@@ -392,7 +415,12 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
         used.add(index)
         return periods[index].period
 
-    for date in dates:
+    undecided_group = _listed_without_periods(text, periods, dates, used)
+    for position, date in enumerate(dates):
+        if position in undecided_group:
+            pairs.append(("?", date))
+            previous_end = date.end
+            continue
         period = None
         recurring = _RECURRING.match(text[date.end:])
         if recurring:

@@ -809,9 +809,15 @@ def _deduplicated(items: list[Item]) -> list[Item]:
     specific = {key(item)[:2] for item in items if item.period in ("H1", "H2", "Y", "Q", "M")}
     with_reporters = {(item.recipient and canonical(item.recipient), item.period, str(item.date))
                       for item in items if item.reporters}
+    periodic_dates = {(key(item)[:2], str(item.date)): item for item in items
+                      if item.date is not None and item.period in ("H1", "H2", "Y", "Q", "M")}
     seen: set[tuple] = set()
     out: list[Item] = []
     for item in items:
+        twin = periodic_dates.get((key(item)[:2], str(item.date))) if item.period == "once" and item.date else None
+        if twin is not None:
+            twin.also_to += [name for name in item.also_to if name not in twin.also_to and name != twin.recipient]
+            continue  # "báo cáo UBND tỉnh trước ngày 20/12/2026" said twice, once as the yearly report
         if item.onward and item.date is None and key(item) in given:
             continue
         if item.date is None and key(item) in dated:

@@ -389,9 +389,11 @@ def _link_consolidations(obligations: list[DraftObligation]) -> None:
         if not obligation.items[0].consolidating:
             continue
         mine = set(obligation.data["reporters"])
+        every = obligation.data["schedule"]["every"]
         linked = [other.data["id"] for other in obligations if other is not obligation
                   and not other.items[0].consolidating
-                  and other.data["schedule"]["every"] == obligation.data["schedule"]["every"]
+                  and (other.data["schedule"]["every"] == every
+                       or {other.data["schedule"]["every"], every} == {"year", "half-year"})
                   and (other.data["recipient"] in mine or other.data.get("via") in mine)]
         if linked:
             obligation.data["consolidates"] = linked

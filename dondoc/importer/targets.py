@@ -34,8 +34,13 @@ class FoundTarget:
 
 
 _NAMED = re.compile(r"(?i)^chỉ\s+tiêu\s+(?:số\s+)?(\d{1,2}[a-z]?)\s*[:.)-]\s*(.+)$")
-_GOALS_SECTION = re.compile(r"(?i)\b(?:mục\s+tiêu\s+cụ\s+thể|chỉ\s+tiêu\s+cụ\s+thể|các\s+chỉ\s+tiêu)\b")
+_GOALS_SECTION = re.compile(r"(?i)\b(?:mục\s+tiêu\s+cụ\s+thể|chỉ\s+tiêu\s+cụ\s+thể|các\s+chỉ\s+tiêu|một\s+số\s+chỉ\s+tiêu)\b")
+# A heading that is only "CHỈ TIÊU" ("II. CHỈ TIÊU", "2. Chỉ tiêu chủ yếu", "b) Các chỉ tiêu cụ thể:").
+_GOALS_HEADING = re.compile(r"(?i)^(?:[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))?\s*(?:(?:các|một\s+số)\s+)?"
+                            r"(?:mục\s+tiêu\s+(?:cụ\s+thể|và\s+chỉ\s+tiêu)|chỉ\s+tiêu)(?:\s+[\wÀ-ỹ,]+){0,4}\s*:?$")
 _ITEM = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)[.)]\s+(.+)$")
+_LETTER = re.compile(r"^([a-zđ])\)\s+(.+)$")
+_BULLET = re.compile(r"^[-–+•]\s*(.+)$")
 _FIGURE = re.compile(
     r"(?P<word>(?:xuống\s+dưới|dưới|không\s+quá|tối\s+đa|xuống|tối\s+thiểu|ít\s+nhất|trên|đạt|còn)\s+)?"
     r"(?P<num>\d{1,3}(?:[.]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*(?P<unit>%|‰|p/1\.?000|/1\.?000|/100\.000)?", re.I)
@@ -44,30 +49,58 @@ _CITED = re.compile(r"(?i)\b(?:các\s+)?(?:chỉ\s+tiêu|mục\s+tiêu)\s+(?:s�
 
 
 def find_targets(lines: list[str], implementation: list[Sentence]) -> list[FoundTarget]:
-    """The plan's targets, from its lines, with leads and partners from the implementation sentences."""
+    """The plan's targets, from its lines, with leads and partners from the implementation sentences.
+
+    Under a goals heading ("Mục tiêu cụ thể", "II. CHỈ TIÊU", "Một số chỉ tiêu cơ bản bao gồm:") a target is a
+    numbered item ("1.", "1.1."), a lettered one ("a)", numbered under its parent: "2.a") or a bullet ("-",
+    "+") that states a figure (numbered in order under its parent: "2.1", or "2-1" where that is taken).
+    """
     targets: list[FoundTarget] = []
     seen: set[str] = set()
     in_goals = False
-    for line in lines:
-        line = line.strip().lstrip("-–+• ").strip()
+    parent = ""
+    bullets: dict[str, int] = {}
+    for raw in lines:
+        line = raw.strip()
         if not line:
             continue
-        named = _NAMED.match(line)
+        named = _NAMED.match(line.lstrip("-–+• ").strip())
         if named:
             _add(targets, seen, named.group(1), named.group(2))
             continue
-        if re.match(r"^[IVX]+\.\s", line) or (len(line) < 80 and _GOALS_SECTION.search(line)):
-            in_goals = bool(_GOALS_SECTION.search(line))
+        if len(line) < 90 and (_GOALS_HEADING.match(line) or _GOALS_SECTION.search(line)) and not (
+                in_goals and _figures(line)):
+            in_goals, parent = True, (_ITEM.match(line).group(1) if _ITEM.match(line) and in_goals else "")
+            continue
+        if re.match(r"^[IVX]+\.\s", line):
+            in_goals = False
             continue
         if re.match(r"^\d{1,2}\.\s+[^\d]", line) and len(line) < 90 and not _FIGURE.search(line):
             # A numbered sub-heading ("2. Mục tiêu về bảo vệ trẻ em") ends a goals list unless it names one.
             in_goals = bool(_GOALS_SECTION.search(line)) or (in_goals and "mục tiêu" in line.lower())
+            parent = _ITEM.match(line).group(1) if in_goals else ""
             continue
-        item = _ITEM.match(line)
-        if in_goals and item:
+        if not in_goals:
+            continue
+        item, letter, bullet = _ITEM.match(line), _LETTER.match(line), _BULLET.match(line)
+        if item:
+            parent = item.group(1)
             _add(targets, seen, item.group(1), item.group(2))
+        elif letter:
+            number = f"{parent}.{letter.group(1)}" if parent else letter.group(1)
+            _add(targets, seen, number, letter.group(2))
+        elif bullet and _figures(bullet.group(1)):
+            bullets[parent] = bullets.get(parent, 0) + 1
+            number = f"{parent}.{bullets[parent]}" if parent else str(bullets[parent])
+            if number in seen:
+                number = f"{parent or 't'}-{bullets[parent]}"
+            _add(targets, seen, number, bullet.group(1))
     _assign(targets, implementation)
     return targets
+
+
+def _figures(text: str) -> list[re.Match]:
+    return [m for m in _FIGURE.finditer(text) if m["unit"] or m["word"]]
 
 
 def _add(targets: list[FoundTarget], seen: set[str], number: str, text: str) -> None:
@@ -116,7 +149,7 @@ def _assign(targets: list[FoundTarget], implementation: list[Sentence]) -> None:
             continue
         for match in _CITED.finditer(sentence.text):
             numbers = re.findall(r"\d{1,2}(?:\.\d{1,2})?[a-z]?", match.group(1))
-            before = sentence.text[:match.start()].lower()
+            before = sentence.text[:match.start()].lower().rsplit(";", 1)[-1]  # this clause only
             partner = "phối hợp" in before and not re.search(r"chủ\s+trì|hướng\s+dẫn", before)
             for number in numbers:
                 target = by_number.get(number)

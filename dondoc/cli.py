@@ -203,11 +203,21 @@ def plans_import(
     plan_id: Annotated[str | None, typer.Option("--id", help="The plan's id (default: from its number).")] = None,
     fmt: Annotated[DraftFormat, typer.Option("--format")] = DraftFormat.YAML,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the draft here, not to stdout.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="List the review points (of a plan's fresh draft, or left "
+                                        "in a saved draft .yaml) and exit 1 while any remains.")] = False,
 ) -> None:
     """Nhập kế hoạch — draft a plan's YAML from its text, for review (quotes, confidence, # REVIEW)."""
     from dondoc.config import load_catalog
-    from dondoc.importer import areas_of, import_plan
+    from dondoc.importer import areas_of, import_plan, pending_reviews
     from dondoc.settings import Settings
+
+    if check and file.suffix.lower() in (".yaml", ".yml"):
+        try:
+            saved = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"{file}: không đọc được / cannot read ({type(error).__name__})") from None
+        _report_reviews(pending_reviews(saved), str(file))
+        return
 
     settings = Settings()
     catalog = load_catalog(settings.config_dir)
@@ -218,10 +228,10 @@ def plans_import(
     draft = import_plan(file, areas, area=area, plan_id=plan_id)
     draft.validate()
     text = draft.to_json() if fmt is DraftFormat.JSON else draft.to_yaml()
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
+    if output is not None:
         output.write_text(text, encoding="utf-8")
+    elif not check:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     reviews = sum(len(o.review) for o in draft.obligations) + sum(len(t.review) for t in draft.targets) + len(
         draft.review)
     err.print(
@@ -230,6 +240,19 @@ def plans_import(
         + (f" → {output}" if output else ""),
         markup=False, highlight=False,
     )
+    if check:
+        _report_reviews(draft.review_points(), str(file))
+
+
+def _report_reviews(points: list[str], source: str) -> None:
+    """Print each review point on stdout; exit 1 while any remains."""
+    for point in points:
+        sys.stdout.write(f"REVIEW: {point}\n")
+    if points:
+        err.print(f"{source}: còn {len(points)} điểm cần xem lại / {len(points)} review point(s) left",
+                  markup=False, highlight=False)
+        raise typer.Exit(1)
+    err.print(f"{source}: không còn điểm cần xem lại / no review point left", markup=False, highlight=False)
 
 
 @plans_app.command("list")

@@ -32,7 +32,7 @@ from .parties import GROUP_KINDS, GROUP_NAMES
 from .targets import FoundTarget, find_targets
 from .text import read_plan
 
-__all__ = ["Draft", "areas_of", "draft_plan", "import_plan", "level_of"]
+__all__ = ["Draft", "areas_of", "draft_plan", "import_plan", "level_of", "pending_reviews"]
 
 _PERIOD_LABEL = {"H1": "6 tháng", "H2": "6 tháng cuối năm", "Y": "năm", "Q": "quý", "M": "tháng", "once": "một lần",
                  "ad-hoc": "đột xuất", "periodic": "định kỳ"}
@@ -59,6 +59,16 @@ class Draft:
     items: list[Item]
     agencies: dict[str, AgencyMatch]
     review: list[str]
+
+    def review_points(self) -> list[str]:
+        """Every point the coordinator must settle, one line each: the plan's, each obligation's, each target's."""
+        points = [f"plan: {note}" for note in self.review]
+        for obligation in self.obligations:
+            points += [f"obligation {obligation.data['id']} (confidence {obligation.confidence:.2f}): {note}"
+                       for note in obligation.review]
+        for found in self.targets:
+            points += [f"target {found.id}: {note}" for note in found.review]
+        return points
 
     @property
     def new_agencies(self) -> list[AgencyMatch]:
@@ -153,6 +163,9 @@ def draft_plan(text: str, areas: list[Area], *, source: str, area: str | None = 
     assignments = _assignments(implementation, ref)
     if assignments:
         plan["assignments"] = assignments
+    for kind, quote in _group_assignments(implementation):
+        review.append(f"the implementation section gives tasks to a group ({GROUP_NAMES[kind]}: \"{quote[:80]}\"): "
+                      "list its members under 'assignments' (an assignment names one agency)")
     plan["obligations"] = [o.data for o in obligations] or [_placeholder(source)]
     if not obligations:
         review.append("no reporting clause was found: the obligation below is a placeholder to fill in")
@@ -423,6 +436,22 @@ def _assignments(implementation, ref) -> list[dict]:
     return list(out.values())
 
 
+def _group_assignments(implementation) -> list[tuple[str, str]]:
+    """The groups the implementation section gives tasks to under their own heading ("6. UBND các xã, phường")."""
+    out: dict[str, str] = {}
+    for sentence in implementation:
+        kind = sentence.heading_agency
+        if kind in GROUP_KINDS and sentence.text != kind:
+            out.setdefault(kind, sentence.text)
+    return list(out.items())
+
+
+def pending_reviews(text: str) -> list[str]:
+    """The '# REVIEW:' comments a saved draft still holds, each with its line number."""
+    return [f"line {number}: {line.split('REVIEW:', 1)[1].strip()}"
+            for number, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*#\s*REVIEW:", line)]
+
+
 def _placeholder(source: str) -> dict:
     return {"id": "bao-cao", "title": "Báo cáo (điền vào)", "kind": "ad-hoc", "reporters": ["new.reporter"],
             "recipient": "new.recipient", "schedule": {"every": "ad-hoc"}, "rule": "by",
@@ -438,7 +467,8 @@ def _render(draft: Draft) -> str:
             continue
         root[key] = _plain(value)
     header = [f"Draft of {draft.source}, made by `dondoc plans import` on {dt.date.today():%d/%m/%Y}.",
-              "Check every '# REVIEW:' below, then save as config/plans/<id>.yaml and run `dondoc plans check`."]
+              "Settle every '# REVIEW:' below and delete it; `dondoc plans import --check <this file>` lists those",
+              "left (exit 1 while any remains). Then save as config/plans/<id>.yaml and run `dondoc plans check`."]
     header += [f"REVIEW: {note}" for note in draft.review]
     if draft.new_agencies:
         header.append("Agencies not in config/agencies (add them there, or change the ids below):")

@@ -259,7 +259,8 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     ("H1", re.compile(r"(?i)(?<!ngày\s)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/?\s*\d)")),
     ("Y", re.compile(r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
                      r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm|năm\s+sau|năm\s+tiếp\s+theo)\b(?!\s+học)"
-                     r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b|(?<=\),\s)năm\b")),
+                     r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b|(?<=\),\s)năm\b"
+                     r"|(?<=\svà\s)năm\b(?=\s+(?:\(|trước\s+ngày|chậm\s+nhất))")),
     ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
@@ -285,6 +286,7 @@ _ISSUE = re.compile(r"(?i)\b(?:ban\s+hành|thành\s+lập|phê\s+duyệt|khởi\
 _RELATIVE = re.compile(r"(?i)\b(?:trong\s+(?:thời\s+hạn\s+)?(?:\d+|vòng\s+\d+)\s+ngày(?:\s+làm\s+việc)?,?\s+(?:kể\s+)?từ"
                        r"|chậm\s+nhất(?:\s+là)?\s+\d+\s+ngày|\d+\s+ngày(?:\s+làm\s+việc)?,?\s+(?:trước|sau|kể\s+từ)\s+(?:ngày|khi)"
                        r"|(?:ngay\s+)?sau\s+khi\s+kết\s+thúc)")
+_REPORT_PERIODS = ("H1", "Y", "Q", "M", "ad-hoc", "periodic", "once:period-report")
 _AFTER = re.compile(r"^\s*\((?:đối\s+với\s+|với\s+)?(?:báo\s+cáo\s+)?(?P<what>[^()]{1,40})\)", re.I)
 
 
@@ -513,7 +515,7 @@ _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$")
 _VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+(?:cơ\s+quan\s+)?đầu\s+mối(?:\s+là)?)?\s+$")
 _CONSOLIDATE = re.compile(r"(?i)\btổng\s+hợp\b")
-_ONWARD = re.compile(r"(?i)\bđể\s+(?:tổng\s+hợp|theo\s+dõi|tổng\s+hợp,\s*theo\s+dõi)\s*,?\s*(?:báo\s+cáo|trình)\s+"
+_ONWARD = re.compile(r"(?i)(?:\bđể\s+|(?<=[\wÀ-ỹ)]\s))(?:tổng\s+hợp|theo\s+dõi|tổng\s+hợp,\s*theo\s+dõi)\s*,?\s*(?:báo\s+cáo|trình)\s+"
                      r"|\bđể\s+(?:báo\s+cáo|trình)\s+")
 _VERB = re.compile(r"(?i)\b(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ|định\s+kỳ"
                    r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|tổ\s+chức|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
@@ -633,11 +635,14 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     addressees = _addressees(text, level, modern)
     items: list[Item] = []
     carried: tuple[int, list[str]] = (-1, [])
+    context: dict[str | None, _Clause] = {}
     for sentence in all_sentences:
-        found, named = _items_of(sentence, level, modern, carried[1] if carried[0] == sentence.line else [],
-                                 addressees)
+        found, named, clause = _items_of(sentence, level, modern, carried[1] if carried[0] == sentence.line else [],
+                                         addressees, context.get(sentence.section))
         if named:
             carried = (sentence.line, named)
+        if clause is not None:
+            context[sentence.section] = clause
         items.extend(found)
     _infer_from_section(items, all_sentences)
     return _deduplicated(items)
@@ -659,13 +664,33 @@ def _addressees(text: str, level: Level, modern: bool) -> list[str]:
     return [literal] if literal else []
 
 
-def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str],
-              addressees: list[str]) -> tuple[list[Item], list[str]]:
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    """A reporting clause with its parties but no period or date ("Các sở … báo cáo về Sở Nội vụ để tổng hợp,
+    báo cáo UBND tỉnh."), whose periods and dates the next lines of its section give ("- Báo cáo năm: trước …")."""
+
+    reporters: list[str]
+    recipient: str | None
+    also_to: list[str]
+    via: str | None
+    text: str
+    onward: re.Match | None
+    line: int
+
+
+def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
+              context: _Clause | None = None) -> tuple[list[Item], list[str], _Clause | None]:
+    items, named, clause = _clause_items(sentence, level, modern, carried, addressees, context)
+    return items, named, clause
+
+
+def _clause_items(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
+                  context: _Clause | None) -> tuple[list[Item], list[str], _Clause | None]:
     text = sentence.text
     if not _REPORTING.search(text) or _NOT_A_REPORT.match(text):
-        return [], []
+        return [], [], None
     if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
-        return [], []  # a budget estimate, a request, a notice sent down, a publication
+        return [], [], None  # a budget estimate, a request, a notice sent down, a publication
     onward_mark = _ONWARD.search(text)
     main = text[:onward_mark.start()] if onward_mark else text
     reporters, recipient, also_to, via = _parties(main, level, modern)
@@ -674,21 +699,34 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         onward_mark, main = None, text
         reporters, recipient, also_to, via = _parties(text, level, modern, open_purpose=True)
     if recipient is None and _ISSUING.match(text):
-        return [], []
+        return [], [], None
     periods, dates = _periods(main), _dates(main)
     relative = _RELATIVE.search(text)
-    if not dates and not any(m.period in ("H1", "Y", "Q", "M", "ad-hoc", "periodic", "once:period-report")
-                             for m in periods):
+    dated_onward: list[tuple[str, _Date | None]] = []
+    if onward_mark and not dates and not any(m.period in _REPORT_PERIODS for m in periods):
+        tail = text[onward_mark.end():]
+        dated_onward = [(p, None) for p, _ in _pair(tail, _periods(tail), _dates(tail))]
+    if not dates and not dated_onward and not any(m.period in _REPORT_PERIODS for m in periods):
         if not (relative and re.search(r"(?i)kỳ\s+họp\s+thường\s+lệ|hằng\s+năm|hàng\s+năm", text)):
-            return [], []
+            clause = None
+            if recipient is not None and not _CONTINGENT.search(text):
+                clause = _Clause(list(reporters), recipient, list(also_to), via, text, onward_mark, sentence.line)
+            return [], list(reporters), clause
         periods = [_Mention(relative.start(), relative.end(), "periodic")]
     if _CONTINGENT.search(text) and not dates and not any(m.period in ("H1", "Y", "Q", "M") for m in periods):
-        return [], []
-    pairs = _pair(main, periods, dates)
+        return [], [], None
+    pairs = dated_onward or _pair(main, periods, dates)
     if not pairs:
-        return [], []
+        return [], [], None
     named = list(reporters)
     origin = None
+    if recipient is None and not reporters and context is not None and sentence.line - context.line <= 8 and any(
+            date is not None or period.rstrip("?") in ("H1", "Y", "Q", "M") for period, date in pairs):
+        reporters, recipient, also_to, via = list(context.reporters), context.recipient, list(context.also_to), \
+            context.via
+        origin, text_of_parties = f'the reporting clause before it ("{context.text[:80]}")', context
+    else:
+        text_of_parties = None
     owner = _OWNER.match(main)
     if not reporters and owner:
         reporters, origin = [owner.group(1)], "the owner of what is sent (\"của …\")"
@@ -701,9 +739,9 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     if not reporters and addressees:
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
     if recipient is None and not reporters:
-        return [], named
+        return [], named, None
     if (recipient is None or not reporters) and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):
-        return [], named  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with nobody named on one side
+        return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with nobody named on one side
     consolidating = bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", main))) and bool(reporters) and not any(
         r in GROUP_KINDS for r in reporters)
     out = []
@@ -715,6 +753,8 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         if origin:
             item.review.append(f"reporters read from {origin}")
             item.confidence -= 0.1
+        if dated_onward:
+            item.review.append("the plan dates only the onward report: set this report's date")
         if relative and date is None:
             item.review.append(f'a date relative to an event ("{relative.group(0)}"): left undated, write the '
                                "deadline in")
@@ -722,7 +762,9 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         out.append(item)
     if onward_mark and out:
         out.extend(_onward(text, onward_mark, out, pairs, sentence, level, modern))
-    return out, named
+    elif text_of_parties is not None and text_of_parties.onward is not None and out:
+        out.extend(_onward(text_of_parties.text, text_of_parties.onward, out, pairs, sentence, level, modern))
+    return out, named, None
 
 
 def _onward(text: str, mark: re.Match, items: list[Item], pairs, sentence: Sentence, level: Level,

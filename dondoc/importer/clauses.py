@@ -384,9 +384,10 @@ def _inside_parenthesis(text: str, position: int) -> int | None:
     return opening if opening > text.rfind(")", 0, position) else None
 
 
-def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Date], used: set[int]) -> set[int]:
-    """Dates listed together with no period named for any ("trước ngày 05/6 và 20/11 hằng năm")."""
-    out: set[int] = set()
+def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Date], used: set[int]) -> dict[int, str]:
+    """Dates listed together with no period named before them ("trước ngày 05/6 và 20/11 hằng năm"): "?" each, or
+    the periods a parenthesis after the list names in order ("… 25/12 hằng năm (báo cáo 6 tháng và báo cáo năm)")."""
+    out: dict[int, str] = {}
     run = [0] if dates else []
     for index in range(1, len(dates) + 1):
         if index < len(dates) and not dates[index].every and re.fullmatch(
@@ -400,9 +401,17 @@ def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Dat
             recurring = _RECURRING.match(text[last.end:])
             inside = [m for m in periods if first.start <= m.start < last.end]
             if not before and not inside:
-                out.update(run)
+                tail = last.end + (recurring.end() if recurring else 0)
                 if recurring:
-                    used.update(i for i, m in enumerate(periods) if last.end <= m.start < last.end + recurring.end())
+                    used.update(i for i, m in enumerate(periods) if last.end <= m.start < tail)
+                named = re.match(r"\s*\(([^()]*)\)", text[tail:])
+                listed = [i for i, m in enumerate(periods) if named and tail + named.start(1) <= m.start < tail + named.end(1)
+                          and m.period in ("H1", "Y", "Q", "M")]
+                if named and len(listed) == len(run):
+                    used.update(listed)
+                    out.update({index: periods[m].period for index, m in zip(run, listed)})
+                else:
+                    out.update({index: "?" for index in run})
         run = [index]
     return out
 
@@ -420,7 +429,7 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
     undecided_group = _listed_without_periods(text, periods, dates, used)
     for position, date in enumerate(dates):
         if position in undecided_group:
-            pairs.append(("?", date))
+            pairs.append((undecided_group[position], date))
             previous_end = date.end
             continue
         period = None

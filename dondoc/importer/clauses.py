@@ -878,6 +878,10 @@ def _deduplicated(items: list[Item]) -> list[Item]:
         if not item.reporters and (item.recipient and canonical(item.recipient), item.period, str(item.date)) in \
                 with_reporters:
             continue
+        if item.recipient is None and item.date is None and any(
+                other is not item and other.recipient is not None and other.period == item.period
+                and set(other.reporters) & set(item.reporters) for other in items):
+            continue  # "… báo cáo định kỳ 6 tháng, năm" restating, without its recipient, a report given in full
         ident = (key(item), str(item.date), item.rule, item.quote)
         if ident in seen:
             continue

@@ -48,7 +48,7 @@ class Party:
 _UP = "A-ZĐÀ-ỸÂĂÊÔƠƯ"
 _STOP = {"yêu", "cầu", "đề", "nghị", "chủ", "trì", "tổng", "hợp", "báo", "cáo", "gửi", "về", "có", "để", "theo",
          "trước", "phối", "tại", "hướng", "dẫn", "chỉ", "kiểm", "tra", "tổ", "chức", "triển", "khai", "là", "được",
-         "cung", "cấp", "định", "kỳ", "đôn", "đốc", "làm", "tham", "mưu", "thực", "hiện", "khẩn", "trương", "kết",
+         "cung", "định", "kỳ", "đôn", "đốc", "làm", "tham", "mưu", "thực", "hiện", "khẩn", "trương", "kết",
          "quả", "tình", "hình", "các", "trong", "với", "của", "hoặc", "này", "đối", "khi", "nếu", "trình", "xem",
          "xét", "quyết", "ban", "hành", "chịu", "trách", "nhiệm", "giao", "sau", "đây", "như", "năm", "tháng", "số",
          "gặp", "đường", "địa", "chỉ"}

@@ -6,6 +6,7 @@ import pytest
 
 from dondoc.importer import WrittenDay, clean, find_items
 from dondoc.importer.agencies import canonical, find_agencies, find_groups
+from dondoc.importer.parties import find_parties
 from dondoc.model import Kind, Level, Rule
 from tests import figures
 
@@ -168,3 +169,135 @@ def test_any_text_reads_without_error_and_dates_come_from_the_text(parts):
         if item.date is not None:
             assert str(item.date.day) in item.quote
             assert item.date.month is None or 1 <= item.date.month <= 12
+
+
+# Plans written since the 2025 reorganisation, in the forms issue 20 lists.
+
+def items_of(text: str, level: Level = Level.PROVINCE):
+    return [(tuple(i.reporters), i.recipient, tuple(i.also_to), i.via, i.period, str(i.date) if i.date else None,
+             i.rule.value if i.rule else None) for i in find_items(text, level)]
+
+
+STANDARD_2026 = """IV. TỔ CHỨC THỰC HIỆN
+1. Sở Y tế
+- Chủ trì, theo dõi, hướng dẫn thực hiện Kế hoạch.
+2. Các sở, ban, ngành và UBND các xã, phường có trách nhiệm:
+- Xây dựng kế hoạch thực hiện phù hợp với chức năng, nhiệm vụ được giao.
+- Định kỳ hằng quý (trước ngày 12 tháng cuối quý), 6 tháng (trước ngày 12/6) và hằng năm (trước ngày 12/12) \
+báo cáo kết quả thực hiện về Sở Y tế để tổng hợp, báo cáo UBND tỉnh."""
+
+
+def test_the_standard_2026_clause_reads_its_reporters_from_the_lead_in():
+    reporters = ("departments", "communes")
+    assert items_of(STANDARD_2026) == [
+        (reporters, "Sở Y tế", (), None, "Q", "12", "before"),
+        (reporters, "Sở Y tế", (), None, "H1", "12/6", "before"),
+        (reporters, "Sở Y tế", (), None, "Y", "12/12", "before"),
+        (("Sở Y tế",), "UBND tỉnh", (), None, "Q", None, None),
+        (("Sở Y tế",), "UBND tỉnh", (), None, "H1", None, None),
+        (("Sở Y tế",), "UBND tỉnh", (), None, "Y", None, None),
+    ]
+    items = find_items(STANDARD_2026)
+    assert all("lead-in" in " ".join(i.review) or "heading" in " ".join(i.review) for i in items[:3])
+    assert all(any("no date of its own" in note for note in i.review) and i.confidence < 0.7 for i in items[3:])
+
+
+def test_the_onward_date_goes_to_the_onward_report_only():
+    text = ("Các sở, ban, ngành và UBND các xã, phường định kỳ 6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12) "
+            "gửi báo cáo kết quả thực hiện về Sở Y tế để tổng hợp, báo cáo UBND tỉnh trước ngày 20/12/2026.")
+    assert items_of(text) == [
+        (("departments", "communes"), "Sở Y tế", (), None, "H1", "15/6", "before"),
+        (("departments", "communes"), "Sở Y tế", (), None, "Y", "15/12", "before"),
+        (("Sở Y tế",), "UBND tỉnh", (), None, "Y", "20/12/2026", "before"),
+    ]
+
+
+def test_an_onward_report_to_several_bodies_and_a_name_that_ends_where_it_ends():
+    assert items_of("Sở Nội vụ tổng hợp báo cáo Thường trực Tỉnh ủy, HĐND, UBND tỉnh trước ngày 25/12 hằng năm.") == [
+        (("Sở Nội vụ",), "Thường trực Tỉnh ủy", ("HĐND", "UBND tỉnh"), None, "Y", "25/12", "before")]
+    assert items_of("Các sở, ngành định kỳ báo cáo Ban Chỉ đạo về kết quả thực hiện trước ngày 10/12 hằng năm.") == [
+        (("departments",), "Ban Chỉ đạo", (), None, "Y", "10/12", "before")]
+
+
+def test_two_dates_without_period_words_are_the_6_month_and_the_yearly_report_flagged():
+    items = find_items("UBND các xã, phường định kỳ trước ngày 05/6 và 20/11 hằng năm báo cáo Sở Nội vụ.")
+    assert [(i.period, str(i.date)) for i in items] == [("H1", "5/6"), ("Y", "20/11")]
+    assert all(any("names no period" in note for note in i.review) and i.confidence <= 0.6 for i in items)
+    named = find_items("Các sở, ngành báo cáo UBND tỉnh (qua Sở Nội vụ) trước ngày 25/6 và 25/12 hằng năm "
+                       "(báo cáo 6 tháng và báo cáo năm).")
+    assert [(i.period, str(i.date), i.review) for i in named] == [("H1", "25/6", []), ("Y", "25/12", [])]
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("từ ngày 05 đến ngày 10 tháng 12", ("10/12", "by")),
+    ("từ ngày 01/12 đến hết ngày 10/12", ("10/12", "by")),
+])
+def test_a_submission_window_is_due_on_its_last_day(words, expected):
+    items = find_items(f"Các sở, ban, ngành gửi báo cáo năm về Sở Tài chính {words}.")
+    assert [(str(i.date), i.rule.value) for i in items] == [expected]
+
+
+def test_days_of_every_month_and_of_the_last_month_of_a_quarter():
+    assert one("UBND các xã, phường báo cáo Sở Xây dựng trước ngày 15 hằng tháng.") == [("M", "15", "before")]
+    assert one("Các sở, ngành báo cáo hằng quý về Sở Nội vụ vào ngày 20 của tháng cuối quý.") == [("Q", "20", "by")]
+    assert one("Các sở báo cáo Sở Nội vụ định kỳ hằng quý trước ngày 12 tháng cuối quý.") == [("Q", "12", "before")]
+
+
+def test_a_date_counted_from_an_event_is_left_undated_with_a_note():
+    items = find_items("Trong 10 ngày kể từ ngày kết thúc đợt kiểm tra, Sở Y tế báo cáo kết quả về UBND tỉnh.")
+    assert [(i.period, i.date, i.recipient) for i in items] == [("once", None, "UBND tỉnh")]
+    assert any("relative to an event" in note for note in items[0].review)
+
+
+def test_issuing_deadlines_and_data_cut_offs_are_not_report_deadlines():
+    text = ("Các sở, ngành ban hành kế hoạch trước ngày 30/01/2026; định kỳ hằng năm báo cáo UBND tỉnh (qua Sở Nội vụ) "
+            "trước ngày 15/12. Thời gian chốt số liệu từ ngày 15/12 năm trước đến ngày 14/12.")
+    assert items_of(text) == [(("departments",), "UBND tỉnh", (), "Sở Nội vụ", "Y", "15/12", "before")]
+    assert find_items("Ban hành kế hoạch kiểm kê, trong đó xác định đơn vị tổng hợp, báo cáo.\n"
+                      "Thời gian hoàn thành: Trước ngày 15/11/2025.") == []
+
+
+def test_reporters_from_an_article_heading_a_letters_addressees_and_an_earlier_sentence():
+    article = ("Điều 12. Trách nhiệm của Sở Khoa học và Công nghệ\n1. Tham mưu thực hiện Quy chế.\n"
+               "2. Báo cáo Ủy ban nhân dân Tỉnh định kỳ 06 tháng (trước ngày 30/6 của năm), năm (trước ngày 25/12 hàng "
+               "năm) hoặc đột xuất theo yêu cầu.")
+    assert items_of(article) == [
+        (("Sở Khoa học và Công nghệ",), "Ủy ban nhân dân Tỉnh", (), None, "H1", "30/6", "before"),
+        (("Sở Khoa học và Công nghệ",), "Ủy ban nhân dân Tỉnh", (), None, "Y", "25/12", "before"),
+        (("Sở Khoa học và Công nghệ",), "Ủy ban nhân dân Tỉnh", (), None, "ad-hoc", None, None)]
+    letter = ("Kính gửi: Các cơ sở đào tạo trực thuộc Bộ\nĐề nghị Quý cơ sở gửi báo cáo kết quả tuyển sinh về Vụ Đào "
+              "tạo trước ngày 20/12/2025.")
+    assert items_of(letter) == [(("cơ sở đào tạo trực thuộc Bộ",), "Vụ Đào tạo", (), None, "once", "20/12/2025",
+                                 "before")]
+    paragraph = ("1. Sở Công Thương chủ trì kiểm tra việc thực hiện Quy định. Định kỳ trước ngày 30 tháng 01 năm sau, "
+                 "báo cáo Ủy ban nhân dân tỉnh và Bộ Công Thương.")
+    assert items_of(paragraph) == [
+        (("Sở Công Thương",), "Ủy ban nhân dân tỉnh", ("Bộ Công Thương",), None, "Y", "30/1", "before")]
+
+
+def test_a_clauses_parties_hold_for_the_dated_lines_under_it():
+    text = ("V. CHẾ ĐỘ BÁO CÁO\n1. Các sở, ngành, UBND các xã, phường báo cáo kết quả thực hiện về Sở Nội vụ.\n"
+            "2. Thời gian gửi báo cáo:\n- Báo cáo 6 tháng: trước ngày 10/6.\n- Báo cáo năm: trước ngày 10/12.")
+    assert items_of(text) == [(("departments", "communes"), "Sở Nội vụ", (), None, "H1", "10/6", "before"),
+                              (("departments", "communes"), "Sở Nội vụ", (), None, "Y", "10/12", "before")]
+
+
+def test_a_report_said_twice_is_one_item():
+    text = ("1. Bộ Khoa học và Công nghệ\n- Chủ trì thực hiện Chương trình; định kỳ hằng năm báo cáo Thủ tướng Chính "
+            "phủ.\n2. Bộ Khoa học và Công nghệ tổng hợp, báo cáo Thủ tướng Chính phủ trước ngày 30 tháng 01 của năm "
+            "tiếp theo.")
+    assert items_of(text, Level.NATIONAL) == [
+        (("Bộ Khoa học và Công nghệ",), "Thủ tướng Chính phủ", (), None, "Y", "30/1", "before")]
+
+
+def test_post_2025_names_and_groups():
+    assert [k for *_, k in find_groups("UBND các xã, phường, đặc khu")] == ["communes"]
+    parties = [p.name for p in find_parties(
+        "Sở Nông nghiệp và Môi trường, Sở Dân tộc và Tôn giáo, Bộ Nông nghiệp và Môi trường, Bộ Khoa học và Công "
+        "nghệ (Cục Viễn thông), Văn phòng Chính phủ, UBND các tỉnh, thành phố trực thuộc Trung ương và các bộ, ngành")]
+    assert parties == ["Sở Nông nghiệp và Môi trường", "Sở Dân tộc và Tôn giáo", "Bộ Nông nghiệp và Môi trường",
+                       "Bộ Khoa học và Công nghệ", "Cục Viễn thông", "Văn phòng Chính phủ", "provinces", "ministries"]
+    # "các địa phương": a 2025 province's communes (districts are gone), a national text's provinces.
+    assert [p.name for p in find_parties("các sở, ngành, các địa phương", modern=True)] == ["departments", "communes"]
+    assert [p.name for p in find_parties("các sở, ngành, các địa phương")] == ["departments", "districts"]
+    assert [p.name for p in find_parties("Các bộ, ngành, địa phương", Level.NATIONAL)] == ["ministries", "provinces"]

@@ -340,3 +340,64 @@ def test_a_docx_zip_bomb_is_refused_before_it_is_inflated_here_and_in_report_ext
     with pytest.raises(PlanFileError, match="quá lớn.*compressed"):
         read_plan(tmp_path / "plan.docx")
     assert docx_text(bomb.getvalue()) is None
+
+
+STANDARD_2026 = ROOT / "tests" / "data" / "drafts" / "ke-hoach-2026-mau.txt"
+
+
+def test_a_2026_plan_in_the_standard_form_gives_its_obligations_targets_and_assignments(areas):
+    draft = import_plan(STANDARD_2026, areas, area="binh-phuoc")
+    plan = draft.validate()
+    obligations = {o.id: o for o in plan.obligations}
+    assert len(obligations) == 2
+    reporters_report = next(o for o in plan.obligations if o.recipient == "bp.so-y-te")
+    assert reporters_report.reporters == ["bp.so-nganh", "new.communes"]
+    assert reporters_report.schedule.every.value == "half-year"
+    assert {k: str(v) for k, v in reporters_report.schedule.due.items()} == {"H1": "15/6", "Y": "15/12"}
+    assert reporters_report.rule.value == "before"
+    onward = next(o for o in plan.obligations if o.recipient == "bp.ubnd-tinh")
+    assert onward.reporters == ["bp.so-y-te"] and onward.also_to == ["new.bo-y-te"]
+    assert (onward.schedule.every.value, str(onward.schedule.due)) == ("year", "20/12/2026")
+    assert onward.consolidates == [reporters_report.id]
+    assert [(t.id, t.unit, t.goal.op, t.goal.value) for t in plan.targets] == [
+        ("1", "percent", ">=", 95), ("2", "per-1000", "<", 6), ("3", "percent", ">=", 100), ("4", "percent", ">=", 80)]
+    assert [t.lead for t in plan.targets] == ["bp.so-y-te", "bp.so-gd-dt", "bp.so-y-te", "bp.so-gd-dt"]
+    assert plan.targets[1].partners == ["new.so-nnmt"]
+    assert [a.agency for a in plan.assignments] == ["bp.so-y-te", "bp.so-gd-dt", "new.so-nnmt",
+                                                     "new.so-dan-toc-va-ton-giao", "bp.so-tai-chinh"]
+    points = draft.review_points()
+    assert any("UBND các xã, phường, đặc khu" in point and "assignments" in point for point in points)
+    assert any(point.startswith("target 2:") and "names no lead" in point for point in points)
+
+
+def test_import_check_lists_the_review_points_and_fails_until_none_is_left(tmp_path):
+    done = _dondoc("plans", "import", str(STANDARD_2026), "--area", "binh-phuoc", "--check", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines and all(line.startswith("REVIEW: ") for line in lines)
+    assert "review point(s) left" in done.stderr
+    saved = tmp_path / "draft.yaml"
+    done = _dondoc("plans", "import", str(STANDARD_2026), "--area", "binh-phuoc", "-o", str(saved), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    check = _dondoc("plans", "import", "--check", str(saved), cwd=tmp_path)
+    assert check.returncode == 1 and len(check.stdout.splitlines()) == len(lines)
+    assert all(re.match(r"^REVIEW: line \d+: ", line) for line in check.stdout.splitlines())
+    saved.write_text("".join(line for line in saved.read_text(encoding="utf-8").splitlines(keepends=True)
+                             if not line.lstrip().startswith("# REVIEW:")), encoding="utf-8")
+    check = _dondoc("plans", "import", "--check", str(saved), cwd=tmp_path)
+    assert check.returncode == 0 and check.stdout == "" and "no review point left" in check.stderr
+    # Reviewed, the draft still names agencies the directory lacks (Sở Nông nghiệp và Môi trường …): plans check says so.
+    check = _dondoc("plans", "check", str(saved), cwd=tmp_path)
+    assert check.returncode == 1 and "new.so-nnmt" in check.stdout + check.stderr
+
+
+def test_every_open_point_of_a_real_plans_draft_is_a_review_point(areas):
+    """A reporter, recipient or date the text leaves open is said, and lowers the confidence."""
+    for path in sorted(PLANS.glob("[0-3][0-9]_*.txt")):
+        draft = import_plan(path, areas)
+        for obligation in draft.obligations:
+            data, notes = obligation.data, " ".join(obligation.review)
+            if data["reporters"] == ["new.reporter"] or data["recipient"] == "new.recipient":
+                assert "placeholder" in notes and obligation.confidence <= 0.6, (path.name, data["id"])
+            if data["schedule"]["every"] == "ad-hoc" and data["kind"] != "ad-hoc":
+                assert "without a date" in notes and obligation.confidence <= 0.6, (path.name, data["id"])

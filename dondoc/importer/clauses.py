@@ -70,6 +70,7 @@ class Item:
     review: list[str] = field(default_factory=list)
     confidence: float = 0.9
     onward: bool = False  # the coordinator's report read from "… để tổng hợp, báo cáo X"
+    months_after: int = 0  # "ngày 05 của tháng đầu quý sau": due in the month after the period
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +279,8 @@ _WINDOW = re.compile(r"(?i)\btừ\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d
                      + _DM)
 _ALSO_DATE = re.compile(r"\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?" + _DM, re.I)
 _DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
-                     r"(?P<tail>\s+(?:cuối\s+quý|tiếp\s+theo|sau|cuối\s+cùng\s+của\s+quý))?", re.I)
+                     r"(?P<tail>\s+(?:cuối\s+quý|đầu\s+quý\s+(?:sau|tiếp\s+theo)|tiếp\s+theo|sau|cuối\s+cùng\s+của\s+quý))?", re.I)
+_ALSO_MONTH = re.compile(r"\s*(?:,|và)\s*tháng\s+(?P<mw>\d{1,2})\b(?!\s*/)", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
 _RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
 _NEXT_YEAR = re.compile(r"(?i)^[^.;()]{0,12}?(?:năm\s+sau|năm\s+tiếp\s+theo|năm\s+liền\s+kề)")
@@ -314,6 +316,7 @@ class _Date:
     day: WrittenDay
     rule: Rule
     every: str | None  # "M" or "Q" for "ngày 15 hằng tháng"
+    months_after: int = 0
 
 
 def _blank(text: str, pattern: re.Pattern) -> str:
@@ -341,13 +344,20 @@ def _dates(text: str) -> list[_Date]:
         if taken(match.start(), match.end()):
             continue
         every = "Q" if "quý" in match.group(0).lower() else "M"
-        found.append(_Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), every))
+        later = bool(match["tail"] and re.search(r"(?i)sau|tiếp\s+theo", match["tail"]))
+        found.append(_Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), every,
+                           int(later)))
     for match in _DATE.finditer(text):
         if taken(match.start(), match.end()):
             continue
         day = _written(match)
         if day:
             found.append(_Date(match.start(), match.end(), day, _rule(match["rule"]), None))
+            same_day = _ALSO_MONTH.match(text, match.end())
+            while same_day and 1 <= int(same_day["mw"]) <= 12:  # "trước ngày 20 tháng 6 và tháng 12"
+                found.append(_Date(same_day.start("mw"), same_day.end(), WrittenDay(day.day, int(same_day["mw"]), day.year),
+                                   _rule(match["rule"]), None))
+                same_day = _ALSO_MONTH.match(text, same_day.end())
             also = _ALSO_DATE.match(text, match.end())
             while also:
                 second = _written(also)
@@ -391,13 +401,20 @@ def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Dat
     run = [0] if dates else []
     for index in range(1, len(dates) + 1):
         if index < len(dates) and not dates[index].every and re.fullmatch(
-                r"(?i)\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?", text[dates[index - 1].end:dates[index].start]):
+                r"(?i)\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+|tháng\s+)?", text[dates[index - 1].end:dates[index].start]):
             run.append(index)
             continue
         if len(run) >= 2:
             first, last = dates[run[0]], dates[run[-1]]
             before = [m for m in periods if m.end <= first.start and m.period != "periodic"
                       and not any(d.end <= m.start for d in dates[:run[0]])]
+            listed = [periods.index(m) for m in before if m.period in ("H1", "Y", "Q", "M")]
+            if len(listed) == len(run) and len({periods[i].period for i in listed}) == len(listed):
+                # "định kỳ 6 tháng, hằng năm … trước ngày 15/6 và 15/12": in the order written
+                used.update(listed)
+                out.update({index: periods[m].period for index, m in zip(run, listed)})
+                run = [index]
+                continue
             recurring = _RECURRING.match(text[last.end:])
             inside = [m for m in periods if first.start <= m.start < last.end]
             if not before and not inside:
@@ -758,7 +775,8 @@ def _clause_items(sentence: Sentence, level: Level, modern: bool, carried: list[
         item = Item(
             reporters=list(reporters), recipient=recipient, also_to=list(also_to), via=via,
             period=period.split(":")[0], kind=_kind(period.rstrip("?")), date=date.day if date else None,
-            rule=date.rule if date else None, quote=text, section=sentence.section, consolidating=consolidating)
+            rule=date.rule if date else None, quote=text, section=sentence.section, consolidating=consolidating,
+            months_after=date.months_after if date else 0)
         if origin:
             item.review.append(f"reporters read from {origin}")
             item.confidence -= 0.1

@@ -383,7 +383,8 @@ def _schedule(members: list[Item], review: list[str]) -> tuple[dict, Rule, str]:
         return {"every": "half-year", "due": {p: str(i.date) for p, i in by_period.items()}}, rule, label
     if first.period in ("Q", "M"):
         every = "quarter" if first.period == "Q" else "month"
-        return {"every": every, "day": first.date.day}, rule, label
+        after = {"months_after": first.months_after} if first.months_after else {}
+        return {"every": every, "day": first.date.day, **after}, rule, label
     date = first.date
     if first.period == "once" and date.year and date.month:
         return {"every": "once", "due": str(date)}, rule, _kind_label(first, date)

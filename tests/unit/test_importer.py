@@ -301,3 +301,15 @@ def test_post_2025_names_and_groups():
     assert [p.name for p in find_parties("các sở, ngành, các địa phương", modern=True)] == ["departments", "communes"]
     assert [p.name for p in find_parties("các sở, ngành, các địa phương")] == ["departments", "districts"]
     assert [p.name for p in find_parties("Các bộ, ngành, địa phương", Level.NATIONAL)] == ["ministries", "provinces"]
+
+
+def test_periods_listed_before_dates_pair_in_order_and_a_day_shared_by_two_months():
+    assert one("Các sở, ngành định kỳ 6 tháng, hằng năm báo cáo Sở Nội vụ trước ngày 15/6 và 15/12.") == [
+        ("H1", "15/6", "before"), ("Y", "15/12", "before")]
+    assert one("Các sở, ngành định kỳ 6 tháng và hằng năm báo cáo UBND tỉnh (qua Sở Nội vụ) trước ngày 20 tháng 6 và "
+               "tháng 12.") == [("H1", "20/6", "before"), ("Y", "20/12", "before")]
+
+
+def test_a_day_of_the_month_after_the_period():
+    items = find_items("UBND các xã, phường báo cáo quý về Sở Tài chính trước ngày 05 của tháng đầu quý sau.")
+    assert [(i.period, str(i.date), i.months_after) for i in items] == [("Q", "5", 1)]

@@ -7,6 +7,9 @@ left open. Agencies are matched to ``config/agencies/<area>.yaml``; names the
 directory does not know get a ``new.`` id and are listed at the top, ready to
 be added to the directory.
 
+``Draft.review_points`` lists every open point, one line each; ``pending_reviews`` those a saved draft still
+holds (``dondoc plans import --check``).
+
 A date is never made up. A report the plan asks for without a day ("định kỳ
 6 tháng, hằng năm báo cáo …") becomes an ``ad-hoc`` obligation (opened by
 hand) with a REVIEW comment naming the periods, until the coordinator writes
@@ -96,8 +99,8 @@ class Draft:
 def _item_json(item: Item) -> dict:
     return {"reporters": item.reporters, "recipient": item.recipient, "also_to": item.also_to, "via": item.via,
             "period": item.period, "kind": item.kind.value, "date": str(item.date) if item.date else None,
-            "rule": item.rule.value if item.rule else None, "quote": item.quote, "section": item.section,
-            "confidence": item.confidence, "review": item.review}
+            "rule": item.rule.value if item.rule else None, "months_after": item.months_after, "onward": item.onward,
+            "quote": item.quote, "section": item.section, "confidence": item.confidence, "review": item.review}
 
 
 def areas_of(directory) -> list[Area]:

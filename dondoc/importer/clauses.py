@@ -92,7 +92,7 @@ class Sentence:
 _ROMAN = re.compile(r"^([IVXLC]+)\.\s*(.+)$")
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[a-zđ])[.)]\s*(?:Đề nghị\s+)?(.{3,})$")
 _LIST_MARK = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•*])\s*")
-_SPLIT = re.compile(r"(?<!TP\.)(?<!Tp\.)(?<!\bđ/c\.)(?<=[.!?])\s+(?=[-–+•]?\s*[A-ZĐÀ-Ỹ])")
+_SPLIT = re.compile(r"(?<!TP\.)(?<!Tp\.)(?<!\bđ/c\.)(?<=[.!?])\s+(?=[-–+•]?\s*[A-ZĐÀ-Ỹ]|[a-zđ][.)]\s+[A-ZĐÀ-Ỹ])")
 _RANKS = [
     (re.compile(r"^(?:Chương|CHƯƠNG|Phần|PHẦN)\s+[IVXLC\d]+\b"), 0),
     (re.compile(r"^[IVXLC]+\.\s"), 0),
@@ -235,6 +235,8 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
                     continue
         else:
             own = _subjects(content, level, modern, heading=False) if rank is not None else []
+            if own and rank is not None and 2 <= rank <= 5:
+                stack.append((rank, tuple(own), line))  # "3. Sở X a. Chủ trì …": its sub-items are Sở X's too
         parts = [p for p in _SPLIT.split(line) if p.strip()]
         merged: list[str] = []
         for part in parts:
@@ -305,6 +307,8 @@ def _periods(text: str) -> list[_Mention]:
         for match in pattern.finditer(text):
             if overlaps(match.start(), match.end(), [(m.start, m.end) for m in found]):
                 continue
+            if period in ("H1", "Y", "Q") and re.search(r"(?i)\b(?:sơ\s+kết|tổng\s+kết|sau)\s+$", text[:match.start()]):
+                continue  # "sơ kết 6 tháng việc thực hiện …": a review of a span, reported once
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
 
@@ -527,6 +531,13 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
 _REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])")
 _NOT_SENT_UP = re.compile(r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,80}\bgửi\b|\bđể\s+đăng\s+tải\b"
                           r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b")
+# A sentence that starts with its verb has no subject of its own: its reporters are those of its heading.
+_VERB_FIRST = re.compile(r"(?i)^(?:khẩn\s+trương|tổ\s+chức|chủ\s+trì|thực\s+hiện|tăng\s+cường|theo\s+dõi|tổng\s+hợp|báo\s+cáo"
+                         r"|hoàn\s+thành|hoàn\s+thiện|xây\s+dựng|hướng\s+dẫn|phối\s+hợp|kiểm\s+tra|rà\s+soát|đôn\s+đốc"
+                         r"|triển\s+khai|tiếp\s+tục|đẩy\s+mạnh|chỉ\s+đạo|tham\s+mưu|nghiên\s+cứu|cung\s+cấp|gửi|thống\s+kê"
+                         r"|chịu\s+trách\s+nhiệm|có\s+trách\s+nhiệm|làm\s+đầu\s+mối)\b")
+_ADVISED = re.compile(r"(?i)\btham\s+mưu\s+(?:cho\s+)?(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)"
+                      r"(?:\s+[A-ZĐÀ-Ỹ]\w*)*\s+(?:báo\s+cáo|trình)\b")
 _ISSUING = re.compile(r"(?i)^(?:xây\s+dựng,?\s+)?(?:ban\s+hành|thành\s+lập|phê\s+duyệt)\b")
 _NOT_A_REPORT = re.compile(r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai|tiếp theo) (?:luật|bộ luật|quyết định|nghị định"
                            r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản))")
@@ -589,7 +600,8 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
                                                                    text):
         reporters.append(opening)  # "Các cơ sở đào tạo chủ động …": a body named by what it is
     verb = _VERB.search(text, first.end if first else 0)
-    zone_end = verb.start() if verb else len(text)
+    label = re.match(r"^[^:;.]{2,40}:\s+(?=[A-ZĐÀ-Ỹ])", text)  # "Báo cáo tháng: Sở Tài chính tổng hợp …"
+    zone_end = 0 if _VERB_FIRST.match(text[label.end() if label else 0:]) else verb.start() if verb else len(text)
     last_recipient_end = -1
     object_end = -1
     for party in names:
@@ -683,6 +695,7 @@ def _addressees(text: str, level: Level, modern: bool) -> list[str]:
     if len(body) < 4:
         following = text[match.end():].lstrip("\n").split("\n")
         body = "; ".join(line.lstrip("-–+ ").rstrip(";.") for line in following[:12] if re.match(r"^\s*[-–+]", line))
+    body = re.split(r"\s+(?=(?:Thực hiện|Căn cứ|Theo|Nhằm|Để|Ngày)\s)", body, 1)[0]
     parties = find_parties(body, level, modern=modern)
     if parties:
         return [p.name for p in parties]
@@ -702,6 +715,7 @@ class _Clause:
     text: str
     onward: re.Match | None
     line: int
+    complete: bool = False  # it had its own periods or dates: its parties hold for its own paragraph only
 
 
 def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
@@ -717,6 +731,8 @@ def _clause_items(sentence: Sentence, level: Level, modern: bool, carried: list[
         return [], [], None
     if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
         return [], [], None  # a budget estimate, a request, a notice sent down, a publication
+    if _ADVISED.search(text):
+        return [], [], None  # "tham mưu UBND tỉnh báo cáo …": the issuer's own report
     onward_mark = _ONWARD.search(text)
     main = text[:onward_mark.start()] if onward_mark else text
     reporters, recipient, also_to, via = _parties(main, level, modern)
@@ -746,7 +762,8 @@ def _clause_items(sentence: Sentence, level: Level, modern: bool, carried: list[
         return [], [], None
     named = list(reporters)
     origin = None
-    if recipient is None and not reporters and context is not None and sentence.line - context.line <= 8 and any(
+    if recipient is None and not reporters and context is not None and (
+            sentence.line == context.line or (not context.complete and sentence.line - context.line <= 8)) and any(
             date is not None or period.rstrip("?") in ("H1", "Y", "Q", "M") for period, date in pairs):
         reporters, recipient, also_to, via = list(context.reporters), context.recipient, list(context.also_to), \
             context.via
@@ -791,7 +808,12 @@ def _clause_items(sentence: Sentence, level: Level, modern: bool, carried: list[
         out.extend(_onward(text, onward_mark, out, pairs, sentence, level, modern))
     elif text_of_parties is not None and text_of_parties.onward is not None and out:
         out.extend(_onward(text_of_parties.text, text_of_parties.onward, out, pairs, sentence, level, modern))
-    return out, named, None
+    clause = None
+    if out and text_of_parties is None and out[0].recipient is not None and out[0].reporters:
+        first = out[0]
+        clause = _Clause(list(first.reporters), first.recipient, list(first.also_to), first.via, text, onward_mark,
+                         sentence.line, complete=True)
+    return out, named, clause
 
 
 def _onward(text: str, mark: re.Match, items: list[Item], pairs, sentence: Sentence, level: Level,

@@ -58,7 +58,10 @@ _PROVINCES = (r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhâ
               r"(?:\s+trực\s+thuộc\s+[Tt]rung\s+ương)?(?:\s+từ\s+\S+(?:\s+\S+)?\s+đến\s+\S+(?:\s+\S+)?)?")
 _MINISTRIES = (r"(?:Bộ\s+trưởng\s+)?[Cc]ác\s+[Bb]ộ(?:,\s*(?:ngành|cơ\s+quan\s+ngang\s+[Bb]ộ|cơ\s+quan\s+thuộc\s+Chính\s+phủ))*"
                r"|(?:Thủ\s+trưởng\s+)?(?:[Cc]ác\s+)?cơ\s+quan\s+ngang\s+[Bb]ộ(?:,\s*cơ\s+quan\s+thuộc\s+Chính\s+phủ)?")
-_EXTRA_GROUPS = [("provinces", re.compile(_PROVINCES)), ("ministries", re.compile(_MINISTRIES))]
+_SECTORS = (r"(?:[Cc]ác\s+)?[Ss]ở\s+quản\s+lý\s+(?:chuyên\s+)?ngành(?:,\s*lĩnh\s+vực)?"
+            r"|(?:[Cc]ác\s+)?cơ\s+quan\s+chuyên\s+môn\s+(?:thuộc|của)\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)")
+_EXTRA_GROUPS = [("provinces", re.compile(_PROVINCES)), ("ministries", re.compile(_MINISTRIES)),
+                 ("departments", re.compile(_SECTORS))]
 _BODY = rf"[{_UP}][\w&-]*(?:(?:, | và | - )[{_UP}][\w&-]*| [{_UP}a-zđà-ỹ][\w&-]*)*"
 _EXTRA_NAMES = re.compile("|".join([
     r"Phó Thủ tướng(?: Chính phủ)?",

@@ -158,6 +158,8 @@ def _continues(previous: str, line: str) -> bool:
     """Whether ``line`` goes on the sentence ``previous`` broke off (a converted document's line break)."""
     if _END.search(previous) or _MARKER.match(line) or previous.isupper():
         return False
+    if re.match(r"(?i)^(?:kính\s+gửi|đồng\s+kính\s+gửi|v/v\b)", previous):
+        return False  # the addressees end their line; what follows is the letter
     first = line[0]
     if first.islower() or first.isdigit() or first in "(,":
         return True

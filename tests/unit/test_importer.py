@@ -313,3 +313,45 @@ def test_periods_listed_before_dates_pair_in_order_and_a_day_shared_by_two_month
 def test_a_day_of_the_month_after_the_period():
     items = find_items("UBND các xã, phường báo cáo quý về Sở Tài chính trước ngày 05 của tháng đầu quý sau.")
     assert [(i.period, str(i.date), i.months_after) for i in items] == [("Q", "5", 1)]
+
+
+def test_a_sentence_that_starts_with_its_verb_reports_for_its_heading():
+    text = ("3. Bộ trưởng Bộ Tài chính tập trung chỉ đạo thực hiện một số nhiệm vụ sau:\n"
+            "3.1. Khẩn trương tổng kết việc thực hiện Chỉ thị số 30/CT-TTg theo chỉ đạo của Phó Thủ tướng Chính phủ - "
+            "Trưởng Ban Chỉ đạo 389 quốc gia; báo cáo Thủ tướng Chính phủ trước ngày 30 tháng 11 năm 2025.\n"
+            "3.2. Khẩn trương tiến hành sơ kết 6 tháng việc thực hiện Chỉ thị số 13/CT-TTg; báo cáo Thủ tướng Chính phủ "
+            "kết quả trước ngày 30 tháng 11 năm 2025.")
+    assert items_of(text, Level.NATIONAL) == [
+        (("Bộ Tài chính",), "Thủ tướng Chính phủ", (), None, "once", "30/11/2025", "before")] * 2
+
+
+def test_a_numbered_paragraphs_agency_holds_for_its_lettered_items():
+    text = ("3. Sở Văn hóa, Thể thao và Du lịch a. Chủ trì hướng dẫn thực hiện Quy định.\n"
+            "b. Phối hợp kiểm tra việc thực hiện.\nc. Chủ trì tuyên truyền. Định kỳ báo cáo Uỷ ban nhân dân tỉnh về kết "
+            "quả thực hiện.")
+    assert items_of(text) == [(("Sở Văn hóa, Thể thao và Du lịch",), "Uỷ ban nhân dân tỉnh", (), None, "periodic",
+                               None, None)]
+
+
+def test_a_letters_next_sentence_takes_the_parties_of_the_one_before():
+    text = ("Kính gửi: Các doanh nghiệp cho thuê lại lao động trên địa bàn Thành phố\n"
+            "- Thực hiện báo cáo định kỳ 6 tháng, hằng năm tình hình hoạt động gửi Chủ tịch Ủy ban nhân dân cấp tỉnh, "
+            "Sở Nội vụ. Báo cáo 6 tháng gửi trước ngày 20 tháng 6 và báo cáo năm gửi trước ngày 20 tháng 12.")
+    reporters = ("doanh nghiệp cho thuê lại lao động trên địa bàn Thành phố",)
+    assert items_of(text) == [
+        (reporters, "Ủy ban nhân dân cấp tỉnh", ("Sở Nội vụ",), None, "H1", "20/6", "before"),
+        (reporters, "Ủy ban nhân dân cấp tỉnh", ("Sở Nội vụ",), None, "Y", "20/12", "before")]
+
+
+def test_the_issuers_own_report_is_not_an_obligation():
+    assert find_items("Sở Tài chính chủ trì tổng hợp giá thị trường để tham mưu UBND tỉnh báo cáo giá thị trường "
+                      "đột xuất trình Chính phủ khi có yêu cầu.") == []
+    assert items_of("Sở Tài chính tổng hợp báo cáo UBND Thành phố trước ngày 30 tháng 01 hằng năm để báo cáo Ban "
+                    "Thường vụ Thành ủy.") == [
+        (("Sở Tài chính",), "UBND Thành phố", (), None, "Y", "30/1", "before")]
+
+
+def test_the_addressees_line_is_never_joined_with_the_letter():
+    raw = ("Kính gửi: Các Doanh nghiệp hoạt động cho thuê lại lao động trên địa bàn Thành phố Hồ Chí Minh\n"
+           "Thực hiện quy định của Bộ luật Lao động, Sở Nội vụ đề nghị các doanh nghiệp thực hiện như sau")
+    assert clean(raw) == raw

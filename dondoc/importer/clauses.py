@@ -720,12 +720,7 @@ class _Clause:
 
 def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
               context: _Clause | None = None) -> tuple[list[Item], list[str], _Clause | None]:
-    items, named, clause = _clause_items(sentence, level, modern, carried, addressees, context)
-    return items, named, clause
-
-
-def _clause_items(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
-                  context: _Clause | None) -> tuple[list[Item], list[str], _Clause | None]:
+    """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = sentence.text
     if not _REPORTING.search(text) or _NOT_A_REPORT.match(text):
         return [], [], None

@@ -87,7 +87,8 @@ def find_targets(lines: list[str], implementation: list[Sentence]) -> list[Found
             parent = item.group(1)
             _add(targets, seen, item.group(1), item.group(2))
         elif letter:
-            number = f"{parent}.{letter.group(1)}" if parent else letter.group(1)
+            mark = letter.group(1).replace("đ", "dd")  # an id is ascii: a), b) … d), đ), e)
+            number = f"{parent}.{mark}" if parent else mark
             _add(targets, seen, number, letter.group(2))
         elif bullet and _figures(bullet.group(1)):
             bullets[parent] = bullets.get(parent, 0) + 1

@@ -395,6 +395,7 @@ def test_every_open_point_of_a_real_plans_draft_is_a_review_point(areas):
     """A reporter, recipient or date the text leaves open is said, and lowers the confidence."""
     for path in sorted(PLANS.glob("[0-3][0-9]_*.txt")):
         draft = import_plan(path, areas)
+        assert isinstance(draft.validate(), Plan), path.name
         for obligation in draft.obligations:
             data, notes = obligation.data, " ".join(obligation.review)
             if data["reporters"] == ["new.reporter"] or data["recipient"] == "new.recipient":

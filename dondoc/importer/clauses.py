@@ -173,11 +173,15 @@ def _leading_agency(text: str) -> str | None:
 
 
 def is_modern(text: str) -> bool:
-    """Whether the plan was written after the 2025 reorganisation (no districts; "địa phương" are communes)."""
-    head = text[:3000]
-    years = [int(y) for y in re.findall(r"(?:năm|/)\s*(20\d\d)\b", head)]
-    return bool(years and max(years) >= 2025) or bool(re.search(r"(?i)đặc\s+khu|chính\s+quyền\s+địa\s+phương\s+0?2\s+cấp",
-                                                              text))
+    """Whether the plan was written after the 2025 reorganisation (districts gone since 1/7/2025; "các địa
+    phương" of a province are its communes): its date of issue, else the dates it writes, else its words."""
+    issued = re.search(r"ngày\s+\d{1,2}\s+tháng\s+(\d{1,2})\s+năm\s+(20\d\d)", text[:1500])
+    if issued:
+        return (int(issued[2]), int(issued[1])) >= (2025, 7)
+    written = [(int(y), int(m)) for m, y in re.findall(r"\b\d{1,2}\s*/\s*(\d{1,2})\s*/\s*(20\d\d)\b", text[:6000])]
+    if written and max(written) >= (2025, 7):
+        return True
+    return bool(re.search(r"(?i)đặc\s+khu|chính\s+quyền\s+địa\s+phương\s+0?2\s+cấp", text))
 
 
 def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None = None) -> list[Sentence]:

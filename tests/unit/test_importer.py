@@ -355,3 +355,12 @@ def test_the_addressees_line_is_never_joined_with_the_letter():
     raw = ("Kính gửi: Các Doanh nghiệp hoạt động cho thuê lại lao động trên địa bàn Thành phố Hồ Chí Minh\n"
            "Thực hiện quy định của Bộ luật Lao động, Sở Nội vụ đề nghị các doanh nghiệp thực hiện như sau")
     assert clean(raw) == raw
+
+
+def test_a_plan_is_read_as_post_2025_by_its_date_of_issue():
+    from dondoc.importer.clauses import is_modern
+
+    assert is_modern("UBND TỈNH X\nX, ngày 21 tháng 11 năm 2025\nKẾ HOẠCH")
+    assert not is_modern("UBND TỈNH X\nX, ngày 10 tháng 3 năm 2021\nKẾ HOẠCH giai đoạn 2021-2025, tầm nhìn đến năm 2025")
+    assert not is_modern("X, ngày 15 tháng 5 năm 2025\nUBND các huyện báo cáo")  # districts still existed
+    assert is_modern("Kính gửi: UBND các xã, phường, đặc khu")

@@ -324,6 +324,8 @@ def test_errors_of_the_command_are_one_line(tmp_path):
     assert done.returncode == 1 and done.stderr.strip().count("\n") == 0 and "missing.docx" in done.stderr
     done = _dondoc("plans", "import", str(SEEDS / SEED_FILES["000"][0]), "--area", "atlantis", cwd=tmp_path)
     assert done.returncode == 1 and "unknown area 'atlantis'" in done.stderr
+    done = _dondoc("plans", "import", "--check", str(tmp_path / "missing.yaml"), cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.strip().count("\n") == 0 and "missing.yaml" in done.stderr
 
 
 def test_a_docx_zip_bomb_is_refused_before_it_is_inflated_here_and_in_report_extraction(tmp_path):

@@ -152,7 +152,8 @@ def plan_reminders(
     states = [
         DeadlineState(id=row.id, plan_id=row.plan_id, obligation_id=row.obligation_id,
                       last_day=effective_last_day(row), open=True,
-                      sent_stages=frozenset(stages.get(row.id, ())), paused_until=pauses.get(row.agency_id))
+                      sent_stages=frozenset(stages.get(row.id, ())), paused_until=pauses.get(row.agency_id),
+                      chase_from=catalog.plans[row.plan_id].chase_from)
         for row in rows.values()
     ]
     due = due_reminders(states, policy.for_obligation, local, calendar)

@@ -28,7 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from db.outbox import claim, enqueue, mark, recover_interrupted, sent_stages
 from db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
@@ -42,9 +42,10 @@ from dondoc.mail.render import jinja_environment, render
 from dondoc.mail.tokens import make_token
 from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
-from dondoc.policy import DeadlineState, PolicyFile, Reminder, due_reminders
+from dondoc.policy import DeadlineState, PolicyFile, Reminder, Unchased, due_reminders, next_chase_moment, unchased_reason
 
-__all__ = ["ChaseFilter", "ChaseReport", "MailSetup", "deliver", "plan_reminders", "queue_reminders", "run_chase"]
+__all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "plan_reminders", "preview_chase",
+           "queue_reminders", "run_chase", "unchased_deadlines"]
 
 log = logging.getLogger("dondoc.chase")
 
@@ -158,6 +159,67 @@ def plan_reminders(
     ]
     due = due_reminders(states, policy.for_obligation, local, calendar)
     return [(rows[reminder.deadline_id], reminder) for reminder in due]
+
+
+def unchased_deadlines(session: Session, catalog: Catalog, policy: PolicyFile,
+                       today: dt.date) -> list[tuple[DeadlineRow, Unchased]]:
+    """Open deadlines past their last day that the schedule does not chase (long overdue, or before ``chase_from``)."""
+    query = select(DeadlineRow).where(DeadlineRow.status == DeadlineStatus.OPEN,
+                                      DeadlineRow.plan_id.in_(list(catalog.plans)),
+                                      func.coalesce(DeadlineRow.extended_to, DeadlineRow.last_day) < today)
+    found = []
+    for row in session.exec(query.order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_start,
+                                           DeadlineRow.agency_id)):
+        reason = unchased_reason(effective_last_day(row), today, policy.for_obligation(row.plan_id, row.obligation_id),
+                                 catalog.plans[row.plan_id].chase_from)
+        if reason is not None:
+            found.append((row, reason))
+    return found
+
+
+@dataclass
+class ChasePreview:
+    """What the next chase would send, and what it leaves alone: ``dondoc sync`` says it before it happens."""
+
+    at: dt.datetime  # local time of the next chase
+    reminders: list[dict]  # per (plan, obligation, period): {"plan", "obligation", "period", "label", "count"}
+    unchased: list[dict]  # the same, with "reason": long overdue or before chase_from
+
+    @property
+    def total(self) -> int:
+        return sum(item["count"] for item in self.reminders)
+
+    @property
+    def total_unchased(self) -> int:
+        return sum(item["count"] for item in self.unchased)
+
+    def as_dict(self) -> dict:
+        return {"at": self.at.isoformat(), "reminders": self.total, "by_period": self.reminders,
+                "unchased": self.total_unchased, "unchased_by_period": self.unchased}
+
+
+def _by_period(rows: list[tuple[DeadlineRow, str | None]]) -> list[dict]:
+    """Deadlines counted per (plan, obligation, period[, reason]), in period order, with the earliest last day."""
+    groups: dict[tuple, dict] = {}
+    for row, reason in rows:
+        key = (row.plan_id, row.obligation_id, row.period_start, row.period_key, str(reason or ""))
+        item = groups.setdefault(key, dict(plan=row.plan_id, obligation=row.obligation_id, period=row.period_key,
+                                           label=row.period_label, last_day=effective_last_day(row), count=0,
+                                           **({"reason": str(reason)} if reason is not None else {})))
+        item["count"] += 1
+        item["last_day"] = min(item["last_day"], effective_last_day(row))
+    return [groups[key] for key in sorted(groups)]
+
+
+def preview_chase(session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, now: dt.datetime,
+                  timezone: str) -> ChasePreview:
+    """The reminders that a chase at the next moment mail can go out (now, in office hours) would send, by period,
+    and the overdue deadlines it would leave alone. Nothing is rendered or written."""
+    local = next_chase_moment(_local(now, timezone), calendar, policy.default)
+    moment = local.replace(tzinfo=ZoneInfo(timezone))
+    planned = plan_reminders(session, catalog, policy, calendar, moment, timezone)
+    return ChasePreview(local, _by_period([(row, None) for row, _ in planned]),
+                        _by_period(unchased_deadlines(session, catalog, policy, local.date())))
 
 
 def flagged_addresses(session: Session) -> set[str]:

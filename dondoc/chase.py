@@ -18,6 +18,8 @@ Message-ID, which the receiving side deduplicates.
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import logging
 import datetime as dt
 import multiprocessing
@@ -36,7 +38,7 @@ from dondoc.calendar import WorkCalendar
 from dondoc.documents.form import FormRow, write_form
 from dondoc.documents.ics import deadline_invite
 from dondoc.errors import MailError
-from dondoc.mail.compose import Attachment, build_message, message_id_for, parse_address
+from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
 from dondoc.mail.render import jinja_environment, render
 from dondoc.mail.tokens import make_token
@@ -90,6 +92,7 @@ class ChaseReport:
     retrying: int = 0
     recovered: int = 0
     skipped: list[dict] = field(default_factory=list)
+    samples: list[dict] = field(default_factory=list)  # a dry run: one rendered mail per stage
     errors: dict[str, Counter] = field(default_factory=lambda: {"retrying": Counter(), "failed": Counter()})
 
     def as_dict(self) -> dict:
@@ -292,14 +295,15 @@ def compose_reminder(
     lang = agency.language
     key = f"reminder:{row.id}:{reminder.stage}"
     message_id = message_id_for(key, setup.domain)
+    subject = header_text(render(setup.env, f"mail/{lang}/reminder.subject.j2", context).strip())
     message = build_message(
-        subject=render(setup.env, f"mail/{lang}/reminder.subject.j2", context).strip(),
+        subject=subject,
         text=render(setup.env, f"mail/{lang}/reminder.txt.j2", context),
         html=render(setup.env, f"mail/{lang}/reminder.html.j2", context),
         sender=(setup.sender_name, setup.sender), to=to, cc=cc, reply_to=reply_to, message_id=message_id,
         date=now, attachments=attachments, language=lang)
     return dict(key=key, kind="reminder", deadline_id=row.id, stage=reminder.stage, message_id=message_id,
-                sender=setup.sender, recipients=[a for _, a in to + cc], subject=str(message["Subject"]),
+                sender=setup.sender, recipients=[a for _, a in to + cc], subject=subject,
                 raw=message.as_bytes(), status="pending", attempts=0, created_at=now)
 
 
@@ -447,6 +451,36 @@ async def deliver(session: Session, transport: Transport, worker: str, now: dt.d
             await transport.deliver(envelopes, record)
 
 
+def _stage_order(kind: str) -> tuple:
+    name, _, number = kind.rpartition("-")
+    if name == "before" and number.isdigit():
+        return (0, -int(number))
+    if name == "overdue" and number.isdigit():
+        return (2, int(number))
+    return (1, 0) if kind == "due" else (3, 0)
+
+
+def _one_line(header) -> str:
+    return " ".join(str(header or "").split())
+
+
+def stage_samples(rows: list[dict]) -> list[dict]:
+    """One composed reminder per stage (``before-10``, ``due``, ``overdue-2``…), as a person reads it: decoded
+    subject, recipients and the plain-text part — what a dry run shows before anything is sent."""
+    first: dict[str, dict] = {}
+    for row in rows:
+        first.setdefault(row["stage"].split("@")[0], row)
+    samples = []
+    for kind in sorted(first, key=_stage_order):
+        row = first[kind]
+        message = email.message_from_bytes(row["raw"], policy=email.policy.default)
+        body = message.get_body(("plain",))
+        samples.append({"stage": kind, "deadline": row["deadline_id"], "subject": _one_line(message["Subject"]),
+                        "to": _one_line(message["To"]), "cc": _one_line(message.get("Cc", "")),
+                        "text": body.get_content() if body is not None else ""})
+    return samples
+
+
 def run_chase(
     *, session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, setup: MailSetup,
     transport: Transport | None, now: dt.datetime, only: ChaseFilter = ChaseFilter(), dry_run: bool = False,
@@ -465,6 +499,7 @@ def run_chase(
         return report
     rows = queue_reminders(setup, session, catalog, calendar, planned, now, report)
     if dry_run:
+        report.samples = stage_samples(rows)
         return report
     report.queued = enqueue(session, rows)
     if transport is not None:

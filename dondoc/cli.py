@@ -429,13 +429,20 @@ def _chase_report(report, fmt: Format) -> None:
                for x in report.skipped]
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps({"summary": report.as_dict(), "reminders": rows, "skipped": skipped,
-                                     "problems": report.problems()}, ensure_ascii=False, indent=2) + "\n")
+                                     "problems": report.problems(), **({"samples": report.samples}
+                                                                      if report.samples else {})},
+                                    ensure_ascii=False, indent=2) + "\n")
         return
     _emit(rows, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("period", "Kỳ"), ("stage", "Lần nhắc"),
                                ("cc", "Đồng gửi"), ("to", "Gửi tới")], title=f"Thư nhắc ({len(rows)})")
     if skipped:
         _emit(skipped, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("reason", "Lý do")],
               title="Không gửi được / skipped")
+    for sample in report.samples:
+        out.print(f"\n── Thư mẫu / sample: lần nhắc {sample['stage']} (hạn #{sample['deadline']}) ──\n"
+                  f"Gửi tới / to: {sample['to']}\n" + (f"Đồng gửi / cc: {sample['cc']}\n" if sample["cc"] else "")
+                  + f"Tiêu đề / subject: {sample['subject']}\n\n{sample['text'].rstrip()}\n",
+                  markup=False, highlight=False, soft_wrap=True)
     summary = report.as_dict()
     out.print(f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
               f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']} "

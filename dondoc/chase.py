@@ -18,13 +18,20 @@ Message-ID, which the receiving side deduplicates.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import datetime as dt
 import email
 import email.policy
 import logging
-import datetime as dt
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,7 +44,7 @@ from db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, Outbox
 from dondoc.calendar import WorkCalendar
 from dondoc.documents.form import FormRow, write_form
 from dondoc.documents.ics import deadline_invite
-from dondoc.errors import MailError
+from dondoc.errors import Fault, MailError
 from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
 from dondoc.mail.render import jinja_environment, render
@@ -360,9 +367,41 @@ def queue_reminders(
 
 # Worker processes compose while the main process sends (see _pipelined).
 _WORKER: dict = {}
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_PARENT_WATCH = 0.5  # seconds between two looks at the parent, when the kernel cannot be asked to tell
 
 
-def _init_worker(setup: MailSetup, templates_dir: str, catalog: Catalog, years: list, flagged: set[str]) -> None:
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, even by SIGKILL, even while blocked writing into a pipe.
+
+    A worker that outlives its parent stays for ever: it blocks writing a
+    composed chunk into a pipe whose reading end it holds itself (fork). On
+    Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``,
+    through libc's ``prctl``); everywhere, a daemon thread also watches
+    ``getppid()`` and exits the process when the parent is gone. A parent that
+    died before this ran is seen at once.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+                log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %s", ctypes.get_errno())
+        except (OSError, AttributeError):  # no libc to ask: the watching thread alone
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="dondoc-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_WATCH)
+    os._exit(1)
+
+
+def _init_worker(parent: int, setup: MailSetup, templates_dir: str, catalog: Catalog, years: list,
+                 flagged: set[str]) -> None:
+    die_with_parent(parent)
     _WORKER.update(setup=replace(setup, env=jinja_environment(Path(templates_dir))), catalog=catalog,
                    calendar=WorkCalendar(years), flagged=flagged)
 
@@ -386,13 +425,19 @@ async def _pipelined(session: Session, transport: Transport, setup: MailSetup, c
     context = multiprocessing.get_context("fork")
     templates = str(setup.env.loader.searchpath[0])
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(replace(setup, env=None), templates, catalog,
+                             initargs=(os.getpid(), replace(setup, env=None), templates, catalog,
                                        calendar.years, flagged)) as pool:
         loop = asyncio.get_running_loop()
         pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
         try:
             for result in [first, *pending]:
-                rows, entries, skipped = result if isinstance(result, tuple) else await result
+                try:
+                    rows, entries, skipped = result if isinstance(result, tuple) else await result
+                except BrokenProcessPool:
+                    raise Fault(
+                        f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
+                        f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
+                        "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again") from None
                 report.planned += entries
                 report.skipped += skipped
                 report.queued += enqueue(session, rows)

@@ -51,7 +51,15 @@ from dondoc.mail.render import jinja_environment, render
 from dondoc.mail.tokens import make_token
 from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
-from dondoc.policy import DeadlineState, PolicyFile, Reminder, Unchased, due_reminders, next_chase_moment, unchased_reason
+from dondoc.policy import (
+    DeadlineState,
+    PolicyFile,
+    Reminder,
+    Unchased,
+    due_reminders,
+    next_chase_moment,
+    unchased_reason,
+)
 
 __all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "plan_reminders", "preview_chase",
            "queue_reminders", "run_chase", "unchased_deadlines"]

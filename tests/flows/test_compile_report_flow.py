@@ -25,8 +25,8 @@ PERIOD = dict(plan="demo-2021", obligation="tong-hop", period="2021-H1")
 def sink(tmp_path, monkeypatch):
     from flows.sync_plans import sync_plans
 
-    area = AREA.replace("    name: Ủy ban nhân dân tỉnh Mẫu\n    level: province\n",
-                        f"    name: Ủy ban nhân dân tỉnh Mẫu\n    level: province\n    contacts: [{{address: {UPSTREAM}}}]\n")
+    province = "    name: Ủy ban nhân dân tỉnh Mẫu\n    level: province\n"
+    area = AREA.replace(province, f"{province}    contacts: [{{address: {UPSTREAM}}}]\n")
     with MaildirSink(tmp_path / "mail") as server:
         monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "config", area=area)))
         monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))

@@ -14,8 +14,11 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from db.engine import make_engine
+from db.tables import DeadlineRow
 from dondoc.cli import app
 from tests.integration.test_config import AREA, write_config
 
@@ -166,3 +169,21 @@ def test_bad_bounds_are_refused_at_their_line(mid_year, monkeypatch, where, text
     result = runner.invoke(app, ["sync", "--now", ONBOARDED])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.replace(f"{mid_year}/", "").startswith(expected), result.stderr
+
+
+def test_a_long_overdue_deadline_is_still_reminded_on_request(mid_year, monkeypatch, tmp_path):
+    from dondoc.mail.sink import MaildirSink
+
+    monkeypatch.setenv("DONDOC_CONFIG_DIR", str(mid_year))
+    invoke("sync", "--now", ONBOARDED)
+    engine = make_engine(f"sqlite:///{mid_year.parent / 'data' / 'dondoc.sqlite3'}")
+    with Session(engine) as session:
+        deadline_id = session.exec(select(DeadlineRow.id).where(DeadlineRow.period_key == "2026-01",
+                                                                DeadlineRow.agency_id == "demo.ubnd-a")).one()
+    engine.dispose()
+    with MaildirSink(tmp_path / "mail") as sink:
+        monkeypatch.setenv("DONDOC_SMTP_PORT", str(sink.port))
+        sent = json.loads(invoke("remind", "demo.ubnd-a", "--deadline", str(deadline_id), "--now", ONBOARDED,
+                                 "--format", "json"))
+        assert (sent["summary"]["sent"], [r["period"] for r in sent["reminders"]]) == (1, ["2026-01"])
+        assert sink.stats.delivered == {"vanthu@huyen-a.demo.example.org": 1}

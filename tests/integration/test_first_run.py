@@ -187,3 +187,24 @@ def test_a_long_overdue_deadline_is_still_reminded_on_request(mid_year, monkeypa
                                  "--format", "json"))
         assert (sent["summary"]["sent"], [r["period"] for r in sent["reminders"]]) == (1, ["2026-01"])
         assert sink.stats.delivered == {"vanthu@huyen-a.demo.example.org": 1}
+
+
+def test_the_weekly_digest_lists_what_is_no_longer_chased(mid_year, monkeypatch, tmp_path):
+    import email
+    import email.policy
+
+    from dondoc.mail.sink import MaildirSink
+
+    monkeypatch.setenv("DONDOC_CONFIG_DIR", str(mid_year))
+    invoke("sync", "--now", ONBOARDED)
+    with MaildirSink(tmp_path / "mail") as sink:
+        monkeypatch.setenv("DONDOC_SMTP_PORT", str(sink.port))
+        invoke("status", "--now", ONBOARDED, "--mail")
+        [raw] = sink.messages("vanthu@sldtbxh.demo.example.org")
+    digest = email.message_from_bytes(raw, policy=email.policy.default)
+    text = digest.get_body(("plain",)).get_content()
+    assert ("== Quá hạn lâu, không nhắc tự động" in text and "Báo cáo hằng tháng: 10 hạn báo cáo; kỳ tháng 1 năm "
+            "2026 (2), tháng 2 năm 2026 (2), tháng 3 năm 2026 (2), tháng 4 năm 2026 (2), tháng 5 năm 2026 (2)" in text)
+    assert "Quá hạn, chưa gửi: 2" in text  # June, still chased, is where it was
+    html = digest.get_body(("html",)).get_content()
+    assert "Quá hạn lâu, không nhắc tự động</h3>" in html and "<strong>10</strong> hạn báo cáo" in html

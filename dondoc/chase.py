@@ -388,6 +388,10 @@ def die_with_parent(parent: int) -> None:
     through libc's ``prctl``); everywhere, a daemon thread also watches
     ``getppid()`` and exits the process when the parent is gone. A parent that
     died before this ran is seen at once.
+
+    The kernel's signal comes when the *thread* that forked the worker ends:
+    :func:`_pipelined` submits (and so forks) from the thread that runs its
+    event loop, which outlives the pool.
     """
     if sys.platform.startswith("linux"):
         try:

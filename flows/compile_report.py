@@ -7,8 +7,8 @@ import datetime as dt
 
 from prefect import flow, pause_flow_run, task
 from prefect.artifacts import create_markdown_artifact
-from prefect.exceptions import FlowPauseTimeout
 from prefect.client.orchestration import get_client
+from prefect.exceptions import FlowPauseTimeout
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from pydantic import BaseModel
@@ -87,20 +87,21 @@ def _markdown(info: dict) -> str:
     return "\n".join(lines)
 
 
-def _span(delta: dt.timedelta) -> str:
-    """A waiting time for people: '7 ngày / 7 days', '12 giờ / 12 hours', '30 giây / 30 seconds'."""
+def _span(delta: dt.timedelta) -> tuple[str, str]:
+    """A waiting time for people, in Vietnamese and English: ('7 ngày', '7 day(s)'), ('30 giây', '30 second(s)')."""
     seconds = int(delta.total_seconds())
     for size, vi, en in ((86400, "ngày", "day(s)"), (3600, "giờ", "hour(s)"), (60, "phút", "minute(s)")):
         if seconds >= size and seconds % size == 0:
-            return f"{seconds // size} {vi} / {seconds // size} {en}"
-    return f"{seconds} giây / {seconds} second(s)"
+            return f"{seconds // size} {vi}", f"{seconds // size} {en}"
+    return f"{seconds} giây", f"{seconds} second(s)"
 
 
 def timed_out(report_id: int, waited: dt.timedelta) -> str:
     """What a run that waited in vain for approval says (its final state's message)."""
-    return (f"Hết thời gian chờ duyệt ({_span(waited)}) / no approval within {_span(waited)}: báo cáo #{report_id} "
-            f"vẫn là bản nháp, chưa gửi / report #{report_id} stays a draft, not sent — duyệt và gửi bằng / approve "
-            f"and send with `dondoc report approve {report_id}` và / and `dondoc report send {report_id}`")
+    vi, en = _span(waited)
+    return (f"Hết thời gian chờ duyệt ({vi}) / no approval within {en}: báo cáo #{report_id} vẫn là bản nháp, chưa "
+            f"gửi / report #{report_id} stays a draft, not sent — duyệt và gửi bằng / approve and send with "
+            f"`dondoc report approve {report_id}` và / and `dondoc report send {report_id}`")
 
 
 def _end_expired_pause(state: State) -> None:
@@ -118,7 +119,7 @@ def _end_expired_pause(state: State) -> None:
 
 @flow(name="compile-report", log_prints=True)
 def compile_report_flow(plan: str, obligation: str, period: str, require_approval: bool = True,
-                        approval_timeout_hours: float | None = None, now: dt.datetime | None = None):
+                        approval_timeout_hours: float | None = None, now: dt.datetime | None = None) -> dict | State:
     """Tổng hợp báo cáo: compile; pause for the coordinator's approval; then send it up.
 
     With ``require_approval`` false the report is compiled and left as a draft

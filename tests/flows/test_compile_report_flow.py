@@ -54,9 +54,9 @@ def test_an_approval_that_never_comes_ends_the_run_failed_with_a_message(prefect
     state = compile_report_flow(**PERIOD, now=REPORT_AT, return_state=True)
     assert state.is_failed()
     assert state.message == (
-        "Hết thời gian chờ duyệt (3 giây / 3 second(s)) / no approval within 3 giây / 3 second(s): báo cáo #1 vẫn là "
-        "bản nháp, chưa gửi / report #1 stays a draft, not sent — duyệt và gửi bằng / approve and send with "
-        "`dondoc report approve 1` và / and `dondoc report send 1`")
+        "Hết thời gian chờ duyệt (3 giây) / no approval within 3 second(s): báo cáo #1 vẫn là bản nháp, chưa gửi / "
+        "report #1 stays a draft, not sent — duyệt và gửi bằng / approve and send with `dondoc report approve 1` và / "
+        "and `dondoc report send 1`")
     on_server = flow_run(state.state_details.flow_run_id).state
     assert (on_server.type.value, on_server.message) == ("FAILED", state.message)  # not left "Paused"
     assert sink.stats.delivered.get(UPSTREAM) is None

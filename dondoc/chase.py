@@ -61,8 +61,8 @@ from dondoc.policy import (
     unchased_reason,
 )
 
-__all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "plan_reminders", "preview_chase",
-           "queue_reminders", "run_chase", "unchased_deadlines"]
+__all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "die_with_parent", "plan_reminders",
+           "preview_chase", "queue_reminders", "run_chase", "stage_samples", "unchased_deadlines"]
 
 log = logging.getLogger("dondoc.chase")
 

@@ -18,33 +18,51 @@ Message-ID, which the receiving side deduplicates.
 from __future__ import annotations
 
 import asyncio
-import logging
+import ctypes
 import datetime as dt
+import email
+import email.policy
+import logging
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from db.outbox import claim, enqueue, mark, recover_interrupted, sent_stages
 from db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
 from dondoc.calendar import WorkCalendar
 from dondoc.documents.form import FormRow, write_form
 from dondoc.documents.ics import deadline_invite
-from dondoc.errors import MailError
-from dondoc.mail.compose import Attachment, build_message, message_id_for, parse_address
+from dondoc.errors import Fault, MailError
+from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
 from dondoc.mail.render import jinja_environment, render
 from dondoc.mail.tokens import make_token
 from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
-from dondoc.policy import DeadlineState, PolicyFile, Reminder, due_reminders
+from dondoc.policy import (
+    DeadlineState,
+    PolicyFile,
+    Reminder,
+    Unchased,
+    due_reminders,
+    next_chase_moment,
+    unchased_reason,
+)
 
-__all__ = ["ChaseFilter", "ChaseReport", "MailSetup", "deliver", "plan_reminders", "queue_reminders", "run_chase"]
+__all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "die_with_parent", "plan_reminders",
+           "preview_chase", "queue_reminders", "run_chase", "stage_samples", "unchased_deadlines"]
 
 log = logging.getLogger("dondoc.chase")
 
@@ -89,6 +107,7 @@ class ChaseReport:
     retrying: int = 0
     recovered: int = 0
     skipped: list[dict] = field(default_factory=list)
+    samples: list[dict] = field(default_factory=list)  # a dry run: one rendered mail per stage
     errors: dict[str, Counter] = field(default_factory=lambda: {"retrying": Counter(), "failed": Counter()})
 
     def as_dict(self) -> dict:
@@ -152,11 +171,73 @@ def plan_reminders(
     states = [
         DeadlineState(id=row.id, plan_id=row.plan_id, obligation_id=row.obligation_id,
                       last_day=effective_last_day(row), open=True,
-                      sent_stages=frozenset(stages.get(row.id, ())), paused_until=pauses.get(row.agency_id))
+                      sent_stages=frozenset(stages.get(row.id, ())), paused_until=pauses.get(row.agency_id),
+                      chase_from=catalog.plans[row.plan_id].chase_from)
         for row in rows.values()
     ]
     due = due_reminders(states, policy.for_obligation, local, calendar)
     return [(rows[reminder.deadline_id], reminder) for reminder in due]
+
+
+def unchased_deadlines(session: Session, catalog: Catalog, policy: PolicyFile,
+                       today: dt.date) -> list[tuple[DeadlineRow, Unchased]]:
+    """Open deadlines past their last day that the schedule does not chase (long overdue, or before ``chase_from``)."""
+    query = select(DeadlineRow).where(DeadlineRow.status == DeadlineStatus.OPEN,
+                                      DeadlineRow.plan_id.in_(list(catalog.plans)),
+                                      func.coalesce(DeadlineRow.extended_to, DeadlineRow.last_day) < today)
+    found = []
+    for row in session.exec(query.order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_start,
+                                           DeadlineRow.agency_id)):
+        reason = unchased_reason(effective_last_day(row), today, policy.for_obligation(row.plan_id, row.obligation_id),
+                                 catalog.plans[row.plan_id].chase_from)
+        if reason is not None:
+            found.append((row, reason))
+    return found
+
+
+@dataclass
+class ChasePreview:
+    """What the next chase would send, and what it leaves alone: ``dondoc sync`` says it before it happens."""
+
+    at: dt.datetime  # local time of the next chase
+    reminders: list[dict]  # per (plan, obligation, period): {"plan", "obligation", "period", "label", "count"}
+    unchased: list[dict]  # the same, with "reason": long overdue or before chase_from
+
+    @property
+    def total(self) -> int:
+        return sum(item["count"] for item in self.reminders)
+
+    @property
+    def total_unchased(self) -> int:
+        return sum(item["count"] for item in self.unchased)
+
+    def as_dict(self) -> dict:
+        return {"at": self.at.isoformat(), "reminders": self.total, "by_period": self.reminders,
+                "unchased": self.total_unchased, "unchased_by_period": self.unchased}
+
+
+def _by_period(rows: list[tuple[DeadlineRow, str | None]]) -> list[dict]:
+    """Deadlines counted per (plan, obligation, period[, reason]), in period order, with the earliest last day."""
+    groups: dict[tuple, dict] = {}
+    for row, reason in rows:
+        key = (row.plan_id, row.obligation_id, row.period_start, row.period_key, str(reason or ""))
+        item = groups.setdefault(key, dict(plan=row.plan_id, obligation=row.obligation_id, period=row.period_key,
+                                           label=row.period_label, last_day=effective_last_day(row), count=0,
+                                           **({"reason": str(reason)} if reason is not None else {})))
+        item["count"] += 1
+        item["last_day"] = min(item["last_day"], effective_last_day(row))
+    return [groups[key] for key in sorted(groups)]
+
+
+def preview_chase(session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, now: dt.datetime,
+                  timezone: str) -> ChasePreview:
+    """The reminders that a chase at the next moment mail can go out (now, in office hours) would send, by period,
+    and the overdue deadlines it would leave alone. Nothing is rendered or written."""
+    local = next_chase_moment(_local(now, timezone), calendar, policy.default)
+    moment = local.replace(tzinfo=ZoneInfo(timezone))
+    planned = plan_reminders(session, catalog, policy, calendar, moment, timezone)
+    return ChasePreview(local, _by_period([(row, None) for row, _ in planned]),
+                        _by_period(unchased_deadlines(session, catalog, policy, local.date())))
 
 
 def flagged_addresses(session: Session) -> set[str]:
@@ -229,14 +310,15 @@ def compose_reminder(
     lang = agency.language
     key = f"reminder:{row.id}:{reminder.stage}"
     message_id = message_id_for(key, setup.domain)
+    subject = header_text(render(setup.env, f"mail/{lang}/reminder.subject.j2", context).strip())
     message = build_message(
-        subject=render(setup.env, f"mail/{lang}/reminder.subject.j2", context).strip(),
+        subject=subject,
         text=render(setup.env, f"mail/{lang}/reminder.txt.j2", context),
         html=render(setup.env, f"mail/{lang}/reminder.html.j2", context),
         sender=(setup.sender_name, setup.sender), to=to, cc=cc, reply_to=reply_to, message_id=message_id,
         date=now, attachments=attachments, language=lang)
     return dict(key=key, kind="reminder", deadline_id=row.id, stage=reminder.stage, message_id=message_id,
-                sender=setup.sender, recipients=[a for _, a in to + cc], subject=str(message["Subject"]),
+                sender=setup.sender, recipients=[a for _, a in to + cc], subject=subject,
                 raw=message.as_bytes(), status="pending", attempts=0, created_at=now)
 
 
@@ -293,9 +375,45 @@ def queue_reminders(
 
 # Worker processes compose while the main process sends (see _pipelined).
 _WORKER: dict = {}
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_PARENT_WATCH = 0.5  # seconds between two looks at the parent, when the kernel cannot be asked to tell
 
 
-def _init_worker(setup: MailSetup, templates_dir: str, catalog: Catalog, years: list, flagged: set[str]) -> None:
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, even by SIGKILL, even while blocked writing into a pipe.
+
+    A worker that outlives its parent stays for ever: it blocks writing a
+    composed chunk into a pipe whose reading end it holds itself (fork). On
+    Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``,
+    through libc's ``prctl``); everywhere, a daemon thread also watches
+    ``getppid()`` and exits the process when the parent is gone. A parent that
+    died before this ran is seen at once.
+
+    The kernel's signal comes when the *thread* that forked the worker ends:
+    :func:`_pipelined` submits (and so forks) from the thread that runs its
+    event loop, which outlives the pool.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+                log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %s", ctypes.get_errno())
+        except (OSError, AttributeError):  # no libc to ask: the watching thread alone
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="dondoc-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_WATCH)
+    os._exit(1)
+
+
+def _init_worker(parent: int, setup: MailSetup, templates_dir: str, catalog: Catalog, years: list,
+                 flagged: set[str]) -> None:
+    die_with_parent(parent)
     _WORKER.update(setup=replace(setup, env=jinja_environment(Path(templates_dir))), catalog=catalog,
                    calendar=WorkCalendar(years), flagged=flagged)
 
@@ -319,13 +437,19 @@ async def _pipelined(session: Session, transport: Transport, setup: MailSetup, c
     context = multiprocessing.get_context("fork")
     templates = str(setup.env.loader.searchpath[0])
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(replace(setup, env=None), templates, catalog,
+                             initargs=(os.getpid(), replace(setup, env=None), templates, catalog,
                                        calendar.years, flagged)) as pool:
         loop = asyncio.get_running_loop()
         pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
         try:
             for result in [first, *pending]:
-                rows, entries, skipped = result if isinstance(result, tuple) else await result
+                try:
+                    rows, entries, skipped = result if isinstance(result, tuple) else await result
+                except BrokenProcessPool:
+                    raise Fault(
+                        f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
+                        f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
+                        "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again") from None
                 report.planned += entries
                 report.skipped += skipped
                 report.queued += enqueue(session, rows)
@@ -384,6 +508,36 @@ async def deliver(session: Session, transport: Transport, worker: str, now: dt.d
             await transport.deliver(envelopes, record)
 
 
+def _stage_order(kind: str) -> tuple:
+    name, _, number = kind.rpartition("-")
+    if name == "before" and number.isdigit():
+        return (0, -int(number))
+    if name == "overdue" and number.isdigit():
+        return (2, int(number))
+    return (1, 0) if kind == "due" else (3, 0)
+
+
+def _one_line(header) -> str:
+    return " ".join(str(header or "").split())
+
+
+def stage_samples(rows: list[dict]) -> list[dict]:
+    """One composed reminder per stage (``before-10``, ``due``, ``overdue-2``…), as a person reads it: decoded
+    subject, recipients and the plain-text part — what a dry run shows before anything is sent."""
+    first: dict[str, dict] = {}
+    for row in rows:
+        first.setdefault(row["stage"].split("@")[0], row)
+    samples = []
+    for kind in sorted(first, key=_stage_order):
+        row = first[kind]
+        message = email.message_from_bytes(row["raw"], policy=email.policy.default)
+        body = message.get_body(("plain",))
+        samples.append({"stage": kind, "deadline": row["deadline_id"], "subject": _one_line(message["Subject"]),
+                        "to": _one_line(message["To"]), "cc": _one_line(message.get("Cc", "")),
+                        "text": body.get_content() if body is not None else ""})
+    return samples
+
+
 def run_chase(
     *, session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, setup: MailSetup,
     transport: Transport | None, now: dt.datetime, only: ChaseFilter = ChaseFilter(), dry_run: bool = False,
@@ -402,6 +556,7 @@ def run_chase(
         return report
     rows = queue_reminders(setup, session, catalog, calendar, planned, now, report)
     if dry_run:
+        report.samples = stage_samples(rows)
         return report
     report.queued = enqueue(session, rows)
     if transport is not None:

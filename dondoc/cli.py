@@ -328,14 +328,18 @@ def sync(
     """Đồng bộ — load config/ and materialise deadlines in the database (idempotent)."""
     from dondoc.sync import sync_catalog
 
+    from dondoc.chase import preview_chase
+
     app_ = _app()
     catalog, policy = app_.catalog(), app_.policy()
     moment = _moment(now) or app_.now()
     with app_.session() as session:
         report = sync_catalog(catalog, session=session, now=moment, horizon_days=policy.horizon_days,
                               timezone=app_.settings.timezone)
+        preview = preview_chase(session, catalog, policy, app_.calendar(catalog), moment, app_.settings.timezone)
     if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps({**report.as_dict(), "next_chase": preview.as_dict()}, ensure_ascii=False,
+                                    indent=2, default=str) + "\n")
         return
     kinds = sorted({*report.created, *report.updated, *report.retired})
     _emit([dict(kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0),
@@ -346,6 +350,27 @@ def sync(
               f"{report.deadlines_left_closed} đã đóng, giữ nguyên (closed, left as they are); "
               f"{'có thay đổi' if report.changed else 'không có thay đổi (nothing changed)'}.",
               markup=False, highlight=False)
+    for line in _preview_lines(preview):
+        out.print(line, markup=False, highlight=False)
+
+
+def _preview_lines(preview, shown: int = 12) -> list[str]:
+    """What the next chase would send, by period (the first ``shown``), and how many overdue deadlines it leaves."""
+    at = f"{_vn(preview.at.date())} {preview.at:%H:%M}"
+    lines = [f"Lần đôn đốc tới ({at}) sẽ gửi {preview.total} thư nhắc / the next chase would send "
+             f"{preview.total} reminder(s){':' if preview.total else '.'}"]
+    lines += [f"  {p['plan']} {p['obligation']} {p['label']} (hạn {p['last_day']:%d/%m/%Y}): {p['count']}"
+              for p in preview.reminders[:shown]]
+    if len(preview.reminders) > shown:
+        lines.append(f"  … và {len(preview.reminders) - shown} kỳ khác / and {len(preview.reminders) - shown} "
+                     "more period(s) — `dondoc chase --dry-run` lists them")
+    if preview.unchased:
+        first = min(p["last_day"] for p in preview.unchased)
+        last = max(p["last_day"] for p in preview.unchased)
+        lines.append(f"Quá hạn lâu, không nhắc tự động / long overdue, not chased automatically: "
+                     f"{preview.total_unchased} hạn báo cáo (deadlines) của {len(preview.unchased)} kỳ (periods), "
+                     f"hạn cuối từ {first:%d/%m/%Y} đến {last:%d/%m/%Y} — xem / see `dondoc status`.")
+    return lines
 
 
 @app.command()
@@ -427,13 +452,20 @@ def _chase_report(report, fmt: Format) -> None:
                for x in report.skipped]
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps({"summary": report.as_dict(), "reminders": rows, "skipped": skipped,
-                                     "problems": report.problems()}, ensure_ascii=False, indent=2) + "\n")
+                                     "problems": report.problems(), **({"samples": report.samples}
+                                                                      if report.samples else {})},
+                                    ensure_ascii=False, indent=2) + "\n")
         return
     _emit(rows, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("period", "Kỳ"), ("stage", "Lần nhắc"),
                                ("cc", "Đồng gửi"), ("to", "Gửi tới")], title=f"Thư nhắc ({len(rows)})")
     if skipped:
         _emit(skipped, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("reason", "Lý do")],
               title="Không gửi được / skipped")
+    for sample in report.samples:
+        out.print(f"\n── Thư mẫu / sample: lần nhắc {sample['stage']} (hạn #{sample['deadline']}) ──\n"
+                  f"Gửi tới / to: {sample['to']}\n" + (f"Đồng gửi / cc: {sample['cc']}\n" if sample["cc"] else "")
+                  + f"Tiêu đề / subject: {sample['subject']}\n\n{sample['text'].rstrip()}\n",
+                  markup=False, highlight=False, soft_wrap=True)
     summary = report.as_dict()
     out.print(f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
               f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']} "
@@ -962,22 +994,30 @@ def status(
     """Tình hình — per plan and open period: submitted, late, overdue, not yet due; quarantine; bounces."""
     from zoneinfo import ZoneInfo
 
-    from dondoc.status import overview
+    from dondoc.status import long_overdue_by_obligation, overview
 
     app_ = _app()
     moment = _moment(now) or app_.now()
     today = moment.astimezone(ZoneInfo(app_.settings.timezone)).date()
     with app_.session() as session:
-        state = overview(session, app_.catalog(), today, ahead)
+        state = overview(session, app_.catalog(), today, ahead, policy=app_.policy())
     rows = [period.as_row() for period in state.periods]
+    long_overdue = long_overdue_by_obligation([*state.periods, *state.long_overdue])
     if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps({"periods": rows, "quarantined": state.quarantined, "bounced": state.bounced},
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"periods": rows, "long_overdue": [p.as_row() for p in state.long_overdue],
+                                     "unchased": state.unchased, "quarantined": state.quarantined,
+                                     "bounced": state.bounced}, ensure_ascii=False, indent=2) + "\n")
     else:
         _emit(rows, Format.TABLE, [("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
                                    ("last_day", "Hạn cuối"), ("submitted", "Đúng hạn"), ("late", "Muộn"),
-                                   ("overdue", "Quá hạn"), ("not_due", "Chưa đến hạn"), ("excused", "Miễn")],
+                                   ("overdue", "Quá hạn"), ("unchased", "Quá hạn lâu"),
+                                   ("not_due", "Chưa đến hạn"), ("excused", "Miễn")],
               title=f"Tình hình báo cáo ngày {today:%d/%m/%Y}")
+        if long_overdue:
+            _emit([dict(plan=g["plan_id"], obligation=g["obligation_id"], count=g["count"],
+                        periods=", ".join(g["periods"])) for g in long_overdue], Format.TABLE,
+                  [("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("count", "Số hạn"), ("periods", "Kỳ (số hạn)")],
+                  title=f"Quá hạn lâu, không nhắc tự động / long overdue, not chased automatically: {state.unchased}")
         out.print(f"Thư chờ xử lý / quarantined: {state.quarantined}. Địa chỉ bị trả lại / bounced: "
                   f"{', '.join(state.bounced) or 'không có'}", markup=False, highlight=False)
     if mail:

@@ -357,6 +357,7 @@ class Plan(_Model):
     coordinator: Id
     source: Source
     valid: Validity
+    chase_from: PlanDate | None = Field(default=None, description="no automatic reminder for a last day before this")
     targets: list[Target] = []
     programmes: list[Programme] = []
     assignments: list[Assignment] = []

@@ -5,6 +5,12 @@ overrides. Offsets count *working days* before the last day; overdue
 reminders repeat every N working days, at most M times; from a given overdue
 step the agency's head and the coordinator's leader are copied. Mail goes
 out only on working days, within office hours, outside quiet periods.
+
+Chasing has a lower bound: a deadline whose last day is more than
+``stale_after_days`` in the past, or before its plan's ``chase_from``, is
+never chased by the schedule (:func:`unchased_reason`); ``dondoc status`` and
+the digest list it instead. A first run on a database full of old deadlines
+therefore mails nothing about them.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dondoc.calendar import WorkCalendar
 
-__all__ = ["DeadlineState", "Overdue", "Policy", "PolicyFile", "QuietPeriod", "Reminder", "due_reminders", "stages"]
+__all__ = ["DeadlineState", "Overdue", "Policy", "PolicyFile", "QuietPeriod", "Reminder", "Unchased", "due_reminders",
+           "next_chase_moment", "stages", "unchased_reason"]
 
 
 class _Model(BaseModel):
@@ -48,6 +56,8 @@ class Policy(_Model):
     escalate_from: int = Field(default=2, ge=1, description="overdue step from which heads are copied")
     office_hours: tuple[dt.time, dt.time] = (dt.time(8, 0), dt.time(16, 30))
     quiet: list[QuietPeriod] = []
+    stale_after_days: int = Field(default=30, ge=1, le=3660,
+                                  description="no automatic reminder once the last day is this many days past")
 
     @model_validator(mode="after")
     def _sane(self) -> Policy:
@@ -84,6 +94,24 @@ class DeadlineState:
     open: bool
     sent_stages: frozenset[str] = frozenset()
     paused_until: dt.date | None = None
+    chase_from: dt.date | None = None  # the plan's ``chase_from``
+
+
+class Unchased(StrEnum):
+    """Why the schedule does not chase an open deadline at all."""
+
+    STALE = "stale"  # quá hạn lâu: the last day is more than ``stale_after_days`` past
+    BEFORE_CHASE_FROM = "before-chase-from"  # the last day is before the plan's ``chase_from``
+
+
+def unchased_reason(last_day: dt.date, today: dt.date, policy: Policy,
+                    chase_from: dt.date | None = None) -> Unchased | None:
+    """Why a deadline with this last day (an extension included) is never chased automatically, or None."""
+    if chase_from is not None and last_day < chase_from:
+        return Unchased.BEFORE_CHASE_FROM
+    if (today - last_day).days > policy.stale_after_days:
+        return Unchased.STALE
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +170,9 @@ def due_reminders(
     """The reminders to send at ``now`` (local time of the offices).
 
     Nothing on a day off, outside office hours or in a quiet period; nothing
-    for a deadline that is not open or is paused. Of the stages that have come
+    for a deadline that is not open, is paused, or is out of the chase
+    window (:func:`unchased_reason`: long overdue, or before the plan's
+    ``chase_from``). Of the stages that have come
     due and were not sent, only the latest is sent (a run that missed days
     does not send a stale "10 days left"), and never one older than a stage
     already sent.
@@ -158,6 +188,8 @@ def due_reminders(
         start, end = policy.office_hours
         if not start <= now.time() < end or _quiet(today, policy):
             continue
+        if unchased_reason(deadline.last_day, today, policy, deadline.chase_from) is not None:
+            continue
         came_due = [s for s in stages(deadline.last_day, policy, calendar) if s[1] <= today]
         if not came_due:
             continue
@@ -165,3 +197,21 @@ def due_reminders(
         if stage not in deadline.sent_stages:
             result.append(Reminder(deadline.id, stage, day, step, step >= policy.escalate_from))
     return result
+
+
+def next_chase_moment(now: dt.datetime, calendar: WorkCalendar, policy: Policy) -> dt.datetime:
+    """The first moment at or after ``now`` (local, naive) when ``policy`` lets a reminder go out.
+
+    ``dondoc sync`` previews the chase at this moment: now, within office
+    hours of a working day outside a quiet period; else the start of office
+    hours of the next such day.
+    """
+    start, end = policy.office_hours
+    day = now.date()
+    if calendar.is_working_day(day) and not _quiet(day, policy) and now.time() < end:
+        return max(now, dt.datetime.combine(day, start))
+    for _ in range(370):
+        day += dt.timedelta(days=1)
+        if calendar.is_working_day(day) and not _quiet(day, policy):
+            return dt.datetime.combine(day, start)
+    return dt.datetime.combine(day, start)  # a policy quiet all year: there is no next chase to preview

@@ -7,8 +7,8 @@ HMAC key) are ``SecretStr`` so they never print.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     imap_timeout: float = Field(default=60.0, gt=0)
 
     hmac_key: SecretStr | None = Field(default=None, description="secret for Reply-To tokens (DONDOC_HMAC_KEY)")
+
+    approval_timeout: dt.timedelta = Field(
+        default=dt.timedelta(days=7), gt=dt.timedelta(0),
+        description="how long a compile-report run waits for the coordinator's approval ('7 days', 'P7D', "
+                    "'12:00:00', 'PT30S'); then the run fails with a message and the draft stays approvable")
 
     @property
     def effective_database_url(self) -> str:

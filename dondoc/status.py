@@ -3,6 +3,9 @@
 Per plan, obligation and period that is overdue or falls due soon: who has
 submitted on time, who late, who is overdue, how many are not yet due or
 excused; plus the mail held in quarantine and the addresses that bounced.
+Overdue deadlines that the schedule no longer chases (the last day more than
+``stale_after_days`` past, or before the plan's ``chase_from``) are counted
+apart, per period: "quá hạn lâu, không nhắc tự động".
 The digest is one mail a week to each coordinating agency about its own
 plans, queued in the outbox under a key of the ISO week: sent once.
 """
@@ -20,8 +23,9 @@ from dondoc.chase import MailSetup
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.render import render
 from dondoc.model import Catalog, Role
+from dondoc.policy import PolicyFile, unchased_reason
 
-__all__ = ["Overview", "PeriodStatus", "overview", "queue_digests", "send_digests"]
+__all__ = ["Overview", "PeriodStatus", "long_overdue_by_obligation", "overview", "queue_digests", "send_digests"]
 
 
 @dataclass
@@ -39,11 +43,13 @@ class PeriodStatus:
     overdue: list[str] = field(default_factory=list)
     not_due: list[str] = field(default_factory=list)
     excused: list[str] = field(default_factory=list)
+    unchased: list[str] = field(default_factory=list)  # overdue, and no longer chased automatically
 
     def as_row(self) -> dict:
         return dict(plan=self.plan_id, obligation=self.obligation_id, period=self.period_label,
                     last_day=f"{self.last_day:%d/%m/%Y}", submitted=len(self.on_time), late=len(self.late),
-                    overdue=len(self.overdue), not_due=len(self.not_due), excused=len(self.excused))
+                    overdue=len(self.overdue), unchased=len(self.unchased), not_due=len(self.not_due),
+                    excused=len(self.excused))
 
 
 @dataclass
@@ -54,16 +60,29 @@ class Overview:
     periods: list[PeriodStatus]
     quarantined: int
     bounced: list[str]
+    long_overdue: list[PeriodStatus] = field(default_factory=list)  # periods whose overdue ones are all unchased
+
+    @property
+    def unchased(self) -> int:
+        """Overdue deadlines no longer chased automatically, in every period."""
+        return sum(len(p.unchased) for p in [*self.periods, *self.long_overdue])
 
 
-def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30) -> Overview:
-    """The periods that are overdue or fall due within ``ahead`` days, with their agencies."""
+def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30,
+             policy: PolicyFile | None = None) -> Overview:
+    """The periods that are overdue or fall due within ``ahead`` days, with their agencies.
+
+    A period whose only overdue deadlines are past the lower bound of chasing
+    (``policy``: ``stale_after_days``; the plan's ``chase_from``) goes to
+    ``long_overdue`` instead of ``periods``.
+    """
+    policy = policy or PolicyFile()
     names = {agency_id: agency.name for agency_id, agency in catalog.directory.agencies.items()}
     groups: dict[tuple, list[DeadlineRow]] = {}
     for row in session.exec(select(DeadlineRow).order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id,
                                                          DeadlineRow.period_start, DeadlineRow.agency_id)):
         groups.setdefault((row.plan_id, row.obligation_id, row.period_key), []).append(row)
-    periods = []
+    periods, long_overdue = [], []
     for (plan_id, obligation_id, period_key), rows in groups.items():
         lasts = [row.extended_to or row.last_day for row in rows]
         open_rows = [row for row in rows if row.status == DeadlineStatus.OPEN]
@@ -71,6 +90,9 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
         if not overdue and not (open_rows and min(lasts) <= today + dt.timedelta(days=ahead)):
             continue
         plan = catalog.plans.get(plan_id)
+        rule = policy.for_obligation(plan_id, obligation_id)
+        unchased = {row.id for row in open_rows if row.id in overdue and unchased_reason(
+            row.extended_to or row.last_day, today, rule, plan.chase_from if plan else None) is not None}
         obligation = next((o for o in plan.obligations if o.id == obligation_id), None) if plan else None
         status = PeriodStatus(plan_id, obligation_id, obligation.title if obligation else obligation_id, period_key,
                               rows[0].period_label, min(lasts))
@@ -82,21 +104,41 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
                 status.late.append(name)
             elif row.status == DeadlineStatus.EXCUSED:
                 status.excused.append(name)
+            elif row.id in unchased:
+                status.unchased.append(name)
             elif row.status == DeadlineStatus.OPEN:
                 (status.overdue if row.id in overdue else status.not_due).append(name)
-        periods.append(status)
+        due_soon = any(row.id not in overdue and (row.extended_to or row.last_day) <= today + dt.timedelta(days=ahead)
+                       for row in open_rows)
+        (long_overdue if unchased and not status.overdue and not due_soon else periods).append(status)
     periods.sort(key=lambda p: (p.last_day, p.plan_id, p.obligation_id))
+    long_overdue.sort(key=lambda p: (p.plan_id, p.obligation_id, p.last_day))
     quarantined = session.exec(select(func.count()).select_from(InboundRow)
                                .where(InboundRow.status == InboundStatus.QUARANTINE)).one()
     bounced = sorted(set(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None)))))
-    return Overview(today, periods, quarantined, bounced)
+    return Overview(today, periods, quarantined, bounced, long_overdue)
 
 
-def queue_digests(session: Session, catalog: Catalog, setup: MailSetup, now: dt.datetime, today: dt.date) -> int:
+def long_overdue_by_obligation(periods: list[PeriodStatus]) -> list[dict]:
+    """The deadlines no longer chased, per plan and obligation: how many, and in which periods (for people)."""
+    groups: dict[tuple, dict] = {}
+    for period in periods:
+        if not period.unchased:
+            continue
+        group = groups.setdefault((period.plan_id, period.obligation_id), dict(
+            plan_id=period.plan_id, obligation_id=period.obligation_id, obligation_title=period.obligation_title,
+            count=0, periods=[]))
+        group["count"] += len(period.unchased)
+        group["periods"].append(f"{period.period_label} ({len(period.unchased)})")
+    return list(groups.values())
+
+
+def queue_digests(session: Session, catalog: Catalog, setup: MailSetup, now: dt.datetime, today: dt.date,
+                  policy: PolicyFile | None = None) -> int:
     """Queue this week's digest to each coordinating agency (its reporter addresses); returns how many are new."""
     from zoneinfo import ZoneInfo
 
-    status = overview(session, catalog, today)
+    status = overview(session, catalog, today, policy=policy)
     year, week, _ = today.isocalendar()
     local = now.astimezone(ZoneInfo(setup.timezone))
     rows = []
@@ -109,6 +151,8 @@ def queue_digests(session: Session, catalog: Catalog, setup: MailSetup, now: dt.
         context = {"coordinator_name": coordinator.name, "today": f"{today:%d/%m/%Y}", "week": week, "year": year,
                    "made_at": f"{local:%H:%M} ngày {local:%d/%m/%Y}",
                    "periods": [p for p in status.periods if p.plan_id in plans], "plans": plans,
+                   "long_overdue": long_overdue_by_obligation(
+                       [p for p in [*status.periods, *status.long_overdue] if p.plan_id in plans]),
                    "quarantined": status.quarantined, "bounced": status.bounced}
         lang = coordinator.language
         key = f"digest:{year}-W{week:02d}:{coordinator_id}"
@@ -137,7 +181,7 @@ def send_digests(app, moment: dt.datetime):
 
     today = moment.astimezone(ZoneInfo(app.settings.timezone)).date()
     with app.session() as session:
-        queued = queue_digests(session, app.catalog(), app.mail_setup(), moment, today)
+        queued = queue_digests(session, app.catalog(), app.mail_setup(), moment, today, policy=app.policy())
         sent = ChaseReport()
         asyncio.run(deliver(session, app.transport(), worker_id(), moment, app.settings.smtp_rate_limit, sent))
     return queued, sent

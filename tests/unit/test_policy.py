@@ -8,7 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dondoc.calendar import WorkCalendar
-from dondoc.policy import DeadlineState, Policy, PolicyFile, QuietPeriod, due_reminders, stages
+from dondoc.policy import (
+    DeadlineState,
+    Policy,
+    PolicyFile,
+    QuietPeriod,
+    Unchased,
+    due_reminders,
+    next_chase_moment,
+    stages,
+    unchased_reason,
+)
 
 CAL = WorkCalendar()
 POLICY = Policy()
@@ -105,3 +115,44 @@ def test_a_season_sends_each_stage_at_most_once_and_only_on_working_days(last_da
         day += dt.timedelta(days=1)
     assert len({s for s, _ in sent}) == len(sent) == 6
     assert all(CAL.is_working_day(d) for _, d in sent)
+
+
+# -- the lower bound of chasing (issue 16): a first run never mails about long-past deadlines ----------------------
+
+def test_no_reminder_once_the_last_day_is_more_than_stale_after_days_past():
+    # 33 days after the last day the overdue series is long over; with a long series it would still be "due"
+    long_series = Policy(overdue={"every": 3, "max": 30})
+    assert due(at(dt.date(2021, 6, 18)), policy=long_series)  # 30 days after 19/5: still chased
+    assert due(at(dt.date(2021, 6, 21)), policy=long_series) == []  # 33 days: not any more
+    assert due(at(dt.date(2021, 6, 21)), policy=long_series.model_copy(update={"stale_after_days": 40}))
+
+
+def test_unchased_reason_names_stale_and_chase_from():
+    policy = Policy()
+    assert unchased_reason(LAST, LAST + dt.timedelta(days=30), policy) is None
+    assert unchased_reason(LAST, LAST + dt.timedelta(days=31), policy) is Unchased.STALE
+    assert unchased_reason(LAST, LAST, policy, chase_from=dt.date(2021, 6, 1)) is Unchased.BEFORE_CHASE_FROM
+    assert unchased_reason(LAST, LAST, policy, chase_from=LAST) is None
+
+
+def test_chase_from_stops_reminders_for_earlier_last_days():
+    assert due(at(dt.date(2021, 5, 5)), deadline(chase_from=dt.date(2021, 5, 20))) == []
+    assert due(at(dt.date(2021, 5, 5)), deadline(chase_from=dt.date(2021, 5, 19)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)), st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)),
+       st.integers(1, 400), st.integers(0, 40))
+def test_never_a_reminder_for_a_last_day_older_than_the_bound(last, today, stale, every_max):
+    policy = Policy(stale_after_days=stale, overdue={"every": 1, "max": every_max})
+    reminders = due(at(today, 10), deadline(last_day=last), policy=policy)
+    if reminders:
+        assert (today - last).days <= stale
+
+
+def test_next_chase_moment_is_the_next_office_hour_of_a_working_day():
+    policy = Policy()
+    assert next_chase_moment(at(dt.date(2021, 5, 5), 9), CAL, policy) == at(dt.date(2021, 5, 5), 9)
+    assert next_chase_moment(at(dt.date(2021, 5, 5), 6), CAL, policy) == dt.datetime(2021, 5, 5, 8, 0)
+    # after hours on Friday 30/4/2021, then 1/5, the weekend and 3/5 (observed) are days off
+    assert next_chase_moment(at(dt.date(2021, 4, 29), 17), CAL, policy) == dt.datetime(2021, 5, 4, 8, 0)

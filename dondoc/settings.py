@@ -7,11 +7,13 @@ HMAC key) are ``SecretStr`` so they never print.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dondoc.resources import shipped
@@ -58,6 +60,9 @@ class Settings(BaseSettings):
     maildir: Path | None = Field(default=None, description="the inbox Maildir; data_dir/inbox if unset")
     inbox_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="a message larger than this is "
                                  "left at the source, unfetched, and named in the ingest output")
+    inbox_since: dt.date | None = Field(default=None, description="mail that arrived before this day "
+                                        "(dd/mm/yyyy or yyyy-mm-dd, local time) is left at the source: counted "
+                                        "and named on every run, never taken in")
     imap_host: str = "127.0.0.1"
     imap_port: int = 993
     imap_security: Literal["none", "starttls", "tls"] = "tls"
@@ -68,6 +73,19 @@ class Settings(BaseSettings):
     imap_timeout: float = Field(default=60.0, gt=0)
 
     hmac_key: SecretStr | None = Field(default=None, description="secret for Reply-To tokens (DONDOC_HMAC_KEY)")
+
+    @field_validator("inbox_since", mode="before")
+    @classmethod
+    def _day(cls, value: object) -> object:
+        """Also dd/mm/yyyy, as Vietnamese dates are written; an empty value is no date."""
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            if found := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+                day, month, year = map(int, found.groups())
+                return dt.date(year, month, day)
+        return value
 
     @property
     def effective_database_url(self) -> str:

@@ -390,7 +390,12 @@ class ImapSource:
                         listing.vanished += 1
 
     def _search(self, client: IMAPClient) -> tuple[list[int], set[int]]:
-        """Every UID in the mailbox, ascending; and those that arrived before ``since``."""
+        """Every UID in the mailbox, ascending; and those that arrived before ``since``.
+
+        The mailbox is selected again first: a session kept open since an earlier fetch sees what others did
+        since (new mail, mail moved or deleted, the mailbox recreated) only then.
+        """
+        self._uidvalidity = int(client.select_folder(self.mailbox)[b"UIDVALIDITY"])
         uids = sorted(client.search(["ALL"]))
         before = set(client.search(["BEFORE", self.since.date()])) if self.since and uids else set()
         return uids, before

@@ -52,7 +52,7 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a 20 MB attachment is ≈ 27 MB once bas
 
 T = TypeVar("T")
 
-_COMMAND_FAILED = re.compile(r"^\w+ failed: ")  # imapclient's prefix: "select failed: …"
+_COMMAND_FAILED = re.compile(r"^(command: \w+ => )?\w+ failed: ")  # "select failed: …", imaplib's "command: X => …"
 _TIMING = re.compile(r"\s*\([\d.+ ]+ secs\)")  # Dovecot's "(0.001 + 0.000 secs)"
 
 TOO_BIG, UNREADABLE, BEFORE_SINCE = "too-big", "unreadable", "before-since"
@@ -294,7 +294,8 @@ def _maildir_key(ref: str) -> str:
 
 
 class _Refused(MailError):
-    """The server refused a command twice (not a lost connection): for a FETCH, a message it cannot read."""
+    """The server refused a command twice, or closed the session on it (BYE), rather than the network failing:
+    for a FETCH, a message it cannot read."""
 
 
 class ImapSource:
@@ -361,14 +362,16 @@ class ImapSource:
         unknown = [uid for uid in unknown if uid not in before]
         for start in range(0, len(unknown), self.size_batch):
             chunk = unknown[start:start + self.size_batch]
-            sizes = self._run("fetch sizes", lambda client, uids=chunk: client.fetch(uids, ["RFC822.SIZE"]))
+            sizes = self._each(chunk, "fetch sizes", b"RFC822.SIZE")
             if self._uidvalidity != validity:
                 return  # the mailbox was recreated under us: these UIDs mean nothing now
             wanted = []
             for uid in chunk:
-                size = sizes.get(uid, {}).get(b"RFC822.SIZE")
+                size = sizes.get(uid)
                 if size is None:  # expunged since the search
                     listing.vanished += 1
+                elif isinstance(size, str):
+                    listing.left.append(_unreadable(f"imap:{validity}:{uid}", size))
                 elif size > self.max_bytes:
                     listing.left.append(_too_big(f"imap:{validity}:{uid}", size, self.max_bytes))
                 else:
@@ -376,7 +379,7 @@ class ImapSource:
             room = max(limit - listing.fetched, 0)
             listing.waiting += max(len(wanted) - room, 0)
             for batch in self._batches(wanted[:room]):
-                bodies = self._bodies(batch)
+                bodies = self._each(batch, "fetch", b"BODY[]")
                 if self._uidvalidity != validity:
                     return
                 for uid in batch:
@@ -400,18 +403,23 @@ class ImapSource:
         before = set(client.search(["BEFORE", self.since.date()])) if self.since and uids else set()
         return uids, before
 
-    def _bodies(self, uids: list[int]) -> dict[int, bytes | str]:
-        """UID → its bytes, or why the server would not give them; a UID absent was expunged meanwhile."""
+    def _each(self, uids: list[int], doing: str, item: bytes) -> dict[int, object]:
+        """UID → ``item`` (RFC822.SIZE or the bytes), or why the server would not give it; absent if expunged.
+
+        A batch the server refuses (Dovecot answers BYE when it cannot open one message's file) is asked
+        again one message at a time, so one message it cannot read never holds up the others.
+        """
+        asked = b"BODY.PEEK[]" if item == b"BODY[]" else item
         try:
-            found = self._run("fetch", lambda client: client.fetch(uids, ["BODY.PEEK[]"]))
+            found = self._run(doing, lambda client: client.fetch(uids, [asked]))
         except _Refused as error:
             if len(uids) == 1:
                 return {uids[0]: f"the server refused it ({error.why or 'no reason given'})"}
             found = {}
-            for uid in uids:  # one message the server cannot read must not hold up the others
-                found.update(self._bodies([uid]))
+            for uid in uids:
+                found.update(self._each([uid], doing, item))
             return found
-        return {uid: data[b"BODY[]"] for uid, data in found.items() if isinstance(data.get(b"BODY[]"), bytes)}
+        return {uid: data[item] for uid, data in found.items() if data.get(item) is not None}
 
     def _batches(self, wanted: list[tuple[int, int]]) -> Iterator[list[int]]:
         """UIDs in groups of at most ``batch`` messages and ``body_batch_bytes``."""
@@ -517,7 +525,9 @@ class ImapSource:
             except (IMAPClient.AbortError, OSError) as error:
                 self._drop()
                 if attempt == 2:
-                    raise self._error(f"{doing}: connection lost", error) from None
+                    refused = isinstance(error, IMAPClient.AbortError) and "socket error" not in str(error)
+                    raise self._error(f"{doing}: connection lost", error, _Refused if refused else MailError) \
+                        from None
                 log.info("%s: connection lost during %s (%s); reconnecting", self._where, doing,
                          self._scrub(str(error)))
             except IMAPClient.Error as error:

@@ -367,6 +367,32 @@ def test_imap_leaves_a_message_over_max_bytes_unfetched_and_names_it_on_every_ru
     assert flags(dovecot, folder) == {1: set(), 2: set()}
 
 
+def test_imap_a_message_the_server_cannot_read_is_named_and_holds_up_no_other(dovecot, folder):
+    raws = [message(n) for n in range(4)]
+    paths = [dovecot.deliver(raw, folder) for raw in raws]
+    validity = uidvalidity(dovecot, folder)
+    with dovecot.client() as client:
+        client.select_folder(folder)  # read-write: Dovecot indexes them and moves them from new/ to cur/
+
+    def file_of(path: Path) -> Path:
+        [found] = path.parent.parent.glob(f"*/{path.name}*")
+        return found
+
+    file_of(paths[1]).chmod(0)  # its file cannot be opened: Dovecot closes the session on any FETCH naming it
+    ledger = Ledger()
+    try:
+        with imap(dovecot, folder, batch=10) as source:
+            assert [f.raw for f in ledger.take(source)] == [raws[0], *raws[2:]]
+            [left] = source.listing.left
+            assert (left.ref, left.code) == (f"imap:{validity}:2", UNREADABLE)
+            assert left.reason.startswith("không đọc được / unreadable: the server refused it (Internal error")
+            assert list(source.fetch(10, ledger)) == [] and source.listing.left == [left]  # named on every run
+            file_of(paths[1]).chmod(0o600)  # a person repairs it: the next run takes it
+            assert [f.raw for f in ledger.take(source)] == [raws[1]]
+    finally:
+        file_of(paths[1]).chmod(0o600)
+
+
 def test_imap_mail_that_arrived_before_since_is_left_and_named(dovecot, folder):
     zone = ZoneInfo("Asia/Ho_Chi_Minh")
     append(dovecot, folder, [message(1), message(2)], when=dt.datetime(2024, 3, 5, 9, tzinfo=zone))

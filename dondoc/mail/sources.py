@@ -435,7 +435,7 @@ class ImapSource:
             yield group
 
     def done(self, ref: str) -> None:
-        """Move to ``processed_folder``, if there is one (no flag is set); a ref from an older UIDVALIDITY is ignored."""
+        """Move to ``processed_folder``, if there is one (no flag is set); an older UIDVALIDITY's ref is ignored."""
         validity, uid = _imap_ref(ref)
         if self.processed_folder:
             self._tidy([uid], validity)

@@ -364,7 +364,7 @@ class ImapSource:
             chunk = unknown[start:start + self.size_batch]
             sizes = self._each(chunk, "fetch sizes", b"RFC822.SIZE")
             if self._uidvalidity != validity:
-                return  # the mailbox was recreated under us: these UIDs mean nothing now
+                return self._recreated()  # the mailbox was recreated under us: these UIDs mean nothing now
             wanted = []
             for uid in chunk:
                 size = sizes.get(uid)
@@ -381,7 +381,7 @@ class ImapSource:
             for batch in self._batches(wanted[:room]):
                 bodies = self._each(batch, "fetch", b"BODY[]")
                 if self._uidvalidity != validity:
-                    return
+                    return self._recreated()
                 for uid in batch:
                     ref, raw = f"imap:{validity}:{uid}", bodies.get(uid)
                     if isinstance(raw, bytes):
@@ -391,6 +391,11 @@ class ImapSource:
                         listing.left.append(_unreadable(ref, raw))
                     else:
                         listing.vanished += 1
+
+    def _recreated(self) -> None:
+        """The mailbox was recreated during the fetch: what was not fetched waits for the next run."""
+        listing = self.listing
+        listing.waiting = listing.held - listing.known - listing.fetched - len(listing.left) - listing.vanished
 
     def _search(self, client: IMAPClient) -> tuple[list[int], set[int]]:
         """Every UID in the mailbox, ascending; and those that arrived before ``since``.

@@ -151,13 +151,19 @@ def bench_intake(count: int) -> dict:
                                 transport=None, data_dir=root / "data", now=dt.datetime(2021, 5, 10, 2, tzinfo=dt.UTC),
                                 limit=count + 10)
             real = time.perf_counter() - started
+            started = time.perf_counter()  # the next run: nothing new; dondoc's records say what it has taken
+            rerun = run_ingest(session=session, catalog=catalog, setup=setup, source=MaildirSource(root / "inbox"),
+                               transport=None, data_dir=root / "data",
+                               now=dt.datetime(2021, 5, 10, 3, tzinfo=dt.UTC), limit=count + 10)
+            again = time.perf_counter() - started
         engine.dispose()
     assert report.classes.get("submission") == count, report.as_dict()
+    assert (rerun.fetched, rerun.already_taken) == (0, count), rerun.as_dict()
     return {"name": f"intake {count}", "items": count, "seconds": round(real, 3),
             "per_second": round(count / real, 1),
             "baseline": "stdlib email parse of the same files (policy.default, every part decoded)",
             "baseline_seconds": round(bare, 3), "baseline_per_second": round(count / bare, 1),
-            "ratio": round(bare / real, 3), "target": 0.50,
+            "ratio": round(bare / real, 3), "target": 0.50, "rerun_seconds": round(again, 3),
             **({} if lazy is None else {"lazy_parse_per_second": round(count / lazy, 1),
                                         "ratio_to_lazy_parse": round(lazy / real, 3)})}
 

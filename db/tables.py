@@ -21,6 +21,7 @@ __all__ = [
     "InboundStatus",
     "ReportRow",
     "RequestRow",
+    "SourceMessageRow",
     "SubmissionRow",
     "ContactRow",
     "DeadlineRow",
@@ -238,6 +239,28 @@ class InboundRow(SQLModel, table=True):
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
     match_method: str | None = Field(default=None, max_length=20)
     processed_at: dt.datetime | None = None
+
+
+class SourceMessageRow(SQLModel, table=True):
+    """A message dondoc has taken from its mail source: how it decides what it has taken, never by a seen flag.
+
+    ``source`` names the mailbox (``maildir``, ``imap:<user>@<host>/<mailbox>``);
+    ``scope`` is the IMAP UIDVALIDITY the ``ref`` belongs to (empty for a
+    Maildir); ``ref`` is ``imap:<uidvalidity>:<uid>`` or ``maildir:<unique
+    name>`` (the part before ``:2,``, which a person's flags never change).
+    ``sha256`` is the inbound message it was stored as: the same bytes under
+    two refs (delivered twice, a recreated mailbox) are one inbound row.
+    """
+
+    __tablename__ = "source_message"
+    __table_args__ = (UniqueConstraint("source", "scope", "ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=300)
+    scope: str = Field(default="", max_length=20)
+    ref: str = Field(max_length=300)
+    sha256: str = Field(max_length=64, index=True)
+    taken_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class SubmissionRow(SQLModel, table=True):

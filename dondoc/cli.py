@@ -611,15 +611,12 @@ def ingest(
     finally:
         source.close()
     if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps({**report.as_dict(), "left_at_source": [
-            {"ref": ref, "reason": reason} for ref, reason in report.skipped]}, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return
     _emit([{"what": k, "count": v} for k, v in report.as_dict().items()], Format.TABLE,
           [("what", "Loại"), ("count", "Số thư")], title="Nhận báo cáo / intake")
-    for ref, reason in report.skipped:
-        out.print(f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: {ref} "
-                  f"({reason}) — xử lý bằng tay / deal with it by hand", markup=False, highlight=False,
-                  soft_wrap=True)
+    for line in report.notices():
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -630,19 +627,19 @@ def inbox(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hộp thư đến — recent inbound mail: class, match, reason."""
-    from sqlmodel import select
+    from zoneinfo import ZoneInfo
 
-    from db.tables import InboundRow
+    from dondoc.inbox import inbound_messages
 
-    with _app().session() as session:
-        query = select(InboundRow).order_by(InboundRow.id.desc()).limit(limit)
-        if status:
-            query = query.where(InboundRow.status == status)
-        rows = [dict(id=r.id, received=r.received_at.isoformat(timespec="minutes"), sender=r.from_address or "",
-                     subject=r.subject or "", status=r.status, deadline=r.deadline_id or "",
-                     method=r.match_method or "", reason=r.reason or "") for r in session.exec(query)]
+    app_ = _app()
+    with app_.session() as session:
+        rows = inbound_messages(session, status=status, limit=limit)
+    if fmt is Format.TABLE:
+        zone = ZoneInfo(app_.settings.timezone)
+        rows = [{**row, "received": f"{dt.datetime.fromisoformat(row['received']).astimezone(zone):%d/%m/%Y %H:%M}"}
+                for row in rows]
     _emit(rows, fmt, [("id", "#"), ("received", "Nhận lúc"), ("sender", "Người gửi"), ("subject", "Tiêu đề"),
-                      ("status", "Phân loại"), ("deadline", "Hạn"), ("reason", "Lý do")],
+                      ("class", "Phân loại"), ("deadline", "Hạn"), ("match_method", "Khớp theo"), ("reason", "Lý do")],
           title=f"Hộp thư đến ({len(rows)})")
 
 

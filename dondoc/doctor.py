@@ -169,7 +169,8 @@ def _inbox(settings: Settings) -> str:
             return f"Maildir {folder}: chưa có (sẽ tạo khi có thư)"
         if not all((folder / sub).is_dir() for sub in ("new", "cur", "tmp")):
             raise Problem(f"{folder} không phải Maildir (thiếu new/cur/tmp) → kiểm tra DONDOC_MAILDIR")
-        return f"Maildir {folder}: {sum(1 for _ in (folder / 'new').iterdir())} thư mới"
+        held = sum(1 for sub in ("new", "cur") for entry in (folder / sub).iterdir() if not entry.name.startswith("."))
+        return f"Maildir {folder}: {held} thư / messages"
     if not settings.imap_user or settings.imap_password is None:
         raise Problem("hộp thư IMAP cần DONDOC_IMAP_USER và DONDOC_IMAP_PASSWORD")
     source = ImapSource(host=settings.imap_host, port=settings.imap_port, username=settings.imap_user,

@@ -2,8 +2,11 @@
 
 1. **store** — every fetched message is written as ``raw/<sha256[:2]>/<sha256>.eml``
    (atomically, mode 0600), synced to disk and recorded in ``inbound``
-   *before* it is parsed; only then is it marked done at the source. The same
-   bytes twice are one row. By chunks: one disk sync and one transaction each.
+   *before* it is parsed, and its ref at the source in ``source_message`` in
+   the same transaction: those records, never a seen flag, say what has been
+   taken, so mail a person has read is taken like any other and nothing is
+   taken twice. The same bytes twice (two refs, a recreated mailbox) are one
+   ``inbound`` row. By chunks: one disk sync and one transaction each.
 2. **process** — each ``new`` row ends as exactly one of: submission,
    request, auto-reply, bounce, quarantine, a chunk of rows per transaction
    (a chunk that fails is retried one message per transaction). A message the
@@ -36,6 +39,7 @@ from db.tables import (
     InboundStatus,
     OutboxRow,
     RequestRow,
+    SourceMessageRow,
     SubmissionRow,
 )
 from dondoc.aggregate import figure
@@ -47,7 +51,7 @@ from dondoc.mail.classify import MailKind, classify
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.parse import ParsedAttachment, ParsedMail, Unparseable, parse_message
 from dondoc.mail.render import render
-from dondoc.mail.sources import Fetched, MailSource
+from dondoc.mail.sources import BEFORE_SINCE, Fetched, Left, MailSource, scope_of
 from dondoc.mail.tokens import read_token
 from dondoc.matching import (
     TAG,
@@ -73,19 +77,50 @@ SHORT = 200  # characters of own words under which a reply without a report is f
 
 @dataclass
 class IntakeReport:
-    """What an intake run did."""
+    """What an intake run did, and what it found at the source (see :class:`~dondoc.mail.sources.Listing`)."""
 
     fetched: int = 0
     stored: int = 0
     duplicates: int = 0
-    skipped: list = field(default_factory=list)
+    already_taken: int = 0
+    left: list[Left] = field(default_factory=list)
+    waiting: int = 0
+    vanished: int = 0
     classes: Counter = field(default_factory=Counter)
     receipts: int = 0
+    since: dt.date | None = None
+    """``DONDOC_INBOX_SINCE``, if the source has one."""
+
+    @property
+    def before_since(self) -> int:
+        """Messages left at the source because they arrived before ``DONDOC_INBOX_SINCE``."""
+        return sum(1 for left in self.left if left.code == BEFORE_SINCE)
 
     def as_dict(self) -> dict:
+        before = self.before_since
         return {"fetched": self.fetched, "stored": self.stored, "duplicates": self.duplicates,
-                "skipped": len(self.skipped), **{str(k): v for k, v in sorted(self.classes.items())},
-                "receipts": self.receipts}
+                "already_taken": self.already_taken, "left_at_source": len(self.left) - before,
+                "before_since": before, "waiting": self.waiting, "vanished": self.vanished,
+                **{str(k): v for k, v in sorted(self.classes.items())}, "receipts": self.receipts}
+
+    def as_json(self) -> dict:
+        """The counts, the start date, and every message left at the source (ref, code, reason)."""
+        return {**self.as_dict(), "since": self.since.isoformat() if self.since else None,
+                "left_at_source": [{"ref": x.ref, "code": x.code, "reason": x.reason} for x in self.left]}
+
+    def notices(self) -> list[str]:
+        """What the coordinator is told on every run: each message left at the source, by name; the old mail
+        before ``since``, counted; the messages waiting for the next run."""
+        lines = [f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: {x.ref} "
+                 f"({x.reason}) — xử lý bằng tay / deal with it by hand" for x in self.left if x.code != BEFORE_SINCE]
+        if self.since:
+            day, count = f"{self.since:%d/%m/%Y}", self.before_since
+            lines.append(f"{count} thư đến trước ngày {day} (DONDOC_INBOX_SINCE) để lại ở hộp thư nguồn, không lấy "
+                         f"về / {count} messages that arrived before {day} left at the source, not taken in")
+        if self.waiting:
+            lines.append(f"{self.waiting} thư chờ lần chạy sau (giới hạn mỗi lần) / {self.waiting} messages wait "
+                         f"for the next run (the run's limit)")
+        return lines
 
 
 def store_raw(data_dir: Path, raw: bytes, folder: str = "raw", suffix: str = ".eml",
@@ -150,16 +185,22 @@ CHUNK_BYTES = 32 * 1024 * 1024  # and at most this much raw mail held in memory 
 
 def take_in(session: Session, source: MailSource, data_dir: Path, now: dt.datetime, limit: int,
             report: IntakeReport) -> None:
-    """Fetch up to ``limit`` messages: store each raw and record it, then mark it done at the source.
+    """Fetch up to ``limit`` messages not taken yet: store each raw and record it, then tell the source it is done.
 
-    By chunks: the chunk's files are written, synced to disk once, recorded in
-    one transaction, and only then marked done at the source. A crash anywhere
-    leaves the messages at the source, to be fetched again; the same bytes are
-    one row.
+    What is taken is decided by ``source_message`` (the source's refs) alone.
+    By chunks: the chunk's files are written, synced to disk once, recorded
+    (``inbound`` and ``source_message``) in one transaction, and only then
+    done at the source. A crash anywhere leaves the messages unrecorded, to be
+    fetched again; the same bytes are one ``inbound`` row.
     """
+
+    def known(scope: str) -> set[str]:
+        return set(session.exec(select(SourceMessageRow.ref).where(SourceMessageRow.source == source.name[:300],
+                                                                   SourceMessageRow.scope == scope)))
+
     chunk: list[Fetched] = []
     size = 0
-    for fetched in source.fetch(limit):
+    for fetched in source.fetch(limit, known):
         report.fetched += 1
         chunk.append(fetched)
         size += len(fetched.raw)
@@ -168,20 +209,30 @@ def take_in(session: Session, source: MailSource, data_dir: Path, now: dt.dateti
             chunk, size = [], 0
     if chunk:
         _store_chunk(session, source, data_dir, now, chunk, report)
-    report.skipped += list(getattr(source, "skipped", []))
+    listing = source.listing
+    since = getattr(source, "since", None)
+    report.since = since.date() if since else None
+    report.already_taken += listing.known
+    report.left += listing.left
+    report.waiting += listing.waiting
+    report.vanished += listing.vanished
 
 
 def _store_chunk(session: Session, source: MailSource, data_dir: Path, now: dt.datetime, chunk: list[Fetched],
                  report: IntakeReport) -> None:
-    rows = {}
+    rows, taken = {}, []
     for fetched in chunk:
         digest, path = store_raw(data_dir, fetched.raw, sync=False)
         rows.setdefault(digest, dict(sha256=digest, source_ref=fetched.ref[:300], path=path, size=len(fetched.raw),
                                      received_at=now, status=InboundStatus.NEW))
+        taken.append(dict(source=source.name[:300], scope=scope_of(fetched.ref), ref=fetched.ref[:300],
+                          sha256=digest, taken_at=now))
     sync_to_disk()
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     inserted = session.execute(insert(InboundRow).on_conflict_do_nothing(index_elements=["sha256"])
                                .returning(InboundRow.id), list(rows.values())).all()
+    session.execute(insert(SourceMessageRow).on_conflict_do_nothing(index_elements=["source", "scope", "ref"]),
+                    taken)
     session.commit()
     report.stored += len(inserted)
     report.duplicates += len(chunk) - len(inserted)

@@ -9,6 +9,8 @@ The invariants (each :class:`Violation` names its rule):
 
 - ``raw``: every inbound message has its raw file, whole (size, and with
   ``deep`` its sha256);
+- ``taken``: every message recorded as taken from the mail source
+  (``source_message``) is an inbound message;
 - ``inbound-outcome``: a message classed ``submission`` has exactly one
   submission, one classed ``request`` exactly one request, and no other
   message has either;
@@ -52,6 +54,7 @@ from db.tables import (
     PlanRow,
     ReportRow,
     RequestRow,
+    SourceMessageRow,
     SubmissionRow,
 )
 
@@ -84,6 +87,9 @@ def check_integrity(session: Session, data_dir: Path, *, settled: bool = False, 
 
 def _rules(session: Session, data_dir: Path, settled: bool, deep: bool):
     yield "raw", _raw(session, data_dir, deep)
+    yield "taken", (f"{ref} ({source})" for source, ref in session.exec(
+        select(SourceMessageRow.source, SourceMessageRow.ref).where(
+            SourceMessageRow.sha256.not_in(select(InboundRow.sha256)))))
     yield "inbound-outcome", _outcomes(session)
     yield "versions", _versions(session)
     accepted = set(session.exec(select(SubmissionRow.deadline_id).where(SubmissionRow.status == "accepted")))

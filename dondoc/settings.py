@@ -8,10 +8,11 @@ HMAC key) are ``SecretStr`` so they never print.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dondoc.resources import shipped
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     maildir: Path | None = Field(default=None, description="the inbox Maildir; data_dir/inbox if unset")
     inbox_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="a message larger than this is "
                                  "left at the source, unfetched, and named in the ingest output")
+    inbox_since: dt.date | None = Field(default=None, description="mail that arrived before this day "
+                                        "(dd/mm/yyyy or yyyy-mm-dd, local time) is left at the source: counted "
+                                        "and named on every run, never taken in")
     imap_host: str = "127.0.0.1"
     imap_port: int = 993
     imap_security: Literal["none", "starttls", "tls"] = "tls"
@@ -73,6 +77,19 @@ class Settings(BaseSettings):
         default=dt.timedelta(days=7), gt=dt.timedelta(0),
         description="how long a compile-report run waits for the coordinator's approval ('7 days', 'P7D', "
                     "'12:00:00', 'PT30S'); then the run fails with a message and the draft stays approvable")
+
+    @field_validator("inbox_since", mode="before")
+    @classmethod
+    def _day(cls, value: object) -> object:
+        """Also dd/mm/yyyy, as Vietnamese dates are written; an empty value is no date."""
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            if found := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+                day, month, year = map(int, found.groups())
+                return dt.date(year, month, day)
+        return value
 
     @property
     def effective_database_url(self) -> str:

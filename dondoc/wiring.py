@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -102,14 +103,15 @@ class App:
         from dondoc.mail.sources import ImapSource, MaildirSource
 
         s = self.settings
+        since = dt.datetime.combine(s.inbox_since, dt.time(), ZoneInfo(s.timezone)) if s.inbox_since else None
         if s.inbox == "imap":
             if not s.imap_user or s.imap_password is None:
                 raise MailError("DONDOC_IMAP_USER and DONDOC_IMAP_PASSWORD must be set for an IMAP inbox")
             return ImapSource(host=s.imap_host, port=s.imap_port, username=s.imap_user,
                               password=s.imap_password.get_secret_value(), mailbox=s.imap_mailbox,
                               security=s.imap_security, timeout=s.imap_timeout,
-                              processed_folder=s.imap_processed_folder, max_bytes=s.inbox_max_bytes)
-        return MaildirSource(s.maildir or s.data_dir / "inbox", max_bytes=s.inbox_max_bytes)
+                              processed_folder=s.imap_processed_folder, max_bytes=s.inbox_max_bytes, since=since)
+        return MaildirSource(s.maildir or s.data_dir / "inbox", max_bytes=s.inbox_max_bytes, since=since)
 
     def now(self) -> dt.datetime:
         """The real clock, aware, in UTC (flows and commands accept an explicit ``now``)."""

@@ -40,4 +40,6 @@ def ingest_replies(limit: int = 1000, now: dt.datetime | None = None) -> dict:
     create_table_artifact(key="ingest-replies", table=[{"loại": k, "số thư": v} for k, v in counts.items()],
                           description="Nhận báo cáo: số thư theo phân loại")
     print(f"ingest: {counts}")
+    for line in report.notices():  # on every run, as long as they are there
+        print(line)
     return counts

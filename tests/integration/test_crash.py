@@ -46,7 +46,7 @@ import pytest
 from sqlmodel import Session, select
 
 from db.engine import make_engine
-from db.tables import DeadlineRow, InboundRow, InboundStatus, OutboxRow, OutboxStatus, ReportRow
+from db.tables import DeadlineRow, InboundRow, InboundStatus, OutboxRow, OutboxStatus, ReportRow, SourceMessageRow
 from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
 from dondoc.resources import shipped
@@ -424,9 +424,13 @@ def crash_ingest(world: World, seed: int) -> Outcome:
         outcome.problems.append(f"outcomes differ from a run never killed: {changed}")
     if any(state == InboundStatus.NEW for state in got.values()):
         outcome.problems.append("messages left new")
-    left = list((place.data / "inbox" / "new").iterdir())
-    if left:
-        outcome.problems.append(f"{len(left)} messages left in the inbox's new/")
+    with place.session() as session:  # taken is what dondoc's records say (the files stay where they are)
+        recorded = set(session.exec(select(SourceMessageRow.ref)))
+    inbox = [f"maildir:{path.name.partition(':')[0]}" for sub in ("new", "cur")
+             for path in (place.data / "inbox" / sub).iterdir()]
+    untaken = [ref for ref in inbox if ref not in recorded]
+    if untaken:
+        outcome.problems.append(f"{len(untaken)} messages in the inbox not recorded as taken")
     stray = [p.name for p in (place.data / "raw").rglob("*") if p.is_file() and p.suffix != ".eml"]
     if stray:
         outcome.problems.append(f"half-written files left in raw/: {stray}")

@@ -27,7 +27,7 @@ import pytest
 from sqlmodel import Session, select
 
 from db.engine import make_engine
-from db.tables import InboundRow, InboundStatus, OutboxRow, OutboxStatus
+from db.tables import InboundRow, InboundStatus, OutboxRow, OutboxStatus, SourceMessageRow
 from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
 from tests import figures
@@ -301,8 +301,14 @@ def unseen(inbox: Path) -> int:
     return sum("S" not in message.get_flags() for message in mailbox.Maildir(inbox, create=False))
 
 
+def recorded(url: str) -> set[str]:
+    """The refs dondoc's records say it has taken from its source."""
+    return {row.ref for row in table(url, SourceMessageRow)}
+
+
 def taken_in_once(messages: dict[str, bytes], url: str, data_dir: Path, inbox: Path) -> None:
-    """Every message has one inbound row (by content hash), processed, its raw file whole; all seen at the source."""
+    """Every message has one inbound row (by content hash), processed, its raw file whole, and its name recorded;
+    the mailbox as it was (dondoc sets no flag: still unseen for a person)."""
     assert integrity(url, data_dir) == []
     rows = table(url, InboundRow)
     stored = Counter(row.sha256 for row in rows)
@@ -315,12 +321,13 @@ def taken_in_once(messages: dict[str, bytes], url: str, data_dir: Path, inbox: P
     assert (lost, duplicated) == (0, 0)
     assert len(rows) == len(messages)
     assert {row.status for row in rows} == {InboundStatus.QUARANTINE}
-    assert unseen(inbox) == 0
+    assert recorded(url) == {f"maildir:{name.partition(':')[0]}" for name in messages}
+    assert unseen(inbox) == len(messages)
 
 
 def nothing_taken(url: str, data_dir: Path, inbox: Path, count: int) -> None:
-    """After a failed intake: no inbound row, no temporary file; every message still unseen at the source."""
-    assert table(url, InboundRow) == []
+    """After a failed intake: no inbound row, nothing recorded as taken, no temporary file; the mailbox as it was."""
+    assert table(url, InboundRow) == [] and recorded(url) == set()
     assert integrity(url, data_dir, settled=False) == []
     assert [p.name for p in data_dir.rglob("*.tmp*")] == []
     assert unseen(inbox) == count
@@ -484,6 +491,11 @@ def imap_messages(dovecot, folder: str, staging: Path, sizes: list[int], seed: i
         return {str(uid): data[b"BODY[]"] for uid, data in client.fetch(client.search("ALL"), ["BODY.PEEK[]"]).items()}
 
 
+def uidvalidity(dovecot, folder: str) -> int:
+    with dovecot.client() as client:
+        return client.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"]
+
+
 def imap_unseen(dovecot, folder: str) -> int:
     with dovecot.client() as client:
         client.select_folder(folder, readonly=True)
@@ -505,7 +517,7 @@ def test_an_imap_connection_cut_in_the_middle_of_a_fetch_then_each_message_is_ta
     figures.add(figures.FAULTS, proxy.cuts)
     assert dovecot.password not in line
     assert line.startswith(f"Lỗi / error: IMAP 127.0.0.1:{proxy.port}: fetch: connection lost"), line
-    assert table(url, InboundRow) == [] and imap_unseen(dovecot, folder) == len(messages)
+    assert table(url, InboundRow) == [] and recorded(url) == set()
     # cut once: the source reconnects by itself and the run takes everything
     proxy = CuttingProxy(dovecot.port, cut=60_000, times=1)
     proxy.start()
@@ -523,7 +535,9 @@ def test_an_imap_connection_cut_in_the_middle_of_a_fetch_then_each_message_is_ta
     figures.add(figures.LOST, lost)
     figures.add(figures.DUPLICATED, duplicated)
     assert (lost, duplicated) == (0, 0) and len(stored) == len(messages)
-    assert imap_unseen(dovecot, folder) == 0
+    validity = uidvalidity(dovecot, folder)
+    assert recorded(url) == {f"imap:{validity}:{uid}" for uid in messages}
+    assert imap_unseen(dovecot, folder) == len(messages)  # no flag set: unread mail stays unread for a person
 
 
 def test_a_message_over_the_size_limit_is_named_to_the_coordinator_and_left_at_the_source(imap_world, dovecot,
@@ -533,8 +547,7 @@ def test_a_message_over_the_size_limit_is_named_to_the_coordinator_and_left_at_t
     [large] = [uid for uid, raw in messages.items() if len(raw) > 50_000]
     figures.add(figures.FAULTS)
     env = {**env, "DONDOC_INBOX_MAX_BYTES": "50000"}
-    with dovecot.client() as client:
-        validity = client.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"]
+    validity = uidvalidity(dovecot, folder)
     for _ in range(2):  # said again on every run, as long as it is there
         output = ok(dondoc(env, "ingest", "--now", MORNING))
         said = [line for line in output.splitlines() if "not fetched" in line]
@@ -544,7 +557,8 @@ def test_a_message_over_the_size_limit_is_named_to_the_coordinator_and_left_at_t
     url = env["DONDOC_DATABASE_URL"]
     assert sorted(row.sha256 for row in table(url, InboundRow)) == sorted(
         hashlib.sha256(raw).hexdigest() for uid, raw in messages.items() if uid != large)
-    assert imap_unseen(dovecot, folder) == 1
+    assert recorded(url) == {f"imap:{validity}:{uid}" for uid in messages if uid != large}
+    assert imap_unseen(dovecot, folder) == 3
     assert integrity(url, tmp_path / "data") == []
 
 
@@ -569,7 +583,12 @@ def test_a_mailbox_recreated_between_runs_new_uidvalidity_takes_each_message_onc
     figures.add(figures.LOST, lost)
     figures.add(figures.DUPLICATED, duplicated)
     assert (lost, duplicated) == (0, 0) and len(stored) == len(hashes) == 9
-    assert imap_unseen(dovecot, folder) == 0
+    validity = uidvalidity(dovecot, folder)
+    assert {ref for ref in recorded(url) if ref.startswith(f"imap:{validity}:")} == {
+        f"imap:{validity}:{uid}" for uid in second}
+    again = ok(dondoc(env, "ingest", "--now", MORNING, "--format", "json"))
+    assert '"fetched": 0' in again and '"already_taken": 9' in again, again
+    assert imap_unseen(dovecot, folder) == 9
     assert integrity(url, tmp_path / "data") == []
 
 

@@ -16,6 +16,7 @@ from db.tables import (
     InboundStatus,
     OutboxRow,
     OutboxStatus,
+    SourceMessageRow,
     SubmissionRow,
 )
 from dondoc.integrity import check_integrity
@@ -66,6 +67,13 @@ def test_a_missing_or_altered_raw_file_is_named(season, engine):
         assert check_integrity(session, season, deep=False) == []
     (season / inbound.path).unlink()
     assert violations(engine, season)["raw"].endswith(": missing")
+
+
+def test_a_message_recorded_as_taken_from_the_source_but_not_taken_in_is_named(season, engine):
+    with Session(engine) as session:
+        [taken] = session.exec(select(SourceMessageRow)).all()
+    change(engine, SourceMessageRow, SourceMessageRow.id == taken.id, sha256="0" * 64)
+    assert violations(engine, season) == {"taken": f"taken: {taken.ref} (maildir)"}
 
 
 def test_a_truncated_attachment_is_named(season, engine):

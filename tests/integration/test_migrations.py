@@ -12,7 +12,7 @@ import db.tables  # noqa: F401
 from db.engine import make_engine
 from db.migrate import current_revision, head_revision, upgrade
 
-TABLES = {"agency", "contact", "plan", "obligation", "target", "deadline", "outbox", "pause", "inbound", "submission", "attachment", "request", "report", "alembic_version"}
+TABLES = {"agency", "contact", "plan", "obligation", "target", "deadline", "outbox", "pause", "inbound", "submission", "attachment", "request", "report", "source_message", "alembic_version"}
 
 
 def check_upgrade_from_empty(url: str) -> None:

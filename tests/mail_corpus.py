@@ -147,10 +147,13 @@ def text_part(text: str = BODY, charset: str = "utf-8") -> bytes:
 def fake_xlsx(index: int = 0, size: int = 20_000) -> bytes:
     """A small .xlsx-shaped zip (incompressible filler) — enough for the parser, no openpyxl needed."""
     buffer = io.BytesIO()
+    def member(name: str) -> zipfile.ZipInfo:  # a fixed time: the same index gives the same bytes
+        return zipfile.ZipInfo(name, date_time=(2021, 1, 1, 0, 0, 0))
+
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("xl/workbook.xml", f"<workbook id='{index}'/>")
-        archive.writestr("xl/media/filler.bin", random.Random(index).randbytes(size))
+        archive.writestr(member("[Content_Types].xml"), '<?xml version="1.0"?><Types/>')
+        archive.writestr(member("xl/workbook.xml"), f"<workbook id='{index}'/>")
+        archive.writestr(member("xl/media/filler.bin"), random.Random(index).randbytes(size))
     return buffer.getvalue()
 
 

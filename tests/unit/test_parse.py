@@ -234,19 +234,15 @@ def test_not_bytes_is_unparseable():
         parse_message("From: a@b.vn\n\nhi")  # type: ignore[arg-type]
 
 
-def test_an_ordinary_reply_parses_in_well_under_5_ms():
-    replies = ordinary_replies(40, lambda i: fake_xlsx(i, 20_000))
-    for index, message in enumerate(replies):  # warm up, and check them
+def test_ordinary_replies_of_every_mail_client_parse_whole():
+    """Outlook, Gmail, Thunderbird and Zimbra replies: a candidate with its tag, thread and form intact.
+
+    How fast they parse is a benchmark (`dondoc bench --only intake`), not a test.
+    """
+    for index, message in enumerate(ordinary_replies(40, lambda i: fake_xlsx(i, 20_000))):
         mail = parse_message(message.raw)
         assert classify(mail).kind is MailKind.CANDIDATE and mail.in_reply_to and "[DD-" in mail.subject
         assert [a.content for a in mail.attachments] == [fake_xlsx(index, 20_000)]
-    rounds = []
-    for _ in range(3):  # best of three: the machine may be busy with other tests
-        started = time.perf_counter()
-        for message in replies:
-            parse_message(message.raw)
-        rounds.append((time.perf_counter() - started) / len(replies))
-    assert min(rounds) < 0.005, f"{min(rounds) * 1000:.2f} ms a message"
 
 
 # --- fuzz --------------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Per plan, obligation and period that is overdue or falls due soon: who has
 submitted on time, who late, who is overdue, how many are not yet due or
-excused; plus the mail held in quarantine and the addresses that bounced.
+excused; plus the mail held in quarantine, the reports held for confirmation
+(not counted as submitted until the agency or the coordinator confirms them)
+and the addresses that bounced.
 The digest is one mail a week to each coordinating agency about its own
 plans, queued in the outbox under a key of the ISO week: sent once.
 """
@@ -11,17 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
 from db.outbox import enqueue
 from db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus
 from dondoc.chase import MailSetup
+from dondoc.held import list_held
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.render import render
 from dondoc.model import Catalog, Role
 
 __all__ = ["Overview", "PeriodStatus", "overview", "queue_digests", "send_digests"]
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass
@@ -54,6 +60,7 @@ class Overview:
     periods: list[PeriodStatus]
     quarantined: int
     bounced: list[str]
+    held: list[dict] = field(default_factory=list)  # reports held for confirmation: agency, period, received
 
 
 def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30) -> Overview:
@@ -89,7 +96,10 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
     quarantined = session.exec(select(func.count()).select_from(InboundRow)
                                .where(InboundRow.status == InboundStatus.QUARANTINE)).one()
     bounced = sorted(set(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None)))))
-    return Overview(today, periods, quarantined, bounced)
+    held = [dict(id=h.inbound_id, agency=h.agency_name, deadline=h.deadline_id, period=h.period_label,
+                 plan=h.plan_id, received=f"{h.received_at.astimezone(HANOI):%d/%m/%Y}", sender=h.sender)
+            for h in list_held(session, catalog)]
+    return Overview(today, periods, quarantined, bounced, held)
 
 
 def queue_digests(session: Session, catalog: Catalog, setup: MailSetup, now: dt.datetime, today: dt.date) -> int:
@@ -109,7 +119,8 @@ def queue_digests(session: Session, catalog: Catalog, setup: MailSetup, now: dt.
         context = {"coordinator_name": coordinator.name, "today": f"{today:%d/%m/%Y}", "week": week, "year": year,
                    "made_at": f"{local:%H:%M} ngày {local:%d/%m/%Y}",
                    "periods": [p for p in status.periods if p.plan_id in plans], "plans": plans,
-                   "quarantined": status.quarantined, "bounced": status.bounced}
+                   "quarantined": status.quarantined, "bounced": status.bounced,
+                   "held": [h for h in status.held if h["plan"] in plans]}
         lang = coordinator.language
         key = f"digest:{year}-W{week:02d}:{coordinator_id}"
         message_id = message_id_for(key, setup.domain)

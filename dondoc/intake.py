@@ -44,7 +44,7 @@ from dondoc.documents.extract import report_text
 from dondoc.documents.form import read_form
 from dondoc.errors import MailError, explain
 from dondoc.mail.authresults import authenticate
-from dondoc.mail.classify import MailKind, classify
+from dondoc.mail.classify import Classification, MailKind, classify
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.parse import ParsedAttachment, ParsedMail, Unparseable, parse_message
 from dondoc.mail.render import render
@@ -394,7 +394,7 @@ def _process_chunk(session: Session, catalog: Catalog, setup: MailSetup, data_di
         c.classes[row.status] += 1
     session.commit()
     report.classes.update(c.classes)
-    report.receipts += len(c.receipts)
+    report.receipts += sum(mail["kind"] == "receipt" for mail in c.receipts)
 
 
 def _quarantine(row: InboundRow, reason: str) -> str:
@@ -420,18 +420,47 @@ def _read(c: _Chunk, row: InboundRow) -> str | ParsedMail:
         row.reason = kind.reason
         return InboundStatus.AUTO_REPLY
     if kind.kind is MailKind.BOUNCE:
-        _flag_bounced(c, kind.failed_recipients, row)
-        return InboundStatus.BOUNCE
+        return _bounce(c, kind, row)
     return mail
 
 
-def _flag_bounced(c: _Chunk, recipients: tuple[str, ...], row: InboundRow) -> None:
+UNVERIFIED = "thư báo lỗi chưa xác minh / bounce, unverified"
+
+
+def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
+    """A bounce flags an address only when it proves itself (docs/replies.md): it refers to a message dondoc sent
+    (that message's Message-ID, or a valid token of ours it was sent to or returns) and names that message's
+    recipient as failed. Only that address is flagged, with the reason; a delay flags nothing; a bounce that
+    proves nothing goes to quarantine, unverified."""
+    if bounce.delayed:
+        row.reason = "delivery delayed (Action: delayed): nothing flagged"
+        return InboundStatus.BOUNCE
+    session = c.session
+    sent = list(session.exec(select(OutboxRow.message_id, OutboxRow.recipients).where(
+        OutboxRow.message_id.in_(bounce.refers_to)))) if bounce.refers_to else []
+    deadlines = {d for t in c._tokens(bounce.addressed_to) if (d := read_token(t, c.setup.hmac_key)) is not None}
+    if deadlines:
+        sent += [(f"DD-{deadline_id}", recipients) for deadline_id, recipients in session.exec(
+            select(OutboxRow.deadline_id, OutboxRow.recipients).where(OutboxRow.deadline_id.in_(deadlines)))]
+    if not sent:
+        return _quarantine(row, f"{UNVERIFIED}: it refers to no message dondoc sent (no Message-ID of ours, no valid "
+                                f"token); failed: {', '.join(bounce.failed_recipients) or 'none named'}")
+    returned = {address.lower(): ident for ident, recipients in sent for address in recipients}
+    failed = [address for address in bounce.failed_recipients if address.lower() in returned]
+    if not failed:
+        return _quarantine(row, f"{UNVERIFIED}: {', '.join(bounce.failed_recipients) or 'no address'} named as failed, "
+                                f"not a recipient of {', '.join(sorted({i for i, _ in sent}))[:200]}")
+    why = dict(bounce.diagnostics)
     flagged = []
-    for contact in c.session.exec(select(ContactRow).where(ContactRow.address.in_([r.lower() for r in recipients]))):
-        contact.flagged_at, contact.flag_reason = c.now, f"bounce (inbound #{row.id})"
+    for contact in session.exec(select(ContactRow).where(ContactRow.address.in_(failed))):
+        contact.flagged_at = c.now
+        contact.flag_reason = (f"bounce #{row.id} of {returned[contact.address.lower()]}: "
+                               f"{why.get(contact.address.lower()) or bounce.reason}")[:500]
         flagged.append(contact.address)
-    row.reason = ("flagged: " + ", ".join(flagged)) if flagged \
-        else "bounce; no known contact among the failed recipients"
+    row.reason = (f"flagged: {', '.join(sorted(set(flagged)))}" if flagged
+                  else f"bounce of {returned[failed[0].lower()]}; {', '.join(failed)} is no contact") \
+        + f" ({'; '.join(f'{a}: {why.get(a, bounce.reason)}' for a in failed)})"[:300]
+    return InboundStatus.BOUNCE
 
 
 def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:

@@ -27,11 +27,17 @@ class MailKind(StrEnum):
 
 @dataclass(frozen=True)
 class Classification:
-    """What the mail is, the one-line reason, and for a bounce the addresses that failed."""
+    """What the mail is and the one-line reason; for a bounce, what it claims, for intake to verify:
+    the addresses that failed (and why), the Message-IDs of the message it returns, the addresses the bounce was
+    sent to (a Reply-To token of ours may be among them), and whether it is only a delay."""
 
     kind: MailKind
     reason: str
     failed_recipients: tuple[str, ...] = ()
+    refers_to: tuple[str, ...] = ()
+    addressed_to: tuple[str, ...] = ()  # the bounce's own recipients: a token of ours among them is proof
+    delayed: bool = False
+    diagnostics: tuple[tuple[str, str], ...] = ()
 
 
 def _plain(text: str) -> str:
@@ -211,10 +217,40 @@ def _failed(mail: ParsedMail) -> tuple[str, ...]:
     return _failed_from_text(mail)
 
 
+_COPY_ID = re.compile(r"^[ \t>]*message-id:[ \t]*(<[^<>\s]{3,250}>)", re.IGNORECASE | re.MULTILINE)
+
+
+def _returned(mail: ParsedMail) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a bounce says it returns: Message-IDs (its own In-Reply-To/References, the returned headers, a
+    "Message-ID:" line of a copy in its text); and the addresses the bounce itself was sent to."""
+    cut = _RETURNED_COPY.search(mail.text)
+    copy = mail.text[cut.start():][:200_000] if cut else ""
+    ids = [*mail.in_reply_to, *mail.references, *mail.enclosed_ids, *_COPY_ID.findall(copy)[:20]]
+    return tuple(dict.fromkeys(ids))[:50], tuple(dict.fromkeys(mail.recipients))[:50]
+
+
+def _why(mail: ParsedMail, failed: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """For each failed address, the status and diagnostic of its delivery-status block, or its line of text."""
+    blocks = {address: f"{status} {diagnostic}".strip() for address, action, status, diagnostic in mail.report_blocks
+              if action in ("", "failed")}
+    cut = _RETURNED_COPY.search(mail.text)
+    lines = (mail.text[: cut.start()] if cut else mail.text)[:20000].splitlines()
+    why = []
+    for address in failed:
+        at = next((i for i, line in enumerate(lines) if address in line.lower()), None)
+        text = blocks.get(address) or (" ".join(" ".join(lines[at:at + 2]).split()) if at is not None else "")
+        why.append((address, text[:300]))
+    return tuple(why)
+
+
 def classify(mail: ParsedMail) -> Classification:
     """A bounce, an automatic reply, or a candidate that may be a real reply (see the module docstring)."""
     if reason := _bounce(mail):
-        return Classification(MailKind.BOUNCE, reason, _failed(mail))
+        failed = _failed(mail)
+        refers_to, addressed_to = _returned(mail)
+        actions = {action for _, action, _, _ in mail.report_blocks}
+        delayed = not failed and (actions == {"delayed"} or _DELAY_SUBJECT.match(_plain(mail.subject)) is not None)
+        return Classification(MailKind.BOUNCE, reason, failed, refers_to, addressed_to, delayed, _why(mail, failed))
     if reason := _automatic(mail):
         return Classification(MailKind.AUTO_REPLY, reason)
     return Classification(MailKind.CANDIDATE, "no automatic-mail header or subject")

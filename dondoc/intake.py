@@ -5,7 +5,8 @@
    *before* it is parsed; only then is it marked done at the source. The same
    bytes twice are one row. By chunks: one disk sync and one transaction each.
 2. **process** — each ``new`` row ends as exactly one of: submission,
-   request, auto-reply, bounce, quarantine, a chunk of rows per transaction
+   request, held (sender not proved: waits for confirmation), confirmation,
+   auto-reply, bounce, quarantine, a chunk of rows per transaction
    (a chunk that fails is retried one message per transaction). A message the
    parser cannot read goes to quarantine whole, with the reason.
 """
@@ -56,6 +57,7 @@ from dondoc.matching import (
     SenderIndex,
     asks_question,
     decide,
+    needs_authentication,
     sender_allowed,
     strip_quoted,
     wants_time,
@@ -488,8 +490,8 @@ def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
         return _quarantine(row, f"replayed Message-ID {mail.message_id}")
     if deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED):
         return _quarantine(row, f"DD-{deadline.id} is {deadline.status}")
-    proof = None if match.method == "token" else authenticate(mail.trace, mail.from_address,
-                                                                 c.setup.trusted_authserv_id)
+    proof = authenticate(mail.trace, mail.from_address, c.setup.trusted_authserv_id) \
+        if needs_authentication(match.method) else None
     own = strip_quoted(mail.text)
     if wants_time(mail.subject, own) or asks_question(own, len(mail.attachments)):
         kind = "extension" if wants_time(mail.subject, own) else "question"

@@ -28,7 +28,7 @@ from dondoc.mail.sources import MemorySource
 from dondoc.status import overview
 from tests import figures
 from tests.integration.test_chase import SETUP, morning
-from tests.integration.test_replies import DOCX, chase
+from tests.integration.test_replies import DOCX, chase, pg_engine  # noqa: F401 — a fixture
 from tests.mail_corpus import automatic_forms
 from tests.replies_helpers import reply_to
 
@@ -319,3 +319,23 @@ def test_bounces_that_prove_nothing_flag_nothing(world, engine):
     assert ingest(engine, catalog, None, data, [delayed], dt.date(2021, 5, 6)).classes == {"bounce": 1}
     assert flagged(engine) == {}
 
+
+
+def test_held_and_confirmed_on_postgresql(world, pg_engine):
+    """The confirmation locks and reads the held report's deadline on PostgreSQL too; one chunk holds both the
+    confirming reply and other mail."""
+    catalog, sink, transport, data = world
+    engine = pg_engine
+    chase(engine, catalog, transport, dt.date(2021, 5, 5))
+    deadline = deadline_of(engine, "demo.ubnd-a")
+    assert ingest(engine, catalog, transport, data, [claimed(HUYEN, f"[DD-{deadline.id}] Báo cáo")],
+                  dt.date(2021, 5, 10)).classes == {"held": 1}
+    confirmation = sink.messages(HUYEN)[-1]
+    [reminder] = sink.messages(SYT)
+    replies = [reply_to(confirmation, sender=HUYEN, body="Xác nhận."),
+               reply_to(reminder, sender=SYT, body="Báo cáo.", extra=[DOCX])]
+    report = ingest(engine, catalog, transport, data, replies, dt.date(2021, 5, 12))
+    assert report.classes == {"confirmation": 1, "submission": 1} and report.receipts == 2
+    assert deadline_of(engine, "demo.ubnd-a").status == DeadlineStatus.SUBMITTED
+    with Session(engine) as session:
+        assert sorted(s.version for s in session.exec(select(SubmissionRow))) == [1, 1]

@@ -431,9 +431,9 @@ UNVERIFIED = "thư báo lỗi chưa xác minh / bounce, unverified"
 
 def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
     """A bounce flags an address only when it proves itself (docs/replies.md): it refers to a message dondoc sent
-    (that message's Message-ID, or a valid token of ours it was sent to or returns) and names that message's
-    recipient as failed. Only that address is flagged, with the reason; a delay flags nothing; a bounce that
-    proves nothing goes to quarantine, unverified."""
+    (that message's Message-ID, or a valid token of ours in the address the bounce was sent to) and names its
+    recipient as failed. Only that address is flagged, with the reason and the bounce's number; a delay flags
+    nothing; a bounce that proves nothing goes to quarantine, unverified."""
     if bounce.delayed:
         row.reason = "delivery delayed (Action: delayed): nothing flagged"
         return InboundStatus.BOUNCE

@@ -186,7 +186,11 @@ def test_a_trusted_dmarc_pass_is_accepted_and_forged_ones_are_not(world, engine)
             *[("Authentication-Results", f"{OFFICE}; {PASS}")] * 3, SENDERS_OWN],
         "several above one that fails": [("Authentication-Results", f"{OFFICE}; dmarc=fail"),
                                          *[("Authentication-Results", f"{OFFICE}; {PASS}")] * 2, BORDER],
-        "no office header at all": [BORDER, ("Authentication-Results", f"{OFFICE}; {PASS}"), SENDERS_OWN][:1],
+        "several above the office's, which fails": [
+            ("Authentication-Results", f"mx.evil.example.net; {PASS}"), ("Authentication-Results", f"{OFFICE}; {PASS}"),
+            ("Received", "from mx by imap.sldtbxh.example.org with LMTP"),
+            ("Authentication-Results", f"{OFFICE}; dmarc=fail header.from=syt.demo.example.org"), BORDER],
+        "no office header at all": [BORDER],
         "dkim of another domain": [("Authentication-Results", f"{OFFICE}; dkim=pass header.d=evil.example.net"),
                                    BORDER],
     }

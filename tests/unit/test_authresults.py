@@ -56,6 +56,11 @@ def test_headers_forged_by_the_sender_count_for_nothing():
     assert proof(ar("dmarc=fail header.from=syt.demo.example.org"), forged, forged) is None
     assert proof(ar("dkim=fail header.d=syt.demo.example.org"),
                  ar("dkim=pass header.d=syt.demo.example.org")) is None
+    # several above the office's own (another id, or the trusted id above a Received): the office's fail wins
+    assert proof(ar("dmarc=pass header.from=syt.demo.example.org", server="mx.evil.example.net"),
+                 ar("none", server="mx.evil.example.net"), ar("dmarc=fail"), BORDER) is None
+    assert proof(forged, forged, LMTP, ar("dmarc=fail header.from=syt.demo.example.org"), BORDER) is None
+    assert proof(forged, LMTP, ar("dkim=fail header.d=syt.demo.example.org; dmarc=none"), BORDER) is None
     # unparseable, overlong, or without an id
     assert proof(("authentication-results", ";;; dmarc=pass"), BORDER) is None
     assert proof(("authentication-results", f"{OFFICE}; dmarc=pass header.from=syt.demo.example.org" + " x" * 5000),
@@ -67,7 +72,7 @@ def test_the_parser_keeps_trace_headers_in_order():
            b"Received: from mx by imap with LMTP\r\n"
            b"Authentication-Results: mx.sldtbxh.example.org;\r\n dmarc=pass header.from=syt.demo.example.org\r\n"
            b"Received: from mail.syt by mx.sldtbxh.example.org\r\n"
-           b"Authentication-Results: mx.sldtbxh.example.org; dmarc=fail\r\n"
+           b"Authentication-Results: mx.evil.example.net; dmarc=fail\r\n"
            b"From: vanthu@syt.demo.example.org\r\nTo: x@example.org\r\nSubject: s\r\n\r\nbody\r\n")
     mail = parse_message(raw)
     assert [name for name, _ in mail.trace] == ["received", "authentication-results", "received",

@@ -209,11 +209,19 @@ class PauseRow(SQLModel, table=True):
 
 
 class InboundStatus(StrEnum):
-    """What became of an inbound message. ``new`` until it is processed; each message ends in one class."""
+    """What became of an inbound message. ``new`` until it is processed; each message ends in one class.
+
+    ``held``: a report whose sender is not proved (no token, no trusted
+    authentication), kept until the agency's registered address confirms it
+    (then ``submission``) or the coordinator rejects it; ``confirmation``: the
+    agency's reply that confirmed a held report.
+    """
 
     NEW = "new"
     SUBMISSION = "submission"
     REQUEST = "request"
+    HELD = "held"
+    CONFIRMATION = "confirmation"
     AUTO_REPLY = "auto-reply"
     BOUNCE = "bounce"
     QUARANTINE = "quarantine"

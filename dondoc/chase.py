@@ -94,6 +94,7 @@ class MailSetup:
     hmac_key: bytes
     timezone: str = "Asia/Ho_Chi_Minh"
     attach_files: bool = True  # the .xlsx form and the .ics invite
+    trusted_authserv_id: str | None = None  # whose Authentication-Results authenticate a sender (intake)
 
 
 @dataclass
@@ -309,7 +310,7 @@ def compose_reminder(
     context = reminder_context(facts, calendar)
     lang = agency.language
     key = f"reminder:{row.id}:{reminder.stage}"
-    message_id = message_id_for(key, setup.domain)
+    message_id = message_id_for(key, setup.domain, setup.hmac_key)
     subject = header_text(render(setup.env, f"mail/{lang}/reminder.subject.j2", context).strip())
     message = build_message(
         subject=subject,

@@ -622,7 +622,8 @@ def ingest(
 @app.command()
 @_guarded
 def inbox(
-    status: Annotated[str | None, typer.Option(help="new, submission, request, auto-reply, bounce, quarantine.")] = None,
+    status: Annotated[str | None, typer.Option(help="new, submission, request, held, confirmation, auto-reply, "
+                                                    "bounce, quarantine.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1_000_000)] = 50,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
@@ -1003,7 +1004,8 @@ def status(
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps({"periods": rows, "long_overdue": [p.as_row() for p in state.long_overdue],
                                      "unchased": state.unchased, "quarantined": state.quarantined,
-                                     "bounced": state.bounced}, ensure_ascii=False, indent=2) + "\n")
+                                     "bounced": state.bounced,
+                                     "held": state.held}, ensure_ascii=False, indent=2) + "\n")
     else:
         _emit(rows, Format.TABLE, [("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
                                    ("last_day", "Hạn cuối"), ("submitted", "Đúng hạn"), ("late", "Muộn"),
@@ -1017,6 +1019,9 @@ def status(
                   title=f"Quá hạn lâu, không nhắc tự động / long overdue, not chased automatically: {state.unchased}")
         out.print(f"Thư chờ xử lý / quarantined: {state.quarantined}. Địa chỉ bị trả lại / bounced: "
                   f"{', '.join(state.bounced) or 'không có'}", markup=False, highlight=False)
+        out.print(f"Báo cáo chờ xác nhận, chưa tính là đã gửi / held for confirmation, not counted: {len(state.held)}"
+                  + "".join(f"\n  #{h['id']} {h['agency']}, {h['period']}, {h['received']} (dondoc held confirm "
+                            f"{h['id']})" for h in state.held), markup=False, highlight=False)
     if mail:
         from dondoc.status import send_digests
 
@@ -1098,6 +1103,11 @@ def doctor() -> None:
     if failed:
         err.print(f"{failed} kiểm tra không đạt / {failed} check(s) failed", markup=False, highlight=False)
         raise typer.Exit(1)
+
+
+from dondoc.cli_held import held_app  # noqa: E402 — its commands use the helpers above
+
+app.add_typer(held_app, name="held")
 
 
 def run() -> None:

@@ -223,10 +223,13 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
 
 
 def _bounce(sink, inbox, address: str, replied: Counter, agency_id: str, when: dt.datetime) -> int:
-    """The agency's mail server does not know the address: the relay returns a DSN (once), like Postfix does."""
+    """The agency's mail server does not know the address: the relay returns a DSN (once), like Postfix does,
+    with the headers of the message it returns (so dondoc can tell it is a bounce of its own reminder)."""
     box = sink.mailbox(address)
     if replied[agency_id] or not box.keys():
         return 0
+    returned = box.get_bytes(sorted(box.keys())[-1]).replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    returned = returned.replace(b"\n", b"\r\n").decode("ascii", "replace")
     box.clear()  # the message never reached a mailbox
     replied[agency_id] = 1
     host = address.partition("@")[2]
@@ -244,6 +247,7 @@ def _bounce(sink, inbox, address: str, replied: Counter, agency_id: str, when: d
         f"--{boundary}\r\nContent-Type: message/delivery-status\r\n\r\n"
         f"Reporting-MTA: dns; relay.example.org\r\n\r\nFinal-Recipient: rfc822; {address}\r\n"
         f"Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
+        f"--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n{returned}\r\n\r\n"
         f"--{boundary}--\r\n").encode()
     inbox.add(raw)
     return 1

@@ -8,7 +8,8 @@
    taken twice. The same bytes twice (two refs, a recreated mailbox) are one
    ``inbound`` row. By chunks: one disk sync and one transaction each.
 2. **process** — each ``new`` row ends as exactly one of: submission,
-   request, auto-reply, bounce, quarantine, a chunk of rows per transaction
+   request, held (sender not proved: waits for confirmation), confirmation,
+   auto-reply, bounce, quarantine, a chunk of rows per transaction
    (a chunk that fails is retried one message per transaction). A message the
    parser cannot read goes to quarantine whole, with the reason.
 """
@@ -47,18 +48,20 @@ from dondoc.chase import MailSetup, effective_last_day
 from dondoc.documents.extract import report_text
 from dondoc.documents.form import read_form
 from dondoc.errors import MailError, explain
-from dondoc.mail.classify import MailKind, classify
+from dondoc.mail.authresults import authenticate
+from dondoc.mail.classify import Classification, MailKind, classify
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.parse import ParsedAttachment, ParsedMail, Unparseable, parse_message
 from dondoc.mail.render import render
 from dondoc.mail.sources import BEFORE_SINCE, Fetched, Left, MailSource, scope_of
-from dondoc.mail.tokens import read_token
+from dondoc.mail.tokens import make_confirm_token, read_confirm_token, read_token
 from dondoc.matching import (
     TAG,
     Evidence,
     SenderIndex,
     asks_question,
     decide,
+    needs_authentication,
     sender_allowed,
     strip_quoted,
     wants_time,
@@ -72,6 +75,7 @@ log = logging.getLogger("dondoc.intake")
 ACCEPTED = {".docx", ".doc", ".xlsx", ".xls", ".pdf", ".odt", ".ods", ".zip", ".rtf", ".txt"}
 MAX_ATTACHMENT = 20 * 1024 * 1024
 AUTOMATIC_PER_DAY = 5  # automatic mails to one address in 24 h, at most (no loops)
+AUTOMATIC_KINDS = ("receipt", "notice", "confirm")  # the mails that count towards it
 SHORT = 200  # characters of own words under which a reply without a report is flagged
 
 
@@ -294,7 +298,7 @@ class _Chunk:
         if message_ids:
             self.taken.update(session.exec(select(InboundRow.message_id).where(
                 InboundRow.message_id.in_(message_ids),
-                InboundRow.status.in_([InboundStatus.SUBMISSION, InboundStatus.REQUEST]))))
+                InboundRow.status.in_([InboundStatus.SUBMISSION, InboundStatus.REQUEST, InboundStatus.HELD]))))
         self.load_counts(set(self.deadlines), {mail.from_address.lower() for mail in mails if mail.from_address})
 
     def load_counts(self, deadline_ids: set[int], addresses: set[str]) -> None:
@@ -307,17 +311,40 @@ class _Chunk:
         if addresses:
             self.automatic.update(dict(session.exec(
                 select(OutboxRow.to_address, func.count()).where(
-                    OutboxRow.to_address.in_(addresses), OutboxRow.kind.in_(["receipt", "notice"]),
+                    OutboxRow.to_address.in_(addresses), OutboxRow.kind.in_(AUTOMATIC_KINDS),
                     OutboxRow.created_at >= self.now - dt.timedelta(days=1)).group_by(OutboxRow.to_address)).all()))
 
-    def _token(self, mail: ParsedMail) -> int | None:
+    def _tokens(self, addresses) -> list[str]:
         pattern = re.compile(rf"^{re.escape(self.setup.reply_local)}\+([a-z0-9-]+)@{re.escape(self.setup.domain)}$",
                              re.I)
-        for address in mail.recipients:
-            found = pattern.match(address)
-            if found and (deadline := read_token(found.group(1), self.setup.hmac_key)) is not None:
+        return [found.group(1) for address in addresses if (found := pattern.match(address))]
+
+    def _token(self, mail: ParsedMail) -> int | None:
+        for token in self._tokens(mail.recipients):
+            if (deadline := read_token(token, self.setup.hmac_key)) is not None:
                 return deadline
         return None
+
+    def confirmation_of(self, mail: ParsedMail) -> int | None:
+        """The held message a reply confirms: the one named by a valid confirmation token it was sent to."""
+        for token in self._tokens(mail.recipients):
+            if (inbound_id := read_confirm_token(token, self.setup.hmac_key)) is not None:
+                return inbound_id
+        return None
+
+    def deadline(self, deadline_id: int) -> DeadlineRow | None:
+        """A deadline not loaded up front (a confirmation's), locked on PostgreSQL, its latest version read."""
+        if deadline_id in self.deadlines:
+            return self.deadlines[deadline_id]
+        pick = select(DeadlineRow).where(DeadlineRow.id == deadline_id)
+        if self.session.get_bind().dialect.name == "postgresql":
+            pick = pick.with_for_update()
+        row = self.session.exec(pick).first()
+        if row is not None:
+            self.deadlines[deadline_id] = row
+            self.versions[deadline_id] = self.session.exec(select(func.max(SubmissionRow.version)).where(
+                SubmissionRow.deadline_id == deadline_id)).one() or 0
+        return row
 
     def evidence(self, mail: ParsedMail) -> tuple[Evidence, dict[int, str]]:
         thread = next((self.thread_of[i] for i in _thread_ids(mail) if i in self.thread_of), None)
@@ -420,7 +447,7 @@ def _process_chunk(session: Session, catalog: Catalog, setup: MailSetup, data_di
         c.classes[row.status] += 1
     session.commit()
     report.classes.update(c.classes)
-    report.receipts += len(c.receipts)
+    report.receipts += sum(mail["kind"] == "receipt" for mail in c.receipts)
 
 
 def _quarantine(row: InboundRow, reason: str) -> str:
@@ -446,22 +473,60 @@ def _read(c: _Chunk, row: InboundRow) -> str | ParsedMail:
         row.reason = kind.reason
         return InboundStatus.AUTO_REPLY
     if kind.kind is MailKind.BOUNCE:
-        _flag_bounced(c, kind.failed_recipients, row)
-        return InboundStatus.BOUNCE
+        return _bounce(c, kind, row)
     return mail
 
 
-def _flag_bounced(c: _Chunk, recipients: tuple[str, ...], row: InboundRow) -> None:
+UNVERIFIED = "thư báo lỗi chưa xác minh / bounce, unverified"
+
+
+def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
+    """A bounce flags an address only when it proves itself (docs/replies.md): it refers to a message dondoc sent
+    (that message's Message-ID, or a valid token of ours in the address the bounce was sent to) and names its
+    recipient as failed. Only that address is flagged, with the reason and the bounce's number; a delay flags
+    nothing; a bounce that proves nothing goes to quarantine, unverified."""
+    if bounce.delayed:
+        row.reason = "delivery delayed (Action: delayed): nothing flagged"
+        return InboundStatus.BOUNCE
+    session = c.session
+    sent = list(session.exec(select(OutboxRow.message_id, OutboxRow.recipients).where(
+        OutboxRow.message_id.in_(bounce.refers_to)))) if bounce.refers_to else []
+    deadlines = {d for t in c._tokens(bounce.addressed_to) if (d := read_token(t, c.setup.hmac_key)) is not None}
+    if deadlines:
+        sent += [(f"DD-{deadline_id}", recipients) for deadline_id, recipients in session.exec(
+            select(OutboxRow.deadline_id, OutboxRow.recipients).where(OutboxRow.deadline_id.in_(deadlines)))]
+    if not sent:
+        return _quarantine(row, f"{UNVERIFIED}: it refers to no message dondoc sent (no Message-ID of ours, no valid "
+                                f"token); failed: {', '.join(bounce.failed_recipients) or 'none named'}")
+    returned = {address.lower(): ident for ident, recipients in sent for address in recipients}
+    failed = [address for address in bounce.failed_recipients if address.lower() in returned]
+    if not failed:
+        return _quarantine(row, f"{UNVERIFIED}: {', '.join(bounce.failed_recipients) or 'no address'} named as failed, "
+                                f"not a recipient of {', '.join(sorted({i for i, _ in sent}))[:200]}")
+    why = dict(bounce.diagnostics)
     flagged = []
-    for contact in c.session.exec(select(ContactRow).where(ContactRow.address.in_([r.lower() for r in recipients]))):
-        contact.flagged_at, contact.flag_reason = c.now, f"bounce (inbound #{row.id})"
+    for contact in session.exec(select(ContactRow).where(ContactRow.address.in_(failed))):
+        contact.flagged_at = c.now
+        contact.flag_reason = (f"bounce #{row.id} of {returned[contact.address.lower()]}: "
+                               f"{why.get(contact.address.lower()) or bounce.reason}")[:500]
         flagged.append(contact.address)
-    row.reason = ("flagged: " + ", ".join(flagged)) if flagged \
-        else "bounce; no known contact among the failed recipients"
+    row.reason = (f"flagged: {', '.join(sorted(set(flagged)))}" if flagged
+                  else f"bounce of {returned[failed[0].lower()]}; {', '.join(failed)} is no contact") \
+        + f" ({'; '.join(f'{a}: {why.get(a, bounce.reason)}' for a in failed)})"[:300]
+    return InboundStatus.BOUNCE
 
 
 def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
-    """Match and record one candidate. Everything that can fail comes before the first change of state."""
+    """Match and record one candidate. Everything that can fail comes before the first change of state.
+
+    Who it is from must be proved, not claimed (docs/security.md): a valid
+    token proves the sender received our reminder; any other match (thread,
+    tag, sole open deadline) needs the office's server to have authenticated
+    the sender, else the report is **held** until the agency's registered
+    address confirms it.
+    """
+    if (held_id := c.confirmation_of(mail)) is not None:
+        return _confirm_by_reply(c, row, mail, held_id)
     evidence, agency_of = c.evidence(mail)
     match = decide(evidence, agency_of)
     if match.deadline is None:
@@ -476,19 +541,95 @@ def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
         return _quarantine(row, f"replayed Message-ID {mail.message_id}")
     if deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED):
         return _quarantine(row, f"DD-{deadline.id} is {deadline.status}")
+    proof = authenticate(mail.trace, mail.from_address, c.setup.trusted_authserv_id) \
+        if needs_authentication(match.method) else None
     own = strip_quoted(mail.text)
     if wants_time(mail.subject, own) or asks_question(own, len(mail.attachments)):
         kind = "extension" if wants_time(mail.subject, own) else "question"
         c.session.add(RequestRow(deadline_id=deadline.id, inbound_id=row.id, kind=kind,
                                  text=own[:5000] or mail.subject))
         status = InboundStatus.REQUEST
+    elif proof is not None and proof.proof is None:
+        asked = _ask_confirmation(c, deadline, row, mail)
+        row.reason = (f"chờ xác nhận / held for confirmation: DD-{deadline.id} by {match.method}, sender not "
+                      f"proved ({proof.reason}); " + (f"confirmation asked of {', '.join(asked)}" if asked else
+                                                      "no confirmation mail (no reporter address or daily cap)"))
+        status = InboundStatus.HELD
     else:
         _submission(c, deadline, row, mail, own)
+        if proof is not None:
+            row.reason = f"sender authenticated: {proof.reason}"
         status = InboundStatus.SUBMISSION
     row.deadline_id, row.match_method = deadline.id, match.method
     if mail.message_id:
         c.taken.add(mail.message_id)
     return status
+
+
+def _confirm_by_reply(c: _Chunk, row: InboundRow, mail: ParsedMail, held_id: int) -> str:
+    """A reply to a confirmation request: the held report it names becomes the agency's submission."""
+    held = c.session.get(InboundRow, held_id)
+    if held is None or held.status != InboundStatus.HELD or held.deadline_id is None:
+        return _quarantine(row, f"reply to the confirmation request of #{held_id}, which is not held "
+                                f"({held.status if held else 'absent'})")
+    deadline = c.deadline(held.deadline_id)
+    agency = c.catalog.directory.agencies.get(deadline.agency_id) if deadline else None
+    contacts = {x.address for x in agency.contacts} if agency else set()
+    if deadline is None or not sender_allowed(mail.from_address, contacts, agency.domain if agency else None):
+        return _quarantine(row, f"confirmation of #{held_id} from {mail.from_address or '(none)'}, not an address "
+                                f"of {deadline.agency_id if deadline else 'its agency'}")
+    if deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED):
+        return _quarantine(row, f"confirmation of #{held_id}: DD-{deadline.id} is {deadline.status}")
+    try:
+        held_mail = parse_message((c.data_dir / held.path).read_bytes())
+    except (OSError, Unparseable) as error:
+        return _quarantine(row, f"confirmation of #{held_id}, whose message cannot be read ({error})")
+    _submission(c, deadline, held, held_mail, strip_quoted(held_mail.text), received=held.received_at)
+    held.status, held.match_method = InboundStatus.SUBMISSION, "confirmed"
+    held.reason = f"xác nhận / confirmed by reply #{row.id} from {mail.from_address}"
+    row.deadline_id, row.match_method = deadline.id, "confirm"
+    row.reason = f"confirms held report #{held_id}"
+    return InboundStatus.CONFIRMATION
+
+
+def _ask_confirmation(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: ParsedMail) -> list[str]:
+    """Queue one short mail to the agency's registered reporter addresses (from config, never the mail's From)
+    asking it to confirm the held report by replying; returns the addresses, or [] if none or capped."""
+    agency = c.catalog.directory.agencies.get(deadline.agency_id)
+    addresses = [a for a in (agency.addresses(Role.REPORTER) if agency else [])
+                 if c.automatic[a.lower()] < AUTOMATIC_PER_DAY]
+    if not addresses:
+        return []
+    setup = c.setup
+    plan = c.catalog.plans.get(deadline.plan_id)
+    obligation = plan.obligation(deadline.obligation_id) if plan else None
+    coordinator = c.catalog.directory.agencies.get(plan.coordinator) if plan else None
+    local = c.now.astimezone(ZoneInfo(setup.timezone))
+    context = {"tag": f"DD-{deadline.id}", "agency_name": agency.name,
+               "obligation_title": obligation.title if obligation else deadline.obligation_id,
+               "period_label": deadline.period_label, "received": f"{local:%H:%M} ngày {local:%d/%m/%Y}",
+               "sender": mail.from_address or "", "subject": mail.subject[:200],
+               "files": [a.filename for a in mail.attachments][:10],
+               "coordinator_name": coordinator.name if coordinator else ""}
+    key = automatic_key("confirm", row.id, addresses[0])
+    message_id = message_id_for(key, setup.domain, setup.hmac_key)
+    subject = render(setup.env, f"mail/{agency.language}/confirm.subject.j2", context).strip()
+    try:
+        message = build_message(
+            subject=subject, text=render(setup.env, f"mail/{agency.language}/confirm.txt.j2", context),
+            html=render(setup.env, f"mail/{agency.language}/confirm.html.j2", context),
+            sender=(setup.sender_name, setup.sender), to=[(None, a) for a in addresses], message_id=message_id,
+            date=c.now, reply_to=f"{setup.reply_local}+{make_confirm_token(row.id, setup.hmac_key)}@{setup.domain}",
+            language=agency.language)
+    except MailError:
+        return []
+    c.receipts.append(dict(key=key, kind="confirm", deadline_id=deadline.id, stage=f"confirm-{row.id}",
+                           message_id=message_id, sender=setup.sender, recipients=addresses,
+                           to_address=addresses[0].lower(), subject=subject, raw=message.as_bytes(),
+                           status="pending", attempts=0, created_at=c.now))
+    for address in addresses:
+        c.automatic[address.lower()] += 1
+    return addresses
 
 
 def _safe_suffix(name: str) -> str:
@@ -541,11 +682,13 @@ def _read_forms(setup: MailSetup, catalog: Catalog, deadline: DeadlineRow, files
 
 
 def record_submission(session: Session, catalog: Catalog, setup: MailSetup, data_dir: Path, deadline: DeadlineRow,
-                      row: InboundRow, mail: ParsedMail, own_words: str, now: dt.datetime) -> SubmissionRow:
-    """A new version for ``deadline`` from ``mail``; updates the deadline and queues the receipt. No commit."""
+                      row: InboundRow, mail: ParsedMail, own_words: str, now: dt.datetime,
+                      received: dt.datetime | None = None) -> SubmissionRow:
+    """A new version for ``deadline`` from ``mail`` (arrived at ``received``, default ``now``); updates the deadline
+    and queues the receipt. No commit."""
     c = _Chunk(session, catalog, setup, data_dir, now, _senders(catalog), deadlines={deadline.id: deadline})
     c.load_counts({deadline.id}, {mail.from_address.lower()} if mail.from_address else set())
-    submission = _submission(c, deadline, row, mail, own_words)
+    submission = _submission(c, deadline, row, mail, own_words, received)
     session.flush()
     for attachment, path, refused in c.attachments[0][1]:
         session.add(_attachment_row(submission, attachment, path, refused))
@@ -554,10 +697,15 @@ def record_submission(session: Session, catalog: Catalog, setup: MailSetup, data
     return submission
 
 
-def _submission(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: ParsedMail, own_words: str) -> SubmissionRow:
-    """The next version for ``deadline`` from ``mail``: read and checked first, then recorded in the chunk."""
+def _submission(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: ParsedMail, own_words: str,
+                received: dt.datetime | None = None) -> SubmissionRow:
+    """The next version for ``deadline`` from ``mail``: read and checked first, then recorded in the chunk.
+
+    ``received`` is when the report arrived, if not now (a held report, confirmed later: on time or late by then).
+    """
+    received = received or c.now
     version = c.versions[deadline.id] + 1
-    local_day = c.now.astimezone(ZoneInfo(c.setup.timezone)).date()
+    local_day = received.astimezone(ZoneInfo(c.setup.timezone)).date()
     on_time = local_day <= effective_last_day(deadline)
     files, forms = [], []
     for attachment in mail.attachments:
@@ -578,7 +726,7 @@ def _submission(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: ParsedM
         if text := report_text(attachment.filename, attachment.content):
             narrative += f"\n\n[{attachment.filename}]\n{text}"
     submission = SubmissionRow(
-        deadline_id=deadline.id, inbound_id=row.id, version=version, received_at=c.now, on_time=on_time,
+        deadline_id=deadline.id, inbound_id=row.id, version=version, received_at=received, on_time=on_time,
         from_address=mail.from_address, body_text=narrative[:40000], form_values=values, form_problems=problems,
         no_report=not accepted and len(own_words) < SHORT)
     receipt = _receipt(c, deadline, submission, mail, files, problems)
@@ -622,7 +770,7 @@ def _receipt(c: _Chunk, deadline: DeadlineRow, submission: SubmissionRow, mail: 
     obligation = plan.obligation(deadline.obligation_id) if plan else None
     agency = catalog.directory.agencies.get(deadline.agency_id)
     coordinator = catalog.directory.agencies.get(plan.coordinator) if plan else None
-    local = c.now.astimezone(ZoneInfo(setup.timezone))
+    local = submission.received_at.astimezone(ZoneInfo(setup.timezone))
     context = {
         "tag": f"DD-{deadline.id}", "agency_name": agency.name if agency else deadline.agency_id,
         "obligation_title": obligation.title if obligation else deadline.obligation_id,
@@ -638,7 +786,7 @@ def _receipt(c: _Chunk, deadline: DeadlineRow, submission: SubmissionRow, mail: 
     }
     lang = agency.language if agency else "vi"
     key = automatic_key("receipt", submission.inbound_id, mail.from_address)
-    message_id = message_id_for(key, setup.domain)
+    message_id = message_id_for(key, setup.domain, setup.hmac_key)
     subject = render(setup.env, f"mail/{lang}/receipt.subject.j2", context).strip()
     try:
         message = build_message(
@@ -692,7 +840,7 @@ def queue_notice(session: Session, catalog: Catalog, setup: MailSetup, deadline:
                "coordinator_name": coordinator.name if coordinator else ""}
     lang = agency.language if agency else "vi"
     key = automatic_key("notice", f"returned-{submission.id}", address)
-    message_id = message_id_for(key, setup.domain)
+    message_id = message_id_for(key, setup.domain, setup.hmac_key)
     subject = render(setup.env, f"mail/{lang}/returned.subject.j2", context).strip()
     message = build_message(
         subject=subject, text=render(setup.env, f"mail/{lang}/returned.txt.j2", context),

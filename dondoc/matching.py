@@ -11,6 +11,12 @@ Whatever names the deadline, the sender must be a known address of that
 agency, or an address at its configured domain; otherwise the mail is held in
 quarantine for the coordinator. Two kinds of evidence that disagree (a token
 for one agency, a thread of another) are suspicious: quarantine.
+
+Naming the deadline is not proving the sender (issue 17): only the token
+proves that the sender received our reminder. A match by thread, tag or
+sender also needs the sender authenticated by the office's own mail server
+(:mod:`dondoc.mail.authresults`); without it the report is held until the
+agency confirms it (:func:`needs_authentication`).
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Evidence", "Match", "SenderIndex", "TAG", "decide", "sender_allowed", "strip_quoted", "wants_time",
-           "asks_question"]
+__all__ = ["Evidence", "Match", "SenderIndex", "TAG", "decide", "needs_authentication", "sender_allowed",
+           "strip_quoted", "wants_time", "asks_question"]
 
 TAG = re.compile(r"\[DD-(\d{1,12})\]", re.IGNORECASE)
 
@@ -65,6 +71,11 @@ def decide(evidence: Evidence, agency_of: dict[int, str]) -> Match:
     if evidence.sender_open:
         return Match(None, None, f"sender's agency has {len(evidence.sender_open)} open deadlines: ambiguous")
     return Match(None, None, "no token, thread, tag or open deadline of a known sender")
+
+
+def needs_authentication(method: str | None) -> bool:
+    """True unless ``method`` is the token: only a valid token proves who sent a reply (see the module docstring)."""
+    return method != "token"
 
 
 def sender_allowed(address: str | None, contacts: set[str], domain: str | None) -> bool:

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     imap_processed_folder: str | None = Field(default=None, description="move processed mail here (IMAP)")
     imap_timeout: float = Field(default=60.0, gt=0)
 
+    trusted_authserv_id: str | None = Field(
+        default=None, description="the authserv-id of the office's own receiving mail server: its "
+        "Authentication-Results header (dmarc=pass, or dkim=pass for the From domain) authenticates a sender; "
+        "unset, only a reply carrying its token is taken without confirmation")
+
     hmac_key: SecretStr | None = Field(default=None, description="secret for Reply-To tokens (DONDOC_HMAC_KEY)")
 
     approval_timeout: dt.timedelta = Field(

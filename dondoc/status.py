@@ -2,7 +2,9 @@
 
 Per plan, obligation and period that is overdue or falls due soon: who has
 submitted on time, who late, who is overdue, how many are not yet due or
-excused; plus the mail held in quarantine and the addresses that bounced.
+excused; plus the mail held in quarantine, the reports held for confirmation
+(not counted as submitted until the agency or the coordinator confirms them)
+and the addresses that bounced.
 Overdue deadlines that the schedule no longer chases (the last day more than
 ``stale_after_days`` past, or before the plan's ``chase_from``) are counted
 apart, per period: "quá hạn lâu, không nhắc tự động".
@@ -14,18 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
 from db.outbox import enqueue
 from db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus
 from dondoc.chase import MailSetup
+from dondoc.held import list_held
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.render import render
 from dondoc.model import Catalog, Role
 from dondoc.policy import PolicyFile, unchased_reason
 
 __all__ = ["Overview", "PeriodStatus", "long_overdue_by_obligation", "overview", "queue_digests", "send_digests"]
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass
@@ -61,6 +67,7 @@ class Overview:
     quarantined: int
     bounced: list[str]
     long_overdue: list[PeriodStatus] = field(default_factory=list)  # periods whose overdue ones are all unchased
+    held: list[dict] = field(default_factory=list)  # reports held for confirmation: agency, period, received
 
     @property
     def unchased(self) -> int:
@@ -116,7 +123,10 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
     quarantined = session.exec(select(func.count()).select_from(InboundRow)
                                .where(InboundRow.status == InboundStatus.QUARANTINE)).one()
     bounced = sorted(set(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None)))))
-    return Overview(today, periods, quarantined, bounced, long_overdue)
+    held = [dict(id=h.inbound_id, agency=h.agency_name, deadline=h.deadline_id, period=h.period_label,
+                 plan=h.plan_id, received=f"{h.received_at.astimezone(HANOI):%d/%m/%Y}", sender=h.sender)
+            for h in list_held(session, catalog)]
+    return Overview(today, periods, quarantined, bounced, long_overdue, held)
 
 
 def long_overdue_by_obligation(periods: list[PeriodStatus]) -> list[dict]:
@@ -153,7 +163,8 @@ def queue_digests(session: Session, catalog: Catalog, setup: MailSetup, now: dt.
                    "periods": [p for p in status.periods if p.plan_id in plans], "plans": plans,
                    "long_overdue": long_overdue_by_obligation(
                        [p for p in [*status.periods, *status.long_overdue] if p.plan_id in plans]),
-                   "quarantined": status.quarantined, "bounced": status.bounced}
+                   "quarantined": status.quarantined, "bounced": status.bounced,
+                   "held": [h for h in status.held if h["plan"] in plans]}
         lang = coordinator.language
         key = f"digest:{year}-W{week:02d}:{coordinator_id}"
         message_id = message_id_for(key, setup.domain)

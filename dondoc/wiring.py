@@ -89,7 +89,7 @@ class App:
         s = self.settings
         return MailSetup(env=self.jinja, sender=s.mail_from, sender_name=s.mail_from_name, domain=s.mail_domain,
                          reply_local=s.reply_local, hmac_key=key.get_secret_value().encode(), timezone=s.timezone,
-                         attach_files=s.attach_forms)
+                         attach_files=s.attach_forms, trusted_authserv_id=s.trusted_authserv_id)
 
     def transport(self) -> SmtpTransport:
         """The SMTP transport of the settings."""

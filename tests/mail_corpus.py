@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["HINTS", "SUBJECTS", "CorpusMessage", "build_corpus", "fake_xlsx", "ordinary_replies"]
+__all__ = ["HINTS", "SUBJECTS", "CorpusMessage", "automatic_forms", "build_corpus", "fake_xlsx", "ordinary_replies"]
 
 EXPECTS = ("candidate", "auto-reply", "bounce", "unparseable")
 AGENCY = "vanthu@soyte.hanoi.gov.vn"
@@ -487,8 +487,9 @@ def _forwards(c: _Corpus) -> None:
                         "charset=windows-1258")
     c.add("forward/inner-cp1258", _forward_of(inner_cp1258, 1), "candidate", text="Subject: Re: Báo cáo quý IV")
     auto = mail("Trả lời tự động: [DD-17] Nhắc nộp báo cáo", extra=[("Auto-Submitted", "auto-replied")])
+    # an automatic subject after Re:/Fwd: prefixes is automatic (issue 17), also when a person forwards it
     c.add("forward/of-an-auto-reply", _forward_of(auto, 1, subject="Fwd: Trả lời tự động: [DD-17] Nhắc nộp"),
-          "candidate")
+          "auto-reply")
     c.add("forward/digest", mail(content_type='multipart/digest; boundary="D"', cte=None,
                                  body=multipart_body([b"\r\n" + form], "D")),
           "candidate", filenames=["Mẫu báo cáo DD-17.xlsx"])
@@ -555,19 +556,76 @@ def _auto_replies(c: _Corpus) -> None:
     report = with_attachment(xlsx_part('filename="baocao.xlsx"'), extra=[("Auto-Submitted", "no")])
     c.add("auto/not-auto-submitted-no", report, "candidate", filenames=["baocao.xlsx"])
     quoting = "Gửi lại báo cáo.\n\n> Trả lời tự động: Tôi đang đi công tác.\n> Out of office"
-    c.add("auto/not-human-reply-to-auto-reply", mail("Re: Trả lời tự động: [DD-17] Nhắc nộp báo cáo", body=quoting),
-          "candidate")
+    c.add("auto/reply-prefix-then-automatic-subject", mail("Re: Trả lời tự động: [DD-17] Nhắc nộp báo cáo",
+                                                           body=quoting), "auto-reply")
     c.add("auto/not-body-says-out-of-office", mail(body="Out of office until Monday, but here is the report."),
           "candidate")
     c.add("auto/not-leave-report", mail("Re: [DD-17] Báo cáo tình hình nghỉ phép năm 2026"), "candidate")
     c.add("auto/not-absence-report", mail("Báo cáo cán bộ vắng mặt tháng 11 [DD-17]"), "candidate")
     c.add("auto/not-outlook-x-ars", mail("RE: [DD-17] Báo cáo", extra=[("X-Auto-Response-Suppress", "All")]),
           "candidate")
-    c.add("auto/not-x-ars-reply-to-ooo", mail("RE: Out of Office: [DD-17]",
-                                              extra=[("X-Auto-Response-Suppress", "All")]), "candidate")
+    c.add("auto/x-ars-reply-prefix-then-ooo", mail("RE: Out of Office: [DD-17]",
+                                                   extra=[("X-Auto-Response-Suppress", "All")]), "auto-reply")
     c.add("auto/not-precedence-first-class", mail(extra=[("Precedence", "first-class")]), "candidate")
     c.add("auto/not-x-autoreply-no", mail(extra=[("X-Autoreply", "no")]), "candidate")
     c.add("auto/not-ooo-word-inside", mail("Re: [DD-17] Báo cáo xoooy"), "candidate")
+
+
+AUTOMATIC_SUBJECTS_VI = [
+    "Thông báo tự động: {s}", "Thông báo tự động", "THÔNG BÁO TỰ ĐỘNG: {s}", "Thong bao tu dong: {s}",
+    "Trả lời tự động: {s}", "Thư trả lời tự động: {s}", "Tự động trả lời: {s}", "Phản hồi tự động - {s}",
+    "Vắng mặt: {s}", "VẮNG MẶT", "Vang mat: {s}", "Đang đi công tác: {s}", "Nghỉ phép đến 05/12",
+    "TL: Trả lời tự động: {s}", "Trả lời: Thông báo tự động: {s}", "TL: TL: Vắng mặt", "CT: Thư tự động: {s}",
+    "[Trả lời tự động] {s}", "(Thông báo tự động) {s}", "Re: tra loi tu dong - {s}",
+]
+AUTOMATIC_SUBJECTS_EN = [
+    "Auto: {s}", "AUTO: {s}", "auto:{s}", "Automatic reply: {s}", "Automatic Reply: {s}", "Autoreply: {s}",
+    "AutoReply", "Auto-Reply: {s}", "Auto Response: {s}", "Out of Office: {s}", "OUT OF OFFICE", "Out of the office",
+    "Re: Out of Office: {s}", "RE: Automatic reply: {s}", "Fwd: Auto: {s}", "FW: Re: Autoreply: {s}",
+    "AW: Abwesenheitsnotiz: {s}", "Abwesenheit: {s}", "Réponse automatique : {s}", "Risposta automatica: {s}",
+    "Respuesta automática: {s}", "OOO: back on 07/12", "away from my mail", "On vacation: {s}",
+    "[Auto-Reply] {s}", "自动回复: {s}",
+]
+AUTOMATIC_HEADERS = [
+    [("Auto-Submitted", "auto-replied")], [("Auto-Submitted", "auto-generated (vacation)")],
+    [("Auto-Submitted", "auto-notified")], [("Auto-Submitted", "no"), ("Precedence", "bulk")],
+    [("Auto-Submitted", "no"), ("X-Autoreply", "yes")], [("Auto-Submitted", "no"), ("Return-Path", "<>")],
+    [("Auto-Submitted", "no"), ("Auto-Submitted", "auto-replied")], [("X-Autoreply", "yes")],
+    [("X-Autorespond", "Vacation")], [("X-Auto-Reply", "yes")], [("Precedence", "junk")], [("Precedence", "list")],
+    [("Precedence", "auto_reply")], [("X-Precedence", "bulk")], [("Return-Path", "<>")],
+    [("X-MS-Exchange-Inbox-Rules-Loop", "vanthu@example.org")],
+    [("X-MS-Exchange-Generated-Message-Source", "Mailbox Rules Agent")],
+    [("Thread-Topic", "Automatic reply: Nhắc nộp báo cáo")], [("X-Vacation", "yes")],
+    [("X-Auto-Response-Suppress", "All"), ("Thread-Topic", "Out of Office")],
+]
+
+
+def automatic_forms(*, sender: str, to: str, subject: str, in_reply_to: str | None = None,
+                    attach: bool = True) -> list[tuple[str, bytes]]:
+    """Automatic replies to a reminder in every form listed in issue 17, each looking like a report otherwise
+    (sent to ``to``, from ``sender``, in the thread, with a form attached): ``(name, raw)`` pairs."""
+    forms: list[tuple[str, list, str]] = []
+    for i, pattern in enumerate(AUTOMATIC_SUBJECTS_VI):
+        forms.append((f"vi-subject-{i}", [], pattern.format(s=subject)))
+    for i, pattern in enumerate(AUTOMATIC_SUBJECTS_EN):
+        forms.append((f"en-subject-{i}", [], pattern.format(s=subject)))
+    for i, headers in enumerate(AUTOMATIC_HEADERS):
+        forms.append((f"header-{i}", headers, "Re: " + subject))
+    forms.append(("sender-noreply", [], "Re: " + subject))
+    out = []
+    for name, headers, text in forms:
+        extra = list(headers) + ([("In-Reply-To", in_reply_to), ("References", in_reply_to)] if in_reply_to else [])
+        words = word_b(text.encode()) if not text.isascii() else text
+        from_ = sender if name != "sender-noreply" else f"no-reply@{sender.partition('@')[2]}"
+        boundary = f"=_auto_{_digest(name, text)[:8]}"
+        parts = [text_part("Tôi đang vắng mặt, sẽ trả lời khi về cơ quan. / I am out of the office.")]
+        if attach:
+            parts.append(xlsx_part('filename="bieu-mau.xlsx"'))
+        raw = mail(words, sender=from_, to=to, content_type=f'multipart/mixed; boundary="{boundary}"', cte=None,
+                   body=multipart_body(parts, boundary), extra=extra,
+                   message_id=f"<auto-{_digest(name, text)[:16]}@{sender.partition('@')[2]}>")
+        out.append((name, raw))
+    return out
 
 
 RETURNED = mail("[DD-17] Nhắc nộp báo cáo tháng 11/2026", sender=f"Văn phòng UBND <{SENDER}>", to=AGENCY,

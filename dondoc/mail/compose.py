@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -54,9 +55,14 @@ def parse_address(address: str) -> str:
     return candidate
 
 
-def message_id_for(key: str, domain: str) -> str:
-    """A deterministic Message-ID for an outbox key: the same key always gives the same id."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+def message_id_for(key: str, domain: str, secret: bytes | None = None) -> str:
+    """A deterministic Message-ID for an outbox key: the same key always gives the same id.
+
+    With ``secret`` (the HMAC key) the id cannot be computed from the key by
+    anyone else, so a bounce or a reply that names it has seen the message.
+    """
+    mac = hmac.new(secret, key.encode(), hashlib.sha256) if secret else hashlib.sha256(key.encode())
+    digest = mac.hexdigest()[:24]
     return f"<dd.{digest}@{domain}>"
 
 

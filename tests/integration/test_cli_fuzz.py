@@ -58,6 +58,8 @@ COMMANDS = st.one_of(
     st.tuples(st.just("quarantine"), st.just("reject"), IDS, st.just("--reason"), TEXT),
     st.tuples(st.just("quarantine"), st.just("show"), IDS),
     st.tuples(st.just("quarantine"), st.just("assign"), IDS, IDS),
+    st.tuples(st.just("held"), st.just("reject"), IDS, st.just("--reason"), TEXT),
+    st.tuples(st.just("held"), st.just("confirm"), IDS, st.just("--now"), DATES),
     st.tuples(st.just("report"), st.just("reject"), IDS, st.just("--comment"), TEXT),
     st.tuples(st.just("report"), st.just("approve"), IDS),
     st.tuples(st.just("remind"), st.just("--deadline"), IDS, st.just("--now"), DATES),

@@ -14,6 +14,7 @@ from dondoc.mail.sources import MemorySource
 from dondoc.status import overview, queue_digests
 from tests.integration.test_chase import SETUP, morning
 from tests.integration.test_replies import DOCX, chase, ingest
+from tests.integration.test_trust import claimed, deadline_of
 from tests.replies_helpers import reply_to
 
 
@@ -32,7 +33,9 @@ def test_the_digest_says_where_each_period_stands_and_goes_once_a_week(world, en
     [reminder] = sink.messages("vanthu@syt.demo.example.org")
     on_time = reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Báo cáo 6 tháng.", extra=[DOCX])
     stranger = reply_to(reminder, sender="someone@elsewhere.example.com", body="Báo cáo", extra=[DOCX])
-    ingest(engine, catalog, transport, data, MemorySource([on_time, stranger]), dt.date(2021, 5, 10))
+    huyen = deadline_of(engine, "demo.ubnd-a")
+    forged = claimed("vanthu@huyen-a.demo.example.org", f"[DD-{huyen.id}] Báo cáo")  # no token: held, not counted
+    ingest(engine, catalog, transport, data, MemorySource([on_time, stranger, forged]), dt.date(2021, 5, 10))
     with Session(engine) as session:
         contact = session.exec(select(ContactRow).where(ContactRow.address == "vanthu@huyen-a.demo.example.org")).one()
         contact.flagged_at, contact.flag_reason = morning(dt.date(2021, 5, 11)), "550 5.1.1 No such user"
@@ -43,6 +46,7 @@ def test_the_digest_says_where_each_period_stands_and_goes_once_a_week(world, en
     assert (period.on_time, period.late, period.overdue) == (["Sở Y tế tỉnh Mẫu"], [], ["Ủy ban nhân dân huyện A"])
     assert period.last_day == dt.date(2021, 5, 19)
     assert (state.quarantined, state.bounced) == (1, ["vanthu@huyen-a.demo.example.org"])
+    assert [(h["agency"], h["deadline"]) for h in state.held] == [("Ủy ban nhân dân huyện A", huyen.id)]
 
     monday = morning(dt.date(2021, 5, 24), 7)
     with Session(engine) as session:
@@ -57,6 +61,7 @@ def test_the_digest_says_where_each_period_stands_and_goes_once_a_week(world, en
     assert "Đã gửi đúng hạn: 1 (Sở Y tế tỉnh Mẫu)" in text
     assert "Quá hạn, chưa gửi: 1 (Ủy ban nhân dân huyện A)" in text
     assert "Thư chờ xử lý (quarantine): 1" in text and "vanthu@huyen-a.demo.example.org" in text
+    assert "Báo cáo chờ xác nhận (chưa tính là đã gửi): 1" in text and "Ủy ban nhân dân huyện A, 6 tháng" in text
     html = message.get_body(("html",)).get_content()
     assert "<strong>Quá hạn, chưa gửi: 1</strong>" in html
     with Session(engine) as session:

@@ -601,7 +601,11 @@ def test_a_full_disk_while_storing_an_attachment_leaves_the_reply_to_the_next_ru
     data_dir, url = tmp_path / "data", env["DONDOC_DATABASE_URL"]
     [deadline] = [d for d in table(url, DeadlineRow) if d.agency_id == "demo.ubnd-a" and d.period_key == "2021-H1"]
     reply = EmailMessage()
-    reply["From"], reply["To"] = "vanthu@huyen-a.demo.example.org", "baocao@sldtbxh.example.org"
+    from dondoc.mail.tokens import make_token
+
+    # sent to the reminder's Reply-To (its token): a tag alone would be held for confirmation (issue 17)
+    token = make_token(deadline.id, env["DONDOC_HMAC_KEY"].encode())
+    reply["From"], reply["To"] = "vanthu@huyen-a.demo.example.org", f"baocao+{token}@sldtbxh.example.org"
     reply["Subject"] = f"Báo cáo 6 tháng đầu năm 2021 [DD-{deadline.id}]"
     reply["Message-ID"] = "<bc-6t@huyen-a.demo.example.org>"
     reply.set_content("Kính gửi Sở, Ủy ban nhân dân huyện A gửi báo cáo 6 tháng đầu năm 2021 (tệp đính kèm).")

@@ -1,6 +1,14 @@
 """Matching evidence to a deadline; who may speak for an agency; requests vs reports."""
 
-from dondoc.matching import Evidence, asks_question, decide, sender_allowed, strip_quoted, wants_time
+from dondoc.matching import (
+    Evidence,
+    asks_question,
+    decide,
+    needs_authentication,
+    sender_allowed,
+    strip_quoted,
+    wants_time,
+)
 
 AGENCY_OF = {1: "a", 2: "a", 3: "b"}
 
@@ -46,3 +54,8 @@ def test_sender_index_agrees_with_sender_allowed():
                     "chung@example.com", "nobody@example.net", "", None, "no-at-sign"):
         expected = [a for a, (contacts, domain) in rules.items() if sender_allowed(address, contacts, domain)]
         assert index.agencies_of(address) == expected, address
+
+
+def test_only_the_token_proves_the_sender():
+    assert not needs_authentication("token")
+    assert all(needs_authentication(method) for method in ("thread", "tag", "sender", None))

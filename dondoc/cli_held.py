@@ -1,0 +1,61 @@
+"""``dondoc held``: reports held for confirmation (list, confirm, reject). Thin: each calls one function of
+:mod:`dondoc.held`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dondoc.cli import _MAX_ID, Format, _app, _emit, _guarded, _moment, out
+
+__all__ = ["held_app"]
+
+held_app = typer.Typer(help="Chờ xác nhận — reports whose sender is not proved, held until the agency confirms.",
+                       no_args_is_help=True)
+
+
+@held_app.command("list")
+@_guarded
+def held_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
+    """The held reports: who they claim to be from, for which deadline, and why they are held."""
+    from dondoc.held import list_held
+
+    app_ = _app()
+    with app_.session() as session:
+        rows = [held.as_row() for held in list_held(session, app_.catalog())]
+    _emit(rows, fmt, [("id", "#"), ("received", "Nhận lúc"), ("agency", "Cơ quan"), ("deadline", "Hạn"),
+                      ("period", "Kỳ"), ("sender", "Người gửi"), ("subject", "Tiêu đề"), ("reason", "Lý do")],
+          title=f"Báo cáo chờ xác nhận / held for confirmation ({len(rows)})")
+
+
+@held_app.command("confirm")
+@_guarded
+def held_confirm(
+    message: Annotated[int, typer.Argument(help="The held message id (see `dondoc held list`).", min=1, max=_MAX_ID)],
+    now: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Confirm a held report (after checking with the agency): it becomes its submission; its receipt is queued."""
+    from dondoc.held import confirm_held
+
+    app_ = _app()
+    catalog, setup = app_.catalog(), app_.mail_setup()
+    with app_.session() as session:
+        submission = confirm_held(session, catalog, setup, app_.settings.data_dir, message,
+                                  _moment(now) or app_.now())
+    out.print(f"Thư #{message}: đã xác nhận → bản nộp {submission.id} (lần {submission.version}, "
+              f"{'đúng hạn' if submission.on_time else 'muộn'}) / confirmed.", markup=False, highlight=False)
+
+
+@held_app.command("reject")
+@_guarded
+def held_reject(
+    message: Annotated[int, typer.Argument(help="The held message id.", min=1, max=_MAX_ID)],
+    reason: Annotated[str, typer.Option(help="Why (e.g. the agency did not send it).")] = "cơ quan không gửi",
+) -> None:
+    """Reject a held report: it is kept, with the reason, and counts for nothing."""
+    from dondoc.held import reject_held
+
+    with _app().session() as session:
+        reject_held(session, message, reason)
+    out.print(f"Thư #{message}: đã loại / rejected ({reason}).", markup=False, highlight=False)

@@ -20,6 +20,7 @@ from dondoc.chase import MailSetup
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.render import render
 from dondoc.model import Catalog, Role
+from dondoc.vocabulary import deadline_state
 
 __all__ = ["Overview", "PeriodStatus", "overview", "queue_digests", "send_digests"]
 
@@ -75,15 +76,11 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
         status = PeriodStatus(plan_id, obligation_id, obligation.title if obligation else obligation_id, period_key,
                               rows[0].period_label, min(lasts))
         for row in rows:
-            name = names.get(row.agency_id, row.agency_id)
-            if row.status == DeadlineStatus.SUBMITTED:
-                status.on_time.append(name)
-            elif row.status == DeadlineStatus.LATE:
-                status.late.append(name)
-            elif row.status == DeadlineStatus.EXCUSED:
-                status.excused.append(name)
-            elif row.status == DeadlineStatus.OPEN:
-                (status.overdue if row.id in overdue else status.not_due).append(name)
+            state = deadline_state(row.status, row.extended_to or row.last_day, today)
+            bucket = {"on-time": status.on_time, "late": status.late, "excused": status.excused,
+                      "overdue": status.overdue, "not-due": status.not_due}.get(state)
+            if bucket is not None:
+                bucket.append(names.get(row.agency_id, row.agency_id))
         periods.append(status)
     periods.sort(key=lambda p: (p.last_day, p.plan_id, p.obligation_id))
     quarantined = session.exec(select(func.count()).select_from(InboundRow)

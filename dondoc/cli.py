@@ -780,15 +780,17 @@ def report_build(
 @_guarded
 def report_approve(
     report: Annotated[int, typer.Argument(help="The report id.", min=1, max=_MAX_ID)],
-    by: Annotated[str, typer.Option(help="Who approves.")] = "coordinator",
+    by: Annotated[str, typer.Option(help="Who approves and signs: a signer of the coordinating agency "
+                                         "(config/agencies `signers`: id, name or title).")],
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Duyệt — approve a draft report."""
+    """Duyệt — approve a draft report; the signer's title and name go into its signature block."""
     from dondoc.consolidate import approve
 
     app_ = _app()
     with app_.session() as session:
-        row = approve(session, report, by, _moment(now) or app_.now())
+        row = approve(session, report, by, _moment(now) or app_.now(), catalog=app_.catalog(),
+                      data_dir=app_.settings.data_dir)
     out.print(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).", markup=False, highlight=False)
     _answer_paused_run(row, {"approve": True, "by": by})
 

@@ -200,7 +200,9 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         from dondoc.consolidate import report_paths, send_up
 
         with app.session() as session:
-            approve(session, compiled["report"], "Lãnh đạo Sở (demo)", when)
+            signers = catalog.directory.agencies[catalog.plans[plan_id].coordinator].signers
+            approve(session, compiled["report"], signers[-1].id if signers else "Lãnh đạo Sở (demo)", when,
+                    catalog=catalog, data_dir=app.settings.data_dir)
             row = send_up(session, catalog, app.mail_setup(), compiled["report"], when, data_dir=app.settings.data_dir)
             import asyncio
 

@@ -24,7 +24,7 @@ class Approval(BaseModel):
     """What the coordinator answers in the Prefect UI when the run pauses."""
 
     approve: bool = True
-    by: str = "coordinator"
+    by: str = ""  # who approves and signs: a signer of the coordinating agency (id, name or title)
     comment: str = ""  # when not approved: what to change before the report is built again
 
 
@@ -50,7 +50,7 @@ def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.dateti
     try:
         with faults_explained(), app.session() as session:
             if session.get(ReportRow, report_id).status == "draft":  # `dondoc report approve` may have done it
-                approve(session, report_id, by, now)
+                approve(session, report_id, by, now, catalog=app.catalog(), data_dir=settings.data_dir)
             send_up(session, app.catalog(), app.mail_setup(), report_id, now, data_dir=settings.data_dir)
             sent = ChaseReport()
             asyncio.run(deliver(session, app.transport(), worker_id(), now, 100, sent))

@@ -199,7 +199,7 @@ def test_the_report_quotes_agencies_under_the_right_parts_and_agrees_with_status
     assert shown.exit_code == 0, shown.output
     [row] = [r for r in json.loads(shown.stdout)["periods"] if r["plan"] == plan
              and r["obligation"] == "bao-cao-dinh-ky"]
-    assert (row["submitted"], row["late"], row["excused"], row["overdue"] + row["not_due"]) == (
+    assert (row["on_time"], row["late"], row["excused"], row["overdue"] + row["not_due"]) == (
         data.on_time, data.late, data.excused, data.missing)
 
     docx = data_dir / report.files["docx"]

@@ -33,7 +33,7 @@ from dondoc.errors import NotFound, UsageError
 from dondoc.mail.compose import Attachment, build_message, message_id_for
 from dondoc.model import Agency, Catalog, Obligation, Plan, Role
 from dondoc.model import Signer as SignerConfig
-from dondoc.vocabulary import deadline_state
+from dondoc.vocabulary import deadline_state, lower_first, report_title
 
 __all__ = ["approve", "collect", "compile_report", "reject", "report_paths", "send_up", "split_documents"]
 
@@ -325,9 +325,10 @@ def send_up(session: Session, catalog: Catalog, setup: MailSetup, report_id: int
         DeadlineRow.plan_id == plan.id, DeadlineRow.obligation_id == obligation.id,
         DeadlineRow.period_key == row.period_key, DeadlineRow.agency_id == plan.coordinator)).first()
     label = deadline.period_label if deadline else row.period_key
-    subject = f"{coordinator.short or coordinator.name}: {obligation.title} {label}"
-    text = (f"Kính gửi: {', '.join(name for name, _ in to)}\n\n{coordinator.name} gửi {obligation.title.lower()} "
-            f"{label} (tệp đính kèm: báo cáo .docx, phụ lục số liệu .xlsx, bản HTML).\n\nTrân trọng.\n\n"
+    title = report_title(obligation.title, label)
+    subject = f"{coordinator.short or coordinator.name}: {title}"
+    text = (f"Kính gửi: {', '.join(dict.fromkeys(name for name, _ in to))}\n\n{coordinator.name} gửi "
+            f"{lower_first(title)} (tệp đính kèm: báo cáo .docx, phụ lục số liệu .xlsx, bản HTML).\n\nTrân trọng.\n\n"
             f"{coordinator.name.upper()}\n")
     attachments = []
     for kind, path in sorted(report_paths(row, data_dir).items()):

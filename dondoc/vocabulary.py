@@ -19,6 +19,7 @@ Times read ``dd/mm/yyyy HH:MM`` in Asia/Ho_Chi_Minh; percentages ``72,7%``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -26,10 +27,13 @@ __all__ = [
     "STATES",
     "Lang",
     "deadline_state",
+    "goal_text",
     "iso_time",
     "label",
     "local_time",
+    "lower_first",
     "percent",
+    "report_title",
     "stage_label",
     "state_label",
 ]
@@ -164,3 +168,46 @@ def percent(value: float | None, decimals: int = 1) -> str:
     if value is None:
         return ""
     return f"{value:.{decimals}f}".replace(".", ",") + "%"
+
+
+def lower_first(text: str) -> str:
+    """The first letter in lower case, for a title inside a sentence — unless the first word is an acronym
+    ("UBND", "HĐND") or a proper noun keeps it: "Báo cáo kết quả … tỉnh Bình Phước" → "báo cáo kết quả … tỉnh Bình
+    Phước" (never ``str.lower``, which would write "tỉnh bình phước")."""
+    if not text:
+        return text
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[1:2].isupper():
+        return text
+    return text[0].lower() + text[1:]
+
+
+_PERIOD_WORDS = re.compile(
+    r"\s*\b(?:định kỳ\s+)?(?:(?:0?6 tháng(?: đầu năm| cuối năm)?)(?:\s*(?:,|và)\s*(?:một năm|cả năm|tổng kết năm|năm))?"
+    r"|(?:định kỳ\s+)?(?:hàng|hằng) năm|tổng kết năm)(?:\s+\d{4})?\b"
+    r"|(?<!tháng \d)(?<!tháng \d\d)\s+năm \d{4}\b",
+    re.IGNORECASE)
+
+
+def report_title(title: str, period_label: str) -> str:
+    """A report's title with its period said once: the period words of the obligation's title ("định kỳ 6 tháng và
+    cả năm 2021", "hàng năm", "năm 2026") give way to the period's label at the end.
+
+    "Báo cáo định kỳ 6 tháng và cả năm 2021 kết quả thực hiện công tác trẻ em", "6 tháng đầu năm 2021" →
+    "Báo cáo kết quả thực hiện công tác trẻ em 6 tháng đầu năm 2021".
+    """
+    if not period_label:
+        return title
+    bare = " ".join(_PERIOD_WORDS.sub(" ", title).split()).strip(" ,")
+    separator = ", " if bare[-1:].isdigit() or bare.endswith(")") else " "
+    return f"{bare}{separator}{period_label}"
+
+
+GOAL_OPS = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
+UNIT_SUFFIX = {"percent": "%", "per-1000": "‰", "per-100000": "/100.000"}
+
+
+def goal_text(op: str, value: float, unit: str) -> str:
+    """A target's goal with its unit, the Vietnamese way: "≥ 95%", "≤ 7,2%", "≥ 600/100.000", "≥ 100"."""
+    number = f"{value:g}".replace(".", ",")
+    return f"{GOAL_OPS.get(op, op)} {number}{UNIT_SUFFIX.get(str(unit), '')}"

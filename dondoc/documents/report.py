@@ -40,7 +40,7 @@ from dondoc.errors import TemplateError
 from dondoc.mail.render import render
 from dondoc.documents.sections import PARTS
 from dondoc.model import Unit
-from dondoc.vocabulary import STATES, local_time
+from dondoc.vocabulary import STATES, local_time, report_title
 
 __all__ = [
     "HTML_TEMPLATE",
@@ -370,6 +370,7 @@ def report_context(data: ReportData, *, place: str, issuer_name: str, signer: Si
         "opening": (f"Thực hiện {citation(data)}, trên cơ sở báo cáo của các cơ quan, đơn vị, "
                     f"{_clean(issuer_name).strip()} báo cáo {summary[0].lower()}{summary[1:]} như sau:"),
         "obligation_id": data.obligation_id, "obligation_title": _clean(data.obligation_title),
+        "period_title": report_title(_clean(data.obligation_title), _clean(data.period_label)),
         "period_key": data.period_key, "period_label": _clean(data.period_label),
         "coordinator_name": _clean(data.coordinator_name),
         "expected": str(data.expected), "submitted": str(data.submitted), "on_time": str(data.on_time),

@@ -275,8 +275,7 @@ def _deployment(document) -> None:
     _p(document, "1. Tình hình triển khai", "Report Subheading")
     _quotes(document, "parts[0]")
     _p(document, "2. Tình hình gửi báo cáo", "Report Subheading")
-    _p(document, "Kỳ báo cáo: {{ obligation_title }} {{ period_label }}. Số liệu tổng hợp đến ngày "
-                 "{{ report_date }}.")
+    _p(document, "Kỳ báo cáo: {{ period_title }}. Số liệu tổng hợp đến ngày {{ report_date }}.")
     _grid(document, ["Số cơ quan phải báo cáo", "Đã gửi", "Gửi đúng hạn", "Gửi muộn", "Chưa gửi", "Được miễn"],
           [3.5, 2.6, 2.6, 2.6, 2.6, 2.6],
           ["{{ expected }}", "{{ submitted }}", "{{ on_time }}", "{{ late }}", "{{ missing }}", "{{ excused }}"],
@@ -291,7 +290,7 @@ def _deployment(document) -> None:
     _tag(document, "endif")
     _p(document, "Tình hình gửi báo cáo của từng cơ quan, đơn vị:", after=3)
     _grid(document, ["STT", "Cơ quan, đơn vị", "Tình trạng", "Gửi lần đầu", "Bản cuối", "Số lần đã nhắc"],
-          [1.1, 5.6, 2.3, 2.6, 2.9, 2.0],
+          [1.3, 5.4, 2.3, 2.6, 2.9, 2.0],
           ["{{ a.index }}", "{{ a.name }}", "{{ a.status_text }}", "{{ a.first }}", "{{ a.latest_text }}",
            "{{ a.reminders_cell }}"],
           "for a in agencies")

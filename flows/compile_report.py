@@ -15,6 +15,7 @@ from dondoc.chase import ChaseReport, deliver
 from dondoc.consolidate import approve, compile_report, reject, report_paths, send_up
 from dondoc.errors import faults_explained
 from dondoc.settings import Settings
+from dondoc.vocabulary import percent
 from dondoc.wiring import build
 
 __all__ = ["Approval", "compile_report_flow"]
@@ -74,8 +75,8 @@ def _markdown(info: dict) -> str:
     s = info["summary"]
     lines = [f"## {info['title']} {info['label']}", "",
              "| | |", "|---|---|",
-             f"| Tỷ lệ báo cáo | {s['submitted']}/{s['expected']} ({s['reporting_rate']}%) |",
-             f"| Tỷ lệ đúng hạn | {s['on_time']}/{s['expected']} ({s['timeliness_rate']}%) |",
+             f"| Tỷ lệ báo cáo | {s['submitted']}/{s['expected']} ({percent(s['reporting_rate'])}) |",
+             f"| Tỷ lệ đúng hạn | {s['on_time']}/{s['expected']} ({percent(s['timeliness_rate'])}) |",
              f"| Muộn / thiếu / miễn | {s['late']} / {s['missing']} / {s['excused']} |", ""]
     if info["missing"]:
         lines += ["Chưa gửi: " + ", ".join(info["missing"]), ""]

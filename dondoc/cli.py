@@ -422,14 +422,23 @@ def sync(
     with app_.session() as session:
         report = sync_catalog(catalog, session=session, now=moment, horizon_days=policy.horizon_days,
                               timezone=app_.settings.timezone)
-    if fmt is not Format.TABLE:
+    kinds = sorted({*report.created, *report.updated, *report.retired})
+    rows = [dict(kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0),
+                 retired=report.retired.get(k, 0)) for k in kinds]
+    if fmt is Format.JSON:
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
         return
-    kinds = sorted({*report.created, *report.updated, *report.retired})
-    _emit([dict(kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0),
-                retired=report.retired.get(k, 0)) for k in kinds],
-          Format.TABLE, [("kind", "Loại"), ("created", "Thêm mới"), ("updated", "Cập nhật"), ("retired", "Ngừng")],
-          title="Đồng bộ / sync")
+    if fmt is Format.CSV:
+        sys.stdout.write(to_csv(rows, ["kind", "created", "updated", "retired"]))
+        return
+    words = {"agency": ("Cơ quan", "agencies"), "contacts": ("Địa chỉ liên hệ", "contacts"),
+             "plan": ("Kế hoạch", "plans"), "obligation": ("Nghĩa vụ báo cáo", "obligations"),
+             "target": ("Chỉ tiêu", "targets"), "deadlines": ("Hạn báo cáo", "deadlines")}
+    for row in rows:
+        row["kind"] = _words(*words[row["kind"]]) if row["kind"] in words else row["kind"]
+    _emit(rows, Format.TABLE, [Column("kind", "Loại", "Kind"), Column("created", "Thêm mới", "Created"),
+                               Column("updated", "Cập nhật", "Updated"), Column("retired", "Ngừng", "Retired")],
+          title=("Đồng bộ", "Sync"))
     out.print(f"{report.deadlines_total} hạn báo cáo theo cấu hình (deadlines in config); "
               f"{report.deadlines_left_closed} đã đóng, giữ nguyên (closed, left as they are); "
               f"{'có thay đổi' if report.changed else 'không có thay đổi (nothing changed)'}.",

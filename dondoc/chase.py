@@ -184,7 +184,8 @@ def _recipients(flagged: set[str], catalog: Catalog, row: DeadlineRow, reminder:
     cc = []
     if reminder.escalate:
         cc += [(f"Thủ trưởng {agency.short or agency.name}", a) for a in usable(agency.addresses(Role.HEAD))]
-        cc += [(coordinator.name, a) for a in usable(coordinator.addresses(Role.LEADER))]
+        cc += [(f"Lãnh đạo {coordinator.short or coordinator.name}", a)
+               for a in usable(coordinator.addresses(Role.LEADER))]
     return to, cc
 
 

@@ -123,6 +123,16 @@ def test_approved_report_is_sent_up_once_and_closes_the_coordinators_deadline(en
         [sent] = transport.sent
         ministry = catalog.directory.agencies["vn.bo-ldtbxh"].contacts[0].address
         assert ministry in sent.recipients and len(sent.recipients) >= 2  # the ministry and UBND tỉnh
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(sent.raw, policy=email.policy.default)
+        body = message.get_body(("plain",)).get_content()
+        # the province keeps its capitals; the period is said once, in the subject and the text
+        assert str(message["Subject"]) == ("Sở LĐTBXH: Báo cáo tổng hợp kết quả công tác trẻ em tỉnh Bình Phước "
+                                           "6 tháng đầu năm 2021")
+        assert "gửi báo cáo tổng hợp kết quả công tác trẻ em tỉnh Bình Phước 6 tháng đầu năm 2021 (tệp" in body
+        assert "bình phước" not in body
         coordinator_deadline = session.exec(select(DeadlineRow).where(
             DeadlineRow.plan_id == "bp-2021", DeadlineRow.obligation_id == "tong-hop",
             DeadlineRow.period_key == "2021-H1")).one()

@@ -27,7 +27,15 @@ SCALE = {Unit.PERCENT: 100, Unit.PER_1000: 1000, Unit.PER_100000: 100000}
 
 @dataclass(frozen=True)
 class AgencyInput:
-    """One expected agency and what it sent (its latest accepted version), if anything."""
+    """One expected agency and what it sent, if anything.
+
+    ``state`` is the agency's state for the deadline (``dondoc.vocabulary.deadline_state``: on-time, late,
+    overdue, not-due, excused, …), the same one ``dondoc status`` shows; without it the state is read from
+    ``excused``/``submitted_at``/``on_time``. ``first_at`` is when the version that decided timeliness came (the
+    first accepted one), ``submitted_at`` when the latest accepted one came, ``version`` its number; the values,
+    narrative and ``sections`` (the parts of the agency's attached report, ``documents.sections``) are the latest's.
+    ``reminders`` counts the reminders delivered; ``bounced`` names the addresses where a reminder bounced.
+    """
 
     agency_id: str
     name: str
@@ -39,18 +47,45 @@ class AgencyInput:
     files: tuple[str, ...] = ()
     values: dict = field(default_factory=dict)
     reminders: int = 0
+    state: str | None = None
+    first_at: dt.datetime | None = None
+    bounced: tuple[str, ...] = ()
+    sections: dict = field(default_factory=dict)
+    documents: tuple[str, ...] = ()
+
+    def resolved_state(self) -> str:
+        """The state given, or the one the other fields imply (no submission: overdue)."""
+        if self.state is not None:
+            return self.state
+        if self.excused:
+            return "excused"
+        if self.submitted_at is None:
+            return "overdue"
+        return "on-time" if self.on_time else "late"
+
+
+SUBMITTED = ("on-time", "late")
+NOT_SUBMITTED = ("overdue", "not-due", "held")
 
 
 @dataclass(frozen=True)
 class AgencyLine:
     agency_id: str
     name: str
-    status: str  # on-time | late | missing | excused
-    submitted_at: dt.datetime | None
+    status: str  # a state of dondoc.vocabulary.STATES: on-time | late | overdue | not-due | excused | …
+    submitted_at: dt.datetime | None  # the latest accepted version
     version: int | None
     reminders: int
     narrative: str
     files: tuple[str, ...]
+    first_at: dt.datetime | None = None  # the version that decided timeliness
+    bounced: tuple[str, ...] = ()
+    sections: dict = field(default_factory=dict)
+    documents: tuple[str, ...] = ()
+
+    @property
+    def submitted(self) -> bool:
+        return self.status in SUBMITTED
 
 
 @dataclass(frozen=True)
@@ -91,10 +126,13 @@ class ReportData:
     timeliness_rate: float | None
     agencies: tuple[AgencyLine, ...]
     targets: tuple[TargetLine, ...]
+    plan_issued: dt.date | None = None  # the plan's date of issue, when its text gives it
+    plan_issuer: str = ""  # the name of the body that issued the plan ("Ủy ban nhân dân tỉnh Bình Phước")
 
     @property
     def missing_agencies(self) -> tuple[AgencyLine, ...]:
-        return tuple(a for a in self.agencies if a.status == "missing")
+        """The agencies expected that have not (yet) submitted: overdue, not yet due, held."""
+        return tuple(a for a in self.agencies if a.status in NOT_SUBMITTED)
 
 
 def figure(value) -> float | None:
@@ -156,23 +194,19 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
 
 
 def aggregate(plan: Plan, obligation_id: str, period_key: str, period_label: str, inputs: list[AgencyInput],
-              *, coordinator_name: str, recipients: tuple[str, ...], report_date: dt.date) -> ReportData:
+              *, coordinator_name: str, recipients: tuple[str, ...], report_date: dt.date,
+              plan_issuer: str = "") -> ReportData:
     """The report's data from the expected agencies (in the plan's order) and what they sent."""
     obligation = plan.obligation(obligation_id)
-    lines = []
-    for a in inputs:
-        if a.excused:
-            status = "excused"
-        elif a.submitted_at is None:
-            status = "missing"
-        else:
-            status = "on-time" if a.on_time else "late"
-        lines.append(AgencyLine(a.agency_id, a.name, status, a.submitted_at, a.version, a.reminders, a.narrative,
-                                a.files))
-    count = {s: sum(1 for line in lines if line.status == s) for s in ("on-time", "late", "missing", "excused")}
-    expected = len(lines) - count["excused"]
+    lines = [AgencyLine(a.agency_id, a.name, a.resolved_state(), a.submitted_at, a.version, a.reminders,
+                        a.narrative, a.files, a.first_at or a.submitted_at, a.bounced, a.sections, a.documents)
+             for a in inputs]
+    count = {s: sum(1 for line in lines if line.status == s) for s in ("on-time", "late")}
+    count["excused"] = sum(1 for line in lines if line.status in ("excused", "closed"))
+    count["missing"] = sum(1 for line in lines if line.status in NOT_SUBMITTED)
+    expected = sum(1 for line in lines if line.status in SUBMITTED + NOT_SUBMITTED)
     submitted = count["on-time"] + count["late"]
-    reporting = [a for a in inputs if not a.excused and a.submitted_at is not None]
+    reporting = [a for a, line in zip(inputs, lines, strict=True) if line.submitted]
     return ReportData(
         plan_id=plan.id, plan_title=plan.title, plan_number=plan.number or "", obligation_id=obligation.id,
         obligation_title=obligation.title, period_key=period_key, period_label=period_label,
@@ -181,4 +215,5 @@ def aggregate(plan: Plan, obligation_id: str, period_key: str, period_label: str
         excused=count["excused"],
         reporting_rate=round(submitted / expected * 100, 1) if expected else None,
         timeliness_rate=round(count["on-time"] / expected * 100, 1) if expected else None,
-        agencies=tuple(lines), targets=tuple(_target(t, reporting) for t in plan.targets))
+        agencies=tuple(lines), targets=tuple(_target(t, reporting) for t in plan.targets),
+        plan_issued=plan.issued, plan_issuer=plan_issuer)

@@ -60,6 +60,7 @@ from dondoc.policy import (
     next_chase_moment,
     unchased_reason,
 )
+from dondoc.vocabulary import goal_text, report_title
 
 __all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "die_with_parent", "plan_reminders",
            "preview_chase", "queue_reminders", "run_chase", "stage_samples", "unchased_deadlines"]
@@ -265,18 +266,20 @@ def _recipients(flagged: set[str], catalog: Catalog, row: DeadlineRow, reminder:
     cc = []
     if reminder.escalate:
         cc += [(f"Thủ trưởng {agency.short or agency.name}", a) for a in usable(agency.addresses(Role.HEAD))]
-        cc += [(coordinator.name, a) for a in usable(coordinator.addresses(Role.LEADER))]
+        cc += [(f"Lãnh đạo {coordinator.short or coordinator.name}", a)
+               for a in usable(coordinator.addresses(Role.LEADER))]
     return to, cc
 
 
 def _files(setup: MailSetup, plan, obligation, agency, row: DeadlineRow, token: str, last_day: dt.date,
            targets) -> list[Attachment]:
     """The reporting form and the calendar invite of a deadline."""
-    form_rows = tuple(FormRow(t.id, t.text, str(t.unit), f"{t.goal.op} {t.goal.value:g}" if t.goal else "", role)
+    form_rows = tuple(FormRow(t.id, t.text, str(t.unit), goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal
+                              else "", role)
                       for t, role in targets)
     form = write_form(deadline_id=row.id, token=token, plan_title=plan.title, obligation_title=obligation.title,
                       agency_name=agency.name, period_label=row.period_label, last_day=last_day, rows=form_rows)
-    summary = f"Hạn cuối: {obligation.title} {row.period_label} [DD-{row.id}]"
+    summary = f"Hạn cuối: {report_title(obligation.title, row.period_label)} [DD-{row.id}]"
     invite = deadline_invite(uid=f"dd-{row.id}-{last_day:%Y%m%d}@{setup.domain}", summary=summary,
                              description=obligation.quote, last_day=last_day,
                              stamp=dt.datetime.combine(last_day, dt.time(), dt.UTC))
@@ -306,7 +309,7 @@ def compose_reminder(
         period_label=row.period_label, written_date=row.written_date, last_day=last_day, stage=reminder.stage,
         overdue=reminder.overdue, escalate=reminder.escalate, today=_local(now, setup.timezone).date(),
         extended_to=row.extended_to, extension_reason=row.extension_reason, reply_to=reply_to,
-        attachments=[a.filename for a in attachments])
+        attachments=[a.filename for a in attachments], copied=tuple(dict.fromkeys(name for name, _ in cc)))
     context = reminder_context(facts, calendar)
     lang = agency.language
     key = f"reminder:{row.id}:{reminder.stage}"

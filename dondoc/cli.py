@@ -22,16 +22,46 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from dondoc import installed_version
 from dondoc.errors import ConfigError, DondocError, NotFound, UsageError, explain, visible
+from dondoc.listing import Column, cell, to_csv, to_json
 
 __all__ = ["app"]
+
+class _OneLineUsage(TyperGroup):
+    """Every usage error (unknown option, invalid value, missing argument) as one line on stderr, exit code 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as error:  # click's ClickException (typer vendors click)
+            if type(error).__name__ == "NoArgsIsHelpError" and getattr(error, "ctx", None) is not None:
+                sys.stderr.write(error.ctx.get_help() + "\n")
+                sys.exit(2)
+            names, context = [], getattr(error, "ctx", None)
+            while context is not None and context.parent is not None:
+                names.append(context.info_name)
+                context = context.parent
+            where = " ".join(["dondoc", *reversed(names), "--help"])
+            message = " ".join(error.format_message().replace("Value error, ", "").split())
+            err.print(f"Lỗi / error: {visible(message)} ({where})",
+                      markup=False, highlight=False, soft_wrap=True)
+            sys.exit(getattr(error, "exit_code", 2))
+        except typer.Abort:
+            err.print("Đã dừng / aborted", markup=False, highlight=False)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
     help="dondoc — đôn đốc báo cáo: reporting deadlines, reminders and consolidated reports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_OneLineUsage,
 )
 plans_app = typer.Typer(help="Kế hoạch — the plans in config/.", no_args_is_help=True)
 app.add_typer(plans_app, name="plans")
@@ -56,6 +86,11 @@ class Format(StrEnum):
     CSV = "csv"
 
 
+class Lang(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
 def _guarded(command: Callable) -> Callable:
     """Turn a user-facing error, or a known failure around dondoc (disk full, database locked or gone), into one
     line per problem and exit code 1; any other exception is a bug and keeps its traceback."""
@@ -72,7 +107,7 @@ def _guarded(command: Callable) -> Callable:
             raise typer.Exit(1) from None
         except DondocError as error:
             err.print(f"Lỗi / error: {visible(str(error))}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            raise typer.Exit(2 if isinstance(error, OptionError) else 1) from None
         except Exception as error:
             fault = explain(error)
             if fault is None:
@@ -81,6 +116,10 @@ def _guarded(command: Callable) -> Callable:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+class OptionError(UsageError):
+    """An option's value cannot be read (a malformed date or time): a usage error, exit code 2."""
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -92,7 +131,7 @@ def _date(text: str | None) -> dt.date | None:
             return dt.datetime.strptime(text.strip(), pattern).date()
         except ValueError:
             continue
-    raise UsageError(f"'{text}' is not a date (dd/mm/yyyy or yyyy-mm-dd)")
+    raise OptionError(f"'{text}' is not a date (dd/mm/yyyy or yyyy-mm-dd)")
 
 
 def _moment(text: str | None) -> dt.datetime | None:
@@ -120,27 +159,69 @@ def _app():
 def _vn(day: dt.date) -> str:
     from dondoc.calendar import WEEKDAYS_VI
 
+    if _lang() == "en":
+        return f"{day:%a} {day:%d/%m/%Y}"
     return f"{WEEKDAYS_VI[day.weekday()]} {day:%d/%m/%Y}"
 
 
-def _emit(rows: list[dict], fmt: Format, columns: list[tuple[str, str]], title: str | None = None) -> None:
-    """Print ``rows`` as a table, JSON or CSV; ``columns`` are (key, heading)."""
+def _choices(name: str, values) -> type[StrEnum]:
+    """An option's choices as an enum (typer refuses anything else with one line, exit 2)."""
+    return StrEnum(name, {str(v).replace("-", "_"): str(v) for v in values})
+
+
+def _deadline_filters() -> type[StrEnum]:
+    from db.tables import DeadlineStatus
+
+    return _choices("DeadlineFilter", [*DeadlineStatus, "overdue", "not-due"])
+
+
+def _statuses(name: str, enum_name: str) -> type[StrEnum]:
+    import db.tables
+
+    return _choices(name, list(getattr(db.tables, enum_name)))
+
+
+DeadlineFilter = _deadline_filters()
+OutboxFilter = _statuses("OutboxFilter", "OutboxStatus")
+InboundFilter = _statuses("InboundFilter", "InboundStatus")
+
+
+_LANG: dict[str, str | None] = {"lang": None}
+
+
+def _lang() -> str:
+    """The language of tables: ``--lang``, else the setting DONDOC_LANG, else Vietnamese."""
+    if _LANG["lang"]:
+        return _LANG["lang"]
+    try:
+        from dondoc.settings import Settings
+
+        return Settings().lang
+    except Exception:  # noqa: BLE001 — a malformed setting is reported by the command itself
+        return "vi"
+
+
+def _words(vi: str, en: str) -> str:
+    return en if _lang() == "en" else vi
+
+
+def _emit(rows: list[dict], fmt: Format, columns: list, title: str | tuple[str, str] | None = None) -> None:
+    """Print ``rows`` as a table (``columns``: :class:`Column` or (key, heading)), JSON or CSV (every key)."""
     if fmt is Format.JSON:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(to_json(rows))
     elif fmt is Format.CSV:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else [k for k, _ in columns])
-        writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(to_csv(rows, None if rows else [c[0] if isinstance(c, tuple) else c.key for c in columns]))
     else:
+        lang = _lang()
+        columns = [Column(*c) if isinstance(c, tuple) else c for c in columns]
+        if isinstance(title, tuple):
+            title = title[lang == "en"]
         table = Table(title=title, show_lines=False)
-        for _, heading in columns:
-            table.add_column(heading, overflow="fold")
+        for column in columns:
+            table.add_column(column.heading(lang), overflow="fold")
         for row in rows:
             # Text, not str: a cell holds what mail and users wrote, never markup ("[/b]" would even crash rich)
-            table.add_row(*(Text(visible(str(row.get(key) if row.get(key) is not None else "")))
-                            for key, _ in columns))
+            table.add_row(*(Text(visible(cell(row.get(c.key), c.kind, lang))) for c in columns))
         out.print(table)
 
 
@@ -155,8 +236,11 @@ def main(
     version_: Annotated[
         bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Language of the tables: vi (default, or "
+                                                              "DONDOC_LANG) or en.")] = None,
 ) -> None:
     """dondoc — đôn đốc báo cáo."""
+    _LANG["lang"] = lang.value if lang else None
 
 
 @plans_app.command("check")
@@ -261,12 +345,15 @@ def plans_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) 
     """Danh sách kế hoạch — list the plans."""
     catalog = _app().catalog()
     rows = [
-        dict(id=p.id, number=p.number, title=p.title, valid_start=p.valid.start, valid_end=p.valid.end,
-             obligations=len(p.obligations), targets=len(p.targets), source=p.source.file)
+        dict(id=p.id, number=p.number, title=p.title, issued=p.issued, valid_start=p.valid.start,
+             valid_end=p.valid.end, obligations=len(p.obligations), targets=len(p.targets), source=p.source.file)
         for p in catalog.plans.values()
     ]
-    _emit(rows, fmt, [("id", "Mã"), ("number", "Số"), ("title", "Tên kế hoạch"), ("valid_start", "Từ"),
-                      ("valid_end", "Đến"), ("obligations", "Nghĩa vụ BC"), ("targets", "Chỉ tiêu")])
+    _emit(rows, fmt, [Column("id", "Mã", "Id"), Column("number", "Số", "Number"),
+                      Column("title", "Tên kế hoạch", "Title"), Column("issued", "Ngày ban hành", "Issued", "date"),
+                      Column("valid_start", "Từ", "From", "date"), Column("valid_end", "Đến", "To", "date"),
+                      Column("obligations", "Nghĩa vụ BC", "Obligations"), Column("targets", "Chỉ tiêu", "Targets")],
+          title=("Kế hoạch", "Plans"))
 
 
 @plans_app.command("show")
@@ -280,43 +367,67 @@ def plans_show(
     if plan_id not in catalog.plans:
         raise NotFound(f"no plan '{plan_id}' (known: {', '.join(sorted(catalog.plans))})")
     plan = catalog.plans[plan_id]
-    if fmt is not Format.TABLE:
+    if fmt is Format.JSON:
         sys.stdout.write(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
         return
     names = catalog.directory.agencies
-    out.print(f"[bold]{escape(plan.title)}[/bold] ({plan.id}{', ' + escape(plan.number) if plan.number else ''})")
-    out.print(f"Hiệu lực / valid: {plan.valid.start:%d/%m/%Y} – "
-              f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; nguồn / source: {plan.source.file}",
-              markup=False, highlight=False)
     rows = []
     for o in plan.obligations:
         due = o.schedule.due
         if isinstance(due, dict):
-            dates = ", ".join(f"{k}: {v}" for k, v in due.items())
+            dates = [f"{_words(PART_WORDS[k][0], PART_WORDS[k][1])} {v}" for k, v in due.items()]
         elif due is not None:
-            dates = str(due)
+            dates = [str(due)]
         elif o.schedule.day is not None:
-            dates = f"ngày {o.schedule.day}" + (f", +{o.schedule.months_after} tháng" if o.schedule.months_after else "")
+            dates = [_words(f"ngày {o.schedule.day}", f"day {o.schedule.day}") + (
+                f", +{o.schedule.months_after} " + _words("tháng", "month(s)") if o.schedule.months_after else "")]
         else:
-            dates = "mở thủ công / opened by hand"
+            dates = []
         rows.append(dict(
-            id=o.id, kind=str(o.kind),
-            who=", ".join(o.reporters),
-            to=", ".join(names[a].short or names[a].name for a in (o.recipient, *o.also_to)) + (
-                f" (qua {names[o.via].short or names[o.via].name})" if o.via else ""),
-            when=f"{o.schedule.every}: {dates} ({'trước ngày' if o.rule == 'before' else 'chậm nhất'})"
-            + (" *" if o.schedule.assumed else ""),
-            consolidates=", ".join(o.consolidates),
-        ))
-    _emit(rows, Format.TABLE, [("id", "Nghĩa vụ"), ("kind", "Loại"), ("who", "Đơn vị báo cáo"), ("to", "Gửi"),
-                               ("when", "Thời hạn"), ("consolidates", "Tổng hợp từ")], title="Chế độ báo cáo")
+            item="obligation", id=o.id, title=o.title, kind=str(o.kind), reporters=list(o.reporters),
+            recipients=[a for a in (o.recipient, *o.also_to)], via=o.via, every=str(o.schedule.every), dates=dates,
+            rule=str(o.rule), assumed=o.schedule.assumed, consolidates=list(o.consolidates)))
+    targets = [dict(item="target", id=t.id, title=t.text, goal=_goal_words(t), unit=str(t.unit), lead=t.lead,
+                    partners=list(t.partners)) for t in plan.targets]
+    if fmt is Format.CSV:
+        sys.stdout.write(to_csv(rows + targets))
+        return
+    out.print(f"[bold]{escape(plan.title)}[/bold] ({plan.id}{', ' + escape(plan.number) if plan.number else ''})")
+    out.print(_words("Hiệu lực", "In force") + f": {plan.valid.start:%d/%m/%Y} – "
+              f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; "
+              + _words("nguồn", "source") + f": {plan.source.file}", markup=False, highlight=False)
+    for row in rows:
+        row["to"] = ", ".join(names[a].short or names[a].name for a in row["recipients"]) + (
+            f" ({_words('qua', 'via')} {names[row['via']].short or names[row['via']].name})" if row["via"] else "")
+        row["when"] = (cell(row["every"], "every", _lang()) + (": " + ", ".join(row["dates"]) if row["dates"] else "")
+                       + (f" ({cell(row['rule'], 'rule', _lang())})" if row["dates"] else
+                          _words(" (mở thủ công)", " (opened by hand)")) + (" *" if row["assumed"] else ""))
+    _emit(rows, Format.TABLE, [Column("id", "Nghĩa vụ", "Obligation"), Column("kind", "Loại", "Kind", "obligation"),
+                               Column("reporters", "Đơn vị báo cáo", "Reporters", "list"), Column("to", "Gửi", "To"),
+                               Column("when", "Thời hạn", "When"),
+                               Column("consolidates", "Tổng hợp từ", "Consolidates", "list")],
+          title=("Chế độ báo cáo", "Reporting"))
     if any(o.schedule.assumed for o in plan.obligations):
-        out.print("* Kế hoạch không ghi ngày; ngày mặc định của dondoc / date not in the plan: dondoc's default.")
-    if plan.targets:
-        _emit([dict(id=t.id, text=t.text, goal=f"{t.goal.op} {t.goal.value:g}" if t.goal else "", unit=str(t.unit),
-                    lead=t.lead or "") for t in plan.targets],
-              Format.TABLE, [("id", "Chỉ tiêu"), ("text", "Nội dung"), ("goal", "Mục tiêu"), ("unit", "Đơn vị"),
-                             ("lead", "Chủ trì")], title="Chỉ tiêu")
+        out.print(_words("* Kế hoạch không ghi ngày; đây là ngày mặc định của dondoc.",
+                         "* The plan writes no date: this is dondoc's default."), markup=False, highlight=False)
+    if targets:
+        _emit(targets, Format.TABLE, [Column("id", "Chỉ tiêu", "Target"), Column("title", "Nội dung", "Text"),
+                                      Column("goal", "Mục tiêu", "Goal"), Column("unit", "Đơn vị", "Unit", "unit"),
+                                      Column("lead", "Chủ trì", "Lead")], title=("Chỉ tiêu", "Targets"))
+
+
+PART_WORDS = {"H1": ("báo cáo 6 tháng", "6-month report"), "H2": ("báo cáo 6 tháng cuối năm", "second-half report"),
+              "Y": ("báo cáo năm", "annual report")}
+
+
+def _goal_words(target) -> str:
+    """``≥ 95%``: a target's goal with its unit."""
+    from dondoc.documents.report import _goal
+
+    if target.goal is None:
+        return ""
+    return _goal(f"{ {'>=': '≥', '<=': '≤'}.get(target.goal.op, target.goal.op)} {target.goal.value:g}",
+                 str(target.unit))
 
 
 @app.command()
@@ -337,15 +448,23 @@ def sync(
         report = sync_catalog(catalog, session=session, now=moment, horizon_days=policy.horizon_days,
                               timezone=app_.settings.timezone)
         preview = preview_chase(session, catalog, policy, app_.calendar(catalog), moment, app_.settings.timezone)
-    if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps({**report.as_dict(), "next_chase": preview.as_dict()}, ensure_ascii=False,
-                                    indent=2, default=str) + "\n")
-        return
     kinds = sorted({*report.created, *report.updated, *report.retired})
-    _emit([dict(kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0),
-                retired=report.retired.get(k, 0)) for k in kinds],
-          Format.TABLE, [("kind", "Loại"), ("created", "Thêm mới"), ("updated", "Cập nhật"), ("retired", "Ngừng")],
-          title="Đồng bộ / sync")
+    rows = [dict(kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0),
+                 retired=report.retired.get(k, 0)) for k in kinds]
+    if fmt is Format.JSON:
+        sys.stdout.write(to_json({**report.as_dict(), "next_chase": preview.as_dict()}))
+        return
+    if fmt is Format.CSV:
+        sys.stdout.write(to_csv(rows, ["kind", "created", "updated", "retired"]))
+        return
+    words = {"agency": ("Cơ quan", "agencies"), "contacts": ("Địa chỉ liên hệ", "contacts"),
+             "plan": ("Kế hoạch", "plans"), "obligation": ("Nghĩa vụ báo cáo", "obligations"),
+             "target": ("Chỉ tiêu", "targets"), "deadlines": ("Hạn báo cáo", "deadlines")}
+    for row in rows:
+        row["kind"] = _words(*words[row["kind"]]) if row["kind"] in words else row["kind"]
+    _emit(rows, Format.TABLE, [Column("kind", "Loại", "Kind"), Column("created", "Thêm mới", "Created"),
+                               Column("updated", "Cập nhật", "Updated"), Column("retired", "Ngừng", "Retired")],
+          title=("Đồng bộ", "Sync"))
     out.print(f"{report.deadlines_total} hạn báo cáo theo cấu hình (deadlines in config); "
               f"{report.deadlines_left_closed} đã đóng, giữ nguyên (closed, left as they are); "
               f"{'có thay đổi' if report.changed else 'không có thay đổi (nothing changed)'}.",
@@ -380,37 +499,51 @@ def deadlines(
     obligation: Annotated[str | None, typer.Option(help="Obligation id within the plan.")] = None,
     agency: Annotated[str | None, typer.Option(help="Agency id, e.g. bp.so-y-te.")] = None,
     period: Annotated[str | None, typer.Option(help="Period key: 2021-H1, 2021, 2021-Q2, 2021-07, once.")] = None,
-    status: Annotated[str | None, typer.Option(help="open, submitted, late, excused, closed.")] = None,
+    status: Annotated[DeadlineFilter | None, typer.Option(
+        help="A stored status (open, submitted, late, excused, closed, …) or a state of today: overdue, "
+             "not-due.")] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="Last day on or after (dd/mm/yyyy).")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day on or before (dd/mm/yyyy).")] = None,
+    now: Annotated[str | None, typer.Option(help="As of this instant, for overdue/not-due (ISO or dd/mm/yyyy).")] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hạn báo cáo — list deadlines (run `dondoc sync` first)."""
+    from zoneinfo import ZoneInfo
+
     from db.repo import find_deadlines
+    from dondoc.chase import effective_last_day
+    from dondoc.vocabulary import deadline_state
 
     start, end = _date(date_from), _date(date_to)
     app_ = _app()
+    today = (_moment(now) or app_.now()).astimezone(ZoneInfo(app_.settings.timezone)).date()
+    derived = status.value if status in (DeadlineFilter.overdue, DeadlineFilter.not_due) else None
     with app_.session() as session:
         found = find_deadlines(session=session, plan=plan, obligation=obligation, agency=agency, period=period,
-                               status=status, date_from=start, date_to=end)
+                               status="open" if derived else (status.value if status else None),
+                               date_from=start, date_to=end)
         if not found and plan is not None:
             from db.tables import PlanRow
 
             if session.get(PlanRow, plan) is None:
                 raise NotFound(f"no plan '{plan}' in the database (run `dondoc sync`, or see `dondoc plans list`)")
-    rows = [
-        dict(plan=d.plan_id, obligation=d.obligation_id, agency=d.agency_id, agency_name=a.name,
-             period=d.period_key, period_label=d.period_label, written_date=d.written_date.isoformat(),
-             rule=d.rule, last_day=d.last_day.isoformat(), status=d.status)
-        for d, a in found
-    ]
+    rows = []
+    for d, a in found:
+        state = deadline_state(d.status, effective_last_day(d), today)
+        if derived and state != derived:
+            continue
+        rows.append(dict(id=d.id, plan=d.plan_id, obligation=d.obligation_id, agency=d.agency_id, agency_name=a.name,
+                         period=d.period_key, period_label=d.period_label, written_date=d.written_date,
+                         rule=d.rule, last_day=d.last_day, extended_to=d.extended_to, status=d.status, state=state))
     if fmt is Format.TABLE:
-        for row, (d, _) in zip(rows, found):
-            row["last_day_vn"] = _vn(d.last_day)
-            row["written_vn"] = f"{'trước' if d.rule == 'before' else 'chậm nhất'} {d.written_date:%d/%m/%Y}"
-        _emit(rows, fmt, [("obligation", "Nghĩa vụ"), ("agency_name", "Cơ quan"), ("period_label", "Kỳ"),
-                          ("written_vn", "Kế hoạch ghi"), ("last_day_vn", "Hạn cuối"), ("status", "Trạng thái")],
-              title=f"Hạn báo cáo ({len(rows)})")
+        for row in rows:
+            row["last_day_vn"] = _vn(row["extended_to"] or row["last_day"])
+            row["written_vn"] = f"{cell(row['rule'], 'rule', _lang())} {row['written_date']:%d/%m/%Y}"
+        _emit(rows, fmt, [Column("id", "#"), Column("obligation", "Nghĩa vụ", "Obligation"),
+                          Column("agency_name", "Cơ quan", "Agency"), Column("period_label", "Kỳ", "Period"),
+                          Column("written_vn", "Kế hoạch ghi", "Plan says"),
+                          Column("last_day_vn", "Hạn cuối", "Last day"), Column("state", "Trạng thái", "State", "state")],
+              title=(f"Hạn báo cáo ({len(rows)})", f"Deadlines ({len(rows)})"))
     else:
         _emit(rows, fmt, [])
 
@@ -434,42 +567,51 @@ def calendar_(
         _emit([dict(date=d.isoformat(), working=off is None, reason=off or swap or "") for d, off, swap in days],
               fmt, [])
         return
-    special = [dict(date=_vn(d), kind="nghỉ / off" if off else "làm bù / worked", reason=off or swap)
-               for d, off, swap in days if (off and d.weekday() < 5) or swap]
-    _emit(special, Format.TABLE, [("date", "Ngày"), ("kind", "Loại"), ("reason", "Lý do")],
-          title=f"Ngày nghỉ lễ và làm bù năm {year}")
+    special = [dict(date=_vn(d), kind=_words("Nghỉ", "day off") if off else _words("Làm bù", "worked"),
+                    reason=off or swap) for d, off, swap in days if (off and d.weekday() < 5) or swap]
+    _emit(special, Format.TABLE, [Column("date", "Ngày", "Day"), Column("kind", "Loại", "Kind"),
+                                  Column("reason", "Lý do", "Reason")],
+          title=(f"Ngày nghỉ lễ và làm bù năm {year}", f"Days off and swap days {year}"))
     months = [dict(month=f"{m:02d}/{year}", working=sum(1 for d, off, _ in days if d.month == m and off is None))
               for m in range(1, 13)]
-    _emit(months, Format.TABLE, [("month", "Tháng"), ("working", "Ngày làm việc")])
-    out.print(f"Tổng số ngày làm việc / working days: {sum(m['working'] for m in months)}",
+    _emit(months, Format.TABLE, [Column("month", "Tháng", "Month"), Column("working", "Ngày làm việc", "Working days")])
+    out.print(_words("Tổng số ngày làm việc", "Working days") + f": {sum(m['working'] for m in months)}",
               markup=False, highlight=False)
 
 
 def _chase_report(report, fmt: Format) -> None:
     rows = [dict(deadline=p["deadline"], agency=p["agency"], period=p["period"], stage=p["stage"],
-                 cc="có" if p["escalate"] else "", to=", ".join(p["to"]), subject=p["subject"]) for p in report.planned]
+                 escalate=bool(p["escalate"]), to=list(p["to"]), subject=p["subject"]) for p in report.planned]
     skipped = [dict(deadline=x["deadline"], agency=x["agency"], stage=x["stage"], reason=x["reason"])
                for x in report.skipped]
-    if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps({"summary": report.as_dict(), "reminders": rows, "skipped": skipped,
-                                     "problems": report.problems(), **({"samples": report.samples}
-                                                                      if report.samples else {})},
-                                    ensure_ascii=False, indent=2) + "\n")
+    if fmt is Format.JSON:
+        sys.stdout.write(to_json({"summary": report.as_dict(), "reminders": rows, "skipped": skipped,
+                                  "problems": report.problems(),
+                                  **({"samples": report.samples} if report.samples else {})}))
         return
-    _emit(rows, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("period", "Kỳ"), ("stage", "Lần nhắc"),
-                               ("cc", "Đồng gửi"), ("to", "Gửi tới")], title=f"Thư nhắc ({len(rows)})")
+    if fmt is Format.CSV:
+        sys.stdout.write(to_csv(rows, list(rows[0]) if rows else ["deadline", "agency", "period", "stage", "escalate",
+                                                                  "to", "subject"]))
+        return
+    _emit(rows, Format.TABLE, [Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
+                               Column("period", "Kỳ", "Period"), Column("stage", "Lần nhắc", "Stage", "stage"),
+                               Column("escalate", "Đồng gửi lãnh đạo", "Heads copied"),
+                               Column("to", "Gửi tới", "To", "list")],
+          title=(f"Thư nhắc ({len(rows)})", f"Reminders ({len(rows)})"))
     if skipped:
-        _emit(skipped, Format.TABLE, [("deadline", "Hạn"), ("agency", "Cơ quan"), ("reason", "Lý do")],
-              title="Không gửi được / skipped")
+        _emit(skipped, Format.TABLE, [Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
+                                      Column("reason", "Lý do", "Reason")], title=("Không gửi được", "Skipped"))
     for sample in report.samples:
         out.print(f"\n── Thư mẫu / sample: lần nhắc {sample['stage']} (hạn #{sample['deadline']}) ──\n"
                   f"Gửi tới / to: {sample['to']}\n" + (f"Đồng gửi / cc: {sample['cc']}\n" if sample["cc"] else "")
                   + f"Tiêu đề / subject: {sample['subject']}\n\n{sample['text'].rstrip()}\n",
                   markup=False, highlight=False, soft_wrap=True)
     summary = report.as_dict()
-    out.print(f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
-              f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']} "
-              f"(queued, sent, failed, retrying, recovered).", markup=False, highlight=False)
+    out.print(_words(f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
+                     f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']}.",
+                     f"Queued {summary['queued']}, sent {summary['sent']}, failed {summary['failed']}, "
+                     f"retrying {summary['retrying']}, recovered {summary['recovered']}."),
+              markup=False, highlight=False)
     for line in report.problems():
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -526,20 +668,23 @@ def remind(
 @app.command()
 @_guarded
 def outbox(
-    status: Annotated[str | None, typer.Option(help="pending, sending, sent or failed.")] = None,
+    status: Annotated[OutboxFilter | None, typer.Option(help="pending, sending, sent or failed.")] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hộp thư đi — the outbox: what was queued, sent, failed and why."""
     from dondoc.chase import outbox_rows
 
     with _app().session() as session:
-        rows = [dict(id=o.id, deadline=o.deadline_id, agency=a.id if a else "", stage=o.stage, status=o.status,
-                     attempts=o.attempts, sent_at=o.sent_at.isoformat() if o.sent_at else "",
-                     error=o.last_error or "", recipients=", ".join(o.recipients), message_id=o.message_id)
-                for o, a in outbox_rows(session, status)]
-    _emit(rows, fmt, [("id", "#"), ("deadline", "Hạn"), ("agency", "Cơ quan"), ("stage", "Lần nhắc"),
-                      ("status", "Trạng thái"), ("attempts", "Lần thử"), ("error", "Lỗi")],
-          title=f"Hộp thư đi ({len(rows)})")
+        rows = [dict(id=o.id, kind=o.kind, deadline=o.deadline_id, agency=a.id if a else None, stage=o.stage,
+                     status=o.status, attempts=o.attempts, created_at=o.created_at, sent_at=o.sent_at,
+                     error=o.last_error, recipients=list(o.recipients), subject=o.subject, message_id=o.message_id)
+                for o, a in outbox_rows(session, status.value if status else None)]
+    _emit(rows, fmt, [Column("id", "#"), Column("kind", "Loại thư", "Mail", "mail"),
+                      Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
+                      Column("stage", "Lần nhắc", "Stage", "stage"), Column("status", "Trạng thái", "Status", "outbox"),
+                      Column("sent_at", "Gửi lúc", "Sent", "time"), Column("attempts", "Lần thử", "Attempts"),
+                      Column("error", "Lỗi", "Error")],
+          title=(f"Hộp thư đi ({len(rows)})", f"Outbox ({len(rows)})"))
 
 
 @app.command()
@@ -613,8 +758,15 @@ def ingest(
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return
-    _emit([{"what": k, "count": v} for k, v in report.as_dict().items()], Format.TABLE,
-          [("what", "Loại"), ("count", "Số thư")], title="Nhận báo cáo / intake")
+    intake_words = {"fetched": ("Thư đã lấy về", "fetched"), "stored": ("Thư đã lưu", "stored"),
+                    "duplicates": ("Thư trùng", "duplicates"), "already_taken": ("Đã nhận từ trước", "already taken"),
+                    "left_at_source": ("Để lại ở hộp thư nguồn", "left at source"),
+                    "before_since": ("Trước ngày bắt đầu nhận", "before the start date"),
+                    "waiting": ("Chờ lần sau", "waiting"), "vanished": ("Đã bị chuyển/xoá", "vanished"),
+                    "receipts": ("Thư xác nhận", "receipts")}
+    _emit([{"what": _words(*intake_words[k]) if k in intake_words else cell(k, "inbound", _lang()), "count": v}
+           for k, v in report.as_dict().items()], Format.TABLE,
+          [Column("what", "Loại", "Kind"), Column("count", "Số thư", "Messages")], title=("Nhận báo cáo", "Intake"))
     for line in report.notices():
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -622,26 +774,27 @@ def ingest(
 @app.command()
 @_guarded
 def inbox(
-    status: Annotated[str | None, typer.Option(help="new, submission, request, held, confirmation, auto-reply, "
-                                                    "bounce, quarantine.")] = None,
+    status: Annotated[InboundFilter | None, typer.Option(
+        help="new, submission, request, held, confirmation, auto-reply, bounce, quarantine, rejected.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1_000_000)] = 50,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hộp thư đến — recent inbound mail: class, match, reason."""
-    from zoneinfo import ZoneInfo
+    _inbound(status.value if status else None, limit, fmt, ("Hộp thư đến", "Inbox"))
 
+
+def _inbound(status: str | None, limit: int, fmt: Format, title: tuple[str, str]) -> None:
     from dondoc.inbox import inbound_messages
 
-    app_ = _app()
-    with app_.session() as session:
+    with _app().session() as session:
         rows = inbound_messages(session, status=status, limit=limit)
     if fmt is Format.TABLE:
-        zone = ZoneInfo(app_.settings.timezone)
-        rows = [{**row, "received": f"{dt.datetime.fromisoformat(row['received']).astimezone(zone):%d/%m/%Y %H:%M}"}
-                for row in rows]
-    _emit(rows, fmt, [("id", "#"), ("received", "Nhận lúc"), ("sender", "Người gửi"), ("subject", "Tiêu đề"),
-                      ("class", "Phân loại"), ("deadline", "Hạn"), ("match_method", "Khớp theo"), ("reason", "Lý do")],
-          title=f"Hộp thư đến ({len(rows)})")
+        rows = [{**row, "received": dt.datetime.fromisoformat(row["received"])} for row in rows]
+    _emit(rows, fmt, [Column("id", "#"), Column("received", "Nhận lúc", "Received", "time"),
+                      Column("sender", "Người gửi", "From"), Column("subject", "Tiêu đề", "Subject"),
+                      Column("class", "Phân loại", "Class", "inbound"), Column("deadline", "Hạn", "Deadline"),
+                      Column("match_method", "Khớp theo", "Matched by"), Column("reason", "Lý do", "Reason")],
+          title=(f"{title[0]} ({len(rows)})", f"{title[1]} ({len(rows)})"))
 
 
 quarantine_app = typer.Typer(help="Thư chờ xử lý — mail that could not be matched safely.", no_args_is_help=True)
@@ -651,8 +804,8 @@ app.add_typer(quarantine_app, name="quarantine")
 @quarantine_app.command("list")
 @_guarded
 def quarantine_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
-    """The quarantined messages, with the reason each is there."""
-    inbox(status="quarantine", limit=1000, fmt=fmt)
+    """Thư chờ xử lý — the quarantined messages, with the reason each is there."""
+    _inbound("quarantine", 1000, fmt, ("Thư chờ xử lý", "Quarantine"))
 
 
 @quarantine_app.command("show")
@@ -734,13 +887,18 @@ def submissions(
             if value is not None:
                 query = query.where(column == value)
         rows = [dict(id=s.id, deadline=d.id, agency=d.agency_id, period=d.period_key, version=s.version,
-                     received=s.received_at.isoformat(timespec="minutes"), on_time=s.on_time, status=s.status,
+                     received=s.received_at, on_time=s.on_time, status=s.status,
                      figures=len([k for k in s.form_values if not k.startswith("_")]),
-                     problems="; ".join(s.form_problems), no_report=s.no_report)
+                     problems=list(s.form_problems), no_report=s.no_report)
                 for s, d in session.exec(query.order_by(SubmissionRow.id))]
-    _emit(rows, fmt, [("id", "#"), ("deadline", "Hạn"), ("agency", "Cơ quan"), ("period", "Kỳ"),
-                      ("version", "Lần"), ("received", "Nhận lúc"), ("on_time", "Đúng hạn"), ("status", "Trạng thái"),
-                      ("figures", "Số chỉ tiêu"), ("problems", "Cần xem lại")], title=f"Bản nộp ({len(rows)})")
+    for row in rows:
+        row["timely"] = "on-time" if row["on_time"] else "late"
+    _emit(rows, fmt, [Column("id", "#"), Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
+                      Column("period", "Kỳ", "Period"), Column("version", "Lần", "Version"),
+                      Column("received", "Nhận lúc", "Received", "time"), Column("timely", "Thời hạn", "Timely", "state"),
+                      Column("status", "Trạng thái", "Status", "submission"),
+                      Column("figures", "Số chỉ tiêu", "Figures"), Column("problems", "Cần xem lại", "To check", "list")],
+          title=(f"Bản nộp ({len(rows)})", f"Submissions ({len(rows)})"))
 
 
 @app.command("return")
@@ -769,12 +927,15 @@ def requests(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) ->
     from db.tables import DeadlineRow, RequestRow
 
     with _app().session() as session:
-        rows = [dict(id=r.id, deadline=d.id, agency=d.agency_id, kind=r.kind, status=r.status, text=r.text[:300])
+        rows = [dict(id=r.id, deadline=d.id, agency=d.agency_id, kind=r.kind, status=r.status, created_at=r.created_at,
+                     text=r.text[:300])
                 for r, d in session.exec(select(RequestRow, DeadlineRow)
                                          .join(DeadlineRow, DeadlineRow.id == RequestRow.deadline_id)
                                          .order_by(RequestRow.id))]
-    _emit(rows, fmt, [("id", "#"), ("deadline", "Hạn"), ("agency", "Cơ quan"), ("kind", "Loại"),
-                      ("status", "Trạng thái"), ("text", "Nội dung")], title=f"Đề nghị ({len(rows)})")
+    _emit(rows, fmt, [Column("id", "#"), Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
+                      Column("kind", "Loại", "Kind", "request"), Column("status", "Trạng thái", "Status", "request"),
+                      Column("created_at", "Nhận lúc", "Received", "time"), Column("text", "Nội dung", "Text")],
+          title=(f"Đề nghị ({len(rows)})", f"Requests ({len(rows)})"))
 
 
 @app.command()
@@ -822,9 +983,18 @@ def report_build(
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"Báo cáo #{row.id} (bản {row.revision}, {row.status}): {data.obligation_title} {data.period_label}\n"
-              f"Tỷ lệ báo cáo {data.submitted}/{data.expected}, đúng hạn {data.on_time}/{data.expected}, "
-              f"thiếu {data.missing}, miễn {data.excused}", markup=False, highlight=False)
+    from dondoc.vocabulary import percent, report_title
+
+    out.print(_words(f"Báo cáo #{row.id} (bản {row.revision}, {cell(row.status, 'report', 'vi')}): "
+                     f"{report_title(data.obligation_title, data.period_label)}\n"
+                     f"Tỷ lệ báo cáo {data.submitted}/{data.expected} ({percent(data.reporting_rate)}), đúng hạn "
+                     f"{data.on_time}/{data.expected} ({percent(data.timeliness_rate)}), chưa gửi {data.missing}, "
+                     f"được miễn {data.excused}",
+                     f"Report #{row.id} (revision {row.revision}, {row.status}): "
+                     f"{report_title(data.obligation_title, data.period_label)}\n"
+                     f"Reporting rate {data.submitted}/{data.expected} ({percent(data.reporting_rate)}), on time "
+                     f"{data.on_time}/{data.expected} ({percent(data.timeliness_rate)}), missing {data.missing}, "
+                     f"excused {data.excused}"), markup=False, highlight=False)
     for kind, path in files.items():
         out.print(f"  {kind}: {path}", markup=False, highlight=False)
 
@@ -833,15 +1003,17 @@ def report_build(
 @_guarded
 def report_approve(
     report: Annotated[int, typer.Argument(help="The report id.", min=1, max=_MAX_ID)],
-    by: Annotated[str, typer.Option(help="Who approves.")] = "coordinator",
+    by: Annotated[str, typer.Option(help="Who approves and signs: a signer of the coordinating agency "
+                                         "(config/agencies `signers`: id, name or title).")],
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Duyệt — approve a draft report."""
+    """Duyệt — approve a draft report; the signer's title and name go into its signature block."""
     from dondoc.consolidate import approve
 
     app_ = _app()
     with app_.session() as session:
-        row = approve(session, report, by, _moment(now) or app_.now())
+        row = approve(session, report, by, _moment(now) or app_.now(), catalog=app_.catalog(),
+                      data_dir=app_.settings.data_dir)
     out.print(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).", markup=False, highlight=False)
     _answer_paused_run(row, {"approve": True, "by": by})
 
@@ -913,13 +1085,19 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
     app_ = _app()
     with app_.session() as session:
         rows = [dict(id=r.id, plan=r.plan_id, obligation=r.obligation_id, period=r.period_key, revision=r.revision,
-                     status=r.status, rate=r.summary.get("reporting_rate"), note=r.summary.get("rejected", ""),
-                     files=", ".join(map(str, report_paths(r, app_.settings.data_dir).values())))
+                     status=r.status, reporting_rate=r.summary.get("reporting_rate"),
+                     timeliness_rate=r.summary.get("timeliness_rate"), compiled_at=r.compiled_at,
+                     approved_by=r.approved_by, note=r.summary.get("rejected"),
+                     files={k: str(v) for k, v in report_paths(r, app_.settings.data_dir).items()})
                 for r in session.exec(select(ReportRow).order_by(ReportRow.id))]
-    _emit(rows, fmt, [("id", "#"), ("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
-                      ("revision", "Bản"), ("status", "Trạng thái"), ("rate", "Tỷ lệ BC (%)"),
-                      ("note", "Ghi chú")],
-          title=f"Báo cáo tổng hợp ({len(rows)})")
+    _emit(rows, fmt, [Column("id", "#"), Column("plan", "Kế hoạch", "Plan"),
+                      Column("obligation", "Nghĩa vụ", "Obligation"), Column("period", "Kỳ", "Period"),
+                      Column("revision", "Bản", "Revision"), Column("status", "Trạng thái", "Status", "report"),
+                      Column("reporting_rate", "Tỷ lệ báo cáo", "Reporting rate", "percent"),
+                      Column("timeliness_rate", "Tỷ lệ đúng hạn", "Timeliness", "percent"),
+                      Column("compiled_at", "Tổng hợp lúc", "Compiled", "time"),
+                      Column("approved_by", "Người duyệt", "Approved by"), Column("note", "Ghi chú", "Note")],
+          title=(f"Báo cáo tổng hợp ({len(rows)})", f"Consolidated reports ({len(rows)})"))
 
 
 @app.command()
@@ -999,27 +1177,44 @@ def status(
     today = moment.astimezone(ZoneInfo(app_.settings.timezone)).date()
     with app_.session() as session:
         state = overview(session, app_.catalog(), today, ahead, policy=app_.policy())
-    rows = [period.as_row() for period in state.periods]
+    def counted(periods) -> list[dict]:
+        return [dict(plan=p.plan_id, obligation=p.obligation_id, period=p.period_key, period_label=p.period_label,
+                     last_day=p.last_day, on_time=len(p.on_time), late=len(p.late), overdue=len(p.overdue),
+                     unchased=len(p.unchased), not_due=len(p.not_due), excused=len(p.excused)) for p in periods]
+
+    rows = counted(state.periods)
     long_overdue = long_overdue_by_obligation([*state.periods, *state.long_overdue])
-    if fmt is not Format.TABLE:
-        sys.stdout.write(json.dumps({"periods": rows, "long_overdue": [p.as_row() for p in state.long_overdue],
-                                     "unchased": state.unchased, "quarantined": state.quarantined,
-                                     "bounced": state.bounced,
-                                     "held": state.held}, ensure_ascii=False, indent=2) + "\n")
+    if fmt is Format.JSON:
+        sys.stdout.write(to_json({"today": today, "periods": rows, "long_overdue": counted(state.long_overdue),
+                                  "unchased": state.unchased, "quarantined": state.quarantined,
+                                  "bounced": list(state.bounced), "held": state.held}))
+    elif fmt is Format.CSV:
+        sys.stdout.write(to_csv(rows, list(rows[0]) if rows else ["plan", "obligation", "period", "period_label",
+                                                                  "last_day", "on_time", "late", "overdue", "unchased",
+                                                                  "not_due", "excused"]))
     else:
-        _emit(rows, Format.TABLE, [("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("period", "Kỳ"),
-                                   ("last_day", "Hạn cuối"), ("submitted", "Đúng hạn"), ("late", "Muộn"),
-                                   ("overdue", "Quá hạn"), ("unchased", "Quá hạn lâu"),
-                                   ("not_due", "Chưa đến hạn"), ("excused", "Miễn")],
-              title=f"Tình hình báo cáo ngày {today:%d/%m/%Y}")
+        from dondoc.vocabulary import state_label
+
+        _emit(rows, Format.TABLE, [Column("plan", "Kế hoạch", "Plan"), Column("obligation", "Nghĩa vụ", "Obligation"),
+                                   Column("period_label", "Kỳ", "Period"), Column("last_day", "Hạn cuối", "Last day", "date"),
+                                   *(Column(key, state_label(state), state_label(state, "en")) for key, state in (
+                                       ("on_time", "on-time"), ("late", "late"), ("overdue", "overdue"))),
+                                   Column("unchased", "Quá hạn lâu", "Long overdue"),
+                                   *(Column(key, state_label(state), state_label(state, "en")) for key, state in (
+                                       ("not_due", "not-due"), ("excused", "excused")))],
+              title=(f"Tình hình báo cáo ngày {today:%d/%m/%Y}", f"Reporting status on {today:%d/%m/%Y}"))
         if long_overdue:
-            _emit([dict(plan=g["plan_id"], obligation=g["obligation_id"], count=g["count"],
-                        periods=", ".join(g["periods"])) for g in long_overdue], Format.TABLE,
-                  [("plan", "Kế hoạch"), ("obligation", "Nghĩa vụ"), ("count", "Số hạn"), ("periods", "Kỳ (số hạn)")],
-                  title=f"Quá hạn lâu, không nhắc tự động / long overdue, not chased automatically: {state.unchased}")
-        out.print(f"Thư chờ xử lý / quarantined: {state.quarantined}. Địa chỉ bị trả lại / bounced: "
-                  f"{', '.join(state.bounced) or 'không có'}", markup=False, highlight=False)
-        out.print(f"Báo cáo chờ xác nhận, chưa tính là đã gửi / held for confirmation, not counted: {len(state.held)}"
+            _emit([dict(plan=g["plan_id"], obligation=g["obligation_id"], count=g["count"], periods=g["periods"])
+                   for g in long_overdue], Format.TABLE,
+                  [Column("plan", "Kế hoạch", "Plan"), Column("obligation", "Nghĩa vụ", "Obligation"),
+                   Column("count", "Số hạn", "Deadlines"), Column("periods", "Kỳ (số hạn)", "Periods (deadlines)", "list")],
+                  title=(f"Quá hạn lâu, không nhắc tự động: {state.unchased}",
+                         f"Long overdue, not chased automatically: {state.unchased}"))
+        out.print(_words("Thư chờ xử lý", "Quarantined") + f": {state.quarantined}. "
+                  + _words("Địa chỉ bị trả lại", "Bounced addresses") + ": "
+                  + (", ".join(state.bounced) or _words("không có", "none")) + ".", markup=False, highlight=False)
+        out.print(_words("Báo cáo chờ xác nhận, chưa tính là đã gửi", "Held for confirmation, not counted")
+                  + f": {len(state.held)}"
                   + "".join(f"\n  #{h['id']} {h['agency']}, {h['period']}, {h['received']} (dondoc held confirm "
                             f"{h['id']})" for h in state.held), markup=False, highlight=False)
     if mail:

@@ -14,11 +14,12 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from db.outbox import enqueue
 from db.tables import (
     AttachmentRow,
+    ContactRow,
     DeadlineRow,
     DeadlineStatus,
     OutboxRow,
@@ -27,20 +28,30 @@ from db.tables import (
 )
 from dondoc.aggregate import AgencyInput, ReportData, aggregate
 from dondoc.chase import MailSetup, effective_last_day
+from dondoc.documents.sections import fold, split_report
 from dondoc.errors import NotFound, UsageError
 from dondoc.mail.compose import Attachment, build_message, message_id_for
-from dondoc.model import Catalog, Obligation, Plan, Role
+from dondoc.model import Agency, Catalog, Obligation, Plan, Role
+from dondoc.model import Signer as SignerConfig
+from dondoc.vocabulary import deadline_state, lower_first, report_title
 
-__all__ = ["approve", "collect", "compile_report", "reject", "report_paths", "send_up"]
+__all__ = ["approve", "collect", "compile_report", "reject", "report_paths", "send_up", "split_documents"]
 
 
 def _inputs_of(plan: Plan, obligation: Obligation) -> list[str]:
     return list(obligation.consolidates) or [obligation.id]
 
 
-def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligation, period_key: str) -> tuple[
-        list[AgencyInput], str]:
-    """The expected agencies of ``period_key`` (plan order) with their latest accepted submission; the label."""
+def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligation, period_key: str,
+            today: dt.date | None = None) -> tuple[list[AgencyInput], str]:
+    """The expected agencies of ``period_key`` (plan order) with what they sent; the period's label.
+
+    Each agency's state is :func:`dondoc.vocabulary.deadline_state` of its deadline as of ``today`` — what
+    ``dondoc status`` shows that day. The first accepted version decided timeliness (its time is ``first_at``);
+    the latest accepted version's time, number, figures and text are shown (a returned version counts for
+    neither). Reminders are counted when delivered; one whose address bounced (a 5xx, or a bounce flagged on the
+    address after it was sent) is named as bounced instead.
+    """
     inputs = _inputs_of(plan, obligation)
     deadlines = list(session.exec(select(DeadlineRow).where(
         DeadlineRow.plan_id == plan.id, DeadlineRow.obligation_id.in_(inputs), DeadlineRow.period_key == period_key)))
@@ -48,22 +59,18 @@ def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligati
         raise NotFound(f"no deadlines of {plan.id}/{'+'.join(inputs)} for period '{period_key}' "
                        f"(see `dondoc deadlines --plan {plan.id}`)")
     ids = [d.id for d in deadlines]
-    latest: dict[int, SubmissionRow] = {}
+    accepted: dict[int, list[SubmissionRow]] = {}
     for submission in session.exec(select(SubmissionRow).where(SubmissionRow.deadline_id.in_(ids),
                                                                SubmissionRow.status == "accepted")
                                    .order_by(SubmissionRow.version)):
-        latest[submission.deadline_id] = submission
-    first: dict[int, SubmissionRow] = {}
-    for submission in session.exec(select(SubmissionRow).where(SubmissionRow.deadline_id.in_(ids))
-                                   .order_by(SubmissionRow.version.desc())):
-        first[submission.deadline_id] = submission
-    reminders = dict(session.exec(select(OutboxRow.deadline_id, func.count()).where(
-        OutboxRow.deadline_id.in_(ids), OutboxRow.kind == "reminder", OutboxRow.status == "sent")
-        .group_by(OutboxRow.deadline_id)).all())
+        accepted.setdefault(submission.deadline_id, []).append(submission)
+    reminders, bounced = _reminders(session, ids)
+    latest = {deadline_id: versions[-1] for deadline_id, versions in accepted.items()}
     files: dict[int, list[str]] = {}
     if latest:
         for attachment in session.exec(select(AttachmentRow).where(
-                AttachmentRow.submission_id.in_([s.id for s in latest.values()]), AttachmentRow.path.is_not(None))):
+                AttachmentRow.submission_id.in_([s.id for s in latest.values()]), AttachmentRow.path.is_not(None))
+                .order_by(AttachmentRow.id)):
             files.setdefault(attachment.submission_id, []).append(attachment.filename)
     order = {agency_id: i for i, agency_id in enumerate(
         catalog.directory.expand([r for o in inputs for r in plan.obligation(o).reporters]))}
@@ -71,20 +78,89 @@ def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligati
     for deadline in sorted(deadlines, key=lambda d: (order.get(d.agency_id, 10**6), d.agency_id)):
         agency = catalog.directory.agencies.get(deadline.agency_id)
         submission = latest.get(deadline.id)
-        timely = first.get(deadline.id)  # timeliness is decided by the first submission (DHIS2)
+        first = accepted[deadline.id][0] if submission else None
+        state = deadline_state(deadline.status, effective_last_day(deadline), today) if today else None
+        names = tuple(files.get(submission.id, ())) if submission else ()
+        own_words, documents = split_documents(submission.body_text, names) if submission else ("", [])
+        sections, drawn_from = _sections(own_words, documents)
         result.append(AgencyInput(
             agency_id=deadline.agency_id, name=agency.name if agency else deadline.agency_id,
             excused=deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED) and submission is None,
             submitted_at=submission.received_at if submission else None,
-            on_time=timely.on_time if (submission and timely) else None,
+            on_time=first.on_time if first else None,
             version=submission.version if submission else None,
-            narrative=(submission.body_text if submission else "")
+            narrative=own_words
             + (f"\n{submission.form_values['_summary']['note']}" if submission and "_summary" in submission.form_values
                else ""),
-            files=tuple(files.get(submission.id, ())) if submission else (),
+            files=names,
             values={k: v for k, v in (submission.form_values if submission else {}).items() if not k.startswith("_")},
-            reminders=reminders.get(deadline.id, 0)))
+            reminders=reminders.get(deadline.id, 0), state=state,
+            first_at=first.received_at if first else None, bounced=tuple(bounced.get(deadline.id, ())),
+            sections=sections, documents=drawn_from))
     return result, deadlines[0].period_label
+
+
+def _reminders(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[int, list[str]]]:
+    """Per deadline: how many reminders were delivered, and the addresses where one bounced."""
+    flagged = {address: at for address, at in session.exec(
+        select(ContactRow.address, ContactRow.flagged_at).where(ContactRow.flagged_at.is_not(None)))}
+    delivered: dict[int, int] = {}
+    bounced: dict[int, list[str]] = {}
+    for row in session.exec(select(OutboxRow).where(OutboxRow.deadline_id.in_(ids), OutboxRow.kind == "reminder",
+                                                    OutboxRow.status.in_(("sent", "failed")))
+                            .order_by(OutboxRow.id)):
+        sent_at = _aware(row.sent_at or row.created_at)
+        lost = [a for a in row.recipients if row.status == "failed"
+                or (a.lower() in flagged and _aware(flagged[a.lower()]) >= sent_at)]
+        if lost:
+            found = bounced.setdefault(row.deadline_id, [])
+            found += [a for a in lost if a not in found]
+        else:
+            delivered[row.deadline_id] = delivered.get(row.deadline_id, 0) + 1
+    return delivered, bounced
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def split_documents(body_text: str, filenames: tuple[str, ...]) -> tuple[str, list[tuple[str, str]]]:
+    """A submission's own words (its cover mail) and the text of each attached report, ``[(file name, text)]``.
+
+    Intake records the text of each readable .docx/.pdf after the mail's own words, each under a line
+    ``[file name]``; only the names of the attachments kept are looked for.
+    """
+    marks = []
+    for name in dict.fromkeys(filenames):
+        at = body_text.find(f"\n\n[{name}]\n")
+        if at >= 0:
+            marks.append((at, name))
+    marks.sort()
+    if not marks:
+        return body_text.strip(), []
+    documents = []
+    for (at, name), following in zip(marks, [*marks[1:], (len(body_text), "")], strict=True):
+        documents.append((name, body_text[at + len(name) + 5:following[0]].strip()))
+    return body_text[:marks[0][0]].strip(), documents
+
+
+def _sections(own_words: str, documents: list[tuple[str, str]]) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """The parts of the agency's report (documents first; the mail's own words only when they are a report with
+    headings: a cover mail is not content), and the names of what they were drawn from."""
+    parts: dict[str, list[str]] = {}
+    drawn: list[str] = []
+    for name, text in documents:
+        found = split_report(text)
+        if any(found.parts.values()):
+            drawn.append(name)
+            for part, paragraphs in found.parts.items():
+                parts.setdefault(part, []).extend(paragraphs)
+    if not drawn and own_words:
+        found = split_report(own_words)
+        if found.headed:
+            parts = {part: list(paragraphs) for part, paragraphs in found.parts.items()}
+            drawn.append("thư báo cáo")
+    return parts, tuple(drawn)
 
 
 def report_paths(row: ReportRow, data_dir: Path | None) -> dict[str, Path]:
@@ -118,13 +194,15 @@ def compile_report(session: Session, catalog: Catalog, *, plan_id: str, obligati
     except KeyError:
         raise NotFound(f"no obligation '{obligation_id}' in {plan_id} "
                        f"(known: {', '.join(o.id for o in plan.obligations)})") from None
-    inputs, label = collect(session, catalog, plan, obligation, period_key)
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    inputs, label = collect(session, catalog, plan, obligation, period_key, today)
     directory = catalog.directory
     coordinator = directory.agencies[plan.coordinator]
     recipients = tuple(directory.agencies[a].name for a in (obligation.recipient, *obligation.also_to))
     data = aggregate(plan, _inputs_of(plan, obligation)[0], period_key, label, inputs,
                      coordinator_name=coordinator.name, recipients=recipients,
-                     report_date=now.astimezone(ZoneInfo(timezone)).date())
+                     report_date=today, plan_issuer=directory.agencies[plan.issuer].name
+                     if plan.issuer in directory.agencies else "")
     area = next((a for a in [directory.agencies.get(plan.issuer)] if a), None)
     files = write_report(data, out_dir, template=template, env=env, place=_place(area.name if area else ""),
                          issuer_name=coordinator.name, values={a.agency_id: a.values for a in inputs},
@@ -156,16 +234,60 @@ def _place(issuer_name: str) -> str:
     return issuer_name
 
 
-def approve(session: Session, report_id: int, by: str, now: dt.datetime) -> ReportRow:
-    """The coordinator approves a draft; it can then be sent."""
+def signer_for(agency: Agency, by: str) -> SignerConfig | None:
+    """The signer of ``agency`` that ``by`` names (their id, name or title; case and accents aside), or None when
+    the agency has no signers configured. An unknown or ambiguous ``by`` is a :class:`UsageError`."""
+    if not agency.signers:
+        return None
+    wanted = fold(by)
+    found = [s for s in agency.signers if wanted in {fold(s.id), fold(s.name), fold(s.title), fold(" ".join(s.lines()))}]
+    if len(found) == 1:
+        return found[0]
+    known = "; ".join(f"{s.id} ({s.title}, {s.name})" for s in agency.signers)
+    if found:
+        raise UsageError(f"'{by}' names {len(found)} signers of {agency.id}; use the id: {known}")
+    raise UsageError(f"'{by}' is not a signer of {agency.id} (config/agencies: signers): {known}")
+
+
+def approve(session: Session, report_id: int, by: str, now: dt.datetime, *, catalog: Catalog | None = None,
+            data_dir: Path | None = None) -> ReportRow:
+    """The coordinator approves a draft; it can then be sent.
+
+    With the ``catalog``, ``by`` names one of the coordinating agency's ``signers`` (config), whose title, form
+    and name are written into the signature block of the report's .docx and page (the rest of the draft, edits
+    made in Word included, stays as it is). An agency without signers keeps the block as compiled.
+    """
     row = session.get(ReportRow, report_id)
     if row is None:
         raise NotFound(f"no report {report_id} (see `dondoc reports`)")
     if row.status != "draft":
         raise UsageError(f"report {report_id} is {row.status}, not a draft")
-    row.status, row.approved_at, row.approved_by = "approved", now, by
+    if not by.strip():
+        raise UsageError("who approves is required (--by)")
+    signer = None
+    if catalog is not None and row.plan_id in catalog.plans:
+        coordinator = catalog.directory.agencies.get(catalog.plans[row.plan_id].coordinator)
+        signer = signer_for(coordinator, by) if coordinator else None
+    if signer is not None:
+        from dondoc.documents.report import sign_docx, sign_html
+
+        lines = (*signer.lines(), signer.name)
+        paths = report_paths(row, data_dir)
+        if "docx" in paths:
+            _rewrite(paths["docx"], sign_docx(paths["docx"].read_bytes(), lines))
+        if "html" in paths:
+            _rewrite(paths["html"], sign_html(paths["html"].read_text(encoding="utf-8"), lines).encode("utf-8"))
+        row.summary = {**row.summary, "signer": {"id": signer.id, "authority": lines[0], "title": lines[1],
+                                                 "name": signer.name}}
+    row.status, row.approved_at, row.approved_by = "approved", now, signer.name if signer else by.strip()
     session.commit()
     return row
+
+
+def _rewrite(path: Path, content: bytes) -> None:
+    from dondoc.documents.report import _write_private
+
+    _write_private(path, content)
 
 
 def reject(session: Session, report_id: int, comment: str) -> ReportRow:
@@ -203,9 +325,10 @@ def send_up(session: Session, catalog: Catalog, setup: MailSetup, report_id: int
         DeadlineRow.plan_id == plan.id, DeadlineRow.obligation_id == obligation.id,
         DeadlineRow.period_key == row.period_key, DeadlineRow.agency_id == plan.coordinator)).first()
     label = deadline.period_label if deadline else row.period_key
-    subject = f"{coordinator.short or coordinator.name}: {obligation.title} {label}"
-    text = (f"Kính gửi: {', '.join(name for name, _ in to)}\n\n{coordinator.name} gửi {obligation.title.lower()} "
-            f"{label} (tệp đính kèm: báo cáo .docx, phụ lục số liệu .xlsx, bản HTML).\n\nTrân trọng.\n\n"
+    title = report_title(obligation.title, label)
+    subject = f"{coordinator.short or coordinator.name}: {title}"
+    text = (f"Kính gửi: {', '.join(dict.fromkeys(name for name, _ in to))}\n\n{coordinator.name} gửi "
+            f"{lower_first(title)} (tệp đính kèm: báo cáo .docx, phụ lục số liệu .xlsx, bản HTML).\n\nTrân trọng.\n\n"
             f"{coordinator.name.upper()}\n")
     attachments = []
     for kind, path in sorted(report_paths(row, data_dir).items()):

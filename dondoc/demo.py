@@ -200,7 +200,9 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         from dondoc.consolidate import report_paths, send_up
 
         with app.session() as session:
-            approve(session, compiled["report"], "Lãnh đạo Sở (demo)", when)
+            signers = catalog.directory.agencies[catalog.plans[plan_id].coordinator].signers
+            approve(session, compiled["report"], signers[-1].id if signers else "Lãnh đạo Sở (demo)", when,
+                    catalog=catalog, data_dir=app.settings.data_dir)
             row = send_up(session, catalog, app.mail_setup(), compiled["report"], when, data_dir=app.settings.data_dir)
             import asyncio
 
@@ -253,6 +255,54 @@ def _bounce(sink, inbox, address: str, replied: Counter, agency_id: str, when: d
     return 1
 
 
+# What simulated agencies write in their reports, by part (the usual headings of a Vietnamese period report).
+_REPORT_PARTS = (
+    ("I. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN", (
+        "Ban hành kế hoạch triển khai công tác trẻ em năm 2021 và phân công nhiệm vụ cho các phòng, đơn vị.",
+        "Tổ chức hội nghị quán triệt kế hoạch của UBND tỉnh tới cán bộ phụ trách công tác trẻ em.",
+        "Lồng ghép nhiệm vụ bảo vệ, chăm sóc trẻ em vào chương trình công tác năm của đơn vị.")),
+    ("II. KẾT QUẢ THỰC HIỆN", (
+        "Tổ chức {n} buổi truyền thông về phòng, chống xâm hại trẻ em và tai nạn đuối nước.",
+        "Hỗ trợ {n} trẻ em có hoàn cảnh đặc biệt được chăm sóc, tái hòa nhập cộng đồng.",
+        "Tặng {n} suất quà cho trẻ em nghèo nhân dịp Tháng hành động vì trẻ em.")),
+    ("III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN", (
+        "Kinh phí bố trí cho công tác trẻ em còn hạn chế, chủ yếu lồng ghép từ các chương trình khác.",
+        "Cán bộ làm công tác trẻ em cấp xã kiêm nhiệm nhiều việc, thường xuyên thay đổi.",
+        "Một số đơn vị gửi báo cáo chưa đúng thời hạn, số liệu chưa đầy đủ.")),
+    ("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM", (
+        "Tiếp tục tuyên truyền Luật Trẻ em và các chính sách hỗ trợ trẻ em có hoàn cảnh đặc biệt.",
+        "Kiện toàn đội ngũ cộng tác viên làm công tác trẻ em ở thôn, ấp, khu phố.")),
+    ("V. KIẾN NGHỊ, ĐỀ XUẤT", (
+        "Đề nghị Sở Lao động - Thương binh và Xã hội tổ chức tập huấn nghiệp vụ cho cán bộ cấp xã.",
+        "Đề nghị UBND tỉnh bố trí kinh phí riêng cho công tác bảo vệ trẻ em.")),
+)
+
+
+def _agency_report(agency_name: str, rng: random.Random) -> bytes:
+    """An agency's report as a .docx written the usual way: title, "Kính gửi", parts I–V, closing, "Nơi nhận"."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    for line in (agency_name.upper(), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                 "BÁO CÁO", "Kết quả thực hiện công tác trẻ em 6 tháng đầu năm 2021",
+                 "Kính gửi: Sở Lao động - Thương binh và Xã hội tỉnh Bình Phước.",
+                 f"Thực hiện Kế hoạch của UBND tỉnh, {agency_name} báo cáo kết quả như sau:"):
+        document.add_paragraph(line)
+    for heading, sentences in _REPORT_PARTS:
+        if heading.startswith(("IV", "V.")) and rng.random() < 0.3:
+            continue  # not every agency writes every part
+        document.add_paragraph(heading)
+        for sentence in rng.sample(sentences, k=rng.randint(1, min(2, len(sentences)))):
+            document.add_paragraph(sentence.format(n=rng.randint(3, 40)))
+    for line in (f"Trên đây là báo cáo của {agency_name}./.", "Nơi nhận:", "- Như trên;", "- Lưu: VT."):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_day, calendar, morning) -> int:
     """Each agency reads its new mail and answers as its behaviour says; returns the replies delivered."""
     import email
@@ -285,7 +335,7 @@ def _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_d
         overdue = "Quá hạn" in stage_text
         when = morning + dt.timedelta(hours=1, minutes=rng.randint(0, 120))
         form = _filled_form(latest, rng)
-        report = ("bao-cao-ket-qua.docx", b"PK\x03\x04 demo report " + agency_id.encode(), DOCX)
+        report = ("bao-cao-ket-qua.docx", _agency_report(agency.name, random.Random(agency_id)), DOCX)
         answer = None
         if behaviour == "auto-reply" and replied[agency_id] < len(reminders):
             answer = _reply(latest, address, "Tôi đang đi công tác, sẽ trả lời khi về cơ quan.", [], when, auto=True)

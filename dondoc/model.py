@@ -42,6 +42,7 @@ __all__ = [
     "Role",
     "Rule",
     "Schedule",
+    "Signer",
     "Source",
     "Target",
     "Unit",
@@ -379,8 +380,41 @@ class Contact(_Model):
     role: Role = Role.REPORTER
 
 
+class Signer(_Model):
+    """Who may sign an agency's documents (Decree 30/2020/NĐ-CP, Appendix I), as ``report approve --by`` names them.
+
+    ``form`` is how the signer signs: none (the head, in their own name), ``KT`` (ký thay: a deputy for the
+    head), ``TL`` (thừa lệnh), ``TUQ`` (thừa ủy quyền), ``Q`` (quyền: an acting head), ``TM`` (thay mặt: for a
+    collective body). ``head`` is the title the form refers to ("GIÁM ĐỐC" in "KT. GIÁM ĐỐC"; for ``TM``, the
+    body, "ỦY BAN NHÂN DÂN").
+    """
+
+    id: Id
+    title: Text
+    name: Text
+    form: Literal["KT", "TL", "TUQ", "Q", "TM"] | None = None
+    head: Text | None = None
+
+    @model_validator(mode="after")
+    def _head(self) -> Signer:
+        if self.form in ("KT", "TL", "TUQ", "TM") and not self.head:
+            raise ValueError(f"'form: {self.form}' needs 'head': the title it signs for, e.g. GIÁM ĐỐC")
+        return self
+
+    def lines(self) -> tuple[str, str]:
+        """``(authority line, title line)``: ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"), ("", "Q. GIÁM ĐỐC"), ("", "GIÁM ĐỐC")."""
+        if self.form == "Q":
+            return "", f"Q. {self.title}".upper()
+        if self.form:
+            return f"{self.form}. {self.head}".upper(), self.title.upper()
+        return "", self.title.upper()
+
+
 class Agency(_Model):
-    """A department, a People's Committee, a ministry: anyone who reports or receives."""
+    """A department, a People's Committee, a ministry: anyone who reports or receives.
+
+    ``signers``: who signs the documents it issues (the consolidated report); ``report approve --by`` picks one.
+    """
 
     id: Id
     name: Text
@@ -389,6 +423,7 @@ class Agency(_Model):
     domain: str | None = None
     language: Literal["vi", "en"] = "vi"
     contacts: list[Contact] = []
+    signers: list[Signer] = []
 
     def addresses(self, role: Role) -> list[str]:
         """The addresses of this agency's contacts with ``role``."""

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=lambda: shipped("config"), description="plans, agencies, calendar")
     templates_dir: Path = Field(default_factory=lambda: shipped("templates"))
     timezone: str = "Asia/Ho_Chi_Minh"
+    lang: Literal["vi", "en"] = Field(default="vi", description="language of the CLI's tables (`dondoc --lang en`)")
 
     # Outgoing mail (the coordinator's office).
     smtp_host: str = "127.0.0.1"

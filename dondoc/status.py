@@ -28,6 +28,7 @@ from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.render import render
 from dondoc.model import Catalog, Role
 from dondoc.policy import PolicyFile, unchased_reason
+from dondoc.vocabulary import deadline_state
 
 __all__ = ["Overview", "PeriodStatus", "long_overdue_by_obligation", "overview", "queue_digests", "send_digests"]
 
@@ -105,16 +106,14 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
                               rows[0].period_label, min(lasts))
         for row in rows:
             name = names.get(row.agency_id, row.agency_id)
-            if row.status == DeadlineStatus.SUBMITTED:
-                status.on_time.append(name)
-            elif row.status == DeadlineStatus.LATE:
-                status.late.append(name)
-            elif row.status == DeadlineStatus.EXCUSED:
-                status.excused.append(name)
-            elif row.id in unchased:
+            if row.id in unchased:
                 status.unchased.append(name)
-            elif row.status == DeadlineStatus.OPEN:
-                (status.overdue if row.id in overdue else status.not_due).append(name)
+                continue
+            state = deadline_state(row.status, row.extended_to or row.last_day, today)
+            bucket = {"on-time": status.on_time, "late": status.late, "excused": status.excused,
+                      "overdue": status.overdue, "not-due": status.not_due}.get(state)
+            if bucket is not None:
+                bucket.append(name)
         due_soon = any(row.id not in overdue and (row.extended_to or row.last_day) <= today + dt.timedelta(days=ahead)
                        for row in open_rows)
         (long_overdue if unchased and not status.overdue and not due_soon else periods).append(status)

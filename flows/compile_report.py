@@ -19,6 +19,7 @@ from dondoc.chase import ChaseReport, deliver
 from dondoc.consolidate import approve, compile_report, reject, report_paths, send_up
 from dondoc.errors import faults_explained
 from dondoc.settings import Settings
+from dondoc.vocabulary import percent
 from dondoc.wiring import build
 
 __all__ = ["Approval", "compile_report_flow", "timed_out"]
@@ -28,7 +29,7 @@ class Approval(BaseModel):
     """What the coordinator answers in the Prefect UI when the run pauses."""
 
     approve: bool = True
-    by: str = "coordinator"
+    by: str = ""  # who approves and signs: a signer of the coordinating agency (id, name or title)
     comment: str = ""  # when not approved: what to change before the report is built again
 
 
@@ -54,7 +55,7 @@ def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.dateti
     try:
         with faults_explained(), app.session() as session:
             if session.get(ReportRow, report_id).status == "draft":  # `dondoc report approve` may have done it
-                approve(session, report_id, by, now)
+                approve(session, report_id, by, now, catalog=app.catalog(), data_dir=settings.data_dir)
             send_up(session, app.catalog(), app.mail_setup(), report_id, now, data_dir=settings.data_dir)
             sent = ChaseReport()
             asyncio.run(deliver(session, app.transport(), worker_id(), now, 100, sent))
@@ -78,8 +79,8 @@ def _markdown(info: dict) -> str:
     s = info["summary"]
     lines = [f"## {info['title']} {info['label']}", "",
              "| | |", "|---|---|",
-             f"| Tỷ lệ báo cáo | {s['submitted']}/{s['expected']} ({s['reporting_rate']}%) |",
-             f"| Tỷ lệ đúng hạn | {s['on_time']}/{s['expected']} ({s['timeliness_rate']}%) |",
+             f"| Tỷ lệ báo cáo | {s['submitted']}/{s['expected']} ({percent(s['reporting_rate'])}) |",
+             f"| Tỷ lệ đúng hạn | {s['on_time']}/{s['expected']} ({percent(s['timeliness_rate'])}) |",
              f"| Muộn / thiếu / miễn | {s['late']} / {s['missing']} / {s['excused']} |", ""]
     if info["missing"]:
         lines += ["Chưa gửi: " + ", ".join(info["missing"]), ""]

@@ -35,19 +35,27 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 
 from dondoc.documents.ooxml import stable_package
-from dondoc.aggregate import SCALE, AgencyLine, ReportData, TargetLine, figure
+from dondoc.aggregate import NOT_SUBMITTED, SCALE, AgencyLine, ReportData, TargetLine, figure
 from dondoc.errors import TemplateError
 from dondoc.mail.render import render
+from dondoc.documents.sections import PARTS
 from dondoc.model import Unit
+from dondoc.vocabulary import STATES, local_time, report_title
 
 __all__ = [
     "HTML_TEMPLATE",
+    "PLACEHOLDER",
+    "citation",
+    "signature_lines",
+    "summary_line",
     "Signer",
     "render_docx",
     "render_html",
     "render_xlsx",
     "report_context",
     "report_stem",
+    "sign_docx",
+    "sign_html",
     "stable_package",
     "write_report",
 ]
@@ -57,7 +65,7 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 DATA_SHEET = "Số liệu"
 STATUS_SHEET = "Tình hình gửi báo cáo"
 
-STATUS = {"on-time": "Đúng hạn", "late": "Gửi muộn", "missing": "Chưa gửi", "excused": "Được miễn"}
+STATUS = {state: words[0] for state, words in STATES.items()}  # the one vocabulary (dondoc.vocabulary)
 METHOD = {"sum": "Tổng", "ratio": "Tính lại từ tử số/mẫu số", "mean": "Trung bình không trọng số",
           "listed": "Liệt kê ý kiến", "none": "Chưa có số liệu"}
 SUFFIX = {"percent": "%", "per-1000": "‰", "per-100000": "/100.000"}
@@ -108,11 +116,7 @@ def _rate(numerator: int, denominator: int, rate: float | None) -> str:
 
 def _local(moment: dt.datetime | None, timezone: str) -> str:
     """``dd/mm/yyyy HH:MM`` in ``timezone`` (a naive time is UTC, as stored)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return f"{moment.astimezone(ZoneInfo(timezone)):%d/%m/%Y %H:%M}"
+    return local_time(moment, timezone)
 
 
 def _figure(value: float | None, unit: str) -> str:
@@ -190,22 +194,71 @@ def _join(names: list[str]) -> str:
 
 # -- the context --------------------------------------------------------------------------------------------------
 
+QUOTE_PARAGRAPHS, QUOTE_CHARS = 12, 2500  # of one agency in one part; the rest is in its own report
+PLACEHOLDER = ("[Cơ quan tổng hợp viết tiếp tại đây: nhận định chung và những nội dung chưa có cơ quan, đơn vị nào "
+               "báo cáo. Xóa dòng này trước khi trình ký.]")
+
+
+def _reminders_text(line: AgencyLine) -> str:
+    """"đã nhắc 2 lần", and the addresses where a reminder bounced (a bounce is not a reminder)."""
+    said = f"đã nhắc {line.reminders} lần" if line.reminders else "chưa nhắc được lần nào"
+    if line.bounced:
+        said += f"; thư nhắc bị trả lại (địa chỉ {', '.join(_clean(a) for a in line.bounced)})"
+    return said
+
+
 def _agency(index: int, line: AgencyLine, timezone: str) -> dict:
-    submitted = _local(line.submitted_at, timezone)
+    first = _local(line.first_at or line.submitted_at, timezone)
+    latest = _local(line.submitted_at, timezone)
     version = "" if line.version is None else str(line.version)
-    note = {"on-time": "gửi đúng hạn", "late": "gửi muộn"}.get(line.status, STATUS[line.status].lower())
-    if submitted:
-        note += f" lúc {submitted}"
-    if version:
+    note = {"on-time": "gửi đúng hạn", "late": "gửi muộn"}.get(line.status, STATUS.get(line.status, line.status).lower())
+    if first:
+        note += f" lúc {first}"
+    if version and latest and latest != first:
+        note += f"; bản cuối lần gửi thứ {version} lúc {latest}"
+    elif version:
         note += f", lần gửi thứ {version}"
     return {
         "index": str(index), "agency_id": line.agency_id, "name": _clean(line.name), "status": line.status,
-        "status_text": STATUS[line.status], "submitted": submitted, "version": version,
-        "reminders": str(line.reminders),
-        "reminders_text": f"đã nhắc {line.reminders} lần" if line.reminders else "chưa được nhắc",
+        "status_text": STATUS.get(line.status, line.status), "submitted": first, "first": first,
+        "latest": latest if latest != first else "",
+        "latest_text": f"lần {version}, {latest}" if version and latest != first else (f"lần {version}" if version
+                                                                                     else ""),
+        "version": version, "reminders": str(line.reminders), "bounced": ", ".join(_clean(a) for a in line.bounced),
+        "reminders_text": _reminders_text(line),
+        "reminders_cell": str(line.reminders) + (f"; bị trả lại: {len(line.bounced)} địa chỉ" if line.bounced else ""),
         "note": note, "paragraphs": _paragraphs(line.narrative),
         "files": ", ".join(_clean(f) for f in line.files),
     }
+
+
+def _quote(paragraphs: list[str]) -> list[str]:
+    """At most ``QUOTE_PARAGRAPHS`` paragraphs and ``QUOTE_CHARS`` characters of one agency's part."""
+    kept, size = [], 0
+    for paragraph in (_clean(p).strip() for p in paragraphs):
+        if not paragraph:
+            continue
+        if len(kept) == QUOTE_PARAGRAPHS or size + len(paragraph) > QUOTE_CHARS:
+            kept.append("(…; toàn văn trong báo cáo của cơ quan, đơn vị)")
+            break
+        kept.append(paragraph)
+        size += len(paragraph)
+    return kept
+
+
+def _parts(data: ReportData) -> list[dict]:
+    """Each part of the report body with what each agency wrote under it, quoted with the agency's name."""
+    parts = []
+    for number, (key, heading) in enumerate(PARTS, start=1):
+        quotes = [{"agency": _clean(line.name), "paragraphs": _quote(line.sections.get(key, [])),
+                   "documents": ", ".join(_clean(d) for d in line.documents)}
+                  for line in data.agencies if line.submitted and line.sections.get(key)]
+        parts.append({"key": key, "number": _ROMAN[number], "heading": heading,
+                      "quotes": [q for q in quotes if q["paragraphs"]]})
+    return parts
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
 
 
 def _target(line: TargetLine, reporting: list[str]) -> dict:
@@ -227,6 +280,73 @@ def _target(line: TargetLine, reporting: list[str]) -> dict:
     }
 
 
+def _short_body(name: str) -> str:
+    """"Ủy ban nhân dân tỉnh Bình Phước" → "UBND tỉnh Bình Phước" (the way a citation names it)."""
+    text = _clean(name).strip()
+    for long in ("Ủy ban nhân dân", "Uỷ ban nhân dân"):
+        if text.startswith(long):
+            return "UBND" + text[len(long):]
+    return text
+
+
+def _document_kind(number: str) -> str:
+    """The kind of document a number belongs to: "2041/QĐ-UBND" → "Quyết định"; a plan otherwise."""
+    symbol = number.partition("/")[2].upper()
+    for prefix, kind in (("QĐ", "Quyết định"), ("KH", "Kế hoạch"), ("CT", "Chỉ thị"), ("CV", "Công văn")):
+        if symbol.startswith(prefix):
+            return kind
+    return "Kế hoạch"
+
+
+def _subject(plan_title: str) -> tuple[str, str]:
+    """``(kind, subject)`` of a plan's title: "Kế hoạch thực hiện công tác trẻ em" → ("Kế hoạch", "thực hiện …")."""
+    title = _clean(plan_title).strip()
+    if title.lower().startswith("kế hoạch "):
+        return "Kế hoạch", title[len("kế hoạch "):]
+    return "", title
+
+
+def citation(data: ReportData) -> str:
+    """The plan as the opening line cites it: kind, number, date and issuer where the plan gives them.
+
+    "Kế hoạch số 235/KH-UBND ngày 7/12/2020 của UBND thành phố Hà Nội về thực hiện Nghị quyết …"; a plan issued
+    by a decision cites the decision ("Quyết định số 2041/QĐ-UBND ngày 17/8/2016 của UBND tỉnh Đắk Lắk ban hành
+    Kế hoạch …"); what the plan's text does not give (number, date) is left out, never made up.
+    """
+    number = _clean(data.plan_number).strip()
+    kind = _document_kind(number) if number else "Kế hoạch"
+    words = [kind]
+    if number:
+        words.append(f"số {number}")
+    if data.plan_issued:
+        day = data.plan_issued
+        words.append(f"ngày {day.day}/{day.month}/{day.year}")
+    if data.plan_issuer:
+        words.append(f"của {_short_body(data.plan_issuer)}")
+    title_kind, subject = _subject(data.plan_title)
+    if kind == "Kế hoạch" and title_kind:
+        # "Thực hiện Kế hoạch … về công tác trẻ em năm 2021": the plan's own "thực hiện" is not said twice
+        words.append(f"về {subject[len('thực hiện '):] if subject.lower().startswith('thực hiện ') else subject}")
+    else:
+        words.append(f"ban hành {_clean(data.plan_title).strip()}" if kind == "Quyết định" else
+                     f"về {_clean(data.plan_title).strip()}")
+    return " ".join(words)
+
+
+def summary_line(data: ReportData) -> str:
+    """The trích yếu: "Kết quả thực hiện công tác trẻ em 6 tháng đầu năm 2021" — "thực hiện" once, the period once."""
+    _, subject = _subject(data.plan_title)
+    period = _clean(data.period_label).strip()
+    if subject.lower().startswith("thực hiện "):
+        subject = subject[len("thực hiện "):]
+    elif subject == _clean(data.plan_title).strip() or not subject.lower().startswith(("công tác", "chương trình")):
+        subject = _clean(data.plan_title).strip()  # "Kế hoạch đẩy mạnh …": the plan itself is what was done
+    year = re.search(r"năm (\d{4})$", period)
+    if year and subject.endswith(f" năm {year.group(1)}"):
+        return f"Kết quả thực hiện {subject[:-len(year.group(0)) - 1]} {period}"
+    return f"Kết quả thực hiện {subject}, {period}"
+
+
 def report_context(data: ReportData, *, place: str, issuer_name: str, signer: Signer | None = None,
                    timezone: str = TIMEZONE) -> dict:
     """Everything the templates show, as ready strings and lists (pure; the templates only place it)."""
@@ -234,19 +354,23 @@ def report_context(data: ReportData, *, place: str, issuer_name: str, signer: Si
     authority, title = _signer_title(body)
     signer = signer or Signer()
     agencies = [_agency(i, line, timezone) for i, line in enumerate(data.agencies, start=1)]
-    reporting = [line.name for line in data.agencies if line.status in ("on-time", "late")]
+    reporting = [line.name for line in data.agencies if line.submitted]
     targets = [_target(line, reporting) for line in data.targets]
     narratives = [a for a in agencies if a["status"] in ("on-time", "late")]
     recipients = [_clean(r) for r in data.recipients]
-    summary = f"Kết quả {_clean(data.period_label)} thực hiện {_clean(data.plan_title)}"
+    summary = summary_line(data)
+    signature = signature_lines(signer, authority, title)
     return {
         "parent_caps": parent, "issuer_caps": body, "issuer": _clean(issuer_name).strip(),
         "number_placeholder": f"      /BC-{_abbreviation(body)}",
         "place": _clean(place), **_date_parts(data.report_date),
         "report_date": f"{data.report_date:%d/%m/%Y}", "doc_type": "BÁO CÁO", "summary": summary,
         "plan_id": data.plan_id, "plan_title": _clean(data.plan_title), "plan_number": _clean(data.plan_number),
-        "plan_ref": _clean(data.plan_title) + (f" (số {_clean(data.plan_number)})" if data.plan_number else ""),
+        "plan_ref": citation(data), "citation": citation(data),
+        "opening": (f"Thực hiện {citation(data)}, trên cơ sở báo cáo của các cơ quan, đơn vị, "
+                    f"{_clean(issuer_name).strip()} báo cáo {summary[0].lower()}{summary[1:]} như sau:"),
         "obligation_id": data.obligation_id, "obligation_title": _clean(data.obligation_title),
+        "period_title": report_title(_clean(data.obligation_title), _clean(data.period_label)),
         "period_key": data.period_key, "period_label": _clean(data.period_label),
         "coordinator_name": _clean(data.coordinator_name),
         "expected": str(data.expected), "submitted": str(data.submitted), "on_time": str(data.on_time),
@@ -257,14 +381,78 @@ def report_context(data: ReportData, *, place: str, issuer_name: str, signer: Si
         "listed_targets": [t for t in targets if t["method"] == "listed"],
         "narratives": [dict(a, index=str(i)) for i, a in enumerate(narratives, start=1)],
         "missing_agencies": [dict(a, index=str(i)) for i, a in
-                             enumerate((a for a in agencies if a["status"] == "missing"), start=1)],
-        "excused_names": ", ".join(a["name"] for a in agencies if a["status"] == "excused"),
+                             enumerate((a for a in agencies if a["status"] in NOT_SUBMITTED), start=1)],
+        "excused_names": ", ".join(a["name"] for a in agencies if a["status"] in ("excused", "closed")),
+        "bounced_agencies": [a for a in agencies if a["bounced"]],
+        "parts": _parts(data), "placeholder": PLACEHOLDER,
         "recipients": recipients, "recipients_text": _join(recipients),
-        "signer_authority": _clean(signer.authority) if signer.authority or signer.title else authority,
-        "signer_title": _clean(signer.title) or title,
-        "signer_name": _clean(signer.name) or "……………………………",
+        "signer_authority": signature[0], "signer_title": signature[1], "signer_name": signature[2],
         "document_title": f"Báo cáo {summary[0].lower()}{summary[1:]}",
     }
+
+
+def signature_lines(signer: Signer, default_authority: str = "", default_title: str = "GIÁM ĐỐC") -> tuple[
+        str, str, str]:
+    """``(authority line, title line, name)`` of the signature block (Decree 30, Appendix I).
+
+    "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC" when a deputy signs for the head; "TL."/"TUQ." likewise; "Q. GIÁM ĐỐC" for
+    an acting head (one line); without a name, a dotted line for the signer to write it.
+    """
+    name = _clean(signer.name).strip() or "……………………………"
+    if _clean(signer.title).strip():
+        return _clean(signer.authority).strip().upper(), _clean(signer.title).strip().upper(), name
+    return default_authority, default_title, name
+
+
+# -- signing an approved report ------------------------------------------------------------------------------------
+
+def sign_docx(content: bytes, lines: tuple[str, str, str]) -> bytes:
+    """The report .docx with its signature block (``signature_lines``) written in, the rest as it is.
+
+    The block is the last cell of the table that holds "Nơi nhận"; a draft the coordinator edited in Word keeps
+    every edit. The cell's first filled paragraph is the model of the new lines' formatting.
+    """
+    from copy import deepcopy
+
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    document = Document(io.BytesIO(content))
+    table = next((t for t in reversed(document.tables)
+                  if t.rows and t.rows[0].cells[0].text.strip().startswith("Nơi nhận")), None)
+    if table is None:
+        raise TemplateError("the report .docx has no table with \"Nơi nhận\" and the signature block")
+    cell = table.rows[0].cells[-1]
+    model = next((p for p in cell.paragraphs if p.text.strip()), cell.paragraphs[0])
+    authority, title, name = lines
+    for paragraph in list(cell.paragraphs):
+        paragraph._p.getparent().remove(paragraph._p)
+    for text in ([authority] if authority else []) + [title, "", "", "", "", name]:
+        element = deepcopy(model._p)
+        for child in list(element):
+            if child.tag != qn("w:pPr"):
+                element.remove(child)
+        cell._tc.append(element)
+        if text:
+            Paragraph(element, cell).add_run(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    properties = document.core_properties
+    stamp = (properties.created or dt.datetime(2000, 1, 1)).replace(tzinfo=None)
+    return stable_package(buffer.getvalue(), title=properties.title or "", stamp=stamp)
+
+
+_SIGN_CELL = re.compile(r'(<td class="sign"[^>]*>).*?(</td>)', re.DOTALL)
+
+
+def sign_html(page: str, lines: tuple[str, str, str]) -> str:
+    """The report page with its signature block written in."""
+    from html import escape
+
+    authority, title, name = (escape(line) for line in lines)
+    block = (f"\n<p>{authority}</p>" if authority else "") + f"\n<p>{title}</p>\n<div class=\"space\"></div>\n<p>{name}</p>\n"
+    return _SIGN_CELL.sub(lambda m: m.group(1) + block + m.group(2), page, count=1)
 
 
 # -- deterministic packages ---------------------------------------------------------------------------------------
@@ -394,16 +582,17 @@ def _status_sheet(sheet, context: dict) -> None:
     _title(sheet, [(f"TÌNH HÌNH GỬI BÁO CÁO — {context['period_label'].upper()}", {"bold": True, "size": 14}),
                    (f"Tỷ lệ báo cáo: {context['reporting_rate']}", {"size": 12}),
                    (f"Tỷ lệ báo cáo đúng hạn: {context['timeliness_rate']}", {"size": 12})])
-    header = ("STT", "Cơ quan, đơn vị", "Tình trạng", "Thời điểm gửi", "Lần gửi", "Số lần đã nhắc", "Tệp gửi kèm")
+    header = ("STT", "Cơ quan, đơn vị", "Tình trạng", "Gửi lần đầu", "Lần gửi", "Bản cuối lúc", "Số lần đã nhắc",
+              "Thư nhắc bị trả lại", "Tệp gửi kèm")
     for column, text in enumerate(header, start=1):
         _put(sheet, 5, column, text, HEADING)
     for row, agency in enumerate(context["agencies"], start=6):
-        cells = (int(agency["index"]), agency["name"], agency["status_text"], agency["submitted"] or None,
-                 int(agency["version"]) if agency["version"] else None, int(agency["reminders"]),
-                 agency["files"] or None)
+        cells = (int(agency["index"]), agency["name"], agency["status_text"], agency["first"] or None,
+                 int(agency["version"]) if agency["version"] else None, agency["latest"] or None,
+                 int(agency["reminders"]), agency["bounced"] or None, agency["files"] or None)
         for column, value in enumerate(cells, start=1):
             _put(sheet, row, column, value, CELL)
-    for column, width in zip("ABCDEFG", (6, 40, 14, 18, 9, 14, 40), strict=True):
+    for column, width in zip("ABCDEFGHI", (6, 40, 14, 18, 9, 18, 14, 30, 40), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "C6"
 

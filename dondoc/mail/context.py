@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from dondoc.calendar import WEEKDAYS_VI, WorkCalendar
 from dondoc.deadlines import written_last_day
 from dondoc.model import Agency, Directory, Obligation, Plan, Rule, Target
+from dondoc.vocabulary import goal_text
 
 __all__ = ["ReminderFacts", "agency_targets", "reminder_context"]
 
@@ -39,6 +40,7 @@ class ReminderFacts:
     extension_reason: str | None = None
     reply_to: str = ""
     attachments: list[str] = field(default_factory=list)
+    copied: tuple[str, ...] = ()  # who an escalated reminder is copied to (names, in order)
 
 
 def agency_targets(plan: Plan, agency_id: str, directory: Directory) -> list[tuple[Target, str]]:
@@ -72,7 +74,6 @@ def reminder_context(facts: ReminderFacts, calendar: WorkCalendar) -> dict:
     via = directory.agencies[obligation.via] if obligation.via else None
     left = calendar.working_days_between(facts.today, facts.last_day)
     kind = "overdue" if facts.overdue else ("due" if left <= 0 else "before")
-    goal = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
     return {
         "lang": lang,
         "kind": kind,
@@ -81,6 +82,7 @@ def reminder_context(facts: ReminderFacts, calendar: WorkCalendar) -> dict:
         "stage": facts.stage,
         "overdue": facts.overdue,
         "escalate": facts.escalate,
+        "copied": list(facts.copied),
         "agency_name": facts.agency.name,
         "plan_title": facts.plan.title,
         "plan_number": facts.plan.number or "",
@@ -107,7 +109,7 @@ def reminder_context(facts: ReminderFacts, calendar: WorkCalendar) -> dict:
         "coordinator_short": _name(coordinator),
         "targets": [
             {"id": t.id, "text": t.text, "role": role,
-             "goal": f"{goal[t.goal.op]} {t.goal.value:g}" if t.goal else ""}
+             "goal": goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal else ""}
             for t, role in agency_targets(facts.plan, facts.agency.id, directory)
         ],
         "reply_to": facts.reply_to,

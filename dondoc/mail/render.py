@@ -13,14 +13,23 @@ __all__ = ["jinja_environment", "render"]
 
 
 def jinja_environment(templates_dir: Path) -> jinja2.Environment:
-    """The one environment: strict about missing values, HTML autoescaped."""
-    return jinja2.Environment(
+    """The one environment: strict about missing values, HTML autoescaped.
+
+    Filters: ``lower_first`` (a title inside a sentence, proper nouns and acronyms kept: never ``lower``) and
+    ``with_period(label)`` (a report's title with its period said once), from :mod:`dondoc.vocabulary`.
+    """
+    from dondoc.vocabulary import lower_first, report_title
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "htm")),
         keep_trailing_newline=True,
         trim_blocks=False,
     )
+    env.filters["lower_first"] = lower_first
+    env.filters["with_period"] = report_title
+    return env
 
 
 def render(env: jinja2.Environment, name: str, context: dict) -> str:

@@ -11,7 +11,9 @@ left 30 mm, right 15 mm; Times New Roman 14 pt; page numbers centred in the
 header from page 2; a borderless two-column letterhead (parent body, issuing
 body bold with a short rule, "Số: …/BC-…" | national title, motto with a rule,
 place and date in italics); "BÁO CÁO" and the summary centred in bold; the
-body in four parts; "Nơi nhận" (bold italic 12 pt, list 11 pt) beside the
+body in five parts (I. tình hình triển khai and gửi báo cáo, II. kết quả, III. tồn tại, hạn chế, IV. phương
+hướng, nhiệm vụ, V. kiến nghị, đề xuất — each with the agencies' words and a highlighted place for the
+coordinator's own); "Nơi nhận" (bold italic 12 pt, list 11 pt) beside the
 signature block.
 
 Tags are docxtpl's Jinja, filled from ``dondoc.documents.report.report_context``:
@@ -31,7 +33,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -250,14 +252,30 @@ def _title(document) -> None:
     _p(document, "{{ doc_type }}", "Report Title").paragraph_format.space_before = Pt(24)
     _p(document, "{{ summary }}", "Report Title")
     _rule(document, 4.0, TEXT_WIDTH)
-    _p(document, "Thực hiện {{ plan_ref }}, trên cơ sở báo cáo của các cơ quan, đơn vị, {{ issuer }} "
-                 "báo cáo kết quả thực hiện {{ period_label }} như sau:").paragraph_format.space_before = Pt(12)
+    _p(document, "{{ opening }}").paragraph_format.space_before = Pt(12)
 
 
-def _submissions(document) -> None:
-    _p(document, "I. TÌNH HÌNH GỬI BÁO CÁO", "Report Heading")
-    _p(document, "Kỳ báo cáo: {{ obligation_title }} {{ period_label }}. Số liệu tổng hợp đến ngày "
-                 "{{ report_date }}.")
+def _quotes(document, part: str) -> None:
+    """What each agency wrote under one part, quoted with its name; then the coordinator's marked place."""
+    _tag(document, f"for q in {part}.quotes")
+    _runs(document, [("{{ q.agency }}", {"bold": True}), (" báo cáo:", {})])
+    _tag(document, "for para in q.paragraphs")
+    _p(document, "{{ para }}", "Report Quote")
+    _tag(document, "endfor")
+    _tag(document, "endfor")
+    _tag(document, f"if not {part}.quotes")
+    _p(document, "Chưa có cơ quan, đơn vị nào báo cáo nội dung này.")
+    _tag(document, "endif")
+    todo = _p(document, "{{ placeholder }}", italic=True)
+    todo.runs[0].font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def _deployment(document) -> None:
+    _p(document, "I. {{ parts[0].heading }}", "Report Heading")
+    _p(document, "1. Tình hình triển khai", "Report Subheading")
+    _quotes(document, "parts[0]")
+    _p(document, "2. Tình hình gửi báo cáo", "Report Subheading")
+    _p(document, "Kỳ báo cáo: {{ period_title }}. Số liệu tổng hợp đến ngày {{ report_date }}.")
     _grid(document, ["Số cơ quan phải báo cáo", "Đã gửi", "Gửi đúng hạn", "Gửi muộn", "Chưa gửi", "Được miễn"],
           [3.5, 2.6, 2.6, 2.6, 2.6, 2.6],
           ["{{ expected }}", "{{ submitted }}", "{{ on_time }}", "{{ late }}", "{{ missing }}", "{{ excused }}"],
@@ -265,21 +283,38 @@ def _submissions(document) -> None:
     _runs(document, [("Tỷ lệ báo cáo: {{ reporting_rate }}", {"bold": True}),
                      (" (số cơ quan đã gửi/số cơ quan phải báo cáo).", {})])
     _runs(document, [("Tỷ lệ báo cáo đúng hạn: {{ timeliness_rate }}", {"bold": True}),
-                     (" (số cơ quan gửi đúng hạn/số cơ quan phải báo cáo).", {})])
+                     (" (số cơ quan gửi đúng hạn/số cơ quan phải báo cáo; đúng hạn hay muộn tính theo lần gửi đầu "
+                      "tiên được chấp nhận).", {})])
     _tag(document, "if excused_names")
     _p(document, "Cơ quan, đơn vị được miễn báo cáo kỳ này (không tính vào số phải báo cáo): {{ excused_names }}.")
     _tag(document, "endif")
     _p(document, "Tình hình gửi báo cáo của từng cơ quan, đơn vị:", after=3)
-    _grid(document, ["STT", "Cơ quan, đơn vị", "Tình trạng", "Thời điểm gửi", "Lần gửi"],
-          [1.2, 6.9, 2.7, 3.6, 2.1],
-          ["{{ a.index }}", "{{ a.name }}", "{{ a.status_text }}", "{{ a.submitted }}", "{{ a.version }}"],
+    _grid(document, ["STT", "Cơ quan, đơn vị", "Tình trạng", "Gửi lần đầu", "Bản cuối", "Số lần đã nhắc"],
+          [1.3, 5.4, 2.3, 2.6, 2.9, 2.0],
+          ["{{ a.index }}", "{{ a.name }}", "{{ a.status_text }}", "{{ a.first }}", "{{ a.latest_text }}",
+           "{{ a.reminders_cell }}"],
           "for a in agencies")
+    _tag(document, "if missing_agencies")
+    _p(document, "Đến ngày {{ report_date }}, còn {{ missing }}/{{ expected }} cơ quan, đơn vị chưa gửi báo cáo:")
+    _tag(document, "for a in missing_agencies")
+    _p(document, "{{ a.index }}. {{ a.name }} ({{ a.status_text|lower }}): {{ a.reminders_text }}.")
+    _tag(document, "endfor")
+    _tag(document, "else")
+    _p(document, "Tất cả các cơ quan, đơn vị phải báo cáo đã gửi báo cáo.")
+    _tag(document, "endif")
+    _tag(document, "for a in bounced_agencies")
+    _tag(document, 'if a.status not in ("overdue", "not-due", "held")')
+    _p(document, "{{ a.name }}: {{ a.reminders_text }}.")
+    _tag(document, "endif")
+    _tag(document, "endfor")
 
 
-def _targets(document) -> None:
-    _p(document, "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", "Report Heading")
+def _results(document) -> None:
+    _p(document, "II. {{ parts[1].heading }}", "Report Heading")
+    _p(document, "1. Kết quả thực hiện các chỉ tiêu", "Report Subheading")
     _tag(document, "if targets")
-    _p(document, "Kết quả các chỉ tiêu tổng hợp từ số liệu của các cơ quan, đơn vị đã gửi báo cáo:", after=3)
+    _p(document, "Kết quả các chỉ tiêu tổng hợp từ số liệu của các cơ quan, đơn vị đã gửi báo cáo (số liệu chi tiết "
+                 "của từng cơ quan, đơn vị tại Phụ lục kèm theo):", after=3)
     _grid(document, ["Mã", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Cách tính", "Đánh giá",
                      "Số cơ quan có số liệu / còn thiếu"],
           [1.1, 4.6, 1.9, 2.3, 2.6, 1.7, 2.3],
@@ -288,10 +323,9 @@ def _targets(document) -> None:
           "for t in targets")
     _p(document, "Cách tính: “Tổng” là tổng số liệu của các cơ quan; “Tính lại từ tử số/mẫu số” là tổng tử số "
                  "chia tổng mẫu số của các cơ quan; “Trung bình không trọng số” là trung bình cộng tỷ lệ của các cơ "
-                 "quan, dùng khi có cơ quan không gửi tử số, mẫu số. Số liệu của từng cơ quan: xem phụ lục kèm theo.",
-       "Report Note")
+                 "quan, dùng khi có cơ quan không gửi tử số, mẫu số.", "Report Note")
     _tag(document, "if listed_targets")
-    _p(document, "Các chỉ tiêu định tính (ý kiến của từng cơ quan, đơn vị):", "Report Subheading")
+    _p(document, "Các chỉ tiêu định tính (ý kiến của từng cơ quan, đơn vị):", italic=True)
     _tag(document, "for t in listed_targets")
     _p(document, "Chỉ tiêu {{ t.code }}. {{ t.text }}", bold=True)
     _tag(document, "for x in t.answers")
@@ -305,41 +339,16 @@ def _targets(document) -> None:
     _tag(document, "else")
     _p(document, "Kế hoạch không giao chỉ tiêu cụ thể cho kỳ báo cáo này.")
     _tag(document, "endif")
+    _p(document, "2. Kết quả thực hiện các nhiệm vụ", "Report Subheading")
+    _quotes(document, "parts[1]")
 
 
-def _narratives(document) -> None:
-    _p(document, "III. NỘI DUNG BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", "Report Heading")
-    _tag(document, "for a in narratives")
-    _runs(document, [("{{ a.index }}. {{ a.name }}", {"bold": True}), (" ({{ a.note }}):", {"italic": True})])
-    _tag(document, "for para in a.paragraphs")
-    _p(document, "{{ para }}", "Report Quote")
-    _tag(document, "endfor")
-    _tag(document, "if not a.paragraphs")
-    _p(document, "(Thư báo cáo không có nội dung; xem tệp gửi kèm.)", "Report Quote")
-    _tag(document, "endif")
-    _tag(document, "if a.files")
-    files = _p(document, "Tệp gửi kèm: {{ a.files }}.", "Report Note").paragraph_format
-    files.left_indent, files.first_line_indent = Cm(1.27), Cm(0)
-    _tag(document, "endif")
-    _tag(document, "endfor")
-    _tag(document, "if not narratives")
-    _p(document, "Chưa có cơ quan, đơn vị nào gửi báo cáo trong kỳ.")
-    _tag(document, "endif")
-
-
-def _missing(document) -> None:
-    _p(document, "IV. CÁC CƠ QUAN, ĐƠN VỊ CHƯA GỬI BÁO CÁO", "Report Heading")
-    _tag(document, "if missing_agencies")
-    _p(document, "Đến ngày {{ report_date }}, còn {{ missing }}/{{ expected }} cơ quan, đơn vị chưa gửi báo cáo "
-                 "(số lần đã nhắc qua thư điện tử ghi bên cạnh):")
-    _tag(document, "for a in missing_agencies")
-    _p(document, "{{ a.index }}. {{ a.name }}: {{ a.reminders_text }}.")
-    _tag(document, "endfor")
-    _tag(document, "else")
-    _p(document, "Tất cả các cơ quan, đơn vị phải báo cáo đã gửi báo cáo.")
-    _tag(document, "endif")
+def _later_parts(document) -> None:
+    for index, number in ((2, "III"), (3, "IV"), (4, "V")):
+        _p(document, f"{number}. {{{{ parts[{index}].heading }}}}", "Report Heading")
+        _quotes(document, f"parts[{index}]")
     # Kept with the signature block below: a signature never stands alone on a page.
-    _p(document, "Trên đây là báo cáo kết quả thực hiện {{ period_label }} của {{ issuer }}"
+    _p(document, "Trên đây là báo cáo {{ summary[0]|lower }}{{ summary[1:] }} của {{ issuer }}"
                  "{% if recipients_text %}, kính báo cáo {{ recipients_text }}{% endif %}./."
        ).paragraph_format.keep_with_next = True
 
@@ -385,10 +394,9 @@ def build() -> bytes:
         body.remove(paragraph._p)
     _letterhead(document)
     _title(document)
-    _submissions(document)
-    _targets(document)
-    _narratives(document)
-    _missing(document)
+    _deployment(document)
+    _results(document)
+    _later_parts(document)
     _closing(document)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -145,7 +145,7 @@ def test_restored_at_another_path_the_report_files_are_found_and_the_data_consis
     monkeypatch.setenv("DONDOC_DATA_DIR", str(root / "elsewhere" / "data"))
     invoke("restore", "moved.tar.gz")
     [built] = json.loads(invoke("reports", "--format", "json").stdout)
-    paths = [Path(name) for name in built["files"].split(", ")]
+    paths = [Path(name) for name in built["files"].values()]  # a list of files is a list (a dict by kind), not a joined string
     assert len(paths) == 3 and all(p.is_relative_to(root / "elsewhere" / "data" / "reports") and p.is_file()
                                    for p in paths)
     assert "OK   dữ liệu / data: nhất quán" in CliRunner().invoke(app, ["doctor"]).stdout  # report files found

@@ -115,9 +115,9 @@ def test_a_plan_onboarded_mid_year_is_not_chased_for_its_past_months(mid_year, m
                                               "hạn cuối từ 05/02/2026 đến 05/06/2026")
     status = json.loads(invoke("status", "--now", ONBOARDED, "--format", "json"))
     assert status["unchased"] == 10
-    assert [p["period"] for p in status["long_overdue"]] == [f"tháng {m} năm 2026" for m in range(1, 6)]
+    assert [p["period_label"] for p in status["long_overdue"]] == [f"tháng {m} năm 2026" for m in range(1, 6)]
     assert [(p["period"], p["overdue"], p["unchased"]) for p in status["periods"]] == \
-        [("tháng 6 năm 2026", 2, 0), ("tháng 7 năm 2026", 0, 0)]  # June still chased; July due within 30 days
+        [("2026-06", 2, 0), ("2026-07", 0, 0)]  # June still chased; July due within 30 days
     table = invoke("status", "--now", ONBOARDED)
     assert "Quá hạn lâu, không nhắc tự động" in table and "hang-thang" in table
 

@@ -28,7 +28,8 @@ def submit(session, deadline: DeadlineRow, *, at: dt.datetime, on_time: bool, ve
     session.flush()
     session.add(SubmissionRow(deadline_id=deadline.id, inbound_id=inbound.id, version=version, received_at=at,
                               on_time=on_time, body_text=text, form_values=values or {}))
-    deadline.status = DeadlineStatus.SUBMITTED if on_time else DeadlineStatus.LATE
+    if deadline.status == DeadlineStatus.OPEN:  # as intake does: the first version decides
+        deadline.status = DeadlineStatus.SUBMITTED if on_time else DeadlineStatus.LATE
 
 
 def text_of(path) -> str:
@@ -57,7 +58,7 @@ def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_
         for i, row in enumerate(rows[:4]):
             submit(session, row, at=at_ok, on_time=True,
                    values={percent.id: {"value": 90, "numerator": 90 + i, "denominator": 100}},
-                   text=f"Đơn vị {i} đã triển khai đầy đủ <b>nhiệm vụ</b>.")
+                   text=f"I. KẾT QUẢ THỰC HIỆN\nĐơn vị {i} đã triển khai đầy đủ <b>nhiệm vụ</b>.")
         submit(session, rows[0], at=at_late, on_time=False, version=2,
                values={percent.id: {"value": 99, "numerator": 99, "denominator": 100}}, text="Bản bổ sung.")
         for row in rows[4:6]:
@@ -78,14 +79,15 @@ def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_
     line = next(t for t in data.targets if t.target_id == percent.id)
     # agency 0's latest version (99/100) replaces its first; the late ones gave no numerators: mean
     assert line.method == "mean" and line.value == round((99 + 90 + 90 + 90 + 80 + 80) / 6, 2)
-    missing = [a for a in data.agencies if a.status == "missing"]
+    missing = [a for a in data.agencies if a.status in ("overdue", "not-due")]
     assert next(a.reminders for a in missing if a.agency_id == reminded) == 1
     text = text_of(report.files["docx"])
     for part in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO", "Nơi nhận",
                  f"{6}/{expected - 1}", "Số:"):
         assert part in text, part
     assert missing[0].name in text
-    assert "<b>nhiệm vụ</b>" in text  # agency text quoted as text, not markup
+    assert "Đơn vị 1 đã triển khai đầy đủ <b>nhiệm vụ</b>." in text  # a report written in the mail, with headings
+    assert "Bản bổ sung." not in text  # a mail without a report's headings is a cover mail: not content
     book = load_workbook(report.files["xlsx"])
     assert len(book.sheetnames) == 2
     html = open(report.files["html"], encoding="utf-8").read()
@@ -121,6 +123,16 @@ def test_approved_report_is_sent_up_once_and_closes_the_coordinators_deadline(en
         [sent] = transport.sent
         ministry = catalog.directory.agencies["vn.bo-ldtbxh"].contacts[0].address
         assert ministry in sent.recipients and len(sent.recipients) >= 2  # the ministry and UBND tỉnh
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(sent.raw, policy=email.policy.default)
+        body = message.get_body(("plain",)).get_content()
+        # the province keeps its capitals; the period is said once, in the subject and the text
+        assert str(message["Subject"]) == ("Sở LĐTBXH: Báo cáo tổng hợp kết quả công tác trẻ em tỉnh Bình Phước "
+                                           "6 tháng đầu năm 2021")
+        assert "gửi báo cáo tổng hợp kết quả công tác trẻ em tỉnh Bình Phước 6 tháng đầu năm 2021 (tệp" in body
+        assert "bình phước" not in body
         coordinator_deadline = session.exec(select(DeadlineRow).where(
             DeadlineRow.plan_id == "bp-2021", DeadlineRow.obligation_id == "tong-hop",
             DeadlineRow.period_key == "2021-H1")).one()

@@ -37,7 +37,7 @@ def test_rates_have_their_denominators_and_excused_agencies_are_not_expected():
     ])
     assert (data.expected, data.submitted, data.on_time, data.late, data.missing, data.excused) == (3, 2, 1, 1, 1, 1)
     assert (data.reporting_rate, data.timeliness_rate) == (66.7, 33.3)
-    assert [(a.name, a.status, a.reminders) for a in data.missing_agencies] == [("C", "missing", 4)]
+    assert [(a.name, a.status, a.reminders) for a in data.missing_agencies] == [("C", "overdue", 4)]
 
 
 def test_targets_are_aggregated_as_their_unit_demands():

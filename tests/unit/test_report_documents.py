@@ -52,8 +52,15 @@ NARRATIVES = {
     "dl.b": 'Phòng GD&ĐT báo cáo <script>alert("x")</script> đủ chỉ tiêu.',
     "dl.c": "UBND huyện Lắk gửi muộn vì lũ lụt.\x0b",
 }
+SECTIONS = {  # the parts of Sở Y tế's attached report (documents.sections)
+    "deployment": ["Sở đã ban hành Kế hoạch số 12/KH-SYT triển khai công tác trẻ em."],
+    "results": ["Cấp 1.200 thẻ BHYT cho trẻ em dưới 6 tuổi."],
+    "problems": ["Thiếu kinh phí ở vùng sâu."],
+    "proposals": ["Đề nghị UBND tỉnh bổ sung kinh phí."],
+}
 INPUTS = [
     AgencyInput("dl.a", "Sở Y tế", submitted_at=AT, on_time=True, version=1, narrative=NARRATIVES["dl.a"],
+                sections=SECTIONS, documents=("bao-cao-so-y-te.docx",),
                 files=("bao-cao-so-y-te.docx",), values={
                     "1": {"value": 60}, "2": {"value": 95, "numerator": 190, "denominator": 200},
                     "3": {"value": "Mô hình “Ngôi nhà an toàn”"}}),
@@ -61,8 +68,9 @@ INPUTS = [
                 narrative=NARRATIVES["dl.b"], values={
                     "1": {"value": 50}, "2": {"value": 99, "numerator": 297, "denominator": 300}}),
     AgencyInput("dl.c", "UBND huyện Lắk", submitted_at=AT + dt.timedelta(days=6), on_time=False, version=2,
-                narrative=NARRATIVES["dl.c"], values={"1": {"value": "7"}, "2": {"numerator": 45, "denominator": 50}}),
-    AgencyInput("dl.d", "UBND huyện Ea Súp", reminders=3),
+                first_at=AT + dt.timedelta(days=5), narrative=NARRATIVES["dl.c"],
+                sections={"problems": ['Lũ lụt <script>alert("x")</script> làm chậm báo cáo.']}, values={"1": {"value": "7"}, "2": {"numerator": 45, "denominator": 50}}),
+    AgencyInput("dl.d", "UBND huyện Ea Súp", reminders=3, bounced=("vanthu@easup.example.org",)),
     AgencyInput("dl.e", "UBND thị xã Buôn Hồ", excused=True),
 ]
 VALUES = {a.agency_id: a.values for a in INPUTS}
@@ -99,7 +107,11 @@ def test_context_formats_every_figure_the_vietnamese_way():
     assert (by_code["2"]["value"], by_code["2"]["goal"], by_code["2"]["method_text"]) == (
         "96,73%", "≥ 95%", "Tính lại từ tử số/mẫu số")  # 532/550, not the mean of the rates
     assert by_code["1"]["coverage"] == "3 / 0" and by_code["3"]["coverage"] == "1 / 2"
-    assert [a["submitted"] for a in context["agencies"]][:3] == ["10/11/2021 10:00"] * 2 + ["16/11/2021 10:00"]
+    assert [a["first"] for a in context["agencies"]][:3] == ["10/11/2021 10:00"] * 2 + ["15/11/2021 10:00"]
+    assert context["agencies"][2]["latest_text"] == "lần 2, 16/11/2021 10:00"  # the latest version, when later
+    assert [a["status_text"] for a in context["agencies"]] == ["Đúng hạn", "Đúng hạn", "Muộn", "Quá hạn", "Được miễn"]
+    assert context["agencies"][3]["reminders_text"] == (
+        "đã nhắc 3 lần; thư nhắc bị trả lại (địa chỉ vanthu@easup.example.org)")
     assert context["narratives"][2]["paragraphs"] == ["UBND huyện Lắk gửi muộn vì lũ lụt."]  # \x0b is not XML
     assert (vn_number(1234567.5), vn_number(90, 1), vn_number(0.25)) == ("1.234.567,5", "90,0", "0,25")
 
@@ -127,23 +139,36 @@ def test_docx_says_what_the_report_must_say(docx_bytes):
     assert "{{" not in text and "{%" not in text
     for expected in ("UBND TỈNH ĐẮK LẮK", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                      "Độc lập - Tự do - Hạnh phúc", "Đắk Lắk, ngày 19 tháng 11 năm 2021", "BÁO CÁO",
-                     "Kết quả năm 2021 thực hiện Kế hoạch thực hiện Chương trình bảo vệ trẻ em giai đoạn 2021 - 2025",
+                     "Kết quả thực hiện Chương trình bảo vệ trẻ em giai đoạn 2021 - 2025, năm 2021",
+                     "Thực hiện Kế hoạch số 2041/KH-UBND về Chương trình bảo vệ trẻ em giai đoạn 2021 - 2025, trên cơ "
+                     "sở báo cáo của các cơ quan, đơn vị, Sở Lao động - Thương binh và Xã hội tỉnh Đắk Lắk báo cáo",
                      "Tỷ lệ báo cáo: 3/4 (75,0%)", "Tỷ lệ báo cáo đúng hạn: 2/4 (50,0%)", "96,73%", "Nơi nhận:",
                      "- Bộ Lao động - Thương binh và Xã hội;", "- Lưu: VT.", "GIÁM ĐỐC"):
         assert expected in text, expected
+    assert "thực hiện Kế hoạch thực hiện" not in text
     assert lines.index("BÁO CÁO") > lines.index("Độc lập - Tự do - Hạnh phúc")
     assert any(line.startswith("Số: ") and line.endswith("/BC-SLĐTBXH") for line in lines)
-    section_3 = lines.index("III. NỘI DUNG BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ")
-    section_4 = lines.index("IV. CÁC CƠ QUAN, ĐƠN VỊ CHƯA GỬI BÁO CÁO")
-    order = [lines.index(line, section_3) for line in (
-        "1. Sở Y tế (gửi đúng hạn lúc 10/11/2021 10:00, lần gửi thứ 1):",
-        "Sở Y tế đã cấp thẻ BHYT cho trẻ em dưới 6 tuổi.", "Khó khăn: thiếu kinh phí ở vùng sâu.",
-        "2. Sở Giáo dục và Đào tạo (gửi đúng hạn lúc 10/11/2021 10:00, lần gửi thứ 1):",
-        'Phòng GD&ĐT báo cáo <script>alert("x")</script> đủ chỉ tiêu.',
-        "3. UBND huyện Lắk (gửi muộn lúc 16/11/2021 10:00, lần gửi thứ 2):", "UBND huyện Lắk gửi muộn vì lũ lụt.")]
-    assert order == sorted(order) and order[-1] < section_4
-    assert "1. UBND huyện Ea Súp: đã nhắc 3 lần." in lines[section_4:]
-    assert "UBND thị xã Buôn Hồ" in text and "UBND thị xã Buôn Hồ" not in "\n".join(lines[section_3:section_4])
+    heads = [lines.index(h) for h in ("I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN VÀ GỬI BÁO CÁO", "II. KẾT QUẢ THỰC HIỆN",
+                                      "III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI",
+                                      "V. KIẾN NGHỊ, ĐỀ XUẤT")]
+    assert heads == sorted(heads)
+
+    def part(n: int) -> list[str]:
+        return lines[heads[n]:heads[n + 1] if n + 1 < len(heads) else lines.index("Nơi nhận:")]
+
+    assert "Sở đã ban hành Kế hoạch số 12/KH-SYT triển khai công tác trẻ em." in part(0)
+    assert "Cấp 1.200 thẻ BHYT cho trẻ em dưới 6 tuổi." in part(1)
+    assert part(2)[1:4] == ["Sở Y tế báo cáo:", "Thiếu kinh phí ở vùng sâu.", "UBND huyện Lắk báo cáo:"]
+    assert 'Lũ lụt <script>alert("x")</script> làm chậm báo cáo.' in part(2)  # text, not markup
+    assert "Chưa có cơ quan, đơn vị nào báo cáo nội dung này." in part(3)
+    assert "Đề nghị UBND tỉnh bổ sung kinh phí." in part(4) and "Sở Y tế báo cáo:" in part(4)
+    for n in range(5):  # the coordinator's own place, marked, once in every part
+        assert sum(line.startswith("[Cơ quan tổng hợp viết tiếp tại đây") for line in part(n)) == 1, n
+    # the mail's own words (a cover e-mail) are not quoted as content
+    assert "Phòng GD&ĐT báo cáo" not in text and "Sở Y tế đã cấp thẻ BHYT cho trẻ em dưới 6 tuổi." not in text
+    assert "1. UBND huyện Ea Súp (quá hạn): đã nhắc 3 lần; thư nhắc bị trả lại (địa chỉ vanthu@easup.example.org)." \
+        in part(0)
+    assert "UBND thị xã Buôn Hồ" in text and "UBND thị xã Buôn Hồ" not in "\n".join(part(2))
 
 
 def test_xlsx_annex_has_the_matrix_and_the_submissions():
@@ -157,20 +182,20 @@ def test_xlsx_annex_has_the_matrix_and_the_submissions():
     assert rows[:5] == [
         ["Sở Y tế", "Đúng hạn", 60, 95, "Mô hình “Ngôi nhà an toàn”"],
         ["Sở Giáo dục và Đào tạo", "Đúng hạn", 50, 99, None],
-        ["UBND huyện Lắk", "Gửi muộn", 7, 90, None],  # a figure given only as tử số/mẫu số: 45/50
-        ["UBND huyện Ea Súp", "Chưa gửi", None, None, None],
+        ["UBND huyện Lắk", "Muộn", 7, 90, None],  # a figure given only as tử số/mẫu số: 45/50
+        ["UBND huyện Ea Súp", "Quá hạn", None, None, None],
         ["UBND thị xã Buôn Hồ", "Được miễn", None, None, None],
     ]
     assert rows[5] == ["Tổng hợp", None, 117, 96.73, None]
     assert rows[6] == ["Cách tính", None, "Tổng", "Tính lại từ tử số/mẫu số", "Liệt kê ý kiến"]
     status = book[STATUS_SHEET]
     assert status.freeze_panes == "C6" and status["A2"].value == "Tỷ lệ báo cáo: 3/4 (75,0%)"
-    assert [[status.cell(r, c).value for c in range(2, 7)] for r in range(6, 11)] == [
-        ["Sở Y tế", "Đúng hạn", "10/11/2021 10:00", 1, 0],
-        ["Sở Giáo dục và Đào tạo", "Đúng hạn", "10/11/2021 10:00", 1, 0],
-        ["UBND huyện Lắk", "Gửi muộn", "16/11/2021 10:00", 2, 0],
-        ["UBND huyện Ea Súp", "Chưa gửi", None, None, 3],
-        ["UBND thị xã Buôn Hồ", "Được miễn", None, None, 0],
+    assert [[status.cell(r, c).value for c in range(2, 9)] for r in range(6, 11)] == [
+        ["Sở Y tế", "Đúng hạn", "10/11/2021 10:00", 1, None, 0, None],
+        ["Sở Giáo dục và Đào tạo", "Đúng hạn", "10/11/2021 10:00", 1, None, 0, None],
+        ["UBND huyện Lắk", "Muộn", "15/11/2021 10:00", 2, "16/11/2021 10:00", 0, None],
+        ["UBND huyện Ea Súp", "Quá hạn", None, None, None, 3, "vanthu@easup.example.org"],
+        ["UBND thị xã Buôn Hồ", "Được miễn", None, None, None, 0, None],
     ]
     assert status.cell(5, 1).font.bold and status.cell(5, 1).fill.fgColor.rgb.endswith("DDDDDD")
 
@@ -178,8 +203,9 @@ def test_xlsx_annex_has_the_matrix_and_the_submissions():
 def test_html_escapes_what_agencies_wrote(env):
     html = render_html(env, DATA, place=PLACE, issuer_name=ISSUER)
     assert "<script>" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
-    assert "GD&amp;ĐT" in html and "Tỷ lệ báo cáo: 3/4 (75,0%)" in html and "@page" in html
-    assert "Độc lập - Tự do - Hạnh phúc" in html and "UBND huyện Ea Súp: đã nhắc 3 lần." in html
+    assert "Tỷ lệ báo cáo: 3/4 (75,0%)" in html and "@page" in html
+    assert "Độc lập - Tự do - Hạnh phúc" in html and "UBND huyện Ea Súp (quá hạn): đã nhắc 3 lần" in html
+    assert html.count('class="body todo"') == 5 and "<h3>III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN</h3>" in html
 
 
 def test_compiling_twice_gives_the_same_bytes(env, tmp_path, docx_bytes):
@@ -217,3 +243,52 @@ def test_letterhead_and_document_symbol_of_the_issuer(issuer, parent, symbol):
 
     found_parent, body = _letterhead(issuer)
     assert (found_parent, _abbreviation(body)) == (parent, symbol)
+
+
+def test_the_plan_is_cited_with_number_date_and_issuer_and_nothing_made_up():
+    from dataclasses import replace
+
+    from dondoc.documents.report import citation, summary_line
+
+    full = replace(DATA, plan_number="125/KH-UBND", plan_issued=dt.date(2021, 3, 12),
+                   plan_issuer="Ủy ban nhân dân tỉnh Bình Phước", plan_title="Kế hoạch thực hiện công tác trẻ em năm 2021",
+                   period_label="6 tháng đầu năm 2021")
+    assert citation(full) == "Kế hoạch số 125/KH-UBND ngày 12/3/2021 của UBND tỉnh Bình Phước về công tác trẻ em năm 2021"
+    assert summary_line(full) == "Kết quả thực hiện công tác trẻ em 6 tháng đầu năm 2021"
+    unnumbered = replace(full, plan_number="", plan_issued=None)  # seed 000 writes neither
+    assert citation(unnumbered) == "Kế hoạch của UBND tỉnh Bình Phước về công tác trẻ em năm 2021"
+    decision = replace(DATA, plan_number="2041/QĐ-UBND", plan_issued=dt.date(2016, 8, 17),
+                       plan_issuer="Ủy ban nhân dân tỉnh Đắk Lắk")
+    assert citation(decision) == ("Quyết định số 2041/QĐ-UBND ngày 17/8/2016 của UBND tỉnh Đắk Lắk ban hành Kế hoạch "
+                                  "thực hiện Chương trình bảo vệ trẻ em giai đoạn 2021 - 2025")
+
+
+@pytest.mark.parametrize("signer, lines", [
+    ({"id": "gd", "title": "Giám đốc", "name": "Nguyễn Văn An"}, ("", "GIÁM ĐỐC", "Nguyễn Văn An")),
+    ({"id": "pgd", "title": "PHÓ GIÁM ĐỐC", "form": "KT", "head": "GIÁM ĐỐC", "name": "Trần Thị Bình"},
+     ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Thị Bình")),
+    ({"id": "cvp", "title": "CHÁNH VĂN PHÒNG", "form": "TL", "head": "GIÁM ĐỐC", "name": "Lê Văn Cường"},
+     ("TL. GIÁM ĐỐC", "CHÁNH VĂN PHÒNG", "Lê Văn Cường")),
+    ({"id": "q", "title": "GIÁM ĐỐC", "form": "Q", "name": "Phạm Thị Dung"}, ("", "Q. GIÁM ĐỐC", "Phạm Thị Dung")),
+])
+def test_signature_block_of_each_form_is_written_into_the_approved_docx_and_page(env, signer, lines):
+    from dondoc.documents.report import sign_docx, sign_html
+    from dondoc.model import Signer as SignerConfig
+
+    config = SignerConfig.model_validate(signer)
+    assert (*config.lines(), config.name) == lines
+    signed = _lines(sign_docx(render_docx(DATA, TEMPLATE, place=PLACE, issuer_name=ISSUER), lines))
+    block = signed[signed.index("- Lưu: VT."):]
+    assert [line for line in block[1:] if line] == [line for line in lines if line]
+    assert "……………………………" not in signed
+    page = sign_html(render_html(env, DATA, place=PLACE, issuer_name=ISSUER), lines)
+    assert all(f"<p>{line}</p>" in page for line in lines if line) and "……" not in page
+
+
+def test_a_signer_form_that_signs_for_someone_names_whom():
+    from pydantic import ValidationError
+
+    from dondoc.model import Signer as SignerConfig
+
+    with pytest.raises(ValidationError, match="needs 'head'"):
+        SignerConfig.model_validate({"id": "x", "title": "PHÓ GIÁM ĐỐC", "form": "KT", "name": "A"})

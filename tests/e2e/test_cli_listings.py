@@ -24,7 +24,7 @@ LISTINGS = [
     ["deadlines", "--plan", "bp-2021"],
     ["deadlines", "--status", "overdue", "--now", "2021-05-25"],
     ["calendar", "2021"],
-    ["chase", "--dry-run", "--now", "2021-05-25T09:00"],
+    ["chase", "--dry-run", "--now", "2021-11-02T09:00"],  # the annual report: 10 working days before 15/11,
     ["outbox"],
     ["inbox", "--limit", "200"],
     ["quarantine", "list"],

@@ -130,7 +130,7 @@ def test_stale_after_days_is_a_policy_value_per_plan(mid_year, monkeypatch):
     # May's last day (5/6/2026, 40 days ago) is within 45 days now: its latest overdue stage goes out, with copies
     assert sorted({r["period"] for r in dry["reminders"]}) == ["2026-05", "2026-06"]
     may = [r for r in dry["reminders"] if r["period"] == "2026-05"]
-    assert {r["stage"] for r in may} == {"overdue-3@2026-06-05"} and all(r["cc"] == "có" for r in may)
+    assert {r["stage"] for r in may} == {"overdue-3@2026-06-05"} and all(r["escalate"] is True for r in may)
     assert [s["stage"] for s in dry["samples"]] == ["overdue-2", "overdue-3"]  # one mail per stage, in stage order
     assert all("phogiamdoc@sldtbxh.demo.example.org" in s["cc"] for s in dry["samples"])  # escalation's copies
 

@@ -1,0 +1,252 @@
+"""``dondoc serve``: everything one machine needs to run dondoc on its schedules, in one command.
+
+It takes a lock on the data dir (one ``dondoc serve`` per data dir), then either joins the Prefect server that
+``PREFECT_API_URL`` names (it must answer within the wait) or starts ``prefect server start`` on 127.0.0.1 as a
+child process, with ``PREFECT_HOME`` in ``<data dir>/prefect`` so its database (the runs, their history) persists.
+It then serves every deployment with its schedule (:mod:`deployments.serve`) until Ctrl-C or SIGTERM, and stops
+the server it started — the server's whole process group — before returning.
+
+A server started here schedules one run ahead per schedule (``PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS`` and
+``…_MAX_RUNS`` = 1, unless set in the environment): after the machine was off, each deployment has at most one
+missed run, which runs once when dondoc serve is back (see the README, "Prefect").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dondoc.errors import ServeError
+
+__all__ = ["SERVER_SETTINGS", "Server", "api_answers", "data_dir_lock", "port_in_use", "serve", "start_server",
+           "stop_server"]
+
+HOST = "127.0.0.1"
+# What a server started by dondoc serve (or run.sh) runs with, unless the environment says otherwise: one run ahead
+# per schedule, so that a machine that was off catches up once, not once per missed slot.
+SERVER_SETTINGS = {"PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1",
+                   "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "1"}
+_QUIET = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
+class _Stopped(BaseException):
+    """SIGTERM arrived before the runner took over its handling."""
+
+
+@dataclass
+class Server:
+    """The Prefect API dondoc serve talks to; ``process`` is set when dondoc serve started it."""
+
+    api_url: str
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+
+    @property
+    def ui_url(self) -> str:
+        return self.api_url.removesuffix("/").removesuffix("/api")
+
+
+@contextlib.contextmanager
+def data_dir_lock(data_dir: Path) -> Iterator[Path]:
+    """Hold ``<data dir>/serve.lock`` (flock) for the duration; a second holder gets a :class:`ServeError`."""
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = data_dir / "serve.lock"
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            raise ServeError(f"dondoc serve đã chạy trên thư mục dữ liệu {data_dir} (pid {holder}) / dondoc serve "
+                             "already runs on this data dir; dừng nó trước / stop it first") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield path
+    finally:
+        handle.close()  # releases the lock
+
+
+def port_in_use(port: int, host: str = HOST) -> bool:
+    """Whether something already listens on ``host:port`` (we could not bind it)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def api_answers(api_url: str, timeout: float = 2.0) -> bool:
+    """Whether a Prefect API answers ``GET <api_url>/health``."""
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as answer:
+            return answer.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def _last_line(log: Path | None) -> str:
+    try:
+        lines = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                 if line.strip()]
+    except (OSError, AttributeError):
+        return ""
+    return lines[-1][:200] if lines else ""
+
+
+def _wait_until_answering(server: Server, seconds: float, sleep: Callable[[float], None] = time.sleep) -> None:
+    deadline = time.monotonic() + seconds
+    while not api_answers(server.api_url):
+        if server.process is not None and server.process.poll() is not None:
+            raise ServeError(f"máy chủ Prefect đã dừng khi khởi động / the Prefect server exited while starting "
+                             f"(mã / code {server.process.returncode}): {_last_line(server.log)} — xem / see "
+                             f"{server.log}")
+        if time.monotonic() > deadline:
+            where = f"; xem / see {server.log}" if server.log else ""
+            raise ServeError(f"máy chủ Prefect không trả lời / the Prefect API does not answer at {server.api_url} "
+                             f"sau / after {seconds:.0f} s{where}")
+        sleep(0.5)
+
+
+def _die_with_parent() -> None:  # pragma: no cover — runs in the child between fork and exec
+    """Linux: the server gets SIGTERM if dondoc serve dies without cleaning up (kill -9)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def start_server(home: Path, port: int, env: MutableMapping[str, str], wait_seconds: float) -> Server:
+    """``prefect server start`` on 127.0.0.1:``port`` with ``PREFECT_HOME=home``, in its own process group; returns
+    once its API answers (or raises :class:`ServeError` and leaves nothing running)."""
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    child_env = {key: value for key, value in env.items() if key != "PREFECT_API_URL"}
+    child_env.update(_QUIET, PREFECT_HOME=str(home))
+    for key, value in SERVER_SETTINGS.items():
+        child_env.setdefault(key, value)
+    log = home / "server.log"
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)],
+            env=child_env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, cwd=home,
+            start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    server = Server(api_url=f"http://{HOST}:{port}/api", process=process, log=log)
+    try:
+        _wait_until_answering(server, wait_seconds)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def stop_server(server: Server, grace: float = 20.0) -> None:
+    """SIGTERM to the server's process group, then SIGKILL after ``grace`` seconds: nothing of it is left."""
+    process = server.process
+    if process is None:
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=wait)
+        if process.poll() is not None and not _group_alive(process.pid):
+            return
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _raise_stopped(signum, frame) -> None:
+    raise _Stopped()
+
+
+def serve(data_dir: Path, port: int, wait_seconds: float, environ: MutableMapping[str, str],
+          say: Callable[[str], None]) -> None:
+    """Serve every deployment with its schedule until Ctrl-C / SIGTERM (see the module docstring).
+
+    ``environ`` is the process environment (``os.environ`` from the CLI): ``PREFECT_API_URL`` and ``PREFECT_HOME``
+    are set in it so that the flow runs, which inherit it, reach the same server. ``say`` prints one line.
+    """
+    from dondoc.schedules import planned
+
+    planned(environ)  # a bad DONDOC_SCHEDULE_* fails here, before anything starts
+    home = data_dir.resolve() / "prefect"
+    if not environ.get("PREFECT_API_URL", "").strip():
+        environ["PREFECT_HOME"] = str(home)  # before Prefect is imported: it reads its settings once
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    server: Server | None = None
+    try:
+        with data_dir_lock(data_dir):
+            server = _connect(home, port, wait_seconds, environ)
+            environ.update(_QUIET, PREFECT_API_URL=server.api_url)
+            from deployments.serve import deployments
+
+            served = deployments(environ)
+            say(f"Giao diện Prefect / Prefect UI: {server.ui_url}"
+                + ("" if server.process else " (máy chủ có sẵn / an existing server)"))
+            for deployment in served:
+                say(f"  {deployment.flow_name}/{deployment.name}: {_schedule_text(deployment)}")
+            say("Dừng / stop: Ctrl-C")
+            _run(served, server.api_url)
+    except _Stopped:
+        pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            stop_server(server)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _connect(home: Path, port: int, wait_seconds: float, environ: MutableMapping[str, str]) -> Server:
+    joined = environ.get("PREFECT_API_URL", "").strip()
+    if joined:
+        server = Server(api_url=joined)
+        _wait_until_answering(server, wait_seconds)
+        return server
+    if port_in_use(port):
+        hint = (f"; một máy chủ Prefect đang chạy ở đó / a Prefect server runs there: PREFECT_API_URL=http://{HOST}:"
+                f"{port}/api để dùng nó / to join it" if api_answers(f"http://{HOST}:{port}/api") else "")
+        raise ServeError(f"cổng / port {port} trên / on {HOST} đang được dùng / is already in use; chọn cổng khác / "
+                         f"choose another with --port{hint}")
+    return start_server(home, port, environ, wait_seconds)
+
+
+def _schedule_text(deployment) -> str:
+    if not deployment.schedules:
+        return "theo yêu cầu / on demand"
+    schedule = deployment.schedules[0].schedule
+    if getattr(schedule, "cron", None):
+        return f"cron {schedule.cron} ({schedule.timezone})"
+    return f"mỗi / every {int(schedule.interval.total_seconds())} s ({schedule.timezone})"
+
+
+def _run(served: list, api_url: str) -> None:
+    """Prefect's runner for ``served`` against ``api_url``, until it is told to stop (Ctrl-C, SIGTERM)."""
+    from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api_url}):
+        prefect_serve(*served, pause_on_shutdown=False, print_starting_message=False)

@@ -112,6 +112,67 @@ def test_serve_runs_the_schedules_by_itself_and_leaves_nothing_behind(tmp_path):
             serve.wait()
 
 
+class _Served:
+    """One `dondoc serve` subprocess whose output goes to files in ``folder``."""
+
+    def __init__(self, env: dict, port: int, folder: Path, tag: str):
+        self.out, self.err = folder / f"{tag}.out", folder / f"{tag}.err"
+        with open(self.out, "w") as out, open(self.err, "w") as err:
+            self.process = subprocess.Popen([str(DONDOC), "serve", "--port", str(port)], env=env, stdout=out,
+                                            stderr=err, cwd=folder)
+        wait_for(lambda: "Prefect UI:" in self.out.read_text() or self.process.poll() is not None, 240, self.log)
+        assert self.process.poll() is None, self.log()
+
+    def log(self) -> str:
+        return self.out.read_text() + self.err.read_text()[-3000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            assert self.process.wait(timeout=120) == 0, self.log()
+
+
+def _at(run: dict) -> float:
+    return dt.datetime.fromisoformat(run["expected_start_time"]).timestamp()
+
+
+@pytest.mark.slow
+def test_slots_missed_while_serve_was_stopped_run_once_not_once_each(tmp_path):
+    """The machine is off for three slots of a 20-second schedule: back on, one catch-up run, not three."""
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = _environment(tmp_path, DONDOC_SCHEDULE_SYNC_PLANS="every 20s", DONDOC_SCHEDULE_CHASE="off",
+                       DONDOC_SCHEDULE_INGEST_REPLIES="off", DONDOC_SCHEDULE_STATUS_DIGEST="off",
+                       PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
+
+    def sync_runs() -> list[dict]:
+        return [r for r in flow_runs(api) if r["deployment"] == "sync-plans/daily"]
+
+    first = _Served(env, port, tmp_path, "first")
+    try:
+        wait_for(lambda: any(r["state_type"] == "COMPLETED" for r in sync_runs()), 240, first.log)
+        # stop while the next slot is still ahead of the runner's 10-second look-ahead: it stays Scheduled
+        wait_for(lambda: [r for r in sync_runs() if r["state_type"] == "SCHEDULED" and _at(r) > time.time() + 12],
+                 60, first.log)
+    finally:
+        first.stop()
+    stopped = time.time()
+    time.sleep(65)  # three slots of 20 s pass while nothing runs
+    restarted = time.time()
+    second = _Served(env, port, tmp_path, "second")
+    try:
+        def missed() -> list[dict]:
+            return [r for r in sync_runs() if stopped < _at(r) < restarted]
+
+        wait_for(lambda: [r for r in missed() if r["state_type"] == "COMPLETED"], 180,
+                 lambda: f"{[(r['state_name'], r['expected_start_time']) for r in sync_runs()]}\n{second.log()}")
+        [caught_up] = missed()  # one run for the three missed slots
+        assert dt.datetime.fromisoformat(caught_up["start_time"]).timestamp() >= restarted
+        assert all(by_the_scheduler(r) for r in sync_runs())
+    finally:
+        second.stop()
+
+
 def test_a_taken_port_is_refused_in_one_line(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

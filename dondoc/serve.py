@@ -82,6 +82,7 @@ def data_dir_lock(data_dir: Path) -> Iterator[Path]:
 def port_in_use(port: int, host: str = HOST) -> bool:
     """Whether something already listens on ``host:port`` (we could not bind it)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port left in TIME_WAIT is free to listen on
         try:
             probe.bind((host, port))
         except OSError:
@@ -99,10 +100,12 @@ def api_answers(api_url: str, timeout: float = 2.0) -> bool:
 
 
 def _last_line(log: Path | None) -> str:
+    if log is None:
+        return ""
     try:
         lines = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
                  if line.strip()]
-    except (OSError, AttributeError):
+    except OSError:
         return ""
     return lines[-1][:200] if lines else ""
 
@@ -215,9 +218,15 @@ def serve(data_dir: Path, port: int, wait_seconds: float, environ: MutableMappin
     except KeyboardInterrupt:
         pass
     finally:
-        if server is not None:
-            stop_server(server)
-        signal.signal(signal.SIGTERM, previous)
+        # a second Ctrl-C or SIGTERM must not cut the cleanup short and leave the server behind
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            if server is not None:
+                stop_server(server)
+        finally:
+            signal.signal(signal.SIGINT, interrupt)
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _connect(home: Path, port: int, wait_seconds: float, environ: MutableMapping[str, str]) -> Server:

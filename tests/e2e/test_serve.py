@@ -172,6 +172,16 @@ def test_slots_missed_while_serve_was_stopped_run_once_not_once_each(tmp_path):
         second.stop()
 
 
+@pytest.mark.slow
+def test_a_killed_serve_takes_its_prefect_server_with_it(tmp_path):
+    """kill -9 leaves dondoc serve no time to clean up: the kernel's parent-death signal stops the server."""
+    served = _Served(_environment(tmp_path, DONDOC_SCHEDULE_INGEST_REPLIES="off"), _free_port(), tmp_path, "serve")
+    [server] = [pid for pid in descendants(served.process.pid) if "prefect server start" in command_line(pid)]
+    served.process.kill()
+    served.process.wait()
+    wait_for(lambda: not alive(server), 30, lambda: f"the Prefect server {server} outlived dondoc serve")
+
+
 def test_a_taken_port_is_refused_in_one_line(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -1,10 +1,10 @@
-"""Every flow as a deployment with its schedule, for ``dondoc serve`` (one machine); ``python -m deployments.serve``
-is the same command.
+"""Prefect's runner for every deployment with its schedule: what ``dondoc serve`` (one machine) starts as a child
+process, ``python -m deployments.serve``, against the Prefect API that ``PREFECT_API_URL`` names.
 
 The schedules come from ``deployments/prefect.yaml`` (read by :mod:`dondoc.schedules`), in Asia/Ho_Chi_Minh:
 sync daily at 06:00; chase on working days at 08:00 (the policy skips holidays and quiet periods itself); ingest
-every 5 minutes; the coordinators' status digest on Mondays at 07:30; compile-report on demand (from the UI, by
-API, or ``dondoc report build`` / ``approve`` / ``send`` without Prefect). ``DONDOC_SCHEDULE_<FLOW>`` overrides one.
+every 5 minutes; the coordinators' status digest on Mondays at 07:30; compile-report on demand (from the UI or by
+API; without Prefect: ``dondoc report build``, ``approve``, ``send``). ``DONDOC_SCHEDULE_<FLOW>`` overrides one.
 """
 
 from __future__ import annotations
@@ -44,12 +44,17 @@ def deployments(env: Mapping[str, str] | None = None) -> list:
             for e in entries]
 
 
-def main() -> None:
-    """``python -m deployments.serve [--port N]`` = ``dondoc serve``."""
-    from dondoc.cli import app
+def main() -> int:
+    """Serve the deployments until SIGTERM / Ctrl-C; refuses without ``PREFECT_API_URL`` (a throw-away API has no
+    scheduler: nothing would ever run)."""
+    if not os.environ.get("PREFECT_API_URL", "").strip():
+        print("PREFECT_API_URL chưa đặt / is not set: dùng / use `dondoc serve`", file=sys.stderr)
+        return 2
+    from prefect import serve
 
-    app(["serve", *sys.argv[1:]])
+    serve(*deployments(), pause_on_shutdown=False, print_starting_message=False)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

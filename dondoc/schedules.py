@@ -43,6 +43,11 @@ class Planned:
     every_seconds: int | None = None
 
     @property
+    def flow_name(self) -> str:
+        """``chase`` for ``flows/chase.py:chase``, ``compile-report`` for ``flows/compile_report.py:…``."""
+        return Path(self.entrypoint.split(":")[0]).stem.replace("_", "-")
+
+    @property
     def flow_key(self) -> str:
         """``CHASE`` for ``flows/chase.py:chase``: the suffix of its override variable."""
         return Path(self.entrypoint.split(":")[0]).stem.upper()

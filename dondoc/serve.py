@@ -3,8 +3,10 @@
 It takes a lock on the data dir (one ``dondoc serve`` per data dir), then either joins the Prefect server that
 ``PREFECT_API_URL`` names (it must answer within the wait) or starts ``prefect server start`` on 127.0.0.1 as a
 child process, with ``PREFECT_HOME`` in ``<data dir>/prefect`` so its database (the runs, their history) persists.
-It then serves every deployment with its schedule (:mod:`deployments.serve`) until Ctrl-C or SIGTERM, and stops
-the server it started — the server's whole process group — before returning.
+It then runs Prefect's runner for every deployment with its schedule (``python -m deployments.serve``, a child
+process) until Ctrl-C or SIGTERM, and stops what it started before returning: the runner and its flow runs
+(SIGTERM, then SIGKILL after a grace period) and the server's whole process group. If the runner or the server
+stops by itself, dondoc serve stops the other and says so in one line.
 
 A server started here schedules one run ahead per schedule (``PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS`` and
 ``…_MAX_RUNS`` = 1, unless set in the environment): after the machine was off, each deployment has at most one
@@ -28,8 +30,8 @@ from pathlib import Path
 
 from dondoc.errors import ServeError
 
-__all__ = ["SERVER_SETTINGS", "Server", "api_answers", "data_dir_lock", "port_in_use", "serve", "start_server",
-           "stop_server"]
+__all__ = ["SERVER_SETTINGS", "Server", "api_answers", "data_dir_lock", "port_in_use", "serve", "start_runner",
+           "start_server", "stop_runner", "stop_server"]
 
 HOST = "127.0.0.1"
 # What a server started by dondoc serve (or run.sh) runs with, unless the environment says otherwise: one run ahead
@@ -185,48 +187,104 @@ def _raise_stopped(signum, frame) -> None:
     raise _Stopped()
 
 
+def _tree(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def start_runner(environ: MutableMapping[str, str]) -> subprocess.Popen:
+    """Prefect's runner for every deployment (``python -m deployments.serve``) in its own process group; it and its
+    flow runs inherit ``environ`` (``PREFECT_API_URL`` and the ``DONDOC_*`` settings) and the terminal."""
+    return subprocess.Popen([sys.executable, "-m", "deployments.serve"], env=dict(environ), stdin=subprocess.DEVNULL,
+                            start_new_session=True,
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+
+def stop_runner(runner: subprocess.Popen, grace: float = 20.0) -> None:
+    """SIGTERM (Prefect's runner then cancels the runs in flight), then, after ``grace`` seconds, SIGKILL to what is
+    left of it and of every process it started: the runner's shutdown is bounded whatever its runs do."""
+    below = _tree(runner.pid)
+    with contextlib.suppress(ProcessLookupError):
+        runner.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        runner.wait(timeout=grace)
+    below |= _tree(runner.pid)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(runner.pid, signal.SIGKILL)
+    for pid in below:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    runner.wait()
+
+
 def serve(data_dir: Path, port: int, wait_seconds: float, environ: MutableMapping[str, str],
           say: Callable[[str], None]) -> None:
     """Serve every deployment with its schedule until Ctrl-C / SIGTERM (see the module docstring).
 
-    ``environ`` is the process environment (``os.environ`` from the CLI): ``PREFECT_API_URL`` and ``PREFECT_HOME``
-    are set in it so that the flow runs, which inherit it, reach the same server. ``say`` prints one line.
+    ``environ`` is the process environment (``os.environ`` from the CLI); the runner gets a copy with
+    ``PREFECT_API_URL`` (and ``PREFECT_HOME`` for a server started here). ``say`` prints one line. Raises
+    :class:`ServeError` when it cannot start, or when the server or the runner stops by itself (after stopping the
+    other).
     """
     from dondoc.schedules import planned
 
-    planned(environ)  # a bad DONDOC_SCHEDULE_* fails here, before anything starts
+    entries = planned(environ)  # a bad DONDOC_SCHEDULE_* fails here, before anything starts
     home = data_dir.resolve() / "prefect"
-    if not environ.get("PREFECT_API_URL", "").strip():
-        environ["PREFECT_HOME"] = str(home)  # before Prefect is imported: it reads its settings once
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     server: Server | None = None
+    runner: subprocess.Popen | None = None
     try:
         with data_dir_lock(data_dir):
             server = _connect(home, port, wait_seconds, environ)
-            environ.update(_QUIET, PREFECT_API_URL=server.api_url)
-            from deployments.serve import deployments
-
-            served = deployments(environ)
+            child = dict(environ, PREFECT_API_URL=server.api_url, **_QUIET)
+            if server.process is not None:
+                child["PREFECT_HOME"] = str(home)
             say(f"Giao diện Prefect / Prefect UI: {server.ui_url}"
                 + ("" if server.process else " (máy chủ có sẵn / an existing server)"))
-            for deployment in served:
-                say(f"  {deployment.flow_name}/{deployment.name}: {_schedule_text(deployment)}")
+            for entry in entries:
+                say(f"  {entry.flow_name}/{entry.name}: {entry.schedule_text}")
             say("Dừng / stop: Ctrl-C")
-            _run(served, server.api_url)
-    except _Stopped:
-        pass
-    except KeyboardInterrupt:
+            runner = start_runner(child)
+            _supervise(server, runner)
+    except (_Stopped, KeyboardInterrupt):
         pass
     finally:
-        # a second Ctrl-C or SIGTERM must not cut the cleanup short and leave the server behind
+        # a second Ctrl-C or SIGTERM must not cut the cleanup short and leave a process behind
         interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
+            if runner is not None:
+                stop_runner(runner)
             if server is not None:
                 stop_server(server)
         finally:
             signal.signal(signal.SIGINT, interrupt)
             signal.signal(signal.SIGTERM, previous)
+
+
+def _supervise(server: Server, runner: subprocess.Popen, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Until a signal: if the runner or the server started here ends by itself, that is an error."""
+    while True:
+        if runner.poll() is not None:
+            raise ServeError(f"Prefect runner đã dừng / the Prefect runner stopped (mã / code {runner.returncode}); "
+                             "xem thông báo ở trên / see the messages above")
+        if server.process is not None and server.process.poll() is not None:
+            raise ServeError(f"máy chủ Prefect đã dừng / the Prefect server stopped (mã / code "
+                             f"{server.process.returncode}): {_last_line(server.log)} — xem / see {server.log}")
+        sleep(1.0)
 
 
 def _connect(home: Path, port: int, wait_seconds: float, environ: MutableMapping[str, str]) -> Server:
@@ -241,21 +299,3 @@ def _connect(home: Path, port: int, wait_seconds: float, environ: MutableMapping
         raise ServeError(f"cổng / port {port} trên / on {HOST} đang được dùng / is already in use; chọn cổng khác / "
                          f"choose another with --port{hint}")
     return start_server(home, port, environ, wait_seconds)
-
-
-def _schedule_text(deployment) -> str:
-    if not deployment.schedules:
-        return "theo yêu cầu / on demand"
-    schedule = deployment.schedules[0].schedule
-    if getattr(schedule, "cron", None):
-        return f"cron {schedule.cron} ({schedule.timezone})"
-    return f"mỗi / every {int(schedule.interval.total_seconds())} s ({schedule.timezone})"
-
-
-def _run(served: list, api_url: str) -> None:
-    """Prefect's runner for ``served`` against ``api_url``, until it is told to stop (Ctrl-C, SIGTERM)."""
-    from prefect import serve as prefect_serve
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings({PREFECT_API_URL: api_url}):
-        prefect_serve(*served, pause_on_shutdown=False, print_starting_message=False)

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,12 +38,24 @@ def _free_port() -> int:
 def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = environment_without(("PREFECT_", "DONDOC_"))
     env.update(DONDOC_DATA_DIR=str(tmp_path / "data"), DONDOC_CONFIG_DIR=str(write_config(tmp_path / "config")),
-               PREFECT_LOGGING_LEVEL="WARNING", **extra)
+               DONDOC_HMAC_KEY="serve-test-0123456789", PREFECT_LOGGING_LEVEL="WARNING", PYTHONFAULTHANDLER="1",
+               **extra)
     return env
 
 
 def _serve(env: dict, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run([str(DONDOC), "serve", *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _exit_code(process: subprocess.Popen, log: Callable[[], str], seconds: float = 120) -> int:
+    """The exit code once ``process`` ends; if it does not, SIGABRT makes it print every thread's stack (the
+    environment sets PYTHONFAULTHANDLER) and the test fails with that."""
+    try:
+        return process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        process.wait(timeout=30)
+        pytest.fail(f"dondoc serve did not stop within {seconds:.0f} s of SIGTERM:\n{log()[-12000:]}")
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +75,7 @@ def test_serve_runs_the_schedules_by_itself_and_leaves_nothing_behind(tmp_path):
                                  cwd=tmp_path)
     try:
         def log() -> str:
-            return (tmp_path / "serve.out").read_text() + (tmp_path / "serve.err").read_text()[-3000:]
+            return (tmp_path / "serve.out").read_text() + (tmp_path / "serve.err").read_text()[-12000:]
 
         wait_for(lambda: "Prefect UI: http://127.0.0.1:" in (tmp_path / "serve.out").read_text() or serve.poll(),
                  240, log)
@@ -101,7 +114,7 @@ def test_serve_runs_the_schedules_by_itself_and_leaves_nothing_behind(tmp_path):
         children = descendants(serve.pid)
         assert any("prefect server start" in command_line(pid) for pid in children)
         serve.send_signal(signal.SIGTERM)
-        assert serve.wait(timeout=120) == 0, log()
+        assert _exit_code(serve, log) == 0, log()
         # the server, its services and the flow runs in flight: none of them outlives dondoc serve
         wait_for(lambda: not any(alive(pid) for pid in children), 10,
                  lambda: "survivors: " + str({pid: command_line(pid) for pid in children if alive(pid)}))
@@ -123,12 +136,12 @@ class _Served:
         assert self.process.poll() is None, self.log()
 
     def log(self) -> str:
-        return self.out.read_text() + self.err.read_text()[-3000:]
+        return self.out.read_text() + self.err.read_text()[-12000:]
 
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            assert self.process.wait(timeout=120) == 0, self.log()
+            assert _exit_code(self.process, self.log) == 0, self.log()
 
 
 def _at(run: dict) -> float:
@@ -174,12 +187,16 @@ def test_slots_missed_while_serve_was_stopped_run_once_not_once_each(tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_serve_takes_its_prefect_server_with_it(tmp_path):
-    """kill -9 leaves dondoc serve no time to clean up: the kernel's parent-death signal stops the server."""
+    """kill -9 leaves dondoc serve no time to clean up: the kernel's parent-death signal stops the server and the
+    runner."""
     served = _Served(_environment(tmp_path, DONDOC_SCHEDULE_INGEST_REPLIES="off"), _free_port(), tmp_path, "serve")
-    [server] = [pid for pid in descendants(served.process.pid) if "prefect server start" in command_line(pid)]
+    children = {pid: command_line(pid) for pid in descendants(served.process.pid)}
+    started = [line for line in children.values() if "prefect server start" in line or "deployments.serve" in line]
+    assert len(started) == 2, children
     served.process.kill()
     served.process.wait()
-    wait_for(lambda: not alive(server), 30, lambda: f"the Prefect server {server} outlived dondoc serve")
+    wait_for(lambda: not any(alive(pid) for pid in children), 30,
+             lambda: "survivors: " + str({pid: line for pid, line in children.items() if alive(pid)}))
 
 
 def test_a_taken_port_is_refused_in_one_line(tmp_path):

@@ -42,7 +42,7 @@ _QUIET = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
 
 class _Stopped(BaseException):
-    """SIGTERM arrived before the runner took over its handling."""
+    """SIGTERM arrived: stop what was started, then return."""
 
 
 @dataclass

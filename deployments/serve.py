@@ -1,46 +1,60 @@
-"""Serve every flow with its schedule from one process: ``python -m deployments.serve`` (or ``dondoc serve``).
+"""Prefect's runner for every deployment with its schedule: what ``dondoc serve`` (one machine) starts as a child
+process, ``python -m deployments.serve``, against the Prefect API that ``PREFECT_API_URL`` names.
 
-Schedules are in Asia/Ho_Chi_Minh: sync daily at 06:00; chase on working
-days at 08:00 (the policy skips holidays and quiet periods itself); ingest
-every 5 minutes; the coordinators' status digest on Mondays at 07:30. Consolidated reports are compiled on demand (from the UI or
-``dondoc report compile``), with parameters for plan, obligation and period.
+The schedules come from ``deployments/prefect.yaml`` (read by :mod:`dondoc.schedules`), in Asia/Ho_Chi_Minh:
+sync daily at 06:00; chase on working days at 08:00 (the policy skips holidays and quiet periods itself); ingest
+every 5 minutes; the coordinators' status digest on Mondays at 07:30; compile-report on demand (from the UI or by
+API; without Prefect: ``dondoc report build``, ``approve``, ``send``). ``DONDOC_SCHEDULE_<FLOW>`` overrides one.
 """
 
 from __future__ import annotations
 
-from prefect import serve
-from prefect.schedules import Cron
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
 
-from flows.chase import chase
-from flows.compile_report import compile_report_flow
-from flows.ingest_replies import ingest_replies
-from flows.status_digest import status_digest
-from flows.sync_plans import sync_plans
-
-TZ = "Asia/Ho_Chi_Minh"
+from dondoc.schedules import Planned, planned
 
 __all__ = ["deployments", "main"]
 
 
-def deployments() -> list:
-    """The deployments, built without a server (inspectable in tests)."""
-    return [
-        sync_plans.to_deployment(name="daily", schedules=[Cron("0 6 * * *", timezone=TZ)],
-                                 description="Đồng bộ kế hoạch và hạn báo cáo mỗi sáng."),
-        chase.to_deployment(name="working-days", schedules=[Cron("0 8 * * 1-5", timezone=TZ)],
-                            description="Đôn đốc: gửi thư nhắc đến hạn (ngày làm việc, 08:00)."),
-        ingest_replies.to_deployment(name="every-5-minutes", schedules=[Cron("*/5 * * * *", timezone=TZ)],
-                                     description="Nhận báo cáo từ hộp thư."),
-        status_digest.to_deployment(name="weekly", schedules=[Cron("30 7 * * 1", timezone=TZ)],
-                                    description="Thư tổng hợp tình hình báo cáo gửi điều phối viên (thứ Hai, 07:30)."),
-        compile_report_flow.to_deployment(name="on-demand",
-                                          description="Tổng hợp báo cáo, chờ duyệt, gửi lên cấp trên."),
-    ]
+def _flow(entrypoint: str):
+    """``flows/chase.py:chase`` → the flow object ``flows.chase.chase``."""
+    file, attribute = entrypoint.split(":")
+    module = importlib.import_module(".".join(Path(file).with_suffix("").parts))
+    return getattr(module, attribute)
 
 
-def main() -> None:
-    serve(*deployments(), pause_on_shutdown=False)
+def _schedules(entry: Planned) -> list:
+    from prefect.schedules import Cron, Interval
+
+    if entry.cron:
+        return [Cron(entry.cron, timezone=entry.timezone)]
+    if entry.every_seconds:
+        return [Interval(entry.every_seconds, timezone=entry.timezone)]
+    return []
+
+
+def deployments(env: Mapping[str, str] | None = None) -> list:
+    """The deployments with their effective schedules, built without a server (inspectable in tests)."""
+    entries = planned(os.environ if env is None else env)
+    return [_flow(e.entrypoint).to_deployment(name=e.name, schedules=_schedules(e), description=e.description)
+            for e in entries]
+
+
+def main() -> int:
+    """Serve the deployments until SIGTERM / Ctrl-C; refuses without ``PREFECT_API_URL`` (a throw-away API has no
+    scheduler: nothing would ever run)."""
+    if not os.environ.get("PREFECT_API_URL", "").strip():
+        print("PREFECT_API_URL chưa đặt / is not set: dùng / use `dondoc serve`", file=sys.stderr)
+        return 2
+    from prefect import serve
+
+    serve(*deployments(), pause_on_shutdown=False, print_starting_message=False)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

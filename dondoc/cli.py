@@ -1280,6 +1280,24 @@ def restore(
 
 
 @app.command()
+@_guarded
+def serve(
+    port: Annotated[int, typer.Option(help="Port of the Prefect server (UI and API) on 127.0.0.1.", min=1,
+                                      max=65535)] = 4200,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the Prefect server to answer.", min=1)] = 120,
+) -> None:
+    """Chạy theo lịch — start a Prefect server (or join PREFECT_API_URL) and run every flow on its schedule
+    until Ctrl-C."""
+    import os
+
+    from dondoc.serve import serve as serve_all
+    from dondoc.settings import Settings
+
+    serve_all(Settings().data_dir, port, wait, os.environ,
+              lambda line: out.print(line, markup=False, highlight=False))
+
+
+@app.command()
 def doctor() -> None:
     """Kiểm tra — can this installation work? Config, database, migrations, data dir, data consistency, secrets,
     SMTP, inbox, Prefect."""

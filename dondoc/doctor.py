@@ -187,13 +187,15 @@ def _prefect() -> str:
 
     url = os.environ.get("PREFECT_API_URL")
     if not url:
-        return "không đặt PREFECT_API_URL: các flow chạy với Prefect cục bộ (đủ cho một máy)"
+        return ("không đặt PREFECT_API_URL: `dondoc serve` tự khởi động máy chủ Prefect của nó (một máy) / "
+                "dondoc serve starts its own Prefect server")
     try:
         answer = httpx.get(url.rstrip("/") + "/health", timeout=5)
         answer.raise_for_status()
     except httpx.HTTPError as error:
-        raise Problem(f"{url}: {' '.join(str(error).split())[:200]} → khởi động `prefect server start` "
-                      "hoặc sửa PREFECT_API_URL") from None
+        raise Problem(f"{url}: {' '.join(str(error).split())[:200]} → khởi động máy chủ Prefect "
+                      "(`dondoc serve` không đặt PREFECT_API_URL, hoặc `deployments/server/run.sh start`) hoặc sửa "
+                      "PREFECT_API_URL") from None
     return f"{url}: trả lời /health"
 
 

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BackupError", "ConfigError", "DondocError", "Fault", "Located", "MailError", "NotFound", "TemplateError",
-           "UsageError", "explain", "faults_explained", "visible"]
+__all__ = ["BackupError", "ConfigError", "DondocError", "Fault", "Located", "MailError", "NotFound", "ServeError",
+           "TemplateError", "UsageError", "explain", "faults_explained", "visible"]
 
 
 class DondocError(Exception):
@@ -65,6 +65,11 @@ class MailError(DondocError):
 
 class BackupError(DondocError):
     """A backup cannot be written or restored (corrupt archive, occupied target, pg_dump failing, …)."""
+
+
+class ServeError(DondocError):
+    """``dondoc serve`` cannot start: the port is taken, another serve holds the data dir, the Prefect server is
+    down or does not start in time."""
 
 
 class Fault(DondocError):

@@ -12,6 +12,9 @@
 #   PREFECT_API_DATABASE_CONNECTION_URL   the Prefect server's own PostgreSQL (postgresql+asyncpg://…);
 #                                         unset: SQLite under PREFECT_HOME (fine for one machine)
 #   PREFECT_SERVER_PORT (4200), DONDOC_WORKERS (2), DONDOC_RUN_DIR (pids and logs; default $DONDOC_DATA_DIR/run)
+#   DONDOC_SCHEDULE_<FLOW>    overrides one schedule of deployments/prefect.yaml (cron, 'every 30s', 'off'; README)
+#   PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS / _MAX_RUNS   runs scheduled ahead per schedule (default here: 1,
+#                                         so a machine that was off runs a missed slot once, not once per slot)
 #   DONDOC_PYTHON (the Python of the virtual environment where dondoc is installed; default: python3 on PATH)
 set -euo pipefail
 cd "$(dirname "$0")/../.."   # the repository: prefect.yaml's entrypoints (flows/…) are relative to it
@@ -35,19 +38,23 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 start() {
   say "database: migrations and plans (dondoc sync)"
   "$BIN/dondoc" sync >"$RUN/sync.log" 2>&1 || { cat "$RUN/sync.log" >&2; exit 1; }
+  "$PY" -m dondoc.schedules "$RUN/prefect.yaml" >"$RUN/schedules.log" 2>&1 || { cat "$RUN/schedules.log" >&2; exit 1; }
   if healthy; then
     say "Prefect API already answers at $PREFECT_API_URL"
   else
     say "starting the Prefect server on 127.0.0.1:$PORT"
-    nohup "$BIN/prefect" server start --host 127.0.0.1 --port "$PORT" >"$RUN/prefect-server.log" 2>&1 &
+    PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS=${PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS:-1} \
+    PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS=${PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS:-1} \
+      nohup "$BIN/prefect" server start --host 127.0.0.1 --port "$PORT" >"$RUN/prefect-server.log" 2>&1 &
     echo $! >"$RUN/prefect-server.pid"
     for _ in $(seq 1 120); do healthy && break; sleep 1; done
     healthy || { echo "the Prefect server did not answer within 120 s; see $RUN/prefect-server.log" >&2; exit 1; }
   fi
-  say "work pool 'dondoc' and the deployments of deployments/prefect.yaml"
+  say "work pool 'dondoc' and the deployments of deployments/prefect.yaml (DONDOC_SCHEDULE_* applied)"
   "$BIN/prefect" work-pool create dondoc --type process >/dev/null 2>&1 || true
-  "$BIN/prefect" --no-prompt deploy --all --prefect-file deployments/prefect.yaml >"$RUN/deploy.log" 2>&1 \
+  "$BIN/prefect" --no-prompt deploy --all --prefect-file "$RUN/prefect.yaml" >"$RUN/deploy.log" 2>&1 \
     || { cat "$RUN/deploy.log" >&2; exit 1; }
+  sed 's/^/   /' "$RUN/schedules.log"
   for i in $(seq 1 "$WORKERS"); do
     if alive "$RUN/worker-$i.pid"; then continue; fi
     say "starting worker $i"

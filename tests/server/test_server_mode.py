@@ -1,30 +1,44 @@
 """Server mode for real: deployments/server/run.sh starts a Prefect server, deploys deployments/prefect.yaml to a
 process work pool and starts two workers; the application is on PostgreSQL; mail goes to a real SMTP server.
 
-A coordinator's client (another process) triggers flows by API with parameters, as from a script or the UI:
+First, nobody triggers anything: the weekly digest's schedule is shortened with the documented setting
+(``DONDOC_SCHEDULE_STATUS_DIGEST=every 20s``), the server's scheduler creates its runs, the workers run them, and the
+coordinator receives this week's digest once however many runs there were. The chase schedule is off here
+(``DONDOC_SCHEDULE_CHASE=off``) so that a real 08:00 slot cannot add reminders to the counts below.
+
+Then a coordinator's client (another process) triggers flows by API with parameters, as from a script or the UI:
 two chase runs at once (two workers) deliver each reminder once; compile-report pauses for approval, is resumed
 with the typed input, and the approved report reaches the upstream recipient once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from dondoc.mail.sink import MaildirSink
 from tests.integration.test_config import AREA, write_config
+from tests.prefect_api import by_the_scheduler, flow_runs, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 ROOT = Path(__file__).resolve().parents[2]
 CHASE_AT = "2021-05-05T02:00:00+00:00"  # 09:00 in Hà Nội, 10 working days before 19/5/2021
 REPORT_AT = "2021-05-21T01:00:00+00:00"
 UPSTREAM = "vanthu@ubnd.demo.example.org"
+COORDINATOR = "vanthu@sldtbxh.demo.example.org"  # the digest's recipient
+
+
+def _to_agencies(sink: MaildirSink) -> dict[str, int]:
+    """Deliveries, but the coordinator's weekly digest (the scheduled test's mail)."""
+    return {address: n for address, n in sink.stats.delivered.items() if address != COORDINATOR}
 
 
 def _free_port() -> int:
@@ -48,7 +62,9 @@ def server(tmp_path_factory, postgres):
                    DONDOC_SMTP_PORT=str(sink.port), DONDOC_WORKERS="2", DONDOC_PYTHON=sys.executable,
                    PREFECT_HOME=str(root / "prefect"), PREFECT_SERVER_PORT=str(port),
                    PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_LOGGING_LEVEL="WARNING",
-                   DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false")
+                   DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false",
+                   DONDOC_SCHEDULE_STATUS_DIGEST="every 20s", DONDOC_SCHEDULE_CHASE="off",
+                   PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
         script = ROOT / "deployments" / "server" / "run.sh"
         started = subprocess.run([str(script), "start"], env=env, capture_output=True, text=True, timeout=300)
         try:
@@ -65,12 +81,35 @@ def client(env: dict, *args: str):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def test_the_scheduler_runs_the_digest_on_the_workers_and_it_arrives_once(server):
+    """Nothing is triggered: runs come from the schedule, workers complete them, the digest arrives once a week."""
+    env, sink = server
+    api = env["PREFECT_API_URL"]
+    hcm = ZoneInfo("Asia/Ho_Chi_Minh")
+    started = dt.datetime.now(hcm)
+
+    def digests_completed():
+        done = [r for r in flow_runs(api) if r["deployment"] == "status-digest/weekly" and by_the_scheduler(r)
+                and r["state_type"] == "COMPLETED"]
+        return done if len(done) >= 2 else None
+
+    done = wait_for(digests_completed, 300,
+                    lambda: str([(r["deployment"], r["state_name"]) for r in flow_runs(api)]))
+    assert all(r["work_pool_name"] == "dondoc" and r["infrastructure_pid"] for r in done), done  # by a worker
+    assert all(by_the_scheduler(r) for r in flow_runs(api))  # nothing was triggered by hand so far
+    weeks = {started.isocalendar()[:2], dt.datetime.now(hcm).isocalendar()[:2]}  # two if Monday 00:00 fell in between
+    assert sink.stats.delivered[COORDINATOR] == len(weeks)  # once a week, however many runs
+    assert sink.stats.duplicates == 0
+    [digest] = sink.messages(COORDINATOR)[-1:]
+    assert b"Auto-Submitted: auto-generated" in digest
+
+
 def test_two_workers_chasing_at_once_deliver_each_reminder_once(server):
     env, sink = server
     runs = [client(env, "run", "chase/working-days", json.dumps({"now": CHASE_AT})) for _ in range(2)]
     states = [client(env, "wait", run, "Completed") for run in runs]
     assert [s["type"] for s in states] == ["COMPLETED", "COMPLETED"], states
-    assert sink.stats.delivered == {"vanthu@syt.demo.example.org": 1, "vanthu@huyen-a.demo.example.org": 1}
+    assert _to_agencies(sink) == {"vanthu@syt.demo.example.org": 1, "vanthu@huyen-a.demo.example.org": 1}
     assert {"key": "chase", "type": "table"} in client(env, "artifacts", runs[0])
 
 
@@ -90,13 +129,13 @@ def test_compile_report_pauses_and_the_approved_report_goes_up_once(server):
 
 def test_a_rejected_report_records_the_comment_and_sends_nothing(server):
     env, sink = server
-    before = dict(sink.stats.delivered)
+    before = _to_agencies(sink)
     run = client(env, "run", "compile-report/on-demand",
                  json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}))
     assert client(env, "wait", run, "Paused")["state"] == "Paused"
     client(env, "resume", run, json.dumps({"approve": False, "by": "Phó Giám đốc", "comment": "Bổ sung số liệu"}))
     assert client(env, "wait", run, "Completed")["type"] == "COMPLETED"
-    assert dict(sink.stats.delivered) == before
+    assert _to_agencies(sink) == before
     listed = subprocess.run([str(Path(sys.executable).parent / "dondoc"), "reports", "--format", "json"], env=env,
                             capture_output=True, text=True, timeout=60)
     rejected = [r for r in json.loads(listed.stdout) if r["status"] == "rejected"]

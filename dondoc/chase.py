@@ -43,6 +43,7 @@ from dondoc.mail.tokens import make_token
 from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
 from dondoc.policy import DeadlineState, PolicyFile, Reminder, due_reminders
+from dondoc.succession import exists
 
 __all__ = ["ChaseFilter", "ChaseReport", "MailSetup", "deliver", "plan_reminders", "queue_reminders", "run_chase"]
 
@@ -137,7 +138,10 @@ def plan_reminders(
                           (DeadlineRow.id, only.deadline)):
         if value is not None:
             query = query.where(column == value)
-    rows = {row.id: row for row in session.exec(query)}
+    directory = catalog.directory
+    # a dissolved agency is never reminded (its open deadlines are sync's to excuse or hand over)
+    rows = {row.id: row for row in session.exec(query)
+            if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date())}
     if not rows:
         return []
     stages = sent_stages(session, list(rows))

@@ -338,7 +338,7 @@ def deadlines(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hạn báo cáo — list deadlines (run `dondoc sync` first)."""
-    from db.repo import find_deadlines
+    from db.repo import find_deadlines, holder_name
 
     start, end = _date(date_from), _date(date_to)
     app_ = _app()
@@ -350,19 +350,23 @@ def deadlines(
 
             if session.get(PlanRow, plan) is None:
                 raise NotFound(f"no plan '{plan}' in the database (run `dondoc sync`, or see `dondoc plans list`)")
+        names = [holder_name(session, d, a) for d, a in found]
     rows = [
-        dict(plan=d.plan_id, obligation=d.obligation_id, agency=d.agency_id, agency_name=a.name,
+        dict(plan=d.plan_id, obligation=d.obligation_id, agency=d.agency_id, agency_name=name,
              period=d.period_key, period_label=d.period_label, written_date=d.written_date.isoformat(),
-             rule=d.rule, last_day=d.last_day.isoformat(), status=d.status)
-        for d, a in found
+             rule=d.rule, last_day=d.last_day.isoformat(), status=d.status,
+             succeeds=d.succeeds or "", reason=d.status_reason)
+        for (d, a), name in zip(found, names)
     ]
     if fmt is Format.TABLE:
         for row, (d, _) in zip(rows, found):
             row["last_day_vn"] = _vn(d.last_day)
             row["written_vn"] = f"{'trước' if d.rule == 'before' else 'chậm nhất'} {d.written_date:%d/%m/%Y}"
-        _emit(rows, fmt, [("obligation", "Nghĩa vụ"), ("agency_name", "Cơ quan"), ("period_label", "Kỳ"),
-                          ("written_vn", "Kế hoạch ghi"), ("last_day_vn", "Hạn cuối"), ("status", "Trạng thái")],
-              title=f"Hạn báo cáo ({len(rows)})")
+        columns = [("obligation", "Nghĩa vụ"), ("agency_name", "Cơ quan"), ("period_label", "Kỳ"),
+                   ("written_vn", "Kế hoạch ghi"), ("last_day_vn", "Hạn cuối"), ("status", "Trạng thái")]
+        if any(row["status"] == "excused" and row["reason"] for row in rows):
+            columns.append(("reason", "Lý do"))
+        _emit(rows, fmt, columns, title=f"Hạn báo cáo ({len(rows)})")
     else:
         _emit(rows, fmt, [])
 

@@ -30,6 +30,7 @@ from dondoc.chase import MailSetup, effective_last_day
 from dondoc.errors import NotFound, UsageError
 from dondoc.mail.compose import Attachment, build_message, message_id_for
 from dondoc.model import Catalog, Obligation, Plan, Role
+from dondoc.succession import display_name
 
 __all__ = ["approve", "collect", "compile_report", "reject", "report_paths", "send_up"]
 
@@ -68,12 +69,15 @@ def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligati
     order = {agency_id: i for i, agency_id in enumerate(
         catalog.directory.expand([r for o in inputs for r in plan.obligation(o).reporters]))}
     result = []
-    for deadline in sorted(deadlines, key=lambda d: (order.get(d.agency_id, 10**6), d.agency_id)):
-        agency = catalog.directory.agencies.get(deadline.agency_id)
+    # a successor takes the place of the agency it took over from
+    for deadline in sorted(deadlines, key=lambda d: (order.get(d.agency_id, order.get(
+            (d.succeeds or "").split(",")[0], 10**6)), d.agency_id)):
         submission = latest.get(deadline.id)
         timely = first.get(deadline.id)  # timeliness is decided by the first submission (DHIS2)
         result.append(AgencyInput(
-            agency_id=deadline.agency_id, name=agency.name if agency else deadline.agency_id,
+            agency_id=deadline.agency_id,
+            name=display_name(catalog.directory, deadline.agency_id, deadline.period_end,
+                              deadline.succeeds.split(",") if deadline.succeeds else ()),
             excused=deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED) and submission is None,
             submitted_at=submission.received_at if submission else None,
             on_time=timely.on_time if (submission and timely) else None,

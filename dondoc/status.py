@@ -20,6 +20,7 @@ from dondoc.chase import MailSetup
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.render import render
 from dondoc.model import Catalog, Role
+from dondoc.succession import display_name
 
 __all__ = ["Overview", "PeriodStatus", "overview", "queue_digests", "send_digests"]
 
@@ -58,7 +59,6 @@ class Overview:
 
 def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30) -> Overview:
     """The periods that are overdue or fall due within ``ahead`` days, with their agencies."""
-    names = {agency_id: agency.name for agency_id, agency in catalog.directory.agencies.items()}
     groups: dict[tuple, list[DeadlineRow]] = {}
     for row in session.exec(select(DeadlineRow).order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id,
                                                          DeadlineRow.period_start, DeadlineRow.agency_id)):
@@ -75,7 +75,8 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
         status = PeriodStatus(plan_id, obligation_id, obligation.title if obligation else obligation_id, period_key,
                               rows[0].period_label, min(lasts))
         for row in rows:
-            name = names.get(row.agency_id, row.agency_id)
+            name = display_name(catalog.directory, row.agency_id, row.period_end,
+                                row.succeeds.split(",") if row.succeeds else ())
             if row.status == DeadlineStatus.SUBMITTED:
                 status.on_time.append(name)
             elif row.status == DeadlineStatus.LATE:

@@ -41,7 +41,7 @@ def test_sync_then_deadlines_as_json(env):
     assert rows[0] == {
         "plan": "demo-2021", "obligation": "dinh-ky", "agency": "demo.so-y-te", "agency_name": "Sở Y tế tỉnh Mẫu",
         "period": "2021-H1", "period_label": "6 tháng đầu năm 2021", "written_date": "2021-05-20", "rule": "before",
-        "last_day": "2021-05-19", "status": "open",
+        "last_day": "2021-05-19", "status": "open", "succeeds": "", "reason": None,
     }
     assert [(r["obligation"], r["agency"], r["period"], r["last_day"]) for r in rows[1:]] == [
         ("dinh-ky", "demo.ubnd-a", "2021-H1", "2021-05-19"),
@@ -56,8 +56,8 @@ def test_deadlines_filters_and_csv(env):
     invoke("sync", "--now", "2021-03-01")
     result = invoke("deadlines", "--agency", "demo.ubnd-a", "--from", "01/06/2021", "--format", "csv")
     assert result.stdout.splitlines() == [
-        "plan,obligation,agency,agency_name,period,period_label,written_date,rule,last_day,status",
-        "demo-2021,dinh-ky,demo.ubnd-a,Ủy ban nhân dân huyện A,2021,năm 2021,2021-11-15,before,2021-11-15,open",
+        "plan,obligation,agency,agency_name,period,period_label,written_date,rule,last_day,status,succeeds,reason",
+        "demo-2021,dinh-ky,demo.ubnd-a,Ủy ban nhân dân huyện A,2021,năm 2021,2021-11-15,before,2021-11-15,open,,",
     ]
     table = invoke("deadlines", "--plan", "demo-2021", "--period", "2021")
     assert "Thứ Hai 15/11/2021" in table.stdout and "trước 15/11/2021" in table.stdout

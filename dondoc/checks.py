@@ -68,16 +68,16 @@ def _check_areas(areas: list[tuple[str, Area]], directory: Directory) -> Iterabl
 def _check_lives(areas: list[tuple[str, Area]], directory: Directory) -> Iterable[Problem]:
     """Successors known, dated after the end, existing on their date; no cycle of successors; renames in life."""
     for where, area in areas:
-        yield from _check_life(where, (), area, set(directory.areas), lambda ref: None)
+        yield from _check_life(where, (), area, area.valid_until, set(directory.areas), lambda ref: None)
         for i, agency in enumerate(area.agencies):
             if directory.agencies.get(agency.id) is agency:
-                yield from _check_life(where, ("agencies", i), agency, set(directory.agencies),
-                                       lambda ref: life(directory, ref))
+                yield from _check_life(where, ("agencies", i), agency, life(directory, agency.id).valid_until,
+                                       set(directory.agencies), lambda ref: life(directory, ref))
                 yield from _check_chain(where, ("agencies", i), agency.id, directory)
 
 
-def _check_life(where: str, path: tuple, body, known: set[str], life_of) -> Iterable[Problem]:
-    until = body.valid_until
+def _check_life(where: str, path: tuple, body, until: dt.date | None, known: set[str], life_of) -> Iterable[Problem]:
+    """``until`` is the body's last day, its own or (for an agency) its area's."""
     what = getattr(body, "id", None) or body.area
     if body.successors and until is None:
         yield Problem(where, (*path, "successors"), f"'{what}' has successors but no 'valid_until' (its last day)")

@@ -28,7 +28,7 @@ from tests import figures
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config"
-FILES = ("plans/bp-2021.yaml", "agencies/binh-phuoc.yaml", "agencies/national.yaml")
+FILES = ("plans/bp-2021.yaml", "agencies/binh-phuoc.yaml", "agencies/national.yaml", "agencies/dong-nai.yaml")
 EXAMPLES = int(os.environ.get("DONDOC_FUZZ_EXAMPLES", "60"))
 
 HOSTILE_TEXT = st.one_of(

@@ -1047,3 +1047,12 @@ def doctor() -> None:
 def run() -> None:
     """Console-script entry point."""
     app()
+
+
+def _register_agencies() -> None:
+    from dondoc.cli_agencies import agencies_app
+
+    app.add_typer(agencies_app, name="agencies")
+
+
+_register_agencies()

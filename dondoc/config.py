@@ -38,8 +38,12 @@ __all__ = ["ConfigError", "Located", "load_catalog", "load_policy", "check_confi
 
 _ALIAS_SURPLUS = 100_000  # values aliases may add beyond those written in the file
 _MAX_DEPTH = 50  # nested lists and mappings; a plan needs about 6
-_MAX_BYTES = 1_000_000  # per file; the largest shipped one is 31 kB
-_MAX_EVENTS = 50_000  # YAML events (values, starts and ends) per file; the largest shipped one has 1,952
+# Per file. The national directory of 3,321 communes, wards and special zones (`dondoc agencies generate
+# --province all`) is 0.64 MB and 43,500 YAML events without contacts; with three contacts a unit, about 2.5 MB and
+# 150,000 events. The limits leave room for that and still refuse a hostile file before ruamel (some 6,000 values
+# a second) spends more than a minute on it.
+_MAX_BYTES = 8_000_000
+_MAX_EVENTS = 250_000  # YAML events (values, starts and ends)
 
 
 class _TooBig(Exception):

@@ -6,6 +6,7 @@ Thin commands over :mod:`dondoc.agency_files` and :mod:`dondoc.units`; registere
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -41,3 +42,88 @@ def _generate(province: str, area: str, prefix: str | None) -> None:
     report = generate_units(Settings().config_dir, area, chosen, prefix=prefix)
     for line in report.lines():
         out.print(line, markup=False, highlight=False)
+
+
+@agencies_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The contact sheet: .xlsx or .csv.")],
+    area: Annotated[str, typer.Option(help="The area (config/agencies file) whose agencies the rows name.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Write the good rows even if some are bad.")] = False,
+) -> None:
+    """Nhập danh bạ — contacts from the office's spreadsheet into config/agencies (comments kept)."""
+    _guarded(_import)(file, area, dry_run, skip_bad)
+
+
+def _area(area: str):
+    from dondoc.errors import UsageError
+    from dondoc.settings import Settings
+
+    config_dir = Settings().config_dir
+    areas = {a.area: a for a in _areas(config_dir)}
+    if area not in areas:
+        raise UsageError(f"unknown area '{area}' (config/agencies has: {', '.join(sorted(areas))})")
+    return config_dir, areas[area]
+
+
+def _areas(config_dir):
+    """The areas of the configuration (a configuration without a plan yet is fine here)."""
+    from dondoc.config import load_areas
+
+    return load_areas(config_dir)
+
+
+def _import(file: Path, area: str, dry_run: bool, skip_bad: bool) -> None:
+    from dondoc.cli import err, out
+    from dondoc.contacts_sheet import apply_import, plan_import, read_sheet
+    from dondoc.errors import UsageError
+
+    config_dir, chosen = _area(area)
+    plan = plan_import(read_sheet(file), chosen)
+    names = {a.id: a.short or a.name for a in chosen.agencies}
+    for line in plan.preview(names):
+        out.print(line, markup=False, highlight=False)
+    for warning in plan.warnings:
+        err.print(f"Cảnh báo / warning: {warning}", markup=False, highlight=False)
+    for number, why in plan.bad:
+        err.print(f"{file}:{number}: {why}", markup=False, highlight=False)
+    if plan.bad and not skip_bad:
+        raise UsageError(f"{len(plan.bad)} dòng lỗi (bad rows): chưa ghi gì (nothing written); sửa, hoặc dùng "
+                         "--skip-bad để ghi các dòng đúng")
+    if dry_run or not plan.changes:
+        out.print("Không ghi gì (nothing written)" + (" — --dry-run" if dry_run else ""), markup=False,
+                  highlight=False)
+        return
+    path = apply_import(config_dir, plan)
+    from dondoc.config import check_config
+
+    problems = check_config(config_dir)
+    if problems:  # never leave a configuration that does not load
+        raise UsageError(f"{path} written but the configuration does not load: {problems[0]}")
+    out.print(f"Đã ghi / written: {path}", markup=False, highlight=False)
+
+
+@agencies_app.command("export")
+def export(
+    area: Annotated[str, typer.Option(help="The area whose agencies to list.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write (.xlsx or .csv).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="xlsx or csv (default: from the file name).")] = None,
+) -> None:
+    """Xuất danh bạ — the sheet to fill in: one row per contact, an empty row for each agency without one."""
+    _guarded(_export)(area, output, fmt)
+
+
+def _export(area: str, output: Path, fmt: str | None) -> None:
+    from dondoc.cli import out
+    from dondoc.contacts_sheet import export_sheet
+    from dondoc.errors import UsageError
+
+    if fmt is not None:
+        if fmt not in ("xlsx", "csv"):
+            raise UsageError(f"--format {fmt}: xlsx or csv")
+        if output.suffix.lower() != f".{fmt}":
+            output = output.with_suffix(f".{fmt}")
+    _, chosen = _area(area)
+    rows = export_sheet(chosen, output)
+    out.print(f"{output}: {rows} dòng (rows), {len(chosen.agencies)} cơ quan (agencies)", markup=False,
+              highlight=False)

@@ -33,7 +33,7 @@ from dondoc.errors import ConfigError, Located
 from dondoc.model import Area, Catalog, Directory, Plan
 from dondoc.policy import PolicyFile
 
-__all__ = ["ConfigError", "Located", "load_catalog", "load_policy", "check_config"]
+__all__ = ["ConfigError", "Located", "load_areas", "load_catalog", "load_policy", "check_config"]
 
 
 _ALIAS_SURPLUS = 100_000  # values aliases may add beyond those written in the file
@@ -387,6 +387,25 @@ def _load_located(config_dir: Path, plan_files: list[Path] | None) -> Catalog:
         directory=Directory([area for _, area in areas]),
         calendar_years=years,
     )
+
+
+def load_areas(config_dir: Path) -> list[Area]:
+    """The areas of ``config_dir/agencies`` alone, checked (a configuration that has no plan yet); ``ConfigError``
+    lists every problem, ``file:line``."""
+    problems: list[Located] = []
+    if not config_dir.is_dir():
+        raise ConfigError([Located(config_dir, None, "no such configuration directory")])
+    areas: list[tuple[_Document, Area]] = []
+    for path in _files(config_dir / "agencies"):
+        if (doc := _read(path, problems)) and (area := _validate(doc, Area, problems)):
+            areas.append((doc, area))
+    docs = {str(doc.path): doc for doc, _ in areas}
+    for problem in check_catalog([], [(str(doc.path), area) for doc, area in areas]):
+        doc = docs[problem.where]
+        problems.append(Located(doc.path, _line(doc.data, problem.path), problem.message))
+    if problems:
+        raise ConfigError(problems)
+    return [area for _, area in areas]
 
 
 def load_policy(config_dir: Path) -> PolicyFile:

@@ -385,6 +385,8 @@ class Contact(_Model):
     address: Address
     name: Text | None = None
     role: Role = Role.REPORTER
+    title: Text | None = None  # chức vụ, as the office's contact sheet gives it
+    phone: Annotated[str, Field(max_length=40)] | None = None
 
 
 class Successor(_Model):

@@ -145,7 +145,8 @@ def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[st
         where, ((("assignments", i, "agency"), a.agency) for i, a in enumerate(plan.assignments)), "assignment"
     )
     for i, target in enumerate(plan.targets):
-        yield from agency(("targets", i, "lead"), target.lead, f"target '{target.id}' lead")
+        if target.lead is not None:  # a group may lead: each member leads for its own figures
+            yield from member(("targets", i, "lead"), target.lead, f"target '{target.id}' lead")
         for j, partner in enumerate(target.partners):
             yield from member(("targets", i, "partners", j), partner, f"target '{target.id}' partner")
     for i, programme in enumerate(plan.programmes):

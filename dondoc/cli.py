@@ -205,23 +205,30 @@ def plans_import(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the draft here, not to stdout.")] = None,
 ) -> None:
     """Nhập kế hoạch — draft a plan's YAML from its text, for review (quotes, confidence, # REVIEW)."""
-    from dondoc.config import load_catalog
-    from dondoc.importer import areas_of, import_plan
+    from dondoc.config import load_areas
+    from dondoc.importer import import_plan
+    from dondoc.model import Level
     from dondoc.settings import Settings
 
     settings = Settings()
-    catalog = load_catalog(settings.config_dir)
-    areas = areas_of(catalog.directory)
+    areas = load_areas(settings.config_dir)  # the agencies are enough: the configuration may have no plan yet
+    known = ", ".join(sorted(a.area for a in areas))
     if area is not None and area not in {a.area for a in areas}:
-        known = ", ".join(sorted(a.area for a in areas))
         raise UsageError(f"unknown area '{area}' (config/agencies has: {known})")
+    regional = [a for a in areas if a.agencies and not all(x.level is Level.NATIONAL for x in a.agencies)]
+    if area is None and len(regional) > 1:  # matching against every area would borrow another area's ids
+        raise UsageError(f"--area is needed: config/agencies has {len(regional)} areas ({known})")
     draft = import_plan(file, areas, area=area, plan_id=plan_id)
     draft.validate()
     text = draft.to_json() if fmt is DraftFormat.JSON else draft.to_yaml()
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        output.write_text(text, encoding="utf-8")
+        try:  # config/plans/ of a configuration that has no plan yet: made here
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"{output}: cannot write ({error.strerror})") from None
     reviews = sum(len(o.review) for o in draft.obligations) + sum(len(t.review) for t in draft.targets) + len(
         draft.review)
     err.print(

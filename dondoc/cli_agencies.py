@@ -50,9 +50,12 @@ def import_(
     area: Annotated[str, typer.Option(help="The area (config/agencies file) whose agencies the rows name.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Write the good rows even if some are bad.")] = False,
+    add_missing: Annotated[bool, typer.Option(
+        "--add-missing", help="An agency the area does not have yet becomes a new one (a department, say).")] = False,
+    prefix: Annotated[str | None, typer.Option(help="Id prefix of new agencies (default: the area's).")] = None,
 ) -> None:
     """Nhập danh bạ — contacts from the office's spreadsheet into config/agencies (comments kept)."""
-    _guarded(_import)(file, area, dry_run, skip_bad)
+    _guarded(_import)(file, area, dry_run, skip_bad, add_missing, prefix)
 
 
 def _area(area: str):
@@ -73,13 +76,13 @@ def _areas(config_dir):
     return load_areas(config_dir)
 
 
-def _import(file: Path, area: str, dry_run: bool, skip_bad: bool) -> None:
+def _import(file: Path, area: str, dry_run: bool, skip_bad: bool, add_missing: bool, prefix: str | None) -> None:
     from dondoc.cli import err, out
     from dondoc.contacts_sheet import apply_import, plan_import, read_sheet
     from dondoc.errors import UsageError
 
     config_dir, chosen = _area(area)
-    plan = plan_import(read_sheet(file), chosen)
+    plan = plan_import(read_sheet(file), chosen, add_missing=add_missing, prefix=prefix)
     names = {a.id: a.short or a.name for a in chosen.agencies}
     for line in plan.preview(names):
         out.print(line, markup=False, highlight=False)
@@ -90,16 +93,14 @@ def _import(file: Path, area: str, dry_run: bool, skip_bad: bool) -> None:
     if plan.bad and not skip_bad:
         raise UsageError(f"{len(plan.bad)} dòng lỗi (bad rows): chưa ghi gì (nothing written); sửa, hoặc dùng "
                          "--skip-bad để ghi các dòng đúng")
-    if dry_run or not plan.changes:
+    if dry_run or not (plan.changes or plan.new_agencies):
         out.print("Không ghi gì (nothing written)" + (" — --dry-run" if dry_run else ""), markup=False,
                   highlight=False)
         return
     path = apply_import(config_dir, plan)
-    from dondoc.config import check_config
+    from dondoc.config import load_areas
 
-    problems = check_config(config_dir)
-    if problems:  # never leave a configuration that does not load
-        raise UsageError(f"{path} written but the configuration does not load: {problems[0]}")
+    load_areas(config_dir)  # the agencies still load (ConfigError, file:line, otherwise)
     out.print(f"Đã ghi / written: {path}", markup=False, highlight=False)
 
 

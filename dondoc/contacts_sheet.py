@@ -26,6 +26,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,25 +199,37 @@ class ContactChange:
     new: bool
 
 
+@dataclass(frozen=True)
+class NewAgency:
+    """An agency the sheet names that the area does not have yet (``--add-missing``)."""
+
+    row: int
+    id: str
+    name: str
+    level: str
+
+
 @dataclass
 class ImportPlan:
     """What importing the sheet would do: changes, bad rows, warnings."""
 
     area: str
     changes: list[ContactChange] = field(default_factory=list)
+    new_agencies: list[NewAgency] = field(default_factory=list)
     unchanged: int = 0
     bad: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def preview(self, names: dict[str, str]) -> list[str]:
         """The lines a coordinator reads before anything is written."""
-        lines = []
+        lines = [f"+ dòng {a.row}: cơ quan mới (new agency) {a.id} — {a.name}" for a in self.new_agencies]
         for change in self.changes:
             what = ", ".join(f"{k}: {v}" for k, v in change.fields.items() if k != "address")
             sign = "+" if change.new else "~"
             lines.append(f"{sign} dòng {change.row}: {names.get(change.agency_id, change.agency_id)} — "
                          f"{change.address}{f' ({what})' if what else ''}")
-        lines.append(f"{sum(c.new for c in self.changes)} liên hệ mới (new), "
+        lines.append((f"{len(self.new_agencies)} cơ quan mới (new agencies), " if self.new_agencies else "")
+                     + f"{sum(c.new for c in self.changes)} liên hệ mới (new), "
                      f"{sum(not c.new for c in self.changes)} sửa (changed), {self.unchanged} không đổi (unchanged)")
         return lines
 
@@ -272,18 +285,50 @@ def _match(values: dict[str, str], area: Area, index) -> tuple[str | None, str |
     return None, f"không có cơ quan '{name}' trong khu vực {area.area} (unknown agency){hint}"
 
 
-def plan_import(sheet: Sheet, area: Area, webmail: tuple[str, ...] = WEBMAIL) -> ImportPlan:
+def _level(name: str) -> str:
+    key = loose(name)
+    if re.match(r"^(ubnd )?(xa|phuong|thi tran|dac khu) ", key):
+        return "commune"
+    if re.match(r"^(ubnd )?(huyen|quan|thi xa) ", key) or key.startswith("phong "):
+        return "district"
+    return "province"
+
+
+def _prefix(area: Area) -> str:
+    prefixes = Counter(a.id.split(".", 1)[0] for a in area.agencies if "." in a.id)
+    return prefixes.most_common(1)[0][0] if prefixes else area.area
+
+
+def plan_import(sheet: Sheet, area: Area, webmail: tuple[str, ...] = WEBMAIL, *, add_missing: bool = False,
+                prefix: str | None = None) -> ImportPlan:
     """Match every row to an agency of ``area`` and work out the contact changes; nothing is written.
-    ``webmail``: the domains of personal mailboxes (a warning for an office's address)."""
+
+    ``webmail``: the domains of personal mailboxes (a warning for an office's address). ``add_missing``: an
+    agency the area does not have becomes a new one (id ``<prefix>.<slug>``) instead of a bad row.
+    """
+    from dondoc.importer.agencies import slug
+
     plan = ImportPlan(area.area, bad=list(sheet.bad), warnings=list(sheet.warnings))
     bad_rows = {n for n, _ in plan.bad}
     index = _index(area)
     agencies = {a.id: a for a in area.agencies}
+    added: dict[str, str] = {}  # loose name → new id
+    prefix = prefix or _prefix(area)
     seen: dict[tuple[str, str], int] = {}
     for row in sheet.rows:
         if row.number in bad_rows:
             continue
         agency_id, why = _match(row.values, area, index)
+        name = row.values.get("agency", "")
+        if agency_id is None and add_missing and name and "khớp nhiều" not in why:
+            agency_id = added.get(loose(name))
+            if agency_id is None:
+                agency_id = f"{prefix}.{slug(name)}"
+                if agency_id in agencies or agency_id in added.values():
+                    agency_id = f"{agency_id}-{row.number}"
+                added[loose(name)] = agency_id
+                plan.new_agencies.append(NewAgency(row.number, agency_id, name, _level(name)))
+                agencies[agency_id] = _empty(agency_id, name)
         if agency_id is None:
             plan.bad.append((row.number, why))
             continue
@@ -327,13 +372,51 @@ def plan_import(sheet: Sheet, area: Area, webmail: tuple[str, ...] = WEBMAIL) ->
     return plan
 
 
+def _is_department(name: str) -> bool:
+    """A provincial department, agency or organisation ("Sở Y tế", "Công an tỉnh"), not a People's Committee."""
+    return _level(name) == "province" and not loose(name).startswith("ubnd")
+
+
+def _departments(data: CommentedMap, new_ids: list[str]) -> None:
+    """New departments join the area's group of "các sở, ban, ngành" (made if the area has none), which a plan's
+    "các sở, ban, ngành" is matched to."""
+    if not new_ids:
+        return
+    from dondoc.importer.agencies import find_groups
+
+    groups = data.get("groups")
+    if groups is None:
+        groups = data["groups"] = CommentedSeq()
+    group = next((g for g in groups if isinstance(g, dict)
+                  and any(kind == "departments" for _, _, kind in find_groups(str(g.get("name", ""))))), None)
+    if group is None:
+        prefix = new_ids[0].split(".", 1)[0]
+        group = CommentedMap([("id", f"{prefix}.so-nganh"), ("name", "Các sở, ban, ngành"),
+                              ("members", CommentedSeq())])
+        groups.append(group)
+    for agency_id in new_ids:
+        if agency_id not in group["members"]:
+            group["members"].append(agency_id)
+
+
+def _empty(agency_id: str, name: str):
+    from dondoc.model import Agency
+
+    return Agency(id=agency_id, name=name, level=_level(name))
+
+
 def apply_import(config_dir: Path, plan: ImportPlan) -> Path:
     """Write the plan's changes into the area's agencies file, in place; the file's path."""
     path = area_file(config_dir, plan.area)
     if path is None:
         raise UsageError(f"no file in {config_dir / 'agencies'} declares area '{plan.area}'")
     data = load_area_file(path)
-    entries = {a["id"]: a for a in data.get("agencies") or [] if isinstance(a, dict)}
+    if data.get("agencies") is None:
+        data["agencies"] = CommentedSeq()
+    for new in plan.new_agencies:
+        data["agencies"].append(CommentedMap([("id", new.id), ("name", new.name), ("level", new.level)]))
+    _departments(data, [n.id for n in plan.new_agencies if _is_department(n.name)])
+    entries = {a["id"]: a for a in data["agencies"] if isinstance(a, dict)}
     for change in plan.changes:
         entry = entries[change.agency_id]
         contacts = entry.get("contacts")

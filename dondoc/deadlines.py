@@ -29,7 +29,7 @@ from dateutil.rrule import MONTHLY, rrule
 
 from dondoc.calendar import WorkCalendar
 from dondoc.model import Directory, Every, Obligation, Plan, Rule, Schedule, Validity
-from dondoc.succession import Lapse, exists, holder, life
+from dondoc.succession import Holder, Lapse, exists, holder, life
 
 __all__ = ["Due", "DeadlineSpec", "Period", "dues", "last_day", "plan_deadlines", "written_last_day"]
 
@@ -213,6 +213,8 @@ def _obligation_deadlines(
         closed = f"Cơ quan nhận báo cáo: {recipient.reason}" if isinstance(recipient, Lapse) else None
         owed: dict[str, tuple[tuple[str, ...], str | None]] = {}
         for agency_id, succeeds, lapse in _holders(directory, agencies, function, due.period.end, day):
+            if isinstance(recipient, Holder) and agency_id == recipient.agency_id:
+                continue  # an agency never reports to itself ("các sở, ban, ngành" with the coordinator among them)
             before, reason = owed.get(agency_id, ((), lapse))
             owed[agency_id] = (tuple(dict.fromkeys((*before, *succeeds))), reason if lapse and reason else None)
         specs.extend(

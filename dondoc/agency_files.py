@@ -127,7 +127,8 @@ def generate_units(config_dir: Path, area_id: str, provinces: list[Province], *,
         which = provinces[0].short if len(provinces) == 1 else "all"
         data.yaml_set_start_comment(
             f"{title}: the UBND of every commune, ward and special zone, written by\n"
-            f"`dondoc agencies generate --province \"{which}\" --area {area_id}`.\n"
+            f"`dondoc agencies generate --province \"{which}\" --area {area_id}"
+            f"{f' --prefix {prefix}' if prefix != area_id else ''}`.\n"
             f"{data_note()}\nContacts are added by hand or by `dondoc agencies import`; re-running the command "
             f"updates names and codes only.")
     else:

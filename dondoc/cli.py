@@ -883,7 +883,8 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
 @app.command()
 @_guarded
 def demo(
-    plan: Annotated[str, typer.Option(help="The seed plan to play.")] = "bp-2021",
+    plan: Annotated[str, typer.Option(help="The plan to play: a plan id, or a plan file of another configuration "
+                                           "(config/examples/dong-nai-2026/plans/dn-tre-em-2026.yaml).")] = "bp-2021",
     period: Annotated[str | None, typer.Option(help="Period key (default: the plan's first).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the simulated agencies (deterministic).")] = 1,
     directory: Annotated[Path, typer.Option("--dir", help="Where to put the database, mailboxes, reports.")] = Path(
@@ -892,8 +893,10 @@ def demo(
     """Chạy thử — play a whole reporting season of a seed plan, everything embedded (SQLite, SMTP, Maildir)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from dondoc.demo import run_demo
+    from dondoc.demo import plan_and_config, run_demo
     from dondoc.documents.report import vn_number
+
+    plan, config_dir = plan_and_config(plan)
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[day]}"),
                   TimeElapsedColumn(), console=out, transient=not out.is_terminal) as bar:
@@ -902,7 +905,8 @@ def demo(
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, day=label)
 
-        result = run_demo(plan_id=plan, period=period, seed=seed, directory=directory.resolve(), progress=progress)
+        result = run_demo(plan_id=plan, period=period, seed=seed, directory=directory.resolve(), progress=progress,
+                          config_dir=config_dir)
     s = result.report_summary
     rows = [
         ("Thư nhắc đã gửi / reminders sent", result.reminders_sent),

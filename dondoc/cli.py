@@ -782,7 +782,9 @@ def report_build(
         return
     out.print(f"Báo cáo #{row.id} (bản {row.revision}, {row.status}): {data.obligation_title} {data.period_label}\n"
               f"Tỷ lệ báo cáo {data.submitted}/{data.expected}, đúng hạn {data.on_time}/{data.expected}, "
-              f"thiếu {data.missing}, miễn {data.excused}", markup=False, highlight=False)
+              f"thiếu {data.missing}, miễn {data.excused}\n"
+              f"Mẫu số (denominator): các cơ quan, đơn vị còn tồn tại ngày cuối kỳ hoặc ngày hạn (cơ quan tiếp nhận "
+              f"nhiệm vụ tính một lần), trừ {data.excused} được miễn", markup=False, highlight=False)
     for kind, path in files.items():
         out.print(f"  {kind}: {path}", markup=False, highlight=False)
 

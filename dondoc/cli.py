@@ -216,8 +216,8 @@ def plans_import(
     if area is not None and area not in {a.area for a in areas}:
         raise UsageError(f"unknown area '{area}' (config/agencies has: {known})")
     regional = [a for a in areas if a.agencies and not all(x.level is Level.NATIONAL for x in a.agencies)]
-    if area is None and len(regional) > 1:  # matching against every area would borrow another area's ids
-        raise UsageError(f"--area is needed: config/agencies has {len(regional)} areas ({known})")
+    if area is None and len(regional) > 1:  # matching every area would borrow another area's ids: national only
+        areas = [a for a in areas if a not in regional]
     draft = import_plan(file, areas, area=area, plan_id=plan_id)
     draft.validate()
     text = draft.to_json() if fmt is DraftFormat.JSON else draft.to_yaml()

@@ -51,12 +51,13 @@ def test_plans_import_never_borrows_another_areas_ids(config_copy, monkeypatch, 
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(config_copy))
     monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
     assert run("agencies", "generate", "--province", "Đồng Nai", "--area", "dong-nai", "--prefix", "dn").exit_code == 0
-    refused = run("plans", "import", str(PLAN_TEXT))
-    assert refused.exit_code == 1 and "--area is needed" in refused.stderr
-    result = run("plans", "import", str(PLAN_TEXT), "--area", "dong-nai", "--format", "json")
-    assert result.exit_code == 0, result.output
     import json
 
+    unplaced = json.loads(run("plans", "import", str(PLAN_TEXT), "--format", "json").stdout)
+    assert unplaced["plan"]["coordinator"].startswith("new.")  # no --area: new ids to review, none borrowed
+    assert any("no --area given" in note for note in unplaced["review"])
+    result = run("plans", "import", str(PLAN_TEXT), "--area", "dong-nai", "--format", "json")
+    assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)["plan"]
     ids = {plan["issuer"], plan["coordinator"], *(r for o in plan["obligations"] for r in o["reporters"]),
            *(o["recipient"] for o in plan["obligations"])}

@@ -41,7 +41,7 @@ def _generate(province: str, area: str, prefix: str | None) -> None:
     chosen = list(provinces()) if province.strip().lower() in ("all", "tất cả") else [find_province(province)]
     report = generate_units(Settings().config_dir, area, chosen, prefix=prefix)
     for line in report.lines():
-        out.print(line, markup=False, highlight=False)
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @agencies_app.command("import")
@@ -85,23 +85,23 @@ def _import(file: Path, area: str, dry_run: bool, skip_bad: bool, add_missing: b
     plan = plan_import(read_sheet(file), chosen, add_missing=add_missing, prefix=prefix)
     names = {a.id: a.short or a.name for a in chosen.agencies}
     for line in plan.preview(names):
-        out.print(line, markup=False, highlight=False)
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
     for warning in plan.warnings:
-        err.print(f"Cảnh báo / warning: {warning}", markup=False, highlight=False)
+        err.print(f"Cảnh báo / warning: {warning}", markup=False, highlight=False, soft_wrap=True)
     for number, why in plan.bad:
-        err.print(f"{file}:{number}: {why}", markup=False, highlight=False)
+        err.print(f"{file}:{number}: {why}", markup=False, highlight=False, soft_wrap=True)
     if plan.bad and not skip_bad:
         raise UsageError(f"{len(plan.bad)} dòng lỗi (bad rows): chưa ghi gì (nothing written); sửa, hoặc dùng "
                          "--skip-bad để ghi các dòng đúng")
     if dry_run or not (plan.changes or plan.new_agencies):
         out.print("Không ghi gì (nothing written)" + (" — --dry-run" if dry_run else ""), markup=False,
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
         return
     path = apply_import(config_dir, plan)
     from dondoc.config import load_areas
 
     load_areas(config_dir)  # the agencies still load (ConfigError, file:line, otherwise)
-    out.print(f"Đã ghi / written: {path}", markup=False, highlight=False)
+    out.print(f"Đã ghi / written: {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 @agencies_app.command("export")
@@ -127,4 +127,4 @@ def _export(area: str, output: Path, fmt: str | None) -> None:
     _, chosen = _area(area)
     rows = export_sheet(chosen, output)
     out.print(f"{output}: {rows} dòng (rows), {len(chosen.agencies)} cơ quan (agencies)", markup=False,
-              highlight=False)
+              highlight=False, soft_wrap=True)

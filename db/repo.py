@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from db.tables import AgencyRow, DeadlineRow
 
-__all__ = ["find_deadlines"]
+__all__ = ["find_deadlines", "holder_name"]
 
 
 def find_deadlines(
@@ -40,3 +40,15 @@ def find_deadlines(
         query = query.where(DeadlineRow.last_day <= date_to)
     query = query.order_by(DeadlineRow.plan_id, DeadlineRow.last_day, DeadlineRow.obligation_id, DeadlineRow.agency_id)
     return list(session.exec(query))
+
+
+def holder_name(session: Session, deadline: DeadlineRow, agency: AgencyRow) -> str:
+    """The agency's name, with the dissolved agencies it took the deadline over from:
+    "Sở Y tế (tiếp nhận từ Sở LĐTBXH)"."""
+    if not deadline.succeeds:
+        return agency.name
+    before = []
+    for agency_id in deadline.succeeds.split(","):
+        row = session.get(AgencyRow, agency_id)
+        before.append((row.short or row.name) if row else agency_id)
+    return f"{agency.name} (tiếp nhận từ {', '.join(before)})"

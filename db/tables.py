@@ -152,6 +152,8 @@ class DeadlineRow(SQLModel, table=True):
     extension_reason: str | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+    # comma-separated ids of the dissolved agencies whose function this agency took over (Res. 190/2025/QH15)
+    succeeds: str | None = Field(default=None, max_length=400)
 
 
 class OutboxStatus(StrEnum):

@@ -61,6 +61,7 @@ from dondoc.policy import (
     unchased_reason,
 )
 from dondoc.vocabulary import goal_text, report_title
+from dondoc.succession import exists
 
 __all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "die_with_parent", "plan_reminders",
            "preview_chase", "queue_reminders", "run_chase", "stage_samples", "unchased_deadlines"]
@@ -158,7 +159,10 @@ def plan_reminders(
                           (DeadlineRow.id, only.deadline)):
         if value is not None:
             query = query.where(column == value)
-    rows = {row.id: row for row in session.exec(query)}
+    directory = catalog.directory
+    # a dissolved agency is never reminded (its open deadlines are sync's to excuse or hand over)
+    rows = {row.id: row for row in session.exec(query)
+            if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date())}
     if not rows:
         return []
     stages = sent_stages(session, list(rows))

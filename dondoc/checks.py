@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from dondoc.deadlines import dues, written_last_day
 from dondoc.model import Area, Directory, Every, Obligation, Plan, Problem
+from dondoc.succession import ALL, life
 
 __all__ = ["check_catalog"]
 
@@ -24,6 +25,7 @@ def check_catalog(plans: list[tuple[str, Plan]], areas: list[tuple[str, Area]]) 
     """Every cross-document problem of this configuration, in document order."""
     directory = Directory([area for _, area in areas])
     problems = list(_check_areas(areas, directory))
+    problems.extend(_check_lives(areas, directory))
     seen_plans: dict[str, str] = {}
     area_names = {area.area for _, area in areas}
     for where, plan in plans:
@@ -63,6 +65,65 @@ def _check_areas(areas: list[tuple[str, Area]], directory: Directory) -> Iterabl
                 pass  # reported above as an unknown member
 
 
+def _check_lives(areas: list[tuple[str, Area]], directory: Directory) -> Iterable[Problem]:
+    """Successors known, dated after the end, existing on their date; no cycle of successors; renames in life."""
+    for where, area in areas:
+        yield from _check_life(where, (), area, area.valid_until, set(directory.areas), lambda ref: None)
+        for i, agency in enumerate(area.agencies):
+            if directory.agencies.get(agency.id) is agency:
+                yield from _check_life(where, ("agencies", i), agency, life(directory, agency.id).valid_until,
+                                       set(directory.agencies), lambda ref: life(directory, ref))
+                yield from _check_chain(where, ("agencies", i), agency.id, directory)
+
+
+def _check_life(where: str, path: tuple, body, until: dt.date | None, known: set[str], life_of) -> Iterable[Problem]:
+    """``until`` is the body's last day, its own or (for an agency) its area's."""
+    what = getattr(body, "id", None) or body.area
+    if body.successors and until is None:
+        yield Problem(where, (*path, "successors"), f"'{what}' has successors but no 'valid_until' (its last day)")
+    seen: set[str] = set()
+    for j, successor in enumerate(body.successors):
+        here = (*path, "successors", j)
+        if successor.agency not in known:
+            yield Problem(where, (*here, "agency"), f"'{what}': unknown successor '{successor.agency}'")
+            continue
+        if successor.agency == what:
+            yield Problem(where, (*here, "agency"), f"'{what}' cannot succeed itself")
+        if until is not None and successor.since <= until:
+            yield Problem(where, (*here, "from"), f"'{what}': successor '{successor.agency}' dated "
+                          f"{successor.since:%d/%m/%Y}, not after the end {until:%d/%m/%Y} (valid_until)")
+        lived = life_of(successor.agency)
+        if lived is not None and not lived.exists(successor.since):
+            yield Problem(where, (*here, "from"), f"'{what}': successor '{successor.agency}' does not exist on "
+                          f"{successor.since:%d/%m/%Y}")
+        if (successor.function, successor.since) in seen:
+            yield Problem(where, (*here, "function"), f"'{what}': two successors for '{successor.function}' from "
+                          f"{successor.since:%d/%m/%Y}")
+        seen.add((successor.function, successor.since))
+    for j, rename in enumerate(body.renamed):
+        if (until is not None and rename.since > until) or (body.valid_from and rename.since <= body.valid_from):
+            yield Problem(where, (*path, "renamed", j, "from"), f"'{what}': renamed on {rename.since:%d/%m/%Y}, "
+                          "outside its life (valid_from … valid_until)")
+
+
+def _check_chain(where: str, path: tuple, agency_id: str, directory: Directory) -> Iterable[Problem]:
+    """No chain of successors (for one function, or ``all``) leads back to the agency."""
+    functions = {s.function for s in directory.agencies[agency_id].successors}
+    for function in sorted(functions):
+        trail = [agency_id]
+        while True:
+            steps = [s for s in life(directory, trail[-1]).successors
+                     if s.function in (function, ALL) and s.agency in directory.agencies]
+            if not steps:
+                break
+            nxt = max(steps, key=lambda s: s.since).agency
+            if nxt in trail:
+                yield Problem(where, (*path, "successors"), f"successors form a cycle for '{function}': "
+                              f"{' → '.join((*trail, nxt))}")
+                break
+            trail.append(nxt)
+
+
 def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[str]) -> Iterable[Problem]:
     def agency(path: tuple, ref: str | None, what: str) -> Iterable[Problem]:
         if ref is not None and ref not in directory.agencies:
@@ -84,7 +145,8 @@ def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[st
         where, ((("assignments", i, "agency"), a.agency) for i, a in enumerate(plan.assignments)), "assignment"
     )
     for i, target in enumerate(plan.targets):
-        yield from agency(("targets", i, "lead"), target.lead, f"target '{target.id}' lead")
+        if target.lead is not None:  # a group may lead: each member leads for its own figures
+            yield from member(("targets", i, "lead"), target.lead, f"target '{target.id}' lead")
         for j, partner in enumerate(target.partners):
             yield from member(("targets", i, "partners", j), partner, f"target '{target.id}' partner")
     for i, programme in enumerate(plan.programmes):

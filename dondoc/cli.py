@@ -291,8 +291,9 @@ def plans_import(
                                         "in a saved draft .yaml) and exit 1 while any remains.")] = False,
 ) -> None:
     """Nhập kế hoạch — draft a plan's YAML from its text, for review (quotes, confidence, # REVIEW)."""
-    from dondoc.config import load_catalog
-    from dondoc.importer import areas_of, import_plan, pending_reviews
+    from dondoc.config import load_areas
+    from dondoc.importer import import_plan, pending_reviews
+    from dondoc.model import Level
     from dondoc.settings import Settings
 
     if check and file.suffix.lower() in (".yaml", ".yml"):
@@ -304,16 +305,22 @@ def plans_import(
         return
 
     settings = Settings()
-    catalog = load_catalog(settings.config_dir)
-    areas = areas_of(catalog.directory)
+    areas = load_areas(settings.config_dir)  # the agencies are enough: the configuration may have no plan yet
+    known = ", ".join(sorted(a.area for a in areas))
     if area is not None and area not in {a.area for a in areas}:
-        known = ", ".join(sorted(a.area for a in areas))
         raise UsageError(f"unknown area '{area}' (config/agencies has: {known})")
+    regional = [a for a in areas if a.agencies and not all(x.level is Level.NATIONAL for x in a.agencies)]
+    if area is None and len(regional) > 1:  # matching every area would borrow another area's ids: national only
+        areas = [a for a in areas if a not in regional]
     draft = import_plan(file, areas, area=area, plan_id=plan_id)
     draft.validate()
     text = draft.to_json() if fmt is DraftFormat.JSON else draft.to_yaml()
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:  # config/plans/ of a configuration that has no plan yet: made here
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"{output}: cannot write ({error.strerror})") from None
     elif not check:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     reviews = sum(len(o.review) for o in draft.obligations) + sum(len(t.review) for t in draft.targets) + len(
@@ -510,7 +517,7 @@ def deadlines(
     """Hạn báo cáo — list deadlines (run `dondoc sync` first)."""
     from zoneinfo import ZoneInfo
 
-    from db.repo import find_deadlines
+    from db.repo import find_deadlines, holder_name
     from dondoc.chase import effective_last_day
     from dondoc.vocabulary import deadline_state
 
@@ -527,23 +534,27 @@ def deadlines(
 
             if session.get(PlanRow, plan) is None:
                 raise NotFound(f"no plan '{plan}' in the database (run `dondoc sync`, or see `dondoc plans list`)")
+        names = [holder_name(session, d, a) for d, a in found]
     rows = []
-    for d, a in found:
+    for (d, a), name in zip(found, names, strict=True):
         state = deadline_state(d.status, effective_last_day(d), today)
         if derived and state != derived:
             continue
-        rows.append(dict(id=d.id, plan=d.plan_id, obligation=d.obligation_id, agency=d.agency_id, agency_name=a.name,
+        rows.append(dict(id=d.id, plan=d.plan_id, obligation=d.obligation_id, agency=d.agency_id, agency_name=name,
                          period=d.period_key, period_label=d.period_label, written_date=d.written_date,
-                         rule=d.rule, last_day=d.last_day, extended_to=d.extended_to, status=d.status, state=state))
+                         rule=d.rule, last_day=d.last_day, extended_to=d.extended_to, status=d.status, state=state,
+                         succeeds=d.succeeds.split(",") if d.succeeds else [], reason=d.status_reason))
     if fmt is Format.TABLE:
         for row in rows:
             row["last_day_vn"] = _vn(row["extended_to"] or row["last_day"])
             row["written_vn"] = f"{cell(row['rule'], 'rule', _lang())} {row['written_date']:%d/%m/%Y}"
-        _emit(rows, fmt, [Column("id", "#"), Column("obligation", "Nghĩa vụ", "Obligation"),
-                          Column("agency_name", "Cơ quan", "Agency"), Column("period_label", "Kỳ", "Period"),
-                          Column("written_vn", "Kế hoạch ghi", "Plan says"),
-                          Column("last_day_vn", "Hạn cuối", "Last day"), Column("state", "Trạng thái", "State", "state")],
-              title=(f"Hạn báo cáo ({len(rows)})", f"Deadlines ({len(rows)})"))
+        columns = [Column("id", "#"), Column("obligation", "Nghĩa vụ", "Obligation"),
+                   Column("agency_name", "Cơ quan", "Agency"), Column("period_label", "Kỳ", "Period"),
+                   Column("written_vn", "Kế hoạch ghi", "Plan says"),
+                   Column("last_day_vn", "Hạn cuối", "Last day"), Column("state", "Trạng thái", "State", "state")]
+        if any(row["status"] == "excused" and row["reason"] for row in rows):
+            columns.append(Column("reason", "Lý do", "Reason"))
+        _emit(rows, fmt, columns, title=(f"Hạn báo cáo ({len(rows)})", f"Deadlines ({len(rows)})"))
     else:
         _emit(rows, fmt, [])
 
@@ -994,7 +1005,12 @@ def report_build(
                      f"{report_title(data.obligation_title, data.period_label)}\n"
                      f"Reporting rate {data.submitted}/{data.expected} ({percent(data.reporting_rate)}), on time "
                      f"{data.on_time}/{data.expected} ({percent(data.timeliness_rate)}), missing {data.missing}, "
-                     f"excused {data.excused}"), markup=False, highlight=False)
+                     f"excused {data.excused}")
+              + "\n" + _words("Mẫu số: các cơ quan, đơn vị còn tồn tại ngày cuối kỳ hoặc ngày hạn (cơ quan tiếp nhận "
+                               f"nhiệm vụ tính một lần), trừ {data.excused} được miễn",
+                               "Denominator: the agencies that exist on the period's last day or the deadline (an "
+                               f"agency that took over a function counted once), less {data.excused} excused"),
+              markup=False, highlight=False)
     for kind, path in files.items():
         out.print(f"  {kind}: {path}", markup=False, highlight=False)
 
@@ -1103,7 +1119,8 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
 @app.command()
 @_guarded
 def demo(
-    plan: Annotated[str, typer.Option(help="The seed plan to play.")] = "bp-2021",
+    plan: Annotated[str, typer.Option(help="The plan to play: a plan id, or a plan file of another configuration "
+                                           "(config/examples/dong-nai-2026/plans/dn-tre-em-2026.yaml).")] = "bp-2021",
     period: Annotated[str | None, typer.Option(help="Period key (default: the plan's first).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the simulated agencies (deterministic).")] = 1,
     directory: Annotated[Path, typer.Option("--dir", help="Where to put the database, mailboxes, reports.")] = Path(
@@ -1112,8 +1129,10 @@ def demo(
     """Chạy thử — play a whole reporting season of a seed plan, everything embedded (SQLite, SMTP, Maildir)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from dondoc.demo import run_demo
+    from dondoc.demo import plan_and_config, run_demo
     from dondoc.documents.report import vn_number
+
+    plan, config_dir = plan_and_config(plan)
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[day]}"),
                   TimeElapsedColumn(), console=out, transient=not out.is_terminal) as bar:
@@ -1122,7 +1141,8 @@ def demo(
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, day=label)
 
-        result = run_demo(plan_id=plan, period=period, seed=seed, directory=directory.resolve(), progress=progress)
+        result = run_demo(plan_id=plan, period=period, seed=seed, directory=directory.resolve(), progress=progress,
+                          config_dir=config_dir)
     s = result.report_summary
     rows = [
         ("Thư nhắc đã gửi / reminders sent", result.reminders_sent),
@@ -1326,3 +1346,12 @@ app.add_typer(held_app, name="held")
 def run() -> None:
     """Console-script entry point."""
     app()
+
+
+def _register_agencies() -> None:
+    from dondoc.cli_agencies import agencies_app
+
+    app.add_typer(agencies_app, name="agencies")
+
+
+_register_agencies()

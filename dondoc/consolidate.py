@@ -34,6 +34,7 @@ from dondoc.mail.compose import Attachment, build_message, message_id_for
 from dondoc.model import Agency, Catalog, Obligation, Plan, Role
 from dondoc.model import Signer as SignerConfig
 from dondoc.vocabulary import deadline_state, lower_first, report_title
+from dondoc.succession import display_name
 
 __all__ = ["approve", "collect", "compile_report", "reject", "report_paths", "send_up", "split_documents"]
 
@@ -75,8 +76,9 @@ def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligati
     order = {agency_id: i for i, agency_id in enumerate(
         catalog.directory.expand([r for o in inputs for r in plan.obligation(o).reporters]))}
     result = []
-    for deadline in sorted(deadlines, key=lambda d: (order.get(d.agency_id, 10**6), d.agency_id)):
-        agency = catalog.directory.agencies.get(deadline.agency_id)
+    # a successor takes the place of the agency it took over from
+    for deadline in sorted(deadlines, key=lambda d: (order.get(d.agency_id, order.get(
+            (d.succeeds or "").split(",")[0], 10**6)), d.agency_id)):
         submission = latest.get(deadline.id)
         first = accepted[deadline.id][0] if submission else None
         state = deadline_state(deadline.status, effective_last_day(deadline), today) if today else None
@@ -84,7 +86,9 @@ def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligati
         own_words, documents = split_documents(submission.body_text, names) if submission else ("", [])
         sections, drawn_from = _sections(own_words, documents)
         result.append(AgencyInput(
-            agency_id=deadline.agency_id, name=agency.name if agency else deadline.agency_id,
+            agency_id=deadline.agency_id,
+            name=display_name(catalog.directory, deadline.agency_id, deadline.period_end,
+                              deadline.succeeds.split(",") if deadline.succeeds else ()),
             excused=deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED) and submission is None,
             submitted_at=submission.received_at if submission else None,
             on_time=first.on_time if first else None,

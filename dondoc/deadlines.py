@@ -6,6 +6,18 @@ comes from the plan's written date and rule (``before`` 20/5 → 19/5,
 (Civil Code 2015 art. 148). A consolidated obligation's deadline is never
 before the deadlines it consolidates: if the calendar would put it earlier,
 it is moved to the latest of theirs.
+
+Agencies end (``dondoc.succession``). A period's report is owed by the agency
+that holds the obligation's function on the later of the period's last day
+and the deadline's last day: the agency named in the plan while it exists,
+else its successor for that function (chains followed) — one deadline per
+holder, however many dissolved agencies it took over from. An agency that
+existed on the period's last day but ended before the deadline, with nobody
+to take the function over, gets an excused deadline with the reason and its
+basis; one that no longer existed on the period's last day gets none. When
+the recipient has ended with no successor, the period's deadlines are excused
+with that reason. So a period's denominator is the agencies that exist on its
+last day (holders counted once), excused ones aside.
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ from dateutil.rrule import MONTHLY, rrule
 
 from dondoc.calendar import WorkCalendar
 from dondoc.model import Directory, Every, Obligation, Plan, Rule, Schedule, Validity
+from dondoc.succession import Holder, Lapse, exists, holder, life
 
 __all__ = ["Due", "DeadlineSpec", "Period", "dues", "last_day", "plan_deadlines", "written_last_day"]
 
@@ -55,6 +68,8 @@ class DeadlineSpec:
     written_date: dt.date
     rule: Rule
     last_day: dt.date
+    succeeds: tuple[str, ...] = ()
+    excused: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -187,12 +202,21 @@ def _obligation_deadlines(
             key = _link_key(obligation, spec.period_key)
             floors[key] = max(floors.get(key, spec.last_day), spec.last_day)
     agencies = directory.expand(obligation.reporters)
+    function = plan.function_of(obligation)
     specs = []
     for due in dues(obligation.schedule, plan.valid, until):
         day = last_day(due.written, obligation.rule, calendar)
         floor = floors.get(_link_key(obligation, due.period.key))
         if floor is not None and floor > day:
             day = floor
+        recipient = holder(directory, obligation.recipient, function, day)
+        closed = f"Cơ quan nhận báo cáo: {recipient.reason}" if isinstance(recipient, Lapse) else None
+        owed: dict[str, tuple[tuple[str, ...], str | None]] = {}
+        for agency_id, succeeds, lapse in _holders(directory, agencies, function, due.period.end, day):
+            if isinstance(recipient, Holder) and agency_id == recipient.agency_id:
+                continue  # an agency never reports to itself ("các sở, ban, ngành" with the coordinator among them)
+            before, reason = owed.get(agency_id, ((), lapse))
+            owed[agency_id] = (tuple(dict.fromkeys((*before, *succeeds))), reason if lapse and reason else None)
         specs.extend(
             DeadlineSpec(
                 plan_id=plan.id,
@@ -205,7 +229,27 @@ def _obligation_deadlines(
                 written_date=due.written,
                 rule=obligation.rule,
                 last_day=day,
+                succeeds=succeeds,
+                excused=lapse or closed,
             )
-            for agency_id in agencies
+            for agency_id, (succeeds, lapse) in owed.items()
         )
     return specs
+
+
+def _holders(directory: Directory, agencies: list[str], function: str | None, period_end: dt.date,
+             day: dt.date) -> list[tuple[str, tuple[str, ...], str | None]]:
+    """``(holder, taken over from, lapse reason)`` for each reporter that owes the period (module docstring)."""
+    reference = max(period_end, day)
+    result = []
+    for agency_id in agencies:
+        born = life(directory, agency_id).valid_from
+        found = holder(directory, agency_id, function, reference)
+        if found is None or (born is not None and born > period_end):
+            continue
+        if isinstance(found, Lapse):
+            if exists(directory, agency_id, period_end):
+                result.append((agency_id, (), found.reason))
+            continue
+        result.append((found.agency_id, found.succeeds, None))
+    return result

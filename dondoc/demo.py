@@ -22,7 +22,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["DemoResult", "plan_and_config", "run_demo"]
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 BEHAVIOURS = ("on-time", "on-time", "on-time", "late", "after-escalation", "never", "auto-reply", "bounce",
@@ -106,9 +106,27 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def plan_and_config(plan: str) -> tuple[str, Path | None]:
+    """``--plan`` as a plan id of the configuration, or as a plan file of another one (an example's
+    ``…/plans/<id>.yaml``: its configuration is the folder above ``plans/``)."""
+    path = Path(plan)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return plan, None
+    if not path.is_file():
+        from dondoc.errors import NotFound
+
+        raise NotFound(f"{path}: no such plan file")
+    from dondoc.config import load_catalog
+
+    config_dir = path.resolve().parent.parent
+    catalog = load_catalog(config_dir, plan_files=[path.resolve()])
+    return next(iter(catalog.plans)), config_dir
+
+
 def run_demo(*, plan_id: str = "bp-2021", period: str | None = None, seed: int = 1, directory: Path,
-             progress=None) -> DemoResult:
-    """Play one reporting season of ``plan_id`` in ``directory`` (wiped first); see the module docstring."""
+             progress=None, config_dir: Path | None = None) -> DemoResult:
+    """Play one reporting season of ``plan_id`` in ``directory`` (wiped first); see the module docstring.
+    ``config_dir``: another configuration than the settings' (an example's)."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -126,7 +144,8 @@ def run_demo(*, plan_id: str = "bp-2021", period: str | None = None, seed: int =
             "DONDOC_DATA_DIR": str(data), "DONDOC_DATABASE_URL": f"sqlite:///{data / 'dondoc.sqlite3'}",
             "DONDOC_SMTP_HOST": "127.0.0.1", "DONDOC_SMTP_PORT": str(sink.port), "DONDOC_SMTP_SECURITY": "none",
             "DONDOC_INBOX": "maildir", "DONDOC_MAILDIR": str(data / "inbox"),
-            "DONDOC_HMAC_KEY": secrets.token_hex(16), "DONDOC_COMPOSE_WORKERS": "0"})
+            "DONDOC_HMAC_KEY": secrets.token_hex(16), "DONDOC_COMPOSE_WORKERS": "0",
+            **({"DONDOC_CONFIG_DIR": str(config_dir)} if config_dir is not None else {})})
         try:
             return _season(plan_id, period, rng, data, mail, sink, progress)
         finally:

@@ -43,7 +43,9 @@ __all__ = [
     "Rule",
     "Schedule",
     "Signer",
+    "Rename",
     "Source",
+    "Successor",
     "Target",
     "Unit",
     "Validity",
@@ -309,6 +311,7 @@ class Obligation(_Model):
     source: Source
     consolidates: list[Id] = []
     content: Text | None = None
+    function: Id | None = None
 
 
 class Goal(_Model):
@@ -359,6 +362,7 @@ class Plan(_Model):
     source: Source
     valid: Validity
     chase_from: PlanDate | None = Field(default=None, description="no automatic reminder for a last day before this")
+    function: Id | None = None
     targets: list[Target] = []
     programmes: list[Programme] = []
     assignments: list[Assignment] = []
@@ -371,6 +375,11 @@ class Plan(_Model):
                 return item
         raise KeyError(obligation_id)
 
+    def function_of(self, obligation: Obligation) -> str | None:
+        """The function an obligation serves (``children``): its own, else the plan's; who takes it over when an
+        agency is dissolved depends on it."""
+        return obligation.function or self.function
+
 
 class Contact(_Model):
     """An address at an agency."""
@@ -378,6 +387,8 @@ class Contact(_Model):
     address: Address
     name: Text | None = None
     role: Role = Role.REPORTER
+    title: Text | None = None  # chức vụ, as the office's contact sheet gives it
+    phone: Annotated[str, Field(max_length=40)] | None = None
 
 
 class Signer(_Model):
@@ -410,7 +421,59 @@ class Signer(_Model):
         return "", self.title.upper()
 
 
-class Agency(_Model):
+class Successor(_Model):
+    """Who takes over a function of a dissolved agency (or area), from when, on what basis.
+
+    ``function`` is a name the plans use (``children``, ``labour``) or ``all``;
+    Resolution 190/2025/QH15: the receiving agency carries on the work.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    function: Id
+    agency: Id
+    since: PlanDate = Field(alias="from")
+    basis: Text
+
+
+class Rename(_Model):
+    """A new name from a date, the body unchanged ("Thừa Thiên Huế" → "Thành phố Huế" on 1/1/2025)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    since: PlanDate = Field(alias="from")
+    name: Text
+    short: Text | None = None
+    basis: Text
+
+
+class _Life(_Model):
+    """When a body exists: ``valid_from``/``valid_until`` (last day, inclusive), the basis of its end
+    (``ended_by``), its successors and its renames."""
+
+    valid_from: PlanDate | None = None
+    valid_until: PlanDate | None = None
+    ended_by: Text | None = None
+    successors: list[Successor] = []
+    renamed: list[Rename] = []
+
+    @model_validator(mode="after")
+    def _ordered_life(self) -> _Life:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError(f"valid_until ({self.valid_until:%d/%m/%Y}) is before valid_from "
+                             f"({self.valid_from:%d/%m/%Y})")
+        return self
+
+    def name_on(self, day: dt.date | None) -> tuple[str, str | None]:
+        """The name and short name in use on ``day`` (the latest rename in force)."""
+        name, short = self.name, self.short  # type: ignore[attr-defined]
+        for rename in sorted(self.renamed, key=lambda r: r.since):
+            if day is not None and rename.since <= day:
+                name, short = rename.name, rename.short or rename.name
+        return name, short
+
+
+class Agency(_Life):
     """A department, a People's Committee, a ministry: anyone who reports or receives.
 
     ``signers``: who signs the documents it issues (the consolidated report); ``report approve --by`` picks one.
@@ -424,6 +487,7 @@ class Agency(_Model):
     language: Literal["vi", "en"] = "vi"
     contacts: list[Contact] = []
     signers: list[Signer] = []
+    code: str | None = Field(default=None, max_length=20)
 
     def addresses(self, role: Role) -> list[str]:
         """The addresses of this agency's contacts with ``role``."""
@@ -438,11 +502,13 @@ class Group(_Model):
     members: list[Id] = Field(min_length=1)
 
 
-class Area(_Model):
-    """One file of ``config/agencies/``: the agencies and groups of an area."""
+class Area(_Life):
+    """One file of ``config/agencies/``: the agencies and groups of an area, and its life (an agency without
+    dates of its own lives as long as its area)."""
 
     area: Id
     name: Text
+    short: Text | None = None
     agencies: list[Agency] = []
     groups: list[Group] = []
 
@@ -454,7 +520,9 @@ class Directory:
         self.agencies: dict[str, Agency] = {}
         self.groups: dict[str, Group] = {}
         self.area_of: dict[str, str] = {}
+        self.areas: dict[str, Area] = {}
         for area in areas:
+            self.areas.setdefault(area.area, area)
             for agency in area.agencies:
                 self.agencies.setdefault(agency.id, agency)
                 self.area_of.setdefault(agency.id, area.area)

@@ -29,6 +29,7 @@ from dondoc.mail.render import render
 from dondoc.model import Catalog, Role
 from dondoc.policy import PolicyFile, unchased_reason
 from dondoc.vocabulary import deadline_state
+from dondoc.succession import display_name
 
 __all__ = ["Overview", "PeriodStatus", "long_overdue_by_obligation", "overview", "queue_digests", "send_digests"]
 
@@ -85,7 +86,6 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
     ``long_overdue`` instead of ``periods``.
     """
     policy = policy or PolicyFile()
-    names = {agency_id: agency.name for agency_id, agency in catalog.directory.agencies.items()}
     groups: dict[tuple, list[DeadlineRow]] = {}
     for row in session.exec(select(DeadlineRow).order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id,
                                                          DeadlineRow.period_start, DeadlineRow.agency_id)):
@@ -105,7 +105,8 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
         status = PeriodStatus(plan_id, obligation_id, obligation.title if obligation else obligation_id, period_key,
                               rows[0].period_label, min(lasts))
         for row in rows:
-            name = names.get(row.agency_id, row.agency_id)
+            name = display_name(catalog.directory, row.agency_id, row.period_end,
+                                row.succeeds.split(",") if row.succeeds else ())
             if row.id in unchased:
                 status.unchased.append(name)
                 continue

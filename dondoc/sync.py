@@ -6,7 +6,12 @@
   open deadline whose date changed is updated; a deadline that is no longer
   open (submitted, late, excused, closed) is never touched; an open deadline
   that config no longer asks for (agency or obligation removed) is excused
-  with a reason — and re-opened if config asks for it again.
+  with a reason — and re-opened if config asks for it again;
+- a deadline that the reorganisation excuses (its agency or recipient ended
+  with nobody to take the function over, see ``dondoc.deadlines``) is
+  created, or an open one set, excused with that reason; an open deadline of
+  an agency that ended before the period's last day is excused with the
+  basis of its end.
 
 Running it twice writes nothing the second time.
 """
@@ -33,6 +38,7 @@ from db.tables import (
 from dondoc.calendar import WorkCalendar
 from dondoc.deadlines import DeadlineSpec, plan_deadlines
 from dondoc.model import Catalog, Plan
+from dondoc.succession import end_text, exists
 
 __all__ = ["SyncReport", "desired_deadlines", "sync_catalog"]
 
@@ -93,7 +99,7 @@ def sync_catalog(
     )
     _sync_rows(session, report, "target", TargetRow, _target_rows(catalog), key=lambda r: (r.plan_id, r.id))
     session.flush()
-    _sync_deadlines(session, report, desired_deadlines(catalog, until), until, now)
+    _sync_deadlines(session, report, desired_deadlines(catalog, until), until, now, catalog)
     session.commit()
     return report
 
@@ -179,16 +185,25 @@ def _sync_contacts(session: Session, report: SyncReport, catalog: Catalog) -> No
         report.count("updated" if agency_id in existing else "created", "contacts")
 
 
-_DATES = ("period_label", "period_start", "period_end", "written_date", "rule", "last_day")
+_DATES = ("period_label", "period_start", "period_end", "written_date", "rule", "last_day", "succeeds")
+
+
+def _removed_reason(catalog: Catalog, agency_id: str, period_end: dt.date) -> str:
+    """Why config no longer asks for a deadline: its agency ended before the period's last day, or it was removed."""
+    directory = catalog.directory
+    if agency_id in directory.agencies and not exists(directory, agency_id, period_end):
+        return f"{end_text(directory, agency_id)} (không còn tồn tại ngày {period_end:%d/%m/%Y}, cuối kỳ báo cáo)"
+    return REMOVED
 
 
 def _sync_deadlines(
-    session: Session, report: SyncReport, specs: list[DeadlineSpec], until: dt.date, now: dt.datetime
+    session: Session, report: SyncReport, specs: list[DeadlineSpec], until: dt.date, now: dt.datetime,
+    catalog: Catalog,
 ) -> None:
     """Create, update, re-open and retire deadline rows; plain rows and bulk statements (58,000 rows in seconds)."""
     plan_ids = {spec.plan_id for spec in specs} | set(session.exec(select(PlanRow.id)))
     columns = [DeadlineRow.id, DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.agency_id,
-               DeadlineRow.period_key, DeadlineRow.status, DeadlineRow.excused_by_sync,
+               DeadlineRow.period_key, DeadlineRow.status, DeadlineRow.excused_by_sync, DeadlineRow.status_reason,
                *(getattr(DeadlineRow, name) for name in _DATES)]
     existing = {
         (row.plan_id, row.obligation_id, row.agency_id, row.period_key): row
@@ -200,15 +215,24 @@ def _sync_deadlines(
     dates = len(columns) - len(_DATES)  # where the date columns start in a row
     for key, spec in wanted.items():
         values = (spec.period_label, spec.period_start, spec.period_end, spec.written_date, str(spec.rule),
-                  spec.last_day)  # in the order of _DATES
+                  spec.last_day, ",".join(spec.succeeds) or None)  # in the order of _DATES
         row = existing.get(key)
         if row is None:
+            status = DeadlineStatus.EXCUSED if spec.excused else DeadlineStatus.OPEN
             fresh.append(dict(plan_id=spec.plan_id, obligation_id=spec.obligation_id, agency_id=spec.agency_id,
-                              period_key=spec.period_key, status=DeadlineStatus.OPEN, excused_by_sync=False,
-                              created_at=stamp, updated_at=stamp, **dict(zip(_DATES, values))))
+                              period_key=spec.period_key, status=status, status_reason=spec.excused,
+                              excused_by_sync=bool(spec.excused), created_at=stamp, updated_at=stamp,
+                              **dict(zip(_DATES, values))))
             continue
         update_row: dict = {}
         status = row.status
+        if spec.excused:
+            if status == DeadlineStatus.OPEN or (status == DeadlineStatus.EXCUSED and row.excused_by_sync
+                                                 and row.status_reason != spec.excused):
+                updates.append({"id": row.id, "status": DeadlineStatus.EXCUSED, "status_reason": spec.excused,
+                                "excused_by_sync": True, "updated_at": stamp})
+                report.count("retired", "deadlines")
+            continue
         if status == DeadlineStatus.EXCUSED and row.excused_by_sync:
             update_row.update(status=DeadlineStatus.OPEN, status_reason=None, excused_by_sync=False)
             status = DeadlineStatus.OPEN
@@ -229,7 +253,8 @@ def _sync_deadlines(
     for key, row in existing.items():
         if key in wanted or row.status != DeadlineStatus.OPEN or row.written_date > until:
             continue
-        updates.append({"id": row.id, "status": DeadlineStatus.EXCUSED, "status_reason": REMOVED,
+        updates.append({"id": row.id, "status": DeadlineStatus.EXCUSED,
+                        "status_reason": _removed_reason(catalog, row.agency_id, row.period_end),
                         "excused_by_sync": True, "updated_at": stamp})
         report.count("retired", "deadlines")
     if updates:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from ..model import Area, Level
 
-__all__ = ["GROUPS", "AgencyMatch", "Directory", "canonical", "find_agencies", "find_groups", "overlaps", "slug"]
+__all__ = ["GROUPS", "AgencyMatch", "Directory", "canonical", "find_agencies", "find_groups", "loose", "overlaps",
+           "slug"]
 
 GROUPS = ("departments", "districts", "communes")
 
@@ -77,6 +78,34 @@ def canonical(name: str) -> str:
     # "Sở Y tế tỉnh Bình Phước" and "Sở Y tế" are one agency in one plan: drop the trailing place.
     text = re.sub(r"^((?:sở|phòng|ban|bộ|liên hiệp|liên minh) .+?) (?:tỉnh|thành phố|thị xã|huyện|quận|cấp tỉnh)(?: .*)?$", r"\1", text)
     return text
+
+
+_LOOSE_UNITS = (("p", "phường"), ("x", "xã"), ("tt", "thị trấn"), ("tx", "thị xã"), ("q", "quận"), ("h", "huyện"),
+                ("tp", "thành phố"), ("dk", "đặc khu"))
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.replace("đ", "d"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+_LOOSE_LONG = sorted({(_fold(long), _fold(short)) for long, short in _LONG_NAMES.items()}, key=lambda i: -len(i[0]))
+
+
+def loose(name: str) -> str:
+    """:func:`canonical` without accents, for names typed without diacritics ("So Y te", "UBND P. Vy Da"): two
+    names with one key may still differ by their accents (Hương Văn, Hương Vân); callers check for that."""
+    text = unicodedata.normalize("NFC", name).strip()
+    for short, long in _LOOSE_UNITS:  # "P. Vỹ Dạ", "UBND P.Vỹ Dạ" → "phường Vỹ Dạ"
+        text = re.sub(rf"(?i)(^|\s|UBND\s*)({short})\.\s*(?=\w)", rf"\1{long} ", text)
+    text = _fold(canonical(text))
+    text = re.sub(r"\buy ban nhan dan\b", "ubnd", text)
+    text = " ".join(re.sub(r"[-–—,.;:()&]", " ", text).split())
+    for long, short in _LOOSE_LONG:
+        text = re.sub(rf"\b{long}\b", short, text)
+    text = re.sub(r"\bld ?tb ?xh\b", "ldtbxh", text)
+    text = re.sub(r"^((?:so|phong|ban|bo) .+?) (?:tinh|thanh pho|thi xa|huyen|quan|cap tinh)(?: .*)?$", r"\1", text)
+    return " ".join(text.split())
 
 
 def slug(name: str) -> str:

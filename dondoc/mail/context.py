@@ -47,8 +47,9 @@ def agency_targets(plan: Plan, agency_id: str, directory: Directory) -> list[tup
     """The targets an agency reports on, with its role: ``lead``, ``partner`` or ``all`` (no lead named)."""
     result = []
     for target in plan.targets:
-        if target.lead == agency_id:
-            result.append((target, "lead"))
+        if target.lead == agency_id or (target.lead in directory.groups
+                                        and agency_id in directory.expand([target.lead])):
+            result.append((target, "lead"))  # a group's members each lead for their own figures
         elif agency_id in directory.expand([p for p in target.partners if directory.knows(p)]):
             result.append((target, "partner"))
         elif target.lead is None:

@@ -48,3 +48,25 @@ def test_demo_plays_a_season_and_writes_the_report(prefect_harness, tmp_path, mo
     created = [tmp_path / "demo", *(tmp_path / "demo").rglob("*")]
     assert len(created) > 200
     assert [(oct(p.stat().st_mode & 0o777), str(p)) for p in created if p.stat().st_mode & 0o077] == []
+
+
+def test_the_current_example_plays_its_season(prefect_harness, tmp_path, monkeypatch):
+    """The 2026 example (config/examples/dong-nai-2026), given as a plan file: every department and commune of
+    the official list is chased, and Sở Y tế's report goes to UBND tỉnh."""
+    from pathlib import Path
+
+    from dondoc.demo import plan_and_config, run_demo
+
+    for name in ("DONDOC_CONFIG_DIR", "DONDOC_TEMPLATES_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    example = Path(__file__).resolve().parents[2] / "config/examples/dong-nai-2026/plans/dn-tre-em-2026.yaml"
+    plan_id, config_dir = plan_and_config(str(example))
+    assert (plan_id, config_dir.name) == ("dn-tre-em-2026", "dong-nai-2026")
+    result = run_demo(plan_id=plan_id, seed=1, directory=tmp_path / "demo", config_dir=config_dir)
+    assert result.period == "2026-H1"
+    s = result.report_summary
+    assert s["expected"] == len(result.behaviours) == 100  # 5 departments and 95 communes and wards
+    answered = sum(1 for b in result.behaviours.values() if b in ("on-time", "late", "after-escalation",
+                                                                  "wrong-attachment", "resubmits"))
+    assert s["submitted"] == answered
+    assert result.report_sent_to == ["vanthu@ubnd.dongnai.example.org"]

@@ -43,6 +43,7 @@ def test_sync_then_deadlines_as_json(env):
         "agency_name": "Sở Y tế tỉnh Mẫu", "period": "2021-H1", "period_label": "6 tháng đầu năm 2021",
         "written_date": "2021-05-20", "rule": "before", "last_day": "2021-05-19", "extended_to": None,
         "status": "open", "state": "not-due",
+        "succeeds": [], "reason": None,
     }
     assert isinstance(rows[0]["id"], int)
     assert [(r["obligation"], r["agency"], r["period"], r["last_day"]) for r in rows[1:]] == [
@@ -60,9 +61,9 @@ def test_deadlines_filters_and_csv(env):
                     "--format", "csv")
     header, row = result.stdout.splitlines()
     assert header == ("id,plan,obligation,agency,agency_name,period,period_label,written_date,rule,last_day,"
-                      "extended_to,status,state")
+                      "extended_to,status,state,succeeds,reason")
     assert row.partition(",")[2] == ("demo-2021,dinh-ky,demo.ubnd-a,Ủy ban nhân dân huyện A,2021,năm 2021,2021-11-15,"
-                                     "before,2021-11-15,,open,not-due")
+                                     "before,2021-11-15,,open,not-due,,")
     table = invoke("deadlines", "--plan", "demo-2021", "--period", "2021", "--now", "2021-03-01")
     assert "Thứ Hai 15/11/2021" in table.stdout and "trước ngày 15/11/2021" in table.stdout
     assert "Chưa đến hạn" in table.stdout and "open" not in table.stdout

@@ -45,7 +45,7 @@ def test_a_working_installation_passes_every_check(installed):
     assert code == 0, lines
     assert len(lines) == 8 and all(v.startswith("OK") for v in lines.values())
     assert lines["dữ liệu / data"] == "OK nhất quán (0 thư đến, tệp gốc đủ cả)"
-    assert "5 kế hoạch, 167 cơ quan" in lines["cấu hình / config"]
+    assert "5 kế hoạch, 183 cơ quan" in lines["cấu hình / config"]  # 167 + Đồng Nai (11), 3 Sở Nội vụ, 2 Bộ
     assert "lược đồ mới nhất" in lines["cơ sở dữ liệu / database"]
     assert SECRET not in " ".join(lines.values())
 

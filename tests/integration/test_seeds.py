@@ -48,7 +48,8 @@ EXPECTED = {
     ("ht-2429-2021", "ke-hoach-trien-khai", "once"): D(2021, 7, 14),  # Wed
     ("ht-2429-2021", "bao-cao-hang-nam", "2021"): D(2021, 11, 29),    # Mon
     ("ht-2429-2021", "bao-cao-hang-nam", "2024"): D(2024, 11, 29),    # Fri
-    ("ht-2429-2021", "bao-cao-hang-nam", "2025"): D(2025, 12, 1),     # 29/11 is a Saturday → Mon 1/12
+    # 2025: nobody owes it — thị xã Hương Trà and its communes ended on 30/6/2025 (tests/integration/
+    # test_reorganisation.py)
     # 004 Thừa Thiên Huế 2020: agencies before 10/6/2020 and 30/11/2020; Sở LĐTBXH before 15/6/2020 and 30/11/2020.
     ("tth-2020", "bao-cao-dinh-ky", "2020-H1"): D(2020, 6, 9),        # Tue
     ("tth-2020", "bao-cao-dinh-ky", "2020"): D(2020, 11, 30),         # 29/11 is a Sunday → Mon 30/11
@@ -63,7 +64,7 @@ PERIODS = {
     ("dl-2041-2016", "bao-cao-dinh-ky"): ["2016", "2017-H1", "2017", "2018-H1", "2018", "2019-H1", "2019",
                                           "2020-H1", "2020"],
     ("ht-2429-2021", "ke-hoach-trien-khai"): ["once"],
-    ("ht-2429-2021", "bao-cao-hang-nam"): ["2021", "2022", "2023", "2024", "2025"],
+    ("ht-2429-2021", "bao-cao-hang-nam"): ["2021", "2022", "2023", "2024"],  # 2025: the thị xã ended 30/6/2025
     ("tth-2020", "bao-cao-dinh-ky"): ["2020-H1", "2020"],
     ("hn-235-2020", "danh-gia-2021"): ["once"],
 }

@@ -28,7 +28,7 @@ from tests import figures
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config"
-FILES = ("plans/bp-2021.yaml", "agencies/binh-phuoc.yaml", "agencies/national.yaml")
+FILES = ("plans/bp-2021.yaml", "agencies/binh-phuoc.yaml", "agencies/national.yaml", "agencies/dong-nai.yaml")
 EXAMPLES = int(os.environ.get("DONDOC_FUZZ_EXAMPLES", "60"))
 
 HOSTILE_TEXT = st.one_of(
@@ -213,8 +213,8 @@ NASTIES = {
     "python object tag": (_replace(TITLE, "title: !!python/object/apply:os.system ['touch /tmp/dondoc-pwned']"),
                           ":17: 'title': Input should be a valid string"),
     "50 MB": (lambda p: p.write_bytes(p.read_bytes() + b"#" * 50_000_000), "a configuration file may have"),
-    "a million values": (_replace("targets:", "junk: [" + "1, " * 320_000 + "]\ntargets:"),
-                         "more than 50,000 YAML values in one file"),
+    "a million values": (_replace("targets:", "junk: [" + "1, " * 1_000_000 + "]\ntargets:"),
+                         "more than 250,000 YAML values in one file"),
     "a mapping as a key": (_replace("title:", "? {a: [b]}\n: x\ntitle:"), ":17: a key that is a list or a mapping"),
     "a directory": (_swap(Path.mkdir), ": not a regular file"),
     "a symlink loop": (_swap(lambda p: p.symlink_to(p)), ": cannot read: Too many levels of symbolic links"),

@@ -1,7 +1,7 @@
 """deadline.succeeds: the dissolved agencies whose function the deadline's agency took over (2025 reorganisation)
 
-Revision ID: 0010
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -10,8 +10,8 @@ import sqlmodel
 from alembic import op
 
 
-revision = '0010'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -112,10 +112,14 @@ def plan_and_config(plan: str) -> tuple[str, Path | None]:
     path = Path(plan)
     if path.suffix.lower() not in (".yaml", ".yml"):
         return plan, None
+    if not path.is_file() and not path.is_absolute() and path.parts[:1] == ("config",):
+        from dondoc.resources import shipped
+
+        path = shipped("config").joinpath(*path.parts[1:])  # the shipped example, also from an installed wheel
     if not path.is_file():
         from dondoc.errors import NotFound
 
-        raise NotFound(f"{path}: no such plan file")
+        raise NotFound(f"{plan}: no such plan file")
     from dondoc.config import load_catalog
 
     config_dir = path.resolve().parent.parent

@@ -70,3 +70,16 @@ def test_the_current_example_plays_its_season(prefect_harness, tmp_path, monkeyp
                                                                   "wrong-attachment", "resubmits"))
     assert s["submitted"] == answered
     assert result.report_sent_to == ["vanthu@ubnd.dongnai.example.org"]
+
+
+def test_the_readme_path_of_the_example_works_from_any_folder(tmp_path, monkeypatch):
+    """`dondoc demo --plan config/examples/…` as the README writes it, run outside a checkout (an installed
+    wheel): the shipped example is found; a path that is nowhere is one clear error."""
+    from dondoc.demo import plan_and_config
+    from dondoc.errors import NotFound
+
+    monkeypatch.chdir(tmp_path)
+    plan_id, config_dir = plan_and_config("config/examples/dong-nai-2026/plans/dn-tre-em-2026.yaml")
+    assert (plan_id, config_dir.name) == ("dn-tre-em-2026", "dong-nai-2026")
+    with pytest.raises(NotFound, match="config/examples/nowhere.yaml: no such plan file"):
+        plan_and_config("config/examples/nowhere.yaml")

@@ -173,7 +173,13 @@ def score_file(path: Path) -> FileScore:
 
 
 def labelled(split: str = "all") -> list[Path]:
-    """The labelled texts of a split (``tuning``, ``held-aside`` or ``all``)."""
+    """The labelled texts of a split (``tuning``, ``held-aside``, ``fresh`` or ``all``).
+
+    ``all`` is the corpus the importer was developed on (tuning and held-aside, the texts at the top of
+    ``tests/data/plans``); the ``fresh`` texts live in ``tests/data/plans/fresh`` and are scored on their own.
+    """
+    if split == "fresh":
+        return sorted(p for p in (PLANS / "fresh").glob("*.txt") if p.with_suffix(".expected.yaml").exists())
     paths = sorted(p for p in PLANS.glob("*.txt") if p.with_suffix(".expected.yaml").exists())
     if split == "all":
         return paths

@@ -317,6 +317,51 @@ def _periods(text: str) -> list[_Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+_SEGMENT_REPORT = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b")
+_OTHER_VERB = re.compile(r"(?i)\s*(?:\S+\s+)?(?:bố\s+trí|tổ\s+chức|xây\s+dựng|triển\s+khai|kiểm\s+tra|rà\s+soát|tuyên\s+truyền"
+                         r"|phân\s+bổ|cấp|chi|đề\s+xuất|ban\s+hành|lập|cập\s+nhật|tập\s+huấn|bồi\s+dưỡng|giao|trích"
+                         r"|sơ\s+kết|tổng\s+kết|đánh\s+giá|thanh\s+tra|giám\s+sát|vận\s+động|hỗ\s+trợ|đào\s+tạo)\b")
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """The comma- and semicolon-separated parts of a clause, outside parentheses."""
+    bounds, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += char == "("
+        depth -= char == ")" and depth > 0
+        if char in ",;" and depth == 0:
+            bounds.append((start, index))
+            start = index + 1
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
+    """The period words that belong to the report, when the clause gives the report its own.
+
+    "… hàng năm bố trí kinh phí để thực hiện, định kỳ báo cáo Chủ tịch UBND tỉnh": "hàng năm" times the budget,
+    another verb of the sentence; the report is "định kỳ". A period word is dropped when its comma-separated part
+    has no reporting verb, the word is followed by a verb of its own, and the part with the reporting verb names a
+    period itself.
+    """
+    segments = _segments(text)
+
+    def part(mention: _Mention) -> tuple[int, int]:
+        return next(((a, b) for a, b in segments if a <= mention.start < b), segments[-1])
+
+    reporting = [(a, b) for a, b in segments if _SEGMENT_REPORT.search(text[a:b])]
+    if not any(part(m) in reporting for m in periods):
+        return periods
+    kept = []
+    for mention in periods:
+        a, b = part(mention)
+        if (a, b) not in reporting and mention.period in ("H1", "Y", "Q", "M") and _OTHER_VERB.match(
+                text[mention.end:b]):
+            continue  # the period of another verb of the sentence
+        kept.append(mention)
+    return kept
+
+
 @dataclass(frozen=True, slots=True)
 class _Date:
     start: int
@@ -742,6 +787,7 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     if recipient is None and _ISSUING.match(text):
         return [], [], None
     periods, dates = _periods(main), _dates(main)
+    periods = _of_the_report(main, periods)
     relative = _RELATIVE.search(text)
     dated_onward: list[tuple[str, _Date | None]] = []
     if onward_mark and not dates and not any(m.period in _REPORT_PERIODS for m in periods):

@@ -767,6 +767,30 @@ class _Clause:
     complete: bool = False  # it had its own periods or dates: its parties hold for its own paragraph only
 
 
+_REPORT_OF = re.compile(r"(?i)\bbáo\s+cáo(?:\s+(?:định\s+kỳ|hằng|hàng|mỗi|quý|tháng|năm|06|6|sáu|03|3))*\s+của\s+(?:các\s+)?$")
+
+
+def _authors(text: str, level: Level, modern: bool) -> list[str]:
+    """The reporters named as the owners of the report: "báo cáo hàng quý của các sở, ban, ngành và UBND quận - huyện
+    gửi UBND thành phố" (the report of X, sent to Y)."""
+    names = find_parties(text, level, modern=modern)
+    authors: list[str] = []
+    end = -1
+    for party in names:
+        if not authors:
+            if _REPORT_OF.search(text[max(0, party.start - 60):party.start]):
+                authors, end = [party.name], party.end
+            continue
+        if re.fullmatch(r"\s*(?:,|và|,\s*và)\s*(?:các\s+)?", text[end:party.start]):
+            authors.append(party.name)
+            end = party.end
+        else:
+            break
+    if authors and re.match(r"(?i)(?:\s*[-–]\s*[a-zđà-ỹ]+)?\s*(?:gửi|về|cho|lên|trình)\b", text[end:end + 20]):
+        return authors
+    return []
+
+
 def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
               context: _Clause | None = None) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
@@ -816,6 +840,10 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     else:
         text_of_parties = None
     owner = _OWNER.match(main)
+    if not reporters:
+        authors = _authors(main, level, modern)
+        if authors:
+            reporters, origin = authors, None
     if not reporters and owner:
         reporters, origin = [owner.group(1)], "the owner of what is sent (\"của …\")"
     if not reporters and _ADDRESSED.search(main) and addressees:

@@ -271,6 +271,10 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
+    # a one-off report due within a quarter or a month of a named year, no day written ("báo cáo Thủ tướng Chính phủ
+    # trong quý I năm 2010", "vào đầu quý I năm 2010")
+    ("once:period-report", re.compile(r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
+                                      r"\s+(?:năm\s+)?\d{4}\b")),
     ("once:implementation-plan", re.compile(r"(?i)\b(?:xây\s+dựng|ban\s+hành)\s+(?:và\s+ban\s+hành\s+)?kế\s+hoạch\b")),
     ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|đánh\s+giá)\b")),
     ("periodic", re.compile(r"(?i)\bđịnh\s+kỳ\b")),
@@ -313,6 +317,8 @@ def _periods(text: str) -> list[_Mention]:
                 continue
             if period in ("H1", "Y", "Q") and re.search(r"(?i)\b(?:sơ\s+kết|tổng\s+kết|sau)\s+$", text[:match.start()]):
                 continue  # "sơ kết 6 tháng việc thực hiện …": a review of a span, reported once
+            if period == "Y" and re.search(r"(?i)\btháng\s+\d{1,2}\s+$", text[:match.start()]):
+                continue  # "(tháng 01 và tháng 6 hàng năm)": the months of a period already named, every year
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
 

@@ -968,12 +968,35 @@ def _assess(item: Item) -> None:
     item.confidence = round(max(item.confidence, 0.1), 2)
 
 
+def _date_given_elsewhere(items: list[Item], key) -> None:
+    """ "… gửi Bộ Tư pháp tổng hợp báo cáo Chính phủ trước ngày 31 tháng 10", when the plan gives the Bộ's report to
+    the Chính phủ its own, other date elsewhere ("Bộ Tư pháp báo cáo Chính phủ … trước ngày 25 tháng 12"): the date
+    is the reporters' deadline, not the onward report's. The date moves to the reporters and the onward item goes."""
+    own = {key(item): item for item in items if not item.onward and item.date is not None}
+    for onward in [item for item in items if item.onward and item.date is not None]:
+        other = own.get(key(onward))
+        if other is None or str(other.date) == str(onward.date) or not onward.reporters:
+            continue
+        hub = canonical(onward.reporters[0])
+        firsts = [item for item in items if not item.onward and item.quote == onward.quote and item.date is None
+                  and item.period == onward.period and item.recipient and canonical(item.recipient) == hub]
+        if not firsts:
+            continue
+        for first in firsts:
+            first.date, first.rule, first.months_after = onward.date, onward.rule, onward.months_after
+            first.review = [note for note in first.review if note != NO_DATE and "dates only the onward" not in note]
+            first.review.append("the date written after the onward report is read as this report's: the plan gives "
+                                f"the report of {onward.reporters[0]} its own date elsewhere")
+        items.remove(onward)
+
+
 def _deduplicated(items: list[Item]) -> list[Item]:
     """Without the same item twice, nor an undated onward report the plan gives elsewhere with its period."""
     def key(item: Item) -> tuple:
         return (tuple(sorted(canonical(r) for r in item.reporters)), item.recipient and canonical(item.recipient),
                 item.period)
 
+    _date_given_elsewhere(items, key)
     given = {key(item) for item in items if not item.onward}
     dated = {key(item) for item in items if item.date is not None}
     specific = {key(item)[:2] for item in items if item.period in ("H1", "H2", "Y", "Q", "M")}

@@ -595,7 +595,8 @@ _ADVISED = re.compile(r"(?i)\btham\s+mưu\s+(?:cho\s+)?(?:UBND|Ủy\s+ban\s+nhâ
                       r"(?:\s+[A-ZĐÀ-Ỹ]\w*)*\s+(?:báo\s+cáo|trình)\b")
 _ISSUING = re.compile(r"(?i)^(?:xây\s+dựng,?\s+)?(?:ban\s+hành|thành\s+lập|phê\s+duyệt)\b")
 _NOT_A_REPORT = re.compile(r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai|tiếp theo) (?:luật|bộ luật|quyết định|nghị định"
-                           r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản))")
+                           r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản)"
+                           r"|(?:\d{1,2}\.\s*)?nội\s+dung\s+(?:của\s+)?báo\s+cáo\b)")  # what a report says, not who owes it
 _CONTINGENT = re.compile(r"(?i)\b(?:nếu\s+có|khi\s+có|trường\s+hợp|quá\s+trình)\b[^.]{0,60}\b(?:khó\s+khăn|vướng\s+mắc|phát\s+sinh"
                          r"|vượt|sự\s+cố)|\bkịp\s+thời\s+phản\s+ánh\b|\bvượt\s+(?:quá\s+)?thẩm\s+quyền\b")
 _RECIPIENT_MARK = re.compile(r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|gửi|đến|nộp)\s+(?:(?:đến|về|cho)\s+)?"

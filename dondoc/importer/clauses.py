@@ -847,10 +847,9 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     else:
         text_of_parties = None
     owner = _OWNER.match(main)
-    if not reporters:
-        authors = _authors(main, level, modern)
-        if authors:
-            reporters, origin = authors, None
+    authors = _authors(main, level, modern)
+    if authors and origin is None:
+        reporters = authors
     if not reporters and owner:
         reporters, origin = [owner.group(1)], "the owner of what is sent (\"của …\")"
     if not reporters and _ADDRESSED.search(main) and addressees:

@@ -65,7 +65,11 @@ _EXTRA_GROUPS = [("provinces", re.compile(_PROVINCES)), ("ministries", re.compil
 # A name goes on across ", ", " và ", " - " only while the next word does not open another agency's name
 # ("Vụ Kế hoạch và Vụ Xuất nhập khẩu" are two units; "Bộ Lao động - Thương binh và Xã hội" is one).
 _HEAD = r"(?!(?:Vụ|Cục|Sở|Bộ|Ban|Văn phòng|Tổng cục|Chi cục|Viện|Trung tâm|UBND|Ủy ban|Uỷ ban)\b)"
-_BODY = rf"[{_UP}][\w&-]*(?:(?:, | và | - ){_HEAD}[{_UP}][\w&-]*| (?!và ){_HEAD}[{_UP}a-zđà-ỹ][\w&-]*)*"
+# … nor past the verb that follows the name ("Vụ Khoa học và Công nghệ báo cáo Lãnh đạo Bộ").
+_VERB_AFTER = (r"(?!(?:báo cáo|gửi|chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|tổng hợp|thực hiện|theo dõi"
+               r"|định kỳ|hằng|hàng|trước|để|về|theo)\b)")
+_BODY = (rf"[{_UP}][\w&-]*(?:(?:, | và | - ){_HEAD}[{_UP}][\w&-]*"
+         rf"| (?!và ){_HEAD}{_VERB_AFTER}[{_UP}a-zđà-ỹ][\w&-]*)*")
 _EXTRA_NAMES = re.compile("|".join([
     r"Phó Thủ tướng(?: Chính phủ)?",
     r"Thủ tướng Chính phủ",

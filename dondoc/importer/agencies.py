@@ -140,7 +140,7 @@ _AGENCY = re.compile(
         rf"(?:Ủy|Uỷ) ban Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
         rf"Hội Liên hiệp Phụ nữ(?: Việt Nam)?(?: {_LEVEL})?",
         rf"Trung tâm {_DEPT}(?: (?!{_HEADS}){_CAP})*",
-        rf"Văn phòng (?:UBND|Ủy ban nhân dân) {_LEVEL}",
+        rf"Văn phòng (?:UBND|(?:Ủy|Uỷ) ban nhân dân) {_LEVEL}",
         rf"Cục {_DEPT}",
         r"Liên hiệp các Hội Khoa học và Kỹ thuật",
         rf"Liên (?:minh|đoàn) {_DEPT}{_PLACE}",

@@ -271,6 +271,10 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
+    # a one-off report due within a quarter or a month of a named year, no day written ("báo cáo Thủ tướng Chính phủ
+    # trong quý I năm 2010", "vào đầu quý I năm 2010")
+    ("once:period-report", re.compile(r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
+                                      r"\s+(?:năm\s+)?\d{4}\b")),
     ("once:implementation-plan", re.compile(r"(?i)\b(?:xây\s+dựng|ban\s+hành)\s+(?:và\s+ban\s+hành\s+)?kế\s+hoạch\b")),
     ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|đánh\s+giá)\b")),
     ("periodic", re.compile(r"(?i)\bđịnh\s+kỳ\b")),
@@ -313,8 +317,55 @@ def _periods(text: str) -> list[_Mention]:
                 continue
             if period in ("H1", "Y", "Q") and re.search(r"(?i)\b(?:sơ\s+kết|tổng\s+kết|sau)\s+$", text[:match.start()]):
                 continue  # "sơ kết 6 tháng việc thực hiện …": a review of a span, reported once
+            if period == "Y" and re.search(r"(?i)\btháng\s+\d{1,2}\s+$", text[:match.start()]):
+                continue  # "(tháng 01 và tháng 6 hàng năm)": the months of a period already named, every year
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
+
+
+_SEGMENT_REPORT = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b")
+_OTHER_VERB = re.compile(r"(?i)\s*(?:\S+\s+)?(?:bố\s+trí|tổ\s+chức|xây\s+dựng|triển\s+khai|kiểm\s+tra|rà\s+soát|tuyên\s+truyền"
+                         r"|phân\s+bổ|cấp|chi|đề\s+xuất|ban\s+hành|lập|cập\s+nhật|tập\s+huấn|bồi\s+dưỡng|giao|trích"
+                         r"|sơ\s+kết|tổng\s+kết|đánh\s+giá|thanh\s+tra|giám\s+sát|vận\s+động|hỗ\s+trợ|đào\s+tạo)\b")
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """The comma- and semicolon-separated parts of a clause, outside parentheses."""
+    bounds, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += char == "("
+        depth -= char == ")" and depth > 0
+        if char in ",;" and depth == 0:
+            bounds.append((start, index))
+            start = index + 1
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
+    """The period words that belong to the report, when the clause gives the report its own.
+
+    "… hàng năm bố trí kinh phí để thực hiện, định kỳ báo cáo Chủ tịch UBND tỉnh": "hàng năm" times the budget,
+    another verb of the sentence; the report is "định kỳ". A period word is dropped when its comma-separated part
+    has no reporting verb, the word is followed by a verb of its own, and the part with the reporting verb names a
+    period itself.
+    """
+    segments = _segments(text)
+
+    def part(mention: _Mention) -> tuple[int, int]:
+        return next(((a, b) for a, b in segments if a <= mention.start < b), segments[-1])
+
+    reporting = [(a, b) for a, b in segments if _SEGMENT_REPORT.search(text[a:b])]
+    if not any(part(m) in reporting for m in periods):
+        return periods
+    kept = []
+    for mention in periods:
+        a, b = part(mention)
+        if (a, b) not in reporting and mention.period in ("H1", "Y", "Q", "M") and _OTHER_VERB.match(
+                text[mention.end:b]):
+            continue  # the period of another verb of the sentence
+        kept.append(mention)
+    return kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -544,7 +595,8 @@ _ADVISED = re.compile(r"(?i)\btham\s+mưu\s+(?:cho\s+)?(?:UBND|Ủy\s+ban\s+nhâ
                       r"(?:\s+[A-ZĐÀ-Ỹ]\w*)*\s+(?:báo\s+cáo|trình)\b")
 _ISSUING = re.compile(r"(?i)^(?:xây\s+dựng,?\s+)?(?:ban\s+hành|thành\s+lập|phê\s+duyệt)\b")
 _NOT_A_REPORT = re.compile(r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai|tiếp theo) (?:luật|bộ luật|quyết định|nghị định"
-                           r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản))")
+                           r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản)"
+                           r"|(?:\d{1,2}\.\s*)?nội\s+dung\s+(?:của\s+)?báo\s+cáo\b)")  # what a report says, not who owes it
 _CONTINGENT = re.compile(r"(?i)\b(?:nếu\s+có|khi\s+có|trường\s+hợp|quá\s+trình)\b[^.]{0,60}\b(?:khó\s+khăn|vướng\s+mắc|phát\s+sinh"
                          r"|vượt|sự\s+cố)|\bkịp\s+thời\s+phản\s+ánh\b|\bvượt\s+(?:quá\s+)?thẩm\s+quyền\b")
 _RECIPIENT_MARK = re.compile(r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|gửi|đến|nộp)\s+(?:(?:đến|về|cho)\s+)?"
@@ -722,6 +774,30 @@ class _Clause:
     complete: bool = False  # it had its own periods or dates: its parties hold for its own paragraph only
 
 
+_REPORT_OF = re.compile(r"(?i)\bbáo\s+cáo(?:\s+(?:định\s+kỳ|hằng|hàng|mỗi|quý|tháng|năm|06|6|sáu|03|3))*\s+của\s+(?:các\s+)?$")
+
+
+def _authors(text: str, level: Level, modern: bool) -> list[str]:
+    """The reporters named as the owners of the report: "báo cáo hàng quý của các sở, ban, ngành và UBND quận - huyện
+    gửi UBND thành phố" (the report of X, sent to Y)."""
+    names = find_parties(text, level, modern=modern)
+    authors: list[str] = []
+    end = -1
+    for party in names:
+        if not authors:
+            if _REPORT_OF.search(text[max(0, party.start - 60):party.start]):
+                authors, end = [party.name], party.end
+            continue
+        if re.fullmatch(r"\s*(?:,|và|,\s*và)\s*(?:các\s+)?", text[end:party.start]):
+            authors.append(party.name)
+            end = party.end
+        else:
+            break
+    if authors and re.match(r"(?i)(?:\s*[-–]\s*[a-zđà-ỹ]+)?\s*(?:gửi|về|cho|lên|trình)\b", text[end:end + 20]):
+        return authors
+    return []
+
+
 def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
               context: _Clause | None = None) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
@@ -742,6 +818,7 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     if recipient is None and _ISSUING.match(text):
         return [], [], None
     periods, dates = _periods(main), _dates(main)
+    periods = _of_the_report(main, periods)
     relative = _RELATIVE.search(text)
     dated_onward: list[tuple[str, _Date | None]] = []
     if onward_mark and not dates and not any(m.period in _REPORT_PERIODS for m in periods):
@@ -770,6 +847,9 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     else:
         text_of_parties = None
     owner = _OWNER.match(main)
+    authors = _authors(main, level, modern)
+    if authors and origin is None:
+        reporters = authors
     if not reporters and owner:
         reporters, origin = [owner.group(1)], "the owner of what is sent (\"của …\")"
     if not reporters and _ADDRESSED.search(main) and addressees:
@@ -888,12 +968,35 @@ def _assess(item: Item) -> None:
     item.confidence = round(max(item.confidence, 0.1), 2)
 
 
+def _date_given_elsewhere(items: list[Item], key) -> None:
+    """ "… gửi Bộ Tư pháp tổng hợp báo cáo Chính phủ trước ngày 31 tháng 10", when the plan gives the Bộ's report to
+    the Chính phủ its own, other date elsewhere ("Bộ Tư pháp báo cáo Chính phủ … trước ngày 25 tháng 12"): the date
+    is the reporters' deadline, not the onward report's. The date moves to the reporters and the onward item goes."""
+    own = {key(item): item for item in items if not item.onward and item.date is not None}
+    for onward in [item for item in items if item.onward and item.date is not None]:
+        other = own.get(key(onward))
+        if other is None or str(other.date) == str(onward.date) or not onward.reporters:
+            continue
+        hub = canonical(onward.reporters[0])
+        firsts = [item for item in items if not item.onward and item.quote == onward.quote and item.date is None
+                  and item.period == onward.period and item.recipient and canonical(item.recipient) == hub]
+        if not firsts:
+            continue
+        for first in firsts:
+            first.date, first.rule, first.months_after = onward.date, onward.rule, onward.months_after
+            first.review = [note for note in first.review if note != NO_DATE and "dates only the onward" not in note]
+            first.review.append("the date written after the onward report is read as this report's: the plan gives "
+                                f"the report of {onward.reporters[0]} its own date elsewhere")
+        items.remove(onward)
+
+
 def _deduplicated(items: list[Item]) -> list[Item]:
     """Without the same item twice, nor an undated onward report the plan gives elsewhere with its period."""
     def key(item: Item) -> tuple:
         return (tuple(sorted(canonical(r) for r in item.reporters)), item.recipient and canonical(item.recipient),
                 item.period)
 
+    _date_given_elsewhere(items, key)
     given = {key(item) for item in items if not item.onward}
     dated = {key(item) for item in items if item.date is not None}
     specific = {key(item)[:2] for item in items if item.period in ("H1", "H2", "Y", "Q", "M")}

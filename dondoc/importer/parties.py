@@ -62,10 +62,21 @@ _SECTORS = (r"(?:[Cc]ác\s+)?[Ss]ở\s+quản\s+lý\s+(?:chuyên\s+)?ngành(?:,\
             r"|(?:[Cc]ác\s+)?cơ\s+quan\s+chuyên\s+môn\s+(?:thuộc|của)\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)")
 _EXTRA_GROUPS = [("provinces", re.compile(_PROVINCES)), ("ministries", re.compile(_MINISTRIES)),
                  ("departments", re.compile(_SECTORS))]
-_BODY = rf"[{_UP}][\w&-]*(?:(?:, | và | - )[{_UP}][\w&-]*| [{_UP}a-zđà-ỹ][\w&-]*)*"
+# A name goes on across ", ", " và ", " - " only while the next word does not open another agency's name
+# ("Vụ Kế hoạch và Vụ Xuất nhập khẩu" are two units; "Bộ Lao động - Thương binh và Xã hội" is one).
+_HEAD = r"(?!(?:Vụ|Cục|Sở|Bộ|Ban|Văn phòng|Tổng cục|Chi cục|Viện|Trung tâm|UBND|Ủy ban|Uỷ ban)\b)"
+# … nor past the verb that follows the name ("Vụ Khoa học và Công nghệ báo cáo Lãnh đạo Bộ").
+_VERB_AFTER = (r"(?!(?:báo cáo|gửi|chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|tổng hợp|thực hiện|theo dõi"
+               r"|định kỳ|hằng|hàng|trước|để|về|theo)\b)")
+_BODY = (rf"[{_UP}][\w&-]*(?:(?:, | và | - ){_HEAD}[{_UP}][\w&-]*"
+         rf"| (?!và ){_HEAD}{_VERB_AFTER}[{_UP}a-zđà-ỹ][\w&-]*)*")
 _EXTRA_NAMES = re.compile("|".join([
     r"Phó Thủ tướng(?: Chính phủ)?",
     r"Thủ tướng Chính phủ",
+    # a ministry's own leadership and office, as its internal plans name them
+    r"Văn phòng Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
+    r"Lãnh đạo Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
+    r"Bộ trưởng(?= |[,.;()]|$)(?! (?:Bộ|[Cc]ác|[A-ZĐÀ-Ỹ]))",
     r"Văn phòng Chính phủ",
     r"Chính phủ",
     rf"(?:Ủy|Uỷ) ban nhân dân (?:Tỉnh|Thành phố)(?: [{_UP}]\w*)*",

@@ -364,3 +364,56 @@ def test_a_plan_is_read_as_post_2025_by_its_date_of_issue():
     assert not is_modern("UBND TỈNH X\nX, ngày 10 tháng 3 năm 2021\nKẾ HOẠCH giai đoạn 2021-2025, tầm nhìn đến năm 2025")
     assert not is_modern("X, ngày 15 tháng 5 năm 2025\nUBND các huyện báo cáo")  # districts still existed
     assert is_modern("Kính gửi: UBND các xã, phường, đặc khu")
+
+
+# Rules added after measuring the importer on the fresh texts (tests/data/plans/fresh): each by the grammar of
+# reporting clauses, tried here on sentences of our own.
+
+def test_a_period_word_of_another_verb_is_not_the_reports():
+    text = ("Sở Tài chính chủ trì, hằng năm bố trí kinh phí cho các hoạt động của Đề án, định kỳ báo cáo "
+            "UBND tỉnh kết quả thực hiện.")
+    assert items_of(text) == [(("Sở Tài chính",), "UBND tỉnh", (), None, "periodic", None, None)]
+    # the period stays the report's when the reporting part names none
+    assert [i.period for i in find_items("Các sở, ngành hằng năm tổ chức đánh giá, báo cáo UBND tỉnh kết quả.")] \
+        == ["Y"]
+
+
+def test_the_owners_of_a_report_are_its_reporters():
+    text = "Nội dung này là bắt buộc trong báo cáo hằng quý của các sở, ban, ngành và UBND các huyện gửi UBND tỉnh."
+    assert items_of(text) == [(("departments", "districts"), "UBND tỉnh", (), None, "Q", None, None)]
+
+
+def test_a_report_within_a_named_quarter_is_a_one_off_without_a_day():
+    items = find_items("Sở Công Thương xây dựng đề án, báo cáo UBND tỉnh trong quý II năm 2027.")
+    assert [(i.period, i.date, i.recipient) for i in items] == [("once", None, "UBND tỉnh")]
+    assert items[0].review
+
+
+def test_the_months_of_a_named_period_are_not_a_yearly_report():
+    text = "Các doanh nghiệp báo cáo Sở Xây dựng theo định kỳ 6 tháng một lần (tháng 01 và tháng 7 hằng năm)."
+    assert [i.period for i in find_items(text)] == ["H1"]
+
+
+def test_two_units_joined_by_va_and_a_ministrys_own_leadership():
+    assert [p.name for p in find_parties("gửi về Văn phòng Bộ, Vụ Tài chính và Vụ Hợp tác quốc tế để tổng hợp "
+                                         "báo cáo Bộ trưởng")] == \
+        ["Văn phòng Bộ", "Vụ Tài chính", "Vụ Hợp tác quốc tế", "Bộ trưởng"]
+    assert [p.name for p in find_parties("Vụ Khoa học và Công nghệ báo cáo Lãnh đạo Bộ")] == \
+        ["Vụ Khoa học và Công nghệ", "Lãnh đạo Bộ"]
+    assert [p.name for p in find_parties("Bộ trưởng Bộ Xây dựng")] == ["Bộ Xây dựng"]
+
+
+def test_a_date_after_the_onward_report_is_the_reporters_when_the_onward_one_has_its_own():
+    text = ("1. Sở Nội vụ báo cáo UBND tỉnh kết quả thực hiện hằng năm trước ngày 20 tháng 12.\n"
+            "2. Các sở, ngành hằng năm gửi báo cáo về Sở Nội vụ tổng hợp báo cáo UBND tỉnh trước ngày 30 tháng 11.")
+    items = find_items(text)
+    assert [(tuple(i.reporters), i.recipient, i.period, str(i.date)) for i in items] == [
+        (("Sở Nội vụ",), "UBND tỉnh", "Y", "20/12"), (("departments",), "Sở Nội vụ", "Y", "30/11")]
+    assert any("its own date elsewhere" in note for note in items[1].review)
+    # without a date of its own elsewhere, the date stays the onward report's (the issue's rule)
+    alone = find_items(text.split("\n")[1])
+    assert [(tuple(i.reporters), str(i.date)) for i in alone][-1] == (("Sở Nội vụ",), "30/11")
+
+
+def test_what_a_report_contains_is_not_an_obligation():
+    assert find_items("Nội dung báo cáo hằng năm của các sở, ngành gồm kết quả thực hiện các chỉ tiêu.") == []

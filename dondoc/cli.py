@@ -510,26 +510,19 @@ def deadlines(
     """Hạn báo cáo — list deadlines (run `dondoc sync` first)."""
     from zoneinfo import ZoneInfo
 
-    from db.repo import find_deadlines, holder_name
     from dondoc.chase import effective_last_day
+    from dondoc.operations import listings
     from dondoc.vocabulary import deadline_state
 
     start, end = _date(date_from), _date(date_to)
     app_ = _app()
     today = (_moment(now) or app_.now()).astimezone(ZoneInfo(app_.settings.timezone)).date()
     derived = status.value if status in (DeadlineFilter.overdue, DeadlineFilter.not_due) else None
-    with app_.session() as session:
-        found = find_deadlines(session=session, plan=plan, obligation=obligation, agency=agency, period=period,
+    found = listings.deadlines(app_, plan=plan, obligation=obligation, agency=agency, period=period,
                                status="open" if derived else (status.value if status else None),
                                date_from=start, date_to=end)
-        if not found and plan is not None:
-            from db.tables import PlanRow
-
-            if session.get(PlanRow, plan) is None:
-                raise NotFound(f"no plan '{plan}' in the database (run `dondoc sync`, or see `dondoc plans list`)")
-        names = [holder_name(session, d, a) for d, a in found]
     rows = []
-    for (d, a), name in zip(found, names, strict=True):
+    for d, name in ((f.deadline, f.name) for f in found):
         state = deadline_state(d.status, effective_last_day(d), today)
         if derived and state != derived:
             continue
@@ -662,13 +655,12 @@ def outbox(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hộp thư đi — the outbox: what was queued, sent, failed and why."""
-    from dondoc.chase import outbox_rows
+    from dondoc.operations import listings
 
-    with _app().session() as session:
-        rows = [dict(id=o.id, kind=o.kind, deadline=o.deadline_id, agency=a.id if a else None, stage=o.stage,
-                     status=o.status, attempts=o.attempts, created_at=o.created_at, sent_at=o.sent_at,
-                     error=o.last_error, recipients=list(o.recipients), subject=o.subject, message_id=o.message_id)
-                for o, a in outbox_rows(session, status.value if status else None)]
+    rows = [dict(id=o.id, kind=o.kind, deadline=o.deadline_id, agency=a.id if a else None, stage=o.stage,
+                 status=o.status, attempts=o.attempts, created_at=o.created_at, sent_at=o.sent_at,
+                 error=o.last_error, recipients=list(o.recipients), subject=o.subject, message_id=o.message_id)
+            for o, a in listings.outbox(_app(), status=status.value if status else None)]
     _emit(rows, fmt, [Column("id", "#"), Column("kind", "Loại thư", "Mail", "mail"),
                       Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
                       Column("stage", "Lần nhắc", "Stage", "stage"), Column("status", "Trạng thái", "Status", "outbox"),
@@ -760,10 +752,9 @@ def inbox(
 
 
 def _inbound(status: str | None, limit: int, fmt: Format, title: tuple[str, str]) -> None:
-    from dondoc.inbox import inbound_messages
+    from dondoc.operations import listings
 
-    with _app().session() as session:
-        rows = inbound_messages(session, status=status, limit=limit)
+    rows = listings.inbound(_app(), status=status, limit=limit)
     if fmt is Format.TABLE:
         rows = [{**row, "received": dt.datetime.fromisoformat(row["received"])} for row in rows]
     _emit(rows, fmt, [Column("id", "#"), Column("received", "Nhận lúc", "Received", "time"),
@@ -790,14 +781,11 @@ def quarantine_show(
     message: Annotated[int, typer.Argument(help="The inbound message id.", min=1, max=_MAX_ID)],
 ) -> None:
     """One quarantined message: headers, text and attachments, as dondoc read it."""
-    from db.tables import InboundRow
     from dondoc.mail.parse import Unparseable, parse_message
+    from dondoc.operations import listings
 
     app_ = _app()
-    with app_.session() as session:
-        row = session.get(InboundRow, message)
-        if row is None:
-            raise NotFound(f"no inbound message {message}")
+    row = listings.inbound_message(app_, message)
     out.print(f"#{row.id} {row.status}: {row.reason or ''}", markup=False, highlight=False)
     try:
         mail = parse_message((app_.settings.data_dir / row.path).read_bytes())
@@ -847,21 +835,13 @@ def submissions(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Bản nộp — the submissions received, every version."""
-    from sqlmodel import select
+    from dondoc.operations import listings
 
-    from db.tables import DeadlineRow, SubmissionRow
-
-    with _app().session() as session:
-        query = select(SubmissionRow, DeadlineRow).join(DeadlineRow, DeadlineRow.id == SubmissionRow.deadline_id)
-        for column, value in ((DeadlineRow.plan_id, plan), (DeadlineRow.period_key, period),
-                              (DeadlineRow.agency_id, agency)):
-            if value is not None:
-                query = query.where(column == value)
-        rows = [dict(id=s.id, deadline=d.id, agency=d.agency_id, period=d.period_key, version=s.version,
-                     received=s.received_at, on_time=s.on_time, status=s.status,
-                     figures=len([k for k in s.form_values if not k.startswith("_")]),
-                     problems=list(s.form_problems), no_report=s.no_report)
-                for s, d in session.exec(query.order_by(SubmissionRow.id))]
+    rows = [dict(id=s.id, deadline=d.id, agency=d.agency_id, period=d.period_key, version=s.version,
+                 received=s.received_at, on_time=s.on_time, status=s.status,
+                 figures=len([k for k in s.form_values if not k.startswith("_")]),
+                 problems=list(s.form_problems), no_report=s.no_report)
+            for s, d in listings.submissions(_app(), plan=plan, period=period, agency=agency)]
     for row in rows:
         row["timely"] = "on-time" if row["on_time"] else "late"
     _emit(rows, fmt, [Column("id", "#"), Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
@@ -890,16 +870,11 @@ def return_(
 @_guarded
 def requests(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
     """Đề nghị — agencies' requests for more time and questions."""
-    from sqlmodel import select
+    from dondoc.operations import listings
 
-    from db.tables import DeadlineRow, RequestRow
-
-    with _app().session() as session:
-        rows = [dict(id=r.id, deadline=d.id, agency=d.agency_id, kind=r.kind, status=r.status, created_at=r.created_at,
-                     text=r.text[:300])
-                for r, d in session.exec(select(RequestRow, DeadlineRow)
-                                         .join(DeadlineRow, DeadlineRow.id == RequestRow.deadline_id)
-                                         .order_by(RequestRow.id))]
+    rows = [dict(id=r.id, deadline=d.id, agency=d.agency_id, kind=r.kind, status=r.status, created_at=r.created_at,
+                 text=r.text[:300])
+            for r, d in listings.requests(_app())]
     _emit(rows, fmt, [Column("id", "#"), Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
                       Column("kind", "Loại", "Kind", "request"), Column("status", "Trạng thái", "Status", "request"),
                       Column("created_at", "Nhận lúc", "Received", "time"), Column("text", "Nội dung", "Text")],

@@ -613,8 +613,6 @@ def _chase_report(report, fmt: Format) -> None:
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
-
-
 @app.command()
 @_guarded
 def chase(

@@ -444,17 +444,10 @@ def sync(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Đồng bộ — load config/ and materialise deadlines in the database (idempotent)."""
-    from dondoc.sync import sync_catalog
+    from dondoc.operations import deadlines as ops
 
-    from dondoc.chase import preview_chase
-
-    app_ = _app()
-    catalog, policy = app_.catalog(), app_.policy()
-    moment = _moment(now) or app_.now()
-    with app_.session() as session:
-        report = sync_catalog(catalog, session=session, now=moment, horizon_days=policy.horizon_days,
-                              timezone=app_.settings.timezone)
-        preview = preview_chase(session, catalog, policy, app_.calendar(catalog), moment, app_.settings.timezone)
+    result = ops.sync(_app(), now=_moment(now))
+    report, preview = result.report, result.next_chase
     kinds = sorted({*report.created, *report.updated, *report.retired})
     rows = [dict(kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0),
                  retired=report.retired.get(k, 0)) for k in kinds]
@@ -517,26 +510,19 @@ def deadlines(
     """Hạn báo cáo — list deadlines (run `dondoc sync` first)."""
     from zoneinfo import ZoneInfo
 
-    from db.repo import find_deadlines, holder_name
     from dondoc.chase import effective_last_day
+    from dondoc.operations import listings
     from dondoc.vocabulary import deadline_state
 
     start, end = _date(date_from), _date(date_to)
     app_ = _app()
     today = (_moment(now) or app_.now()).astimezone(ZoneInfo(app_.settings.timezone)).date()
     derived = status.value if status in (DeadlineFilter.overdue, DeadlineFilter.not_due) else None
-    with app_.session() as session:
-        found = find_deadlines(session=session, plan=plan, obligation=obligation, agency=agency, period=period,
+    found = listings.deadlines(app_, plan=plan, obligation=obligation, agency=agency, period=period,
                                status="open" if derived else (status.value if status else None),
                                date_from=start, date_to=end)
-        if not found and plan is not None:
-            from db.tables import PlanRow
-
-            if session.get(PlanRow, plan) is None:
-                raise NotFound(f"no plan '{plan}' in the database (run `dondoc sync`, or see `dondoc plans list`)")
-        names = [holder_name(session, d, a) for d, a in found]
     rows = []
-    for (d, a), name in zip(found, names, strict=True):
+    for d, name in ((f.deadline, f.name) for f in found):
         state = deadline_state(d.status, effective_last_day(d), today)
         if derived and state != derived:
             continue
@@ -627,22 +613,6 @@ def _chase_report(report, fmt: Format) -> None:
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
-def _run_chase(only, now: str | None, dry_run: bool, force_stage: str | None, fmt: Format) -> None:
-    from db.outbox import worker_id
-    from dondoc.chase import run_chase
-
-    app_ = _app()
-    catalog, policy = app_.catalog(), app_.policy()
-    setup = app_.mail_setup()
-    moment = _moment(now) or app_.now()
-    with app_.session() as session:
-        report = run_chase(session=session, catalog=catalog, policy=policy, calendar=app_.calendar(catalog),
-                           setup=setup, transport=None if dry_run else app_.transport(), now=moment, only=only,
-                           dry_run=dry_run, force_stage=force_stage, limit=app_.settings.smtp_rate_limit,
-                           worker=worker_id(), workers=app_.settings.compose_workers)
-    _chase_report(report, fmt)
-
-
 @app.command()
 @_guarded
 def chase(
@@ -656,8 +626,10 @@ def chase(
 ) -> None:
     """Đôn đốc — send the reminders due now (each stage once), then what the outbox still holds."""
     from dondoc.chase import ChaseFilter
+    from dondoc.operations import chasing
 
-    _run_chase(ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency), now, dry_run, None, fmt)
+    _chase_report(chasing.chase(_app(), now=_moment(now), dry_run=dry_run,
+                                only=ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency)), fmt)
 
 
 @app.command()
@@ -669,11 +641,9 @@ def remind(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Nhắc ngay — send one reminder for a deadline now, outside the schedule."""
-    from dondoc.chase import ChaseFilter
+    from dondoc.operations import chasing
 
-    moment = _moment(now) or _app().now()
-    _run_chase(ChaseFilter(agency=agency, deadline=deadline), now, False,
-               f"manual@{moment.astimezone(dt.UTC):%Y%m%dT%H%M%S}", fmt)
+    _chase_report(chasing.remind(_app(), agency, deadline, now=_moment(now)), fmt)
 
 
 @app.command()
@@ -683,13 +653,12 @@ def outbox(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hộp thư đi — the outbox: what was queued, sent, failed and why."""
-    from dondoc.chase import outbox_rows
+    from dondoc.operations import listings
 
-    with _app().session() as session:
-        rows = [dict(id=o.id, kind=o.kind, deadline=o.deadline_id, agency=a.id if a else None, stage=o.stage,
-                     status=o.status, attempts=o.attempts, created_at=o.created_at, sent_at=o.sent_at,
-                     error=o.last_error, recipients=list(o.recipients), subject=o.subject, message_id=o.message_id)
-                for o, a in outbox_rows(session, status.value if status else None)]
+    rows = [dict(id=o.id, kind=o.kind, deadline=o.deadline_id, agency=a.id if a else None, stage=o.stage,
+                 status=o.status, attempts=o.attempts, created_at=o.created_at, sent_at=o.sent_at,
+                 error=o.last_error, recipients=list(o.recipients), subject=o.subject, message_id=o.message_id)
+            for o, a in listings.outbox(_app(), status=status.value if status else None)]
     _emit(rows, fmt, [Column("id", "#"), Column("kind", "Loại thư", "Mail", "mail"),
                       Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
                       Column("stage", "Lần nhắc", "Stage", "stage"), Column("status", "Trạng thái", "Status", "outbox"),
@@ -706,10 +675,9 @@ def pause(
     reason: Annotated[str, typer.Option(help="Why (kept with the pause).")],
 ) -> None:
     """Tạm dừng nhắc — no reminder to an agency until a date."""
-    from dondoc.controls import pause as pause_agency
+    from dondoc.operations import deadlines as ops
 
-    with _app().session() as session:
-        row = pause_agency(session, agency, _date(until), reason)
+    row = ops.pause(_app(), agency, until=_date(until), reason=reason)
     out.print(f"Tạm dừng nhắc {agency} đến hết {row.until:%d/%m/%Y}: {row.reason}", markup=False, highlight=False)
 
 
@@ -721,10 +689,9 @@ def extend(
     reason: Annotated[str, typer.Option(help="Why (quoted in later reminders).")],
 ) -> None:
     """Gia hạn — move a deadline's last day; later reminders give the reason."""
-    from dondoc.controls import extend as extend_deadline
+    from dondoc.operations import deadlines as ops
 
-    with _app().session() as session:
-        row = extend_deadline(session, deadline, _date(to), reason)
+    row = ops.extend(_app(), deadline, to=_date(to), reason=reason)
     out.print(f"Gia hạn hạn {row.id} ({row.agency_id}, {row.period_label}) đến {row.extended_to:%d/%m/%Y}: "
               f"{row.extension_reason}", markup=False, highlight=False)
 
@@ -736,10 +703,9 @@ def excuse(
     reason: Annotated[str, typer.Option(help="Why the agency no longer owes it.")],
 ) -> None:
     """Miễn báo cáo — the agency no longer owes this report; no more reminders."""
-    from dondoc.controls import excuse as excuse_deadline
+    from dondoc.operations import deadlines as ops
 
-    with _app().session() as session:
-        row = excuse_deadline(session, deadline, reason)
+    row = ops.excuse(_app(), deadline, reason=reason)
     out.print(f"Miễn báo cáo hạn {row.id} ({row.agency_id}, {row.period_label}): {row.status_reason}",
               markup=False, highlight=False)
 
@@ -752,20 +718,9 @@ def ingest(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Nhận báo cáo — take in replies from the inbox, record submissions, send receipts."""
-    from db.outbox import worker_id
-    from dondoc.intake import run_ingest
+    from dondoc.operations import replies
 
-    app_ = _app()
-    catalog, setup = app_.catalog(), app_.mail_setup()
-    moment = _moment(now) or app_.now()
-    source = app_.source()
-    try:
-        with app_.session() as session:
-            report = run_ingest(session=session, catalog=catalog, setup=setup, source=source,
-                                transport=app_.transport(), data_dir=app_.settings.data_dir, now=moment,
-                                limit=limit, worker=worker_id())
-    finally:
-        source.close()
+    report = replies.ingest(_app(), now=_moment(now), limit=limit)
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -795,10 +750,9 @@ def inbox(
 
 
 def _inbound(status: str | None, limit: int, fmt: Format, title: tuple[str, str]) -> None:
-    from dondoc.inbox import inbound_messages
+    from dondoc.operations import listings
 
-    with _app().session() as session:
-        rows = inbound_messages(session, status=status, limit=limit)
+    rows = listings.inbound(_app(), status=status, limit=limit)
     if fmt is Format.TABLE:
         rows = [{**row, "received": dt.datetime.fromisoformat(row["received"])} for row in rows]
     _emit(rows, fmt, [Column("id", "#"), Column("received", "Nhận lúc", "Received", "time"),
@@ -825,14 +779,11 @@ def quarantine_show(
     message: Annotated[int, typer.Argument(help="The inbound message id.", min=1, max=_MAX_ID)],
 ) -> None:
     """One quarantined message: headers, text and attachments, as dondoc read it."""
-    from db.tables import InboundRow
     from dondoc.mail.parse import Unparseable, parse_message
+    from dondoc.operations import listings
 
     app_ = _app()
-    with app_.session() as session:
-        row = session.get(InboundRow, message)
-        if row is None:
-            raise NotFound(f"no inbound message {message}")
+    row = listings.inbound_message(app_, message)
     out.print(f"#{row.id} {row.status}: {row.reason or ''}", markup=False, highlight=False)
     try:
         mail = parse_message((app_.settings.data_dir / row.path).read_bytes())
@@ -853,13 +804,9 @@ def quarantine_assign(
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Record a quarantined message as a submission for a deadline (sends the receipt)."""
-    from dondoc.controls import assign
+    from dondoc.operations import replies
 
-    app_ = _app()
-    catalog, setup = app_.catalog(), app_.mail_setup()
-    with app_.session() as session:
-        submission = assign(session, catalog, setup, app_.settings.data_dir, message, deadline,
-                            _moment(now) or app_.now())
+    submission = replies.assign(_app(), message, deadline, now=_moment(now))
     out.print(f"Thư #{message} → hạn {deadline}: bản nộp {submission.id} (lần {submission.version}).",
               markup=False, highlight=False)
 
@@ -871,10 +818,9 @@ def quarantine_reject(
     reason: Annotated[str, typer.Option(help="Why it is not a report.")] = "không phải báo cáo",
 ) -> None:
     """Close a quarantined message as not a report (it is kept)."""
-    from dondoc.controls import reject
+    from dondoc.operations import replies
 
-    with _app().session() as session:
-        reject(session, message, reason)
+    replies.reject(_app(), message, reason=reason)
     out.print(f"Thư #{message}: đã loại ({reason}).", markup=False, highlight=False)
 
 
@@ -887,21 +833,13 @@ def submissions(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Bản nộp — the submissions received, every version."""
-    from sqlmodel import select
+    from dondoc.operations import listings
 
-    from db.tables import DeadlineRow, SubmissionRow
-
-    with _app().session() as session:
-        query = select(SubmissionRow, DeadlineRow).join(DeadlineRow, DeadlineRow.id == SubmissionRow.deadline_id)
-        for column, value in ((DeadlineRow.plan_id, plan), (DeadlineRow.period_key, period),
-                              (DeadlineRow.agency_id, agency)):
-            if value is not None:
-                query = query.where(column == value)
-        rows = [dict(id=s.id, deadline=d.id, agency=d.agency_id, period=d.period_key, version=s.version,
-                     received=s.received_at, on_time=s.on_time, status=s.status,
-                     figures=len([k for k in s.form_values if not k.startswith("_")]),
-                     problems=list(s.form_problems), no_report=s.no_report)
-                for s, d in session.exec(query.order_by(SubmissionRow.id))]
+    rows = [dict(id=s.id, deadline=d.id, agency=d.agency_id, period=d.period_key, version=s.version,
+                 received=s.received_at, on_time=s.on_time, status=s.status,
+                 figures=len([k for k in s.form_values if not k.startswith("_")]),
+                 problems=list(s.form_problems), no_report=s.no_report)
+            for s, d in listings.submissions(_app(), plan=plan, period=period, agency=agency)]
     for row in rows:
         row["timely"] = "on-time" if row["on_time"] else "late"
     _emit(rows, fmt, [Column("id", "#"), Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
@@ -920,12 +858,9 @@ def return_(
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Trả lại — return a submission for completion: the deadline re-opens and chasing resumes."""
-    from dondoc.controls import return_submission
+    from dondoc.operations import replies
 
-    app_ = _app()
-    catalog, setup = app_.catalog(), app_.mail_setup()
-    with app_.session() as session:
-        row = return_submission(session, catalog, setup, submission, reason, _moment(now) or app_.now())
+    row = replies.return_submission(_app(), submission, reason=reason, now=_moment(now))
     out.print(f"Đã trả lại bản nộp {row.id}: {row.returned_reason}", markup=False, highlight=False)
 
 
@@ -933,16 +868,11 @@ def return_(
 @_guarded
 def requests(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
     """Đề nghị — agencies' requests for more time and questions."""
-    from sqlmodel import select
+    from dondoc.operations import listings
 
-    from db.tables import DeadlineRow, RequestRow
-
-    with _app().session() as session:
-        rows = [dict(id=r.id, deadline=d.id, agency=d.agency_id, kind=r.kind, status=r.status, created_at=r.created_at,
-                     text=r.text[:300])
-                for r, d in session.exec(select(RequestRow, DeadlineRow)
-                                         .join(DeadlineRow, DeadlineRow.id == RequestRow.deadline_id)
-                                         .order_by(RequestRow.id))]
+    rows = [dict(id=r.id, deadline=d.id, agency=d.agency_id, kind=r.kind, status=r.status, created_at=r.created_at,
+                 text=r.text[:300])
+            for r, d in listings.requests(_app())]
     _emit(rows, fmt, [Column("id", "#"), Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
                       Column("kind", "Loại", "Kind", "request"), Column("status", "Trạng thái", "Status", "request"),
                       Column("created_at", "Nhận lúc", "Received", "time"), Column("text", "Nội dung", "Text")],
@@ -957,10 +887,9 @@ def grant(
     reason: Annotated[str, typer.Option()] = "Đồng ý đề nghị gia hạn của cơ quan",
 ) -> None:
     """Gia hạn theo đề nghị — grant a request for more time (extends the deadline)."""
-    from dondoc.controls import grant as grant_request
+    from dondoc.operations import replies
 
-    with _app().session() as session:
-        row = grant_request(session, request, _date(to), reason)
+    row = replies.grant(_app(), request, to=_date(to), reason=reason)
     out.print(f"Đề nghị {row.id}: đã gia hạn hạn {row.deadline_id} đến {to}.", markup=False, highlight=False)
 
 
@@ -979,17 +908,11 @@ def report_build(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Tổng hợp — build the consolidated report (.docx, .xlsx, .html) as a draft to approve."""
-    from dondoc.consolidate import compile_report, report_paths
+    from dondoc.operations import reports as ops
 
-    app_ = _app()
-    catalog = app_.catalog()
-    data_dir = app_.settings.data_dir
-    with app_.session() as session:
-        row, data = compile_report(session, catalog, plan_id=plan, obligation_id=obligation, period_key=period,
-                                   out_dir=out_dir or data_dir / "reports", template=app_.report_template,
-                                   env=app_.jinja, now=_moment(now) or app_.now(), timezone=app_.settings.timezone,
-                                   data_dir=data_dir)
-    files = {kind: str(path) for kind, path in report_paths(row, data_dir).items()}
+    built = ops.build(_app(), plan, obligation=obligation, period=period, out_dir=out_dir, now=_moment(now))
+    row, data = built.row, built.data
+    files = {kind: str(path) for kind, path in built.files.items()}
     result = {"report": row.id, "revision": row.revision, "status": row.status, **row.summary, "files": files}
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
@@ -1024,12 +947,9 @@ def report_approve(
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Duyệt — approve a draft report; the signer's title and name go into its signature block."""
-    from dondoc.consolidate import approve
+    from dondoc.operations import reports as ops
 
-    app_ = _app()
-    with app_.session() as session:
-        row = approve(session, report, by, _moment(now) or app_.now(), catalog=app_.catalog(),
-                      data_dir=app_.settings.data_dir)
+    row = ops.approve(_app(), report, by=by, now=_moment(now))
     out.print(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).", markup=False, highlight=False)
     _answer_paused_run(row, {"approve": True, "by": by})
 
@@ -1059,10 +979,9 @@ def report_reject(
     comment: Annotated[str, typer.Option(help="What to change before it is built again.")],
 ) -> None:
     """Không duyệt — reject a draft report with a comment (build it again after the changes)."""
-    from dondoc.consolidate import reject
+    from dondoc.operations import reports as ops
 
-    with _app().session() as session:
-        row = reject(session, report, comment)
+    row = ops.reject(_app(), report, comment=comment)
     out.print(f"Báo cáo #{row.id}: không duyệt ({comment}).", markup=False, highlight=False)
     _answer_paused_run(row, {"approve": False, "comment": comment})
 
@@ -1074,18 +993,10 @@ def report_send(
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Gửi — send an approved report to the recipients of its obligation (closes the coordinator's deadline)."""
-    import asyncio
+    from dondoc.operations import reports as ops
 
-    from db.outbox import worker_id
-    from dondoc.chase import ChaseReport, deliver
-    from dondoc.consolidate import send_up
-
-    app_ = _app()
-    moment = _moment(now) or app_.now()
-    with app_.session() as session:
-        row = send_up(session, app_.catalog(), app_.mail_setup(), report, moment, data_dir=app_.settings.data_dir)
-        sent = ChaseReport()
-        asyncio.run(deliver(session, app_.transport(), worker_id(), moment, 100, sent))
+    done = ops.send(_app(), report, now=_moment(now))
+    row, sent = done.row, done.mails
     out.print(f"Báo cáo #{row.id}: đã gửi ({sent.sent} thư; lỗi {sent.failed}).", markup=False, highlight=False)
 
 
@@ -1093,19 +1004,14 @@ def report_send(
 @_guarded
 def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
     """Danh sách báo cáo tổng hợp — compiled reports and their state."""
-    from sqlmodel import select
+    from dondoc.operations import reports as ops
 
-    from db.tables import ReportRow
-    from dondoc.consolidate import report_paths
-
-    app_ = _app()
-    with app_.session() as session:
-        rows = [dict(id=r.id, plan=r.plan_id, obligation=r.obligation_id, period=r.period_key, revision=r.revision,
-                     status=r.status, reporting_rate=r.summary.get("reporting_rate"),
-                     timeliness_rate=r.summary.get("timeliness_rate"), compiled_at=r.compiled_at,
-                     approved_by=r.approved_by, note=r.summary.get("rejected"),
-                     files={k: str(v) for k, v in report_paths(r, app_.settings.data_dir).items()})
-                for r in session.exec(select(ReportRow).order_by(ReportRow.id))]
+    rows = [dict(id=r.id, plan=r.plan_id, obligation=r.obligation_id, period=r.period_key, revision=r.revision,
+                 status=r.status, reporting_rate=r.summary.get("reporting_rate"),
+                 timeliness_rate=r.summary.get("timeliness_rate"), compiled_at=r.compiled_at,
+                 approved_by=r.approved_by, note=r.summary.get("rejected"),
+                 files={k: str(v) for k, v in listed.files.items()})
+            for listed in ops.listing(_app()) for r in (listed.row,)]
     _emit(rows, fmt, [Column("id", "#"), Column("plan", "Kế hoạch", "Plan"),
                       Column("obligation", "Nghĩa vụ", "Obligation"), Column("period", "Kỳ", "Period"),
                       Column("revision", "Bản", "Revision"), Column("status", "Trạng thái", "Status", "report"),
@@ -1188,15 +1094,13 @@ def status(
                                                       "(once a week; the weekly deployment does it on Mondays).")] = False,
 ) -> None:
     """Tình hình — per plan and open period: submitted, late, overdue, not yet due; quarantine; bounces."""
-    from zoneinfo import ZoneInfo
-
-    from dondoc.status import long_overdue_by_obligation, overview
+    from dondoc.operations import status as ops
+    from dondoc.status import long_overdue_by_obligation
 
     app_ = _app()
     moment = _moment(now) or app_.now()
-    today = moment.astimezone(ZoneInfo(app_.settings.timezone)).date()
-    with app_.session() as session:
-        state = overview(session, app_.catalog(), today, ahead, policy=app_.policy())
+    found = ops.status(app_, now=moment, ahead=ahead)
+    today, state = found.today, found.overview
     def counted(periods) -> list[dict]:
         return [dict(plan=p.plan_id, obligation=p.obligation_id, period=p.period_key, period_label=p.period_label,
                      last_day=p.last_day, on_time=len(p.on_time), late=len(p.late), overdue=len(p.overdue),
@@ -1238,10 +1142,9 @@ def status(
                   + "".join(f"\n  #{h['id']} {h['agency']}, {h['period']}, {h['received']} (dondoc held confirm "
                             f"{h['id']})" for h in state.held), markup=False, highlight=False)
     if mail:
-        from dondoc.status import send_digests
-
-        queued, sent = send_digests(app_, moment)
-        err.print(f"Thư tổng hợp tuần / weekly digest: {queued} thư mới, đã gửi {sent.sent}, lỗi {sent.failed}.",
+        sent = ops.digest(app_, now=moment)
+        err.print(f"Thư tổng hợp tuần / weekly digest: {sent.queued} thư mới, đã gửi {sent.mails.sent}, lỗi "
+                  f"{sent.mails.failed}.",
                   markup=False, highlight=False)
 
 

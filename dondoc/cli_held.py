@@ -1,5 +1,5 @@
 """``dondoc held``: reports held for confirmation (list, confirm, reject). Thin: each calls one function of
-:mod:`dondoc.held`."""
+:mod:`dondoc.operations.replies`."""
 
 from __future__ import annotations
 
@@ -19,11 +19,9 @@ held_app = typer.Typer(help="Chờ xác nhận — reports whose sender is not p
 @_guarded
 def held_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
     """The held reports: who they claim to be from, for which deadline, and why they are held."""
-    from dondoc.held import list_held
+    from dondoc.operations import replies
 
-    app_ = _app()
-    with app_.session() as session:
-        rows = [held.as_row() for held in list_held(session, app_.catalog())]
+    rows = [held.as_row() for held in replies.held_reports(_app())]
     _emit(rows, fmt, [("id", "#"), ("received", "Nhận lúc"), ("agency", "Cơ quan"), ("deadline", "Hạn"),
                       ("period", "Kỳ"), ("sender", "Người gửi"), ("subject", "Tiêu đề"), ("reason", "Lý do")],
           title=f"Báo cáo chờ xác nhận / held for confirmation ({len(rows)})")
@@ -36,13 +34,9 @@ def held_confirm(
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Confirm a held report (after checking with the agency): it becomes its submission; its receipt is queued."""
-    from dondoc.held import confirm_held
+    from dondoc.operations import replies
 
-    app_ = _app()
-    catalog, setup = app_.catalog(), app_.mail_setup()
-    with app_.session() as session:
-        submission = confirm_held(session, catalog, setup, app_.settings.data_dir, message,
-                                  _moment(now) or app_.now())
+    submission = replies.confirm_held(_app(), message, now=_moment(now))
     out.print(f"Thư #{message}: đã xác nhận → bản nộp {submission.id} (lần {submission.version}, "
               f"{'đúng hạn' if submission.on_time else 'muộn'}) / confirmed.", markup=False, highlight=False)
 
@@ -54,8 +48,7 @@ def held_reject(
     reason: Annotated[str, typer.Option(help="Why (e.g. the agency did not send it).")] = "cơ quan không gửi",
 ) -> None:
     """Reject a held report: it is kept, with the reason, and counts for nothing."""
-    from dondoc.held import reject_held
+    from dondoc.operations import replies
 
-    with _app().session() as session:
-        reject_held(session, message, reason)
+    replies.reject_held(_app(), message, reason=reason)
     out.print(f"Thư #{message}: đã loại / rejected ({reason}).", markup=False, highlight=False)

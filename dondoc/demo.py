@@ -164,7 +164,6 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
     from sqlmodel import select
 
     from db.tables import DeadlineRow, InboundRow, OutboxRow
-    from dondoc.consolidate import approve
     from dondoc.errors import NotFound
     from dondoc.policy import stages
     from dondoc.wiring import build
@@ -220,20 +219,15 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         target = consolidating or inputs
         compiled = compile_report_flow(plan=plan_id, obligation=target.id, period=period, require_approval=False,
                                        now=when)
-        from dondoc.consolidate import report_paths, send_up
+        from dondoc.consolidate import report_paths
+        from dondoc.operations import reports
 
+        signers = catalog.directory.agencies[catalog.plans[plan_id].coordinator].signers
+        row = reports.send(app, compiled["report"], now=when,
+                           approve_by=signers[-1].id if signers else "Lãnh đạo Sở (demo)").row
+        result.report_files = {kind: str(path) for kind, path in report_paths(row, app.settings.data_dir).items()}
+        result.report_summary = dict(row.summary)
         with app.session() as session:
-            signers = catalog.directory.agencies[catalog.plans[plan_id].coordinator].signers
-            approve(session, compiled["report"], signers[-1].id if signers else "Lãnh đạo Sở (demo)", when,
-                    catalog=catalog, data_dir=app.settings.data_dir)
-            row = send_up(session, catalog, app.mail_setup(), compiled["report"], when, data_dir=app.settings.data_dir)
-            import asyncio
-
-            from dondoc.chase import ChaseReport, deliver
-
-            asyncio.run(deliver(session, app.transport(), "demo", when, 100, ChaseReport()))
-            result.report_files = {kind: str(path) for kind, path in report_paths(row, app.settings.data_dir).items()}
-            result.report_summary = dict(row.summary)
             result.report_sent_to = [r for o in session.exec(select(OutboxRow).where(OutboxRow.kind == "report"))
                                      for r in o.recipients]
             result.reminders_sent = len(session.exec(select(OutboxRow.id).where(

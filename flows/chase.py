@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 
-from db.outbox import worker_id
-from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
+from dondoc.chase import ChaseFilter, ChaseReport
 from dondoc.errors import faults_explained
+from dondoc.operations import chasing, opened
 from dondoc.settings import Settings
-from dondoc.wiring import build
 
 __all__ = ["chase"]
 
@@ -20,28 +18,16 @@ __all__ = ["chase"]
 @task(name="queue-reminders")
 def queue(settings: Settings, only: ChaseFilter, now: dt.datetime, dry_run: bool, force_stage: str | None) -> ChaseReport:
     """Plan the reminders due at ``now``, render them all, then queue them (not when ``dry_run``)."""
-    app = build(settings)
-    try:
-        catalog = app.catalog()
-        with faults_explained(), app.session() as session:
-            # no transport: run_chase plans and queues; the send task delivers
-            return run_chase(session=session, catalog=catalog, policy=app.policy(), calendar=app.calendar(catalog),
-                             setup=app.mail_setup(), transport=None, now=now, only=only, dry_run=dry_run,
-                             force_stage=force_stage)
-    finally:
-        app.dispose()
+    with faults_explained(), opened(settings) as app:
+        # send=False: this task plans and queues; the send task delivers
+        return chasing.chase(app, now=now, only=only, dry_run=dry_run, force_stage=force_stage, send=False)
 
 
 @task(name="deliver-outbox", retries=1, retry_delay_seconds=30)
 def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseReport:
     """Send what the outbox holds (up to the rate limit), recording each answer."""
-    app = build(settings)
-    try:
-        with faults_explained(), app.session() as session:
-            asyncio.run(deliver(session, app.transport(), worker_id(), now, settings.smtp_rate_limit, report))
-        return report
-    finally:
-        app.dispose()
+    with faults_explained(), opened(settings) as app:
+        return chasing.deliver_outbox(app, now=now, report=report)
 
 
 def _table(report: ChaseReport) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from prefect import flow, pause_flow_run, task
@@ -13,14 +12,10 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from pydantic import BaseModel
 
-from db.outbox import worker_id
-from db.tables import ReportRow
-from dondoc.chase import ChaseReport, deliver
-from dondoc.consolidate import approve, compile_report, reject, report_paths, send_up
 from dondoc.errors import faults_explained
+from dondoc.operations import opened, reports
 from dondoc.settings import Settings
 from dondoc.vocabulary import percent
-from dondoc.wiring import build
 
 __all__ = ["Approval", "compile_report_flow", "timed_out"]
 
@@ -35,44 +30,26 @@ class Approval(BaseModel):
 
 @task(name="compile")
 def compile_task(settings: Settings, plan: str, obligation: str, period: str, now: dt.datetime) -> tuple[int, dict]:
-    app = build(settings)
-    try:
-        with faults_explained(), app.session() as session:
-            row, data = compile_report(session, app.catalog(), plan_id=plan, obligation_id=obligation,
-                                       period_key=period, out_dir=settings.data_dir / "reports",
-                                       template=app.report_template, env=app.jinja, now=now,
-                                       timezone=settings.timezone, data_dir=settings.data_dir)
-            files = {kind: str(path) for kind, path in report_paths(row, settings.data_dir).items()}
-            return row.id, {"summary": row.summary, "files": files, "label": data.period_label,
-                            "title": data.obligation_title, "missing": [a.name for a in data.missing_agencies]}
-    finally:
-        app.dispose()
+    with faults_explained(), opened(settings) as app:
+        built = reports.build(app, plan, obligation=obligation, period=period, now=now)
+    row, data = built.row, built.data
+    files = {kind: str(path) for kind, path in built.files.items()}
+    return row.id, {"summary": row.summary, "files": files, "label": data.period_label,
+                    "title": data.obligation_title, "missing": [a.name for a in data.missing_agencies]}
 
 
 @task(name="approve-and-send")
 def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.datetime) -> int:
-    app = build(settings)
-    try:
-        with faults_explained(), app.session() as session:
-            if session.get(ReportRow, report_id).status == "draft":  # `dondoc report approve` may have done it
-                approve(session, report_id, by, now, catalog=app.catalog(), data_dir=settings.data_dir)
-            send_up(session, app.catalog(), app.mail_setup(), report_id, now, data_dir=settings.data_dir)
-            sent = ChaseReport()
-            asyncio.run(deliver(session, app.transport(), worker_id(), now, 100, sent))
-            return sent.sent
-    finally:
-        app.dispose()
+    with faults_explained(), opened(settings) as app:
+        # approve_by: approved here unless `dondoc report approve` did it already
+        return reports.send(app, report_id, now=now, approve_by=by).mails.sent
 
 
 @task(name="reject")
 def reject_task(settings: Settings, report_id: int, comment: str) -> None:
-    app = build(settings)
-    try:
-        with faults_explained(), app.session() as session:
-            if session.get(ReportRow, report_id).status == "draft":  # `dondoc report reject` may have done it
-                reject(session, report_id, comment or "không duyệt (không có ghi chú)")
-    finally:
-        app.dispose()
+    with faults_explained(), opened(settings) as app:
+        # only_draft: `dondoc report reject` may have done it already
+        reports.reject(app, report_id, comment=comment or "không duyệt (không có ghi chú)", only_draft=True)
 
 
 def _markdown(info: dict) -> str:

@@ -7,11 +7,10 @@ import datetime as dt
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 
-from db.outbox import worker_id
 from dondoc.errors import faults_explained
-from dondoc.intake import IntakeReport, run_ingest
+from dondoc.intake import IntakeReport
+from dondoc.operations import opened, replies
 from dondoc.settings import Settings
-from dondoc.wiring import build
 
 __all__ = ["ingest_replies"]
 
@@ -19,16 +18,8 @@ __all__ = ["ingest_replies"]
 @task(name="take-in-replies", retries=2, retry_delay_seconds=30)
 def take_in_replies(settings: Settings, now: dt.datetime, limit: int) -> IntakeReport:
     """Fetch, store raw, classify, match, record and send the receipts, in one coarse task."""
-    app = build(settings)
-    source = app.source()
-    try:
-        with faults_explained(), app.session() as session:
-            return run_ingest(session=session, catalog=app.catalog(), setup=app.mail_setup(), source=source,
-                              transport=app.transport(), data_dir=settings.data_dir, now=now, limit=limit,
-                              worker=worker_id())
-    finally:
-        source.close()
-        app.dispose()
+    with faults_explained(), opened(settings) as app:
+        return replies.ingest(app, now=now, limit=limit)
 
 
 @flow(name="ingest-replies", log_prints=True)

@@ -8,9 +8,8 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from dondoc.errors import faults_explained
+from dondoc.operations import opened, status
 from dondoc.settings import Settings
-from dondoc.status import send_digests
-from dondoc.wiring import build
 
 __all__ = ["status_digest"]
 
@@ -18,13 +17,10 @@ __all__ = ["status_digest"]
 @task(name="send-digests", retries=1, retry_delay_seconds=60)
 def digest_task(settings: Settings, now: dt.datetime) -> dict:
     """Queue this week's digest for each coordinating agency (once a week) and send it."""
-    app = build(settings)
-    try:
-        with faults_explained():
-            queued, sent = send_digests(app, now)
-        return {"queued": queued, "sent": sent.sent, "failed": sent.failed, "retrying": sent.retrying}
-    finally:
-        app.dispose()
+    with faults_explained(), opened(settings) as app:
+        sent = status.digest(app, now=now)
+    return {"queued": sent.queued, "sent": sent.mails.sent, "failed": sent.mails.failed,
+            "retrying": sent.mails.retrying}
 
 
 @flow(name="status-digest", log_prints=True)

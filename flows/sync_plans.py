@@ -11,9 +11,9 @@ from dondoc.config import load_catalog, load_policy
 from dondoc.errors import faults_explained
 from dondoc.model import Catalog
 from dondoc.policy import PolicyFile
+from dondoc.operations import deadlines, opened
 from dondoc.settings import Settings
-from dondoc.sync import SyncReport, sync_catalog
-from dondoc.wiring import build
+from dondoc.sync import SyncReport
 
 __all__ = ["sync_plans"]
 
@@ -27,13 +27,8 @@ def load_config(settings: Settings) -> tuple[Catalog, PolicyFile]:
 @task(name="materialise-deadlines", retries=2, retry_delay_seconds=5)
 def materialise(settings: Settings, catalog: Catalog, policy: PolicyFile, now: dt.datetime) -> SyncReport:
     """Upsert plans and agencies and bring deadlines in line, in one transaction."""
-    app = build(settings)
-    try:
-        with faults_explained(), app.session() as session:
-            return sync_catalog(catalog, session=session, now=now, horizon_days=policy.horizon_days,
-                                timezone=settings.timezone)
-    finally:
-        app.dispose()
+    with faults_explained(), opened(settings) as app:
+        return deadlines.sync(app, now=now, preview=False).report
 
 
 def _summary(report: SyncReport) -> str:

@@ -1,0 +1,53 @@
+"""Operations that send reminders: chase, remind, deliver the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from db.outbox import worker_id
+from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
+from dondoc.operations._clock import moment
+from dondoc.wiring import App
+
+__all__ = ["chase", "deliver_outbox", "remind"]
+
+
+def chase(app: App, *, now: dt.datetime | None = None, only: ChaseFilter | None = None, dry_run: bool = False,
+          force_stage: str | None = None, send: bool = True) -> ChaseReport:
+    """Plan the reminders due at ``now``, render and queue them (each stage once), then send what the outbox holds.
+
+    ``dry_run`` renders and lists without queueing or sending; ``send=False``
+    queues without sending (the flow sends in its own task with
+    :func:`deliver_outbox`). Commits in chunks as it goes.
+    """
+    catalog, policy = app.catalog(), app.policy()
+    setup = app.mail_setup()
+    at = moment(app, now)
+    only = only or ChaseFilter()
+    with app.session() as session:
+        if not send:
+            return run_chase(session=session, catalog=catalog, policy=policy, calendar=app.calendar(catalog),
+                             setup=setup, transport=None, now=at, only=only, dry_run=dry_run,
+                             force_stage=force_stage)
+        return run_chase(session=session, catalog=catalog, policy=policy, calendar=app.calendar(catalog),
+                         setup=setup, transport=None if dry_run else app.transport(), now=at, only=only,
+                         dry_run=dry_run, force_stage=force_stage, limit=app.settings.smtp_rate_limit,
+                         worker=worker_id(), workers=app.settings.compose_workers)
+
+
+def remind(app: App, agency_id: str, deadline_id: int, *, now: dt.datetime | None = None) -> ChaseReport:
+    """Send one reminder for a deadline now, outside the schedule (a stage of its own, named by the moment)."""
+    at = moment(app, now)
+    return chase(app, now=at, only=ChaseFilter(agency=agency_id, deadline=deadline_id),
+                 force_stage=f"manual@{at.astimezone(dt.UTC):%Y%m%dT%H%M%S}")
+
+
+def deliver_outbox(app: App, *, now: dt.datetime | None = None, report: ChaseReport | None = None,
+                   limit: int | None = None) -> ChaseReport:
+    """Send what the outbox holds (up to ``limit``, else the rate limit), recording each answer into ``report``."""
+    report = report if report is not None else ChaseReport()
+    with app.session() as session:
+        asyncio.run(deliver(session, app.transport(), worker_id(), moment(app, now),
+                            app.settings.smtp_rate_limit if limit is None else limit, report))
+    return report

@@ -351,14 +351,20 @@ def _load_fast(config_dir: Path, plan_files: list[Path] | None) -> Catalog:
     return Catalog(plans={plan.id: plan for plan in plans}, directory=Directory(areas), calendar_years=years)
 
 
-def _load_located(config_dir: Path, plan_files: list[Path] | None) -> Catalog:
-    problems: list[Located] = []
+def _read_areas(config_dir: Path, problems: list[Located]) -> list[tuple[_Document, Area]]:
+    """Each readable, valid ``agencies/*.yaml`` with its document (problems go to ``problems``)."""
     if not config_dir.is_dir():
         raise ConfigError([Located(config_dir, None, "no such configuration directory")])
     areas: list[tuple[_Document, Area]] = []
     for path in _files(config_dir / "agencies"):
         if (doc := _read(path, problems)) and (area := _validate(doc, Area, problems)):
             areas.append((doc, area))
+    return areas
+
+
+def _load_located(config_dir: Path, plan_files: list[Path] | None) -> Catalog:
+    problems: list[Located] = []
+    areas = _read_areas(config_dir, problems)
     plans: list[tuple[_Document, Plan]] = []
     for path in plan_files if plan_files is not None else _files(config_dir / "plans"):
         if (doc := _read(path, problems)) and (plan := _validate(doc, Plan, problems)):
@@ -393,12 +399,7 @@ def load_areas(config_dir: Path) -> list[Area]:
     """The areas of ``config_dir/agencies`` alone, checked (a configuration that has no plan yet); ``ConfigError``
     lists every problem, ``file:line``."""
     problems: list[Located] = []
-    if not config_dir.is_dir():
-        raise ConfigError([Located(config_dir, None, "no such configuration directory")])
-    areas: list[tuple[_Document, Area]] = []
-    for path in _files(config_dir / "agencies"):
-        if (doc := _read(path, problems)) and (area := _validate(doc, Area, problems)):
-            areas.append((doc, area))
+    areas = _read_areas(config_dir, problems)
     docs = {str(doc.path): doc for doc, _ in areas}
     for problem in check_catalog([], [(str(doc.path), area) for doc, area in areas]):
         doc = docs[problem.where]

@@ -18,7 +18,6 @@ Message-ID, which the receiving side deduplicates.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import datetime as dt
 import email
 import email.policy
@@ -26,7 +25,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 from collections import Counter
@@ -60,8 +58,9 @@ from dondoc.policy import (
     next_chase_moment,
     unchased_reason,
 )
-from dondoc.vocabulary import goal_text, report_title
+from dondoc.processes import signal_on_parent_death
 from dondoc.succession import exists
+from dondoc.vocabulary import goal_text, report_title
 
 __all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "die_with_parent", "plan_reminders",
            "preview_chase", "queue_reminders", "run_chase", "stage_samples", "unchased_deadlines"]
@@ -383,7 +382,6 @@ def queue_reminders(
 
 # Worker processes compose while the main process sends (see _pipelined).
 _WORKER: dict = {}
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _PARENT_WATCH = 0.5  # seconds between two looks at the parent, when the kernel cannot be asked to tell
 
 
@@ -401,13 +399,8 @@ def die_with_parent(parent: int) -> None:
     :func:`_pipelined` submits (and so forks) from the thread that runs its
     event loop, which outlives the pool.
     """
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-                log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %s", ctypes.get_errno())
-        except (OSError, AttributeError):  # no libc to ask: the watching thread alone
-            pass
+    if refused := signal_on_parent_death(signal.SIGKILL):  # not Linux, or no libc: the watching thread alone
+        log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %s", refused)
     if os.getppid() != parent:
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), name="dondoc-parent-watch", daemon=True).start()

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dondoc.errors import ServeError
+from dondoc.processes import signal_on_parent_death
 
 __all__ = ["SERVER_SETTINGS", "Server", "api_answers", "data_dir_lock", "port_in_use", "serve", "start_runner",
            "start_server", "stop_runner", "stop_server"]
@@ -128,12 +129,7 @@ def _wait_until_answering(server: Server, seconds: float, sleep: Callable[[float
 
 def _die_with_parent() -> None:  # pragma: no cover — runs in the child between fork and exec
     """Linux: the server gets SIGTERM if dondoc serve dies without cleaning up (kill -9)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+    signal_on_parent_death(signal.SIGTERM)
 
 
 def start_server(home: Path, port: int, env: MutableMapping[str, str], wait_seconds: float) -> Server:

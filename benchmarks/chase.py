@@ -22,9 +22,9 @@ import aiosmtplib
 from sqlmodel import Session, select
 
 from benchmarks.data import province_config
-from db.engine import make_engine
-from db.migrate import upgrade
-from db.tables import OutboxRow
+from dondoc.db.engine import make_engine
+from dondoc.db.migrate import upgrade
+from dondoc.db.tables import OutboxRow
 from dondoc.calendar import WorkCalendar
 from dondoc.chase import ChaseReport, MailSetup, run_chase
 from dondoc.config import load_catalog

@@ -26,9 +26,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from benchmarks.data import province_config
-from db.engine import make_engine
-from db.migrate import upgrade
-from db.tables import DeadlineRow
+from dondoc.db.engine import make_engine
+from dondoc.db.migrate import upgrade
+from dondoc.db.tables import DeadlineRow
 from dondoc.chase import MailSetup
 from dondoc.config import load_catalog
 from dondoc.documents.form import FormRow, write_form

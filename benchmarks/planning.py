@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
-from db.engine import make_engine
-from db.migrate import upgrade
-from db.tables import DeadlineRow
+from dondoc.db.engine import make_engine
+from dondoc.db.migrate import upgrade
+from dondoc.db.tables import DeadlineRow
 from dondoc.config import load_catalog
 from dondoc.sync import sync_catalog
 

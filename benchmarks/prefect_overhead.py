@@ -64,8 +64,8 @@ def _cold() -> None:
 def _direct(count: int) -> tuple[float, float, dict, dict]:
     from dondoc.chase import ChaseFilter
     from dondoc.settings import Settings
-    from flows.chase import queue, send
-    from flows.ingest_replies import take_in_replies
+    from dondoc.flows.chase import queue, send
+    from dondoc.flows.ingest_replies import take_in_replies
 
     settings = Settings()
     _cold()
@@ -80,8 +80,8 @@ def _direct(count: int) -> tuple[float, float, dict, dict]:
 
 
 def _through_prefect(count: int) -> tuple[float, float, dict, dict]:
-    from flows.chase import chase
-    from flows.ingest_replies import ingest_replies
+    from dondoc.flows.chase import chase
+    from dondoc.flows.ingest_replies import ingest_replies
 
     _cold()
     started = time.perf_counter()

@@ -46,7 +46,7 @@ def _transactional_ddl(engine: Engine) -> Engine:
     transactions, we do (IMMEDIATE: two processes starting at once migrate
     one after the other). Only for migrations, whose writes are all DDL.
     """
-    from db.engine import make_engine
+    from dondoc.db.engine import make_engine
 
     transactional = make_engine(engine.url.render_as_string(hide_password=False))
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from db.tables import OutboxRow, OutboxStatus
+from dondoc.db.tables import OutboxRow, OutboxStatus
 
 __all__ = ["claim", "enqueue", "mark", "process_running", "recover_interrupted", "sent_stages", "worker_id"]
 

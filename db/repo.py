@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from db.tables import AgencyRow, DeadlineRow
+from dondoc.db.tables import AgencyRow, DeadlineRow
 
 __all__ = ["find_deadlines", "holder_name"]
 

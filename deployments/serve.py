@@ -21,7 +21,7 @@ __all__ = ["deployments", "main"]
 
 
 def _flow(entrypoint: str):
-    """``flows/chase.py:chase`` → the flow object ``flows.chase.chase``."""
+    """``flows/chase.py:chase`` → the flow object ``dondoc.flows.chase.chase``."""
     file, attribute = entrypoint.split(":")
     module = importlib.import_module(".".join(Path(file).with_suffix("").parts))
     return getattr(module, attribute)

@@ -200,7 +200,7 @@ def _pg_facts(connection) -> tuple[str, dict[str, int]]:
 
 def _pg_snapshot(url: str, dump: Path) -> tuple[str, dict[str, int]]:
     """``pg_dump`` in a snapshot exported by a transaction that counts the rows of the same snapshot."""
-    from db.engine import make_engine
+    from dondoc.db.engine import make_engine
 
     engine = make_engine(url)
     try:
@@ -386,7 +386,7 @@ def _sqlite_occupied(path: Path) -> bool:
 
 
 def _pg_occupied(url: str) -> bool:
-    from db.engine import make_engine
+    from dondoc.db.engine import make_engine
 
     engine = make_engine(url)
     try:
@@ -450,7 +450,7 @@ def _restored_rows(kind: str, url: str) -> dict[str, int]:
     if kind == "sqlite":
         with closing(sqlite3.connect(make_url(url).database, timeout=30)) as connection:
             return _sqlite_facts(connection)[1]
-    from db.engine import make_engine
+    from dondoc.db.engine import make_engine
 
     engine = make_engine(url)
     try:
@@ -473,7 +473,7 @@ def _parts(manifest: dict) -> list[Part]:
 def restore_backup(settings: Settings, archive: Path, *, force: bool = False) -> RestoreResult:
     """Restore ``archive`` into the configured database and data dir (see the module's docstring)."""
     manifest = read_archive(archive)
-    from db.migrate import is_known_revision
+    from dondoc.db.migrate import is_known_revision
 
     url = settings.effective_database_url
     kind = _kind(make_url(url))

@@ -37,8 +37,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 from sqlmodel import Session, func, select
 
-from db.outbox import claim, enqueue, mark, recover_interrupted, sent_stages
-from db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
+from dondoc.db.outbox import claim, enqueue, mark, recover_interrupted, sent_stages
+from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
 from dondoc.calendar import WorkCalendar
 from dondoc.documents.form import FormRow, write_form
 from dondoc.documents.ics import deadline_invite

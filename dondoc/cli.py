@@ -170,15 +170,15 @@ def _choices(name: str, values) -> type[StrEnum]:
 
 
 def _deadline_filters() -> type[StrEnum]:
-    from db.tables import DeadlineStatus
+    from dondoc.db.tables import DeadlineStatus
 
     return _choices("DeadlineFilter", [*DeadlineStatus, "overdue", "not-due"])
 
 
 def _statuses(name: str, enum_name: str) -> type[StrEnum]:
-    import db.tables
+    import dondoc.db.tables
 
-    return _choices(name, list(getattr(db.tables, enum_name)))
+    return _choices(name, list(getattr(dondoc.db.tables, enum_name)))
 
 
 DeadlineFilter = _deadline_filters()

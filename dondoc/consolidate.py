@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from db.outbox import enqueue
-from db.tables import (
+from dondoc.db.outbox import enqueue
+from dondoc.db.tables import (
     AttachmentRow,
     ContactRow,
     DeadlineRow,

@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from db.tables import (
+from dondoc.db.tables import (
     AgencyRow,
     DeadlineRow,
     DeadlineStatus,

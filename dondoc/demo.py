@@ -163,14 +163,14 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from sqlmodel import select
 
-    from db.tables import DeadlineRow, InboundRow, OutboxRow
+    from dondoc.db.tables import DeadlineRow, InboundRow, OutboxRow
     from dondoc.errors import NotFound
     from dondoc.policy import stages
     from dondoc.wiring import build
-    from flows.chase import chase
-    from flows.compile_report import compile_report_flow
-    from flows.ingest_replies import ingest_replies
-    from flows.sync_plans import sync_plans
+    from dondoc.flows.chase import chase
+    from dondoc.flows.compile_report import compile_report_flow
+    from dondoc.flows.ingest_replies import ingest_replies
+    from dondoc.flows.sync_plans import sync_plans
 
     app = build()
     catalog = app.catalog()

@@ -53,8 +53,8 @@ def _database(settings: Settings) -> str:
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from db.engine import make_engine
-    from db.migrate import current_revision, head_revision
+    from dondoc.db.engine import make_engine
+    from dondoc.db.migrate import current_revision, head_revision
 
     url = settings.effective_database_url
     parsed = make_url(url)
@@ -98,8 +98,8 @@ def _data(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
     from sqlmodel import Session
 
-    from db.engine import make_engine
-    from db.tables import InboundRow
+    from dondoc.db.engine import make_engine
+    from dondoc.db.tables import InboundRow
     from dondoc.integrity import check_integrity
 
     url = make_url(settings.effective_database_url)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from db.tables import DeadlineRow, DeadlineStatus, InboundRow, InboundStatus, SubmissionRow
+from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, InboundStatus, SubmissionRow
 from dondoc.errors import NotFound, UsageError
 from dondoc.model import Catalog, nfc
 

@@ -5,7 +5,7 @@ sha256), with stable, machine-readable fields — what ``dondoc inbox
 --format json`` prints:
 
 ``id``, ``received`` (ISO 8601, UTC), ``sender``, ``subject``, ``class`` (an
-:class:`~db.tables.InboundStatus`: ``new`` until processed), ``reason`` (why
+:class:`~dondoc.db.tables.InboundStatus`: ``new`` until processed), ``reason`` (why
 it has that class: the quarantine's reason, the auto-reply sign, the bounce's
 flagged addresses), ``match_method`` (``token``, ``thread``, ``tag``,
 ``sender``… for a message matched to a deadline), ``deadline``,
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from db.tables import InboundRow
+from dondoc.db.tables import InboundRow
 
 __all__ = ["FIELDS", "inbound_messages"]
 

@@ -30,8 +30,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
-from db.outbox import enqueue, process_running
-from db.tables import (
+from dondoc.db.outbox import enqueue, process_running
+from dondoc.db.tables import (
     AttachmentRow,
     ContactRow,
     DeadlineRow,

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from db.tables import (
+from dondoc.db.tables import (
     AgencyRow,
     AttachmentRow,
     DeadlineRow,

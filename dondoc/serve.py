@@ -204,7 +204,7 @@ def _tree(pid: int) -> set[int]:
 def start_runner(environ: MutableMapping[str, str]) -> subprocess.Popen:
     """Prefect's runner for every deployment (``python -m deployments.serve``) in its own process group; it and its
     flow runs inherit ``environ`` (``PREFECT_API_URL`` and the ``DONDOC_*`` settings) and the terminal."""
-    return subprocess.Popen([sys.executable, "-m", "deployments.serve"], env=dict(environ), stdin=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "dondoc.deployments.serve"], env=dict(environ), stdin=subprocess.DEVNULL,
                             start_new_session=True,
                             preexec_fn=_die_with_parent if sys.platform == "linux" else None)
 

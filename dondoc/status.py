@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
-from db.outbox import enqueue
-from db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus
+from dondoc.db.outbox import enqueue
+from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus
 from dondoc.chase import MailSetup
 from dondoc.held import list_held
 from dondoc.mail.compose import build_message, message_id_for
@@ -187,7 +187,7 @@ def send_digests(app, moment: dt.datetime):
     import asyncio
     from zoneinfo import ZoneInfo
 
-    from db.outbox import worker_id
+    from dondoc.db.outbox import worker_id
     from dondoc.chase import ChaseReport, deliver
 
     today = moment.astimezone(ZoneInfo(app.settings.timezone)).date()

@@ -26,7 +26,7 @@ from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
-from db.tables import (
+from dondoc.db.tables import (
     AgencyRow,
     ContactRow,
     DeadlineRow,

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 import jinja2
 
-from db.engine import make_engine
-from db.migrate import upgrade
+from dondoc.db.engine import make_engine
+from dondoc.db.migrate import upgrade
 from dondoc.calendar import WorkCalendar
 from dondoc.chase import MailSetup
 from dondoc.config import load_catalog, load_policy

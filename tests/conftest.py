@@ -20,8 +20,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from db.engine import make_engine  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
+from dondoc.db.engine import make_engine  # noqa: E402
+from dondoc.db.migrate import upgrade  # noqa: E402
 from dondoc.config import load_catalog  # noqa: E402
 from dondoc.resources import shipped  # noqa: E402
 from tests import figures  # noqa: E402

@@ -1,15 +1,15 @@
-"""Alembic environment: runs migrations on the engine passed by ``db.migrate``."""
+"""Alembic environment: runs migrations on the engine passed by ``dondoc.db.migrate``."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import dondoc.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 engine = config.attributes.get("engine")
 if engine is None:  # `alembic` command line: build one from settings
     from dondoc.settings import Settings
-    from db.engine import make_engine
+    from dondoc.db.engine import make_engine
 
     engine = make_engine(Settings().effective_database_url)
 

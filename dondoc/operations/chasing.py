@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from db.outbox import worker_id
+from dondoc.db.outbox import worker_id
 from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
 from dondoc.operations._clock import moment
 from dondoc.wiring import App

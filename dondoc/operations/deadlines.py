@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from db.tables import DeadlineRow, PauseRow
+from dondoc.db.tables import DeadlineRow, PauseRow
 from dondoc import controls
 from dondoc.chase import ChasePreview, preview_chase
 from dondoc.operations._clock import moment

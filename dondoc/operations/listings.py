@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from db.repo import find_deadlines, holder_name
-from db.tables import AgencyRow, DeadlineRow, InboundRow, OutboxRow, PlanRow, RequestRow, SubmissionRow
+from dondoc.db.repo import find_deadlines, holder_name
+from dondoc.db.tables import AgencyRow, DeadlineRow, InboundRow, OutboxRow, PlanRow, RequestRow, SubmissionRow
 from dondoc.chase import outbox_rows
 from dondoc.errors import NotFound
 from dondoc.inbox import inbound_messages

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db.outbox import worker_id
-from db.tables import InboundRow, RequestRow, SubmissionRow
+from dondoc.db.outbox import worker_id
+from dondoc.db.tables import InboundRow, RequestRow, SubmissionRow
 from dondoc import controls, held
 from dondoc.intake import IntakeReport, run_ingest
 from dondoc.operations._clock import moment

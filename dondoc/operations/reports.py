@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from db.outbox import worker_id
-from db.tables import ReportRow
+from dondoc.db.outbox import worker_id
+from dondoc.db.tables import ReportRow
 from dondoc import consolidate
 from dondoc.aggregate import ReportData
 from dondoc.chase import ChaseReport, deliver

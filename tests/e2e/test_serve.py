@@ -191,7 +191,7 @@ def test_a_killed_serve_takes_its_prefect_server_with_it(tmp_path):
     runner."""
     served = _Served(_environment(tmp_path, DONDOC_SCHEDULE_INGEST_REPLIES="off"), _free_port(), tmp_path, "serve")
     children = {pid: command_line(pid) for pid in descendants(served.process.pid)}
-    started = [line for line in children.values() if "prefect server start" in line or "deployments.serve" in line]
+    started = [line for line in children.values() if "prefect server start" in line or "dondoc.deployments.serve" in line]
     assert len(started) == 2, children
     served.process.kill()
     served.process.wait()

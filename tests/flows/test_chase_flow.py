@@ -15,7 +15,7 @@ MORNING = dt.datetime(2021, 5, 5, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hà Nội
 
 @pytest.fixture
 def sink(tmp_path, monkeypatch):
-    from flows.sync_plans import sync_plans
+    from dondoc.flows.sync_plans import sync_plans
 
     with MaildirSink(tmp_path / "mail") as server:
         monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "config")))
@@ -29,7 +29,7 @@ def sink(tmp_path, monkeypatch):
 def test_chase_flow_sends_each_reminder_once(prefect_harness, sink):
     from prefect.client.orchestration import get_client
 
-    from flows.chase import chase
+    from dondoc.flows.chase import chase
 
     dry = chase(now=MORNING, dry_run=True)
     assert (dry["planned"], dry["queued"], dry["sent"]) == (2, 0, 0)
@@ -49,7 +49,7 @@ def test_chase_flow_sends_each_reminder_once(prefect_harness, sink):
 
 
 def test_status_digest_flow_mails_the_coordinator_once_a_week(prefect_harness, sink):
-    from flows.status_digest import status_digest
+    from dondoc.flows.status_digest import status_digest
 
     monday = dt.datetime(2021, 5, 24, 0, 30, tzinfo=dt.UTC)  # 07:30 in Hà Nội
     first = status_digest(now=monday)
@@ -62,7 +62,7 @@ def test_a_locked_database_fails_the_chase_flow_with_the_one_line_then_the_next_
                                                                                           tmp_path, monkeypatch):
     import sqlite3
 
-    from flows.chase import chase
+    from dondoc.flows.chase import chase
     from tests import figures
 
     figures.add(figures.FAULTS)

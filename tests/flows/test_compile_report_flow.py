@@ -23,7 +23,7 @@ PERIOD = dict(plan="demo-2021", obligation="tong-hop", period="2021-H1")
 
 @pytest.fixture
 def sink(tmp_path, monkeypatch):
-    from flows.sync_plans import sync_plans
+    from dondoc.flows.sync_plans import sync_plans
 
     province = "    name: Ủy ban nhân dân tỉnh Mẫu\n    level: province\n"
     area = AREA.replace(province, f"{province}    contacts: [{{address: {UPSTREAM}}}]\n")
@@ -48,7 +48,7 @@ def flow_run(run_id):
 
 
 def test_an_approval_that_never_comes_ends_the_run_failed_with_a_message(prefect_harness, sink, monkeypatch):
-    from flows.compile_report import compile_report_flow
+    from dondoc.flows.compile_report import compile_report_flow
 
     monkeypatch.setenv("DONDOC_APPROVAL_TIMEOUT", "PT3S")
     state = compile_report_flow(**PERIOD, now=REPORT_AT, return_state=True)
@@ -74,7 +74,7 @@ def test_the_pause_lasts_the_configured_days_and_an_answer_within_them_goes_on(p
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateName
     from prefect.flow_runs import resume_flow_run
 
-    from flows.compile_report import compile_report_flow
+    from dondoc.flows.compile_report import compile_report_flow
 
     states = []
     runner = threading.Thread(target=lambda: states.append(compile_report_flow(**PERIOD, now=REPORT_AT,

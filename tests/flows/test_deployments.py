@@ -11,7 +11,7 @@ from dondoc.schedules import PREFECT_YAML, planned, write_prefect_yaml
 
 
 def test_every_flow_is_deployed_with_its_schedule():
-    from deployments.serve import deployments
+    from dondoc.deployments.serve import deployments
 
     built = {d.name: d for d in deployments({})}
     assert set(built) == {"daily", "working-days", "every-5-minutes", "weekly", "on-demand"}
@@ -37,7 +37,7 @@ def test_prefect_yaml_matches_serve():
 
 
 def test_a_schedule_is_overridden_per_flow_by_the_environment():
-    from deployments.serve import deployments
+    from dondoc.deployments.serve import deployments
 
     built = {d.name: d for d in deployments({"DONDOC_SCHEDULE_CHASE": "every 30s",
                                             "DONDOC_SCHEDULE_SYNC_PLANS": "*/2 * * * *",

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
 
 def test_sync_plans_flow_materialises_then_is_idempotent(prefect_harness, tmp_path, monkeypatch):
-    from flows.sync_plans import sync_plans
+    from dondoc.flows.sync_plans import sync_plans
 
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "config")))
     monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
@@ -27,7 +27,7 @@ def test_sync_plans_flow_materialises_then_is_idempotent(prefect_harness, tmp_pa
 def test_sync_plans_flow_fails_on_invalid_config_and_says_where(prefect_harness, tmp_path, monkeypatch):
     from prefect.states import State
 
-    from flows.sync_plans import sync_plans
+    from dondoc.flows.sync_plans import sync_plans
 
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "config", plan=PLAN.replace("20/5", "31/2"))))
     monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
-from db.tables import AgencyRow
+from dondoc.db.tables import AgencyRow
 from dondoc.cli import app
 from dondoc.config import load_catalog
 from dondoc.sync import sync_catalog

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import MetaData, select
 from typer.testing import CliRunner
 
-from db.engine import make_engine
+from dondoc.db.engine import make_engine
 from dondoc.backup import pg_command
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink

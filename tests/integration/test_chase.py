@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from db.tables import ContactRow, DeadlineRow, DeadlineStatus, OutboxRow
+from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, OutboxRow
 from dondoc.calendar import WorkCalendar
 from dondoc.chase import ChaseFilter, MailSetup, run_chase
 from dondoc.documents.form import read_form

@@ -45,8 +45,8 @@ import psycopg
 import pytest
 from sqlmodel import Session, select
 
-from db.engine import make_engine
-from db.tables import DeadlineRow, InboundRow, InboundStatus, OutboxRow, OutboxStatus, ReportRow, SourceMessageRow
+from dondoc.db.engine import make_engine
+from dondoc.db.tables import DeadlineRow, InboundRow, InboundStatus, OutboxRow, OutboxStatus, ReportRow, SourceMessageRow
 from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
 from dondoc.resources import shipped
@@ -585,7 +585,7 @@ def test_two_chase_runs_at_once_on_postgres_send_each_reminder_once(tmp_path, pg
 def test_sigkill_during_the_first_migration_then_rerun_opens_the_database(tmp_path):
     """SQLite commits each CREATE TABLE on its own: a killed first start once left a database no rerun could open."""
     rng = random.Random(0)
-    code = ("import sys; from db.engine import make_engine; from db.migrate import upgrade; "
+    code = ("import sys; from dondoc.db.engine import make_engine; from dondoc.db.migrate import upgrade; "
             "upgrade(make_engine(sys.argv[1]))")
     points = []
     for i in range(5):

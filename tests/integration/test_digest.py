@@ -8,7 +8,7 @@ import email.policy
 
 from sqlmodel import Session, select
 
-from db.tables import ContactRow, OutboxRow
+from dondoc.db.tables import ContactRow, OutboxRow
 from dondoc.chase import ChaseReport, deliver
 from dondoc.mail.sources import MemorySource
 from dondoc.status import overview, queue_digests

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from db.tables import InboundRow
+from dondoc.db.tables import InboundRow
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink
 from dondoc.wiring import build
@@ -93,8 +93,8 @@ def test_a_raw_message_lost_after_a_crash_or_a_bad_restore_is_named(installed):
 
 
 def test_an_old_schema_is_found_without_touching_it(installed, tmp_path, monkeypatch):
-    from db.engine import make_engine
-    from db.migrate import current_revision, upgrade
+    from dondoc.db.engine import make_engine
+    from dondoc.db.migrate import current_revision, upgrade
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = make_engine(url)
@@ -122,8 +122,8 @@ def test_imap_inbox_against_dovecot_and_a_wrong_password(installed, dovecot, mon
 
 
 def test_postgresql_database(installed, pg_url, monkeypatch):
-    from db.engine import make_engine
-    from db.migrate import upgrade
+    from dondoc.db.engine import make_engine
+    from dondoc.db.migrate import upgrade
 
     engine = make_engine(pg_url)
     upgrade(engine)

@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from db.engine import make_engine
-from db.tables import InboundRow, InboundStatus, OutboxRow, OutboxStatus, SourceMessageRow
+from dondoc.db.engine import make_engine
+from dondoc.db.tables import InboundRow, InboundStatus, OutboxRow, OutboxStatus, SourceMessageRow
 from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
 from tests import figures
@@ -595,7 +595,7 @@ def test_a_mailbox_recreated_between_runs_new_uidvalidity_takes_each_message_onc
 def test_a_full_disk_while_storing_an_attachment_leaves_the_reply_to_the_next_run_not_in_quarantine(ingest_world):
     from email.message import EmailMessage
 
-    from db.tables import DeadlineRow, SubmissionRow
+    from dondoc.db.tables import DeadlineRow, SubmissionRow
 
     tmp_path, env = ingest_world
     data_dir, url = tmp_path / "data", env["DONDOC_DATABASE_URL"]

@@ -17,8 +17,8 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from db.engine import make_engine
-from db.tables import DeadlineRow
+from dondoc.db.engine import make_engine
+from dondoc.db.tables import DeadlineRow
 from dondoc.cli import app
 from tests.integration.test_config import AREA, write_config
 

@@ -18,7 +18,7 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from db.tables import InboundRow, OutboxRow, SubmissionRow
+from dondoc.db.tables import InboundRow, OutboxRow, SubmissionRow
 from dondoc.chase import ChaseReport, deliver
 from dondoc.config import load_catalog
 from dondoc.controls import return_submission

@@ -8,7 +8,7 @@ import mailbox
 import pytest
 from sqlmodel import Session, select
 
-from db.tables import (
+from dondoc.db.tables import (
     AttachmentRow,
     DeadlineRow,
     DeadlineStatus,

@@ -8,9 +8,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import db.tables  # noqa: F401
-from db.engine import make_engine
-from db.migrate import current_revision, head_revision, upgrade
+import dondoc.db.tables  # noqa: F401
+from dondoc.db.engine import make_engine
+from dondoc.db.migrate import current_revision, head_revision, upgrade
 
 TABLES = {"agency", "contact", "plan", "obligation", "target", "deadline", "outbox", "pause", "inbound", "submission", "attachment", "request", "report", "source_message", "alembic_version"}
 

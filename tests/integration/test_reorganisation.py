@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from db.tables import DeadlineRow, DeadlineStatus
+from dondoc.db.tables import DeadlineRow, DeadlineStatus
 from dondoc.aggregate import aggregate
 from dondoc.calendar import WorkCalendar
 from dondoc.chase import plan_reminders

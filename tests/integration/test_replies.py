@@ -10,7 +10,7 @@ import mailbox
 import pytest
 from sqlmodel import Session, select
 
-from db.tables import DeadlineRow, DeadlineStatus, InboundRow, RequestRow, SubmissionRow
+from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, RequestRow, SubmissionRow
 from dondoc.chase import ChaseFilter, run_chase
 from dondoc.intake import run_ingest
 from dondoc.mail.sources import MaildirSource, MemorySource
@@ -205,8 +205,8 @@ def test_taking_mail_by_chunks_decides_exactly_as_one_message_at_a_time(world, e
     Message-ID and a reply naming its deadline only by its sender, in one chunk.
     """
     import dondoc.intake
-    from db.engine import make_engine
-    from db.migrate import upgrade
+    from dondoc.db.engine import make_engine
+    from dondoc.db.migrate import upgrade
     from tests.mail_corpus import build_corpus
 
     catalog, sink, transport, data = world
@@ -275,7 +275,7 @@ def test_the_temporary_of_a_run_killed_while_storing_is_cleared_by_the_rerun(tmp
 
 def test_at_most_a_few_automatic_mails_per_address_per_day(world, engine):
     """Receipts to one address stop at the daily cap (no mail loop with an agency's robot), even across runs."""
-    from db.tables import OutboxRow
+    from dondoc.db.tables import OutboxRow
     from dondoc.intake import AUTOMATIC_PER_DAY
 
     catalog, sink, transport, data = world
@@ -295,8 +295,8 @@ def test_at_most_a_few_automatic_mails_per_address_per_day(world, engine):
 @pytest.fixture
 def pg_engine(world, pg_url):
     """A migrated PostgreSQL database with the world's config synced, as the SQLite one is."""
-    from db.engine import make_engine
-    from db.migrate import upgrade
+    from dondoc.db.engine import make_engine
+    from dondoc.db.migrate import upgrade
 
     engine = make_engine(pg_url)
     upgrade(engine)

@@ -9,7 +9,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from db.tables import DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
+from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
 from dondoc.consolidate import approve, compile_report, send_up
 from dondoc.mail.render import jinja_environment
 from dondoc.resources import shipped

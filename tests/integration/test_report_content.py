@@ -19,7 +19,7 @@ from docx import Document
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
+from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
 from dondoc.consolidate import approve, compile_report
 from dondoc.controls import excuse, return_submission
 from dondoc.intake import record_submission

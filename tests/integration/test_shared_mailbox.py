@@ -26,7 +26,7 @@ import pytest
 from imapclient import FLAGGED, RECENT, SEEN
 from sqlmodel import Session, select
 
-from db.tables import DeadlineRow, InboundRow, InboundStatus, SourceMessageRow
+from dondoc.db.tables import DeadlineRow, InboundRow, InboundStatus, SourceMessageRow
 from dondoc.inbox import FIELDS
 from dondoc.integrity import check_integrity
 from dondoc.intake import IntakeReport, run_ingest

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from db.engine import make_engine
-from db.migrate import upgrade
-from db.tables import AgencyRow, DeadlineRow, DeadlineStatus
+from dondoc.db.engine import make_engine
+from dondoc.db.migrate import upgrade
+from dondoc.db.tables import AgencyRow, DeadlineRow, DeadlineStatus
 from dondoc.config import load_catalog
 from dondoc.errors import ConfigError
 from dondoc.sync import REMOVED, sync_catalog

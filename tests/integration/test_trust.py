@@ -21,7 +21,7 @@ from email.utils import format_datetime, make_msgid
 import pytest
 from sqlmodel import Session, select
 
-from db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
+from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
 from dondoc.held import confirm_held, list_held, reject_held
 from dondoc.intake import run_ingest
 from dondoc.mail.sources import MemorySource

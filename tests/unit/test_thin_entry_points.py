@@ -25,7 +25,7 @@ def forbidden(tree: ast.AST) -> list[str]:
                     found.append(f"{node.lineno}: .{func.attr}(")
                 elif func.attr == "get" and "session" in owner.lower():
                     found.append(f"{node.lineno}: {owner}.get(")
-        elif isinstance(node, ast.ImportFrom) and node.module in {"sqlmodel", "sqlalchemy", "db.repo"}:
+        elif isinstance(node, ast.ImportFrom) and node.module in {"sqlmodel", "sqlalchemy", "dondoc.db.repo"}:
             found.append(f"{node.lineno}: from {node.module} import")
     return sorted(found)
 

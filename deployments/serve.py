@@ -1,10 +1,10 @@
 """Prefect's runner for every deployment with its schedule: what ``dondoc serve`` (one machine) starts as a child
-process, ``python -m deployments.serve``, against the Prefect API that ``PREFECT_API_URL`` names.
+process, ``python -m dondoc.deployments.serve``, against the Prefect API that ``PREFECT_API_URL`` names.
 
-The schedules come from ``deployments/prefect.yaml`` (read by :mod:`dondoc.schedules`), in Asia/Ho_Chi_Minh:
-sync daily at 06:00; chase on working days at 08:00 (the policy skips holidays and quiet periods itself); ingest
-every 5 minutes; the coordinators' status digest on Mondays at 07:30; compile-report on demand (from the UI or by
-API; without Prefect: ``dondoc report build``, ``approve``, ``send``). ``DONDOC_SCHEDULE_<FLOW>`` overrides one.
+The deployments, their flows and their schedules are those of ``deployments/prefect.yaml`` (read by
+:mod:`dondoc.schedules`; ``dondoc serve`` prints them when it starts), with ``DONDOC_SCHEDULE_<FLOW>`` overrides
+applied: nothing about a schedule is written here. The one without a schedule, compile-report, runs on demand (from
+the Prefect UI or API; without Prefect: ``dondoc report build``, ``dondoc report approve``, ``dondoc report send``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 from dondoc.schedules import Planned, planned
 
@@ -21,10 +20,9 @@ __all__ = ["deployments", "main"]
 
 
 def _flow(entrypoint: str):
-    """``flows/chase.py:chase`` → the flow object ``dondoc.flows.chase.chase``."""
-    file, attribute = entrypoint.split(":")
-    module = importlib.import_module(".".join(Path(file).with_suffix("").parts))
-    return getattr(module, attribute)
+    """``dondoc.flows.chase.chase`` (a module path, as in prefect.yaml) → that flow object."""
+    module, attribute = entrypoint.rsplit(".", 1)
+    return getattr(importlib.import_module(module), attribute)
 
 
 def _schedules(entry: Planned) -> list:
@@ -39,8 +37,12 @@ def _schedules(entry: Planned) -> list:
 
 def deployments(env: Mapping[str, str] | None = None) -> list:
     """The deployments with their effective schedules, built without a server (inspectable in tests)."""
+    from prefect.deployments.runner import EntrypointType
+
     entries = planned(os.environ if env is None else env)
-    return [_flow(e.entrypoint).to_deployment(name=e.name, schedules=_schedules(e), description=e.description)
+    # by module path, like prefect.yaml: the runner finds the flows in an installed wheel as in a checkout
+    return [_flow(e.entrypoint).to_deployment(name=e.name, schedules=_schedules(e), description=e.description,
+                                              entrypoint_type=EntrypointType.MODULE_PATH)
             for e in entries]
 
 

@@ -25,7 +25,8 @@ from dondoc.errors import UsageError
 
 __all__ = ["PREFECT_YAML", "Planned", "override_variable", "planned", "write_prefect_yaml"]
 
-PREFECT_YAML = Path(__file__).resolve().parent.parent / "deployments" / "prefect.yaml"
+# dondoc/deployments is the repository's deployments/ (a symlink in a checkout, a subpackage in the wheel)
+PREFECT_YAML = Path(__file__).resolve().parent / "deployments" / "prefect.yaml"
 _EVERY = re.compile(r"^every\s+(\d+)\s*([smh])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 _CRON_FIELD = re.compile(r"^[0-9*/,\-A-Za-z?LW#]+$")
@@ -44,13 +45,13 @@ class Planned:
 
     @property
     def flow_name(self) -> str:
-        """``chase`` for ``flows/chase.py:chase``, ``compile-report`` for ``flows/compile_report.py:…``."""
-        return Path(self.entrypoint.split(":")[0]).stem.replace("_", "-")
+        """``chase`` for ``dondoc.flows.chase.chase``, ``compile-report`` for ``dondoc.flows.compile_report.…``."""
+        return _flow_module(self.entrypoint).replace("_", "-")
 
     @property
     def flow_key(self) -> str:
-        """``CHASE`` for ``flows/chase.py:chase``: the suffix of its override variable."""
-        return Path(self.entrypoint.split(":")[0]).stem.upper()
+        """``CHASE`` for ``dondoc.flows.chase.chase``: the suffix of its override variable."""
+        return _flow_module(self.entrypoint).upper()
 
     @property
     def schedule_text(self) -> str:
@@ -62,9 +63,14 @@ class Planned:
         return "theo yêu cầu / on demand"
 
 
+def _flow_module(entrypoint: str) -> str:
+    """``chase`` for the module path ``dondoc.flows.chase.chase`` (module ``dondoc.flows.chase``, flow ``chase``)."""
+    return entrypoint.rsplit(".", 2)[-2]
+
+
 def override_variable(entrypoint: str) -> str:
     """The environment variable that overrides the schedule of the flow at ``entrypoint``."""
-    return f"DONDOC_SCHEDULE_{Path(entrypoint.split(':')[0]).stem.upper()}"
+    return f"DONDOC_SCHEDULE_{_flow_module(entrypoint).upper()}"
 
 
 def _load(path: Path) -> dict:

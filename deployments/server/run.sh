@@ -17,7 +17,7 @@
 #                                         so a machine that was off runs a missed slot once, not once per slot)
 #   DONDOC_PYTHON (the Python of the virtual environment where dondoc is installed; default: python3 on PATH)
 set -euo pipefail
-cd "$(dirname "$0")/../.."   # the repository: prefect.yaml's entrypoints (flows/…) are relative to it
+cd "$(dirname "$0")/../.."   # the repository (the flows' working directory; entrypoints are module paths)
 ROOT=$(pwd)
 if [ -n "${DONDOC_ENV_FILE:-}" ]; then set -a; . "$DONDOC_ENV_FILE"; set +a; fi
 PY=${DONDOC_PYTHON:-python3}

@@ -30,10 +30,10 @@ def test_every_flow_is_deployed_with_its_schedule():
 def test_prefect_yaml_matches_serve():
     spec = yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))
     assert {d["name"]: d["entrypoint"] for d in spec["deployments"]} == {
-        "daily": "flows/sync_plans.py:sync_plans", "working-days": "flows/chase.py:chase",
-        "every-5-minutes": "flows/ingest_replies.py:ingest_replies",
-        "weekly": "flows/status_digest.py:status_digest",
-        "on-demand": "flows/compile_report.py:compile_report_flow"}
+        "daily": "dondoc.flows.sync_plans.sync_plans", "working-days": "dondoc.flows.chase.chase",
+        "every-5-minutes": "dondoc.flows.ingest_replies.ingest_replies",
+        "weekly": "dondoc.flows.status_digest.status_digest",
+        "on-demand": "dondoc.flows.compile_report.compile_report_flow"}
 
 
 def test_a_schedule_is_overridden_per_flow_by_the_environment():
@@ -69,3 +69,19 @@ def test_the_work_pool_file_gets_the_same_overrides(tmp_path):
     assert deployments["daily"]["schedules"] == [{"cron": "0 6 * * *", "timezone": "Asia/Ho_Chi_Minh"}]
     assert spec["pull"] == yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))["pull"]
     assert [e.schedule_text for e in entries if e.name == "weekly"] == ["mỗi 20 giây / every 20 s"]
+
+
+def test_served_schedules_are_the_values_written_in_prefect_yaml():
+    """Both deployment forms come from one file: each served deployment has exactly the cron, time zone, flow and
+    description that prefect.yaml gives it (values compared, not only names)."""
+    from dondoc.deployments.serve import deployments
+
+    spec = yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))
+    written = {d["name"]: d for d in spec["deployments"]}
+    served = {d.name: d for d in deployments({})}
+    assert set(served) == set(written)
+    for name, deployment in served.items():
+        assert [(s.schedule.cron, s.schedule.timezone) for s in deployment.schedules] == [
+            (s["cron"], s["timezone"]) for s in written[name].get("schedules", [])], name
+        assert deployment.description == written[name]["description"]
+        assert deployment.entrypoint == written[name]["entrypoint"]

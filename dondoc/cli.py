@@ -1076,11 +1076,21 @@ def demo(
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@_guarded
 def bench(ctx: typer.Context) -> None:
-    """Đo hiệu năng — run the benchmarks (same options as `python -m benchmarks`: --quick, --large, --only, --pg URL, --json FILE)."""
-    from benchmarks.__main__ import main as bench_main
+    """Đo hiệu năng — run the benchmarks of a source checkout (same options as `python -m benchmarks`: --quick, --large, --only, --pg URL, --json FILE)."""
+    import os
+    import subprocess
 
-    raise typer.Exit(bench_main(list(ctx.args)))
+    from dondoc.resources import checkout
+
+    root = checkout()
+    if root is None or not (root / "benchmarks" / "__main__.py").is_file():
+        raise NotFound("dondoc bench chạy từ bản mã nguồn / runs from a source checkout: this installation has no "
+                       "benchmarks/ (git clone the repository, pip install -e ., then dondoc bench)")
+    path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH", "")]))
+    raise typer.Exit(subprocess.run([sys.executable, "-m", "benchmarks", *ctx.args],
+                                    env={**os.environ, "PYTHONPATH": path}).returncode)
 
 
 @app.command()

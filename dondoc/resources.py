@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["shipped"]
+__all__ = ["checkout", "shipped"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -20,3 +20,9 @@ def shipped(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return _PACKAGE.parent / name
+
+
+def checkout() -> Path | None:
+    """The source checkout this package runs from (an editable install), or None for an installed wheel."""
+    root = _PACKAGE.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "dondoc").is_dir() else None

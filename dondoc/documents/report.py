@@ -9,7 +9,7 @@ same words.
 The .docx follows Decree 30/2020/NĐ-CP (letterhead, number, place and date,
 "BÁO CÁO" and its summary, body, "Nơi nhận", signature block); the layout
 lives in ``templates/report/bao-cao-tong-hop.docx``, which a coordinator may
-edit in Word (``templates/report/make_template.py`` regenerates it).
+edit in Word (``scripts/make_report_template.py`` regenerates it).
 
 Compiling twice from the same data gives byte-identical files: the .docx and
 .xlsx packages are rewritten with a fixed entry order, a fixed timestamp on

@@ -1,10 +1,14 @@
 """Generate ``bao-cao-tong-hop.docx``, the consolidated report's Word template.
 
-The .docx ships beside this script and is what a coordinator opens and edits
-in Word; this script is how it was made, so the layout can be reviewed as
-code and regenerated::
+The .docx ships in ``templates/report/`` and is what a coordinator opens and
+edits in Word; this script is how it was made, so the layout can be reviewed
+as code and regenerated (a build tool of the repository: it is not in the
+wheel)::
 
-    cd /path/to/repo && PYTHONPATH=. python templates/report/make_template.py
+    .venv/bin/python scripts/make_report_template.py
+
+``tests/unit/test_report_template.py`` checks that it reproduces the committed
+file byte for byte: change the layout here, run it, commit both.
 
 Layout (Decree 30/2020/NĐ-CP, Appendix I): A4; margins top/bottom 20 mm,
 left 30 mm, right 15 mm; Times New Roman 14 pt; page numbers centred in the
@@ -41,7 +45,7 @@ from docx.shared import Cm, Mm, Pt
 
 from dondoc.documents.report import stable_package
 
-OUT = Path(__file__).resolve().parent / "bao-cao-tong-hop.docx"
+OUT = Path(__file__).resolve().parents[1] / "templates" / "report" / "bao-cao-tong-hop.docx"
 FONT = "Times New Roman"
 TEXT_WIDTH = 16.5  # cm: A4 210 mm − left 30 mm − right 15 mm
 LEFT, RIGHT = 7.0, 9.5  # cm: the letterhead's columns

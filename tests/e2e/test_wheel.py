@@ -1,0 +1,95 @@
+"""The wheel as a user installs it: ``pip install`` of the built wheel into a fresh virtual environment.
+
+It holds one top-level import name, ``dondoc`` (``dondoc.db``, ``dondoc.flows`` and ``dondoc.deployments`` come
+from the repository's db/, flows/ and deployments/ through the symlinks under dondoc/; config/ and templates/ are
+package data), no ``benchmarks``; and from a folder outside the checkout, ``dondoc --help``, ``dondoc demo`` and the
+deployments work. Needs the package index (hatchling to build, the dependencies to install): skipped without one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(argv: list, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in argv], capture_output=True, text=True, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    probe = _run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", out / "probe", "hatchling"],
+                 timeout=300)
+    if probe.returncode != 0:
+        pytest.skip(f"no package index reachable: {probe.stderr.strip()[-300:]}")
+    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, ROOT], timeout=600)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    [path] = out.glob("dondoc-*.whl")
+    return path
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """A fresh virtual environment with the wheel installed (pinned by constraints.txt); its bin/ folder."""
+    env_dir = tmp_path_factory.mktemp("venv")
+    venv.create(env_dir, with_pip=True)
+    bin_dir = env_dir / "bin"
+    done = _run([bin_dir / "python", "-m", "pip", "install", "-q", "-c", ROOT / "constraints.txt", wheel],
+                timeout=1500)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return bin_dir
+
+
+def _outside(tmp_path: Path) -> dict[str, str]:
+    """An environment for a user's shell outside the checkout: no DONDOC_* setting, no PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DONDOC_", "PREFECT_")) and k != "PYTHONPATH"}
+    return {**env, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_HOME": str(tmp_path / "prefect-home"), "HOME": str(tmp_path)}
+
+
+def test_the_wheel_holds_only_dondoc(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {n.split("/")[0] for n in names} == {"dondoc", wheel.name.split("-py")[0] + ".dist-info"}
+    for inside in ("dondoc/db/tables.py", "dondoc/db/migrations/env.py", "dondoc/db/migrations/script.py.mako",
+                   "dondoc/flows/chase.py", "dondoc/deployments/serve.py", "dondoc/deployments/prefect.yaml",
+                   "dondoc/_data/config/policy.yaml", "dondoc/_data/templates/report/bao-cao-tong-hop.docx"):
+        assert inside in names
+    assert not any("benchmarks" in n for n in names)
+    assert not any(n.endswith("make_template.py") for n in names)  # a build tool of the repository, not data
+
+
+def test_installed_wheel_runs_from_outside_the_checkout(installed, tmp_path):
+    env = _outside(tmp_path)
+    helped = _run([installed / "dondoc", "--help"], cwd=tmp_path, env=env, timeout=120)
+    assert helped.returncode == 0, helped.stderr
+    assert "demo" in helped.stdout and "serve" in helped.stdout
+    # the deployments and their schedules load from the installed package (module-path entrypoints)
+    code = ("from dondoc.deployments.serve import deployments; "
+            "print(sorted((d.name, d.entrypoint) for d in deployments({})))")
+    built = _run([installed / "python", "-c", code], cwd=tmp_path, env=env, timeout=300)
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert "('working-days', 'dondoc.flows.chase.chase')" in built.stdout
+    # nothing of the checkout is importable: the bare names are not installed
+    bare = _run([installed / "python", "-c", "import db"], cwd=tmp_path, env=env, timeout=60)
+    assert "No module named 'db'" in bare.stderr
+    bench = _run([installed / "dondoc", "bench", "--quick"], cwd=tmp_path, env=env, timeout=120)
+    assert bench.returncode == 1 and "source checkout" in bench.stderr
+    assert len(bench.stderr.strip().splitlines()) == 1, bench.stderr
+
+
+def test_installed_wheel_plays_the_demo(installed, tmp_path):
+    played = _run([installed / "dondoc", "demo", "--dir", tmp_path / "season"], cwd=tmp_path,
+                  env=_outside(tmp_path), timeout=900)
+    assert played.returncode == 0, played.stdout[-3000:] + played.stderr[-3000:]
+    assert "Báo cáo tổng hợp / consolidated report" in played.stdout
+    assert list((tmp_path / "season").rglob("*.docx"))

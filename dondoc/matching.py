@@ -12,7 +12,7 @@ agency, or an address at its configured domain; otherwise the mail is held in
 quarantine for the coordinator. Two kinds of evidence that disagree (a token
 for one agency, a thread of another) are suspicious: quarantine.
 
-Naming the deadline is not proving the sender (issue 17): only the token
+Naming the deadline is not proving the sender: only the token
 proves that the sender received our reminder. A match by thread, tag or
 sender also needs the sender authenticated by the office's own mail server
 (:mod:`dondoc.mail.authresults`); without it the report is held until the

@@ -115,6 +115,6 @@ def pytest_testnodedown(node, error):
 def pytest_terminal_summary(terminalreporter):
     lines = figures.summary_lines()
     if lines:
-        terminalreporter.section("dondoc reliability figures (issue 9)")
+        terminalreporter.section("dondoc reliability figures")
         for line in lines:
             terminalreporter.write_line(line)

@@ -1,4 +1,4 @@
-"""The reliability figures the test session prints at its end (issue 9).
+"""The reliability figures the test session prints at its end.
 
 Tests that kill, break or attack dondoc say what they did::
 

@@ -487,7 +487,7 @@ def _forwards(c: _Corpus) -> None:
                         "charset=windows-1258")
     c.add("forward/inner-cp1258", _forward_of(inner_cp1258, 1), "candidate", text="Subject: Re: Báo cáo quý IV")
     auto = mail("Trả lời tự động: [DD-17] Nhắc nộp báo cáo", extra=[("Auto-Submitted", "auto-replied")])
-    # an automatic subject after Re:/Fwd: prefixes is automatic (issue 17), also when a person forwards it
+    # an automatic subject after Re:/Fwd: prefixes is automatic, also when a person forwards it
     c.add("forward/of-an-auto-reply", _forward_of(auto, 1, subject="Fwd: Trả lời tự động: [DD-17] Nhắc nộp"),
           "auto-reply")
     c.add("forward/digest", mail(content_type='multipart/digest; boundary="D"', cte=None,
@@ -602,7 +602,7 @@ AUTOMATIC_HEADERS = [
 
 def automatic_forms(*, sender: str, to: str, subject: str, in_reply_to: str | None = None,
                     attach: bool = True) -> list[tuple[str, bytes]]:
-    """Automatic replies to a reminder in every form listed in issue 17, each looking like a report otherwise
+    """Automatic replies to a reminder in every form seen in offices' mail, each looking like a report otherwise
     (sent to ``to``, from ``sender``, in the thread, with a form attached): ``(name, raw)`` pairs."""
     forms: list[tuple[str, list, str]] = []
     for i, pattern in enumerate(AUTOMATIC_SUBJECTS_VI):

@@ -4,7 +4,7 @@ Decided on headers and on how the subject *starts*, never on body text: a
 person's real reply may quote an out-of-office notice or a bounce and must
 still count. Bounces are checked first, because MTAs mark their delivery
 reports ``Auto-Submitted`` too. Conventions: RFC 3834 (``Auto-Submitted``),
-RFC 3464 (delivery status notifications), FINDINGS.md "Mail conventions".
+RFC 3464 (delivery status notifications), docs/findings.md, "Automatic mail".
 """
 
 from __future__ import annotations

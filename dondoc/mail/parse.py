@@ -5,7 +5,7 @@ unknown charset names, broken MIME boundaries, RFC 2231 names with path
 separators in them, forwards nested in forwards. :func:`parse_message` never
 raises anything but :class:`Unparseable`.
 
-How (FINDINGS.md, "Parsing Vietnamese mail"):
+How (docs/findings.md, "Parsing Vietnamese mail"):
 
 - size, header and part caps are checked on the bytes *before* parsing: a
   10,000-part message or a 100 KB header must not cost seconds;

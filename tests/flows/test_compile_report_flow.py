@@ -1,5 +1,5 @@
 """The compile-report flow's approval pause on a Prefect test server: it waits days by default, and a run that
-nobody answers in time ends Failed with a message, never left "Paused"; its draft stays approvable (issue 16)."""
+nobody answers in time ends Failed with a message, never left "Paused"; its draft stays approvable."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A killed chase leaves nothing behind, and a chase whose worker dies says so (issue 16).
+"""A killed chase leaves nothing behind, and a chase whose worker dies says so.
 
 A real ``python -m dondoc chase`` with 600 reminders composes them in
 ``DONDOC_COMPOSE_WORKERS`` worker processes while it sends to an aiosmtpd

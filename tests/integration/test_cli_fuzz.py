@@ -1,4 +1,4 @@
-"""Hostile CLI arguments: bad dates, unknown or huge ids, injection in names and reasons (issue 9, item 3).
+"""Hostile CLI arguments: bad dates, unknown or huge ids, injection in names and reasons.
 
 Every command that takes an id, a date or free text is run (typer's CliRunner, the real app on a real reporting
 season) with values a careless or malicious user could type. The property: exit 0, 1 or 2 and never an exception;

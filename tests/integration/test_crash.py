@@ -1,4 +1,4 @@
-"""Crash and resume: each stage killed with SIGKILL at a random point, then rerun to completion (issue 9).
+"""Crash and resume: each stage killed with SIGKILL at a random point, then rerun to completion.
 
 The matrix is stage (chase, ingest, report compile, sync) × database (SQLite,
 PostgreSQL) × seeds. A world is built once per database with the real CLI

@@ -1,4 +1,4 @@
-"""Faults at the edges (issue 9): a full disk, a locked or restarted database, a mail server down, slow or cut off.
+"""Faults at the edges: a full disk, a locked or restarted database, a mail server down, slow or cut off.
 
 Each test breaks one thing around a real ``python -m dondoc`` run, checks
 the coordinator's one line (no traceback, no secret), then repairs it and
@@ -603,7 +603,7 @@ def test_a_full_disk_while_storing_an_attachment_leaves_the_reply_to_the_next_ru
     reply = EmailMessage()
     from dondoc.mail.tokens import make_token
 
-    # sent to the reminder's Reply-To (its token): a tag alone would be held for confirmation (issue 17)
+    # sent to the reminder's Reply-To (its token): a tag alone would be held for confirmation
     token = make_token(deadline.id, env["DONDOC_HMAC_KEY"].encode())
     reply["From"], reply["To"] = "vanthu@huyen-a.demo.example.org", f"baocao+{token}@sldtbxh.example.org"
     reply["Subject"] = f"Báo cáo 6 tháng đầu năm 2021 [DD-{deadline.id}]"

@@ -1,4 +1,4 @@
-"""A safe first run (issue 16): a new installation never mails about deadlines long past.
+"""A safe first run: a new installation never mails about deadlines long past.
 
 Through the real CLI (typer's runner) on a fresh data dir: ``dondoc sync``
 says what the next chase would send and what it leaves alone; ``dondoc chase

@@ -1,4 +1,4 @@
-"""Hostile replies end to end, through intake, the outbox and an SMTP sink (issue 9, item 4): header injection in a
+"""Hostile replies end to end, through intake, the outbox and an SMTP sink: header injection in a
 reply's From, Message-ID and Subject; HTML in config names, file names and reasons in the HTML mails.
 
 The agency's reply is genuine (a contact, the reminder's token) but its From display name, Message-ID and Subject

@@ -1,6 +1,6 @@
 """`dondoc plans import`: the five seeds' reporting clauses and targets, real plans' precision and recall, bad files.
 
-The expected clauses of the seeds are DESIGN.md's table, written here by hand;
+The expected clauses of the seeds are the table of docs/findings.md ("The seed plans"), written here by hand;
 the expected targets and leads are those of config/plans (which a person encoded
 from the same texts).
 """
@@ -35,7 +35,7 @@ SEED_FILES = {
 }
 LDTBXH = "Sở Lao động - Thương binh và Xã hội"
 
-# DESIGN.md's table: (reporters, recipient, via, period, date as written, rule), and the two clauses the table leaves
+# docs/findings.md's table of the seeds: (reporters, recipient, via, period, date as written, rule), and the two clauses the table leaves
 # out that the texts write (001: "Hàng năm, báo cáo Hội đồng nhân dân cùng cấp …" under the districts' heading; 002:
 # Sở LĐTBXH "định kỳ báo cáo Ủy ban nhân dân tỉnh và Bộ Lao động – Thương binh và Xã hội kết quả thực hiện").
 TABLE = {

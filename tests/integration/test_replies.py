@@ -159,7 +159,7 @@ def test_the_hostile_corpus_through_intake_loses_nothing_and_crashes_nothing(wor
             assert row.status == "quarantine" and row.reason.startswith("unparseable"), (row.id, row.reason)
         elif expected[raw] == "auto-reply":
             assert row.status == "auto-reply"
-        elif expected[raw] == "bounce":  # none returns a message dondoc sent: a delay, or unverified (issue 17)
+        elif expected[raw] == "bounce":  # none returns a message dondoc sent: a delay, or unverified
             assert row.status == "bounce" and row.reason.startswith("delivery delayed") or (
                 row.status == "quarantine" and row.reason.startswith("thư báo lỗi chưa xác minh")), row.reason
         else:  # strangers with valid-looking tags and unknown senders never become submissions

@@ -1,4 +1,4 @@
-"""Replies you can trust (issue 17, parts 2–4), end to end: reminders over SMTP (aiosmtpd), intake, outbox.
+"""Replies you can trust, end to end: reminders over SMTP (aiosmtpd), intake, outbox.
 
 - every automatic-reply form (Vietnamese and English) makes 0 submissions, 0 receipts, 0 mails;
 - a forged ``From:`` without a token is held: nothing counts (the deadline stays open, reminders go on, the

@@ -1,4 +1,4 @@
-"""Authentication-Results: only the office's own server's headers, at the top, count (issue 17, part 3)."""
+"""Authentication-Results: only the office's own server's headers, at the top, count."""
 
 from __future__ import annotations
 

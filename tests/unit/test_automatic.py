@@ -1,4 +1,4 @@
-"""Automatic mail is recognised the way mail systems recognise it (issue 17, part 2), and real replies are not.
+"""Automatic mail is recognised the way mail systems recognise it, and real replies are not.
 
 Every form of :func:`tests.mail_corpus.automatic_forms` (Vietnamese and
 English subjects after any Re:/TL:/Fwd: prefix, with or without diacritics,

@@ -1,4 +1,4 @@
-"""Working days and last days: the rules of DESIGN.md, by example and by property."""
+"""Working days and last days: the rules of docs/findings.md ("Calendar"), by example and by property."""
 
 import datetime as dt
 

@@ -1,5 +1,5 @@
 """Hostile configuration: the shipped YAML, mutated every way a hand or an attacker could, always loads or says
-``file:line: what`` — never another exception, never a hang, never a crash of the process (issue 9, item 3).
+``file:line: what`` — never another exception, never a hang, never a crash of the process.
 
 The tree mutations drop, rename, duplicate and retype keys at any depth and put hostile values anywhere (controls,
 NUL, RTL marks, NFD, huge numbers, impossible dates); the text mutations add what only text can hold (tabs, a BOM,

@@ -1,4 +1,4 @@
-"""Header injection: no value dondoc puts in a header can add a header, a recipient or a line (issue 9, item 4).
+"""Header injection: no value dondoc puts in a header can add a header, a recipient or a line.
 
 Every value that reaches a header — subjects (plan titles, agency names, an agency's own reply subject), display
 names, addresses (config contacts, the From of an inbound reply), In-Reply-To/References (inbound Message-IDs),

@@ -1,4 +1,4 @@
-"""HTML in what agencies and config write never becomes markup in the HTML report (issue 9, item 4).
+"""HTML in what agencies and config write never becomes markup in the HTML report.
 
 The report is rendered through the real template twice: once with plain words and once with a hostile payload in
 every text an agency or the configuration supplies (agency names, narratives, file names, text figures, plan and

@@ -171,7 +171,7 @@ def test_any_text_reads_without_error_and_dates_come_from_the_text(parts):
             assert item.date.month is None or 1 <= item.date.month <= 12
 
 
-# Plans written since the 2025 reorganisation, in the forms issue 20 lists.
+# Plans written since the 2025 reorganisation, in the forms seen in such plans.
 
 def items_of(text: str, level: Level = Level.PROVINCE):
     return [(tuple(i.reporters), i.recipient, tuple(i.also_to), i.via, i.period, str(i.date) if i.date else None,

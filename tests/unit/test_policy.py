@@ -117,7 +117,7 @@ def test_a_season_sends_each_stage_at_most_once_and_only_on_working_days(last_da
     assert all(CAL.is_working_day(d) for _, d in sent)
 
 
-# -- the lower bound of chasing (issue 16): a first run never mails about long-past deadlines ----------------------
+# -- the lower bound of chasing: a first run never mails about long-past deadlines ----------------------
 
 def test_no_reminder_once_the_last_day_is_more_than_stale_after_days_past():
     # 33 days after the last day the overdue series is long over; with a long series it would still be "due"

@@ -1,4 +1,4 @@
-"""The plan model and calendar import no I/O library (STYLE.md, habit 1)."""
+"""The plan model and calendar import no I/O library (docs/architecture.md, "Layers")."""
 
 import ast
 import subprocess

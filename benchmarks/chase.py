@@ -25,7 +25,7 @@ from benchmarks.data import province_config
 from dondoc.db.engine import make_engine
 from dondoc.db.migrate import upgrade
 from dondoc.db.tables import OutboxRow
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.chase import ChaseReport, MailSetup, run_chase
 from dondoc.config import load_catalog
 from dondoc.mail.render import jinja_environment

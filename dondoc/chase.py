@@ -39,7 +39,7 @@ from sqlmodel import Session, func, select
 
 from dondoc.db.outbox import claim, enqueue, mark, recover_interrupted, sent_stages
 from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.documents.form import FormRow, write_form
 from dondoc.documents.ics import deadline_invite
 from dondoc.errors import Fault, MailError

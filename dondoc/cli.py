@@ -157,7 +157,7 @@ def _app():
 
 
 def _vn(day: dt.date) -> str:
-    from dondoc.calendar import WEEKDAYS_VI
+    from dondoc.workdays import WEEKDAYS_VI
 
     if _lang() == "en":
         return f"{day:%a} {day:%d/%m/%Y}"
@@ -552,7 +552,7 @@ def calendar_(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Lịch làm việc — the working-day calendar of a year: holidays, days off, swap days."""
-    from dondoc.calendar import WorkCalendar
+    from dondoc.workdays import WorkCalendar
 
     catalog = _app().catalog()
     if year not in catalog.calendar_years:

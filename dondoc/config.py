@@ -27,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from dondoc.calendar import CalendarYear
+from dondoc.workdays import CalendarYear
 from dondoc.checks import check_catalog
 from dondoc.errors import ConfigError, Located
 from dondoc.model import Area, Catalog, Directory, Plan

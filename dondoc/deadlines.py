@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from dateutil.rrule import MONTHLY, rrule
 
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.model import Directory, Every, Obligation, Plan, Rule, Schedule, Validity
 from dondoc.succession import Holder, Lapse, exists, holder, life
 

@@ -3,7 +3,7 @@
 Pure data, checked by pydantic, no I/O: this module never imports the
 database, Prefect, Jinja2 or a mail library (``tests/unit/test_purity.py``
 checks it). ``dondoc.config`` reads YAML into these models; the calendar and
-deadline engine in ``dondoc.calendar`` and ``dondoc.deadlines`` compute on
+deadline engine in ``dondoc.workdays`` and ``dondoc.deadlines`` compute on
 them.
 
 Vietnamese text is data: every free-text field is normalised to Unicode NFC

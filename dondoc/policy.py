@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 
 __all__ = ["DeadlineState", "Overdue", "Policy", "PolicyFile", "QuietPeriod", "Reminder", "Unchased", "due_reminders",
            "next_chase_moment", "stages", "unchased_reason"]

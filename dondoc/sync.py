@@ -35,7 +35,7 @@ from dondoc.db.tables import (
     PlanRow,
     TargetRow,
 )
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.deadlines import DeadlineSpec, plan_deadlines
 from dondoc.model import Catalog, Plan
 from dondoc.succession import end_text, exists

@@ -19,7 +19,7 @@ import jinja2
 
 from dondoc.db.engine import make_engine
 from dondoc.db.migrate import upgrade
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.chase import MailSetup
 from dondoc.config import load_catalog, load_policy
 from dondoc.errors import MailError

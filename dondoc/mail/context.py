@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dondoc.calendar import WEEKDAYS_VI, WorkCalendar
+from dondoc.workdays import WEEKDAYS_VI, WorkCalendar
 from dondoc.deadlines import written_last_day
 from dondoc.model import Agency, Directory, Obligation, Plan, Rule, Target
 from dondoc.vocabulary import goal_text

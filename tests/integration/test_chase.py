@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, OutboxRow
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.chase import ChaseFilter, MailSetup, run_chase
 from dondoc.documents.form import read_form
 from dondoc.mail.render import jinja_environment

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from dondoc.db.tables import DeadlineRow, DeadlineStatus
 from dondoc.aggregate import aggregate
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.chase import plan_reminders
 from dondoc.cli import app
 from dondoc.config import load_catalog, load_policy

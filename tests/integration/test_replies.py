@@ -20,7 +20,7 @@ from tests import figures
 from tests.integration.test_chase import SETUP, morning
 from tests.replies_helpers import reply_to
 
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 
 DOCX = ("bao-cao-6-thang.docx", b"PK\x03\x04 fake docx", "application/vnd.openxmlformats-officedocument."
         "wordprocessingml.document")

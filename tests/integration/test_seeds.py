@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dondoc.deadlines import plan_deadlines
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.model import Role
 
 D = dt.date

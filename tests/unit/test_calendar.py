@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dondoc.calendar import CalendarYear, WorkCalendar
+from dondoc.workdays import CalendarYear, WorkCalendar
 from dondoc.deadlines import last_day, written_last_day
 from dondoc.model import Rule
 

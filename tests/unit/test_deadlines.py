@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.deadlines import dues, plan_deadlines
 from dondoc.model import Area, Directory, Plan, Schedule, Validity
 
@@ -74,7 +74,7 @@ def _plan(consolidator_due: str) -> tuple[Plan, Directory]:
 def test_a_consolidator_is_never_due_before_its_inputs():
     # 11/5/2030 is a Saturday; with a swap working day it stays the last day of the
     # input, while the consolidator's 10/5 (Friday) would come first: it waits.
-    from dondoc.calendar import CalendarYear
+    from dondoc.workdays import CalendarYear
 
     calendar = WorkCalendar([CalendarYear(year=2030, working_days=[{"date": "2030-05-11", "reason": "làm bù"}])])
     plan, directory = _plan("10/5")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.config import load_catalog
 from dondoc.mail.context import ReminderFacts, reminder_context
 from dondoc.mail.render import jinja_environment, render

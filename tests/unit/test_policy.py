@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.policy import (
     DeadlineState,
     Policy,

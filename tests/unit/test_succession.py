@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from dondoc.calendar import WorkCalendar
+from dondoc.workdays import WorkCalendar
 from dondoc.config import ConfigError, load_catalog
 from dondoc.deadlines import plan_deadlines
 from dondoc.model import Area, Directory, Plan

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from dondoc.errors import UsageError
+from dondoc.folding import fold
 from dondoc.units import Province, Unit, data_note
 
 __all__ = ["GenerateReport", "area_file", "generate_units", "load_area_file", "save_area_file"]
@@ -63,9 +63,7 @@ def save_area_file(path: Path, data: CommentedMap) -> None:
 
 
 def _ascii(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
 @dataclass

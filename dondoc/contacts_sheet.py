@@ -34,6 +34,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from dondoc.agency_files import area_file, load_area_file, save_area_file
 from dondoc.errors import UsageError
+from dondoc.folding import fold
 from dondoc.importer.agencies import loose
 from dondoc.model import Area, Role
 
@@ -60,8 +61,7 @@ WEBMAIL = ("gmail.com", "yahoo.com", "yahoo.com.vn", "hotmail.com", "outlook.com
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", str(text)).lower().replace("đ", "d"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = fold(unicodedata.normalize("NFC", str(text)))
     return " ".join(re.sub(r"[^a-z0-9/]+", " ", text).split()).replace(" / ", "/").replace("/", " ").strip()
 
 

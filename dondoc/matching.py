@@ -22,8 +22,9 @@ agency confirms it (:func:`needs_authentication`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from dondoc.folding import fold
 
 __all__ = ["Evidence", "Match", "SenderIndex", "TAG", "decide", "needs_authentication", "sender_allowed",
            "strip_quoted", "wants_time", "asks_question"]
@@ -136,8 +137,7 @@ def strip_quoted(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return fold(text)
 
 
 _MORE_TIME = ("xin gia han", "xin lui thoi han", "xin lui han", "cho phep nop cham", "xin nop cham",

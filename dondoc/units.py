@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from dondoc.errors import NotFound, UsageError
+from dondoc.folding import fold
 
 __all__ = ["DATA_DATE", "Province", "Unit", "data_note", "find_province", "provinces"]
 
@@ -93,8 +94,7 @@ def _nfc(text: str) -> str:
 
 def _fold(text: str) -> str:
     """Lower case without accents or the kind: "Tỉnh Đồng Nai" → "dong nai"."""
-    text = unicodedata.normalize("NFD", _nfc(text).lower().replace("đ", "d"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = fold(_nfc(text))
     for prefix in ("thanh pho ", "tinh ", "tp. ", "tp "):
         text = text.removeprefix(prefix)
     return " ".join(text.replace("-", " ").split())

@@ -18,8 +18,9 @@ results.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from dondoc.folding import fold as _fold
 
 __all__ = ["PARTS", "Sections", "fold", "heading_part", "split_report"]
 
@@ -57,9 +58,7 @@ MAX_HEADING = 140
 
 def fold(text: str) -> str:
     """Lower case without diacritics (``đ`` → ``d``), blanks collapsed: for comparing headings."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.lower().split())
+    return " ".join(_fold(text).split())
 
 
 def heading_part(line: str, *, capitals: bool = True) -> str | None:

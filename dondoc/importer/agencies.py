@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..folding import without_marks
 from ..model import Area, Level
 
 __all__ = ["GROUPS", "AgencyMatch", "Directory", "canonical", "find_agencies", "find_groups", "loose", "overlaps",
@@ -84,12 +85,7 @@ _LOOSE_UNITS = (("p", "phường"), ("x", "xã"), ("tt", "thị trấn"), ("tx",
                 ("tp", "thành phố"), ("dk", "đặc khu"))
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-_LOOSE_LONG = sorted({(_fold(long), _fold(short)) for long, short in _LONG_NAMES.items()}, key=lambda i: -len(i[0]))
+_LOOSE_LONG = sorted({(without_marks(long), without_marks(short)) for long, short in _LONG_NAMES.items()}, key=lambda i: -len(i[0]))
 
 
 def loose(name: str) -> str:
@@ -98,7 +94,7 @@ def loose(name: str) -> str:
     text = unicodedata.normalize("NFC", name).strip()
     for short, long in _LOOSE_UNITS:  # "P. Vỹ Dạ", "UBND P.Vỹ Dạ" → "phường Vỹ Dạ"
         text = re.sub(rf"(?i)(^|\s|UBND\s*)({short})\.\s*(?=\w)", rf"\1{long} ", text)
-    text = _fold(canonical(text))
+    text = without_marks(canonical(text))
     text = re.sub(r"\buy ban nhan dan\b", "ubnd", text)
     text = " ".join(re.sub(r"[-–—,.;:()&]", " ", text).split())
     for long, short in _LOOSE_LONG:
@@ -110,8 +106,7 @@ def loose(name: str) -> str:
 
 def slug(name: str) -> str:
     """An ascii id part for a new agency: "Sở Y tế" → "so-y-te"."""
-    text = unicodedata.normalize("NFD", canonical(name).replace("đ", "d"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = without_marks(canonical(name))
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "agency"
 
 

@@ -10,10 +10,10 @@ RFC 3464 (delivery status notifications), docs/findings.md, "Automatic mail".
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dondoc.folding import fold
 from dondoc.mail.parse import ParsedMail
 
 __all__ = ["Classification", "MailKind", "classify"]
@@ -42,8 +42,7 @@ class Classification:
 
 def _plain(text: str) -> str:
     """Lowercase, without diacritics (đ → d), whitespace collapsed: "Trả lời TỰ ĐỘNG" → "tra loi tu dong"."""
-    decomposed = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return " ".join("".join(c for c in decomposed if unicodedata.category(c) != "Mn").split())
+    return " ".join(fold(text).split())
 
 
 def _phrases(*phrases: str) -> str:

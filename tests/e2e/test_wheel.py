@@ -54,7 +54,10 @@ def _outside(tmp_path: Path) -> dict[str, str]:
     """An environment for a user's shell outside the checkout: no DONDOC_* setting, no PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DONDOC_", "PREFECT_")) and k != "PYTHONPATH"}
     return {**env, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_HOME": str(tmp_path / "prefect-home"), "HOME": str(tmp_path)}
+            "PREFECT_HOME": str(tmp_path / "prefect-home"), "HOME": str(tmp_path),
+            # the demo's throw-away Prefect server may take longer than its default 20 s to start on a busy CI
+            # machine (seen here with two CPUs shared by other test runs)
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
 
 
 def test_the_wheel_holds_only_dondoc(wheel):

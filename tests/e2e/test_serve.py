@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 from tests.prefect_api import (alive, by_the_scheduler, command_line, descendants, environment_without, flow_runs,
                                wait_for)
 

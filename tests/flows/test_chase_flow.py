@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from dondoc.mail.sink import MaildirSink
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 MORNING = dt.datetime(2021, 5, 5, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hà Nội

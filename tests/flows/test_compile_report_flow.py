@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink
-from tests.integration.test_config import AREA, write_config
+from tests.support.config import AREA, write_config
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 REPORT_AT = dt.datetime(2021, 5, 21, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội, after the agencies' last day

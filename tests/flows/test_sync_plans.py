@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.integration.test_config import PLAN, write_config
+from tests.support.config import PLAN, write_config
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 

@@ -20,7 +20,7 @@ from dondoc.mail.transport import SmtpTransport
 from dondoc.sync import sync_catalog
 from tests.dovecot import DovecotServer, find_dovecot
 from tests.integration.test_chase import morning
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from dondoc.backup import pg_command
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink
 from tests import figures
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 from tests.replies_helpers import reply_to
 
 HMAC = "backup-hmac-0123456789abcdef"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 
 runner = CliRunner()
 MORNING = "2021-05-05T09:00"  # 10 working days before the 6-month last day (19/5/2021)

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dondoc.cli import app
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 
 runner = CliRunner()
 
@@ -110,7 +110,7 @@ def test_user_mistakes_are_one_line_and_exit_1_usage_errors_2(env, args, message
 
 
 def test_sync_refuses_invalid_config(env, tmp_path, monkeypatch):
-    from tests.integration.test_config import PLAN
+    from tests.support.config import PLAN
 
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "bad", plan=PLAN.replace("20/5", "31/2"))))
     result = invoke("sync")

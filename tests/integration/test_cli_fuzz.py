@@ -25,7 +25,7 @@ from dondoc.errors import visible
 from tests import figures
 from tests.integration import test_backup
 from tests.integration.test_backup import sqlite_url, tables
-from tests.integration.test_config import PLAN, write_config
+from tests.support.config import PLAN, write_config
 
 season = test_backup.season  # the fixture: a data dir with a reporting season (SQLite)
 

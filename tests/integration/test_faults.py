@@ -31,7 +31,7 @@ from dondoc.db.tables import InboundRow, InboundStatus, OutboxRow, OutboxStatus,
 from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
 from tests import figures
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 from tests.integration.test_crash import MORNING, big_config
 from tests.postgres import started_cluster
 

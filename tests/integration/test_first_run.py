@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from dondoc.db.engine import make_engine
 from dondoc.db.tables import DeadlineRow
 from dondoc.cli import app
-from tests.integration.test_config import AREA, write_config
+from tests.support.config import AREA, write_config
 
 runner = CliRunner()
 FIRST_DAY = "2026-12-08T09:00"

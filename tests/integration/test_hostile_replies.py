@@ -28,7 +28,7 @@ from dondoc.mail.transport import SmtpTransport
 from dondoc.sync import sync_catalog
 from tests import figures
 from tests.integration.test_chase import SETUP, morning
-from tests.integration.test_config import AREA, PLAN, write_config
+from tests.support.config import AREA, PLAN, write_config
 from tests.integration.test_replies import DOCX, chase, ingest
 from tests.replies_helpers import reply_to
 from tests.unit.test_headers import EXPECTED_HEADERS

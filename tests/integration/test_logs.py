@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 from tests.replies_helpers import reply_to
 
 HMAC = "hmac-Secret-7f3a9c1e5b"

@@ -11,7 +11,7 @@ from dondoc.errors import NotFound, UsageError
 from dondoc.mail.sink import MaildirSink
 from dondoc.operations import chasing, deadlines, listings, opened, replies, reports, status
 from dondoc.settings import Settings
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 
 MORNING = dt.datetime(2021, 5, 5, 2, tzinfo=dt.UTC)  # 09:00 in Hà Nội, 10 working days before 19/5/2021
 

@@ -34,7 +34,7 @@ from dondoc.mail.sink import MaildirSink
 from dondoc.mail.sources import BEFORE_SINCE, ImapSource, MaildirSource
 from dondoc.mail.tokens import make_token
 from tests.integration.test_chase import SETUP, morning
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 from tests.integration.test_faults import SECRET, cli_env, dondoc, ok, table
 
 MAY_10 = dt.date(2021, 5, 10)

@@ -13,7 +13,7 @@ from dondoc.db.tables import AgencyRow, DeadlineRow, DeadlineStatus
 from dondoc.config import load_catalog
 from dondoc.errors import ConfigError
 from dondoc.sync import REMOVED, sync_catalog
-from tests.integration.test_config import PLAN, write_config
+from tests.support.config import PLAN, write_config
 
 NOW = dt.datetime(2021, 3, 1, 1, 0, tzinfo=dt.UTC)
 
@@ -64,7 +64,7 @@ def test_a_changed_date_updates_open_deadlines_and_leaves_closed_ones(engine, tm
 
 
 def test_removing_an_agency_excuses_its_open_deadlines_and_readding_reopens_them(engine, tmp_path):
-    from tests.integration.test_config import AREA
+    from tests.support.config import AREA
 
     root = write_config(tmp_path)
     run_sync(engine, root)
@@ -83,7 +83,7 @@ def test_removing_an_agency_excuses_its_open_deadlines_and_readding_reopens_them
 
 
 def test_an_agency_removed_from_the_directory_is_retired_not_deleted(engine, tmp_path):
-    from tests.integration.test_config import AREA
+    from tests.support.config import AREA
 
     root = write_config(tmp_path)
     run_sync(engine, root)

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dondoc.mail.sink import MaildirSink
-from tests.integration.test_config import AREA, write_config
+from tests.support.config import AREA, write_config
 from tests.prefect_api import by_the_scheduler, flow_runs, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]

@@ -73,7 +73,7 @@ def test_both_paths_build_the_same_catalog():
 
 def test_a_duplicate_key_in_a_config_file_is_reported_with_its_line(tmp_path):
     from dondoc.config import check_config
-    from tests.integration.test_config import PLAN, write_config
+    from tests.support.config import PLAN, write_config
 
     root = write_config(tmp_path, plan=PLAN.replace("area: demo\n", "area: demo\narea: demo\n", 1))
     [problem] = check_config(root)

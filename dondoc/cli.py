@@ -262,7 +262,7 @@ def plans_check(
     problems = check_config(config_dir, plan_files)
     if problems:
         raise ConfigError(problems)
-    from dondoc.config import load_catalog
+    from dondoc.config import config_reviews, load_catalog
 
     catalog = load_catalog(config_dir, plan_files)
     out.print(
@@ -272,6 +272,12 @@ def plans_check(
         markup=False,
         highlight=False,
     )
+    reviews = config_reviews(config_dir, plan_files)
+    if reviews:
+        out.print(f"Còn {sum(map(len, reviews.values()))} điểm cần xem lại (# REVIEW:) trong {len(reviews)} tệp / "
+                  f"review points left in {len(reviews)} file(s): "
+                  + ", ".join(f"{path.name} {len(points)}" for path, points in reviews.items()),
+                  markup=False, highlight=False)
 
 
 class DraftFormat(StrEnum):

@@ -33,7 +33,8 @@ from dondoc.errors import ConfigError, Located
 from dondoc.model import Area, Catalog, Directory, Plan
 from dondoc.policy import PolicyFile
 
-__all__ = ["ConfigError", "Located", "load_areas", "load_catalog", "load_policy", "check_config"]
+__all__ = ["ConfigError", "Located", "load_areas", "load_catalog", "load_policy", "check_config", "review_points",
+           "config_reviews"]
 
 
 _ALIAS_SURPLUS = 100_000  # values aliases may add beyond those written in the file
@@ -315,6 +316,34 @@ def _validate(doc: _Document, model: type[BaseModel], problems: list[Located]) -
 
 def _files(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() else []
+
+
+# "# REVIEW:" marks what a person must still check (an open question: a date the plan does not give, a citation not
+# yet verified); "# NOTE:" records a decision already taken and why. Only REVIEW counts as left to do.
+_REVIEW = re.compile(r"(?:^|\s)#\s*REVIEW:\s*(.*)$")
+
+
+def review_points(text: str) -> list[str]:
+    """The ``# REVIEW:`` comments of a YAML text (on their own line or after a value), as 'line N: what'."""
+    return [f"line {number}: {match.group(1).strip()}"
+            for number, line in enumerate(text.splitlines(), 1) if (match := _REVIEW.search(line))]
+
+
+def config_reviews(config_dir: Path, plan_files: list[Path] | None = None) -> dict[Path, list[str]]:
+    """The review points left in a configuration's files (its plans, or ``plan_files``, agencies, calendar and
+    policy), by file; files without any are left out."""
+    files = [*(plan_files if plan_files is not None else _files(config_dir / "plans")),
+             *_files(config_dir / "agencies"), *_files(config_dir / "calendar"),
+             *[p for p in [config_dir / "policy.yaml"] if p.is_file()]]
+    found = {}
+    for path in files:
+        try:
+            points = review_points(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue  # check_config reports an unreadable file
+        if points:
+            found[path] = points
+    return found
 
 
 def load_catalog(config_dir: Path, plan_files: list[Path] | None = None) -> Catalog:

@@ -28,6 +28,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ..config import review_points
 from ..model import Area, Kind, Level, Plan, Rule
 from .agencies import AgencyMatch, Directory, canonical, slug
 from .clauses import NO_DATE, Item, find_items, is_modern, sentences
@@ -451,9 +452,9 @@ def _group_assignments(implementation) -> list[tuple[str, str]]:
 
 
 def pending_reviews(text: str) -> list[str]:
-    """The '# REVIEW:' comments a saved draft still holds, each with its line number."""
-    return [f"line {number}: {line.split('REVIEW:', 1)[1].strip()}"
-            for number, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*#\s*REVIEW:", line)]
+    """The '# REVIEW:' comments a saved draft still holds, each with its line number (``# NOTE:`` ones are
+    decisions, not left to do)."""
+    return review_points(text)
 
 
 def _placeholder(source: str) -> dict:

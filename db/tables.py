@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -20,9 +21,12 @@ __all__ = [
     "InboundRow",
     "InboundStatus",
     "ReportRow",
+    "ReportStatus",
     "RequestRow",
+    "RequestStatus",
     "SourceMessageRow",
     "SubmissionRow",
+    "SubmissionStatus",
     "ContactRow",
     "DeadlineRow",
     "DeadlineStatus",
@@ -38,6 +42,24 @@ __all__ = [
 def utcnow() -> dt.datetime:
     """The current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+class StatusColumn(TypeDecorator):
+    """A status enum in the VARCHAR column it has always been (no database enum, no migration): written as its
+    value, read back as the enum member; a value outside the enum is refused when written."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)
 
 
 class DeadlineStatus(StrEnum):
@@ -145,7 +167,7 @@ class DeadlineRow(SQLModel, table=True):
     written_date: dt.date
     rule: str = Field(max_length=10)
     last_day: dt.date = Field(index=True)
-    status: str = Field(default=DeadlineStatus.OPEN, max_length=20, index=True)
+    status: DeadlineStatus = Field(default=DeadlineStatus.OPEN, sa_type=StatusColumn(DeadlineStatus, 20), index=True)
     status_reason: str | None = None
     excused_by_sync: bool = False
     extended_to: dt.date | None = None
@@ -186,7 +208,7 @@ class OutboxRow(SQLModel, table=True):
     recipients: list = Field(sa_column=Column(JSON, nullable=False))
     subject: str
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    status: str = Field(default=OutboxStatus.PENDING, max_length=10, index=True)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=StatusColumn(OutboxStatus, 10), index=True)
     attempts: int = 0
     last_error: str | None = None
     not_before: dt.datetime | None = None
@@ -241,7 +263,7 @@ class InboundRow(SQLModel, table=True):
     path: str = Field(max_length=300, description="the raw .eml, relative to the data dir")
     size: int
     received_at: dt.datetime = Field(default_factory=utcnow, index=True)
-    status: str = Field(default=InboundStatus.NEW, max_length=20, index=True)
+    status: InboundStatus = Field(default=InboundStatus.NEW, sa_type=StatusColumn(InboundStatus, 20), index=True)
     reason: str | None = None
     message_id: str | None = Field(default=None, max_length=500, index=True)
     from_address: str | None = Field(default=None, max_length=254)
@@ -273,6 +295,14 @@ class SourceMessageRow(SQLModel, table=True):
     taken_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class SubmissionStatus(StrEnum):
+    """``accepted``: the submission counts (the last accepted version of a deadline is the one that counts);
+    ``returned``: the coordinator returned it for completion (the deadline re-opened)."""
+
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
 class SubmissionRow(SQLModel, table=True):
     """One version of an agency's report for a deadline; the latest accepted one counts."""
 
@@ -290,7 +320,7 @@ class SubmissionRow(SQLModel, table=True):
     no_report: bool = False
     form_values: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     form_problems: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="accepted", max_length=20)
+    status: SubmissionStatus = Field(default=SubmissionStatus.ACCEPTED, sa_type=StatusColumn(SubmissionStatus, 20))
     returned_reason: str | None = None
 
 
@@ -309,6 +339,13 @@ class AttachmentRow(SQLModel, table=True):
     refused: str | None = None
 
 
+class RequestStatus(StrEnum):
+    """``open`` until the coordinator grants a request for more time (``granted``)."""
+
+    OPEN = "open"
+    GRANTED = "granted"
+
+
 class RequestRow(SQLModel, table=True):
     """An agency asked for more time, or asked a question, instead of reporting."""
 
@@ -319,8 +356,17 @@ class RequestRow(SQLModel, table=True):
     inbound_id: int = Field(foreign_key="inbound.id", unique=True)
     kind: str = Field(max_length=20)
     text: str
-    status: str = Field(default="open", max_length=20)
+    status: RequestStatus = Field(default=RequestStatus.OPEN, sa_type=StatusColumn(RequestStatus, 20))
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ReportStatus(StrEnum):
+    """A consolidated report: ``draft → approved → sent``, or ``draft → rejected`` (compiled again after changes)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SENT = "sent"
 
 
 class ReportRow(SQLModel, table=True):
@@ -334,7 +380,7 @@ class ReportRow(SQLModel, table=True):
     obligation_id: str = Field(max_length=80)
     period_key: str = Field(max_length=20)
     revision: int = 1
-    status: str = Field(default="draft", max_length=20)
+    status: ReportStatus = Field(default=ReportStatus.DRAFT, sa_type=StatusColumn(ReportStatus, 20))
     files: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     summary: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     compiled_at: dt.datetime = Field(default_factory=utcnow)

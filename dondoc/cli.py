@@ -517,6 +517,7 @@ def deadlines(
     from zoneinfo import ZoneInfo
 
     from dondoc.chase import effective_last_day
+    from dondoc.db.tables import DeadlineStatus
     from dondoc.operations import listings
     from dondoc.vocabulary import deadline_state
 
@@ -525,7 +526,7 @@ def deadlines(
     today = (_moment(now) or app_.now()).astimezone(ZoneInfo(app_.settings.timezone)).date()
     derived = status.value if status in (DeadlineFilter.overdue, DeadlineFilter.not_due) else None
     found = listings.deadlines(app_, plan=plan, obligation=obligation, agency=agency, period=period,
-                               status="open" if derived else (status.value if status else None),
+                               status=DeadlineStatus.OPEN if derived else (status.value if status else None),
                                date_from=start, date_to=end)
     rows = []
     for d, name in ((f.deadline, f.name) for f in found):

@@ -23,8 +23,11 @@ from dondoc.db.tables import (
     DeadlineRow,
     DeadlineStatus,
     OutboxRow,
+    OutboxStatus,
     ReportRow,
+    ReportStatus,
     SubmissionRow,
+    SubmissionStatus,
 )
 from dondoc.aggregate import AgencyInput, ReportData, aggregate
 from dondoc.chase import MailSetup, effective_last_day
@@ -62,7 +65,7 @@ def collect(session: Session, catalog: Catalog, plan: Plan, obligation: Obligati
     ids = [d.id for d in deadlines]
     accepted: dict[int, list[SubmissionRow]] = {}
     for submission in session.exec(select(SubmissionRow).where(SubmissionRow.deadline_id.in_(ids),
-                                                               SubmissionRow.status == "accepted")
+                                                               SubmissionRow.status == SubmissionStatus.ACCEPTED)
                                    .order_by(SubmissionRow.version)):
         accepted.setdefault(submission.deadline_id, []).append(submission)
     reminders, bounced = _reminders(session, ids)
@@ -111,10 +114,10 @@ def _reminders(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[i
     delivered: dict[int, int] = {}
     bounced: dict[int, list[str]] = {}
     for row in session.exec(select(OutboxRow).where(OutboxRow.deadline_id.in_(ids), OutboxRow.kind == "reminder",
-                                                    OutboxRow.status.in_(("sent", "failed")))
+                                                    OutboxRow.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)))
                             .order_by(OutboxRow.id)):
         sent_at = _aware(row.sent_at or row.created_at)
-        lost = [a for a in row.recipients if row.status == "failed"
+        lost = [a for a in row.recipients if row.status == OutboxStatus.FAILED
                 or (a.lower() in flagged and _aware(flagged[a.lower()]) >= sent_at)]
         if lost:
             found = bounced.setdefault(row.deadline_id, [])
@@ -218,7 +221,7 @@ def compile_report(session: Session, catalog: Catalog, *, plan_id: str, obligati
     last = session.exec(select(ReportRow).where(ReportRow.plan_id == plan_id, ReportRow.obligation_id == obligation_id,
                                                 ReportRow.period_key == period_key)
                         .order_by(ReportRow.revision.desc())).first()
-    if last is not None and last.status == "draft":
+    if last is not None and last.status == ReportStatus.DRAFT:
         last.files, last.summary, last.compiled_at = paths, summary, now
         row = last
     else:
@@ -264,7 +267,7 @@ def approve(session: Session, report_id: int, by: str, now: dt.datetime, *, cata
     row = session.get(ReportRow, report_id)
     if row is None:
         raise NotFound(f"no report {report_id} (see `dondoc reports`)")
-    if row.status != "draft":
+    if row.status != ReportStatus.DRAFT:
         raise UsageError(f"report {report_id} is {row.status}, not a draft")
     if not by.strip():
         raise UsageError("who approves is required (--by)")
@@ -283,7 +286,7 @@ def approve(session: Session, report_id: int, by: str, now: dt.datetime, *, cata
             _rewrite(paths["html"], sign_html(paths["html"].read_text(encoding="utf-8"), lines).encode("utf-8"))
         row.summary = {**row.summary, "signer": {"id": signer.id, "authority": lines[0], "title": lines[1],
                                                  "name": signer.name}}
-    row.status, row.approved_at, row.approved_by = "approved", now, signer.name if signer else by.strip()
+    row.status, row.approved_at, row.approved_by = ReportStatus.APPROVED, now, signer.name if signer else by.strip()
     session.commit()
     return row
 
@@ -299,11 +302,11 @@ def reject(session: Session, report_id: int, comment: str) -> ReportRow:
     row = session.get(ReportRow, report_id)
     if row is None:
         raise NotFound(f"no report {report_id} (see `dondoc reports`)")
-    if row.status != "draft":
+    if row.status != ReportStatus.DRAFT:
         raise UsageError(f"report {report_id} is {row.status}, not a draft")
     if not comment.strip():
         raise UsageError("a comment is required")
-    row.status = "rejected"
+    row.status = ReportStatus.REJECTED
     row.summary = {**row.summary, "rejected": comment.strip()}
     session.commit()
     return row
@@ -315,7 +318,7 @@ def send_up(session: Session, catalog: Catalog, setup: MailSetup, report_id: int
     row = session.get(ReportRow, report_id)
     if row is None:
         raise NotFound(f"no report {report_id} (see `dondoc reports`)")
-    if row.status != "approved":
+    if row.status != ReportStatus.APPROVED:
         raise UsageError(f"report {report_id} is {row.status}: approve it first (`dondoc report approve {report_id}`)")
     plan = catalog.plans[row.plan_id]
     obligation = plan.obligation(row.obligation_id)
@@ -348,9 +351,9 @@ def send_up(session: Session, catalog: Catalog, setup: MailSetup, report_id: int
                             attachments=attachments, auto_submitted="no")
     enqueue(session, [dict(key=key, kind="report", deadline_id=deadline.id if deadline else None, stage="report",
                            message_id=message_id, sender=setup.sender, recipients=[a for _, a in to],
-                           subject=subject, raw=message.as_bytes(), status="pending", attempts=0, created_at=now)],
+                           subject=subject, raw=message.as_bytes(), status=OutboxStatus.PENDING, attempts=0, created_at=now)],
             commit=False)
-    row.status, row.sent_at = "sent", now
+    row.status, row.sent_at = ReportStatus.SENT, now
     if deadline is not None and deadline.status == DeadlineStatus.OPEN:
         on_time = now.astimezone(ZoneInfo(setup.timezone)).date() <= effective_last_day(deadline)
         deadline.status = DeadlineStatus.SUBMITTED if on_time else DeadlineStatus.LATE

@@ -18,7 +18,9 @@ from dondoc.db.tables import (
     InboundStatus,
     PauseRow,
     RequestRow,
+    RequestStatus,
     SubmissionRow,
+    SubmissionStatus,
 )
 from dondoc.errors import NotFound, UsageError
 from dondoc.model import nfc
@@ -110,10 +112,10 @@ def return_submission(session: Session, catalog, setup, submission_id: int, reas
     submission = session.get(SubmissionRow, submission_id)
     if submission is None:
         raise NotFound(f"no submission {submission_id} (see `dondoc submissions`)")
-    if submission.status == "returned":
+    if submission.status == SubmissionStatus.RETURNED:
         raise UsageError(f"submission {submission_id} was already returned")
     text = _reason(reason)
-    submission.status, submission.returned_reason = "returned", text
+    submission.status, submission.returned_reason = SubmissionStatus.RETURNED, text
     deadline = session.get(DeadlineRow, submission.deadline_id)
     deadline.status, deadline.status_reason = DeadlineStatus.OPEN, f"returned: {text}"
     queue_notice(session, catalog, setup, deadline, submission, text, now)
@@ -124,9 +126,9 @@ def return_submission(session: Session, catalog, setup, submission_id: int, reas
 def grant(session: Session, request_id: int, to: dt.date, reason: str) -> RequestRow:
     """Grant an agency's request for more time: the deadline is extended."""
     request = session.get(RequestRow, request_id)
-    if request is None or request.status != "open":
+    if request is None or request.status != RequestStatus.OPEN:
         raise NotFound(f"no open request {request_id} (see `dondoc requests`)")
     extend(session, request.deadline_id, to, reason)
-    request.status = "granted"
+    request.status = RequestStatus.GRANTED
     session.commit()
     return request

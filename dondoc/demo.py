@@ -163,7 +163,7 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from sqlmodel import select
 
-    from dondoc.db.tables import DeadlineRow, InboundRow, OutboxRow
+    from dondoc.db.tables import DeadlineRow, InboundRow, OutboxRow, OutboxStatus
     from dondoc.errors import NotFound
     from dondoc.policy import stages
     from dondoc.wiring import build
@@ -231,9 +231,9 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
             result.report_sent_to = [r for o in session.exec(select(OutboxRow).where(OutboxRow.kind == "report"))
                                      for r in o.recipients]
             result.reminders_sent = len(session.exec(select(OutboxRow.id).where(
-                OutboxRow.kind == "reminder", OutboxRow.status == "sent")).all())
+                OutboxRow.kind == "reminder", OutboxRow.status == OutboxStatus.SENT)).all())
             result.receipts_sent = len(session.exec(select(OutboxRow.id).where(
-                OutboxRow.kind == "receipt", OutboxRow.status == "sent")).all())
+                OutboxRow.kind == "receipt", OutboxRow.status == OutboxStatus.SENT)).all())
             result.inbound = Counter(r.status for r in session.exec(select(InboundRow)))
             result.deadlines = Counter(r.status for r in session.exec(select(DeadlineRow).where(
                 DeadlineRow.plan_id == plan_id, DeadlineRow.period_key == period)))

@@ -39,6 +39,7 @@ from dondoc.db.tables import (
     InboundRow,
     InboundStatus,
     OutboxRow,
+    OutboxStatus,
     RequestRow,
     SourceMessageRow,
     SubmissionRow,
@@ -626,7 +627,7 @@ def _ask_confirmation(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: P
     c.receipts.append(dict(key=key, kind="confirm", deadline_id=deadline.id, stage=f"confirm-{row.id}",
                            message_id=message_id, sender=setup.sender, recipients=addresses,
                            to_address=addresses[0].lower(), subject=subject, raw=message.as_bytes(),
-                           status="pending", attempts=0, created_at=c.now))
+                           status=OutboxStatus.PENDING, attempts=0, created_at=c.now))
     for address in addresses:
         c.automatic[address.lower()] += 1
     return addresses
@@ -799,7 +800,7 @@ def _receipt(c: _Chunk, deadline: DeadlineRow, submission: SubmissionRow, mail: 
         return None  # an address we cannot write to: the submission stands, no receipt
     return dict(key=key, kind="receipt", deadline_id=deadline.id, stage=f"receipt-v{submission.version}",
                 message_id=message_id, sender=setup.sender, recipients=[mail.from_address], to_address=address,
-                subject=subject, raw=message.as_bytes(), status="pending", attempts=0, created_at=c.now)
+                subject=subject, raw=message.as_bytes(), status=OutboxStatus.PENDING, attempts=0, created_at=c.now)
 
 
 def run_ingest(*, session: Session, catalog: Catalog, setup: MailSetup, source: MailSource | None,
@@ -849,5 +850,5 @@ def queue_notice(session: Session, catalog: Catalog, setup: MailSetup, deadline:
         reply_to=None, language=lang)
     enqueue(session, [dict(key=key, kind="notice", deadline_id=deadline.id, stage=f"returned-v{submission.version}",
                            message_id=message_id, sender=setup.sender, recipients=[address],
-                           to_address=address.lower(), subject=subject, raw=message.as_bytes(), status="pending",
+                           to_address=address.lower(), subject=subject, raw=message.as_bytes(), status=OutboxStatus.PENDING,
                            attempts=0, created_at=now)], commit=False)

@@ -53,9 +53,11 @@ from dondoc.db.tables import (
     OutboxStatus,
     PlanRow,
     ReportRow,
+    ReportStatus,
     RequestRow,
     SourceMessageRow,
     SubmissionRow,
+    SubmissionStatus,
 )
 
 __all__ = ["Violation", "check_integrity"]
@@ -92,7 +94,7 @@ def _rules(session: Session, data_dir: Path, settled: bool, deep: bool):
             SourceMessageRow.sha256.not_in(select(InboundRow.sha256)))))
     yield "inbound-outcome", _outcomes(session)
     yield "versions", _versions(session)
-    accepted = set(session.exec(select(SubmissionRow.deadline_id).where(SubmissionRow.status == "accepted")))
+    accepted = set(session.exec(select(SubmissionRow.deadline_id).where(SubmissionRow.status == SubmissionStatus.ACCEPTED)))
     yield "open-but-submitted", _open_but_submitted(session, accepted)
     yield "closed-without-report", _closed_without_report(session, accepted)
     yield "sent-without-id", (f"outbox {row.id} ({row.key})" for row in session.exec(
@@ -187,7 +189,7 @@ def _reports(session: Session, data_dir: Path, deep: bool) -> Iterator[str]:
                 with zipfile.ZipFile(path) as archive:
                     if archive.testzip() is not None:
                         yield f"report {row.id} {kind}: {name} is damaged"
-        if row.status == "sent" and f"report:{row.id}" not in mailed:
+        if row.status == ReportStatus.SENT and f"report:{row.id}" not in mailed:
             yield f"report {row.id} is sent but has no mail in the outbox"
 
 

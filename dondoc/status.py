@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, func, select
 
 from dondoc.db.outbox import enqueue
-from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus
+from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus, OutboxStatus
 from dondoc.chase import MailSetup
 from dondoc.held import list_held
 from dondoc.mail.compose import build_message, message_id_for
@@ -176,7 +176,7 @@ def queue_digests(session: Session, catalog: Catalog, setup: MailSetup, now: dt.
                                 date=now, language=lang)
         rows.append(dict(key=key, kind="digest", deadline_id=None, stage=f"{year}-W{week:02d}",
                          message_id=message_id, sender=setup.sender, recipients=list(addresses),
-                         subject=subject, raw=message.as_bytes(), status="pending", attempts=0, created_at=now))
+                         subject=subject, raw=message.as_bytes(), status=OutboxStatus.PENDING, attempts=0, created_at=now))
     queued = enqueue(session, rows, commit=False)
     session.commit()
     return queued

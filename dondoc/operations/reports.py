@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from dondoc.db.outbox import worker_id
-from dondoc.db.tables import ReportRow
+from dondoc.db.tables import ReportRow, ReportStatus
 from dondoc import consolidate
 from dondoc.aggregate import ReportData
 from dondoc.chase import ChaseReport, deliver
@@ -77,7 +77,7 @@ def reject(app: App, report_id: int, *, comment: str, only_draft: bool = False) 
     with app.session() as session:
         if only_draft:
             row = _report(session, report_id)
-            if row.status != "draft":
+            if row.status != ReportStatus.DRAFT:
                 return row
         return consolidate.reject(session, report_id, comment)
 
@@ -92,7 +92,7 @@ def send(app: App, report_id: int, *, now: dt.datetime | None = None, approve_by
     at = moment(app, now)
     catalog = app.catalog()
     with app.session() as session:
-        if approve_by is not None and _report(session, report_id).status == "draft":
+        if approve_by is not None and _report(session, report_id).status == ReportStatus.DRAFT:
             consolidate.approve(session, report_id, approve_by, at, catalog=catalog, data_dir=app.settings.data_dir)
         row = consolidate.send_up(session, catalog, app.mail_setup(), report_id, at, data_dir=app.settings.data_dir)
         mails = ChaseReport()

@@ -59,3 +59,31 @@ def test_a_new_sqlite_database_is_private_whatever_the_umask(tmp_path):
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
     assert modes == {"dondoc.sqlite3": 0o600, "dondoc.sqlite3-wal": 0o600, "dondoc.sqlite3-shm": 0o600}
+
+
+def test_status_columns_are_enums_stored_as_the_same_strings(engine):
+    """Every status column reads back as its enum and is stored as the plain string it always was (VARCHAR, no
+    migration); a status outside its enum is refused when written."""
+    import datetime as dt
+
+    from sqlalchemy.exc import StatementError
+    from sqlmodel import Session
+
+    from dondoc.db.tables import PlanRow, ReportRow, ReportStatus, StatusColumn
+
+    columns = [c for table in SQLModel.metadata.tables.values() for c in table.columns if c.name == "status"]
+    assert len(columns) == 6 and all(isinstance(c.type, StatusColumn) for c in columns)
+    upgrade(engine)
+    with Session(engine) as session:
+        session.add(PlanRow(id="p", title="P", area="a", issuer_id="a.x", coordinator_id="a.y",
+                            valid_start=dt.date(2026, 1, 1), source_file="p.txt"))
+        row = ReportRow(plan_id="p", obligation_id="o", period_key="2026",
+                        compiled_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        session.add(row)
+        session.commit()
+        stored = session.connection().exec_driver_sql("SELECT status FROM report").scalar()
+        assert stored == "draft" and type(stored) is str
+        assert session.get(ReportRow, row.id).status is ReportStatus.DRAFT
+        row.status = "sent-twice"
+        with pytest.raises(StatementError, match="sent-twice"):
+            session.commit()

@@ -10,7 +10,6 @@ inserted MIME tokens) and asserts the same of whatever comes out.
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 
 import pytest
@@ -213,10 +212,11 @@ def test_dsn_is_flagged_as_report():
                                           ("forward/nested-200", "too many"),
                                           ("caps/100-nested-multiparts", "nested too deeply")])
 def test_caps_are_checked_before_the_expensive_parse(name, reason):
-    started = time.perf_counter()
+    """The refusal names the cap, which the scan of the raw bytes applies before any parse (no timing asserted
+    here: a timed assertion fails on a loaded machine; how long parsing takes is the benchmarks' business)."""
     with pytest.raises(Unparseable) as error:
         parse_message(BY_NAME[name].raw)
-    assert error.value.reason.startswith(reason) and time.perf_counter() - started < 0.5
+    assert error.value.reason.startswith(reason)
 
 
 def test_caps_are_parameters():

@@ -34,3 +34,13 @@ def test_planning_into_postgresql_writes_nothing_on_resync_and_only_moved_rows(p
     assert rows["first sync"]["items"] == 3 * 930
     assert rows["re-sync, no change"]["note"] == "0 rows written"
     assert rows["re-sync, one date moved"]["checks_ok"] and rows["re-sync, one date moved"]["items"] == 140
+
+
+def test_dondoc_bench_runs_the_checkouts_benchmarks_from_any_folder(tmp_path):
+    """``dondoc bench`` starts ``python -m benchmarks`` of this checkout as a child process (the package never imports
+    the benchmarks): its arguments reach the benchmarks' own parser, from a folder outside the checkout."""
+    dondoc = Path(sys.executable).with_name("dondoc")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run([str(dondoc), "bench", "--only", "nothing"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2 and "python -m benchmarks: error: argument --only" in result.stderr, result.stderr

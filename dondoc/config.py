@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
@@ -222,7 +223,13 @@ class _DuplicateKey(Exception):
     pass
 
 
-class _CoreLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+try:  # libyaml's C parser, which PyYAML's wheels are built with
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _CoreLoader(_SafeLoader):
     """libyaml's C parser with the YAML 1.2 core schema that ruamel reads: ``yes`` and ``12:30`` stay text,
     ``010`` is ten, ``0o10`` eight; a duplicate key is an error. The fast path of :func:`load_catalog`."""
 
@@ -293,7 +300,7 @@ def _line(data: Any, loc: tuple) -> int | None:
     return None if line is None else line + 1
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     loc = [p for p in error["loc"] if isinstance(p, (str, int))]
     field = next((p for p in reversed(loc) if isinstance(p, str)), None)
     if error["type"] == "missing":
@@ -417,7 +424,7 @@ def load_policy(config_dir: Path) -> PolicyFile:
     problems: list[Located] = []
     doc = _read(path, problems)
     policy = _validate(doc, PolicyFile, problems) if doc else None
-    if problems:
+    if problems or not isinstance(policy, PolicyFile):  # reading and validating report every failure in `problems`
         raise ConfigError(problems)
     return policy
 

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from db.tables import (
     AgencyRow,
@@ -207,7 +207,7 @@ def _sync_deadlines(
                *(getattr(DeadlineRow, name) for name in _DATES)]
     existing = {
         (row.plan_id, row.obligation_id, row.agency_id, row.period_key): row
-        for row in session.execute(sa_select(*columns).where(DeadlineRow.plan_id.in_(plan_ids)))
+        for row in session.execute(sa_select(*columns).where(col(DeadlineRow.plan_id).in_(plan_ids)))
     }
     wanted = {spec.key: spec for spec in specs}
     stamp = now if now.tzinfo else now.replace(tzinfo=dt.UTC)

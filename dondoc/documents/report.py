@@ -234,7 +234,8 @@ def _agency(index: int, line: AgencyLine, timezone: str) -> dict:
 
 def _quote(paragraphs: list[str]) -> list[str]:
     """At most ``QUOTE_PARAGRAPHS`` paragraphs and ``QUOTE_CHARS`` characters of one agency's part."""
-    kept, size = [], 0
+    kept: list[str] = []
+    size = 0
     for paragraph in (_clean(p).strip() for p in paragraphs):
         if not paragraph:
             continue

@@ -1077,7 +1077,10 @@ def demo(
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context) -> None:
-    """Đo hiệu năng — run the benchmarks (same options as `python -m benchmarks`: --quick, --large, --only, --pg URL, --json FILE)."""
+    """Đo hiệu năng — run the benchmarks.
+
+    Same options as `python -m benchmarks`: --quick, --large, --only, --pg URL, --json FILE.
+    """
     from benchmarks.__main__ import main as bench_main
 
     raise typer.Exit(bench_main(list(ctx.args)))

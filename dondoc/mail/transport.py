@@ -78,7 +78,7 @@ class SmtpTransport:
                  password: str | None = None, timeout: float = 30.0, connections: int = 4,
                  local_hostname: str = "dondoc.local"):
         self.options: dict[str, Any] = dict(hostname=host, port=port, timeout=timeout, local_hostname=local_hostname,
-                            use_tls=security == "tls", start_tls=True if security == "starttls" else False,
+                            use_tls=security == "tls", start_tls=security == "starttls",
                             username=username, password=password)
         self.connections = connections
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
@@ -300,7 +300,7 @@ def _line(data: Any, loc: tuple) -> int | None:
     return None if line is None else line + 1
 
 
-def _message(error: ErrorDetails) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     loc = [p for p in error["loc"] if isinstance(p, (str, int))]
     field = next((p for p in reversed(loc) if isinstance(p, str)), None)
     if error["type"] == "missing":

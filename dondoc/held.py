@@ -71,6 +71,8 @@ def confirm_held(session: Session, catalog: Catalog, setup, data_dir: Path, inbo
 
     row = _held(session, inbound_id)
     deadline = session.get(DeadlineRow, row.deadline_id)
+    if deadline is None:  # the foreign key rules it out; a clear error all the same
+        raise NotFound(f"no deadline {row.deadline_id} for held report {inbound_id}")
     if deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED):
         raise UsageError(f"deadline {deadline.id} is {deadline.status}: reject the held report instead")
     try:

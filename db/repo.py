@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dondoc.db.tables import AgencyRow, DeadlineRow
 
@@ -23,7 +23,7 @@ def find_deadlines(
     date_to: dt.date | None = None,
 ) -> list[tuple[DeadlineRow, AgencyRow]]:
     """Deadlines matching every given filter, with their agency, by last day then agency."""
-    query = select(DeadlineRow, AgencyRow).join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id)
+    query = select(DeadlineRow, AgencyRow).join(AgencyRow, col(AgencyRow.id) == DeadlineRow.agency_id)
     filters = {
         DeadlineRow.plan_id: plan,
         DeadlineRow.obligation_id: obligation,
@@ -38,7 +38,7 @@ def find_deadlines(
         query = query.where(DeadlineRow.last_day >= date_from)
     if date_to is not None:
         query = query.where(DeadlineRow.last_day <= date_to)
-    query = query.order_by(DeadlineRow.plan_id, DeadlineRow.last_day, DeadlineRow.obligation_id, DeadlineRow.agency_id)
+    query = query.order_by(DeadlineRow.plan_id, col(DeadlineRow.last_day), DeadlineRow.obligation_id, DeadlineRow.agency_id)
     return list(session.exec(query))
 
 

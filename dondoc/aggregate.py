@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from dondoc.model import Goal, Plan, Target, Unit
 
@@ -45,12 +46,12 @@ class AgencyInput:
     version: int | None = None
     narrative: str = ""
     files: tuple[str, ...] = ()
-    values: dict = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
     reminders: int = 0
     state: str | None = None
     first_at: dt.datetime | None = None
     bounced: tuple[str, ...] = ()
-    sections: dict = field(default_factory=dict)
+    sections: dict[str, list[str]] = field(default_factory=dict)
     documents: tuple[str, ...] = ()
 
     def resolved_state(self) -> str:
@@ -80,7 +81,7 @@ class AgencyLine:
     files: tuple[str, ...]
     first_at: dt.datetime | None = None  # the version that decided timeliness
     bounced: tuple[str, ...] = ()
-    sections: dict = field(default_factory=dict)
+    sections: dict[str, list[str]] = field(default_factory=dict)
     documents: tuple[str, ...] = ()
 
     @property
@@ -135,7 +136,7 @@ class ReportData:
         return tuple(a for a in self.agencies if a.status in NOT_SUBMITTED)
 
 
-def figure(value) -> float | None:
+def figure(value: object) -> float | None:
     """A number typed into a form ("96,5", "96.5%", 96.5) as a float, or None if it is not one."""
     if value is None or value == "" or isinstance(value, bool):
         return None
@@ -167,7 +168,7 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
                           tuple(n for n, _ in answers), tuple(a.name for a, _ in given if a.name not in answered),
                           None, answers)
 
-    def counts(entry: dict) -> bool:
+    def counts(entry: dict[str, Any]) -> bool:
         return figure(entry.get("value")) is not None or (
             figure(entry.get("numerator")) is not None and bool(figure(entry.get("denominator"))))
 
@@ -177,15 +178,17 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
     if not contributors:
         return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), None, "none", (),
                           missing, None)
+    value: float | None
     if target.unit == Unit.COUNT:
         value, method = sum(figure(e.get("value")) or 0 for _, e in contributors), "sum"
     else:
         pairs = [(figure(e.get("numerator")), figure(e.get("denominator"))) for _, e in contributors]
-        if all(n is not None and d for n, d in pairs):
-            value = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * SCALE[target.unit]
+        complete = [(n, d) for n, d in pairs if n is not None and d]
+        if len(complete) == len(pairs):
+            value = sum(n for n, _ in complete) / sum(d for _, d in complete) * SCALE[target.unit]
             method = "ratio"
         else:
-            figures = [figure(e.get("value")) for _, e in contributors if figure(e.get("value")) is not None]
+            figures = [f for f in (figure(e.get("value")) for _, e in contributors) if f is not None]
             value, method = (sum(figures) / len(figures), "mean") if figures else (None, "none")
     if value is not None:
         value = round(value, 2)

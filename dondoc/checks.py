@@ -10,11 +10,13 @@ names the document (an opaque key the loader chose) and the path inside it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from dondoc.deadlines import dues, written_last_day
-from dondoc.model import Area, Directory, Every, Obligation, Plan, Problem
-from dondoc.succession import ALL, life
+from dondoc.model import Agency, Area, Directory, Every, Group, Obligation, Plan, Problem, WrittenDate
+from dondoc.succession import ALL, Life, life
+
+Path = tuple[str | int, ...]
 
 __all__ = ["check_catalog"]
 
@@ -36,7 +38,7 @@ def check_catalog(plans: list[tuple[str, Plan]], areas: list[tuple[str, Area]]) 
     return problems
 
 
-def _duplicates(where: str, items: Iterable[tuple[tuple, str]], what: str) -> Iterable[Problem]:
+def _duplicates(where: str, items: Iterable[tuple[Path, str]], what: str) -> Iterable[Problem]:
     seen: set[str] = set()
     for path, ident in items:
         if ident in seen:
@@ -47,7 +49,8 @@ def _duplicates(where: str, items: Iterable[tuple[tuple, str]], what: str) -> It
 def _check_areas(areas: list[tuple[str, Area]], directory: Directory) -> Iterable[Problem]:
     owner: dict[str, str] = {}
     for where, area in areas:
-        for kind, items in (("agencies", area.agencies), ("groups", area.groups)):
+        lists: tuple[tuple[str, Sequence[Agency | Group]], ...] = (("agencies", area.agencies), ("groups", area.groups))
+        for kind, items in lists:
             for i, item in enumerate(items):
                 if item.id in owner:
                     yield Problem(where, (kind, i, "id"), f"duplicate id '{item.id}' (already defined in {owner[item.id]})")
@@ -76,12 +79,13 @@ def _check_lives(areas: list[tuple[str, Area]], directory: Directory) -> Iterabl
                 yield from _check_chain(where, ("agencies", i), agency.id, directory)
 
 
-def _check_life(where: str, path: tuple, body, until: dt.date | None, known: set[str], life_of) -> Iterable[Problem]:
+def _check_life(where: str, path: Path, body: Area | Agency, until: dt.date | None, known: set[str],
+                life_of: Callable[[str], Life | None]) -> Iterable[Problem]:
     """``until`` is the body's last day, its own or (for an agency) its area's."""
-    what = getattr(body, "id", None) or body.area
+    what = body.id if isinstance(body, Agency) else body.area
     if body.successors and until is None:
         yield Problem(where, (*path, "successors"), f"'{what}' has successors but no 'valid_until' (its last day)")
-    seen: set[str] = set()
+    seen: set[tuple[str, dt.date]] = set()
     for j, successor in enumerate(body.successors):
         here = (*path, "successors", j)
         if successor.agency not in known:
@@ -106,7 +110,7 @@ def _check_life(where: str, path: tuple, body, until: dt.date | None, known: set
                           "outside its life (valid_from … valid_until)")
 
 
-def _check_chain(where: str, path: tuple, agency_id: str, directory: Directory) -> Iterable[Problem]:
+def _check_chain(where: str, path: Path, agency_id: str, directory: Directory) -> Iterable[Problem]:
     """No chain of successors (for one function, or ``all``) leads back to the agency."""
     functions = {s.function for s in directory.agencies[agency_id].successors}
     for function in sorted(functions):
@@ -125,12 +129,12 @@ def _check_chain(where: str, path: tuple, agency_id: str, directory: Directory) 
 
 
 def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[str]) -> Iterable[Problem]:
-    def agency(path: tuple, ref: str | None, what: str) -> Iterable[Problem]:
+    def agency(path: Path, ref: str | None, what: str) -> Iterable[Problem]:
         if ref is not None and ref not in directory.agencies:
             hint = " (it is a group; name one agency)" if ref in directory.groups else ""
             yield Problem(where, path, f"{what}: unknown agency '{ref}'{hint}")
 
-    def member(path: tuple, ref: str, what: str) -> Iterable[Problem]:
+    def member(path: Path, ref: str, what: str) -> Iterable[Problem]:
         if not directory.knows(ref):
             yield Problem(where, path, f"{what}: unknown agency or group '{ref}'")
 
@@ -161,7 +165,8 @@ def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[st
     yield from _check_links(where, plan)
 
 
-def _check_obligation(where, path, plan, obligation: Obligation, directory, ids, agency) -> Iterable[Problem]:
+def _check_obligation(where: str, path: Path, plan: Plan, obligation: Obligation, directory: Directory, ids: set[str],
+                      agency: Callable[[Path, str | None, str], Iterable[Problem]]) -> Iterable[Problem]:
     name = f"obligation '{obligation.id}'"
     for j, ref in enumerate(obligation.reporters):
         if not directory.knows(ref):
@@ -176,7 +181,7 @@ def _check_obligation(where, path, plan, obligation: Obligation, directory, ids,
         elif ref not in ids:
             yield Problem(where, (*path, "consolidates", j), f"{name} consolidates unknown obligation '{ref}'")
     schedule = obligation.schedule
-    if schedule.every is Every.ONCE and schedule.due is not None:
+    if schedule.every is Every.ONCE and isinstance(schedule.due, WrittenDate) and schedule.due.year is not None:
         written = schedule.due.in_year(schedule.due.year)
         if written < plan.valid.start or (plan.valid.end and written > plan.valid.end):
             yield Problem(where, (*path, "schedule", "due"), f"{name}: {written:%d/%m/%Y} is outside the plan's validity")

@@ -1085,7 +1085,10 @@ def demo(
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 @_guarded
 def bench(ctx: typer.Context) -> None:
-    """Đo hiệu năng — run the benchmarks of a source checkout (same options as `python -m benchmarks`: --quick, --large, --only, --pg URL, --json FILE)."""
+    """Đo hiệu năng — run the benchmarks of a source checkout.
+
+    Same options as `python -m benchmarks`: --quick, --large, --only, --pg URL, --json FILE.
+    """
     import os
     import subprocess
 

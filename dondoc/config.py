@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -223,7 +224,13 @@ class _DuplicateKey(Exception):
     pass
 
 
-class _CoreLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+try:  # libyaml's C parser, which PyYAML's wheels are built with
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _CoreLoader(_SafeLoader):
     """libyaml's C parser with the YAML 1.2 core schema that ruamel reads: ``yes`` and ``12:30`` stay text,
     ``010`` is ten, ``0o10`` eight; a duplicate key is an error. The fast path of :func:`load_catalog`."""
 
@@ -294,7 +301,7 @@ def _line(data: Any, loc: tuple) -> int | None:
     return None if line is None else line + 1
 
 
-def _message(error: dict) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     loc = [p for p in error["loc"] if isinstance(p, (str, int))]
     field = next((p for p in reversed(loc) if isinstance(p, str)), None)
     if error["type"] == "missing":
@@ -446,7 +453,7 @@ def load_policy(config_dir: Path) -> PolicyFile:
     problems: list[Located] = []
     doc = _read(path, problems)
     policy = _validate(doc, PolicyFile, problems) if doc else None
-    if problems:
+    if problems or not isinstance(policy, PolicyFile):  # reading and validating report every failure in `problems`
         raise ConfigError(problems)
     return policy
 

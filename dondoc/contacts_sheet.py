@@ -98,7 +98,7 @@ def _columns(header: list) -> dict[str, int]:
 
 def _table(raw: list[tuple[int, list]], warnings: list[str]) -> Sheet:
     """Rows (number, cells) → a sheet: the header is the first row with an agency and an email column."""
-    for position, (number, cells) in enumerate(raw[:15]):
+    for position, (_, cells) in enumerate(raw[:15]):  # noqa: B007 — `position` is read after the break
         columns = _columns(cells)
         if "email" in columns and ("agency" in columns or "id" in columns):
             break

@@ -84,7 +84,8 @@ def reject(session: Session, inbound_id: int, reason: str) -> InboundRow:
     return row
 
 
-def assign(session: Session, catalog, setup, data_dir, inbound_id: int, deadline_id: int, now: dt.datetime):
+def assign(session: Session, catalog, setup, data_dir, inbound_id: int, deadline_id: int,
+           now: dt.datetime) -> SubmissionRow:
     """The coordinator says which deadline a quarantined message belongs to: it becomes a submission."""
     from dondoc.intake import record_submission
     from dondoc.mail.parse import Unparseable, parse_message
@@ -105,7 +106,8 @@ def assign(session: Session, catalog, setup, data_dir, inbound_id: int, deadline
     return submission
 
 
-def return_submission(session: Session, catalog, setup, submission_id: int, reason: str, now: dt.datetime):
+def return_submission(session: Session, catalog, setup, submission_id: int, reason: str,
+                      now: dt.datetime) -> SubmissionRow:
     """Send a submission back: the deadline re-opens, the agency is told why, chasing resumes."""
     from dondoc.intake import queue_notice
 
@@ -116,7 +118,7 @@ def return_submission(session: Session, catalog, setup, submission_id: int, reas
         raise UsageError(f"submission {submission_id} was already returned")
     text = _reason(reason)
     submission.status, submission.returned_reason = SubmissionStatus.RETURNED, text
-    deadline = session.get(DeadlineRow, submission.deadline_id)
+    deadline = _deadline(session, submission.deadline_id)
     deadline.status, deadline.status_reason = DeadlineStatus.OPEN, f"returned: {text}"
     queue_notice(session, catalog, setup, deadline, submission, text, now)
     session.commit()

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from dateutil.rrule import MONTHLY, rrule
 
 from dondoc.workdays import WorkCalendar
-from dondoc.model import Directory, Every, Obligation, Plan, Rule, Schedule, Validity
+from dondoc.model import Directory, Every, Obligation, Plan, Rule, Schedule, Validity, WrittenDate
 from dondoc.succession import Holder, Lapse, exists, holder, life
 
 __all__ = ["Due", "DeadlineSpec", "Period", "dues", "last_day", "plan_deadlines", "written_last_day"]
@@ -130,7 +130,9 @@ def dues(schedule: Schedule, valid: Validity, until: dt.date) -> list[Due]:
     first_year, last_year = valid.start.year, max(last.year, valid.start.year)
     candidates: list[Due] = []
     if schedule.every is Every.ONCE:
-        written = schedule.due.in_year(schedule.due.year)  # type: ignore[union-attr]
+        due = schedule.due
+        assert isinstance(due, WrittenDate) and due.year is not None  # Schedule's validator: `once` has a full date
+        written = due.in_year(due.year)
         candidates.append(Due(Period("once", f"hạn {written:%d/%m/%Y}", valid.start, written), written))
     elif schedule.every is Every.YEAR:
         for year in range(first_year, last_year + 2):
@@ -203,7 +205,7 @@ def _obligation_deadlines(
             floors[key] = max(floors.get(key, spec.last_day), spec.last_day)
     agencies = directory.expand(obligation.reporters)
     function = plan.function_of(obligation)
-    specs = []
+    specs: list[DeadlineSpec] = []
     for due in dues(obligation.schedule, plan.valid, until):
         day = last_day(due.written, obligation.rule, calendar)
         floor = floors.get(_link_key(obligation, due.period.key))
@@ -241,7 +243,7 @@ def _holders(directory: Directory, agencies: list[str], function: str | None, pe
              day: dt.date) -> list[tuple[str, tuple[str, ...], str | None]]:
     """``(holder, taken over from, lapse reason)`` for each reporter that owes the period (module docstring)."""
     reference = max(period_end, day)
-    result = []
+    result: list[tuple[str, tuple[str, ...], str | None]] = []
     for agency_id in agencies:
         born = life(directory, agency_id).valid_from
         found = holder(directory, agency_id, function, reference)

@@ -62,6 +62,8 @@ class TemplateError(DondocError):
 class MailError(DondocError):
     """Mail cannot be composed or sent (no valid address, a missing secret, …)."""
 
+    why: str | None = None  # the cause alone, when a mail source gives it (dondoc/mail/sources.py)
+
 
 class BackupError(DondocError):
     """A backup cannot be written or restored (corrupt archive, occupied target, pg_dump failing, …)."""

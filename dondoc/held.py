@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, InboundStatus, SubmissionRow
 from dondoc.errors import NotFound, UsageError
@@ -46,8 +46,8 @@ class HeldReport:
 
 def list_held(session: Session, catalog: Catalog) -> list[HeldReport]:
     """Every report held for confirmation, oldest first."""
-    rows = session.exec(select(InboundRow, DeadlineRow).join(DeadlineRow, DeadlineRow.id == InboundRow.deadline_id)
-                        .where(InboundRow.status == InboundStatus.HELD).order_by(InboundRow.id))
+    rows = session.exec(select(InboundRow, DeadlineRow).join(DeadlineRow, col(DeadlineRow.id) == InboundRow.deadline_id)
+                        .where(InboundRow.status == InboundStatus.HELD).order_by(col(InboundRow.id)))
     names = {agency_id: agency.name for agency_id, agency in catalog.directory.agencies.items()}
     return [HeldReport(row.id, row.received_at, row.from_address or "", row.subject or "", deadline.id,
                        deadline.plan_id, deadline.agency_id, names.get(deadline.agency_id, deadline.agency_id), deadline.period_label,
@@ -71,6 +71,8 @@ def confirm_held(session: Session, catalog: Catalog, setup, data_dir: Path, inbo
 
     row = _held(session, inbound_id)
     deadline = session.get(DeadlineRow, row.deadline_id)
+    if deadline is None:  # the foreign key rules it out; a clear error all the same
+        raise NotFound(f"no deadline {row.deadline_id} for held report {inbound_id}")
     if deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED):
         raise UsageError(f"deadline {deadline.id} is {deadline.status}: reject the held report instead")
     try:

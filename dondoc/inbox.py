@@ -20,7 +20,7 @@ every run instead.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dondoc.db.tables import InboundRow
 
@@ -32,7 +32,7 @@ FIELDS = ("id", "received", "sender", "subject", "class", "reason", "match_metho
 
 def inbound_messages(session: Session, *, status: str | None = None, limit: int = 50) -> list[dict]:
     """The latest ``limit`` inbound messages (of class ``status``, if given), newest first, as :data:`FIELDS`."""
-    query = select(InboundRow).order_by(InboundRow.id.desc()).limit(limit)
+    query = select(InboundRow).order_by(col(InboundRow.id).desc()).limit(limit)
     if status:
         query = query.where(InboundRow.status == status)
     return [{"id": row.id, "received": row.received_at.isoformat(), "sender": row.from_address,

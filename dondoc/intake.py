@@ -662,7 +662,7 @@ def _read_forms(setup: MailSetup, catalog: Catalog, deadline: DeadlineRow, files
     for name, content in files:
         try:
             form = read_form(content)
-        except Exception as error:  # a broken or foreign .xlsx: say so, keep the file
+        except Exception as error:  # noqa: BLE001 — a broken or foreign .xlsx: say so, keep the file
             problems.append(f"{name}: not a readable form ({type(error).__name__})")
             continue
         if form["deadline_id"] is None:

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from dondoc.db.tables import (
     AgencyRow,
@@ -91,7 +91,7 @@ def _rules(session: Session, data_dir: Path, settled: bool, deep: bool):
     yield "raw", _raw(session, data_dir, deep)
     yield "taken", (f"{ref} ({source})" for source, ref in session.exec(
         select(SourceMessageRow.source, SourceMessageRow.ref).where(
-            SourceMessageRow.sha256.not_in(select(InboundRow.sha256)))))
+            col(SourceMessageRow.sha256).not_in(select(InboundRow.sha256)))))
     yield "inbound-outcome", _outcomes(session)
     yield "versions", _versions(session)
     accepted = set(session.exec(select(SubmissionRow.deadline_id).where(SubmissionRow.status == SubmissionStatus.ACCEPTED)))
@@ -164,13 +164,13 @@ def _open_but_submitted(session: Session, accepted: set[int]) -> Iterator[str]:
 def _closed_without_report(session: Session, accepted: set[int]) -> Iterator[str]:
     closed_by_report = set(session.exec(select(OutboxRow.deadline_id).where(OutboxRow.kind == "report")))
     for ident, status in session.exec(select(DeadlineRow.id, DeadlineRow.status).where(
-            DeadlineRow.status.in_([DeadlineStatus.SUBMITTED, DeadlineStatus.LATE]))):
+            col(DeadlineRow.status).in_([DeadlineStatus.SUBMITTED, DeadlineStatus.LATE]))):
         if ident not in accepted and ident not in closed_by_report:
             yield f"deadline {ident} is {status}"
 
 
 def _attachments(session: Session, data_dir: Path, deep: bool) -> Iterator[str]:
-    for row in session.exec(select(AttachmentRow).where(AttachmentRow.path.is_not(None))):
+    for row in session.exec(select(AttachmentRow).where(col(AttachmentRow.path).is_not(None))):
         why = _whole(data_dir / row.path, row.size, row.sha256 if deep else None)
         if why:
             yield f"attachment {row.id} {row.path}: {why}"

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -90,10 +91,8 @@ def _secrets_of(settings) -> list[str | None]:
 
     values = [s.get_secret_value() if s is not None else None
               for s in (settings.hmac_key, settings.smtp_password, settings.imap_password)]
-    try:
+    with contextlib.suppress(Exception):  # an unparsable URL is reported elsewhere
         values.append(make_url(settings.effective_database_url).password)
-    except Exception:  # noqa: BLE001 — an unparsable URL is reported elsewhere
-        pass
     return values
 
 

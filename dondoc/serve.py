@@ -64,7 +64,7 @@ def data_dir_lock(data_dir: Path) -> Iterator[Path]:
     """Hold ``<data dir>/serve.lock`` (flock) for the duration; a second holder gets a :class:`ServeError`."""
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = data_dir / "serve.lock"
-    handle = open(path, "a+", encoding="utf-8")
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 — held open for the lock's whole life, closed below
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

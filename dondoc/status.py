@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from dondoc.db.outbox import enqueue
 from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus, OutboxStatus
@@ -88,9 +88,10 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
     policy = policy or PolicyFile()
     groups: dict[tuple, list[DeadlineRow]] = {}
     for row in session.exec(select(DeadlineRow).order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id,
-                                                         DeadlineRow.period_start, DeadlineRow.agency_id)):
+                                                         col(DeadlineRow.period_start), DeadlineRow.agency_id)):
         groups.setdefault((row.plan_id, row.obligation_id, row.period_key), []).append(row)
-    periods, long_overdue = [], []
+    periods: list[PeriodStatus] = []
+    long_overdue: list[PeriodStatus] = []
     for (plan_id, obligation_id, period_key), rows in groups.items():
         lasts = [row.extended_to or row.last_day for row in rows]
         open_rows = [row for row in rows if row.status == DeadlineStatus.OPEN]
@@ -122,7 +123,7 @@ def overview(session: Session, catalog: Catalog, today: dt.date, ahead: int = 30
     long_overdue.sort(key=lambda p: (p.plan_id, p.obligation_id, p.last_day))
     quarantined = session.exec(select(func.count()).select_from(InboundRow)
                                .where(InboundRow.status == InboundStatus.QUARANTINE)).one()
-    bounced = sorted(set(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None)))))
+    bounced = sorted(set(session.exec(select(ContactRow.address).where(col(ContactRow.flagged_at).is_not(None)))))
     held = [dict(id=h.inbound_id, agency=h.agency_name, deadline=h.deadline_id, period=h.period_label,
                  plan=h.plan_id, received=f"{h.received_at.astimezone(HANOI):%d/%m/%Y}", sender=h.sender)
             for h in list_held(session, catalog)]

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from dondoc.db.tables import (
     AgencyRow,
@@ -207,7 +207,7 @@ def _sync_deadlines(
                *(getattr(DeadlineRow, name) for name in _DATES)]
     existing = {
         (row.plan_id, row.obligation_id, row.agency_id, row.period_key): row
-        for row in session.execute(sa_select(*columns).where(DeadlineRow.plan_id.in_(plan_ids)))
+        for row in session.execute(sa_select(*columns).where(col(DeadlineRow.plan_id).in_(plan_ids)))
     }
     wanted = {spec.key: spec for spec in specs}
     stamp = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
@@ -222,7 +222,7 @@ def _sync_deadlines(
             fresh.append(dict(plan_id=spec.plan_id, obligation_id=spec.obligation_id, agency_id=spec.agency_id,
                               period_key=spec.period_key, status=status, status_reason=spec.excused,
                               excused_by_sync=bool(spec.excused), created_at=stamp, updated_at=stamp,
-                              **dict(zip(_DATES, values))))
+                              **dict(zip(_DATES, values, strict=True))))
             continue
         update_row: dict = {}
         status = row.status
@@ -239,7 +239,7 @@ def _sync_deadlines(
             report.deadlines_reopened += 1
         current = tuple(row[dates:])
         changes = {} if current == values else \
-            {name: value for name, value, now_value in zip(_DATES, values, current) if now_value != value}
+            {name: value for name, value, now_value in zip(_DATES, values, current, strict=True) if now_value != value}
         if changes and status != DeadlineStatus.OPEN:
             report.deadlines_left_closed += 1
         elif changes:

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -28,6 +29,9 @@ from dondoc.mail.transport import SmtpTransport
 from dondoc.model import Catalog
 from dondoc.policy import PolicyFile
 from dondoc.settings import Settings
+
+if TYPE_CHECKING:  # imported when a source is built: the IMAP client loads only for an IMAP inbox
+    from dondoc.mail.sources import MailSource
 
 __all__ = ["App", "build"]
 
@@ -98,7 +102,7 @@ class App:
                              password=s.smtp_password.get_secret_value() if s.smtp_password else None,
                              timeout=s.smtp_timeout, connections=s.smtp_connections, local_hostname=s.local_hostname)
 
-    def source(self):
+    def source(self) -> MailSource:
         """The inbound mail source of the settings (Maildir by default, or IMAP)."""
         from dondoc.mail.sources import ImapSource, MaildirSource
 

@@ -94,9 +94,9 @@ def prefect_harness():
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
-        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            yield
+    with (prefect_test_harness(server_startup_timeout=120),
+          temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})):
+        yield
 
 
 # -- the reliability figures (tests/figures.py), printed at the end of the session -------------------------------

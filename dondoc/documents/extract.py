@@ -49,7 +49,7 @@ def docx_text(content: bytes) -> str | None:
     try:
         document = open_docx(content)
         text = "\n".join(p.text for p in document.paragraphs if p.text.strip())
-    except Exception:  # not a .docx, a broken one, a hostile one: no text, the file is still kept
+    except Exception:  # noqa: BLE001 — not a .docx, a broken one, a hostile one: no text, the file is still kept
         return None
     return unicodedata.normalize("NFC", text)[:MAX_TEXT] or None
 
@@ -101,7 +101,7 @@ def _pypdf_text(content: bytes) -> str | None:
             size += len(text)
             if size >= MAX_TEXT:
                 break
-    except Exception:  # not a PDF, a broken or hostile one: no text
+    except Exception:  # noqa: BLE001 — not a PDF, a broken or hostile one: no text
         return None
     return "\n".join(pages)
 

@@ -234,7 +234,8 @@ def _agency(index: int, line: AgencyLine, timezone: str) -> dict:
 
 def _quote(paragraphs: list[str]) -> list[str]:
     """At most ``QUOTE_PARAGRAPHS`` paragraphs and ``QUOTE_CHARS`` characters of one agency's part."""
-    kept, size = [], 0
+    kept: list[str] = []
+    size = 0
     for paragraph in (_clean(p).strip() for p in paragraphs):
         if not paragraph:
             continue
@@ -547,8 +548,8 @@ def _data_sheet(sheet, data: ReportData, context: dict, values: Mapping[str, Map
          {"bold": True, "size": 14}),
         (f"(Kèm theo báo cáo của {context['issuer']} ngày {context['report_date']}: {context['summary']})",
          {"italic": True, "size": 12}),
-        (("Ô trống: cơ quan chưa gửi báo cáo hoặc không có số liệu chỉ tiêu đó. Khi cơ quan chỉ gửi tử số, mẫu số, "
-          "tỷ lệ được tính từ tử số, mẫu số."), {"italic": True, "size": 11})])
+        (("Ô trống: cơ quan chưa gửi báo cáo hoặc không có số liệu chỉ tiêu đó. "
+          "Khi cơ quan chỉ gửi tử số, mẫu số, tỷ lệ được tính từ tử số, mẫu số."), {"italic": True, "size": 11})])
     header = ["STT", "Cơ quan, đơn vị", "Tình trạng"] + [
         f"{t['code']}. {t['text']}" + (f" ({SUFFIX[t['unit']]})" if t["unit"] in SUFFIX else "")
         for t in context["targets"]]

@@ -380,6 +380,9 @@ def _schedule(members: list[Item], review: list[str]) -> tuple[dict, Rule, str]:
             review.append(f"the plan asks for this report ({label}) without a date: the schedule is 'ad-hoc' until "
                           f"the dates are written in (e.g. every: half-year, due: {{H1: dd/mm, Y: dd/mm}})")
         return {"every": "ad-hoc"}, Rule.BY, label
+    # Groups are keyed on having a date (_group_key), so every member is dated here: the first one's date.
+    date = dated[0].date
+    assert date is not None
     by_period = {item.period: item for item in dated}
     if set(by_period) <= {"H1", "H2", "Y"}:
         if set(by_period) == {"Y"}:
@@ -388,8 +391,7 @@ def _schedule(members: list[Item], review: list[str]) -> tuple[dict, Rule, str]:
     if first.period in ("Q", "M"):
         every = "quarter" if first.period == "Q" else "month"
         after = {"months_after": first.months_after} if first.months_after else {}
-        return {"every": every, "day": first.date.day, **after}, rule, label
-    date = first.date
+        return {"every": every, "day": date.day, **after}, rule, label
     if first.period == "once" and date.year and date.month:
         return {"every": "once", "due": str(date)}, rule, _kind_label(first, date)
     review.append(f"a one-off date without its year ({date}): the schedule is 'ad-hoc' until the year is written in")
@@ -493,8 +495,8 @@ def _render(draft: Draft) -> str:
     for index, data in enumerate(plan["obligations"]):
         obligations.append(_plain(data))
         if index < len(draft.obligations):
-            found = draft.obligations[index]
-            lines = [f"confidence {found.confidence:.2f}"] + [f"REVIEW: {note}" for note in found.review]
+            drafted = draft.obligations[index]
+            lines = [f"confidence {drafted.confidence:.2f}"] + [f"REVIEW: {note}" for note in drafted.review]
             obligations.yaml_set_comment_before_after_key(index, before="\n".join(lines), indent=2)
     root["obligations"] = obligations
     yaml = YAML()

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.encoders import encode_base64
 from email.header import Header
@@ -98,12 +99,12 @@ def build_message(
     html: str | None,
     sender: tuple[str, str],
     to: list[tuple[str | None, str]],
-    cc: list[tuple[str | None, str]] = (),
+    cc: Sequence[tuple[str | None, str]] = (),
     reply_to: str | None = None,
     message_id: str,
     date: dt.datetime,
     in_reply_to: str | None = None,
-    attachments: list[Attachment] = (),
+    attachments: Sequence[Attachment] = (),
     auto_submitted: str = "auto-generated",
     language: str = "vi",
 ) -> Message:

@@ -270,10 +270,7 @@ def _decode_words(text: str) -> str:
             flush()
             out.append(between)
         encoded = match.group(3).encode("utf-8", "surrogateescape")
-        if match.group(2) in "bB":
-            data = _b64(encoded)
-        else:
-            data = binascii.a2b_qp(encoded, header=True)
+        data = _b64(encoded) if match.group(2) in "bB" else binascii.a2b_qp(encoded, header=True)
         charset = match.group(1).partition("*")[0].lower()  # RFC 2231 language suffix
         if data is None:  # not base64 after all: keep the word as written
             flush()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiosmtplib
 
@@ -77,8 +77,8 @@ class SmtpTransport:
     def __init__(self, *, host: str, port: int, security: str = "none", username: str | None = None,
                  password: str | None = None, timeout: float = 30.0, connections: int = 4,
                  local_hostname: str = "dondoc.local"):
-        self.options = dict(hostname=host, port=port, timeout=timeout, local_hostname=local_hostname,
-                            use_tls=security == "tls", start_tls=True if security == "starttls" else False,
+        self.options: dict[str, Any] = dict(hostname=host, port=port, timeout=timeout, local_hostname=local_hostname,
+                            use_tls=security == "tls", start_tls=security == "starttls",
                             username=username, password=password)
         self.connections = connections
 

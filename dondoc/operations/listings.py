@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dondoc.db.repo import find_deadlines, holder_name
 from dondoc.db.tables import AgencyRow, DeadlineRow, InboundRow, OutboxRow, PlanRow, RequestRow, SubmissionRow
@@ -44,7 +45,7 @@ def outbox(app: App, *, status: str | None = None) -> list[tuple[OutboxRow, Agen
         return outbox_rows(session, status)
 
 
-def inbound(app: App, *, status: str | None = None, limit: int = 50) -> list[dict]:
+def inbound(app: App, *, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Recent inbound mail (optionally of one class): class, match, reason."""
     with app.session() as session:
         return inbound_messages(session, status=status, limit=limit)
@@ -62,18 +63,18 @@ def inbound_message(app: App, message_id: int) -> InboundRow:
 def submissions(app: App, *, plan: str | None = None, period: str | None = None,
                 agency: str | None = None) -> list[tuple[SubmissionRow, DeadlineRow]]:
     """Every version of every submission received (optionally of one plan, period or agency), oldest first."""
-    query = select(SubmissionRow, DeadlineRow).join(DeadlineRow, DeadlineRow.id == SubmissionRow.deadline_id)
+    query = select(SubmissionRow, DeadlineRow).join(DeadlineRow, col(DeadlineRow.id) == SubmissionRow.deadline_id)
     for column, value in ((DeadlineRow.plan_id, plan), (DeadlineRow.period_key, period),
                           (DeadlineRow.agency_id, agency)):
         if value is not None:
             query = query.where(column == value)
     with app.session() as session:
-        return list(session.exec(query.order_by(SubmissionRow.id)))
+        return list(session.exec(query.order_by(col(SubmissionRow.id))))
 
 
 def requests(app: App) -> list[tuple[RequestRow, DeadlineRow]]:
     """Agencies' requests for more time and questions, oldest first, each with its deadline."""
     with app.session() as session:
         return list(session.exec(select(RequestRow, DeadlineRow)
-                                 .join(DeadlineRow, DeadlineRow.id == RequestRow.deadline_id)
-                                 .order_by(RequestRow.id)))
+                                 .join(DeadlineRow, col(DeadlineRow.id) == RequestRow.deadline_id)
+                                 .order_by(col(RequestRow.id))))

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from dondoc.db.outbox import worker_id
 from dondoc.db.tables import ReportRow, ReportStatus
@@ -103,11 +103,11 @@ def send(app: App, report_id: int, *, now: dt.datetime | None = None, approve_by
 def listing(app: App) -> list[ListedReport]:
     """Every compiled report, oldest first, with its files."""
     with app.session() as session:
-        rows = session.exec(select(ReportRow).order_by(ReportRow.id)).all()
+        rows = session.exec(select(ReportRow).order_by(col(ReportRow.id))).all()
     return [ListedReport(r, consolidate.report_paths(r, app.settings.data_dir)) for r in rows]
 
 
-def _report(session, report_id: int) -> ReportRow:
+def _report(session: Session, report_id: int) -> ReportRow:
     row = session.get(ReportRow, report_id)
     if row is None:
         raise NotFound(f"no report {report_id} (see `dondoc reports`)")

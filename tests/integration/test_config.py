@@ -67,7 +67,8 @@ def test_group_cycles_and_unknown_fields(tmp_path):
     area = AREA.replace("members: [demo.ubnd-a]", "members: [demo.ubnd-a, demo.cac-so]")
     assert problems(write_config(tmp_path, area=area)) == [
         "agencies/demo.yaml:26: group 'demo.cac-so' contains itself: demo.cac-so → demo.ubnd-huyen → demo.cac-so",
-        "agencies/demo.yaml:29: group 'demo.ubnd-huyen' contains itself: demo.ubnd-huyen → demo.cac-so → demo.ubnd-huyen",
+        "agencies/demo.yaml:29: group 'demo.ubnd-huyen' contains itself: "
+        "demo.ubnd-huyen → demo.cac-so → demo.ubnd-huyen",
     ]
     plan = PLAN.replace("    rule: before\n", "    rule: before\n    rulle: by\n", 1)
     assert problems(write_config(tmp_path, plan=plan)) == ["plans/demo-2021.yaml:16: unknown field 'rulle'"]

@@ -82,7 +82,7 @@ def test_bad_rows_are_listed_by_number_and_nothing_is_written(config, tmp_path):
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith(str(sheet))]
     assert len(errors) == len(BAD)
-    for line, (number, text) in zip(errors, BAD):
+    for line, (number, text) in zip(errors, BAD, strict=True):
         assert line.startswith(f"{sheet}:{number}: ") and text in line, line
     assert "bỏ qua 1 dòng ẩn (hidden rows skipped): 7" in result.stderr
     assert "bỏ qua (ignored sheets): Ghi chú" in result.stderr

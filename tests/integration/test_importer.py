@@ -225,7 +225,7 @@ def test_the_fresh_texts_are_scored_each_and_their_figures_printed():
     paths = labelled("fresh")
     assert len(paths) == len(list((PLANS / "fresh").glob("*.txt"))) >= 10
     scores = [score_file(path) for path in paths]
-    for path, score in zip(paths, scores):
+    for path, score in zip(paths, scores, strict=True):
         labels = yaml.safe_load(path.with_suffix(".expected.yaml").read_text(encoding="utf-8"))
         assert score.split == "fresh" and score.expected == len(labels["obligations"]) > 0
     print("\n" + details(scores) + "\n" + figures(scores).line("fresh"))

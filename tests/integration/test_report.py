@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -90,16 +91,16 @@ def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_
     assert "Bản bổ sung." not in text  # a mail without a report's headings is a cover mail: not content
     book = load_workbook(report.files["xlsx"])
     assert len(book.sheetnames) == 2
-    html = open(report.files["html"], encoding="utf-8").read()
+    html = Path(report.files["html"]).read_text(encoding="utf-8")
     assert "&lt;b&gt;nhiệm vụ&lt;/b&gt;" in html
     # compiling again from the same data gives the same bytes
-    before = {k: open(v, "rb").read() for k, v in report.files.items()}
+    before = {k: Path(v).read_bytes() for k, v in report.files.items()}
     with Session(engine, expire_on_commit=False) as session:
         again, _ = compile_report(session, catalog, plan_id=plan, obligation_id="tong-hop", period_key=period,
                                   out_dir=tmp_path / "out", template=TEMPLATE, env=ENV,
                                   now=at_late + dt.timedelta(days=1), timezone="Asia/Ho_Chi_Minh")
         assert again.id == report.id
-    assert {k: open(v, "rb").read() for k, v in again.files.items()} == before
+    assert {k: Path(v).read_bytes() for k, v in again.files.items()} == before
 
 
 def test_approved_report_is_sent_up_once_and_closes_the_coordinators_deadline(engine, catalog, tmp_path):

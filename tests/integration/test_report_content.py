@@ -129,7 +129,8 @@ def test_the_report_quotes_agencies_under_the_right_parts_and_agrees_with_status
         a, b, c, d, e, f, g = rows[:7]
         # (a) on time, a .docx with the usual headings
         reply(session, catalog, data_dir, a, at_ok, [("bao-cao.docx", agency_docx(name[a.agency_id], {
-            "CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN": "Ban hành Kế hoạch số 45/KH-UBND triển khai công tác trẻ em.",
+            "CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN": (
+                "Ban hành Kế hoạch số 45/KH-UBND triển khai công tác trẻ em."),
             "KẾT QUẢ THỰC HIỆN": "Tổ chức 12 lớp tập huấn kỹ năng sống cho học sinh.",
             "TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN": "Kinh phí cho công tác trẻ em còn hạn chế.",
             "PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM": "Kiện toàn đội ngũ cộng tác viên thôn, ấp.",

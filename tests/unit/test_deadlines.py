@@ -14,7 +14,7 @@ D = dt.date
 YEAR_2021 = Validity(start=D(2021, 1, 1), end=D(2021, 12, 31))
 
 
-def keys(schedule: dict, valid=YEAR_2021, until=D(2030, 1, 1)):
+def keys(schedule: dict, valid=YEAR_2021, until=D(2030, 1, 1)):  # noqa: B008 — a date is immutable
     return [(d.period.key, d.period.label, d.written) for d in dues(Schedule.model_validate(schedule), valid, until)]
 
 

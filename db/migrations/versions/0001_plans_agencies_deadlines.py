@@ -6,7 +6,7 @@ Create Date: 2026-11-22 23:40:39.003870
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 00:35:04.398543
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 

@@ -14,7 +14,7 @@ keep anything from being taken twice.
 import datetime as dt
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 

@@ -1253,8 +1253,10 @@ def doctor() -> None:
 
 
 from dondoc.cli_held import held_app  # noqa: E402 — its commands use the helpers above
+from dondoc.cli_history import history  # noqa: E402
 
 app.add_typer(held_app, name="held")
+app.command("history")(_guarded(history))
 
 
 def run() -> None:

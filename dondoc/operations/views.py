@@ -1,4 +1,4 @@
-"""What the coordinators' console shows: the overview, a period, a deadline's history. Read only.
+"""What the coordinators' console shows: the overview, a period, a deadline's history, the audit log. Read only.
 
 Pure queries that return frozen dataclasses (no HTML, no words of a page
 beyond the vocabulary's labels). Each view issues a fixed number of
@@ -70,6 +70,7 @@ __all__ = [
     "ReminderEvent",
     "ReplyEvent",
     "SubmissionEvent",
+    "audit_log",
     "deadline_history",
     "overview",
     "period",
@@ -304,6 +305,10 @@ class ActionEvent:
     action_label: str
     reason: str | None
     details: dict
+    deadline_id: int | None = None
+    agency_id: str | None = None
+    report_id: int | None = None
+    message_id: int | None = None
     kind: str = "action"
 
 
@@ -571,10 +576,11 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
             events.append(SubmissionEvent(_aware(received), sid, inbound_id, version, on_time, status,
                                           label("submission", status), returned, sender,
                                           tuple(files.get(sid, ()))))
-        for row in session.exec(select(AuditEventRow).where(AuditEventRow.deadline_id == deadline_id)
-                                .order_by(AuditEventRow.id)):
-            events.append(ActionEvent(_aware(row.at), row.id, row.actor, row.action, label("action", row.action),
-                                      row.reason, dict(row.details)))
+        # its own actions, and those on its agency as a whole (a pause of reminders)
+        events += [_action(row) for row in session.exec(select(AuditEventRow).where(
+            (AuditEventRow.deadline_id == deadline_id)
+            | ((AuditEventRow.agency_id == deadline.agency_id) & AuditEventRow.deadline_id.is_(None)))
+            .order_by(AuditEventRow.id))]
     order = {"reply": 0, "submission": 1, "action": 2, "receipt": 3, "reminder": 4}
     events.sort(key=lambda e: (e.at, order[e.kind]))
     state = deadline_state(deadline.status, deadline.extended_to or deadline.last_day, today)
@@ -583,3 +589,20 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
         obligation.title if obligation else deadline.obligation_id, agency.id, name, deadline.period_key,
         deadline.period_label, deadline.last_day, deadline.extended_to, deadline.extension_reason, deadline.status,
         deadline.status_reason, state, state_label(state), tuple(events))
+
+
+def _action(row: AuditEventRow) -> ActionEvent:
+    return ActionEvent(_aware(row.at), row.id, row.actor, row.action, label("action", row.action), row.reason,
+                       dict(row.details), row.deadline_id, row.agency_id, row.report_id, row.message_id)
+
+
+def audit_log(app: App, *, actor: str | None = None, agency_id: str | None = None, deadline_id: int | None = None,
+              report_id: int | None = None, limit: int = 200) -> tuple[ActionEvent, ...]:
+    """The actions taken, newest first (optionally of one actor, agency, deadline or report), at most ``limit``."""
+    query = select(AuditEventRow)
+    for column, value in ((AuditEventRow.actor, actor), (AuditEventRow.agency_id, agency_id),
+                          (AuditEventRow.deadline_id, deadline_id), (AuditEventRow.report_id, report_id)):
+        if value is not None:
+            query = query.where(column == value)
+    with app.session() as session:
+        return tuple(_action(row) for row in session.exec(query.order_by(AuditEventRow.id.desc()).limit(limit)))

@@ -9,7 +9,7 @@ import pytest
 from dondoc.chase import ChaseFilter
 from dondoc.errors import NotFound, UsageError
 from dondoc.mail.sink import MaildirSink
-from dondoc.operations import chasing, deadlines, listings, opened, replies, reports, status
+from dondoc.operations import chasing, deadlines, listings, opened, replies, reports, status, views
 from dondoc.settings import Settings
 from tests.integration.test_config import write_config
 
@@ -111,5 +111,11 @@ def test_a_report_built_approved_by_the_paused_run_and_sent_up_once(tmp_path, si
             reports.reject(app, built.row.id, comment="muộn", actor=ACTOR)
         with pytest.raises(NotFound):
             reports.send(app, 999, actor=ACTOR, now=at, approve_by="pho-giam-doc")
+        # each action is in the audit log once, with who acted (the approver is named apart); the refused
+        # reject and the late one that left the sent report as it was wrote nothing
+        log = views.audit_log(app, report_id=built.row.id)
+        assert [(e.action, e.actor, e.details.get("by")) for e in log] == [
+            ("send-report", ACTOR, None), ("approve-report", ACTOR, "pho-giam-doc")]
+        assert log[0].deadline_id is not None and log[0].agency_id == "bp.so-ldtbxh"
         [listed] = reports.listing(app)
         assert (listed.row.id, listed.row.approved_by, listed.files) == (built.row.id, "Trần Thị Bình", built.files)

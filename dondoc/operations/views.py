@@ -170,7 +170,9 @@ class Overview:
 @dataclass(frozen=True)
 class Reminder:
     """A reminder queued for a deadline. ``result``: the outbox status (pending, sending, sent, failed), or
-    ``bounced`` when it was sent and a bounce flagged its address since; ``bounced`` names those addresses."""
+    ``bounced`` when it was sent and a bounce flagged its address since. ``bounced`` names the addresses it did
+    not reach: all of them when it failed (a 5xx), those a bounce flagged after it was sent
+    (:func:`dondoc.consolidate.lost_recipients`, the consolidated report's rule)."""
 
     outbox_id: int
     stage: str

@@ -13,6 +13,7 @@ import pytest
 from dondoc.errors import NotFound
 from dondoc.operations import chasing, deadlines, listings, opened, replies, views
 from tests.integration.test_operations import MORNING, settings, sink  # noqa: F401  (sink is a fixture)
+from tests.integration.test_trust import relay_bounce
 from tests.replies_helpers import reply_to
 
 DOCX = ("bao-cao-6-thang.docx", b"PK\x03\x04 fake docx",
@@ -91,6 +92,16 @@ def test_a_period_shows_each_agency_with_its_reminders_and_submission(tmp_path, 
                                                                                      None)
         assert (ubnd.extended_to, ubnd.extension_reason, ubnd.effective_last_day, ubnd.paused_until) == (
             dt.date(2021, 5, 31), "Thiên tai", dt.date(2021, 5, 31), dt.date(2021, 5, 20))
+        [first] = ubnd.reminders
+        assert (first.result, first.bounced) == ("sent", ())
+        # a bounce of UBND huyện A's reminder comes back: the reminder shows it, with the address it did not reach
+        [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
+        mailbox.Maildir(tmp_path / "data" / "inbox").add(relay_bounce(reminder, "vanthu@huyen-a.demo.example.org"))
+        assert replies.ingest(app, now=REPLY_DAY + dt.timedelta(hours=1)).classes == {"bounce": 1}
+        [bounced] = next(a for a in views.period(app, "demo-2021", "dinh-ky", "2021-H1", now=REPLY_DAY).agencies
+                         if a.agency_id == "demo.ubnd-a").reminders
+        assert (bounced.result, bounced.result_label, bounced.bounced) == (
+            "bounced", "Bị trả lại", ("vanthu@huyen-a.demo.example.org",))
         with pytest.raises(NotFound, match="no period '2030-H1'"):
             views.period(app, "demo-2021", "dinh-ky", "2030-H1", now=REPLY_DAY)
         with pytest.raises(NotFound, match="no obligation 'khong-co'"):

@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "AgencyRow",
+    "AuditEventRow",
     "AttachmentRow",
     "InboundRow",
     "InboundStatus",
@@ -154,7 +155,10 @@ class TargetRow(SQLModel, table=True):
 
 class DeadlineRow(SQLModel, table=True):
     __tablename__ = "deadline"
-    __table_args__ = (UniqueConstraint("plan_id", "obligation_id", "agency_id", "period_key"),)
+    __table_args__ = (UniqueConstraint("plan_id", "obligation_id", "agency_id", "period_key"),
+                      # the console's overview reads the periods from this index alone (and a period by its prefix)
+                      Index("ix_deadline_period", "plan_id", "obligation_id", "period_key", "period_start",
+                            "period_end", "last_day"))
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: str = Field(foreign_key="plan.id", index=True, max_length=80)
@@ -387,3 +391,26 @@ class ReportRow(SQLModel, table=True):
     approved_at: dt.datetime | None = None
     approved_by: str | None = None
     sent_at: dt.datetime | None = None
+
+
+class AuditEventRow(SQLModel, table=True):
+    """One action taken on the season (excuse, extend, remind, assign, approve, …): who, when, what, why.
+
+    Written by the operation in the same transaction as the change it records. ``actor`` says who:
+    ``cli:<login>``, ``web:<user>``, ``schedule:<flow>``. The ids name what it touched (no foreign keys: the log
+    outlives nothing it refers to, and an action refused for an unknown id writes nothing). ``details`` holds
+    what else the action had (the new last day, the signer, the stage, …).
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=40)
+    reason: str | None = None
+    deadline_id: int | None = Field(default=None, index=True)
+    agency_id: str | None = Field(default=None, max_length=80, index=True)
+    report_id: int | None = None
+    message_id: int | None = None
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1258,3 +1258,13 @@ def _register_agencies() -> None:
 
 
 _register_agencies()
+
+
+def _register_web() -> None:
+    from dondoc.cli_web import users_app, web
+
+    app.command("web")(web)
+    app.add_typer(users_app, name="users")
+
+
+_register_web()

@@ -136,6 +136,13 @@ def message_confirm(page: Page, message_id: int) -> Response:
         f"message #{message_id}: confirmed → submission version {submission.version}"))
 
 
+def attachment(page: Page, attachment_id: int) -> Response:
+    from dondoc.operations import files
+
+    row, path, media_type = files.attachment(page.app, attachment_id)
+    return _download(path, media_type, row.filename)
+
+
 # -- requests --------------------------------------------------------------------------------------------------------
 
 def requests_page(page: Page) -> Response:
@@ -175,11 +182,11 @@ def reports_page(page: Page) -> Response:
 def report_build(page: Page) -> Response:
     from dondoc.operations import reports
 
-    plan, obligation, period = page.field("plan", limit=80), page.field("obligation", limit=80), \
-        page.field("period", limit=20)
+    plan, _, obligation = page.field("target", limit=170).partition("/")
+    period = page.field("period", limit=20)
     if not page.confirmed():
         return page.render("web/confirm.html", action="/reports/build",
-                           fields={"plan": plan, "obligation": obligation, "period": period}, what=page.t(
+                           fields={"target": f"{plan}/{obligation}", "period": period}, what=page.t(
                                f"Tổng hợp dự thảo báo cáo {plan} / {obligation} / kỳ {period}",
                                f"build the draft report {plan} / {obligation} / period {period}"))
     built = reports.build(page.app, plan, obligation=obligation, period=period)
@@ -297,6 +304,7 @@ ROUTES = [
     ("/messages/{message_id:int}/assign", ["POST"], message_assign, "coordinator"),
     ("/messages/{message_id:int}/reject", ["POST"], message_reject, "coordinator"),
     ("/messages/{message_id:int}/confirm", ["POST"], message_confirm, "coordinator"),
+    ("/attachments/{attachment_id:int}", ["GET"], attachment, "viewer"),
     ("/requests", ["GET"], requests_page, "viewer"),
     ("/requests/{request_id:int}/grant", ["POST"], request_grant, "coordinator"),
     ("/reports", ["GET"], reports_page, "viewer"),

@@ -69,3 +69,40 @@ def coordinator(web):
 @pytest.fixture
 def admin(web):
     return signed_in(web, "quantri")
+
+
+MORNING = dt.datetime(2021, 5, 5, 2, tzinfo=dt.UTC)  # 09:00 in Hà Nội, 10 working days before 19/5/2021
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>\x1b[31m'
+
+
+def arrive(app, raw: bytes, now: dt.datetime = MORNING) -> None:
+    """``raw`` delivered into the inbox Maildir and taken in, as the ingest schedule does."""
+    import mailbox
+
+    from dondoc.operations import replies
+
+    mailbox.Maildir(app.settings.data_dir / "inbox", create=True).add(raw)
+    replies.ingest(app, now=now)
+
+
+def stranger_mail(subject: str = XSS) -> bytes:
+    """A mail from nobody dondoc knows, with a hostile subject and an HTML body: quarantined."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Người lạ <nguoi.la@example.net>"
+    message["To"] = "baocao@sldtbxh.example.org"
+    message["Subject"] = subject
+    message["Message-ID"] = "<stranger-1@example.net>"
+    message.set_content("Gửi báo cáo ạ.\n" + XSS)
+    message.add_alternative(f"<html><body><h1>{XSS}</h1><iframe src='https://evil.example.com'></iframe>"
+                            "</body></html>", subtype="html")
+    return message.as_bytes()
+
+
+def reminder(app, agency_id: str) -> bytes:
+    """The reminder dondoc sent to ``agency_id`` (the 6-month report), as its raw mail."""
+    from dondoc.operations import chasing, listings
+
+    chasing.chase(app, now=MORNING)
+    return next(o.raw for o, a in listings.outbox(app) if a is not None and a.id == agency_id and o.kind == "reminder")

@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "AccountRow",
     "AgencyRow",
+    "AuditEventRow",
     "AttachmentRow",
     "InboundRow",
     "InboundStatus",
@@ -356,3 +357,26 @@ class AccountRow(SQLModel, table=True):
     active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow)
     last_login_at: dt.datetime | None = None
+
+
+class AuditEventRow(SQLModel, table=True):
+    """One action taken on the season (excuse, extend, remind, assign, approve, …): who, when, what, why.
+
+    Written by the operation in the same transaction as the change it records. ``actor`` says who:
+    ``cli:<login>``, ``web:<user>``, ``schedule:<flow>``. The ids name what it touched (no foreign keys: the log
+    outlives nothing it refers to, and an action refused for an unknown id writes nothing). ``details`` holds
+    what else the action had (the new last day, the signer, the stage, …).
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=40)
+    reason: str | None = None
+    deadline_id: int | None = Field(default=None, index=True)
+    agency_id: str | None = Field(default=None, max_length=80, index=True)
+    report_id: int | None = None
+    message_id: int | None = None
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

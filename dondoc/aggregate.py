@@ -16,11 +16,13 @@ A target's figure is aggregated as its unit demands:
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dondoc.model import Goal, Plan, Target, Unit
 
-__all__ = ["AgencyInput", "AgencyLine", "ReportData", "TargetLine", "aggregate", "figure", "meets"]
+__all__ = ["AgencyInput", "AgencyLine", "ReportData", "Tally", "TargetLine", "aggregate", "figure", "meets", "tally"]
 
 SCALE = {Unit.PERCENT: 100, Unit.PER_1000: 1000, Unit.PER_100000: 100000}
 
@@ -135,6 +137,37 @@ class ReportData:
         return tuple(a for a in self.agencies if a.status in NOT_SUBMITTED)
 
 
+@dataclass(frozen=True)
+class Tally:
+    """How many agencies stand where, and the two rates with their one denominator, ``expected``.
+
+    ``expected`` counts the agencies that owe the report (submitted, overdue, not yet due, held); the excused
+    (and closed) ones are out of it. ``missing`` is ``expected - submitted``.
+    """
+
+    expected: int
+    submitted: int
+    on_time: int
+    late: int
+    missing: int
+    excused: int
+    reporting_rate: float | None  # percent, one decimal; None when nothing is expected
+    timeliness_rate: float | None
+
+
+def tally(states: Mapping[str, int]) -> Tally:
+    """The counts and rates of agencies by state (``{"on-time": 3, "overdue": 1, …}``, states of
+    :data:`dondoc.vocabulary.STATES`): the one rule behind the report, ``dondoc status`` and the console."""
+    on_time, late = states.get("on-time", 0), states.get("late", 0)
+    excused = states.get("excused", 0) + states.get("closed", 0)
+    missing = sum(states.get(s, 0) for s in NOT_SUBMITTED)
+    submitted = on_time + late
+    expected = submitted + missing
+    return Tally(expected, submitted, on_time, late, missing, excused,
+                 round(submitted / expected * 100, 1) if expected else None,
+                 round(on_time / expected * 100, 1) if expected else None)
+
+
 def figure(value) -> float | None:
     """A number typed into a form ("96,5", "96.5%", 96.5) as a float, or None if it is not one."""
     if value is None or value == "" or isinstance(value, bool):
@@ -201,19 +234,14 @@ def aggregate(plan: Plan, obligation_id: str, period_key: str, period_label: str
     lines = [AgencyLine(a.agency_id, a.name, a.resolved_state(), a.submitted_at, a.version, a.reminders,
                         a.narrative, a.files, a.first_at or a.submitted_at, a.bounced, a.sections, a.documents)
              for a in inputs]
-    count = {s: sum(1 for line in lines if line.status == s) for s in ("on-time", "late")}
-    count["excused"] = sum(1 for line in lines if line.status in ("excused", "closed"))
-    count["missing"] = sum(1 for line in lines if line.status in NOT_SUBMITTED)
-    expected = sum(1 for line in lines if line.status in SUBMITTED + NOT_SUBMITTED)
-    submitted = count["on-time"] + count["late"]
+    counts = tally(Counter(line.status for line in lines))
     reporting = [a for a, line in zip(inputs, lines, strict=True) if line.submitted]
     return ReportData(
         plan_id=plan.id, plan_title=plan.title, plan_number=plan.number or "", obligation_id=obligation.id,
         obligation_title=obligation.title, period_key=period_key, period_label=period_label,
-        coordinator_name=coordinator_name, recipients=recipients, report_date=report_date, expected=expected,
-        submitted=submitted, on_time=count["on-time"], late=count["late"], missing=count["missing"],
-        excused=count["excused"],
-        reporting_rate=round(submitted / expected * 100, 1) if expected else None,
-        timeliness_rate=round(count["on-time"] / expected * 100, 1) if expected else None,
+        coordinator_name=coordinator_name, recipients=recipients, report_date=report_date,
+        expected=counts.expected, submitted=counts.submitted, on_time=counts.on_time, late=counts.late,
+        missing=counts.missing, excused=counts.excused, reporting_rate=counts.reporting_rate,
+        timeliness_rate=counts.timeliness_rate,
         agencies=tuple(lines), targets=tuple(_target(t, reporting) for t in plan.targets),
         plan_issued=plan.issued, plan_issuer=plan_issuer)

@@ -156,6 +156,17 @@ def _app():
     return build()
 
 
+def _actor() -> str:
+    """Who acts from the command line, for the audit log: ``cli:<login name>``."""
+    import getpass
+    import os
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name in the environment nor in the password database
+        return f"cli:uid-{os.getuid()}"
+
+
 def _vn(day: dt.date) -> str:
     from dondoc.calendar import WEEKDAYS_VI
 
@@ -643,7 +654,7 @@ def remind(
     """Nhắc ngay — send one reminder for a deadline now, outside the schedule."""
     from dondoc.operations import chasing
 
-    _chase_report(chasing.remind(_app(), agency, deadline, now=_moment(now)), fmt)
+    _chase_report(chasing.remind(_app(), agency, deadline, actor=_actor(), now=_moment(now)), fmt)
 
 
 @app.command()
@@ -677,7 +688,7 @@ def pause(
     """Tạm dừng nhắc — no reminder to an agency until a date."""
     from dondoc.operations import deadlines as ops
 
-    row = ops.pause(_app(), agency, until=_date(until), reason=reason)
+    row = ops.pause(_app(), agency, until=_date(until), reason=reason, actor=_actor())
     out.print(f"Tạm dừng nhắc {agency} đến hết {row.until:%d/%m/%Y}: {row.reason}", markup=False, highlight=False)
 
 
@@ -691,7 +702,7 @@ def extend(
     """Gia hạn — move a deadline's last day; later reminders give the reason."""
     from dondoc.operations import deadlines as ops
 
-    row = ops.extend(_app(), deadline, to=_date(to), reason=reason)
+    row = ops.extend(_app(), deadline, to=_date(to), reason=reason, actor=_actor())
     out.print(f"Gia hạn hạn {row.id} ({row.agency_id}, {row.period_label}) đến {row.extended_to:%d/%m/%Y}: "
               f"{row.extension_reason}", markup=False, highlight=False)
 
@@ -705,7 +716,7 @@ def excuse(
     """Miễn báo cáo — the agency no longer owes this report; no more reminders."""
     from dondoc.operations import deadlines as ops
 
-    row = ops.excuse(_app(), deadline, reason=reason)
+    row = ops.excuse(_app(), deadline, reason=reason, actor=_actor())
     out.print(f"Miễn báo cáo hạn {row.id} ({row.agency_id}, {row.period_label}): {row.status_reason}",
               markup=False, highlight=False)
 
@@ -806,7 +817,7 @@ def quarantine_assign(
     """Record a quarantined message as a submission for a deadline (sends the receipt)."""
     from dondoc.operations import replies
 
-    submission = replies.assign(_app(), message, deadline, now=_moment(now))
+    submission = replies.assign(_app(), message, deadline, actor=_actor(), now=_moment(now))
     out.print(f"Thư #{message} → hạn {deadline}: bản nộp {submission.id} (lần {submission.version}).",
               markup=False, highlight=False)
 
@@ -820,7 +831,7 @@ def quarantine_reject(
     """Close a quarantined message as not a report (it is kept)."""
     from dondoc.operations import replies
 
-    replies.reject(_app(), message, reason=reason)
+    replies.reject(_app(), message, reason=reason, actor=_actor())
     out.print(f"Thư #{message}: đã loại ({reason}).", markup=False, highlight=False)
 
 
@@ -860,7 +871,7 @@ def return_(
     """Trả lại — return a submission for completion: the deadline re-opens and chasing resumes."""
     from dondoc.operations import replies
 
-    row = replies.return_submission(_app(), submission, reason=reason, now=_moment(now))
+    row = replies.return_submission(_app(), submission, reason=reason, actor=_actor(), now=_moment(now))
     out.print(f"Đã trả lại bản nộp {row.id}: {row.returned_reason}", markup=False, highlight=False)
 
 
@@ -889,7 +900,7 @@ def grant(
     """Gia hạn theo đề nghị — grant a request for more time (extends the deadline)."""
     from dondoc.operations import replies
 
-    row = replies.grant(_app(), request, to=_date(to), reason=reason)
+    row = replies.grant(_app(), request, to=_date(to), reason=reason, actor=_actor())
     out.print(f"Đề nghị {row.id}: đã gia hạn hạn {row.deadline_id} đến {to}.", markup=False, highlight=False)
 
 
@@ -949,7 +960,7 @@ def report_approve(
     """Duyệt — approve a draft report; the signer's title and name go into its signature block."""
     from dondoc.operations import reports as ops
 
-    row = ops.approve(_app(), report, by=by, now=_moment(now))
+    row = ops.approve(_app(), report, by=by, actor=_actor(), now=_moment(now))
     out.print(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).", markup=False, highlight=False)
     _answer_paused_run(row, {"approve": True, "by": by})
 
@@ -981,7 +992,7 @@ def report_reject(
     """Không duyệt — reject a draft report with a comment (build it again after the changes)."""
     from dondoc.operations import reports as ops
 
-    row = ops.reject(_app(), report, comment=comment)
+    row = ops.reject(_app(), report, comment=comment, actor=_actor())
     out.print(f"Báo cáo #{row.id}: không duyệt ({comment}).", markup=False, highlight=False)
     _answer_paused_run(row, {"approve": False, "comment": comment})
 
@@ -995,7 +1006,7 @@ def report_send(
     """Gửi — send an approved report to the recipients of its obligation (closes the coordinator's deadline)."""
     from dondoc.operations import reports as ops
 
-    done = ops.send(_app(), report, now=_moment(now))
+    done = ops.send(_app(), report, actor=_actor(), now=_moment(now))
     row, sent = done.row, done.mails
     out.print(f"Báo cáo #{row.id}: đã gửi ({sent.sent} thư; lỗi {sent.failed}).", markup=False, highlight=False)
 
@@ -1242,8 +1253,10 @@ def doctor() -> None:
 
 
 from dondoc.cli_held import held_app  # noqa: E402 — its commands use the helpers above
+from dondoc.cli_history import history  # noqa: E402
 
 app.add_typer(held_app, name="held")
+app.command("history")(_guarded(history))
 
 
 def run() -> None:

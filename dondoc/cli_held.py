@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dondoc.cli import _MAX_ID, Format, _app, _emit, _guarded, _moment, out
+from dondoc.cli import _MAX_ID, Format, _actor, _app, _emit, _guarded, _moment, out
 
 __all__ = ["held_app"]
 
@@ -36,7 +36,7 @@ def held_confirm(
     """Confirm a held report (after checking with the agency): it becomes its submission; its receipt is queued."""
     from dondoc.operations import replies
 
-    submission = replies.confirm_held(_app(), message, now=_moment(now))
+    submission = replies.confirm_held(_app(), message, actor=_actor(), now=_moment(now))
     out.print(f"Thư #{message}: đã xác nhận → bản nộp {submission.id} (lần {submission.version}, "
               f"{'đúng hạn' if submission.on_time else 'muộn'}) / confirmed.", markup=False, highlight=False)
 
@@ -50,5 +50,5 @@ def held_reject(
     """Reject a held report: it is kept, with the reason, and counts for nothing."""
     from dondoc.operations import replies
 
-    replies.reject_held(_app(), message, reason=reason)
+    replies.reject_held(_app(), message, reason=reason, actor=_actor())
     out.print(f"Thư #{message}: đã loại / rejected ({reason}).", markup=False, highlight=False)

@@ -36,7 +36,8 @@ from dondoc.model import Signer as SignerConfig
 from dondoc.vocabulary import deadline_state, lower_first, report_title
 from dondoc.succession import display_name
 
-__all__ = ["approve", "collect", "compile_report", "reject", "report_paths", "send_up", "split_documents"]
+__all__ = ["approve", "collect", "compile_report", "lost_recipients", "reject", "report_paths", "send_up",
+           "split_documents"]
 
 
 def _inputs_of(plan: Plan, obligation: Obligation) -> list[str]:
@@ -113,15 +114,22 @@ def _reminders(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[i
     for row in session.exec(select(OutboxRow).where(OutboxRow.deadline_id.in_(ids), OutboxRow.kind == "reminder",
                                                     OutboxRow.status.in_(("sent", "failed")))
                             .order_by(OutboxRow.id)):
-        sent_at = _aware(row.sent_at or row.created_at)
-        lost = [a for a in row.recipients if row.status == "failed"
-                or (a.lower() in flagged and _aware(flagged[a.lower()]) >= sent_at)]
+        lost = lost_recipients(row.status, row.recipients, row.sent_at or row.created_at, flagged)
         if lost:
             found = bounced.setdefault(row.deadline_id, [])
             found += [a for a in lost if a not in found]
         else:
             delivered[row.deadline_id] = delivered.get(row.deadline_id, 0) + 1
     return delivered, bounced
+
+
+def lost_recipients(status: str, recipients: list[str], sent_at: dt.datetime,
+                    flagged: dict[str, dt.datetime]) -> list[str]:
+    """The recipients a reminder did not reach: all of them when it failed (a 5xx), else those whose address was
+    flagged by a bounce at or after it was sent (``flagged``: lower-case address → when)."""
+    sent_at = _aware(sent_at)
+    return [a for a in recipients if status == "failed"
+            or (a.lower() in flagged and _aware(flagged[a.lower()]) >= sent_at)]
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

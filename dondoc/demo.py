@@ -223,7 +223,7 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         from dondoc.operations import reports
 
         signers = catalog.directory.agencies[catalog.plans[plan_id].coordinator].signers
-        row = reports.send(app, compiled["report"], now=when,
+        row = reports.send(app, compiled["report"], actor="demo", now=when,
                            approve_by=signers[-1].id if signers else "Lãnh đạo Sở (demo)").row
         result.report_files = {kind: str(path) for kind, path in report_paths(row, app.settings.data_dir).items()}
         result.report_summary = dict(row.summary)

@@ -66,6 +66,18 @@ KINDS: dict[str, dict[str, tuple[str, str]]] = {
         "reminder": ("Thư nhắc", "reminder"), "receipt": ("Thư xác nhận", "receipt"),
         "notice": ("Thư trả lại báo cáo", "notice"), "digest": ("Thư tổng hợp tuần", "weekly digest"),
         "report": ("Báo cáo tổng hợp", "consolidated report"),
+        "confirm": ("Thư đề nghị xác nhận", "confirmation request"),
+    },
+    "action": {  # what the audit log records (dondoc/operations; db.tables.AuditEventRow)
+        "pause": ("Tạm dừng nhắc", "reminders paused"), "extend": ("Gia hạn", "extended"),
+        "excuse": ("Miễn báo cáo", "excused"), "remind": ("Nhắc ngay", "reminded now"),
+        "assign": ("Gán thư vào hạn nộp", "message assigned"), "reject": ("Loại thư", "message rejected"),
+        "return": ("Trả lại báo cáo", "submission returned"), "grant": ("Chấp nhận gia hạn", "request granted"),
+        "confirm-held": ("Xác nhận báo cáo chờ", "held report confirmed"),
+        "reject-held": ("Loại báo cáo chờ", "held report rejected"),
+        "approve-report": ("Duyệt báo cáo tổng hợp", "report approved"),
+        "reject-report": ("Không duyệt báo cáo tổng hợp", "report rejected"),
+        "send-report": ("Gửi báo cáo tổng hợp", "report sent"),
     },
     "inbound": {
         "new": ("Chưa xử lý", "new"), "submission": ("Báo cáo", "submission"), "request": ("Đề nghị", "request"),

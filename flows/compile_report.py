@@ -17,6 +17,8 @@ from dondoc.operations import opened, reports
 from dondoc.settings import Settings
 from dondoc.vocabulary import percent
 
+ACTOR = "schedule:compile-report"  # who acts in the audit log (the approver is named by ``by``)
+
 __all__ = ["Approval", "compile_report_flow", "timed_out"]
 
 
@@ -42,14 +44,15 @@ def compile_task(settings: Settings, plan: str, obligation: str, period: str, no
 def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.datetime) -> int:
     with faults_explained(), opened(settings) as app:
         # approve_by: approved here unless `dondoc report approve` did it already
-        return reports.send(app, report_id, now=now, approve_by=by).mails.sent
+        return reports.send(app, report_id, actor=ACTOR, now=now, approve_by=by).mails.sent
 
 
 @task(name="reject")
 def reject_task(settings: Settings, report_id: int, comment: str) -> None:
     with faults_explained(), opened(settings) as app:
         # only_draft: `dondoc report reject` may have done it already
-        reports.reject(app, report_id, comment=comment or "không duyệt (không có ghi chú)", only_draft=True)
+        reports.reject(app, report_id, comment=comment or "không duyệt (không có ghi chú)", actor=ACTOR,
+                       only_draft=True)
 
 
 def _markdown(info: dict) -> str:

@@ -6,7 +6,10 @@ import asyncio
 import datetime as dt
 
 from db.outbox import worker_id
+from db.tables import DeadlineRow
 from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
+from dondoc.errors import NotFound
+from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
@@ -21,26 +24,43 @@ def chase(app: App, *, now: dt.datetime | None = None, only: ChaseFilter | None 
     queues without sending (the flow sends in its own task with
     :func:`deliver_outbox`). Commits in chunks as it goes.
     """
+    return _chase(app, now=now, only=only, dry_run=dry_run, force_stage=force_stage, send=send)
+
+
+def _chase(app: App, *, now: dt.datetime | None = None, only: ChaseFilter | None = None, dry_run: bool = False,
+           force_stage: str | None = None, send: bool = True, audit: dict | None = None) -> ChaseReport:
     catalog, policy = app.catalog(), app.policy()
     setup = app.mail_setup()
     at = moment(app, now)
     only = only or ChaseFilter()
     with app.session() as session:
+        if audit is not None:  # committed with the reminder it queues
+            deadline = session.get(DeadlineRow, audit["deadline_id"])
+            if deadline is None or deadline.agency_id != audit["agency_id"]:
+                raise NotFound(f"no deadline {audit['deadline_id']} of agency '{audit['agency_id']}' "
+                               "(see `dondoc deadlines`)")
+            record(session, at=at, **audit)
         if not send:
             return run_chase(session=session, catalog=catalog, policy=policy, calendar=app.calendar(catalog),
                              setup=setup, transport=None, now=at, only=only, dry_run=dry_run,
                              force_stage=force_stage)
-        return run_chase(session=session, catalog=catalog, policy=policy, calendar=app.calendar(catalog),
-                         setup=setup, transport=None if dry_run else app.transport(), now=at, only=only,
-                         dry_run=dry_run, force_stage=force_stage, limit=app.settings.smtp_rate_limit,
-                         worker=worker_id(), workers=app.settings.compose_workers)
+        report = run_chase(session=session, catalog=catalog, policy=policy, calendar=app.calendar(catalog),
+                           setup=setup, transport=None if dry_run else app.transport(), now=at, only=only,
+                           dry_run=dry_run, force_stage=force_stage, limit=app.settings.smtp_rate_limit,
+                           worker=worker_id(), workers=app.settings.compose_workers)
+        if audit is not None:
+            session.commit()  # nothing was due (submitted, excused, paused): the request is still on record
+        return report
 
 
-def remind(app: App, agency_id: str, deadline_id: int, *, now: dt.datetime | None = None) -> ChaseReport:
-    """Send one reminder for a deadline now, outside the schedule (a stage of its own, named by the moment)."""
+def remind(app: App, agency_id: str, deadline_id: int, *, actor: str, now: dt.datetime | None = None) -> ChaseReport:
+    """Send one reminder for a deadline now, outside the schedule (a stage of its own, named by the moment);
+    audited, with the stage (the report's ``planned`` is empty when nothing was due: submitted, excused, paused)."""
     at = moment(app, now)
-    return chase(app, now=at, only=ChaseFilter(agency=agency_id, deadline=deadline_id),
-                 force_stage=f"manual@{at.astimezone(dt.UTC):%Y%m%dT%H%M%S}")
+    stage = f"manual@{at.astimezone(dt.UTC):%Y%m%dT%H%M%S}"
+    return _chase(app, now=at, only=ChaseFilter(agency=agency_id, deadline=deadline_id), force_stage=stage,
+                  audit=dict(actor=actor, action="remind", deadline_id=deadline_id, agency_id=agency_id,
+                             stage=stage))
 
 
 def deliver_outbox(app: App, *, now: dt.datetime | None = None, report: ChaseReport | None = None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from db.tables import DeadlineRow, PauseRow
 from dondoc import controls
 from dondoc.chase import ChasePreview, preview_chase
+from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
 from dondoc.sync import SyncReport, sync_catalog
 from dondoc.wiring import App
@@ -35,19 +36,34 @@ def sync(app: App, *, now: dt.datetime | None = None, preview: bool = True) -> S
     return SyncResult(report, ahead)
 
 
-def pause(app: App, agency_id: str, *, until: dt.date, reason: str) -> PauseRow:
-    """No reminder to ``agency_id`` until ``until`` (``NotFound`` for an unknown agency)."""
+def pause(app: App, agency_id: str, *, until: dt.date, reason: str, actor: str,
+          now: dt.datetime | None = None) -> PauseRow:
+    """No reminder to ``agency_id`` until ``until`` (``NotFound`` for an unknown agency); audited."""
     with app.session() as session:
+        record(session, actor=actor, action="pause", at=moment(app, now), reason=reason, agency_id=agency_id,
+               until=until)
         return controls.pause(session, agency_id, until, reason)
 
 
-def extend(app: App, deadline_id: int, *, to: dt.date, reason: str) -> DeadlineRow:
-    """Move an open deadline's last day to ``to``; later reminders quote ``reason``."""
+def extend(app: App, deadline_id: int, *, to: dt.date, reason: str, actor: str,
+           now: dt.datetime | None = None) -> DeadlineRow:
+    """Move an open deadline's last day to ``to``; later reminders quote ``reason``; audited."""
     with app.session() as session:
+        _audited(session, deadline_id, actor=actor, action="extend", at=moment(app, now), reason=reason, to=to)
         return controls.extend(session, deadline_id, to, reason)
 
 
-def excuse(app: App, deadline_id: int, *, reason: str) -> DeadlineRow:
-    """The agency no longer owes this report: no more reminders, out of the denominator."""
+def excuse(app: App, deadline_id: int, *, reason: str, actor: str, now: dt.datetime | None = None) -> DeadlineRow:
+    """The agency no longer owes this report: no more reminders, out of the denominator; audited."""
     with app.session() as session:
+        _audited(session, deadline_id, actor=actor, action="excuse", at=moment(app, now), reason=reason)
         return controls.excuse(session, deadline_id, reason)
+
+
+def _audited(session, deadline_id: int, **event) -> None:
+    """The audit event of an action on a deadline, with its agency and previous state (nothing for an unknown
+    deadline: the action raises ``NotFound`` next)."""
+    deadline = session.get(DeadlineRow, deadline_id)
+    if deadline is not None:
+        record(session, deadline_id=deadline_id, agency_id=deadline.agency_id, was=deadline.status,
+               last_day=deadline.extended_to or deadline.last_day, **event)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from db.outbox import worker_id
-from db.tables import InboundRow, RequestRow, SubmissionRow
+from db.tables import DeadlineRow, InboundRow, RequestRow, SubmissionRow
 from dondoc import controls, held
 from dondoc.intake import IntakeReport, run_ingest
+from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
@@ -28,31 +29,51 @@ def ingest(app: App, *, now: dt.datetime | None = None, limit: int = 1000) -> In
         source.close()
 
 
-def assign(app: App, message_id: int, deadline_id: int, *, now: dt.datetime | None = None) -> SubmissionRow:
-    """Record a quarantined message as a submission for ``deadline_id`` (its receipt is queued)."""
+def assign(app: App, message_id: int, deadline_id: int, *, actor: str, now: dt.datetime | None = None) -> SubmissionRow:
+    """Record a quarantined message as a submission for ``deadline_id`` (its receipt is queued); audited."""
     catalog, setup = app.catalog(), app.mail_setup()
+    at = moment(app, now)
     with app.session() as session:
-        return controls.assign(session, catalog, setup, app.settings.data_dir, message_id, deadline_id,
-                               moment(app, now))
+        deadline = session.get(DeadlineRow, deadline_id)
+        record(session, actor=actor, action="assign", at=at, deadline_id=deadline_id, message_id=message_id,
+               agency_id=deadline.agency_id if deadline else None)
+        return controls.assign(session, catalog, setup, app.settings.data_dir, message_id, deadline_id, at)
 
 
-def reject(app: App, message_id: int, *, reason: str) -> InboundRow:
-    """Close a quarantined message as not a report (it is kept, with ``reason``)."""
+def reject(app: App, message_id: int, *, reason: str, actor: str, now: dt.datetime | None = None) -> InboundRow:
+    """Close a quarantined message as not a report (it is kept, with ``reason``); audited."""
     with app.session() as session:
+        message = session.get(InboundRow, message_id)
+        record(session, actor=actor, action="reject", at=moment(app, now), reason=reason, message_id=message_id,
+               deadline_id=message.deadline_id if message else None)
         return controls.reject(session, message_id, reason)
 
 
-def return_submission(app: App, submission_id: int, *, reason: str,
+def return_submission(app: App, submission_id: int, *, reason: str, actor: str,
                       now: dt.datetime | None = None) -> SubmissionRow:
-    """Return a submission for completion: the agency is told ``reason``, the deadline re-opens."""
+    """Return a submission for completion: the agency is told ``reason``, the deadline re-opens; audited."""
     catalog, setup = app.catalog(), app.mail_setup()
+    at = moment(app, now)
     with app.session() as session:
-        return controls.return_submission(session, catalog, setup, submission_id, reason, moment(app, now))
+        submission = session.get(SubmissionRow, submission_id)
+        if submission is not None:
+            deadline = session.get(DeadlineRow, submission.deadline_id)
+            record(session, actor=actor, action="return", at=at, reason=reason, deadline_id=deadline.id,
+                   agency_id=deadline.agency_id, message_id=submission.inbound_id, submission=submission_id,
+                   version=submission.version)
+        return controls.return_submission(session, catalog, setup, submission_id, reason, at)
 
 
-def grant(app: App, request_id: int, *, to: dt.date, reason: str) -> RequestRow:
-    """Grant an agency's request for more time: its deadline is extended to ``to``."""
+def grant(app: App, request_id: int, *, to: dt.date, reason: str, actor: str,
+          now: dt.datetime | None = None) -> RequestRow:
+    """Grant an agency's request for more time: its deadline is extended to ``to``; audited."""
     with app.session() as session:
+        request = session.get(RequestRow, request_id)
+        if request is not None:
+            deadline = session.get(DeadlineRow, request.deadline_id)
+            record(session, actor=actor, action="grant", at=moment(app, now), reason=reason,
+                   deadline_id=deadline.id, agency_id=deadline.agency_id, message_id=request.inbound_id,
+                   request=request_id, to=to, last_day=deadline.extended_to or deadline.last_day)
         return controls.grant(session, request_id, to, reason)
 
 
@@ -63,14 +84,24 @@ def held_reports(app: App) -> list[held.HeldReport]:
         return held.list_held(session, catalog)
 
 
-def confirm_held(app: App, message_id: int, *, now: dt.datetime | None = None) -> SubmissionRow:
-    """A held report, confirmed with its agency, becomes its submission; its receipt is queued."""
+def confirm_held(app: App, message_id: int, *, actor: str, now: dt.datetime | None = None) -> SubmissionRow:
+    """A held report, confirmed with its agency, becomes its submission; its receipt is queued; audited."""
     catalog, setup = app.catalog(), app.mail_setup()
+    at = moment(app, now)
     with app.session() as session:
-        return held.confirm_held(session, catalog, setup, app.settings.data_dir, message_id, moment(app, now))
+        _held_event(session, message_id, actor=actor, action="confirm-held", at=at)
+        return held.confirm_held(session, catalog, setup, app.settings.data_dir, message_id, at)
 
 
-def reject_held(app: App, message_id: int, *, reason: str) -> InboundRow:
-    """A held report the agency did not send: kept with ``reason``, counts for nothing."""
+def reject_held(app: App, message_id: int, *, reason: str, actor: str, now: dt.datetime | None = None) -> InboundRow:
+    """A held report the agency did not send: kept with ``reason``, counts for nothing; audited."""
     with app.session() as session:
+        _held_event(session, message_id, actor=actor, action="reject-held", at=moment(app, now), reason=reason)
         return held.reject_held(session, message_id, reason)
+
+
+def _held_event(session, message_id: int, **event) -> None:
+    message = session.get(InboundRow, message_id)
+    deadline = session.get(DeadlineRow, message.deadline_id) if message and message.deadline_id else None
+    record(session, message_id=message_id, deadline_id=deadline.id if deadline else None,
+           agency_id=deadline.agency_id if deadline else None, **event)

@@ -10,11 +10,12 @@ from pathlib import Path
 from sqlmodel import select
 
 from db.outbox import worker_id
-from db.tables import ReportRow
+from db.tables import DeadlineRow, PlanRow, ReportRow
 from dondoc import consolidate
 from dondoc.aggregate import ReportData
 from dondoc.chase import ChaseReport, deliver
 from dondoc.errors import NotFound
+from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
@@ -61,43 +62,65 @@ def build(app: App, plan_id: str, *, obligation: str, period: str, out_dir: Path
     return BuiltReport(row, data, consolidate.report_paths(row, data_dir))
 
 
-def approve(app: App, report_id: int, *, by: str, now: dt.datetime | None = None) -> ReportRow:
-    """Approve a draft; ``by`` (a signer of the coordinating agency) goes into its signature block."""
+def approve(app: App, report_id: int, *, by: str, actor: str, now: dt.datetime | None = None) -> ReportRow:
+    """Approve a draft; ``by`` (a signer of the coordinating agency) goes into its signature block; audited
+    (``actor`` is who acted, ``by`` who signs)."""
+    at = moment(app, now)
     with app.session() as session:
-        return consolidate.approve(session, report_id, by, moment(app, now), catalog=app.catalog(),
-                                   data_dir=app.settings.data_dir)
+        _event(session, report_id, actor=actor, action="approve-report", at=at, by=by)
+        return consolidate.approve(session, report_id, by, at, catalog=app.catalog(), data_dir=app.settings.data_dir)
 
 
-def reject(app: App, report_id: int, *, comment: str, only_draft: bool = False) -> ReportRow:
-    """Reject a draft with a comment (what to change before it is built again).
+def reject(app: App, report_id: int, *, comment: str, actor: str, only_draft: bool = False,
+           now: dt.datetime | None = None) -> ReportRow:
+    """Reject a draft with a comment (what to change before it is built again); audited.
 
     With ``only_draft``, a report that is no longer a draft (another
-    coordinator answered first) is left as it is and returned.
+    coordinator answered first) is left as it is and returned (nothing audited).
     """
     with app.session() as session:
         if only_draft:
             row = _report(session, report_id)
             if row.status != "draft":
                 return row
+        _event(session, report_id, actor=actor, action="reject-report", at=moment(app, now), reason=comment)
         return consolidate.reject(session, report_id, comment)
 
 
-def send(app: App, report_id: int, *, now: dt.datetime | None = None, approve_by: str | None = None) -> SentReport:
-    """Send an approved report to its obligation's recipients and deliver the mails now.
+def send(app: App, report_id: int, *, actor: str, now: dt.datetime | None = None,
+         approve_by: str | None = None) -> SentReport:
+    """Send an approved report to its obligation's recipients and deliver the mails now; audited.
 
     With ``approve_by``, a report still a draft is first approved by them (the
-    answer given to a paused ``compile-report`` run); one already approved
-    (e.g. from the CLI) is sent as it is.
+    answer given to a paused ``compile-report`` run; its own audit event); one
+    already approved (e.g. from the CLI) is sent as it is.
     """
     at = moment(app, now)
     catalog = app.catalog()
     with app.session() as session:
         if approve_by is not None and _report(session, report_id).status == "draft":
+            _event(session, report_id, actor=actor, action="approve-report", at=at, by=approve_by)
             consolidate.approve(session, report_id, approve_by, at, catalog=catalog, data_dir=app.settings.data_dir)
+        _event(session, report_id, actor=actor, action="send-report", at=at)
         row = consolidate.send_up(session, catalog, app.mail_setup(), report_id, at, data_dir=app.settings.data_dir)
         mails = ChaseReport()
         asyncio.run(deliver(session, app.transport(), worker_id(), at, UPSTREAM_BATCH, mails))
     return SentReport(row, mails)
+
+
+def _event(session, report_id: int, **event) -> None:
+    """The audit event of an action on a report, on the coordinator's own deadline for its period when there is
+    one (so the deadline's history shows it)."""
+    row = session.get(ReportRow, report_id)
+    if row is None:
+        return  # the action raises NotFound next
+    plan = session.get(PlanRow, row.plan_id)
+    deadline = session.exec(select(DeadlineRow).where(
+        DeadlineRow.plan_id == row.plan_id, DeadlineRow.obligation_id == row.obligation_id,
+        DeadlineRow.period_key == row.period_key, DeadlineRow.agency_id == plan.coordinator_id)).first() \
+        if plan else None
+    record(session, report_id=report_id, deadline_id=deadline.id if deadline else None,
+           agency_id=plan.coordinator_id if plan else None, revision=row.revision, **event)
 
 
 def listing(app: App) -> list[ListedReport]:

@@ -1,7 +1,7 @@
 """account: the web console's local accounts (name, argon2 password hash, role, enabled)
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07 19:45:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,37 @@
+"""The audit log's one writer: an operation adds its event to the session of the change it records.
+
+The event is added before the library function that makes the change commits,
+so both are one transaction: the change is never there without its event,
+nor the event without the change (a refused action — an unknown id, a
+deadline no longer open — rolls back with the session and leaves nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session
+
+from db.tables import AuditEventRow
+from dondoc.errors import UsageError
+from dondoc.model import nfc
+
+
+def who(actor: str) -> str:
+    """``actor`` checked: someone must be named (``cli:<login>``, ``web:<user>``, ``schedule:<flow>``)."""
+    text = nfc(actor or "").strip()
+    if not text:
+        raise UsageError("who acts is required (actor)")
+    return text[:200]
+
+
+def record(session: Session, *, actor: str, action: str, at: dt.datetime, reason: str | None = None,
+           deadline_id: int | None = None, agency_id: str | None = None, report_id: int | None = None,
+           message_id: int | None = None, **details) -> AuditEventRow:
+    """Add one event to ``session`` (committed by the change's own commit)."""
+    row = AuditEventRow(at=at, actor=who(actor), action=action, reason=nfc(reason).strip() if reason else None,
+                        deadline_id=deadline_id, agency_id=agency_id, report_id=report_id, message_id=message_id,
+                        details={k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
+                                 for k, v in details.items() if v is not None})
+    session.add(row)
+    return row

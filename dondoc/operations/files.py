@@ -11,7 +11,7 @@ from dondoc import consolidate
 from dondoc.errors import NotFound
 from dondoc.wiring import App
 
-__all__ = ["MessageText", "answer_paused_run", "attachment", "message_text", "report_file"]
+__all__ = ["MessageText", "SentMail", "answer_paused_run", "attachment", "message_text", "report_file", "sent_mail"]
 
 # What a stored attachment may be served as: anything else (HTML, SVG, scripts, unknown kinds) goes out as
 # application/octet-stream, always as an attachment, never shown in the browser.
@@ -114,3 +114,36 @@ def answer_paused_run(plan_id: str, obligation_id: str, period_key: str, answer:
     from dondoc.prefect_runs import resume_paused_report_runs
 
     return list(resume_paused_report_runs(plan_id, obligation_id, period_key, answer))
+
+
+@dataclass
+class SentMail:
+    """A mail dondoc queued (a reminder, a receipt, …) as its recipients read it: headers and text, never HTML."""
+
+    outbox_id: int
+    deadline_id: int | None
+    kind: str
+    stage: str | None
+    status: str
+    recipients: tuple[str, ...]
+    subject: str
+    text: str
+    attachments: tuple[str, ...]
+
+
+def sent_mail(app: App, outbox_id: int) -> SentMail:
+    """An outbox row's mail rendered as text (``NotFound`` if there is none)."""
+    from db.tables import OutboxRow
+    from dondoc.mail.parse import Unparseable, parse_message
+
+    with app.session() as session:
+        row = session.get(OutboxRow, outbox_id)
+    if row is None:
+        raise NotFound(f"no mail {outbox_id} in the outbox")
+    try:
+        mail = parse_message(bytes(row.raw))
+        text, attachments = mail.text, tuple(a.filename for a in mail.attachments)
+    except Unparseable as error:
+        text, attachments = f"({error})", ()
+    return SentMail(row.id, row.deadline_id, row.kind, row.stage, row.status, tuple(row.recipients), row.subject,
+                    text, attachments)

@@ -62,7 +62,7 @@ class Page:
     @property
     def actor(self) -> str:
         """Who acts, as the audit log names them: the signed-in account's name."""
-        return self.user.name if self.user is not None else ""
+        return f"web:{self.user.name}" if self.user is not None else ""
 
     def confirmed(self) -> bool:
         """Whether a posted action was confirmed (its second step); the first step shows what will be done."""
@@ -126,7 +126,7 @@ def create_app(app: App, *, secret: bytes | None = None, secure_cookies: bool | 
     TLS, True or False always or never."""
     import os
 
-    from dondoc.web import pages
+    from dondoc.web import pages, season
 
     codec = SessionCodec(secret or session_secret(os.environ, app.settings.data_dir))
     env = _environment(app)
@@ -176,7 +176,8 @@ def create_app(app: App, *, secret: bytes | None = None, secure_cookies: bool | 
     async def stylesheet(request: Request) -> Response:
         return FileResponse(static / "dondoc.css", media_type="text/css")
 
-    routes = [Route(path, wrap(handler, role), methods=methods) for path, methods, handler, role in pages.ROUTES]
+    routes = [Route(path, wrap(handler, role), methods=methods)
+              for path, methods, handler, role in [*season.ROUTES, *pages.ROUTES]]
     routes.append(Route("/static/dondoc.css", stylesheet, methods=["GET"]))
     web = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
     web.add_middleware(_Headers)

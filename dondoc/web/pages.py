@@ -99,7 +99,7 @@ def message_assign(page: Page, message_id: int) -> Response:
             "deadline": deadline_id}, what=page.t(
             f"Ghi thư #{message_id} «{mail.subject}» là bản nộp của hạn #{deadline_id}",
             f"record message #{message_id} '{mail.subject}' as the submission for deadline #{deadline_id}"))
-    submission = replies.assign(page.app, message_id, deadline_id)
+    submission = replies.assign(page.app, message_id, deadline_id, actor=page.actor)
     return page.render("web/done.html", back=f"/deadlines/{deadline_id}", what=page.t(
         f"Thư #{message_id} → hạn #{deadline_id}: bản nộp lần {submission.version} "
         f"({'đúng hạn' if submission.on_time else 'muộn'}); thư xác nhận đã được xếp hàng gửi",
@@ -117,7 +117,7 @@ def message_reject(page: Page, message_id: int) -> Response:
         return page.render("web/confirm.html", action=f"/messages/{message_id}/reject", fields={"reason": reason},
                            what=page.t(f"Loại thư #{message_id} «{mail.subject}»: {reason}",
                                        f"reject message #{message_id} '{mail.subject}': {reason}"))
-    (replies.reject_held if held else replies.reject)(page.app, message_id, reason=reason)
+    (replies.reject_held if held else replies.reject)(page.app, message_id, reason=reason, actor=page.actor)
     return page.render("web/done.html", back="/quarantine", what=page.t(
         f"Thư #{message_id}: đã loại ({reason})", f"message #{message_id}: rejected ({reason})"))
 
@@ -130,7 +130,7 @@ def message_confirm(page: Page, message_id: int) -> Response:
         return page.render("web/confirm.html", action=f"/messages/{message_id}/confirm", fields={}, what=page.t(
             f"Xác nhận báo cáo chờ #{message_id} «{mail.subject}» (đã kiểm tra với cơ quan)",
             f"confirm held report #{message_id} '{mail.subject}' (checked with the agency)"))
-    submission = replies.confirm_held(page.app, message_id)
+    submission = replies.confirm_held(page.app, message_id, actor=page.actor)
     return page.render("web/done.html", back=f"/deadlines/{submission.deadline_id}", what=page.t(
         f"Thư #{message_id}: đã xác nhận → bản nộp lần {submission.version}",
         f"message #{message_id}: confirmed → submission version {submission.version}"))
@@ -160,7 +160,7 @@ def request_grant(page: Page, request_id: int) -> Response:
                            fields={"to": f"{to:%d/%m/%Y}", "reason": reason}, what=page.t(
                                f"Gia hạn theo đề nghị #{request_id} đến {to:%d/%m/%Y}: {reason}",
                                f"grant request #{request_id}: extend to {to:%d/%m/%Y}: {reason}"))
-    row = replies.grant(page.app, request_id, to=to, reason=reason)
+    row = replies.grant(page.app, request_id, to=to, reason=reason, actor=page.actor)
     return page.render("web/done.html", back=f"/deadlines/{row.deadline_id}", what=page.t(
         f"Đề nghị #{row.id}: đã gia hạn hạn #{row.deadline_id} đến {to:%d/%m/%Y}",
         f"request #{row.id}: deadline #{row.deadline_id} extended to {to:%d/%m/%Y}"))
@@ -216,7 +216,7 @@ def report_approve(page: Page, report_id: int) -> Response:
         return page.render("web/confirm.html", action=f"/reports/{report_id}/approve", fields={"by": by},
                            what=page.t(f"Duyệt báo cáo #{report_id}, người ký: {by}",
                                        f"approve report #{report_id}, signed by {by}"))
-    row = reports.approve(page.app, report_id, by=by)
+    row = reports.approve(page.app, report_id, by=by, actor=page.actor)
     resumed = files.answer_paused_run(row.plan_id, row.obligation_id, row.period_key, {"approve": True, "by": by})
     return page.render("web/done.html", back="/reports", what=page.t(
         f"Báo cáo #{row.id} đã được duyệt ({row.approved_by})", f"report #{row.id} approved ({row.approved_by})")
@@ -232,7 +232,7 @@ def report_reject(page: Page, report_id: int) -> Response:
         return page.render("web/confirm.html", action=f"/reports/{report_id}/reject", fields={"comment": comment},
                            what=page.t(f"Không duyệt báo cáo #{report_id}: {comment}",
                                        f"reject report #{report_id}: {comment}"))
-    row = reports.reject(page.app, report_id, comment=comment)
+    row = reports.reject(page.app, report_id, comment=comment, actor=page.actor)
     resumed = files.answer_paused_run(row.plan_id, row.obligation_id, row.period_key,
                                       {"approve": False, "comment": comment})
     return page.render("web/done.html", back="/reports", what=page.t(
@@ -247,7 +247,7 @@ def report_send(page: Page, report_id: int) -> Response:
         return page.render("web/confirm.html", action=f"/reports/{report_id}/send", fields={}, what=page.t(
             f"Gửi báo cáo #{report_id} lên cấp trên (người nhận của nghĩa vụ)",
             f"send report #{report_id} up to the recipients of its obligation"))
-    done = reports.send(page.app, report_id)
+    done = reports.send(page.app, report_id, actor=page.actor)
     return page.render("web/done.html", back="/reports", what=page.t(
         f"Báo cáo #{done.row.id}: đã gửi {done.mails.sent} thư; lỗi {done.mails.failed}",
         f"report #{done.row.id}: {done.mails.sent} mail(s) sent; {done.mails.failed} failed"))

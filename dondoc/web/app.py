@@ -112,7 +112,8 @@ def _environment(app: App) -> jinja2.Environment:
 
     env = jinja_environment(app.settings.templates_dir)
     zone = app.settings.timezone
-    env.filters["when"] = lambda moment: local_time(moment, zone)
+    env.filters["when"] = lambda moment: local_time(
+        dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment, zone)
     env.filters["day"] = lambda day: f"{day:%d/%m/%Y}" if day else ""
     env.filters["percent"] = percent
     env.globals["label"] = label

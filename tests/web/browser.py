@@ -137,3 +137,27 @@ def sign_in(page, url: str) -> None:
     page.fill("input[name=name]", NAME)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+
+
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def screenshots(url: str, chrome, out_dir: Path) -> list[Path]:
+    """The main pages (overview, period, deadline, quarantine, reports) at desktop and phone widths, as PNG files
+    named ``<page>-<width>.png`` in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for width, (x, y) in WIDTHS.items():
+        page = chrome.new_page(viewport={"width": x, "height": y}, device_scale_factor=1)
+        sign_in(page, url)
+        period = f"{url}/plans/{PLAN}/bao-cao-dinh-ky/{PERIOD}"
+        page.goto(period)
+        deadline = page.locator("table.agencies td:first-child a").nth(5).get_attribute("href")  # answered late
+        for name, target in (("overview", f"{url}/"), ("period", period), ("deadline", f"{url}{deadline}"),
+                             ("quarantine", f"{url}/quarantine"), ("reports", f"{url}/reports")):
+            page.goto(target)
+            path = out_dir / f"{name}-{width}.png"
+            page.screenshot(path=str(path), full_page=name != "period" and name != "overview")
+            written.append(path)
+        page.close()
+    return written

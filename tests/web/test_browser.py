@@ -90,3 +90,15 @@ def test_a_wrong_password_is_refused_in_the_browser(console):
     page.click("button[type=submit]")
     assert "Sai tên hoặc mật khẩu" in page.locator(".error").inner_text()
     page.close()
+
+
+def test_the_main_pages_photographed_at_desktop_and_phone_widths(console, tmp_path):
+    """What scripts/screenshots writes into docs/img for the README, written here by the test."""
+    from tests.web.browser import screenshots
+
+    url, chrome, _ = console
+    written = screenshots(url, chrome, tmp_path)
+    assert sorted(p.name for p in written) == sorted(f"{n}-{w}.png" for n in ("overview", "period", "deadline",
+                                                                                "quarantine", "reports")
+                                                      for w in ("desktop", "phone"))
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 10_000 for p in written)

@@ -16,14 +16,15 @@ import platform
 import sys
 import time
 
-KINDS = ("planning", "chase", "intake", "report", "prefect")
+KINDS = ("planning", "chase", "intake", "report", "console", "prefect")
 
 
 def _sizes(args: argparse.Namespace) -> dict[str, list[int]]:
     if args.quick:
-        return {"planning": [5], "chase": [500], "intake": [500], "report": [200], "prefect": [300]}
+        return {"planning": [5], "chase": [500], "intake": [500], "report": [200], "console": [200], "prefect": [300]}
     growth = [1000, 10_000] + ([100_000] if args.large else [])
-    return {"planning": [63], "chase": growth, "intake": growth, "report": [700, *growth], "prefect": [10_000]}
+    return {"planning": [63], "chase": growth, "intake": growth, "report": [700, *growth], "console": [4000],
+            "prefect": [10_000]}
 
 
 def _run(kind: str, size: int, args: argparse.Namespace) -> list[dict]:
@@ -46,6 +47,10 @@ def _run(kind: str, size: int, args: argparse.Namespace) -> list[dict]:
         from benchmarks.report import bench_report
 
         return [bench_report(size, 20, limits=size == 700)]  # the targets are for 700 agencies
+    if kind == "console":
+        from benchmarks.console import bench_console
+
+        return bench_console(size, limits=size >= 4000)  # the targets are for the national plan
     from benchmarks.prefect_overhead import bench_prefect_overhead
 
     return bench_prefect_overhead(size)

@@ -134,7 +134,10 @@ class TargetRow(SQLModel, table=True):
 
 class DeadlineRow(SQLModel, table=True):
     __tablename__ = "deadline"
-    __table_args__ = (UniqueConstraint("plan_id", "obligation_id", "agency_id", "period_key"),)
+    __table_args__ = (UniqueConstraint("plan_id", "obligation_id", "agency_id", "period_key"),
+                      # the console's overview reads the periods from this index alone (and a period by its prefix)
+                      Index("ix_deadline_period", "plan_id", "obligation_id", "period_key", "period_start",
+                            "period_end", "last_day"))
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: str = Field(foreign_key="plan.id", index=True, max_length=80)

@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.tables import (
@@ -362,40 +362,46 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
         plans = list(session.exec(select(PlanRow.id, PlanRow.title).where(PlanRow.active).order_by(PlanRow.id)))
         obligations = list(session.exec(select(ObligationRow.plan_id, ObligationRow.id, ObligationRow.title)
                                          .where(ObligationRow.active)))
-        every = list(session.exec(
+        every = list(session.exec(  # from the index ix_deadline_period alone
             select(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key,
-                   func.min(DeadlineRow.period_label), func.min(DeadlineRow.period_start),
-                   func.max(DeadlineRow.period_end), func.min(DeadlineRow.last_day))
+                   func.min(DeadlineRow.period_start), func.max(DeadlineRow.period_end), func.min(DeadlineRow.last_day))
             .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key)))
         chosen: dict[tuple[str, str], list] = {}
         current: dict[tuple[str, str], str] = {}
-        for row in sorted(every, key=lambda r: (r[0], r[1], r[6], r[4], r[2])):
+        for row in sorted(every, key=lambda r: (r[0], r[1], r[5], r[3], r[2])):
             chosen.setdefault((row[0], row[1]), []).append(row)
         for key, rows in chosen.items():
-            begun = [r for r in rows if r[4] <= today]
+            begun = [r for r in rows if r[3] <= today]
             if not begun:
                 chosen[key] = rows[:1]
                 continue
-            at = next((i for i, r in enumerate(begun) if r[6] >= today), len(begun) - 1)
+            at = next((i for i, r in enumerate(begun) if r[5] >= today), len(begun) - 1)
             chosen[key] = begun[:at + 1][-periods:]
             current[key] = begun[at][2]
         wanted = [(r[0], r[1], r[2]) for rows in chosen.values() for r in rows]
         states: dict[tuple, Counter] = {}
+        labels: dict[tuple, str] = {}
         held: dict[tuple, int] = {}
         if wanted:
-            which = tuple_(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key).in_(wanted)
-            for plan_id, obligation_id, period_key, status, last, count in session.exec(
+            # three IN lists (a search of the index; a row-value IN scans it whole), the few extra periods dropped
+            which = (DeadlineRow.plan_id.in_({w[0] for w in wanted}),
+                     DeadlineRow.obligation_id.in_({w[1] for w in wanted}),
+                     DeadlineRow.period_key.in_({w[2] for w in wanted}))
+            wanted_set = set(wanted)
+            for plan_id, obligation_id, period_key, status, last, period_label, count in session.exec(
                     select(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key, DeadlineRow.status,
-                           EFFECTIVE, func.count()).where(which)
+                           EFFECTIVE, func.min(DeadlineRow.period_label), func.count()).where(*which)
                     .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key,
                               DeadlineRow.status, EFFECTIVE)):
-                states.setdefault((plan_id, obligation_id, period_key), Counter())[
-                    deadline_state(status, last, today)] += count
+                if (plan_id, obligation_id, period_key) in wanted_set:
+                    states.setdefault((plan_id, obligation_id, period_key), Counter())[
+                        deadline_state(status, last, today)] += count
+                    labels[(plan_id, obligation_id, period_key)] = period_label
             for plan_id, obligation_id, period_key, count in session.exec(
                     select(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key,
                            func.count(func.distinct(DeadlineRow.id)))
                     .join(InboundRow, InboundRow.deadline_id == DeadlineRow.id)
-                    .where(InboundRow.status == InboundStatus.HELD, DeadlineRow.status == DeadlineStatus.OPEN, which)
+                    .where(InboundRow.status == InboundStatus.HELD, DeadlineRow.status == DeadlineStatus.OPEN, *which)
                     .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key)):
                 held[(plan_id, obligation_id, period_key)] = count
         coming: dict[tuple[str, str], list[NextLastDay]] = {}
@@ -421,10 +427,10 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
             rows = chosen.get((plan_id, obligation_id), [])
             last = current.get((plan_id, obligation_id))
             summaries.append(ObligationSummary(obligation_id, title, tuple(
-                PeriodSummary(key, label_, start, end, last_day, key == last,
+                PeriodSummary(key, labels.get((plan_id, obligation_id, key), key), start, end, last_day, key == last,
                               Counts.of(states.get((plan_id, obligation_id, key), Counter()),
                                         held.get((plan_id, obligation_id, key), 0)))
-                for _, _, key, label_, start, end, last_day in rows), tuple(coming.get((plan_id, obligation_id), ()))))
+                for _, _, key, start, end, last_day in rows), tuple(coming.get((plan_id, obligation_id), ()))))
         result.append(PlanSummary(plan_id, plan_title, tuple(summaries)))
     return Overview(today, tuple(result), waiting.get(InboundStatus.QUARANTINE, 0), waiting.get(InboundStatus.HELD, 0))
 
@@ -448,14 +454,15 @@ REMINDER_COLUMNS = (OutboxRow.id, OutboxRow.deadline_id, OutboxRow.stage, Outbox
                     OutboxRow.sent_at, OutboxRow.last_error, OutboxRow.recipients)
 
 
-def _names(session: Session, rows: list[tuple[DeadlineRow, AgencyRow]]) -> dict[int, str]:
-    """Each deadline's holder name, "Sở Y tế (tiếp nhận từ Sở LĐTBXH)" for a successor (as db.repo.holder_name)."""
-    before_ids = {a for d, _ in rows if d.succeeds for a in d.succeeds.split(",")}
+def _names(session: Session, rows) -> dict[int, str]:
+    """Each deadline's holder name from (deadline id, agency name, succeeds): "Sở Y tế (tiếp nhận từ Sở LĐTBXH)"
+    for a successor, as :func:`db.repo.holder_name` writes it."""
+    before_ids = {a for _, _, succeeds in rows if succeeds for a in succeeds.split(",")}
     before = {} if not before_ids else {a.id: a.short or a.name for a in session.exec(
         select(AgencyRow).where(AgencyRow.id.in_(before_ids)))}
-    return {d.id: a.name if not d.succeeds else
-            f"{a.name} (tiếp nhận từ {', '.join(before.get(i, i) for i in d.succeeds.split(','))})"
-            for d, a in rows}
+    return {deadline_id: name if not succeeds else
+            f"{name} (tiếp nhận từ {', '.join(before.get(i, i) for i in succeeds.split(','))})"
+            for deadline_id, name, succeeds in rows}
 
 
 def period(app: App, plan_id: str, obligation_id: str, period_key: str, *,
@@ -472,12 +479,14 @@ def period(app: App, plan_id: str, obligation_id: str, period_key: str, *,
             PlanRow.id == plan_id, ObligationRow.id == obligation_id)).first()
         if found is None:
             raise NotFound(f"no obligation '{obligation_id}' in plan '{plan_id}' (see `dondoc plans list`)")
-        rows = list(session.exec(select(DeadlineRow, AgencyRow).join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id)
-                                 .where(*where)))
+        rows = session.exec(select(  # columns, not rows: thousands of ORM objects cost more than the query
+            DeadlineRow.id, DeadlineRow.agency_id, AgencyRow.name, DeadlineRow.succeeds, DeadlineRow.status,
+            DeadlineRow.last_day, DeadlineRow.extended_to, DeadlineRow.extension_reason, DeadlineRow.status_reason,
+            DeadlineRow.period_label).join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id).where(*where)).all()
         if not rows:
             raise NotFound(f"no period '{period_key}' of {plan_id}/{obligation_id} "
                            f"(see `dondoc deadlines --plan {plan_id}`)")
-        names = _names(session, rows)
+        names = _names(session, [(r[0], r[2], r[3]) for r in rows])
         flagged = _flagged(session)
         reminders: dict[int, list[Reminder]] = {}
         for row in session.exec(select(*REMINDER_COLUMNS).where(OutboxRow.deadline_id.in_(ids),
@@ -499,19 +508,19 @@ def period(app: App, plan_id: str, obligation_id: str, period_key: str, *,
             PauseRow.until >= today, PauseRow.agency_id.in_(select(DeadlineRow.agency_id).where(*where)))
             .group_by(PauseRow.agency_id)).all())
     agencies = []
-    for deadline, agency in rows:
-        state = deadline_state(deadline.status, deadline.extended_to or deadline.last_day, today)
-        mine = versions.get(deadline.id, [])
+    for deadline_id, agency_id, _, _, status, last_day, extended_to, extension_reason, status_reason, _ in rows:
+        state = deadline_state(status, extended_to or last_day, today)
+        mine = versions.get(deadline_id, [])
         accepted = [v for v in mine if v[3] == "accepted"]
         agencies.append(AgencyInPeriod(
-            deadline.id, agency.id, names[deadline.id], state, state_label(state), deadline.last_day,
-            deadline.extended_to, deadline.extension_reason, deadline.status_reason, paused.get(agency.id),
-            tuple(reminders.get(deadline.id, ())), _aware(accepted[-1][2]) if accepted else None,
-            accepted[-1][1] if accepted else None, len(mine), tuple(waiting.get(deadline.id, ()))))
+            deadline_id, agency_id, names[deadline_id], state, state_label(state), last_day, extended_to,
+            extension_reason, status_reason, paused.get(agency_id), tuple(reminders.get(deadline_id, ())),
+            _aware(accepted[-1][2]) if accepted else None, accepted[-1][1] if accepted else None, len(mine),
+            tuple(waiting.get(deadline_id, ()))))
     agencies.sort(key=lambda a: (a.agency_name.casefold(), a.agency_id))
     held = sum(1 for a in agencies if a.state in ("overdue", "not-due") and any(m.status == "held" for m in a.held))
     plan_title, obligation_title = found
-    return PeriodView(plan_id, plan_title, obligation_id, obligation_title, period_key, rows[0][0].period_label, today,
+    return PeriodView(plan_id, plan_title, obligation_id, obligation_title, period_key, rows[0][9], today,
                       Counts.of(Counter(a.state for a in agencies), held), tuple(agencies))
 
 
@@ -540,7 +549,7 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
             raise NotFound(f"no deadline {deadline_id} (see `dondoc deadlines`)")
         deadline, agency, plan = found
         obligation = session.get(ObligationRow, (deadline.plan_id, deadline.obligation_id))
-        name = _names(session, [(deadline, agency)])[deadline.id]
+        name = _names(session, [(deadline.id, agency.name, deadline.succeeds)])[deadline.id]
         flagged = _flagged(session)
         events: list = []
         for row in session.exec(select(*REMINDER_COLUMNS, OutboxRow.kind).where(OutboxRow.deadline_id == deadline_id)

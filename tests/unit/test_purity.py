@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PURE = ["model", "calendar", "deadlines", "checks", "policy", "matching", "aggregate", "succession"]
+PURE = ["model", "calendar", "deadlines", "checks", "policy", "matching", "aggregate", "succession", "charts"]
 FORBIDDEN = {"sqlmodel", "sqlalchemy", "prefect", "jinja2", "aiosmtplib", "aiosmtpd", "imapclient", "smtplib",
              "imaplib", "email", "db", "flows", "ruamel", "yaml", "typer", "rich"}
 # pydantic itself imports the stdlib `email` package, so the run-time check leaves it out.

@@ -1,4 +1,5 @@
-"""audit_event: who did what to the season, when and why (the console's and the CLI's actions)
+"""audit_event: who did what to the season, when and why (the console's and the CLI's actions); ix_deadline_period
+for the console's overview
 
 Revision ID: 0009
 Revises: 0008
@@ -34,9 +35,12 @@ def upgrade() -> None:
     op.create_index('ix_audit_event_at', 'audit_event', ['at'])
     op.create_index('ix_audit_event_deadline_id', 'audit_event', ['deadline_id'])
     op.create_index('ix_audit_event_agency_id', 'audit_event', ['agency_id'])
+    op.create_index('ix_deadline_period', 'deadline',
+                    ['plan_id', 'obligation_id', 'period_key', 'period_start', 'period_end', 'last_day'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_deadline_period', table_name='deadline')
     op.drop_index('ix_audit_event_agency_id', table_name='audit_event')
     op.drop_index('ix_audit_event_deadline_id', table_name='audit_event')
     op.drop_index('ix_audit_event_at', table_name='audit_event')

@@ -16,25 +16,21 @@ __all__ = ["ROUTES"]
 ACTIONS = ("remind", "extend", "excuse", "pause")
 
 
-def _chart(overview) -> dict[tuple[str, str], str]:
-    """The SVG chart of each obligation's rates across its periods, when the chart module is there."""
-    try:
-        from dondoc.charts import rates_chart
-    except ImportError:
-        return {}
-    charts = {}
-    for plan in overview.plans:
-        for obligation in plan.obligations:
-            if len(obligation.periods) > 0:
-                charts[(plan.plan_id, obligation.obligation_id)] = rates_chart(obligation.periods)
-    return charts
+def _charts(overview, lang: str) -> dict[tuple[str, str], str]:
+    """The SVG chart of each obligation's reporting and on-time rates across its periods (oldest first)."""
+    from dondoc.charts import rate_points, rates_chart
+
+    return {(plan.plan_id, o.obligation_id): rates_chart(rate_points(o.periods), title=o.title, lang=lang,
+                                                         chart_id=f"rates-{index}-{number}")
+            for index, plan in enumerate(overview.plans)
+            for number, o in enumerate(plan.obligations) if len(o.periods) > 1}
 
 
 def overview_page(page: Page) -> Response:
     from dondoc.operations import views
 
     seen = views.overview(page.app)
-    return page.render("web/overview.html", overview=seen, charts=_chart(seen))
+    return page.render("web/overview.html", overview=seen, charts=_charts(seen, page.lang))
 
 
 def period_page(page: Page, plan_id: str, obligation_id: str, period_key: str) -> Response:

@@ -110,3 +110,34 @@ def test_a_submission_shows_on_the_timeline_with_its_attachment(season, viewer):
     assert "Bản nộp lần 1" in timeline and "bao-cao.pdf" in timeline and "Thư xác nhận" in timeline
     link = re.search(r'href="(/attachments/\d+)">bao-cao.pdf', timeline).group(1)
     assert viewer.get(link).content.startswith(b"%PDF")
+
+
+def test_an_agency_name_carrying_html_is_inert_on_every_page(tmp_path, sink):
+    from dondoc.operations import accounts, deadlines, opened
+    from dondoc.settings import Settings
+    from dondoc.web import create_app
+    from tests.integration.test_config import AREA, write_config
+    from tests.web.conftest import PASSWORD, SYNCED
+
+    hostile = 'Huyện A <script>alert(1)</script><img src=x onerror="alert(2)">'
+    config = write_config(tmp_path / "config", area=AREA.replace("name: Ủy ban nhân dân huyện A",
+                                                                  f"name: '{hostile}'"))
+    settings = Settings(data_dir=tmp_path / "data", config_dir=config, smtp_port=sink.port, hmac_key="k")
+    with opened(settings) as app:
+        deadlines.sync(app, now=SYNCED, preview=False)
+        accounts.add(app, "xem", password=PASSWORD, role="viewer")
+        client = signed_in(create_app(app, secret=b"k" * 32), "xem")
+        deadline = _deadline(app, "demo.ubnd-a")
+        for path in ("/", "/plans/demo-2021/dinh-ky/2021-H1", f"/deadlines/{deadline}", "/agencies", "/requests"):
+            page = client.get(path)
+            assert page.status_code == 200, path
+            assert "<script>alert" not in page.text and "<img src=x" not in page.text, path
+        assert "Huyện A &lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/deadlines/{deadline}").text
+
+
+def test_the_pages_in_english(viewer):
+    viewer.get("/lang/en")
+    overview = viewer.get("/").text
+    assert "Overview" in overview and "Reporting rate" in overview and "On-time rate" in overview
+    period = viewer.get("/plans/demo-2021/dinh-ky/2021-H1").text
+    assert "overdue" in period and "Quá hạn" not in period

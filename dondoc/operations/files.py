@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db.tables import AttachmentRow, InboundRow
-from dondoc import consolidate
 from dondoc.errors import NotFound
 from dondoc.wiring import App
 

@@ -209,7 +209,7 @@ def report_file(page: Page, report_id: int, kind: str) -> Response:
 
 
 def report_approve(page: Page, report_id: int) -> Response:
-    from dondoc.operations import files, reports
+    from dondoc.operations import reports
 
     by = page.field("by", limit=200)
     if not page.confirmed():
@@ -217,15 +217,13 @@ def report_approve(page: Page, report_id: int) -> Response:
                            what=page.t(f"Duyệt báo cáo #{report_id}, người ký: {by}",
                                        f"approve report #{report_id}, signed by {by}"))
     row = reports.approve(page.app, report_id, by=by, actor=page.actor)
-    resumed = files.answer_paused_run(row.plan_id, row.obligation_id, row.period_key, {"approve": True, "by": by})
     return page.render("web/done.html", back="/reports", what=page.t(
         f"Báo cáo #{row.id} đã được duyệt ({row.approved_by})", f"report #{row.id} approved ({row.approved_by})")
-        + "".join(page.t(f"; đã trả lời lượt chạy compile-report {r} đang chờ duyệt",
-                         f"; answered the paused compile-report run {r}") for r in resumed))
+        + _answer_paused_run(page, row, {"approve": True, "by": by}))
 
 
 def report_reject(page: Page, report_id: int) -> Response:
-    from dondoc.operations import files, reports
+    from dondoc.operations import reports
 
     comment = page.field("comment", limit=1000)
     if not page.confirmed():
@@ -233,11 +231,24 @@ def report_reject(page: Page, report_id: int) -> Response:
                            what=page.t(f"Không duyệt báo cáo #{report_id}: {comment}",
                                        f"reject report #{report_id}: {comment}"))
     row = reports.reject(page.app, report_id, comment=comment, actor=page.actor)
-    resumed = files.answer_paused_run(row.plan_id, row.obligation_id, row.period_key,
-                                      {"approve": False, "comment": comment})
     return page.render("web/done.html", back="/reports", what=page.t(
         f"Báo cáo #{row.id}: không duyệt ({comment})", f"report #{row.id}: rejected ({comment})")
-        + "".join(page.t(f"; đã trả lời lượt chạy {r}", f"; answered run {r}") for r in resumed))
+        + _answer_paused_run(page, row, {"approve": False, "comment": comment}))
+
+
+def _answer_paused_run(page: Page, row, answer: dict) -> str:
+    """The same answer to a compile-report run paused for this report (as the CLI gives it), in words; the
+    decision in the database stands even when the run cannot be reached."""
+    from dondoc.operations import files
+
+    try:
+        resumed = files.answer_paused_run(row.plan_id, row.obligation_id, row.period_key, answer)
+    except Exception as error:  # noqa: BLE001 — say why the run was not answered; the approval itself is done
+        why = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+        return page.t(f"; cảnh báo: không trả lời được lượt chạy đang chờ duyệt ({why})",
+                      f"; warning: the paused run could not be answered ({why})")
+    return "".join(page.t(f"; đã trả lời lượt chạy compile-report {r} đang chờ duyệt",
+                          f"; answered the paused compile-report run {r}") for r in resumed)
 
 
 def report_send(page: Page, report_id: int) -> Response:

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from db.tables import AccountRow
 from dondoc.errors import NotFound, UsageError
 
-__all__ = ["ROLES", "add", "authenticate", "disable", "may", "users"]
+__all__ = ["ROLES", "active", "authenticate", "create", "disable", "may", "users"]
 
 ROLES = ("viewer", "coordinator", "admin")
 MIN_PASSWORD = 10
@@ -32,7 +32,7 @@ def may(role: str, needed: str) -> bool:
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
 
 
-def add(session: Session, name: str, password: str, role: str) -> AccountRow:
+def create(session: Session, name: str, password: str, role: str) -> AccountRow:
     """A new, enabled account (``UsageError`` for a taken or malformed name, an unknown role, a short password)."""
     name = name.strip().lower()
     if not _NAME.fullmatch(name):

@@ -53,7 +53,7 @@ def users_add(
         password = typer.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise UsageError("mật khẩu trống / empty password")
-    row = accounts.add(_application(directory), name, password=password, role=role)
+    row = accounts.create(_application(directory), name, password=password, role=role)
     out.print(f"Đã tạo tài khoản / account created: {row.name} ({row.role})", markup=False, highlight=False)
 
 

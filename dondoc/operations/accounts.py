@@ -1,4 +1,4 @@
-"""Operations on the web console's accounts: add, list, disable, sign in (see :mod:`dondoc.accounts`)."""
+"""Operations on the web console's accounts: create, list, disable, sign in (see :mod:`dondoc.accounts`)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from dondoc import accounts
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
-__all__ = ["account", "add", "authenticate", "disable", "users"]
+__all__ = ["account", "authenticate", "create", "disable", "users"]
 
 
-def add(app: App, name: str, *, password: str, role: str) -> AccountRow:
+def create(app: App, name: str, *, password: str, role: str) -> AccountRow:
     """A new account (``UsageError`` for a taken name, an unknown role, a password under 10 characters)."""
     with app.session() as session:
-        return accounts.add(session, name, password, role)
+        return accounts.create(session, name, password, role)
 
 
 def users(app: App) -> list[AccountRow]:

@@ -33,7 +33,7 @@ def season(tmp_path, sink):
     with opened(settings) as app:
         deadlines.sync(app, now=SYNCED, preview=False)
         for name, role in (("xem", "viewer"), ("dieuphoi", "coordinator"), ("quantri", "admin")):
-            accounts.add(app, name, password=PASSWORD, role=role)
+            accounts.create(app, name, password=PASSWORD, role=role)
         yield app
 
 

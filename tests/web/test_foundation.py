@@ -132,13 +132,13 @@ def test_unknown_ids_are_404_and_a_huge_id_too(viewer):
 
 def test_accounts_names_roles_and_passwords_are_checked(season):
     with pytest.raises(UsageError, match="already exists"):
-        accounts.add(season, "XEM", password=PASSWORD, role="viewer")
+        accounts.create(season, "XEM", password=PASSWORD, role="viewer")
     with pytest.raises(UsageError, match="unknown role"):
-        accounts.add(season, "moi", password=PASSWORD, role="root")
+        accounts.create(season, "moi", password=PASSWORD, role="root")
     with pytest.raises(UsageError, match="too short"):
-        accounts.add(season, "moi", password="ngan", role="viewer")
+        accounts.create(season, "moi", password="ngan", role="viewer")
     with pytest.raises(UsageError, match="not an account name"):
-        accounts.add(season, "<b>x</b>", password=PASSWORD, role="viewer")
+        accounts.create(season, "<b>x</b>", password=PASSWORD, role="viewer")
     with pytest.raises(NotFound):
         accounts.disable(season, "khong-co")
     [stored] = [u for u in accounts.users(season) if u.name == "xem"]

@@ -42,7 +42,7 @@ def test_approving_completes_the_paused_run_and_sends_up_once(prefect_harness, s
         time.sleep(0.5)
     app = build()
     try:
-        accounts.add(app, "dieuphoi", password=PASSWORD, role="coordinator")
+        accounts.create(app, "dieuphoi", password=PASSWORD, role="coordinator")
         client = signed_in(create_app(app, secret=b"k" * 32), "dieuphoi")
         page = client.get("/reports")
         done = client.post("/reports/1/approve", data={"csrf": token(page.text), "by": "Phó Giám đốc",

@@ -47,7 +47,7 @@ def test_an_approved_report_goes_up_once(tmp_path, sink):
     at = dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
     with opened(Settings(data_dir=tmp_path / "data", smtp_port=sink.port, hmac_key="web-test")) as app:
         deadlines.sync(app, now=at, preview=False)
-        accounts.add(app, "dieuphoi", password=PASSWORD, role="coordinator")
+        accounts.create(app, "dieuphoi", password=PASSWORD, role="coordinator")
         built = reports.build(app, "bp-2021", obligation="tong-hop", period="2021-H1", now=at)
         client = signed_in(create_app(app, secret=b"k" * 32), "dieuphoi")
         page = client.get("/reports")

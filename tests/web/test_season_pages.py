@@ -125,7 +125,7 @@ def test_an_agency_name_carrying_html_is_inert_on_every_page(tmp_path, sink):
     settings = Settings(data_dir=tmp_path / "data", config_dir=config, smtp_port=sink.port, hmac_key="k")
     with opened(settings) as app:
         deadlines.sync(app, now=SYNCED, preview=False)
-        accounts.add(app, "xem", password=PASSWORD, role="viewer")
+        accounts.create(app, "xem", password=PASSWORD, role="viewer")
         client = signed_in(create_app(app, secret=b"k" * 32), "xem")
         deadline = _deadline(app, "demo.ubnd-a")
         for path in ("/", "/plans/demo-2021/dinh-ky/2021-H1", f"/deadlines/{deadline}", "/agencies", "/requests"):

@@ -40,10 +40,6 @@ class Forbidden(DondocError):
     """The signed-in account's role may not do this (403)."""
 
 
-class Conflict(DondocError):
-    """Someone else changed it first (409): the page says what it is now."""
-
-
 @dataclass
 class Page:
     """What a handler gets: the request, the application, who is signed in, their language, the posted form."""
@@ -223,14 +219,13 @@ def _secure(request: Request, configured: bool | None) -> bool:
 
 
 def _error_page(page: Page, error: Exception) -> Response:
-    """The error's one line on a page (404 unknown id, 403 not allowed, 409 changed meanwhile, 400 a mistake,
-    503 the database or disk failing); anything else is logged with its traceback and shown as one line."""
+    """The error's one line on a page (404 unknown id, 403 not allowed, 400 a mistake — among them an action on
+    a deadline another coordinator changed first —, 503 the database or disk failing); anything else is logged
+    with its traceback and shown as one line."""
     if isinstance(error, NotFound):
         status = 404
     elif isinstance(error, Forbidden):
         status = 403
-    elif isinstance(error, Conflict):
-        status = 409
     elif isinstance(error, DondocError):
         status = 400
     elif (fault := explain(error)) is not None:

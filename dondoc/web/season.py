@@ -60,7 +60,8 @@ def deadline_action(page: Page, deadline_id: int) -> Response:
     action = page.field("action", limit=20)
     if action not in ACTIONS:
         raise UsageError(page.t(f"Không có thao tác «{action}»", f"no action '{action}'"))
-    reason = page.field("reason", required=action != "remind", limit=500)
+    # remind now takes no reason (the audit log records who and the stage); the others require one
+    reason = page.field("reason", limit=500) if action != "remind" else ""
     day = page.day("day") if action in ("extend", "pause") else None
     who = f"{history.agency_name} — {history.period_label}"
     words = {

@@ -80,3 +80,22 @@ def test_an_attachment_downloads_as_an_attachment_of_its_checked_type(season, vi
             assert answer.headers["content-disposition"].startswith("attachment;")
     assert viewer.get("/attachments/99999").status_code == 404
     assert viewer.get("/attachments/..%2F..%2Fdondoc.sqlite3").status_code == 404
+
+
+def test_a_request_for_more_time_is_granted_with_a_day_and_a_reason(season, coordinator, viewer):
+    sent = reminder(season, "demo.ubnd-a")
+    arrive(season, reply_to(sent, sender="vanthu@huyen-a.demo.example.org",
+                            body="Do ảnh hưởng của mưa lũ, UBND huyện xin gia hạn nộp báo cáo đến ngày 30/5."))
+    [(request, deadline)] = listings.requests(season)
+    page = viewer.get("/requests")
+    assert "Xin gia hạn" in page.text and "mưa lũ" in page.text and "Gia hạn…" not in page.text
+    csrf = token(coordinator.get("/requests").text)
+    asked = coordinator.post(f"/requests/{request.id}/grant", data={"csrf": csrf, "to": "30/05/2021",
+                                                                    "reason": "Mưa lũ"})
+    assert asked.status_code == 200 and "đến 30/05/2021: Mưa lũ" in asked.text
+    done = coordinator.post(f"/requests/{request.id}/grant", data={"csrf": csrf, "to": "30/05/2021",
+                                                                   "reason": "Mưa lũ", "confirmed": "yes"})
+    assert done.status_code == 200 and f"đã gia hạn hạn #{deadline.id} đến 30/05/2021" in done.text
+    assert "Đã gia hạn" in viewer.get("/requests").text
+    timeline = viewer.get(f"/deadlines/{deadline.id}").text
+    assert "Chấp nhận gia hạn" in timeline and "web:dieuphoi" in timeline

@@ -166,6 +166,20 @@ def request_grant(page: Page, request_id: int) -> Response:
         f"request #{row.id}: deadline #{row.deadline_id} extended to {to:%d/%m/%Y}"))
 
 
+def request_refuse(page: Page, request_id: int) -> Response:
+    from dondoc.operations import replies
+
+    reason = page.field("reason", limit=500)
+    if not page.confirmed():
+        return page.render("web/confirm.html", action=f"/requests/{request_id}/refuse", fields={"reason": reason},
+                           what=page.t(f"Không chấp nhận đề nghị #{request_id}: {reason}",
+                                       f"refuse request #{request_id}: {reason}"))
+    row = replies.refuse(page.app, request_id, reason=reason, actor=page.actor)
+    return page.render("web/done.html", back="/requests", what=page.t(
+        f"Đề nghị #{row.id}: không chấp nhận; hạn #{row.deadline_id} giữ nguyên",
+        f"request #{row.id} refused; deadline #{row.deadline_id} unchanged"))
+
+
 # -- reports ---------------------------------------------------------------------------------------------------------
 
 def reports_page(page: Page) -> Response:
@@ -318,6 +332,7 @@ ROUTES = [
     ("/attachments/{attachment_id:int}", ["GET"], attachment, "viewer"),
     ("/requests", ["GET"], requests_page, "viewer"),
     ("/requests/{request_id:int}/grant", ["POST"], request_grant, "coordinator"),
+    ("/requests/{request_id:int}/refuse", ["POST"], request_refuse, "coordinator"),
     ("/reports", ["GET"], reports_page, "viewer"),
     ("/reports/build", ["POST"], report_build, "coordinator"),
     ("/reports/{report_id:int}/{kind:str}", ["GET"], report_file, "viewer"),

@@ -99,3 +99,24 @@ def test_a_request_for_more_time_is_granted_with_a_day_and_a_reason(season, coor
     assert "Đã gia hạn" in viewer.get("/requests").text
     timeline = viewer.get(f"/deadlines/{deadline.id}").text
     assert "Chấp nhận gia hạn" in timeline and "web:dieuphoi" in timeline
+
+
+def test_a_request_refused_with_a_reason_leaves_the_deadline_as_it_is(season, coordinator):
+    sent = reminder(season, "demo.ubnd-a")
+    arrive(season, reply_to(sent, sender="vanthu@huyen-a.demo.example.org",
+                            body="UBND huyện xin gia hạn nộp báo cáo đến ngày 30/6."))
+    [(request, deadline)] = listings.requests(season)
+    csrf = token(coordinator.get("/requests").text)
+    empty = coordinator.post(f"/requests/{request.id}/refuse", data={"csrf": csrf, "reason": "", "confirmed": "yes"})
+    assert empty.status_code == 400
+    done = coordinator.post(f"/requests/{request.id}/refuse", data={"csrf": csrf, "confirmed": "yes",
+                                                                    "reason": "Quá muộn so với kỳ tổng hợp"})
+    assert done.status_code == 200 and "không chấp nhận" in done.text
+    [(after, same)] = listings.requests(season)
+    assert after.status == "refused" and (same.extended_to, same.last_day) == (deadline.extended_to,
+                                                                               deadline.last_day)
+    timeline = coordinator.get(f"/deadlines/{deadline.id}").text
+    assert "Không chấp nhận gia hạn" in timeline and "Quá muộn so với kỳ tổng hợp" in timeline
+    again = coordinator.post(f"/requests/{request.id}/refuse", data={"csrf": csrf, "confirmed": "yes",
+                                                                     "reason": "lần nữa"})
+    assert again.status_code == 404

@@ -68,12 +68,18 @@ __all__ = [
     "ReceiptEvent",
     "Reminder",
     "ReminderEvent",
+    "ReceivedMail",
     "ReplyEvent",
+    "SentMail",
+    "StoredFile",
     "SubmissionEvent",
+    "attachment_file",
     "audit_log",
     "deadline_history",
     "overview",
     "period",
+    "received_mail",
+    "sent_mail",
 ]
 
 NEXT_LAST_DAYS = 3  # per obligation, the coming last days the overview names
@@ -164,7 +170,9 @@ class Overview:
 @dataclass(frozen=True)
 class Reminder:
     """A reminder queued for a deadline. ``result``: the outbox status (pending, sending, sent, failed), or
-    ``bounced`` when it was sent and a bounce flagged its address since; ``bounced`` names those addresses."""
+    ``bounced`` when it was sent and a bounce flagged its address since. ``bounced`` names the addresses it did
+    not reach: all of them when it failed (a 5xx), those a bounce flagged after it was sent
+    (:func:`dondoc.consolidate.lost_recipients`, the consolidated report's rule)."""
 
     outbox_id: int
     stage: str
@@ -529,11 +537,11 @@ def _date_header(data_dir: Path, path: str | None) -> dt.datetime | None:
     if not path:
         return None
     try:
-        with open(data_dir / path, "rb") as handle:
+        with open(_inside(data_dir, path), "rb") as handle:
             headers = BytesHeaderParser(policy=default_policy).parse(handle)
         value = headers.get("Date")
         return _aware(parsedate_to_datetime(str(value))) if value else None
-    except (OSError, ValueError, TypeError, IndexError):
+    except (OSError, NotFound, ValueError, TypeError, IndexError):
         return None
 
 
@@ -615,3 +623,127 @@ def audit_log(app: App, *, actor: str | None = None, agency_id: str | None = Non
             query = query.where(column == value)
     with app.session() as session:
         return tuple(_action(row) for row in session.exec(query.order_by(AuditEventRow.id.desc()).limit(limit)))
+
+
+# What the pages open: a rendered mail we sent, a message we took in (as text), a stored file.
+
+SAFE_TYPES = frozenset({  # served with their own type; anything else as application/octet-stream
+    "application/pdf", "application/msword", "application/vnd.ms-excel", "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "text/plain", "text/csv", "image/png", "image/jpeg"})
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """A mail dondoc queued (a reminder, a receipt, a notice, a report): its exact bytes and its text part."""
+
+    outbox_id: int
+    kind: str
+    deadline_id: int | None
+    stage: str | None
+    subject: str
+    recipients: tuple[str, ...]
+    status: str
+    status_label: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    text: str  # the plain-text part, as the agency read it
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    """A message taken in, as text only (never its HTML), with the names of its attachments."""
+
+    inbound_id: int
+    status: str
+    status_label: str
+    reason: str
+    deadline_id: int | None
+    match_method: str | None
+    received_at: dt.datetime
+    sender: str
+    sender_name: str
+    subject: str
+    date: dt.datetime | None
+    text: str  # decoded, NFC, control characters removed (dondoc.mail.parse); "" when unreadable
+    attachments: tuple[str, ...]
+    unreadable: str | None  # why the stored message could not be read, if it could not
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An attachment's file on disk, for a download: ``path`` is inside the data dir and has the stored size."""
+
+    attachment_id: int
+    submission_id: int
+    filename: str
+    content_type: str  # as the sender declared it
+    size: int
+    path: Path
+
+    @property
+    def safe_content_type(self) -> str:
+        """The type to serve it with: the declared one when it is a document type, else a download of bytes."""
+        return self.content_type if self.content_type.lower() in SAFE_TYPES else "application/octet-stream"
+
+
+def sent_mail(app: App, outbox_id: int) -> SentMail:
+    """One mail of the outbox with its bytes and text (``NotFound`` for an unknown id)."""
+    import email
+    import email.policy
+
+    with app.session() as session:
+        row = session.get(OutboxRow, outbox_id)
+    if row is None:
+        raise NotFound(f"no mail {outbox_id} in the outbox (see `dondoc outbox`)")
+    message = email.message_from_bytes(row.raw, policy=email.policy.default)
+    body = message.get_body(("plain",))
+    return SentMail(row.id, row.kind, row.deadline_id, row.stage, row.subject, tuple(row.recipients), row.status,
+                    label("outbox", row.status), _aware(row.created_at), _aware(row.sent_at) if row.sent_at else None,
+                    body.get_content() if body is not None else "", row.raw)
+
+
+def received_mail(app: App, inbound_id: int) -> ReceivedMail:
+    """One inbound message as text (``NotFound`` for an unknown id); an unreadable one says why, with no text."""
+    from dondoc.mail.parse import Unparseable, parse_message
+
+    with app.session() as session:
+        row = session.get(InboundRow, inbound_id)
+    if row is None:
+        raise NotFound(f"no inbound message {inbound_id} (see `dondoc inbox`)")
+    try:
+        mail = parse_message(_inside(app.settings.data_dir, row.path).read_bytes())
+        text, name, date, files, why = mail.text, mail.from_name, mail.date, tuple(
+            a.filename for a in mail.attachments), None
+    except (OSError, NotFound, Unparseable) as error:
+        text, name, date, files, why = "", "", None, (), str(error)[:200]
+    return ReceivedMail(row.id, row.status, label("inbound", row.status), row.reason or "", row.deadline_id,
+                        row.match_method, _aware(row.received_at), row.from_address or "", name, row.subject or "",
+                        date, text, files, why)
+
+
+def attachment_file(app: App, attachment_id: int) -> StoredFile:
+    """The stored file of an attachment (``NotFound`` for an unknown id, a refused file, a file gone or changed)."""
+    with app.session() as session:
+        row = session.get(AttachmentRow, attachment_id)
+    if row is None or row.path is None:
+        raise NotFound(f"no stored attachment {attachment_id}")
+    path = _inside(app.settings.data_dir, row.path)
+    try:
+        if path.stat().st_size != row.size:
+            raise NotFound(f"attachment {attachment_id}: the stored file changed size (run `dondoc doctor`)")
+    except OSError:
+        raise NotFound(f"attachment {attachment_id}: the stored file is missing (run `dondoc doctor`)") from None
+    return StoredFile(row.id, row.submission_id, row.filename, row.content_type, row.size, path)
+
+
+def _inside(data_dir: Path, relative: str) -> Path:
+    """``data_dir / relative``, refused (``NotFound``) unless it stays inside the data dir."""
+    root = data_dir.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise NotFound("a stored path outside the data dir is refused")
+    return path

@@ -84,15 +84,15 @@ def listings_held(page: Page):
 
 
 def message(page: Page, message_id: int) -> Response:
-    from dondoc.operations import files
+    from dondoc.operations import views
 
-    return page.render("web/message.html", mail=files.message_text(page.app, message_id))
+    return page.render("web/message.html", mail=views.received_mail(page.app, message_id))
 
 
 def message_assign(page: Page, message_id: int) -> Response:
-    from dondoc.operations import files, replies
+    from dondoc.operations import replies, views
 
-    mail = files.message_text(page.app, message_id)
+    mail = views.received_mail(page.app, message_id)
     deadline_id = _number(page, "deadline")
     if not page.confirmed():
         return page.render("web/confirm.html", action=f"/messages/{message_id}/assign", fields={
@@ -108,11 +108,11 @@ def message_assign(page: Page, message_id: int) -> Response:
 
 
 def message_reject(page: Page, message_id: int) -> Response:
-    from dondoc.operations import files, replies
+    from dondoc.operations import replies, views
 
-    mail = files.message_text(page.app, message_id)
+    mail = views.received_mail(page.app, message_id)
     reason = page.field("reason", limit=500)
-    held = mail.row.status == "held"
+    held = mail.status == "held"
     if not page.confirmed():
         return page.render("web/confirm.html", action=f"/messages/{message_id}/reject", fields={"reason": reason},
                            what=page.t(f"Loại thư #{message_id} «{mail.subject}»: {reason}",
@@ -123,9 +123,9 @@ def message_reject(page: Page, message_id: int) -> Response:
 
 
 def message_confirm(page: Page, message_id: int) -> Response:
-    from dondoc.operations import files, replies
+    from dondoc.operations import replies, views
 
-    mail = files.message_text(page.app, message_id)
+    mail = views.received_mail(page.app, message_id)
     if not page.confirmed():
         return page.render("web/confirm.html", action=f"/messages/{message_id}/confirm", fields={}, what=page.t(
             f"Xác nhận báo cáo chờ #{message_id} «{mail.subject}» (đã kiểm tra với cơ quan)",
@@ -137,10 +137,10 @@ def message_confirm(page: Page, message_id: int) -> Response:
 
 
 def attachment(page: Page, attachment_id: int) -> Response:
-    from dondoc.operations import files
+    from dondoc.operations import files, views
 
-    row, path, media_type = files.attachment(page.app, attachment_id)
-    return _download(path, media_type, row.filename)
+    stored = views.attachment_file(page.app, attachment_id)
+    return _download(stored.path, files.served_type(stored), stored.filename)
 
 
 # -- requests --------------------------------------------------------------------------------------------------------

@@ -47,9 +47,9 @@ def deadline_page(page: Page, deadline_id: int) -> Response:
 
 
 def mail_page(page: Page, outbox_id: int) -> Response:
-    from dondoc.operations import files
+    from dondoc.operations import views
 
-    return page.render("web/mail.html", mail=files.sent_mail(page.app, outbox_id))
+    return page.render("web/mail.html", mail=views.sent_mail(page.app, outbox_id))
 
 
 def deadline_action(page: Page, deadline_id: int) -> Response:

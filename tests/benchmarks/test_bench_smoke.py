@@ -20,7 +20,7 @@ def test_the_quick_benchmarks_run_and_check_their_results(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     names = " | ".join(r["name"] for r in figures["results"])
-    for kind in ("planning", "chase", "+xlsx/ics", "intake", "report", "prefect overhead: chase",
+    for kind in ("planning", "chase", "+xlsx/ics", "intake", "report", "console", "prefect overhead: chase",
                  "prefect overhead: ingest"):
         assert kind in names, names
     assert all(r["seconds"] > 0 for r in figures["results"])

@@ -4,6 +4,8 @@ does: sync, chase to a real SMTP sink, a reply taken in from the Maildir, action
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import mailbox
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from dondoc.errors import NotFound
 from dondoc.operations import chasing, deadlines, listings, opened, replies, views
 from tests.integration.test_operations import MORNING, settings, sink  # noqa: F401  (sink is a fixture)
+from tests.integration.test_trust import relay_bounce
 from tests.replies_helpers import reply_to
 
 DOCX = ("bao-cao-6-thang.docx", b"PK\x03\x04 fake docx",
@@ -89,6 +92,16 @@ def test_a_period_shows_each_agency_with_its_reminders_and_submission(tmp_path, 
                                                                                      None)
         assert (ubnd.extended_to, ubnd.extension_reason, ubnd.effective_last_day, ubnd.paused_until) == (
             dt.date(2021, 5, 31), "Thiên tai", dt.date(2021, 5, 31), dt.date(2021, 5, 20))
+        [first] = ubnd.reminders
+        assert (first.result, first.bounced) == ("sent", ())
+        # a bounce of UBND huyện A's reminder comes back: the reminder shows it, with the address it did not reach
+        [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
+        mailbox.Maildir(tmp_path / "data" / "inbox").add(relay_bounce(reminder, "vanthu@huyen-a.demo.example.org"))
+        assert replies.ingest(app, now=REPLY_DAY + dt.timedelta(hours=1)).classes == {"bounce": 1}
+        [bounced] = next(a for a in views.period(app, "demo-2021", "dinh-ky", "2021-H1", now=REPLY_DAY).agencies
+                         if a.agency_id == "demo.ubnd-a").reminders
+        assert (bounced.result, bounced.result_label, bounced.bounced) == (
+            "bounced", "Bị trả lại", ("vanthu@huyen-a.demo.example.org",))
         with pytest.raises(NotFound, match="no period '2030-H1'"):
             views.period(app, "demo-2021", "dinh-ky", "2030-H1", now=REPLY_DAY)
         with pytest.raises(NotFound, match="no obligation 'khong-co'"):
@@ -124,3 +137,37 @@ def test_a_deadline_history_puts_reminder_reply_version_receipt_and_actions_on_o
         assert again.state == "not-due" and again.events[2].status == "returned"
         with pytest.raises(NotFound, match="no deadline 999999"):
             views.deadline_history(app, 999_999)
+
+
+def test_the_mails_and_files_a_page_opens(tmp_path, sink):
+    with opened(settings(tmp_path, sink)) as app:
+        ids = season(app, sink, tmp_path)
+        reminder, reply, version, receipt = views.deadline_history(app, ids["demo.so-y-te"], now=REPLY_DAY).events
+        mail = views.sent_mail(app, reminder.reminder.outbox_id)
+        assert (mail.kind, mail.deadline_id, mail.status, mail.status_label) == ("reminder", ids["demo.so-y-te"],
+                                                                                 "sent", "Đã gửi")
+        delivered = email.message_from_bytes(sink.messages("vanthu@syt.demo.example.org")[0],
+                                             policy=email.policy.default)
+        ours = email.message_from_bytes(mail.raw, policy=email.policy.default)
+        assert ours["Message-ID"] == delivered["Message-ID"] and str(ours["Subject"]) == mail.subject
+        assert mail.text == delivered.get_body(("plain",)).get_content() and "19/05/2021" in mail.text
+        received = views.received_mail(app, reply.inbound_id)
+        assert (received.sender, received.status, received.unreadable) == ("vanthu@syt.demo.example.org",
+                                                                          "submission", None)
+        assert "xin gửi báo cáo 6 tháng" in received.text and DOCX[0] in received.attachments
+        [attachment] = [a for a in version.attachments if a.filename == DOCX[0]]
+        stored = views.attachment_file(app, attachment.attachment_id)
+        assert stored.path.read_bytes() == DOCX[1] and stored.safe_content_type == DOCX[2]
+        assert stored.path.is_relative_to((tmp_path / "data").resolve())
+        html = views.StoredFile(1, 1, "x.html", "text/html", 1, stored.path)
+        assert html.safe_content_type == "application/octet-stream"  # never served as a page
+        for missing, call in (("no mail 999", lambda: views.sent_mail(app, 999)),
+                              ("no inbound message 999", lambda: views.received_mail(app, 999)),
+                              ("no stored attachment 999", lambda: views.attachment_file(app, 999))):
+            with pytest.raises(NotFound, match=missing):
+                call()
+        stored.path.write_bytes(b"changed")
+        with pytest.raises(NotFound, match="changed size"):
+            views.attachment_file(app, attachment.attachment_id)
+        with pytest.raises(NotFound, match="outside the data dir"):
+            views._inside(tmp_path / "data", "../../etc/passwd")

@@ -281,7 +281,11 @@ def report_send(page: Page, report_id: int) -> Response:
 # -- plans, agencies, accounts ---------------------------------------------------------------------------------------
 
 def plans_page(page: Page) -> Response:
-    return page.render("web/plans.html", catalog=page.app.catalog())
+    from dondoc.operations import views
+
+    periods = {(plan.plan_id, o.obligation_id): o for plan in views.overview(page.app).plans
+               for o in plan.obligations}
+    return page.render("web/plans.html", catalog=page.app.catalog(), periods=periods)
 
 
 def agencies_page(page: Page) -> Response:

@@ -143,3 +143,9 @@ def test_accounts_names_roles_and_passwords_are_checked(season):
         accounts.disable(season, "khong-co")
     [stored] = [u for u in accounts.users(season) if u.name == "xem"]
     assert stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored.password_hash
+
+
+def test_the_plans_page_gives_each_obligation_its_computed_last_days(viewer):
+    page = viewer.get("/plans").text
+    assert "Hạn cuối đã tính" in page
+    assert '<a href="/plans/demo-2021/dinh-ky/2021-H1">6 tháng đầu năm 2021</a>: 19/05/2021' in page

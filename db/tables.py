@@ -360,6 +360,7 @@ class AccountRow(SQLModel, table=True):
     active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow)
     last_login_at: dt.datetime | None = None
+    signed_out_at: dt.datetime | None = None  # sessions issued before this moment are no longer valid
 
 
 class AuditEventRow(SQLModel, table=True):

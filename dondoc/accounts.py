@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from db.tables import AccountRow
 from dondoc.errors import NotFound, UsageError
 
-__all__ = ["ROLES", "active", "authenticate", "create", "disable", "may", "users"]
+__all__ = ["ROLES", "active", "authenticate", "create", "disable", "may", "sign_out", "users"]
 
 ROLES = ("viewer", "coordinator", "admin")
 MIN_PASSWORD = 10
@@ -85,7 +85,25 @@ def authenticate(session: Session, name: str, password: str, now: dt.datetime) -
     return row
 
 
-def active(session: Session, account_id: int) -> AccountRow | None:
-    """The account of a signed-in session, if it still exists and is enabled."""
+def active(session: Session, account_id: int, issued: float | None = None) -> AccountRow | None:
+    """The account of a session issued at ``issued`` (a POSIX time), if it still exists, is enabled and has not
+    signed out since."""
     row = session.get(AccountRow, account_id)
-    return row if row is not None and row.active else None
+    if row is None or not row.active:
+        return None
+    if row.signed_out_at is not None and (issued is None or issued < _aware(row.signed_out_at).timestamp()):
+        return None
+    return row
+
+
+def sign_out(session: Session, account_id: int, now: dt.datetime) -> None:
+    """End every session of the account issued until ``now`` (a copied cookie included)."""
+    row = session.get(AccountRow, account_id)
+    if row is not None:
+        row.signed_out_at = now
+        session.add(row)
+        session.commit()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from dondoc import accounts
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
-__all__ = ["account", "authenticate", "create", "disable", "users"]
+__all__ = ["account", "authenticate", "create", "disable", "sign_out", "users"]
 
 
 def create(app: App, name: str, *, password: str, role: str) -> AccountRow:
@@ -36,7 +36,13 @@ def authenticate(app: App, name: str, password: str, *, now: dt.datetime | None 
         return accounts.authenticate(session, name, password, moment(app, now))
 
 
-def account(app: App, account_id: int) -> AccountRow | None:
-    """A signed-in session's account, if still enabled."""
+def account(app: App, account_id: int, *, issued: float | None = None) -> AccountRow | None:
+    """A signed-in session's account (the session issued at ``issued``), if still enabled and not signed out."""
     with app.session() as session:
-        return accounts.active(session, account_id)
+        return accounts.active(session, account_id, issued)
+
+
+def sign_out(app: App, account_id: int, *, now: dt.datetime | None = None) -> None:
+    """End the account's sessions issued until now, wherever their cookie is."""
+    with app.session() as session:
+        accounts.sign_out(session, account_id, moment(app, now))

@@ -54,6 +54,7 @@ class Page:
     cookies: dict[str, str] = field(default_factory=dict)
     limiter: LoginLimiter | None = None
     codec: SessionCodec | None = None
+    session: dict = field(default_factory=dict)  # the signed session as it came in
 
     @property
     def actor(self) -> str:
@@ -136,7 +137,8 @@ def create_app(app: App, *, secret: bytes | None = None, secure_cookies: bool | 
             fresh = "csrf" not in session
             csrf = session.get("csrf") or new_token()
             lang = request.cookies.get(LANG_COOKIE) or app.settings.lang
-            page = Page(request, app, env, None, "en" if lang == "en" else "vi", csrf, limiter=limiter, codec=codec)
+            page = Page(request, app, env, None, "en" if lang == "en" else "vi", csrf, limiter=limiter, codec=codec,
+                        session=session)
             try:
                 if any(isinstance(v, int) and v >= 2**63 for v in request.path_params.values()):
                     raise NotFound(page.t("Không có mục này", "no such item"))
@@ -148,7 +150,8 @@ def create_app(app: App, *, secret: bytes | None = None, secure_cookies: bool | 
                                                "wrong): reload the page and try again"))
                 if role is not None:
                     uid = session.get("uid")
-                    page.user = await run_in_threadpool(_account, app, uid) if isinstance(uid, int) else None
+                    page.user = await run_in_threadpool(_account, app, uid, session["iat"]) \
+                        if isinstance(uid, int) else None
                     if page.user is None:
                         if request.method == "GET":
                             target = urllib.parse.quote(request.url.path + (f"?{request.url.query}"
@@ -181,10 +184,10 @@ def create_app(app: App, *, secret: bytes | None = None, secure_cookies: bool | 
     return web
 
 
-def _account(app: App, uid: int) -> AccountRow | None:
+def _account(app: App, uid: int, issued: float) -> AccountRow | None:
     from dondoc.operations import accounts
 
-    return accounts.account(app, uid)
+    return accounts.account(app, uid, issued=issued)
 
 
 async def _form(request: Request) -> dict[str, str]:

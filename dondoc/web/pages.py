@@ -59,6 +59,10 @@ def login(page: Page) -> Response:
 
 
 def logout(page: Page) -> Response:
+    from dondoc.operations import accounts
+
+    if isinstance(page.session.get("uid"), int):  # the session ends on the server too, not only in this browser
+        accounts.sign_out(page.app, page.session["uid"])
     page.cookies[SESSION_COOKIE] = page.codec.dumps({"csrf": new_token()})
     return _see("/login")
 

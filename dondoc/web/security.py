@@ -61,7 +61,7 @@ class SessionCodec:
         self.max_age = max_age
 
     def dumps(self, data: dict) -> str:
-        body = base64.urlsafe_b64encode(json.dumps({**data, "iat": int(time.time())}, separators=(",", ":"))
+        body = base64.urlsafe_b64encode(json.dumps({**data, "iat": round(time.time(), 3)}, separators=(",", ":"))
                                         .encode()).decode().rstrip("=")
         return f"{body}.{self._sign(body)}"
 
@@ -75,7 +75,7 @@ class SessionCodec:
             data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         except ValueError:
             return {}
-        if not isinstance(data, dict) or not isinstance(data.get("iat"), int):
+        if not isinstance(data, dict) or not isinstance(data.get("iat"), int | float):
             return {}
         if time.time() - data["iat"] > self.max_age:
             return {}

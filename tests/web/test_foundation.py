@@ -149,3 +149,16 @@ def test_the_plans_page_gives_each_obligation_its_computed_last_days(viewer):
     page = viewer.get("/plans").text
     assert "Hạn cuối đã tính" in page
     assert '<a href="/plans/demo-2021/dinh-ky/2021-H1">6 tháng đầu năm 2021</a>: 19/05/2021' in page
+
+
+def test_signing_out_ends_the_session_on_the_server_too(web):
+    client = signed_in(web, "xem")
+    copied = client.cookies.get("dondoc_session")
+    out = client.post("/logout", data={"csrf": token(client.get("/plans").text)})
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert client.get("/plans").status_code == 303
+    thief = TestClient(web, follow_redirects=False)
+    thief.cookies.set("dondoc_session", copied)  # a copy of the old cookie is worth nothing now
+    assert thief.get("/plans").status_code == 303
+    again = signed_in(web, "xem")  # and signing in again works at once
+    assert again.get("/plans").status_code == 200

@@ -16,6 +16,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "AccountRow",
     "AgencyRow",
     "AuditEventRow",
     "AttachmentRow",
@@ -391,6 +392,21 @@ class ReportRow(SQLModel, table=True):
     approved_at: dt.datetime | None = None
     approved_by: str | None = None
     sent_at: dt.datetime | None = None
+
+
+class AccountRow(SQLModel, table=True):
+    """A local account of the web console: a name, an argon2 hash of its password, a role, enabled or not."""
+
+    __tablename__ = "account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    active: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_login_at: dt.datetime | None = None
+    signed_out_at: dt.datetime | None = None  # sessions issued before this moment are no longer valid
 
 
 class AuditEventRow(SQLModel, table=True):

@@ -1091,6 +1091,10 @@ def demo(
     out.print(f"Hộp thư của các cơ quan / agencies' mailboxes (Maildir): {result.mail_dir}", markup=False,
               highlight=False)
     out.print(f"Cơ sở dữ liệu / database: {result.data_dir / 'dondoc.sqlite3'}", markup=False, highlight=False)
+    out.print("Xem mùa báo cáo trên web / open the season in the web console:\n"
+              f"  dondoc users add TÊN --role coordinator --dir {directory}   (tạo tài khoản trước / an account "
+              "first)\n"
+              f"  dondoc web --dir {directory}", markup=False, highlight=False)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -1291,3 +1295,13 @@ def _register_agencies() -> None:
 
 
 _register_agencies()
+
+
+def _register_web() -> None:
+    from dondoc.cli_web import users_app, web
+
+    app.command("web")(web)
+    app.add_typer(users_app, name="users")
+
+
+_register_web()

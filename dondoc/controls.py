@@ -134,3 +134,15 @@ def grant(session: Session, request_id: int, to: dt.date, reason: str) -> Reques
     request.status = RequestStatus.GRANTED
     session.commit()
     return request
+
+
+def refuse(session: Session, request_id: int, reason: str) -> RequestRow:
+    """Refuse an agency's request for more time: the deadline stays as it is (the reason is the audit log's)."""
+    _reason(reason)
+    request = session.get(RequestRow, request_id)
+    if request is None or request.status != "open":
+        raise NotFound(f"no open request {request_id} (see `dondoc requests`)")
+    request.status = "refused"
+    session.commit()
+    session.refresh(request)
+    return request

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
 
     hmac_key: SecretStr | None = Field(default=None, description="secret for Reply-To tokens (DONDOC_HMAC_KEY)")
 
+    web_secret: SecretStr | None = Field(
+        default=None, description="key that signs the web console's session cookies (DONDOC_WEB_SECRET); unset, one "
+        "is generated once per data dir in data_dir/web-secret (mode 0600)")
+    web_secure_cookies: bool | None = Field(
+        default=None, description="mark the console's cookies Secure: unset, when the request came over HTTPS "
+        "(directly or X-Forwarded-Proto from a trusted proxy); true behind a TLS proxy that does not say so")
+    web_trusted_proxies: str = Field(
+        default="127.0.0.1", description="addresses whose X-Forwarded-For/-Proto headers `dondoc web` believes "
+        "(comma-separated; the reverse proxy's)")
+
     approval_timeout: dt.timedelta = Field(
         default=dt.timedelta(days=7), gt=dt.timedelta(0),
         description="how long a compile-report run waits for the coordinator's approval ('7 days', 'P7D', "

@@ -73,6 +73,7 @@ KINDS: dict[str, dict[str, tuple[str, str]]] = {
         "excuse": ("Miễn báo cáo", "excused"), "remind": ("Nhắc ngay", "reminded now"),
         "assign": ("Gán thư vào hạn nộp", "message assigned"), "reject": ("Loại thư", "message rejected"),
         "return": ("Trả lại báo cáo", "submission returned"), "grant": ("Chấp nhận gia hạn", "request granted"),
+        "refuse": ("Không chấp nhận gia hạn", "request refused"),
         "confirm-held": ("Xác nhận báo cáo chờ", "held report confirmed"),
         "reject-held": ("Loại báo cáo chờ", "held report rejected"),
         "approve-report": ("Duyệt báo cáo tổng hợp", "report approved"),
@@ -88,7 +89,8 @@ KINDS: dict[str, dict[str, tuple[str, str]]] = {
     "submission": {"accepted": ("Đã nhận", "accepted"), "returned": ("Đã trả lại", "returned"),
                    "held": ("Chờ xác nhận", "held for confirmation")},
     "request": {"extension": ("Xin gia hạn", "extension"), "question": ("Hỏi", "question"),
-                "open": ("Chưa giải quyết", "open"), "granted": ("Đã gia hạn", "granted")},
+                "open": ("Chưa giải quyết", "open"), "granted": ("Đã gia hạn", "granted"),
+                "refused": ("Không chấp nhận", "refused")},
     "report": {"draft": ("Dự thảo", "draft"), "approved": ("Đã duyệt", "approved"),
                "rejected": ("Không duyệt", "rejected"), "sent": ("Đã gửi", "sent")},
     "obligation": {

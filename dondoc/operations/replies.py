@@ -12,7 +12,8 @@ from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
-__all__ = ["assign", "confirm_held", "grant", "held_reports", "ingest", "reject", "reject_held", "return_submission"]
+__all__ = ["assign", "confirm_held", "grant", "held_reports", "ingest", "refuse", "reject", "reject_held",
+           "return_submission"]
 
 
 def ingest(app: App, *, now: dt.datetime | None = None, limit: int = 1000) -> IntakeReport:
@@ -75,6 +76,18 @@ def grant(app: App, request_id: int, *, to: dt.date, reason: str, actor: str,
                    deadline_id=deadline.id, agency_id=deadline.agency_id, message_id=request.inbound_id,
                    request=request_id, to=to, last_day=deadline.extended_to or deadline.last_day)
         return controls.grant(session, request_id, to, reason)
+
+
+def refuse(app: App, request_id: int, *, reason: str, actor: str, now: dt.datetime | None = None) -> RequestRow:
+    """Refuse an agency's request for more time: its deadline stays; audited with ``reason``."""
+    with app.session() as session:
+        request = session.get(RequestRow, request_id)
+        if request is not None:
+            deadline = session.get(DeadlineRow, request.deadline_id)
+            record(session, actor=actor, action="refuse", at=moment(app, now), reason=reason,
+                   deadline_id=deadline.id, agency_id=deadline.agency_id, message_id=request.inbound_id,
+                   request=request_id)
+        return controls.refuse(session, request_id, reason)
 
 
 def held_reports(app: App) -> list[held.HeldReport]:

@@ -724,13 +724,21 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
 
 def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     """Every reporting item of the plan's text, in the order of the text."""
+    from .blocks import block_items  # the block reader uses this module's date rules
+
     modern = is_modern(text)
     all_sentences = sentences(text, level, modern=modern)
     addressees = _addressees(text, level, modern)
     items: list[Item] = []
     carried: tuple[int, list[str]] = (-1, [])
     context: dict[str | None, _Clause] = {}
+    pending = block_items(text, level, modern)
+    blocks = [block for block, _ in pending]
     for sentence in all_sentences:
+        while pending and pending[0][0].first_line <= sentence.line:
+            items.extend(pending.pop(0)[1])
+        if any(block.covers(sentence.line) for block in blocks):
+            continue  # read as a block's field
         found, named, clause = _items_of(sentence, level, modern, carried[1] if carried[0] == sentence.line else [],
                                          addressees, context.get(sentence.section))
         if named:
@@ -738,6 +746,8 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
         if clause is not None:
             context[sentence.section] = clause
         items.extend(found)
+    for _block, block_found in pending:
+        items.extend(block_found)
     _infer_from_section(items, all_sentences)
     return _deduplicated(items)
 

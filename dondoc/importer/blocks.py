@@ -1,0 +1,288 @@
+"""Reporting regimes written as blocks, the form of Circulars and Decisions on reporting ("chế độ báo cáo").
+
+A block is a heading that names a report, then lettered fields::
+
+    1. Báo cáo tháng
+    a) Cơ quan thực hiện báo cáo: Các Vụ, Cục, đơn vị thuộc Bộ.
+    b) Cơ quan nhận báo cáo: Bộ Tài chính (qua Vụ Tổng hợp).
+    c) Thời gian chốt số liệu: từ ngày 15 tháng trước đến ngày 14 của tháng báo cáo.
+    d) Thời gian gửi báo cáo: trước ngày 20 hằng tháng.
+
+The obligation is spread over the fields: the period is the heading's, the
+reporters and the recipient are their fields', the date is the sending
+field's. A data cut-off is never a deadline. A field the block leaves out is
+taken from the blocks before it (a regime names its recipient once), and
+failing that the recipient is the body that issues the text; each such
+borrowing is said in a review note. An ad-hoc block ("Báo cáo đột xuất",
+"Báo cáo theo yêu cầu") gives an undated item: its date is never invented.
+
+:func:`find_blocks` reads the structure (pure text); :func:`block_items`
+turns blocks into :class:`~dondoc.importer.clauses.Item` with the clause
+reader's own date and period rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Level
+from .clauses import Item, WrittenDay, _assess, _chain, _dates, _Date, _kind, _pair, _periods, _rule
+from .parties import find_parties
+
+__all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
+
+_MARK = re.compile(r"^(?:Điều\s+\d+[.:]?|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•])\s*")
+_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+)?báo\s+cáo\b(?P<rest>[^.;:]{0,80})[.:]?$")
+_HEADING_PERIODS = [
+    ("ad-hoc", re.compile(r"(?i)\b(?:đột\s+xuất|theo\s+yêu\s+cầu|khi\s+có\s+yêu\s+cầu)\b")),
+    ("H1", re.compile(r"(?i)\b(?:0?6|sáu)\s+tháng\b")),
+    ("Q", re.compile(r"(?i)\b(?:hằng\s+|hàng\s+)?quý\b")),
+    ("M", re.compile(r"(?i)\b(?:hằng\s+|hàng\s+)?tháng\b")),
+    ("Y", re.compile(r"(?i)\b(?:hằng\s+|hàng\s+)?năm\b")),
+]
+_FIELDS = [
+    ("cut_off", re.compile(r"(?i)^thời\s+(?:gian|điểm|hạn)\s+chốt\s+số\s+liệu\b[^:]*:\s*")),
+    ("recipient", re.compile(r"(?i)^(?:cơ\s+quan|đơn\s+vị|nơi)(?:,?\s+đơn\s+vị)?\s+(?:tiếp\s+)?nhận(?:\s+báo\s+cáo)?\s*:\s*")),
+    ("reporters", re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+(?:đơn\s+vị|tổ\s+chức))?|đối\s+tượng)\s+"
+                             r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm)(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*")),
+    ("due", re.compile(r"(?i)^(?:thời\s+(?:gian|hạn)|hạn)\s+(?:gửi\s+|nộp\s+)?(?:báo\s+cáo|gửi|nộp)(?:\s+định\s+kỳ)?\s*:\s*")),
+    ("other", re.compile(r"(?i)^(?:nội\s+dung|phương\s+thức|hình\s+thức|mẫu|kỳ|tần\s+suất|phạm\s+vi)\b[^:]{0,40}:\s*")),
+]
+
+
+@dataclass(slots=True)
+class Block:
+    """A report's heading and its fields, with the lines (numbered as in the text) it spans."""
+
+    heading: str
+    mark: str  # "1.", "Điều 7.", "a)"
+    period: str | None  # M, Q, H1, Y, ad-hoc, or None when the heading names none
+    first_line: int
+    last_line: int
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def covers(self, line: int) -> bool:
+        return self.first_line <= line <= self.last_line
+
+
+def _content(line: str) -> tuple[str, str]:
+    """The list mark of a line and what follows it."""
+    match = _MARK.match(line)
+    return (match.group(0).strip(), line[match.end():].strip()) if match else ("", line.strip())
+
+
+def _heading_period(words: str) -> str | None:
+    return next((period for period, pattern in _HEADING_PERIODS if pattern.search(words)), None)
+
+
+def _field(content: str) -> tuple[str, str] | None:
+    for name, pattern in _FIELDS:
+        match = pattern.match(content)
+        if match:
+            return name, content[match.end():].strip()
+    return None
+
+
+def _is_heading(mark: str, content: str) -> bool:
+    """ "1. Báo cáo tháng", "Điều 7. Báo cáo đột xuất"; not "- Báo cáo của các Vụ" (whose report a content list
+    describes), nor a line with a date (a clause, not a heading)."""
+    return bool(mark) and mark[0] not in "-–+•" and bool(_HEADING.match(content)) and not re.match(
+        r"(?i)báo\s+cáo\s+của\b", content) and not re.search(r"\d{1,2}\s*/\s*\d{1,2}|\bngày\s+\d", content)
+
+
+def find_blocks(text: str) -> list[Block]:
+    """The report blocks of a text: a "Báo cáo …" heading followed by at least one field of its own."""
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    current: Block | None = None
+    open_field: str | None = None
+    for number, raw in enumerate(lines):
+        mark, content = _content(raw)
+        if not content:
+            continue
+        if _is_heading(mark, content) and not _inside_article(current, mark, content):
+            current, open_field = Block(content, mark, _heading_period(_HEADING.match(content)["rest"]), number, number), None
+            blocks.append(current)
+            continue
+        if current is None:
+            continue
+        found = _field(content) if mark else None
+        if _ends(current.mark, mark, raw):
+            current, open_field = None, None
+        elif found:
+            open_field = found[0]
+            current.fields[open_field] = found[1]
+            current.last_line = number
+        elif open_field is None and current.period == "ad-hoc" and number == current.last_line + 1:
+            current.fields["body"] = f"{current.fields.get('body', '')}\n{content}".strip()  # an article's text
+            current.last_line = number
+        elif open_field is not None and (not mark or mark in "-–+•") and number == current.last_line + 1:
+            current.fields[open_field] = f"{current.fields[open_field]}\n{content}".strip()  # the field goes on
+            current.last_line = number
+    return [block for block in blocks if _has_fields(block)]
+
+
+def _inside_article(current: Block | None, mark: str, content: str) -> bool:
+    """ "Điều 7. Báo cáo đột xuất / 1. Báo cáo theo nội dung yêu cầu của …": a case of the article, not a block."""
+    return current is not None and current.mark.startswith("Điều") and current.period == "ad-hoc" and mark[:1].isdigit()
+
+
+def _depth(mark: str) -> int:
+    return 0 if mark.startswith("Điều") else mark.count(".") if mark[:1].isdigit() else 9 if mark[:1].isalpha() else 10
+
+
+def _ends(block_mark: str, mark: str, raw: str) -> bool:
+    """Whether a line closes the block: a chapter, an article, or a numbered item of the block's own rank or above."""
+    if re.match(r"(?:Điều|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+[\dIVXLC]|[IVXLC]+\.\s", raw):
+        return True
+    if not mark or mark[0] in "-–+•" or block_mark.startswith("Điều"):
+        return False
+    return _depth(mark) <= _depth(block_mark) and _depth(mark) != 10
+
+
+def _has_fields(block: Block) -> bool:
+    """A block says who, to whom or when; an ad-hoc one may say none of it, when it heads an article or a numbered
+    item ("Điều 7. Báo cáo đột xuất"), not when it is one entry of a list of kinds ("b) Báo cáo đột xuất.")."""
+    if any(name in block.fields for name in ("reporters", "recipient", "due")):
+        return True
+    return block.period == "ad-hoc" and "body" in block.fields and not re.match(r"[a-zđ][.)]", block.mark)
+
+
+_ISSUER = re.compile(r"(?m)^(?!Căn\s+cứ|Theo\s|Xét\s)(?P<who>[^\n.;:\d]{3,80}?)\s+(?:quy\s+định|ban\s+hành|hướng\s+dẫn)\b[^\n]*(?:như\s+sau|Thông\s+tư)")
+
+
+def issuer_of(text: str) -> str | None:
+    """The words naming the body that issues the text ("Uỷ ban Dân tộc quy định … như sau:"), where it says so."""
+    match = _ISSUER.search(text[:6000])
+    if not match:
+        return None
+    who = re.sub(r"^(?:Bộ\s+trưởng|Chủ\s+nhiệm|Thủ\s+trưởng)\s+", "", match["who"].strip())
+    return who if re.match(r"[A-ZĐÀ-Ỹ]", who) else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# From blocks to items
+
+AD_HOC_NOTE = ("an ad-hoc report (\"đột xuất\", \"theo yêu cầu\"): the plan gives it no date and none is invented; it "
+               "falls due when it is asked for")
+_SPLIT_AND = re.compile(r"\s*;\s*|\s+và\s+(?=(?:các|[Cc]ơ\s+quan|UBND|Ủy|Uỷ|Sở|Bộ|Cục|Vụ|Ban|Văn\s+phòng)\b)")
+_PLURAL_UNITS = re.compile(r"(?i)^các\s+(?:vụ|cục|tổng\s+cục|chi\s+cục|viện|trung\s+tâm|phòng|ban|đơn\s+vị|cơ\s+quan)"
+                           r"(?=\s*[,:]|\s+[a-zđà-ỹ])")
+_PURPOSE = re.compile(r"(?i)\s+(?:để|nhằm)\s.*$", re.S)
+_LONE_DAY = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?|vào)\s+ngày\s+(?P<d>\d{1,2})\b(?!\s*(?:/|-|\.\d|tháng))")
+
+
+@dataclass(slots=True)
+class _Regime:
+    """What the blocks read so far say, for a block that leaves a field out."""
+
+    reporters: list[str] = field(default_factory=list)
+    recipient: tuple[str | None, list[str], str | None] = (None, [], None)
+
+
+def _reporters(value: str, level: Level, modern: bool) -> list[str]:
+    """The reporters a field names: agencies and groups, and plural units as written ("Các Vụ, Cục, đơn vị thuộc
+    Bộ"), which name no one agency."""
+    names: list[str] = []
+    for conjunct in _SPLIT_AND.split(value.split("\n")[0].rstrip(" .")):
+        conjunct = conjunct.strip(" ,.")
+        parties = find_parties(conjunct, level, modern=modern)
+        if _PLURAL_UNITS.match(conjunct) and not (parties and parties[0].start == 0 and parties[0].group):
+            names.append(re.sub(r"\s*:\s*", ", ", conjunct[0].upper() + conjunct[1:]))
+            continue
+        names.extend(party.name for party in parties)
+    return list(dict.fromkeys(names))
+
+
+def _recipient(value: str, level: Level, modern: bool) -> tuple[str | None, list[str], str | None]:
+    """Recipient, further recipients and the unit that takes it in ("Bộ Tài chính (qua Vụ Tổng hợp)")."""
+    value = _PURPOSE.sub("", value.split("\n")[0]).rstrip(" .")
+    parties = [p for p in find_parties(value, level, modern=modern) if not p.group]
+    outside = [p for p in parties if not _inside(value, p.start)]
+    inside = [p for p in parties if _inside(value, p.start)]
+    if not outside:
+        return None, [], None
+    return outside[0].name, [p.name for p in outside[1:]], inside[0].name if inside else None
+
+
+def _inside(text: str, position: int) -> bool:
+    return text.rfind("(", 0, position) > text.rfind(")", 0, position)
+
+
+def _lone_days(due: str, every: str) -> list[_Date]:
+    """ "trước ngày 20" in a monthly or quarterly block: a day of every period."""
+    return [_Date(m.start(), m.end(), WrittenDay(int(m["d"])), _rule(m["rule"]), every)
+            for m in _LONE_DAY.finditer(due) if 1 <= int(m["d"]) <= 31]
+
+
+def _dated(block: Block) -> list[tuple[str, _Date | None]]:
+    """(period, date) pairs of a block: the heading's period, the dates of its sending field."""
+    if block.period == "ad-hoc":
+        return [("ad-hoc", None)]
+    due = block.fields.get("due", "")
+    dates = _dates(due)
+    if not dates and block.period in ("M", "Q"):
+        dates = _lone_days(due, block.period)
+    if block.period and len(dates) <= 1:
+        return [(block.period, dates[0] if dates else None)]
+    pairs = _pair(due, _periods(due), dates)
+    return [(block.period if block.period and period.endswith("?") else period, date) for period, date in pairs]
+
+
+_ASKER = re.compile(r"(?i)\btheo\s+(?:nội\s+dung\s+)?yêu\s+cầu\s+(?:của\s+)?(?P<who>[^.;\n]+)")
+
+
+def _body_subjects(block: Block, level: Level, modern: bool) -> list[str]:
+    """The bodies an article's first sentence opens with ("Các Bộ, ngành và UBND cấp tỉnh có trách nhiệm báo cáo …")."""
+    first = block.fields.get("body", "").split("\n")[0]
+    parties = find_parties(first, level, modern=modern)
+    return _chain(parties, first) if parties and parties[0].start <= 4 else []
+
+
+def _parties_of(block: Block, regime: _Regime, issuer: str | None, level: Level, modern: bool):
+    """Reporters, recipient and the notes that say where the ones the block leaves out were taken from."""
+    notes: list[str] = []
+    reporters = _reporters(block.fields.get("reporters", ""), level, modern) or _body_subjects(block, level, modern)
+    if not reporters and regime.reporters:
+        reporters = list(regime.reporters)
+        notes.append(f'the block "{block.heading[:60]}" names no reporter: read from the block before it')
+    recipient = _recipient(block.fields.get("recipient", ""), level, modern)
+    asker = _ASKER.search(block.fields.get("body", ""))
+    if recipient[0] is None and regime.recipient[0] is not None:
+        recipient = regime.recipient
+        notes.append(f'the block "{block.heading[:60]}" names no recipient: read from the block before it')
+    elif recipient[0] is None and asker and _recipient(asker["who"], level, modern)[0]:
+        recipient = _recipient(asker["who"], level, modern)  # "theo yêu cầu của Bộ Tư pháp": who asks receives it
+        notes.append(f'the recipient is read as the body that asks for the report ("{asker.group(0)[:60]}")')
+    elif recipient[0] is None and issuer:
+        recipient = (issuer, [], None)
+        notes.append(f"the regime names no recipient: read as the body that issues the text ({issuer})")
+    return reporters, recipient, notes
+
+
+def block_items(text: str, level: Level, modern: bool) -> list[tuple[Block, list[Item]]]:
+    """The text's report blocks, each with its items (the sentence reader leaves the blocks' lines alone)."""
+    blocks = find_blocks(text)
+    issuer = issuer_of(text) if blocks else None
+    regime = _Regime()
+    out: list[tuple[Block, list[Item]]] = []
+    for block in blocks:
+        items: list[Item] = []
+        reporters, (recipient, also_to, via), notes = _parties_of(block, regime, issuer, level, modern)
+        regime.reporters = reporters or regime.reporters
+        regime.recipient = (recipient, also_to, via) if recipient else regime.recipient
+        quote = (block.fields.get("due") or block.heading).split("\n")[0]
+        for period, date in _dated(block):
+            item = Item(reporters=list(reporters), recipient=recipient, also_to=list(also_to), via=via,
+                        period=period.split(":")[0], kind=_kind(period), date=date.day if date else None,
+                        rule=date.rule if date else None, quote=quote, section=block.heading,
+                        months_after=date.months_after if date else 0)
+            item.review.extend(notes)
+            item.confidence -= 0.1 * len(notes)
+            if period == "ad-hoc":
+                item.review.append(AD_HOC_NOTE)
+            _assess(item)
+            items.append(item)
+        out.append((block, items))
+    return out

@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Level
-from .clauses import Item, WrittenDay, _assess, _chain, _dates, _Date, _kind, _pair, _periods, _rule
-from .parties import find_parties
+from .clauses import AD_HOC_NOTE, Item, WrittenDay, _assess, _chain, _dates, _Date, _kind, _pair, _periods, _rule
+from .parties import find_parties, plural_units
 
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
 
@@ -164,11 +164,7 @@ def issuer_of(text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------------------------
 # From blocks to items
 
-AD_HOC_NOTE = ("an ad-hoc report (\"đột xuất\", \"theo yêu cầu\"): the plan gives it no date and none is invented; it "
-               "falls due when it is asked for")
 _SPLIT_AND = re.compile(r"\s*;\s*|\s+và\s+(?=(?:các|[Cc]ơ\s+quan|UBND|Ủy|Uỷ|Sở|Bộ|Cục|Vụ|Ban|Văn\s+phòng)\b)")
-_PLURAL_UNITS = re.compile(r"(?i)^các\s+(?:vụ|cục|tổng\s+cục|chi\s+cục|viện|trung\s+tâm|phòng|ban|đơn\s+vị|cơ\s+quan)"
-                           r"(?=\s*[,:]|\s+[a-zđà-ỹ])")
 _PURPOSE = re.compile(r"(?i)\s+(?:để|nhằm)\s.*$", re.S)
 _LONE_DAY = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?|vào)\s+ngày\s+(?P<d>\d{1,2})\b(?!\s*(?:/|-|\.\d|tháng))")
 
@@ -188,8 +184,9 @@ def _reporters(value: str, level: Level, modern: bool) -> list[str]:
     for conjunct in _SPLIT_AND.split(value.split("\n")[0].rstrip(" .")):
         conjunct = conjunct.strip(" ,.")
         parties = find_parties(conjunct, level, modern=modern)
-        if _PLURAL_UNITS.match(conjunct) and not (parties and parties[0].start == 0 and parties[0].group):
-            names.append(re.sub(r"\s*:\s*", ", ", conjunct[0].upper() + conjunct[1:]))
+        units = plural_units(conjunct)
+        if units and not (parties and parties[0].start == 0 and parties[0].group):
+            names.append(units)
             continue
         names.extend(party.name for party in parties)
     return list(dict.fromkeys(names))
@@ -280,8 +277,6 @@ def block_items(text: str, level: Level, modern: bool) -> list[tuple[Block, list
                         months_after=date.months_after if date else 0)
             item.review.extend(notes)
             item.confidence -= 0.1 * len(notes)
-            if period == "ad-hoc":
-                item.review.append(AD_HOC_NOTE)
             _assess(item)
             items.append(item)
         out.append((block, items))

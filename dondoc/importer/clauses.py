@@ -32,11 +32,13 @@ from dataclasses import dataclass, field, replace
 
 from ..model import Kind, Level, Rule
 from .agencies import canonical, find_agencies, find_groups, overlaps
-from .parties import GROUP_KINDS, Party, find_parties, generic_party
+from .parties import GROUP_KINDS, Party, find_parties, generic_party, plural_units
 
-__all__ = ["NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "is_modern", "sentences"]
+__all__ = ["AD_HOC_NOTE", "NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "is_modern", "sentences"]
 
 NO_DATE = "the plan writes no date for this report: set it from the coordinator's instructions"
+AD_HOC_NOTE = ("an ad-hoc report (\"đột xuất\", \"theo yêu cầu\"): the plan gives it no date and none is invented; it "
+               "falls due when it is asked for")
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +263,7 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
 # Periods and dates
 
 _PERIODS: list[tuple[str, re.Pattern]] = [
-    ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b")),
+    ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b")),
     ("Q", re.compile(r"(?i)(?<!ngày\s)\b(?:định\s+kỳ\s+)?0?3\s+tháng(?:\s*/\s*lần|\s+một\s+lần|\s+1\s+lần)?(?!\s*/?\s*\d)")),
     ("H1", re.compile(r"(?i)(?<!ngày\s)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/?\s*\d)")),
     ("Y", re.compile(r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
@@ -492,6 +494,13 @@ def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Dat
     return out
 
 
+def _named_before(periods: list[_Mention], used: set[int], since: int, date: _Date) -> int | None:
+    """The one 6-month report named before a date "… hằng năm" ("báo cáo 6 tháng … trước ngày 10/6 hằng năm": every
+    year's 10/6 is the 6-month report's), when no other period comes between."""
+    before = [i for i, m in enumerate(periods) if i not in used and since <= m.start < date.start and m.period != "periodic"]
+    return before[0] if len(before) == 1 and periods[before[0]].period == "H1" else None
+
+
 def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[str, _Date | None]]:
     """(period, date) pairs of one clause; periods left without a date give (period, None)."""
     used: set[int] = set()
@@ -539,7 +548,8 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
             tail = date.end + recurring.end()
             nearby = [i for i, m in enumerate(periods) if i not in used and tail <= m.start < tail + 25
                       and m.period in ("H1", "Q", "M")]
-            period = take(nearby[0]) if nearby else "Y"
+            named_before = _named_before(periods, used, previous_end, date)
+            period = take(nearby[0]) if nearby else take(named_before) if named_before is not None else "Y"
         if period is None:
             for index in range(len(periods) - 1, -1, -1):
                 mention = periods[index]
@@ -655,6 +665,9 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
     if opening and (first is None or first.start > 0) and re.match(r"(?i)(?:các|những)\s|doanh\s+nghiệp|chủ\s+(?:đầu\s+tư|rừng)",
                                                                    text):
         reporters.append(opening)  # "Các cơ sở đào tạo chủ động …": a body named by what it is
+    units = plural_units(text) if first is None or first.start > 0 else None
+    if units and not reporters:
+        reporters.append(units)  # "Các Vụ, Cục, đơn vị thuộc Bộ gửi …": units named by their kinds
     verb = _VERB.search(text, first.end if first else 0)
     label = re.match(r"^[^:;.]{2,40}:\s+(?=[A-ZĐÀ-Ỹ])", text)  # "Báo cáo tháng: Sở Tài chính tổng hợp …"
     zone_end = 0 if _VERB_FIRST.match(text[label.end() if label else 0:]) else verb.start() if verb else len(text)
@@ -963,6 +976,8 @@ def _assess(item: Item) -> None:
     if item.date is None and item.kind is not Kind.AD_HOC:
         item.review.append(NO_DATE)
         item.confidence -= 0.3
+    if item.kind is Kind.AD_HOC and AD_HOC_NOTE not in item.review:
+        item.review.append(AD_HOC_NOTE)
     if item.period == "periodic":
         item.review.append('"định kỳ" without a period: say which (6 tháng, năm, quý, tháng)')
         item.confidence -= 0.2

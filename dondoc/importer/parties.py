@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ..model import Level
 from .agencies import find_agencies, find_groups
 
-__all__ = ["GROUP_KINDS", "GROUP_NAMES", "Party", "find_parties", "generic_party", "trim_name"]
+__all__ = ["GROUP_KINDS", "GROUP_NAMES", "Party", "find_parties", "generic_party", "plural_units", "trim_name"]
 
 GROUP_KINDS = ("departments", "districts", "communes", "provinces", "ministries")
 GROUP_NAMES = {"departments": "Các sở, ban, ngành", "districts": "UBND các huyện, thị xã, thành phố",
@@ -152,3 +152,19 @@ def generic_party(text: str) -> str | None:
     phrase = match.group(1).strip()
     phrase = re.sub(r"\s+(?:có|chịu)\s+trách\s+nhiệm.*$", "", phrase)
     return phrase[0].lower() + phrase[1:] if phrase else None
+
+
+_PLURAL_UNITS = re.compile(r"(?i)^các\s+(?:vụ|cục|tổng\s+cục|chi\s+cục|viện|trung\s+tâm|phòng|ban|đơn\s+vị|cơ\s+quan)"
+                           r"(?=\s*[,:]|\s+[a-zđà-ỹ])")
+_UNITS_END = re.compile(r"\s+(?:có\s+trách|chịu\s+trách|chủ\s+động|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo|định\s+kỳ|hằng|hàng"
+                        r"|tổng\s+hợp|theo\s+dõi|trước|để)\b|\s*[.;(]|$")
+
+
+def plural_units(text: str) -> str | None:
+    """Units named by their kinds, as written, where a text opens with them ("Các Vụ, Cục, đơn vị thuộc Bộ gửi …"):
+    no one agency, and not every department either. ``None`` when the text opens otherwise."""
+    text = text.strip()
+    if not _PLURAL_UNITS.match(text):
+        return None
+    phrase = text[:_UNITS_END.search(text).start()].strip(" ,:")
+    return re.sub(r"\s*:\s*", ", ", phrase[0].upper() + phrase[1:]) if phrase else None

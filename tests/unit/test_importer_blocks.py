@@ -1,0 +1,118 @@
+"""The importer on texts of our own in the general forms of reporting clauses: the Circulars' block form, plural
+units as reporters, ad-hoc reports, names cut at a dash. Every text here is fictitious and written for the test."""
+
+from __future__ import annotations
+
+from dondoc.importer import find_items
+from dondoc.importer.blocks import AD_HOC_NOTE, find_blocks, issuer_of
+from dondoc.model import Level
+
+
+def items_of(text: str, level: Level = Level.NATIONAL):
+    return [(tuple(i.reporters), i.recipient, tuple(i.also_to), i.via, i.period, str(i.date) if i.date else None,
+             i.rule.value if i.rule else None) for i in find_items(text, level)]
+
+
+CIRCULAR = """Điều 5. Báo cáo định kỳ
+1. Báo cáo tháng
+a) Cơ quan thực hiện báo cáo: Các Vụ, Cục, đơn vị thuộc Bộ.
+b) Cơ quan nhận báo cáo: Bộ Xây dựng (qua Văn phòng Bộ).
+c) Thời gian chốt số liệu: từ ngày 15 tháng trước đến ngày 14 của tháng báo cáo.
+d) Thời gian gửi báo cáo: trước ngày 18 hằng tháng.
+2. Báo cáo quý
+a) Cơ quan thực hiện báo cáo: Các Vụ, Cục, đơn vị thuộc Bộ; Sở Xây dựng các tỉnh, thành phố trực thuộc Trung ương.
+b) Cơ quan nhận báo cáo: Bộ Xây dựng (qua Văn phòng Bộ).
+c) Thời gian chốt số liệu: từ ngày 15 của tháng trước kỳ báo cáo đến ngày 14 của tháng cuối quý.
+d) Thời gian gửi báo cáo: chậm nhất ngày 20 của tháng cuối quý.
+3. Báo cáo 6 tháng
+a) Cơ quan thực hiện báo cáo: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.
+b) Cơ quan nhận báo cáo: Bộ Xây dựng.
+c) Thời gian chốt số liệu: từ ngày 15/12 năm trước đến ngày 14/6.
+d) Thời gian gửi báo cáo: trước ngày 20/6 hằng năm.
+4. Báo cáo năm
+a) Cơ quan thực hiện báo cáo: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.
+b) Thời gian chốt số liệu: từ ngày 15/12 năm trước đến ngày 14/12 năm báo cáo.
+c) Thời gian gửi báo cáo: trước ngày 20 tháng 12 hằng năm.
+Điều 6. Báo cáo đột xuất
+Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương báo cáo đột xuất khi có sự cố công trình.
+Điều 7. Hiệu lực thi hành
+Thông tư này có hiệu lực từ ngày 01/3/2026."""
+
+
+def test_a_circulars_blocks_give_one_obligation_each_with_the_fields_spread_over_its_letters():
+    units, provinces = "Các Vụ, Cục, đơn vị thuộc Bộ", "provinces"
+    assert items_of(CIRCULAR) == [
+        ((units,), "Bộ Xây dựng", (), "Văn phòng Bộ", "M", "18", "before"),
+        ((units, "Sở Xây dựng", provinces), "Bộ Xây dựng", (), "Văn phòng Bộ", "Q", "20", "by"),
+        ((provinces,), "Bộ Xây dựng", (), None, "H1", "20/6", "before"),
+        ((provinces,), "Bộ Xây dựng", (), None, "Y", "20/12", "before"),
+        ((provinces,), "Bộ Xây dựng", (), None, "ad-hoc", None, None),
+    ]
+
+
+def test_data_cut_offs_are_never_deadlines():
+    dates = {str(i.date) for i in find_items(CIRCULAR, Level.NATIONAL) if i.date}
+    assert dates == {"18", "20", "20/6", "20/12"}  # not 14, 14/6, 14/12, 15/12 (the cut-offs)
+
+
+def test_a_field_the_block_leaves_out_is_borrowed_and_said():
+    year = find_items(CIRCULAR, Level.NATIONAL)[3]
+    assert year.recipient == "Bộ Xây dựng"
+    assert any("names no recipient: read from the block before it" in note for note in year.review)
+
+
+def test_an_ad_hoc_block_is_undated_and_flagged_never_given_a_date():
+    ad_hoc = find_items(CIRCULAR, Level.NATIONAL)[-1]
+    assert (ad_hoc.period, ad_hoc.date, ad_hoc.rule) == ("ad-hoc", None, None)
+    assert AD_HOC_NOTE in ad_hoc.review
+
+
+def test_a_list_of_report_kinds_is_not_a_block():
+    text = ("Điều 3. Các loại báo cáo\n1. Báo cáo tháng;\n2. Báo cáo năm;\n3. Báo cáo đột xuất.\n"
+            "Điều 4. Báo cáo năm\n1. Bộ Công Thương báo cáo Chính phủ trước ngày 25 tháng 12.")
+    assert [b.heading for b in find_blocks(text)] == []
+    assert items_of(text) == [(("Bộ Công Thương",), "Chính phủ", (), None, "Y", "25/12", "before")]
+
+
+def test_a_block_with_several_dates_pairs_them_with_their_periods():
+    text = ("1. Báo cáo định kỳ\na) Đơn vị thực hiện: Sở Tài chính các tỉnh, thành phố trực thuộc Trung ương.\n"
+            "b) Đơn vị nhận báo cáo: Cục Quản lý giá.\n"
+            "c) Thời hạn gửi báo cáo: báo cáo 6 tháng trước ngày 10/7; báo cáo năm trước ngày 15/01 năm sau.")
+    assert [(i.period, str(i.date), i.recipient) for i in find_items(text, Level.NATIONAL)] == [
+        ("H1", "10/7", "Cục Quản lý giá"), ("Y", "15/1", "Cục Quản lý giá")]
+
+
+def test_a_monthly_block_with_a_bare_day():
+    text = ("2. Báo cáo tháng\n- Cơ quan thực hiện: UBND các xã, phường, đặc khu.\n- Cơ quan nhận báo cáo: Sở Nội vụ.\n"
+            "- Thời gian gửi báo cáo: trước ngày 22.")
+    assert items_of(text, Level.PROVINCE) == [(("communes",), "Sở Nội vụ", (), None, "M", "22", "before")]
+
+
+def test_the_issuer_of_a_circular_receives_what_its_regime_sends_to_no_one_named():
+    text = ("Bộ Khoa học và Công nghệ ban hành Thông tư quy định chế độ báo cáo thống kê.\n"
+            "Điều 8. Báo cáo năm\n1. Cơ quan thực hiện: Sở Khoa học và Công nghệ các tỉnh.\n"
+            "2. Thời hạn gửi báo cáo: trước ngày 31 tháng 01 năm sau.")
+    assert issuer_of(text) == "Bộ Khoa học và Công nghệ"
+    items = find_items(text, Level.NATIONAL)
+    assert [(i.reporters, i.recipient, i.period, str(i.date)) for i in items] == [
+        (["Sở Khoa học và Công nghệ"], "Bộ Khoa học và Công nghệ", "Y", "31/1")]
+    assert any("the body that issues the text" in note for note in items[0].review)
+
+
+def test_plural_units_of_a_ministry_are_reporters_as_written():
+    text = "Các Vụ, Cục, đơn vị thuộc Bộ gửi báo cáo năm về Văn phòng Bộ trước ngày 05 tháng 12 hằng năm."
+    assert items_of(text) == [(("Các Vụ, Cục, đơn vị thuộc Bộ",), "Văn phòng Bộ", (), None, "Y", "5/12", "before")]
+
+
+def test_a_name_ends_at_the_dash_that_says_what_the_body_is():
+    text = ("Các sở, ban, ngành gửi báo cáo 6 tháng về Sở Y tế - cơ quan thường trực Ban Chỉ đạo tỉnh trước ngày "
+            "10/6 hằng năm.")
+    assert items_of(text, Level.PROVINCE) == [(("departments",), "Sở Y tế", (), None, "H1", "10/6", "before")]
+
+
+def test_reports_asked_for_when_needed_are_ad_hoc_and_undated():
+    text = "UBND các xã, phường báo cáo kết quả về Sở Tư pháp khi có yêu cầu."
+    items = find_items(text, Level.PROVINCE)
+    assert [(i.reporters, i.recipient, i.period, i.date) for i in items] == [
+        (["communes"], "Sở Tư pháp", "ad-hoc", None)]
+    assert AD_HOC_NOTE in items[0].review

@@ -291,7 +291,8 @@ _WINDOW = re.compile(r"(?i)\btừ\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d
                      + _DM)
 _ALSO_DATE = re.compile(r"\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?" + _DM, re.I)
 _DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
-                     r"(?P<tail>\s+(?:cuối\s+quý|đầu\s+quý\s+(?:sau|tiếp\s+theo)|tiếp\s+theo|sau|cuối\s+cùng\s+của\s+quý))?", re.I)
+                     r"(?P<tail>\s+(?:(?:cuối|đầu(?:\s+tiên)?)(?:\s+của)?\s+quý(?:\s+(?:sau|tiếp\s+theo))?|tiếp\s+theo|sau"
+                     r"|cuối\s+cùng\s+của\s+quý))?", re.I)
 _ALSO_MONTH = re.compile(r"\s*(?:,|và)\s*tháng\s+(?P<mw>\d{1,2})\b(?!\s*/)", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
 _RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
@@ -821,10 +822,27 @@ def _authors(text: str, level: Level, modern: bool) -> list[str]:
     return []
 
 
+def _reporting_part(text: str, level: Level, modern: bool) -> str:
+    """The part of a sentence from the ";" that opens the reporting clause with its own subject: "Đề nghị Ủy ban
+    MTTQ tỉnh phối hợp triển khai; Sở Giáo dục và Đào tạo gửi báo cáo …" is Sở Giáo dục và Đào tạo's report. The
+    parts before it must hold no report, date nor period of their own."""
+    parts = text.split("; ")
+    for index, part in enumerate(parts[1:], start=1):
+        if not _REPORTING.search(part):
+            continue
+        before = "; ".join(parts[:index])
+        opener = find_parties(part[:120], level, modern=modern)
+        if (opener and opener[0].start == 0 and not _REPORTING.search(before) and not _dates(before)
+                and not any(m.period in _REPORT_PERIODS for m in _periods(before))):
+            return "; ".join(parts[index:])
+        break
+    return text
+
+
 def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
               context: _Clause | None = None) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
-    text = sentence.text
+    text = _reporting_part(sentence.text, level, modern)
     if not _REPORTING.search(text) or _NOT_A_REPORT.match(text):
         return [], [], None
     if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):

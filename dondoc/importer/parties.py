@@ -101,9 +101,14 @@ def trim_name(name: str) -> str:
     """A name without the words that follow it in the sentence ("Ban Chỉ đạo về kết quả" → "Ban Chỉ đạo")."""
     name = _CUT_AT.sub("", name).rstrip(" ,-–")
     words = name.split(" ")
-    while len(words) > 2 and (words[-1] in _STOP or words[-1] in ("và", "-", "–", ",")):
+    while len(words) > 2 and (words[-1] in _STOP or words[-1] in ("và", "-", "–", ",")) and not _compound(words):
         words.pop()
     return " ".join(words).rstrip(" ,-–")
+
+
+def _compound(words: list[str]) -> bool:
+    """ "Phòng Tham mưu", "Phòng Tổng hợp", "Cục Kiểm tra": the last word ends a capitalised compound of the name."""
+    return words[-2][:1].isupper() and words[-2].lower() in _STOP and words[-1] not in ("và", "-", "–", ",")
 
 
 def _below(level: Level, modern: bool) -> str:

@@ -116,3 +116,24 @@ def test_reports_asked_for_when_needed_are_ad_hoc_and_undated():
     assert [(i.reporters, i.recipient, i.period, i.date) for i in items] == [
         (["communes"], "Sở Tư pháp", "ad-hoc", None)]
     assert AD_HOC_NOTE in items[0].review
+
+
+def test_a_unit_whose_name_ends_in_a_verb_like_word_keeps_it():
+    text = ("3. Ủy ban nhân dân các xã, phường, đặc khu\n- Xây dựng kế hoạch triển khai tại địa phương.\n"
+            "- Định kỳ 6 tháng (trước ngày 05/6), hằng năm (trước ngày 05/12) báo cáo kết quả về Công an tỉnh (qua "
+            "Phòng Tham mưu) để tổng hợp.")
+    assert items_of(text, Level.PROVINCE) == [
+        (("communes",), "Công an tỉnh", (), "Phòng Tham mưu", "H1", "5/6", "before"),
+        (("communes",), "Công an tỉnh", (), "Phòng Tham mưu", "Y", "5/12", "before")]
+
+
+def test_a_day_of_the_first_month_of_the_next_quarter():
+    items = find_items("UBND các xã, phường báo cáo Sở Nội vụ trước ngày 15 tháng đầu của quý tiếp theo.")
+    assert [(i.period, str(i.date), i.months_after) for i in items] == [("Q", "15", 1)]
+
+
+def test_the_reporting_clause_after_a_semicolon_has_its_own_subject():
+    text = ("Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp triển khai; Sở Giáo dục và Đào tạo gửi báo cáo về "
+            "UBND tỉnh từ ngày 01 đến ngày 05 tháng 12 hằng năm.")
+    assert items_of(text, Level.PROVINCE) == [
+        (("Sở Giáo dục và Đào tạo",), "UBND tỉnh", (), None, "Y", "5/12", "by")]

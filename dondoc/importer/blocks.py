@@ -27,13 +27,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Level
-from .clauses import AD_HOC_NOTE, Item, WrittenDay, _assess, _chain, _dates, _Date, _kind, _pair, _periods, _rule
+from .clauses import AD_HOC_NOTE, Item, WrittenDay, _assess, _dates, _Date, _kind, _pair, _parties, _periods, _rule
 from .parties import find_parties, plural_units
 
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
 
 _MARK = re.compile(r"^(?:Điều\s+\d+[.:]?|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•])\s*")
-_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+)?báo\s+cáo\b(?P<rest>[^.;:]{0,80})[.:]?$")
+_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+)?báo\s+cáo\b(?P<rest>[^.;:]{0,80})(?::\s*(?P<inline>\S.*)|[.:]?)$")
 _HEADING_PERIODS = [
     ("ad-hoc", re.compile(r"(?i)\b(?:đột\s+xuất|theo\s+yêu\s+cầu|khi\s+có\s+yêu\s+cầu)\b")),
     ("H1", re.compile(r"(?i)\b(?:0?6|sáu)\s+tháng\b")),
@@ -45,8 +45,9 @@ _FIELDS = [
     ("cut_off", re.compile(r"(?i)^thời\s+(?:gian|điểm|hạn)\s+chốt\s+số\s+liệu\b[^:]*:\s*")),
     ("recipient", re.compile(r"(?i)^(?:cơ\s+quan|đơn\s+vị|nơi)(?:,?\s+đơn\s+vị)?\s+(?:tiếp\s+)?nhận(?:\s+báo\s+cáo)?\s*:\s*")),
     ("reporters", re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+(?:đơn\s+vị|tổ\s+chức))?|đối\s+tượng)\s+"
-                             r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm)(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*")),
-    ("due", re.compile(r"(?i)^(?:thời\s+(?:gian|hạn)|hạn)\s+(?:gửi\s+|nộp\s+)?(?:báo\s+cáo|gửi|nộp)(?:\s+định\s+kỳ)?\s*:\s*")),
+                             r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm|báo\s+cáo)(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*")),
+    ("due", re.compile(r"(?i)^(?:thời\s+(?:gian|hạn)|hạn|ngày)\s+(?:gửi\s+|nộp\s+|nhận\s+)?(?:báo\s+cáo|gửi|nộp)"
+                       r"(?:\s+định\s+kỳ)?\s*:\s*")),
     ("other", re.compile(r"(?i)^(?:nội\s+dung|phương\s+thức|hình\s+thức|mẫu|kỳ|tần\s+suất|phạm\s+vi)\b[^:]{0,40}:\s*")),
 ]
 
@@ -87,7 +88,10 @@ def _field(content: str) -> tuple[str, str] | None:
 def _is_heading(mark: str, content: str) -> bool:
     """ "1. Báo cáo tháng", "Điều 7. Báo cáo đột xuất"; not "- Báo cáo của các Vụ" (whose report a content list
     describes), nor a line with a date (a clause, not a heading)."""
-    return bool(mark) and mark[0] not in "-–+•" and bool(_HEADING.match(content)) and not re.match(
+    heading = _HEADING.match(content)
+    if heading and heading["inline"] and _heading_period(heading["rest"]) != "ad-hoc":
+        return False  # "1. Báo cáo tháng: Các sở … gửi … trước ngày 20": a sentence, read as one
+    return bool(mark) and mark[0] not in "-–+•" and bool(heading) and not re.match(
         r"(?i)báo\s+cáo\s+của\b", content) and not re.search(r"\d{1,2}\s*/\s*\d{1,2}|\bngày\s+\d", content)
 
 
@@ -102,7 +106,10 @@ def find_blocks(text: str) -> list[Block]:
         if not content:
             continue
         if _is_heading(mark, content) and not _inside_article(current, mark, content):
-            current, open_field = Block(content, mark, _heading_period(_HEADING.match(content)["rest"]), number, number), None
+            heading = _HEADING.match(content)
+            current, open_field = Block(content, mark, _heading_period(heading["rest"]), number, number), None
+            if heading["inline"]:
+                current.fields["body"] = heading["inline"]  # "2. Báo cáo đột xuất: theo yêu cầu của UBND tỉnh."
             blocks.append(current)
             continue
         if current is None:
@@ -192,10 +199,14 @@ def _reporters(value: str, level: Level, modern: bool) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _recipient(value: str, level: Level, modern: bool) -> tuple[str | None, list[str], str | None]:
-    """Recipient, further recipients and the unit that takes it in ("Bộ Tài chính (qua Vụ Tổng hợp)")."""
+def _recipient(value: str, level: Level, modern: bool, *, bare_titles: bool = True
+               ) -> tuple[str | None, list[str], str | None]:
+    """Recipient, further recipients and the unit that takes it in ("Bộ Tài chính (qua Vụ Tổng hợp)"). Without
+    ``bare_titles``, a title without its body ("Bộ trưởng, Chủ nhiệm …") names no recipient."""
     value = _PURPOSE.sub("", value.split("\n")[0]).rstrip(" .")
     parties = [p for p in find_parties(value, level, modern=modern) if not p.group]
+    if not bare_titles:
+        parties = [p for p in parties if p.name not in _BARE_TITLES]
     outside = [p for p in parties if not _inside(value, p.start)]
     inside = [p for p in parties if _inside(value, p.start)]
     if not outside:
@@ -227,14 +238,14 @@ def _dated(block: Block) -> list[tuple[str, _Date | None]]:
     return [(block.period if block.period and period.endswith("?") else period, date) for period, date in pairs]
 
 
-_ASKER = re.compile(r"(?i)\btheo\s+(?:nội\s+dung\s+)?yêu\s+cầu\s+(?:của\s+)?(?P<who>[^.;\n]+)")
+_BARE_TITLES = ("Bộ trưởng", "Lãnh đạo Bộ")
+_ASKER = re.compile(r"(?i)\b(?:theo|khi\s+có)\s+(?:nội\s+dung\s+)?yêu\s+cầu\s+(?:của\s+)?(?P<who>[^.;\n]+)")
 
 
 def _body_subjects(block: Block, level: Level, modern: bool) -> list[str]:
-    """The bodies an article's first sentence opens with ("Các Bộ, ngành và UBND cấp tỉnh có trách nhiệm báo cáo …")."""
+    """The reporters of an article's first sentence ("Các Bộ, ngành và UBND cấp tỉnh có trách nhiệm báo cáo …")."""
     first = block.fields.get("body", "").split("\n")[0]
-    parties = find_parties(first, level, modern=modern)
-    return _chain(parties, first) if parties and parties[0].start <= 4 else []
+    return _parties(first, level, modern)[0] if first else []
 
 
 def _parties_of(block: Block, regime: _Regime, issuer: str | None, level: Level, modern: bool):
@@ -246,12 +257,12 @@ def _parties_of(block: Block, regime: _Regime, issuer: str | None, level: Level,
         notes.append(f'the block "{block.heading[:60]}" names no reporter: read from the block before it')
     recipient = _recipient(block.fields.get("recipient", ""), level, modern)
     asker = _ASKER.search(block.fields.get("body", ""))
-    if recipient[0] is None and regime.recipient[0] is not None:
+    if recipient[0] is None and asker and _recipient(asker["who"], level, modern, bare_titles=False)[0]:
+        recipient = _recipient(asker["who"], level, modern, bare_titles=False)  # who asks for it receives it
+        notes.append(f'the recipient is read as the body that asks for the report ("{asker.group(0)[:60]}")')
+    elif recipient[0] is None and regime.recipient[0] is not None:
         recipient = regime.recipient
         notes.append(f'the block "{block.heading[:60]}" names no recipient: read from the block before it')
-    elif recipient[0] is None and asker and _recipient(asker["who"], level, modern)[0]:
-        recipient = _recipient(asker["who"], level, modern)  # "theo yêu cầu của Bộ Tư pháp": who asks receives it
-        notes.append(f'the recipient is read as the body that asks for the report ("{asker.group(0)[:60]}")')
     elif recipient[0] is None and issuer:
         recipient = (issuer, [], None)
         notes.append(f"the regime names no recipient: read as the body that issues the text ({issuer})")

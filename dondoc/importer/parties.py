@@ -119,6 +119,10 @@ def _below(level: Level, modern: bool) -> str:
     return "districts"
 
 
+# "Sở Y tế - cơ quan thường trực Ban Chỉ đạo": what the body is, not another body
+_APPOSITION = re.compile(r"\s[-–]\s+(?:là\s+)?(?:cơ\s+quan|đơn\s+vị)\s+(?:[a-zđà-ỹ]+\s+){0,4}(?:của\s+)?$")
+
+
 def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = False) -> list[Party]:
     """Every agency and group named in ``text``, in order, without overlaps (the longer name wins)."""
     candidates: list[tuple[int, int, str, int]] = []  # start, end, name, preference
@@ -136,6 +140,7 @@ def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = Fal
     for start, _end, name in find_agencies(text):
         name = trim_name(name)
         candidates.append((start, start + len(name), name, 0))
+    candidates = [c for c in candidates if not _APPOSITION.search(text[max(0, c[0] - 60):c[0]])]
     candidates.sort(key=lambda c: (-(c[1] - c[0]) - 2 * c[3], c[0]))
     chosen: list[tuple[int, int, str]] = []
     for start, end, name, _ in candidates:

@@ -137,3 +137,45 @@ def test_the_reporting_clause_after_a_semicolon_has_its_own_subject():
             "UBND tỉnh từ ngày 01 đến ngày 05 tháng 12 hằng năm.")
     assert items_of(text, Level.PROVINCE) == [
         (("Sở Giáo dục và Đào tạo",), "UBND tỉnh", (), None, "Y", "5/12", "by")]
+
+
+PROVINCIAL_REGIME = """II. CHẾ ĐỘ BÁO CÁO
+1. Báo cáo định kỳ
+- Cơ quan thực hiện báo cáo: Các sở, ban, ngành tỉnh; UBND các xã, phường.
+- Cơ quan nhận báo cáo: Sở Nội vụ.
+- Thời gian chốt số liệu: tính từ ngày 15 tháng 12 năm trước đến ngày 14 tháng 6 (báo cáo 6 tháng) và đến ngày 14 \
+tháng 12 (báo cáo năm).
+- Thời gian gửi báo cáo: báo cáo 6 tháng gửi trước ngày 18 tháng 6; báo cáo năm gửi trước ngày 18 tháng 12.
+2. Báo cáo đột xuất: thực hiện theo yêu cầu của Ủy ban nhân dân tỉnh."""
+
+
+def test_a_provincial_regime_with_an_inline_ad_hoc_item():
+    reporters = ("departments", "communes")
+    assert items_of(PROVINCIAL_REGIME, Level.PROVINCE) == [
+        (reporters, "Sở Nội vụ", (), None, "H1", "18/6", "before"),
+        (reporters, "Sở Nội vụ", (), None, "Y", "18/12", "before"),
+        (reporters, "Ủy ban nhân dân tỉnh", (), None, "ad-hoc", None, None)]
+    ad_hoc = find_items(PROVINCIAL_REGIME, Level.PROVINCE)[-1]
+    assert any("no reporter: read from the block before it" in note for note in ad_hoc.review)
+
+
+def test_other_wordings_of_the_fields():
+    text = ("Điều 4. Chế độ báo cáo\n1. Báo cáo 6 tháng\na) Đơn vị báo cáo: Sở Tài chính; Sở Kế hoạch và Đầu tư.\n"
+            "b) Đơn vị nhận báo cáo: Ủy ban nhân dân tỉnh (qua Văn phòng Ủy ban nhân dân tỉnh).\n"
+            "c) Thời hạn nhận báo cáo: chậm nhất ngày 15 tháng 7 hằng năm.")
+    assert items_of(text, Level.PROVINCE) == [
+        (("Sở Tài chính", "Sở Kế hoạch và Đầu tư"), "Ủy ban nhân dân tỉnh", (), "Văn phòng Ủy ban nhân dân tỉnh", "H1",
+         "15/7", "by")]
+
+
+def test_what_a_body_is_after_a_dash_names_no_other_body():
+    text = ("3. Báo cáo quý\na) Cơ quan thực hiện: Sở Y tế - cơ quan thường trực Ban Chỉ đạo.\n"
+            "b) Cơ quan nhận báo cáo: Bộ Y tế - cơ quan thường trực Ban Chỉ đạo quốc gia.\n"
+            "c) Thời hạn gửi báo cáo: trước ngày 20 của tháng cuối quý.")
+    assert items_of(text, Level.PROVINCE) == [(("Sở Y tế",), "Bộ Y tế", (), None, "Q", "20", "before")]
+
+
+def test_an_article_on_reports_asked_for_reads_its_reporters_and_who_asks():
+    text = ("Điều 10. Báo cáo theo yêu cầu\nNgoài báo cáo định kỳ, các cơ quan, đơn vị có trách nhiệm báo cáo đột "
+            "xuất khi có yêu cầu của Sở Tư pháp.")
+    assert items_of(text, Level.PROVINCE) == [(("departments",), "Sở Tư pháp", (), None, "ad-hoc", None, None)]

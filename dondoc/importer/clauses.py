@@ -832,11 +832,19 @@ def _reporting_part(text: str, level: Level, modern: bool) -> str:
             continue
         before = "; ".join(parts[:index])
         opener = find_parties(part[:120], level, modern=modern)
-        if (opener and opener[0].start == 0 and not _REPORTING.search(before) and not _dates(before)
-                and not any(m.period in _REPORT_PERIODS for m in _periods(before))):
+        if (opener and opener[0].start == 0 and _ends_with_a_verb(before, level, modern) and not _REPORTING.search(before)
+                and not _dates(before) and not any(m.period in _REPORT_PERIODS for m in _periods(before))):
             return "; ".join(parts[index:])
         break
     return text
+
+
+def _ends_with_a_verb(text: str, level: Level, modern: bool) -> bool:
+    """Whether a part ends with what its subject does ("… tỉnh phối hợp triển khai"), not with a list of names
+    ("các Sở, ban, ngành, đoàn thể; UBND các huyện … báo cáo": one subject, listed across the ";")."""
+    parties = find_parties(text, level, modern=modern)
+    tail = text[parties[-1].end:] if parties else text
+    return bool(_VERB.search(tail) or _OTHER_VERB.search(tail))
 
 
 def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],

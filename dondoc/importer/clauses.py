@@ -855,7 +855,10 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         return [], [], None
     if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
         return [], [], None  # a budget estimate, a request, a notice sent down, a publication
-    if _ADVISED.search(text):
+    advised = _ADVISED.search(text)
+    if advised and _REPORTING.search(text[:advised.start()]):
+        text = text[:advised.start()].rstrip(" ,;")  # "… về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ"
+    elif advised:
         return [], [], None  # "tham mưu UBND tỉnh báo cáo …": the issuer's own report
     onward_mark = _ONWARD.search(text)
     main = text[:onward_mark.start()] if onward_mark else text

@@ -179,3 +179,10 @@ def test_an_article_on_reports_asked_for_reads_its_reporters_and_who_asks():
     text = ("Điều 10. Báo cáo theo yêu cầu\nNgoài báo cáo định kỳ, các cơ quan, đơn vị có trách nhiệm báo cáo đột "
             "xuất khi có yêu cầu của Sở Tư pháp.")
     assert items_of(text, Level.PROVINCE) == [(("departments",), "Sở Tư pháp", (), None, "ad-hoc", None, None)]
+
+
+def test_the_coordinators_advice_to_the_province_does_not_hide_the_reporters_report():
+    text = ("Định kỳ hằng năm (trước ngày 15/11) hoặc đột xuất (khi có yêu cầu), các cơ quan, đơn vị báo cáo kết quả "
+            "thực hiện về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ Nội vụ.")
+    assert items_of(text, Level.PROVINCE) == [(("departments",), "Sở Nội vụ", (), None, "Y", "15/11", "before"),
+                                              (("departments",), "Sở Nội vụ", (), None, "ad-hoc", None, None)]

@@ -27,7 +27,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Level
-from .clauses import AD_HOC_NOTE, Item, WrittenDay, _assess, _dates, _Date, _kind, _pair, _parties, _periods, _rule
+from .clauses import (AD_HOC_NOTE, Item, _assess, _Date, _dates, _days_of_every, _kind, _Mention, _pair, _parties,
+                      _periods)
 from .parties import find_parties, plural_units
 
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
@@ -173,7 +174,6 @@ def issuer_of(text: str) -> str | None:
 
 _SPLIT_AND = re.compile(r"\s*;\s*|\s+và\s+(?=(?:các|[Cc]ơ\s+quan|UBND|Ủy|Uỷ|Sở|Bộ|Cục|Vụ|Ban|Văn\s+phòng)\b)")
 _PURPOSE = re.compile(r"(?i)\s+(?:để|nhằm)\s.*$", re.S)
-_LONE_DAY = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?|vào)\s+ngày\s+(?P<d>\d{1,2})\b(?!\s*(?:/|-|\.\d|tháng))")
 
 
 @dataclass(slots=True)
@@ -218,20 +218,12 @@ def _inside(text: str, position: int) -> bool:
     return text.rfind("(", 0, position) > text.rfind(")", 0, position)
 
 
-def _lone_days(due: str, every: str) -> list[_Date]:
-    """ "trước ngày 20" in a monthly or quarterly block: a day of every period."""
-    return [_Date(m.start(), m.end(), WrittenDay(int(m["d"])), _rule(m["rule"]), every)
-            for m in _LONE_DAY.finditer(due) if 1 <= int(m["d"]) <= 31]
-
-
 def _dated(block: Block) -> list[tuple[str, _Date | None]]:
     """(period, date) pairs of a block: the heading's period, the dates of its sending field."""
     if block.period == "ad-hoc":
         return [("ad-hoc", None)]
     due = block.fields.get("due", "")
-    dates = _dates(due)
-    if not dates and block.period in ("M", "Q"):
-        dates = _lone_days(due, block.period)
+    dates = _dates(due) or _days_of_every(due, [_Mention(0, 0, block.period)] if block.period else [])
     if block.period and len(dates) <= 1:
         return [(block.period, dates[0] if dates else None)]
     pairs = _pair(due, _periods(due), dates)

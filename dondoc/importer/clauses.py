@@ -293,6 +293,7 @@ _ALSO_DATE = re.compile(r"\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?"
 _DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
                      r"(?P<tail>\s+(?:(?:cuối|đầu(?:\s+tiên)?)(?:\s+của)?\s+quý(?:\s+(?:sau|tiếp\s+theo))?|tiếp\s+theo|sau"
                      r"|cuối\s+cùng\s+của\s+quý))?", re.I)
+_QUARTER_MONTHS = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:các\s+)?tháng\s+0?3\s*,\s*0?6\s*,\s*0?9\s*(?:,|và)\s*12\b", re.I)
 _ALSO_MONTH = re.compile(r"\s*(?:,|và)\s*tháng\s+(?P<mw>\d{1,2})\b(?!\s*/)", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
 _RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
@@ -320,7 +321,8 @@ def _periods(text: str) -> list[_Mention]:
                 continue
             if period in ("H1", "Y", "Q") and re.search(r"(?i)\b(?:sơ\s+kết|tổng\s+kết|sau)\s+$", text[:match.start()]):
                 continue  # "sơ kết 6 tháng việc thực hiện …": a review of a span, reported once
-            if period == "Y" and re.search(r"(?i)\btháng\s+\d{1,2}\s+$", text[:match.start()]):
+            if period == "Y" and re.search(r"(?i)\btháng\s+\d{1,2}\s+$", text[:match.start()]) and not re.search(
+                    r"(?i)\b(?:trong|vào)\s+tháng\s+\d{1,2}\s+$", text[:match.start()]):
                 continue  # "(tháng 01 và tháng 6 hàng năm)": the months of a period already named, every year
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
@@ -402,6 +404,8 @@ def _dates(text: str) -> list[_Date]:
         day = _written(match)
         if day and not re.search(r"(?i)số\s+liệu\s*$", text[max(0, match.start() - 30):match.start()]):
             found.append(_Date(match.start(), match.end(), day, Rule.BY, None))
+    for match in _QUARTER_MONTHS.finditer(text):  # "trước ngày 15 tháng 3, 6, 9 và 12": every quarter's last month
+        found.append(_Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), "Q"))
     for match in _DAY_OF.finditer(text):
         if taken(match.start(), match.end()):
             continue
@@ -436,6 +440,21 @@ def _dates(text: str) -> list[_Date]:
             continue
         kept.append(date)
     return kept
+
+
+_LONE_DAY = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\b"
+                       r"(?!\s*(?:/|-|\.\d|tháng|năm))")
+
+
+def _days_of_every(text: str, periods: list[_Mention]) -> list[_Date]:
+    """ "hằng tháng, chậm nhất vào ngày 22": a day without a month in a clause that names one monthly or quarterly
+    period is that period's day."""
+    every = {m.period for m in periods if m.period in ("H1", "Y", "Q", "M")}
+    if len(every) != 1 or not every <= {"Q", "M"}:
+        return []
+    period = every.pop()
+    return [_Date(m.start(), m.end(), WrittenDay(int(m["d"])), _rule(m["rule"]), period)
+            for m in _LONE_DAY.finditer(text) if 1 <= int(m["d"]) <= 31]
 
 
 def _rule(words: str) -> Rule:
@@ -870,6 +889,7 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     if recipient is None and _ISSUING.match(text):
         return [], [], None
     periods, dates = _periods(main), _dates(main)
+    dates = dates or _days_of_every(main, periods)
     periods = _of_the_report(main, periods)
     relative = _RELATIVE.search(text)
     dated_onward: list[tuple[str, _Date | None]] = []

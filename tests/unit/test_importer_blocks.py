@@ -186,3 +186,16 @@ def test_the_coordinators_advice_to_the_province_does_not_hide_the_reporters_rep
             "thực hiện về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ Nội vụ.")
     assert items_of(text, Level.PROVINCE) == [(("departments",), "Sở Nội vụ", (), None, "Y", "15/11", "before"),
                                               (("departments",), "Sở Nội vụ", (), None, "ad-hoc", None, None)]
+
+
+def test_monthly_and_quarterly_days_written_other_ways():
+    assert [(i.period, str(i.date), i.rule.value) for i in find_items(
+        "UBND các xã, phường báo cáo Sở Nội vụ định kỳ hằng tháng, chậm nhất vào ngày 22.")] == [("M", "22", "by")]
+    assert [(i.period, str(i.date), i.rule.value) for i in find_items(
+        "Các sở, ngành báo cáo quý về Sở Tài chính trước ngày 15 tháng 3, 6, 9 và 12.")] == [("Q", "15", "before")]
+
+
+def test_a_yearly_report_due_within_a_month_is_yearly_and_asks_for_its_day():
+    items = find_items("Các sở, ngành báo cáo Sở Nội vụ trong tháng 12 hằng năm.")
+    assert [(i.reporters, i.recipient, i.period, i.date) for i in items] == [(["departments"], "Sở Nội vụ", "Y", None)]
+    assert any("writes no date" in note for note in items[0].review)

@@ -27,14 +27,14 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Level
-from .clauses import (AD_HOC_NOTE, Item, _assess, _Date, _dates, _days_of_every, _kind, _Mention, _pair, _parties,
-                      _periods)
+from .clauses import (AD_HOC_NOTE, Item, WrittenDay, _assess, _Date, _dates, _days_of_every, _kind, _Mention, _pair,
+                      _parties, _periods, _rule)
 from .parties import find_parties, plural_units
 
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
 
 _MARK = re.compile(r"^(?:Điều\s+\d+[.:]?|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•])\s*")
-_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+)?báo\s+cáo\b(?P<rest>[^.;:]{0,80})(?::\s*(?P<inline>\S.*)|[.:]?)$")
+_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+)?báo\s+cáo\b(?P<rest>[^.;:]{0,160})(?::\s*(?P<inline>\S.*)|[.:]?)$")
 _HEADING_PERIODS = [
     ("ad-hoc", re.compile(r"(?i)\b(?:đột\s+xuất|theo\s+yêu\s+cầu|khi\s+có\s+yêu\s+cầu)\b")),
     ("H1", re.compile(r"(?i)\b(?:0?6|sáu)\s+tháng\b")),
@@ -49,7 +49,8 @@ _FIELDS = [
                              r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm|báo\s+cáo)(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*")),
     ("due", re.compile(r"(?i)^(?:thời\s+(?:gian|hạn)|hạn|ngày)\s+(?:gửi\s+|nộp\s+|nhận\s+)?(?:báo\s+cáo|gửi|nộp)"
                        r"(?:\s+định\s+kỳ)?\s*:\s*")),
-    ("other", re.compile(r"(?i)^(?:nội\s+dung|phương\s+thức|hình\s+thức|mẫu|kỳ|tần\s+suất|phạm\s+vi)\b[^:]{0,40}:\s*")),
+    ("frequency", re.compile(r"(?i)^(?:tần\s+suất|kỳ)(?:\s+(?:thực\s+hiện\s+|gửi\s+)?báo\s+cáo)?\s*:\s*")),
+    ("other", re.compile(r"(?i)^(?:tên|nội\s+dung|phương\s+thức|hình\s+thức|mẫu|biểu\s+mẫu|phạm\s+vi)\b[^:]{0,40}:\s*")),
 ]
 
 
@@ -152,7 +153,7 @@ def _ends(block_mark: str, mark: str, raw: str) -> bool:
 def _has_fields(block: Block) -> bool:
     """A block says who, to whom or when; an ad-hoc one may say none of it, when it heads an article or a numbered
     item ("Điều 7. Báo cáo đột xuất"), not when it is one entry of a list of kinds ("b) Báo cáo đột xuất.")."""
-    if any(name in block.fields for name in ("reporters", "recipient", "due")):
+    if any(name in block.fields for name in ("reporters", "recipient", "due", "frequency")):
         return True
     return block.period == "ad-hoc" and "body" in block.fields and not re.match(r"[a-zđ][.)]", block.mark)
 
@@ -218,16 +219,54 @@ def _inside(text: str, position: int) -> bool:
     return text.rfind("(", 0, position) > text.rfind(")", 0, position)
 
 
+_PERIOD_END = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\s+(?:của\s+)?"
+                         r"tháng\s+cuối\s+(?:của\s+)?kỳ\s+báo\s+cáo")
+_LAST_MONTH = {"H1": 6, "Y": 12}
+
+
+def _named_periods(block: Block) -> list[str]:
+    """The periods a block is for: its heading's, else those its frequency field names ("Định kỳ 6 tháng, hằng năm
+    hoặc đột xuất"), in order."""
+    if block.period:
+        return [block.period]
+    frequency = block.fields.get("frequency", "")
+    return list(dict.fromkeys(m.period.split(":")[0] for m in _periods(frequency)
+                              if m.period in ("H1", "Y", "Q", "M", "ad-hoc")))
+
+
+def _period_ends(due: str, periods: list[str]) -> list[tuple[str, _Date]]:
+    """ "chậm nhất ngày 20 của tháng cuối kỳ báo cáo": the day of each period's last month (6 for the 6-month
+    report, 12 for the yearly one, every month or quarter's last month otherwise)."""
+    match = _PERIOD_END.search(due)
+    if not match or not 1 <= int(match["d"]) <= 31:
+        return []
+    day, rule = int(match["d"]), _rule(match["rule"])
+    return [(period, _Date(match.start(), match.end(), WrittenDay(day, _LAST_MONTH.get(period)), rule,
+                           None if period in _LAST_MONTH else period))
+            for period in periods if period != "ad-hoc"]
+
+
 def _dated(block: Block) -> list[tuple[str, _Date | None]]:
-    """(period, date) pairs of a block: the heading's period, the dates of its sending field."""
-    if block.period == "ad-hoc":
-        return [("ad-hoc", None)]
+    """(period, date) pairs of a block: its periods, the dates of its sending field."""
+    named = _named_periods(block)
+    regular = [period for period in named if period != "ad-hoc"]
+    ad_hoc = [("ad-hoc", None)] if "ad-hoc" in named else []
     due = block.fields.get("due", "")
-    dates = _dates(due) or _days_of_every(due, [_Mention(0, 0, block.period)] if block.period else [])
-    if block.period and len(dates) <= 1:
-        return [(block.period, dates[0] if dates else None)]
+    ends = _period_ends(due, regular)
+    if ends or not regular and ad_hoc:
+        return ends + ad_hoc
+    dates = _dates(due) or _days_of_every(due, [_Mention(0, 0, p) for p in regular])
+    if len(regular) == 1 and len(dates) <= 1:
+        return [(regular[0], dates[0] if dates else None)] + ad_hoc
     pairs = _pair(due, _periods(due), dates)
-    return [(block.period if block.period and period.endswith("?") else period, date) for period, date in pairs]
+    undecided = [index for index, (period, _) in enumerate(pairs) if period.endswith("?")]
+    if len(undecided) == len(regular) and len(regular) > 1:
+        for index, period in zip(undecided, regular):  # in the order the frequency names them
+            pairs[index] = (period, pairs[index][1])
+    elif len(regular) == 1:
+        pairs = [(regular[0] if period.endswith("?") else period, date) for period, date in pairs]
+    given = {period.rstrip("?") for period, _ in pairs}
+    return pairs + [(period, None) for period in regular if period not in given] + ad_hoc
 
 
 _BARE_TITLES = ("Bộ trưởng", "Lãnh đạo Bộ")

@@ -199,3 +199,34 @@ def test_a_yearly_report_due_within_a_month_is_yearly_and_asks_for_its_day():
     items = find_items("Các sở, ngành báo cáo Sở Nội vụ trong tháng 12 hằng năm.")
     assert [(i.reporters, i.recipient, i.period, i.date) for i in items] == [(["departments"], "Sở Nội vụ", "Y", None)]
     assert any("writes no date" in note for note in items[0].review)
+
+
+DECREE_09_FORM = """Điều 5. Báo cáo tình hình thực hiện chính sách hỗ trợ phát triển sản xuất nông nghiệp trên địa bàn tỉnh
+1. Tên báo cáo: Báo cáo tình hình thực hiện chính sách hỗ trợ phát triển sản xuất nông nghiệp.
+2. Nội dung yêu cầu báo cáo: Kết quả thực hiện chính sách trong kỳ.
+3. Đối tượng thực hiện báo cáo: Ủy ban nhân dân các xã, phường.
+4. Cơ quan nhận báo cáo: Sở Nông nghiệp và Môi trường.
+5. Tần suất thực hiện báo cáo: Định kỳ 6 tháng và hằng năm.
+6. Thời gian chốt số liệu báo cáo: Theo quy định tại Điều 12 Nghị định số 09/2019/NĐ-CP.
+7. Thời hạn gửi báo cáo: Chậm nhất ngày 20 của tháng cuối kỳ báo cáo.
+8. Mẫu đề cương báo cáo: Theo Phụ lục I.
+Điều 6. Báo cáo công tác cải cách hành chính
+1. Đối tượng thực hiện báo cáo: Các sở, ban, ngành; Ủy ban nhân dân các xã, phường.
+2. Cơ quan nhận báo cáo: Ủy ban nhân dân tỉnh (qua Sở Nội vụ).
+3. Tần suất thực hiện báo cáo: Hằng quý, 6 tháng, hằng năm.
+4. Thời gian chốt số liệu báo cáo: Báo cáo quý: từ ngày 15 tháng trước đến ngày 14 của tháng cuối quý; báo cáo 6 \
+tháng: từ ngày 15/12 năm trước đến ngày 14/6; báo cáo năm: từ ngày 15/12 năm trước đến ngày 14/12.
+5. Thời hạn gửi báo cáo: Báo cáo quý gửi trước ngày 18 của tháng cuối quý; báo cáo 6 tháng gửi trước ngày 18/6; \
+báo cáo năm gửi trước ngày 18/12."""
+
+
+def test_the_standard_fields_of_a_periodic_report_regime_with_its_frequency():
+    """The fields every regime lists since Nghị định 09/2019 (Đối tượng thực hiện, Cơ quan nhận, Tần suất, Thời gian
+    chốt số liệu, Thời hạn gửi): "the last month of the period" is 6 for the 6-month report and 12 for the year."""
+    communes, both = ("communes",), ("departments", "communes")
+    assert items_of(DECREE_09_FORM, Level.PROVINCE) == [
+        (communes, "Sở Nông nghiệp và Môi trường", (), None, "H1", "20/6", "by"),
+        (communes, "Sở Nông nghiệp và Môi trường", (), None, "Y", "20/12", "by"),
+        (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "Q", "18", "before"),
+        (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "H1", "18/6", "before"),
+        (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "Y", "18/12", "before")]

@@ -841,6 +841,17 @@ def _authors(text: str, level: Level, modern: bool) -> list[str]:
     return []
 
 
+def _subject_of(text: str, level: Level, modern: bool) -> list[str]:
+    """The bodies a sentence opens with as its subject ("Các sở, ban, ngành, UBND các xã, phường chủ động triển khai
+    thực hiện."): the reporters of a next sentence of the paragraph that names none."""
+    parties = find_parties(text[:300], level, modern=modern)
+    if not parties or parties[0].start > 4:
+        return []
+    names = _chain(parties, text)
+    last = next(p for p in reversed(parties) if p.name == names[-1])
+    return names if _VERB.match(text[last.end:].lstrip(" ,")) or _OTHER_VERB.match(text[last.end:]) else []
+
+
 def _reporting_part(text: str, level: Level, modern: bool) -> str:
     """The part of a sentence from the ";" that opens the reporting clause with its own subject: "Đề nghị Ủy ban
     MTTQ tỉnh phối hợp triển khai; Sở Giáo dục và Đào tạo gửi báo cáo …" is Sở Giáo dục và Đào tạo's report. The
@@ -870,7 +881,9 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
               context: _Clause | None = None) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = _reporting_part(sentence.text, level, modern)
-    if not _REPORTING.search(text) or _NOT_A_REPORT.match(text):
+    if not _REPORTING.search(text):
+        return [], _subject_of(text, level, modern), None  # who the paragraph is about, for its next sentences
+    if _NOT_A_REPORT.match(text):
         return [], [], None
     if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
         return [], [], None  # a budget estimate, a request, a notice sent down, a publication

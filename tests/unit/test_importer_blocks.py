@@ -230,3 +230,11 @@ def test_the_standard_fields_of_a_periodic_report_regime_with_its_frequency():
         (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "Q", "18", "before"),
         (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "H1", "18/6", "before"),
         (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "Y", "18/12", "before")]
+
+
+def test_the_subject_of_a_paragraphs_first_sentence_reports_in_the_next():
+    text = ("Các sở, ban, ngành, UBND các xã, phường chủ động triển khai thực hiện. Định kỳ trước ngày 25/11 hằng năm, "
+            "gửi báo cáo kết quả về Sở Khoa học và Công nghệ để tổng hợp, báo cáo UBND tỉnh trước ngày 10/12.")
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Khoa học và Công nghệ", (), None, "Y", "25/11", "before"),
+        (("Sở Khoa học và Công nghệ",), "UBND tỉnh", (), None, "Y", "10/12", "before")]

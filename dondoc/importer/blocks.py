@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Level
-from .clauses import (AD_HOC_NOTE, Item, WrittenDay, _assess, _Date, _dates, _days_of_every, _kind, _Mention, _pair,
-                      _parties, _periods, _rule)
+from .clauses import (AD_HOC_NOTE, Item, _assess, _Date, _dates, _days_of_every, _kind, _Mention, _of_periods, _pair,
+                      _parties, _periods)
 from .parties import find_parties, plural_units
 
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
@@ -219,11 +219,6 @@ def _inside(text: str, position: int) -> bool:
     return text.rfind("(", 0, position) > text.rfind(")", 0, position)
 
 
-_PERIOD_END = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\s+(?:của\s+)?"
-                         r"tháng\s+cuối\s+(?:của\s+)?kỳ\s+báo\s+cáo")
-_LAST_MONTH = {"H1": 6, "Y": 12}
-
-
 def _named_periods(block: Block) -> list[str]:
     """The periods a block is for: its heading's, else those its frequency field names ("Định kỳ 6 tháng, hằng năm
     hoặc đột xuất"), in order."""
@@ -234,25 +229,13 @@ def _named_periods(block: Block) -> list[str]:
                               if m.period in ("H1", "Y", "Q", "M", "ad-hoc")))
 
 
-def _period_ends(due: str, periods: list[str]) -> list[tuple[str, _Date]]:
-    """ "chậm nhất ngày 20 của tháng cuối kỳ báo cáo": the day of each period's last month (6 for the 6-month
-    report, 12 for the yearly one, every month or quarter's last month otherwise)."""
-    match = _PERIOD_END.search(due)
-    if not match or not 1 <= int(match["d"]) <= 31:
-        return []
-    day, rule = int(match["d"]), _rule(match["rule"])
-    return [(period, _Date(match.start(), match.end(), WrittenDay(day, _LAST_MONTH.get(period)), rule,
-                           None if period in _LAST_MONTH else period))
-            for period in periods if period != "ad-hoc"]
-
-
 def _dated(block: Block) -> list[tuple[str, _Date | None]]:
     """(period, date) pairs of a block: its periods, the dates of its sending field."""
     named = _named_periods(block)
     regular = [period for period in named if period != "ad-hoc"]
     ad_hoc = [("ad-hoc", None)] if "ad-hoc" in named else []
     due = block.fields.get("due", "")
-    ends = _period_ends(due, regular)
+    ends = _of_periods(due, [_Mention(0, 0, period) for period in regular])[0]
     if ends or not regular and ad_hoc:
         return ends + ad_hoc
     dates = _dates(due) or _days_of_every(due, [_Mention(0, 0, p) for p in regular])

@@ -442,6 +442,33 @@ def _dates(text: str) -> list[_Date]:
     return kept
 
 
+# "trước ngày 20 của tháng cuối kỳ báo cáo", "trước ngày 03 của tháng tiếp theo sau tháng cuối cùng của kỳ báo cáo
+# đối với báo cáo quý, 6 tháng và cả năm": a day of the period's last month, or of the month after it
+_OF_PERIOD = re.compile(
+    r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\s+(?:của\s+)?tháng\s+"
+    r"(?P<which>cuối\s+(?:cùng\s+)?(?:của\s+)?kỳ\s+báo\s+cáo"
+    r"|(?:tiếp\s+theo|đầu)\s+(?:sau\s+|của\s+)?(?:tháng\s+)?(?:cuối\s+cùng\s+của\s+)?(?:tháng\s+)?kỳ\s+(?:báo\s+cáo\s*)?(?:sau|tiếp\s+theo)?)"
+    r"(?:\s+đối\s+với\s+(?:các\s+)?(?P<for>báo\s+cáo\s+[^.;]*?))?(?=\s+và\s+(?:trước|chậm)|[.;]|$)")
+_LAST_MONTH = {"H1": 6, "Y": 12}
+
+
+def _of_periods(text: str, periods: list[_Mention]) -> tuple[list[tuple[str, _Date]], str]:
+    """Deadlines set against the period reported on, each with its periods (those the date names after "đối với", else
+    the clause's), and the text with them blanked for the other date rules."""
+    pairs: list[tuple[str, _Date]] = []
+    for match in _OF_PERIOD.finditer(text):
+        day, rule = int(match["d"]), _rule(match["rule"])
+        after = 0 if match["which"].lower().startswith("cuối") else 1
+        named = _periods(match["for"]) if match["for"] else periods
+        for period in dict.fromkeys(m.period for m in named if m.period in ("H1", "Y", "Q", "M")):
+            if period in _LAST_MONTH:
+                month = _LAST_MONTH[period] % 12 + after if after else _LAST_MONTH[period]
+                pairs.append((period, _Date(match.start(), match.end(), WrittenDay(day, month), rule, None)))
+            else:
+                pairs.append((period, _Date(match.start(), match.end(), WrittenDay(day), rule, period, after)))
+    return pairs, _blank(text, _OF_PERIOD)
+
+
 _LONE_DAY = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\b"
                        r"(?!\s*(?:/|-|\.\d|tháng|năm))")
 
@@ -901,15 +928,16 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         reporters, recipient, also_to, via = _parties(text, level, modern, open_purpose=True)
     if recipient is None and _ISSUING.match(text):
         return [], [], None
-    periods, dates = _periods(main), _dates(main)
-    dates = dates or _days_of_every(main, periods)
+    periods = _periods(main)
+    of_periods, unblanked = _of_periods(main, periods)
+    dates = _dates(unblanked) or _days_of_every(unblanked, periods)
     periods = _of_the_report(main, periods)
     relative = _RELATIVE.search(text)
     dated_onward: list[tuple[str, _Date | None]] = []
     if onward_mark and not dates and not any(m.period in _REPORT_PERIODS for m in periods):
         tail = text[onward_mark.end():]
         dated_onward = [(p, None) for p, _ in _pair(tail, _periods(tail), _dates(tail))]
-    if not dates and not dated_onward and not any(m.period in _REPORT_PERIODS for m in periods):
+    if not dates and not of_periods and not dated_onward and not any(m.period in _REPORT_PERIODS for m in periods):
         if not (relative and re.search(r"(?i)kỳ\s+họp\s+thường\s+lệ|hằng\s+năm|hàng\s+năm", text)):
             clause = None
             if recipient is not None and not _CONTINGENT.search(text):
@@ -918,7 +946,7 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         periods = [_Mention(relative.start(), relative.end(), "periodic")]
     if _CONTINGENT.search(text) and not dates and not any(m.period in ("H1", "Y", "Q", "M") for m in periods):
         return [], [], None
-    pairs = dated_onward or _pair(main, periods, dates)
+    pairs = dated_onward or of_periods + _pair(unblanked, periods, dates)
     if not pairs:
         return [], [], None
     named = list(reporters)

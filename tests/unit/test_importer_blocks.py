@@ -238,3 +238,11 @@ def test_the_subject_of_a_paragraphs_first_sentence_reports_in_the_next():
     assert items_of(text, Level.PROVINCE) == [
         (("departments", "communes"), "Sở Khoa học và Công nghệ", (), None, "Y", "25/11", "before"),
         (("Sở Khoa học và Công nghệ",), "UBND tỉnh", (), None, "Y", "10/12", "before")]
+
+
+def test_days_set_against_the_period_reported_on():
+    text = ("Các sở, ban, ngành gửi báo cáo về Sở Tài chính trước ngày 01 của tháng tiếp theo sau tháng kỳ báo cáo đối "
+            "với báo cáo tháng và trước ngày 03 của tháng tiếp theo sau tháng cuối cùng của kỳ báo cáo đối với báo cáo "
+            "quý, 6 tháng và cả năm.")
+    assert [(i.period, str(i.date), i.months_after) for i in find_items(text)] == [
+        ("M", "1", 1), ("Q", "3", 1), ("H1", "3/7", 0), ("Y", "3/1", 0)]

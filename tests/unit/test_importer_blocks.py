@@ -246,3 +246,11 @@ def test_days_set_against_the_period_reported_on():
             "quý, 6 tháng và cả năm.")
     assert [(i.period, str(i.date), i.months_after) for i in find_items(text)] == [
         ("M", "1", 1), ("Q", "3", 1), ("H1", "3/7", 0), ("Y", "3/1", 0)]
+
+
+def test_a_lower_case_part_after_a_dash_is_the_names_unless_it_says_what_the_body_is():
+    from dondoc.importer.parties import find_parties
+
+    assert [p.name for p in find_parties("Vụ Pháp luật dân sự - kinh tế có trách nhiệm báo cáo Lãnh đạo Bộ",
+                                         Level.NATIONAL)] == ["Vụ Pháp luật dân sự - kinh tế", "Lãnh đạo Bộ"]
+    assert [p.name for p in find_parties("Cục Quản lý giá - cơ quan thường trực", Level.NATIONAL)] == ["Cục Quản lý giá"]

@@ -27,8 +27,20 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Level
-from .clauses import (AD_HOC_NOTE, Item, _assess, _Date, _dates, _days_of_every, _kind, _Mention, _of_periods, _pair,
-                      _parties, _periods)
+from .clauses import (
+    AD_HOC_NOTE,
+    Item,
+    _assess,
+    _Date,
+    _dates,
+    _days_of_every,
+    _kind,
+    _Mention,
+    _of_periods,
+    _pair,
+    _parties,
+    _periods,
+)
 from .parties import find_parties, plural_units
 
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
@@ -44,13 +56,16 @@ _HEADING_PERIODS = [
 ]
 _FIELDS = [
     ("cut_off", re.compile(r"(?i)^thời\s+(?:gian|điểm|hạn)\s+chốt\s+số\s+liệu\b[^:]*:\s*")),
-    ("recipient", re.compile(r"(?i)^(?:cơ\s+quan|đơn\s+vị|nơi)(?:,?\s+đơn\s+vị)?\s+(?:tiếp\s+)?nhận(?:\s+báo\s+cáo)?\s*:\s*")),
+    ("recipient", re.compile(r"(?i)^(?:cơ\s+quan|đơn\s+vị|nơi)(?:,?\s+đơn\s+vị)?\s+(?:tiếp\s+)?nhận"
+                             r"(?:\s+báo\s+cáo)?\s*:\s*")),
     ("reporters", re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+(?:đơn\s+vị|tổ\s+chức))?|đối\s+tượng)\s+"
-                             r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm|báo\s+cáo)(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*")),
+                             r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm|báo\s+cáo)"
+                             r"(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*")),
     ("due", re.compile(r"(?i)^(?:thời\s+(?:gian|hạn)|hạn|ngày)\s+(?:gửi\s+|nộp\s+|nhận\s+)?(?:báo\s+cáo|gửi|nộp)"
                        r"(?:\s+định\s+kỳ)?\s*:\s*")),
     ("frequency", re.compile(r"(?i)^(?:tần\s+suất|kỳ)(?:\s+(?:thực\s+hiện\s+|gửi\s+)?báo\s+cáo)?\s*:\s*")),
-    ("other", re.compile(r"(?i)^(?:tên|nội\s+dung|phương\s+thức|hình\s+thức|mẫu|biểu\s+mẫu|phạm\s+vi)\b[^:]{0,40}:\s*")),
+    ("other", re.compile(r"(?i)^(?:tên|nội\s+dung|phương\s+thức|hình\s+thức|mẫu|biểu\s+mẫu|phạm\s+vi)\b"
+                         r"[^:]{0,40}:\s*")),
 ]
 
 
@@ -158,7 +173,8 @@ def _has_fields(block: Block) -> bool:
     return block.period == "ad-hoc" and "body" in block.fields and not re.match(r"[a-zđ][.)]", block.mark)
 
 
-_ISSUER = re.compile(r"(?m)^(?!Căn\s+cứ|Theo\s|Xét\s)(?P<who>[^\n.;:\d]{3,80}?)\s+(?:quy\s+định|ban\s+hành|hướng\s+dẫn)\b[^\n]*(?:như\s+sau|Thông\s+tư)")
+_ISSUER = re.compile(r"(?m)^(?!Căn\s+cứ|Theo\s|Xét\s)(?P<who>[^\n.;:\d]{3,80}?)\s+"
+                     r"(?:quy\s+định|ban\s+hành|hướng\s+dẫn)\b[^\n]*(?:như\s+sau|Thông\s+tư)")
 
 
 def issuer_of(text: str) -> str | None:
@@ -174,7 +190,7 @@ def issuer_of(text: str) -> str | None:
 # From blocks to items
 
 _SPLIT_AND = re.compile(r"\s*;\s*|\s+và\s+(?=(?:các|[Cc]ơ\s+quan|UBND|Ủy|Uỷ|Sở|Bộ|Cục|Vụ|Ban|Văn\s+phòng)\b)")
-_PURPOSE = re.compile(r"(?i)\s+(?:để|nhằm)\s.*$", re.S)
+_PURPOSE = re.compile(r"(?i)\s+(?:để|nhằm)\s.*$", re.DOTALL)
 
 
 @dataclass(slots=True)

@@ -291,9 +291,11 @@ _WINDOW = re.compile(r"(?i)\btừ\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d
                      + _DM)
 _ALSO_DATE = re.compile(r"\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?" + _DM, re.I)
 _DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
-                     r"(?P<tail>\s+(?:(?:cuối|đầu(?:\s+tiên)?)(?:\s+của)?\s+quý(?:\s+(?:sau|tiếp\s+theo))?|tiếp\s+theo|sau"
+                     r"(?P<tail>\s+(?:(?:cuối|đầu(?:\s+tiên)?)(?:\s+của)?\s+quý(?:\s+(?:sau|tiếp\s+theo))?"
+                     r"|tiếp\s+theo|sau"
                      r"|cuối\s+cùng\s+của\s+quý))?", re.I)
-_QUARTER_MONTHS = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:các\s+)?tháng\s+0?3\s*,\s*0?6\s*,\s*0?9\s*(?:,|và)\s*12\b", re.I)
+_QUARTER_MONTHS = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:các\s+)?tháng\s+0?3\s*,\s*0?6\s*,\s*0?9\s*(?:,|và)\s*12\b",
+                             re.I)
 _ALSO_MONTH = re.compile(r"\s*(?:,|và)\s*tháng\s+(?P<mw>\d{1,2})\b(?!\s*/)", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
 _RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
@@ -447,7 +449,8 @@ def _dates(text: str) -> list[_Date]:
 _OF_PERIOD = re.compile(
     r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\s+(?:của\s+)?tháng\s+"
     r"(?P<which>cuối\s+(?:cùng\s+)?(?:của\s+)?kỳ\s+báo\s+cáo"
-    r"|(?:tiếp\s+theo|đầu)\s+(?:sau\s+|của\s+)?(?:tháng\s+)?(?:cuối\s+cùng\s+của\s+)?(?:tháng\s+)?kỳ\s+(?:báo\s+cáo\s*)?(?:sau|tiếp\s+theo)?)"
+    r"|(?:tiếp\s+theo|đầu)\s+(?:sau\s+|của\s+)?(?:tháng\s+)?(?:cuối\s+cùng\s+của\s+)?(?:tháng\s+)?"
+    r"kỳ\s+(?:báo\s+cáo\s*)?(?:sau|tiếp\s+theo)?)"
     r"(?:\s+đối\s+với\s+(?:các\s+)?(?P<for>báo\s+cáo\s+[^.;]*?))?(?=\s+và\s+(?:trước|chậm)|[.;]|$)")
 _LAST_MONTH = {"H1": 6, "Y": 12}
 
@@ -544,7 +547,8 @@ def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Dat
 def _named_before(periods: list[_Mention], used: set[int], since: int, date: _Date) -> int | None:
     """The one 6-month report named before a date "… hằng năm" ("báo cáo 6 tháng … trước ngày 10/6 hằng năm": every
     year's 10/6 is the 6-month report's), when no other period comes between."""
-    before = [i for i, m in enumerate(periods) if i not in used and since <= m.start < date.start and m.period != "periodic"]
+    before = [i for i, m in enumerate(periods)
+              if i not in used and since <= m.start < date.start and m.period != "periodic"]
     return before[0] if len(before) == 1 and periods[before[0]].period == "H1" else None
 
 
@@ -889,8 +893,9 @@ def _reporting_part(text: str, level: Level, modern: bool) -> str:
             continue
         before = "; ".join(parts[:index])
         opener = find_parties(part[:120], level, modern=modern)
-        if (opener and opener[0].start == 0 and _ends_with_a_verb(before, level, modern) and not _REPORTING.search(before)
-                and not _dates(before) and not any(m.period in _REPORT_PERIODS for m in _periods(before))):
+        own_subject = opener and opener[0].start == 0 and _ends_with_a_verb(before, level, modern)
+        if own_subject and not _REPORTING.search(before) and not _dates(before) and not any(
+                m.period in _REPORT_PERIODS for m in _periods(before)):
             return "; ".join(parts[index:])
         break
     return text

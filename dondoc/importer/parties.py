@@ -169,8 +169,8 @@ def generic_party(text: str) -> str | None:
 
 _PLURAL_UNITS = re.compile(r"(?i)^các\s+(?:vụ|cục|tổng\s+cục|chi\s+cục|viện|trung\s+tâm|phòng|ban|đơn\s+vị|cơ\s+quan)"
                            r"(?=\s*[,:]|\s+[a-zđà-ỹ])")
-_UNITS_END = re.compile(r"\s+(?:có\s+trách|chịu\s+trách|chủ\s+động|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo|định\s+kỳ|hằng|hàng"
-                        r"|tổng\s+hợp|theo\s+dõi|trước|để)\b|\s*[.;(]|$")
+_UNITS_END = re.compile(r"\s+(?:có\s+trách|chịu\s+trách|chủ\s+động|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo|định\s+kỳ"
+                        r"|hằng|hàng|tổng\s+hợp|theo\s+dõi|trước|để)\b|\s*[.;(]|$")
 
 
 def plural_units(text: str) -> str | None:

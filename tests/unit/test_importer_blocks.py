@@ -201,7 +201,8 @@ def test_a_yearly_report_due_within_a_month_is_yearly_and_asks_for_its_day():
     assert any("writes no date" in note for note in items[0].review)
 
 
-DECREE_09_FORM = """Điều 5. Báo cáo tình hình thực hiện chính sách hỗ trợ phát triển sản xuất nông nghiệp trên địa bàn tỉnh
+DECREE_09_FORM = """Điều 5. Báo cáo tình hình thực hiện chính sách hỗ trợ phát triển sản xuất nông nghiệp trên địa bàn \
+tỉnh
 1. Tên báo cáo: Báo cáo tình hình thực hiện chính sách hỗ trợ phát triển sản xuất nông nghiệp.
 2. Nội dung yêu cầu báo cáo: Kết quả thực hiện chính sách trong kỳ.
 3. Đối tượng thực hiện báo cáo: Ủy ban nhân dân các xã, phường.
@@ -253,4 +254,5 @@ def test_a_lower_case_part_after_a_dash_is_the_names_unless_it_says_what_the_bod
 
     assert [p.name for p in find_parties("Vụ Pháp luật dân sự - kinh tế có trách nhiệm báo cáo Lãnh đạo Bộ",
                                          Level.NATIONAL)] == ["Vụ Pháp luật dân sự - kinh tế", "Lãnh đạo Bộ"]
-    assert [p.name for p in find_parties("Cục Quản lý giá - cơ quan thường trực", Level.NATIONAL)] == ["Cục Quản lý giá"]
+    apposition = find_parties("Cục Quản lý giá - cơ quan thường trực", Level.NATIONAL)
+    assert [p.name for p in apposition] == ["Cục Quản lý giá"]

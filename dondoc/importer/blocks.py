@@ -131,7 +131,7 @@ def find_blocks(text: str) -> list[Block]:
             continue
         if current is None:
             continue
-        found = _field(content) if mark else None
+        found = _field(content)  # marked or not: a converted document may have lost its list marks
         if _ends(current.mark, mark, raw):
             current, open_field = None, None
         elif found:

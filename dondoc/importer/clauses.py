@@ -263,7 +263,8 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
 # Periods and dates
 
 _PERIODS: list[tuple[str, re.Pattern]] = [
-    ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b")),
+    ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
+                          r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)")),
     ("Q", re.compile(r"(?i)(?<!ngày\s)\b(?:định\s+kỳ\s+)?0?3\s+tháng(?:\s*/\s*lần|\s+một\s+lần|\s+1\s+lần)?(?!\s*/?\s*\d)")),
     ("H1", re.compile(r"(?i)(?<!ngày\s)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/?\s*\d)")),
     ("Y", re.compile(r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
@@ -665,6 +666,7 @@ _RECIPIENT_MARK = re.compile(r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|g
 _OBJECT_MARK = re.compile(r"(?i)\b(?:phối\s+hợp(?:\s+với)?|(?<!báo cáo )với|chỉ\s+đạo|hướng\s+dẫn|của|đối\s+với|giúp|đề\s+nghị"
                           r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại|do|từ)"
                           r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$")
+_ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$")
 _VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+(?:cơ\s+quan\s+)?đầu\s+mối(?:\s+là)?)?\s+$")
@@ -730,6 +732,9 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
             continue  # "Ủy ban nhân dân Thành phố yêu cầu …": the one who asks
         if not party.group and recipient is None and re.search(r"(?i)\bbáo\s+cáo\b[^;]{0,100}\bvới\s+$", text[:party.start]):
             recipient, last_recipient_end = party.name, party.end
+            continue
+        if not party.group and recipient is None and _ASKED_BY.search(text[:party.start]):
+            recipient, last_recipient_end = party.name, party.end  # "báo cáo theo yêu cầu của UBND tỉnh": who asks
             continue
         asked = _ASKED.search(before) and party.start <= zone_end
         marked = None if asked else _OBJECT_MARK.search(before)

@@ -256,3 +256,17 @@ def test_a_lower_case_part_after_a_dash_is_the_names_unless_it_says_what_the_bod
                                          Level.NATIONAL)] == ["Vụ Pháp luật dân sự - kinh tế", "Lãnh đạo Bộ"]
     apposition = find_parties("Cục Quản lý giá - cơ quan thường trực", Level.NATIONAL)
     assert [p.name for p in apposition] == ["Cục Quản lý giá"]
+
+
+def test_a_report_on_request_is_ad_hoc_but_not_a_report_as_a_letter_requires():
+    assert items_of("Sở Y tế báo cáo theo yêu cầu của UBND tỉnh.", Level.PROVINCE) == [
+        (("Sở Y tế",), "UBND tỉnh", (), None, "ad-hoc", None, None)]
+    assert items_of("Các sở, ngành báo cáo theo yêu cầu tại Công văn số 12/UBND-KT về UBND tỉnh trước ngày 10/10/2026.",
+                    Level.PROVINCE) == [(("departments",), "UBND tỉnh", (), None, "once", "10/10/2026", "before")]
+
+
+def test_fields_without_list_marks():
+    text = ("Điều 8. Báo cáo năm\nĐối tượng thực hiện báo cáo: Ủy ban nhân dân các xã, phường.\n"
+            "Cơ quan nhận báo cáo: Sở Văn hóa, Thể thao và Du lịch.\nThời hạn gửi báo cáo: trước ngày 05 tháng 12.")
+    assert items_of(text, Level.PROVINCE) == [
+        (("communes",), "Sở Văn hóa, Thể thao và Du lịch", (), None, "Y", "5/12", "before")]

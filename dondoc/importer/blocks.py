@@ -45,8 +45,8 @@ from .parties import find_parties, plural_units
 
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
 
-_MARK = re.compile(r"^(?:Điều\s+\d+[.:]?|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•])\s*")
-_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+)?báo\s+cáo\b(?P<rest>[^.;:]{0,160})(?::\s*(?P<inline>\S.*)|[.:]?)$")
+_MARK = re.compile(r"^(?:Điều\s+\d+[.:]?|[IVXLC]+\.|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•])\s*")
+_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+(?:thông\s+tin,?\s+)?)?báo\s+cáo\b(?P<rest>[^.;:]{0,160})(?::\s*(?P<inline>\S.*)|[.:]?)$")
 _HEADING_PERIODS = [
     ("ad-hoc", re.compile(r"(?i)\b(?:đột\s+xuất|theo\s+yêu\s+cầu|khi\s+có\s+yêu\s+cầu)\b")),
     ("H1", re.compile(r"(?i)\b(?:0?6|sáu)\s+tháng\b")),
@@ -56,8 +56,9 @@ _HEADING_PERIODS = [
 ]
 _FIELDS = [
     ("cut_off", re.compile(r"(?i)^thời\s+(?:gian|điểm|hạn)\s+chốt\s+số\s+liệu\b[^:]*:\s*")),
-    ("recipient", re.compile(r"(?i)^(?:cơ\s+quan|đơn\s+vị|nơi)(?:,?\s+đơn\s+vị)?\s+(?:tiếp\s+)?nhận"
-                             r"(?:\s+báo\s+cáo)?\s*:\s*")),
+    # not "Nơi nhận:", the document's own distribution list
+    ("recipient", re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+đơn\s+vị)?\s+(?:tiếp\s+)?nhận(?:\s+báo\s+cáo)?"
+                             r"|nơi\s+(?:tiếp\s+)?nhận\s+báo\s+cáo)\s*:\s*")),
     ("reporters", re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+(?:đơn\s+vị|tổ\s+chức))?|đối\s+tượng)\s+"
                              r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm|báo\s+cáo)"
                              r"(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*")),
@@ -79,9 +80,12 @@ class Block:
     first_line: int
     last_line: int
     fields: dict[str, str] = field(default_factory=dict)
+    stray: bool = False  # a line of its span is neither a field nor a field's continuation
+    lines: set[int] = field(default_factory=set)  # the heading's, its fields' and their continuations'
 
     def covers(self, line: int) -> bool:
-        return self.first_line <= line <= self.last_line
+        """Whether a line of the text is read as part of this block (a stray sentence among its lines is not)."""
+        return line in self.lines
 
 
 def _content(line: str) -> tuple[str, str]:
@@ -125,6 +129,7 @@ def find_blocks(text: str) -> list[Block]:
         if _is_heading(mark, content) and not _inside_article(current, mark, content):
             heading = _HEADING.match(content)
             current, open_field = Block(content, mark, _heading_period(heading["rest"]), number, number), None
+            current.lines.add(number)
             if heading["inline"]:
                 current.fields["body"] = heading["inline"]  # "2. Báo cáo đột xuất: theo yêu cầu của UBND tỉnh."
             blocks.append(current)
@@ -138,12 +143,17 @@ def find_blocks(text: str) -> list[Block]:
             open_field = found[0]
             current.fields[open_field] = found[1]
             current.last_line = number
+            current.lines.add(number)
         elif open_field is None and current.period == "ad-hoc" and number == current.last_line + 1:
             current.fields["body"] = f"{current.fields.get('body', '')}\n{content}".strip()  # an article's text
             current.last_line = number
+            current.lines.add(number)
         elif open_field is not None and (not mark or mark in "-–+•") and number == current.last_line + 1:
             current.fields[open_field] = f"{current.fields[open_field]}\n{content}".strip()  # the field goes on
             current.last_line = number
+            current.lines.add(number)
+        else:
+            current.stray, open_field = True, None
     return [block for block in blocks if _has_fields(block)]
 
 
@@ -153,23 +163,30 @@ def _inside_article(current: Block | None, mark: str, content: str) -> bool:
 
 
 def _depth(mark: str) -> int:
+    if _SECTION_MARK.match(mark):
+        return -1
     return 0 if mark.startswith("Điều") else mark.count(".") if mark[:1].isdigit() else 9 if mark[:1].isalpha() else 10
+
+
+_SECTION_MARK = re.compile(r"^[IVXLC]+\.$")
 
 
 def _ends(block_mark: str, mark: str, raw: str) -> bool:
     """Whether a line closes the block: a chapter, an article, or a numbered item of the block's own rank or above."""
     if re.match(r"(?:Điều|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+[\dIVXLC]|[IVXLC]+\.\s", raw):
         return True
-    if not mark or mark[0] in "-–+•" or block_mark.startswith("Điều"):
+    if not mark or mark[0] in "-–+•" or block_mark.startswith("Điều") or _SECTION_MARK.match(block_mark):
         return False
     return _depth(mark) <= _depth(block_mark) and _depth(mark) != 10
 
 
 def _has_fields(block: Block) -> bool:
-    """A block says who, to whom or when; an ad-hoc one may say none of it, when it heads an article or a numbered
+    """A block says who or to whom, or when with nothing else in between; an ad-hoc one may say none of it, when it heads an article or a numbered
     item ("Điều 7. Báo cáo đột xuất"), not when it is one entry of a list of kinds ("b) Báo cáo đột xuất.")."""
-    if any(name in block.fields for name in ("reporters", "recipient", "due", "frequency")):
+    if any(block.fields.get(name) for name in ("reporters", "recipient")):
         return True
+    if any(block.fields.get(name) for name in ("due", "frequency")):
+        return not block.stray  # else a sentence among its lines names the parties: the sentence reader reads it
     return block.period == "ad-hoc" and "body" in block.fields and not re.match(r"[a-zđ][.)]", block.mark)
 
 

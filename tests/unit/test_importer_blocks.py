@@ -270,3 +270,18 @@ def test_fields_without_list_marks():
             "Cơ quan nhận báo cáo: Sở Văn hóa, Thể thao và Du lịch.\nThời hạn gửi báo cáo: trước ngày 05 tháng 12.")
     assert items_of(text, Level.PROVINCE) == [
         (("communes",), "Sở Văn hóa, Thể thao và Du lịch", (), None, "Y", "5/12", "before")]
+
+
+def test_a_plans_reporting_section_written_as_fields():
+    text = ("V. CHẾ ĐỘ THÔNG TIN, BÁO CÁO\n- Cơ quan thực hiện báo cáo: Các sở, ban, ngành; UBND các xã, phường.\n"
+            "- Cơ quan nhận báo cáo: Sở Công Thương.\n- Thời hạn gửi báo cáo: trước ngày 10/12 hằng năm.")
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Công Thương", (), None, "Y", "10/12", "before")]
+
+
+def test_a_sending_field_after_a_sentence_that_names_the_parties_is_that_sentences():
+    text = ("V. CHẾ ĐỘ BÁO CÁO\n1. Các sở, ban, ngành, UBND các xã, phường báo cáo kết quả thực hiện Kế hoạch về Sở "
+            "Nội vụ.\n2. Thời gian gửi báo cáo: Báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày 15/12.")
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Nội vụ", (), None, "H1", "15/6", "before"),
+        (("departments", "communes"), "Sở Nội vụ", (), None, "Y", "15/12", "before")]

@@ -877,9 +877,15 @@ def _authors(text: str, level: Level, modern: bool) -> list[str]:
     return []
 
 
+_OPENS_WITH_A_BODY = re.compile(r"(?:Các|các|UBND|Ủy|Uỷ|Sở|Bộ|Ban|Văn phòng|Cục|Vụ|Công an|Thủ trưởng|Chủ tịch|Giám đốc"
+                                r"|Đài|Báo|Hội|Liên|Trung tâm|Thanh tra|Kho bạc|Bảo hiểm|Cơ quan)\b")
+
+
 def _subject_of(text: str, level: Level, modern: bool) -> list[str]:
     """The bodies a sentence opens with as its subject ("Các sở, ban, ngành, UBND các xã, phường chủ động triển khai
     thực hiện."): the reporters of a next sentence of the paragraph that names none."""
+    if not _OPENS_WITH_A_BODY.match(text):
+        return []  # most sentences open otherwise: spare them the search for names
     parties = find_parties(text[:300], level, modern=modern)
     if not parties or parties[0].start > 4:
         return []

@@ -46,7 +46,8 @@ from .parties import find_parties, plural_units
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
 
 _MARK = re.compile(r"^(?:Điều\s+\d+[.:]?|[IVXLC]+\.|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•])\s*")
-_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+(?:thông\s+tin,?\s+)?)?báo\s+cáo\b(?P<rest>[^.;:]{0,160})(?::\s*(?P<inline>\S.*)|[.:]?)$")
+_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+(?:thông\s+tin,?\s+)?)?báo\s+cáo\b(?P<rest>[^.;:]{0,160})"
+                      r"(?::\s*(?P<inline>\S.*)|[.:]?)$")
 _HEADING_PERIODS = [
     ("ad-hoc", re.compile(r"(?i)\b(?:đột\s+xuất|theo\s+yêu\s+cầu|khi\s+có\s+yêu\s+cầu)\b")),
     ("H1", re.compile(r"(?i)\b(?:0?6|sáu)\s+tháng\b")),
@@ -181,8 +182,9 @@ def _ends(block_mark: str, mark: str, raw: str) -> bool:
 
 
 def _has_fields(block: Block) -> bool:
-    """A block says who or to whom, or when with nothing else in between; an ad-hoc one may say none of it, when it heads an article or a numbered
-    item ("Điều 7. Báo cáo đột xuất"), not when it is one entry of a list of kinds ("b) Báo cáo đột xuất.")."""
+    """A block says who or to whom, or when with nothing else in between; an ad-hoc one may say none of it, when it
+    heads an article or a numbered item ("Điều 7. Báo cáo đột xuất"), not when it is one entry of a list of kinds
+    ("b) Báo cáo đột xuất.")."""
     if any(block.fields.get(name) for name in ("reporters", "recipient")):
         return True
     if any(block.fields.get(name) for name in ("due", "frequency")):
@@ -304,8 +306,9 @@ def _parties_of(block: Block, regime: _Regime, issuer: str | None, level: Level,
         notes.append(f'the block "{block.heading[:60]}" names no reporter: read from the block before it')
     recipient = _recipient(block.fields.get("recipient", ""), level, modern)
     asker = _ASKER.search(block.fields.get("body", ""))
-    if recipient[0] is None and asker and _recipient(asker["who"], level, modern, bare_titles=False)[0]:
-        recipient = _recipient(asker["who"], level, modern, bare_titles=False)  # who asks for it receives it
+    asked_by = _recipient(asker["who"], level, modern, bare_titles=False) if asker else (None, [], None)
+    if recipient[0] is None and asked_by[0] is not None:
+        recipient = asked_by  # "theo yêu cầu của Bộ Tư pháp": who asks for the report receives it
         notes.append(f'the recipient is read as the body that asks for the report ("{asker.group(0)[:60]}")')
     elif recipient[0] is None and regime.recipient[0] is not None:
         recipient = regime.recipient

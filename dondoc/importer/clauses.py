@@ -241,8 +241,10 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
                     continue
         else:
             own = _subjects(content, level, modern, heading=False) if rank is not None else []
-            if own and rank is not None and 2 <= rank <= 5:
-                stack.append((rank, tuple(own), line))  # "3. Sở X a. Chủ trì …": its sub-items are Sở X's too
+            if own and rank is not None and 2 <= rank <= 6:
+                # "3. Sở X a. Chủ trì …": its sub-items are Sở X's too; "a) Các sở … phải …" and the unmarked
+                # paragraphs that go on with it, until the next lettered item
+                stack.append((rank, tuple(own), line))
         parts = [p for p in _SPLIT.split(line) if p.strip()]
         merged: list[str] = []
         for part in parts:

@@ -285,3 +285,12 @@ def test_a_sending_field_after_a_sentence_that_names_the_parties_is_that_sentenc
     assert items_of(text, Level.PROVINCE) == [
         (("departments", "communes"), "Sở Nội vụ", (), None, "H1", "15/6", "before"),
         (("departments", "communes"), "Sở Nội vụ", (), None, "Y", "15/12", "before")]
+
+
+def test_a_lettered_items_subject_holds_for_the_paragraphs_that_go_on_with_it():
+    text = ("1. Lập danh mục đề án trình Ủy ban nhân dân tỉnh:\n"
+            "a) Thủ trưởng các sở, ban, ngành phải tuân thủ đúng thời gian đề xuất đề án.\n"
+            "Danh mục đề án của năm sau phải gửi về Văn phòng Ủy ban nhân dân tỉnh trước ngày 01 tháng 12 hằng năm.\n"
+            "b) Sở Tư pháp thẩm định danh mục.")
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments",), "Văn phòng Ủy ban nhân dân tỉnh", (), None, "Y", "1/12", "before")]

@@ -29,8 +29,8 @@ found, recall matched / expected, over all files of a split.
 The date-only figures compare the (day, month) pairs of dated items per file,
 as multisets, whatever the other fields.
 
-``python -m tests.plan_scoring [tuning|held-aside|all] [-v]`` prints the
-figures (and with ``-v`` each file's misses and extras).
+``python -m tests.plan_scoring [tuning|held-aside|fresh|all] [-v] [-f]`` prints the
+figures (with ``-v`` each file's misses and extras, with ``-f`` the fields the missed ones got wrong).
 """
 
 from __future__ import annotations
@@ -234,12 +234,43 @@ def details(scores: list[FileScore]) -> str:
     return "\n".join(lines)
 
 
+_FIELDS = ("period", "day", "month", "rule", "recipient", "reporters")
+
+
+def _field_right(found: dict, want: Expected, name: str) -> bool:
+    if name in ("period", "day", "month", "rule"):
+        return found[name] == getattr(want, name)
+    if name == "reporters":
+        return matches({**found, **{k: getattr(want, k) for k in ("period", "day", "month", "rule")},
+                        "recipient": want.recipient, "via": want.via, "also_to": want.also_to}, want)
+    return matches({**found, **{k: getattr(want, k) for k in ("period", "day", "month", "rule")},
+                    "reporters": want.reporters}, want)
+
+
+def field_misses(scores: list[FileScore]) -> Counter:
+    """Why the missed obligations were missed: for each, the fields on which the closest unmatched found item of its
+    file is wrong ("nothing found" when the file has none left)."""
+    why: Counter = Counter()
+    for score in scores:
+        for want in score.missed:
+            if not score.extra:
+                why["nothing found"] += 1
+                continue
+            wrong = min(([name for name in _FIELDS if not _field_right(got, want, name)] for got in score.extra),
+                        key=len)
+            why.update(wrong)
+    return why
+
+
 def main(argv: list[str]) -> None:
     split = next((a for a in argv if not a.startswith("-")), "tuning")
     scores = [score_file(p) for p in labelled(split)]
     if "-v" in argv:
         print(details(scores))
     print(figures(scores).line(split))
+    if "-f" in argv:
+        print("missed obligations, by the field the closest found item has wrong: "
+              + ", ".join(f"{name} {count}" for name, count in field_misses(scores).most_common()))
 
 
 if __name__ == "__main__":

@@ -32,11 +32,13 @@ from dataclasses import dataclass, field, replace
 
 from ..model import Kind, Level, Rule
 from .agencies import canonical, find_agencies, find_groups, overlaps
-from .parties import GROUP_KINDS, Party, find_parties, generic_party
+from .parties import GROUP_KINDS, Party, find_parties, generic_party, plural_units
 
-__all__ = ["NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "is_modern", "sentences"]
+__all__ = ["AD_HOC_NOTE", "NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "is_modern", "sentences"]
 
 NO_DATE = "the plan writes no date for this report: set it from the coordinator's instructions"
+AD_HOC_NOTE = ("an ad-hoc report (\"đột xuất\", \"theo yêu cầu\"): the plan gives it no date and none is invented; it "
+               "falls due when it is asked for")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,8 +241,10 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
                     continue
         else:
             own = _subjects(content, level, modern, heading=False) if rank is not None else []
-            if own and rank is not None and 2 <= rank <= 5:
-                stack.append((rank, tuple(own), line))  # "3. Sở X a. Chủ trì …": its sub-items are Sở X's too
+            if own and rank is not None and 2 <= rank <= 6:
+                # "3. Sở X a. Chủ trì …": its sub-items are Sở X's too; "a) Các sở … phải …" and the unmarked
+                # paragraphs that go on with it, until the next lettered item
+                stack.append((rank, tuple(own), line))
         parts = [p for p in _SPLIT.split(line) if p.strip()]
         merged: list[str] = []
         for part in parts:
@@ -261,7 +265,8 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
 # Periods and dates
 
 _PERIODS: list[tuple[str, re.Pattern]] = [
-    ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b")),
+    ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
+                          r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)")),
     ("Q", re.compile(r"(?i)(?<!ngày\s)\b(?:định\s+kỳ\s+)?0?3\s+tháng(?:\s*/\s*lần|\s+một\s+lần|\s+1\s+lần)?(?!\s*/?\s*\d)")),
     ("H1", re.compile(r"(?i)(?<!ngày\s)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/?\s*\d)")),
     ("Y", re.compile(r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
@@ -289,7 +294,11 @@ _WINDOW = re.compile(r"(?i)\btừ\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d
                      + _DM)
 _ALSO_DATE = re.compile(r"\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?" + _DM, re.I)
 _DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
-                     r"(?P<tail>\s+(?:cuối\s+quý|đầu\s+quý\s+(?:sau|tiếp\s+theo)|tiếp\s+theo|sau|cuối\s+cùng\s+của\s+quý))?", re.I)
+                     r"(?P<tail>\s+(?:(?:cuối|đầu(?:\s+tiên)?)(?:\s+của)?\s+quý(?:\s+(?:sau|tiếp\s+theo))?"
+                     r"|tiếp\s+theo|sau"
+                     r"|cuối\s+cùng\s+của\s+quý))?", re.I)
+_QUARTER_MONTHS = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:các\s+)?tháng\s+0?3\s*,\s*0?6\s*,\s*0?9\s*(?:,|và)\s*12\b",
+                             re.I)
 _ALSO_MONTH = re.compile(r"\s*(?:,|và)\s*tháng\s+(?P<mw>\d{1,2})\b(?!\s*/)", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
 _RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
@@ -317,7 +326,8 @@ def _periods(text: str) -> list[_Mention]:
                 continue
             if period in ("H1", "Y", "Q") and re.search(r"(?i)\b(?:sơ\s+kết|tổng\s+kết|sau)\s+$", text[:match.start()]):
                 continue  # "sơ kết 6 tháng việc thực hiện …": a review of a span, reported once
-            if period == "Y" and re.search(r"(?i)\btháng\s+\d{1,2}\s+$", text[:match.start()]):
+            if period == "Y" and re.search(r"(?i)\btháng\s+\d{1,2}\s+$", text[:match.start()]) and not re.search(
+                    r"(?i)\b(?:trong|vào)\s+tháng\s+\d{1,2}\s+$", text[:match.start()]):
                 continue  # "(tháng 01 và tháng 6 hàng năm)": the months of a period already named, every year
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
@@ -399,6 +409,8 @@ def _dates(text: str) -> list[_Date]:
         day = _written(match)
         if day and not re.search(r"(?i)số\s+liệu\s*$", text[max(0, match.start() - 30):match.start()]):
             found.append(_Date(match.start(), match.end(), day, Rule.BY, None))
+    for match in _QUARTER_MONTHS.finditer(text):  # "trước ngày 15 tháng 3, 6, 9 và 12": every quarter's last month
+        found.append(_Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), "Q"))
     for match in _DAY_OF.finditer(text):
         if taken(match.start(), match.end()):
             continue
@@ -433,6 +445,49 @@ def _dates(text: str) -> list[_Date]:
             continue
         kept.append(date)
     return kept
+
+
+# "trước ngày 20 của tháng cuối kỳ báo cáo", "trước ngày 03 của tháng tiếp theo sau tháng cuối cùng của kỳ báo cáo
+# đối với báo cáo quý, 6 tháng và cả năm": a day of the period's last month, or of the month after it
+_OF_PERIOD = re.compile(
+    r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\s+(?:của\s+)?tháng\s+"
+    r"(?P<which>cuối\s+(?:cùng\s+)?(?:của\s+)?kỳ\s+báo\s+cáo"
+    r"|(?:tiếp\s+theo|đầu)\s+(?:sau\s+|của\s+)?(?:tháng\s+)?(?:cuối\s+cùng\s+của\s+)?(?:tháng\s+)?"
+    r"kỳ\s+(?:báo\s+cáo\s*)?(?:sau|tiếp\s+theo)?)"
+    r"(?:\s+đối\s+với\s+(?:các\s+)?(?P<for>báo\s+cáo\s+[^.;]*?))?(?=\s+và\s+(?:trước|chậm)|[.;]|$)")
+_LAST_MONTH = {"H1": 6, "Y": 12}
+
+
+def _of_periods(text: str, periods: list[_Mention]) -> tuple[list[tuple[str, _Date]], str]:
+    """Deadlines set against the period reported on, each with its periods (those the date names after "đối với", else
+    the clause's), and the text with them blanked for the other date rules."""
+    pairs: list[tuple[str, _Date]] = []
+    for match in _OF_PERIOD.finditer(text):
+        day, rule = int(match["d"]), _rule(match["rule"])
+        after = 0 if match["which"].lower().startswith("cuối") else 1
+        named = _periods(match["for"]) if match["for"] else periods
+        for period in dict.fromkeys(m.period for m in named if m.period in ("H1", "Y", "Q", "M")):
+            if period in _LAST_MONTH:
+                month = _LAST_MONTH[period] % 12 + after if after else _LAST_MONTH[period]
+                pairs.append((period, _Date(match.start(), match.end(), WrittenDay(day, month), rule, None)))
+            else:
+                pairs.append((period, _Date(match.start(), match.end(), WrittenDay(day), rule, period, after)))
+    return pairs, _blank(text, _OF_PERIOD)
+
+
+_LONE_DAY = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\b"
+                       r"(?!\s*(?:/|-|\.\d|tháng|năm))")
+
+
+def _days_of_every(text: str, periods: list[_Mention]) -> list[_Date]:
+    """ "hằng tháng, chậm nhất vào ngày 22": a day without a month in a clause that names one monthly or quarterly
+    period is that period's day."""
+    every = {m.period for m in periods if m.period in ("H1", "Y", "Q", "M")}
+    if len(every) != 1 or not every <= {"Q", "M"}:
+        return []
+    period = every.pop()
+    return [_Date(m.start(), m.end(), WrittenDay(int(m["d"])), _rule(m["rule"]), period)
+            for m in _LONE_DAY.finditer(text) if 1 <= int(m["d"]) <= 31]
 
 
 def _rule(words: str) -> Rule:
@@ -492,6 +547,14 @@ def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Dat
     return out
 
 
+def _named_before(periods: list[_Mention], used: set[int], since: int, date: _Date) -> int | None:
+    """The one 6-month report named before a date "… hằng năm" ("báo cáo 6 tháng … trước ngày 10/6 hằng năm": every
+    year's 10/6 is the 6-month report's), when no other period comes between."""
+    before = [i for i, m in enumerate(periods)
+              if i not in used and since <= m.start < date.start and m.period != "periodic"]
+    return before[0] if len(before) == 1 and periods[before[0]].period == "H1" else None
+
+
 def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[str, _Date | None]]:
     """(period, date) pairs of one clause; periods left without a date give (period, None)."""
     used: set[int] = set()
@@ -539,7 +602,8 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
             tail = date.end + recurring.end()
             nearby = [i for i, m in enumerate(periods) if i not in used and tail <= m.start < tail + 25
                       and m.period in ("H1", "Q", "M")]
-            period = take(nearby[0]) if nearby else "Y"
+            named_before = _named_before(periods, used, previous_end, date)
+            period = take(nearby[0]) if nearby else take(named_before) if named_before is not None else "Y"
         if period is None:
             for index in range(len(periods) - 1, -1, -1):
                 mention = periods[index]
@@ -604,6 +668,7 @@ _RECIPIENT_MARK = re.compile(r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|g
 _OBJECT_MARK = re.compile(r"(?i)\b(?:phối\s+hợp(?:\s+với)?|(?<!báo cáo )với|chỉ\s+đạo|hướng\s+dẫn|của|đối\s+với|giúp|đề\s+nghị"
                           r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại|do|từ)"
                           r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$")
+_ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$")
 _VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+(?:cơ\s+quan\s+)?đầu\s+mối(?:\s+là)?)?\s+$")
@@ -655,6 +720,9 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
     if opening and (first is None or first.start > 0) and re.match(r"(?i)(?:các|những)\s|doanh\s+nghiệp|chủ\s+(?:đầu\s+tư|rừng)",
                                                                    text):
         reporters.append(opening)  # "Các cơ sở đào tạo chủ động …": a body named by what it is
+    units = plural_units(text) if first is None or first.start > 0 else None
+    if units and not reporters:
+        reporters.append(units)  # "Các Vụ, Cục, đơn vị thuộc Bộ gửi …": units named by their kinds
     verb = _VERB.search(text, first.end if first else 0)
     label = re.match(r"^[^:;.]{2,40}:\s+(?=[A-ZĐÀ-Ỹ])", text)  # "Báo cáo tháng: Sở Tài chính tổng hợp …"
     zone_end = 0 if _VERB_FIRST.match(text[label.end() if label else 0:]) else verb.start() if verb else len(text)
@@ -666,6 +734,9 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
             continue  # "Ủy ban nhân dân Thành phố yêu cầu …": the one who asks
         if not party.group and recipient is None and re.search(r"(?i)\bbáo\s+cáo\b[^;]{0,100}\bvới\s+$", text[:party.start]):
             recipient, last_recipient_end = party.name, party.end
+            continue
+        if not party.group and recipient is None and _ASKED_BY.search(text[:party.start]):
+            recipient, last_recipient_end = party.name, party.end  # "báo cáo theo yêu cầu của UBND tỉnh": who asks
             continue
         asked = _ASKED.search(before) and party.start <= zone_end
         marked = None if asked else _OBJECT_MARK.search(before)
@@ -724,13 +795,21 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
 
 def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     """Every reporting item of the plan's text, in the order of the text."""
+    from .blocks import block_items  # the block reader uses this module's date rules
+
     modern = is_modern(text)
     all_sentences = sentences(text, level, modern=modern)
     addressees = _addressees(text, level, modern)
     items: list[Item] = []
     carried: tuple[int, list[str]] = (-1, [])
     context: dict[str | None, _Clause] = {}
+    pending = block_items(text, level, modern)
+    blocks = [block for block, _ in pending]
     for sentence in all_sentences:
+        while pending and pending[0][0].first_line <= sentence.line:
+            items.extend(pending.pop(0)[1])
+        if any(block.covers(sentence.line) for block in blocks):
+            continue  # read as a block's field
         found, named, clause = _items_of(sentence, level, modern, carried[1] if carried[0] == sentence.line else [],
                                          addressees, context.get(sentence.section))
         if named:
@@ -738,6 +817,8 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
         if clause is not None:
             context[sentence.section] = clause
         items.extend(found)
+    for _block, block_found in pending:
+        items.extend(block_found)
     _infer_from_section(items, all_sentences)
     return _deduplicated(items)
 
@@ -798,15 +879,63 @@ def _authors(text: str, level: Level, modern: bool) -> list[str]:
     return []
 
 
+_OPENS_WITH_A_BODY = re.compile(r"(?:Các|các|UBND|Ủy|Uỷ|Sở|Bộ|Ban|Văn phòng|Cục|Vụ|Công an|Thủ trưởng|Chủ tịch|Giám đốc"
+                                r"|Đài|Báo|Hội|Liên|Trung tâm|Thanh tra|Kho bạc|Bảo hiểm|Cơ quan)\b")
+
+
+def _subject_of(text: str, level: Level, modern: bool) -> list[str]:
+    """The bodies a sentence opens with as its subject ("Các sở, ban, ngành, UBND các xã, phường chủ động triển khai
+    thực hiện."): the reporters of a next sentence of the paragraph that names none."""
+    if not _OPENS_WITH_A_BODY.match(text):
+        return []  # most sentences open otherwise: spare them the search for names
+    parties = find_parties(text[:300], level, modern=modern)
+    if not parties or parties[0].start > 4:
+        return []
+    names = _chain(parties, text)
+    last = next(p for p in reversed(parties) if p.name == names[-1])
+    return names if _VERB.match(text[last.end:].lstrip(" ,")) or _OTHER_VERB.match(text[last.end:]) else []
+
+
+def _reporting_part(text: str, level: Level, modern: bool) -> str:
+    """The part of a sentence from the ";" that opens the reporting clause with its own subject: "Đề nghị Ủy ban
+    MTTQ tỉnh phối hợp triển khai; Sở Giáo dục và Đào tạo gửi báo cáo …" is Sở Giáo dục và Đào tạo's report. The
+    parts before it must hold no report, date nor period of their own."""
+    parts = text.split("; ")
+    for index, part in enumerate(parts[1:], start=1):
+        if not _REPORTING.search(part):
+            continue
+        before = "; ".join(parts[:index])
+        opener = find_parties(part[:120], level, modern=modern)
+        own_subject = opener and opener[0].start == 0 and _ends_with_a_verb(before, level, modern)
+        if own_subject and not _REPORTING.search(before) and not _dates(before) and not any(
+                m.period in _REPORT_PERIODS for m in _periods(before)):
+            return "; ".join(parts[index:])
+        break
+    return text
+
+
+def _ends_with_a_verb(text: str, level: Level, modern: bool) -> bool:
+    """Whether a part ends with what its subject does ("… tỉnh phối hợp triển khai"), not with a list of names
+    ("các Sở, ban, ngành, đoàn thể; UBND các huyện … báo cáo": one subject, listed across the ";")."""
+    parties = find_parties(text, level, modern=modern)
+    tail = text[parties[-1].end:] if parties else text
+    return bool(_VERB.search(tail) or _OTHER_VERB.search(tail))
+
+
 def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
               context: _Clause | None = None) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
-    text = sentence.text
-    if not _REPORTING.search(text) or _NOT_A_REPORT.match(text):
+    text = _reporting_part(sentence.text, level, modern)
+    if not _REPORTING.search(text):
+        return [], _subject_of(text, level, modern), None  # who the paragraph is about, for its next sentences
+    if _NOT_A_REPORT.match(text):
         return [], [], None
     if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
         return [], [], None  # a budget estimate, a request, a notice sent down, a publication
-    if _ADVISED.search(text):
+    advised = _ADVISED.search(text)
+    if advised and _REPORTING.search(text[:advised.start()]):
+        text = text[:advised.start()].rstrip(" ,;")  # "… về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ"
+    elif advised:
         return [], [], None  # "tham mưu UBND tỉnh báo cáo …": the issuer's own report
     onward_mark = _ONWARD.search(text)
     main = text[:onward_mark.start()] if onward_mark else text
@@ -817,14 +946,16 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         reporters, recipient, also_to, via = _parties(text, level, modern, open_purpose=True)
     if recipient is None and _ISSUING.match(text):
         return [], [], None
-    periods, dates = _periods(main), _dates(main)
+    periods = _periods(main)
+    of_periods, unblanked = _of_periods(main, periods)
+    dates = _dates(unblanked) or _days_of_every(unblanked, periods)
     periods = _of_the_report(main, periods)
     relative = _RELATIVE.search(text)
     dated_onward: list[tuple[str, _Date | None]] = []
     if onward_mark and not dates and not any(m.period in _REPORT_PERIODS for m in periods):
         tail = text[onward_mark.end():]
         dated_onward = [(p, None) for p, _ in _pair(tail, _periods(tail), _dates(tail))]
-    if not dates and not dated_onward and not any(m.period in _REPORT_PERIODS for m in periods):
+    if not dates and not of_periods and not dated_onward and not any(m.period in _REPORT_PERIODS for m in periods):
         if not (relative and re.search(r"(?i)kỳ\s+họp\s+thường\s+lệ|hằng\s+năm|hàng\s+năm", text)):
             clause = None
             if recipient is not None and not _CONTINGENT.search(text):
@@ -833,7 +964,7 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         periods = [_Mention(relative.start(), relative.end(), "periodic")]
     if _CONTINGENT.search(text) and not dates and not any(m.period in ("H1", "Y", "Q", "M") for m in periods):
         return [], [], None
-    pairs = dated_onward or _pair(main, periods, dates)
+    pairs = dated_onward or of_periods + _pair(unblanked, periods, dates)
     if not pairs:
         return [], [], None
     named = list(reporters)
@@ -953,6 +1084,8 @@ def _assess(item: Item) -> None:
     if item.date is None and item.kind is not Kind.AD_HOC:
         item.review.append(NO_DATE)
         item.confidence -= 0.3
+    if item.kind is Kind.AD_HOC and AD_HOC_NOTE not in item.review:
+        item.review.append(AD_HOC_NOTE)
     if item.period == "periodic":
         item.review.append('"định kỳ" without a period: say which (6 tháng, năm, quý, tháng)')
         item.confidence -= 0.2

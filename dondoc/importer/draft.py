@@ -321,12 +321,27 @@ def _obligations(items: list[Item], ref, source: str) -> list[DraftObligation]:
             groups.setdefault(_group_key(item), []).append(item)
     out: list[DraftObligation] = []
     used: set[str] = set()
-    for members in groups.values():
+    for members in (part for group in groups.values() for part in _one_date_a_period(group)):
         obligation = _obligation(members, ref, used, source)
         if obligation:
             out.append(obligation)
     _link_consolidations(out)
     return out
+
+
+def _one_date_a_period(members: list[Item]) -> list[list[Item]]:
+    """A group split so that no period has two dates in one obligation: two yearly reports to the same body on
+    different days ("Báo cáo năm … trước ngày 15/12", "Báo cáo kế hoạch năm … trước ngày 10/01") are two
+    obligations, not one whose first date is silently dropped."""
+    parts: list[list[Item]] = []
+    for item in members:
+        home = next((part for part in parts if all(
+            other.period != item.period or str(other.date) == str(item.date) for other in part)), None)
+        if home is None:
+            parts.append([item])
+        else:
+            home.append(item)
+    return parts
 
 
 def _obligation(members: list[Item], ref, used: set[str], source: str) -> DraftObligation | None:

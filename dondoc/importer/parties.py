@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ..model import Level
 from .agencies import find_agencies, find_groups
 
-__all__ = ["GROUP_KINDS", "GROUP_NAMES", "Party", "find_parties", "generic_party", "trim_name"]
+__all__ = ["GROUP_KINDS", "GROUP_NAMES", "Party", "find_parties", "generic_party", "plural_units", "trim_name"]
 
 GROUP_KINDS = ("departments", "districts", "communes", "provinces", "ministries")
 GROUP_NAMES = {"departments": "Các sở, ban, ngành", "districts": "UBND các huyện, thị xã, thành phố",
@@ -55,7 +55,8 @@ _STOP = {"yêu", "cầu", "đề", "nghị", "chủ", "trì", "tổng", "hợp",
 _CUT_AT = re.compile(r"\s+(?:về|để|theo|trước|tại|đối với|trong|của|thuộc)\s.*$|\s+[-–]\s+(?:Phó|Cơ quan|cơ quan).*$")
 
 _PROVINCES = (r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?[Cc]ác\s+tỉnh,?\s+thành\s+phố"
-              r"(?:\s+trực\s+thuộc\s+[Tt]rung\s+ương)?(?:\s+từ\s+\S+(?:\s+\S+)?\s+đến\s+\S+(?:\s+\S+)?)?")
+              r"(?:\s+trực\s+thuộc\s+[Tt]rung\s+ương)?(?:\s+từ\s+\S+(?:\s+\S+)?\s+đến\s+\S+(?:\s+\S+)?)?"
+              r"|(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+các\s+tỉnh\b")
 _MINISTRIES = (r"(?:Bộ\s+trưởng\s+)?[Cc]ác\s+[Bb]ộ(?:,\s*(?:ngành|cơ\s+quan\s+ngang\s+[Bb]ộ|cơ\s+quan\s+thuộc\s+Chính\s+phủ))*"
                r"|(?:Thủ\s+trưởng\s+)?(?:[Cc]ác\s+)?cơ\s+quan\s+ngang\s+[Bb]ộ(?:,\s*cơ\s+quan\s+thuộc\s+Chính\s+phủ)?")
 _SECTORS = (r"(?:[Cc]ác\s+)?[Ss]ở\s+quản\s+lý\s+(?:chuyên\s+)?ngành(?:,\s*lĩnh\s+vực)?"
@@ -68,7 +69,9 @@ _HEAD = r"(?!(?:Vụ|Cục|Sở|Bộ|Ban|Văn phòng|Tổng cục|Chi cục|Vi�
 # … nor past the verb that follows the name ("Vụ Khoa học và Công nghệ báo cáo Lãnh đạo Bộ").
 _VERB_AFTER = (r"(?!(?:báo cáo|gửi|chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|tổng hợp|thực hiện|theo dõi"
                r"|định kỳ|hằng|hàng|trước|để|về|theo)\b)")
-_BODY = (rf"[{_UP}][\w&-]*(?:(?:, | và | - ){_HEAD}[{_UP}][\w&-]*"
+# "Vụ Pháp luật dân sự - kinh tế": a lower-case part after a dash is the name's, unless it says what the body is
+_NAME_DASH = r" [-–] (?!(?:là|cơ quan|đơn vị|Phó|Trưởng)\b)[a-zđà-ỹ][\w&-]*"
+_BODY = (rf"[{_UP}][\w&-]*(?:(?:, | và | - ){_HEAD}[{_UP}][\w&-]*|{_NAME_DASH}"
          rf"| (?!và ){_HEAD}{_VERB_AFTER}[{_UP}a-zđà-ỹ][\w&-]*)*")
 _EXTRA_NAMES = re.compile("|".join([
     r"Phó Thủ tướng(?: Chính phủ)?",
@@ -101,9 +104,14 @@ def trim_name(name: str) -> str:
     """A name without the words that follow it in the sentence ("Ban Chỉ đạo về kết quả" → "Ban Chỉ đạo")."""
     name = _CUT_AT.sub("", name).rstrip(" ,-–")
     words = name.split(" ")
-    while len(words) > 2 and (words[-1] in _STOP or words[-1] in ("và", "-", "–", ",")):
+    while len(words) > 2 and (words[-1] in _STOP or words[-1] in ("và", "-", "–", ",")) and not _compound(words):
         words.pop()
     return " ".join(words).rstrip(" ,-–")
+
+
+def _compound(words: list[str]) -> bool:
+    """ "Phòng Tham mưu", "Phòng Tổng hợp", "Cục Kiểm tra": the last word ends a capitalised compound of the name."""
+    return words[-2][:1].isupper() and words[-2].lower() in _STOP and words[-1] not in ("và", "-", "–", ",")
 
 
 def _below(level: Level, modern: bool) -> str:
@@ -112,6 +120,10 @@ def _below(level: Level, modern: bool) -> str:
     if level in (Level.DISTRICT, Level.COMMUNE) or modern:
         return "communes"
     return "districts"
+
+
+# "Sở Y tế - cơ quan thường trực Ban Chỉ đạo": what the body is, not another body
+_APPOSITION = re.compile(r"\s[-–]\s+(?:là\s+)?(?:cơ\s+quan|đơn\s+vị)\s+(?:[a-zđà-ỹ]+\s+){0,4}(?:của\s+)?$")
 
 
 def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = False) -> list[Party]:
@@ -131,6 +143,7 @@ def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = Fal
     for start, _end, name in find_agencies(text):
         name = trim_name(name)
         candidates.append((start, start + len(name), name, 0))
+    candidates = [c for c in candidates if not _APPOSITION.search(text[max(0, c[0] - 60):c[0]])]
     candidates.sort(key=lambda c: (-(c[1] - c[0]) - 2 * c[3], c[0]))
     chosen: list[tuple[int, int, str]] = []
     for start, end, name, _ in candidates:
@@ -152,3 +165,19 @@ def generic_party(text: str) -> str | None:
     phrase = match.group(1).strip()
     phrase = re.sub(r"\s+(?:có|chịu)\s+trách\s+nhiệm.*$", "", phrase)
     return phrase[0].lower() + phrase[1:] if phrase else None
+
+
+_PLURAL_UNITS = re.compile(r"(?i)^các\s+(?:vụ|cục|tổng\s+cục|chi\s+cục|viện|trung\s+tâm|phòng|ban|đơn\s+vị|cơ\s+quan)"
+                           r"(?=\s*[,:]|\s+[a-zđà-ỹ])")
+_UNITS_END = re.compile(r"\s+(?:có\s+trách|chịu\s+trách|chủ\s+động|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo|định\s+kỳ"
+                        r"|hằng|hàng|tổng\s+hợp|theo\s+dõi|trước|để)\b|\s*[.;(]|$")
+
+
+def plural_units(text: str) -> str | None:
+    """Units named by their kinds, as written, where a text opens with them ("Các Vụ, Cục, đơn vị thuộc Bộ gửi …"):
+    no one agency, and not every department either. ``None`` when the text opens otherwise."""
+    text = text.strip()
+    if not _PLURAL_UNITS.match(text):
+        return None
+    phrase = text[:_UNITS_END.search(text).start()].strip(" ,:")
+    return re.sub(r"\s*:\s*", ", ", phrase[0].upper() + phrase[1:]) if phrase else None

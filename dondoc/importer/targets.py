@@ -152,10 +152,7 @@ def _assign(targets: list[FoundTarget], implementation: list[Sentence]) -> None:
             numbers = re.findall(r"\d{1,2}(?:\.\d{1,2})?[a-z]?", match.group(1))
             before = sentence.text[:match.start()].lower().rsplit(";", 1)[-1]  # this clause only
             partner = "phối hợp" in before and not re.search(r"chủ\s+trì|hướng\s+dẫn", before)
-            for number in numbers:
-                target = by_number.get(number)
-                if target is None:
-                    continue
+            for target in (t for number in numbers for t in _cited(number, by_number)):
                 agency = sentence.heading_agency
                 if partner:
                     if agency not in target.partners and agency != target.lead:
@@ -169,3 +166,16 @@ def _assign(targets: list[FoundTarget], implementation: list[Sentence]) -> None:
         if target.lead is None and target.partners:
             target.lead = target.partners.pop(0)
             target.review.append(f"the plan names no lead; {target.lead} (named to take part) is proposed")
+        elif target.lead is None:
+            target.review.append("the plan names no lead for this target: set 'lead'")
+
+
+def _cited(number: str, by_number: dict[str, FoundTarget]) -> list[FoundTarget]:
+    """The targets a citation names: "chỉ tiêu 3" is target 3, or, where the plan numbers none 3, its items (3.1,
+    3.a …); "chỉ tiêu 1b" is 1.b."""
+    letter = re.fullmatch(r"(\d{1,2})([a-z])", number)
+    if letter:
+        number = f"{letter[1]}.{letter[2]}"
+    if number in by_number:
+        return [by_number[number]]
+    return [target for key, target in by_number.items() if key.startswith(f"{number}.")]

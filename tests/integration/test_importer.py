@@ -422,3 +422,46 @@ def test_every_open_point_of_a_real_plans_draft_is_a_review_point(areas):
                 assert "placeholder" in notes and obligation.confidence <= 0.6, (path.name, data["id"])
             if data["schedule"]["every"] == "ad-hoc" and data["kind"] != "ad-hoc":
                 assert "without a date" in notes and obligation.confidence <= 0.6, (path.name, data["id"])
+
+
+OWN_2026 = ROOT / "tests" / "data" / "drafts" / "ke-hoach-2026-thuoc-la.txt"  # written for this test, fictitious
+
+
+def test_another_2026_plan_targets_in_lettered_and_bulleted_numberings_cited_by_parent_and_letter(areas):
+    """The issue's standard sentence in a plan of our own: targets under "II. CHỈ TIÊU" as a), b) and bullets, cited
+    as "chỉ tiêu 2" (both of its items) and "chỉ tiêu 1b"; the communes' assignment and the target they lead are
+    review points, and so nothing slips through unreviewed."""
+    draft = import_plan(OWN_2026, areas, area="dak-lak")
+    plan = draft.validate()
+    assert [(o.reporters, o.recipient, o.schedule.every.value) for o in plan.obligations] == [
+        (["dl.so-nganh", "new.communes"], "dl.so-y-te", "half-year"), (["dl.so-y-te"], "dl.ubnd-tinh", "year")]
+    assert {k: str(v) for k, v in plan.obligations[0].schedule.due.items()} == {"H1": "15/6", "Y": "15/12"}
+    assert str(plan.obligations[1].schedule.due) == "20/12/2026"
+    assert [(t.id, t.unit, t.goal.op, t.goal.value, t.lead) for t in plan.targets] == [
+        ("1.a", "percent", ">=", 90, None), ("1.b", "percent", ">=", 100, "dl.so-gd-dt"),
+        ("2.1", "percent", "<", 38, "dl.so-y-te"), ("2.2", "percent", ">=", 70, "dl.so-y-te")]
+    points = draft.review_points()
+    assert any("UBND các xã, phường" in point and "assignments" in point for point in points)
+    assert "target 1.a: the plan names no lead for this target: set 'lead'" in points
+
+
+def test_a_circulars_regime_drafts_one_obligation_per_report_and_says_what_it_borrowed(tmp_path, areas):
+    """Two yearly reports to one body on different days stay two obligations; the fields a block leaves out are
+    review points, and the ad-hoc report is undated."""
+    plan = tmp_path / "thong-tu.txt"
+    plan.write_text(
+        "Bộ Y tế ban hành Thông tư quy định chế độ báo cáo về công tác dân số.\n"
+        "Điều 5. Báo cáo định kỳ\n1. Báo cáo năm\na) Cơ quan thực hiện báo cáo: Ủy ban nhân dân các tỉnh.\n"
+        "b) Cơ quan nhận báo cáo: Bộ Y tế.\nc) Thời gian chốt số liệu: từ ngày 15/12 năm trước đến ngày 14/12.\n"
+        "d) Thời gian gửi báo cáo: trước ngày 20 tháng 12 hằng năm.\n"
+        "2. Báo cáo kế hoạch năm\na) Cơ quan thực hiện báo cáo: Ủy ban nhân dân các tỉnh.\n"
+        "b) Thời gian gửi báo cáo: trước ngày 15 tháng 01 hằng năm.\n"
+        "Điều 6. Báo cáo đột xuất\nỦy ban nhân dân các tỉnh báo cáo đột xuất theo yêu cầu của Bộ Y tế.\n",
+        encoding="utf-8")
+    draft = import_plan(plan, areas)
+    schedules = [o.data["schedule"] for o in draft.obligations]
+    assert schedules == [{"every": "year", "due": "20/12"}, {"every": "year", "due": "15/1"}, {"every": "ad-hoc"}]
+    assert all(o.data["recipient"] == "vn.bo-y-te" for o in draft.obligations)
+    points = draft.review_points()
+    assert any("names no recipient: read from the block before it" in point for point in points)
+    assert any("ad-hoc report" in point for point in points)

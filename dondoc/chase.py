@@ -45,7 +45,7 @@ from dondoc.documents.ics import deadline_invite
 from dondoc.errors import Fault, MailError
 from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
-from dondoc.mail.render import jinja_environment, render
+from dondoc.mail.render import SharedRender, jinja_environment, render
 from dondoc.mail.tokens import make_token
 from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
@@ -68,6 +68,8 @@ __all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver",
 log = logging.getLogger("dondoc.chase")
 
 LEASE = dt.timedelta(minutes=15)
+# what differs between the reminders of one group: printed, and not expected in the mail (see SharedRender)
+_PER_MAIL = (("tag", "agency_name"), ("deadline_id", "reply_to", "attachments"))
 CHUNK = 250  # reminders composed per worker task
 PIPELINE_MIN = 2 * CHUNK  # fewer reminders than this: compose in-process, worker start-up is not worth it
 
@@ -293,9 +295,13 @@ def _files(setup: MailSetup, plan, obligation, agency, row: DeadlineRow, token: 
 
 def compose_reminder(
     setup: MailSetup, flagged: set[str], catalog: Catalog, calendar: WorkCalendar, row: DeadlineRow,
-    reminder: Reminder, now: dt.datetime,
+    reminder: Reminder, now: dt.datetime, texts: SharedRender | None = None,
 ) -> dict:
-    """The outbox row (values) of one reminder: rendered message and envelope. ``MailError`` if unsendable."""
+    """The outbox row (values) of one reminder: rendered message and envelope. ``MailError`` if unsendable.
+
+    ``texts`` renders the templates once per group of reminders that share all but the agency's name and the
+    deadline's tag (a chunk of a chase passes one); without it each is rendered in full.
+    """
     plan = catalog.plans[row.plan_id]
     obligation = plan.obligation(row.obligation_id)
     agency = catalog.directory.agencies[row.agency_id]
@@ -317,11 +323,14 @@ def compose_reminder(
     lang = agency.language
     key = f"reminder:{row.id}:{reminder.stage}"
     message_id = message_id_for(key, setup.domain, setup.hmac_key)
-    subject = header_text(render(setup.env, f"mail/{lang}/reminder.subject.j2", context).strip())
+    names = tuple(f"mail/{lang}/reminder.{part}.j2" for part in ("subject", "txt", "html"))
+    subject, text, html = (texts.render(names, context, *_PER_MAIL) if texts is not None
+                           else [render(setup.env, name, context) for name in names])
+    subject = header_text(subject.strip())
     message = build_message(
         subject=subject,
-        text=render(setup.env, f"mail/{lang}/reminder.txt.j2", context),
-        html=render(setup.env, f"mail/{lang}/reminder.html.j2", context),
+        text=text,
+        html=html,
         sender=(setup.sender_name, setup.sender), to=to, cc=cc, reply_to=reply_to, message_id=message_id,
         date=now, attachments=attachments, language=lang)
     return dict(key=key, kind="reminder", deadline_id=row.id, stage=reminder.stage, message_id=message_id,
@@ -354,12 +363,13 @@ def _compose_chunk(setup: MailSetup, flagged: set[str], catalog: Catalog, calend
                    items: list[tuple[DeadlineView, Reminder]], now: dt.datetime) -> tuple[list, list, list]:
     """Compose reminders: (outbox rows, planned entries, skipped entries)."""
     rows, planned, skipped = [], [], []
+    texts = SharedRender(setup.env)
     for deadline, reminder in items:
         entry = {"deadline": deadline.id, "agency": deadline.agency_id, "plan": deadline.plan_id,
                  "obligation": deadline.obligation_id, "period": deadline.period_key, "stage": reminder.stage,
                  "escalate": reminder.escalate}
         try:
-            row = compose_reminder(setup, flagged, catalog, calendar, deadline, reminder, now)
+            row = compose_reminder(setup, flagged, catalog, calendar, deadline, reminder, now, texts)
         except MailError as error:
             skipped.append({**entry, "reason": str(error)})
             continue

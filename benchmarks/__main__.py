@@ -16,18 +16,22 @@ import platform
 import sys
 import time
 
-KINDS = ("planning", "chase", "intake", "report", "prefect")
+KINDS = ("startup", "planning", "chase", "intake", "report", "prefect")
 
 
 def _sizes(args: argparse.Namespace) -> dict[str, list[int]]:
     if args.quick:
-        return {"planning": [5], "chase": [500], "intake": [500], "report": [200], "prefect": [300]}
+        return {"startup": [1], "planning": [5], "chase": [500], "intake": [500], "report": [200], "prefect": [300]}
     growth = [1000, 10_000] + ([100_000] if args.large else [])
-    return {"planning": [63], "chase": [1500, 10_000] + ([100_000] if args.large else []), "intake": growth,
+    return {"startup": [1], "planning": [63], "chase": [1500, 10_000] + ([100_000] if args.large else []), "intake": growth,
             "report": [700, *growth], "prefect": [300, 10_000]}
 
 
 def _run(kind: str, size: int, args: argparse.Namespace) -> list[dict]:
+    if kind == "startup":
+        from benchmarks.startup import bench_startup
+
+        return [bench_startup()]
     if kind == "planning":
         from benchmarks.planning import bench_planning
 
@@ -46,7 +50,7 @@ def _run(kind: str, size: int, args: argparse.Namespace) -> list[dict]:
     if kind == "report":
         from benchmarks.report import bench_report
 
-        return [bench_report(size, 20, limits=size == 700)]  # the targets are for 700 agencies
+        return [bench_report(size, 20, limits=size in (700, 10_000))]  # targets for 700 and 10,000 agencies
     from benchmarks.prefect_overhead import bench_prefect_overhead
 
     return bench_prefect_overhead(size)

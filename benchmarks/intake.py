@@ -134,7 +134,7 @@ def prepared(count: int) -> Path:
 
 
 def bench_intake(count: int) -> dict:
-    """Time ``count`` replies both ways; the ratio is real rate / bare rate (target ≥ 0.50)."""
+    """Time ``count`` replies both ways; the ratio is real rate / bare rate (target ≥ 0.65)."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "copy"
         shutil.copytree(prepared(count), root)
@@ -163,7 +163,9 @@ def bench_intake(count: int) -> dict:
             "per_second": round(count / real, 1),
             "baseline": "stdlib email parse of the same files (policy.default, every part decoded)",
             "baseline_seconds": round(bare, 3), "baseline_per_second": round(count / bare, 1),
-            "ratio": round(bare / real, 3), "target": 0.50, "rerun_seconds": round(again, 3),
+            "ratio": round(bare / real, 3), "target": 0.65, "rerun_seconds": round(again, 3),
+            "ceiling": f"the parse alone: {count / bare:.1f}/s (the baseline is the parser's own ceiling; intake "
+                       "reads the files from the same disk)",
             **({} if lazy is None else {"lazy_parse_per_second": round(count / lazy, 1),
                                         "ratio_to_lazy_parse": round(lazy / real, 3)})}
 

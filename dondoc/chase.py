@@ -28,6 +28,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -37,15 +38,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 from sqlmodel import Session, func, select
 
-from dondoc.db.outbox import claim, enqueue, mark, recover_interrupted, sent_stages
-from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
+from dondoc.db.outbox import claim, enqueue, mark_many, recover_interrupted, sent_stages
+from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, OutboxStatus, PauseRow
 from dondoc.workdays import WorkCalendar
-from dondoc.documents.form import FormRow, write_form
-from dondoc.documents.ics import deadline_invite
 from dondoc.errors import Fault, MailError
 from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
-from dondoc.mail.render import jinja_environment, render
+from dondoc.mail.render import SharedRender, jinja_environment, render
 from dondoc.mail.tokens import make_token
 from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
@@ -68,6 +67,8 @@ __all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver",
 log = logging.getLogger("dondoc.chase")
 
 LEASE = dt.timedelta(minutes=15)
+# what differs between the reminders of one group: printed, and not expected in the mail (see SharedRender)
+_PER_MAIL = (("tag", "agency_name"), ("deadline_id", "reply_to", "attachments"))
 CHUNK = 250  # reminders composed per worker task
 PIPELINE_MIN = 2 * CHUNK  # fewer reminders than this: compose in-process, worker start-up is not worth it
 
@@ -277,6 +278,9 @@ def _recipients(flagged: set[str], catalog: Catalog, row: DeadlineRow, reminder:
 def _files(setup: MailSetup, plan, obligation, agency, row: DeadlineRow, token: str, last_day: dt.date,
            targets) -> list[Attachment]:
     """The reporting form and the calendar invite of a deadline."""
+    from dondoc.documents.form import FormRow, write_form  # openpyxl and icalendar: only when forms are attached
+    from dondoc.documents.ics import deadline_invite
+
     form_rows = tuple(FormRow(t.id, t.text, str(t.unit), goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal
                               else "", role)
                       for t, role in targets)
@@ -293,9 +297,13 @@ def _files(setup: MailSetup, plan, obligation, agency, row: DeadlineRow, token: 
 
 def compose_reminder(
     setup: MailSetup, flagged: set[str], catalog: Catalog, calendar: WorkCalendar, row: DeadlineRow,
-    reminder: Reminder, now: dt.datetime,
+    reminder: Reminder, now: dt.datetime, texts: SharedRender | None = None,
 ) -> dict:
-    """The outbox row (values) of one reminder: rendered message and envelope. ``MailError`` if unsendable."""
+    """The outbox row (values) of one reminder: rendered message and envelope. ``MailError`` if unsendable.
+
+    ``texts`` renders the templates once per group of reminders that share all but the agency's name and the
+    deadline's tag (a chunk of a chase passes one); without it each is rendered in full.
+    """
     plan = catalog.plans[row.plan_id]
     obligation = plan.obligation(row.obligation_id)
     agency = catalog.directory.agencies[row.agency_id]
@@ -317,16 +325,19 @@ def compose_reminder(
     lang = agency.language
     key = f"reminder:{row.id}:{reminder.stage}"
     message_id = message_id_for(key, setup.domain, setup.hmac_key)
-    subject = header_text(render(setup.env, f"mail/{lang}/reminder.subject.j2", context).strip())
+    names = tuple(f"mail/{lang}/reminder.{part}.j2" for part in ("subject", "txt", "html"))
+    subject, text, html = (texts.render(names, context, *_PER_MAIL) if texts is not None
+                           else [render(setup.env, name, context) for name in names])
+    subject = header_text(subject.strip())
     message = build_message(
         subject=subject,
-        text=render(setup.env, f"mail/{lang}/reminder.txt.j2", context),
-        html=render(setup.env, f"mail/{lang}/reminder.html.j2", context),
+        text=text,
+        html=html,
         sender=(setup.sender_name, setup.sender), to=to, cc=cc, reply_to=reply_to, message_id=message_id,
         date=now, attachments=attachments, language=lang)
     return dict(key=key, kind="reminder", deadline_id=row.id, stage=reminder.stage, message_id=message_id,
                 sender=setup.sender, recipients=[a for _, a in to + cc], subject=subject,
-                raw=message.as_bytes(), status="pending", attempts=0, created_at=now)
+                raw=message.as_bytes(), status=OutboxStatus.PENDING, attempts=0, created_at=now)
 
 
 @dataclass(frozen=True)
@@ -354,12 +365,13 @@ def _compose_chunk(setup: MailSetup, flagged: set[str], catalog: Catalog, calend
                    items: list[tuple[DeadlineView, Reminder]], now: dt.datetime) -> tuple[list, list, list]:
     """Compose reminders: (outbox rows, planned entries, skipped entries)."""
     rows, planned, skipped = [], [], []
+    texts = SharedRender(setup.env)
     for deadline, reminder in items:
         entry = {"deadline": deadline.id, "agency": deadline.agency_id, "plan": deadline.plan_id,
                  "obligation": deadline.obligation_id, "period": deadline.period_key, "stage": reminder.stage,
                  "escalate": reminder.escalate}
         try:
-            row = compose_reminder(setup, flagged, catalog, calendar, deadline, reminder, now)
+            row = compose_reminder(setup, flagged, catalog, calendar, deadline, reminder, now, texts)
         except MailError as error:
             skipped.append({**entry, "reason": str(error)})
             continue
@@ -442,19 +454,32 @@ async def _pipelined(session: Session, transport: Transport, setup: MailSetup, c
                                        calendar.years, flagged)) as pool:
         loop = asyncio.get_running_loop()
         pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
+        results = iter([first, *pending])
+
+        async def queue_next() -> bool:
+            """Queue the next composed chunk (waiting for its worker); false when none is left."""
+            result = next(results, None)
+            if result is None:
+                return False
+            try:
+                rows, entries, skipped = result if isinstance(result, tuple) else await result
+            except BrokenProcessPool:
+                raise Fault(
+                    f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
+                    f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
+                    "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again") from None
+            report.planned += entries
+            report.skipped += skipped
+            report.queued += enqueue(session, rows)
+            return True
+
         try:
-            for result in [first, *pending]:
-                try:
-                    rows, entries, skipped = result if isinstance(result, tuple) else await result
-                except BrokenProcessPool:
-                    raise Fault(
-                        f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
-                        f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
-                        "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again") from None
-                report.planned += entries
-                report.skipped += skipped
-                report.queued += enqueue(session, rows)
-                await deliver(session, transport, worker, now, max(limit - report.sent, 0), report)
+            await queue_next()
+            # one delivery for the whole run: when the outbox runs dry it queues the next chunk, so the pool
+            # never waits for a chunk's last message before the next chunk's first
+            await deliver(session, transport, worker, now, limit, report, refill=queue_next)
+            while await queue_next():  # over the rate limit: queued now, sent by a later run
+                pass
         finally:
             for future in pending:
                 future.cancel()
@@ -476,37 +501,78 @@ def _short(result: Delivery) -> str:
     return " ".join(text.split())[:200]
 
 
-async def deliver(session: Session, transport: Transport, worker: str, now: dt.datetime, limit: int,
-                  report: ChaseReport, batch: int = 200) -> None:
-    """Claim and send pending outbox rows (up to ``limit``), recording each answer as it comes."""
-    report.recovered += recover_interrupted(session, now, LEASE)
+RECORD_EVERY = 32  # answers recorded in one transaction …
+RECORD_AFTER = 0.05  # … or fewer, once the oldest unrecorded one is this many seconds old
+
+
+class _Answers:
+    """The servers' answers of one delivery, recorded in batches (see :data:`RECORD_EVERY`)."""
+
+    def __init__(self, connection, session: Session, now: dt.datetime, report: ChaseReport):
+        self.connection, self.session, self.now, self.report = connection, session, now, report
+        self.attempts: dict[int, int] = {}
+        self.waiting: list[tuple[Delivery, str | None]] = []
+        self.since = 0.0
+
+    def record(self, result: Delivery) -> None:
+        if not self.waiting:
+            self.since = time.monotonic()
+        self.waiting.append((result, result.error or ("; ".join(result.refused.values()) or None)))
+        if result.refused:
+            _flag_refused(self.session, result.refused, self.now)
+        if len(self.waiting) >= RECORD_EVERY or time.monotonic() - self.since >= RECORD_AFTER:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.waiting:
+            return
+        waiting, self.waiting = self.waiting, []
+        statuses = mark_many(self.connection, [(r.outbox_id, self.attempts.pop(r.outbox_id), r.ok, r.permanent, error)
+                                               for r, error in waiting], self.now)
+        for (result, _), status in zip(waiting, statuses):
+            if status == "sent":
+                self.report.sent += 1
+            elif status == "failed":
+                self.report.failed += 1
+                self.report.errors["failed"][_short(result)] += 1
+            else:
+                self.report.retrying += 1
+                self.report.errors["retrying"][_short(result)] += 1
+
+
+async def _claimed(session: Session, worker: str, now: dt.datetime, limit: int, batch: int,
+                   attempts: dict[int, int], refill: Callable[[], Awaitable[bool]] | None) -> AsyncIterator[Envelope]:
+    """Pending outbox rows, claimed ``batch`` at a time as the pool asks for more (up to ``limit``); when none is
+    left, ``refill`` is asked to queue more (it says whether it did)."""
     remaining = limit
-    with session.get_bind().connect() as connection:
-        while remaining > 0:
+    while remaining > 0:
+        rows = claim(session, worker, now, min(batch, remaining))
+        while not rows and refill is not None and await refill():
             rows = claim(session, worker, now, min(batch, remaining))
-            if not rows:
-                return
-            remaining -= len(rows)
-            envelopes = [Envelope(r.id, r.sender, list(r.recipients), r.raw, r.message_id) for r in rows]
-            attempts = {r.id: r.attempts for r in rows}
-            session.expunge_all()  # the rows (and their bytes) are not needed in the session any more
+        if not rows:
+            return
+        remaining -= len(rows)
+        envelopes = [Envelope(r.id, r.sender, list(r.recipients), r.raw, r.message_id) for r in rows]
+        attempts.update((r.id, r.attempts) for r in rows)
+        session.expunge_all()  # the rows (and their bytes) are not needed in the session any more
+        for envelope in envelopes:
+            yield envelope
 
-            def record(result: Delivery) -> None:
-                status = mark(connection, result.outbox_id, attempts=attempts[result.outbox_id], ok=result.ok,
-                              permanent=result.permanent,
-                              error=result.error or ("; ".join(result.refused.values()) or None), now=now)
-                if result.refused:
-                    _flag_refused(session, result.refused, now)
-                if status == "sent":
-                    report.sent += 1
-                elif status == "failed":
-                    report.failed += 1
-                    report.errors["failed"][_short(result)] += 1
-                else:
-                    report.retrying += 1
-                    report.errors["retrying"][_short(result)] += 1
 
-            await transport.deliver(envelopes, record)
+async def deliver(session: Session, transport: Transport, worker: str, now: dt.datetime, limit: int,
+                  report: ChaseReport, batch: int = 200,
+                  refill: Callable[[], Awaitable[bool]] | None = None) -> None:
+    """Claim and send pending outbox rows (up to ``limit``), every connection of the pool kept busy, and record
+    the answers in batches: at most :data:`RECORD_EVERY` answers, or :data:`RECORD_AFTER` seconds' worth, wait
+    to be recorded (a crash then leaves them ``sending``; the next run sends them again, same Message-ID)."""
+    report.recovered += recover_interrupted(session, now, LEASE)
+    with session.get_bind().connect() as connection:
+        answers = _Answers(connection, session, now, report)
+        try:
+            await transport.deliver(_claimed(session, worker, now, limit, batch, answers.attempts, refill),
+                                    answers.record)
+        finally:
+            answers.flush()
 
 
 def _stage_order(kind: str) -> tuple:

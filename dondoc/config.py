@@ -14,6 +14,9 @@ that does not validate.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 import stat
 from collections.abc import Mapping
@@ -353,22 +356,82 @@ def config_reviews(config_dir: Path, plan_files: list[Path] | None = None) -> di
     return found
 
 
-def load_catalog(config_dir: Path, plan_files: list[Path] | None = None) -> Catalog:
+
+_CACHE_CODE = ("checks.py", "folding.py", "config.py", "model.py", "policy.py", "succession.py", "units.py", "workdays.py")
+
+
+def _cache_key(config_dir: Path, plan_files: list[Path] | None) -> str | None:
+    """A digest of every file the catalog is read from, and of the code that reads and checks it; ``None`` when a
+    file cannot be read (the careful path will say why)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    try:
+        for name in _CACHE_CODE:
+            digest.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+        files = [*_files(config_dir / "agencies"), *(plan_files if plan_files is not None
+                                                      else _files(config_dir / "plans")), *_files(config_dir / "calendar")]
+        for path in files:
+            digest.update(str(path.relative_to(config_dir) if path.is_relative_to(config_dir) else path.resolve())
+                          .encode() + b"\0" + _text(path).encode() + b"\0")
+    except (OSError, UnicodeDecodeError, _TooBig, _NotAFile):
+        return None
+    return digest.hexdigest()
+
+
+def _cached(cache_dir: Path, key: str) -> Catalog | None:
+    try:
+        with open(cache_dir / f"catalog-{key}.pickle", "rb") as handle:
+            catalog = pickle.load(handle)
+    except Exception:  # noqa: BLE001 — missing, half-written by a killed process, from another version: rebuild
+        return None
+    return catalog if isinstance(catalog, Catalog) else None
+
+
+def _keep(cache_dir: Path, key: str, catalog: Catalog) -> None:
+    """Write the catalog under its key (atomically: a temporary file renamed) and remove older ones."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for old in cache_dir.glob("catalog-*.pickle"):
+            old.unlink(missing_ok=True)
+        temporary = cache_dir / f".catalog-{key}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            pickle.dump(catalog, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, cache_dir / f"catalog-{key}.pickle")
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+
+
+def load_catalog(config_dir: Path, plan_files: list[Path] | None = None, cache_dir: Path | None = None) -> Catalog:
     """Load and check the configuration in ``config_dir``; ``ConfigError`` lists every problem.
 
     ``plan_files`` replaces ``config_dir/plans/`` (to check one new plan
     against an existing directory of agencies).
+
+    With ``cache_dir`` (under the data directory, which only dondoc's user
+    can read), a catalog that validated is kept there as a pickle, named by a
+    digest of the contents of every file it was read from and of the code
+    that reads and checks them: the next load of the same files is one read
+    (a national directory loads in milliseconds, not a second). Any change to
+    a file, a file added or removed, or a new version of dondoc gives another
+    digest; an unreadable cache file is ignored and rewritten.
 
     Two paths, one result: the files are first read with libyaml (fast: a
     national directory of 1,890 agencies in well under a second); if anything
     at all is wrong, they are read again with ruamel, which knows the line of
     every value, to say ``file:line: what is wrong``.
     """
+    key = _cache_key(config_dir, plan_files) if cache_dir is not None and config_dir.is_dir() else None
+    if key is not None and (catalog := _cached(cache_dir, key)) is not None:
+        return catalog
     if config_dir.is_dir():
         try:
-            return _load_fast(config_dir, plan_files)
+            catalog = _load_fast(config_dir, plan_files)
         except Exception:  # noqa: BLE001 — the careful path below finds and locates every problem
-            pass
+            catalog = None
+        if catalog is not None:
+            if key is not None:
+                _keep(cache_dir, key, catalog)
+            return catalog
     return _load_located(config_dir, plan_files)
 
 

@@ -46,7 +46,7 @@ class App:
 
     def catalog(self) -> Catalog:
         """The configuration, loaded and checked (``ConfigError`` if invalid)."""
-        return load_catalog(self.settings.config_dir)
+        return load_catalog(self.settings.config_dir, cache_dir=self.settings.data_dir / "cache")
 
     def policy(self) -> PolicyFile:
         """``policy.yaml``, loaded and checked."""

@@ -9,12 +9,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email import base64mime
 from email.encoders import encode_base64
+from email.charset import Charset
 from email.header import Header
 from email.message import Message
+from email.policy import Compat32
+from functools import lru_cache
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
 from dondoc.errors import MailError
@@ -73,7 +76,7 @@ def _address(name: str | None, address: str) -> str:
     address, name = parse_address(address), header_text(name or "")[:_MAX_NAME]
     if not name or _PLAIN_NAME.fullmatch(name):
         return formataddr((name, address))
-    return f"{Header(name, 'utf-8', header_name='To').encode()} <{address}>"
+    return f"{_encoded_word(name, 'To')} <{address}>"
 
 
 def _filename(name: str) -> str:
@@ -87,9 +90,112 @@ def _filename(name: str) -> str:
     return f"{stem[:_MAX_FILENAME - len(extension) - 1]}.{extension}"
 
 
-def _text_part(text: str, subtype: str) -> MIMEText:
-    # base64 (C-accelerated) rather than quoted-printable (pure Python, ~10× slower on Vietnamese text)
-    return MIMEText(text, subtype, "utf-8")
+# One header line as Header's refolding reads it: printable ASCII words, single spaces.
+_SIMPLE_LINE = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+
+
+def _fold_simple(name: str, value: str) -> list[str] | None:
+    """The lines ``Header(value).encode(maxlinelen=78)`` gives for ``value``, when the answer is plain greedy word
+    wrapping; ``None`` when it may not be (then the stock path decides).
+
+    Each line of ``value`` is wrapped on its own; a line that must be wrapped may only hold spaces as split points
+    (``Header`` prefers to split after ``;`` or ``,``) and no word longer than a line.
+    """
+    if not value.isascii():
+        return None
+    folded = []
+    for number, line in enumerate(value.split("\n")):
+        start = len(name) + 2
+        if number:
+            if line[:1] != " ":
+                return None
+            line, start = line[1:], 1
+        if not _SIMPLE_LINE.fullmatch(line):
+            return None
+        if start + len(line) <= 78:
+            folded.append(line if number == 0 else " " + line)
+            continue
+        if "," in line or ";" in line:
+            return None
+        current, width = [], start
+        for word in line.split(" "):
+            if current and width + 1 + len(word) > 78:
+                folded.append((" " if folded else "") + " ".join(current))
+                current, width = [], 1
+            if width + (1 if current else 0) + len(word) > 78:
+                return None  # a word that overflows a line on its own
+            width += (1 if current else 0) + len(word)
+            current.append(word)
+        folded.append((" " if folded else "") + " ".join(current))
+    return folded
+
+
+class _Compat32Fast(Compat32):
+    """``compat32`` whose header folding skips its ``Header`` round trip (~60 µs a header, 18 headers a message) for
+    the values :func:`build_message` writes (pre-encoded printable ASCII words): it wraps them as ``Header`` would.
+    Anything else takes the stock path; the bytes are the same either way (tested against the stock policy)."""
+
+    def fold_binary(self, name, value):
+        if isinstance(value, str) and (lines := _fold_simple(name, value)) is not None:
+            return f"{name}: {self.linesep.join(lines)}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+FAST_POLICY = _Compat32Fast()
+
+
+def _text_part(text: str, subtype: str) -> Message:
+    """What ``MIMEText(text, subtype, "utf-8")`` builds, without its charset machinery (~0.25 ms a part): base64
+    (C-accelerated) rather than quoted-printable (pure Python, ~10× slower on Vietnamese text)."""
+    part = Message(policy=FAST_POLICY)
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["MIME-Version"] = "1.0"
+    part["Content-Transfer-Encoding"] = "base64"
+    part.set_payload(base64mime.body_encode(text.encode("utf-8")))
+    return part
+
+
+class _Utf8Base64(Charset):
+    """The ``utf-8`` charset, whose splitting of a header into encoded words takes linear time: the stock
+    ``header_encode_lines`` re-encodes the whole line for every character it adds (quadratic; ~0.3 ms a subject).
+    Same words, same places (tested against the stock charset)."""
+
+    def __init__(self):
+        super().__init__("utf-8")
+
+    def header_encode_lines(self, string, maxlengths):
+        if self._get_encoder(string.encode("utf-8")) is not base64mime:  # mostly ASCII: quoted-printable
+            return super().header_encode_lines(string, maxlengths)
+        extra = len("utf-8") + 7  # =?utf-8?b?…?=
+        lines: list[str | None] = []
+        start, used = 0, 0
+        maxlen = next(maxlengths) - extra
+        for index, character in enumerate(string):
+            size = len(character.encode("utf-8"))
+            if -(-(used + size) // 3) * 4 > maxlen:
+                if not lines and index == start:
+                    lines.append(None)  # nothing fits on the first line
+                else:
+                    lines.append(base64mime.header_encode(string[start:index].encode("utf-8"), "utf-8"))
+                start, used = index, 0
+                maxlen = next(maxlengths) - extra
+            used += size
+        lines.append(base64mime.header_encode(string[start:].encode("utf-8"), "utf-8"))
+        return lines
+
+
+_UTF8 = _Utf8Base64()
+
+
+def _header(text: str, header_name: str) -> str:
+    """``Header(text, "utf-8", header_name=…).encode()``, in linear time."""
+    return Header(text, _UTF8, header_name=header_name).encode()
+
+
+@lru_cache(maxsize=4096)
+def _encoded_word(text: str, header_name: str) -> str:
+    """:func:`_header`, remembered: the sender's and the coordinator's names recur in every mail."""
+    return _header(text, header_name)
 
 
 def build_message(
@@ -137,7 +243,8 @@ def build_message(
             root.attach(part)
     else:
         root = body
-    root["Subject"] = Header(header_text(subject), "utf-8", header_name="Subject").encode()
+    root.policy = FAST_POLICY
+    root["Subject"] = _header(header_text(subject), "Subject")
     root["From"] = _address(*sender)
     root["To"] = ", ".join(_address(name, address) for name, address in to)
     if cc:

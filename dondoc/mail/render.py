@@ -9,7 +9,7 @@ import jinja2
 
 from dondoc.errors import TemplateError
 
-__all__ = ["jinja_environment", "render"]
+__all__ = ["SharedRender", "jinja_environment", "render"]
 
 
 def jinja_environment(templates_dir: Path) -> jinja2.Environment:
@@ -47,3 +47,57 @@ def render(env: jinja2.Environment, name: str, context: dict) -> str:
             None,
         )
         raise TemplateError(f"templates/{name}:{line}: {error}") from None
+
+
+class SharedRender:
+    """Render a mail's templates once per group of mails that differ only in a few values, then fill those in.
+
+    The reminders of one (obligation, period, stage, language) share every
+    word but the agency's name and the deadline's tag: the templates are
+    rendered once with a marker in place of each such value (``fills``), and
+    each mail gets the marked text with its own values put in (escaped for
+    HTML). Other values that differ from mail to mail but that the templates
+    are not expected to print (``vary``: the deadline id, the Reply-To) are
+    left out of the group's key. The first two mails of every group are also
+    rendered in full and compared: a template that does more with such a
+    value than print it (a filter, a test) or prints a ``vary`` value makes
+    its group render in full, mail by mail.
+    """
+
+    CHECKED = 2  # mails of a group rendered in full too, and compared
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.groups: dict[str, list] = {}  # key → [marked texts or None when unsafe, mails seen]
+
+    @staticmethod
+    def _marker(name: str) -> str:
+        return f"\ue000{name}\ue001"  # private-use characters: in no real text, untouched by HTML escaping
+
+    def _fill(self, texts: list[str], names: tuple[str, ...], values: dict[str, str]) -> list[str]:
+        from markupsafe import escape
+
+        done = []
+        for name, text in zip(names, texts):
+            for key, value in values.items():
+                text = text.replace(self._marker(key), str(escape(value)) if ".html" in name else value)
+            done.append(text)
+        return done
+
+    def render(self, names: tuple[str, ...], context: dict, fills: tuple[str, ...],
+               vary: tuple[str, ...] = ()) -> list[str]:
+        """The templates ``names`` rendered with ``context``; its keys ``fills`` are filled in afterwards."""
+        values = {key: str(context[key]) for key in fills}
+        key = repr((names, sorted((k, v) for k, v in context.items() if k not in values and k not in vary)))
+        group = self.groups.get(key)
+        if group is None:
+            marked = {**context, **{k: self._marker(k) for k in values}}
+            group = self.groups[key] = [[render(self.env, name, marked) for name in names], 0]
+        shared, seen = group
+        group[1] += 1
+        if shared is not None and seen >= self.CHECKED:
+            return self._fill(shared, names, values)
+        full = [render(self.env, name, context) for name in names]
+        if shared is not None and self._fill(shared, names, values) != full:
+            group[0] = None
+        return full

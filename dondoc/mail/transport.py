@@ -1,20 +1,20 @@
 """Sending: one interface, an SMTP implementation (aiosmtplib, pooled) and an in-memory one for tests.
 
-A transport takes envelopes and reports one :class:`Delivery` per envelope
-through a callback, as soon as the server has answered, so the caller can
-record it before the next message goes out.
+A transport takes envelopes (a list, or an async iterator that claims them
+as it goes) and reports one :class:`Delivery` per envelope through a
+callback, as soon as the server has answered, so the caller can record it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiosmtplib
 
-__all__ = ["Delivery", "Envelope", "MemoryTransport", "SmtpTransport", "Transport"]
+__all__ = ["Delivery", "Envelope", "Envelopes", "MemoryTransport", "SmtpTransport", "Transport", "each"]
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,21 @@ class Delivery:
     refused: dict[str, str] = field(default_factory=dict)
 
 
+Envelopes = Iterable[Envelope] | AsyncIterable[Envelope]
+
+
 class Transport(Protocol):
-    async def deliver(self, envelopes: Iterable[Envelope], on_result: Callable[[Delivery], None]) -> None: ...
+    async def deliver(self, envelopes: Envelopes, on_result: Callable[[Delivery], None]) -> None: ...
+
+
+async def each(envelopes: Envelopes) -> AsyncIterator[Envelope]:
+    """The envelopes of a list or of an async iterator, one by one."""
+    if isinstance(envelopes, AsyncIterable):
+        async for envelope in envelopes:
+            yield envelope
+    else:
+        for envelope in envelopes:
+            yield envelope
 
 
 class MemoryTransport:
@@ -48,8 +61,8 @@ class MemoryTransport:
         self.sent: list[Envelope] = []
         self.refuse = refuse or {}
 
-    async def deliver(self, envelopes: Iterable[Envelope], on_result: Callable[[Delivery], None]) -> None:
-        for envelope in envelopes:
+    async def deliver(self, envelopes: Envelopes, on_result: Callable[[Delivery], None]) -> None:
+        async for envelope in each(envelopes):
             refused = {a: f"{c} {t}" for a, (c, t) in self.refuse.items() if a in envelope.recipients}
             accepted = [a for a in envelope.recipients if a not in refused]
             if not accepted:
@@ -87,41 +100,60 @@ class SmtpTransport:
         await client.connect()
         return client
 
-    async def deliver(self, envelopes: Iterable[Envelope], on_result: Callable[[Delivery], None]) -> None:
-        queue: asyncio.Queue[Envelope] = asyncio.Queue()
-        for envelope in envelopes:
-            queue.put_nowait(envelope)
-        workers = [asyncio.create_task(self._worker(queue, on_result))
-                   for _ in range(min(self.connections, queue.qsize()))]
+    async def deliver(self, envelopes: Envelopes, on_result: Callable[[Delivery], None]) -> None:
+        """Send every envelope over the pool: one feeder fills a short queue (claiming as it goes, when given an
+        async iterator), and each connection takes the next envelope as soon as it is free."""
+        queue: asyncio.Queue[Envelope | None] = asyncio.Queue(maxsize=8 * self.connections)
+        tasks = [asyncio.create_task(self._feed(envelopes, queue)),
+                 *(asyncio.create_task(self._worker(queue, on_result)) for _ in range(self.connections))]
         try:
-            await asyncio.gather(*workers)
+            await asyncio.gather(*tasks)
         finally:
-            # one worker failed (``on_result`` could not record an answer: the database went away): stop the
-            # others and collect their errors too, or asyncio prints them as a traceback on its way out
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-
-    async def _worker(self, queue: asyncio.Queue[Envelope], on_result: Callable[[Delivery], None]) -> None:
-        client: aiosmtplib.SMTP | None = None
-        try:
+            # one task failed (``on_result`` could not record an answer, or claiming failed: the database went
+            # away): stop the others and collect their errors too, or asyncio prints them as a traceback
+            for task in tasks:
+                task.cancel()
+            # and end marks for the connections, in case one did not take its cancellation: on Python 3.11 a
+            # cancellation that meets the server's answer inside ``wait_for`` can be lost, and that connection
+            # would otherwise wait on the queue for ever
             while not queue.empty():
-                envelope = queue.get_nowait()
+                queue.get_nowait()
+            for _ in range(self.connections):
+                queue.put_nowait(None)
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _feed(self, envelopes: Envelopes, queue: asyncio.Queue[Envelope | None]) -> None:
+        async for envelope in each(envelopes):
+            await queue.put(envelope)
+        for _ in range(self.connections):
+            await queue.put(None)  # one end mark per connection
+
+    async def _worker(self, queue: asyncio.Queue[Envelope | None], on_result: Callable[[Delivery], None]) -> None:
+        client: aiosmtplib.SMTP | None = None  # connected on the first envelope: no envelope, no connection
+        idle = True  # between two transactions: a QUIT is understood (not in the middle of DATA)
+        try:
+            while (envelope := await queue.get()) is not None:
                 try:
                     if client is None or not client.is_connected:
                         client = await self._connect()
+                    idle = False
                     refused, _ = await client.sendmail(envelope.sender, envelope.recipients, envelope.raw)
+                    idle = True
                     result = Delivery(envelope.outbox_id, True,
                                       refused={a: f"{r.code} {r.message}" for a, r in refused.items()})
                 except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
                     result = _classify(envelope, error)
+                    idle = True
                     if client is not None and not isinstance(error, aiosmtplib.SMTPRecipientsRefused):
                         client.close()
                         client = None
                 on_result(result)
         finally:
             if client is not None and client.is_connected:
-                try:
-                    await client.quit()
-                except aiosmtplib.SMTPException:
+                if not idle:  # stopped mid-transaction (another task failed): the server would wait for the data
                     client.close()
+                else:
+                    try:
+                        await client.quit()
+                    except aiosmtplib.SMTPException:
+                        client.close()

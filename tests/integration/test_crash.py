@@ -385,6 +385,7 @@ def crash_chase(world: World, seed: int) -> Outcome:
         expected = Counter({f"vanthu@huyen-{i:03d}.big.example.org": 1 for i in range(AGENCIES)})
         outcome.lost, outcome.duplicated = compare(expected, sink.stats.delivered)
         # a message resent after the kill carries the same Message-ID and is dropped by the receiving side
+        RESENT.append(sink.stats.duplicates)
         if sink.stats.duplicates > in_flight:
             outcome.problems.append(f"{sink.stats.duplicates} resent, {in_flight} were in flight")
         if sink.stats.received != AGENCIES + sink.stats.duplicates:
@@ -513,6 +514,7 @@ def _sync_phase(place: Place, total: int) -> str:
 
 
 STAGES = {"chase": crash_chase, "ingest": crash_ingest, "report": crash_report, "sync": crash_sync}
+RESENT: list[int] = []  # messages the server got twice after each chase kill (the duplicate window, measured)
 MISSED: Counter = Counter()  # kills that came after the command had ended, by stage and database
 LANDED: Counter = Counter()  # kills that landed, by stage, database and what the killed run had done
 
@@ -554,6 +556,9 @@ def _missed_points(request):
     if reporter is None or capture is None or not (MISSED or LANDED):
         return
     with capture.global_and_fixture_disabled():
+        if RESENT:
+            reporter.write_line(f"\nchase killed {len(RESENT)} times: largest number of messages the server got twice "
+                                f"{max(RESENT)} (docs/chasing.md: at most 32 answers + one per connection)")
         reporter.write_line("\ncrash matrix, where the kills landed (what the killed run had done):")
         for key, count in sorted(LANDED.items()):
             reporter.write_line(f"  {' / '.join(key)}: {count}")

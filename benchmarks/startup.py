@@ -1,0 +1,55 @@
+"""Start-up: ``dondoc chase`` with nothing to send, on the shipped configuration, as a subprocess (target < 0.5 s).
+
+The data directory is synced first, and one run fills the configuration cache
+(as the first run after a change of the configuration does); then the median
+of five runs is the figure. The baseline is ``python -c pass``: the
+interpreter's own start-up, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["bench_startup"]
+
+SUNDAY = "2026-12-06T09:00"  # a day off: nothing is due, nothing is sent
+TARGET = 0.5
+
+
+def _timed(args: list[str], env: dict) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr[-2000:]
+    return seconds
+
+
+def bench_startup(runs: int = 5) -> dict:
+    """Median seconds of a no-op ``dondoc chase``; the interpreter's start-up beside it."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "DONDOC_DATA_DIR": folder, "DONDOC_HMAC_KEY": "bench", "DONDOC_SMTP_PORT": "1",
+               "DO_NOT_TRACK": "1"}
+        for name in ("DONDOC_CONFIG_DIR", "DONDOC_DATABASE_URL", "DONDOC_TEMPLATES_DIR"):
+            env.pop(name, None)
+        command = [sys.executable, "-m", "dondoc"]
+        _timed([*command, "sync", "--now", SUNDAY], env)
+        _timed([*command, "chase", "--now", SUNDAY, "--format", "json"], env)  # fills the configuration cache
+        chase = statistics.median(_timed([*command, "chase", "--now", SUNDAY, "--format", "json"], env)
+                                  for _ in range(runs))
+        bare = statistics.median(_timed([sys.executable, "-c", "pass"], env) for _ in range(runs))
+        agencies = len(list(Path(folder).glob("cache/catalog-*.pickle")))
+    return {"name": "no-op chase, shipped config", "items": 1, "seconds": round(chase, 3),
+            "baseline": "python -c pass (the interpreter's start-up)", "baseline_seconds": round(bare, 3),
+            "ceiling": f"interpreter start-up {bare:.3f} s (median of {runs})", "target": f"< {TARGET} s",
+            "limits_ok": chase < TARGET, "note": f"median of {runs} runs; configuration cache "
+                                                 f"{'used' if agencies else 'NOT written'}"}
+
+
+if __name__ == "__main__":
+    print(bench_startup())

@@ -21,10 +21,25 @@ KINDS = ("startup", "planning", "chase", "intake", "report", "console", "prefect
 
 def _sizes(args: argparse.Namespace) -> dict[str, list[int]]:
     if args.quick:
-        return {"startup": [1], "planning": [5], "chase": [500], "intake": [500], "report": [200], "console": [200], "prefect": [300]}
+        return {
+            "startup": [1],
+            "planning": [5],
+            "chase": [500],
+            "intake": [500],
+            "report": [200],
+            "console": [200],
+            "prefect": [300],
+        }
     growth = [1000, 10_000] + ([100_000] if args.large else [])
-    return {"startup": [1], "planning": [63], "chase": [1500, 10_000] + ([100_000] if args.large else []), "intake": growth,
-            "report": [700, *growth], "console": [4000], "prefect": [300, 10_000]}
+    return {
+        "startup": [1],
+        "planning": [63],
+        "chase": [1500, 10_000] + ([100_000] if args.large else []),
+        "intake": growth,
+        "report": [700, *growth],
+        "console": [4000],
+        "prefect": [300, 10_000],
+    }
 
 
 def _run(kind: str, size: int, args: argparse.Namespace) -> list[dict]:
@@ -64,9 +79,11 @@ def _attachments(size: int, plain: dict) -> dict:
     from benchmarks.chase import bench_chase
 
     attached = bench_chase(size, attach=True)
-    attached["note"] = (f"the .xlsx form and .ics cost {1000 / attached['core_per_second'] - 1000 / plain['core_per_second']:.1f}"
-                        f" ms more per reminder in the sending core ({plain['core_per_second']}/s without them, "
-                        "same size, same run)")
+    attached["note"] = (
+        f"the .xlsx form and .ics cost {1000 / attached['core_per_second'] - 1000 / plain['core_per_second']:.1f}"
+        f" ms more per reminder in the sending core ({plain['core_per_second']}/s without them, "
+        "same size, same run)"
+    )
     return attached
 
 
@@ -74,8 +91,11 @@ def _growth(results: list[dict]) -> list[str]:
     """One line per kind run at several sizes: time per item at each, to see that it grows linearly."""
     lines = []
     for prefix in ("chase ", "intake ", "report "):
-        rows = [r for r in results if r["name"].startswith(prefix) and "+" not in r["name"]
-                and isinstance(r.get("items"), int)]
+        rows = [
+            r
+            for r in results
+            if r["name"].startswith(prefix) and "+" not in r["name"] and isinstance(r.get("items"), int)
+        ]
         if len(rows) > 1:
             cost = ", ".join(f"{r['items']:,}: {1000 * r['seconds'] / r['items']:.2f} ms" for r in rows)
             lines.append(f"growth {prefix.strip()}: time per item at {cost}")
@@ -104,8 +124,9 @@ def _ratio(row: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test (about 2 minutes)")
     parser.add_argument("--large", action="store_true", help="add the 100,000-item runs (long)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
@@ -124,24 +145,42 @@ def main(argv: list[str] | None = None) -> int:
             plain = next(r for r in results if r["name"] == f"chase {sizes['chase'][0]}")
             results.append(_attachments(sizes["chase"][0], plain))
     width = max(len(r["name"]) for r in results)
-    print(f"{'benchmark':<{width}}  {'items':>7}  {'seconds':>8}  {'per s':>9}  {'baseline/s':>10}  {'ratio':>6}  target")
+    print(
+        f"{'benchmark':<{width}}  {'items':>7}  {'seconds':>8}  {'per s':>9}  {'baseline/s':>10}  {'ratio':>6}  target"
+    )
     failed = False
     for r in results:
         ok = _ok(r, args.quick)
         failed |= not ok
-        print(f"{r['name']:<{width}}  {r['items']:>7}  {r['seconds']:>8}  {r.get('per_second', ''):>9}  "
-              f"{r.get('baseline_per_second', ''):>10}  {_ratio(r):>6}  {r.get('target', '')}"
-              f"{'' if ok else '  MISSED'}")
-        for key in ("baseline", "ceiling", "sink_ceiling_per_second", "bare_per_second", "core_per_second", "ratios",
-                    "ratio_to_lazy_parse", "peak_rss_mb", "avg_message_bytes", "note"):
+        print(
+            f"{r['name']:<{width}}  {r['items']:>7}  {r['seconds']:>8}  {r.get('per_second', ''):>9}  "
+            f"{r.get('baseline_per_second', ''):>10}  {_ratio(r):>6}  {r.get('target', '')}"
+            f"{'' if ok else '  MISSED'}"
+        )
+        for key in (
+            "baseline",
+            "ceiling",
+            "sink_ceiling_per_second",
+            "bare_per_second",
+            "core_per_second",
+            "ratios",
+            "ratio_to_lazy_parse",
+            "peak_rss_mb",
+            "avg_message_bytes",
+            "note",
+        ):
             if key in r:
                 print(f"{'':<{width}}  {key}: {r[key]}")
     for line in _growth(results):
         print(line)
-    machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, " \
-              f"{__import__('os').cpu_count()} CPUs"
-    print(f"{len(results)} figures in {time.perf_counter() - started:.0f} s on {machine}"
-          f"{'' if not failed else ' — some MISSED their target'}")
+    machine = (
+        f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+        f"{__import__('os').cpu_count()} CPUs"
+    )
+    print(
+        f"{len(results)} figures in {time.perf_counter() - started:.0f} s on {machine}"
+        f"{'' if not failed else ' — some MISSED their target'}"
+    )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"machine": machine, "results": results}, handle, ensure_ascii=False, indent=2)

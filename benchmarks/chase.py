@@ -48,14 +48,23 @@ POOLED_FROM = 10_000  # from this size the whole command is held against the fou
 
 
 def _settings_env(root: Path, port: int, count: int, attach: bool) -> dict[str, str]:
-    return {"DONDOC_DATA_DIR": str(root), "DONDOC_DATABASE_URL": f"sqlite:///{root / 'dondoc.sqlite3'}",
-            "DONDOC_CONFIG_DIR": str(root / "config"), "DONDOC_SMTP_HOST": "127.0.0.1",
-            "DONDOC_SMTP_PORT": str(port), "DONDOC_SMTP_CONNECTIONS": str(CONNECTIONS),
-            "DONDOC_SMTP_RATE_LIMIT": str(count + 10), "DONDOC_HMAC_KEY": KEY,
-            "DONDOC_MAIL_DOMAIN": "so.bench.example.org", "DONDOC_REPLY_LOCAL": "baocao",
-            "DONDOC_MAIL_FROM": "dondoc@so.bench.example.org", "DONDOC_LOCAL_HOSTNAME": "bench.local",
-            "DONDOC_ATTACH_FORMS": "true" if attach else "false",
-            "DONDOC_COMPOSE_WORKERS": str(max(1, (os.cpu_count() or 2) - 1)), "DO_NOT_TRACK": "1"}
+    return {
+        "DONDOC_DATA_DIR": str(root),
+        "DONDOC_DATABASE_URL": f"sqlite:///{root / 'dondoc.sqlite3'}",
+        "DONDOC_CONFIG_DIR": str(root / "config"),
+        "DONDOC_SMTP_HOST": "127.0.0.1",
+        "DONDOC_SMTP_PORT": str(port),
+        "DONDOC_SMTP_CONNECTIONS": str(CONNECTIONS),
+        "DONDOC_SMTP_RATE_LIMIT": str(count + 10),
+        "DONDOC_HMAC_KEY": KEY,
+        "DONDOC_MAIL_DOMAIN": "so.bench.example.org",
+        "DONDOC_REPLY_LOCAL": "baocao",
+        "DONDOC_MAIL_FROM": "dondoc@so.bench.example.org",
+        "DONDOC_LOCAL_HOSTNAME": "bench.local",
+        "DONDOC_ATTACH_FORMS": "true" if attach else "false",
+        "DONDOC_COMPOSE_WORKERS": str(max(1, (os.cpu_count() or 2) - 1)),
+        "DO_NOT_TRACK": "1",
+    }
 
 
 def prepared_chase(root: Path, count: int) -> Path:
@@ -63,9 +72,9 @@ def prepared_chase(root: Path, count: int) -> Path:
     (``root/dondoc.sqlite3``); returns ``root``."""
     from sqlmodel import Session
 
+    from dondoc.config import load_catalog
     from dondoc.db.engine import make_engine
     from dondoc.db.migrate import upgrade
-    from dondoc.config import load_catalog
     from dondoc.sync import sync_catalog
 
     catalog = load_catalog(province_config(root / "config", count))
@@ -86,8 +95,12 @@ def _command(root: Path, port: int, count: int, attach: bool) -> float:
     """``dondoc chase`` as a subprocess, from start to exit; checks that it sent ``count``."""
     env = {**os.environ, **_settings_env(root, port, count, attach)}
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "dondoc", "chase", "--now", MORNING.isoformat(),
-                             "--format", "json"], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "dondoc", "chase", "--now", MORNING.isoformat(), "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout)
@@ -100,26 +113,41 @@ def _core(root: Path, port: int, count: int, attach: bool) -> float:
     """:func:`run_chase` in this process over the same kind of database; checks that it sent ``count``."""
     from sqlmodel import Session
 
-    from dondoc.db.engine import make_engine
-    from dondoc.workdays import WorkCalendar
     from dondoc.chase import MailSetup, run_chase
     from dondoc.config import load_catalog
+    from dondoc.db.engine import make_engine
     from dondoc.mail.render import jinja_environment
     from dondoc.mail.transport import SmtpTransport
     from dondoc.policy import PolicyFile
     from dondoc.resources import shipped
+    from dondoc.workdays import WorkCalendar
 
     catalog = load_catalog(root / "config")
     engine = make_engine(f"sqlite:///{root / 'dondoc.sqlite3'}")
-    setup = MailSetup(env=jinja_environment(shipped("templates")), sender="dondoc@so.bench.example.org",
-                      sender_name="Hệ thống đôn đốc báo cáo", domain="so.bench.example.org", reply_local="baocao",
-                      hmac_key=KEY.encode(), attach_files=attach)
+    setup = MailSetup(
+        env=jinja_environment(shipped("templates")),
+        sender="dondoc@so.bench.example.org",
+        sender_name="Hệ thống đôn đốc báo cáo",
+        domain="so.bench.example.org",
+        reply_local="baocao",
+        hmac_key=KEY.encode(),
+        attach_files=attach,
+    )
     transport = SmtpTransport(host="127.0.0.1", port=port, connections=CONNECTIONS, local_hostname="bench.local")
     with Session(engine) as session:
         started = time.perf_counter()
-        report = run_chase(session=session, catalog=catalog, policy=PolicyFile(), calendar=WorkCalendar(),
-                           setup=setup, transport=transport, now=MORNING, limit=count + 10, worker="bench",
-                           workers=max(1, (os.cpu_count() or 2) - 1))
+        report = run_chase(
+            session=session,
+            catalog=catalog,
+            policy=PolicyFile(),
+            calendar=WorkCalendar(),
+            setup=setup,
+            transport=transport,
+            now=MORNING,
+            limit=count + 10,
+            worker="bench",
+            workers=max(1, (os.cpu_count() or 2) - 1),
+        )
         seconds = time.perf_counter() - started
     engine.dispose()
     assert report.sent == count, report.as_dict()
@@ -166,22 +194,34 @@ def bench_chase(count: int, attach: bool = False) -> dict:
     rates = {"command": count / command, "core": count / core}
     bare = {"1 connection": one, f"{CONNECTIONS} connections": four}
     sink_bound = max(bare.values()) > SINK_BOUND * ceiling
-    ratios = {f"{name} / bare {label}": round(rate / base_rate, 3)
-              for name, rate in rates.items() for label, base_rate in bare.items()}
+    ratios = {
+        f"{name} / bare {label}": round(rate / base_rate, 3)
+        for name, rate in rates.items()
+        for label, base_rate in bare.items()
+    }
     held = f"bare {CONNECTIONS} connections" if count >= POOLED_FROM else "bare 1 connection"
-    return {"name": f"chase {count}" + (" +xlsx/ics" if attach else ""), "items": count,
-            "seconds": round(command, 3), "per_second": round(rates["command"], 1),
-            "baseline": f"{held} aiosmtplib loop, same bytes ({size:,} bytes a message on both sides)",
-            "baseline_per_second": round(one if count < POOLED_FROM else four, 1),
-            "ratio": None if sink_bound else ratios[f"command / {held}"],
-            "target": "(attachment cost, shown separately)" if attach else 0.70,
-            "core_seconds": round(core, 3), "core_per_second": round(rates["core"], 1),
-            "bare_per_second": {label: round(rate, 1) for label, rate in bare.items()},
-            "ratios": None if sink_bound else ratios,
-            "sink_ceiling_per_second": round(ceiling, 1),
-            "sink_bound": sink_bound, "avg_message_bytes": size}
+    return {
+        "name": f"chase {count}" + (" +xlsx/ics" if attach else ""),
+        "items": count,
+        "seconds": round(command, 3),
+        "per_second": round(rates["command"], 1),
+        "baseline": f"{held} aiosmtplib loop, same bytes ({size:,} bytes a message on both sides)",
+        "baseline_per_second": round(one if count < POOLED_FROM else four, 1),
+        "ratio": None if sink_bound else ratios[f"command / {held}"],
+        "target": "(attachment cost, shown separately)" if attach else 0.70,
+        "core_seconds": round(core, 3),
+        "core_per_second": round(rates["core"], 1),
+        "bare_per_second": {label: round(rate, 1) for label, rate in bare.items()},
+        "ratios": None if sink_bound else ratios,
+        "sink_ceiling_per_second": round(ceiling, 1),
+        "sink_bound": sink_bound,
+        "avg_message_bytes": size,
+    }
 
 
 if __name__ == "__main__":
-    print(json.dumps(bench_chase(int(sys.argv[1]) if len(sys.argv) > 1 else 1500, attach="--attach" in sys.argv),
-                     indent=1))
+    print(
+        json.dumps(
+            bench_chase(int(sys.argv[1]) if len(sys.argv) > 1 else 1500, attach="--attach" in sys.argv), indent=1
+        )
+    )

@@ -39,20 +39,28 @@ def national_plan_config(root: Path, units: int) -> Path:
     """One area with ``units`` reporting units and one five-year plan with two obligations; returns ``root``."""
     (root / "plans").mkdir(parents=True, exist_ok=True)
     (root / "agencies").mkdir(exist_ok=True)
-    agencies = "\n".join(f"  - {{id: vn.dv-{i:05d}, name: Đơn vị Thử Nghiệm {i:05d}, level: district, "
-                         f"contacts: [{{address: vanthu@dv{i:05d}.bench.example.org}}]}}" for i in range(units))
+    agencies = "\n".join(
+        f"  - {{id: vn.dv-{i:05d}, name: Đơn vị Thử Nghiệm {i:05d}, level: district, "
+        f"contacts: [{{address: vanthu@dv{i:05d}.bench.example.org}}]}}"
+        for i in range(units)
+    )
     members = ", ".join(f"vn.dv-{i:05d}" for i in range(units))
-    (root / "agencies" / "vn.yaml").write_text(f"""area: vn
+    (root / "agencies" / "vn.yaml").write_text(
+        f"""area: vn
 name: Toàn quốc (thử nghiệm)
 agencies:
   - {{id: vn.chinh-phu, name: Chính phủ (thử nghiệm), level: province}}
-  - {{id: vn.bo, name: Bộ Thử Nghiệm, short: Bộ TN, level: province, contacts: [{{address: vanthu@bo.bench.example.org}}]}}
+  - {{id: vn.bo, name: Bộ Thử Nghiệm, short: Bộ TN, level: province,
+     contacts: [{{address: vanthu@bo.bench.example.org}}]}}
 {agencies}
 groups:
   - {{id: vn.don-vi, name: Các đơn vị báo cáo, members: [{members}]}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     quote = 'quote: "Các đơn vị gửi báo cáo về Bộ Thử Nghiệm.", source: {file: vn.txt}'
-    (root / "plans" / "vn.yaml").write_text(f"""id: vn-2021
+    (root / "plans" / "vn.yaml").write_text(
+        f"""id: vn-2021
 title: Chương trình quốc gia thử nghiệm giai đoạn 2021-2025
 issuer: vn.chinh-phu
 area: vn
@@ -64,7 +72,9 @@ obligations:
      recipient: vn.bo, schedule: {{every: half-year, due: {{H1: "20/6", Y: "15/12"}}}}, rule: before, {quote}}}
   - {{id: quy, title: Báo cáo quý, kind: period-report, reporters: [vn.don-vi], recipient: vn.bo,
      schedule: {{every: quarter, day: 20}}, rule: by, {quote}}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -81,39 +91,89 @@ def _season(app) -> int:
             stages = ["before-10"] + (["overdue-1"] if last_day < today and deadline_id % 3 == 0 else [])
             for n, stage in enumerate(stages):
                 at = sent_at + dt.timedelta(days=12 * n)
-                outbox.append(dict(key=f"reminder:{deadline_id}:{stage}", kind="reminder", deadline_id=deadline_id,
-                                   stage=f"{stage}@{last_day}", message_id=f"<r{deadline_id}.{n}@bench.example.org>",
-                                   sender="dondoc@bench.example.org", recipients=["vanthu@x.bench.example.org"],
-                                   subject="Nhắc báo cáo", raw=b"x", status="failed" if deadline_id % 40 == 0
-                                   else "sent", attempts=1, created_at=at, sent_at=at))
+                outbox.append(
+                    dict(
+                        key=f"reminder:{deadline_id}:{stage}",
+                        kind="reminder",
+                        deadline_id=deadline_id,
+                        stage=f"{stage}@{last_day}",
+                        message_id=f"<r{deadline_id}.{n}@bench.example.org>",
+                        sender="dondoc@bench.example.org",
+                        recipients=["vanthu@x.bench.example.org"],
+                        subject="Nhắc báo cáo",
+                        raw=b"x",
+                        status="failed" if deadline_id % 40 == 0 else "sent",
+                        attempts=1,
+                        created_at=at,
+                        sent_at=at,
+                    )
+                )
             if last_day >= today:
                 if deadline_id % 97 == 0:  # a held report in the current period
-                    inbound.append(dict(sha256=f"h{deadline_id:063d}", source_ref="bench", path="x.eml", size=1,
-                                        received_at=NOW, status=InboundStatus.HELD, deadline_id=deadline_id,
-                                        from_address="lamho@bench.example.net", subject="Báo cáo"))
+                    inbound.append(
+                        dict(
+                            sha256=f"h{deadline_id:063d}",
+                            source_ref="bench",
+                            path="x.eml",
+                            size=1,
+                            received_at=NOW,
+                            status=InboundStatus.HELD,
+                            deadline_id=deadline_id,
+                            from_address="lamho@bench.example.net",
+                            subject="Báo cáo",
+                        )
+                    )
                 continue
             if deadline_id % 200 == 0:
                 statuses.append(dict(b_id=deadline_id, b_status=DeadlineStatus.EXCUSED))
             elif deadline_id % 7 != 0:
                 late = deadline_id % 6 == 0
                 received = dt.datetime.combine(last_day + dt.timedelta(days=3 if late else -2), dt.time(3), dt.UTC)
-                inbound.append(dict(sha256=f"{deadline_id:064d}", source_ref="bench", path="x.eml", size=1,
-                                    received_at=received, status=InboundStatus.SUBMISSION, deadline_id=deadline_id,
-                                    from_address="vanthu@x.bench.example.org", subject="Re: Nhắc báo cáo",
-                                    match_method="token"))
-                submissions.append(dict(deadline_id=deadline_id, version=1, received_at=received, on_time=not late,
-                                        body_text="Báo cáo", form_values={}, form_problems=[], status="accepted"))
-                statuses.append(dict(b_id=deadline_id, b_status=DeadlineStatus.LATE if late
-                                     else DeadlineStatus.SUBMITTED))
+                inbound.append(
+                    dict(
+                        sha256=f"{deadline_id:064d}",
+                        source_ref="bench",
+                        path="x.eml",
+                        size=1,
+                        received_at=received,
+                        status=InboundStatus.SUBMISSION,
+                        deadline_id=deadline_id,
+                        from_address="vanthu@x.bench.example.org",
+                        subject="Re: Nhắc báo cáo",
+                        match_method="token",
+                    )
+                )
+                submissions.append(
+                    dict(
+                        deadline_id=deadline_id,
+                        version=1,
+                        received_at=received,
+                        on_time=not late,
+                        body_text="Báo cáo",
+                        form_values={},
+                        form_problems=[],
+                        status="accepted",
+                    )
+                )
+                statuses.append(
+                    dict(b_id=deadline_id, b_status=DeadlineStatus.LATE if late else DeadlineStatus.SUBMITTED)
+                )
         session.execute(insert(OutboxRow), outbox)
         session.execute(insert(InboundRow), inbound)
-        ids = dict(session.execute(select(InboundRow.deadline_id, InboundRow.id).where(
-            InboundRow.status == InboundStatus.SUBMISSION)).all())
+        ids = dict(
+            session.execute(
+                select(InboundRow.deadline_id, InboundRow.id).where(InboundRow.status == InboundStatus.SUBMISSION)
+            ).all()
+        )
         session.execute(insert(SubmissionRow), [{**s, "inbound_id": ids[s["deadline_id"]]} for s in submissions])
         from sqlalchemy import bindparam
 
-        session.connection().execute(update(DeadlineRow.__table__).where(
-            DeadlineRow.__table__.c.id == bindparam("b_id")).values(status=bindparam("b_status")), statuses)
+        session.connection().execute(
+            update(DeadlineRow.__table__)
+            .where(DeadlineRow.__table__.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status")),
+            statuses,
+        )
         session.commit()
     return len(rows)
 
@@ -146,8 +206,9 @@ def bench_console(units: int = 4000, limits: bool = True) -> list[dict]:
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        settings = Settings(data_dir=root / "data", config_dir=national_plan_config(root / "config", units),
-                            hmac_key="bench-console")
+        settings = Settings(
+            data_dir=root / "data", config_dir=national_plan_config(root / "config", units), hmac_key="bench-console"
+        )
         with opened(settings) as app:
             deadlines.sync(app, now=NOW, preview=False)
             total = _season(app)
@@ -157,7 +218,8 @@ def bench_console(units: int = 4000, limits: bool = True) -> list[dict]:
             today = NOW.astimezone(ZoneInfo(settings.timezone)).date()
             seconds, statements, seen = _timed(engine, lambda: views.overview(app, now=NOW))
             page_seconds, page_statements, page = _timed(
-                engine, lambda: views.period(app, "vn-2021", "dinh-ky", "2025-H1", now=NOW))
+                engine, lambda: views.period(app, "vn-2021", "dinh-ky", "2025-H1", now=NOW)
+            )
 
             def status_overview():
                 with app.session() as session:
@@ -171,28 +233,46 @@ def bench_console(units: int = 4000, limits: bool = True) -> list[dict]:
             page_base, page_base_statements, _ = _timed(engine, collect)
     [dinh_ky] = [o for o in seen.plans[0].obligations if o.obligation_id == "dinh-ky"]
     current, shown = dinh_ky.periods[-1], {p.period_key: p for p in dinh_ky.periods}
-    checks = (len(page.agencies) == units and current.period_key == "2025" and current.current
-              and current.counts.required == units and current.counts.held > 0
-              and shown["2025-H1"].counts == page.counts  # the overview and the page count alike
-              and page.counts.submitted + page.counts.missing + page.counts.excused == units
-              and 0 < page.counts.late < page.counts.on_time
-              and sum(len(a.reminders) for a in page.agencies) > units)
+    checks = (
+        len(page.agencies) == units
+        and current.period_key == "2025"
+        and current.current
+        and current.counts.required == units
+        and current.counts.held > 0
+        and shown["2025-H1"].counts == page.counts  # the overview and the page count alike
+        and page.counts.submitted + page.counts.missing + page.counts.excused == units
+        and 0 < page.counts.late < page.counts.on_time
+        and sum(len(a.reminders) for a in page.agencies) > units
+    )
     fixed = statements <= MAX_STATEMENTS and page_statements <= MAX_STATEMENTS
     name = f"console {units} units × 5 years"
     return [
-        {"name": f"{name}: overview", "items": total, "seconds": round(seconds, 3),
-         "per_second": round(total / seconds, 1), "baseline": "dondoc status's overview (every deadline row read)",
-         "baseline_per_second": round(total / base, 1), "ratio": round(base / seconds, 2),
-         "target": f"< {LIMIT_SECONDS} s, ≤ {MAX_STATEMENTS} statements", "checks_ok": checks,
-         "limits_ok": not limits or (seconds < LIMIT_SECONDS and fixed),
-         "note": f"{statements} SQL statements (baseline {base_statements}); {total:,} deadlines"},
-        {"name": f"{name}: period page", "items": units, "seconds": round(page_seconds, 3),
-         "per_second": round(units / page_seconds, 1),
-         "baseline": "the consolidated report's read of the same period (consolidate.collect)",
-         "baseline_per_second": round(units / page_base, 1), "ratio": round(page_base / page_seconds, 2),
-         "target": f"< {LIMIT_SECONDS} s, ≤ {MAX_STATEMENTS} statements", "checks_ok": checks,
-         "limits_ok": not limits or (page_seconds < LIMIT_SECONDS and fixed),
-         "note": f"{page_statements} SQL statements (baseline {page_base_statements}); {units:,} rows"},
+        {
+            "name": f"{name}: overview",
+            "items": total,
+            "seconds": round(seconds, 3),
+            "per_second": round(total / seconds, 1),
+            "baseline": "dondoc status's overview (every deadline row read)",
+            "baseline_per_second": round(total / base, 1),
+            "ratio": round(base / seconds, 2),
+            "target": f"< {LIMIT_SECONDS} s, ≤ {MAX_STATEMENTS} statements",
+            "checks_ok": checks,
+            "limits_ok": not limits or (seconds < LIMIT_SECONDS and fixed),
+            "note": f"{statements} SQL statements (baseline {base_statements}); {total:,} deadlines",
+        },
+        {
+            "name": f"{name}: period page",
+            "items": units,
+            "seconds": round(page_seconds, 3),
+            "per_second": round(units / page_seconds, 1),
+            "baseline": "the consolidated report's read of the same period (consolidate.collect)",
+            "baseline_per_second": round(units / page_base, 1),
+            "ratio": round(page_base / page_seconds, 2),
+            "target": f"< {LIMIT_SECONDS} s, ≤ {MAX_STATEMENTS} statements",
+            "checks_ok": checks,
+            "limits_ok": not limits or (page_seconds < LIMIT_SECONDS and fixed),
+            "note": f"{page_statements} SQL statements (baseline {page_base_statements}); {units:,} rows",
+        },
     ]
 
 

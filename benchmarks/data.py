@@ -15,9 +15,11 @@ def province_config(root: Path, agencies: int, targets: int = 8) -> Path:
         f"  - id: bench.huyen-{i:05d}\n    name: Ủy ban nhân dân huyện Thử Nghiệm {i:05d}\n    level: district\n"
         f"    contacts: [{{address: vanthu@h{i:05d}.bench.example.org}}, "
         f"{{address: chutich@h{i:05d}.bench.example.org, role: head}}]"
-        for i in range(agencies))
+        for i in range(agencies)
+    )
     members = ", ".join(f"bench.huyen-{i:05d}" for i in range(agencies))
-    (root / "agencies" / "bench.yaml").write_text(f"""area: bench
+    (root / "agencies" / "bench.yaml").write_text(
+        f"""area: bench
 name: Tỉnh Thử Nghiệm
 agencies:
   - id: bench.ubnd
@@ -33,11 +35,16 @@ groups:
   - id: bench.huyen
     name: UBND các huyện
     members: [{members}]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     target_yaml = "\n".join(
         f"  - {{id: 'CT{t}', text: 'Chỉ tiêu thử nghiệm số {t}: tỷ lệ trẻ em được chăm sóc', unit: percent, "
-        f"goal: {{op: '>=', value: {80 + t}}}}}" for t in range(1, targets + 1))
-    (root / "plans" / "bench.yaml").write_text(f"""id: bench-2021
+        f"goal: {{op: '>=', value: {80 + t}}}}}"
+        for t in range(1, targets + 1)
+    )
+    (root / "plans" / "bench.yaml").write_text(
+        f"""id: bench-2021
 title: Kế hoạch thực hiện công tác trẻ em năm 2021 (thử nghiệm)
 issuer: bench.ubnd
 area: bench
@@ -56,5 +63,7 @@ obligations:
     rule: before
     quote: "Các sở, ban, ngành và UBND các huyện định kỳ 06 tháng (trước ngày 20/5) và cả năm (trước ngày 15/11) gửi báo cáo kết quả thực hiện về Sở Lao động - Thương binh và Xã hội."
     source: {{file: bench.txt}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return root

@@ -41,14 +41,14 @@ class _Session(asyncio.Protocol):
                 if end < 0:
                     buffer = buffer[-4:]  # the terminator may straddle two reads
                     break
-                buffer, self.in_data = buffer[end + 5:], False
+                buffer, self.in_data = buffer[end + 5 :], False
                 _Session.accepted += 1
                 replies.append(b"250 2.0.0 OK\r\n")
                 continue
             line_end = buffer.find(b"\r\n")
             if line_end < 0:
                 break
-            command, buffer = buffer[:4].upper(), buffer[line_end + 2:]
+            command, buffer = buffer[:4].upper(), buffer[line_end + 2 :]
             if command in (b"EHLO", b"HELO"):
                 replies.append(_EHLO)
             elif command == b"DATA":
@@ -86,8 +86,9 @@ class NullServer:
 
     def __enter__(self):
         self.port = _free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "benchmarks.null_smtp", str(self.port)],
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.null_smtp", str(self.port)], stdout=subprocess.PIPE, text=True
+        )
         assert self.process.stdout.readline().strip() == "ready"
         return self
 
@@ -104,8 +105,12 @@ class NullServer:
 async def _blast(port: int, raw: bytes, count: int, connections: int) -> None:
     """Send ``count`` copies of ``raw`` over ``connections`` raw sockets, each message's commands in one write."""
     body = raw.replace(b"\r\n.", b"\r\n..")
-    transaction = (b"MAIL FROM:<bench@bench.example.org>\r\nRCPT TO:<sink@bench.example.org>\r\nDATA\r\n"
-                   + body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    transaction = (
+        b"MAIL FROM:<bench@bench.example.org>\r\nRCPT TO:<sink@bench.example.org>\r\nDATA\r\n"
+        + body
+        + (b"" if body.endswith(b"\r\n") else b"\r\n")
+        + b".\r\n"
+    )
 
     async def connection(share: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

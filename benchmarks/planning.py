@@ -20,10 +20,10 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
+from dondoc.config import load_catalog
 from dondoc.db.engine import make_engine
 from dondoc.db.migrate import upgrade
 from dondoc.db.tables import DeadlineRow
-from dondoc.config import load_catalog
 from dondoc.sync import sync_catalog
 
 __all__ = ["bench_planning", "national_config"]
@@ -34,12 +34,16 @@ DISTRICTS = 10  # with the sectors and Sở LĐTBXH: 29 reporting agencies + UBN
 
 
 def _area(p: int) -> str:
-    sectors = "\n".join(f"  - {{id: p{p:02d}.so-{s:02d}, name: Sở Ngành Thử Nghiệm {s:02d} tỉnh {p:02d}, level: province,"
-                        f" contacts: [{{address: vanthu@so{s:02d}.p{p:02d}.bench.example.org}}]}}"
-                        for s in range(SECTORS))
-    districts = "\n".join(f"  - {{id: p{p:02d}.huyen-{d:02d}, name: Ủy ban nhân dân huyện {d:02d} tỉnh {p:02d}, "
-                          f"level: district, contacts: [{{address: vanthu@h{d:02d}.p{p:02d}.bench.example.org}}]}}"
-                          for d in range(DISTRICTS))
+    sectors = "\n".join(
+        f"  - {{id: p{p:02d}.so-{s:02d}, name: Sở Ngành Thử Nghiệm {s:02d} tỉnh {p:02d}, level: province,"
+        f" contacts: [{{address: vanthu@so{s:02d}.p{p:02d}.bench.example.org}}]}}"
+        for s in range(SECTORS)
+    )
+    districts = "\n".join(
+        f"  - {{id: p{p:02d}.huyen-{d:02d}, name: Ủy ban nhân dân huyện {d:02d} tỉnh {p:02d}, "
+        f"level: district, contacts: [{{address: vanthu@h{d:02d}.p{p:02d}.bench.example.org}}]}}"
+        for d in range(DISTRICTS)
+    )
     reporters = [f"p{p:02d}.so-{s:02d}" for s in range(SECTORS)] + [f"p{p:02d}.huyen-{d:02d}" for d in range(DISTRICTS)]
     return f"""area: p{p:02d}
 name: Tỉnh Thử Nghiệm {p:02d}
@@ -58,8 +62,10 @@ groups:
 
 
 def _plan(p: int, h1_due: str = "20/5") -> str:
-    quote = ('quote: "Các sở, ngành và UBND các huyện gửi báo cáo về Sở Lao động - Thương binh và Xã hội.", '
-             f"source: {{file: p{p:02d}.txt}}")
+    quote = (
+        'quote: "Các sở, ngành và UBND các huyện gửi báo cáo về Sở Lao động - Thương binh và Xã hội.", '
+        f"source: {{file: p{p:02d}.txt}}"
+    )
     return f"""id: p{p:02d}-2021
 title: Kế hoạch thực hiện Chương trình bảo vệ trẻ em tỉnh {p:02d} giai đoạn 2021-2025 (thử nghiệm)
 issuer: p{p:02d}.ubnd
@@ -129,8 +135,9 @@ def bench_planning(provinces: int = 63, database_url: str | None = None) -> list
         _, again, unchanged = _sync(url, config)
         before = _last_days(url)
         moved_province = min(7, provinces - 1)
-        (config / "plans" / f"p{moved_province:02d}.yaml").write_text(_plan(moved_province, h1_due="22/5"),
-                                                                      encoding="utf-8")
+        (config / "plans" / f"p{moved_province:02d}.yaml").write_text(
+            _plan(moved_province, h1_due="22/5"), encoding="utf-8"
+        )
         _, moved_seconds, moved = _sync(url, config)
         after = _last_days(url)
         changed = {i for i in before if before[i] != after.get(i)}
@@ -146,16 +153,38 @@ def bench_planning(provinces: int = 63, database_url: str | None = None) -> list
     expected = 5 * (SECTORS + DISTRICTS)  # one province's H1 reports of 5 years, every reporting agency
     name = f"planning {provinces}×{SECTORS + DISTRICTS + 2} ({backend})"
     return [
-        {"name": f"{name}: load config", "items": agencies, "seconds": round(loaded, 3),
-         "per_second": round(agencies / loaded, 1), "note": f"{provinces * 2} YAML files, {agencies} agencies"},
-        {"name": f"{name}: first sync", "items": rows, "seconds": round(first, 3), "per_second": round(rows / first, 1),
-         "target": "a few seconds", "limits_ok": first < 10},
-        {"name": f"{name}: re-sync, no change", "items": rows, "seconds": round(again, 3),
-         "ratio": round(again / first, 3), "target": "writes nothing; ≤ 0.5 × the first",
-         "limits_ok": again <= first / 2, "note": "0 rows written"},
-        {"name": f"{name}: re-sync, one date moved", "items": len(changed), "seconds": round(moved_seconds, 3),
-         "target": "only the moved rows", "checks_ok": len(changed) == expected,
-         "note": f"{len(changed)} open rows rewritten (expected {expected}: one province's H1 reports, 5 years)"},
+        {
+            "name": f"{name}: load config",
+            "items": agencies,
+            "seconds": round(loaded, 3),
+            "per_second": round(agencies / loaded, 1),
+            "note": f"{provinces * 2} YAML files, {agencies} agencies",
+        },
+        {
+            "name": f"{name}: first sync",
+            "items": rows,
+            "seconds": round(first, 3),
+            "per_second": round(rows / first, 1),
+            "target": "a few seconds",
+            "limits_ok": first < 10,
+        },
+        {
+            "name": f"{name}: re-sync, no change",
+            "items": rows,
+            "seconds": round(again, 3),
+            "ratio": round(again / first, 3),
+            "target": "writes nothing; ≤ 0.5 × the first",
+            "limits_ok": again <= first / 2,
+            "note": "0 rows written",
+        },
+        {
+            "name": f"{name}: re-sync, one date moved",
+            "items": len(changed),
+            "seconds": round(moved_seconds, 3),
+            "target": "only the moved rows",
+            "checks_ok": len(changed) == expected,
+            "note": f"{len(changed)} open rows rewritten (expected {expected}: one province's H1 reports, 5 years)",
+        },
     ]
 
 

@@ -45,13 +45,22 @@ def _environment(values: dict[str, str]):
 
 
 def _settings_env(copy: Path, port: int, count: int) -> dict[str, str]:
-    return {"DONDOC_DATA_DIR": str(copy), "DONDOC_DATABASE_URL": f"sqlite:///{copy / 'dondoc.sqlite3'}",
-            "DONDOC_CONFIG_DIR": str(copy / "config"), "DONDOC_MAILDIR": str(copy / "inbox"),
-            "DONDOC_INBOX": "maildir", "DONDOC_SMTP_HOST": "127.0.0.1", "DONDOC_SMTP_PORT": str(port),
-            "DONDOC_SMTP_RATE_LIMIT": str(4 * count), "DONDOC_HMAC_KEY": KEY.decode(),
-            "DONDOC_MAIL_DOMAIN": "so.bench.example.org", "DONDOC_REPLY_LOCAL": "baocao",
-            "DONDOC_MAIL_FROM": "dondoc@so.bench.example.org", "DONDOC_LOCAL_HOSTNAME": "bench.local",
-            "DONDOC_ATTACH_FORMS": "false"}
+    return {
+        "DONDOC_DATA_DIR": str(copy),
+        "DONDOC_DATABASE_URL": f"sqlite:///{copy / 'dondoc.sqlite3'}",
+        "DONDOC_CONFIG_DIR": str(copy / "config"),
+        "DONDOC_MAILDIR": str(copy / "inbox"),
+        "DONDOC_INBOX": "maildir",
+        "DONDOC_SMTP_HOST": "127.0.0.1",
+        "DONDOC_SMTP_PORT": str(port),
+        "DONDOC_SMTP_RATE_LIMIT": str(4 * count),
+        "DONDOC_HMAC_KEY": KEY.decode(),
+        "DONDOC_MAIL_DOMAIN": "so.bench.example.org",
+        "DONDOC_REPLY_LOCAL": "baocao",
+        "DONDOC_MAIL_FROM": "dondoc@so.bench.example.org",
+        "DONDOC_LOCAL_HOSTNAME": "bench.local",
+        "DONDOC_ATTACH_FORMS": "false",
+    }
 
 
 def _cold() -> None:
@@ -63,9 +72,9 @@ def _cold() -> None:
 
 def _direct(count: int) -> tuple[float, float, dict, dict]:
     from dondoc.chase import ChaseFilter
-    from dondoc.settings import Settings
     from dondoc.flows.chase import queue, send
     from dondoc.flows.ingest_replies import take_in_replies
+    from dondoc.settings import Settings
 
     settings = Settings()
     _cold()
@@ -103,20 +112,34 @@ def bench_prefect_overhead(count: int) -> list[dict]:
             shutil.copytree(prepared(count), root / name)
         with _environment({**_settings_env(root / "direct", server.port, count), "DO_NOT_TRACK": "1"}):
             direct = _direct(count)
-        with _environment({**_settings_env(root / "prefect", server.port, count), "DO_NOT_TRACK": "1",
-                           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}):
+        with _environment(
+            {
+                **_settings_env(root / "prefect", server.port, count),
+                "DO_NOT_TRACK": "1",
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                "PREFECT_LOGGING_LEVEL": "WARNING",
+            }
+        ):
             with prefect_test_harness(server_startup_timeout=120):
                 through = _through_prefect(count)
     assert direct[2]["sent"] == through[2]["sent"] == count, (direct[2], through[2])
     assert direct[3] == through[3] and direct[3].get("submission") == count, (direct[3], through[3])
     rows = []
     for index, name in ((0, "chase"), (1, "ingest")):
-        rows.append({"name": f"prefect overhead: {name} {count}", "items": count,
-                     "seconds": round(through[index], 3), "per_second": round(count / through[index], 1),
-                     "baseline": "the flow's task functions called directly",
-                     "baseline_seconds": round(direct[index], 3), "baseline_per_second": round(count / direct[index], 1),
-                     "ratio": round(through[index] / direct[index], 3), "target": "≤ 1.3",
-                     "limits_ok": through[index] / direct[index] <= 1.3})
+        rows.append(
+            {
+                "name": f"prefect overhead: {name} {count}",
+                "items": count,
+                "seconds": round(through[index], 3),
+                "per_second": round(count / through[index], 1),
+                "baseline": "the flow's task functions called directly",
+                "baseline_seconds": round(direct[index], 3),
+                "baseline_per_second": round(count / direct[index], 1),
+                "ratio": round(through[index] / direct[index], 3),
+                "target": "≤ 1.3",
+                "limits_ok": through[index] / direct[index] <= 1.3,
+            }
+        )
     return rows
 
 

@@ -33,22 +33,34 @@ def _timed(args: list[str], env: dict) -> float:
 def bench_startup(runs: int = 5) -> dict:
     """Median seconds of a no-op ``dondoc chase``; the interpreter's start-up beside it."""
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "DONDOC_DATA_DIR": folder, "DONDOC_HMAC_KEY": "bench", "DONDOC_SMTP_PORT": "1",
-               "DO_NOT_TRACK": "1"}
+        env = {
+            **os.environ,
+            "DONDOC_DATA_DIR": folder,
+            "DONDOC_HMAC_KEY": "bench",
+            "DONDOC_SMTP_PORT": "1",
+            "DO_NOT_TRACK": "1",
+        }
         for name in ("DONDOC_CONFIG_DIR", "DONDOC_DATABASE_URL", "DONDOC_TEMPLATES_DIR"):
             env.pop(name, None)
         command = [sys.executable, "-m", "dondoc"]
         _timed([*command, "sync", "--now", SUNDAY], env)
         _timed([*command, "chase", "--now", SUNDAY, "--format", "json"], env)  # fills the configuration cache
-        chase = statistics.median(_timed([*command, "chase", "--now", SUNDAY, "--format", "json"], env)
-                                  for _ in range(runs))
+        chase = statistics.median(
+            _timed([*command, "chase", "--now", SUNDAY, "--format", "json"], env) for _ in range(runs)
+        )
         bare = statistics.median(_timed([sys.executable, "-c", "pass"], env) for _ in range(runs))
         agencies = len(list(Path(folder).glob("cache/catalog-*.pickle")))
-    return {"name": "no-op chase, shipped config", "items": 1, "seconds": round(chase, 3),
-            "baseline": "python -c pass (the interpreter's start-up)", "baseline_seconds": round(bare, 3),
-            "ceiling": f"interpreter start-up {bare:.3f} s (median of {runs})", "target": f"< {TARGET} s",
-            "limits_ok": chase < TARGET, "note": f"median of {runs} runs; configuration cache "
-                                                 f"{'used' if agencies else 'NOT written'}"}
+    return {
+        "name": "no-op chase, shipped config",
+        "items": 1,
+        "seconds": round(chase, 3),
+        "baseline": "python -c pass (the interpreter's start-up)",
+        "baseline_seconds": round(bare, 3),
+        "ceiling": f"interpreter start-up {bare:.3f} s (median of {runs})",
+        "target": f"< {TARGET} s",
+        "limits_ok": chase < TARGET,
+        "note": f"median of {runs} runs; configuration cache {'used' if agencies else 'NOT written'}",
+    }
 
 
 if __name__ == "__main__":

@@ -21,7 +21,16 @@ from sqlmodel import Session
 
 from dondoc.db.tables import OutboxRow, OutboxStatus
 
-__all__ = ["claim", "enqueue", "mark", "mark_many", "process_running", "recover_interrupted", "sent_stages", "worker_id"]
+__all__ = [
+    "claim",
+    "enqueue",
+    "mark",
+    "mark_many",
+    "process_running",
+    "recover_interrupted",
+    "sent_stages",
+    "worker_id",
+]
 
 RETRY_DELAYS = (60, 300, 900, 3600)  # seconds after the 1st, 2nd, 3rd, 4th transient failure
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
@@ -79,8 +88,9 @@ def sent_stages(session: Session, deadline_ids: list[int] | None = None) -> dict
     return result
 
 
-def recover_interrupted(session: Session, now: dt.datetime, lease: dt.timedelta,
-                        alive: Callable[[str], bool] = _alive) -> int:
+def recover_interrupted(
+    session: Session, now: dt.datetime, lease: dt.timedelta, alive: Callable[[str], bool] = _alive
+) -> int:
     """Put back to ``pending`` the ``sending`` rows whose worker died (or whose lease expired).
 
     Such a row may or may not have reached the server: it is sent again with
@@ -102,7 +112,8 @@ def recover_interrupted(session: Session, now: dt.datetime, lease: dt.timedelta,
 def claim(session: Session, worker: str, now: dt.datetime, limit: int, ids: list[int] | None = None) -> list[OutboxRow]:
     """Claim up to ``limit`` pending rows for ``worker``; no other worker can claim them. Commits."""
     ready = (OutboxRow.status == OutboxStatus.PENDING) & (
-        (OutboxRow.not_before.is_(None)) | (OutboxRow.not_before <= now))
+        (OutboxRow.not_before.is_(None)) | (OutboxRow.not_before <= now)
+    )
     pick = select(OutboxRow.id).where(ready).order_by(OutboxRow.id).limit(limit)
     if ids is not None:
         pick = pick.where(OutboxRow.id.in_(ids))
@@ -121,8 +132,9 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int, ids: list
 
 
 _MARK = {
-    status: update(OutboxRow).where(OutboxRow.id == bindparam("row_id")).values(
-        status=status, claimed_by=None, last_error=bindparam("error"), **extra)
+    status: update(OutboxRow)
+    .where(OutboxRow.id == bindparam("row_id"))
+    .values(status=status, claimed_by=None, last_error=bindparam("error"), **extra)
     for status, extra in (
         (OutboxStatus.SENT, {"sent_at": bindparam("at")}),
         (OutboxStatus.FAILED, {}),
@@ -131,8 +143,9 @@ _MARK = {
 }
 
 
-def _answer(outbox_id: int, attempts: int, ok: bool, permanent: bool, error: str | None,
-            now: dt.datetime) -> tuple[str, dict]:
+def _answer(
+    outbox_id: int, attempts: int, ok: bool, permanent: bool, error: str | None, now: dt.datetime
+) -> tuple[str, dict]:
     params: dict = {"row_id": outbox_id, "error": error}
     if ok:
         status, params["at"] = OutboxStatus.SENT, now
@@ -144,14 +157,23 @@ def _answer(outbox_id: int, attempts: int, ok: bool, permanent: bool, error: str
     return status, params
 
 
-def mark(connection: Connection, outbox_id: int, *, attempts: int, ok: bool, permanent: bool,
-         error: str | None, now: dt.datetime) -> str:
+def mark(
+    connection: Connection,
+    outbox_id: int,
+    *,
+    attempts: int,
+    ok: bool,
+    permanent: bool,
+    error: str | None,
+    now: dt.datetime,
+) -> str:
     """Record the server's answer for one row and commit; returns the new status."""
     return mark_many(connection, [(outbox_id, attempts, ok, permanent, error)], now)[0]
 
 
-def mark_many(connection: Connection, answers: list[tuple[int, int, bool, bool, str | None]],
-              now: dt.datetime) -> list[str]:
+def mark_many(
+    connection: Connection, answers: list[tuple[int, int, bool, bool, str | None]], now: dt.datetime
+) -> list[str]:
     """Record the server's answers — ``(outbox id, attempts, ok, permanent, error)`` each — in one transaction;
     returns the new status of each.
 

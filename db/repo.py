@@ -38,7 +38,9 @@ def find_deadlines(
         query = query.where(DeadlineRow.last_day >= date_from)
     if date_to is not None:
         query = query.where(DeadlineRow.last_day <= date_to)
-    query = query.order_by(DeadlineRow.plan_id, col(DeadlineRow.last_day), DeadlineRow.obligation_id, DeadlineRow.agency_id)
+    query = query.order_by(
+        DeadlineRow.plan_id, col(DeadlineRow.last_day), DeadlineRow.obligation_id, DeadlineRow.agency_id
+    )
     return list(session.exec(query))
 
 

@@ -156,10 +156,11 @@ class TargetRow(SQLModel, table=True):
 
 class DeadlineRow(SQLModel, table=True):
     __tablename__ = "deadline"
-    __table_args__ = (UniqueConstraint("plan_id", "obligation_id", "agency_id", "period_key"),
-                      # the console's overview reads the periods from this index alone (and a period by its prefix)
-                      Index("ix_deadline_period", "plan_id", "obligation_id", "period_key", "period_start",
-                            "period_end", "last_day"))
+    __table_args__ = (
+        UniqueConstraint("plan_id", "obligation_id", "agency_id", "period_key"),
+        # the console's overview reads the periods from this index alone (and a period by its prefix)
+        Index("ix_deadline_period", "plan_id", "obligation_id", "period_key", "period_start", "period_end", "last_day"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: str = Field(foreign_key="plan.id", index=True, max_length=80)
@@ -221,8 +222,11 @@ class OutboxRow(SQLModel, table=True):
     claimed_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     sent_at: dt.datetime | None = None
-    to_address: str | None = Field(default=None, max_length=254,
-                                   description="for automatic mails (receipts, notices): the address, for the daily cap")
+    to_address: str | None = Field(
+        default=None,
+        max_length=254,
+        description="for automatic mails (receipts, notices): the address, for the daily cap",
+    )
 
 
 class PauseRow(SQLModel, table=True):

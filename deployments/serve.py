@@ -41,9 +41,12 @@ def deployments(env: Mapping[str, str] | None = None) -> list:
 
     entries = planned(os.environ if env is None else env)
     # by module path, like prefect.yaml: the runner finds the flows in an installed wheel as in a checkout
-    return [_flow(e.entrypoint).to_deployment(name=e.name, schedules=_schedules(e), description=e.description,
-                                              entrypoint_type=EntrypointType.MODULE_PATH)
-            for e in entries]
+    return [
+        _flow(e.entrypoint).to_deployment(
+            name=e.name, schedules=_schedules(e), description=e.description, entrypoint_type=EntrypointType.MODULE_PATH
+        )
+        for e in entries
+    ]
 
 
 def main() -> int:

@@ -82,9 +82,11 @@ class GenerateReport:
 
     def lines(self) -> list[str]:
         """What the CLI prints."""
-        out = [f"{self.path}: {self.province}, {self.units} xã, phường, đặc khu — {len(self.created)} mới (new), "
-               f"{len(self.renamed)} đổi tên/mã (renamed), {self.unchanged} không đổi (unchanged); "
-               f"nhóm (group) {self.group}"]
+        out = [
+            f"{self.path}: {self.province}, {self.units} xã, phường, đặc khu — {len(self.created)} mới (new), "
+            f"{len(self.renamed)} đổi tên/mã (renamed), {self.unchanged} không đổi (unchanged); "
+            f"nhóm (group) {self.group}"
+        ]
         if self.gone:
             out.append(f"Không còn trong danh mục (no longer listed, left in the file): {', '.join(self.gone)}")
         out.append(self.note)
@@ -103,8 +105,9 @@ def _names(unit: Unit) -> tuple[str, str]:
     return f"Ủy ban nhân dân {kind} {unit.short}", f"UBND {kind} {unit.short}"
 
 
-def generate_units(config_dir: Path, area_id: str, provinces: list[Province], *,
-                   prefix: str | None = None) -> GenerateReport:
+def generate_units(
+    config_dir: Path, area_id: str, provinces: list[Province], *, prefix: str | None = None
+) -> GenerateReport:
     """Write the UBND of every unit of ``provinces`` into the file of ``area_id`` (created if none), and a group
     per province; a unit already there (same ``code``, or same id) keeps its id, contacts and everything else.
 
@@ -120,15 +123,17 @@ def generate_units(config_dir: Path, area_id: str, provinces: list[Province], *,
         if path.exists():
             raise UsageError(f"{path} exists and declares another area")
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = CommentedMap([("area", area_id), ("name", title), ("agencies", CommentedSeq()),
-                             ("groups", CommentedSeq())])
+        data = CommentedMap(
+            [("area", area_id), ("name", title), ("agencies", CommentedSeq()), ("groups", CommentedSeq())]
+        )
         which = provinces[0].short if len(provinces) == 1 else "all"
         data.yaml_set_start_comment(
             f"{title}: the UBND of every commune, ward and special zone, written by\n"
-            f"`dondoc agencies generate --province \"{which}\" --area {area_id}"
+            f'`dondoc agencies generate --province "{which}" --area {area_id}'
             f"{f' --prefix {prefix}' if prefix != area_id else ''}`.\n"
             f"{data_note()}\nContacts are added by hand or by `dondoc agencies import`; re-running the command "
-            f"updates names and codes only.")
+            f"updates names and codes only."
+        )
     else:
         data = load_area_file(path)
     agencies = data.get("agencies")
@@ -136,8 +141,12 @@ def generate_units(config_dir: Path, area_id: str, provinces: list[Province], *,
         agencies = data["agencies"] = CommentedSeq()
     by_code = {str(a["code"]): a for a in agencies if isinstance(a, dict) and a.get("code") is not None}
     by_id = {a.get("id"): a for a in agencies if isinstance(a, dict)}
-    report = GenerateReport(path, ", ".join(p.name for p in provinces) if len(provinces) < 4 else title,
-                            sum(len(p.units) for p in provinces), note=data_note())
+    report = GenerateReport(
+        path,
+        ", ".join(p.name for p in provinces) if len(provinces) < 4 else title,
+        sum(len(p.units) for p in provinces),
+        note=data_note(),
+    )
     groups = []
     for province in provinces:
         own = prefix if len(provinces) == 1 else f"{prefix}.{_ascii(province.short)}"
@@ -147,8 +156,15 @@ def generate_units(config_dir: Path, area_id: str, provinces: list[Province], *,
             name, short = _names(unit)
             entry = by_code.get(unit.code) or by_id.get(ids[unit.code])
             if entry is None:
-                entry = CommentedMap([("id", ids[unit.code]), ("name", name), ("short", short),
-                                      ("level", "commune"), ("code", unit.code)])
+                entry = CommentedMap(
+                    [
+                        ("id", ids[unit.code]),
+                        ("name", name),
+                        ("short", short),
+                        ("level", "commune"),
+                        ("code", unit.code),
+                    ]
+                )
                 agencies.append(entry)
                 report.created.append(entry["id"])
             elif (entry.get("name"), entry.get("short"), str(entry.get("code"))) != (name, short, unit.code):
@@ -174,8 +190,9 @@ def _group(data: CommentedMap, prefix: str, province: Province, members: list[st
         groups = data["groups"] = CommentedSeq()
     existing = next((g for g in groups if isinstance(g, dict) and g.get("id") == group_id), None)
     if existing is None:
-        groups.append(CommentedMap([("id", group_id), ("name", f"UBND các {words}"),
-                                    ("members", CommentedSeq(members))]))
+        groups.append(
+            CommentedMap([("id", group_id), ("name", f"UBND các {words}"), ("members", CommentedSeq(members))])
+        )
     else:
         existing["members"] = CommentedSeq(members)
     return group_id

@@ -164,9 +164,16 @@ def tally(states: Mapping[str, int]) -> Tally:
     missing = sum(states.get(s, 0) for s in NOT_SUBMITTED)
     submitted = on_time + late
     expected = submitted + missing
-    return Tally(expected, submitted, on_time, late, missing, excused,
-                 round(submitted / expected * 100, 1) if expected else None,
-                 round(on_time / expected * 100, 1) if expected else None)
+    return Tally(
+        expected,
+        submitted,
+        on_time,
+        late,
+        missing,
+        excused,
+        round(submitted / expected * 100, 1) if expected else None,
+        round(on_time / expected * 100, 1) if expected else None,
+    )
 
 
 def figure(value: object) -> float | None:
@@ -183,34 +190,53 @@ def meets(goal: Goal | None, value: float | None) -> bool | None:
     """Whether ``value`` reaches ``goal`` (None when either is unknown)."""
     if goal is None or value is None:
         return None
-    return {">=": value >= goal.value, "<=": value <= goal.value, "=": value == goal.value,
-            ">": value > goal.value, "<": value < goal.value}[goal.op]
+    return {
+        ">=": value >= goal.value,
+        "<=": value <= goal.value,
+        "=": value == goal.value,
+        ">": value > goal.value,
+        "<": value < goal.value,
+    }[goal.op]
 
 
 def _goal_text(goal: Goal | None) -> str:
-    return "" if goal is None else f"{ {'>=': '≥', '<=': '≤'}.get(goal.op, goal.op)} {goal.value:g}"
+    return "" if goal is None else f"{ {'>=': '≥', '<=': '≤'}.get(goal.op, goal.op) } {goal.value:g}"
 
 
 def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
     given = [(a, a.values.get(target.id, {})) for a in reporting]
     if target.unit in (Unit.LEVEL, Unit.TEXT):
-        answers = tuple((a.name, str(entry.get("value") or entry.get("note") or ""))
-                        for a, entry in given if entry.get("value") or entry.get("note"))
+        answers = tuple(
+            (a.name, str(entry.get("value") or entry.get("note") or ""))
+            for a, entry in given
+            if entry.get("value") or entry.get("note")
+        )
         answered = {name for name, _ in answers}
-        return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), None, "listed",
-                          tuple(n for n, _ in answers), tuple(a.name for a, _ in given if a.name not in answered),
-                          None, answers)
+        return TargetLine(
+            target.id,
+            target.text,
+            str(target.unit),
+            _goal_text(target.goal),
+            None,
+            "listed",
+            tuple(n for n, _ in answers),
+            tuple(a.name for a, _ in given if a.name not in answered),
+            None,
+            answers,
+        )
 
     def counts(entry: dict[str, Any]) -> bool:
         return figure(entry.get("value")) is not None or (
-            figure(entry.get("numerator")) is not None and bool(figure(entry.get("denominator"))))
+            figure(entry.get("numerator")) is not None and bool(figure(entry.get("denominator")))
+        )
 
     contributors = [(a, entry) for a, entry in given if counts(entry)]
     missing = tuple(a.name for a, entry in given if not counts(entry))
     names = tuple(a.name for a, _ in contributors)
     if not contributors:
-        return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), None, "none", (),
-                          missing, None)
+        return TargetLine(
+            target.id, target.text, str(target.unit), _goal_text(target.goal), None, "none", (), missing, None
+        )
     value: float | None
     if target.unit == Unit.COUNT:
         value, method = sum(figure(e.get("value")) or 0 for _, e in contributors), "sum"
@@ -225,26 +251,73 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
             value, method = (sum(figures) / len(figures), "mean") if figures else (None, "none")
     if value is not None:
         value = round(value, 2)
-    return TargetLine(target.id, target.text, str(target.unit), _goal_text(target.goal), value, method, names,
-                      missing, meets(target.goal, value))
+    return TargetLine(
+        target.id,
+        target.text,
+        str(target.unit),
+        _goal_text(target.goal),
+        value,
+        method,
+        names,
+        missing,
+        meets(target.goal, value),
+    )
 
 
-def aggregate(plan: Plan, obligation_id: str, period_key: str, period_label: str, inputs: list[AgencyInput],
-              *, coordinator_name: str, recipients: tuple[str, ...], report_date: dt.date,
-              plan_issuer: str = "") -> ReportData:
+def aggregate(
+    plan: Plan,
+    obligation_id: str,
+    period_key: str,
+    period_label: str,
+    inputs: list[AgencyInput],
+    *,
+    coordinator_name: str,
+    recipients: tuple[str, ...],
+    report_date: dt.date,
+    plan_issuer: str = "",
+) -> ReportData:
     """The report's data from the expected agencies (in the plan's order) and what they sent."""
     obligation = plan.obligation(obligation_id)
-    lines = [AgencyLine(a.agency_id, a.name, a.resolved_state(), a.submitted_at, a.version, a.reminders,
-                        a.narrative, a.files, a.first_at or a.submitted_at, a.bounced, a.sections, a.documents)
-             for a in inputs]
+    lines = [
+        AgencyLine(
+            a.agency_id,
+            a.name,
+            a.resolved_state(),
+            a.submitted_at,
+            a.version,
+            a.reminders,
+            a.narrative,
+            a.files,
+            a.first_at or a.submitted_at,
+            a.bounced,
+            a.sections,
+            a.documents,
+        )
+        for a in inputs
+    ]
     counts = tally(Counter(line.status for line in lines))
     reporting = [a for a, line in zip(inputs, lines, strict=True) if line.submitted]
     return ReportData(
-        plan_id=plan.id, plan_title=plan.title, plan_number=plan.number or "", obligation_id=obligation.id,
-        obligation_title=obligation.title, period_key=period_key, period_label=period_label,
-        coordinator_name=coordinator_name, recipients=recipients, report_date=report_date,
-        expected=counts.expected, submitted=counts.submitted, on_time=counts.on_time, late=counts.late,
-        missing=counts.missing, excused=counts.excused, reporting_rate=counts.reporting_rate,
+        plan_id=plan.id,
+        plan_title=plan.title,
+        plan_number=plan.number or "",
+        obligation_id=obligation.id,
+        obligation_title=obligation.title,
+        period_key=period_key,
+        period_label=period_label,
+        coordinator_name=coordinator_name,
+        recipients=recipients,
+        report_date=report_date,
+        expected=counts.expected,
+        submitted=counts.submitted,
+        on_time=counts.on_time,
+        late=counts.late,
+        missing=counts.missing,
+        excused=counts.excused,
+        reporting_rate=counts.reporting_rate,
         timeliness_rate=counts.timeliness_rate,
-        agencies=tuple(lines), targets=tuple(_target(t, reporting) for t in plan.targets),
-        plan_issued=plan.issued, plan_issuer=plan_issuer)
+        agencies=tuple(lines),
+        targets=tuple(_target(t, reporting) for t in plan.targets),
+        plan_issued=plan.issued,
+        plan_issuer=plan_issuer,
+    )

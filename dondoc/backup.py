@@ -49,8 +49,16 @@ from dondoc import installed_version
 from dondoc.errors import BackupError
 from dondoc.settings import Settings
 
-__all__ = ["BackupResult", "Part", "RestoreResult", "create_backup", "default_name", "pg_command",
-           "read_archive", "restore_backup"]
+__all__ = [
+    "BackupResult",
+    "Part",
+    "RestoreResult",
+    "create_backup",
+    "default_name",
+    "pg_command",
+    "read_archive",
+    "restore_backup",
+]
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -93,6 +101,7 @@ class RestoreResult:
 
 
 # --- shared ------------------------------------------------------------------------------------------------
+
 
 def _kind(url: URL) -> str:
     backend = url.get_backend_name()
@@ -137,8 +146,14 @@ def pg_command(program: str, url: str, *arguments: str) -> tuple[list[str], dict
     environment = dict(os.environ)
     if parsed.password is not None:
         environment["PGPASSWORD"] = str(parsed.password)
-    bare = URL.create("postgresql", username=parsed.username, host=parsed.host, port=parsed.port,
-                      database=parsed.database, query=parsed.query)  # no password (URL.set cannot remove one)
+    bare = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )  # no password (URL.set cannot remove one)
     conninfo = bare.render_as_string(hide_password=False)
     return [program, *arguments, f"--dbname={conninfo}"], environment
 
@@ -148,8 +163,9 @@ def _run_pg(program: str, url: str, *arguments: str) -> None:
     try:
         done = subprocess.run(argv, env=environment, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise BackupError(f"{program} not found → install the PostgreSQL client (apt-get install "
-                          "postgresql-client)") from None
+        raise BackupError(
+            f"{program} not found → install the PostgreSQL client (apt-get install postgresql-client)"
+        ) from None
     if done.returncode != 0:
         last = [line for line in done.stderr.splitlines() if line.strip()][-3:]
         raise BackupError(f"{program} failed: {_one_line(' '.join(last), make_url(url).password)}")
@@ -160,6 +176,7 @@ def _table_rows(names: Iterable[str], count: Callable[[str], int]) -> dict[str, 
 
 
 # --- backup ------------------------------------------------------------------------------------------------
+
 
 def default_name(now: dt.datetime, timezone: str) -> str:
     """``dondoc-backup-YYYYmmdd-HHMMSS.tar.gz``, in the office's local time."""
@@ -182,10 +199,13 @@ def _sqlite_facts(connection: sqlite3.Connection) -> tuple[str, dict[str, int]]:
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     except (sqlite3.DatabaseError, TypeError):
         raise BackupError("the database has no schema revision (not a dondoc database, or never migrated)") from None
-    names = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return revision, _table_rows(names, lambda name: connection.execute(
-        f'SELECT count(*) FROM "{name}"').fetchone()[0])
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return revision, _table_rows(names, lambda name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
 
 
 def _pg_facts(connection) -> tuple[str, dict[str, int]]:
@@ -194,8 +214,9 @@ def _pg_facts(connection) -> tuple[str, dict[str, int]]:
     if "alembic_version" not in names:
         raise BackupError("the database has no schema revision (not a dondoc database, or never migrated)")
     revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    return revision, _table_rows(names, lambda name: connection.execute(
-        text(f'SELECT count(*) FROM "{name}"')).scalar_one())
+    return revision, _table_rows(
+        names, lambda name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+    )
 
 
 def _pg_snapshot(url: str, dump: Path) -> tuple[str, dict[str, int]]:
@@ -214,8 +235,10 @@ def _pg_snapshot(url: str, dump: Path) -> tuple[str, dict[str, int]]:
     except BackupError:
         raise
     except Exception as error:  # noqa: BLE001 — any driver error is the answer, in one line
-        raise BackupError(f"cannot read {engine.url.render_as_string(hide_password=True)}: "
-                          f"{_one_line(str(error), make_url(url).password)}") from None
+        raise BackupError(
+            f"cannot read {engine.url.render_as_string(hide_password=True)}: "
+            f"{_one_line(str(error), make_url(url).password)}"
+        ) from None
     finally:
         engine.dispose()
     return revision, rows
@@ -270,8 +293,10 @@ def create_backup(settings: Settings, destination: Path | None, now: dt.datetime
         try:
             descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as raw:
-                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=int(stamp)) as compressed, \
-                        tarfile.open(fileobj=compressed, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+                with (
+                    gzip.GzipFile(fileobj=raw, mode="wb", mtime=int(stamp)) as compressed,
+                    tarfile.open(fileobj=compressed, mode="w|", format=tarfile.PAX_FORMAT) as tar,
+                ):
                     files[DATABASE_MEMBERS[kind]] = _add_file(tar, DATABASE_MEMBERS[kind], dump, stamp)
                     counts["database"] = [1, files[DATABASE_MEMBERS[kind]]["size"]]
                     for folder, path in _data_files(settings.data_dir):
@@ -279,10 +304,15 @@ def create_backup(settings: Settings, destination: Path | None, now: dt.datetime
                         files[name] = _add_file(tar, name, path, path.stat().st_mtime)
                         counts[folder][0] += 1
                         counts[folder][1] += files[name]["size"]
-                    manifest = {"format": FORMAT, "dondoc_version": installed_version(), "alembic_revision": revision,
-                                "created_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
-                                "database": {"kind": kind, "member": DATABASE_MEMBERS[kind]},
-                                "rows": rows, "files": files}
+                    manifest = {
+                        "format": FORMAT,
+                        "dondoc_version": installed_version(),
+                        "alembic_revision": revision,
+                        "created_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+                        "database": {"kind": kind, "member": DATABASE_MEMBERS[kind]},
+                        "rows": rows,
+                        "files": files,
+                    }
                     # the manifest comes last: it holds every other member's sha256
                     content = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
                     info = tarfile.TarInfo(MANIFEST)
@@ -294,22 +324,40 @@ def create_backup(settings: Settings, destination: Path | None, now: dt.datetime
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-    return BackupResult(path=target, size=target.stat().st_size, kind=kind, revision=revision, rows=rows,
-                        parts=[Part(name, files_, size) for name, (files_, size) in counts.items()])
+    return BackupResult(
+        path=target,
+        size=target.stat().st_size,
+        kind=kind,
+        revision=revision,
+        rows=rows,
+        parts=[Part(name, files_, size) for name, (files_, size) in counts.items()],
+    )
 
 
 # --- restore -----------------------------------------------------------------------------------------------
+
 
 def _safe_name(member: tarfile.TarInfo) -> str:
     """The member's name if it is a regular file at a place dondoc writes; ``BackupError`` otherwise."""
     name = member.name
     path = PurePosixPath(name)
-    allowed = (name == MANIFEST or name in DATABASE_MEMBERS.values()
-               or (len(path.parts) >= 3 and path.parts[0] == "data" and path.parts[1] in FOLDERS))
+    allowed = (
+        name == MANIFEST
+        or name in DATABASE_MEMBERS.values()
+        or (len(path.parts) >= 3 and path.parts[0] == "data" and path.parts[1] in FOLDERS)
+    )
     if path.is_absolute() or ".." in path.parts or not member.isreg() or not allowed:
-        what = "a link" if member.issym() or member.islnk() else "not a regular file" if not member.isreg() \
-            else "an absolute path" if path.is_absolute() else "outside the data dir" if ".." in path.parts \
+        what = (
+            "a link"
+            if member.issym() or member.islnk()
+            else "not a regular file"
+            if not member.isreg()
+            else "an absolute path"
+            if path.is_absolute()
+            else "outside the data dir"
+            if ".." in path.parts
             else "not a place dondoc restores"
+        )
         raise BackupError(f"unsafe archive member '{name}' ({what}); nothing was restored")
     return name
 
@@ -356,8 +404,12 @@ def _check_manifest(archive: Path, manifest: dict, found: dict[str, dict]) -> No
 
 
 def _compare(archive: Path, manifest: dict, found: dict[str, dict]) -> None:
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
-            or not isinstance(manifest.get("files"), dict) or not isinstance(manifest.get("rows"), dict):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not isinstance(manifest.get("files"), dict)
+        or not isinstance(manifest.get("rows"), dict)
+    ):
         raise BackupError(f"{archive}: {MANIFEST} is not a dondoc backup manifest of format {FORMAT}")
     listed = manifest["files"]
     kind = manifest.get("database", {}).get("kind")
@@ -377,10 +429,17 @@ def _sqlite_occupied(path: Path) -> bool:
         return False
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as connection:
-            names = [row[0] for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-            return any(connection.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone()
-                       for name in names if name != "alembic_version")
+            names = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            return any(
+                connection.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone()
+                for name in names
+                if name != "alembic_version"
+            )
     except sqlite3.DatabaseError:
         return path.stat().st_size > 0  # not a database: still something --force would overwrite
 
@@ -394,8 +453,10 @@ def _pg_occupied(url: str) -> bool:
             names = [n for n in inspect(connection).get_table_names() if n != "alembic_version"]
             return any(connection.execute(text(f'SELECT 1 FROM "{name}" LIMIT 1')).first() for name in names)
     except Exception as error:  # noqa: BLE001 — any driver error is the answer, in one line
-        raise BackupError(f"cannot connect to {engine.url.render_as_string(hide_password=True)}: "
-                          f"{_one_line(str(error), make_url(url).password)}") from None
+        raise BackupError(
+            f"cannot connect to {engine.url.render_as_string(hide_password=True)}: "
+            f"{_one_line(str(error), make_url(url).password)}"
+        ) from None
     finally:
         engine.dispose()
 
@@ -478,24 +539,34 @@ def restore_backup(settings: Settings, archive: Path, *, force: bool = False) ->
     url = settings.effective_database_url
     kind = _kind(make_url(url))
     if manifest["database"]["kind"] != kind:
-        raise BackupError(f"the archive holds a {manifest['database']['kind']} database, the configured one is "
-                          f"{kind} (DONDOC_DATABASE_URL)")
+        raise BackupError(
+            f"the archive holds a {manifest['database']['kind']} database, the configured one is "
+            f"{kind} (DONDOC_DATABASE_URL)"
+        )
     revision = manifest.get("alembic_revision")
     if not isinstance(revision, str) or not is_known_revision(revision):
-        raise BackupError(f"the archive's schema revision {revision} is unknown to this dondoc "
-                          f"({installed_version()}) → restore with the dondoc that wrote it "
-                          f"({manifest.get('dondoc_version')}) or a newer one")
+        raise BackupError(
+            f"the archive's schema revision {revision} is unknown to this dondoc "
+            f"({installed_version()}) → restore with the dondoc that wrote it "
+            f"({manifest.get('dondoc_version')}) or a newer one"
+        )
     data_dir = settings.data_dir
     if not force:
         occupied = []
-        if kind == "sqlite" and _sqlite_occupied(Path(make_url(url).database)) \
-                or kind == "postgresql" and _pg_occupied(url):
+        if (
+            kind == "sqlite"
+            and _sqlite_occupied(Path(make_url(url).database))
+            or kind == "postgresql"
+            and _pg_occupied(url)
+        ):
             occupied.append("the database")
         if any(True for _ in _data_files(data_dir)):
             occupied.append(f"{data_dir}")
         if occupied:
-            raise BackupError(f"{' and '.join(occupied)} already hold data: restoring would overwrite it → "
-                              "add --force to replace it with the archive")
+            raise BackupError(
+                f"{' and '.join(occupied)} already hold data: restoring would overwrite it → "
+                "add --force to replace it with the archive"
+            )
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=data_dir))
     try:
@@ -504,16 +575,27 @@ def restore_backup(settings: Settings, archive: Path, *, force: bool = False) ->
         if kind == "sqlite":
             _put_sqlite(database, Path(make_url(url).database))
         else:
-            _run_pg("pg_restore", url, "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                    "--single-transaction", "--exit-on-error", str(database))
+            _run_pg(
+                "pg_restore",
+                url,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                str(database),
+            )
         for folder in FOLDERS:
             _swap_folder(staging / "data" / folder, data_dir / folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     rows = _restored_rows(kind, url)
     if rows != manifest["rows"]:
-        differing = sorted(name for name in set(rows) | set(manifest["rows"])
-                           if rows.get(name) != manifest["rows"].get(name))
+        differing = sorted(
+            name for name in set(rows) | set(manifest["rows"]) if rows.get(name) != manifest["rows"].get(name)
+        )
         raise BackupError(f"restored, but the rows of {', '.join(differing)} differ from the manifest's counts")
-    return RestoreResult(kind=kind, revision=revision, created_at=manifest.get("created_at", ""), rows=rows,
-                         parts=_parts(manifest))
+    return RestoreResult(
+        kind=kind, revision=revision, created_at=manifest.get("created_at", ""), rows=rows, parts=_parts(manifest)
+    )

@@ -25,11 +25,16 @@ SERIES = (  # key, (Vietnamese, English), fill: two colours apart for colour-bli
     ("reporting", ("Tỷ lệ báo cáo", "reporting rate"), "#1f5fa8"),
     ("on-time", ("Tỷ lệ đúng hạn", "on-time rate"), "#c8641b"),
 )
-WORDS = {"no_data": ("không có đơn vị phải báo cáo", "no agency required"),
-         "desc": ("Biểu đồ cột: tỷ lệ báo cáo và tỷ lệ đúng hạn theo kỳ, trên số đơn vị phải báo cáo (không tính "
-                  "đơn vị được miễn).", "Bar chart: reporting and on-time rates by period, out of the agencies "
-                  "required to report (excused ones left out)."),
-         "of": ("trên", "of")}
+WORDS = {
+    "no_data": ("không có đơn vị phải báo cáo", "no agency required"),
+    "desc": (
+        "Biểu đồ cột: tỷ lệ báo cáo và tỷ lệ đúng hạn theo kỳ, trên số đơn vị phải báo cáo (không tính "
+        "đơn vị được miễn).",
+        "Bar chart: reporting and on-time rates by period, out of the agencies "
+        "required to report (excused ones left out).",
+    ),
+    "of": ("trên", "of"),
+}
 
 PLOT_HEIGHT = 120
 BAR_WIDTH = 18
@@ -52,8 +57,17 @@ class RatePoint:
 
 def rate_points(periods) -> list[RatePoint]:
     """The points of an overview's periods (:class:`dondoc.operations.views.PeriodSummary`), in their order."""
-    return [RatePoint(p.period_label, p.counts.reporting_rate, p.counts.on_time_rate, p.counts.submitted,
-                      p.counts.on_time, p.counts.required) for p in periods]
+    return [
+        RatePoint(
+            p.period_label,
+            p.counts.reporting_rate,
+            p.counts.on_time_rate,
+            p.counts.submitted,
+            p.counts.on_time,
+            p.counts.required,
+        )
+        for p in periods
+    ]
 
 
 def _safe_id(text: str) -> str:
@@ -65,9 +79,12 @@ def _said(point: RatePoint, lang: str) -> str:
     en = lang == "en"
     if point.required == 0:
         return f"{point.label}: {WORDS['no_data'][en]}"
-    parts = [f"{names[en].lower()} {percent(value)} ({count}/{point.required})"
-             for (_, names, _), value, count in zip(SERIES, (point.reporting_rate, point.on_time_rate),
-                                                    (point.submitted, point.on_time), strict=True)]
+    parts = [
+        f"{names[en].lower()} {percent(value)} ({count}/{point.required})"
+        for (_, names, _), value, count in zip(
+            SERIES, (point.reporting_rate, point.on_time_rate), (point.submitted, point.on_time), strict=True
+        )
+    ]
     return f"{point.label}: {', '.join(parts)}"
 
 
@@ -76,7 +93,7 @@ def _two_lines(label: str) -> list[str]:
     if len(label) <= 12 or " " not in label:
         return [label]
     cut = min((i for i, c in enumerate(label) if c == " "), key=lambda i: abs(i - len(label) / 2))
-    return [label[:cut], label[cut + 1:]]
+    return [label[:cut], label[cut + 1 :]]
 
 
 def rates_chart(points: Sequence[RatePoint], *, title: str, lang: str = "vi", chart_id: str = "rates") -> str:
@@ -88,33 +105,45 @@ def rates_chart(points: Sequence[RatePoint], *, title: str, lang: str = "vi", ch
     height = TOP + PLOT_HEIGHT + BOTTOM
     base = TOP + PLOT_HEIGHT
     desc = WORDS["desc"][en] + " " + "; ".join(_said(p, lang) for p in points) + "."
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
-           f'font-family="sans-serif" font-size="10">',
-           f'<title id="{ident}-title">{escape(title)}</title>',
-           f'<desc id="{ident}-desc">{escape(desc)}</desc>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        f'font-family="sans-serif" font-size="10">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+    ]
     for tick in (0, 50, 100):  # the scale
         y = base - PLOT_HEIGHT * tick / 100
         out.append(f'<line x1="{LEFT}" y1="{y:g}" x2="{width - 10}" y2="{y:g}" stroke="#bbbbbb" stroke-width="1"/>')
         out.append(f'<text x="{LEFT - 4}" y="{y + 3:g}" text-anchor="end" fill="#333333">{tick}%</text>')
     for i, point in enumerate(points):
         x0 = LEFT + i * group + GROUP_GAP / 2
-        for j, ((key, names, fill), value) in enumerate(zip(SERIES, (point.reporting_rate, point.on_time_rate),
-                                                            strict=True)):
+        for j, ((key, names, fill), value) in enumerate(
+            zip(SERIES, (point.reporting_rate, point.on_time_rate), strict=True)
+        ):
             x = x0 + j * BAR_WIDTH
             if value is None:
                 continue
             bar = PLOT_HEIGHT * max(0.0, min(value, 100.0)) / 100
             words = escape(f"{point.label} — {names[en]}: {percent(value)}")
-            out.append(f'<rect x="{x:g}" y="{base - bar:g}" width="{BAR_WIDTH - 2}" height="{bar:g}" fill="{fill}" '
-                       f'data-series="{key}" data-period="{escape(point.label)}" data-value="{value:g}">'
-                       f'<title>{words}</title></rect>')
-            out.append(f'<text x="{x + (BAR_WIDTH - 2) / 2:g}" y="{base - bar - 3:g}" text-anchor="middle" '
-                       f'font-size="8" fill="#333333" aria-hidden="true">{value:.0f}</text>')
+            out.append(
+                f'<rect x="{x:g}" y="{base - bar:g}" width="{BAR_WIDTH - 2}" height="{bar:g}" fill="{fill}" '
+                f'data-series="{key}" data-period="{escape(point.label)}" data-value="{value:g}">'
+                f"<title>{words}</title></rect>"
+            )
+            out.append(
+                f'<text x="{x + (BAR_WIDTH - 2) / 2:g}" y="{base - bar - 3:g}" text-anchor="middle" '
+                f'font-size="8" fill="#333333" aria-hidden="true">{value:.0f}</text>'
+            )
         lines = _two_lines(point.label)
-        out.append(f'<text x="{x0 + BAR_WIDTH:g}" y="{base + 14}" text-anchor="middle" fill="#333333">'
-                   + "".join(f'<tspan x="{x0 + BAR_WIDTH:g}" dy="{0 if n == 0 else 12}">{escape(line)}</tspan>'
-                             for n, line in enumerate(lines)) + "</text>")
+        out.append(
+            f'<text x="{x0 + BAR_WIDTH:g}" y="{base + 14}" text-anchor="middle" fill="#333333">'
+            + "".join(
+                f'<tspan x="{x0 + BAR_WIDTH:g}" dy="{0 if n == 0 else 12}">{escape(line)}</tspan>'
+                for n, line in enumerate(lines)
+            )
+            + "</text>"
+        )
         if point.required == 0:
             out.append(f'<text x="{x0 + BAR_WIDTH:g}" y="{base - 4}" text-anchor="middle" fill="#666666">–</text>')
     for j, (key, names, fill) in enumerate(SERIES):  # the legend, over the plot

@@ -40,7 +40,6 @@ from sqlmodel import Session, func, select
 
 from dondoc.db.outbox import claim, enqueue, mark_many, recover_interrupted, sent_stages
 from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, OutboxStatus, PauseRow
-from dondoc.workdays import WorkCalendar
 from dondoc.errors import Fault, MailError
 from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
@@ -60,9 +59,22 @@ from dondoc.policy import (
 from dondoc.processes import signal_on_parent_death
 from dondoc.succession import exists
 from dondoc.vocabulary import goal_text, report_title
+from dondoc.workdays import WorkCalendar
 
-__all__ = ["ChaseFilter", "ChasePreview", "ChaseReport", "MailSetup", "deliver", "die_with_parent", "plan_reminders",
-           "preview_chase", "queue_reminders", "run_chase", "stage_samples", "unchased_deadlines"]
+__all__ = [
+    "ChaseFilter",
+    "ChasePreview",
+    "ChaseReport",
+    "MailSetup",
+    "deliver",
+    "die_with_parent",
+    "plan_reminders",
+    "preview_chase",
+    "queue_reminders",
+    "run_chase",
+    "stage_samples",
+    "unchased_deadlines",
+]
 
 log = logging.getLogger("dondoc.chase")
 
@@ -114,21 +126,32 @@ class ChaseReport:
     errors: dict[str, Counter] = field(default_factory=lambda: {"retrying": Counter(), "failed": Counter()})
 
     def as_dict(self) -> dict:
-        return {"planned": len(self.planned), "queued": self.queued, "sent": self.sent, "failed": self.failed,
-                "retrying": self.retrying, "recovered": self.recovered, "skipped": len(self.skipped)}
+        return {
+            "planned": len(self.planned),
+            "queued": self.queued,
+            "sent": self.sent,
+            "failed": self.failed,
+            "retrying": self.retrying,
+            "recovered": self.recovered,
+            "skipped": len(self.skipped),
+        }
 
     def problems(self) -> list[str]:
         """One bilingual line per kind of trouble at the mail server (retried later, or refused for good)."""
         lines = []
         retrying, failed = self.errors["retrying"], self.errors["failed"]
         if retrying:
-            lines.append(f"Máy chủ thư chưa nhận {sum(retrying.values())} thư, sẽ gửi lại ở lần chạy sau / "
-                         f"the mail server did not take {sum(retrying.values())} message(s), they will be sent "
-                         f"again on a later run: {_reasons(retrying)}")
+            lines.append(
+                f"Máy chủ thư chưa nhận {sum(retrying.values())} thư, sẽ gửi lại ở lần chạy sau / "
+                f"the mail server did not take {sum(retrying.values())} message(s), they will be sent "
+                f"again on a later run: {_reasons(retrying)}"
+            )
         if failed:
-            lines.append(f"Máy chủ thư từ chối {sum(failed.values())} thư / the mail server refused "
-                         f"{sum(failed.values())} message(s) for good: {_reasons(failed)} — "
-                         "xem / see `dondoc outbox --status failed`")
+            lines.append(
+                f"Máy chủ thư từ chối {sum(failed.values())} thư / the mail server refused "
+                f"{sum(failed.values())} message(s) for good: {_reasons(failed)} — "
+                "xem / see `dondoc outbox --status failed`"
+            )
         return lines
 
 
@@ -147,22 +170,36 @@ def effective_last_day(row: DeadlineRow) -> dt.date:
 
 
 def plan_reminders(
-    session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, now: dt.datetime,
-    timezone: str, only: ChaseFilter = ChaseFilter(), force_stage: str | None = None,
+    session: Session,
+    catalog: Catalog,
+    policy: PolicyFile,
+    calendar: WorkCalendar,
+    now: dt.datetime,
+    timezone: str,
+    only: ChaseFilter = ChaseFilter(),
+    force_stage: str | None = None,
 ) -> list[tuple[DeadlineRow, Reminder]]:
     """The reminders due at ``now`` for open deadlines matching ``only``, not queued before."""
     local = _local(now, timezone)
-    query = select(DeadlineRow).where(DeadlineRow.status == DeadlineStatus.OPEN,
-                                      DeadlineRow.plan_id.in_(list(catalog.plans)))
-    for column, value in ((DeadlineRow.plan_id, only.plan), (DeadlineRow.obligation_id, only.obligation),
-                          (DeadlineRow.period_key, only.period), (DeadlineRow.agency_id, only.agency),
-                          (DeadlineRow.id, only.deadline)):
+    query = select(DeadlineRow).where(
+        DeadlineRow.status == DeadlineStatus.OPEN, DeadlineRow.plan_id.in_(list(catalog.plans))
+    )
+    for column, value in (
+        (DeadlineRow.plan_id, only.plan),
+        (DeadlineRow.obligation_id, only.obligation),
+        (DeadlineRow.period_key, only.period),
+        (DeadlineRow.agency_id, only.agency),
+        (DeadlineRow.id, only.deadline),
+    ):
         if value is not None:
             query = query.where(column == value)
     directory = catalog.directory
     # a dissolved agency is never reminded (its open deadlines are sync's to excuse or hand over)
-    rows = {row.id: row for row in session.exec(query)
-            if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date())}
+    rows = {
+        row.id: row
+        for row in session.exec(query)
+        if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date())
+    }
     if not rows:
         return []
     stages = sent_stages(session, list(rows))
@@ -172,30 +209,45 @@ def plan_reminders(
     if force_stage is not None:
         return [
             (row, Reminder(row.id, force_stage, local.date(), 0, False))
-            for row in rows.values() if force_stage not in stages.get(row.id, set())
+            for row in rows.values()
+            if force_stage not in stages.get(row.id, set())
         ]
     states = [
-        DeadlineState(id=row.id, plan_id=row.plan_id, obligation_id=row.obligation_id,
-                      last_day=effective_last_day(row), open=True,
-                      sent_stages=frozenset(stages.get(row.id, ())), paused_until=pauses.get(row.agency_id),
-                      chase_from=catalog.plans[row.plan_id].chase_from)
+        DeadlineState(
+            id=row.id,
+            plan_id=row.plan_id,
+            obligation_id=row.obligation_id,
+            last_day=effective_last_day(row),
+            open=True,
+            sent_stages=frozenset(stages.get(row.id, ())),
+            paused_until=pauses.get(row.agency_id),
+            chase_from=catalog.plans[row.plan_id].chase_from,
+        )
         for row in rows.values()
     ]
     due = due_reminders(states, policy.for_obligation, local, calendar)
     return [(rows[reminder.deadline_id], reminder) for reminder in due]
 
 
-def unchased_deadlines(session: Session, catalog: Catalog, policy: PolicyFile,
-                       today: dt.date) -> list[tuple[DeadlineRow, Unchased]]:
+def unchased_deadlines(
+    session: Session, catalog: Catalog, policy: PolicyFile, today: dt.date
+) -> list[tuple[DeadlineRow, Unchased]]:
     """Open deadlines past their last day that the schedule does not chase (long overdue, or before ``chase_from``)."""
-    query = select(DeadlineRow).where(DeadlineRow.status == DeadlineStatus.OPEN,
-                                      DeadlineRow.plan_id.in_(list(catalog.plans)),
-                                      func.coalesce(DeadlineRow.extended_to, DeadlineRow.last_day) < today)
+    query = select(DeadlineRow).where(
+        DeadlineRow.status == DeadlineStatus.OPEN,
+        DeadlineRow.plan_id.in_(list(catalog.plans)),
+        func.coalesce(DeadlineRow.extended_to, DeadlineRow.last_day) < today,
+    )
     found = []
-    for row in session.exec(query.order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_start,
-                                           DeadlineRow.agency_id)):
-        reason = unchased_reason(effective_last_day(row), today, policy.for_obligation(row.plan_id, row.obligation_id),
-                                 catalog.plans[row.plan_id].chase_from)
+    for row in session.exec(
+        query.order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_start, DeadlineRow.agency_id)
+    ):
+        reason = unchased_reason(
+            effective_last_day(row),
+            today,
+            policy.for_obligation(row.plan_id, row.obligation_id),
+            catalog.plans[row.plan_id].chase_from,
+        )
         if reason is not None:
             found.append((row, reason))
     return found
@@ -218,8 +270,13 @@ class ChasePreview:
         return sum(item["count"] for item in self.unchased)
 
     def as_dict(self) -> dict:
-        return {"at": self.at.isoformat(), "reminders": self.total, "by_period": self.reminders,
-                "unchased": self.total_unchased, "unchased_by_period": self.unchased}
+        return {
+            "at": self.at.isoformat(),
+            "reminders": self.total,
+            "by_period": self.reminders,
+            "unchased": self.total_unchased,
+            "unchased_by_period": self.unchased,
+        }
 
 
 def _by_period(rows: list[tuple[DeadlineRow, str | None]]) -> list[dict]:
@@ -227,23 +284,36 @@ def _by_period(rows: list[tuple[DeadlineRow, str | None]]) -> list[dict]:
     groups: dict[tuple, dict] = {}
     for row, reason in rows:
         key = (row.plan_id, row.obligation_id, row.period_start, row.period_key, str(reason or ""))
-        item = groups.setdefault(key, dict(plan=row.plan_id, obligation=row.obligation_id, period=row.period_key,
-                                           label=row.period_label, last_day=effective_last_day(row), count=0,
-                                           **({"reason": str(reason)} if reason is not None else {})))
+        item = groups.setdefault(
+            key,
+            dict(
+                plan=row.plan_id,
+                obligation=row.obligation_id,
+                period=row.period_key,
+                label=row.period_label,
+                last_day=effective_last_day(row),
+                count=0,
+                **({"reason": str(reason)} if reason is not None else {}),
+            ),
+        )
         item["count"] += 1
         item["last_day"] = min(item["last_day"], effective_last_day(row))
     return [groups[key] for key in sorted(groups)]
 
 
-def preview_chase(session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, now: dt.datetime,
-                  timezone: str) -> ChasePreview:
+def preview_chase(
+    session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, now: dt.datetime, timezone: str
+) -> ChasePreview:
     """The reminders that a chase at the next moment mail can go out (now, in office hours) would send, by period,
     and the overdue deadlines it would leave alone. Nothing is rendered or written."""
     local = next_chase_moment(_local(now, timezone), calendar, policy.default)
     moment = local.replace(tzinfo=ZoneInfo(timezone))
     planned = plan_reminders(session, catalog, policy, calendar, moment, timezone)
-    return ChasePreview(local, _by_period([(row, None) for row, _ in planned]),
-                        _by_period(unchased_deadlines(session, catalog, policy, local.date())))
+    return ChasePreview(
+        local,
+        _by_period([(row, None) for row, _ in planned]),
+        _by_period(unchased_deadlines(session, catalog, policy, local.date())),
+    )
 
 
 def flagged_addresses(session: Session) -> set[str]:
@@ -270,34 +340,58 @@ def _recipients(flagged: set[str], catalog: Catalog, row: DeadlineRow, reminder:
     cc = []
     if reminder.escalate:
         cc += [(f"Thủ trưởng {agency.short or agency.name}", a) for a in usable(agency.addresses(Role.HEAD))]
-        cc += [(f"Lãnh đạo {coordinator.short or coordinator.name}", a)
-               for a in usable(coordinator.addresses(Role.LEADER))]
+        cc += [
+            (f"Lãnh đạo {coordinator.short or coordinator.name}", a) for a in usable(coordinator.addresses(Role.LEADER))
+        ]
     return to, cc
 
 
-def _files(setup: MailSetup, plan, obligation, agency, row: DeadlineRow, token: str, last_day: dt.date,
-           targets) -> list[Attachment]:
+def _files(
+    setup: MailSetup, plan, obligation, agency, row: DeadlineRow, token: str, last_day: dt.date, targets
+) -> list[Attachment]:
     """The reporting form and the calendar invite of a deadline."""
     from dondoc.documents.form import FormRow, write_form  # openpyxl and icalendar: only when forms are attached
     from dondoc.documents.ics import deadline_invite
 
-    form_rows = tuple(FormRow(t.id, t.text, str(t.unit), goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal
-                              else "", role)
-                      for t, role in targets)
-    form = write_form(deadline_id=row.id, token=token, plan_title=plan.title, obligation_title=obligation.title,
-                      agency_name=agency.name, period_label=row.period_label, last_day=last_day, rows=form_rows)
+    form_rows = tuple(
+        FormRow(t.id, t.text, str(t.unit), goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal else "", role)
+        for t, role in targets
+    )
+    form = write_form(
+        deadline_id=row.id,
+        token=token,
+        plan_title=plan.title,
+        obligation_title=obligation.title,
+        agency_name=agency.name,
+        period_label=row.period_label,
+        last_day=last_day,
+        rows=form_rows,
+    )
     summary = f"Hạn cuối: {report_title(obligation.title, row.period_label)} [DD-{row.id}]"
-    invite = deadline_invite(uid=f"dd-{row.id}-{last_day:%Y%m%d}@{setup.domain}", summary=summary,
-                             description=obligation.quote, last_day=last_day,
-                             stamp=dt.datetime.combine(last_day, dt.time(), dt.UTC))
-    return [Attachment(f"bieu-mau-DD-{row.id}.xlsx", form, "application",
-                       "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            Attachment(f"han-DD-{row.id}.ics", invite, "text", "calendar")]
+    invite = deadline_invite(
+        uid=f"dd-{row.id}-{last_day:%Y%m%d}@{setup.domain}",
+        summary=summary,
+        description=obligation.quote,
+        last_day=last_day,
+        stamp=dt.datetime.combine(last_day, dt.time(), dt.UTC),
+    )
+    return [
+        Attachment(
+            f"bieu-mau-DD-{row.id}.xlsx", form, "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        Attachment(f"han-DD-{row.id}.ics", invite, "text", "calendar"),
+    ]
 
 
 def compose_reminder(
-    setup: MailSetup, flagged: set[str], catalog: Catalog, calendar: WorkCalendar, row: DeadlineRow,
-    reminder: Reminder, now: dt.datetime, texts: SharedRender | None = None,
+    setup: MailSetup,
+    flagged: set[str],
+    catalog: Catalog,
+    calendar: WorkCalendar,
+    row: DeadlineRow,
+    reminder: Reminder,
+    now: dt.datetime,
+    texts: SharedRender | None = None,
 ) -> dict:
     """The outbox row (values) of one reminder: rendered message and envelope. ``MailError`` if unsendable.
 
@@ -316,28 +410,62 @@ def compose_reminder(
     targets = agency_targets(plan, agency.id, catalog.directory)
     attachments = _files(setup, plan, obligation, agency, row, token, last_day, targets) if setup.attach_files else []
     facts = ReminderFacts(
-        deadline_id=row.id, plan=plan, obligation=obligation, agency=agency, directory=catalog.directory,
-        period_label=row.period_label, written_date=row.written_date, last_day=last_day, stage=reminder.stage,
-        overdue=reminder.overdue, escalate=reminder.escalate, today=_local(now, setup.timezone).date(),
-        extended_to=row.extended_to, extension_reason=row.extension_reason, reply_to=reply_to,
-        attachments=[a.filename for a in attachments], copied=tuple(dict.fromkeys(name for name, _ in cc)))
+        deadline_id=row.id,
+        plan=plan,
+        obligation=obligation,
+        agency=agency,
+        directory=catalog.directory,
+        period_label=row.period_label,
+        written_date=row.written_date,
+        last_day=last_day,
+        stage=reminder.stage,
+        overdue=reminder.overdue,
+        escalate=reminder.escalate,
+        today=_local(now, setup.timezone).date(),
+        extended_to=row.extended_to,
+        extension_reason=row.extension_reason,
+        reply_to=reply_to,
+        attachments=[a.filename for a in attachments],
+        copied=tuple(dict.fromkeys(name for name, _ in cc)),
+    )
     context = reminder_context(facts, calendar)
     lang = agency.language
     key = f"reminder:{row.id}:{reminder.stage}"
     message_id = message_id_for(key, setup.domain, setup.hmac_key)
     names = tuple(f"mail/{lang}/reminder.{part}.j2" for part in ("subject", "txt", "html"))
-    subject, text, html = (texts.render(names, context, *_PER_MAIL) if texts is not None
-                           else [render(setup.env, name, context) for name in names])
+    subject, text, html = (
+        texts.render(names, context, *_PER_MAIL)
+        if texts is not None
+        else [render(setup.env, name, context) for name in names]
+    )
     subject = header_text(subject.strip())
     message = build_message(
         subject=subject,
         text=text,
         html=html,
-        sender=(setup.sender_name, setup.sender), to=to, cc=cc, reply_to=reply_to, message_id=message_id,
-        date=now, attachments=attachments, language=lang)
-    return dict(key=key, kind="reminder", deadline_id=row.id, stage=reminder.stage, message_id=message_id,
-                sender=setup.sender, recipients=[a for _, a in to + cc], subject=subject,
-                raw=message.as_bytes(), status=OutboxStatus.PENDING, attempts=0, created_at=now)
+        sender=(setup.sender_name, setup.sender),
+        to=to,
+        cc=cc,
+        reply_to=reply_to,
+        message_id=message_id,
+        date=now,
+        attachments=attachments,
+        language=lang,
+    )
+    return dict(
+        key=key,
+        kind="reminder",
+        deadline_id=row.id,
+        stage=reminder.stage,
+        message_id=message_id,
+        sender=setup.sender,
+        recipients=[a for _, a in to + cc],
+        subject=subject,
+        raw=message.as_bytes(),
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        created_at=now,
+    )
 
 
 @dataclass(frozen=True)
@@ -357,19 +485,41 @@ class DeadlineView:
 
     @classmethod
     def of(cls, row: DeadlineRow) -> DeadlineView:
-        return cls(row.id, row.plan_id, row.obligation_id, row.agency_id, row.period_key, row.period_label,
-                   row.written_date, row.last_day, row.extended_to, row.extension_reason)
+        return cls(
+            row.id,
+            row.plan_id,
+            row.obligation_id,
+            row.agency_id,
+            row.period_key,
+            row.period_label,
+            row.written_date,
+            row.last_day,
+            row.extended_to,
+            row.extension_reason,
+        )
 
 
-def _compose_chunk(setup: MailSetup, flagged: set[str], catalog: Catalog, calendar: WorkCalendar,
-                   items: list[tuple[DeadlineView, Reminder]], now: dt.datetime) -> tuple[list, list, list]:
+def _compose_chunk(
+    setup: MailSetup,
+    flagged: set[str],
+    catalog: Catalog,
+    calendar: WorkCalendar,
+    items: list[tuple[DeadlineView, Reminder]],
+    now: dt.datetime,
+) -> tuple[list, list, list]:
     """Compose reminders: (outbox rows, planned entries, skipped entries)."""
     rows, planned, skipped = [], [], []
     texts = SharedRender(setup.env)
     for deadline, reminder in items:
-        entry = {"deadline": deadline.id, "agency": deadline.agency_id, "plan": deadline.plan_id,
-                 "obligation": deadline.obligation_id, "period": deadline.period_key, "stage": reminder.stage,
-                 "escalate": reminder.escalate}
+        entry = {
+            "deadline": deadline.id,
+            "agency": deadline.agency_id,
+            "plan": deadline.plan_id,
+            "obligation": deadline.obligation_id,
+            "period": deadline.period_key,
+            "stage": reminder.stage,
+            "escalate": reminder.escalate,
+        }
         try:
             row = compose_reminder(setup, flagged, catalog, calendar, deadline, reminder, now, texts)
         except MailError as error:
@@ -381,8 +531,13 @@ def _compose_chunk(setup: MailSetup, flagged: set[str], catalog: Catalog, calend
 
 
 def queue_reminders(
-    setup: MailSetup, session: Session, catalog: Catalog, calendar: WorkCalendar,
-    planned: list[tuple[DeadlineRow, Reminder]], now: dt.datetime, report: ChaseReport,
+    setup: MailSetup,
+    session: Session,
+    catalog: Catalog,
+    calendar: WorkCalendar,
+    planned: list[tuple[DeadlineRow, Reminder]],
+    now: dt.datetime,
+    report: ChaseReport,
 ) -> list[dict]:
     """Render every planned reminder (before anything is queued); unsendable ones go to ``report.skipped``."""
     items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
@@ -424,20 +579,35 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(parent: int, setup: MailSetup, templates_dir: str, catalog: Catalog, years: list,
-                 flagged: set[str]) -> None:
+def _init_worker(
+    parent: int, setup: MailSetup, templates_dir: str, catalog: Catalog, years: list, flagged: set[str]
+) -> None:
     die_with_parent(parent)
-    _WORKER.update(setup=replace(setup, env=jinja_environment(Path(templates_dir))), catalog=catalog,
-                   calendar=WorkCalendar(years), flagged=flagged)
+    _WORKER.update(
+        setup=replace(setup, env=jinja_environment(Path(templates_dir))),
+        catalog=catalog,
+        calendar=WorkCalendar(years),
+        flagged=flagged,
+    )
 
 
 def _compose_in_worker(items: list[tuple[DeadlineView, Reminder]], now: dt.datetime) -> tuple[list, list, list]:
     return _compose_chunk(_WORKER["setup"], _WORKER["flagged"], _WORKER["catalog"], _WORKER["calendar"], items, now)
 
 
-async def _pipelined(session: Session, transport: Transport, setup: MailSetup, catalog: Catalog,
-                     calendar: WorkCalendar, planned: list[tuple[DeadlineRow, Reminder]], now: dt.datetime,
-                     report: ChaseReport, limit: int, worker: str, workers: int) -> None:
+async def _pipelined(
+    session: Session,
+    transport: Transport,
+    setup: MailSetup,
+    catalog: Catalog,
+    calendar: WorkCalendar,
+    planned: list[tuple[DeadlineRow, Reminder]],
+    now: dt.datetime,
+    report: ChaseReport,
+    limit: int,
+    worker: str,
+    workers: int,
+) -> None:
     """Compose in worker processes, chunk by chunk, while the main process queues and sends.
 
     The first chunk is composed here first: a template error stops the run
@@ -445,13 +615,16 @@ async def _pipelined(session: Session, transport: Transport, setup: MailSetup, c
     """
     flagged = flagged_addresses(session)
     items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
-    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     first = _compose_chunk(setup, flagged, catalog, calendar, chunks[0], now)
     context = multiprocessing.get_context("fork")
     templates = str(setup.env.loader.searchpath[0])
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(os.getpid(), replace(setup, env=None), templates, catalog,
-                                       calendar.years, flagged)) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(os.getpid(), replace(setup, env=None), templates, catalog, calendar.years, flagged),
+    ) as pool:
         loop = asyncio.get_running_loop()
         pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
         results = iter([first, *pending])
@@ -467,7 +640,8 @@ async def _pipelined(session: Session, transport: Transport, setup: MailSetup, c
                 raise Fault(
                     f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
                     f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
-                    "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again") from None
+                    "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again"
+                ) from None
             report.planned += entries
             report.skipped += skipped
             report.queued += enqueue(session, rows)
@@ -527,9 +701,12 @@ class _Answers:
         if not self.waiting:
             return
         waiting, self.waiting = self.waiting, []
-        statuses = mark_many(self.connection, [(r.outbox_id, self.attempts.pop(r.outbox_id), r.ok, r.permanent, error)
-                                               for r, error in waiting], self.now)
-        for (result, _), status in zip(waiting, statuses):
+        statuses = mark_many(
+            self.connection,
+            [(r.outbox_id, self.attempts.pop(r.outbox_id), r.ok, r.permanent, error) for r, error in waiting],
+            self.now,
+        )
+        for (result, _), status in zip(waiting, statuses, strict=True):
             if status == "sent":
                 self.report.sent += 1
             elif status == "failed":
@@ -540,8 +717,15 @@ class _Answers:
                 self.report.errors["retrying"][_short(result)] += 1
 
 
-async def _claimed(session: Session, worker: str, now: dt.datetime, limit: int, batch: int,
-                   attempts: dict[int, int], refill: Callable[[], Awaitable[bool]] | None) -> AsyncIterator[Envelope]:
+async def _claimed(
+    session: Session,
+    worker: str,
+    now: dt.datetime,
+    limit: int,
+    batch: int,
+    attempts: dict[int, int],
+    refill: Callable[[], Awaitable[bool]] | None,
+) -> AsyncIterator[Envelope]:
     """Pending outbox rows, claimed ``batch`` at a time as the pool asks for more (up to ``limit``); when none is
     left, ``refill`` is asked to queue more (it says whether it did)."""
     remaining = limit
@@ -559,9 +743,16 @@ async def _claimed(session: Session, worker: str, now: dt.datetime, limit: int, 
             yield envelope
 
 
-async def deliver(session: Session, transport: Transport, worker: str, now: dt.datetime, limit: int,
-                  report: ChaseReport, batch: int = 200,
-                  refill: Callable[[], Awaitable[bool]] | None = None) -> None:
+async def deliver(
+    session: Session,
+    transport: Transport,
+    worker: str,
+    now: dt.datetime,
+    limit: int,
+    report: ChaseReport,
+    batch: int = 200,
+    refill: Callable[[], Awaitable[bool]] | None = None,
+) -> None:
     """Claim and send pending outbox rows (up to ``limit``), every connection of the pool kept busy, and record
     the answers in batches: at most :data:`RECORD_EVERY` answers, or :data:`RECORD_AFTER` seconds' worth, wait
     to be recorded (a crash then leaves them ``sending``; the next run sends them again, same Message-ID)."""
@@ -569,8 +760,9 @@ async def deliver(session: Session, transport: Transport, worker: str, now: dt.d
     with session.get_bind().connect() as connection:
         answers = _Answers(connection, session, now, report)
         try:
-            await transport.deliver(_claimed(session, worker, now, limit, batch, answers.attempts, refill),
-                                    answers.record)
+            await transport.deliver(
+                _claimed(session, worker, now, limit, batch, answers.attempts, refill), answers.record
+            )
         finally:
             answers.flush()
 
@@ -599,16 +791,34 @@ def stage_samples(rows: list[dict]) -> list[dict]:
         row = first[kind]
         message = email.message_from_bytes(row["raw"], policy=email.policy.default)
         body = message.get_body(("plain",))
-        samples.append({"stage": kind, "deadline": row["deadline_id"], "subject": _one_line(message["Subject"]),
-                        "to": _one_line(message["To"]), "cc": _one_line(message.get("Cc", "")),
-                        "text": body.get_content() if body is not None else ""})
+        samples.append(
+            {
+                "stage": kind,
+                "deadline": row["deadline_id"],
+                "subject": _one_line(message["Subject"]),
+                "to": _one_line(message["To"]),
+                "cc": _one_line(message.get("Cc", "")),
+                "text": body.get_content() if body is not None else "",
+            }
+        )
     return samples
 
 
 def run_chase(
-    *, session: Session, catalog: Catalog, policy: PolicyFile, calendar: WorkCalendar, setup: MailSetup,
-    transport: Transport | None, now: dt.datetime, only: ChaseFilter = ChaseFilter(), dry_run: bool = False,
-    force_stage: str | None = None, limit: int = 2000, worker: str = "", workers: int = 0,
+    *,
+    session: Session,
+    catalog: Catalog,
+    policy: PolicyFile,
+    calendar: WorkCalendar,
+    setup: MailSetup,
+    transport: Transport | None,
+    now: dt.datetime,
+    only: ChaseFilter = ChaseFilter(),
+    dry_run: bool = False,
+    force_stage: str | None = None,
+    limit: int = 2000,
+    worker: str = "",
+    workers: int = 0,
 ) -> ChaseReport:
     """One chase run: plan, queue, deliver. ``dry_run`` renders and lists without queueing or sending.
 
@@ -618,8 +828,9 @@ def run_chase(
     report = ChaseReport()
     planned = plan_reminders(session, catalog, policy, calendar, now, setup.timezone, only, force_stage)
     if workers > 0 and transport is not None and not dry_run and len(planned) >= PIPELINE_MIN:
-        asyncio.run(_pipelined(session, transport, setup, catalog, calendar, planned, now, report, limit, worker,
-                               workers))
+        asyncio.run(
+            _pipelined(session, transport, setup, catalog, calendar, planned, now, report, limit, worker, workers)
+        )
         return report
     rows = queue_reminders(setup, session, catalog, calendar, planned, now, report)
     if dry_run:
@@ -634,10 +845,12 @@ def run_chase(
 
 def outbox_rows(session: Session, status: str | None = None) -> list[tuple[OutboxRow, AgencyRow | None]]:
     """The outbox with each row's agency, newest first."""
-    query = (select(OutboxRow, AgencyRow)
-             .join(DeadlineRow, DeadlineRow.id == OutboxRow.deadline_id, isouter=True)
-             .join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id, isouter=True)
-             .order_by(OutboxRow.id.desc()))
+    query = (
+        select(OutboxRow, AgencyRow)
+        .join(DeadlineRow, DeadlineRow.id == OutboxRow.deadline_id, isouter=True)
+        .join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id, isouter=True)
+        .order_by(OutboxRow.id.desc())
+    )
     if status is not None:
         query = query.where(OutboxRow.status == status)
     return list(session.exec(query))

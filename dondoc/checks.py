@@ -53,7 +53,9 @@ def _check_areas(areas: list[tuple[str, Area]], directory: Directory) -> Iterabl
         for kind, items in lists:
             for i, item in enumerate(items):
                 if item.id in owner:
-                    yield Problem(where, (kind, i, "id"), f"duplicate id '{item.id}' (already defined in {owner[item.id]})")
+                    yield Problem(
+                        where, (kind, i, "id"), f"duplicate id '{item.id}' (already defined in {owner[item.id]})"
+                    )
                 else:
                     owner[item.id] = where
         for i, group in enumerate(area.groups):
@@ -74,13 +76,25 @@ def _check_lives(areas: list[tuple[str, Area]], directory: Directory) -> Iterabl
         yield from _check_life(where, (), area, area.valid_until, set(directory.areas), lambda ref: None)
         for i, agency in enumerate(area.agencies):
             if directory.agencies.get(agency.id) is agency:
-                yield from _check_life(where, ("agencies", i), agency, life(directory, agency.id).valid_until,
-                                       set(directory.agencies), lambda ref: life(directory, ref))
+                yield from _check_life(
+                    where,
+                    ("agencies", i),
+                    agency,
+                    life(directory, agency.id).valid_until,
+                    set(directory.agencies),
+                    lambda ref: life(directory, ref),
+                )
                 yield from _check_chain(where, ("agencies", i), agency.id, directory)
 
 
-def _check_life(where: str, path: Path, body: Area | Agency, until: dt.date | None, known: set[str],
-                life_of: Callable[[str], Life | None]) -> Iterable[Problem]:
+def _check_life(
+    where: str,
+    path: Path,
+    body: Area | Agency,
+    until: dt.date | None,
+    known: set[str],
+    life_of: Callable[[str], Life | None],
+) -> Iterable[Problem]:
     """``until`` is the body's last day, its own or (for an agency) its area's."""
     what = body.id if isinstance(body, Agency) else body.area
     if body.successors and until is None:
@@ -94,20 +108,33 @@ def _check_life(where: str, path: Path, body: Area | Agency, until: dt.date | No
         if successor.agency == what:
             yield Problem(where, (*here, "agency"), f"'{what}' cannot succeed itself")
         if until is not None and successor.since <= until:
-            yield Problem(where, (*here, "from"), f"'{what}': successor '{successor.agency}' dated "
-                          f"{successor.since:%d/%m/%Y}, not after the end {until:%d/%m/%Y} (valid_until)")
+            yield Problem(
+                where,
+                (*here, "from"),
+                f"'{what}': successor '{successor.agency}' dated "
+                f"{successor.since:%d/%m/%Y}, not after the end {until:%d/%m/%Y} (valid_until)",
+            )
         lived = life_of(successor.agency)
         if lived is not None and not lived.exists(successor.since):
-            yield Problem(where, (*here, "from"), f"'{what}': successor '{successor.agency}' does not exist on "
-                          f"{successor.since:%d/%m/%Y}")
+            yield Problem(
+                where,
+                (*here, "from"),
+                f"'{what}': successor '{successor.agency}' does not exist on {successor.since:%d/%m/%Y}",
+            )
         if (successor.function, successor.since) in seen:
-            yield Problem(where, (*here, "function"), f"'{what}': two successors for '{successor.function}' from "
-                          f"{successor.since:%d/%m/%Y}")
+            yield Problem(
+                where,
+                (*here, "function"),
+                f"'{what}': two successors for '{successor.function}' from {successor.since:%d/%m/%Y}",
+            )
         seen.add((successor.function, successor.since))
     for j, rename in enumerate(body.renamed):
         if (until is not None and rename.since > until) or (body.valid_from and rename.since <= body.valid_from):
-            yield Problem(where, (*path, "renamed", j, "from"), f"'{what}': renamed on {rename.since:%d/%m/%Y}, "
-                          "outside its life (valid_from … valid_until)")
+            yield Problem(
+                where,
+                (*path, "renamed", j, "from"),
+                f"'{what}': renamed on {rename.since:%d/%m/%Y}, outside its life (valid_from … valid_until)",
+            )
 
 
 def _check_chain(where: str, path: Path, agency_id: str, directory: Directory) -> Iterable[Problem]:
@@ -116,14 +143,20 @@ def _check_chain(where: str, path: Path, agency_id: str, directory: Directory) -
     for function in sorted(functions):
         trail = [agency_id]
         while True:
-            steps = [s for s in life(directory, trail[-1]).successors
-                     if s.function in (function, ALL) and s.agency in directory.agencies]
+            steps = [
+                s
+                for s in life(directory, trail[-1]).successors
+                if s.function in (function, ALL) and s.agency in directory.agencies
+            ]
             if not steps:
                 break
             nxt = max(steps, key=lambda s: s.since).agency
             if nxt in trail:
-                yield Problem(where, (*path, "successors"), f"successors form a cycle for '{function}': "
-                              f"{' → '.join((*trail, nxt))}")
+                yield Problem(
+                    where,
+                    (*path, "successors"),
+                    f"successors form a cycle for '{function}': {' → '.join((*trail, nxt))}",
+                )
                 break
             trail.append(nxt)
 
@@ -142,7 +175,9 @@ def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[st
         yield Problem(where, ("area",), f"unknown area '{plan.area}' (no config/agencies file declares it)")
     yield from agency(("issuer",), plan.issuer, "issuer")
     yield from agency(("coordinator",), plan.coordinator, "coordinator")
-    yield from _duplicates(where, ((("obligations", i, "id"), o.id) for i, o in enumerate(plan.obligations)), "obligation")
+    yield from _duplicates(
+        where, ((("obligations", i, "id"), o.id) for i, o in enumerate(plan.obligations)), "obligation"
+    )
     yield from _duplicates(where, ((("targets", i, "id"), t.id) for i, t in enumerate(plan.targets)), "target")
     yield from _duplicates(where, ((("programmes", i, "id"), p.id) for i, p in enumerate(plan.programmes)), "programme")
     yield from _duplicates(
@@ -165,8 +200,15 @@ def _check_plan(where: str, plan: Plan, directory: Directory, area_names: set[st
     yield from _check_links(where, plan)
 
 
-def _check_obligation(where: str, path: Path, plan: Plan, obligation: Obligation, directory: Directory, ids: set[str],
-                      agency: Callable[[Path, str | None, str], Iterable[Problem]]) -> Iterable[Problem]:
+def _check_obligation(
+    where: str,
+    path: Path,
+    plan: Plan,
+    obligation: Obligation,
+    directory: Directory,
+    ids: set[str],
+    agency: Callable[[Path, str | None, str], Iterable[Problem]],
+) -> Iterable[Problem]:
     name = f"obligation '{obligation.id}'"
     for j, ref in enumerate(obligation.reporters):
         if not directory.knows(ref):
@@ -184,7 +226,9 @@ def _check_obligation(where: str, path: Path, plan: Plan, obligation: Obligation
     if schedule.every is Every.ONCE and isinstance(schedule.due, WrittenDate) and schedule.due.year is not None:
         written = schedule.due.in_year(schedule.due.year)
         if written < plan.valid.start or (plan.valid.end and written > plan.valid.end):
-            yield Problem(where, (*path, "schedule", "due"), f"{name}: {written:%d/%m/%Y} is outside the plan's validity")
+            yield Problem(
+                where, (*path, "schedule", "due"), f"{name}: {written:%d/%m/%Y} is outside the plan's validity"
+            )
 
 
 def _cycle(start: str, links: dict[str, list[str]]) -> list[str] | None:

@@ -6,9 +6,7 @@ line per problem on stderr and exit code 1 — never a traceback.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import sys
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from dondoc.listing import Column, cell, to_csv, to_json
 
 __all__ = ["app"]
 
+
 class _OneLineUsage(TyperGroup):
     """Every usage error (unknown option, invalid value, missing argument) as one line on stderr, exit code 2."""
 
@@ -48,8 +47,7 @@ class _OneLineUsage(TyperGroup):
                 context = context.parent
             where = " ".join(["dondoc", *reversed(names), "--help"])
             message = " ".join(error.format_message().replace("Value error, ", "").split())
-            err.print(f"Lỗi / error: {visible(message)} ({where})",
-                      markup=False, highlight=False, soft_wrap=True)
+            err.print(f"Lỗi / error: {visible(message)} ({where})", markup=False, highlight=False, soft_wrap=True)
             sys.exit(getattr(error, "exit_code", 2))
         except typer.Abort:
             err.print("Đã dừng / aborted", markup=False, highlight=False)
@@ -102,8 +100,12 @@ def _guarded(command: Callable) -> Callable:
         except ConfigError as error:
             for problem in error.problems:
                 err.print(str(problem), markup=False, highlight=False)
-            err.print(f"Cấu hình không hợp lệ: {len(error.problems)} lỗi / invalid configuration: "
-                      f"{len(error.problems)} problem(s)", markup=False, highlight=False)
+            err.print(
+                f"Cấu hình không hợp lệ: {len(error.problems)} lỗi / invalid configuration: "
+                f"{len(error.problems)} problem(s)",
+                markup=False,
+                highlight=False,
+            )
             raise typer.Exit(1) from None
         except DondocError as error:
             err.print(f"Lỗi / error: {visible(str(error))}", markup=False, highlight=False)
@@ -247,8 +249,9 @@ def main(
     version_: Annotated[
         bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
     ] = False,
-    lang: Annotated[Lang | None, typer.Option("--lang", help="Language of the tables: vi (default, or "
-                                                              "DONDOC_LANG) or en.")] = None,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="Language of the tables: vi (default, or DONDOC_LANG) or en.")
+    ] = None,
 ) -> None:
     """dondoc — đôn đốc báo cáo."""
     _LANG["lang"] = lang.value if lang else None
@@ -285,10 +288,13 @@ def plans_check(
     )
     reviews = config_reviews(config_dir, plan_files)
     if reviews:
-        out.print(f"Còn {sum(map(len, reviews.values()))} điểm cần xem lại (# REVIEW:) trong {len(reviews)} tệp / "
-                  f"review points left in {len(reviews)} file(s): "
-                  + ", ".join(f"{path.name} {len(points)}" for path, points in reviews.items()),
-                  markup=False, highlight=False)
+        out.print(
+            f"Còn {sum(map(len, reviews.values()))} điểm cần xem lại (# REVIEW:) trong {len(reviews)} tệp / "
+            f"review points left in {len(reviews)} file(s): "
+            + ", ".join(f"{path.name} {len(points)}" for path, points in reviews.items()),
+            markup=False,
+            highlight=False,
+        )
 
 
 class DraftFormat(StrEnum):
@@ -304,8 +310,14 @@ def plans_import(
     plan_id: Annotated[str | None, typer.Option("--id", help="The plan's id (default: from its number).")] = None,
     fmt: Annotated[DraftFormat, typer.Option("--format")] = DraftFormat.YAML,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the draft here, not to stdout.")] = None,
-    check: Annotated[bool, typer.Option("--check", help="List the review points (of a plan's fresh draft, or left "
-                                        "in a saved draft .yaml) and exit 1 while any remains.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="List the review points (of a plan's fresh draft, or left "
+            "in a saved draft .yaml) and exit 1 while any remains.",
+        ),
+    ] = False,
 ) -> None:
     """Nhập kế hoạch — draft a plan's YAML from its text, for review (quotes, confidence, # REVIEW)."""
     from dondoc.config import load_areas
@@ -340,13 +352,15 @@ def plans_import(
             raise UsageError(f"{output}: cannot write ({error.strerror})") from None
     elif not check:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    reviews = sum(len(o.review) for o in draft.obligations) + sum(len(t.review) for t in draft.targets) + len(
-        draft.review)
+    reviews = (
+        sum(len(o.review) for o in draft.obligations) + sum(len(t.review) for t in draft.targets) + len(draft.review)
+    )
     err.print(
         f"{len(draft.obligations)} nghĩa vụ báo cáo (obligations), {len(draft.targets)} chỉ tiêu (targets), "
         f"{len(draft.new_agencies)} cơ quan mới (new agencies), {reviews} điểm cần xem lại (to review)"
         + (f" → {output}" if output else ""),
-        markup=False, highlight=False,
+        markup=False,
+        highlight=False,
     )
     if check:
         _report_reviews(draft.review_points(), str(file))
@@ -357,8 +371,11 @@ def _report_reviews(points: list[str], source: str) -> None:
     for point in points:
         sys.stdout.write(f"REVIEW: {point}\n")
     if points:
-        err.print(f"{source}: còn {len(points)} điểm cần xem lại / {len(points)} review point(s) left",
-                  markup=False, highlight=False)
+        err.print(
+            f"{source}: còn {len(points)} điểm cần xem lại / {len(points)} review point(s) left",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1)
     err.print(f"{source}: không còn điểm cần xem lại / no review point left", markup=False, highlight=False)
 
@@ -369,15 +386,34 @@ def plans_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) 
     """Danh sách kế hoạch — list the plans."""
     catalog = _app().catalog()
     rows = [
-        dict(id=p.id, number=p.number, title=p.title, issued=p.issued, valid_start=p.valid.start,
-             valid_end=p.valid.end, obligations=len(p.obligations), targets=len(p.targets), source=p.source.file)
+        dict(
+            id=p.id,
+            number=p.number,
+            title=p.title,
+            issued=p.issued,
+            valid_start=p.valid.start,
+            valid_end=p.valid.end,
+            obligations=len(p.obligations),
+            targets=len(p.targets),
+            source=p.source.file,
+        )
         for p in catalog.plans.values()
     ]
-    _emit(rows, fmt, [Column("id", "Mã", "Id"), Column("number", "Số", "Number"),
-                      Column("title", "Tên kế hoạch", "Title"), Column("issued", "Ngày ban hành", "Issued", "date"),
-                      Column("valid_start", "Từ", "From", "date"), Column("valid_end", "Đến", "To", "date"),
-                      Column("obligations", "Nghĩa vụ BC", "Obligations"), Column("targets", "Chỉ tiêu", "Targets")],
-          title=("Kế hoạch", "Plans"))
+    _emit(
+        rows,
+        fmt,
+        [
+            Column("id", "Mã", "Id"),
+            Column("number", "Số", "Number"),
+            Column("title", "Tên kế hoạch", "Title"),
+            Column("issued", "Ngày ban hành", "Issued", "date"),
+            Column("valid_start", "Từ", "From", "date"),
+            Column("valid_end", "Đến", "To", "date"),
+            Column("obligations", "Nghĩa vụ BC", "Obligations"),
+            Column("targets", "Chỉ tiêu", "Targets"),
+        ],
+        title=("Kế hoạch", "Plans"),
+    )
 
 
 @plans_app.command("show")
@@ -403,45 +439,108 @@ def plans_show(
         elif due is not None:
             dates = [str(due)]
         elif o.schedule.day is not None:
-            dates = [_words(f"ngày {o.schedule.day}", f"day {o.schedule.day}") + (
-                f", +{o.schedule.months_after} " + _words("tháng", "month(s)") if o.schedule.months_after else "")]
+            dates = [
+                _words(f"ngày {o.schedule.day}", f"day {o.schedule.day}")
+                + (f", +{o.schedule.months_after} " + _words("tháng", "month(s)") if o.schedule.months_after else "")
+            ]
         else:
             dates = []
-        rows.append(dict(
-            item="obligation", id=o.id, title=o.title, kind=str(o.kind), reporters=list(o.reporters),
-            recipients=[a for a in (o.recipient, *o.also_to)], via=o.via, every=str(o.schedule.every), dates=dates,
-            rule=str(o.rule), assumed=o.schedule.assumed, consolidates=list(o.consolidates)))
-    targets = [dict(item="target", id=t.id, title=t.text, goal=_goal_words(t), unit=str(t.unit), lead=t.lead,
-                    partners=list(t.partners)) for t in plan.targets]
+        rows.append(
+            dict(
+                item="obligation",
+                id=o.id,
+                title=o.title,
+                kind=str(o.kind),
+                reporters=list(o.reporters),
+                recipients=[a for a in (o.recipient, *o.also_to)],
+                via=o.via,
+                every=str(o.schedule.every),
+                dates=dates,
+                rule=str(o.rule),
+                assumed=o.schedule.assumed,
+                consolidates=list(o.consolidates),
+            )
+        )
+    targets = [
+        dict(
+            item="target",
+            id=t.id,
+            title=t.text,
+            goal=_goal_words(t),
+            unit=str(t.unit),
+            lead=t.lead,
+            partners=list(t.partners),
+        )
+        for t in plan.targets
+    ]
     if fmt is Format.CSV:
         sys.stdout.write(to_csv(rows + targets))
         return
     out.print(f"[bold]{escape(plan.title)}[/bold] ({plan.id}{', ' + escape(plan.number) if plan.number else ''})")
-    out.print(_words("Hiệu lực", "In force") + f": {plan.valid.start:%d/%m/%Y} – "
-              f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; "
-              + _words("nguồn", "source") + f": {plan.source.file}", markup=False, highlight=False)
+    out.print(
+        _words("Hiệu lực", "In force") + f": {plan.valid.start:%d/%m/%Y} – "
+        f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; "
+        + _words("nguồn", "source")
+        + f": {plan.source.file}",
+        markup=False,
+        highlight=False,
+    )
     for row in rows:
         row["to"] = ", ".join(names[a].short or names[a].name for a in row["recipients"]) + (
-            f" ({_words('qua', 'via')} {names[row['via']].short or names[row['via']].name})" if row["via"] else "")
-        row["when"] = (cell(row["every"], "every", _lang()) + (": " + ", ".join(row["dates"]) if row["dates"] else "")
-                       + (f" ({cell(row['rule'], 'rule', _lang())})" if row["dates"] else
-                          _words(" (mở thủ công)", " (opened by hand)")) + (" *" if row["assumed"] else ""))
-    _emit(rows, Format.TABLE, [Column("id", "Nghĩa vụ", "Obligation"), Column("kind", "Loại", "Kind", "obligation"),
-                               Column("reporters", "Đơn vị báo cáo", "Reporters", "list"), Column("to", "Gửi", "To"),
-                               Column("when", "Thời hạn", "When"),
-                               Column("consolidates", "Tổng hợp từ", "Consolidates", "list")],
-          title=("Chế độ báo cáo", "Reporting"))
+            f" ({_words('qua', 'via')} {names[row['via']].short or names[row['via']].name})" if row["via"] else ""
+        )
+        row["when"] = (
+            cell(row["every"], "every", _lang())
+            + (": " + ", ".join(row["dates"]) if row["dates"] else "")
+            + (
+                f" ({cell(row['rule'], 'rule', _lang())})"
+                if row["dates"]
+                else _words(" (mở thủ công)", " (opened by hand)")
+            )
+            + (" *" if row["assumed"] else "")
+        )
+    _emit(
+        rows,
+        Format.TABLE,
+        [
+            Column("id", "Nghĩa vụ", "Obligation"),
+            Column("kind", "Loại", "Kind", "obligation"),
+            Column("reporters", "Đơn vị báo cáo", "Reporters", "list"),
+            Column("to", "Gửi", "To"),
+            Column("when", "Thời hạn", "When"),
+            Column("consolidates", "Tổng hợp từ", "Consolidates", "list"),
+        ],
+        title=("Chế độ báo cáo", "Reporting"),
+    )
     if any(o.schedule.assumed for o in plan.obligations):
-        out.print(_words("* Kế hoạch không ghi ngày; đây là ngày mặc định của dondoc.",
-                         "* The plan writes no date: this is dondoc's default."), markup=False, highlight=False)
+        out.print(
+            _words(
+                "* Kế hoạch không ghi ngày; đây là ngày mặc định của dondoc.",
+                "* The plan writes no date: this is dondoc's default.",
+            ),
+            markup=False,
+            highlight=False,
+        )
     if targets:
-        _emit(targets, Format.TABLE, [Column("id", "Chỉ tiêu", "Target"), Column("title", "Nội dung", "Text"),
-                                      Column("goal", "Mục tiêu", "Goal"), Column("unit", "Đơn vị", "Unit", "unit"),
-                                      Column("lead", "Chủ trì", "Lead")], title=("Chỉ tiêu", "Targets"))
+        _emit(
+            targets,
+            Format.TABLE,
+            [
+                Column("id", "Chỉ tiêu", "Target"),
+                Column("title", "Nội dung", "Text"),
+                Column("goal", "Mục tiêu", "Goal"),
+                Column("unit", "Đơn vị", "Unit", "unit"),
+                Column("lead", "Chủ trì", "Lead"),
+            ],
+            title=("Chỉ tiêu", "Targets"),
+        )
 
 
-PART_WORDS = {"H1": ("báo cáo 6 tháng", "6-month report"), "H2": ("báo cáo 6 tháng cuối năm", "second-half report"),
-              "Y": ("báo cáo năm", "annual report")}
+PART_WORDS = {
+    "H1": ("báo cáo 6 tháng", "6-month report"),
+    "H2": ("báo cáo 6 tháng cuối năm", "second-half report"),
+    "Y": ("báo cáo năm", "annual report"),
+}
 
 
 def _goal_words(target) -> str:
@@ -450,8 +549,9 @@ def _goal_words(target) -> str:
 
     if target.goal is None:
         return ""
-    return _goal(f"{ {'>=': '≥', '<=': '≤'}.get(target.goal.op, target.goal.op)} {target.goal.value:g}",
-                 str(target.unit))
+    return _goal(
+        f"{ {'>=': '≥', '<=': '≤'}.get(target.goal.op, target.goal.op) } {target.goal.value:g}", str(target.unit)
+    )
 
 
 @app.command()
@@ -466,26 +566,46 @@ def sync(
     result = ops.sync(_app(), now=_moment(now))
     report, preview = result.report, result.next_chase
     kinds = sorted({*report.created, *report.updated, *report.retired})
-    rows = [dict(kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0),
-                 retired=report.retired.get(k, 0)) for k in kinds]
+    rows = [
+        dict(
+            kind=k, created=report.created.get(k, 0), updated=report.updated.get(k, 0), retired=report.retired.get(k, 0)
+        )
+        for k in kinds
+    ]
     if fmt is Format.JSON:
         sys.stdout.write(to_json({**report.as_dict(), "next_chase": preview.as_dict()}))
         return
     if fmt is Format.CSV:
         sys.stdout.write(to_csv(rows, ["kind", "created", "updated", "retired"]))
         return
-    words = {"agency": ("Cơ quan", "agencies"), "contacts": ("Địa chỉ liên hệ", "contacts"),
-             "plan": ("Kế hoạch", "plans"), "obligation": ("Nghĩa vụ báo cáo", "obligations"),
-             "target": ("Chỉ tiêu", "targets"), "deadlines": ("Hạn báo cáo", "deadlines")}
+    words = {
+        "agency": ("Cơ quan", "agencies"),
+        "contacts": ("Địa chỉ liên hệ", "contacts"),
+        "plan": ("Kế hoạch", "plans"),
+        "obligation": ("Nghĩa vụ báo cáo", "obligations"),
+        "target": ("Chỉ tiêu", "targets"),
+        "deadlines": ("Hạn báo cáo", "deadlines"),
+    }
     for row in rows:
         row["kind"] = _words(*words[row["kind"]]) if row["kind"] in words else row["kind"]
-    _emit(rows, Format.TABLE, [Column("kind", "Loại", "Kind"), Column("created", "Thêm mới", "Created"),
-                               Column("updated", "Cập nhật", "Updated"), Column("retired", "Ngừng", "Retired")],
-          title=("Đồng bộ", "Sync"))
-    out.print(f"{report.deadlines_total} hạn báo cáo theo cấu hình (deadlines in config); "
-              f"{report.deadlines_left_closed} đã đóng, giữ nguyên (closed, left as they are); "
-              f"{'có thay đổi' if report.changed else 'không có thay đổi (nothing changed)'}.",
-              markup=False, highlight=False)
+    _emit(
+        rows,
+        Format.TABLE,
+        [
+            Column("kind", "Loại", "Kind"),
+            Column("created", "Thêm mới", "Created"),
+            Column("updated", "Cập nhật", "Updated"),
+            Column("retired", "Ngừng", "Retired"),
+        ],
+        title=("Đồng bộ", "Sync"),
+    )
+    out.print(
+        f"{report.deadlines_total} hạn báo cáo theo cấu hình (deadlines in config); "
+        f"{report.deadlines_left_closed} đã đóng, giữ nguyên (closed, left as they are); "
+        f"{'có thay đổi' if report.changed else 'không có thay đổi (nothing changed)'}.",
+        markup=False,
+        highlight=False,
+    )
     for line in _preview_lines(preview):
         out.print(line, markup=False, highlight=False)
 
@@ -493,19 +613,27 @@ def sync(
 def _preview_lines(preview, shown: int = 12) -> list[str]:
     """What the next chase would send, by period (the first ``shown``), and how many overdue deadlines it leaves."""
     at = f"{_vn(preview.at.date())} {preview.at:%H:%M}"
-    lines = [f"Lần đôn đốc tới ({at}) sẽ gửi {preview.total} thư nhắc / the next chase would send "
-             f"{preview.total} reminder(s){':' if preview.total else '.'}"]
-    lines += [f"  {p['plan']} {p['obligation']} {p['label']} (hạn {p['last_day']:%d/%m/%Y}): {p['count']}"
-              for p in preview.reminders[:shown]]
+    lines = [
+        f"Lần đôn đốc tới ({at}) sẽ gửi {preview.total} thư nhắc / the next chase would send "
+        f"{preview.total} reminder(s){':' if preview.total else '.'}"
+    ]
+    lines += [
+        f"  {p['plan']} {p['obligation']} {p['label']} (hạn {p['last_day']:%d/%m/%Y}): {p['count']}"
+        for p in preview.reminders[:shown]
+    ]
     if len(preview.reminders) > shown:
-        lines.append(f"  … và {len(preview.reminders) - shown} kỳ khác / and {len(preview.reminders) - shown} "
-                     "more period(s) — `dondoc chase --dry-run` lists them")
+        lines.append(
+            f"  … và {len(preview.reminders) - shown} kỳ khác / and {len(preview.reminders) - shown} "
+            "more period(s) — `dondoc chase --dry-run` lists them"
+        )
     if preview.unchased:
         first = min(p["last_day"] for p in preview.unchased)
         last = max(p["last_day"] for p in preview.unchased)
-        lines.append(f"Quá hạn lâu, không nhắc tự động / long overdue, not chased automatically: "
-                     f"{preview.total_unchased} hạn báo cáo (deadlines) của {len(preview.unchased)} kỳ (periods), "
-                     f"hạn cuối từ {first:%d/%m/%Y} đến {last:%d/%m/%Y} — xem / see `dondoc status`.")
+        lines.append(
+            f"Quá hạn lâu, không nhắc tự động / long overdue, not chased automatically: "
+            f"{preview.total_unchased} hạn báo cáo (deadlines) của {len(preview.unchased)} kỳ (periods), "
+            f"hạn cuối từ {first:%d/%m/%Y} đến {last:%d/%m/%Y} — xem / see `dondoc status`."
+        )
     return lines
 
 
@@ -516,12 +644,17 @@ def deadlines(
     obligation: Annotated[str | None, typer.Option(help="Obligation id within the plan.")] = None,
     agency: Annotated[str | None, typer.Option(help="Agency id, e.g. bp.so-y-te.")] = None,
     period: Annotated[str | None, typer.Option(help="Period key: 2021-H1, 2021, 2021-Q2, 2021-07, once.")] = None,
-    status: Annotated[DeadlineFilter | None, typer.Option(
-        help="A stored status (open, submitted, late, excused, closed, …) or a state of today: overdue, "
-             "not-due.")] = None,
+    status: Annotated[
+        DeadlineFilter | None,
+        typer.Option(
+            help="A stored status (open, submitted, late, excused, closed, …) or a state of today: overdue, not-due."
+        ),
+    ] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="Last day on or after (dd/mm/yyyy).")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day on or before (dd/mm/yyyy).")] = None,
-    now: Annotated[str | None, typer.Option(help="As of this instant, for overdue/not-due (ISO or dd/mm/yyyy).")] = None,
+    now: Annotated[
+        str | None, typer.Option(help="As of this instant, for overdue/not-due (ISO or dd/mm/yyyy).")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Hạn báo cáo — list deadlines (run `dondoc sync` first)."""
@@ -536,26 +669,53 @@ def deadlines(
     app_ = _app()
     today = (_moment(now) or app_.now()).astimezone(ZoneInfo(app_.settings.timezone)).date()
     derived = status.value if status in (DeadlineFilter.overdue, DeadlineFilter.not_due) else None
-    found = listings.deadlines(app_, plan=plan, obligation=obligation, agency=agency, period=period,
-                               status=DeadlineStatus.OPEN if derived else (status.value if status else None),
-                               date_from=start, date_to=end)
+    found = listings.deadlines(
+        app_,
+        plan=plan,
+        obligation=obligation,
+        agency=agency,
+        period=period,
+        status=DeadlineStatus.OPEN if derived else (status.value if status else None),
+        date_from=start,
+        date_to=end,
+    )
     rows = []
     for d, name in ((f.deadline, f.name) for f in found):
         state = deadline_state(d.status, effective_last_day(d), today)
         if derived and state != derived:
             continue
-        rows.append(dict(id=d.id, plan=d.plan_id, obligation=d.obligation_id, agency=d.agency_id, agency_name=name,
-                         period=d.period_key, period_label=d.period_label, written_date=d.written_date,
-                         rule=d.rule, last_day=d.last_day, extended_to=d.extended_to, status=d.status, state=state,
-                         succeeds=d.succeeds.split(",") if d.succeeds else [], reason=d.status_reason))
+        rows.append(
+            dict(
+                id=d.id,
+                plan=d.plan_id,
+                obligation=d.obligation_id,
+                agency=d.agency_id,
+                agency_name=name,
+                period=d.period_key,
+                period_label=d.period_label,
+                written_date=d.written_date,
+                rule=d.rule,
+                last_day=d.last_day,
+                extended_to=d.extended_to,
+                status=d.status,
+                state=state,
+                succeeds=d.succeeds.split(",") if d.succeeds else [],
+                reason=d.status_reason,
+            )
+        )
     if fmt is Format.TABLE:
         for row in rows:
             row["last_day_vn"] = _vn(row["extended_to"] or row["last_day"])
             row["written_vn"] = f"{cell(row['rule'], 'rule', _lang())} {row['written_date']:%d/%m/%Y}"
-        columns = [Column("id", "#"), Column("obligation", "Nghĩa vụ", "Obligation"),
-                   Column("agency_name", "Cơ quan", "Agency"), Column("period_label", "Kỳ", "Period"),
-                   Column("written_vn", "Kế hoạch ghi", "Plan says"),
-                   Column("last_day_vn", "Hạn cuối", "Last day"), Column("state", "Trạng thái", "State", "state")]
+        columns = [
+            Column("id", "#"),
+            Column("obligation", "Nghĩa vụ", "Obligation"),
+            Column("agency_name", "Cơ quan", "Agency"),
+            Column("period_label", "Kỳ", "Period"),
+            Column("written_vn", "Kế hoạch ghi", "Plan says"),
+            Column("last_day_vn", "Hạn cuối", "Last day"),
+            Column("state", "Trạng thái", "State", "state"),
+        ]
         if any(row["status"] == "excused" and row["reason"] for row in rows):
             columns.append(Column("reason", "Lý do", "Reason"))
         _emit(rows, fmt, columns, title=(f"Hạn báo cáo ({len(rows)})", f"Deadlines ({len(rows)})"))
@@ -574,59 +734,122 @@ def calendar_(
 
     catalog = _app().catalog()
     if year not in catalog.calendar_years:
-        err.print(f"Chú ý / note: no config/calendar/{year}.yaml — only public holidays and weekends are known.",
-                  markup=False, highlight=False)
+        err.print(
+            f"Chú ý / note: no config/calendar/{year}.yaml — only public holidays and weekends are known.",
+            markup=False,
+            highlight=False,
+        )
     calendar = WorkCalendar(catalog.calendar_years.values())
     days = calendar.year(year)
     if fmt is not Format.TABLE:
-        _emit([dict(date=d.isoformat(), working=off is None, reason=off or swap or "") for d, off, swap in days],
-              fmt, [])
+        _emit(
+            [dict(date=d.isoformat(), working=off is None, reason=off or swap or "") for d, off, swap in days], fmt, []
+        )
         return
-    special = [dict(date=_vn(d), kind=_words("Nghỉ", "day off") if off else _words("Làm bù", "worked"),
-                    reason=off or swap) for d, off, swap in days if (off and d.weekday() < 5) or swap]
-    _emit(special, Format.TABLE, [Column("date", "Ngày", "Day"), Column("kind", "Loại", "Kind"),
-                                  Column("reason", "Lý do", "Reason")],
-          title=(f"Ngày nghỉ lễ và làm bù năm {year}", f"Days off and swap days {year}"))
-    months = [dict(month=f"{m:02d}/{year}", working=sum(1 for d, off, _ in days if d.month == m and off is None))
-              for m in range(1, 13)]
+    special = [
+        dict(date=_vn(d), kind=_words("Nghỉ", "day off") if off else _words("Làm bù", "worked"), reason=off or swap)
+        for d, off, swap in days
+        if (off and d.weekday() < 5) or swap
+    ]
+    _emit(
+        special,
+        Format.TABLE,
+        [Column("date", "Ngày", "Day"), Column("kind", "Loại", "Kind"), Column("reason", "Lý do", "Reason")],
+        title=(f"Ngày nghỉ lễ và làm bù năm {year}", f"Days off and swap days {year}"),
+    )
+    months = [
+        dict(month=f"{m:02d}/{year}", working=sum(1 for d, off, _ in days if d.month == m and off is None))
+        for m in range(1, 13)
+    ]
     _emit(months, Format.TABLE, [Column("month", "Tháng", "Month"), Column("working", "Ngày làm việc", "Working days")])
-    out.print(_words("Tổng số ngày làm việc", "Working days") + f": {sum(m['working'] for m in months)}",
-              markup=False, highlight=False)
+    out.print(
+        _words("Tổng số ngày làm việc", "Working days") + f": {sum(m['working'] for m in months)}",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _chase_report(report, fmt: Format) -> None:
-    rows = [dict(deadline=p["deadline"], agency=p["agency"], period=p["period"], stage=p["stage"],
-                 escalate=bool(p["escalate"]), to=list(p["to"]), subject=p["subject"]) for p in report.planned]
-    skipped = [dict(deadline=x["deadline"], agency=x["agency"], stage=x["stage"], reason=x["reason"])
-               for x in report.skipped]
+    rows = [
+        dict(
+            deadline=p["deadline"],
+            agency=p["agency"],
+            period=p["period"],
+            stage=p["stage"],
+            escalate=bool(p["escalate"]),
+            to=list(p["to"]),
+            subject=p["subject"],
+        )
+        for p in report.planned
+    ]
+    skipped = [
+        dict(deadline=x["deadline"], agency=x["agency"], stage=x["stage"], reason=x["reason"]) for x in report.skipped
+    ]
     if fmt is Format.JSON:
-        sys.stdout.write(to_json({"summary": report.as_dict(), "reminders": rows, "skipped": skipped,
-                                  "problems": report.problems(),
-                                  **({"samples": report.samples} if report.samples else {})}))
+        sys.stdout.write(
+            to_json(
+                {
+                    "summary": report.as_dict(),
+                    "reminders": rows,
+                    "skipped": skipped,
+                    "problems": report.problems(),
+                    **({"samples": report.samples} if report.samples else {}),
+                }
+            )
+        )
         return
     if fmt is Format.CSV:
-        sys.stdout.write(to_csv(rows, list(rows[0]) if rows else ["deadline", "agency", "period", "stage", "escalate",
-                                                                  "to", "subject"]))
+        sys.stdout.write(
+            to_csv(
+                rows, list(rows[0]) if rows else ["deadline", "agency", "period", "stage", "escalate", "to", "subject"]
+            )
+        )
         return
-    _emit(rows, Format.TABLE, [Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
-                               Column("period", "Kỳ", "Period"), Column("stage", "Lần nhắc", "Stage", "stage"),
-                               Column("escalate", "Đồng gửi lãnh đạo", "Heads copied"),
-                               Column("to", "Gửi tới", "To", "list")],
-          title=(f"Thư nhắc ({len(rows)})", f"Reminders ({len(rows)})"))
+    _emit(
+        rows,
+        Format.TABLE,
+        [
+            Column("deadline", "Hạn", "Deadline"),
+            Column("agency", "Cơ quan", "Agency"),
+            Column("period", "Kỳ", "Period"),
+            Column("stage", "Lần nhắc", "Stage", "stage"),
+            Column("escalate", "Đồng gửi lãnh đạo", "Heads copied"),
+            Column("to", "Gửi tới", "To", "list"),
+        ],
+        title=(f"Thư nhắc ({len(rows)})", f"Reminders ({len(rows)})"),
+    )
     if skipped:
-        _emit(skipped, Format.TABLE, [Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
-                                      Column("reason", "Lý do", "Reason")], title=("Không gửi được", "Skipped"))
+        _emit(
+            skipped,
+            Format.TABLE,
+            [
+                Column("deadline", "Hạn", "Deadline"),
+                Column("agency", "Cơ quan", "Agency"),
+                Column("reason", "Lý do", "Reason"),
+            ],
+            title=("Không gửi được", "Skipped"),
+        )
     for sample in report.samples:
-        out.print(f"\n── Thư mẫu / sample: lần nhắc {sample['stage']} (hạn #{sample['deadline']}) ──\n"
-                  f"Gửi tới / to: {sample['to']}\n" + (f"Đồng gửi / cc: {sample['cc']}\n" if sample["cc"] else "")
-                  + f"Tiêu đề / subject: {sample['subject']}\n\n{sample['text'].rstrip()}\n",
-                  markup=False, highlight=False, soft_wrap=True)
+        out.print(
+            f"\n── Thư mẫu / sample: lần nhắc {sample['stage']} (hạn #{sample['deadline']}) ──\n"
+            f"Gửi tới / to: {sample['to']}\n"
+            + (f"Đồng gửi / cc: {sample['cc']}\n" if sample["cc"] else "")
+            + f"Tiêu đề / subject: {sample['subject']}\n\n{sample['text'].rstrip()}\n",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     summary = report.as_dict()
-    out.print(_words(f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
-                     f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']}.",
-                     f"Queued {summary['queued']}, sent {summary['sent']}, failed {summary['failed']}, "
-                     f"retrying {summary['retrying']}, recovered {summary['recovered']}."),
-              markup=False, highlight=False)
+    out.print(
+        _words(
+            f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
+            f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']}.",
+            f"Queued {summary['queued']}, sent {summary['sent']}, failed {summary['failed']}, "
+            f"retrying {summary['retrying']}, recovered {summary['recovered']}.",
+        ),
+        markup=False,
+        highlight=False,
+    )
     for line in report.problems():
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -646,8 +869,15 @@ def chase(
     from dondoc.chase import ChaseFilter
     from dondoc.operations import chasing
 
-    _chase_report(chasing.chase(_app(), now=_moment(now), dry_run=dry_run,
-                                only=ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency)), fmt)
+    _chase_report(
+        chasing.chase(
+            _app(),
+            now=_moment(now),
+            dry_run=dry_run,
+            only=ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency),
+        ),
+        fmt,
+    )
 
 
 @app.command()
@@ -673,16 +903,40 @@ def outbox(
     """Hộp thư đi — the outbox: what was queued, sent, failed and why."""
     from dondoc.operations import listings
 
-    rows = [dict(id=o.id, kind=o.kind, deadline=o.deadline_id, agency=a.id if a else None, stage=o.stage,
-                 status=o.status, attempts=o.attempts, created_at=o.created_at, sent_at=o.sent_at,
-                 error=o.last_error, recipients=list(o.recipients), subject=o.subject, message_id=o.message_id)
-            for o, a in listings.outbox(_app(), status=status.value if status else None)]
-    _emit(rows, fmt, [Column("id", "#"), Column("kind", "Loại thư", "Mail", "mail"),
-                      Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
-                      Column("stage", "Lần nhắc", "Stage", "stage"), Column("status", "Trạng thái", "Status", "outbox"),
-                      Column("sent_at", "Gửi lúc", "Sent", "time"), Column("attempts", "Lần thử", "Attempts"),
-                      Column("error", "Lỗi", "Error")],
-          title=(f"Hộp thư đi ({len(rows)})", f"Outbox ({len(rows)})"))
+    rows = [
+        dict(
+            id=o.id,
+            kind=o.kind,
+            deadline=o.deadline_id,
+            agency=a.id if a else None,
+            stage=o.stage,
+            status=o.status,
+            attempts=o.attempts,
+            created_at=o.created_at,
+            sent_at=o.sent_at,
+            error=o.last_error,
+            recipients=list(o.recipients),
+            subject=o.subject,
+            message_id=o.message_id,
+        )
+        for o, a in listings.outbox(_app(), status=status.value if status else None)
+    ]
+    _emit(
+        rows,
+        fmt,
+        [
+            Column("id", "#"),
+            Column("kind", "Loại thư", "Mail", "mail"),
+            Column("deadline", "Hạn", "Deadline"),
+            Column("agency", "Cơ quan", "Agency"),
+            Column("stage", "Lần nhắc", "Stage", "stage"),
+            Column("status", "Trạng thái", "Status", "outbox"),
+            Column("sent_at", "Gửi lúc", "Sent", "time"),
+            Column("attempts", "Lần thử", "Attempts"),
+            Column("error", "Lỗi", "Error"),
+        ],
+        title=(f"Hộp thư đi ({len(rows)})", f"Outbox ({len(rows)})"),
+    )
 
 
 @app.command()
@@ -710,8 +964,12 @@ def extend(
     from dondoc.operations import deadlines as ops
 
     row = ops.extend(_app(), deadline, to=_date(to), reason=reason, actor=_actor())
-    out.print(f"Gia hạn hạn {row.id} ({row.agency_id}, {row.period_label}) đến {row.extended_to:%d/%m/%Y}: "
-              f"{row.extension_reason}", markup=False, highlight=False)
+    out.print(
+        f"Gia hạn hạn {row.id} ({row.agency_id}, {row.period_label}) đến {row.extended_to:%d/%m/%Y}: "
+        f"{row.extension_reason}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()
@@ -724,8 +982,11 @@ def excuse(
     from dondoc.operations import deadlines as ops
 
     row = ops.excuse(_app(), deadline, reason=reason, actor=_actor())
-    out.print(f"Miễn báo cáo hạn {row.id} ({row.agency_id}, {row.period_label}): {row.status_reason}",
-              markup=False, highlight=False)
+    out.print(
+        f"Miễn báo cáo hạn {row.id} ({row.agency_id}, {row.period_label}): {row.status_reason}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()
@@ -742,15 +1003,26 @@ def ingest(
     if fmt is not Format.TABLE:
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return
-    intake_words = {"fetched": ("Thư đã lấy về", "fetched"), "stored": ("Thư đã lưu", "stored"),
-                    "duplicates": ("Thư trùng", "duplicates"), "already_taken": ("Đã nhận từ trước", "already taken"),
-                    "left_at_source": ("Để lại ở hộp thư nguồn", "left at source"),
-                    "before_since": ("Trước ngày bắt đầu nhận", "before the start date"),
-                    "waiting": ("Chờ lần sau", "waiting"), "vanished": ("Đã bị chuyển/xoá", "vanished"),
-                    "receipts": ("Thư xác nhận", "receipts")}
-    _emit([{"what": _words(*intake_words[k]) if k in intake_words else cell(k, "inbound", _lang()), "count": v}
-           for k, v in report.as_dict().items()], Format.TABLE,
-          [Column("what", "Loại", "Kind"), Column("count", "Số thư", "Messages")], title=("Nhận báo cáo", "Intake"))
+    intake_words = {
+        "fetched": ("Thư đã lấy về", "fetched"),
+        "stored": ("Thư đã lưu", "stored"),
+        "duplicates": ("Thư trùng", "duplicates"),
+        "already_taken": ("Đã nhận từ trước", "already taken"),
+        "left_at_source": ("Để lại ở hộp thư nguồn", "left at source"),
+        "before_since": ("Trước ngày bắt đầu nhận", "before the start date"),
+        "waiting": ("Chờ lần sau", "waiting"),
+        "vanished": ("Đã bị chuyển/xoá", "vanished"),
+        "receipts": ("Thư xác nhận", "receipts"),
+    }
+    _emit(
+        [
+            {"what": _words(*intake_words[k]) if k in intake_words else cell(k, "inbound", _lang()), "count": v}
+            for k, v in report.as_dict().items()
+        ],
+        Format.TABLE,
+        [Column("what", "Loại", "Kind"), Column("count", "Số thư", "Messages")],
+        title=("Nhận báo cáo", "Intake"),
+    )
     for line in report.notices():
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -758,8 +1030,10 @@ def ingest(
 @app.command()
 @_guarded
 def inbox(
-    status: Annotated[InboundFilter | None, typer.Option(
-        help="new, submission, request, held, confirmation, auto-reply, bounce, quarantine, rejected.")] = None,
+    status: Annotated[
+        InboundFilter | None,
+        typer.Option(help="new, submission, request, held, confirmation, auto-reply, bounce, quarantine, rejected."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1_000_000)] = 50,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
@@ -773,11 +1047,21 @@ def _inbound(status: str | None, limit: int, fmt: Format, title: tuple[str, str]
     rows = listings.inbound(_app(), status=status, limit=limit)
     if fmt is Format.TABLE:
         rows = [{**row, "received": dt.datetime.fromisoformat(row["received"])} for row in rows]
-    _emit(rows, fmt, [Column("id", "#"), Column("received", "Nhận lúc", "Received", "time"),
-                      Column("sender", "Người gửi", "From"), Column("subject", "Tiêu đề", "Subject"),
-                      Column("class", "Phân loại", "Class", "inbound"), Column("deadline", "Hạn", "Deadline"),
-                      Column("match_method", "Khớp theo", "Matched by"), Column("reason", "Lý do", "Reason")],
-          title=(f"{title[0]} ({len(rows)})", f"{title[1]} ({len(rows)})"))
+    _emit(
+        rows,
+        fmt,
+        [
+            Column("id", "#"),
+            Column("received", "Nhận lúc", "Received", "time"),
+            Column("sender", "Người gửi", "From"),
+            Column("subject", "Tiêu đề", "Subject"),
+            Column("class", "Phân loại", "Class", "inbound"),
+            Column("deadline", "Hạn", "Deadline"),
+            Column("match_method", "Khớp theo", "Matched by"),
+            Column("reason", "Lý do", "Reason"),
+        ],
+        title=(f"{title[0]} ({len(rows)})", f"{title[1]} ({len(rows)})"),
+    )
 
 
 quarantine_app = typer.Typer(help="Thư chờ xử lý — mail that could not be matched safely.", no_args_is_help=True)
@@ -808,8 +1092,10 @@ def quarantine_show(
     except Unparseable as error:
         out.print(f"(cannot be read: {error})", markup=False, highlight=False)
         return
-    shown = (f"From: {mail.from_name} <{mail.from_address}>\nSubject: {mail.subject}\n"
-             f"Attachments: {', '.join(a.filename for a in mail.attachments) or '-'}\n\n{mail.text[:4000]}")
+    shown = (
+        f"From: {mail.from_name} <{mail.from_address}>\nSubject: {mail.subject}\n"
+        f"Attachments: {', '.join(a.filename for a in mail.attachments) or '-'}\n\n{mail.text[:4000]}"
+    )
     # hostile mail must not drive the coordinator's terminal: no escape or other control characters
     out.print("".join(c for c in shown if c in "\n\t" or (c.isprintable())), markup=False, highlight=False)
 
@@ -825,8 +1111,11 @@ def quarantine_assign(
     from dondoc.operations import replies
 
     submission = replies.assign(_app(), message, deadline, actor=_actor(), now=_moment(now))
-    out.print(f"Thư #{message} → hạn {deadline}: bản nộp {submission.id} (lần {submission.version}).",
-              markup=False, highlight=False)
+    out.print(
+        f"Thư #{message} → hạn {deadline}: bản nộp {submission.id} (lần {submission.version}).",
+        markup=False,
+        highlight=False,
+    )
 
 
 @quarantine_app.command("reject")
@@ -853,19 +1142,41 @@ def submissions(
     """Bản nộp — the submissions received, every version."""
     from dondoc.operations import listings
 
-    rows = [dict(id=s.id, deadline=d.id, agency=d.agency_id, period=d.period_key, version=s.version,
-                 received=s.received_at, on_time=s.on_time, status=s.status,
-                 figures=len([k for k in s.form_values if not k.startswith("_")]),
-                 problems=list(s.form_problems), no_report=s.no_report)
-            for s, d in listings.submissions(_app(), plan=plan, period=period, agency=agency)]
+    rows = [
+        dict(
+            id=s.id,
+            deadline=d.id,
+            agency=d.agency_id,
+            period=d.period_key,
+            version=s.version,
+            received=s.received_at,
+            on_time=s.on_time,
+            status=s.status,
+            figures=len([k for k in s.form_values if not k.startswith("_")]),
+            problems=list(s.form_problems),
+            no_report=s.no_report,
+        )
+        for s, d in listings.submissions(_app(), plan=plan, period=period, agency=agency)
+    ]
     for row in rows:
         row["timely"] = "on-time" if row["on_time"] else "late"
-    _emit(rows, fmt, [Column("id", "#"), Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
-                      Column("period", "Kỳ", "Period"), Column("version", "Lần", "Version"),
-                      Column("received", "Nhận lúc", "Received", "time"), Column("timely", "Thời hạn", "Timely", "state"),
-                      Column("status", "Trạng thái", "Status", "submission"),
-                      Column("figures", "Số chỉ tiêu", "Figures"), Column("problems", "Cần xem lại", "To check", "list")],
-          title=(f"Bản nộp ({len(rows)})", f"Submissions ({len(rows)})"))
+    _emit(
+        rows,
+        fmt,
+        [
+            Column("id", "#"),
+            Column("deadline", "Hạn", "Deadline"),
+            Column("agency", "Cơ quan", "Agency"),
+            Column("period", "Kỳ", "Period"),
+            Column("version", "Lần", "Version"),
+            Column("received", "Nhận lúc", "Received", "time"),
+            Column("timely", "Thời hạn", "Timely", "state"),
+            Column("status", "Trạng thái", "Status", "submission"),
+            Column("figures", "Số chỉ tiêu", "Figures"),
+            Column("problems", "Cần xem lại", "To check", "list"),
+        ],
+        title=(f"Bản nộp ({len(rows)})", f"Submissions ({len(rows)})"),
+    )
 
 
 @app.command("return")
@@ -888,13 +1199,32 @@ def requests(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) ->
     """Đề nghị — agencies' requests for more time and questions."""
     from dondoc.operations import listings
 
-    rows = [dict(id=r.id, deadline=d.id, agency=d.agency_id, kind=r.kind, status=r.status, created_at=r.created_at,
-                 text=r.text[:300])
-            for r, d in listings.requests(_app())]
-    _emit(rows, fmt, [Column("id", "#"), Column("deadline", "Hạn", "Deadline"), Column("agency", "Cơ quan", "Agency"),
-                      Column("kind", "Loại", "Kind", "request"), Column("status", "Trạng thái", "Status", "request"),
-                      Column("created_at", "Nhận lúc", "Received", "time"), Column("text", "Nội dung", "Text")],
-          title=(f"Đề nghị ({len(rows)})", f"Requests ({len(rows)})"))
+    rows = [
+        dict(
+            id=r.id,
+            deadline=d.id,
+            agency=d.agency_id,
+            kind=r.kind,
+            status=r.status,
+            created_at=r.created_at,
+            text=r.text[:300],
+        )
+        for r, d in listings.requests(_app())
+    ]
+    _emit(
+        rows,
+        fmt,
+        [
+            Column("id", "#"),
+            Column("deadline", "Hạn", "Deadline"),
+            Column("agency", "Cơ quan", "Agency"),
+            Column("kind", "Loại", "Kind", "request"),
+            Column("status", "Trạng thái", "Status", "request"),
+            Column("created_at", "Nhận lúc", "Received", "time"),
+            Column("text", "Nội dung", "Text"),
+        ],
+        title=(f"Đề nghị ({len(rows)})", f"Requests ({len(rows)})"),
+    )
 
 
 @app.command()
@@ -921,7 +1251,9 @@ def report_build(
     plan: Annotated[str, typer.Argument(help="Plan id, e.g. bp-2021.")],
     obligation: Annotated[str, typer.Option(help="The consolidating obligation, e.g. tong-hop.")],
     period: Annotated[str, typer.Option(help="Period key, e.g. 2021-H1 or 2021.")],
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the files (default: data dir/reports).")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the files (default: data dir/reports).")
+    ] = None,
     now: Annotated[str | None, typer.Option()] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
@@ -937,21 +1269,29 @@ def report_build(
         return
     from dondoc.vocabulary import percent, report_title
 
-    out.print(_words(f"Báo cáo #{row.id} (bản {row.revision}, {cell(row.status, 'report', 'vi')}): "
-                     f"{report_title(data.obligation_title, data.period_label)}\n"
-                     f"Tỷ lệ báo cáo {data.submitted}/{data.expected} ({percent(data.reporting_rate)}), đúng hạn "
-                     f"{data.on_time}/{data.expected} ({percent(data.timeliness_rate)}), chưa gửi {data.missing}, "
-                     f"được miễn {data.excused}",
-                     f"Report #{row.id} (revision {row.revision}, {row.status}): "
-                     f"{report_title(data.obligation_title, data.period_label)}\n"
-                     f"Reporting rate {data.submitted}/{data.expected} ({percent(data.reporting_rate)}), on time "
-                     f"{data.on_time}/{data.expected} ({percent(data.timeliness_rate)}), missing {data.missing}, "
-                     f"excused {data.excused}")
-              + "\n" + _words("Mẫu số: các cơ quan, đơn vị còn tồn tại ngày cuối kỳ hoặc ngày hạn (cơ quan tiếp nhận "
-                               f"nhiệm vụ tính một lần), trừ {data.excused} được miễn",
-                               "Denominator: the agencies that exist on the period's last day or the deadline (an "
-                               f"agency that took over a function counted once), less {data.excused} excused"),
-              markup=False, highlight=False)
+    out.print(
+        _words(
+            f"Báo cáo #{row.id} (bản {row.revision}, {cell(row.status, 'report', 'vi')}): "
+            f"{report_title(data.obligation_title, data.period_label)}\n"
+            f"Tỷ lệ báo cáo {data.submitted}/{data.expected} ({percent(data.reporting_rate)}), đúng hạn "
+            f"{data.on_time}/{data.expected} ({percent(data.timeliness_rate)}), chưa gửi {data.missing}, "
+            f"được miễn {data.excused}",
+            f"Report #{row.id} (revision {row.revision}, {row.status}): "
+            f"{report_title(data.obligation_title, data.period_label)}\n"
+            f"Reporting rate {data.submitted}/{data.expected} ({percent(data.reporting_rate)}), on time "
+            f"{data.on_time}/{data.expected} ({percent(data.timeliness_rate)}), missing {data.missing}, "
+            f"excused {data.excused}",
+        )
+        + "\n"
+        + _words(
+            "Mẫu số: các cơ quan, đơn vị còn tồn tại ngày cuối kỳ hoặc ngày hạn (cơ quan tiếp nhận "
+            f"nhiệm vụ tính một lần), trừ {data.excused} được miễn",
+            "Denominator: the agencies that exist on the period's last day or the deadline (an "
+            f"agency that took over a function counted once), less {data.excused} excused",
+        ),
+        markup=False,
+        highlight=False,
+    )
     for kind, path in files.items():
         out.print(f"  {kind}: {path}", markup=False, highlight=False)
 
@@ -960,8 +1300,13 @@ def report_build(
 @_guarded
 def report_approve(
     report: Annotated[int, typer.Argument(help="The report id.", min=1, max=_MAX_ID)],
-    by: Annotated[str, typer.Option(help="Who approves and signs: a signer of the coordinating agency "
-                                         "(config/agencies `signers`: id, name or title).")],
+    by: Annotated[
+        str,
+        typer.Option(
+            help="Who approves and signs: a signer of the coordinating agency "
+            "(config/agencies `signers`: id, name or title)."
+        ),
+    ],
     now: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Duyệt — approve a draft report; the signer's title and name go into its signature block."""
@@ -983,8 +1328,12 @@ def _answer_paused_run(row, answer: dict) -> None:
     try:
         resumed = resume_paused_report_runs(row.plan_id, row.obligation_id, row.period_key, answer)
     except Exception as error:  # noqa: BLE001 — the database answer stands; say why the run was not resumed
-        err.print(f"Cảnh báo / warning: không tiếp tục được lượt chạy đang chờ duyệt ({type(error).__name__}: "
-                  f"{' '.join(str(error).split())[:200]})", markup=False, highlight=False)
+        err.print(
+            f"Cảnh báo / warning: không tiếp tục được lượt chạy đang chờ duyệt ({type(error).__name__}: "
+            f"{' '.join(str(error).split())[:200]})",
+            markup=False,
+            highlight=False,
+        )
         return
     for run_id in resumed:
         out.print(f"Đã trả lời lượt chạy compile-report {run_id} đang chờ duyệt.", markup=False, highlight=False)
@@ -1024,31 +1373,59 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
     """Danh sách báo cáo tổng hợp — compiled reports and their state."""
     from dondoc.operations import reports as ops
 
-    rows = [dict(id=r.id, plan=r.plan_id, obligation=r.obligation_id, period=r.period_key, revision=r.revision,
-                 status=r.status, reporting_rate=r.summary.get("reporting_rate"),
-                 timeliness_rate=r.summary.get("timeliness_rate"), compiled_at=r.compiled_at,
-                 approved_by=r.approved_by, note=r.summary.get("rejected"),
-                 files={k: str(v) for k, v in listed.files.items()})
-            for listed in ops.listing(_app()) for r in (listed.row,)]
-    _emit(rows, fmt, [Column("id", "#"), Column("plan", "Kế hoạch", "Plan"),
-                      Column("obligation", "Nghĩa vụ", "Obligation"), Column("period", "Kỳ", "Period"),
-                      Column("revision", "Bản", "Revision"), Column("status", "Trạng thái", "Status", "report"),
-                      Column("reporting_rate", "Tỷ lệ báo cáo", "Reporting rate", "percent"),
-                      Column("timeliness_rate", "Tỷ lệ đúng hạn", "Timeliness", "percent"),
-                      Column("compiled_at", "Tổng hợp lúc", "Compiled", "time"),
-                      Column("approved_by", "Người duyệt", "Approved by"), Column("note", "Ghi chú", "Note")],
-          title=(f"Báo cáo tổng hợp ({len(rows)})", f"Consolidated reports ({len(rows)})"))
+    rows = [
+        dict(
+            id=r.id,
+            plan=r.plan_id,
+            obligation=r.obligation_id,
+            period=r.period_key,
+            revision=r.revision,
+            status=r.status,
+            reporting_rate=r.summary.get("reporting_rate"),
+            timeliness_rate=r.summary.get("timeliness_rate"),
+            compiled_at=r.compiled_at,
+            approved_by=r.approved_by,
+            note=r.summary.get("rejected"),
+            files={k: str(v) for k, v in listed.files.items()},
+        )
+        for listed in ops.listing(_app())
+        for r in (listed.row,)
+    ]
+    _emit(
+        rows,
+        fmt,
+        [
+            Column("id", "#"),
+            Column("plan", "Kế hoạch", "Plan"),
+            Column("obligation", "Nghĩa vụ", "Obligation"),
+            Column("period", "Kỳ", "Period"),
+            Column("revision", "Bản", "Revision"),
+            Column("status", "Trạng thái", "Status", "report"),
+            Column("reporting_rate", "Tỷ lệ báo cáo", "Reporting rate", "percent"),
+            Column("timeliness_rate", "Tỷ lệ đúng hạn", "Timeliness", "percent"),
+            Column("compiled_at", "Tổng hợp lúc", "Compiled", "time"),
+            Column("approved_by", "Người duyệt", "Approved by"),
+            Column("note", "Ghi chú", "Note"),
+        ],
+        title=(f"Báo cáo tổng hợp ({len(rows)})", f"Consolidated reports ({len(rows)})"),
+    )
 
 
 @app.command()
 @_guarded
 def demo(
-    plan: Annotated[str, typer.Option(help="The plan to play: a plan id, or a plan file of another configuration "
-                                           "(config/examples/dong-nai-2026/plans/dn-tre-em-2026.yaml).")] = "bp-2021",
+    plan: Annotated[
+        str,
+        typer.Option(
+            help="The plan to play: a plan id, or a plan file of another configuration "
+            "(config/examples/dong-nai-2026/plans/dn-tre-em-2026.yaml)."
+        ),
+    ] = "bp-2021",
     period: Annotated[str | None, typer.Option(help="Period key (default: the plan's first).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the simulated agencies (deterministic).")] = 1,
     directory: Annotated[Path, typer.Option("--dir", help="Where to put the database, mailboxes, reports.")] = Path(
-        "dondoc-demo"),
+        "dondoc-demo"
+    ),
 ) -> None:
     """Chạy thử — play a whole reporting season of a seed plan, everything embedded (SQLite, SMTP, Maildir)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -1058,15 +1435,27 @@ def demo(
 
     plan, config_dir = plan_and_config(plan)
 
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[day]}"),
-                  TimeElapsedColumn(), console=out, transient=not out.is_terminal) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[day]}"),
+        TimeElapsedColumn(),
+        console=out,
+        transient=not out.is_terminal,
+    ) as bar:
         task = bar.add_task("Mùa báo cáo / season", total=1, day="")
 
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, day=label)
 
-        result = run_demo(plan_id=plan, period=period, seed=seed, directory=directory.resolve(), progress=progress,
-                          config_dir=config_dir)
+        result = run_demo(
+            plan_id=plan,
+            period=period,
+            seed=seed,
+            directory=directory.resolve(),
+            progress=progress,
+            config_dir=config_dir,
+        )
     s = result.report_summary
     rows = [
         ("Thư nhắc đã gửi / reminders sent", result.reminders_sent),
@@ -1079,22 +1468,33 @@ def demo(
         ("Đúng hạn / on time", f"{s.get('on_time')}/{s.get('expected')}"),
         ("Muộn / late", s.get("late")),
         ("Chưa gửi / missing", s.get("missing")),
-        ("Tỷ lệ báo cáo / reporting rate", f"{s.get('submitted')}/{s.get('expected')} "
-                                           f"({vn_number(s.get('reporting_rate') or 0, 1)}%)"),
+        (
+            "Tỷ lệ báo cáo / reporting rate",
+            f"{s.get('submitted')}/{s.get('expected')} ({vn_number(s.get('reporting_rate') or 0, 1)}%)",
+        ),
     ]
-    _emit([{"what": k, "count": v} for k, v in rows], Format.TABLE, [("what", "Kết quả"), ("count", "")],
-          title=f"{result.plan} — kỳ {result.period}")
+    _emit(
+        [{"what": k, "count": v} for k, v in rows],
+        Format.TABLE,
+        [("what", "Kết quả"), ("count", "")],
+        title=f"{result.plan} — kỳ {result.period}",
+    )
     out.print("Báo cáo tổng hợp / consolidated report:", markup=False, highlight=False)
     for kind, path in sorted(result.report_files.items()):
         out.print(f"  {kind}: {path}", markup=False, highlight=False)
     out.print(f"Đã gửi tới / sent to: {', '.join(result.report_sent_to)}", markup=False, highlight=False)
-    out.print(f"Hộp thư của các cơ quan / agencies' mailboxes (Maildir): {result.mail_dir}", markup=False,
-              highlight=False)
+    out.print(
+        f"Hộp thư của các cơ quan / agencies' mailboxes (Maildir): {result.mail_dir}", markup=False, highlight=False
+    )
     out.print(f"Cơ sở dữ liệu / database: {result.data_dir / 'dondoc.sqlite3'}", markup=False, highlight=False)
-    out.print("Xem mùa báo cáo trên web / open the season in the web console:\n"
-              f"  dondoc users add TÊN --role coordinator --dir {directory}   (tạo tài khoản trước / an account "
-              "first)\n"
-              f"  dondoc web --dir {directory}", markup=False, highlight=False)
+    out.print(
+        "Xem mùa báo cáo trên web / open the season in the web console:\n"
+        f"  dondoc users add TÊN --role coordinator --dir {directory}   (tạo tài khoản trước / an account "
+        "first)\n"
+        f"  dondoc web --dir {directory}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -1111,22 +1511,32 @@ def bench(ctx: typer.Context) -> None:
 
     root = checkout()
     if root is None or not (root / "benchmarks" / "__main__.py").is_file():
-        raise NotFound("dondoc bench chạy từ bản mã nguồn / runs from a source checkout: this installation has no "
-                       "benchmarks/ (git clone the repository, pip install -e ., then dondoc bench)")
+        raise NotFound(
+            "dondoc bench chạy từ bản mã nguồn / runs from a source checkout: this installation has no "
+            "benchmarks/ (git clone the repository, pip install -e ., then dondoc bench)"
+        )
     path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH", "")]))
-    raise typer.Exit(subprocess.run([sys.executable, "-m", "benchmarks", *ctx.args],
-                                    env={**os.environ, "PYTHONPATH": path}).returncode)
+    raise typer.Exit(
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks", *ctx.args], env={**os.environ, "PYTHONPATH": path}
+        ).returncode
+    )
 
 
 @app.command()
 @_guarded
 def status(
     now: Annotated[str | None, typer.Option(help="As of this instant (ISO or dd/mm/yyyy).")] = None,
-    ahead: Annotated[int, typer.Option(help="Also show periods due within this many days.", min=0,
-                                       max=3660)] = 30,
+    ahead: Annotated[int, typer.Option(help="Also show periods due within this many days.", min=0, max=3660)] = 30,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
-    mail: Annotated[bool, typer.Option("--mail", help="Also send this week's digest to the coordinators now "
-                                                      "(once a week; the weekly deployment does it on Mondays).")] = False,
+    mail: Annotated[
+        bool,
+        typer.Option(
+            "--mail",
+            help="Also send this week's digest to the coordinators now "
+            "(once a week; the weekly deployment does it on Mondays).",
+        ),
+    ] = False,
 ) -> None:
     """Tình hình — per plan and open period: submitted, late, overdue, not yet due; quarantine; bounces."""
     from dondoc.operations import status as ops
@@ -1136,55 +1546,139 @@ def status(
     moment = _moment(now) or app_.now()
     found = ops.status(app_, now=moment, ahead=ahead)
     today, state = found.today, found.overview
+
     def counted(periods) -> list[dict]:
-        return [dict(plan=p.plan_id, obligation=p.obligation_id, period=p.period_key, period_label=p.period_label,
-                     last_day=p.last_day, on_time=len(p.on_time), late=len(p.late), overdue=len(p.overdue),
-                     unchased=len(p.unchased), not_due=len(p.not_due), excused=len(p.excused)) for p in periods]
+        return [
+            dict(
+                plan=p.plan_id,
+                obligation=p.obligation_id,
+                period=p.period_key,
+                period_label=p.period_label,
+                last_day=p.last_day,
+                on_time=len(p.on_time),
+                late=len(p.late),
+                overdue=len(p.overdue),
+                unchased=len(p.unchased),
+                not_due=len(p.not_due),
+                excused=len(p.excused),
+            )
+            for p in periods
+        ]
 
     rows = counted(state.periods)
     long_overdue = long_overdue_by_obligation([*state.periods, *state.long_overdue])
     if fmt is Format.JSON:
-        sys.stdout.write(to_json({"today": today, "periods": rows, "long_overdue": counted(state.long_overdue),
-                                  "unchased": state.unchased, "quarantined": state.quarantined,
-                                  "bounced": list(state.bounced), "held": state.held}))
+        sys.stdout.write(
+            to_json(
+                {
+                    "today": today,
+                    "periods": rows,
+                    "long_overdue": counted(state.long_overdue),
+                    "unchased": state.unchased,
+                    "quarantined": state.quarantined,
+                    "bounced": list(state.bounced),
+                    "held": state.held,
+                }
+            )
+        )
     elif fmt is Format.CSV:
-        sys.stdout.write(to_csv(rows, list(rows[0]) if rows else ["plan", "obligation", "period", "period_label",
-                                                                  "last_day", "on_time", "late", "overdue", "unchased",
-                                                                  "not_due", "excused"]))
+        sys.stdout.write(
+            to_csv(
+                rows,
+                list(rows[0])
+                if rows
+                else [
+                    "plan",
+                    "obligation",
+                    "period",
+                    "period_label",
+                    "last_day",
+                    "on_time",
+                    "late",
+                    "overdue",
+                    "unchased",
+                    "not_due",
+                    "excused",
+                ],
+            )
+        )
     else:
         from dondoc.vocabulary import state_label
 
-        _emit(rows, Format.TABLE, [Column("plan", "Kế hoạch", "Plan"), Column("obligation", "Nghĩa vụ", "Obligation"),
-                                   Column("period_label", "Kỳ", "Period"), Column("last_day", "Hạn cuối", "Last day", "date"),
-                                   *(Column(key, state_label(state), state_label(state, "en")) for key, state in (
-                                       ("on_time", "on-time"), ("late", "late"), ("overdue", "overdue"))),
-                                   Column("unchased", "Quá hạn lâu", "Long overdue"),
-                                   *(Column(key, state_label(state), state_label(state, "en")) for key, state in (
-                                       ("not_due", "not-due"), ("excused", "excused")))],
-              title=(f"Tình hình báo cáo ngày {today:%d/%m/%Y}", f"Reporting status on {today:%d/%m/%Y}"))
+        _emit(
+            rows,
+            Format.TABLE,
+            [
+                Column("plan", "Kế hoạch", "Plan"),
+                Column("obligation", "Nghĩa vụ", "Obligation"),
+                Column("period_label", "Kỳ", "Period"),
+                Column("last_day", "Hạn cuối", "Last day", "date"),
+                *(
+                    Column(key, state_label(state), state_label(state, "en"))
+                    for key, state in (("on_time", "on-time"), ("late", "late"), ("overdue", "overdue"))
+                ),
+                Column("unchased", "Quá hạn lâu", "Long overdue"),
+                *(
+                    Column(key, state_label(state), state_label(state, "en"))
+                    for key, state in (("not_due", "not-due"), ("excused", "excused"))
+                ),
+            ],
+            title=(f"Tình hình báo cáo ngày {today:%d/%m/%Y}", f"Reporting status on {today:%d/%m/%Y}"),
+        )
         if long_overdue:
-            _emit([dict(plan=g["plan_id"], obligation=g["obligation_id"], count=g["count"], periods=g["periods"])
-                   for g in long_overdue], Format.TABLE,
-                  [Column("plan", "Kế hoạch", "Plan"), Column("obligation", "Nghĩa vụ", "Obligation"),
-                   Column("count", "Số hạn", "Deadlines"), Column("periods", "Kỳ (số hạn)", "Periods (deadlines)", "list")],
-                  title=(f"Quá hạn lâu, không nhắc tự động: {state.unchased}",
-                         f"Long overdue, not chased automatically: {state.unchased}"))
-        out.print(_words("Thư chờ xử lý", "Quarantined") + f": {state.quarantined}. "
-                  + _words("Địa chỉ bị trả lại", "Bounced addresses") + ": "
-                  + (", ".join(state.bounced) or _words("không có", "none")) + ".", markup=False, highlight=False)
-        out.print(_words("Báo cáo chờ xác nhận, chưa tính là đã gửi", "Held for confirmation, not counted")
-                  + f": {len(state.held)}"
-                  + "".join(f"\n  #{h['id']} {h['agency']}, {h['period']}, {h['received']} (dondoc held confirm "
-                            f"{h['id']})" for h in state.held), markup=False, highlight=False)
+            _emit(
+                [
+                    dict(plan=g["plan_id"], obligation=g["obligation_id"], count=g["count"], periods=g["periods"])
+                    for g in long_overdue
+                ],
+                Format.TABLE,
+                [
+                    Column("plan", "Kế hoạch", "Plan"),
+                    Column("obligation", "Nghĩa vụ", "Obligation"),
+                    Column("count", "Số hạn", "Deadlines"),
+                    Column("periods", "Kỳ (số hạn)", "Periods (deadlines)", "list"),
+                ],
+                title=(
+                    f"Quá hạn lâu, không nhắc tự động: {state.unchased}",
+                    f"Long overdue, not chased automatically: {state.unchased}",
+                ),
+            )
+        out.print(
+            _words("Thư chờ xử lý", "Quarantined")
+            + f": {state.quarantined}. "
+            + _words("Địa chỉ bị trả lại", "Bounced addresses")
+            + ": "
+            + (", ".join(state.bounced) or _words("không có", "none"))
+            + ".",
+            markup=False,
+            highlight=False,
+        )
+        out.print(
+            _words("Báo cáo chờ xác nhận, chưa tính là đã gửi", "Held for confirmation, not counted")
+            + f": {len(state.held)}"
+            + "".join(
+                f"\n  #{h['id']} {h['agency']}, {h['period']}, {h['received']} (dondoc held confirm {h['id']})"
+                for h in state.held
+            ),
+            markup=False,
+            highlight=False,
+        )
     if mail:
         sent = ops.digest(app_, now=moment)
-        err.print(f"Thư tổng hợp tuần / weekly digest: {sent.queued} thư mới, đã gửi {sent.mails.sent}, lỗi "
-                  f"{sent.mails.failed}.",
-                  markup=False, highlight=False)
+        err.print(
+            f"Thư tổng hợp tuần / weekly digest: {sent.queued} thư mới, đã gửi {sent.mails.sent}, lỗi "
+            f"{sent.mails.failed}.",
+            markup=False,
+            highlight=False,
+        )
 
 
-PART_LABELS = {"database": "cơ sở dữ liệu / database", "raw": "thư gốc / raw mail",
-               "files": "tệp đính kèm / attachments", "reports": "báo cáo / reports"}
+PART_LABELS = {
+    "database": "cơ sở dữ liệu / database",
+    "raw": "thư gốc / raw mail",
+    "files": "tệp đính kèm / attachments",
+    "reports": "báo cáo / reports",
+}
 
 
 def _size(count: int) -> str:
@@ -1208,9 +1702,14 @@ def _print_parts(parts, kind: str, revision: str, rows: dict[str, int]) -> None:
 @app.command()
 @_guarded
 def backup(
-    destination: Annotated[Path | None, typer.Argument(
-        metavar="DEST", help="The archive to write, or a folder for it "
-                             "(default: dondoc-backup-YYYYmmdd-HHMMSS.tar.gz in the current folder).")] = None,
+    destination: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DEST",
+            help="The archive to write, or a folder for it "
+            "(default: dondoc-backup-YYYYmmdd-HHMMSS.tar.gz in the current folder).",
+        ),
+    ] = None,
 ) -> None:
     """Sao lưu — one .tar.gz: the database (online), raw mail, attachments, reports and a manifest (mode 0600)."""
     from dondoc.backup import create_backup
@@ -1233,15 +1732,20 @@ def restore(
     app_ = _app()
     result = restore_backup(app_.settings, archive, force=force)
     _print_parts(result.parts, result.kind, result.revision, result.rows)
-    out.print(f"Đã khôi phục / restored: {archive} (sao lưu lúc / made at {result.created_at}); số dòng mỗi bảng "
-              f"khớp với manifest / row counts match the manifest", markup=False, highlight=False)
+    out.print(
+        f"Đã khôi phục / restored: {archive} (sao lưu lúc / made at {result.created_at}); số dòng mỗi bảng "
+        f"khớp với manifest / row counts match the manifest",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()
 @_guarded
 def serve(
-    port: Annotated[int, typer.Option(help="Port of the Prefect server (UI and API) on 127.0.0.1.", min=1,
-                                      max=65535)] = 4200,
+    port: Annotated[
+        int, typer.Option(help="Port of the Prefect server (UI and API) on 127.0.0.1.", min=1, max=65535)
+    ] = 4200,
     wait: Annotated[float, typer.Option(help="Seconds to wait for the Prefect server to answer.", min=1)] = 120,
 ) -> None:
     """Chạy theo lịch — start a Prefect server (or join PREFECT_API_URL) and run every flow on its schedule
@@ -1251,8 +1755,7 @@ def serve(
     from dondoc.serve import serve as serve_all
     from dondoc.settings import Settings
 
-    serve_all(Settings().data_dir, port, wait, os.environ,
-              lambda line: out.print(line, markup=False, highlight=False))
+    serve_all(Settings().data_dir, port, wait, os.environ, lambda line: out.print(line, markup=False, highlight=False))
 
 
 @app.command()

@@ -50,8 +50,12 @@ def import_(
     area: Annotated[str, typer.Option(help="The area (config/agencies file) whose agencies the rows name.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Write the good rows even if some are bad.")] = False,
-    add_missing: Annotated[bool, typer.Option(
-        "--add-missing", help="An agency the area does not have yet becomes a new one (a department, say).")] = False,
+    add_missing: Annotated[
+        bool,
+        typer.Option(
+            "--add-missing", help="An agency the area does not have yet becomes a new one (a department, say)."
+        ),
+    ] = False,
     prefix: Annotated[str | None, typer.Option(help="Id prefix of new agencies (default: the area's).")] = None,
 ) -> None:
     """Nhập danh bạ — contacts from the office's spreadsheet into config/agencies (comments kept)."""
@@ -91,11 +95,17 @@ def _import(file: Path, area: str, dry_run: bool, skip_bad: bool, add_missing: b
     for number, why in plan.bad:
         err.print(f"{file}:{number}: {why}", markup=False, highlight=False, soft_wrap=True)
     if plan.bad and not skip_bad:
-        raise UsageError(f"{len(plan.bad)} dòng lỗi (bad rows): chưa ghi gì (nothing written); sửa, hoặc dùng "
-                         "--skip-bad để ghi các dòng đúng")
+        raise UsageError(
+            f"{len(plan.bad)} dòng lỗi (bad rows): chưa ghi gì (nothing written); sửa, hoặc dùng "
+            "--skip-bad để ghi các dòng đúng"
+        )
     if dry_run or not (plan.changes or plan.new_agencies):
-        out.print("Không ghi gì (nothing written)" + (" — --dry-run" if dry_run else ""), markup=False,
-                  highlight=False, soft_wrap=True)
+        out.print(
+            "Không ghi gì (nothing written)" + (" — --dry-run" if dry_run else ""),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         return
     path = apply_import(config_dir, plan)
     from dondoc.config import load_areas
@@ -126,5 +136,9 @@ def _export(area: str, output: Path, fmt: str | None) -> None:
             output = output.with_suffix(f".{fmt}")
     _, chosen = _area(area)
     rows = export_sheet(chosen, output)
-    out.print(f"{output}: {rows} dòng (rows), {len(chosen.agencies)} cơ quan (agencies)", markup=False,
-              highlight=False, soft_wrap=True)
+    out.print(
+        f"{output}: {rows} dòng (rows), {len(chosen.agencies)} cơ quan (agencies)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )

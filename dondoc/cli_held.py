@@ -11,8 +11,9 @@ from dondoc.cli import _MAX_ID, Format, _actor, _app, _emit, _guarded, _moment, 
 
 __all__ = ["held_app"]
 
-held_app = typer.Typer(help="Chờ xác nhận — reports whose sender is not proved, held until the agency confirms.",
-                       no_args_is_help=True)
+held_app = typer.Typer(
+    help="Chờ xác nhận — reports whose sender is not proved, held until the agency confirms.", no_args_is_help=True
+)
 
 
 @held_app.command("list")
@@ -22,9 +23,21 @@ def held_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -
     from dondoc.operations import replies
 
     rows = [held.as_row() for held in replies.held_reports(_app())]
-    _emit(rows, fmt, [("id", "#"), ("received", "Nhận lúc"), ("agency", "Cơ quan"), ("deadline", "Hạn"),
-                      ("period", "Kỳ"), ("sender", "Người gửi"), ("subject", "Tiêu đề"), ("reason", "Lý do")],
-          title=f"Báo cáo chờ xác nhận / held for confirmation ({len(rows)})")
+    _emit(
+        rows,
+        fmt,
+        [
+            ("id", "#"),
+            ("received", "Nhận lúc"),
+            ("agency", "Cơ quan"),
+            ("deadline", "Hạn"),
+            ("period", "Kỳ"),
+            ("sender", "Người gửi"),
+            ("subject", "Tiêu đề"),
+            ("reason", "Lý do"),
+        ],
+        title=f"Báo cáo chờ xác nhận / held for confirmation ({len(rows)})",
+    )
 
 
 @held_app.command("confirm")
@@ -37,8 +50,12 @@ def held_confirm(
     from dondoc.operations import replies
 
     submission = replies.confirm_held(_app(), message, actor=_actor(), now=_moment(now))
-    out.print(f"Thư #{message}: đã xác nhận → bản nộp {submission.id} (lần {submission.version}, "
-              f"{'đúng hạn' if submission.on_time else 'muộn'}) / confirmed.", markup=False, highlight=False)
+    out.print(
+        f"Thư #{message}: đã xác nhận → bản nộp {submission.id} (lần {submission.version}, "
+        f"{'đúng hạn' if submission.on_time else 'muộn'}) / confirmed.",
+        markup=False,
+        highlight=False,
+    )
 
 
 @held_app.command("reject")

@@ -31,8 +31,10 @@ def _application(directory: Path | None):
     return build(Settings(data_dir=data_dir(directory)) if directory is not None else None)
 
 
-DirOption = Annotated[Path | None, typer.Option("--dir", help="The data dir (default: DONDOC_DATA_DIR, else "
-                                                              "dondoc-data), or a demo's folder.")]
+DirOption = Annotated[
+    Path | None,
+    typer.Option("--dir", help="The data dir (default: DONDOC_DATA_DIR, else dondoc-data), or a demo's folder."),
+]
 
 
 @users_app.command("add")
@@ -40,8 +42,13 @@ DirOption = Annotated[Path | None, typer.Option("--dir", help="The data dir (def
 def users_add(
     name: Annotated[str, typer.Argument(help="The account name (a-z 0-9 . _ -).")],
     role: Annotated[str, typer.Option(help="viewer | coordinator | admin")] = "viewer",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line "
-                                                 "of standard input (never from the command line).")] = False,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input (never from the command line).",
+        ),
+    ] = False,
     directory: DirOption = None,
 ) -> None:
     """Thêm tài khoản — add an account; the password is asked twice (or read from stdin), at least 10 characters."""
@@ -63,11 +70,22 @@ def users_list(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE, 
     """Danh sách tài khoản — the accounts, their role, whether enabled, their last sign-in."""
     from dondoc.operations import accounts
 
-    rows = [dict(name=u.name, role=u.role, active=u.active, created=u.created_at, last_login=u.last_login_at)
-            for u in accounts.users(_application(directory))]
-    _emit(rows, fmt, [("name", "Tên", "Name"), ("role", "Vai trò", "Role"), ("active", "Hoạt động", "Enabled", "yes"),
-                      ("created", "Tạo lúc", "Created", "time"), ("last_login", "Đăng nhập", "Last sign-in", "time")],
-          title=(f"Tài khoản ({len(rows)})", f"Accounts ({len(rows)})"))
+    rows = [
+        dict(name=u.name, role=u.role, active=u.active, created=u.created_at, last_login=u.last_login_at)
+        for u in accounts.users(_application(directory))
+    ]
+    _emit(
+        rows,
+        fmt,
+        [
+            ("name", "Tên", "Name"),
+            ("role", "Vai trò", "Role"),
+            ("active", "Hoạt động", "Enabled", "yes"),
+            ("created", "Tạo lúc", "Created", "time"),
+            ("last_login", "Đăng nhập", "Last sign-in", "time"),
+        ],
+        title=(f"Tài khoản ({len(rows)})", f"Accounts ({len(rows)})"),
+    )
 
 
 @users_app.command("disable")
@@ -82,8 +100,12 @@ def users_disable(name: Annotated[str, typer.Argument(help="The account name.")]
 
 @_guarded
 def web(
-    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only; behind a reverse "
-                                           "proxy in server mode).")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on (127.0.0.1: this machine only; behind a reverse proxy in server mode)."
+        ),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8080,
     directory: DirOption = None,
 ) -> None:

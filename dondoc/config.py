@@ -31,14 +31,22 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from dondoc.workdays import CalendarYear
 from dondoc.checks import check_catalog
 from dondoc.errors import ConfigError, Located
 from dondoc.model import Area, Catalog, Directory, Plan
 from dondoc.policy import PolicyFile
+from dondoc.workdays import CalendarYear
 
-__all__ = ["ConfigError", "Located", "load_areas", "load_catalog", "load_policy", "check_config", "review_points",
-           "config_reviews"]
+__all__ = [
+    "ConfigError",
+    "Located",
+    "load_areas",
+    "load_catalog",
+    "load_policy",
+    "check_config",
+    "review_points",
+    "config_reviews",
+]
 
 
 _ALIAS_SURPLUS = 100_000  # values aliases may add beyond those written in the file
@@ -182,8 +190,9 @@ def _read(path: Path, problems: list[Located]) -> _Document | None:
     try:
         text = _text(path)
     except _TooBig as error:
-        problems.append(Located(path, None, f"{error.args[0]:,} bytes: more than the {_MAX_BYTES:,} a configuration "
-                                            "file may have"))
+        problems.append(
+            Located(path, None, f"{error.args[0]:,} bytes: more than the {_MAX_BYTES:,} a configuration file may have")
+        )
         return None
     except _NotAFile:
         problems.append(Located(path, None, "not a regular file"))
@@ -257,18 +266,27 @@ def _core_bool(loader, node) -> bool:
 
 
 _CoreLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in
-            ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_CoreLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                  list("tTfF"))
-_CoreLoader.add_implicit_resolver("tag:yaml.org,2002:int",
-                                  re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$"),
-                                  list("-+0123456789"))
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_CoreLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_CoreLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$"), list("-+0123456789")
+)
 _CoreLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
-               r"|\.(?:nan|NaN|NAN))$"), list("-+.0123456789"))
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+        r"|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
 _CoreLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
 _CoreLoader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
 
@@ -335,16 +353,22 @@ _REVIEW = re.compile(r"(?:^|\s)#\s*REVIEW:\s*(.*)$")
 
 def review_points(text: str) -> list[str]:
     """The ``# REVIEW:`` comments of a YAML text (on their own line or after a value), as 'line N: what'."""
-    return [f"line {number}: {match.group(1).strip()}"
-            for number, line in enumerate(text.splitlines(), 1) if (match := _REVIEW.search(line))]
+    return [
+        f"line {number}: {match.group(1).strip()}"
+        for number, line in enumerate(text.splitlines(), 1)
+        if (match := _REVIEW.search(line))
+    ]
 
 
 def config_reviews(config_dir: Path, plan_files: list[Path] | None = None) -> dict[Path, list[str]]:
     """The review points left in a configuration's files (its plans, or ``plan_files``, agencies, calendar and
     policy), by file; files without any are left out."""
-    files = [*(plan_files if plan_files is not None else _files(config_dir / "plans")),
-             *_files(config_dir / "agencies"), *_files(config_dir / "calendar"),
-             *[p for p in [config_dir / "policy.yaml"] if p.is_file()]]
+    files = [
+        *(plan_files if plan_files is not None else _files(config_dir / "plans")),
+        *_files(config_dir / "agencies"),
+        *_files(config_dir / "calendar"),
+        *[p for p in [config_dir / "policy.yaml"] if p.is_file()],
+    ]
     found = {}
     for path in files:
         try:
@@ -356,8 +380,16 @@ def config_reviews(config_dir: Path, plan_files: list[Path] | None = None) -> di
     return found
 
 
-
-_CACHE_CODE = ("checks.py", "folding.py", "config.py", "model.py", "policy.py", "succession.py", "units.py", "workdays.py")
+_CACHE_CODE = (
+    "checks.py",
+    "folding.py",
+    "config.py",
+    "model.py",
+    "policy.py",
+    "succession.py",
+    "units.py",
+    "workdays.py",
+)
 
 
 def _cache_key(config_dir: Path, plan_files: list[Path] | None) -> str | None:
@@ -368,11 +400,18 @@ def _cache_key(config_dir: Path, plan_files: list[Path] | None) -> str | None:
     try:
         for name in _CACHE_CODE:
             digest.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
-        files = [*_files(config_dir / "agencies"), *(plan_files if plan_files is not None
-                                                      else _files(config_dir / "plans")), *_files(config_dir / "calendar")]
+        files = [
+            *_files(config_dir / "agencies"),
+            *(plan_files if plan_files is not None else _files(config_dir / "plans")),
+            *_files(config_dir / "calendar"),
+        ]
         for path in files:
-            digest.update(str(path.relative_to(config_dir) if path.is_relative_to(config_dir) else path.resolve())
-                          .encode() + b"\0" + _text(path).encode() + b"\0")
+            digest.update(
+                str(path.relative_to(config_dir) if path.is_relative_to(config_dir) else path.resolve()).encode()
+                + b"\0"
+                + _text(path).encode()
+                + b"\0"
+            )
     except (OSError, UnicodeDecodeError, _TooBig, _NotAFile):
         return None
     return digest.hexdigest()
@@ -437,8 +476,10 @@ def load_catalog(config_dir: Path, plan_files: list[Path] | None = None, cache_d
 
 def _load_fast(config_dir: Path, plan_files: list[Path] | None) -> Catalog:
     areas = [Area.model_validate(_fast_read(path)) for path in _files(config_dir / "agencies")]
-    plans = [Plan.model_validate(_fast_read(path)) for path in
-             (plan_files if plan_files is not None else _files(config_dir / "plans"))]
+    plans = [
+        Plan.model_validate(_fast_read(path))
+        for path in (plan_files if plan_files is not None else _files(config_dir / "plans"))
+    ]
     years: dict[int, CalendarYear] = {}
     for path in _files(config_dir / "calendar"):
         year = CalendarYear.model_validate(_fast_read(path))
@@ -472,9 +513,13 @@ def _load_located(config_dir: Path, plan_files: list[Path] | None) -> Catalog:
     for path in _files(config_dir / "calendar"):
         if (doc := _read(path, problems)) and (year := _validate(doc, CalendarYear, problems)):
             if year.year in years:
-                problems.append(Located(path, _line(doc.data, ("year",)), f"calendar year {year.year} is defined twice"))
+                problems.append(
+                    Located(path, _line(doc.data, ("year",)), f"calendar year {year.year} is defined twice")
+                )
             elif path.stem != str(year.year):
-                problems.append(Located(path, _line(doc.data, ("year",)), f"year {year.year} in a file named {path.name}"))
+                problems.append(
+                    Located(path, _line(doc.data, ("year",)), f"year {year.year} in a file named {path.name}")
+                )
             else:
                 years[year.year] = year
     if not plans and not problems:

@@ -51,13 +51,27 @@ _HEADERS = {
     "email": ("email", "e mail", "thu dien tu", "dia chi email", "dia chi thu dien tu", "hop thu"),
     "phone": ("dien thoai", "so dien thoai", "sdt", "dt", "phone"),
 }
-_ROLES = {Role.REPORTER: ("bao cao", "dau moi", "chuyen vien", "reporter", "van thu", "nhan bao cao"),
-          Role.HEAD: ("thu truong", "lanh dao", "head", "giam doc", "chu tich", "truong"),
-          Role.LEADER: ("phu trach", "leader", "pho giam doc phu trach", "lanh dao phu trach")}
+_ROLES = {
+    Role.REPORTER: ("bao cao", "dau moi", "chuyen vien", "reporter", "van thu", "nhan bao cao"),
+    Role.HEAD: ("thu truong", "lanh dao", "head", "giam doc", "chu tich", "truong"),
+    Role.LEADER: ("phu trach", "leader", "pho giam doc phu trach", "lanh dao phu trach"),
+}
 _ROLE_WORDS = {Role.REPORTER: "báo cáo", Role.HEAD: "thủ trưởng", Role.LEADER: "lãnh đạo phụ trách"}
 _ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-WEBMAIL = ("gmail.com", "yahoo.com", "yahoo.com.vn", "hotmail.com", "outlook.com", "live.com", "icloud.com",
-           "ymail.com", "googlemail.com", "mail.ru", "proton.me", "protonmail.com")
+WEBMAIL = (
+    "gmail.com",
+    "yahoo.com",
+    "yahoo.com.vn",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "icloud.com",
+    "ymail.com",
+    "googlemail.com",
+    "mail.ru",
+    "proton.me",
+    "protonmail.com",
+)
 
 
 def _fold(text: str) -> str:
@@ -105,7 +119,7 @@ def _table(raw: list[tuple[int, list]], warnings: list[str]) -> Sheet:
     else:
         raise UsageError("no header row with the columns 'Cơ quan / Đơn vị' and 'Email' in the first 15 rows")
     rows = []
-    for number, cells in raw[position + 1:]:
+    for number, cells in raw[position + 1 :]:
         values = {column: _nfc(cells[index]) if index < len(cells) else "" for column, index in columns.items()}
         if any(values.values()):
             rows.append(SheetRow(number, values))
@@ -178,8 +192,11 @@ def _read_xlsx(path: Path) -> Sheet:
     if hidden:
         warnings.append(f"bỏ qua {len(hidden)} dòng ẩn (hidden rows skipped): {_numbers(hidden)}")
     result = _table(raw, warnings)
-    result.bad.extend((n, "công thức chưa có giá trị đã lưu (a formula without a saved value: open and save the "
-                          "file in Excel)") for n in sorted(set(unsaved)) if n > 1)
+    result.bad.extend(
+        (n, "công thức chưa có giá trị đã lưu (a formula without a saved value: open and save the file in Excel)")
+        for n in sorted(set(unsaved))
+        if n > 1
+    )
     return result
 
 
@@ -226,11 +243,15 @@ class ImportPlan:
         for change in self.changes:
             what = ", ".join(f"{k}: {v}" for k, v in change.fields.items() if k != "address")
             sign = "+" if change.new else "~"
-            lines.append(f"{sign} dòng {change.row}: {names.get(change.agency_id, change.agency_id)} — "
-                         f"{change.address}{f' ({what})' if what else ''}")
-        lines.append((f"{len(self.new_agencies)} cơ quan mới (new agencies), " if self.new_agencies else "")
-                     + f"{sum(c.new for c in self.changes)} liên hệ mới (new), "
-                     f"{sum(not c.new for c in self.changes)} sửa (changed), {self.unchanged} không đổi (unchanged)")
+            lines.append(
+                f"{sign} dòng {change.row}: {names.get(change.agency_id, change.agency_id)} — "
+                f"{change.address}{f' ({what})' if what else ''}"
+            )
+        lines.append(
+            (f"{len(self.new_agencies)} cơ quan mới (new agencies), " if self.new_agencies else "")
+            + f"{sum(c.new for c in self.changes)} liên hệ mới (new), "
+            f"{sum(not c.new for c in self.changes)} sửa (changed), {self.unchanged} không đổi (unchanged)"
+        )
         return lines
 
 
@@ -279,7 +300,10 @@ def _match(values: dict[str, str], area: Area, index) -> tuple[str | None, str |
         if len(found) == 1:
             return next(iter(found)), None
         if len(found) > 1:
-            return None, f"'{name}' khớp nhiều cơ quan (ambiguous): {', '.join(sorted(found))}; ghi đủ dấu hoặc Mã cơ quan"
+            return (
+                None,
+                f"'{name}' khớp nhiều cơ quan (ambiguous): {', '.join(sorted(found))}; ghi đủ dấu hoặc Mã cơ quan",
+            )
     close = get_close_matches(loose(name), list(folded), n=2, cutoff=0.75)
     hint = f"; gần nhất / closest: {', '.join(sorted({i for c in close for i in folded[c]}))}" if close else ""
     return None, f"không có cơ quan '{name}' trong khu vực {area.area} (unknown agency){hint}"
@@ -299,8 +323,14 @@ def _prefix(area: Area) -> str:
     return prefixes.most_common(1)[0][0] if prefixes else area.area
 
 
-def plan_import(sheet: Sheet, area: Area, webmail: tuple[str, ...] = WEBMAIL, *, add_missing: bool = False,
-                prefix: str | None = None) -> ImportPlan:
+def plan_import(
+    sheet: Sheet,
+    area: Area,
+    webmail: tuple[str, ...] = WEBMAIL,
+    *,
+    add_missing: bool = False,
+    prefix: str | None = None,
+) -> ImportPlan:
     """Match every row to an agency of ``area`` and work out the contact changes; nothing is written.
 
     ``webmail``: the domains of personal mailboxes (a warning for an office's address). ``add_missing``: an
@@ -343,8 +373,12 @@ def plan_import(sheet: Sheet, area: Area, webmail: tuple[str, ...] = WEBMAIL, *,
             continue
         role = _role(row.values.get("role", ""), row.values.get("title", ""))
         if role is None:
-            plan.bad.append((row.number, f"vai trò '{row.values['role']}' không rõ (unknown role: báo cáo, thủ "
-                                         "trưởng, lãnh đạo phụ trách)"))
+            plan.bad.append(
+                (
+                    row.number,
+                    f"vai trò '{row.values['role']}' không rõ (unknown role: báo cáo, thủ trưởng, lãnh đạo phụ trách)",
+                )
+            )
             continue
         for address in addresses:
             if (agency_id, address) in seen:
@@ -352,17 +386,28 @@ def plan_import(sheet: Sheet, area: Area, webmail: tuple[str, ...] = WEBMAIL, *,
                 continue
             seen[(agency_id, address)] = row.number
             if address.rsplit("@", 1)[1] in webmail:
-                plan.warnings.append(f"dòng {row.number}: {address} là hộp thư cá nhân, không phải của cơ quan "
-                                     "(personal webmail for an office)")
-            wanted = {"name": row.values.get("name", ""), "role": str(role), "title": row.values.get("title", ""),
-                      "phone": row.values.get("phone", "")}
+                plan.warnings.append(
+                    f"dòng {row.number}: {address} là hộp thư cá nhân, không phải của cơ quan "
+                    "(personal webmail for an office)"
+                )
+            wanted = {
+                "name": row.values.get("name", ""),
+                "role": str(role),
+                "title": row.values.get("title", ""),
+                "phone": row.values.get("phone", ""),
+            }
             current = next((c for c in agencies[agency_id].contacts if c.address == address), None)
             if current is None:
-                plan.changes.append(ContactChange(row.number, agency_id, address,
-                                                  {k: v for k, v in wanted.items() if v}, True))
+                plan.changes.append(
+                    ContactChange(row.number, agency_id, address, {k: v for k, v in wanted.items() if v}, True)
+                )
                 continue
-            have = {"name": current.name or "", "role": str(current.role), "title": current.title or "",
-                    "phone": current.phone or ""}
+            have = {
+                "name": current.name or "",
+                "role": str(current.role),
+                "title": current.title or "",
+                "phone": current.phone or "",
+            }
             diff = {k: v for k, v in wanted.items() if v and v != have[k]}
             if diff:
                 plan.changes.append(ContactChange(row.number, agency_id, address, diff, False))
@@ -387,12 +432,19 @@ def _departments(data: CommentedMap, new_ids: list[str]) -> None:
     groups = data.get("groups")
     if groups is None:
         groups = data["groups"] = CommentedSeq()
-    group = next((g for g in groups if isinstance(g, dict)
-                  and any(kind == "departments" for _, _, kind in find_groups(str(g.get("name", ""))))), None)
+    group = next(
+        (
+            g
+            for g in groups
+            if isinstance(g, dict) and any(kind == "departments" for _, _, kind in find_groups(str(g.get("name", ""))))
+        ),
+        None,
+    )
     if group is None:
         prefix = new_ids[0].split(".", 1)[0]
-        group = CommentedMap([("id", f"{prefix}.so-nganh"), ("name", "Các sở, ban, ngành"),
-                              ("members", CommentedSeq())])
+        group = CommentedMap(
+            [("id", f"{prefix}.so-nganh"), ("name", "Các sở, ban, ngành"), ("members", CommentedSeq())]
+        )
         groups.append(group)
     for agency_id in new_ids:
         if agency_id not in group["members"]:
@@ -441,8 +493,17 @@ def export_sheet(area: Area, path: Path) -> int:
     rows = []
     for agency in area.agencies:
         for contact in agency.contacts:
-            rows.append([agency.id, agency.name, contact.name or "", contact.title or "", _ROLE_WORDS[contact.role],
-                         contact.address, contact.phone or ""])
+            rows.append(
+                [
+                    agency.id,
+                    agency.name,
+                    contact.name or "",
+                    contact.title or "",
+                    _ROLE_WORDS[contact.role],
+                    contact.address,
+                    contact.phone or "",
+                ]
+            )
         if not agency.contacts:
             rows.append([agency.id, agency.name, "", "", _ROLE_WORDS[Role.REPORTER], "", ""])
     if path.suffix.lower() == ".csv":
@@ -463,7 +524,6 @@ def export_sheet(area: Area, path: Path) -> int:
     for column, width in enumerate((24, 48, 28, 24, 18, 36, 16)):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(1, 2)
-    sheet.data_validation(1, 4, max(len(rows), 1) + 200, 4, {
-        "validate": "list", "source": list(_ROLE_WORDS.values())})
+    sheet.data_validation(1, 4, max(len(rows), 1) + 200, 4, {"validate": "list", "source": list(_ROLE_WORDS.values())})
     workbook.close()
     return len(rows)

@@ -84,8 +84,9 @@ def reject(session: Session, inbound_id: int, reason: str) -> InboundRow:
     return row
 
 
-def assign(session: Session, catalog, setup, data_dir, inbound_id: int, deadline_id: int,
-           now: dt.datetime) -> SubmissionRow:
+def assign(
+    session: Session, catalog, setup, data_dir, inbound_id: int, deadline_id: int, now: dt.datetime
+) -> SubmissionRow:
     """The coordinator says which deadline a quarantined message belongs to: it becomes a submission."""
     from dondoc.intake import record_submission
     from dondoc.mail.parse import Unparseable, parse_message
@@ -99,15 +100,15 @@ def assign(session: Session, catalog, setup, data_dir, inbound_id: int, deadline
         mail = parse_message((data_dir / row.path).read_bytes())
     except Unparseable as error:
         raise UsageError(f"message {inbound_id} cannot be read ({error}); reject it instead") from None
-    submission = record_submission(session, catalog, setup, data_dir, deadline, row, mail,
-                                   strip_quoted(mail.text), now)
+    submission = record_submission(session, catalog, setup, data_dir, deadline, row, mail, strip_quoted(mail.text), now)
     row.status, row.deadline_id, row.match_method = InboundStatus.SUBMISSION, deadline.id, "coordinator"
     session.commit()
     return submission
 
 
-def return_submission(session: Session, catalog, setup, submission_id: int, reason: str,
-                      now: dt.datetime) -> SubmissionRow:
+def return_submission(
+    session: Session, catalog, setup, submission_id: int, reason: str, now: dt.datetime
+) -> SubmissionRow:
     """Send a submission back: the deadline re-opens, the agency is told why, chasing resumes."""
     from dondoc.intake import queue_notice
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 from dateutil.rrule import MONTHLY, rrule
 
-from dondoc.workdays import WorkCalendar
 from dondoc.model import Directory, Every, Obligation, Plan, Rule, Schedule, Validity, WrittenDate
 from dondoc.succession import Holder, Lapse, exists, holder, life
+from dondoc.workdays import WorkCalendar
 
 __all__ = ["Due", "DeadlineSpec", "Period", "dues", "last_day", "plan_deadlines", "written_last_day"]
 
@@ -239,8 +239,9 @@ def _obligation_deadlines(
     return specs
 
 
-def _holders(directory: Directory, agencies: list[str], function: str | None, period_end: dt.date,
-             day: dt.date) -> list[tuple[str, tuple[str, ...], str | None]]:
+def _holders(
+    directory: Directory, agencies: list[str], function: str | None, period_end: dt.date, day: dt.date
+) -> list[tuple[str, tuple[str, ...], str | None]]:
     """``(holder, taken over from, lapse reason)`` for each reporter that owes the period (module docstring)."""
     reference = max(period_end, day)
     result: list[tuple[str, tuple[str, ...], str | None]] = []

@@ -25,8 +25,18 @@ from zoneinfo import ZoneInfo
 __all__ = ["DemoResult", "plan_and_config", "run_demo"]
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-BEHAVIOURS = ("on-time", "on-time", "on-time", "late", "after-escalation", "never", "auto-reply", "bounce",
-              "wrong-attachment", "resubmits")
+BEHAVIOURS = (
+    "on-time",
+    "on-time",
+    "on-time",
+    "late",
+    "after-escalation",
+    "never",
+    "auto-reply",
+    "bounce",
+    "wrong-attachment",
+    "resubmits",
+)
 
 
 @dataclass
@@ -47,8 +57,14 @@ class DemoResult:
     report_sent_to: list[str] = field(default_factory=list)
 
 
-def _reply(reminder: bytes, sender: str, body: str, attachments: list[tuple[str, bytes, str]], when: dt.datetime,
-           auto: bool = False) -> bytes:
+def _reply(
+    reminder: bytes,
+    sender: str,
+    body: str,
+    attachments: list[tuple[str, bytes, str]],
+    when: dt.datetime,
+    auto: bool = False,
+) -> bytes:
     import email
     import email.policy
 
@@ -127,8 +143,15 @@ def plan_and_config(plan: str) -> tuple[str, Path | None]:
     return next(iter(catalog.plans)), config_dir
 
 
-def run_demo(*, plan_id: str = "bp-2021", period: str | None = None, seed: int = 1, directory: Path,
-             progress=None, config_dir: Path | None = None) -> DemoResult:
+def run_demo(
+    *,
+    plan_id: str = "bp-2021",
+    period: str | None = None,
+    seed: int = 1,
+    directory: Path,
+    progress=None,
+    config_dir: Path | None = None,
+) -> DemoResult:
     """Play one reporting season of ``plan_id`` in ``directory`` (wiped first); see the module docstring.
     ``config_dir``: another configuration than the settings' (an example's)."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -144,12 +167,20 @@ def run_demo(*, plan_id: str = "bp-2021", period: str | None = None, seed: int =
     rng = random.Random(seed)
     saved = dict(os.environ)  # the demo's settings are for its run only: put the environment back after
     with MaildirSink(mail) as sink:
-        os.environ.update({
-            "DONDOC_DATA_DIR": str(data), "DONDOC_DATABASE_URL": f"sqlite:///{data / 'dondoc.sqlite3'}",
-            "DONDOC_SMTP_HOST": "127.0.0.1", "DONDOC_SMTP_PORT": str(sink.port), "DONDOC_SMTP_SECURITY": "none",
-            "DONDOC_INBOX": "maildir", "DONDOC_MAILDIR": str(data / "inbox"),
-            "DONDOC_HMAC_KEY": secrets.token_hex(16), "DONDOC_COMPOSE_WORKERS": "0",
-            **({"DONDOC_CONFIG_DIR": str(config_dir)} if config_dir is not None else {})})
+        os.environ.update(
+            {
+                "DONDOC_DATA_DIR": str(data),
+                "DONDOC_DATABASE_URL": f"sqlite:///{data / 'dondoc.sqlite3'}",
+                "DONDOC_SMTP_HOST": "127.0.0.1",
+                "DONDOC_SMTP_PORT": str(sink.port),
+                "DONDOC_SMTP_SECURITY": "none",
+                "DONDOC_INBOX": "maildir",
+                "DONDOC_MAILDIR": str(data / "inbox"),
+                "DONDOC_HMAC_KEY": secrets.token_hex(16),
+                "DONDOC_COMPOSE_WORKERS": "0",
+                **({"DONDOC_CONFIG_DIR": str(config_dir)} if config_dir is not None else {}),
+            }
+        )
         try:
             return _season(plan_id, period, rng, data, mail, sink, progress)
         finally:
@@ -165,12 +196,12 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
 
     from dondoc.db.tables import DeadlineRow, InboundRow, OutboxRow, OutboxStatus
     from dondoc.errors import NotFound
-    from dondoc.policy import stages
-    from dondoc.wiring import build
     from dondoc.flows.chase import chase
     from dondoc.flows.compile_report import compile_report_flow
     from dondoc.flows.ingest_replies import ingest_replies
     from dondoc.flows.sync_plans import sync_plans
+    from dondoc.policy import stages
+    from dondoc.wiring import build
 
     app = build()
     catalog = app.catalog()
@@ -178,15 +209,21 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         raise NotFound(f"no plan '{plan_id}' (known: {', '.join(sorted(catalog.plans))})")
     plan = catalog.plans[plan_id]
     consolidating = next((o for o in plan.obligations if o.consolidates), None)
-    inputs = plan.obligation(consolidating.consolidates[0]) if consolidating else \
-        next(o for o in plan.obligations if o.schedule.every != "ad-hoc")
+    inputs = (
+        plan.obligation(consolidating.consolidates[0])
+        if consolidating
+        else next(o for o in plan.obligations if o.schedule.every != "ad-hoc")
+    )
     calendar, policy = app.calendar(catalog), app.policy()
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         start = dt.datetime.combine(plan.valid.start, dt.time(8), HANOI)
         sync_plans(now=start)
         with app.session() as session:
-            rows = list(session.exec(select(DeadlineRow).where(DeadlineRow.plan_id == plan_id,
-                                                               DeadlineRow.obligation_id == inputs.id)))
+            rows = list(
+                session.exec(
+                    select(DeadlineRow).where(DeadlineRow.plan_id == plan_id, DeadlineRow.obligation_id == inputs.id)
+                )
+            )
         period = period or min(rows, key=lambda r: r.last_day).period_key
         rows = [r for r in rows if r.period_key == period]
         last_day = max(r.last_day for r in rows)
@@ -207,8 +244,9 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
             morning = dt.datetime.combine(day, dt.time(8, 30), HANOI)
             if day in stage_days:  # on other days the policy has nothing to send: skip the flow run
                 chase(plan=plan_id, obligation=inputs.id, period=period, now=morning)
-            queued_replies = _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_day,
-                                              calendar, morning)
+            queued_replies = _agencies_answer(
+                catalog, sink, behaviours, replied, inbox, rng, day, last_day, calendar, morning
+            )
             if queued_replies:
                 ingest_replies(now=morning + dt.timedelta(hours=2))
         # the coordinator compiles, approves and sends the consolidated report
@@ -217,26 +255,43 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         if progress:
             progress(len(days) + 1, len(days) + 1, "báo cáo tổng hợp")
         target = consolidating or inputs
-        compiled = compile_report_flow(plan=plan_id, obligation=target.id, period=period, require_approval=False,
-                                       now=when)
+        compiled = compile_report_flow(
+            plan=plan_id, obligation=target.id, period=period, require_approval=False, now=when
+        )
         from dondoc.consolidate import report_paths
         from dondoc.operations import reports
 
         signers = catalog.directory.agencies[catalog.plans[plan_id].coordinator].signers
-        row = reports.send(app, compiled["report"], actor="demo", now=when,
-                           approve_by=signers[-1].id if signers else "Lãnh đạo Sở (demo)").row
+        row = reports.send(
+            app,
+            compiled["report"],
+            actor="demo",
+            now=when,
+            approve_by=signers[-1].id if signers else "Lãnh đạo Sở (demo)",
+        ).row
         result.report_files = {kind: str(path) for kind, path in report_paths(row, app.settings.data_dir).items()}
         result.report_summary = dict(row.summary)
         with app.session() as session:
-            result.report_sent_to = [r for o in session.exec(select(OutboxRow).where(OutboxRow.kind == "report"))
-                                     for r in o.recipients]
-            result.reminders_sent = len(session.exec(select(OutboxRow.id).where(
-                OutboxRow.kind == "reminder", OutboxRow.status == OutboxStatus.SENT)).all())
-            result.receipts_sent = len(session.exec(select(OutboxRow.id).where(
-                OutboxRow.kind == "receipt", OutboxRow.status == OutboxStatus.SENT)).all())
+            result.report_sent_to = [
+                r for o in session.exec(select(OutboxRow).where(OutboxRow.kind == "report")) for r in o.recipients
+            ]
+            result.reminders_sent = len(
+                session.exec(
+                    select(OutboxRow.id).where(OutboxRow.kind == "reminder", OutboxRow.status == OutboxStatus.SENT)
+                ).all()
+            )
+            result.receipts_sent = len(
+                session.exec(
+                    select(OutboxRow.id).where(OutboxRow.kind == "receipt", OutboxRow.status == OutboxStatus.SENT)
+                ).all()
+            )
             result.inbound = Counter(r.status for r in session.exec(select(InboundRow)))
-            result.deadlines = Counter(r.status for r in session.exec(select(DeadlineRow).where(
-                DeadlineRow.plan_id == plan_id, DeadlineRow.period_key == period)))
+            result.deadlines = Counter(
+                r.status
+                for r in session.exec(
+                    select(DeadlineRow).where(DeadlineRow.plan_id == plan_id, DeadlineRow.period_key == period)
+                )
+            )
     app.dispose()
     return result
 
@@ -267,31 +322,52 @@ def _bounce(sink, inbox, address: str, replied: Counter, agency_id: str, when: d
         f"Reporting-MTA: dns; relay.example.org\r\n\r\nFinal-Recipient: rfc822; {address}\r\n"
         f"Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
         f"--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n{returned}\r\n\r\n"
-        f"--{boundary}--\r\n").encode()
+        f"--{boundary}--\r\n"
+    ).encode()
     inbox.add(raw)
     return 1
 
 
 # What simulated agencies write in their reports, by part (the usual headings of a Vietnamese period report).
 _REPORT_PARTS = (
-    ("I. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN", (
-        "Ban hành kế hoạch triển khai công tác trẻ em năm 2021 và phân công nhiệm vụ cho các phòng, đơn vị.",
-        "Tổ chức hội nghị quán triệt kế hoạch của UBND tỉnh tới cán bộ phụ trách công tác trẻ em.",
-        "Lồng ghép nhiệm vụ bảo vệ, chăm sóc trẻ em vào chương trình công tác năm của đơn vị.")),
-    ("II. KẾT QUẢ THỰC HIỆN", (
-        "Tổ chức {n} buổi truyền thông về phòng, chống xâm hại trẻ em và tai nạn đuối nước.",
-        "Hỗ trợ {n} trẻ em có hoàn cảnh đặc biệt được chăm sóc, tái hòa nhập cộng đồng.",
-        "Tặng {n} suất quà cho trẻ em nghèo nhân dịp Tháng hành động vì trẻ em.")),
-    ("III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN", (
-        "Kinh phí bố trí cho công tác trẻ em còn hạn chế, chủ yếu lồng ghép từ các chương trình khác.",
-        "Cán bộ làm công tác trẻ em cấp xã kiêm nhiệm nhiều việc, thường xuyên thay đổi.",
-        "Một số đơn vị gửi báo cáo chưa đúng thời hạn, số liệu chưa đầy đủ.")),
-    ("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM", (
-        "Tiếp tục tuyên truyền Luật Trẻ em và các chính sách hỗ trợ trẻ em có hoàn cảnh đặc biệt.",
-        "Kiện toàn đội ngũ cộng tác viên làm công tác trẻ em ở thôn, ấp, khu phố.")),
-    ("V. KIẾN NGHỊ, ĐỀ XUẤT", (
-        "Đề nghị Sở Lao động - Thương binh và Xã hội tổ chức tập huấn nghiệp vụ cho cán bộ cấp xã.",
-        "Đề nghị UBND tỉnh bố trí kinh phí riêng cho công tác bảo vệ trẻ em.")),
+    (
+        "I. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN",
+        (
+            "Ban hành kế hoạch triển khai công tác trẻ em năm 2021 và phân công nhiệm vụ cho các phòng, đơn vị.",
+            "Tổ chức hội nghị quán triệt kế hoạch của UBND tỉnh tới cán bộ phụ trách công tác trẻ em.",
+            "Lồng ghép nhiệm vụ bảo vệ, chăm sóc trẻ em vào chương trình công tác năm của đơn vị.",
+        ),
+    ),
+    (
+        "II. KẾT QUẢ THỰC HIỆN",
+        (
+            "Tổ chức {n} buổi truyền thông về phòng, chống xâm hại trẻ em và tai nạn đuối nước.",
+            "Hỗ trợ {n} trẻ em có hoàn cảnh đặc biệt được chăm sóc, tái hòa nhập cộng đồng.",
+            "Tặng {n} suất quà cho trẻ em nghèo nhân dịp Tháng hành động vì trẻ em.",
+        ),
+    ),
+    (
+        "III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
+        (
+            "Kinh phí bố trí cho công tác trẻ em còn hạn chế, chủ yếu lồng ghép từ các chương trình khác.",
+            "Cán bộ làm công tác trẻ em cấp xã kiêm nhiệm nhiều việc, thường xuyên thay đổi.",
+            "Một số đơn vị gửi báo cáo chưa đúng thời hạn, số liệu chưa đầy đủ.",
+        ),
+    ),
+    (
+        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM",
+        (
+            "Tiếp tục tuyên truyền Luật Trẻ em và các chính sách hỗ trợ trẻ em có hoàn cảnh đặc biệt.",
+            "Kiện toàn đội ngũ cộng tác viên làm công tác trẻ em ở thôn, ấp, khu phố.",
+        ),
+    ),
+    (
+        "V. KIẾN NGHỊ, ĐỀ XUẤT",
+        (
+            "Đề nghị Sở Lao động - Thương binh và Xã hội tổ chức tập huấn nghiệp vụ cho cán bộ cấp xã.",
+            "Đề nghị UBND tỉnh bố trí kinh phí riêng cho công tác bảo vệ trẻ em.",
+        ),
+    ),
 )
 
 
@@ -302,10 +378,15 @@ def _agency_report(agency_name: str, rng: random.Random) -> bytes:
     from docx import Document
 
     document = Document()
-    for line in (agency_name.upper(), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                 "BÁO CÁO", "Kết quả thực hiện công tác trẻ em 6 tháng đầu năm 2021",
-                 "Kính gửi: Sở Lao động - Thương binh và Xã hội tỉnh Bình Phước.",
-                 f"Thực hiện Kế hoạch của UBND tỉnh, {agency_name} báo cáo kết quả như sau:"):
+    for line in (
+        agency_name.upper(),
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BÁO CÁO",
+        "Kết quả thực hiện công tác trẻ em 6 tháng đầu năm 2021",
+        "Kính gửi: Sở Lao động - Thương binh và Xã hội tỉnh Bình Phước.",
+        f"Thực hiện Kế hoạch của UBND tỉnh, {agency_name} báo cáo kết quả như sau:",
+    ):
         document.add_paragraph(line)
     for heading, sentences in _REPORT_PARTS:
         if heading.startswith(("IV", "V.")) and rng.random() < 0.3:
@@ -359,17 +440,30 @@ def _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_d
             replied[agency_id] = len(reminders)
         elif replied[agency_id]:
             if behaviour == "resubmits" and replied[agency_id] == 1 and day > last_day:
-                answer = _reply(latest, address, "Gửi bổ sung báo cáo đã hoàn thiện số liệu.",
-                                [report, (form[0], form[1], XLSX)] if form else [report], when)
+                answer = _reply(
+                    latest,
+                    address,
+                    "Gửi bổ sung báo cáo đã hoàn thiện số liệu.",
+                    [report, (form[0], form[1], XLSX)] if form else [report],
+                    when,
+                )
                 replied[agency_id] = 2
-        elif behaviour in ("on-time", "resubmits") or (behaviour == "late" and day > last_day) or (
-                behaviour == "after-escalation" and overdue and "lần 2" in stage_text):
+        elif (
+            behaviour in ("on-time", "resubmits")
+            or (behaviour == "late" and day > last_day)
+            or (behaviour == "after-escalation" and overdue and "lần 2" in stage_text)
+        ):
             text = "Kính gửi Sở, đơn vị xin gửi báo cáo kết quả thực hiện và biểu mẫu số liệu."
             answer = _reply(latest, address, text, [report, (form[0], form[1], XLSX)] if form else [report], when)
             replied[agency_id] = 1
         elif behaviour == "wrong-attachment" and day >= last_day:
-            answer = _reply(latest, address, "Gửi báo cáo.", [("baocao.exe", b"MZ\x90\x00 not a report",
-                                                                "application/octet-stream")], when)
+            answer = _reply(
+                latest,
+                address,
+                "Gửi báo cáo.",
+                [("baocao.exe", b"MZ\x90\x00 not a report", "application/octet-stream")],
+                when,
+            )
             replied[agency_id] = 1
         if answer is not None:
             inbox.add(answer)

@@ -43,8 +43,9 @@ def _config(settings: Settings) -> str:
     problems = check_config(settings.config_dir)
     if problems:
         first = problems[0]
-        raise Problem(f"{len(problems)} lỗi trong {settings.config_dir}, đầu tiên: {first} "
-                      "→ `dondoc plans check` liệt kê tất cả")
+        raise Problem(
+            f"{len(problems)} lỗi trong {settings.config_dir}, đầu tiên: {first} → `dondoc plans check` liệt kê tất cả"
+        )
     catalog = load_catalog(settings.config_dir)
     return f"{settings.config_dir}: {len(catalog.plans)} kế hoạch, {len(catalog.directory.agencies)} cơ quan"
 
@@ -58,8 +59,11 @@ def _database(settings: Settings) -> str:
 
     url = settings.effective_database_url
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-            and not Path(parsed.database).exists():
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not Path(parsed.database).exists()
+    ):
         raise Problem(f"{parsed.database}: chưa có cơ sở dữ liệu → `dondoc sync` tạo và nạp kế hoạch")
     engine = make_engine(url)
     try:
@@ -67,14 +71,18 @@ def _database(settings: Settings) -> str:
             connection.execute(text("SELECT 1"))
         current, head = current_revision(engine), head_revision()
     except Exception as error:  # noqa: BLE001 — any driver error is the answer
-        raise Problem(f"không kết nối được {engine.url.render_as_string(hide_password=True)}: "
-                      f"{' '.join(str(error).split())[:200]} → kiểm tra DONDOC_DATABASE_URL") from None
+        raise Problem(
+            f"không kết nối được {engine.url.render_as_string(hide_password=True)}: "
+            f"{' '.join(str(error).split())[:200]} → kiểm tra DONDOC_DATABASE_URL"
+        ) from None
     finally:
         engine.dispose()
     where = engine.url.render_as_string(hide_password=True)
     if current != head:
-        raise Problem(f"{where}: lược đồ ở phiên bản {current or '(trống)'}, mới nhất là {head} "
-                      "→ chạy `dondoc sync` (lệnh nào mở cơ sở dữ liệu cũng tự nâng cấp)")
+        raise Problem(
+            f"{where}: lược đồ ở phiên bản {current or '(trống)'}, mới nhất là {head} "
+            "→ chạy `dondoc sync` (lệnh nào mở cơ sở dữ liệu cũng tự nâng cấp)"
+        )
     return f"{where}: kết nối được, lược đồ mới nhất ({head})"
 
 
@@ -85,8 +93,9 @@ def _data_dir(settings: Settings) -> str:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
             pass
     except OSError as error:
-        raise Problem(f"{folder}: không ghi được ({error.strerror}) → kiểm tra quyền của thư mục "
-                      "(DONDOC_DATA_DIR)") from None
+        raise Problem(
+            f"{folder}: không ghi được ({error.strerror}) → kiểm tra quyền của thư mục (DONDOC_DATA_DIR)"
+        ) from None
     mode = folder.stat().st_mode & 0o777
     if mode & 0o007:
         raise Problem(f"{folder}: ai cũng đọc được (quyền {mode:o}) → chmod 700 {folder}")
@@ -103,8 +112,11 @@ def _data(settings: Settings) -> str:
     from dondoc.integrity import check_integrity
 
     url = make_url(settings.effective_database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
-            and not Path(url.database).exists():
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+        and not Path(url.database).exists()
+    ):
         return "chưa có dữ liệu để kiểm tra"
     engine = make_engine(settings.effective_database_url)
     try:
@@ -114,8 +126,10 @@ def _data(settings: Settings) -> str:
     finally:
         engine.dispose()
     if violations:
-        raise Problem(f"{len(violations)} quy tắc không đạt: {'; '.join(map(str, violations))[:600]} "
-                      "→ chạy lại lệnh bị ngắt; nếu vẫn còn, `dondoc restore` bản sao lưu gần nhất")
+        raise Problem(
+            f"{len(violations)} quy tắc không đạt: {'; '.join(map(str, violations))[:600]} "
+            "→ chạy lại lệnh bị ngắt; nếu vẫn còn, `dondoc restore` bản sao lưu gần nhất"
+        )
     return f"nhất quán ({messages} thư đến, tệp gốc đủ cả)"
 
 
@@ -138,10 +152,14 @@ def _smtp(settings: Settings) -> str:
     import aiosmtplib
 
     async def probe() -> str:
-        client = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port, timeout=10,
-                                 use_tls=settings.smtp_security == "tls",
-                                 start_tls=settings.smtp_security == "starttls",
-                                 local_hostname=settings.local_hostname)
+        client = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            timeout=10,
+            use_tls=settings.smtp_security == "tls",
+            start_tls=settings.smtp_security == "starttls",
+            local_hostname=settings.local_hostname,
+        )
         await client.connect()
         try:
             if settings.smtp_user and settings.smtp_password is not None:
@@ -153,8 +171,10 @@ def _smtp(settings: Settings) -> str:
     try:
         greeting = asyncio.run(probe())
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-        raise Problem(f"{settings.smtp_host}:{settings.smtp_port}: {' '.join(str(error).split())[:200]} "
-                      "→ kiểm tra DONDOC_SMTP_HOST/_PORT/_SECURITY/_USER") from None
+        raise Problem(
+            f"{settings.smtp_host}:{settings.smtp_port}: {' '.join(str(error).split())[:200]} "
+            "→ kiểm tra DONDOC_SMTP_HOST/_PORT/_SECURITY/_USER"
+        ) from None
     login = f", đăng nhập {settings.smtp_user}" if settings.smtp_user else ""
     return f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security}{login}): {greeting}"
 
@@ -173,9 +193,15 @@ def _inbox(settings: Settings) -> str:
         return f"Maildir {folder}: {held} thư / messages"
     if not settings.imap_user or settings.imap_password is None:
         raise Problem("hộp thư IMAP cần DONDOC_IMAP_USER và DONDOC_IMAP_PASSWORD")
-    source = ImapSource(host=settings.imap_host, port=settings.imap_port, username=settings.imap_user,
-                        password=settings.imap_password.get_secret_value(), mailbox=settings.imap_mailbox,
-                        security=settings.imap_security, timeout=min(settings.imap_timeout, 15))
+    source = ImapSource(
+        host=settings.imap_host,
+        port=settings.imap_port,
+        username=settings.imap_user,
+        password=settings.imap_password.get_secret_value(),
+        mailbox=settings.imap_mailbox,
+        security=settings.imap_security,
+        timeout=min(settings.imap_timeout, 15),
+    )
     try:
         return "IMAP " + source.check()
     except MailError as error:
@@ -187,15 +213,19 @@ def _prefect() -> str:
 
     url = os.environ.get("PREFECT_API_URL")
     if not url:
-        return ("không đặt PREFECT_API_URL: `dondoc serve` tự khởi động máy chủ Prefect của nó (một máy) / "
-                "dondoc serve starts its own Prefect server")
+        return (
+            "không đặt PREFECT_API_URL: `dondoc serve` tự khởi động máy chủ Prefect của nó (một máy) / "
+            "dondoc serve starts its own Prefect server"
+        )
     try:
         answer = httpx.get(url.rstrip("/") + "/health", timeout=5)
         answer.raise_for_status()
     except httpx.HTTPError as error:
-        raise Problem(f"{url}: {' '.join(str(error).split())[:200]} → khởi động máy chủ Prefect "
-                      "(`dondoc serve` không đặt PREFECT_API_URL, hoặc `deployments/server/run.sh start`) hoặc sửa "
-                      "PREFECT_API_URL") from None
+        raise Problem(
+            f"{url}: {' '.join(str(error).split())[:200]} → khởi động máy chủ Prefect "
+            "(`dondoc serve` không đặt PREFECT_API_URL, hoặc `deployments/server/run.sh start`) hoặc sửa "
+            "PREFECT_API_URL"
+        ) from None
     return f"{url}: trả lời /health"
 
 

@@ -12,8 +12,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BackupError", "ConfigError", "DondocError", "Fault", "Located", "MailError", "NotFound", "ServeError",
-           "TemplateError", "UsageError", "explain", "faults_explained", "visible"]
+__all__ = [
+    "BackupError",
+    "ConfigError",
+    "DondocError",
+    "Fault",
+    "Located",
+    "MailError",
+    "NotFound",
+    "ServeError",
+    "TemplateError",
+    "UsageError",
+    "explain",
+    "faults_explained",
+    "visible",
+]
 
 
 class DondocError(Exception):
@@ -91,26 +104,34 @@ def explain(error: BaseException) -> Fault | None:
     """
     if isinstance(error, OSError) and error.errno in _DISK_FULL:
         where = f" {error.filename}" if error.filename else ""
-        return Fault(f"ổ đĩa đầy / disk full: không ghi được / could not write{where} ({error.strerror}); "
-                     "giải phóng dung lượng rồi chạy lại / free some space and run again — việc dở sẽ làm lại, thư "
-                     "chưa lưu vẫn ở hộp thư nguồn / unfinished work is redone, mail not yet stored stays at the "
-                     "source")
+        return Fault(
+            f"ổ đĩa đầy / disk full: không ghi được / could not write{where} ({error.strerror}); "
+            "giải phóng dung lượng rồi chạy lại / free some space and run again — việc dở sẽ làm lại, thư "
+            "chưa lưu vẫn ở hộp thư nguồn / unfinished work is redone, mail not yet stored stays at the "
+            "source"
+        )
     from sqlalchemy.exc import DBAPIError
 
     if not isinstance(error, DBAPIError) or error.orig is None:
         return None
     first = (str(error.orig).strip().splitlines() or [type(error.orig).__name__])[0][:200]
     if "database is locked" in first or "database table is locked" in first:
-        return Fault(f"cơ sở dữ liệu đang bị khóa / database is locked ({first}): một tiến trình khác đang ghi / "
-                     "another process is writing to it; chờ rồi chạy lại / wait and run again — không có gì bị "
-                     "ghi dở / nothing was half-written")
+        return Fault(
+            f"cơ sở dữ liệu đang bị khóa / database is locked ({first}): một tiến trình khác đang ghi / "
+            "another process is writing to it; chờ rồi chạy lại / wait and run again — không có gì bị "
+            "ghi dở / nothing was half-written"
+        )
     if "database or disk is full" in first:
-        return Fault(f"ổ đĩa đầy / disk full: cơ sở dữ liệu không ghi được / the database cannot write ({first}); "
-                     "giải phóng dung lượng rồi chạy lại / free some space and run again")
+        return Fault(
+            f"ổ đĩa đầy / disk full: cơ sở dữ liệu không ghi được / the database cannot write ({first}); "
+            "giải phóng dung lượng rồi chạy lại / free some space and run again"
+        )
     if error.connection_invalidated or _psycopg_operational(error.orig):
-        return Fault(f"mất kết nối cơ sở dữ liệu / database connection lost ({first}); chạy lại khi cơ sở dữ liệu "
-                     "hoạt động / run again once the database is up — việc đã ghi được giữ nguyên, việc dở sẽ làm "
-                     "lại / what was committed stays, the rest is redone")
+        return Fault(
+            f"mất kết nối cơ sở dữ liệu / database connection lost ({first}); chạy lại khi cơ sở dữ liệu "
+            "hoạt động / run again once the database is up — việc đã ghi được giữ nguyên, việc dở sẽ làm "
+            "lại / what was committed stays, the rest is redone"
+        )
     return None
 
 

@@ -39,19 +39,42 @@ class HeldReport:
     reason: str
 
     def as_row(self) -> dict:
-        return dict(id=self.inbound_id, received=self.received_at.isoformat(timespec="minutes"), sender=self.sender,
-                    subject=self.subject, deadline=self.deadline_id, agency=self.agency_name,
-                    period=self.period_label, reason=self.reason)
+        return dict(
+            id=self.inbound_id,
+            received=self.received_at.isoformat(timespec="minutes"),
+            sender=self.sender,
+            subject=self.subject,
+            deadline=self.deadline_id,
+            agency=self.agency_name,
+            period=self.period_label,
+            reason=self.reason,
+        )
 
 
 def list_held(session: Session, catalog: Catalog) -> list[HeldReport]:
     """Every report held for confirmation, oldest first."""
-    rows = session.exec(select(InboundRow, DeadlineRow).join(DeadlineRow, col(DeadlineRow.id) == InboundRow.deadline_id)
-                        .where(InboundRow.status == InboundStatus.HELD).order_by(col(InboundRow.id)))
+    rows = session.exec(
+        select(InboundRow, DeadlineRow)
+        .join(DeadlineRow, col(DeadlineRow.id) == InboundRow.deadline_id)
+        .where(InboundRow.status == InboundStatus.HELD)
+        .order_by(col(InboundRow.id))
+    )
     names = {agency_id: agency.name for agency_id, agency in catalog.directory.agencies.items()}
-    return [HeldReport(row.id, row.received_at, row.from_address or "", row.subject or "", deadline.id,
-                       deadline.plan_id, deadline.agency_id, names.get(deadline.agency_id, deadline.agency_id), deadline.period_label,
-                       row.reason or "") for row, deadline in rows]
+    return [
+        HeldReport(
+            row.id,
+            row.received_at,
+            row.from_address or "",
+            row.subject or "",
+            deadline.id,
+            deadline.plan_id,
+            deadline.agency_id,
+            names.get(deadline.agency_id, deadline.agency_id),
+            deadline.period_label,
+            row.reason or "",
+        )
+        for row, deadline in rows
+    ]
 
 
 def _held(session: Session, inbound_id: int) -> InboundRow:
@@ -61,8 +84,15 @@ def _held(session: Session, inbound_id: int) -> InboundRow:
     return row
 
 
-def confirm_held(session: Session, catalog: Catalog, setup, data_dir: Path, inbound_id: int, now: dt.datetime,
-                 who: str = "coordinator") -> SubmissionRow:
+def confirm_held(
+    session: Session,
+    catalog: Catalog,
+    setup,
+    data_dir: Path,
+    inbound_id: int,
+    now: dt.datetime,
+    who: str = "coordinator",
+) -> SubmissionRow:
     """The coordinator confirms a held report: it becomes the agency's submission, on time or late by when it
     arrived, and the agency gets its receipt."""
     from dondoc.intake import record_submission
@@ -79,8 +109,9 @@ def confirm_held(session: Session, catalog: Catalog, setup, data_dir: Path, inbo
         mail = parse_message((data_dir / row.path).read_bytes())
     except (OSError, Unparseable) as error:
         raise UsageError(f"held report {inbound_id} cannot be read ({error}); reject it instead") from None
-    submission = record_submission(session, catalog, setup, data_dir, deadline, row, mail, strip_quoted(mail.text),
-                                   now, received=row.received_at)
+    submission = record_submission(
+        session, catalog, setup, data_dir, deadline, row, mail, strip_quoted(mail.text), now, received=row.received_at
+    )
     row.status, row.match_method = InboundStatus.SUBMISSION, "confirmed"
     row.reason = f"xác nhận / confirmed by the {nfc(who)[:60]}"
     session.commit()

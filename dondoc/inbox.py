@@ -26,8 +26,19 @@ from dondoc.db.tables import InboundRow
 
 __all__ = ["FIELDS", "inbound_messages"]
 
-FIELDS = ("id", "received", "sender", "subject", "class", "reason", "match_method", "deadline", "message_id",
-          "sha256", "source_ref")
+FIELDS = (
+    "id",
+    "received",
+    "sender",
+    "subject",
+    "class",
+    "reason",
+    "match_method",
+    "deadline",
+    "message_id",
+    "sha256",
+    "source_ref",
+)
 
 
 def inbound_messages(session: Session, *, status: str | None = None, limit: int = 50) -> list[dict]:
@@ -35,7 +46,19 @@ def inbound_messages(session: Session, *, status: str | None = None, limit: int 
     query = select(InboundRow).order_by(col(InboundRow.id).desc()).limit(limit)
     if status:
         query = query.where(InboundRow.status == status)
-    return [{"id": row.id, "received": row.received_at.isoformat(), "sender": row.from_address,
-             "subject": row.subject, "class": str(row.status), "reason": row.reason,
-             "match_method": row.match_method, "deadline": row.deadline_id, "message_id": row.message_id,
-             "sha256": row.sha256, "source_ref": row.source_ref} for row in session.exec(query)]
+    return [
+        {
+            "id": row.id,
+            "received": row.received_at.isoformat(),
+            "sender": row.from_address,
+            "subject": row.subject,
+            "class": str(row.status),
+            "reason": row.reason,
+            "match_method": row.match_method,
+            "deadline": row.deadline_id,
+            "message_id": row.message_id,
+            "sha256": row.sha256,
+            "source_ref": row.source_ref,
+        }
+        for row in session.exec(query)
+    ]

@@ -30,6 +30,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
+from dondoc.aggregate import figure
+from dondoc.chase import MailSetup, effective_last_day
 from dondoc.db.outbox import enqueue, process_running
 from dondoc.db.tables import (
     AttachmentRow,
@@ -44,8 +46,6 @@ from dondoc.db.tables import (
     SourceMessageRow,
     SubmissionRow,
 )
-from dondoc.aggregate import figure
-from dondoc.chase import MailSetup, effective_last_day
 from dondoc.documents.extract import report_text
 from dondoc.documents.form import read_form
 from dondoc.errors import MailError, explain
@@ -103,33 +103,53 @@ class IntakeReport:
 
     def as_dict(self) -> dict:
         before = self.before_since
-        return {"fetched": self.fetched, "stored": self.stored, "duplicates": self.duplicates,
-                "already_taken": self.already_taken, "left_at_source": len(self.left) - before,
-                "before_since": before, "waiting": self.waiting, "vanished": self.vanished,
-                **{str(k): v for k, v in sorted(self.classes.items())}, "receipts": self.receipts}
+        return {
+            "fetched": self.fetched,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "already_taken": self.already_taken,
+            "left_at_source": len(self.left) - before,
+            "before_since": before,
+            "waiting": self.waiting,
+            "vanished": self.vanished,
+            **{str(k): v for k, v in sorted(self.classes.items())},
+            "receipts": self.receipts,
+        }
 
     def as_json(self) -> dict:
         """The counts, the start date, and every message left at the source (ref, code, reason)."""
-        return {**self.as_dict(), "since": self.since.isoformat() if self.since else None,
-                "left_at_source": [{"ref": x.ref, "code": x.code, "reason": x.reason} for x in self.left]}
+        return {
+            **self.as_dict(),
+            "since": self.since.isoformat() if self.since else None,
+            "left_at_source": [{"ref": x.ref, "code": x.code, "reason": x.reason} for x in self.left],
+        }
 
     def notices(self) -> list[str]:
         """What the coordinator is told on every run: each message left at the source, by name; the old mail
         before ``since``, counted; the messages waiting for the next run."""
-        lines = [f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: {x.ref} "
-                 f"({x.reason}) — xử lý bằng tay / deal with it by hand" for x in self.left if x.code != BEFORE_SINCE]
+        lines = [
+            f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: {x.ref} "
+            f"({x.reason}) — xử lý bằng tay / deal with it by hand"
+            for x in self.left
+            if x.code != BEFORE_SINCE
+        ]
         if self.since:
             day, count = f"{self.since:%d/%m/%Y}", self.before_since
-            lines.append(f"{count} thư đến trước ngày {day} (DONDOC_INBOX_SINCE) để lại ở hộp thư nguồn, không lấy "
-                         f"về / {count} messages that arrived before {day} left at the source, not taken in")
+            lines.append(
+                f"{count} thư đến trước ngày {day} (DONDOC_INBOX_SINCE) để lại ở hộp thư nguồn, không lấy "
+                f"về / {count} messages that arrived before {day} left at the source, not taken in"
+            )
         if self.waiting:
-            lines.append(f"{self.waiting} thư chờ lần chạy sau (giới hạn mỗi lần) / {self.waiting} messages wait "
-                         f"for the next run (the run's limit)")
+            lines.append(
+                f"{self.waiting} thư chờ lần chạy sau (giới hạn mỗi lần) / {self.waiting} messages wait "
+                f"for the next run (the run's limit)"
+            )
         return lines
 
 
-def store_raw(data_dir: Path, raw: bytes, folder: str = "raw", suffix: str = ".eml",
-              sync: bool = True) -> tuple[str, str]:
+def store_raw(
+    data_dir: Path, raw: bytes, folder: str = "raw", suffix: str = ".eml", sync: bool = True
+) -> tuple[str, str]:
     """Write ``raw`` content-addressed under ``data_dir/folder``; returns (sha256, relative path).
 
     Written to a temporary name, then renamed: a crash leaves either nothing
@@ -188,8 +208,9 @@ CHUNK = 200  # messages per transaction
 CHUNK_BYTES = 32 * 1024 * 1024  # and at most this much raw mail held in memory at once
 
 
-def take_in(session: Session, source: MailSource, data_dir: Path, now: dt.datetime, limit: int,
-            report: IntakeReport) -> None:
+def take_in(
+    session: Session, source: MailSource, data_dir: Path, now: dt.datetime, limit: int, report: IntakeReport
+) -> None:
     """Fetch up to ``limit`` messages not taken yet: store each raw and record it, then tell the source it is done.
 
     What is taken is decided by ``source_message`` (the source's refs) alone.
@@ -200,8 +221,13 @@ def take_in(session: Session, source: MailSource, data_dir: Path, now: dt.dateti
     """
 
     def known(scope: str) -> set[str]:
-        return set(session.exec(select(SourceMessageRow.ref).where(SourceMessageRow.source == source.name[:300],
-                                                                   SourceMessageRow.scope == scope)))
+        return set(
+            session.exec(
+                select(SourceMessageRow.ref).where(
+                    SourceMessageRow.source == source.name[:300], SourceMessageRow.scope == scope
+                )
+            )
+        )
 
     chunk: list[Fetched] = []
     size = 0
@@ -223,21 +249,39 @@ def take_in(session: Session, source: MailSource, data_dir: Path, now: dt.dateti
     report.vanished += listing.vanished
 
 
-def _store_chunk(session: Session, source: MailSource, data_dir: Path, now: dt.datetime, chunk: list[Fetched],
-                 report: IntakeReport) -> None:
+def _store_chunk(
+    session: Session, source: MailSource, data_dir: Path, now: dt.datetime, chunk: list[Fetched], report: IntakeReport
+) -> None:
     rows, taken = {}, []
     for fetched in chunk:
         digest, path = store_raw(data_dir, fetched.raw, sync=False)
-        rows.setdefault(digest, dict(sha256=digest, source_ref=fetched.ref[:300], path=path, size=len(fetched.raw),
-                                     received_at=now, status=InboundStatus.NEW))
-        taken.append(dict(source=source.name[:300], scope=scope_of(fetched.ref), ref=fetched.ref[:300],
-                          sha256=digest, taken_at=now))
+        rows.setdefault(
+            digest,
+            dict(
+                sha256=digest,
+                source_ref=fetched.ref[:300],
+                path=path,
+                size=len(fetched.raw),
+                received_at=now,
+                status=InboundStatus.NEW,
+            ),
+        )
+        taken.append(
+            dict(
+                source=source.name[:300],
+                scope=scope_of(fetched.ref),
+                ref=fetched.ref[:300],
+                sha256=digest,
+                taken_at=now,
+            )
+        )
     sync_to_disk()
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = session.execute(insert(InboundRow).on_conflict_do_nothing(index_elements=["sha256"])
-                               .returning(InboundRow.id), list(rows.values())).all()
-    session.execute(insert(SourceMessageRow).on_conflict_do_nothing(index_elements=["source", "scope", "ref"]),
-                    taken)
+    inserted = session.execute(
+        insert(InboundRow).on_conflict_do_nothing(index_elements=["sha256"]).returning(InboundRow.id),
+        list(rows.values()),
+    ).all()
+    session.execute(insert(SourceMessageRow).on_conflict_do_nothing(index_elements=["source", "scope", "ref"]), taken)
     session.commit()
     report.stored += len(inserted)
     report.duplicates += len(chunk) - len(inserted)
@@ -278,13 +322,25 @@ class _Chunk:
         """Read, in one query each, the deadlines, threads, replays, versions and daily counts ``mails`` need."""
         session = self.session
         agencies = {a for mail in mails for a in self.senders.agencies_of(mail.from_address)}
-        for deadline_id, agency_id in session.exec(select(DeadlineRow.id, DeadlineRow.agency_id).where(
-                DeadlineRow.agency_id.in_(agencies), DeadlineRow.status == DeadlineStatus.OPEN)) if agencies else ():
+        for deadline_id, agency_id in (
+            session.exec(
+                select(DeadlineRow.id, DeadlineRow.agency_id).where(
+                    DeadlineRow.agency_id.in_(agencies), DeadlineRow.status == DeadlineStatus.OPEN
+                )
+            )
+            if agencies
+            else ()
+        ):
             self.open_by_agency.setdefault(agency_id, set()).add(deadline_id)
         references = {i for mail in mails for i in _thread_ids(mail)}
         if references:
-            self.thread_of.update(session.exec(select(OutboxRow.message_id, OutboxRow.deadline_id).where(
-                OutboxRow.message_id.in_(references), OutboxRow.deadline_id.is_not(None))).all())
+            self.thread_of.update(
+                session.exec(
+                    select(OutboxRow.message_id, OutboxRow.deadline_id).where(
+                        OutboxRow.message_id.in_(references), OutboxRow.deadline_id.is_not(None)
+                    )
+                ).all()
+            )
         named = {i for ids in self.open_by_agency.values() for i in ids} | set(self.thread_of.values())
         for mail in mails:
             named.update(i for i in (self._token(mail), _tag(mail)) if i is not None and i <= MAX_ID)
@@ -297,27 +353,48 @@ class _Chunk:
             self.deadlines = {row.id: row for row in session.exec(pick)}
         message_ids = {mail.message_id for mail in mails if mail.message_id}
         if message_ids:
-            self.taken.update(session.exec(select(InboundRow.message_id).where(
-                InboundRow.message_id.in_(message_ids),
-                InboundRow.status.in_([InboundStatus.SUBMISSION, InboundStatus.REQUEST, InboundStatus.HELD]))))
+            self.taken.update(
+                session.exec(
+                    select(InboundRow.message_id).where(
+                        InboundRow.message_id.in_(message_ids),
+                        InboundRow.status.in_([InboundStatus.SUBMISSION, InboundStatus.REQUEST, InboundStatus.HELD]),
+                    )
+                )
+            )
         self.load_counts(set(self.deadlines), {mail.from_address.lower() for mail in mails if mail.from_address})
 
     def load_counts(self, deadline_ids: set[int], addresses: set[str]) -> None:
         """The latest version of each deadline's submissions; the automatic mails to each address in 24 h."""
         session = self.session
         if deadline_ids:
-            self.versions.update(dict(session.exec(
-                select(SubmissionRow.deadline_id, func.max(SubmissionRow.version))
-                .where(SubmissionRow.deadline_id.in_(deadline_ids)).group_by(SubmissionRow.deadline_id)).all()))
+            self.versions.update(
+                dict(
+                    session.exec(
+                        select(SubmissionRow.deadline_id, func.max(SubmissionRow.version))
+                        .where(SubmissionRow.deadline_id.in_(deadline_ids))
+                        .group_by(SubmissionRow.deadline_id)
+                    ).all()
+                )
+            )
         if addresses:
-            self.automatic.update(dict(session.exec(
-                select(OutboxRow.to_address, func.count()).where(
-                    OutboxRow.to_address.in_(addresses), OutboxRow.kind.in_(AUTOMATIC_KINDS),
-                    OutboxRow.created_at >= self.now - dt.timedelta(days=1)).group_by(OutboxRow.to_address)).all()))
+            self.automatic.update(
+                dict(
+                    session.exec(
+                        select(OutboxRow.to_address, func.count())
+                        .where(
+                            OutboxRow.to_address.in_(addresses),
+                            OutboxRow.kind.in_(AUTOMATIC_KINDS),
+                            OutboxRow.created_at >= self.now - dt.timedelta(days=1),
+                        )
+                        .group_by(OutboxRow.to_address)
+                    ).all()
+                )
+            )
 
     def _tokens(self, addresses) -> list[str]:
-        pattern = re.compile(rf"^{re.escape(self.setup.reply_local)}\+([a-z0-9-]+)@{re.escape(self.setup.domain)}$",
-                             re.I)
+        pattern = re.compile(
+            rf"^{re.escape(self.setup.reply_local)}\+([a-z0-9-]+)@{re.escape(self.setup.domain)}$", re.I
+        )
         return [found.group(1) for address in addresses if (found := pattern.match(address))]
 
     def _token(self, mail: ParsedMail) -> int | None:
@@ -343,14 +420,21 @@ class _Chunk:
         row = self.session.exec(pick).first()
         if row is not None:
             self.deadlines[deadline_id] = row
-            self.versions[deadline_id] = self.session.exec(select(func.max(SubmissionRow.version)).where(
-                SubmissionRow.deadline_id == deadline_id)).one() or 0
+            self.versions[deadline_id] = (
+                self.session.exec(
+                    select(func.max(SubmissionRow.version)).where(SubmissionRow.deadline_id == deadline_id)
+                ).one()
+                or 0
+            )
         return row
 
     def evidence(self, mail: ParsedMail) -> tuple[Evidence, dict[int, str]]:
         thread = next((self.thread_of[i] for i in _thread_ids(mail) if i in self.thread_of), None)
-        open_ids = tuple(sorted(i for agency in self.senders.agencies_of(mail.from_address)
-                                for i in self.open_by_agency.get(agency, ())))
+        open_ids = tuple(
+            sorted(
+                i for agency in self.senders.agencies_of(mail.from_address) for i in self.open_by_agency.get(agency, ())
+            )
+        )
         evidence = Evidence(token=self._token(mail), thread=thread, tag=_tag(mail), sender_open=open_ids)
         named = {i for i in (evidence.token, evidence.thread, evidence.tag, *open_ids) if i is not None}
         return evidence, {i: self.deadlines[i].agency_id for i in named if i in self.deadlines}
@@ -370,23 +454,37 @@ def _tag(mail: ParsedMail) -> int | None:
 
 
 def _senders(catalog: Catalog) -> SenderIndex:
-    return SenderIndex({agency.id: ({x.address for x in agency.contacts}, agency.domain)
-                        for agency in catalog.directory.agencies.values()})
+    return SenderIndex(
+        {
+            agency.id: ({x.address for x in agency.contacts}, agency.domain)
+            for agency in catalog.directory.agencies.values()
+        }
+    )
 
 
-def process_new(session: Session, catalog: Catalog, setup: MailSetup, data_dir: Path, now: dt.datetime,
-                report: IntakeReport, limit: int = 10_000) -> None:
+def process_new(
+    session: Session,
+    catalog: Catalog,
+    setup: MailSetup,
+    data_dir: Path,
+    now: dt.datetime,
+    report: IntakeReport,
+    limit: int = 10_000,
+) -> None:
     """Classify, match and record every ``new`` inbound message, a chunk per transaction.
 
     If a chunk cannot be written, it is rolled back and its messages are taken
     again one per transaction, so one bad message never holds up the others;
     a message that still fails goes to quarantine with the error.
     """
-    ids = list(session.exec(select(InboundRow.id).where(InboundRow.status == InboundStatus.NEW)
-                            .order_by(InboundRow.id).limit(limit)))
+    ids = list(
+        session.exec(
+            select(InboundRow.id).where(InboundRow.status == InboundStatus.NEW).order_by(InboundRow.id).limit(limit)
+        )
+    )
     senders = _senders(catalog)
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+        chunk = ids[start : start + CHUNK]
         try:
             _process_chunk(session, catalog, setup, data_dir, now, senders, chunk, report)
         except Exception as error:  # noqa: BLE001 — a write that failed: retry the messages one by one
@@ -410,11 +508,20 @@ def process_new(session: Session, catalog: Catalog, setup: MailSetup, data_dir: 
         session.expunge_all()
 
 
-def _process_chunk(session: Session, catalog: Catalog, setup: MailSetup, data_dir: Path, now: dt.datetime,
-                   senders: SenderIndex, ids: list[int], report: IntakeReport) -> None:
+def _process_chunk(
+    session: Session,
+    catalog: Catalog,
+    setup: MailSetup,
+    data_dir: Path,
+    now: dt.datetime,
+    senders: SenderIndex,
+    ids: list[int],
+    report: IntakeReport,
+) -> None:
     c = _Chunk(session, catalog, setup, data_dir, now, senders)
-    pick = (select(InboundRow).where(InboundRow.id.in_(ids), InboundRow.status == InboundStatus.NEW)
-            .order_by(InboundRow.id))
+    pick = (
+        select(InboundRow).where(InboundRow.id.in_(ids), InboundRow.status == InboundStatus.NEW).order_by(InboundRow.id)
+    )
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)  # another worker's chunk: left to it
     rows = list(session.exec(pick))
@@ -490,30 +597,51 @@ def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
         row.reason = "delivery delayed (Action: delayed): nothing flagged"
         return InboundStatus.BOUNCE
     session = c.session
-    sent = list(session.exec(select(OutboxRow.message_id, OutboxRow.recipients).where(
-        OutboxRow.message_id.in_(bounce.refers_to)))) if bounce.refers_to else []
+    sent = (
+        list(
+            session.exec(
+                select(OutboxRow.message_id, OutboxRow.recipients).where(OutboxRow.message_id.in_(bounce.refers_to))
+            )
+        )
+        if bounce.refers_to
+        else []
+    )
     deadlines = {d for t in c._tokens(bounce.addressed_to) if (d := read_token(t, c.setup.hmac_key)) is not None}
     if deadlines:
-        sent += [(f"DD-{deadline_id}", recipients) for deadline_id, recipients in session.exec(
-            select(OutboxRow.deadline_id, OutboxRow.recipients).where(OutboxRow.deadline_id.in_(deadlines)))]
+        sent += [
+            (f"DD-{deadline_id}", recipients)
+            for deadline_id, recipients in session.exec(
+                select(OutboxRow.deadline_id, OutboxRow.recipients).where(OutboxRow.deadline_id.in_(deadlines))
+            )
+        ]
     if not sent:
-        return _quarantine(row, f"{UNVERIFIED}: it refers to no message dondoc sent (no Message-ID of ours, no valid "
-                                f"token); failed: {', '.join(bounce.failed_recipients) or 'none named'}")
+        return _quarantine(
+            row,
+            f"{UNVERIFIED}: it refers to no message dondoc sent (no Message-ID of ours, no valid "
+            f"token); failed: {', '.join(bounce.failed_recipients) or 'none named'}",
+        )
     returned = {address.lower(): ident for ident, recipients in sent for address in recipients}
     failed = [address for address in bounce.failed_recipients if address.lower() in returned]
     if not failed:
-        return _quarantine(row, f"{UNVERIFIED}: {', '.join(bounce.failed_recipients) or 'no address'} named as failed, "
-                                f"not a recipient of {', '.join(sorted({i for i, _ in sent}))[:200]}")
+        return _quarantine(
+            row,
+            f"{UNVERIFIED}: {', '.join(bounce.failed_recipients) or 'no address'} named as failed, "
+            f"not a recipient of {', '.join(sorted({i for i, _ in sent}))[:200]}",
+        )
     why = dict(bounce.diagnostics)
     flagged = []
     for contact in session.exec(select(ContactRow).where(ContactRow.address.in_(failed))):
         contact.flagged_at = c.now
-        contact.flag_reason = (f"bounce #{row.id} of {returned[contact.address.lower()]}: "
-                               f"{why.get(contact.address.lower()) or bounce.reason}")[:500]
+        contact.flag_reason = (
+            f"bounce #{row.id} of {returned[contact.address.lower()]}: "
+            f"{why.get(contact.address.lower()) or bounce.reason}"
+        )[:500]
         flagged.append(contact.address)
-    row.reason = (f"flagged: {', '.join(sorted(set(flagged)))}" if flagged
-                  else f"bounce of {returned[failed[0].lower()]}; {', '.join(failed)} is no contact") \
-        + f" ({'; '.join(f'{a}: {why.get(a, bounce.reason)}' for a in failed)})"[:300]
+    row.reason = (
+        f"flagged: {', '.join(sorted(set(flagged)))}"
+        if flagged
+        else f"bounce of {returned[failed[0].lower()]}; {', '.join(failed)} is no contact"
+    ) + f" ({'; '.join(f'{a}: {why.get(a, bounce.reason)}' for a in failed)})"[:300]
     return InboundStatus.BOUNCE
 
 
@@ -536,25 +664,38 @@ def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
     agency = c.catalog.directory.agencies.get(deadline.agency_id)
     contacts = {x.address for x in agency.contacts} if agency else set()
     if not sender_allowed(mail.from_address, contacts, agency.domain if agency else None):
-        return _quarantine(row, f"held: sender {mail.from_address or '(none)'} is not a known address of "
-                                f"{deadline.agency_id} (matched DD-{deadline.id} by {match.method})")
+        return _quarantine(
+            row,
+            f"held: sender {mail.from_address or '(none)'} is not a known address of "
+            f"{deadline.agency_id} (matched DD-{deadline.id} by {match.method})",
+        )
     if mail.message_id and mail.message_id in c.taken:
         return _quarantine(row, f"replayed Message-ID {mail.message_id}")
     if deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED):
         return _quarantine(row, f"DD-{deadline.id} is {deadline.status}")
-    proof = authenticate(mail.trace, mail.from_address, c.setup.trusted_authserv_id) \
-        if needs_authentication(match.method) else None
+    proof = (
+        authenticate(mail.trace, mail.from_address, c.setup.trusted_authserv_id)
+        if needs_authentication(match.method)
+        else None
+    )
     own = strip_quoted(mail.text)
     if wants_time(mail.subject, own) or asks_question(own, len(mail.attachments)):
         kind = "extension" if wants_time(mail.subject, own) else "question"
-        c.session.add(RequestRow(deadline_id=deadline.id, inbound_id=row.id, kind=kind,
-                                 text=own[:5000] or mail.subject))
+        c.session.add(
+            RequestRow(deadline_id=deadline.id, inbound_id=row.id, kind=kind, text=own[:5000] or mail.subject)
+        )
         status = InboundStatus.REQUEST
     elif proof is not None and proof.proof is None:
         asked = _ask_confirmation(c, deadline, row, mail)
-        row.reason = (f"chờ xác nhận / held for confirmation: DD-{deadline.id} by {match.method}, sender not "
-                      f"proved ({proof.reason}); " + (f"confirmation asked of {', '.join(asked)}" if asked else
-                                                      "no confirmation mail (no reporter address or daily cap)"))
+        row.reason = (
+            f"chờ xác nhận / held for confirmation: DD-{deadline.id} by {match.method}, sender not "
+            f"proved ({proof.reason}); "
+            + (
+                f"confirmation asked of {', '.join(asked)}"
+                if asked
+                else "no confirmation mail (no reporter address or daily cap)"
+            )
+        )
         status = InboundStatus.HELD
     else:
         _submission(c, deadline, row, mail, own)
@@ -571,14 +712,19 @@ def _confirm_by_reply(c: _Chunk, row: InboundRow, mail: ParsedMail, held_id: int
     """A reply to a confirmation request: the held report it names becomes the agency's submission."""
     held = c.session.get(InboundRow, held_id)
     if held is None or held.status != InboundStatus.HELD or held.deadline_id is None:
-        return _quarantine(row, f"reply to the confirmation request of #{held_id}, which is not held "
-                                f"({held.status if held else 'absent'})")
+        return _quarantine(
+            row,
+            f"reply to the confirmation request of #{held_id}, which is not held ({held.status if held else 'absent'})",
+        )
     deadline = c.deadline(held.deadline_id)
     agency = c.catalog.directory.agencies.get(deadline.agency_id) if deadline else None
     contacts = {x.address for x in agency.contacts} if agency else set()
     if deadline is None or not sender_allowed(mail.from_address, contacts, agency.domain if agency else None):
-        return _quarantine(row, f"confirmation of #{held_id} from {mail.from_address or '(none)'}, not an address "
-                                f"of {deadline.agency_id if deadline else 'its agency'}")
+        return _quarantine(
+            row,
+            f"confirmation of #{held_id} from {mail.from_address or '(none)'}, not an address "
+            f"of {deadline.agency_id if deadline else 'its agency'}",
+        )
     if deadline.status in (DeadlineStatus.EXCUSED, DeadlineStatus.CLOSED):
         return _quarantine(row, f"confirmation of #{held_id}: DD-{deadline.id} is {deadline.status}")
     try:
@@ -597,8 +743,9 @@ def _ask_confirmation(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: P
     """Queue one short mail to the agency's registered reporter addresses (from config, never the mail's From)
     asking it to confirm the held report by replying; returns the addresses, or [] if none or capped."""
     agency = c.catalog.directory.agencies.get(deadline.agency_id)
-    addresses = [a for a in (agency.addresses(Role.REPORTER) if agency else [])
-                 if c.automatic[a.lower()] < AUTOMATIC_PER_DAY]
+    addresses = [
+        a for a in (agency.addresses(Role.REPORTER) if agency else []) if c.automatic[a.lower()] < AUTOMATIC_PER_DAY
+    ]
     if not addresses:
         return []
     setup = c.setup
@@ -606,28 +753,51 @@ def _ask_confirmation(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: P
     obligation = plan.obligation(deadline.obligation_id) if plan else None
     coordinator = c.catalog.directory.agencies.get(plan.coordinator) if plan else None
     local = c.now.astimezone(ZoneInfo(setup.timezone))
-    context = {"tag": f"DD-{deadline.id}", "agency_name": agency.name,
-               "obligation_title": obligation.title if obligation else deadline.obligation_id,
-               "period_label": deadline.period_label, "received": f"{local:%H:%M} ngày {local:%d/%m/%Y}",
-               "sender": mail.from_address or "", "subject": mail.subject[:200],
-               "files": [a.filename for a in mail.attachments][:10],
-               "coordinator_name": coordinator.name if coordinator else ""}
+    context = {
+        "tag": f"DD-{deadline.id}",
+        "agency_name": agency.name,
+        "obligation_title": obligation.title if obligation else deadline.obligation_id,
+        "period_label": deadline.period_label,
+        "received": f"{local:%H:%M} ngày {local:%d/%m/%Y}",
+        "sender": mail.from_address or "",
+        "subject": mail.subject[:200],
+        "files": [a.filename for a in mail.attachments][:10],
+        "coordinator_name": coordinator.name if coordinator else "",
+    }
     key = automatic_key("confirm", row.id, addresses[0])
     message_id = message_id_for(key, setup.domain, setup.hmac_key)
     subject = render(setup.env, f"mail/{agency.language}/confirm.subject.j2", context).strip()
     try:
         message = build_message(
-            subject=subject, text=render(setup.env, f"mail/{agency.language}/confirm.txt.j2", context),
+            subject=subject,
+            text=render(setup.env, f"mail/{agency.language}/confirm.txt.j2", context),
             html=render(setup.env, f"mail/{agency.language}/confirm.html.j2", context),
-            sender=(setup.sender_name, setup.sender), to=[(None, a) for a in addresses], message_id=message_id,
-            date=c.now, reply_to=f"{setup.reply_local}+{make_confirm_token(row.id, setup.hmac_key)}@{setup.domain}",
-            language=agency.language)
+            sender=(setup.sender_name, setup.sender),
+            to=[(None, a) for a in addresses],
+            message_id=message_id,
+            date=c.now,
+            reply_to=f"{setup.reply_local}+{make_confirm_token(row.id, setup.hmac_key)}@{setup.domain}",
+            language=agency.language,
+        )
     except MailError:
         return []
-    c.receipts.append(dict(key=key, kind="confirm", deadline_id=deadline.id, stage=f"confirm-{row.id}",
-                           message_id=message_id, sender=setup.sender, recipients=addresses,
-                           to_address=addresses[0].lower(), subject=subject, raw=message.as_bytes(),
-                           status=OutboxStatus.PENDING, attempts=0, created_at=c.now))
+    c.receipts.append(
+        dict(
+            key=key,
+            kind="confirm",
+            deadline_id=deadline.id,
+            stage=f"confirm-{row.id}",
+            message_id=message_id,
+            sender=setup.sender,
+            recipients=addresses,
+            to_address=addresses[0].lower(),
+            subject=subject,
+            raw=message.as_bytes(),
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            created_at=c.now,
+        )
+    )
     for address in addresses:
         c.automatic[address.lower()] += 1
     return addresses
@@ -657,8 +827,11 @@ def _check_value(unit: str, entry: dict) -> str | None:
 
 def _read_forms(setup: MailSetup, catalog: Catalog, deadline: DeadlineRow, files: list[tuple[str, bytes]]):
     values, problems = {}, []
-    units = {t.id: str(t.unit) for t in catalog.plans[deadline.plan_id].targets} \
-        if deadline.plan_id in catalog.plans else {}
+    units = (
+        {t.id: str(t.unit) for t in catalog.plans[deadline.plan_id].targets}
+        if deadline.plan_id in catalog.plans
+        else {}
+    )
     for name, content in files:
         try:
             form = read_form(content)
@@ -682,9 +855,18 @@ def _read_forms(setup: MailSetup, catalog: Catalog, deadline: DeadlineRow, files
     return values, problems
 
 
-def record_submission(session: Session, catalog: Catalog, setup: MailSetup, data_dir: Path, deadline: DeadlineRow,
-                      row: InboundRow, mail: ParsedMail, own_words: str, now: dt.datetime,
-                      received: dt.datetime | None = None) -> SubmissionRow:
+def record_submission(
+    session: Session,
+    catalog: Catalog,
+    setup: MailSetup,
+    data_dir: Path,
+    deadline: DeadlineRow,
+    row: InboundRow,
+    mail: ParsedMail,
+    own_words: str,
+    now: dt.datetime,
+    received: dt.datetime | None = None,
+) -> SubmissionRow:
     """A new version for ``deadline`` from ``mail`` (arrived at ``received``, default ``now``); updates the deadline
     and queues the receipt. No commit."""
     c = _Chunk(session, catalog, setup, data_dir, now, _senders(catalog), deadlines={deadline.id: deadline})
@@ -698,8 +880,14 @@ def record_submission(session: Session, catalog: Catalog, setup: MailSetup, data
     return submission
 
 
-def _submission(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: ParsedMail, own_words: str,
-                received: dt.datetime | None = None) -> SubmissionRow:
+def _submission(
+    c: _Chunk,
+    deadline: DeadlineRow,
+    row: InboundRow,
+    mail: ParsedMail,
+    own_words: str,
+    received: dt.datetime | None = None,
+) -> SubmissionRow:
     """The next version for ``deadline`` from ``mail``: read and checked first, then recorded in the chunk.
 
     ``received`` is when the report arrived, if not now (a held report, confirmed later: on time or late by then).
@@ -727,9 +915,17 @@ def _submission(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: ParsedM
         if text := report_text(attachment.filename, attachment.content):
             narrative += f"\n\n[{attachment.filename}]\n{text}"
     submission = SubmissionRow(
-        deadline_id=deadline.id, inbound_id=row.id, version=version, received_at=received, on_time=on_time,
-        from_address=mail.from_address, body_text=narrative[:40000], form_values=values, form_problems=problems,
-        no_report=not accepted and len(own_words) < SHORT)
+        deadline_id=deadline.id,
+        inbound_id=row.id,
+        version=version,
+        received_at=received,
+        on_time=on_time,
+        from_address=mail.from_address,
+        body_text=narrative[:40000],
+        form_values=values,
+        form_problems=problems,
+        no_report=not accepted and len(own_words) < SHORT,
+    )
     receipt = _receipt(c, deadline, submission, mail, files, problems)
     # from here on nothing can fail: the chunk's state changes together
     c.session.add(submission)
@@ -745,12 +941,18 @@ def _submission(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: ParsedM
     return submission
 
 
-def _attachment_row(submission: SubmissionRow, attachment: ParsedAttachment, path: str | None,
-                    refused: str | None) -> AttachmentRow:
-    return AttachmentRow(submission_id=submission.id, filename=attachment.filename,
-                         content_type=attachment.content_type, size=len(attachment.content),
-                         sha256=hashlib.sha256(attachment.content).hexdigest() if path is None
-                         else Path(path).stem, path=path, refused=refused)
+def _attachment_row(
+    submission: SubmissionRow, attachment: ParsedAttachment, path: str | None, refused: str | None
+) -> AttachmentRow:
+    return AttachmentRow(
+        submission_id=submission.id,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=len(attachment.content),
+        sha256=hashlib.sha256(attachment.content).hexdigest() if path is None else Path(path).stem,
+        path=path,
+        refused=refused,
+    )
 
 
 def automatic_key(kind: str, ident: object, address: str) -> str:
@@ -758,8 +960,9 @@ def automatic_key(kind: str, ident: object, address: str) -> str:
     return f"{kind}:{ident}:{address}"
 
 
-def _receipt(c: _Chunk, deadline: DeadlineRow, submission: SubmissionRow, mail: ParsedMail, files,
-             problems: list[str]) -> dict | None:
+def _receipt(
+    c: _Chunk, deadline: DeadlineRow, submission: SubmissionRow, mail: ParsedMail, files, problems: list[str]
+) -> dict | None:
     """The outbox row of the receipt for ``submission``, or None (no address, daily cap reached, unwritable)."""
     if not mail.from_address:
         return None
@@ -773,14 +976,18 @@ def _receipt(c: _Chunk, deadline: DeadlineRow, submission: SubmissionRow, mail: 
     coordinator = catalog.directory.agencies.get(plan.coordinator) if plan else None
     local = submission.received_at.astimezone(ZoneInfo(setup.timezone))
     context = {
-        "tag": f"DD-{deadline.id}", "agency_name": agency.name if agency else deadline.agency_id,
+        "tag": f"DD-{deadline.id}",
+        "agency_name": agency.name if agency else deadline.agency_id,
         "obligation_title": obligation.title if obligation else deadline.obligation_id,
-        "period_label": deadline.period_label, "version": submission.version,
-        "received": f"{local:%H:%M} ngày {local:%d/%m/%Y}", "on_time": submission.on_time,
+        "period_label": deadline.period_label,
+        "version": submission.version,
+        "received": f"{local:%H:%M} ngày {local:%d/%m/%Y}",
+        "on_time": submission.on_time,
         "last_day": f"{effective_last_day(deadline):%d/%m/%Y}",
         "files": [{"name": a.filename, "size": len(a.content)} for a, path, _ in files if path is not None],
         "refused": [{"name": a.filename, "reason": reason} for a, path, reason in files if path is None],
-        "problems": problems, "no_report": submission.no_report,
+        "problems": problems,
+        "no_report": submission.no_report,
         "values": len([k for k in submission.form_values if not k.startswith("_")]),
         "coordinator_name": coordinator.name if coordinator else "",
         "subject": mail.subject,
@@ -794,17 +1001,44 @@ def _receipt(c: _Chunk, deadline: DeadlineRow, submission: SubmissionRow, mail: 
             subject=subject,
             text=render(setup.env, f"mail/{lang}/receipt.txt.j2", context),
             html=render(setup.env, f"mail/{lang}/receipt.html.j2", context),
-            sender=(setup.sender_name, setup.sender), to=[(None, mail.from_address)], message_id=message_id,
-            date=c.now, in_reply_to=mail.message_id, language=lang)
+            sender=(setup.sender_name, setup.sender),
+            to=[(None, mail.from_address)],
+            message_id=message_id,
+            date=c.now,
+            in_reply_to=mail.message_id,
+            language=lang,
+        )
     except MailError:
         return None  # an address we cannot write to: the submission stands, no receipt
-    return dict(key=key, kind="receipt", deadline_id=deadline.id, stage=f"receipt-v{submission.version}",
-                message_id=message_id, sender=setup.sender, recipients=[mail.from_address], to_address=address,
-                subject=subject, raw=message.as_bytes(), status=OutboxStatus.PENDING, attempts=0, created_at=c.now)
+    return dict(
+        key=key,
+        kind="receipt",
+        deadline_id=deadline.id,
+        stage=f"receipt-v{submission.version}",
+        message_id=message_id,
+        sender=setup.sender,
+        recipients=[mail.from_address],
+        to_address=address,
+        subject=subject,
+        raw=message.as_bytes(),
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        created_at=c.now,
+    )
 
 
-def run_ingest(*, session: Session, catalog: Catalog, setup: MailSetup, source: MailSource | None,
-               transport, data_dir: Path, now: dt.datetime, limit: int = 1000, worker: str = "") -> IntakeReport:
+def run_ingest(
+    *,
+    session: Session,
+    catalog: Catalog,
+    setup: MailSetup,
+    source: MailSource | None,
+    transport,
+    data_dir: Path,
+    now: dt.datetime,
+    limit: int = 1000,
+    worker: str = "",
+) -> IntakeReport:
     """One intake run: fetch and store, process what is new, send the receipts."""
     import asyncio
 
@@ -821,8 +1055,15 @@ def run_ingest(*, session: Session, catalog: Catalog, setup: MailSetup, source: 
     return report
 
 
-def queue_notice(session: Session, catalog: Catalog, setup: MailSetup, deadline: DeadlineRow,
-                 submission: SubmissionRow, reason: str, now: dt.datetime) -> None:
+def queue_notice(
+    session: Session,
+    catalog: Catalog,
+    setup: MailSetup,
+    deadline: DeadlineRow,
+    submission: SubmissionRow,
+    reason: str,
+    now: dt.datetime,
+) -> None:
     """Tell the agency its submission was returned, and why (in the thread of its reply)."""
     address = submission.from_address
     agency = catalog.directory.agencies.get(deadline.agency_id)
@@ -834,21 +1075,50 @@ def queue_notice(session: Session, catalog: Catalog, setup: MailSetup, deadline:
     obligation = plan.obligation(deadline.obligation_id) if plan else None
     coordinator = catalog.directory.agencies.get(plan.coordinator) if plan else None
     inbound = session.get(InboundRow, submission.inbound_id)
-    context = {"tag": f"DD-{deadline.id}", "agency_name": agency.name if agency else deadline.agency_id,
-               "obligation_title": obligation.title if obligation else deadline.obligation_id,
-               "period_label": deadline.period_label, "version": submission.version, "reason": reason,
-               "last_day": f"{effective_last_day(deadline):%d/%m/%Y}",
-               "coordinator_name": coordinator.name if coordinator else ""}
+    context = {
+        "tag": f"DD-{deadline.id}",
+        "agency_name": agency.name if agency else deadline.agency_id,
+        "obligation_title": obligation.title if obligation else deadline.obligation_id,
+        "period_label": deadline.period_label,
+        "version": submission.version,
+        "reason": reason,
+        "last_day": f"{effective_last_day(deadline):%d/%m/%Y}",
+        "coordinator_name": coordinator.name if coordinator else "",
+    }
     lang = agency.language if agency else "vi"
     key = automatic_key("notice", f"returned-{submission.id}", address)
     message_id = message_id_for(key, setup.domain, setup.hmac_key)
     subject = render(setup.env, f"mail/{lang}/returned.subject.j2", context).strip()
     message = build_message(
-        subject=subject, text=render(setup.env, f"mail/{lang}/returned.txt.j2", context),
-        html=render(setup.env, f"mail/{lang}/returned.html.j2", context), sender=(setup.sender_name, setup.sender),
-        to=[(None, address)], message_id=message_id, date=now, in_reply_to=inbound.message_id if inbound else None,
-        reply_to=None, language=lang)
-    enqueue(session, [dict(key=key, kind="notice", deadline_id=deadline.id, stage=f"returned-v{submission.version}",
-                           message_id=message_id, sender=setup.sender, recipients=[address],
-                           to_address=address.lower(), subject=subject, raw=message.as_bytes(), status=OutboxStatus.PENDING,
-                           attempts=0, created_at=now)], commit=False)
+        subject=subject,
+        text=render(setup.env, f"mail/{lang}/returned.txt.j2", context),
+        html=render(setup.env, f"mail/{lang}/returned.html.j2", context),
+        sender=(setup.sender_name, setup.sender),
+        to=[(None, address)],
+        message_id=message_id,
+        date=now,
+        in_reply_to=inbound.message_id if inbound else None,
+        reply_to=None,
+        language=lang,
+    )
+    enqueue(
+        session,
+        [
+            dict(
+                key=key,
+                kind="notice",
+                deadline_id=deadline.id,
+                stage=f"returned-v{submission.version}",
+                message_id=message_id,
+                sender=setup.sender,
+                recipients=[address],
+                to_address=address.lower(),
+                subject=subject,
+                raw=message.as_bytes(),
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                created_at=now,
+            )
+        ],
+        commit=False,
+    )

@@ -89,25 +89,49 @@ def check_integrity(session: Session, data_dir: Path, *, settled: bool = False, 
 
 def _rules(session: Session, data_dir: Path, settled: bool, deep: bool):
     yield "raw", _raw(session, data_dir, deep)
-    yield "taken", (f"{ref} ({source})" for source, ref in session.exec(
-        select(SourceMessageRow.source, SourceMessageRow.ref).where(
-            col(SourceMessageRow.sha256).not_in(select(InboundRow.sha256)))))
+    yield (
+        "taken",
+        (
+            f"{ref} ({source})"
+            for source, ref in session.exec(
+                select(SourceMessageRow.source, SourceMessageRow.ref).where(
+                    col(SourceMessageRow.sha256).not_in(select(InboundRow.sha256))
+                )
+            )
+        ),
+    )
     yield "inbound-outcome", _outcomes(session)
     yield "versions", _versions(session)
-    accepted = set(session.exec(select(SubmissionRow.deadline_id).where(SubmissionRow.status == SubmissionStatus.ACCEPTED)))
+    accepted = set(
+        session.exec(select(SubmissionRow.deadline_id).where(SubmissionRow.status == SubmissionStatus.ACCEPTED))
+    )
     yield "open-but-submitted", _open_but_submitted(session, accepted)
     yield "closed-without-report", _closed_without_report(session, accepted)
-    yield "sent-without-id", (f"outbox {row.id} ({row.key})" for row in session.exec(
-        select(OutboxRow).where(OutboxRow.status == OutboxStatus.SENT))
-        if not (row.message_id or "").strip() or row.sent_at is None)
+    yield (
+        "sent-without-id",
+        (
+            f"outbox {row.id} ({row.key})"
+            for row in session.exec(select(OutboxRow).where(OutboxRow.status == OutboxStatus.SENT))
+            if not (row.message_id or "").strip() or row.sent_at is None
+        ),
+    )
     yield "attachment", _attachments(session, data_dir, deep)
     yield "report-files", _reports(session, data_dir, deep)
     yield "orphan", _orphans(session)
     if settled:
-        yield "unprocessed", (f"inbound {i}" for i in session.exec(
-            select(InboundRow.id).where(InboundRow.status == InboundStatus.NEW)))
-        yield "in-flight", (f"outbox {i} ({key})" for i, key in session.exec(
-            select(OutboxRow.id, OutboxRow.key).where(OutboxRow.status == OutboxStatus.SENDING)))
+        yield (
+            "unprocessed",
+            (f"inbound {i}" for i in session.exec(select(InboundRow.id).where(InboundRow.status == InboundStatus.NEW))),
+        )
+        yield (
+            "in-flight",
+            (
+                f"outbox {i} ({key})"
+                for i, key in session.exec(
+                    select(OutboxRow.id, OutboxRow.key).where(OutboxRow.status == OutboxStatus.SENDING)
+                )
+            ),
+        )
 
 
 def _whole(path: Path, size: int, sha256: str | None) -> str | None:
@@ -124,8 +148,9 @@ def _whole(path: Path, size: int, sha256: str | None) -> str | None:
 
 
 def _raw(session: Session, data_dir: Path, deep: bool) -> Iterator[str]:
-    for ident, path, size, digest in session.exec(select(InboundRow.id, InboundRow.path, InboundRow.size,
-                                                         InboundRow.sha256)):
+    for ident, path, size, digest in session.exec(
+        select(InboundRow.id, InboundRow.path, InboundRow.size, InboundRow.sha256)
+    ):
         why = _whole(data_dir / path, size, digest if deep else None)
         if why:
             yield f"inbound {ident} {path}: {why}"
@@ -133,8 +158,10 @@ def _raw(session: Session, data_dir: Path, deep: bool) -> Iterator[str]:
 
 def _outcomes(session: Session) -> Iterator[str]:
     status = dict(session.exec(select(InboundRow.id, InboundRow.status)).all())
-    for kind, model, wanted in (("submission", SubmissionRow, InboundStatus.SUBMISSION),
-                                ("request", RequestRow, InboundStatus.REQUEST)):
+    for kind, model, wanted in (
+        ("submission", SubmissionRow, InboundStatus.SUBMISSION),
+        ("request", RequestRow, InboundStatus.REQUEST),
+    ):
         rows = Counter(session.exec(select(model.inbound_id)))
         for inbound, count in rows.items():
             if status.get(inbound) != wanted:
@@ -163,8 +190,11 @@ def _open_but_submitted(session: Session, accepted: set[int]) -> Iterator[str]:
 
 def _closed_without_report(session: Session, accepted: set[int]) -> Iterator[str]:
     closed_by_report = set(session.exec(select(OutboxRow.deadline_id).where(OutboxRow.kind == "report")))
-    for ident, status in session.exec(select(DeadlineRow.id, DeadlineRow.status).where(
-            col(DeadlineRow.status).in_([DeadlineStatus.SUBMITTED, DeadlineStatus.LATE]))):
+    for ident, status in session.exec(
+        select(DeadlineRow.id, DeadlineRow.status).where(
+            col(DeadlineRow.status).in_([DeadlineStatus.SUBMITTED, DeadlineStatus.LATE])
+        )
+    ):
         if ident not in accepted and ident not in closed_by_report:
             yield f"deadline {ident} is {status}"
 
@@ -198,7 +228,8 @@ def _orphans(session: Session) -> Iterator[str]:
     agencies = set(session.exec(select(AgencyRow.id)))
     obligations = set(session.exec(select(ObligationRow.plan_id, ObligationRow.id)))
     query = select(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.agency_id, func.count()).group_by(
-        DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.agency_id)
+        DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.agency_id
+    )
     for plan, obligation, agency, count in session.exec(query):
         if plan not in plans:
             yield f"{count} deadline(s) of unknown plan {plan}"

@@ -73,8 +73,13 @@ def install_redaction(secrets: Iterable[str | None]) -> None:
 
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
-                 "level": record.levelname, "logger": record.name, "run_id": run_id(), "message": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "run_id": run_id(),
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             entry["error"] = _redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
@@ -89,8 +94,10 @@ class _TextFormatter(logging.Formatter):
 def _secrets_of(settings) -> list[str | None]:
     from sqlalchemy.engine import make_url
 
-    values = [s.get_secret_value() if s is not None else None
-              for s in (settings.hmac_key, settings.smtp_password, settings.imap_password)]
+    values = [
+        s.get_secret_value() if s is not None else None
+        for s in (settings.hmac_key, settings.smtp_password, settings.imap_password)
+    ]
     with contextlib.suppress(Exception):  # an unparsable URL is reported elsewhere
         values.append(make_url(settings.effective_database_url).password)
     return values

@@ -26,8 +26,18 @@ from dataclasses import dataclass
 
 from dondoc.folding import fold
 
-__all__ = ["Evidence", "Match", "SenderIndex", "TAG", "decide", "needs_authentication", "sender_allowed",
-           "strip_quoted", "wants_time", "asks_question"]
+__all__ = [
+    "Evidence",
+    "Match",
+    "SenderIndex",
+    "TAG",
+    "decide",
+    "needs_authentication",
+    "sender_allowed",
+    "strip_quoted",
+    "wants_time",
+    "asks_question",
+]
 
 TAG = re.compile(r"\[DD-(\d{1,12})\]", re.IGNORECASE)
 
@@ -56,8 +66,11 @@ def decide(evidence: Evidence, agency_of: dict[int, str]) -> Match:
 
     ``agency_of`` maps each deadline id in the evidence to its agency.
     """
-    named = [(method, value) for method, value in
-             (("token", evidence.token), ("thread", evidence.thread), ("tag", evidence.tag)) if value is not None]
+    named = [
+        (method, value)
+        for method, value in (("token", evidence.token), ("thread", evidence.thread), ("tag", evidence.tag))
+        if value is not None
+    ]
     agencies = {agency_of.get(value) for _, value in named}
     if len(agencies) > 1:
         detail = ", ".join(f"{method} → DD-{value}" for method, value in named)
@@ -117,8 +130,10 @@ class SenderIndex:
         labels = host.split(".")
         keys = [address, *(".".join(labels[i:]) for i in range(len(labels)))]
         candidates = {agency_id for key in keys for agency_id in self._by_key.get(key, ())}
-        return sorted((agency_id for agency_id in candidates if sender_allowed(address, *self._rules[agency_id])),
-                      key=self._order.__getitem__)
+        return sorted(
+            (agency_id for agency_id in candidates if sender_allowed(address, *self._rules[agency_id])),
+            key=self._order.__getitem__,
+        )
 
 
 _QUOTE_MARKERS = re.compile(
@@ -140,8 +155,17 @@ def _plain(text: str) -> str:
     return fold(text)
 
 
-_MORE_TIME = ("xin gia han", "xin lui thoi han", "xin lui han", "cho phep nop cham", "xin nop cham",
-              "xin duoc gia han", "de nghi gia han", "request an extension", "more time")
+_MORE_TIME = (
+    "xin gia han",
+    "xin lui thoi han",
+    "xin lui han",
+    "cho phep nop cham",
+    "xin nop cham",
+    "xin duoc gia han",
+    "de nghi gia han",
+    "request an extension",
+    "more time",
+)
 
 
 def wants_time(subject: str, own_words: str) -> bool:

@@ -460,8 +460,9 @@ class _Life(_Model):
     @model_validator(mode="after")
     def _ordered_life(self) -> _Life:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValueError(f"valid_until ({self.valid_until:%d/%m/%Y}) is before valid_from "
-                             f"({self.valid_from:%d/%m/%Y})")
+            raise ValueError(
+                f"valid_until ({self.valid_until:%d/%m/%Y}) is before valid_from ({self.valid_from:%d/%m/%Y})"
+            )
         return self
 
     def name_on(self, day: dt.date | None) -> tuple[str, str | None]:

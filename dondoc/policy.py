@@ -24,8 +24,19 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dondoc.workdays import WorkCalendar
 
-__all__ = ["DeadlineState", "Overdue", "Policy", "PolicyFile", "QuietPeriod", "Reminder", "Unchased", "due_reminders",
-           "next_chase_moment", "stages", "unchased_reason"]
+__all__ = [
+    "DeadlineState",
+    "Overdue",
+    "Policy",
+    "PolicyFile",
+    "QuietPeriod",
+    "Reminder",
+    "Unchased",
+    "due_reminders",
+    "next_chase_moment",
+    "stages",
+    "unchased_reason",
+]
 
 
 class _Model(BaseModel):
@@ -56,8 +67,9 @@ class Policy(_Model):
     escalate_from: int = Field(default=2, ge=1, description="overdue step from which heads are copied")
     office_hours: tuple[dt.time, dt.time] = (dt.time(8, 0), dt.time(16, 30))
     quiet: list[QuietPeriod] = []
-    stale_after_days: int = Field(default=30, ge=1, le=3660,
-                                  description="no automatic reminder once the last day is this many days past")
+    stale_after_days: int = Field(
+        default=30, ge=1, le=3660, description="no automatic reminder once the last day is this many days past"
+    )
 
     @model_validator(mode="after")
     def _sane(self) -> Policy:
@@ -104,8 +116,9 @@ class Unchased(StrEnum):
     BEFORE_CHASE_FROM = "before-chase-from"  # the last day is before the plan's ``chase_from``
 
 
-def unchased_reason(last_day: dt.date, today: dt.date, policy: Policy,
-                    chase_from: dt.date | None = None) -> Unchased | None:
+def unchased_reason(
+    last_day: dt.date, today: dt.date, policy: Policy, chase_from: dt.date | None = None
+) -> Unchased | None:
     """Why a deadline with this last day (an extension included) is never chased automatically, or None."""
     if chase_from is not None and last_day < chase_from:
         return Unchased.BEFORE_CHASE_FROM

@@ -23,7 +23,8 @@ def resume_paused_report_runs(plan: str, obligation: str, period: str, answer: d
         async with get_client() as client:
             paused = await client.read_flow_runs(
                 flow_filter=FlowFilter(name=FlowFilterName(any_=["compile-report"])),
-                flow_run_filter=FlowRunFilter(state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))))
+                flow_run_filter=FlowRunFilter(state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))),
+            )
         ids = []
         for flow_run in paused:
             given = flow_run.parameters

@@ -93,8 +93,10 @@ def _overridden(entry: Planned, value: str) -> Planned:
     if len(fields) == 5 and all(_CRON_FIELD.match(f) for f in fields):
         _check_cron(name, " ".join(fields))
         return Planned(entry.name, entry.entrypoint, entry.description, entry.timezone, cron=" ".join(fields))
-    raise UsageError(f"{name}={value!r}: không phải lịch hợp lệ / not a schedule — a cron expression "
-                     "('*/5 * * * *'), 'every 30s' / 'every 10m' / 'every 2h', or 'off'")
+    raise UsageError(
+        f"{name}={value!r}: không phải lịch hợp lệ / not a schedule — a cron expression "
+        "('*/5 * * * *'), 'every 30s' / 'every 10m' / 'every 2h', or 'off'"
+    )
 
 
 def _check_cron(name: str, cron: str) -> None:
@@ -112,8 +114,13 @@ def planned(env: Mapping[str, str], path: Path = PREFECT_YAML) -> list[Planned]:
     result = []
     for spec in _load(path)["deployments"]:
         [schedule] = spec.get("schedules") or [{}]
-        entry = Planned(name=spec["name"], entrypoint=spec["entrypoint"], description=spec.get("description", ""),
-                        timezone=schedule.get("timezone", "Asia/Ho_Chi_Minh"), cron=schedule.get("cron"))
+        entry = Planned(
+            name=spec["name"],
+            entrypoint=spec["entrypoint"],
+            description=spec.get("description", ""),
+            timezone=schedule.get("timezone", "Asia/Ho_Chi_Minh"),
+            cron=schedule.get("cron"),
+        )
         value = env.get(override_variable(entry.entrypoint), "").strip()
         result.append(_overridden(entry, value) if value else entry)
     return result

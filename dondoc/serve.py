@@ -31,14 +31,23 @@ from pathlib import Path
 from dondoc.errors import ServeError
 from dondoc.processes import signal_on_parent_death
 
-__all__ = ["SERVER_SETTINGS", "Server", "api_answers", "data_dir_lock", "port_in_use", "serve", "start_runner",
-           "start_server", "stop_runner", "stop_server"]
+__all__ = [
+    "SERVER_SETTINGS",
+    "Server",
+    "api_answers",
+    "data_dir_lock",
+    "port_in_use",
+    "serve",
+    "start_runner",
+    "start_server",
+    "stop_runner",
+    "stop_server",
+]
 
 HOST = "127.0.0.1"
 # What a server started by dondoc serve (or run.sh) runs with, unless the environment says otherwise: one run ahead
 # per schedule, so that a machine that was off catches up once, not once per missed slot.
-SERVER_SETTINGS = {"PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1",
-                   "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "1"}
+SERVER_SETTINGS = {"PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1", "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "1"}
 _QUIET = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
 
@@ -71,8 +80,10 @@ def data_dir_lock(data_dir: Path) -> Iterator[Path]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
-            raise ServeError(f"dondoc serve đã chạy trên thư mục dữ liệu {data_dir} (pid {holder}) / dondoc serve "
-                             "already runs on this data dir; dừng nó trước / stop it first") from None
+            raise ServeError(
+                f"dondoc serve đã chạy trên thư mục dữ liệu {data_dir} (pid {holder}) / dondoc serve "
+                "already runs on this data dir; dừng nó trước / stop it first"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
@@ -106,8 +117,9 @@ def _last_line(log: Path | None) -> str:
     if log is None:
         return ""
     try:
-        lines = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-                 if line.strip()]
+        lines = [
+            line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()
+        ]
     except OSError:
         return ""
     return lines[-1][:200] if lines else ""
@@ -117,13 +129,17 @@ def _wait_until_answering(server: Server, seconds: float, sleep: Callable[[float
     deadline = time.monotonic() + seconds
     while not api_answers(server.api_url):
         if server.process is not None and server.process.poll() is not None:
-            raise ServeError(f"máy chủ Prefect đã dừng khi khởi động / the Prefect server exited while starting "
-                             f"(mã / code {server.process.returncode}): {_last_line(server.log)} — xem / see "
-                             f"{server.log}")
+            raise ServeError(
+                f"máy chủ Prefect đã dừng khi khởi động / the Prefect server exited while starting "
+                f"(mã / code {server.process.returncode}): {_last_line(server.log)} — xem / see "
+                f"{server.log}"
+            )
         if time.monotonic() > deadline:
             where = f"; xem / see {server.log}" if server.log else ""
-            raise ServeError(f"máy chủ Prefect không trả lời / the Prefect API does not answer at {server.api_url} "
-                             f"sau / after {seconds:.0f} s{where}")
+            raise ServeError(
+                f"máy chủ Prefect không trả lời / the Prefect API does not answer at {server.api_url} "
+                f"sau / after {seconds:.0f} s{where}"
+            )
         sleep(0.5)
 
 
@@ -144,8 +160,14 @@ def start_server(home: Path, port: int, env: MutableMapping[str, str], wait_seco
     with open(log, "ab") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)],
-            env=child_env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, cwd=home,
-            start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+            env=child_env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=home,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
     server = Server(api_url=f"http://{HOST}:{port}/api", process=process, log=log)
     try:
         _wait_until_answering(server, wait_seconds)
@@ -204,9 +226,13 @@ def _tree(pid: int) -> set[int]:
 def start_runner(environ: MutableMapping[str, str]) -> subprocess.Popen:
     """Prefect's runner for every deployment (``python -m deployments.serve``) in its own process group; it and its
     flow runs inherit ``environ`` (``PREFECT_API_URL`` and the ``DONDOC_*`` settings) and the terminal."""
-    return subprocess.Popen([sys.executable, "-m", "dondoc.deployments.serve"], env=dict(environ), stdin=subprocess.DEVNULL,
-                            start_new_session=True,
-                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dondoc.deployments.serve"],
+        env=dict(environ),
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
 
 
 def stop_runner(runner: subprocess.Popen, grace: float = 20.0) -> None:
@@ -226,8 +252,9 @@ def stop_runner(runner: subprocess.Popen, grace: float = 20.0) -> None:
     runner.wait()
 
 
-def serve(data_dir: Path, port: int, wait_seconds: float, environ: MutableMapping[str, str],
-          say: Callable[[str], None]) -> None:
+def serve(
+    data_dir: Path, port: int, wait_seconds: float, environ: MutableMapping[str, str], say: Callable[[str], None]
+) -> None:
     """Serve every deployment with its schedule until Ctrl-C / SIGTERM (see the module docstring).
 
     ``environ`` is the process environment (``os.environ`` from the CLI); the runner gets a copy with
@@ -248,8 +275,10 @@ def serve(data_dir: Path, port: int, wait_seconds: float, environ: MutableMappin
             child = dict(environ, PREFECT_API_URL=server.api_url, **_QUIET)
             if server.process is not None:
                 child["PREFECT_HOME"] = str(home)
-            say(f"Giao diện Prefect / Prefect UI: {server.ui_url}"
-                + ("" if server.process else " (máy chủ có sẵn / an existing server)"))
+            say(
+                f"Giao diện Prefect / Prefect UI: {server.ui_url}"
+                + ("" if server.process else " (máy chủ có sẵn / an existing server)")
+            )
             for entry in entries:
                 say(f"  {entry.flow_name}/{entry.name}: {entry.schedule_text}")
             say("Dừng / stop: Ctrl-C")
@@ -275,11 +304,15 @@ def _supervise(server: Server, runner: subprocess.Popen, sleep: Callable[[float]
     """Until a signal: if the runner or the server started here ends by itself, that is an error."""
     while True:
         if runner.poll() is not None:
-            raise ServeError(f"Prefect runner đã dừng / the Prefect runner stopped (mã / code {runner.returncode}); "
-                             "xem thông báo ở trên / see the messages above")
+            raise ServeError(
+                f"Prefect runner đã dừng / the Prefect runner stopped (mã / code {runner.returncode}); "
+                "xem thông báo ở trên / see the messages above"
+            )
         if server.process is not None and server.process.poll() is not None:
-            raise ServeError(f"máy chủ Prefect đã dừng / the Prefect server stopped (mã / code "
-                             f"{server.process.returncode}): {_last_line(server.log)} — xem / see {server.log}")
+            raise ServeError(
+                f"máy chủ Prefect đã dừng / the Prefect server stopped (mã / code "
+                f"{server.process.returncode}): {_last_line(server.log)} — xem / see {server.log}"
+            )
         sleep(1.0)
 
 
@@ -290,8 +323,14 @@ def _connect(home: Path, port: int, wait_seconds: float, environ: MutableMapping
         _wait_until_answering(server, wait_seconds)
         return server
     if port_in_use(port):
-        hint = (f"; một máy chủ Prefect đang chạy ở đó / a Prefect server runs there: PREFECT_API_URL=http://{HOST}:"
-                f"{port}/api để dùng nó / to join it" if api_answers(f"http://{HOST}:{port}/api") else "")
-        raise ServeError(f"cổng / port {port} trên / on {HOST} đang được dùng / is already in use; chọn cổng khác / "
-                         f"choose another with --port{hint}")
+        hint = (
+            f"; một máy chủ Prefect đang chạy ở đó / a Prefect server runs there: PREFECT_API_URL=http://{HOST}:"
+            f"{port}/api để dùng nó / to join it"
+            if api_answers(f"http://{HOST}:{port}/api")
+            else ""
+        )
+        raise ServeError(
+            f"cổng / port {port} trên / on {HOST} đang được dùng / is already in use; chọn cổng khác / "
+            f"choose another with --port{hint}"
+        )
     return start_server(home, port, environ, wait_seconds)

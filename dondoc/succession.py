@@ -39,8 +39,9 @@ class Life:
 
     def exists(self, day: dt.date) -> bool:
         """True if the body exists on ``day``."""
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None
-                                                                         or day <= self.valid_until)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,9 @@ def short_name(directory: Directory, agency_id: str, day: dt.date | None = None)
     return short or name
 
 
-def display_name(directory: Directory, agency_id: str, day: dt.date | None = None,
-                 succeeds: tuple[str, ...] | list[str] = ()) -> str:
+def display_name(
+    directory: Directory, agency_id: str, day: dt.date | None = None, succeeds: tuple[str, ...] | list[str] = ()
+) -> str:
     """The agency's name on ``day``, with the agency it took over from: "Sở Y tế (tiếp nhận từ Sở LĐTBXH)"."""
     if agency_id not in directory.agencies:
         return agency_id
@@ -93,13 +95,15 @@ def display_name(directory: Directory, agency_id: str, day: dt.date | None = Non
 
 
 def end_text(directory: Directory, agency_id: str) -> str:
-    """"Sở LĐTBXH chấm dứt hoạt động từ 01/03/2025 (Nghị định 45/2025/NĐ-CP)"; empty for a living agency."""
+    """ "Sở LĐTBXH chấm dứt hoạt động từ 01/03/2025 (Nghị định 45/2025/NĐ-CP)"; empty for a living agency."""
     lived = life(directory, agency_id)
     if lived.valid_until is None:
         return ""
     basis = f" ({lived.ended_by})" if lived.ended_by else ""
-    return (f"{short_name(directory, agency_id, lived.valid_until)} chấm dứt hoạt động từ "
-            f"{lived.valid_until + dt.timedelta(days=1):%d/%m/%Y}{basis}")
+    return (
+        f"{short_name(directory, agency_id, lived.valid_until)} chấm dứt hoạt động từ "
+        f"{lived.valid_until + dt.timedelta(days=1):%d/%m/%Y}{basis}"
+    )
 
 
 def _handover(successors: tuple[Successor, ...], function: str | None, day: dt.date) -> Successor | None:
@@ -121,8 +125,9 @@ def holder(directory: Directory, agency_id: str, function: str | None, day: dt.d
         current = trail[-1]
         lived = life(directory, current)
         if lived.valid_from is not None and day < lived.valid_from:
-            return Lapse(agency_id, f"{' → '.join(short_name(directory, a) for a in trail)}: "
-                                    f"chưa hoạt động ngày {day:%d/%m/%Y}")
+            return Lapse(
+                agency_id, f"{' → '.join(short_name(directory, a) for a in trail)}: chưa hoạt động ngày {day:%d/%m/%Y}"
+            )
         if lived.valid_until is None or day <= lived.valid_until:
             return Holder(current, tuple(trail[:-1]))
         step = _handover(lived.successors, function, day)

@@ -35,10 +35,10 @@ from dondoc.db.tables import (
     PlanRow,
     TargetRow,
 )
-from dondoc.workdays import WorkCalendar
 from dondoc.deadlines import DeadlineSpec, plan_deadlines
 from dondoc.model import Catalog, Plan
 from dondoc.succession import end_text, exists
+from dondoc.workdays import WorkCalendar
 
 __all__ = ["SyncReport", "desired_deadlines", "sync_catalog"]
 
@@ -79,7 +79,9 @@ class SyncReport:
 def desired_deadlines(catalog: Catalog, until: dt.date) -> list[DeadlineSpec]:
     """Every deadline the configuration asks for, due by ``until``."""
     calendar = WorkCalendar(catalog.calendar_years.values())
-    return [spec for plan in catalog.plans.values() for spec in plan_deadlines(plan, catalog.directory, calendar, until)]
+    return [
+        spec for plan in catalog.plans.values() for spec in plan_deadlines(plan, catalog.directory, calendar, until)
+    ]
 
 
 def sync_catalog(
@@ -92,11 +94,11 @@ def sync_catalog(
     _sync_rows(session, report, "agency", AgencyRow, _agency_rows(catalog), key=lambda r: r.id)
     session.flush()
     _sync_contacts(session, report, catalog)
-    _sync_rows(session, report, "plan", PlanRow, {p.id: _plan_row(p) for p in catalog.plans.values()}, key=lambda r: r.id)
-    session.flush()
     _sync_rows(
-        session, report, "obligation", ObligationRow, _obligation_rows(catalog), key=lambda r: (r.plan_id, r.id)
+        session, report, "plan", PlanRow, {p.id: _plan_row(p) for p in catalog.plans.values()}, key=lambda r: r.id
     )
+    session.flush()
+    _sync_rows(session, report, "obligation", ObligationRow, _obligation_rows(catalog), key=lambda r: (r.plan_id, r.id))
     _sync_rows(session, report, "target", TargetRow, _target_rows(catalog), key=lambda r: (r.plan_id, r.id))
     session.flush()
     _sync_deadlines(session, report, desired_deadlines(catalog, until), until, now, catalog)
@@ -107,27 +109,52 @@ def sync_catalog(
 def _agency_rows(catalog: Catalog) -> dict:
     directory = catalog.directory
     return {
-        a.id: dict(id=a.id, area=directory.area_of[a.id], name=a.name, short=a.short, level=str(a.level),
-                   domain=a.domain, active=True)
+        a.id: dict(
+            id=a.id,
+            area=directory.area_of[a.id],
+            name=a.name,
+            short=a.short,
+            level=str(a.level),
+            domain=a.domain,
+            active=True,
+        )
         for a in directory.agencies.values()
     }
 
 
 def _plan_row(plan: Plan) -> dict:
     return dict(
-        id=plan.id, title=plan.title, number=plan.number, area=plan.area, issuer_id=plan.issuer,
-        coordinator_id=plan.coordinator, valid_start=plan.valid.start, valid_end=plan.valid.end,
-        source_file=plan.source.file, active=True,
+        id=plan.id,
+        title=plan.title,
+        number=plan.number,
+        area=plan.area,
+        issuer_id=plan.issuer,
+        coordinator_id=plan.coordinator,
+        valid_start=plan.valid.start,
+        valid_end=plan.valid.end,
+        source_file=plan.source.file,
+        active=True,
     )
 
 
 def _obligation_rows(catalog: Catalog) -> dict:
     return {
         (plan.id, o.id): dict(
-            plan_id=plan.id, id=o.id, title=o.title, kind=str(o.kind), recipient_id=o.recipient, also_to=list(o.also_to), via_id=o.via,
-            rule=str(o.rule), quote=o.quote, source_file=o.source.file, source_section=o.source.section,
-            schedule=o.schedule.model_dump(mode="json", exclude_defaults=True), consolidates=list(o.consolidates),
-            reporters=list(o.reporters), active=True,
+            plan_id=plan.id,
+            id=o.id,
+            title=o.title,
+            kind=str(o.kind),
+            recipient_id=o.recipient,
+            also_to=list(o.also_to),
+            via_id=o.via,
+            rule=str(o.rule),
+            quote=o.quote,
+            source_file=o.source.file,
+            source_section=o.source.section,
+            schedule=o.schedule.model_dump(mode="json", exclude_defaults=True),
+            consolidates=list(o.consolidates),
+            reporters=list(o.reporters),
+            active=True,
         )
         for plan in catalog.plans.values()
         for o in plan.obligations
@@ -137,8 +164,15 @@ def _obligation_rows(catalog: Catalog) -> dict:
 def _target_rows(catalog: Catalog) -> dict:
     return {
         (plan.id, t.id): dict(
-            plan_id=plan.id, id=t.id, text=t.text, unit=str(t.unit), goal_op=t.goal.op if t.goal else None,
-            goal_value=t.goal.value if t.goal else None, lead_id=t.lead, partners=list(t.partners), active=True,
+            plan_id=plan.id,
+            id=t.id,
+            text=t.text,
+            unit=str(t.unit),
+            goal_op=t.goal.op if t.goal else None,
+            goal_value=t.goal.value if t.goal else None,
+            lead_id=t.lead,
+            partners=list(t.partners),
+            active=True,
         )
         for plan in catalog.plans.values()
         for t in plan.targets
@@ -197,14 +231,26 @@ def _removed_reason(catalog: Catalog, agency_id: str, period_end: dt.date) -> st
 
 
 def _sync_deadlines(
-    session: Session, report: SyncReport, specs: list[DeadlineSpec], until: dt.date, now: dt.datetime,
+    session: Session,
+    report: SyncReport,
+    specs: list[DeadlineSpec],
+    until: dt.date,
+    now: dt.datetime,
     catalog: Catalog,
 ) -> None:
     """Create, update, re-open and retire deadline rows; plain rows and bulk statements (58,000 rows in seconds)."""
     plan_ids = {spec.plan_id for spec in specs} | set(session.exec(select(PlanRow.id)))
-    columns = [DeadlineRow.id, DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.agency_id,
-               DeadlineRow.period_key, DeadlineRow.status, DeadlineRow.excused_by_sync, DeadlineRow.status_reason,
-               *(getattr(DeadlineRow, name) for name in _DATES)]
+    columns = [
+        DeadlineRow.id,
+        DeadlineRow.plan_id,
+        DeadlineRow.obligation_id,
+        DeadlineRow.agency_id,
+        DeadlineRow.period_key,
+        DeadlineRow.status,
+        DeadlineRow.excused_by_sync,
+        DeadlineRow.status_reason,
+        *(getattr(DeadlineRow, name) for name in _DATES),
+    ]
     existing = {
         (row.plan_id, row.obligation_id, row.agency_id, row.period_key): row
         for row in session.execute(sa_select(*columns).where(col(DeadlineRow.plan_id).in_(plan_ids)))
@@ -214,23 +260,48 @@ def _sync_deadlines(
     fresh, updates = [], []
     dates = len(columns) - len(_DATES)  # where the date columns start in a row
     for key, spec in wanted.items():
-        values = (spec.period_label, spec.period_start, spec.period_end, spec.written_date, str(spec.rule),
-                  spec.last_day, ",".join(spec.succeeds) or None)  # in the order of _DATES
+        values = (
+            spec.period_label,
+            spec.period_start,
+            spec.period_end,
+            spec.written_date,
+            str(spec.rule),
+            spec.last_day,
+            ",".join(spec.succeeds) or None,
+        )  # in the order of _DATES
         row = existing.get(key)
         if row is None:
             status = DeadlineStatus.EXCUSED if spec.excused else DeadlineStatus.OPEN
-            fresh.append(dict(plan_id=spec.plan_id, obligation_id=spec.obligation_id, agency_id=spec.agency_id,
-                              period_key=spec.period_key, status=status, status_reason=spec.excused,
-                              excused_by_sync=bool(spec.excused), created_at=stamp, updated_at=stamp,
-                              **dict(zip(_DATES, values, strict=True))))
+            fresh.append(
+                dict(
+                    plan_id=spec.plan_id,
+                    obligation_id=spec.obligation_id,
+                    agency_id=spec.agency_id,
+                    period_key=spec.period_key,
+                    status=status,
+                    status_reason=spec.excused,
+                    excused_by_sync=bool(spec.excused),
+                    created_at=stamp,
+                    updated_at=stamp,
+                    **dict(zip(_DATES, values, strict=True)),
+                )
+            )
             continue
         update_row: dict = {}
         status = row.status
         if spec.excused:
-            if status == DeadlineStatus.OPEN or (status == DeadlineStatus.EXCUSED and row.excused_by_sync
-                                                 and row.status_reason != spec.excused):
-                updates.append({"id": row.id, "status": DeadlineStatus.EXCUSED, "status_reason": spec.excused,
-                                "excused_by_sync": True, "updated_at": stamp})
+            if status == DeadlineStatus.OPEN or (
+                status == DeadlineStatus.EXCUSED and row.excused_by_sync and row.status_reason != spec.excused
+            ):
+                updates.append(
+                    {
+                        "id": row.id,
+                        "status": DeadlineStatus.EXCUSED,
+                        "status_reason": spec.excused,
+                        "excused_by_sync": True,
+                        "updated_at": stamp,
+                    }
+                )
                 report.count("retired", "deadlines")
             continue
         if status == DeadlineStatus.EXCUSED and row.excused_by_sync:
@@ -238,8 +309,15 @@ def _sync_deadlines(
             status = DeadlineStatus.OPEN
             report.deadlines_reopened += 1
         current = tuple(row[dates:])
-        changes = {} if current == values else \
-            {name: value for name, value, now_value in zip(_DATES, values, current, strict=True) if now_value != value}
+        changes = (
+            {}
+            if current == values
+            else {
+                name: value
+                for name, value, now_value in zip(_DATES, values, current, strict=True)
+                if now_value != value
+            }
+        )
         if changes and status != DeadlineStatus.OPEN:
             report.deadlines_left_closed += 1
         elif changes:
@@ -253,9 +331,15 @@ def _sync_deadlines(
     for key, row in existing.items():
         if key in wanted or row.status != DeadlineStatus.OPEN or row.written_date > until:
             continue
-        updates.append({"id": row.id, "status": DeadlineStatus.EXCUSED,
-                        "status_reason": _removed_reason(catalog, row.agency_id, row.period_end),
-                        "excused_by_sync": True, "updated_at": stamp})
+        updates.append(
+            {
+                "id": row.id,
+                "status": DeadlineStatus.EXCUSED,
+                "status_reason": _removed_reason(catalog, row.agency_id, row.period_end),
+                "excused_by_sync": True,
+                "updated_at": stamp,
+            }
+        )
         report.count("retired", "deadlines")
     if updates:
         session.execute(update(DeadlineRow), updates)  # bulk UPDATE by primary key

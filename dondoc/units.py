@@ -53,8 +53,9 @@ class Province:
 def _dataset() -> Path:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise UsageError(f"the package '{PACKAGE}' is not installed: pip install 'dondoc[units]' "
-                         f"(or pip install {PACKAGE})")
+        raise UsageError(
+            f"the package '{PACKAGE}' is not installed: pip install 'dondoc[units]' (or pip install {PACKAGE})"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "dataset.db"
     if not path.is_file():
         raise UsageError(f"{path}: the units' dataset of '{PACKAGE}' is missing")
@@ -72,7 +73,8 @@ def provinces() -> tuple[Province, ...]:
     with sqlite3.connect(f"file:{_dataset()}?mode=ro", uri=True) as connection:
         rows = connection.execute(
             "SELECT DISTINCT provinceCode, province, provinceShort, wardCode, ward, wardShort, wardType "
-            "FROM admin_units ORDER BY provinceCode, wardCode").fetchall()
+            "FROM admin_units ORDER BY provinceCode, wardCode"
+        ).fetchall()
     by_code: dict[str, tuple[str, str, list[Unit]]] = {}
     for code, name, short, unit_code, unit_name, unit_short, kind in rows:
         entry = by_code.setdefault(code, (_nfc(name), _nfc(short), []))
@@ -84,8 +86,10 @@ def data_note() -> str:
     """What the data is and of when, for the output and the README."""
     found = provinces()
     units = sum(len(p.units) for p in found)
-    return (f"Danh mục đơn vị hành chính: gói {PACKAGE} {version()}, {len(found)} tỉnh, thành phố và {units:_} "
-            f"xã, phường, đặc khu, hiệu lực từ {DATA_DATE} (units in force from {DATA_DATE})").replace("_", ".")
+    return (
+        f"Danh mục đơn vị hành chính: gói {PACKAGE} {version()}, {len(found)} tỉnh, thành phố và {units:_} "
+        f"xã, phường, đặc khu, hiệu lực từ {DATA_DATE} (units in force from {DATA_DATE})"
+    ).replace("_", ".")
 
 
 def _nfc(text: str) -> str:
@@ -107,12 +111,16 @@ def find_province(query: str) -> Province:
     wanted = _fold(query)
     for province in found:
         if query.strip() in (province.code, province.code.lstrip("0")) or wanted in (
-                _fold(province.name), _fold(province.short)):
+            _fold(province.name),
+            _fold(province.short),
+        ):
             return province
     merged = _merged_into(wanted)
     if merged is not None:
-        raise NotFound(f"'{query}' không còn là đơn vị cấp tỉnh từ {DATA_DATE}: nay thuộc {merged.name} "
-                       f"(dùng --province \"{merged.short}\"; merged into {merged.short})")
+        raise NotFound(
+            f"'{query}' không còn là đơn vị cấp tỉnh từ {DATA_DATE}: nay thuộc {merged.name} "
+            f'(dùng --province "{merged.short}"; merged into {merged.short})'
+        )
     names = {_fold(p.short): p.short for p in found}
     close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.5)
     hint = f"; gần nhất / closest: {', '.join(names[c] for c in close)}" if close else ""

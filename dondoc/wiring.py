@@ -13,22 +13,21 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import jinja2
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-import jinja2
-
-from dondoc.db.engine import make_engine
-from dondoc.db.migrate import upgrade
-from dondoc.workdays import WorkCalendar
 from dondoc.chase import MailSetup
 from dondoc.config import load_catalog, load_policy
+from dondoc.db.engine import make_engine
+from dondoc.db.migrate import upgrade
 from dondoc.errors import MailError
 from dondoc.mail.render import jinja_environment
 from dondoc.mail.transport import SmtpTransport
 from dondoc.model import Catalog
 from dondoc.policy import PolicyFile
 from dondoc.settings import Settings
+from dondoc.workdays import WorkCalendar
 
 if TYPE_CHECKING:  # imported when a source is built: the IMAP client loads only for an IMAP inbox
     from dondoc.mail.sources import MailSource
@@ -57,8 +56,9 @@ class App:
         """The database engine, with the schema migrated to the newest revision."""
         if self._engine is None:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._engine = make_engine(self.settings.effective_database_url,
-                                       busy_timeout=self.settings.database_busy_timeout)
+            self._engine = make_engine(
+                self.settings.effective_database_url, busy_timeout=self.settings.database_busy_timeout
+            )
             upgrade(self._engine)
         return self._engine
 
@@ -88,19 +88,36 @@ class App:
         """What composing mail needs; ``MailError`` if the HMAC secret is missing."""
         key = self.settings.hmac_key
         if key is None or not key.get_secret_value():
-            raise MailError("DONDOC_HMAC_KEY is not set: the secret for Reply-To tokens must come from the "
-                            "environment (e.g. `export DONDOC_HMAC_KEY=$(openssl rand -hex 32)`)")
+            raise MailError(
+                "DONDOC_HMAC_KEY is not set: the secret for Reply-To tokens must come from the "
+                "environment (e.g. `export DONDOC_HMAC_KEY=$(openssl rand -hex 32)`)"
+            )
         s = self.settings
-        return MailSetup(env=self.jinja, sender=s.mail_from, sender_name=s.mail_from_name, domain=s.mail_domain,
-                         reply_local=s.reply_local, hmac_key=key.get_secret_value().encode(), timezone=s.timezone,
-                         attach_files=s.attach_forms, trusted_authserv_id=s.trusted_authserv_id)
+        return MailSetup(
+            env=self.jinja,
+            sender=s.mail_from,
+            sender_name=s.mail_from_name,
+            domain=s.mail_domain,
+            reply_local=s.reply_local,
+            hmac_key=key.get_secret_value().encode(),
+            timezone=s.timezone,
+            attach_files=s.attach_forms,
+            trusted_authserv_id=s.trusted_authserv_id,
+        )
 
     def transport(self) -> SmtpTransport:
         """The SMTP transport of the settings."""
         s = self.settings
-        return SmtpTransport(host=s.smtp_host, port=s.smtp_port, security=s.smtp_security, username=s.smtp_user,
-                             password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                             timeout=s.smtp_timeout, connections=s.smtp_connections, local_hostname=s.local_hostname)
+        return SmtpTransport(
+            host=s.smtp_host,
+            port=s.smtp_port,
+            security=s.smtp_security,
+            username=s.smtp_user,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            timeout=s.smtp_timeout,
+            connections=s.smtp_connections,
+            local_hostname=s.local_hostname,
+        )
 
     def source(self) -> MailSource:
         """The inbound mail source of the settings (Maildir by default, or IMAP)."""
@@ -111,10 +128,18 @@ class App:
         if s.inbox == "imap":
             if not s.imap_user or s.imap_password is None:
                 raise MailError("DONDOC_IMAP_USER and DONDOC_IMAP_PASSWORD must be set for an IMAP inbox")
-            return ImapSource(host=s.imap_host, port=s.imap_port, username=s.imap_user,
-                              password=s.imap_password.get_secret_value(), mailbox=s.imap_mailbox,
-                              security=s.imap_security, timeout=s.imap_timeout,
-                              processed_folder=s.imap_processed_folder, max_bytes=s.inbox_max_bytes, since=since)
+            return ImapSource(
+                host=s.imap_host,
+                port=s.imap_port,
+                username=s.imap_user,
+                password=s.imap_password.get_secret_value(),
+                mailbox=s.imap_mailbox,
+                security=s.imap_security,
+                timeout=s.imap_timeout,
+                processed_folder=s.imap_processed_folder,
+                max_bytes=s.inbox_max_bytes,
+                since=since,
+            )
         return MaildirSource(s.maildir or s.data_dir / "inbox", max_bytes=s.inbox_max_bytes, since=since)
 
     def now(self) -> dt.datetime:

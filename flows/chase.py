@@ -16,7 +16,9 @@ __all__ = ["chase"]
 
 
 @task(name="queue-reminders")
-def queue(settings: Settings, only: ChaseFilter, now: dt.datetime, dry_run: bool, force_stage: str | None) -> ChaseReport:
+def queue(
+    settings: Settings, only: ChaseFilter, now: dt.datetime, dry_run: bool, force_stage: str | None
+) -> ChaseReport:
     """Plan the reminders due at ``now``, render them all, then queue them (not when ``dry_run``)."""
     with faults_explained(), opened(settings) as app:
         # send=False: this task plans and queues; the send task delivers
@@ -31,10 +33,28 @@ def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseRepo
 
 
 def _table(report: ChaseReport) -> list[dict]:
-    rows = [{"cơ quan": p["agency"], "hạn": p["deadline"], "kỳ": p["period"], "lần nhắc": p["stage"],
-             "đồng gửi thủ trưởng": "có" if p["escalate"] else "", "kết quả": "đã xếp hàng"} for p in report.planned]
-    rows += [{"cơ quan": s["agency"], "hạn": s["deadline"], "kỳ": s["period"], "lần nhắc": s["stage"],
-              "đồng gửi thủ trưởng": "", "kết quả": f"bỏ qua: {s['reason']}"} for s in report.skipped]
+    rows = [
+        {
+            "cơ quan": p["agency"],
+            "hạn": p["deadline"],
+            "kỳ": p["period"],
+            "lần nhắc": p["stage"],
+            "đồng gửi thủ trưởng": "có" if p["escalate"] else "",
+            "kết quả": "đã xếp hàng",
+        }
+        for p in report.planned
+    ]
+    rows += [
+        {
+            "cơ quan": s["agency"],
+            "hạn": s["deadline"],
+            "kỳ": s["period"],
+            "lần nhắc": s["stage"],
+            "đồng gửi thủ trưởng": "",
+            "kết quả": f"bỏ qua: {s['reason']}",
+        }
+        for s in report.skipped
+    ]
     return rows
 
 
@@ -59,8 +79,11 @@ def chase(
     report = queue(settings, only, moment, dry_run, force_stage)
     if not dry_run:
         report = send(settings, moment, report)
-    create_table_artifact(key="chase", table=_table(report) or [{"kết quả": "không có thư nào đến hạn"}],
-                          description=f"Đôn đốc: {report.as_dict()}")
+    create_table_artifact(
+        key="chase",
+        table=_table(report) or [{"kết quả": "không có thư nào đến hạn"}],
+        description=f"Đôn đốc: {report.as_dict()}",
+    )
     print(f"chase: {report.as_dict()}")
     for line in report.problems():
         print(line)

@@ -36,8 +36,13 @@ def compile_task(settings: Settings, plan: str, obligation: str, period: str, no
         built = reports.build(app, plan, obligation=obligation, period=period, now=now)
     row, data = built.row, built.data
     files = {kind: str(path) for kind, path in built.files.items()}
-    return row.id, {"summary": row.summary, "files": files, "label": data.period_label,
-                    "title": data.obligation_title, "missing": [a.name for a in data.missing_agencies]}
+    return row.id, {
+        "summary": row.summary,
+        "files": files,
+        "label": data.period_label,
+        "title": data.obligation_title,
+        "missing": [a.name for a in data.missing_agencies],
+    }
 
 
 @task(name="approve-and-send")
@@ -51,17 +56,23 @@ def approve_and_send(settings: Settings, report_id: int, by: str, now: dt.dateti
 def reject_task(settings: Settings, report_id: int, comment: str) -> None:
     with faults_explained(), opened(settings) as app:
         # only_draft: `dondoc report reject` may have done it already
-        reports.reject(app, report_id, comment=comment or "không duyệt (không có ghi chú)", actor=ACTOR,
-                       only_draft=True)
+        reports.reject(
+            app, report_id, comment=comment or "không duyệt (không có ghi chú)", actor=ACTOR, only_draft=True
+        )
 
 
 def _markdown(info: dict) -> str:
     s = info["summary"]
-    lines = [f"## {info['title']} {info['label']}", "",
-             "| | |", "|---|---|",
-             f"| Tỷ lệ báo cáo | {s['submitted']}/{s['expected']} ({percent(s['reporting_rate'])}) |",
-             f"| Tỷ lệ đúng hạn | {s['on_time']}/{s['expected']} ({percent(s['timeliness_rate'])}) |",
-             f"| Muộn / thiếu / miễn | {s['late']} / {s['missing']} / {s['excused']} |", ""]
+    lines = [
+        f"## {info['title']} {info['label']}",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Tỷ lệ báo cáo | {s['submitted']}/{s['expected']} ({percent(s['reporting_rate'])}) |",
+        f"| Tỷ lệ đúng hạn | {s['on_time']}/{s['expected']} ({percent(s['timeliness_rate'])}) |",
+        f"| Muộn / thiếu / miễn | {s['late']} / {s['missing']} / {s['excused']} |",
+        "",
+    ]
     if info["missing"]:
         lines += ["Chưa gửi: " + ", ".join(info["missing"]), ""]
     lines += [f"- {kind}: `{path}`" for kind, path in info["files"].items()]
@@ -80,9 +91,11 @@ def _span(delta: dt.timedelta) -> tuple[str, str]:
 def timed_out(report_id: int, waited: dt.timedelta) -> str:
     """What a run that waited in vain for approval says (its final state's message)."""
     vi, en = _span(waited)
-    return (f"Hết thời gian chờ duyệt ({vi}) / no approval within {en}: báo cáo #{report_id} vẫn là bản nháp, chưa "
-            f"gửi / report #{report_id} stays a draft, not sent — duyệt và gửi bằng / approve and send with "
-            f"`dondoc report approve {report_id}` và / and `dondoc report send {report_id}`")
+    return (
+        f"Hết thời gian chờ duyệt ({vi}) / no approval within {en}: báo cáo #{report_id} vẫn là bản nháp, chưa "
+        f"gửi / report #{report_id} stays a draft, not sent — duyệt và gửi bằng / approve and send with "
+        f"`dondoc report approve {report_id}` và / and `dondoc report send {report_id}`"
+    )
 
 
 def _end_expired_pause(state: State) -> None:
@@ -99,8 +112,14 @@ def _end_expired_pause(state: State) -> None:
 
 
 @flow(name="compile-report", log_prints=True)
-def compile_report_flow(plan: str, obligation: str, period: str, require_approval: bool = True,
-                        approval_timeout_hours: float | None = None, now: dt.datetime | None = None) -> dict | State:
+def compile_report_flow(
+    plan: str,
+    obligation: str,
+    period: str,
+    require_approval: bool = True,
+    approval_timeout_hours: float | None = None,
+    now: dt.datetime | None = None,
+) -> dict | State:
     """Tổng hợp báo cáo: compile; pause for the coordinator's approval; then send it up.
 
     With ``require_approval`` false the report is compiled and left as a draft

@@ -28,8 +28,11 @@ def ingest_replies(limit: int = 1000, now: dt.datetime | None = None) -> dict:
     settings = Settings()
     report = take_in_replies(settings, now or dt.datetime.now(dt.UTC), limit)
     counts = report.as_dict()
-    create_table_artifact(key="ingest-replies", table=[{"loại": k, "số thư": v} for k, v in counts.items()],
-                          description="Nhận báo cáo: số thư theo phân loại")
+    create_table_artifact(
+        key="ingest-replies",
+        table=[{"loại": k, "số thư": v} for k, v in counts.items()],
+        description="Nhận báo cáo: số thư theo phân loại",
+    )
     print(f"ingest: {counts}")
     for line in report.notices():  # on every run, as long as they are there
         print(line)

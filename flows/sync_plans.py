@@ -10,8 +10,8 @@ from prefect.artifacts import create_markdown_artifact
 from dondoc.config import load_catalog, load_policy
 from dondoc.errors import faults_explained
 from dondoc.model import Catalog
-from dondoc.policy import PolicyFile
 from dondoc.operations import deadlines, opened
+from dondoc.policy import PolicyFile
 from dondoc.settings import Settings
 from dondoc.sync import SyncReport
 
@@ -34,10 +34,12 @@ def materialise(settings: Settings, catalog: Catalog, policy: PolicyFile, now: d
 def _summary(report: SyncReport) -> str:
     kinds = sorted({*report.created, *report.updated, *report.retired})
     lines = ["| Loại | Thêm mới | Cập nhật | Ngừng |", "|---|---:|---:|---:|"]
-    lines += [f"| {k} | {report.created.get(k, 0)} | {report.updated.get(k, 0)} | {report.retired.get(k, 0)} |"
-              for k in kinds]
-    lines.append(f"\n{report.deadlines_total} hạn báo cáo theo cấu hình; "
-                 f"{report.deadlines_left_closed} đã đóng, giữ nguyên.")
+    lines += [
+        f"| {k} | {report.created.get(k, 0)} | {report.updated.get(k, 0)} | {report.retired.get(k, 0)} |" for k in kinds
+    ]
+    lines.append(
+        f"\n{report.deadlines_total} hạn báo cáo theo cấu hình; {report.deadlines_left_closed} đã đóng, giữ nguyên."
+    )
     return "\n".join(lines)
 
 

@@ -55,6 +55,7 @@ CENTER, JUSTIFY, LEFT_ALIGN = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUST
 
 # -- styles -------------------------------------------------------------------------------------------------------
 
+
 def _fonts(rpr) -> None:
     """Times New Roman for every script (Latin, Vietnamese as complex/East Asian fallbacks), no theme fonts."""
     fonts = rpr.find(qn("w:rFonts"))
@@ -80,9 +81,20 @@ def _defaults(document) -> None:
     spacing.set(qn("w:line"), "240")
 
 
-def _style(document, name: str, *, size: float = 14, bold: bool = False, italic: bool = False, align=JUSTIFY,
-           before: float = 0, after: float = 0, first_line: float | None = None, left: float | None = None,
-           keep_next: bool = False):
+def _style(
+    document,
+    name: str,
+    *,
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,
+    align=JUSTIFY,
+    before: float = 0,
+    after: float = 0,
+    first_line: float | None = None,
+    left: float | None = None,
+    keep_next: bool = False,
+):
     styles = document.styles
     style = styles[name] if name == "Normal" else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
@@ -120,8 +132,17 @@ def _styles(document) -> None:
 
 # -- building blocks ----------------------------------------------------------------------------------------------
 
-def _p(container, text: str = "", style: str = "Report Body", *, bold: bool | None = None,
-       italic: bool | None = None, size: float | None = None, after: float | None = None):
+
+def _p(
+    container,
+    text: str = "",
+    style: str = "Report Body",
+    *,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    size: float | None = None,
+    after: float | None = None,
+):
     """A paragraph in ``style``; direct formatting only where a run differs from its style."""
     paragraph = container.add_paragraph(style=style)
     if text:
@@ -159,8 +180,18 @@ def _rule(container, width: float, within: float):
         bottom.set(qn(key), value)
     border.append(bottom)
     ppr = paragraph._p.get_or_add_pPr()
-    ppr.insert_element_before(border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc",
-                              "w:rPr", "w:sectPr", "w:pPrChange")
+    ppr.insert_element_before(
+        border,
+        "w:shd",
+        "w:tabs",
+        "w:suppressAutoHyphens",
+        "w:spacing",
+        "w:ind",
+        "w:jc",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
+    )
     return paragraph
 
 
@@ -229,6 +260,7 @@ def _page_numbers(section) -> None:
 
 # -- the document -------------------------------------------------------------------------------------------------
 
+
 def _letterhead(document) -> None:
     table = _table(document, 2, [LEFT, RIGHT], grid=False)
     left, right = table.rows[0].cells
@@ -242,8 +274,12 @@ def _letterhead(document) -> None:
     _rule(right, 6.2, RIGHT)
     number, date = table.rows[1].cells
     _first(number, "Số: {{ number_placeholder }}", "Report Letterhead").paragraph_format.space_before = Pt(6)
-    line = _first(date, "{{ place }}, ngày {{ date_day }} tháng {{ date_month }} năm {{ date_year }}",
-                  "Report Letterhead", italic=True)
+    line = _first(
+        date,
+        "{{ place }}, ngày {{ date_day }} tháng {{ date_month }} năm {{ date_year }}",
+        "Report Letterhead",
+        italic=True,
+    )
     line.runs[0].font.size = Pt(14)
     line.paragraph_format.space_before = Pt(6)
     # The first cell began with an empty paragraph; the tag paragraphs follow it: drop the empty one.
@@ -280,24 +316,49 @@ def _deployment(document) -> None:
     _quotes(document, "parts[0]")
     _p(document, "2. Tình hình gửi báo cáo", "Report Subheading")
     _p(document, "Kỳ báo cáo: {{ period_title }}. Số liệu tổng hợp đến ngày {{ report_date }}.")
-    _grid(document, ["Số cơ quan phải báo cáo", "Đã gửi", "Gửi đúng hạn", "Gửi muộn", "Chưa gửi", "Được miễn"],
-          [3.5, 2.6, 2.6, 2.6, 2.6, 2.6],
-          ["{{ expected }}", "{{ submitted }}", "{{ on_time }}", "{{ late }}", "{{ missing }}", "{{ excused }}"],
-          None)
-    _runs(document, [("Tỷ lệ báo cáo: {{ reporting_rate }}", {"bold": True}),
-                     (" (số cơ quan đã gửi/số cơ quan phải báo cáo).", {})])
-    _runs(document, [("Tỷ lệ báo cáo đúng hạn: {{ timeliness_rate }}", {"bold": True}),
-                     (" (số cơ quan gửi đúng hạn/số cơ quan phải báo cáo; đúng hạn hay muộn tính theo lần gửi đầu "
-                      "tiên được chấp nhận).", {})])
+    _grid(
+        document,
+        ["Số cơ quan phải báo cáo", "Đã gửi", "Gửi đúng hạn", "Gửi muộn", "Chưa gửi", "Được miễn"],
+        [3.5, 2.6, 2.6, 2.6, 2.6, 2.6],
+        ["{{ expected }}", "{{ submitted }}", "{{ on_time }}", "{{ late }}", "{{ missing }}", "{{ excused }}"],
+        None,
+    )
+    _runs(
+        document,
+        [
+            ("Tỷ lệ báo cáo: {{ reporting_rate }}", {"bold": True}),
+            (" (số cơ quan đã gửi/số cơ quan phải báo cáo).", {}),
+        ],
+    )
+    _runs(
+        document,
+        [
+            ("Tỷ lệ báo cáo đúng hạn: {{ timeliness_rate }}", {"bold": True}),
+            (
+                " (số cơ quan gửi đúng hạn/số cơ quan phải báo cáo; đúng hạn hay muộn tính theo lần gửi đầu "
+                "tiên được chấp nhận).",
+                {},
+            ),
+        ],
+    )
     _tag(document, "if excused_names")
     _p(document, "Cơ quan, đơn vị được miễn báo cáo kỳ này (không tính vào số phải báo cáo): {{ excused_names }}.")
     _tag(document, "endif")
     _p(document, "Tình hình gửi báo cáo của từng cơ quan, đơn vị:", after=3)
-    _grid(document, ["STT", "Cơ quan, đơn vị", "Tình trạng", "Gửi lần đầu", "Bản cuối", "Số lần đã nhắc"],
-          [1.3, 5.4, 2.3, 2.6, 2.9, 2.0],
-          ["{{ a.index }}", "{{ a.name }}", "{{ a.status_text }}", "{{ a.first }}", "{{ a.latest_text }}",
-           "{{ a.reminders_cell }}"],
-          "for a in agencies")
+    _grid(
+        document,
+        ["STT", "Cơ quan, đơn vị", "Tình trạng", "Gửi lần đầu", "Bản cuối", "Số lần đã nhắc"],
+        [1.3, 5.4, 2.3, 2.6, 2.9, 2.0],
+        [
+            "{{ a.index }}",
+            "{{ a.name }}",
+            "{{ a.status_text }}",
+            "{{ a.first }}",
+            "{{ a.latest_text }}",
+            "{{ a.reminders_cell }}",
+        ],
+        "for a in agencies",
+    )
     _tag(document, "if missing_agencies")
     _p(document, "Đến ngày {{ report_date }}, còn {{ missing }}/{{ expected }} cơ quan, đơn vị chưa gửi báo cáo:")
     _tag(document, "for a in missing_agencies")
@@ -317,17 +378,34 @@ def _results(document) -> None:
     _p(document, "II. {{ parts[1].heading }}", "Report Heading")
     _p(document, "1. Kết quả thực hiện các chỉ tiêu", "Report Subheading")
     _tag(document, "if targets")
-    _p(document, "Kết quả các chỉ tiêu tổng hợp từ số liệu của các cơ quan, đơn vị đã gửi báo cáo (số liệu chi tiết "
-                 "của từng cơ quan, đơn vị tại Phụ lục kèm theo):", after=3)
-    _grid(document, ["Mã", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Cách tính", "Đánh giá",
-                     "Số cơ quan có số liệu / còn thiếu"],
-          [1.1, 4.6, 1.9, 2.3, 2.6, 1.7, 2.3],
-          ["{{ t.code }}", "{{ t.text }}", "{{ t.goal }}", "{{ t.value }}", "{{ t.method_text }}",
-           "{{ t.met_text }}", "{{ t.coverage }}"],
-          "for t in targets")
-    _p(document, "Cách tính: “Tổng” là tổng số liệu của các cơ quan; “Tính lại từ tử số/mẫu số” là tổng tử số "
-                 "chia tổng mẫu số của các cơ quan; “Trung bình không trọng số” là trung bình cộng tỷ lệ của các cơ "
-                 "quan, dùng khi có cơ quan không gửi tử số, mẫu số.", "Report Note")
+    _p(
+        document,
+        "Kết quả các chỉ tiêu tổng hợp từ số liệu của các cơ quan, đơn vị đã gửi báo cáo (số liệu chi tiết "
+        "của từng cơ quan, đơn vị tại Phụ lục kèm theo):",
+        after=3,
+    )
+    _grid(
+        document,
+        ["Mã", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Cách tính", "Đánh giá", "Số cơ quan có số liệu / còn thiếu"],
+        [1.1, 4.6, 1.9, 2.3, 2.6, 1.7, 2.3],
+        [
+            "{{ t.code }}",
+            "{{ t.text }}",
+            "{{ t.goal }}",
+            "{{ t.value }}",
+            "{{ t.method_text }}",
+            "{{ t.met_text }}",
+            "{{ t.coverage }}",
+        ],
+        "for t in targets",
+    )
+    _p(
+        document,
+        "Cách tính: “Tổng” là tổng số liệu của các cơ quan; “Tính lại từ tử số/mẫu số” là tổng tử số "
+        "chia tổng mẫu số của các cơ quan; “Trung bình không trọng số” là trung bình cộng tỷ lệ của các cơ "
+        "quan, dùng khi có cơ quan không gửi tử số, mẫu số.",
+        "Report Note",
+    )
     _tag(document, "if listed_targets")
     _p(document, "Các chỉ tiêu định tính (ý kiến của từng cơ quan, đơn vị):", italic=True)
     _tag(document, "for t in listed_targets")
@@ -352,9 +430,11 @@ def _later_parts(document) -> None:
         _p(document, f"{number}. {{{{ parts[{index}].heading }}}}", "Report Heading")
         _quotes(document, f"parts[{index}]")
     # Kept with the signature block below: a signature never stands alone on a page.
-    _p(document, "Trên đây là báo cáo {{ summary[0]|lower }}{{ summary[1:] }} của {{ issuer }}"
-                 "{% if recipients_text %}, kính báo cáo {{ recipients_text }}{% endif %}./."
-       ).paragraph_format.keep_with_next = True
+    _p(
+        document,
+        "Trên đây là báo cáo {{ summary[0]|lower }}{{ summary[1:] }} của {{ issuer }}"
+        "{% if recipients_text %}, kính báo cáo {{ recipients_text }}{% endif %}./.",
+    ).paragraph_format.keep_with_next = True
 
 
 def _closing(document) -> None:

@@ -20,9 +20,9 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from dondoc.config import load_catalog  # noqa: E402
 from dondoc.db.engine import make_engine  # noqa: E402
 from dondoc.db.migrate import upgrade  # noqa: E402
-from dondoc.config import load_catalog  # noqa: E402
 from dondoc.resources import shipped  # noqa: E402
 from tests import figures  # noqa: E402
 from tests.postgres import started_cluster  # noqa: E402
@@ -94,12 +94,15 @@ def prefect_harness():
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with (prefect_test_harness(server_startup_timeout=120),
-          temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})):
+    with (
+        prefect_test_harness(server_startup_timeout=120),
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
         yield
 
 
 # -- the reliability figures (tests/figures.py), printed at the end of the session -------------------------------
+
 
 def pytest_sessionfinish(session):
     workeroutput = getattr(session.config, "workeroutput", None)

@@ -139,12 +139,24 @@ class DovecotServer:
     def _write_config(self) -> Path:
         for sub in ("run", "state", "mail"):
             (self.folder / sub).mkdir()
-        (self.folder / "users").write_text("".join(
-            f"{user}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{self.folder / 'mail' / user}::\n"
-            for user, password in [(USER, PASSWORD), (OTHER_USER, OTHER_PASSWORD)]), encoding="utf-8")
+        (self.folder / "users").write_text(
+            "".join(
+                f"{user}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{self.folder / 'mail' / user}::\n"
+                for user, password in [(USER, PASSWORD), (OTHER_USER, OTHER_PASSWORD)]
+            ),
+            encoding="utf-8",
+        )
         config = self.folder / "dovecot.conf"
-        config.write_text(CONFIG.format(folder=self.folder, port=self.port, uid=self.uid, gid=self.gid,
-                                        user=pwd.getpwuid(self.uid).pw_name, group=grp.getgrgid(self.gid).gr_name))
+        config.write_text(
+            CONFIG.format(
+                folder=self.folder,
+                port=self.port,
+                uid=self.uid,
+                gid=self.gid,
+                user=pwd.getpwuid(self.uid).pw_name,
+                group=grp.getgrgid(self.gid).gr_name,
+            )
+        )
         self.maildir.parent.mkdir(parents=True)
         mailbox.Maildir(self.maildir, create=True)
         for path in [self.folder, *self.folder.rglob("*")]:
@@ -155,9 +167,15 @@ class DovecotServer:
         """Start the server and wait for its IMAP greeting."""
         config = self._write_config()
         as_user = {} if os.geteuid() != 0 else {"user": self.uid, "group": self.gid, "extra_groups": []}
-        self._process = subprocess.Popen([self.binary, "-F", "-c", str(config)], cwd="/", stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                                         **as_user)
+        self._process = subprocess.Popen(
+            [self.binary, "-F", "-c", str(config)],
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **as_user,
+        )
         deadline = time.monotonic() + timeout
         while True:
             if self._process.poll() is not None:
@@ -202,8 +220,14 @@ class DovecotServer:
     def _doveadm(self, *args: str) -> str:
         doveadm = shutil.which("doveadm", path=f"{Path(self.binary).parent}:/usr/bin:/usr/sbin") or "doveadm"
         as_user = {} if os.geteuid() != 0 else {"user": self.uid, "group": self.gid, "extra_groups": []}
-        return subprocess.run([doveadm, "-c", str(self.folder / "dovecot.conf"), *args], check=True,
-                              capture_output=True, text=True, cwd="/", **as_user).stdout
+        return subprocess.run(
+            [doveadm, "-c", str(self.folder / "dovecot.conf"), *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd="/",
+            **as_user,
+        ).stdout
 
     def client(self) -> IMAPClient:
         """A logged-in IMAP client for the test user (use it as a context manager)."""

@@ -75,8 +75,10 @@ def summary_lines() -> list[str]:
     lines = ["  ".join(f"{category}: {totals[category]}" for category in CATEGORIES)]
     for where in sorted(files):
         counted = files[where]
-        lines.append(f"  {where}: " + ", ".join(f"{category} {counted[category]}"
-                                                 for category in CATEGORIES if counted[category]))
+        lines.append(
+            f"  {where}: "
+            + ", ".join(f"{category} {counted[category]}" for category in CATEGORIES if counted[category])
+        )
     if totals[LOST] or totals[DUPLICATED]:
         lines.append(f"NOT EXACTLY ONCE: {totals[LOST]} lost, {totals[DUPLICATED]} duplicated")
     return lines

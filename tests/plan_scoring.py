@@ -54,10 +54,16 @@ _GROUP_WORDS = [
     ("ministries", r"\bcác bộ\b|\bbộ,? ngành\b|\bcơ quan ngang bộ\b|\bbộ trưởng các bộ\b"),
     ("provinces", r"\bcác tỉnh\b|\btỉnh,? thành phố trực thuộc trung ương\b|\bđịa phương\b(?=.*\bbộ\b)"),
     ("districts", r"\bhuyện\b|\bcấp huyện\b"),
-    ("communes", r"\b(?:ubnd|hđnd) (?:các )?(?:xã|phường|cấp xã)\b|\bcác xã\b|\bcấp xã\b|\bxã, phường\b"
-                 r"|^(?:các )?địa phương$"),
-    ("departments", r"\bcác sở\b|\bsở,? ban,? ngành\b|\bcác cơ quan\b|^cơ quan,? đơn vị\b|\bcác đơn vị\b"
-                    r"|\bsở quản lý ngành\b|\bcác ban,? ngành\b|\bsở ngành\b"),
+    (
+        "communes",
+        r"\b(?:ubnd|hđnd) (?:các )?(?:xã|phường|cấp xã)\b|\bcác xã\b|\bcấp xã\b|\bxã, phường\b"
+        r"|^(?:các )?địa phương$",
+    ),
+    (
+        "departments",
+        r"\bcác sở\b|\bsở,? ban,? ngành\b|\bcác cơ quan\b|^cơ quan,? đơn vị\b|\bcác đơn vị\b"
+        r"|\bsở quản lý ngành\b|\bcác ban,? ngành\b|\bsở ngành\b",
+    ),
 ]
 _TITLES = re.compile(r"^(?:chủ tịch|phó chủ tịch|giám đốc|bộ trưởng|thủ trưởng|trưởng ban|chánh văn phòng)\s+")
 
@@ -99,34 +105,58 @@ class Expected:
 
     @classmethod
     def of(cls, data: dict) -> Expected:
-        return cls(data["reporters"], data["recipient"], data.get("also_to") or [], data.get("via"),
-                   data["period"], data["day"], data["month"], data["rule"], data["quote"])
+        return cls(
+            data["reporters"],
+            data["recipient"],
+            data.get("also_to") or [],
+            data.get("via"),
+            data["period"],
+            data["day"],
+            data["month"],
+            data["rule"],
+            data["quote"],
+        )
 
 
 def _found_fields(item) -> dict:
-    return {"reporters": list(item.reporters), "recipient": item.recipient, "also_to": list(item.also_to),
-            "via": item.via, "period": item.period, "day": item.date.day if item.date else None,
-            "month": item.date.month if item.date else None, "rule": item.rule.value if item.rule else None}
+    return {
+        "reporters": list(item.reporters),
+        "recipient": item.recipient,
+        "also_to": list(item.also_to),
+        "via": item.via,
+        "period": item.period,
+        "day": item.date.day if item.date else None,
+        "month": item.date.month if item.date else None,
+        "rule": item.rule.value if item.rule else None,
+    }
 
 
 def matches(found: dict, expected: Expected, *, exact_reporters: bool = False) -> bool:
     """Whether a found item is the expected obligation (see the module docstring)."""
     if (found["period"], found["day"], found["month"], found["rule"]) != (
-            expected.period, expected.day, expected.month, expected.rule):
+        expected.period,
+        expected.day,
+        expected.month,
+        expected.rule,
+    ):
         return False
     if expected.recipient is None and expected.via is None:
         recipient_ok = found["recipient"] is None
     else:
         targets = set().union(*(normalise(n) for n in (expected.recipient, *expected.also_to, expected.via)))
         recipient_ok = _meets(normalise(found["recipient"]), targets) or (
-            expected.via is not None and _meets(normalise(found["via"]), normalise(expected.via)))
+            expected.via is not None and _meets(normalise(found["via"]), normalise(expected.via))
+        )
     if not recipient_ok:
         return False
     mine = set().union(set(), *(normalise(r) for r in found["reporters"]))
     theirs = set().union(set(), *(normalise(r) for r in expected.reporters))
     if exact_reporters:
-        return bool(mine) and all(any(_same(m, t) for t in theirs) for m in mine) and all(
-            any(_same(m, t) for m in mine) for t in theirs)
+        return (
+            bool(mine)
+            and all(any(_same(m, t) for t in theirs) for m in mine)
+            and all(any(_same(m, t) for m in mine) for t in theirs)
+        )
     return _meets(mine, theirs)
 
 
@@ -161,16 +191,27 @@ def score_file(path: Path) -> FileScore:
             taken.add(index)
     taken_exact: set[int] = set()
     for want in expected:
-        index = next((i for i, got in enumerate(found) if i not in taken_exact
-                      and matches(got, want, exact_reporters=True)), None)
+        index = next(
+            (i for i, got in enumerate(found) if i not in taken_exact and matches(got, want, exact_reporters=True)),
+            None,
+        )
         if index is not None:
             taken_exact.add(index)
     want_dates = Counter((e.day, e.month) for e in expected if e.day is not None)
     got_dates = Counter((f["day"], f["month"]) for f in found if f["day"] is not None)
-    return FileScore(path.stem, labels.get("split", "tuning"), len(expected), len(found), len(taken),
-                     len(taken_exact), sum(want_dates.values()), sum(got_dates.values()),
-                     sum((want_dates & got_dates).values()), missed,
-                     [f for i, f in enumerate(found) if i not in taken])
+    return FileScore(
+        path.stem,
+        labels.get("split", "tuning"),
+        len(expected),
+        len(found),
+        len(taken),
+        len(taken_exact),
+        sum(want_dates.values()),
+        sum(got_dates.values()),
+        sum((want_dates & got_dates).values()),
+        missed,
+        [f for i, f in enumerate(found) if i not in taken],
+    )
 
 
 def labelled(split: str = "all") -> list[Path]:
@@ -184,8 +225,11 @@ def labelled(split: str = "all") -> list[Path]:
     paths = sorted(p for p in PLANS.glob("*.txt") if p.with_suffix(".expected.yaml").exists())
     if split == "all":
         return paths
-    return [p for p in paths
-            if yaml.safe_load(p.with_suffix(".expected.yaml").read_text(encoding="utf-8")).get("split") == split]
+    return [
+        p
+        for p in paths
+        if yaml.safe_load(p.with_suffix(".expected.yaml").read_text(encoding="utf-8")).get("split") == split
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,14 +245,17 @@ class Figures:
     date_recall: float
 
     def line(self, label: str) -> str:
-        return (f"{label}: {self.files} texts, {self.expected} obligations expected, {self.found} found; "
-                f"whole obligation precision {self.precision:.2f} recall {self.recall:.2f} "
-                f"(exact reporter sets {self.precision_exact:.2f}/{self.recall_exact:.2f}); "
-                f"dates (day, month) precision {self.date_precision:.2f} recall {self.date_recall:.2f}")
+        return (
+            f"{label}: {self.files} texts, {self.expected} obligations expected, {self.found} found; "
+            f"whole obligation precision {self.precision:.2f} recall {self.recall:.2f} "
+            f"(exact reporter sets {self.precision_exact:.2f}/{self.recall_exact:.2f}); "
+            f"dates (day, month) precision {self.date_precision:.2f} recall {self.date_recall:.2f}"
+        )
 
 
 def figures(scores: list[FileScore]) -> Figures:
     """Precision and recall over the files of ``scores``."""
+
     def ratio(a: int, b: int) -> float:
         return a / b if b else 1.0
 
@@ -216,9 +263,17 @@ def figures(scores: list[FileScore]) -> Figures:
     found = sum(s.found for s in scores)
     matched = sum(s.matched for s in scores)
     exact = sum(s.matched_exact for s in scores)
-    return Figures(len(scores), expected, found, ratio(matched, found), ratio(matched, expected), ratio(exact, found),
-                   ratio(exact, expected), ratio(sum(s.dates_matched for s in scores), sum(s.dates_found for s in scores)),
-                   ratio(sum(s.dates_matched for s in scores), sum(s.dates_expected for s in scores)))
+    return Figures(
+        len(scores),
+        expected,
+        found,
+        ratio(matched, found),
+        ratio(matched, expected),
+        ratio(exact, found),
+        ratio(exact, expected),
+        ratio(sum(s.dates_matched for s in scores), sum(s.dates_found for s in scores)),
+        ratio(sum(s.dates_matched for s in scores), sum(s.dates_expected for s in scores)),
+    )
 
 
 def details(scores: list[FileScore]) -> str:
@@ -226,11 +281,15 @@ def details(scores: list[FileScore]) -> str:
     for s in scores:
         lines.append(f"{s.name} [{s.split}]: {s.matched}/{s.expected} found, {s.found - s.matched} extra")
         for want in s.missed:
-            lines.append(f"    missed {want.period} {want.day}/{want.month} {want.rule} {want.reporters} -> "
-                         f"{want.recipient} via {want.via}")
+            lines.append(
+                f"    missed {want.period} {want.day}/{want.month} {want.rule} {want.reporters} -> "
+                f"{want.recipient} via {want.via}"
+            )
         for got in s.extra:
-            lines.append(f"    extra  {got['period']} {got['day']}/{got['month']} {got['rule']} {got['reporters']} -> "
-                         f"{got['recipient']} (+{got['also_to']}) via {got['via']}")
+            lines.append(
+                f"    extra  {got['period']} {got['day']}/{got['month']} {got['rule']} {got['reporters']} -> "
+                f"{got['recipient']} (+{got['also_to']}) via {got['via']}"
+            )
     return "\n".join(lines)
 
 
@@ -241,10 +300,20 @@ def _field_right(found: dict, want: Expected, name: str) -> bool:
     if name in ("period", "day", "month", "rule"):
         return found[name] == getattr(want, name)
     if name == "reporters":
-        return matches({**found, **{k: getattr(want, k) for k in ("period", "day", "month", "rule")},
-                        "recipient": want.recipient, "via": want.via, "also_to": want.also_to}, want)
-    return matches({**found, **{k: getattr(want, k) for k in ("period", "day", "month", "rule")},
-                    "reporters": want.reporters}, want)
+        return matches(
+            {
+                **found,
+                **{k: getattr(want, k) for k in ("period", "day", "month", "rule")},
+                "recipient": want.recipient,
+                "via": want.via,
+                "also_to": want.also_to,
+            },
+            want,
+        )
+    return matches(
+        {**found, **{k: getattr(want, k) for k in ("period", "day", "month", "rule")}, "reporters": want.reporters},
+        want,
+    )
 
 
 def field_misses(scores: list[FileScore]) -> Counter:
@@ -256,8 +325,9 @@ def field_misses(scores: list[FileScore]) -> Counter:
             if not score.extra:
                 why["nothing found"] += 1
                 continue
-            wrong = min(([name for name in _FIELDS if not _field_right(got, want, name)] for got in score.extra),
-                        key=len)
+            wrong = min(
+                ([name for name in _FIELDS if not _field_right(got, want, name)] for got in score.extra), key=len
+            )
             why.update(wrong)
     return why
 
@@ -269,8 +339,10 @@ def main(argv: list[str]) -> None:
         print(details(scores))
     print(figures(scores).line(split))
     if "-f" in argv:
-        print("missed obligations, by the field the closest found item has wrong: "
-              + ", ".join(f"{name} {count}" for name, count in field_misses(scores).most_common()))
+        print(
+            "missed obligations, by the field the closest found item has wrong: "
+            + ", ".join(f"{name} {count}" for name, count in field_misses(scores).most_common())
+        )
 
 
 if __name__ == "__main__":

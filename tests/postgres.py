@@ -63,16 +63,19 @@ class PostgresCluster:
         subprocess.run([*self._prefix, *args], check=True, capture_output=True, cwd="/")
 
     def start(self) -> None:
-        self._run(self.binaries.initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-sync")
+        self._run(
+            self.binaries.initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"
+        )
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(self.binaries.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
-                  "-w", "start")
+        self._run(
+            self.binaries.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"
+        )
 
     def restart(self) -> None:
         """``pg_ctl restart -m fast``: every connection is cut; returns once the server accepts connections again."""
-        self._run(self.binaries.pg_ctl, "-D", str(self.data), "-l", str(self.folder / "log"), "-m", "fast", "-w",
-                  "restart")
+        self._run(
+            self.binaries.pg_ctl, "-D", str(self.data), "-l", str(self.folder / "log"), "-m", "fast", "-w", "restart"
+        )
 
     def stop(self) -> None:
         self._run(self.binaries.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop")
@@ -84,8 +87,9 @@ class PostgresCluster:
     def create_database(self) -> str:
         """A new empty database; its SQLAlchemy URL."""
         name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as connection:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 

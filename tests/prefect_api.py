@@ -16,15 +16,18 @@ import httpx
 def deployments(api_url: str) -> dict[str, str]:
     """Deployment id → ``flow-name/deployment-name``."""
     flows = {f["id"]: f["name"] for f in httpx.post(f"{api_url}/flows/filter", json={}, timeout=30).json()}
-    return {d["id"]: f"{flows.get(d['flow_id'], '?')}/{d['name']}"
-            for d in httpx.post(f"{api_url}/deployments/filter", json={}, timeout=30).json()}
+    return {
+        d["id"]: f"{flows.get(d['flow_id'], '?')}/{d['name']}"
+        for d in httpx.post(f"{api_url}/deployments/filter", json={}, timeout=30).json()
+    }
 
 
 def flow_runs(api_url: str) -> list[dict]:
     """Every flow run, each with ``deployment`` (``flow/name``) added."""
     names = deployments(api_url)
-    runs = httpx.post(f"{api_url}/flow_runs/filter", json={"limit": 200, "sort": "EXPECTED_START_TIME_ASC"},
-                      timeout=30).json()
+    runs = httpx.post(
+        f"{api_url}/flow_runs/filter", json={"limit": 200, "sort": "EXPECTED_START_TIME_ASC"}, timeout=30
+    ).json()
     for run in runs:
         run["deployment"] = names.get(run["deployment_id"])
     return runs

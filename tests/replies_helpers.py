@@ -27,8 +27,16 @@ def fill_form(content: bytes, values: dict[str, object]) -> bytes:
     return out.getvalue()
 
 
-def reply_to(reminder: bytes, *, sender: str, body: str, form_values: dict | None = None,
-             extra: list[tuple[str, bytes, str]] = (), when=None, forward: bool = False) -> bytes:
+def reply_to(
+    reminder: bytes,
+    *,
+    sender: str,
+    body: str,
+    form_values: dict | None = None,
+    extra: list[tuple[str, bytes, str]] = (),
+    when=None,
+    forward: bool = False,
+) -> bytes:
     """A reply (or a forward of the reminder, quoted) to a dondoc reminder."""
     original = email.message_from_bytes(reminder, policy=email.policy.default)
     message = EmailMessage()
@@ -45,9 +53,12 @@ def reply_to(reminder: bytes, *, sender: str, body: str, form_values: dict | Non
     message.set_content(f"{body}\n\nVào {original['Date']}, {original['From']} đã viết:\n{quoted}\n")
     for part in original.iter_attachments():
         if part.get_filename().endswith(".xlsx") and form_values is not None:
-            message.add_attachment(fill_form(part.get_content(), form_values), maintype="application",
-                                   subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                   filename=part.get_filename())
+            message.add_attachment(
+                fill_form(part.get_content(), form_values),
+                maintype="application",
+                subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                filename=part.get_filename(),
+            )
     for name, content, mime in extra:
         maintype, _, subtype = mime.partition("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)

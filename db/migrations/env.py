@@ -8,8 +8,8 @@ import dondoc.db.tables  # noqa: F401  (registers the tables on SQLModel.metadat
 config = context.config
 engine = config.attributes.get("engine")
 if engine is None:  # `alembic` command line: build one from settings
-    from dondoc.settings import Settings
     from dondoc.db.engine import make_engine
+    from dondoc.settings import Settings
 
     engine = make_engine(Settings().effective_database_url)
 

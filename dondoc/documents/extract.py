@@ -78,8 +78,13 @@ def pdftotext(content: bytes, *, pages: int, limit: int, timeout: float = 30) ->
     if not content.startswith(b"%PDF") or not shutil.which("pdftotext"):
         return None
     try:
-        done = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", "-l", str(pages), "-", "-"], input=content,
-                              capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            ["pdftotext", "-q", "-enc", "UTF-8", "-l", str(pages), "-", "-"],
+            input=content,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:

@@ -22,12 +22,28 @@ __all__ = ["FormRow", "FORM_SHEET", "read_form", "write_form"]
 
 FORM_SHEET = "Bao cao"
 ID_SHEET = "_dondoc"
-HEADINGS = ("STT", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mục tiêu", "Vai trò",
-            "Số liệu kỳ báo cáo", "Tử số", "Mẫu số", "Ghi chú")
+HEADINGS = (
+    "STT",
+    "Mã chỉ tiêu",
+    "Chỉ tiêu",
+    "Đơn vị tính",
+    "Mục tiêu",
+    "Vai trò",
+    "Số liệu kỳ báo cáo",
+    "Tử số",
+    "Mẫu số",
+    "Ghi chú",
+)
 FIRST_ROW = 8
 INPUT_COLUMNS = (7, 8, 9, 10)
-UNITS = {"percent": "%", "count": "số lượng", "per-1000": "‰", "per-100000": "/100.000", "level": "mức",
-         "text": "văn bản"}
+UNITS = {
+    "percent": "%",
+    "count": "số lượng",
+    "per-1000": "‰",
+    "per-100000": "/100.000",
+    "level": "mức",
+    "text": "văn bản",
+}
 ROLES = {"lead": "Chủ trì", "partner": "Phối hợp", "all": ""}
 
 
@@ -46,8 +62,15 @@ _BOX = {"border": 1, "text_wrap": True}
 
 @lru_cache(maxsize=4096)
 def write_form(
-    *, deadline_id: int, token: str, plan_title: str, obligation_title: str, agency_name: str, period_label: str,
-    last_day: dt.date, rows: tuple[FormRow, ...],
+    *,
+    deadline_id: int,
+    token: str,
+    plan_title: str,
+    obligation_title: str,
+    agency_name: str,
+    period_label: str,
+    last_day: dt.date,
+    rows: tuple[FormRow, ...],
 ) -> bytes:
     """The .xlsx bytes of the form (cached: every stage of a deadline attaches the same form).
 
@@ -61,24 +84,42 @@ def write_form(
     title = book.add_format({**_TNR, "bold": True, "font_size": 14})
     bold = book.add_format({**_TNR, "bold": True})
     plain = book.add_format(_TNR)
-    heading = book.add_format({**_TNR, **_BOX, "bold": True, "bg_color": "#DDDDDD", "align": "center",
-                               "valign": "vcenter"})
+    heading = book.add_format(
+        {**_TNR, **_BOX, "bold": True, "bg_color": "#DDDDDD", "align": "center", "valign": "vcenter"}
+    )
     label = book.add_format({**_TNR, **_BOX, "valign": "top"})
     field = book.add_format({**_TNR, "border": 1, "locked": False, "bg_color": "#FFF7D6"})
     free = book.add_format({**_TNR, "text_wrap": True, "valign": "top", "locked": False})
     sheet = book.add_worksheet(FORM_SHEET)
     sheet.write(0, 0, "BIỂU MẪU BÁO CÁO", title)
     for row, (name, value) in enumerate(
-        [("Kế hoạch", plan_title), ("Báo cáo", f"{obligation_title} {period_label}"),
-         ("Cơ quan báo cáo", agency_name), ("Hạn cuối", f"{last_day:%d/%m/%Y}"),
-         ("Mã hồ sơ", f"DD-{deadline_id}")], start=1):
+        [
+            ("Kế hoạch", plan_title),
+            ("Báo cáo", f"{obligation_title} {period_label}"),
+            ("Cơ quan báo cáo", agency_name),
+            ("Hạn cuối", f"{last_day:%d/%m/%Y}"),
+            ("Mã hồ sơ", f"DD-{deadline_id}"),
+        ],
+        start=1,
+    ):
         sheet.write(row, 0, name, bold)
         sheet.write(row, 2, value, plain)
     sheet.write_row(FIRST_ROW - 2, 0, HEADINGS, heading)
     for index, item in enumerate(rows):
         row = FIRST_ROW - 1 + index
-        sheet.write_row(row, 0, (index + 1, item.target_id, item.text, UNITS.get(item.unit, item.unit), item.goal,
-                                 ROLES.get(item.role, item.role)), label)
+        sheet.write_row(
+            row,
+            0,
+            (
+                index + 1,
+                item.target_id,
+                item.text,
+                UNITS.get(item.unit, item.unit),
+                item.goal,
+                ROLES.get(item.role, item.role),
+            ),
+            label,
+        )
         for column in INPUT_COLUMNS:
             sheet.write_blank(row, column - 1, None, field)
     notes = FIRST_ROW + len(rows)
@@ -122,7 +163,11 @@ def read_form(content: bytes) -> dict:
         row = list(rows[index]) + [""] * 10
         value, numerator, denominator, note = (_plain(row[c - 1]) for c in INPUT_COLUMNS)
         result["values"][str(_plain(row[1]))] = {
-            "value": value, "numerator": numerator, "denominator": denominator, "note": note}
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "note": note,
+        }
         index += 1
     summary_row = index + 2
     if summary_row < len(rows) and rows[summary_row]:

@@ -9,8 +9,9 @@ from icalendar import Alarm, Calendar, Event
 __all__ = ["deadline_invite"]
 
 
-def deadline_invite(*, uid: str, summary: str, description: str, last_day: dt.date, stamp: dt.datetime,
-                    alarm_days: int = 3) -> bytes:
+def deadline_invite(
+    *, uid: str, summary: str, description: str, last_day: dt.date, stamp: dt.datetime, alarm_days: int = 3
+) -> bytes:
     """The .ics bytes: the last day as an all-day event, with a reminder ``alarm_days`` before."""
     calendar = Calendar()
     calendar.add("prodid", "-//dondoc//dondoc//VI")

@@ -24,15 +24,17 @@ def _clean(text: str) -> str:
 
 def _core_xml(title: str, stamp: dt.datetime) -> bytes:
     when = f"{stamp:%Y-%m-%dT%H:%M:%SZ}"
-    return ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
-            ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
-            ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:title>{escape(_clean(title))}</dc:title><dc:creator>dondoc</dc:creator>"
-            "<cp:lastModifiedBy>dondoc</cp:lastModifiedBy><cp:revision>1</cp:revision>"
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
-            "</cp:coreProperties>").encode()
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+        ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(_clean(title))}</dc:title><dc:creator>dondoc</dc:creator>"
+        "<cp:lastModifiedBy>dondoc</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode()
 
 
 def stable_package(content: bytes, *, title: str, stamp: dt.datetime) -> bytes:
@@ -54,5 +56,3 @@ def stable_package(content: bytes, *, title: str, stamp: dt.datetime) -> bytes:
             info.external_attr = 0o644 << 16
             target.writestr(info, _core_xml(title, stamp) if name == "docProps/core.xml" else entries[name])
     return out.getvalue()
-
-

@@ -27,18 +27,17 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jinja2
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from dondoc.documents.ooxml import stable_package
 from dondoc.aggregate import NOT_SUBMITTED, SCALE, AgencyLine, ReportData, TargetLine, figure
+from dondoc.documents.ooxml import stable_package
+from dondoc.documents.sections import PARTS
 from dondoc.errors import TemplateError
 from dondoc.mail.render import render
-from dondoc.documents.sections import PARTS
 from dondoc.model import Unit
 from dondoc.vocabulary import STATES, local_time, report_title
 
@@ -66,8 +65,13 @@ DATA_SHEET = "Số liệu"
 STATUS_SHEET = "Tình hình gửi báo cáo"
 
 STATUS = {state: words[0] for state, words in STATES.items()}  # the one vocabulary (dondoc.vocabulary)
-METHOD = {"sum": "Tổng", "ratio": "Tính lại từ tử số/mẫu số", "mean": "Trung bình không trọng số",
-          "listed": "Liệt kê ý kiến", "none": "Chưa có số liệu"}
+METHOD = {
+    "sum": "Tổng",
+    "ratio": "Tính lại từ tử số/mẫu số",
+    "mean": "Trung bình không trọng số",
+    "listed": "Liệt kê ý kiến",
+    "none": "Chưa có số liệu",
+}
 SUFFIX = {"percent": "%", "per-1000": "‰", "per-100000": "/100.000"}
 MET = {True: "Đạt", False: "Chưa đạt", None: "—"}
 # Characters XML 1.0 forbids (agency mail may carry them); Word refuses a document holding one.
@@ -89,6 +93,7 @@ class Signer:
 
 
 # -- formatting ---------------------------------------------------------------------------------------------------
+
 
 def _clean(text: object) -> str:
     """NFC text without the control characters XML cannot hold; CR/LF become LF, tabs spaces."""
@@ -146,9 +151,9 @@ def _letterhead(issuer_name: str) -> tuple[str, str]:
     """
     name = _clean(issuer_name).strip()
     for match in _AREA.finditer(name):
-        area = name[match.end():]
+        area = name[match.end() :]
         if area[:1].isupper():
-            body = name[:match.start()].strip()
+            body = name[: match.start()].strip()
             if body.lower() in ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd"):
                 return "", name.upper()
             return f"UBND {match.group(1)} {area}".upper(), body.upper()
@@ -171,9 +176,13 @@ def _acronym(word: str) -> bool:
 
 def _signer_title(body_caps: str) -> tuple[str, str]:
     """``(authority, title)`` by the kind of issuing body (the usual head's title)."""
-    for prefix, authority, title in (("SỞ", "", "GIÁM ĐỐC"), ("PHÒNG", "", "TRƯỞNG PHÒNG"),
-                                     ("BAN", "", "TRƯỞNG BAN"), ("ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
-                                     ("UỶ BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")):
+    for prefix, authority, title in (
+        ("SỞ", "", "GIÁM ĐỐC"),
+        ("PHÒNG", "", "TRƯỞNG PHÒNG"),
+        ("BAN", "", "TRƯỞNG BAN"),
+        ("ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
+        ("UỶ BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
+    ):
         if body_caps.startswith(prefix + " ") or body_caps == prefix:
             return authority, title
     return "", "THỦ TRƯỞNG CƠ QUAN"
@@ -181,12 +190,15 @@ def _signer_title(body_caps: str) -> tuple[str, str]:
 
 def _date_parts(day: dt.date) -> dict[str, str]:
     """Decree 30: a day below 10 and the months 1 and 2 take a leading zero."""
-    return {"date_day": f"{day.day:02d}", "date_month": f"{day.month:02d}" if day.month < 3 else str(day.month),
-            "date_year": str(day.year)}
+    return {
+        "date_day": f"{day.day:02d}",
+        "date_month": f"{day.month:02d}" if day.month < 3 else str(day.month),
+        "date_year": str(day.year),
+    }
 
 
 def _join(names: list[str]) -> str:
-    """"A", "A và B", "A, B và C"."""
+    """ "A", "A và B", "A, B và C"."""
     if len(names) < 2:
         return "".join(names)
     return ", ".join(names[:-1]) + " và " + names[-1]
@@ -195,12 +207,14 @@ def _join(names: list[str]) -> str:
 # -- the context --------------------------------------------------------------------------------------------------
 
 QUOTE_PARAGRAPHS, QUOTE_CHARS = 12, 2500  # of one agency in one part; the rest is in its own report
-PLACEHOLDER = ("[Cơ quan tổng hợp viết tiếp tại đây: nhận định chung và những nội dung chưa có cơ quan, đơn vị nào "
-               "báo cáo. Xóa dòng này trước khi trình ký.]")
+PLACEHOLDER = (
+    "[Cơ quan tổng hợp viết tiếp tại đây: nhận định chung và những nội dung chưa có cơ quan, đơn vị nào "
+    "báo cáo. Xóa dòng này trước khi trình ký.]"
+)
 
 
 def _reminders_text(line: AgencyLine) -> str:
-    """"đã nhắc 2 lần", and the addresses where a reminder bounced (a bounce is not a reminder)."""
+    """ "đã nhắc 2 lần", and the addresses where a reminder bounced (a bounce is not a reminder)."""
     said = f"đã nhắc {line.reminders} lần" if line.reminders else "chưa nhắc được lần nào"
     if line.bounced:
         said += f"; thư nhắc bị trả lại (địa chỉ {', '.join(_clean(a) for a in line.bounced)})"
@@ -211,7 +225,9 @@ def _agency(index: int, line: AgencyLine, timezone: str) -> dict:
     first = _local(line.first_at or line.submitted_at, timezone)
     latest = _local(line.submitted_at, timezone)
     version = "" if line.version is None else str(line.version)
-    note = {"on-time": "gửi đúng hạn", "late": "gửi muộn"}.get(line.status, STATUS.get(line.status, line.status).lower())
+    note = {"on-time": "gửi đúng hạn", "late": "gửi muộn"}.get(
+        line.status, STATUS.get(line.status, line.status).lower()
+    )
     if first:
         note += f" lúc {first}"
     if version and latest and latest != first:
@@ -219,15 +235,24 @@ def _agency(index: int, line: AgencyLine, timezone: str) -> dict:
     elif version:
         note += f", lần gửi thứ {version}"
     return {
-        "index": str(index), "agency_id": line.agency_id, "name": _clean(line.name), "status": line.status,
-        "status_text": STATUS.get(line.status, line.status), "submitted": first, "first": first,
+        "index": str(index),
+        "agency_id": line.agency_id,
+        "name": _clean(line.name),
+        "status": line.status,
+        "status_text": STATUS.get(line.status, line.status),
+        "submitted": first,
+        "first": first,
         "latest": latest if latest != first else "",
-        "latest_text": f"lần {version}, {latest}" if version and latest != first else (f"lần {version}" if version
-                                                                                     else ""),
-        "version": version, "reminders": str(line.reminders), "bounced": ", ".join(_clean(a) for a in line.bounced),
+        "latest_text": f"lần {version}, {latest}"
+        if version and latest != first
+        else (f"lần {version}" if version else ""),
+        "version": version,
+        "reminders": str(line.reminders),
+        "bounced": ", ".join(_clean(a) for a in line.bounced),
         "reminders_text": _reminders_text(line),
         "reminders_cell": str(line.reminders) + (f"; bị trả lại: {len(line.bounced)} địa chỉ" if line.bounced else ""),
-        "note": note, "paragraphs": _paragraphs(line.narrative),
+        "note": note,
+        "paragraphs": _paragraphs(line.narrative),
         "files": ", ".join(_clean(f) for f in line.files),
     }
 
@@ -251,11 +276,18 @@ def _parts(data: ReportData) -> list[dict]:
     """Each part of the report body with what each agency wrote under it, quoted with the agency's name."""
     parts = []
     for number, (key, heading) in enumerate(PARTS, start=1):
-        quotes = [{"agency": _clean(line.name), "paragraphs": _quote(line.sections.get(key, [])),
-                   "documents": ", ".join(_clean(d) for d in line.documents)}
-                  for line in data.agencies if line.submitted and line.sections.get(key)]
-        parts.append({"key": key, "number": _ROMAN[number], "heading": heading,
-                      "quotes": [q for q in quotes if q["paragraphs"]]})
+        quotes = [
+            {
+                "agency": _clean(line.name),
+                "paragraphs": _quote(line.sections.get(key, [])),
+                "documents": ", ".join(_clean(d) for d in line.documents),
+            }
+            for line in data.agencies
+            if line.submitted and line.sections.get(key)
+        ]
+        parts.append(
+            {"key": key, "number": _ROMAN[number], "heading": heading, "quotes": [q for q in quotes if q["paragraphs"]]}
+        )
     return parts
 
 
@@ -268,13 +300,22 @@ def _target(line: TargetLine, reporting: list[str]) -> dict:
     if listed:  # aggregate counts a worded answer as "no figure"; for a listed target, missing = did not answer
         answered = {name for name, _ in line.answers}
         missing = tuple(name for name in reporting if name not in answered)
-    value = (f"{len(line.answers)} ý kiến (liệt kê dưới bảng)" if line.answers else "Chưa có ý kiến") if listed \
+    value = (
+        (f"{len(line.answers)} ý kiến (liệt kê dưới bảng)" if line.answers else "Chưa có ý kiến")
+        if listed
         else (_figure(line.value, line.unit) or "Chưa có số liệu")
+    )
     return {
-        "code": _clean(line.target_id), "text": _clean(line.text), "unit": line.unit,
-        "goal": _goal(line.goal, line.unit) if line.goal else "—", "value": value, "method": line.method,
-        "method_text": METHOD.get(line.method, line.method), "met_text": MET[line.met],
-        "contributors": str(len(line.contributors)), "missing": str(len(missing)),
+        "code": _clean(line.target_id),
+        "text": _clean(line.text),
+        "unit": line.unit,
+        "goal": _goal(line.goal, line.unit) if line.goal else "—",
+        "value": value,
+        "method": line.method,
+        "method_text": METHOD.get(line.method, line.method),
+        "met_text": MET[line.met],
+        "contributors": str(len(line.contributors)),
+        "missing": str(len(missing)),
         "coverage": f"{len(line.contributors)} / {len(missing)}",
         "missing_names": ", ".join(_clean(n) for n in missing),
         "answers": [{"agency": _clean(name), "answer": _clean(answer)} for name, answer in line.answers],
@@ -282,11 +323,11 @@ def _target(line: TargetLine, reporting: list[str]) -> dict:
 
 
 def _short_body(name: str) -> str:
-    """"Ủy ban nhân dân tỉnh Bình Phước" → "UBND tỉnh Bình Phước" (the way a citation names it)."""
+    """ "Ủy ban nhân dân tỉnh Bình Phước" → "UBND tỉnh Bình Phước" (the way a citation names it)."""
     text = _clean(name).strip()
     for long in ("Ủy ban nhân dân", "Uỷ ban nhân dân"):
         if text.startswith(long):
-            return "UBND" + text[len(long):]
+            return "UBND" + text[len(long) :]
     return text
 
 
@@ -303,7 +344,7 @@ def _subject(plan_title: str) -> tuple[str, str]:
     """``(kind, subject)`` of a plan's title: "Kế hoạch thực hiện công tác trẻ em" → ("Kế hoạch", "thực hiện …")."""
     title = _clean(plan_title).strip()
     if title.lower().startswith("kế hoạch "):
-        return "Kế hoạch", title[len("kế hoạch "):]
+        return "Kế hoạch", title[len("kế hoạch ") :]
     return "", title
 
 
@@ -327,10 +368,13 @@ def citation(data: ReportData) -> str:
     title_kind, subject = _subject(data.plan_title)
     if kind == "Kế hoạch" and title_kind:
         # "Thực hiện Kế hoạch … về công tác trẻ em năm 2021": the plan's own "thực hiện" is not said twice
-        words.append(f"về {subject[len('thực hiện '):] if subject.lower().startswith('thực hiện ') else subject}")
+        words.append(f"về {subject[len('thực hiện ') :] if subject.lower().startswith('thực hiện ') else subject}")
     else:
-        words.append(f"ban hành {_clean(data.plan_title).strip()}" if kind == "Quyết định" else
-                     f"về {_clean(data.plan_title).strip()}")
+        words.append(
+            f"ban hành {_clean(data.plan_title).strip()}"
+            if kind == "Quyết định"
+            else f"về {_clean(data.plan_title).strip()}"
+        )
     return " ".join(words)
 
 
@@ -339,17 +383,18 @@ def summary_line(data: ReportData) -> str:
     _, subject = _subject(data.plan_title)
     period = _clean(data.period_label).strip()
     if subject.lower().startswith("thực hiện "):
-        subject = subject[len("thực hiện "):]
+        subject = subject[len("thực hiện ") :]
     elif subject == _clean(data.plan_title).strip() or not subject.lower().startswith(("công tác", "chương trình")):
         subject = _clean(data.plan_title).strip()  # "Kế hoạch đẩy mạnh …": the plan itself is what was done
     year = re.search(r"năm (\d{4})$", period)
     if year and subject.endswith(f" năm {year.group(1)}"):
-        return f"Kết quả thực hiện {subject[:-len(year.group(0)) - 1]} {period}"
+        return f"Kết quả thực hiện {subject[: -len(year.group(0)) - 1]} {period}"
     return f"Kết quả thực hiện {subject}, {period}"
 
 
-def report_context(data: ReportData, *, place: str, issuer_name: str, signer: Signer | None = None,
-                   timezone: str = TIMEZONE) -> dict:
+def report_context(
+    data: ReportData, *, place: str, issuer_name: str, signer: Signer | None = None, timezone: str = TIMEZONE
+) -> dict:
     """Everything the templates show, as ready strings and lists (pure; the templates only place it)."""
     parent, body = _letterhead(issuer_name)
     authority, title = _signer_title(body)
@@ -362,38 +407,61 @@ def report_context(data: ReportData, *, place: str, issuer_name: str, signer: Si
     summary = summary_line(data)
     signature = signature_lines(signer, authority, title)
     return {
-        "parent_caps": parent, "issuer_caps": body, "issuer": _clean(issuer_name).strip(),
+        "parent_caps": parent,
+        "issuer_caps": body,
+        "issuer": _clean(issuer_name).strip(),
         "number_placeholder": f"      /BC-{_abbreviation(body)}",
-        "place": _clean(place), **_date_parts(data.report_date),
-        "report_date": f"{data.report_date:%d/%m/%Y}", "doc_type": "BÁO CÁO", "summary": summary,
-        "plan_id": data.plan_id, "plan_title": _clean(data.plan_title), "plan_number": _clean(data.plan_number),
-        "plan_ref": citation(data), "citation": citation(data),
-        "opening": (f"Thực hiện {citation(data)}, trên cơ sở báo cáo của các cơ quan, đơn vị, "
-                    f"{_clean(issuer_name).strip()} báo cáo {summary[0].lower()}{summary[1:]} như sau:"),
-        "obligation_id": data.obligation_id, "obligation_title": _clean(data.obligation_title),
+        "place": _clean(place),
+        **_date_parts(data.report_date),
+        "report_date": f"{data.report_date:%d/%m/%Y}",
+        "doc_type": "BÁO CÁO",
+        "summary": summary,
+        "plan_id": data.plan_id,
+        "plan_title": _clean(data.plan_title),
+        "plan_number": _clean(data.plan_number),
+        "plan_ref": citation(data),
+        "citation": citation(data),
+        "opening": (
+            f"Thực hiện {citation(data)}, trên cơ sở báo cáo của các cơ quan, đơn vị, "
+            f"{_clean(issuer_name).strip()} báo cáo {summary[0].lower()}{summary[1:]} như sau:"
+        ),
+        "obligation_id": data.obligation_id,
+        "obligation_title": _clean(data.obligation_title),
         "period_title": report_title(_clean(data.obligation_title), _clean(data.period_label)),
-        "period_key": data.period_key, "period_label": _clean(data.period_label),
+        "period_key": data.period_key,
+        "period_label": _clean(data.period_label),
         "coordinator_name": _clean(data.coordinator_name),
-        "expected": str(data.expected), "submitted": str(data.submitted), "on_time": str(data.on_time),
-        "late": str(data.late), "missing": str(data.missing), "excused": str(data.excused),
+        "expected": str(data.expected),
+        "submitted": str(data.submitted),
+        "on_time": str(data.on_time),
+        "late": str(data.late),
+        "missing": str(data.missing),
+        "excused": str(data.excused),
         "reporting_rate": _rate(data.submitted, data.expected, data.reporting_rate),
         "timeliness_rate": _rate(data.on_time, data.expected, data.timeliness_rate),
-        "agencies": agencies, "targets": targets,
+        "agencies": agencies,
+        "targets": targets,
         "listed_targets": [t for t in targets if t["method"] == "listed"],
         "narratives": [dict(a, index=str(i)) for i, a in enumerate(narratives, start=1)],
-        "missing_agencies": [dict(a, index=str(i)) for i, a in
-                             enumerate((a for a in agencies if a["status"] in NOT_SUBMITTED), start=1)],
+        "missing_agencies": [
+            dict(a, index=str(i)) for i, a in enumerate((a for a in agencies if a["status"] in NOT_SUBMITTED), start=1)
+        ],
         "excused_names": ", ".join(a["name"] for a in agencies if a["status"] in ("excused", "closed")),
         "bounced_agencies": [a for a in agencies if a["bounced"]],
-        "parts": _parts(data), "placeholder": PLACEHOLDER,
-        "recipients": recipients, "recipients_text": _join(recipients),
-        "signer_authority": signature[0], "signer_title": signature[1], "signer_name": signature[2],
+        "parts": _parts(data),
+        "placeholder": PLACEHOLDER,
+        "recipients": recipients,
+        "recipients_text": _join(recipients),
+        "signer_authority": signature[0],
+        "signer_title": signature[1],
+        "signer_name": signature[2],
         "document_title": f"Báo cáo {summary[0].lower()}{summary[1:]}",
     }
 
 
-def signature_lines(signer: Signer, default_authority: str = "", default_title: str = "GIÁM ĐỐC") -> tuple[
-        str, str, str]:
+def signature_lines(
+    signer: Signer, default_authority: str = "", default_title: str = "GIÁM ĐỐC"
+) -> tuple[str, str, str]:
     """``(authority line, title line, name)`` of the signature block (Decree 30, Appendix I).
 
     "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC" when a deputy signs for the head; "TL."/"TUQ." likewise; "Q. GIÁM ĐỐC" for
@@ -406,6 +474,7 @@ def signature_lines(signer: Signer, default_authority: str = "", default_title: 
 
 
 # -- signing an approved report ------------------------------------------------------------------------------------
+
 
 def sign_docx(content: bytes, lines: tuple[str, str, str]) -> bytes:
     """The report .docx with its signature block (``signature_lines``) written in, the rest as it is.
@@ -420,10 +489,12 @@ def sign_docx(content: bytes, lines: tuple[str, str, str]) -> bytes:
     from docx.text.paragraph import Paragraph
 
     document = Document(io.BytesIO(content))
-    table = next((t for t in reversed(document.tables)
-                  if t.rows and t.rows[0].cells[0].text.strip().startswith("Nơi nhận")), None)
+    table = next(
+        (t for t in reversed(document.tables) if t.rows and t.rows[0].cells[0].text.strip().startswith("Nơi nhận")),
+        None,
+    )
     if table is None:
-        raise TemplateError("the report .docx has no table with \"Nơi nhận\" and the signature block")
+        raise TemplateError('the report .docx has no table with "Nơi nhận" and the signature block')
     cell = table.rows[0].cells[-1]
     model = next((p for p in cell.paragraphs if p.text.strip()), cell.paragraphs[0])
     authority, title, name = lines
@@ -452,17 +523,21 @@ def sign_html(page: str, lines: tuple[str, str, str]) -> str:
     from html import escape
 
     authority, title, name = (escape(line) for line in lines)
-    block = (f"\n<p>{authority}</p>" if authority else "") + f"\n<p>{title}</p>\n<div class=\"space\"></div>\n<p>{name}</p>\n"
+    block = (
+        f"\n<p>{authority}</p>" if authority else ""
+    ) + f'\n<p>{title}</p>\n<div class="space"></div>\n<p>{name}</p>\n'
     return _SIGN_CELL.sub(lambda m: m.group(1) + block + m.group(2), page, count=1)
 
 
 # -- deterministic packages ---------------------------------------------------------------------------------------
+
 
 def _stamp(data: ReportData) -> dt.datetime:
     return dt.datetime.combine(data.report_date, dt.time())
 
 
 # -- .docx --------------------------------------------------------------------------------------------------------
+
 
 def _docx(context: dict, template: Path, stamp: dt.datetime) -> bytes:
     from docxtpl import DocxTemplate  # imported here: docxtpl pulls python-docx and lxml in, only reports need them
@@ -479,8 +554,15 @@ def _docx(context: dict, template: Path, stamp: dt.datetime) -> bytes:
     return stable_package(buffer.getvalue(), title=context["document_title"], stamp=stamp)
 
 
-def render_docx(data: ReportData, template: Path, *, place: str, issuer_name: str, signer: Signer | None = None,
-                timezone: str = TIMEZONE) -> bytes:
+def render_docx(
+    data: ReportData,
+    template: Path,
+    *,
+    place: str,
+    issuer_name: str,
+    signer: Signer | None = None,
+    timezone: str = TIMEZONE,
+) -> bytes:
     """The report .docx filled from the Word ``template`` (docxtpl), deterministic bytes."""
     context = report_context(data, place=place, issuer_name=issuer_name, signer=signer, timezone=timezone)
     return _docx(context, template, _stamp(data))
@@ -488,14 +570,23 @@ def render_docx(data: ReportData, template: Path, *, place: str, issuer_name: st
 
 # -- .html --------------------------------------------------------------------------------------------------------
 
-def render_html(env: jinja2.Environment, data: ReportData, *, place: str, issuer_name: str,
-                signer: Signer | None = None, timezone: str = TIMEZONE) -> str:
+
+def render_html(
+    env: jinja2.Environment,
+    data: ReportData,
+    *,
+    place: str,
+    issuer_name: str,
+    signer: Signer | None = None,
+    timezone: str = TIMEZONE,
+) -> str:
     """The report as one self-contained HTML page (``templates/report/bao-cao-tong-hop.html.j2``)."""
     context = report_context(data, place=place, issuer_name=issuer_name, signer=signer, timezone=timezone)
     return render(env, HTML_TEMPLATE, context)
 
 
 # -- .xlsx annex --------------------------------------------------------------------------------------------------
+
 
 def _cell_value(entry: Mapping, unit: str):
     """What one agency gave for one target: its figure, or its figure recomputed from tử số/mẫu số, or its words."""
@@ -518,12 +609,14 @@ def _named_styles(book: Workbook) -> None:
     side = Side(style="thin")
     border = Border(left=side, right=side, top=side, bottom=side)
     for name, bold, fill, alignment in (
-            (HEADING, True, "DDDDDD", Alignment(wrap_text=True, vertical="center", horizontal="center")),
-            (SUBHEADING, False, "DDDDDD", Alignment(wrap_text=True, vertical="center", horizontal="center")),
-            (CELL, False, None, Alignment(wrap_text=True, vertical="top")),
-            (TOTAL, True, "F2F2F2", Alignment(wrap_text=True, vertical="top"))):
-        style = NamedStyle(name=name, font=Font(name="Times New Roman", bold=bold, size=12), border=border,
-                           alignment=alignment)
+        (HEADING, True, "DDDDDD", Alignment(wrap_text=True, vertical="center", horizontal="center")),
+        (SUBHEADING, False, "DDDDDD", Alignment(wrap_text=True, vertical="center", horizontal="center")),
+        (CELL, False, None, Alignment(wrap_text=True, vertical="top")),
+        (TOTAL, True, "F2F2F2", Alignment(wrap_text=True, vertical="top")),
+    ):
+        style = NamedStyle(
+            name=name, font=Font(name="Times New Roman", bold=bold, size=12), border=border, alignment=alignment
+        )
         if fill:
             style.fill = PatternFill("solid", fgColor=fill)
         book.add_named_style(style)
@@ -543,34 +636,51 @@ def _title(sheet, lines: list[tuple[str, dict]]) -> None:
 
 
 def _data_sheet(sheet, data: ReportData, context: dict, values: Mapping[str, Mapping]) -> None:
-    _title(sheet, [
-        (f"PHỤ LỤC: SỐ LIỆU CÁC CHỈ TIÊU THEO CƠ QUAN, ĐƠN VỊ — {context['period_label'].upper()}",
-         {"bold": True, "size": 14}),
-        (f"(Kèm theo báo cáo của {context['issuer']} ngày {context['report_date']}: {context['summary']})",
-         {"italic": True, "size": 12}),
-        (("Ô trống: cơ quan chưa gửi báo cáo hoặc không có số liệu chỉ tiêu đó. "
-          "Khi cơ quan chỉ gửi tử số, mẫu số, tỷ lệ được tính từ tử số, mẫu số."), {"italic": True, "size": 11})])
+    _title(
+        sheet,
+        [
+            (
+                f"PHỤ LỤC: SỐ LIỆU CÁC CHỈ TIÊU THEO CƠ QUAN, ĐƠN VỊ — {context['period_label'].upper()}",
+                {"bold": True, "size": 14},
+            ),
+            (
+                f"(Kèm theo báo cáo của {context['issuer']} ngày {context['report_date']}: {context['summary']})",
+                {"italic": True, "size": 12},
+            ),
+            (
+                (
+                    "Ô trống: cơ quan chưa gửi báo cáo hoặc không có số liệu chỉ tiêu đó. "
+                    "Khi cơ quan chỉ gửi tử số, mẫu số, tỷ lệ được tính từ tử số, mẫu số."
+                ),
+                {"italic": True, "size": 11},
+            ),
+        ],
+    )
     header = ["STT", "Cơ quan, đơn vị", "Tình trạng"] + [
         f"{t['code']}. {t['text']}" + (f" ({SUFFIX[t['unit']]})" if t["unit"] in SUFFIX else "")
-        for t in context["targets"]]
+        for t in context["targets"]
+    ]
     for column, text in enumerate(header, start=1):
         _put(sheet, 5, column, text, HEADING)
-    for column, text in enumerate(["", "Mục tiêu", ""] + [f"Mục tiêu: {t['goal']}" for t in context["targets"]],
-                                  start=1):
+    for column, text in enumerate(
+        ["", "Mục tiêu", ""] + [f"Mục tiêu: {t['goal']}" for t in context["targets"]], start=1
+    ):
         _put(sheet, 6, column, text or None, SUBHEADING)
     row = 7
     for index, (line, agency) in enumerate(zip(data.agencies, context["agencies"], strict=True), start=1):
         given = values.get(line.agency_id, {}) if line.status in ("on-time", "late") else {}
         cells = [index, agency["name"], agency["status_text"]] + [
-            _cell_value(given.get(t.target_id) or {}, t.unit) for t in data.targets]
+            _cell_value(given.get(t.target_id) or {}, t.unit) for t in data.targets
+        ]
         for column, value in enumerate(cells, start=1):
             _put(sheet, row, column, value, CELL)
         row += 1
     for label, figures in (
-            ("Tổng hợp", [t.value if t.method not in ("listed", "none") else None for t in data.targets]),
-            ("Cách tính", [t["method_text"] for t in context["targets"]]),
-            ("Đánh giá", [t["met_text"] for t in context["targets"]]),
-            ("Số cơ quan có số liệu / còn thiếu", [t["coverage"] for t in context["targets"]])):
+        ("Tổng hợp", [t.value if t.method not in ("listed", "none") else None for t in data.targets]),
+        ("Cách tính", [t["method_text"] for t in context["targets"]]),
+        ("Đánh giá", [t["met_text"] for t in context["targets"]]),
+        ("Số cơ quan có số liệu / còn thiếu", [t["coverage"] for t in context["targets"]]),
+    ):
         for column, value in enumerate([None, label, None, *figures], start=1):
             _put(sheet, row, column, value, TOTAL)
         row += 1
@@ -580,17 +690,39 @@ def _data_sheet(sheet, data: ReportData, context: dict, values: Mapping[str, Map
 
 
 def _status_sheet(sheet, context: dict) -> None:
-    _title(sheet, [(f"TÌNH HÌNH GỬI BÁO CÁO — {context['period_label'].upper()}", {"bold": True, "size": 14}),
-                   (f"Tỷ lệ báo cáo: {context['reporting_rate']}", {"size": 12}),
-                   (f"Tỷ lệ báo cáo đúng hạn: {context['timeliness_rate']}", {"size": 12})])
-    header = ("STT", "Cơ quan, đơn vị", "Tình trạng", "Gửi lần đầu", "Lần gửi", "Bản cuối lúc", "Số lần đã nhắc",
-              "Thư nhắc bị trả lại", "Tệp gửi kèm")
+    _title(
+        sheet,
+        [
+            (f"TÌNH HÌNH GỬI BÁO CÁO — {context['period_label'].upper()}", {"bold": True, "size": 14}),
+            (f"Tỷ lệ báo cáo: {context['reporting_rate']}", {"size": 12}),
+            (f"Tỷ lệ báo cáo đúng hạn: {context['timeliness_rate']}", {"size": 12}),
+        ],
+    )
+    header = (
+        "STT",
+        "Cơ quan, đơn vị",
+        "Tình trạng",
+        "Gửi lần đầu",
+        "Lần gửi",
+        "Bản cuối lúc",
+        "Số lần đã nhắc",
+        "Thư nhắc bị trả lại",
+        "Tệp gửi kèm",
+    )
     for column, text in enumerate(header, start=1):
         _put(sheet, 5, column, text, HEADING)
     for row, agency in enumerate(context["agencies"], start=6):
-        cells = (int(agency["index"]), agency["name"], agency["status_text"], agency["first"] or None,
-                 int(agency["version"]) if agency["version"] else None, agency["latest"] or None,
-                 int(agency["reminders"]), agency["bounced"] or None, agency["files"] or None)
+        cells = (
+            int(agency["index"]),
+            agency["name"],
+            agency["status_text"],
+            agency["first"] or None,
+            int(agency["version"]) if agency["version"] else None,
+            agency["latest"] or None,
+            int(agency["reminders"]),
+            agency["bounced"] or None,
+            agency["files"] or None,
+        )
         for column, value in enumerate(cells, start=1):
             _put(sheet, row, column, value, CELL)
     for column, width in zip("ABCDEFGHI", (6, 40, 14, 18, 9, 18, 14, 30, 40), strict=True):
@@ -609,8 +741,14 @@ def _xlsx(data: ReportData, context: dict, values: Mapping[str, Mapping] | None)
     return stable_package(buffer.getvalue(), title=f"Phụ lục: {context['document_title']}", stamp=_stamp(data))
 
 
-def render_xlsx(data: ReportData, *, values: Mapping[str, Mapping] | None = None, timezone: str = TIMEZONE,
-                place: str = "", issuer_name: str = "") -> bytes:
+def render_xlsx(
+    data: ReportData,
+    *,
+    values: Mapping[str, Mapping] | None = None,
+    timezone: str = TIMEZONE,
+    place: str = "",
+    issuer_name: str = "",
+) -> bytes:
     """The annex: sheet "Số liệu" (agency × target, aggregate rows) and "Tình hình gửi báo cáo".
 
     ``values`` holds each agency's form entries, ``{agency id: {target id:
@@ -623,6 +761,7 @@ def render_xlsx(data: ReportData, *, values: Mapping[str, Mapping] | None = None
 
 
 # -- files --------------------------------------------------------------------------------------------------------
+
 
 def _write_private(path: Path, content: bytes) -> None:
     """Write ``content`` to ``path`` as mode 0600, atomically (a reader never sees half a file)."""
@@ -643,9 +782,18 @@ def report_stem(data: ReportData) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{data.plan_id}-{data.obligation_id}-{data.period_key}")
 
 
-def write_report(data: ReportData, out_dir: Path, *, template: Path, env: jinja2.Environment, place: str,
-                 issuer_name: str, signer: Signer | None = None, values: Mapping[str, Mapping] | None = None,
-                 timezone: str = TIMEZONE) -> dict[str, Path]:
+def write_report(
+    data: ReportData,
+    out_dir: Path,
+    *,
+    template: Path,
+    env: jinja2.Environment,
+    place: str,
+    issuer_name: str,
+    signer: Signer | None = None,
+    values: Mapping[str, Mapping] | None = None,
+    timezone: str = TIMEZONE,
+) -> dict[str, Path]:
     """Write ``<plan>-<obligation>-<period>.docx/.xlsx/.html`` (mode 0600) to ``out_dir``; their paths by kind."""
     context = report_context(data, place=place, issuer_name=issuer_name, signer=signer, timezone=timezone)
     contents = {

@@ -39,11 +39,21 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("problems", ("ton tai", "han che", "kho khan", "vuong mac", "bat cap", "nguyen nhan")),
     ("proposals", ("kien nghi", "de xuat", "de nghi")),
     ("plans", ("phuong huong", "nhiem vu", "giai phap", "ke hoach thoi gian toi", "trong tam")),
-    ("deployment", ("cong tac chi dao", "cong tac lanh dao", "tinh hinh trien khai", "trien khai thuc hien",
-                    "to chuc trien khai", "cong tac trien khai", "chi dao, dieu hanh", "chi dao dieu hanh",
-                    "tinh hinh to chuc")),
-    ("results", ("ket qua", "danh gia ket qua", "tinh hinh thuc hien", "thuc hien cac chi tieu",
-                 "thuc hien chi tieu")),
+    (
+        "deployment",
+        (
+            "cong tac chi dao",
+            "cong tac lanh dao",
+            "tinh hinh trien khai",
+            "trien khai thuc hien",
+            "to chuc trien khai",
+            "cong tac trien khai",
+            "chi dao, dieu hanh",
+            "chi dao dieu hanh",
+            "tinh hinh to chuc",
+        ),
+    ),
+    ("results", ("ket qua", "danh gia ket qua", "tinh hinh thuc hien", "thuc hien cac chi tieu", "thuc hien chi tieu")),
 )
 _ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
 _NUMBERING = re.compile(
@@ -51,7 +61,8 @@ _NUMBERING = re.compile(
     rf"|(?=[ivx]){_ROMAN}\s*[.)/:\-–]\s*"
     rf"|\d{{1,2}}(?:\.\d{{1,2}}){{0,3}}\s*[.)/:\-–]?\s+"
     rf"|[a-zđ]\s*[.)]\s*)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _END = ("noi nhan", "tren day la bao cao", "tren day la ket qua", "tren day la tinh hinh")
 MAX_HEADING = 140
 
@@ -73,7 +84,7 @@ def heading_part(line: str, *, capitals: bool = True) -> str | None:
     folded = fold(text)
     numbered = _NUMBERING.match(folded)
     if numbered and numbered.group(0).strip():
-        rest = folded[numbered.end():]
+        rest = folded[numbered.end() :]
     elif capitals and _capitals(text):
         rest = folded
     else:
@@ -98,7 +109,7 @@ def _capitals(text: str) -> bool:
 
 
 def _opens_body(line: str) -> bool:
-    """"Kính gửi: …" and "… báo cáo như sau:" end a report's preamble."""
+    """ "Kính gửi: …" and "… báo cáo như sau:" end a report's preamble."""
     folded = fold(line)
     return folded.startswith("kinh gui") or folded.rstrip(" .").endswith(("nhu sau:", "nhu sau"))
 

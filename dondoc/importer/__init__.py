@@ -12,6 +12,19 @@ from .draft import Draft, areas_of, draft_plan, import_plan, level_of, pending_r
 from .targets import FoundTarget, find_targets
 from .text import PlanFileError, clean, read_plan
 
-__all__ = ["Draft", "FoundTarget", "Item", "PlanFileError", "WrittenDay", "areas_of", "clean", "draft_plan",
-           "find_items", "find_targets", "import_plan", "level_of", "pending_reviews",
-           "read_plan"]
+__all__ = [
+    "Draft",
+    "FoundTarget",
+    "Item",
+    "PlanFileError",
+    "WrittenDay",
+    "areas_of",
+    "clean",
+    "draft_plan",
+    "find_items",
+    "find_targets",
+    "import_plan",
+    "level_of",
+    "pending_reviews",
+    "read_plan",
+]

@@ -20,8 +20,17 @@ from dataclasses import dataclass
 from ..folding import without_marks
 from ..model import Area, Level
 
-__all__ = ["GROUPS", "AgencyMatch", "Directory", "canonical", "find_agencies", "find_groups", "loose", "overlaps",
-           "slug"]
+__all__ = [
+    "GROUPS",
+    "AgencyMatch",
+    "Directory",
+    "canonical",
+    "find_agencies",
+    "find_groups",
+    "loose",
+    "overlaps",
+    "slug",
+]
 
 GROUPS = ("departments", "districts", "communes")
 
@@ -47,9 +56,23 @@ _LONG_NAMES = {
     "tài chính kế hoạch": "tckh",
     "nội vụ": "nv",
 }
-_OLD_TONES = [("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"), ("oè", "òe"), ("oé", "óe"),
-              ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"), ("uỳ", "ùy"), ("uý", "úy"), ("uỷ", "ủy"), ("uỹ", "ũy"),
-              ("uỵ", "ụy")]
+_OLD_TONES = [
+    ("oà", "òa"),
+    ("oá", "óa"),
+    ("oả", "ỏa"),
+    ("oã", "õa"),
+    ("oạ", "ọa"),
+    ("oè", "òe"),
+    ("oé", "óe"),
+    ("oẻ", "ỏe"),
+    ("oẽ", "õe"),
+    ("oẹ", "ọe"),
+    ("uỳ", "ùy"),
+    ("uý", "úy"),
+    ("uỷ", "ủy"),
+    ("uỹ", "ũy"),
+    ("uỵ", "ụy"),
+]
 
 
 def overlaps(start: int, end: int, spans) -> bool:
@@ -77,15 +100,29 @@ def canonical(name: str) -> str:
     text = re.sub(r"\b(vh) ?(tt)\b", "vhtt", text)
     text = re.sub(r"\b(kh) ?(đt)\b", "khđt", text)
     # "Sở Y tế tỉnh Bình Phước" and "Sở Y tế" are one agency in one plan: drop the trailing place.
-    text = re.sub(r"^((?:sở|phòng|ban|bộ|liên hiệp|liên minh) .+?) (?:tỉnh|thành phố|thị xã|huyện|quận|cấp tỉnh)(?: .*)?$", r"\1", text)
+    text = re.sub(
+        r"^((?:sở|phòng|ban|bộ|liên hiệp|liên minh) .+?) (?:tỉnh|thành phố|thị xã|huyện|quận|cấp tỉnh)(?: .*)?$",
+        r"\1",
+        text,
+    )
     return text
 
 
-_LOOSE_UNITS = (("p", "phường"), ("x", "xã"), ("tt", "thị trấn"), ("tx", "thị xã"), ("q", "quận"), ("h", "huyện"),
-                ("tp", "thành phố"), ("dk", "đặc khu"))
+_LOOSE_UNITS = (
+    ("p", "phường"),
+    ("x", "xã"),
+    ("tt", "thị trấn"),
+    ("tx", "thị xã"),
+    ("q", "quận"),
+    ("h", "huyện"),
+    ("tp", "thành phố"),
+    ("dk", "đặc khu"),
+)
 
 
-_LOOSE_LONG = sorted({(without_marks(long), without_marks(short)) for long, short in _LONG_NAMES.items()}, key=lambda i: -len(i[0]))
+_LOOSE_LONG = sorted(
+    {(without_marks(long), without_marks(short)) for long, short in _LONG_NAMES.items()}, key=lambda i: -len(i[0])
+)
 
 
 def loose(name: str) -> str:
@@ -122,26 +159,28 @@ _SPECIAL = r"(?:Công Thương|Phát triển nông thôn|Giao thông vận tải
 _DEPT = rf"(?:{_SPECIAL}|{_PART}(?:(?: và | - | – |-|–)(?:{_SPECIAL}|{_PART}))*)"
 _PLACE = rf"(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?"
 _AGENCY = re.compile(
-    "|".join([
-        rf"(?:Ủy|Uỷ|ủy|uỷ) ban nhân dân {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
-        rf"UBND {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
-        rf"(?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
-        rf"(?:Sở|Phòng|Bộ) {_DEPT}",
-        rf"Ban (?:Dân tộc|Chỉ đạo(?: {_LOW}| {_CAP}){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
-        rf"Công an {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
-        r"(?:Tỉnh|Thành|Huyện|Thị) (?:đoàn|Đoàn)",
-        rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
-        rf"Bảo hiểm [Xx]ã hội {_LEVEL}",
-        rf"(?:Ủy|Uỷ) ban Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
-        rf"Hội Liên hiệp Phụ nữ(?: Việt Nam)?(?: {_LEVEL})?",
-        rf"Trung tâm {_DEPT}(?: (?!{_HEADS}){_CAP})*",
-        rf"Văn phòng (?:UBND|(?:Ủy|Uỷ) ban nhân dân) {_LEVEL}",
-        rf"Cục {_DEPT}",
-        r"Liên hiệp các Hội Khoa học và Kỹ thuật",
-        rf"Liên (?:minh|đoàn) {_DEPT}{_PLACE}",
-        r"Thủ tướng Chính phủ",
-        r"(?:Ủy|Uỷ) ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
-    ])
+    "|".join(
+        [
+            rf"(?:Ủy|Uỷ|ủy|uỷ) ban nhân dân {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            rf"UBND {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            rf"(?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            rf"(?:Sở|Phòng|Bộ) {_DEPT}",
+            rf"Ban (?:Dân tộc|Chỉ đạo(?: {_LOW}| {_CAP}){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
+            rf"Công an {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            r"(?:Tỉnh|Thành|Huyện|Thị) (?:đoàn|Đoàn)",
+            rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
+            rf"Bảo hiểm [Xx]ã hội {_LEVEL}",
+            rf"(?:Ủy|Uỷ) ban Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
+            rf"Hội Liên hiệp Phụ nữ(?: Việt Nam)?(?: {_LEVEL})?",
+            rf"Trung tâm {_DEPT}(?: (?!{_HEADS}){_CAP})*",
+            rf"Văn phòng (?:UBND|(?:Ủy|Uỷ) ban nhân dân) {_LEVEL}",
+            rf"Cục {_DEPT}",
+            r"Liên hiệp các Hội Khoa học và Kỹ thuật",
+            rf"Liên (?:minh|đoàn) {_DEPT}{_PLACE}",
+            r"Thủ tướng Chính phủ",
+            r"(?:Ủy|Uỷ) ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+        ]
+    )
 )
 
 
@@ -157,15 +196,18 @@ def find_agencies(text: str) -> list[tuple[int, int, str]]:
 _GROUP_PATTERNS = {
     "departments": re.compile(
         r"(?i)các\s+(?:sở|cơ quan|ngành|đơn vị|ban,? ngành)(?:[\s,;]*(?:sở|ban|ngành|cơ quan|đơn vị|đoàn thể|hội"
-        r"|liên quan|cấp tỉnh|tỉnh|thành phố|có liên quan|chức năng)\b)*"),
+        r"|liên quan|cấp tỉnh|tỉnh|thành phố|có liên quan|chức năng)\b)*"
+    ),
     "districts": re.compile(
         r"(?i)(?:(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(?:quận,\s*)?(?:huyện|cấp huyện|quận)"
         r"(?:[\s,]*(?:thị xã|thành phố|quận|huyện|thị xã, thành phố))*"
         r"|các\s+(?:quận,\s*)?huyện(?:,\s*(?:thị xã|thành phố|quận))+"
-        r"|(?:các\s+)?(?:thị xã|huyện|quận)(?:(?:,|\s+và)\s+(?:các\s+)?(?:thị xã|huyện|quận|thành phố))+)"),
+        r"|(?:các\s+)?(?:thị xã|huyện|quận)(?:(?:,|\s+và)\s+(?:các\s+)?(?:thị xã|huyện|quận|thành phố))+)"
+    ),
     "communes": re.compile(
         r"(?i)(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(?:xã|cấp xã|phường)(?:[\s,]*(?:phường|thị trấn|xã))*"
-        r"|các\s+xã,\s*phường(?:,\s*thị trấn)?"),
+        r"|các\s+xã,\s*phường(?:,\s*thị trấn)?"
+    ),
 }
 _LOCALITIES = re.compile(r"(?i)(?:\bcác|,|\bvà)\s+địa\s+phương\b")
 

@@ -46,8 +46,10 @@ from .parties import find_parties, plural_units
 __all__ = ["AD_HOC_NOTE", "Block", "block_items", "find_blocks", "issuer_of"]
 
 _MARK = re.compile(r"^(?:Điều\s+\d+[.:]?|[IVXLC]+\.|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•])\s*")
-_HEADING = re.compile(r"(?i)^(?:chế\s+độ\s+(?:thông\s+tin,?\s+)?)?báo\s+cáo\b(?P<rest>[^.;:]{0,160})"
-                      r"(?::\s*(?P<inline>\S.*)|[.:]?)$")
+_HEADING = re.compile(
+    r"(?i)^(?:chế\s+độ\s+(?:thông\s+tin,?\s+)?)?báo\s+cáo\b(?P<rest>[^.;:]{0,160})"
+    r"(?::\s*(?P<inline>\S.*)|[.:]?)$"
+)
 _HEADING_PERIODS = [
     ("ad-hoc", re.compile(r"(?i)\b(?:đột\s+xuất|theo\s+yêu\s+cầu|khi\s+có\s+yêu\s+cầu)\b")),
     ("H1", re.compile(r"(?i)\b(?:0?6|sáu)\s+tháng\b")),
@@ -58,16 +60,36 @@ _HEADING_PERIODS = [
 _FIELDS = [
     ("cut_off", re.compile(r"(?i)^thời\s+(?:gian|điểm|hạn)\s+chốt\s+số\s+liệu\b[^:]*:\s*")),
     # not "Nơi nhận:", the document's own distribution list
-    ("recipient", re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+đơn\s+vị)?\s+(?:tiếp\s+)?nhận(?:\s+báo\s+cáo)?"
-                             r"|nơi\s+(?:tiếp\s+)?nhận\s+báo\s+cáo)\s*:\s*")),
-    ("reporters", re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+(?:đơn\s+vị|tổ\s+chức))?|đối\s+tượng)\s+"
-                             r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm|báo\s+cáo)"
-                             r"(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*")),
-    ("due", re.compile(r"(?i)^(?:thời\s+(?:gian|hạn)|hạn|ngày)\s+(?:gửi\s+|nộp\s+|nhận\s+)?(?:báo\s+cáo|gửi|nộp)"
-                       r"(?:\s+định\s+kỳ)?\s*:\s*")),
+    (
+        "recipient",
+        re.compile(
+            r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+đơn\s+vị)?\s+(?:tiếp\s+)?nhận(?:\s+báo\s+cáo)?"
+            r"|nơi\s+(?:tiếp\s+)?nhận\s+báo\s+cáo)\s*:\s*"
+        ),
+    ),
+    (
+        "reporters",
+        re.compile(
+            r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)(?:,?\s+(?:đơn\s+vị|tổ\s+chức))?|đối\s+tượng)\s+"
+            r"(?:thực\s+hiện|gửi|lập|có\s+trách\s+nhiệm|báo\s+cáo)"
+            r"(?:\s+(?:gửi\s+)?báo\s+cáo)?\s*:\s*"
+        ),
+    ),
+    (
+        "due",
+        re.compile(
+            r"(?i)^(?:thời\s+(?:gian|hạn)|hạn|ngày)\s+(?:gửi\s+|nộp\s+|nhận\s+)?(?:báo\s+cáo|gửi|nộp)"
+            r"(?:\s+định\s+kỳ)?\s*:\s*"
+        ),
+    ),
     ("frequency", re.compile(r"(?i)^(?:tần\s+suất|kỳ)(?:\s+(?:thực\s+hiện\s+|gửi\s+)?báo\s+cáo)?\s*:\s*")),
-    ("other", re.compile(r"(?i)^(?:tên|nội\s+dung|phương\s+thức|hình\s+thức|mẫu|biểu\s+mẫu|phạm\s+vi)\b"
-                         r"[^:]{0,40}:\s*")),
+    (
+        "other",
+        re.compile(
+            r"(?i)^(?:tên|nội\s+dung|phương\s+thức|hình\s+thức|mẫu|biểu\s+mẫu|phạm\s+vi)\b"
+            r"[^:]{0,40}:\s*"
+        ),
+    ),
 ]
 
 
@@ -92,7 +114,7 @@ class Block:
 def _content(line: str) -> tuple[str, str]:
     """The list mark of a line and what follows it."""
     match = _MARK.match(line)
-    return (match.group(0).strip(), line[match.end():].strip()) if match else ("", line.strip())
+    return (match.group(0).strip(), line[match.end() :].strip()) if match else ("", line.strip())
 
 
 def _heading_period(words: str) -> str | None:
@@ -103,7 +125,7 @@ def _field(content: str) -> tuple[str, str] | None:
     for name, pattern in _FIELDS:
         match = pattern.match(content)
         if match:
-            return name, content[match.end():].strip()
+            return name, content[match.end() :].strip()
     return None
 
 
@@ -113,8 +135,13 @@ def _is_heading(mark: str, content: str) -> bool:
     heading = _HEADING.match(content)
     if heading and heading["inline"] and _heading_period(heading["rest"]) != "ad-hoc":
         return False  # "1. Báo cáo tháng: Các sở … gửi … trước ngày 20": a sentence, read as one
-    return bool(mark) and mark[0] not in "-–+•" and bool(heading) and not re.match(
-        r"(?i)báo\s+cáo\s+của\b", content) and not re.search(r"\d{1,2}\s*/\s*\d{1,2}|\bngày\s+\d", content)
+    return (
+        bool(mark)
+        and mark[0] not in "-–+•"
+        and bool(heading)
+        and not re.match(r"(?i)báo\s+cáo\s+của\b", content)
+        and not re.search(r"\d{1,2}\s*/\s*\d{1,2}|\bngày\s+\d", content)
+    )
 
 
 def find_blocks(text: str) -> list[Block]:
@@ -192,8 +219,10 @@ def _has_fields(block: Block) -> bool:
     return block.period == "ad-hoc" and "body" in block.fields and not re.match(r"[a-zđ][.)]", block.mark)
 
 
-_ISSUER = re.compile(r"(?m)^(?!Căn\s+cứ|Theo\s|Xét\s)(?P<who>[^\n.;:\d]{3,80}?)\s+"
-                     r"(?:quy\s+định|ban\s+hành|hướng\s+dẫn)\b[^\n]*(?:như\s+sau|Thông\s+tư)")
+_ISSUER = re.compile(
+    r"(?m)^(?!Căn\s+cứ|Theo\s|Xét\s)(?P<who>[^\n.;:\d]{3,80}?)\s+"
+    r"(?:quy\s+định|ban\s+hành|hướng\s+dẫn)\b[^\n]*(?:như\s+sau|Thông\s+tư)"
+)
 
 
 def issuer_of(text: str) -> str | None:
@@ -235,8 +264,9 @@ def _reporters(value: str, level: Level, modern: bool) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _recipient(value: str, level: Level, modern: bool, *, bare_titles: bool = True
-               ) -> tuple[str | None, list[str], str | None]:
+def _recipient(
+    value: str, level: Level, modern: bool, *, bare_titles: bool = True
+) -> tuple[str | None, list[str], str | None]:
     """Recipient, further recipients and the unit that takes it in ("Bộ Tài chính (qua Vụ Tổng hợp)"). Without
     ``bare_titles``, a title without its body ("Bộ trưởng, Chủ nhiệm …") names no recipient."""
     value = _PURPOSE.sub("", value.split("\n")[0]).rstrip(" .")
@@ -260,8 +290,11 @@ def _named_periods(block: Block) -> list[str]:
     if block.period:
         return [block.period]
     frequency = block.fields.get("frequency", "")
-    return list(dict.fromkeys(m.period.split(":")[0] for m in _periods(frequency)
-                              if m.period in ("H1", "Y", "Q", "M", "ad-hoc")))
+    return list(
+        dict.fromkeys(
+            m.period.split(":")[0] for m in _periods(frequency) if m.period in ("H1", "Y", "Q", "M", "ad-hoc")
+        )
+    )
 
 
 def _dated(block: Block) -> list[tuple[str, _Date | None]]:
@@ -279,7 +312,7 @@ def _dated(block: Block) -> list[tuple[str, _Date | None]]:
     pairs = _pair(due, _periods(due), dates)
     undecided = [index for index, (period, _) in enumerate(pairs) if period.endswith("?")]
     if len(undecided) == len(regular) and len(regular) > 1:
-        for index, period in zip(undecided, regular):  # in the order the frequency names them
+        for index, period in zip(undecided, regular, strict=True):  # in the order the frequency names them
             pairs[index] = (period, pairs[index][1])
     elif len(regular) == 1:
         pairs = [(regular[0] if period.endswith("?") else period, date) for period, date in pairs]
@@ -332,10 +365,19 @@ def block_items(text: str, level: Level, modern: bool) -> list[tuple[Block, list
         regime.recipient = (recipient, also_to, via) if recipient else regime.recipient
         quote = (block.fields.get("due") or block.heading).split("\n")[0]
         for period, date in _dated(block):
-            item = Item(reporters=list(reporters), recipient=recipient, also_to=list(also_to), via=via,
-                        period=period.split(":")[0], kind=_kind(period), date=date.day if date else None,
-                        rule=date.rule if date else None, quote=quote, section=block.heading,
-                        months_after=date.months_after if date else 0)
+            item = Item(
+                reporters=list(reporters),
+                recipient=recipient,
+                also_to=list(also_to),
+                via=via,
+                period=period.split(":")[0],
+                kind=_kind(period),
+                date=date.day if date else None,
+                rule=date.rule if date else None,
+                quote=quote,
+                section=block.heading,
+                months_after=date.months_after if date else 0,
+            )
             item.review.extend(notes)
             item.confidence -= 0.1 * len(notes)
             _assess(item)

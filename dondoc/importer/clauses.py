@@ -37,8 +37,10 @@ from .parties import GROUP_KINDS, Party, find_parties, generic_party, plural_uni
 __all__ = ["AD_HOC_NOTE", "NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "is_modern", "sentences"]
 
 NO_DATE = "the plan writes no date for this report: set it from the coordinator's instructions"
-AD_HOC_NOTE = ("an ad-hoc report (\"đột xuất\", \"theo yêu cầu\"): the plan gives it no date and none is invented; it "
-               "falls due when it is asked for")
+AD_HOC_NOTE = (
+    'an ad-hoc report ("đột xuất", "theo yêu cầu"): the plan gives it no date and none is invented; it '
+    "falls due when it is asked for"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,9 @@ _RANKS = [
 ]
 _DUE_LINE = re.compile(r"(?i)^(?:[-+]\s*)?thời\s+(?:gian|hạn)\s+(?:hoàn\s+thành|thực\s+hiện|gửi|báo\s+cáo)\b")
 _SUBJECT_LEAD = re.compile(r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu|trách\s+nhiệm\s+của|nhiệm\s+vụ\s+của|đối\s+với)\s+")
-_TITLES = re.compile(r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)(?:\s+|,\s*))+")
+_TITLES = re.compile(
+    r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)(?:\s+|,\s*))+"
+)
 _LEAD_IN = re.compile(r"(?i)\b(?:có|chịu)\s+trách\s+nhiệm|\bthực\s+hiện\b|\bnhư\s+sau\b|\bnhiệm\s+vụ\b|\bchỉ\s+đạo\b")
 
 
@@ -117,7 +121,7 @@ def _rank(line: str) -> tuple[int | None, str]:
     for pattern, rank in _RANKS:
         match = pattern.match(line)
         if match:
-            return rank, line[match.end():].strip()
+            return rank, line[match.end() :].strip()
     return None, line
 
 
@@ -127,7 +131,7 @@ def _chain(parties: list[Party], text: str) -> list[str]:
         return []
     names = [parties[0].name]
     for previous, party in zip(parties, parties[1:]):
-        gap = text[previous.end:party.start]
+        gap = text[previous.end : party.start]
         if not re.fullmatch(r"\s*(?:,|;|và|,\s*và|/)?\s*(?:các\s+)?(?:(?:Thủ trưởng|Chủ tịch|Giám đốc)\s+)?", gap):
             break
         if party.name not in names:
@@ -138,19 +142,29 @@ def _chain(parties: list[Party], text: str) -> list[str]:
 def _subjects(content: str, level: Level, modern: bool, *, heading: bool) -> list[str]:
     """The reporters a heading or a lead-in names at its start ("4. Các sở, ban, ngành", "Giao Sở Y tế …")."""
     led = _SUBJECT_LEAD.match(content)
-    body = content[led.end():] if led else content
+    body = content[led.end() :] if led else content
     body = _TITLES.sub("", body)
     parties = find_parties(body[:400], level, modern=modern)
-    if len(parties) > 1 and parties[0].start <= 4 and re.fullmatch(
+    if (
+        len(parties) > 1
+        and parties[0].start <= 4
+        and re.fullmatch(
             r"(?i)\s*(?:đề\s+nghị|yêu\s+cầu|giao)\s+(?:các\s+)?(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng)\s+)?",
-            body[parties[0].end:parties[1].start]):
+            body[parties[0].end : parties[1].start],
+        )
+    ):
         return _chain(parties[1:], body)  # "Bộ X đề nghị UBND các tỉnh …:": those asked, not the one who asks
     if parties and parties[0].start <= 4:
         names = _chain(parties, body)
         first = parties[0]
-        whole = body[first.start:].split("(")[0].rstrip(" :.")
-        if heading and led and first.group and len(whole) > first.end - first.start + 3 and not re.match(
-                r"(?i)^[^,;]*(?:có|chịu)\s+trách", whole[first.end - first.start:]):
+        whole = body[first.start :].split("(")[0].rstrip(" :.")
+        if (
+            heading
+            and led
+            and first.group
+            and len(whole) > first.end - first.start + 3
+            and not re.match(r"(?i)^[^,;]*(?:có|chịu)\s+trách", whole[first.end - first.start :])
+        ):
             literal = generic_party(whole)
             if literal:
                 return [literal]
@@ -163,8 +177,12 @@ def _subjects(content: str, level: Level, modern: bool, *, heading: bool) -> lis
 
 
 def _is_heading(line: str) -> bool:
-    return len(line) < 200 and not re.search(r"[.;]$", line) and len(line.split()) < 30 and (
-        line.endswith(":") or not re.search(r"\bbáo\s+cáo\b", line, re.I))
+    return (
+        len(line) < 200
+        and not re.search(r"[.;]$", line)
+        and len(line.split()) < 30
+        and (line.endswith(":") or not re.search(r"\bbáo\s+cáo\b", line, re.I))
+    )
 
 
 def _leading_agency(text: str) -> str | None:
@@ -227,8 +245,9 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
         own: list[str] = []
         structural = stack[-1] if stack else None
         if rank is not None and (_is_heading(content) or rank == 2):
-            names = _subjects(re.sub(r"^(?:Trách nhiệm|Nhiệm vụ)\s+(?=của)", "Trách nhiệm ", content), level,
-                              modern, heading=True)
+            names = _subjects(
+                re.sub(r"^(?:Trách nhiệm|Nhiệm vụ)\s+(?=của)", "Trách nhiệm ", content), level, modern, heading=True
+            )
             if names:
                 stack.append((rank, tuple(names), line))
             if _is_heading(content):
@@ -256,7 +275,9 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
             part = _LIST_MARK.sub("", part.strip()).strip()
             if not part or _is_heading(part):
                 continue
-            subjects, origin = (tuple(own), line) if own else (structural[1], structural[2]) if structural else ((), None)
+            subjects, origin = (
+                (tuple(own), line) if own else (structural[1], structural[2]) if structural else ((), None)
+            )
             out.append(Sentence(part, section, subject, len(out), subjects, origin, number))
     return out
 
@@ -265,48 +286,84 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
 # Periods and dates
 
 _PERIODS: list[tuple[str, re.Pattern]] = [
-    ("ad-hoc", re.compile(r"(?i)\bđột\s+xuất\b|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
-                          r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)")),
-    ("Q", re.compile(r"(?i)(?<!ngày\s)\b(?:định\s+kỳ\s+)?0?3\s+tháng(?:\s*/\s*lần|\s+một\s+lần|\s+1\s+lần)?(?!\s*/?\s*\d)")),
-    ("H1", re.compile(r"(?i)(?<!ngày\s)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/?\s*\d)")),
-    ("Y", re.compile(r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
-                     r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm|năm\s+sau|năm\s+tiếp\s+theo)\b(?!\s+học)"
-                     r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b|(?<=\),\s)năm\b"
-                     r"|(?<=\svà\s)năm\b(?=\s+(?:\(|trước\s+ngày|chậm\s+nhất))")),
+    (
+        "ad-hoc",
+        re.compile(
+            r"(?i)\bđột\s+xuất\b|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
+            r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)"
+        ),
+    ),
+    (
+        "Q",
+        re.compile(
+            r"(?i)(?<!ngày\s)\b(?:định\s+kỳ\s+)?0?3\s+tháng(?:\s*/\s*lần|\s+một\s+lần|\s+1\s+lần)?(?!\s*/?\s*\d)"
+        ),
+    ),
+    (
+        "H1",
+        re.compile(
+            r"(?i)(?<!ngày\s)\b(?:0?6|sáu)(?:\s*\(sáu\))?\s+tháng(?:\s*/\s*lần|\s+đầu\s+năm|\s+một\s+lần)?(?!\s*/?\s*\d)"
+        ),
+    ),
+    (
+        "Y",
+        re.compile(
+            r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
+            r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm|năm\s+sau|năm\s+tiếp\s+theo)\b(?!\s+học)"
+            r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b|(?<=\),\s)năm\b"
+            r"|(?<=\svà\s)năm\b(?=\s+(?:\(|trước\s+ngày|chậm\s+nhất))"
+        ),
+    ),
     ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
     # a one-off report due within a quarter or a month of a named year, no day written ("báo cáo Thủ tướng Chính phủ
     # trong quý I năm 2010", "vào đầu quý I năm 2010")
-    ("once:period-report", re.compile(r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
-                                      r"\s+(?:năm\s+)?\d{4}\b")),
+    (
+        "once:period-report",
+        re.compile(
+            r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
+            r"\s+(?:năm\s+)?\d{4}\b"
+        ),
+    ),
     ("once:implementation-plan", re.compile(r"(?i)\b(?:xây\s+dựng|ban\s+hành)\s+(?:và\s+ban\s+hành\s+)?kế\s+hoạch\b")),
     ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|đánh\s+giá)\b")),
     ("periodic", re.compile(r"(?i)\bđịnh\s+kỳ\b")),
 ]
 
-_RULES = (r"(?P<rule>trước\s+hoặc\s+(?:vào|trong)\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+vào)?(?:\s+ngày)?"
-          r"|(?:vào\s+)?trước\s+ngày|hạn(?:\s+chót)?(?:\s+là)?(?:\s+ngày)?|vào\s+ngày|đến\s+hết\s+ngày|trước)")
-_DM = (r"(?P<d>\d{1,2})\s*(?:(?:/|-|\.)\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<mw>\d{1,2}))"
-       r"(?:\s*(?:/|-|\.)\s*(?P<y>\d{4})|\s+năm\s+(?P<yw>\d{4}))?(?!\s*/?\s*\d)")
+_RULES = (
+    r"(?P<rule>trước\s+hoặc\s+(?:vào|trong)\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+vào)?(?:\s+ngày)?"
+    r"|(?:vào\s+)?trước\s+ngày|hạn(?:\s+chót)?(?:\s+là)?(?:\s+ngày)?|vào\s+ngày|đến\s+hết\s+ngày|trước)"
+)
+_DM = (
+    r"(?P<d>\d{1,2})\s*(?:(?:/|-|\.)\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<mw>\d{1,2}))"
+    r"(?:\s*(?:/|-|\.)\s*(?P<y>\d{4})|\s+năm\s+(?P<yw>\d{4}))?(?!\s*/?\s*\d)"
+)
 _DATE = re.compile(_RULES + r"\s+" + _DM, re.I)
-_WINDOW = re.compile(r"(?i)\btừ\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?)?\s+(?:đến|tới)\s+(?P<rule>(?:hết\s+)?ngày)\s+"
-                     + _DM)
+_WINDOW = re.compile(
+    r"(?i)\btừ\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?)?\s+(?:đến|tới)\s+(?P<rule>(?:hết\s+)?ngày)\s+" + _DM
+)
 _ALSO_DATE = re.compile(r"\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+)?" + _DM, re.I)
-_DAY_OF = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
-                     r"(?P<tail>\s+(?:(?:cuối|đầu(?:\s+tiên)?)(?:\s+của)?\s+quý(?:\s+(?:sau|tiếp\s+theo))?"
-                     r"|tiếp\s+theo|sau"
-                     r"|cuối\s+cùng\s+của\s+quý))?", re.I)
-_QUARTER_MONTHS = re.compile(_RULES + r"\s+(?P<d>\d{1,2})\s+(?:các\s+)?tháng\s+0?3\s*,\s*0?6\s*,\s*0?9\s*(?:,|và)\s*12\b",
-                             re.I)
+_DAY_OF = re.compile(
+    _RULES + r"\s+(?P<d>\d{1,2})\s+(?:(?:hằng|hàng|của|mỗi)\s+)?(?:tháng|quý)(?!\s*\d)"
+    r"(?P<tail>\s+(?:(?:cuối|đầu(?:\s+tiên)?)(?:\s+của)?\s+quý(?:\s+(?:sau|tiếp\s+theo))?"
+    r"|tiếp\s+theo|sau"
+    r"|cuối\s+cùng\s+của\s+quý))?",
+    re.I,
+)
+_QUARTER_MONTHS = re.compile(
+    _RULES + r"\s+(?P<d>\d{1,2})\s+(?:các\s+)?tháng\s+0?3\s*,\s*0?6\s*,\s*0?9\s*(?:,|và)\s*12\b", re.I
+)
 _ALSO_MONTH = re.compile(r"\s*(?:,|và)\s*tháng\s+(?P<mw>\d{1,2})\b(?!\s*/)", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
 _RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
 _NEXT_YEAR = re.compile(r"(?i)^[^.;()]{0,12}?(?:năm\s+sau|năm\s+tiếp\s+theo|năm\s+liền\s+kề)")
 _ISSUE = re.compile(r"(?i)\b(?:ban\s+hành|thành\s+lập|phê\s+duyệt|khởi\s+công|khánh\s+thành|phát\s+động)\b")
-_RELATIVE = re.compile(r"(?i)\b(?:trong\s+(?:thời\s+hạn\s+)?(?:\d+|vòng\s+\d+)\s+ngày(?:\s+làm\s+việc)?,?\s+(?:kể\s+)?từ"
-                       r"|chậm\s+nhất(?:\s+là)?\s+\d+\s+ngày|\d+\s+ngày(?:\s+làm\s+việc)?,?\s+(?:trước|sau|kể\s+từ)\s+(?:ngày|khi)"
-                       r"|(?:ngay\s+)?sau\s+khi\s+kết\s+thúc)")
+_RELATIVE = re.compile(
+    r"(?i)\b(?:trong\s+(?:thời\s+hạn\s+)?(?:\d+|vòng\s+\d+)\s+ngày(?:\s+làm\s+việc)?,?\s+(?:kể\s+)?từ"
+    r"|chậm\s+nhất(?:\s+là)?\s+\d+\s+ngày|\d+\s+ngày(?:\s+làm\s+việc)?,?\s+(?:trước|sau|kể\s+từ)\s+(?:ngày|khi)"
+    r"|(?:ngay\s+)?sau\s+khi\s+kết\s+thúc)"
+)
 _REPORT_PERIODS = ("H1", "Y", "Q", "M", "ad-hoc", "periodic", "once:period-report")
 _AFTER = re.compile(r"^\s*\((?:đối\s+với\s+|với\s+)?(?:báo\s+cáo\s+)?(?P<what>[^()]{1,40})\)", re.I)
 
@@ -324,19 +381,26 @@ def _periods(text: str) -> list[_Mention]:
         for match in pattern.finditer(text):
             if overlaps(match.start(), match.end(), [(m.start, m.end) for m in found]):
                 continue
-            if period in ("H1", "Y", "Q") and re.search(r"(?i)\b(?:sơ\s+kết|tổng\s+kết|sau)\s+$", text[:match.start()]):
+            if period in ("H1", "Y", "Q") and re.search(
+                r"(?i)\b(?:sơ\s+kết|tổng\s+kết|sau)\s+$", text[: match.start()]
+            ):
                 continue  # "sơ kết 6 tháng việc thực hiện …": a review of a span, reported once
-            if period == "Y" and re.search(r"(?i)\btháng\s+\d{1,2}\s+$", text[:match.start()]) and not re.search(
-                    r"(?i)\b(?:trong|vào)\s+tháng\s+\d{1,2}\s+$", text[:match.start()]):
+            if (
+                period == "Y"
+                and re.search(r"(?i)\btháng\s+\d{1,2}\s+$", text[: match.start()])
+                and not re.search(r"(?i)\b(?:trong|vào)\s+tháng\s+\d{1,2}\s+$", text[: match.start()])
+            ):
                 continue  # "(tháng 01 và tháng 6 hàng năm)": the months of a period already named, every year
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
 
 
 _SEGMENT_REPORT = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b")
-_OTHER_VERB = re.compile(r"(?i)\s*(?:\S+\s+)?(?:bố\s+trí|tổ\s+chức|xây\s+dựng|triển\s+khai|kiểm\s+tra|rà\s+soát|tuyên\s+truyền"
-                         r"|phân\s+bổ|cấp|chi|đề\s+xuất|ban\s+hành|lập|cập\s+nhật|tập\s+huấn|bồi\s+dưỡng|giao|trích"
-                         r"|sơ\s+kết|tổng\s+kết|đánh\s+giá|thanh\s+tra|giám\s+sát|vận\s+động|hỗ\s+trợ|đào\s+tạo)\b")
+_OTHER_VERB = re.compile(
+    r"(?i)\s*(?:\S+\s+)?(?:bố\s+trí|tổ\s+chức|xây\s+dựng|triển\s+khai|kiểm\s+tra|rà\s+soát|tuyên\s+truyền"
+    r"|phân\s+bổ|cấp|chi|đề\s+xuất|ban\s+hành|lập|cập\s+nhật|tập\s+huấn|bồi\s+dưỡng|giao|trích"
+    r"|sơ\s+kết|tổng\s+kết|đánh\s+giá|thanh\s+tra|giám\s+sát|vận\s+động|hỗ\s+trợ|đào\s+tạo)\b"
+)
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -371,8 +435,11 @@ def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
     kept = []
     for mention in periods:
         a, b = part(mention)
-        if (a, b) not in reporting and mention.period in ("H1", "Y", "Q", "M") and _OTHER_VERB.match(
-                text[mention.end:b]):
+        if (
+            (a, b) not in reporting
+            and mention.period in ("H1", "Y", "Q", "M")
+            and _OTHER_VERB.match(text[mention.end : b])
+        ):
             continue  # the period of another verb of the sentence
         kept.append(mention)
     return kept
@@ -407,7 +474,7 @@ def _dates(text: str) -> list[_Date]:
     taken = lambda s, e: overlaps(s, e, [(d.start, d.end) for d in found])  # noqa: E731
     for match in _WINDOW.finditer(text):
         day = _written(match)
-        if day and not re.search(r"(?i)số\s+liệu\s*$", text[max(0, match.start() - 30):match.start()]):
+        if day and not re.search(r"(?i)số\s+liệu\s*$", text[max(0, match.start() - 30) : match.start()]):
             found.append(_Date(match.start(), match.end(), day, Rule.BY, None))
     for match in _QUARTER_MONTHS.finditer(text):  # "trước ngày 15 tháng 3, 6, 9 và 12": every quarter's last month
         found.append(_Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), "Q"))
@@ -416,8 +483,9 @@ def _dates(text: str) -> list[_Date]:
             continue
         every = "Q" if "quý" in match.group(0).lower() else "M"
         later = bool(match["tail"] and re.search(r"(?i)sau|tiếp\s+theo", match["tail"]))
-        found.append(_Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), every,
-                           int(later)))
+        found.append(
+            _Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), every, int(later))
+        )
     for match in _DATE.finditer(text):
         if taken(match.start(), match.end()):
             continue
@@ -426,8 +494,15 @@ def _dates(text: str) -> list[_Date]:
             found.append(_Date(match.start(), match.end(), day, _rule(match["rule"]), None))
             same_day = _ALSO_MONTH.match(text, match.end())
             while same_day and 1 <= int(same_day["mw"]) <= 12:  # "trước ngày 20 tháng 6 và tháng 12"
-                found.append(_Date(same_day.start("mw"), same_day.end(), WrittenDay(day.day, int(same_day["mw"]), day.year),
-                                   _rule(match["rule"]), None))
+                found.append(
+                    _Date(
+                        same_day.start("mw"),
+                        same_day.end(),
+                        WrittenDay(day.day, int(same_day["mw"]), day.year),
+                        _rule(match["rule"]),
+                        None,
+                    )
+                )
                 same_day = _ALSO_MONTH.match(text, same_day.end())
             also = _ALSO_DATE.match(text, match.end())
             while also:
@@ -454,7 +529,8 @@ _OF_PERIOD = re.compile(
     r"(?P<which>cuối\s+(?:cùng\s+)?(?:của\s+)?kỳ\s+báo\s+cáo"
     r"|(?:tiếp\s+theo|đầu)\s+(?:sau\s+|của\s+)?(?:tháng\s+)?(?:cuối\s+cùng\s+của\s+)?(?:tháng\s+)?"
     r"kỳ\s+(?:báo\s+cáo\s*)?(?:sau|tiếp\s+theo)?)"
-    r"(?:\s+đối\s+với\s+(?:các\s+)?(?P<for>báo\s+cáo\s+[^.;]*?))?(?=\s+và\s+(?:trước|chậm)|[.;]|$)")
+    r"(?:\s+đối\s+với\s+(?:các\s+)?(?P<for>báo\s+cáo\s+[^.;]*?))?(?=\s+và\s+(?:trước|chậm)|[.;]|$)"
+)
 _LAST_MONTH = {"H1": 6, "Y": 12}
 
 
@@ -475,8 +551,10 @@ def _of_periods(text: str, periods: list[_Mention]) -> tuple[list[tuple[str, _Da
     return pairs, _blank(text, _OF_PERIOD)
 
 
-_LONE_DAY = re.compile(r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\b"
-                       r"(?!\s*(?:/|-|\.\d|tháng|năm))")
+_LONE_DAY = re.compile(
+    r"(?i)(?P<rule>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|vào)\s+ngày\s+(?P<d>\d{1,2})\b"
+    r"(?!\s*(?:/|-|\.\d|tháng|năm))"
+)
 
 
 def _days_of_every(text: str, periods: list[_Mention]) -> list[_Date]:
@@ -486,8 +564,11 @@ def _days_of_every(text: str, periods: list[_Mention]) -> list[_Date]:
     if len(every) != 1 or not every <= {"Q", "M"}:
         return []
     period = every.pop()
-    return [_Date(m.start(), m.end(), WrittenDay(int(m["d"])), _rule(m["rule"]), period)
-            for m in _LONE_DAY.finditer(text) if 1 <= int(m["d"]) <= 31]
+    return [
+        _Date(m.start(), m.end(), WrittenDay(int(m["d"])), _rule(m["rule"]), period)
+        for m in _LONE_DAY.finditer(text)
+        if 1 <= int(m["d"]) <= 31
+    ]
 
 
 def _rule(words: str) -> Rule:
@@ -514,14 +595,25 @@ def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Dat
     out: dict[int, str] = {}
     run = [0] if dates else []
     for index in range(1, len(dates) + 1):
-        if index < len(dates) and not dates[index].every and re.fullmatch(
-                r"(?i)\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+|tháng\s+)?", text[dates[index - 1].end:dates[index].start]):
+        if (
+            index < len(dates)
+            and not dates[index].every
+            and re.fullmatch(
+                r"(?i)\s*(?:,|và|;|hoặc)\s*(?:(?:trước\s+)?ngày\s+|tháng\s+)?",
+                text[dates[index - 1].end : dates[index].start],
+            )
+        ):
             run.append(index)
             continue
         if len(run) >= 2:
             first, last = dates[run[0]], dates[run[-1]]
-            before = [m for m in periods if m.end <= first.start and m.period != "periodic"
-                      and not any(d.end <= m.start for d in dates[:run[0]])]
+            before = [
+                m
+                for m in periods
+                if m.end <= first.start
+                and m.period != "periodic"
+                and not any(d.end <= m.start for d in dates[: run[0]])
+            ]
             listed = [periods.index(m) for m in before if m.period in ("H1", "Y", "Q", "M")]
             if len(listed) == len(run) and len({periods[i].period for i in listed}) == len(listed):
                 # "định kỳ 6 tháng, hằng năm … trước ngày 15/6 và 15/12": in the order written
@@ -529,15 +621,20 @@ def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Dat
                 out.update({index: periods[m].period for index, m in zip(run, listed)})
                 run = [index]
                 continue
-            recurring = _RECURRING.match(text[last.end:])
+            recurring = _RECURRING.match(text[last.end :])
             inside = [m for m in periods if first.start <= m.start < last.end]
             if not before and not inside:
                 tail = last.end + (recurring.end() if recurring else 0)
                 if recurring:
                     used.update(i for i, m in enumerate(periods) if last.end <= m.start < tail)
                 named = re.match(r"\s*\(([^()]*)\)", text[tail:])
-                listed = [i for i, m in enumerate(periods) if named and tail + named.start(1) <= m.start < tail + named.end(1)
-                          and m.period in ("H1", "Y", "Q", "M")]
+                listed = [
+                    i
+                    for i, m in enumerate(periods)
+                    if named
+                    and tail + named.start(1) <= m.start < tail + named.end(1)
+                    and m.period in ("H1", "Y", "Q", "M")
+                ]
                 if named and len(listed) == len(run):
                     used.update(listed)
                     out.update({index: periods[m].period for index, m in zip(run, listed)})
@@ -550,8 +647,9 @@ def _listed_without_periods(text: str, periods: list[_Mention], dates: list[_Dat
 def _named_before(periods: list[_Mention], used: set[int], since: int, date: _Date) -> int | None:
     """The one 6-month report named before a date "… hằng năm" ("báo cáo 6 tháng … trước ngày 10/6 hằng năm": every
     year's 10/6 is the 6-month report's), when no other period comes between."""
-    before = [i for i, m in enumerate(periods)
-              if i not in used and since <= m.start < date.start and m.period != "periodic"]
+    before = [
+        i for i, m in enumerate(periods) if i not in used and since <= m.start < date.start and m.period != "periodic"
+    ]
     return before[0] if len(before) == 1 and periods[before[0]].period == "H1" else None
 
 
@@ -572,7 +670,7 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
             previous_end = date.end
             continue
         period = None
-        recurring = _RECURRING.match(text[date.end:])
+        recurring = _RECURRING.match(text[date.end :])
         if recurring:
             for index, mention in enumerate(periods):
                 if mention.period == "Y" and date.end <= mention.start < date.end + recurring.end():
@@ -592,7 +690,7 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
                 if index not in used and opening < mention.start < date.start:
                     period = take(index)
                     break
-        after = _AFTER.match(text[date.end:])
+        after = _AFTER.match(text[date.end :])
         if period is None and after:
             for index, mention in enumerate(periods):
                 if index not in used and date.end + after.start() <= mention.start < date.end + after.end():
@@ -600,8 +698,11 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
                     break
         if period is None and recurring:
             tail = date.end + recurring.end()
-            nearby = [i for i, m in enumerate(periods) if i not in used and tail <= m.start < tail + 25
-                      and m.period in ("H1", "Q", "M")]
+            nearby = [
+                i
+                for i, m in enumerate(periods)
+                if i not in used and tail <= m.start < tail + 25 and m.period in ("H1", "Q", "M")
+            ]
             named_before = _named_before(periods, used, previous_end, date)
             period = take(nearby[0]) if nearby else take(named_before) if named_before is not None else "Y"
         if period is None:
@@ -610,12 +711,13 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
                 if index in used or mention.start >= date.start or mention.end < previous_end:
                     continue
                 if mention.period == "periodic" and any(
-                        m.period != "periodic" and previous_end <= m.start < date.start for m in periods):
+                    m.period != "periodic" and previous_end <= m.start < date.start for m in periods
+                ):
                     continue
                 period = take(index)
                 break
         if period is None or period == "periodic":
-            if _NEXT_YEAR.match(text[date.end:]):
+            if _NEXT_YEAR.match(text[date.end :]):
                 period = "Y"
             elif date.day.year:
                 period = "once:period-report"
@@ -648,65 +750,129 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
 # Parties of a clause
 
 _REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])")
-_NOT_SENT_UP = re.compile(r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,80}\bgửi\b|\bđể\s+đăng\s+tải\b"
-                          r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b")
+_NOT_SENT_UP = re.compile(
+    r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,80}\bgửi\b|\bđể\s+đăng\s+tải\b"
+    r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b"
+)
 # A sentence that starts with its verb has no subject of its own: its reporters are those of its heading.
-_VERB_FIRST = re.compile(r"(?i)^(?:khẩn\s+trương|tổ\s+chức|chủ\s+trì|thực\s+hiện|tăng\s+cường|theo\s+dõi|tổng\s+hợp|báo\s+cáo"
-                         r"|hoàn\s+thành|hoàn\s+thiện|xây\s+dựng|hướng\s+dẫn|phối\s+hợp|kiểm\s+tra|rà\s+soát|đôn\s+đốc"
-                         r"|triển\s+khai|tiếp\s+tục|đẩy\s+mạnh|chỉ\s+đạo|tham\s+mưu|nghiên\s+cứu|cung\s+cấp|gửi|thống\s+kê"
-                         r"|chịu\s+trách\s+nhiệm|có\s+trách\s+nhiệm|làm\s+đầu\s+mối)\b")
-_ADVISED = re.compile(r"(?i)\btham\s+mưu\s+(?:cho\s+)?(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)"
-                      r"(?:\s+[A-ZĐÀ-Ỹ]\w*)*\s+(?:báo\s+cáo|trình)\b")
+_VERB_FIRST = re.compile(
+    r"(?i)^(?:khẩn\s+trương|tổ\s+chức|chủ\s+trì|thực\s+hiện|tăng\s+cường|theo\s+dõi|tổng\s+hợp|báo\s+cáo"
+    r"|hoàn\s+thành|hoàn\s+thiện|xây\s+dựng|hướng\s+dẫn|phối\s+hợp|kiểm\s+tra|rà\s+soát|đôn\s+đốc"
+    r"|triển\s+khai|tiếp\s+tục|đẩy\s+mạnh|chỉ\s+đạo|tham\s+mưu|nghiên\s+cứu|cung\s+cấp|gửi|thống\s+kê"
+    r"|chịu\s+trách\s+nhiệm|có\s+trách\s+nhiệm|làm\s+đầu\s+mối)\b"
+)
+_ADVISED = re.compile(
+    r"(?i)\btham\s+mưu\s+(?:cho\s+)?(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)"
+    r"(?:\s+[A-ZĐÀ-Ỹ]\w*)*\s+(?:báo\s+cáo|trình)\b"
+)
 _ISSUING = re.compile(r"(?i)^(?:xây\s+dựng,?\s+)?(?:ban\s+hành|thành\s+lập|phê\s+duyệt)\b")
-_NOT_A_REPORT = re.compile(r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai|tiếp theo) (?:luật|bộ luật|quyết định|nghị định"
-                           r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản)"
-                           r"|(?:\d{1,2}\.\s*)?nội\s+dung\s+(?:của\s+)?báo\s+cáo\b)")  # what a report says, not who owes it
-_CONTINGENT = re.compile(r"(?i)\b(?:nếu\s+có|khi\s+có|trường\s+hợp|quá\s+trình)\b[^.]{0,60}\b(?:khó\s+khăn|vướng\s+mắc|phát\s+sinh"
-                         r"|vượt|sự\s+cố)|\bkịp\s+thời\s+phản\s+ánh\b|\bvượt\s+(?:quá\s+)?thẩm\s+quyền\b")
-_RECIPIENT_MARK = re.compile(r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|gửi|đến|nộp)\s+(?:(?:đến|về|cho)\s+)?"
-                             r"(?:(?:Thủ\s+tướng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng|Trưởng\s+ban)\s+)?$")
-_OBJECT_MARK = re.compile(r"(?i)\b(?:phối\s+hợp(?:\s+với)?|(?<!báo cáo )với|chỉ\s+đạo|hướng\s+dẫn|của|đối\s+với|giúp|đề\s+nghị"
-                          r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại|do|từ)"
-                          r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$")
+_NOT_A_REPORT = re.compile(
+    r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai|tiếp theo) (?:luật|bộ luật|quyết định|nghị định"
+    r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản)"
+    r"|(?:\d{1,2}\.\s*)?nội\s+dung\s+(?:của\s+)?báo\s+cáo\b)"
+)  # what a report says, not who owes it
+_CONTINGENT = re.compile(
+    r"(?i)\b(?:nếu\s+có|khi\s+có|trường\s+hợp|quá\s+trình)\b[^.]{0,60}\b(?:khó\s+khăn|vướng\s+mắc|phát\s+sinh"
+    r"|vượt|sự\s+cố)|\bkịp\s+thời\s+phản\s+ánh\b|\bvượt\s+(?:quá\s+)?thẩm\s+quyền\b"
+)
+_RECIPIENT_MARK = re.compile(
+    r"(?i)\b(?:về|cho|tới|lên|trình|báo\s+cáo|gửi|đến|nộp)\s+(?:(?:đến|về|cho)\s+)?"
+    r"(?:(?:Thủ\s+tướng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng|Trưởng\s+ban)\s+)?$"
+)
+_OBJECT_MARK = re.compile(
+    r"(?i)\b(?:phối\s+hợp(?:\s+với)?|(?<!báo cáo )với|chỉ\s+đạo|hướng\s+dẫn|của|đối\s+với|giúp|đề\s+nghị"
+    r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại|do|từ)"
+    r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$"
+)
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
-_ASKED = re.compile(r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$")
+_ASKED = re.compile(
+    r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$"
+)
 _VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+(?:cơ\s+quan\s+)?đầu\s+mối(?:\s+là)?)?\s+$")
 _CONSOLIDATE = re.compile(r"(?i)\btổng\s+hợp\b")
-_ONWARD = re.compile(r"(?i)(?:\bđể\s+|(?<=[\wÀ-ỹ)]\s))(?:tổng\s+hợp|theo\s+dõi|tổng\s+hợp,\s*theo\s+dõi)\s*,?\s*(?:báo\s+cáo|trình)\s+"
-                     r"|\bđể\s+(?:báo\s+cáo|trình)\s+")
-_VERB = re.compile(r"(?i)\b(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ|định\s+kỳ"
-                   r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|tổ\s+chức|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
-                   r"|chủ\s+động|thực\s+hiện|theo\s+dõi|đánh\s+giá|hàng\s+năm|hằng\s+năm|có\s+nhiệm\s+vụ|nghiêm\s+túc"
-                   r"|thống\s+kê|rà\s+soát|trước\s+ngày|chậm\s+nhất|có\s+báo\s+cáo|là\s+cơ\s+quan)\b")
+_ONWARD = re.compile(
+    r"(?i)(?:\bđể\s+|(?<=[\wÀ-ỹ)]\s))(?:tổng\s+hợp|theo\s+dõi|tổng\s+hợp,\s*theo\s+dõi)\s*,?\s*(?:báo\s+cáo|trình)\s+"
+    r"|\bđể\s+(?:báo\s+cáo|trình)\s+"
+)
+_VERB = re.compile(
+    r"(?i)\b(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ|định\s+kỳ"
+    r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|tổ\s+chức|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
+    r"|chủ\s+động|thực\s+hiện|theo\s+dõi|đánh\s+giá|hàng\s+năm|hằng\s+năm|có\s+nhiệm\s+vụ|nghiêm\s+túc"
+    r"|thống\s+kê|rà\s+soát|trước\s+ngày|chậm\s+nhất|có\s+báo\s+cáo|là\s+cơ\s+quan)\b"
+)
 _AFTER_PURPOSE = re.compile(r"(?i)\bđể\s+(?:tổng\s+hợp|phục\s+vụ|báo\s+cáo)")
-_GENERIC_RECIPIENT = re.compile(r"(?i)\b(?:báo\s+cáo|gửi(?:\s+về)?|cho|về)\s+((?:các\s+)?cơ\s+quan\s+[^,.;()]{3,70}?)"
-                                r"(?=\s+(?:theo|trước|để|về|trong|khi)\b|\s*[,.;(]|$)")
-_ADDRESSED = re.compile(r"(?i)\b(?:quý\s+(?:ủy\s+ban|uỷ\s+ban|cơ\s+quan|đơn\s+vị|doanh\s+nghiệp|sở|bộ)|các\s+đơn\s+vị\s+gửi)")
+_GENERIC_RECIPIENT = re.compile(
+    r"(?i)\b(?:báo\s+cáo|gửi(?:\s+về)?|cho|về)\s+((?:các\s+)?cơ\s+quan\s+[^,.;()]{3,70}?)"
+    r"(?=\s+(?:theo|trước|để|về|trong|khi)\b|\s*[,.;(]|$)"
+)
+_ADDRESSED = re.compile(
+    r"(?i)\b(?:quý\s+(?:ủy\s+ban|uỷ\s+ban|cơ\s+quan|đơn\s+vị|doanh\s+nghiệp|sở|bộ)|các\s+đơn\s+vị\s+gửi)"
+)
 
 
 def _qualified(text: str, party: Party) -> str | None:
     """ "Các đơn vị quản lý vận hành công trình điện lực": a kind of unit, not every department."""
-    run = re.match(r"(?:\s+[a-zđà-ỹ]\w*)+", text[party.end:])
+    run = re.match(r"(?:\s+[a-zđà-ỹ]\w*)+", text[party.end :])
     words: list[str] = []
-    for word in (run.group(0).split() if run else []):
+    for word in run.group(0).split() if run else []:
         if word in _PHRASE_STOP or len(words) >= 8:
             break
         words.append(word)
     if len(words) < 2:
         return None
-    return generic_party(f"{text[party.start:party.end]} {' '.join(words)}")
+    return generic_party(f"{text[party.start : party.end]} {' '.join(words)}")
 
 
-_PHRASE_STOP = {"tổ", "thực", "có", "chịu", "báo", "gửi", "phối", "chủ", "định", "triển", "xây", "theo", "thống",
-                "hằng", "hàng", "nghiêm", "khẩn", "kịp", "thường", "căn", "tiếp", "tăng", "và", "trước", "cung",
-                "đăng", "rà", "kiểm", "cập", "phải", "được", "liên", "thuộc", "trực", "trên", "của", "khác", "trong"}
-_OWNER = re.compile(r"(?i)^[^,;]{0,120}?\bcủa\s+((?:các\s+)?(?:doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|tổ\s+chức|chủ\s+đầu\s+tư)"
-                    r"(?:\s+[a-zđà-ỹ]\w*){0,6}?)\s+(?:phải|được|cần|sẽ)\b")
+_PHRASE_STOP = {
+    "tổ",
+    "thực",
+    "có",
+    "chịu",
+    "báo",
+    "gửi",
+    "phối",
+    "chủ",
+    "định",
+    "triển",
+    "xây",
+    "theo",
+    "thống",
+    "hằng",
+    "hàng",
+    "nghiêm",
+    "khẩn",
+    "kịp",
+    "thường",
+    "căn",
+    "tiếp",
+    "tăng",
+    "và",
+    "trước",
+    "cung",
+    "đăng",
+    "rà",
+    "kiểm",
+    "cập",
+    "phải",
+    "được",
+    "liên",
+    "thuộc",
+    "trực",
+    "trên",
+    "của",
+    "khác",
+    "trong",
+}
+_OWNER = re.compile(
+    r"(?i)^[^,;]{0,120}?\bcủa\s+((?:các\s+)?(?:doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|tổ\s+chức|chủ\s+đầu\s+tư)"
+    r"(?:\s+[a-zđà-ỹ]\w*){0,6}?)\s+(?:phải|được|cần|sẽ)\b"
+)
 
 
-def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = False
-             ) -> tuple[list[str], str | None, list[str], str | None]:
+def _parties(
+    text: str, level: Level, modern: bool, *, open_purpose: bool = False
+) -> tuple[list[str], str | None, list[str], str | None]:
     """Reporters, recipient, further recipients and the body the report goes through, as the clause names them."""
     purpose = _AFTER_PURPOSE.search(text)
     limit = purpose.start() if purpose else len(text)
@@ -715,33 +881,46 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
     recipient: str | None = None
     also_to: list[str] = []
     via: str | None = None
-    first = next((p for p in names if not _REQUESTER.match(text[p.end:p.end + 12])), None)
-    opening = generic_party(re.split(r"\s+(?:chủ\s+động|có\s+trách|chịu|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo)\b", text, 1)[0])
-    if opening and (first is None or first.start > 0) and re.match(r"(?i)(?:các|những)\s|doanh\s+nghiệp|chủ\s+(?:đầu\s+tư|rừng)",
-                                                                   text):
+    first = next((p for p in names if not _REQUESTER.match(text[p.end : p.end + 12])), None)
+    opening = generic_party(
+        re.split(r"\s+(?:chủ\s+động|có\s+trách|chịu|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo)\b", text, 1)[0]
+    )
+    if (
+        opening
+        and (first is None or first.start > 0)
+        and re.match(r"(?i)(?:các|những)\s|doanh\s+nghiệp|chủ\s+(?:đầu\s+tư|rừng)", text)
+    ):
         reporters.append(opening)  # "Các cơ sở đào tạo chủ động …": a body named by what it is
     units = plural_units(text) if first is None or first.start > 0 else None
     if units and not reporters:
         reporters.append(units)  # "Các Vụ, Cục, đơn vị thuộc Bộ gửi …": units named by their kinds
     verb = _VERB.search(text, first.end if first else 0)
     label = re.match(r"^[^:;.]{2,40}:\s+(?=[A-ZĐÀ-Ỹ])", text)  # "Báo cáo tháng: Sở Tài chính tổng hợp …"
-    zone_end = 0 if _VERB_FIRST.match(text[label.end() if label else 0:]) else verb.start() if verb else len(text)
+    zone_end = 0 if _VERB_FIRST.match(text[label.end() if label else 0 :]) else verb.start() if verb else len(text)
     last_recipient_end = -1
     object_end = -1
     for party in names:
-        before = text[max(0, party.start - 40):party.start]
-        if _REQUESTER.match(text[party.end:party.end + 12]) and not party.group:
+        before = text[max(0, party.start - 40) : party.start]
+        if _REQUESTER.match(text[party.end : party.end + 12]) and not party.group:
             continue  # "Ủy ban nhân dân Thành phố yêu cầu …": the one who asks
-        if not party.group and recipient is None and re.search(r"(?i)\bbáo\s+cáo\b[^;]{0,100}\bvới\s+$", text[:party.start]):
+        if (
+            not party.group
+            and recipient is None
+            and re.search(r"(?i)\bbáo\s+cáo\b[^;]{0,100}\bvới\s+$", text[: party.start])
+        ):
             recipient, last_recipient_end = party.name, party.end
             continue
-        if not party.group and recipient is None and _ASKED_BY.search(text[:party.start]):
+        if not party.group and recipient is None and _ASKED_BY.search(text[: party.start]):
             recipient, last_recipient_end = party.name, party.end  # "báo cáo theo yêu cầu của UBND tỉnh": who asks
             continue
         asked = _ASKED.search(before) and party.start <= zone_end
         marked = None if asked else _OBJECT_MARK.search(before)
-        if marked or (object_end >= 0 and re.fullmatch(
-                r"\s*(?:,|và)?\s*(?:và\s+)?(?:các\s+)?(?:(?:Thủ trưởng|Chủ tịch)\s+)?", text[object_end:party.start])):
+        if marked or (
+            object_end >= 0
+            and re.fullmatch(
+                r"\s*(?:,|và)?\s*(?:và\s+)?(?:các\s+)?(?:(?:Thủ trưởng|Chủ tịch)\s+)?", text[object_end : party.start]
+            )
+        ):
             chained = marked is None or re.search(r"(?i)với|phối|cùng", marked.group(0))
             object_end = party.end if chained else -1
             continue
@@ -755,36 +934,59 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
         if not party.group and _RECIPIENT_MARK.search(before):
             if recipient is None:
                 recipient, last_recipient_end = party.name, party.end
-            elif re.fullmatch(r"\s*(?:,|và)\s*", text[last_recipient_end:party.start]) or re.search(r"(?i)đồng\s+gửi", before):
+            elif re.fullmatch(r"\s*(?:,|và)\s*", text[last_recipient_end : party.start]) or re.search(
+                r"(?i)đồng\s+gửi", before
+            ):
                 also_to.append(party.name)
                 last_recipient_end = party.end
             continue
-        if recipient is not None and not party.group and re.fullmatch(r"\s*(?:,|và|,\s*và)\s*",
-                                                                      text[last_recipient_end:party.start]):
+        if (
+            recipient is not None
+            and not party.group
+            and re.fullmatch(r"\s*(?:,|và|,\s*và)\s*", text[last_recipient_end : party.start])
+        ):
             also_to.append(party.name)
             last_recipient_end = party.end
             continue
-        if recipient is not None and not party.group and via is None and re.fullmatch(
-                r"\s*\(\s*", text[last_recipient_end:party.start]):
+        if (
+            recipient is not None
+            and not party.group
+            and via is None
+            and re.fullmatch(r"\s*\(\s*", text[last_recipient_end : party.start])
+        ):
             via = party.name  # "Bộ Tài chính (Cục Quản lý giá)": the unit that receives it
             continue
-        if party.group and recipient is not None and re.match(r"(?i)^[^.;]{0,60}?\bbáo\s+cáo\b", text[party.end:]):
+        if party.group and recipient is not None and re.match(r"(?i)^[^.;]{0,60}?\bbáo\s+cáo\b", text[party.end :]):
             reporters.append(party.name)  # "… phải báo cáo Sở X, các doanh nghiệp, địa phương báo cáo UBND tỉnh"
             continue
         if recipient is None and party.name not in reporters and (first and first.start <= party.start < zone_end):
             qualified = _qualified(text, party) if party.name == "departments" else None
             reporters.append(qualified or party.name)
     if recipient is None and open_purpose and purpose:
-        after = next((p for p in names if p.start >= purpose.start() and not p.group
-                      and _RECIPIENT_MARK.search(text[max(0, p.start - 40):p.start])), None)
+        after = next(
+            (
+                p
+                for p in names
+                if p.start >= purpose.start()
+                and not p.group
+                and _RECIPIENT_MARK.search(text[max(0, p.start - 40) : p.start])
+            ),
+            None,
+        )
         if after:
             recipient = after.name
     if recipient is None:
         generic = _GENERIC_RECIPIENT.search(text if open_purpose else text[:limit])
         if generic:
             recipient = generic.group(1).strip()
-            also_to += [p.name for p in names if not p.group and generic.end() <= p.start < generic.end() + 40
-                        and p.name not in reporters and p.name != via]
+            also_to += [
+                p.name
+                for p in names
+                if not p.group
+                and generic.end() <= p.start < generic.end() + 40
+                and p.name not in reporters
+                and p.name != via
+            ]
     same = {canonical(n) for n in (recipient, via) if n}
     reporters = [r for r in reporters if r in GROUP_KINDS or canonical(r) not in same]
     return reporters, recipient, also_to, via
@@ -792,6 +994,7 @@ def _parties(text: str, level: Level, modern: bool, *, open_purpose: bool = Fals
 
 # ---------------------------------------------------------------------------------------------------------------
 # Items
+
 
 def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     """Every reporting item of the plan's text, in the order of the text."""
@@ -810,8 +1013,14 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
             items.extend(pending.pop(0)[1])
         if any(block.covers(sentence.line) for block in blocks):
             continue  # read as a block's field
-        found, named, clause = _items_of(sentence, level, modern, carried[1] if carried[0] == sentence.line else [],
-                                         addressees, context.get(sentence.section))
+        found, named, clause = _items_of(
+            sentence,
+            level,
+            modern,
+            carried[1] if carried[0] == sentence.line else [],
+            addressees,
+            context.get(sentence.section),
+        )
         if named:
             carried = (sentence.line, named)
         if clause is not None:
@@ -830,7 +1039,7 @@ def _addressees(text: str, level: Level, modern: bool) -> list[str]:
         return []
     body = match.group(1).strip()
     if len(body) < 4:
-        following = text[match.end():].lstrip("\n").split("\n")
+        following = text[match.end() :].lstrip("\n").split("\n")
         body = "; ".join(line.lstrip("-–+ ").rstrip(";.") for line in following[:12] if re.match(r"^\s*[-–+]", line))
     body = re.split(r"\s+(?=(?:Thực hiện|Căn cứ|Theo|Nhằm|Để|Ngày)\s)", body, 1)[0]
     parties = find_parties(body, level, modern=modern)
@@ -855,7 +1064,9 @@ class _Clause:
     complete: bool = False  # it had its own periods or dates: its parties hold for its own paragraph only
 
 
-_REPORT_OF = re.compile(r"(?i)\bbáo\s+cáo(?:\s+(?:định\s+kỳ|hằng|hàng|mỗi|quý|tháng|năm|06|6|sáu|03|3))*\s+của\s+(?:các\s+)?$")
+_REPORT_OF = re.compile(
+    r"(?i)\bbáo\s+cáo(?:\s+(?:định\s+kỳ|hằng|hàng|mỗi|quý|tháng|năm|06|6|sáu|03|3))*\s+của\s+(?:các\s+)?$"
+)
 
 
 def _authors(text: str, level: Level, modern: bool) -> list[str]:
@@ -866,21 +1077,23 @@ def _authors(text: str, level: Level, modern: bool) -> list[str]:
     end = -1
     for party in names:
         if not authors:
-            if _REPORT_OF.search(text[max(0, party.start - 60):party.start]):
+            if _REPORT_OF.search(text[max(0, party.start - 60) : party.start]):
                 authors, end = [party.name], party.end
             continue
-        if re.fullmatch(r"\s*(?:,|và|,\s*và)\s*(?:các\s+)?", text[end:party.start]):
+        if re.fullmatch(r"\s*(?:,|và|,\s*và)\s*(?:các\s+)?", text[end : party.start]):
             authors.append(party.name)
             end = party.end
         else:
             break
-    if authors and re.match(r"(?i)(?:\s*[-–]\s*[a-zđà-ỹ]+)?\s*(?:gửi|về|cho|lên|trình)\b", text[end:end + 20]):
+    if authors and re.match(r"(?i)(?:\s*[-–]\s*[a-zđà-ỹ]+)?\s*(?:gửi|về|cho|lên|trình)\b", text[end : end + 20]):
         return authors
     return []
 
 
-_OPENS_WITH_A_BODY = re.compile(r"(?:Các|các|UBND|Ủy|Uỷ|Sở|Bộ|Ban|Văn phòng|Cục|Vụ|Công an|Thủ trưởng|Chủ tịch|Giám đốc"
-                                r"|Đài|Báo|Hội|Liên|Trung tâm|Thanh tra|Kho bạc|Bảo hiểm|Cơ quan)\b")
+_OPENS_WITH_A_BODY = re.compile(
+    r"(?:Các|các|UBND|Ủy|Uỷ|Sở|Bộ|Ban|Văn phòng|Cục|Vụ|Công an|Thủ trưởng|Chủ tịch|Giám đốc"
+    r"|Đài|Báo|Hội|Liên|Trung tâm|Thanh tra|Kho bạc|Bảo hiểm|Cơ quan)\b"
+)
 
 
 def _subject_of(text: str, level: Level, modern: bool) -> list[str]:
@@ -893,7 +1106,7 @@ def _subject_of(text: str, level: Level, modern: bool) -> list[str]:
         return []
     names = _chain(parties, text)
     last = next(p for p in reversed(parties) if p.name == names[-1])
-    return names if _VERB.match(text[last.end:].lstrip(" ,")) or _OTHER_VERB.match(text[last.end:]) else []
+    return names if _VERB.match(text[last.end :].lstrip(" ,")) or _OTHER_VERB.match(text[last.end :]) else []
 
 
 def _reporting_part(text: str, level: Level, modern: bool) -> str:
@@ -907,8 +1120,12 @@ def _reporting_part(text: str, level: Level, modern: bool) -> str:
         before = "; ".join(parts[:index])
         opener = find_parties(part[:120], level, modern=modern)
         own_subject = opener and opener[0].start == 0 and _ends_with_a_verb(before, level, modern)
-        if own_subject and not _REPORTING.search(before) and not _dates(before) and not any(
-                m.period in _REPORT_PERIODS for m in _periods(before)):
+        if (
+            own_subject
+            and not _REPORTING.search(before)
+            and not _dates(before)
+            and not any(m.period in _REPORT_PERIODS for m in _periods(before))
+        ):
             return "; ".join(parts[index:])
         break
     return text
@@ -918,12 +1135,18 @@ def _ends_with_a_verb(text: str, level: Level, modern: bool) -> bool:
     """Whether a part ends with what its subject does ("… tỉnh phối hợp triển khai"), not with a list of names
     ("các Sở, ban, ngành, đoàn thể; UBND các huyện … báo cáo": one subject, listed across the ";")."""
     parties = find_parties(text, level, modern=modern)
-    tail = text[parties[-1].end:] if parties else text
+    tail = text[parties[-1].end :] if parties else text
     return bool(_VERB.search(tail) or _OTHER_VERB.search(tail))
 
 
-def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str], addressees: list[str],
-              context: _Clause | None = None) -> tuple[list[Item], list[str], _Clause | None]:
+def _items_of(
+    sentence: Sentence,
+    level: Level,
+    modern: bool,
+    carried: list[str],
+    addressees: list[str],
+    context: _Clause | None = None,
+) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = _reporting_part(sentence.text, level, modern)
     if not _REPORTING.search(text):
@@ -933,12 +1156,12 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
         return [], [], None  # a budget estimate, a request, a notice sent down, a publication
     advised = _ADVISED.search(text)
-    if advised and _REPORTING.search(text[:advised.start()]):
-        text = text[:advised.start()].rstrip(" ,;")  # "… về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ"
+    if advised and _REPORTING.search(text[: advised.start()]):
+        text = text[: advised.start()].rstrip(" ,;")  # "… về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ"
     elif advised:
         return [], [], None  # "tham mưu UBND tỉnh báo cáo …": the issuer's own report
     onward_mark = _ONWARD.search(text)
-    main = text[:onward_mark.start()] if onward_mark else text
+    main = text[: onward_mark.start()] if onward_mark else text
     reporters, recipient, also_to, via = _parties(main, level, modern)
     if onward_mark and recipient is None and via is None:
         # "Tổng hợp … để báo cáo cơ quan X": the report of the sentence, not an onward one
@@ -953,7 +1176,7 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     relative = _RELATIVE.search(text)
     dated_onward: list[tuple[str, _Date | None]] = []
     if onward_mark and not dates and not any(m.period in _REPORT_PERIODS for m in periods):
-        tail = text[onward_mark.end():]
+        tail = text[onward_mark.end() :]
         dated_onward = [(p, None) for p, _ in _pair(tail, _periods(tail), _dates(tail))]
     if not dates and not of_periods and not dated_onward and not any(m.period in _REPORT_PERIODS for m in periods):
         if not (relative and re.search(r"(?i)kỳ\s+họp\s+thường\s+lệ|hằng\s+năm|hàng\s+năm", text)):
@@ -969,11 +1192,19 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         return [], [], None
     named = list(reporters)
     origin = None
-    if recipient is None and not reporters and context is not None and (
-            sentence.line == context.line or (not context.complete and sentence.line - context.line <= 8)) and any(
-            date is not None or period.rstrip("?") in ("H1", "Y", "Q", "M") for period, date in pairs):
-        reporters, recipient, also_to, via = list(context.reporters), context.recipient, list(context.also_to), \
-            context.via
+    if (
+        recipient is None
+        and not reporters
+        and context is not None
+        and (sentence.line == context.line or (not context.complete and sentence.line - context.line <= 8))
+        and any(date is not None or period.rstrip("?") in ("H1", "Y", "Q", "M") for period, date in pairs)
+    ):
+        reporters, recipient, also_to, via = (
+            list(context.reporters),
+            context.recipient,
+            list(context.also_to),
+            context.via,
+        )
         origin, text_of_parties = f'the reporting clause before it ("{context.text[:80]}")', context
     else:
         text_of_parties = None
@@ -982,7 +1213,7 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     if authors and origin is None:
         reporters = authors
     if not reporters and owner:
-        reporters, origin = [owner.group(1)], "the owner of what is sent (\"của …\")"
+        reporters, origin = [owner.group(1)], 'the owner of what is sent ("của …")'
     if not reporters and _ADDRESSED.search(main) and addressees:
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
     if not reporters and carried:
@@ -993,25 +1224,40 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
     if recipient is None and not reporters:
         return [], named, None
-    if (recipient is None or not reporters) and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):
+    if (recipient is None or not reporters) and all(
+        p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs
+    ):
         return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with nobody named on one side
-    consolidating = bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", main))) and bool(reporters) and not any(
-        r in GROUP_KINDS for r in reporters)
+    consolidating = (
+        bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", main)))
+        and bool(reporters)
+        and not any(r in GROUP_KINDS for r in reporters)
+    )
     out = []
     for period, date in pairs:
         item = Item(
-            reporters=list(reporters), recipient=recipient, also_to=list(also_to), via=via,
-            period=period.split(":")[0], kind=_kind(period.rstrip("?")), date=date.day if date else None,
-            rule=date.rule if date else None, quote=text, section=sentence.section, consolidating=consolidating,
-            months_after=date.months_after if date else 0)
+            reporters=list(reporters),
+            recipient=recipient,
+            also_to=list(also_to),
+            via=via,
+            period=period.split(":")[0],
+            kind=_kind(period.rstrip("?")),
+            date=date.day if date else None,
+            rule=date.rule if date else None,
+            quote=text,
+            section=sentence.section,
+            consolidating=consolidating,
+            months_after=date.months_after if date else 0,
+        )
         if origin:
             item.review.append(f"reporters read from {origin}")
             item.confidence -= 0.1
         if dated_onward:
             item.review.append("the plan dates only the onward report: set this report's date")
         if relative and date is None:
-            item.review.append(f'a date relative to an event ("{relative.group(0)}"): left undated, write the '
-                               "deadline in")
+            item.review.append(
+                f'a date relative to an event ("{relative.group(0)}"): left undated, write the deadline in'
+            )
         _assess(item)
         out.append(item)
     if onward_mark and out:
@@ -1021,15 +1267,24 @@ def _items_of(sentence: Sentence, level: Level, modern: bool, carried: list[str]
     clause = None
     if out and text_of_parties is None and out[0].recipient is not None and out[0].reporters:
         first = out[0]
-        clause = _Clause(list(first.reporters), first.recipient, list(first.also_to), first.via, text, onward_mark,
-                         sentence.line, complete=True)
+        clause = _Clause(
+            list(first.reporters),
+            first.recipient,
+            list(first.also_to),
+            first.via,
+            text,
+            onward_mark,
+            sentence.line,
+            complete=True,
+        )
     return out, named, clause
 
 
-def _onward(text: str, mark: re.Match, items: list[Item], pairs, sentence: Sentence, level: Level,
-            modern: bool) -> list[Item]:
+def _onward(
+    text: str, mark: re.Match, items: list[Item], pairs, sentence: Sentence, level: Level, modern: bool
+) -> list[Item]:
     """The coordinator's report read from "… để tổng hợp, báo cáo X [trước ngày D]"."""
-    tail = text[mark.end():]
+    tail = text[mark.end() :]
     parties = [p for p in find_parties(tail, level, modern=modern) if not p.group]
     if not parties or parties[0].start > 3:
         return []
@@ -1049,8 +1304,14 @@ def _onward(text: str, mark: re.Match, items: list[Item], pairs, sentence: Sente
             if date is None:
                 continue
             if period in ("Y?", "once:period-report") and len({p.rstrip("?") for p in periods}) >= 1:
-                dated = [(p, d) for p, d in pairs if d is not None and d.day.month and date.day.month
-                         and (d.day.month, d.day.day) <= (date.day.month, date.day.day)]
+                dated = [
+                    (p, d)
+                    for p, d in pairs
+                    if d is not None
+                    and d.day.month
+                    and date.day.month
+                    and (d.day.month, d.day.day) <= (date.day.month, date.day.day)
+                ]
                 period = dated[-1][0] if dated else periods[0] if len(set(periods)) == 1 else period
             out.append(_onward_item(hub, names, period, date, text, sentence))
     else:
@@ -1063,11 +1324,21 @@ def _onward(text: str, mark: re.Match, items: list[Item], pairs, sentence: Sente
 _TOP = re.compile(r"^(?:ubnd (?:tỉnh|thành phố)(?: [a-zđà-ỹ ]+)?|thủ tướng chính phủ|chính phủ)$")
 
 
-def _onward_item(hub: str, names: list[str], period: str, date: _Date | None, text: str,
-                 sentence: Sentence) -> Item:
-    item = Item(reporters=[hub], recipient=names[0], also_to=names[1:], via=None, period=period.split(":")[0],
-                kind=_kind(period.rstrip("?")), date=date.day if date else None, rule=date.rule if date else None,
-                quote=text, section=sentence.section, consolidating=True, onward=True)
+def _onward_item(hub: str, names: list[str], period: str, date: _Date | None, text: str, sentence: Sentence) -> Item:
+    item = Item(
+        reporters=[hub],
+        recipient=names[0],
+        also_to=names[1:],
+        via=None,
+        period=period.split(":")[0],
+        kind=_kind(period.rstrip("?")),
+        date=date.day if date else None,
+        rule=date.rule if date else None,
+        quote=text,
+        section=sentence.section,
+        consolidating=True,
+        onward=True,
+    )
     if date is None:
         item.review.append(f"the onward report of {hub} has no date of its own in the plan")
     _assess(item)
@@ -1078,8 +1349,10 @@ def _assess(item: Item) -> None:
     if item.period in ("Y?", "H1?"):
         guessed = item.period.rstrip("?")
         item.period = guessed
-        item.review.append("the date names no period; read as the " + ("yearly report" if guessed == "Y" else
-                           "6-month report (the earlier of two dates)"))
+        item.review.append(
+            "the date names no period; read as the "
+            + ("yearly report" if guessed == "Y" else "6-month report (the earlier of two dates)")
+        )
         item.confidence -= 0.3
     if item.date is None and item.kind is not Kind.AD_HOC:
         item.review.append(NO_DATE)
@@ -1111,32 +1384,50 @@ def _date_given_elsewhere(items: list[Item], key) -> None:
         if other is None or str(other.date) == str(onward.date) or not onward.reporters:
             continue
         hub = canonical(onward.reporters[0])
-        firsts = [item for item in items if not item.onward and item.quote == onward.quote and item.date is None
-                  and item.period == onward.period and item.recipient and canonical(item.recipient) == hub]
+        firsts = [
+            item
+            for item in items
+            if not item.onward
+            and item.quote == onward.quote
+            and item.date is None
+            and item.period == onward.period
+            and item.recipient
+            and canonical(item.recipient) == hub
+        ]
         if not firsts:
             continue
         for first in firsts:
             first.date, first.rule, first.months_after = onward.date, onward.rule, onward.months_after
             first.review = [note for note in first.review if note != NO_DATE and "dates only the onward" not in note]
-            first.review.append("the date written after the onward report is read as this report's: the plan gives "
-                                f"the report of {onward.reporters[0]} its own date elsewhere")
+            first.review.append(
+                "the date written after the onward report is read as this report's: the plan gives "
+                f"the report of {onward.reporters[0]} its own date elsewhere"
+            )
         items.remove(onward)
 
 
 def _deduplicated(items: list[Item]) -> list[Item]:
     """Without the same item twice, nor an undated onward report the plan gives elsewhere with its period."""
+
     def key(item: Item) -> tuple:
-        return (tuple(sorted(canonical(r) for r in item.reporters)), item.recipient and canonical(item.recipient),
-                item.period)
+        return (
+            tuple(sorted(canonical(r) for r in item.reporters)),
+            item.recipient and canonical(item.recipient),
+            item.period,
+        )
 
     _date_given_elsewhere(items, key)
     given = {key(item) for item in items if not item.onward}
     dated = {key(item) for item in items if item.date is not None}
     specific = {key(item)[:2] for item in items if item.period in ("H1", "H2", "Y", "Q", "M")}
-    with_reporters = {(item.recipient and canonical(item.recipient), item.period, str(item.date))
-                      for item in items if item.reporters}
-    periodic_dates = {(key(item)[:2], str(item.date)): item for item in items
-                      if item.date is not None and item.period in ("H1", "H2", "Y", "Q", "M")}
+    with_reporters = {
+        (item.recipient and canonical(item.recipient), item.period, str(item.date)) for item in items if item.reporters
+    }
+    periodic_dates = {
+        (key(item)[:2], str(item.date)): item
+        for item in items
+        if item.date is not None and item.period in ("H1", "H2", "Y", "Q", "M")
+    }
     seen: set[tuple] = set()
     out: list[Item] = []
     for item in items:
@@ -1150,12 +1441,22 @@ def _deduplicated(items: list[Item]) -> list[Item]:
             continue  # the plan says it again with its date elsewhere
         if item.period == "periodic" and key(item)[:2] in specific:
             continue  # "định kỳ báo cáo X" restating a report the plan gives with its period
-        if not item.reporters and (item.recipient and canonical(item.recipient), item.period, str(item.date)) in \
-                with_reporters:
+        if (
+            not item.reporters
+            and (item.recipient and canonical(item.recipient), item.period, str(item.date)) in with_reporters
+        ):
             continue
-        if item.recipient is None and item.date is None and any(
-                other is not item and other.recipient is not None and other.period == item.period
-                and set(other.reporters) & set(item.reporters) for other in items):
+        if (
+            item.recipient is None
+            and item.date is None
+            and any(
+                other is not item
+                and other.recipient is not None
+                and other.period == item.period
+                and set(other.reporters) & set(item.reporters)
+                for other in items
+            )
+        ):
             continue  # "… báo cáo định kỳ 6 tháng, năm" restating, without its recipient, a report given in full
         ident = (key(item), str(item.date), item.rule, item.quote)
         if ident in seen:
@@ -1195,14 +1496,14 @@ def _infer_from_section(items: list[Item], all_sentences: list[Sentence]) -> Non
                 target = next((a for a in agencies if a[0] >= hub.end() - 1), None)
                 if target and subject[0] < hub.start():
                     item.recipient, item.via = target[2], subject[2]
-                    item.review.append(f"recipient and coordinator read from: \"{sentence.text[:120]}\"")
+                    item.review.append(f'recipient and coordinator read from: "{sentence.text[:120]}"')
                     item.confidence = round(max(item.confidence - 0.1 + 0.3, 0.1), 2)
                     item.review = [r for r in item.review if r != "the sentence names no recipient"]
                     break
         if item.recipient is not None and item.via is None:
             for sentence in around:
                 for match in re.finditer(r"\((?:thông\s+qua|qua)\s+([^()]+)\)", sentence.text, re.I):
-                    before = find_agencies(sentence.text[:match.start()])
+                    before = find_agencies(sentence.text[: match.start()])
                     inside = find_agencies(match.group(1))
                     if before and inside and canonical(before[-1][2]) == canonical(item.recipient):
                         item.via = inside[0][2]

@@ -38,8 +38,16 @@ from .text import read_plan
 
 __all__ = ["Draft", "areas_of", "draft_plan", "import_plan", "level_of", "pending_reviews"]
 
-_PERIOD_LABEL = {"H1": "6 tháng", "H2": "6 tháng cuối năm", "Y": "năm", "Q": "quý", "M": "tháng", "once": "một lần",
-                 "ad-hoc": "đột xuất", "periodic": "định kỳ"}
+_PERIOD_LABEL = {
+    "H1": "6 tháng",
+    "H2": "6 tháng cuối năm",
+    "Y": "năm",
+    "Q": "quý",
+    "M": "tháng",
+    "once": "một lần",
+    "ad-hoc": "đột xuất",
+    "periodic": "định kỳ",
+}
 
 
 @dataclass(slots=True)
@@ -68,8 +76,10 @@ class Draft:
         """Every point the coordinator must settle, one line each: the plan's, each obligation's, each target's."""
         points = [f"plan: {note}" for note in self.review]
         for obligation in self.obligations:
-            points += [f"obligation {obligation.data['id']} (confidence {obligation.confidence:.2f}): {note}"
-                       for note in obligation.review]
+            points += [
+                f"obligation {obligation.data['id']} (confidence {obligation.confidence:.2f}): {note}"
+                for note in obligation.review
+            ]
         for found in self.targets:
             points += [f"target {found.id}: {note}" for note in found.review]
         return points
@@ -84,13 +94,25 @@ class Draft:
 
     def to_json(self) -> str:
         """The draft and its provenance as JSON (``--format json``)."""
-        return json.dumps({
-            "plan": self.plan,
-            "obligations": [{"id": o.data["id"], "confidence": o.confidence, "review": o.review,
-                             "items": [_item_json(i) for i in o.items]} for o in self.obligations],
-            "new_agencies": [{"id": m.id, "name": m.name} for m in self.new_agencies],
-            "review": self.review,
-        }, ensure_ascii=False, indent=2, default=str)
+        return json.dumps(
+            {
+                "plan": self.plan,
+                "obligations": [
+                    {
+                        "id": o.data["id"],
+                        "confidence": o.confidence,
+                        "review": o.review,
+                        "items": [_item_json(i) for i in o.items],
+                    }
+                    for o in self.obligations
+                ],
+                "new_agencies": [{"id": m.id, "name": m.name} for m in self.new_agencies],
+                "review": self.review,
+            },
+            ensure_ascii=False,
+            indent=2,
+            default=str,
+        )
 
     def to_yaml(self) -> str:
         """The draft as commented YAML, ready to save under ``config/plans/``."""
@@ -98,10 +120,22 @@ class Draft:
 
 
 def _item_json(item: Item) -> dict:
-    return {"reporters": item.reporters, "recipient": item.recipient, "also_to": item.also_to, "via": item.via,
-            "period": item.period, "kind": item.kind.value, "date": str(item.date) if item.date else None,
-            "rule": item.rule.value if item.rule else None, "months_after": item.months_after, "onward": item.onward,
-            "quote": item.quote, "section": item.section, "confidence": item.confidence, "review": item.review}
+    return {
+        "reporters": item.reporters,
+        "recipient": item.recipient,
+        "also_to": item.also_to,
+        "via": item.via,
+        "period": item.period,
+        "kind": item.kind.value,
+        "date": str(item.date) if item.date else None,
+        "rule": item.rule.value if item.rule else None,
+        "months_after": item.months_after,
+        "onward": item.onward,
+        "quote": item.quote,
+        "section": item.section,
+        "confidence": item.confidence,
+        "review": item.review,
+    }
 
 
 def areas_of(directory) -> list[Area]:
@@ -120,11 +154,15 @@ def import_plan(path: Path, areas: list[Area], *, area: str | None = None, plan_
     return draft_plan(text, areas, source=Path(path).name, area=area, plan_id=plan_id)
 
 
-def draft_plan(text: str, areas: list[Area], *, source: str, area: str | None = None,
-               plan_id: str | None = None) -> Draft:
+def draft_plan(
+    text: str, areas: list[Area], *, source: str, area: str | None = None, plan_id: str | None = None
+) -> Draft:
     """The draft of a plan from its cleaned text."""
-    chosen = [a for a in areas if area is None or a.area == area
-              or all(agency.level is Level.NATIONAL for agency in a.agencies)]
+    chosen = [
+        a
+        for a in areas
+        if area is None or a.area == area or all(agency.level is Level.NATIONAL for agency in a.agencies)
+    ]
     directory = Directory(chosen)
     level = level_of(text)
     items = find_items(text, level)
@@ -168,8 +206,10 @@ def draft_plan(text: str, areas: list[Area], *, source: str, area: str | None = 
     if assignments:
         plan["assignments"] = assignments
     for kind, quote in _group_assignments(implementation):
-        review.append(f"the implementation section gives tasks to a group ({GROUP_NAMES[kind]}: \"{quote[:80]}\"): "
-                      "list its members under 'assignments' (an assignment names one agency)")
+        review.append(
+            f'the implementation section gives tasks to a group ({GROUP_NAMES[kind]}: "{quote[:80]}"): '
+            "list its members under 'assignments' (an assignment names one agency)"
+        )
     plan["obligations"] = [o.data for o in obligations] or [_placeholder(source)]
     if not obligations:
         review.append("no reporting clause was found: the obligation below is a placeholder to fill in")
@@ -189,14 +229,19 @@ def _level(text: str) -> Level:
     head = text[:1500]
     top = "\n".join(line for line in head.split("\n")[:4])
     if re.search(r"(?m)^(?:THỦ TƯỚNG CHÍNH PHỦ|CHÍNH PHỦ|VĂN PHÒNG CHÍNH PHỦ|BỘ [A-ZĐ]|QUỐC HỘI)", top) or re.search(
-            r"(?i)^\s*kính\s+gửi\s*:?\s*(?:[-–]\s*)?(?:các\s+bộ|ủy\s+ban\s+nhân\s+dân\s+các\s+tỉnh|uỷ\s+ban\s+nhân\s+dân\s+các\s+tỉnh)",
-            head, re.M):
+        r"(?i)^\s*kính\s+gửi\s*:?\s*(?:[-–]\s*)?(?:các\s+bộ|ủy\s+ban\s+nhân\s+dân\s+các\s+tỉnh|uỷ\s+ban\s+nhân\s+dân\s+các\s+tỉnh)",
+        head,
+        re.M,
+    ):
         return Level.NATIONAL
-    if re.search(r"(?i)(?:ỦY BAN NHÂN DÂN|UBND)\s+(?:THỊ XÃ|HUYỆN|QUẬN|THÀNH PHỐ\s+(?!HÀ NỘI|HỒ CHÍ MINH|HẢI PHÒNG|ĐÀ NẴNG|CẦN THƠ))",
-                 head):
+    if re.search(
+        r"(?i)(?:ỦY BAN NHÂN DÂN|UBND)\s+(?:THỊ XÃ|HUYỆN|QUẬN|THÀNH PHỐ\s+(?!HÀ NỘI|HỒ CHÍ MINH|HẢI PHÒNG|ĐÀ NẴNG|CẦN THƠ))",
+        head,
+    ):
         return Level.DISTRICT
     if re.search(r"\b(?:Phòng Lao động|Phòng LĐTBXH|UBND thị xã|UBND huyện)\b", text) and not re.search(
-            r"\bSở Lao động|\bSở LĐTBXH", text):
+        r"\bSở Lao động|\bSở LĐTBXH", text
+    ):
         return Level.DISTRICT
     return Level.PROVINCE
 
@@ -210,7 +255,7 @@ def _heading(text: str) -> dict:
     for index, line in enumerate(lines):
         if re.match(r"^(?:KẾ HOẠCH|QUYẾT ĐỊNH|CHƯƠNG TRÌNH)\b", line):
             parts = [line]
-            for following in lines[index + 1:index + 4]:
+            for following in lines[index + 1 : index + 4]:
                 if re.match(r"(?i)^(?:căn cứ|số\b|ủy ban|uỷ ban|ubnd|kính gửi|[IVX]+\.)", following):
                     break
                 if following.isupper() or (len(parts) == 1 and len(following) <= 400 and not following.endswith(":")):
@@ -225,23 +270,29 @@ def _heading(text: str) -> dict:
         title = lines[0][:200] if lines else "Kế hoạch"
         review.append("no KẾ HOẠCH/QUYẾT ĐỊNH heading found: check 'title'")
     number = re.search(r"Số\s*:\s*([\w./-]+(?:\s*/\s*[\w.-]+)+)", head)
-    issued = re.search(r"(?m)^[A-ZĐÀ-Ỹ][^\n,;]{1,30},\s+ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})",
-                       head[:2000])
+    issued = re.search(
+        r"(?m)^[A-ZĐÀ-Ỹ][^\n,;]{1,30},\s+ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", head[:2000]
+    )
     issued_date = None
     if issued:
         try:
             issued_date = dt.date(int(issued[3]), int(issued[2]), int(issued[1]))
         except ValueError:
             issued_date = None
-    issuer = re.search(r"(?:ỦY BAN NHÂN DÂN|UBND)\s+(TỈNH|THÀNH PHỐ|THỊ XÃ|HUYỆN|QUẬN)\s+([A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ ]{1,40})"
-                       r"(?=\s*(?:\n|$|CỘNG|Số|-))", head)
+    issuer = re.search(
+        r"(?:ỦY BAN NHÂN DÂN|UBND)\s+(TỈNH|THÀNH PHỐ|THỊ XÃ|HUYỆN|QUẬN)\s+([A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ ]{1,40})"
+        r"(?=\s*(?:\n|$|CỘNG|Số|-))",
+        head,
+    )
     issuer_name = None
     if issuer:
         place = " ".join(w.capitalize() for w in issuer[2].split())
         issuer_name = f"Ủy ban nhân dân {issuer[1].lower()} {place}".strip()
     else:
-        said = re.search(r"(?:Ủy ban nhân dân|UBND)\s+(tỉnh|thành phố|Thành phố|thị xã|huyện)(?:\s+[A-ZĐ]\w*)*\s+ban\s+hành",
-                         text[:6000])
+        said = re.search(
+            r"(?:Ủy ban nhân dân|UBND)\s+(tỉnh|thành phố|Thành phố|thị xã|huyện)(?:\s+[A-ZĐ]\w*)*\s+ban\s+hành",
+            text[:6000],
+        )
         if said:
             issuer_name = f"UBND {said[1].lower()}"
     years = [int(y) for y in re.findall(r"\b(20\d\d)\b", title)]
@@ -256,9 +307,15 @@ def _heading(text: str) -> dict:
     else:
         valid = {"start": dt.date(dt.date.today().year, 1, 1)}
         review.append("neither the title nor the heading gives a year: set 'valid'")
-    return {"title": title, "number": number[1] if number else None, "issued": issued_date,
-            "issuer_name": issuer_name, "valid": valid, "id": _plan_id(title, number[1] if number else None, valid),
-            "review": review}
+    return {
+        "title": title,
+        "number": number[1] if number else None,
+        "issued": issued_date,
+        "issuer_name": issuer_name,
+        "valid": valid,
+        "id": _plan_id(title, number[1] if number else None, valid),
+        "review": review,
+    }
 
 
 def _title_case(title: str) -> str:
@@ -308,8 +365,13 @@ def _coordinator(items: list[Item]) -> str | None:
 def _group_key(item: Item) -> tuple:
     dated = item.date is not None
     family = "half" if item.period in ("H1", "H2", "Y") and dated else f"{item.period}:{item.kind.value}:{dated}"
-    return (tuple(item.reporters), item.recipient and canonical(item.recipient),
-            item.via and canonical(item.via), family, item.rule)
+    return (
+        tuple(item.reporters),
+        item.recipient and canonical(item.recipient),
+        item.via and canonical(item.via),
+        family,
+        item.rule,
+    )
 
 
 def _obligations(items: list[Item], ref, source: str) -> list[DraftObligation]:
@@ -335,8 +397,14 @@ def _one_date_a_period(members: list[Item]) -> list[list[Item]]:
     obligations, not one whose first date is silently dropped."""
     parts: list[list[Item]] = []
     for item in members:
-        home = next((part for part in parts if all(
-            other.period != item.period or str(other.date) == str(item.date) for other in part)), None)
+        home = next(
+            (
+                part
+                for part in parts
+                if all(other.period != item.period or str(other.date) == str(item.date) for other in part)
+            ),
+            None,
+        )
         if home is None:
             parts.append([item])
         else:
@@ -392,8 +460,10 @@ def _schedule(members: list[Item], review: list[str]) -> tuple[dict, Rule, str]:
     if not dated:
         if first.period != "ad-hoc":
             review[:] = [note for note in review if note != NO_DATE]  # said again below, with what to write
-            review.append(f"the plan asks for this report ({label}) without a date: the schedule is 'ad-hoc' until "
-                          f"the dates are written in (e.g. every: half-year, due: {{H1: dd/mm, Y: dd/mm}})")
+            review.append(
+                f"the plan asks for this report ({label}) without a date: the schedule is 'ad-hoc' until "
+                f"the dates are written in (e.g. every: half-year, due: {{H1: dd/mm, Y: dd/mm}})"
+            )
         return {"every": "ad-hoc"}, Rule.BY, label
     # Groups are keyed on having a date (_group_key), so every member is dated here: the first one's date.
     date = dated[0].date
@@ -415,7 +485,8 @@ def _schedule(members: list[Item], review: list[str]) -> tuple[dict, Rule, str]:
 
 def _kind_label(item: Item, date) -> str:
     return {Kind.IMPLEMENTATION_PLAN: "kế hoạch triển khai", Kind.EVALUATION: "đánh giá kết quả"}.get(
-        item.kind, "một lần") + f" {date}"
+        item.kind, "một lần"
+    ) + f" {date}"
 
 
 def _link_consolidations(obligations: list[DraftObligation]) -> None:
@@ -425,11 +496,17 @@ def _link_consolidations(obligations: list[DraftObligation]) -> None:
             continue
         mine = set(obligation.data["reporters"])
         every = obligation.data["schedule"]["every"]
-        linked = [other.data["id"] for other in obligations if other is not obligation
-                  and not other.items[0].consolidating
-                  and (other.data["schedule"]["every"] == every
-                       or {other.data["schedule"]["every"], every} == {"year", "half-year"})
-                  and (other.data["recipient"] in mine or other.data.get("via") in mine)]
+        linked = [
+            other.data["id"]
+            for other in obligations
+            if other is not obligation
+            and not other.items[0].consolidating
+            and (
+                other.data["schedule"]["every"] == every
+                or {other.data["schedule"]["every"], every} == {"year", "half-year"}
+            )
+            and (other.data["recipient"] in mine or other.data.get("via") in mine)
+        ]
         if linked:
             obligation.data["consolidates"] = linked
 
@@ -475,9 +552,17 @@ def pending_reviews(text: str) -> list[str]:
 
 
 def _placeholder(source: str) -> dict:
-    return {"id": "bao-cao", "title": "Báo cáo (điền vào)", "kind": "ad-hoc", "reporters": ["new.reporter"],
-            "recipient": "new.recipient", "schedule": {"every": "ad-hoc"}, "rule": "by",
-            "quote": "(không tìm thấy điều khoản báo cáo)", "source": {"file": source}}
+    return {
+        "id": "bao-cao",
+        "title": "Báo cáo (điền vào)",
+        "kind": "ad-hoc",
+        "reporters": ["new.reporter"],
+        "recipient": "new.recipient",
+        "schedule": {"every": "ad-hoc"},
+        "rule": "by",
+        "quote": "(không tìm thấy điều khoản báo cáo)",
+        "source": {"file": source},
+    }
 
 
 def _render(draft: Draft) -> str:
@@ -488,21 +573,24 @@ def _render(draft: Draft) -> str:
         if key in ("targets", "obligations", "assignments"):
             continue
         root[key] = _plain(value)
-    header = [f"Draft of {draft.source}, made by `dondoc plans import` on {dt.date.today():%d/%m/%Y}.",
-              "Settle every '# REVIEW:' below and delete it; `dondoc plans import --check <this file>` lists those",
-              "left (exit 1 while any remains). Then save as config/plans/<id>.yaml and run `dondoc plans check`."]
+    header = [
+        f"Draft of {draft.source}, made by `dondoc plans import` on {dt.date.today():%d/%m/%Y}.",
+        "Settle every '# REVIEW:' below and delete it; `dondoc plans import --check <this file>` lists those",
+        "left (exit 1 while any remains). Then save as config/plans/<id>.yaml and run `dondoc plans check`.",
+    ]
     header += [f"REVIEW: {note}" for note in draft.review]
     if draft.new_agencies:
         header.append("Agencies not in config/agencies (add them there, or change the ids below):")
-        header += [f"  - id: {m.id}\n#     name: \"{m.name}\"" for m in draft.new_agencies]
+        header += [f'  - id: {m.id}\n#     name: "{m.name}"' for m in draft.new_agencies]
     root.yaml_set_start_comment("\n".join(header))
     if "targets" in plan:
         seq = CommentedSeq()
         for index, (data, found) in enumerate(zip(plan["targets"], draft.targets, strict=True)):
             seq.append(_plain(data))
             if found.review:
-                seq.yaml_set_comment_before_after_key(index, before="\n".join(f"REVIEW: {r}" for r in found.review),
-                                                      indent=2)
+                seq.yaml_set_comment_before_after_key(
+                    index, before="\n".join(f"REVIEW: {r}" for r in found.review), indent=2
+                )
         root["targets"] = seq
     if "assignments" in plan:
         root["assignments"] = CommentedSeq(_plain(a) for a in plan["assignments"])

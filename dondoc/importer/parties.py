@@ -27,9 +27,13 @@ from .agencies import find_agencies, find_groups
 __all__ = ["GROUP_KINDS", "GROUP_NAMES", "Party", "find_parties", "generic_party", "plural_units", "trim_name"]
 
 GROUP_KINDS = ("departments", "districts", "communes", "provinces", "ministries")
-GROUP_NAMES = {"departments": "Các sở, ban, ngành", "districts": "UBND các huyện, thị xã, thành phố",
-               "communes": "UBND các xã, phường, đặc khu", "provinces": "UBND các tỉnh, thành phố trực thuộc Trung ương",
-               "ministries": "Các bộ, cơ quan ngang bộ"}
+GROUP_NAMES = {
+    "departments": "Các sở, ban, ngành",
+    "districts": "UBND các huyện, thị xã, thành phố",
+    "communes": "UBND các xã, phường, đặc khu",
+    "provinces": "UBND các tỉnh, thành phố trực thuộc Trung ương",
+    "ministries": "Các bộ, cơ quan ngang bộ",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,58 +50,144 @@ class Party:
 
 
 _UP = "A-ZĐÀ-ỸÂĂÊÔƠƯ"
-_STOP = {"yêu", "cầu", "đề", "nghị", "chủ", "trì", "tổng", "hợp", "báo", "cáo", "gửi", "về", "có", "để", "theo",
-         "trước", "phối", "tại", "hướng", "dẫn", "chỉ", "kiểm", "tra", "tổ", "chức", "triển", "khai", "là", "được",
-         "cung", "định", "kỳ", "đôn", "đốc", "làm", "tham", "mưu", "thực", "hiện", "khẩn", "trương", "kết",
-         "quả", "tình", "hình", "các", "trong", "với", "của", "hoặc", "này", "đối", "khi", "nếu", "trình", "xem",
-         "xét", "quyết", "ban", "hành", "chịu", "trách", "nhiệm", "giao", "sau", "đây", "như", "năm", "tháng", "số",
-         "gặp", "đường", "địa", "chỉ"}
+_STOP = {
+    "yêu",
+    "cầu",
+    "đề",
+    "nghị",
+    "chủ",
+    "trì",
+    "tổng",
+    "hợp",
+    "báo",
+    "cáo",
+    "gửi",
+    "về",
+    "có",
+    "để",
+    "theo",
+    "trước",
+    "phối",
+    "tại",
+    "hướng",
+    "dẫn",
+    "chỉ",
+    "kiểm",
+    "tra",
+    "tổ",
+    "chức",
+    "triển",
+    "khai",
+    "là",
+    "được",
+    "cung",
+    "định",
+    "kỳ",
+    "đôn",
+    "đốc",
+    "làm",
+    "tham",
+    "mưu",
+    "thực",
+    "hiện",
+    "khẩn",
+    "trương",
+    "kết",
+    "quả",
+    "tình",
+    "hình",
+    "các",
+    "trong",
+    "với",
+    "của",
+    "hoặc",
+    "này",
+    "đối",
+    "khi",
+    "nếu",
+    "trình",
+    "xem",
+    "xét",
+    "quyết",
+    "ban",
+    "hành",
+    "chịu",
+    "trách",
+    "nhiệm",
+    "giao",
+    "sau",
+    "đây",
+    "như",
+    "năm",
+    "tháng",
+    "số",
+    "gặp",
+    "đường",
+    "địa",
+}
 _CUT_AT = re.compile(r"\s+(?:về|để|theo|trước|tại|đối với|trong|của|thuộc)\s.*$|\s+[-–]\s+(?:Phó|Cơ quan|cơ quan).*$")
 
-_PROVINCES = (r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?[Cc]ác\s+tỉnh,?\s+thành\s+phố"
-              r"(?:\s+trực\s+thuộc\s+[Tt]rung\s+ương)?(?:\s+từ\s+\S+(?:\s+\S+)?\s+đến\s+\S+(?:\s+\S+)?)?"
-              r"|(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+các\s+tỉnh\b")
-_MINISTRIES = (r"(?:Bộ\s+trưởng\s+)?[Cc]ác\s+[Bb]ộ(?:,\s*(?:ngành|cơ\s+quan\s+ngang\s+[Bb]ộ|cơ\s+quan\s+thuộc\s+Chính\s+phủ))*"
-               r"|(?:Thủ\s+trưởng\s+)?(?:[Cc]ác\s+)?cơ\s+quan\s+ngang\s+[Bb]ộ(?:,\s*cơ\s+quan\s+thuộc\s+Chính\s+phủ)?")
-_SECTORS = (r"(?:[Cc]ác\s+)?[Ss]ở\s+quản\s+lý\s+(?:chuyên\s+)?ngành(?:,\s*lĩnh\s+vực)?"
-            r"|(?:[Cc]ác\s+)?cơ\s+quan\s+chuyên\s+môn\s+(?:thuộc|của)\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)")
-_EXTRA_GROUPS = [("provinces", re.compile(_PROVINCES)), ("ministries", re.compile(_MINISTRIES)),
-                 ("departments", re.compile(_SECTORS))]
+_PROVINCES = (
+    r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?[Cc]ác\s+tỉnh,?\s+thành\s+phố"
+    r"(?:\s+trực\s+thuộc\s+[Tt]rung\s+ương)?(?:\s+từ\s+\S+(?:\s+\S+)?\s+đến\s+\S+(?:\s+\S+)?)?"
+    r"|(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+các\s+tỉnh\b"
+)
+_MINISTRIES = (
+    r"(?:Bộ\s+trưởng\s+)?[Cc]ác\s+[Bb]ộ(?:,\s*(?:ngành|cơ\s+quan\s+ngang\s+[Bb]ộ|cơ\s+quan\s+thuộc\s+Chính\s+phủ))*"
+    r"|(?:Thủ\s+trưởng\s+)?(?:[Cc]ác\s+)?cơ\s+quan\s+ngang\s+[Bb]ộ(?:,\s*cơ\s+quan\s+thuộc\s+Chính\s+phủ)?"
+)
+_SECTORS = (
+    r"(?:[Cc]ác\s+)?[Ss]ở\s+quản\s+lý\s+(?:chuyên\s+)?ngành(?:,\s*lĩnh\s+vực)?"
+    r"|(?:[Cc]ác\s+)?cơ\s+quan\s+chuyên\s+môn\s+(?:thuộc|của)\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố)"
+)
+_EXTRA_GROUPS = [
+    ("provinces", re.compile(_PROVINCES)),
+    ("ministries", re.compile(_MINISTRIES)),
+    ("departments", re.compile(_SECTORS)),
+]
 # A name goes on across ", ", " và ", " - " only while the next word does not open another agency's name
 # ("Vụ Kế hoạch và Vụ Xuất nhập khẩu" are two units; "Bộ Lao động - Thương binh và Xã hội" is one).
 _HEAD = r"(?!(?:Vụ|Cục|Sở|Bộ|Ban|Văn phòng|Tổng cục|Chi cục|Viện|Trung tâm|UBND|Ủy ban|Uỷ ban)\b)"
 # … nor past the verb that follows the name ("Vụ Khoa học và Công nghệ báo cáo Lãnh đạo Bộ").
-_VERB_AFTER = (r"(?!(?:báo cáo|gửi|chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|tổng hợp|thực hiện|theo dõi"
-               r"|định kỳ|hằng|hàng|trước|để|về|theo)\b)")
+_VERB_AFTER = (
+    r"(?!(?:báo cáo|gửi|chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|tổng hợp|thực hiện|theo dõi"
+    r"|định kỳ|hằng|hàng|trước|để|về|theo)\b)"
+)
 # "Vụ Pháp luật dân sự - kinh tế": a lower-case part after a dash is the name's, unless it says what the body is
 _NAME_DASH = r" [-–] (?!(?:là|cơ quan|đơn vị|Phó|Trưởng)\b)[a-zđà-ỹ][\w&-]*"
-_BODY = (rf"[{_UP}][\w&-]*(?:(?:, | và | - ){_HEAD}[{_UP}][\w&-]*|{_NAME_DASH}"
-         rf"| (?!và ){_HEAD}{_VERB_AFTER}[{_UP}a-zđà-ỹ][\w&-]*)*")
-_EXTRA_NAMES = re.compile("|".join([
-    r"Phó Thủ tướng(?: Chính phủ)?",
-    r"Thủ tướng Chính phủ",
-    # a ministry's own leadership and office, as its internal plans name them
-    r"Văn phòng Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
-    r"Lãnh đạo Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
-    r"Bộ trưởng(?= |[,.;()]|$)(?! (?:Bộ|[Cc]ác|[A-ZĐÀ-Ỹ]))",
-    r"Văn phòng Chính phủ",
-    r"Chính phủ",
-    rf"(?:Ủy|Uỷ) ban nhân dân (?:Tỉnh|Thành phố)(?: [{_UP}]\w*)*",
-    r"UBND Tỉnh",
-    r"Thường trực (?:Tỉnh ủy|Thành ủy|HĐND(?: (?:tỉnh|thành phố|Thành phố|cấp xã|cùng cấp))?"
-    r"|Hội đồng nhân dân(?: (?:tỉnh|thành phố|Thành phố))?)",
-    r"Ban Thường vụ (?:Tỉnh ủy|Thành ủy)",
-    r"Tỉnh ủy|Thành ủy",
-    r"HĐND(?: (?:tỉnh|thành phố|Thành phố))?",
-    rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện|Trung tâm) {_BODY}",
-    r"Ban [Qq]uản lý (?:các )?(?:[Kk]hu|[Dd]ự án|[Cc]ụm)[^,.;()]*?(?=\s+(?:để|về|theo|trước|báo|gửi|có|thực|chủ|phối"
-    r"|tổng|trong|tham|chỉ|hướng|kiểm)\b|[,.;()]|$)",
-    r"Đài (?:[Tt]ruyền hình|Tiếng nói|Phát thanh)(?: [\w-]+){0,4}? Việt Nam|Thông tấn xã Việt Nam",
-    rf"Thống kê (?:tỉnh|thành phố) [{_UP}]\w*(?: [{_UP}]\w*)*",
-    rf"[Cc]ổng [Tt]hông tin điện tử(?: [{_UP}]\w*)+",
-    r"Thanh tra (?:tỉnh|thành phố|Thành phố|Chính phủ)",
-    r"Bảo hiểm xã hội Việt Nam|Kiểm toán Nhà nước",
-]))
+_BODY = (
+    rf"[{_UP}][\w&-]*(?:(?:, | và | - ){_HEAD}[{_UP}][\w&-]*|{_NAME_DASH}"
+    rf"| (?!và ){_HEAD}{_VERB_AFTER}[{_UP}a-zđà-ỹ][\w&-]*)*"
+)
+_EXTRA_NAMES = re.compile(
+    "|".join(
+        [
+            r"Phó Thủ tướng(?: Chính phủ)?",
+            r"Thủ tướng Chính phủ",
+            # a ministry's own leadership and office, as its internal plans name them
+            r"Văn phòng Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
+            r"Lãnh đạo Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
+            r"Bộ trưởng(?= |[,.;()]|$)(?! (?:Bộ|[Cc]ác|[A-ZĐÀ-Ỹ]))",
+            r"Văn phòng Chính phủ",
+            r"Chính phủ",
+            rf"(?:Ủy|Uỷ) ban nhân dân (?:Tỉnh|Thành phố)(?: [{_UP}]\w*)*",
+            r"UBND Tỉnh",
+            r"Thường trực (?:Tỉnh ủy|Thành ủy|HĐND(?: (?:tỉnh|thành phố|Thành phố|cấp xã|cùng cấp))?"
+            r"|Hội đồng nhân dân(?: (?:tỉnh|thành phố|Thành phố))?)",
+            r"Ban Thường vụ (?:Tỉnh ủy|Thành ủy)",
+            r"Tỉnh ủy|Thành ủy",
+            r"HĐND(?: (?:tỉnh|thành phố|Thành phố))?",
+            rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện|Trung tâm) {_BODY}",
+            r"Ban [Qq]uản lý (?:các )?(?:[Kk]hu|[Dd]ự án|[Cc]ụm)[^,.;()]*?(?=\s+(?:để|về|theo|trước|báo|gửi|có|thực|chủ|phối"
+            r"|tổng|trong|tham|chỉ|hướng|kiểm)\b|[,.;()]|$)",
+            r"Đài (?:[Tt]ruyền hình|Tiếng nói|Phát thanh)(?: [\w-]+){0,4}? Việt Nam|Thông tấn xã Việt Nam",
+            rf"Thống kê (?:tỉnh|thành phố) [{_UP}]\w*(?: [{_UP}]\w*)*",
+            rf"[Cc]ổng [Tt]hông tin điện tử(?: [{_UP}]\w*)+",
+            r"Thanh tra (?:tỉnh|thành phố|Thành phố|Chính phủ)",
+            r"Bảo hiểm xã hội Việt Nam|Kiểm toán Nhà nước",
+        ]
+    )
+)
 
 
 def trim_name(name: str) -> str:
@@ -143,7 +233,7 @@ def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = Fal
     for start, _end, name in find_agencies(text):
         name = trim_name(name)
         candidates.append((start, start + len(name), name, 0))
-    candidates = [c for c in candidates if not _APPOSITION.search(text[max(0, c[0] - 60):c[0]])]
+    candidates = [c for c in candidates if not _APPOSITION.search(text[max(0, c[0] - 60) : c[0]])]
     candidates.sort(key=lambda c: (-(c[1] - c[0]) - 2 * c[3], c[0]))
     chosen: list[tuple[int, int, str]] = []
     for start, end, name, _ in candidates:
@@ -153,8 +243,10 @@ def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = Fal
     return [Party(s, e, n) for s, e, n in sorted(chosen)]
 
 
-_GENERIC = re.compile(r"(?i)^(?:các\s+)?((?:doanh\s+nghiệp|cơ\s+sở|cơ\s+quan|đơn\s+vị|tổ\s+chức|đối\s+tượng|chủ\s+đầu\s+tư"
-                      r"|chủ\s+rừng)\b[^,.;:()]{0,80}?)\s*(?:\(|:|$|,\s*(?:có|chịu)\b)")
+_GENERIC = re.compile(
+    r"(?i)^(?:các\s+)?((?:doanh\s+nghiệp|cơ\s+sở|cơ\s+quan|đơn\s+vị|tổ\s+chức|đối\s+tượng|chủ\s+đầu\s+tư"
+    r"|chủ\s+rừng)\b[^,.;:()]{0,80}?)\s*(?:\(|:|$|,\s*(?:có|chịu)\b)"
+)
 
 
 def generic_party(text: str) -> str | None:
@@ -167,10 +259,14 @@ def generic_party(text: str) -> str | None:
     return phrase[0].lower() + phrase[1:] if phrase else None
 
 
-_PLURAL_UNITS = re.compile(r"(?i)^các\s+(?:vụ|cục|tổng\s+cục|chi\s+cục|viện|trung\s+tâm|phòng|ban|đơn\s+vị|cơ\s+quan)"
-                           r"(?=\s*[,:]|\s+[a-zđà-ỹ])")
-_UNITS_END = re.compile(r"\s+(?:có\s+trách|chịu\s+trách|chủ\s+động|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo|định\s+kỳ"
-                        r"|hằng|hàng|tổng\s+hợp|theo\s+dõi|trước|để)\b|\s*[.;(]|$")
+_PLURAL_UNITS = re.compile(
+    r"(?i)^các\s+(?:vụ|cục|tổng\s+cục|chi\s+cục|viện|trung\s+tâm|phòng|ban|đơn\s+vị|cơ\s+quan)"
+    r"(?=\s*[,:]|\s+[a-zđà-ỹ])"
+)
+_UNITS_END = re.compile(
+    r"\s+(?:có\s+trách|chịu\s+trách|chủ\s+động|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo|định\s+kỳ"
+    r"|hằng|hàng|tổng\s+hợp|theo\s+dõi|trước|để)\b|\s*[.;(]|$"
+)
 
 
 def plural_units(text: str) -> str | None:
@@ -179,5 +275,5 @@ def plural_units(text: str) -> str | None:
     text = text.strip()
     if not _PLURAL_UNITS.match(text):
         return None
-    phrase = text[:_UNITS_END.search(text).start()].strip(" ,:")
+    phrase = text[: _UNITS_END.search(text).start()].strip(" ,:")
     return re.sub(r"\s*:\s*", ", ", phrase[0].upper() + phrase[1:]) if phrase else None

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .parties import GROUP_KINDS as GROUPS
 from .clauses import Sentence
+from .parties import GROUP_KINDS as GROUPS
 
 __all__ = ["FoundTarget", "find_targets"]
 
@@ -34,18 +34,26 @@ class FoundTarget:
 
 
 _NAMED = re.compile(r"(?i)^chỉ\s+tiêu\s+(?:số\s+)?(\d{1,2}[a-z]?)\s*[:.)-]\s*(.+)$")
-_GOALS_SECTION = re.compile(r"(?i)\b(?:mục\s+tiêu\s+cụ\s+thể|chỉ\s+tiêu\s+cụ\s+thể|các\s+chỉ\s+tiêu|một\s+số\s+chỉ\s+tiêu)\b")
+_GOALS_SECTION = re.compile(
+    r"(?i)\b(?:mục\s+tiêu\s+cụ\s+thể|chỉ\s+tiêu\s+cụ\s+thể|các\s+chỉ\s+tiêu|một\s+số\s+chỉ\s+tiêu)\b"
+)
 # A heading that is only "CHỈ TIÊU" ("II. CHỈ TIÊU", "2. Chỉ tiêu chủ yếu", "b) Các chỉ tiêu cụ thể:").
-_GOALS_HEADING = re.compile(r"(?i)^(?:[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))?\s*(?:(?:các|một\s+số)\s+)?"
-                            r"(?:mục\s+tiêu\s+(?:cụ\s+thể|và\s+chỉ\s+tiêu)|chỉ\s+tiêu)(?:\s+[\wÀ-ỹ,]+){0,4}\s*:?$")
+_GOALS_HEADING = re.compile(
+    r"(?i)^(?:[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))?\s*(?:(?:các|một\s+số)\s+)?"
+    r"(?:mục\s+tiêu\s+(?:cụ\s+thể|và\s+chỉ\s+tiêu)|chỉ\s+tiêu)(?:\s+[\wÀ-ỹ,]+){0,4}\s*:?$"
+)
 _ITEM = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)[.)]\s+(.+)$")
 _LETTER = re.compile(r"^([a-zđ])\)\s+(.+)$")
 _BULLET = re.compile(r"^[-–+•]\s*(.+)$")
 _FIGURE = re.compile(
     r"(?P<word>(?:xuống\s+dưới|dưới|không\s+quá|tối\s+đa|xuống|tối\s+thiểu|ít\s+nhất|trên|đạt|còn)\s+)?"
-    r"(?P<num>\d{1,3}(?:[.]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*(?P<unit>%|‰|p/1\.?000|/1\.?000|/100\.000)?", re.I)
-_CITED = re.compile(r"(?i)\b(?:các\s+)?(?:chỉ\s+tiêu|mục\s+tiêu)\s+(?:số\s+)?((?:\d{1,2}(?:\.\d{1,2})?[a-z]?"
-                    r"(?:\s*(?:,|và|-)\s*)?)+)")
+    r"(?P<num>\d{1,3}(?:[.]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*(?P<unit>%|‰|p/1\.?000|/1\.?000|/100\.000)?",
+    re.I,
+)
+_CITED = re.compile(
+    r"(?i)\b(?:các\s+)?(?:chỉ\s+tiêu|mục\s+tiêu)\s+(?:số\s+)?((?:\d{1,2}(?:\.\d{1,2})?[a-z]?"
+    r"(?:\s*(?:,|và|-)\s*)?)+)"
+)
 
 
 def find_targets(lines: list[str], implementation: list[Sentence]) -> list[FoundTarget]:
@@ -68,8 +76,11 @@ def find_targets(lines: list[str], implementation: list[Sentence]) -> list[Found
         if named:
             _add(targets, seen, named.group(1), named.group(2))
             continue
-        if len(line) < 90 and (_GOALS_HEADING.match(line) or _GOALS_SECTION.search(line)) and not (
-                in_goals and _figures(line)):
+        if (
+            len(line) < 90
+            and (_GOALS_HEADING.match(line) or _GOALS_SECTION.search(line))
+            and not (in_goals and _figures(line))
+        ):
             in_goals, parent = True, (_ITEM.match(line).group(1) if _ITEM.match(line) and in_goals else "")
             continue
         if re.match(r"^[IVX]+\.\s", line):
@@ -150,7 +161,7 @@ def _assign(targets: list[FoundTarget], implementation: list[Sentence]) -> None:
             continue
         for match in _CITED.finditer(sentence.text):
             numbers = re.findall(r"\d{1,2}(?:\.\d{1,2})?[a-z]?", match.group(1))
-            before = sentence.text[:match.start()].lower().rsplit(";", 1)[-1]  # this clause only
+            before = sentence.text[: match.start()].lower().rsplit(";", 1)[-1]  # this clause only
             partner = "phối hợp" in before and not re.search(r"chủ\s+trì|hướng\s+dẫn", before)
             for target in (t for number in numbers for t in _cited(number, by_number)):
                 agency = sentence.heading_agency

@@ -43,12 +43,14 @@ def read_plan(path: Path) -> str:
     if size == 0:
         raise PlanFileError(f"{path}: tệp rỗng / the file is empty")
     if size > MAX_BYTES:
-        raise PlanFileError(f"{path}: tệp quá lớn ({size / 1e6:.0f} MB, tối đa {MAX_BYTES // 2**20} MB) / "
-                            "file too large")
+        raise PlanFileError(
+            f"{path}: tệp quá lớn ({size / 1e6:.0f} MB, tối đa {MAX_BYTES // 2**20} MB) / file too large"
+        )
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise PlanFileError(f"{path}: không đọc được loại tệp '{suffix or '(none)'}' (.txt, .docx, .pdf) / "
-                            "unsupported file type")
+        raise PlanFileError(
+            f"{path}: không đọc được loại tệp '{suffix or '(none)'}' (.txt, .docx, .pdf) / unsupported file type"
+        )
     content = path.read_bytes()
     reader = {".docx": _docx, ".pdf": _pdf}.get(suffix, _plain)
     text = clean(reader(path, content))
@@ -74,8 +76,9 @@ def _docx(path: Path, content: bytes) -> str:
     except UnsafeDocx as error:
         raise PlanFileError(f"{path}: tài liệu .docx quá lớn / the .docx is too large ({error})") from None
     except Exception as error:  # not a zip, no document part, broken XML
-        raise PlanFileError(f"{path}: không đọc được tệp .docx ({type(error).__name__}) / "
-                            "not a readable .docx") from None
+        raise PlanFileError(
+            f"{path}: không đọc được tệp .docx ({type(error).__name__}) / not a readable .docx"
+        ) from None
     return "\n".join(_docx_blocks(document))
 
 
@@ -121,8 +124,9 @@ def _pdf(path: Path, content: bytes) -> str:
         raise PlanFileError(f"{path}: không đọc được tệp PDF ({type(error).__name__}) / not a readable PDF") from None
     text = text.replace("\f", "\n")
     if len(re.findall(r"\w", text)) < 20:
-        raise PlanFileError(f"{path}: PDF không có lớp văn bản (bản quét?), cần OCR trước / "
-                            "the PDF has no text layer (a scan?)")
+        raise PlanFileError(
+            f"{path}: PDF không có lớp văn bản (bản quét?), cần OCR trước / the PDF has no text layer (a scan?)"
+        )
     return text
 
 

@@ -95,7 +95,7 @@ def _verdicts(headers, domain: str) -> tuple[list[str], list[str], set[str]]:
                 named = _property(result, "header", "from")
                 dmarc.append(outcome if not named or named == domain else f"{outcome} for {named}")
             elif method == "dkim":
-                signer = (_property(result, "header", "d") or _property(result, "header", "i"))
+                signer = _property(result, "header", "d") or _property(result, "header", "i")
                 signer = signer.lstrip("@").rpartition("@")[2]
                 if outcome == "pass" and _aligned(signer, domain):
                     dkim_pass.append(signer)
@@ -104,8 +104,9 @@ def _verdicts(headers, domain: str) -> tuple[list[str], list[str], set[str]]:
     return dmarc, dkim_pass, dkim_bad
 
 
-def authenticate(trace: tuple[tuple[str, str], ...], from_address: str | None,
-                 authserv_id: str | None) -> Authentication:
+def authenticate(
+    trace: tuple[tuple[str, str], ...], from_address: str | None, authserv_id: str | None
+) -> Authentication:
     """Whether the office's server authenticated ``from_address``'s domain (see the module docstring)."""
     if not authserv_id:
         return Authentication(None, "no trusted authserv-id configured (DONDOC_TRUSTED_AUTHSERV_ID)")

@@ -53,56 +53,140 @@ _LEADING_NOISE = re.compile(r"^[\s\[\](){}<>\"'*#|=_.-]+")
 # Reply and forward prefixes of the mail clients agencies use (Re, TL = trả lời, Fwd, CT = chuyển tiếp, AW, SV …).
 _REPLY_PREFIX = re.compile(
     r"^(?:re|fw|fwd|tl|trl|tra loi|phan hoi|aw|wg|sv|vs|ct|tr|chuyen tiep|antw|odp|res|rif|r|enc|doorst"
-    r"|回复|答复|转发|回覆|転送)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]")
+    r"|回复|答复|转发|回覆|転送)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]"
+)
 _AUTOMATIC_SUBJECT = _phrases(
     # Vietnamese (compared without diacritics: "Trả lời tự động" → "tra loi tu dong")
-    "tra loi tu dong", "tu dong tra loi", "thu tra loi tu dong", "thu tu dong tra loi", "phan hoi tu dong",
-    "thong bao tu dong", "thu tu dong", "email tu dong", "thu dien tu tu dong", "hoi am tu dong",
-    "vang mat", "dang vang mat", "tam vang", "khong co mat", "ngoai van phong", "dang di cong tac", "di cong tac",
-    "dang nghi phep", "nghi phep",
+    "tra loi tu dong",
+    "tu dong tra loi",
+    "thu tra loi tu dong",
+    "thu tu dong tra loi",
+    "phan hoi tu dong",
+    "thong bao tu dong",
+    "thu tu dong",
+    "email tu dong",
+    "thu dien tu tu dong",
+    "hoi am tu dong",
+    "vang mat",
+    "dang vang mat",
+    "tam vang",
+    "khong co mat",
+    "ngoai van phong",
+    "dang di cong tac",
+    "di cong tac",
+    "dang nghi phep",
+    "nghi phep",
     # English
-    "out of office", "out of the office", "automatic reply", "automatic response", "automated reply",
-    "automated response", "auto-reply", "auto reply", "autoreply", "auto response", "auto-response", "autoresponse",
-    "auto:", "ooo", "oof", "away from my mail", "away from the office", "on vacation", "vacation reply",
+    "out of office",
+    "out of the office",
+    "automatic reply",
+    "automatic response",
+    "automated reply",
+    "automated response",
+    "auto-reply",
+    "auto reply",
+    "autoreply",
+    "auto response",
+    "auto-response",
+    "autoresponse",
+    "auto:",
+    "ooo",
+    "oof",
+    "away from my mail",
+    "away from the office",
+    "on vacation",
+    "vacation reply",
     "on leave",
     # other languages an office's partners write in
-    "abwesenheit", "abwesenheitsnotiz", "automatische antwort", "reponse automatique", "absence", "absent",
-    "risposta automatica", "fuori sede", "respuesta automatica", "automatisch antwoord", "afwezig", "autosvar",
-    "franvaro", "自动回复", "自動回覆", "自動応答",
+    "abwesenheit",
+    "abwesenheitsnotiz",
+    "automatische antwort",
+    "reponse automatique",
+    "absence",
+    "absent",
+    "risposta automatica",
+    "fuori sede",
+    "respuesta automatica",
+    "automatisch antwoord",
+    "afwezig",
+    "autosvar",
+    "franvaro",
+    "自动回复",
+    "自動回覆",
+    "自動応答",
 )
 _AUTOMATIC_START = re.compile("^" + _AUTOMATIC_SUBJECT)
 _AUTOMATIC_ANYWHERE = re.compile(r"(?<![a-z0-9])" + _AUTOMATIC_SUBJECT)
-_DSN_SUBJECT = re.compile("^" + _phrases(
-    "undelivered mail returned to sender", "undelivered mail", "undeliverable", "delivery status notification",
-    "mail delivery failed", "mail delivery failure", "delivery failure", "delivery failed", "delivery has failed",
-    "returned mail", "failure notice", "mail system error", "message not delivered", "nondeliverable",
-    "non-deliverable", "non remis", "delayed mail", "delivery delayed", "warning: could not send message",
-    "khong gui duoc thu", "thu khong gui duoc", "khong the gui thu", "khong the chuyen thu",
-    "khong chuyen duoc thu", "gui thu khong thanh cong", "thu bi tra lai", "khong the chuyen phat",
-    "thong bao tinh trang gui thu", "thong bao ve tinh trang gui thu", "thong bao trang thai gui thu",
-))
-_DELAY_SUBJECT = re.compile("^" + _phrases(
-    "delayed mail", "delivery delayed", "warning: could not send message", "delivery status notification (delay)",
-    "warning: message", "thu bi tre", "thu gui cham"))
+_DSN_SUBJECT = re.compile(
+    "^"
+    + _phrases(
+        "undelivered mail returned to sender",
+        "undelivered mail",
+        "undeliverable",
+        "delivery status notification",
+        "mail delivery failed",
+        "mail delivery failure",
+        "delivery failure",
+        "delivery failed",
+        "delivery has failed",
+        "returned mail",
+        "failure notice",
+        "mail system error",
+        "message not delivered",
+        "nondeliverable",
+        "non-deliverable",
+        "non remis",
+        "delayed mail",
+        "delivery delayed",
+        "warning: could not send message",
+        "khong gui duoc thu",
+        "thu khong gui duoc",
+        "khong the gui thu",
+        "khong the chuyen thu",
+        "khong chuyen duoc thu",
+        "gui thu khong thanh cong",
+        "thu bi tra lai",
+        "khong the chuyen phat",
+        "thong bao tinh trang gui thu",
+        "thong bao ve tinh trang gui thu",
+        "thong bao trang thai gui thu",
+    )
+)
+_DELAY_SUBJECT = re.compile(
+    "^"
+    + _phrases(
+        "delayed mail",
+        "delivery delayed",
+        "warning: could not send message",
+        "delivery status notification (delay)",
+        "warning: message",
+        "thu bi tre",
+        "thu gui cham",
+    )
+)
 _DAEMON = re.compile(r"^(?:mailer[-_]?daemon|mail[-_]?daemon|postmaster|mdaemon|microsoftexchange[0-9a-f]{32})@")
 _DAEMON_NAMES = frozenset({"mail delivery subsystem", "mail delivery system", "mailer-daemon", "postmaster"})
 _QUIET = frozenset({"", "no", "false", "0", "off"})
 _BULK = frozenset({"bulk", "junk", "list", "auto_reply", "auto-reply"})
 
 _ADDRESS = r"[A-Za-z0-9._%+=&'/-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-_FAILED_IN_TEXT = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in (
-    rf"^\s*<({_ADDRESS})>\s*:",  # Postfix, qmail: "<user@host>: host … said"
-    rf"^\s*({_ADDRESS})\s*(?:\(\s*{_ADDRESS}\s*\))?\s*$",  # Exim, Exchange: the address alone on its line
-    rf"(?:wasn't|was not|couldn't be|could not be|has not been) delivered to\s+<?({_ADDRESS})",  # Gmail
-    rf"your message to\s+<?({_ADDRESS})>?\s+couldn't be delivered",  # Exchange Online
-    rf"(?:gửi|gởi) (?:tới|đến|cho)\s+<?({_ADDRESS})",  # Gmail, Vietnamese
-    rf"^\s*(?:recipient address|failed recipient|địa chỉ người nhận)\s*:\s*<?({_ADDRESS})",
-)]
+_FAILED_IN_TEXT = [
+    re.compile(p, re.IGNORECASE | re.MULTILINE)
+    for p in (
+        rf"^\s*<({_ADDRESS})>\s*:",  # Postfix, qmail: "<user@host>: host … said"
+        rf"^\s*({_ADDRESS})\s*(?:\(\s*{_ADDRESS}\s*\))?\s*$",  # Exim, Exchange: the address alone on its line
+        rf"(?:wasn't|was not|couldn't be|could not be|has not been) delivered to\s+<?({_ADDRESS})",  # Gmail
+        rf"your message to\s+<?({_ADDRESS})>?\s+couldn't be delivered",  # Exchange Online
+        rf"(?:gửi|gởi) (?:tới|đến|cho)\s+<?({_ADDRESS})",  # Gmail, Vietnamese
+        rf"^\s*(?:recipient address|failed recipient|địa chỉ người nhận)\s*:\s*<?({_ADDRESS})",
+    )
+]
 # Where a bounce's own words end and the copy of the returned message begins.
 _RETURNED_COPY = re.compile(
     r"^\s*(?:-{2,}\s*)?(?:this is a copy of|below this line is a copy|original message|forwarded message"
     r"|the original message|original message headers|reporting-mta:)",
-    re.IGNORECASE | re.MULTILINE)
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _param(value: str, name: str) -> str:
@@ -112,8 +196,11 @@ def _param(value: str, name: str) -> str:
 
 def _is_daemon(mail: ParsedMail) -> bool:
     return_path = mail.headers.get("return-path", "").strip().strip("<>").strip().lower()
-    return bool(_DAEMON.match(mail.from_address or "") or _DAEMON.match(return_path)
-                or mail.from_name.strip().lower() in _DAEMON_NAMES)
+    return bool(
+        _DAEMON.match(mail.from_address or "")
+        or _DAEMON.match(return_path)
+        or mail.from_name.strip().lower() in _DAEMON_NAMES
+    )
 
 
 def _failed_from_text(mail: ParsedMail) -> tuple[str, ...]:
@@ -147,11 +234,20 @@ def _bounce(mail: ParsedMail) -> str | None:
 
 # Headers that only automatic mail carries (presence is enough, whatever the value): vacation programs, Exchange
 # inbox rules, FirstClass, and the "X-" spellings of RFC 3834 that some responders use.
-_AUTOMATIC_HEADERS = ("x-ms-exchange-inbox-rules-loop", "x-ms-exchange-generated-message-source", "x-auto-reply",
-                      "x-autoreply-from", "x-mail-autoreply", "x-autogenerated", "x-vacation", "x-fc-machinegenerated")
+_AUTOMATIC_HEADERS = (
+    "x-ms-exchange-inbox-rules-loop",
+    "x-ms-exchange-generated-message-source",
+    "x-auto-reply",
+    "x-autoreply-from",
+    "x-mail-autoreply",
+    "x-autogenerated",
+    "x-vacation",
+    "x-fc-machinegenerated",
+)
 _MACHINE_SENDER = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|khong[-_.]?tra[-_.]?loi|khongtraloi|auto[-_.]?reply"
-    r"|autoresponder|vacation|bounces?)(?:[-+_.][^@]*)?@")
+    r"|autoresponder|vacation|bounces?)(?:[-+_.][^@]*)?@"
+)
 
 
 def _automatic_header(mail: ParsedMail) -> str | None:
@@ -185,7 +281,7 @@ def _subject_core(subject: str) -> tuple[str, bool]:
         found = _REPLY_PREFIX.match(text)
         if not found:
             break
-        text, prefixed = _LEADING_NOISE.sub("", text[found.end():]), True
+        text, prefixed = _LEADING_NOISE.sub("", text[found.end() :]), True
     return text, prefixed
 
 
@@ -210,7 +306,9 @@ def _failed(mail: ParsedMail) -> tuple[str, ...]:
     if mail.report_recipients:
         return mail.report_recipients
     machine_readable = mail.is_report and _param(mail.headers.get("content-type", ""), "report-type") in (
-        "delivery-status", "global-delivery-status")
+        "delivery-status",
+        "global-delivery-status",
+    )
     if machine_readable or _DELAY_SUBJECT.match(_plain(mail.subject)):
         return ()
     return _failed_from_text(mail)
@@ -223,21 +321,24 @@ def _returned(mail: ParsedMail) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What a bounce says it returns: Message-IDs (its own In-Reply-To/References, the returned headers, a
     "Message-ID:" line of a copy in its text); and the addresses the bounce itself was sent to."""
     cut = _RETURNED_COPY.search(mail.text)
-    copy = mail.text[cut.start():][:200_000] if cut else ""
+    copy = mail.text[cut.start() :][:200_000] if cut else ""
     ids = [*mail.in_reply_to, *mail.references, *mail.enclosed_ids, *_COPY_ID.findall(copy)[:20]]
     return tuple(dict.fromkeys(ids))[:50], tuple(dict.fromkeys(mail.recipients))[:50]
 
 
 def _why(mail: ParsedMail, failed: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """For each failed address, the status and diagnostic of its delivery-status block, or its line of text."""
-    blocks = {address: f"{status} {diagnostic}".strip() for address, action, status, diagnostic in mail.report_blocks
-              if action in ("", "failed")}
+    blocks = {
+        address: f"{status} {diagnostic}".strip()
+        for address, action, status, diagnostic in mail.report_blocks
+        if action in ("", "failed")
+    }
     cut = _RETURNED_COPY.search(mail.text)
     lines = (mail.text[: cut.start()] if cut else mail.text)[:20000].splitlines()
     why = []
     for address in failed:
         at = next((i for i, line in enumerate(lines) if address in line.lower()), None)
-        text = blocks.get(address) or (" ".join(" ".join(lines[at:at + 2]).split()) if at is not None else "")
+        text = blocks.get(address) or (" ".join(" ".join(lines[at : at + 2]).split()) if at is not None else "")
         why.append((address, text[:300]))
     return tuple(why)
 

@@ -10,15 +10,15 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import base64mime
-from email.encoders import encode_base64
 from email.charset import Charset
+from email.encoders import encode_base64
 from email.header import Header
 from email.message import Message
-from email.policy import Compat32
-from functools import lru_cache
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
+from email.policy import Compat32
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 
 from dondoc.errors import MailError
 
@@ -87,7 +87,7 @@ def _filename(name: str) -> str:
     stem, dot, extension = name.rpartition(".")
     if not dot or len(extension) > 10:
         return name[:_MAX_FILENAME]
-    return f"{stem[:_MAX_FILENAME - len(extension) - 1]}.{extension}"
+    return f"{stem[: _MAX_FILENAME - len(extension) - 1]}.{extension}"
 
 
 # One header line as Header's refolding reads it: printable ASCII words, single spaces.
@@ -238,8 +238,11 @@ def build_message(
             name = _filename(attachment.filename)
             # Anything but plain ASCII goes as RFC 2231 (percent-encoded): a name that looks like an encoded-word
             # ("=?utf-8?q?…=0D=0A…?=") would otherwise be decoded by the receiver into other text.
-            part.add_header("Content-Disposition", "attachment",
-                            filename=name if _PLAIN_FILENAME.fullmatch(name) else ("utf-8", "", name))
+            part.add_header(
+                "Content-Disposition",
+                "attachment",
+                filename=name if _PLAIN_FILENAME.fullmatch(name) else ("utf-8", "", name),
+            )
             root.attach(part)
     else:
         root = body

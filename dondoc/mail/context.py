@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dondoc.workdays import WEEKDAYS_VI, WorkCalendar
 from dondoc.deadlines import written_last_day
 from dondoc.model import Agency, Directory, Obligation, Plan, Rule, Target
 from dondoc.vocabulary import goal_text
+from dondoc.workdays import WEEKDAYS_VI, WorkCalendar
 
 __all__ = ["ReminderFacts", "agency_targets", "reminder_context"]
 
@@ -47,8 +47,9 @@ def agency_targets(plan: Plan, agency_id: str, directory: Directory) -> list[tup
     """The targets an agency reports on, with its role: ``lead``, ``partner`` or ``all`` (no lead named)."""
     result = []
     for target in plan.targets:
-        if target.lead == agency_id or (target.lead in directory.groups
-                                        and agency_id in directory.expand([target.lead])):
+        if target.lead == agency_id or (
+            target.lead in directory.groups and agency_id in directory.expand([target.lead])
+        ):
             result.append((target, "lead"))  # a group's members each lead for their own figures
         elif agency_id in directory.expand([p for p in target.partners if directory.knows(p)]):
             result.append((target, "partner"))
@@ -94,7 +95,8 @@ def reminder_context(facts: ReminderFacts, calendar: WorkCalendar) -> dict:
         "assumed": obligation.schedule.assumed,
         "assumption": obligation.schedule.assumption or "",
         "rule_words": ("trước ngày" if obligation.rule is Rule.BEFORE else "chậm nhất ngày")
-        if lang == "vi" else ("before" if obligation.rule is Rule.BEFORE else "no later than"),
+        if lang == "vi"
+        else ("before" if obligation.rule is Rule.BEFORE else "no later than"),
         "written_date": f"{facts.written_date:%d/%m/%Y}",
         "written_last_day": _day(written_last_day(facts.written_date, obligation.rule), lang),
         "last_day": _day(facts.last_day, lang),
@@ -109,8 +111,12 @@ def reminder_context(facts: ReminderFacts, calendar: WorkCalendar) -> dict:
         "coordinator_name": coordinator.name,
         "coordinator_short": _name(coordinator),
         "targets": [
-            {"id": t.id, "text": t.text, "role": role,
-             "goal": goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal else ""}
+            {
+                "id": t.id,
+                "text": t.text,
+                "role": role,
+                "goal": goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal else "",
+            }
             for t, role in agency_targets(facts.plan, facts.agency.id, directory)
         ],
         "reply_to": facts.reply_to,

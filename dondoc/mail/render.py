@@ -42,8 +42,11 @@ def render(env: jinja2.Environment, name: str, context: dict) -> str:
         raise TemplateError(f"templates/{error.name}: template not found") from None
     except jinja2.TemplateError as error:
         line = next(
-            (frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__))
-             if frame.filename.endswith(name)),
+            (
+                frame.lineno
+                for frame in reversed(traceback.extract_tb(error.__traceback__))
+                if frame.filename.endswith(name)
+            ),
             None,
         )
         raise TemplateError(f"templates/{name}:{line}: {error}") from None
@@ -78,14 +81,15 @@ class SharedRender:
         from markupsafe import escape
 
         done = []
-        for name, text in zip(names, texts):
+        for name, text in zip(names, texts, strict=True):
             for key, value in values.items():
                 text = text.replace(self._marker(key), str(escape(value)) if ".html" in name else value)
             done.append(text)
         return done
 
-    def render(self, names: tuple[str, ...], context: dict, fills: tuple[str, ...],
-               vary: tuple[str, ...] = ()) -> list[str]:
+    def render(
+        self, names: tuple[str, ...], context: dict, fills: tuple[str, ...], vary: tuple[str, ...] = ()
+    ) -> list[str]:
         """The templates ``names`` rendered with ``context``; its keys ``fills`` are filled in afterwards."""
         values = {key: str(context[key]) for key in fills}
         key = repr((names, sorted((k, v) for k, v in context.items() if k not in values and k not in vary)))

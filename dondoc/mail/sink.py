@@ -73,8 +73,14 @@ class MaildirSink:
         self.stats = SinkStats()
         self._seen: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
-        self.controller = Controller(_Handler(self), hostname=host, port=port or _free_port(host),
-                                     decode_data=False, ready_timeout=10, server_hostname="sink.example.org")
+        self.controller = Controller(
+            _Handler(self),
+            hostname=host,
+            port=port or _free_port(host),
+            decode_data=False,
+            ready_timeout=10,
+            server_hostname="sink.example.org",
+        )
 
     @property
     def port(self) -> int:

@@ -43,8 +43,21 @@ from imapclient.exceptions import CapabilityError, LoginError
 
 from dondoc.errors import MailError
 
-__all__ = ["BEFORE_SINCE", "DEFAULT_MAX_BYTES", "TOO_BIG", "UNREADABLE", "Fetched", "ImapSource", "Known", "Left",
-           "Listing", "MailSource", "MaildirSource", "MemorySource", "scope_of"]
+__all__ = [
+    "BEFORE_SINCE",
+    "DEFAULT_MAX_BYTES",
+    "TOO_BIG",
+    "UNREADABLE",
+    "Fetched",
+    "ImapSource",
+    "Known",
+    "Left",
+    "Listing",
+    "MailSource",
+    "MaildirSource",
+    "MemorySource",
+    "scope_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +207,9 @@ class MaildirSource:
 
     name = "maildir"
 
-    def __init__(self, path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 since: dt.datetime | None = None):
+    def __init__(
+        self, path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, since: dt.datetime | None = None
+    ):
         self.path = Path(path)
         self.max_bytes = max_bytes
         self.since = since
@@ -323,10 +337,22 @@ class ImapSource:
     size_batch = 500  # UIDs per RFC822.SIZE request
     body_batch_bytes = 16 * 1024 * 1024  # bodies held in memory at once (a bigger message comes alone)
 
-    def __init__(self, *, host: str, port: int = 993, username: str, password: str, mailbox: str = "INBOX",
-                 security: Literal["none", "starttls", "tls"] = "tls", timeout: float = 60.0,
-                 processed_folder: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES, batch: int = 50,
-                 since: dt.datetime | None = None, ssl_context: ssl.SSLContext | None = None):
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int = 993,
+        username: str,
+        password: str,
+        mailbox: str = "INBOX",
+        security: Literal["none", "starttls", "tls"] = "tls",
+        timeout: float = 60.0,
+        processed_folder: str | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        batch: int = 50,
+        since: dt.datetime | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ):
         if security not in ("none", "starttls", "tls"):
             raise ValueError(f"security must be none, starttls or tls, not {security!r}")
         self.host, self.port, self.username, self.mailbox = host, port, username, mailbox
@@ -361,7 +387,7 @@ class ImapSource:
                 listing.left.append(_before(f"imap:{validity}:{uid}", self.since))
         unknown = [uid for uid in unknown if uid not in before]
         for start in range(0, len(unknown), self.size_batch):
-            chunk = unknown[start:start + self.size_batch]
+            chunk = unknown[start : start + self.size_batch]
             sizes = self._each(chunk, "fetch sizes", b"RFC822.SIZE")
             if self._uidvalidity != validity:
                 return self._recreated()  # the mailbox was recreated under us: these UIDs mean nothing now
@@ -454,8 +480,13 @@ class ImapSource:
             # never be taken.
             self._uidvalidity = int(client.select_folder(self.mailbox)[b"UIDVALIDITY"])
             if self._uidvalidity != validity:
-                log.info("%s: UIDs %s are from an older UIDVALIDITY %s (now %s); not moved", self._where,
-                         uids[:5], validity, self._uidvalidity)
+                log.info(
+                    "%s: UIDs %s are from an older UIDVALIDITY %s (now %s); not moved",
+                    self._where,
+                    uids[:5],
+                    validity,
+                    self._uidvalidity,
+                )
                 return
             self._move(client, uids)
 
@@ -531,24 +562,26 @@ class ImapSource:
                 self._drop()
                 if attempt == 2:
                     refused = isinstance(error, IMAPClient.AbortError) and "socket error" not in str(error)
-                    raise self._error(f"{doing}: connection lost", error, _Refused if refused else MailError) \
-                        from None
-                log.info("%s: connection lost during %s (%s); reconnecting", self._where, doing,
-                         self._scrub(str(error)))
+                    raise self._error(f"{doing}: connection lost", error, _Refused if refused else MailError) from None
+                log.info(
+                    "%s: connection lost during %s (%s); reconnecting", self._where, doing, self._scrub(str(error))
+                )
             except IMAPClient.Error as error:
                 self._drop()
                 if attempt == 2:
                     raise self._error(f"{doing} failed", error, _Refused) from None
-                log.info("%s: %s failed (%s); trying again on a new connection", self._where, doing,
-                         self._scrub(str(error)))
+                log.info(
+                    "%s: %s failed (%s); trying again on a new connection", self._where, doing, self._scrub(str(error))
+                )
         raise AssertionError("unreachable")
 
     def _open(self) -> IMAPClient:
         """Connect, secure, log in and select the mailbox; remembers its UIDVALIDITY."""
         context = self._ssl_context or (ssl.create_default_context() if self.security != "none" else None)
         try:
-            client = IMAPClient(self.host, port=self.port, ssl=self.security == "tls", ssl_context=context,
-                                timeout=self.timeout)
+            client = IMAPClient(
+                self.host, port=self.port, ssl=self.security == "tls", ssl_context=context, timeout=self.timeout
+            )
         except (IMAPClient.Error, OSError) as error:
             raise self._error("cannot connect", error) from None
         try:

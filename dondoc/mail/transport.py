@@ -67,8 +67,11 @@ class MemoryTransport:
             accepted = [a for a in envelope.recipients if a not in refused]
             if not accepted:
                 codes = [self.refuse[a][0] for a in refused]
-                on_result(Delivery(envelope.outbox_id, False, all(c >= 500 for c in codes),
-                                   "; ".join(refused.values()), refused))
+                on_result(
+                    Delivery(
+                        envelope.outbox_id, False, all(c >= 500 for c in codes), "; ".join(refused.values()), refused
+                    )
+                )
                 continue
             self.sent.append(envelope)
             on_result(Delivery(envelope.outbox_id, True, refused=refused))
@@ -87,12 +90,28 @@ def _classify(envelope: Envelope, error: Exception) -> Delivery:
 class SmtpTransport:
     """aiosmtplib over a small pool of reused connections."""
 
-    def __init__(self, *, host: str, port: int, security: str = "none", username: str | None = None,
-                 password: str | None = None, timeout: float = 30.0, connections: int = 4,
-                 local_hostname: str = "dondoc.local"):
-        self.options: dict[str, Any] = dict(hostname=host, port=port, timeout=timeout, local_hostname=local_hostname,
-                            use_tls=security == "tls", start_tls=security == "starttls",
-                            username=username, password=password)
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        security: str = "none",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        connections: int = 4,
+        local_hostname: str = "dondoc.local",
+    ):
+        self.options: dict[str, Any] = dict(
+            hostname=host,
+            port=port,
+            timeout=timeout,
+            local_hostname=local_hostname,
+            use_tls=security == "tls",
+            start_tls=security == "starttls",
+            username=username,
+            password=password,
+        )
         self.connections = connections
 
     async def _connect(self) -> aiosmtplib.SMTP:
@@ -104,8 +123,10 @@ class SmtpTransport:
         """Send every envelope over the pool: one feeder fills a short queue (claiming as it goes, when given an
         async iterator), and each connection takes the next envelope as soon as it is free."""
         queue: asyncio.Queue[Envelope | None] = asyncio.Queue(maxsize=8 * self.connections)
-        tasks = [asyncio.create_task(self._feed(envelopes, queue)),
-                 *(asyncio.create_task(self._worker(queue, on_result)) for _ in range(self.connections))]
+        tasks = [
+            asyncio.create_task(self._feed(envelopes, queue)),
+            *(asyncio.create_task(self._worker(queue, on_result)) for _ in range(self.connections)),
+        ]
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -139,9 +160,10 @@ class SmtpTransport:
                     idle = False
                     refused, _ = await client.sendmail(envelope.sender, envelope.recipients, envelope.raw)
                     idle = True
-                    result = Delivery(envelope.outbox_id, True,
-                                      refused={a: f"{r.code} {r.message}" for a, r in refused.items()})
-                except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
+                    result = Delivery(
+                        envelope.outbox_id, True, refused={a: f"{r.code} {r.message}" for a, r in refused.items()}
+                    )
+                except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
                     result = _classify(envelope, error)
                     idle = True
                     if client is not None and not isinstance(error, aiosmtplib.SMTPRecipientsRefused):

@@ -25,13 +25,34 @@ def who(actor: str) -> str:
     return text[:200]
 
 
-def record(session: Session, *, actor: str, action: str, at: dt.datetime, reason: str | None = None,
-           deadline_id: int | None = None, agency_id: str | None = None, report_id: int | None = None,
-           message_id: int | None = None, **details) -> AuditEventRow:
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    at: dt.datetime,
+    reason: str | None = None,
+    deadline_id: int | None = None,
+    agency_id: str | None = None,
+    report_id: int | None = None,
+    message_id: int | None = None,
+    **details,
+) -> AuditEventRow:
     """Add one event to ``session`` (committed by the change's own commit)."""
-    row = AuditEventRow(at=at, actor=who(actor), action=action, reason=nfc(reason).strip() if reason else None,
-                        deadline_id=deadline_id, agency_id=agency_id, report_id=report_id, message_id=message_id,
-                        details={k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
-                                 for k, v in details.items() if v is not None})
+    row = AuditEventRow(
+        at=at,
+        actor=who(actor),
+        action=action,
+        reason=nfc(reason).strip() if reason else None,
+        deadline_id=deadline_id,
+        agency_id=agency_id,
+        report_id=report_id,
+        message_id=message_id,
+        details={
+            k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
+            for k, v in details.items()
+            if v is not None
+        },
+    )
     session.add(row)
     return row

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dondoc.db.tables import AccountRow
 from dondoc import accounts
+from dondoc.db.tables import AccountRow
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 

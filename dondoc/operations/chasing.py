@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
 from dondoc.db.outbox import worker_id
 from dondoc.db.tables import DeadlineRow
-from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
 from dondoc.errors import NotFound
 from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
@@ -16,8 +16,15 @@ from dondoc.wiring import App
 __all__ = ["chase", "deliver_outbox", "remind"]
 
 
-def chase(app: App, *, now: dt.datetime | None = None, only: ChaseFilter | None = None, dry_run: bool = False,
-          force_stage: str | None = None, send: bool = True) -> ChaseReport:
+def chase(
+    app: App,
+    *,
+    now: dt.datetime | None = None,
+    only: ChaseFilter | None = None,
+    dry_run: bool = False,
+    force_stage: str | None = None,
+    send: bool = True,
+) -> ChaseReport:
     """Plan the reminders due at ``now``, render and queue them (each stage once), then send what the outbox holds.
 
     ``dry_run`` renders and lists without queueing or sending; ``send=False``
@@ -27,8 +34,16 @@ def chase(app: App, *, now: dt.datetime | None = None, only: ChaseFilter | None 
     return _chase(app, now=now, only=only, dry_run=dry_run, force_stage=force_stage, send=send)
 
 
-def _chase(app: App, *, now: dt.datetime | None = None, only: ChaseFilter | None = None, dry_run: bool = False,
-           force_stage: str | None = None, send: bool = True, audit: dict | None = None) -> ChaseReport:
+def _chase(
+    app: App,
+    *,
+    now: dt.datetime | None = None,
+    only: ChaseFilter | None = None,
+    dry_run: bool = False,
+    force_stage: str | None = None,
+    send: bool = True,
+    audit: dict | None = None,
+) -> ChaseReport:
     catalog, policy = app.catalog(), app.policy()
     setup = app.mail_setup()
     at = moment(app, now)
@@ -37,17 +52,38 @@ def _chase(app: App, *, now: dt.datetime | None = None, only: ChaseFilter | None
         if audit is not None:  # committed with the reminder it queues
             deadline = session.get(DeadlineRow, audit["deadline_id"])
             if deadline is None or deadline.agency_id != audit["agency_id"]:
-                raise NotFound(f"no deadline {audit['deadline_id']} of agency '{audit['agency_id']}' "
-                               "(see `dondoc deadlines`)")
+                raise NotFound(
+                    f"no deadline {audit['deadline_id']} of agency '{audit['agency_id']}' (see `dondoc deadlines`)"
+                )
             record(session, at=at, **audit)
         if not send:
-            return run_chase(session=session, catalog=catalog, policy=policy, calendar=app.calendar(catalog),
-                             setup=setup, transport=None, now=at, only=only, dry_run=dry_run,
-                             force_stage=force_stage)
-        report = run_chase(session=session, catalog=catalog, policy=policy, calendar=app.calendar(catalog),
-                           setup=setup, transport=None if dry_run else app.transport(), now=at, only=only,
-                           dry_run=dry_run, force_stage=force_stage, limit=app.settings.smtp_rate_limit,
-                           worker=worker_id(), workers=app.settings.compose_workers)
+            return run_chase(
+                session=session,
+                catalog=catalog,
+                policy=policy,
+                calendar=app.calendar(catalog),
+                setup=setup,
+                transport=None,
+                now=at,
+                only=only,
+                dry_run=dry_run,
+                force_stage=force_stage,
+            )
+        report = run_chase(
+            session=session,
+            catalog=catalog,
+            policy=policy,
+            calendar=app.calendar(catalog),
+            setup=setup,
+            transport=None if dry_run else app.transport(),
+            now=at,
+            only=only,
+            dry_run=dry_run,
+            force_stage=force_stage,
+            limit=app.settings.smtp_rate_limit,
+            worker=worker_id(),
+            workers=app.settings.compose_workers,
+        )
         if audit is not None:
             session.commit()  # nothing was due (submitted, excused, paused): the request is still on record
         return report
@@ -58,16 +94,29 @@ def remind(app: App, agency_id: str, deadline_id: int, *, actor: str, now: dt.da
     audited, with the stage (the report's ``planned`` is empty when nothing was due: submitted, excused, paused)."""
     at = moment(app, now)
     stage = f"manual@{at.astimezone(dt.UTC):%Y%m%dT%H%M%S}"
-    return _chase(app, now=at, only=ChaseFilter(agency=agency_id, deadline=deadline_id), force_stage=stage,
-                  audit=dict(actor=actor, action="remind", deadline_id=deadline_id, agency_id=agency_id,
-                             stage=stage))
+    return _chase(
+        app,
+        now=at,
+        only=ChaseFilter(agency=agency_id, deadline=deadline_id),
+        force_stage=stage,
+        audit=dict(actor=actor, action="remind", deadline_id=deadline_id, agency_id=agency_id, stage=stage),
+    )
 
 
-def deliver_outbox(app: App, *, now: dt.datetime | None = None, report: ChaseReport | None = None,
-                   limit: int | None = None) -> ChaseReport:
+def deliver_outbox(
+    app: App, *, now: dt.datetime | None = None, report: ChaseReport | None = None, limit: int | None = None
+) -> ChaseReport:
     """Send what the outbox holds (up to ``limit``, else the rate limit), recording each answer into ``report``."""
     report = report if report is not None else ChaseReport()
     with app.session() as session:
-        asyncio.run(deliver(session, app.transport(), worker_id(), moment(app, now),
-                            app.settings.smtp_rate_limit if limit is None else limit, report))
+        asyncio.run(
+            deliver(
+                session,
+                app.transport(),
+                worker_id(),
+                moment(app, now),
+                app.settings.smtp_rate_limit if limit is None else limit,
+                report,
+            )
+        )
     return report

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from dondoc.db.tables import DeadlineRow, PauseRow
 from dondoc import controls
 from dondoc.chase import ChasePreview, preview_chase
+from dondoc.db.tables import DeadlineRow, PauseRow
 from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
 from dondoc.sync import SyncReport, sync_catalog
@@ -29,24 +29,31 @@ def sync(app: App, *, now: dt.datetime | None = None, preview: bool = True) -> S
     catalog, policy = app.catalog(), app.policy()
     at = moment(app, now)
     with app.session() as session:
-        report = sync_catalog(catalog, session=session, now=at, horizon_days=policy.horizon_days,
-                              timezone=app.settings.timezone)
-        ahead = preview_chase(session, catalog, policy, app.calendar(catalog), at,
-                              app.settings.timezone) if preview else None
+        report = sync_catalog(
+            catalog, session=session, now=at, horizon_days=policy.horizon_days, timezone=app.settings.timezone
+        )
+        ahead = (
+            preview_chase(session, catalog, policy, app.calendar(catalog), at, app.settings.timezone)
+            if preview
+            else None
+        )
     return SyncResult(report, ahead)
 
 
-def pause(app: App, agency_id: str, *, until: dt.date, reason: str, actor: str,
-          now: dt.datetime | None = None) -> PauseRow:
+def pause(
+    app: App, agency_id: str, *, until: dt.date, reason: str, actor: str, now: dt.datetime | None = None
+) -> PauseRow:
     """No reminder to ``agency_id`` until ``until`` (``NotFound`` for an unknown agency); audited."""
     with app.session() as session:
-        record(session, actor=actor, action="pause", at=moment(app, now), reason=reason, agency_id=agency_id,
-               until=until)
+        record(
+            session, actor=actor, action="pause", at=moment(app, now), reason=reason, agency_id=agency_id, until=until
+        )
         return controls.pause(session, agency_id, until, reason)
 
 
-def extend(app: App, deadline_id: int, *, to: dt.date, reason: str, actor: str,
-           now: dt.datetime | None = None) -> DeadlineRow:
+def extend(
+    app: App, deadline_id: int, *, to: dt.date, reason: str, actor: str, now: dt.datetime | None = None
+) -> DeadlineRow:
     """Move an open deadline's last day to ``to``; later reminders quote ``reason``; audited."""
     with app.session() as session:
         _audited(session, deadline_id, actor=actor, action="extend", at=moment(app, now), reason=reason, to=to)
@@ -65,5 +72,11 @@ def _audited(session, deadline_id: int, **event) -> None:
     deadline: the action raises ``NotFound`` next)."""
     deadline = session.get(DeadlineRow, deadline_id)
     if deadline is not None:
-        record(session, deadline_id=deadline_id, agency_id=deadline.agency_id, was=deadline.status,
-               last_day=deadline.extended_to or deadline.last_day, **event)
+        record(
+            session,
+            deadline_id=deadline_id,
+            agency_id=deadline.agency_id,
+            was=deadline.status,
+            last_day=deadline.extended_to or deadline.last_day,
+            **event,
+        )

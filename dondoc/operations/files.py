@@ -25,9 +25,12 @@ MAGIC = {
     "text/plain": b"",
     "text/csv": b"",
 }
-REPORT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "html": "text/html", "pdf": "application/pdf"}
+REPORT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html",
+    "pdf": "application/pdf",
+}
 OCTETS = "application/octet-stream"
 
 

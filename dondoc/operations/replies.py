@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dondoc import controls, held
 from dondoc.db.outbox import worker_id
 from dondoc.db.tables import DeadlineRow, InboundRow, RequestRow, SubmissionRow
-from dondoc import controls, held
 from dondoc.intake import IntakeReport, run_ingest
 from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
-__all__ = ["assign", "confirm_held", "grant", "held_reports", "ingest", "refuse", "reject", "reject_held",
-           "return_submission"]
+__all__ = [
+    "assign",
+    "confirm_held",
+    "grant",
+    "held_reports",
+    "ingest",
+    "refuse",
+    "reject",
+    "reject_held",
+    "return_submission",
+]
 
 
 def ingest(app: App, *, now: dt.datetime | None = None, limit: int = 1000) -> IntakeReport:
@@ -23,9 +32,17 @@ def ingest(app: App, *, now: dt.datetime | None = None, limit: int = 1000) -> In
     source = app.source()
     try:
         with app.session() as session:
-            return run_ingest(session=session, catalog=catalog, setup=setup, source=source,
-                              transport=app.transport(), data_dir=app.settings.data_dir, now=at, limit=limit,
-                              worker=worker_id())
+            return run_ingest(
+                session=session,
+                catalog=catalog,
+                setup=setup,
+                source=source,
+                transport=app.transport(),
+                data_dir=app.settings.data_dir,
+                now=at,
+                limit=limit,
+                worker=worker_id(),
+            )
     finally:
         source.close()
 
@@ -36,8 +53,15 @@ def assign(app: App, message_id: int, deadline_id: int, *, actor: str, now: dt.d
     at = moment(app, now)
     with app.session() as session:
         deadline = session.get(DeadlineRow, deadline_id)
-        record(session, actor=actor, action="assign", at=at, deadline_id=deadline_id, message_id=message_id,
-               agency_id=deadline.agency_id if deadline else None)
+        record(
+            session,
+            actor=actor,
+            action="assign",
+            at=at,
+            deadline_id=deadline_id,
+            message_id=message_id,
+            agency_id=deadline.agency_id if deadline else None,
+        )
         return controls.assign(session, catalog, setup, app.settings.data_dir, message_id, deadline_id, at)
 
 
@@ -45,13 +69,21 @@ def reject(app: App, message_id: int, *, reason: str, actor: str, now: dt.dateti
     """Close a quarantined message as not a report (it is kept, with ``reason``); audited."""
     with app.session() as session:
         message = session.get(InboundRow, message_id)
-        record(session, actor=actor, action="reject", at=moment(app, now), reason=reason, message_id=message_id,
-               deadline_id=message.deadline_id if message else None)
+        record(
+            session,
+            actor=actor,
+            action="reject",
+            at=moment(app, now),
+            reason=reason,
+            message_id=message_id,
+            deadline_id=message.deadline_id if message else None,
+        )
         return controls.reject(session, message_id, reason)
 
 
-def return_submission(app: App, submission_id: int, *, reason: str, actor: str,
-                      now: dt.datetime | None = None) -> SubmissionRow:
+def return_submission(
+    app: App, submission_id: int, *, reason: str, actor: str, now: dt.datetime | None = None
+) -> SubmissionRow:
     """Return a submission for completion: the agency is told ``reason``, the deadline re-opens; audited."""
     catalog, setup = app.catalog(), app.mail_setup()
     at = moment(app, now)
@@ -59,22 +91,42 @@ def return_submission(app: App, submission_id: int, *, reason: str, actor: str,
         submission = session.get(SubmissionRow, submission_id)
         if submission is not None:
             deadline = session.get(DeadlineRow, submission.deadline_id)
-            record(session, actor=actor, action="return", at=at, reason=reason, deadline_id=deadline.id,
-                   agency_id=deadline.agency_id, message_id=submission.inbound_id, submission=submission_id,
-                   version=submission.version)
+            record(
+                session,
+                actor=actor,
+                action="return",
+                at=at,
+                reason=reason,
+                deadline_id=deadline.id,
+                agency_id=deadline.agency_id,
+                message_id=submission.inbound_id,
+                submission=submission_id,
+                version=submission.version,
+            )
         return controls.return_submission(session, catalog, setup, submission_id, reason, at)
 
 
-def grant(app: App, request_id: int, *, to: dt.date, reason: str, actor: str,
-          now: dt.datetime | None = None) -> RequestRow:
+def grant(
+    app: App, request_id: int, *, to: dt.date, reason: str, actor: str, now: dt.datetime | None = None
+) -> RequestRow:
     """Grant an agency's request for more time: its deadline is extended to ``to``; audited."""
     with app.session() as session:
         request = session.get(RequestRow, request_id)
         if request is not None:
             deadline = session.get(DeadlineRow, request.deadline_id)
-            record(session, actor=actor, action="grant", at=moment(app, now), reason=reason,
-                   deadline_id=deadline.id, agency_id=deadline.agency_id, message_id=request.inbound_id,
-                   request=request_id, to=to, last_day=deadline.extended_to or deadline.last_day)
+            record(
+                session,
+                actor=actor,
+                action="grant",
+                at=moment(app, now),
+                reason=reason,
+                deadline_id=deadline.id,
+                agency_id=deadline.agency_id,
+                message_id=request.inbound_id,
+                request=request_id,
+                to=to,
+                last_day=deadline.extended_to or deadline.last_day,
+            )
         return controls.grant(session, request_id, to, reason)
 
 
@@ -84,9 +136,17 @@ def refuse(app: App, request_id: int, *, reason: str, actor: str, now: dt.dateti
         request = session.get(RequestRow, request_id)
         if request is not None:
             deadline = session.get(DeadlineRow, request.deadline_id)
-            record(session, actor=actor, action="refuse", at=moment(app, now), reason=reason,
-                   deadline_id=deadline.id, agency_id=deadline.agency_id, message_id=request.inbound_id,
-                   request=request_id)
+            record(
+                session,
+                actor=actor,
+                action="refuse",
+                at=moment(app, now),
+                reason=reason,
+                deadline_id=deadline.id,
+                agency_id=deadline.agency_id,
+                message_id=request.inbound_id,
+                request=request_id,
+            )
         return controls.refuse(session, request_id, reason)
 
 
@@ -116,5 +176,10 @@ def reject_held(app: App, message_id: int, *, reason: str, actor: str, now: dt.d
 def _held_event(session, message_id: int, **event) -> None:
     message = session.get(InboundRow, message_id)
     deadline = session.get(DeadlineRow, message.deadline_id) if message and message.deadline_id else None
-    record(session, message_id=message_id, deadline_id=deadline.id if deadline else None,
-           agency_id=deadline.agency_id if deadline else None, **event)
+    record(
+        session,
+        message_id=message_id,
+        deadline_id=deadline.id if deadline else None,
+        agency_id=deadline.agency_id if deadline else None,
+        **event,
+    )

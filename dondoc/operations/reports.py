@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from dondoc.db.outbox import worker_id
-from dondoc.db.tables import DeadlineRow, PlanRow, ReportRow, ReportStatus
 from dondoc import consolidate
 from dondoc.aggregate import ReportData
 from dondoc.chase import ChaseReport, deliver
+from dondoc.db.outbox import worker_id
+from dondoc.db.tables import DeadlineRow, PlanRow, ReportRow, ReportStatus
 from dondoc.errors import NotFound
 from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
@@ -49,16 +49,26 @@ class ListedReport:
     files: dict[str, Path]
 
 
-def build(app: App, plan_id: str, *, obligation: str, period: str, out_dir: Path | None = None,
-          now: dt.datetime | None = None) -> BuiltReport:
+def build(
+    app: App, plan_id: str, *, obligation: str, period: str, out_dir: Path | None = None, now: dt.datetime | None = None
+) -> BuiltReport:
     """Compile the consolidated report of a period as a draft to approve (the same draft when nothing changed)."""
     catalog = app.catalog()
     data_dir = app.settings.data_dir
     with app.session() as session:
         row, data = consolidate.compile_report(
-            session, catalog, plan_id=plan_id, obligation_id=obligation, period_key=period,
-            out_dir=out_dir or data_dir / "reports", template=app.report_template, env=app.jinja,
-            now=moment(app, now), timezone=app.settings.timezone, data_dir=data_dir)
+            session,
+            catalog,
+            plan_id=plan_id,
+            obligation_id=obligation,
+            period_key=period,
+            out_dir=out_dir or data_dir / "reports",
+            template=app.report_template,
+            env=app.jinja,
+            now=moment(app, now),
+            timezone=app.settings.timezone,
+            data_dir=data_dir,
+        )
     return BuiltReport(row, data, consolidate.report_paths(row, data_dir))
 
 
@@ -71,8 +81,9 @@ def approve(app: App, report_id: int, *, by: str, actor: str, now: dt.datetime |
         return consolidate.approve(session, report_id, by, at, catalog=app.catalog(), data_dir=app.settings.data_dir)
 
 
-def reject(app: App, report_id: int, *, comment: str, actor: str, only_draft: bool = False,
-           now: dt.datetime | None = None) -> ReportRow:
+def reject(
+    app: App, report_id: int, *, comment: str, actor: str, only_draft: bool = False, now: dt.datetime | None = None
+) -> ReportRow:
     """Reject a draft with a comment (what to change before it is built again); audited.
 
     With ``only_draft``, a report that is no longer a draft (another
@@ -87,8 +98,9 @@ def reject(app: App, report_id: int, *, comment: str, actor: str, only_draft: bo
         return consolidate.reject(session, report_id, comment)
 
 
-def send(app: App, report_id: int, *, actor: str, now: dt.datetime | None = None,
-         approve_by: str | None = None) -> SentReport:
+def send(
+    app: App, report_id: int, *, actor: str, now: dt.datetime | None = None, approve_by: str | None = None
+) -> SentReport:
     """Send an approved report to its obligation's recipients and deliver the mails now; audited.
 
     With ``approve_by``, a report still a draft is first approved by them (the
@@ -115,12 +127,26 @@ def _event(session, report_id: int, **event) -> None:
     if row is None:
         return  # the action raises NotFound next
     plan = session.get(PlanRow, row.plan_id)
-    deadline = session.exec(select(DeadlineRow).where(
-        DeadlineRow.plan_id == row.plan_id, DeadlineRow.obligation_id == row.obligation_id,
-        DeadlineRow.period_key == row.period_key, DeadlineRow.agency_id == plan.coordinator_id)).first() \
-        if plan else None
-    record(session, report_id=report_id, deadline_id=deadline.id if deadline else None,
-           agency_id=plan.coordinator_id if plan else None, revision=row.revision, **event)
+    deadline = (
+        session.exec(
+            select(DeadlineRow).where(
+                DeadlineRow.plan_id == row.plan_id,
+                DeadlineRow.obligation_id == row.obligation_id,
+                DeadlineRow.period_key == row.period_key,
+                DeadlineRow.agency_id == plan.coordinator_id,
+            )
+        ).first()
+        if plan
+        else None
+    )
+    record(
+        session,
+        report_id=report_id,
+        deadline_id=deadline.id if deadline else None,
+        agency_id=plan.coordinator_id if plan else None,
+        revision=row.revision,
+        **event,
+    )
 
 
 def listing(app: App) -> list[ListedReport]:

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from dondoc.aggregate import tally
+from dondoc.consolidate import lost_recipients
 from dondoc.db.tables import (
     AgencyRow,
     AttachmentRow,
@@ -45,8 +47,6 @@ from dondoc.db.tables import (
     RequestRow,
     SubmissionRow,
 )
-from dondoc.aggregate import tally
-from dondoc.consolidate import lost_recipients
 from dondoc.errors import NotFound
 from dondoc.operations._clock import moment
 from dondoc.vocabulary import deadline_state, label, stage_label, state_label
@@ -113,9 +113,19 @@ class Counts:
     @classmethod
     def of(cls, states: Counter, held: int = 0) -> Counts:
         counted = tally(states)
-        return cls(counted.expected, counted.submitted, counted.on_time, counted.late, counted.missing,
-                   states.get("overdue", 0), states.get("not-due", 0), counted.excused, held,
-                   counted.reporting_rate, counted.timeliness_rate)
+        return cls(
+            counted.expected,
+            counted.submitted,
+            counted.on_time,
+            counted.late,
+            counted.missing,
+            states.get("overdue", 0),
+            states.get("not-due", 0),
+            counted.excused,
+            held,
+            counted.reporting_rate,
+            counted.timeliness_rate,
+        )
 
 
 @dataclass(frozen=True)
@@ -368,12 +378,23 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
     today = _today(app, now)
     with app.session() as session:
         plans = list(session.exec(select(PlanRow.id, PlanRow.title).where(PlanRow.active).order_by(PlanRow.id)))
-        obligations = list(session.exec(select(ObligationRow.plan_id, ObligationRow.id, ObligationRow.title)
-                                         .where(ObligationRow.active)))
-        every = list(session.exec(  # from the index ix_deadline_period alone
-            select(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key,
-                   func.min(DeadlineRow.period_start), func.max(DeadlineRow.period_end), func.min(DeadlineRow.last_day))
-            .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key)))
+        obligations = list(
+            session.exec(
+                select(ObligationRow.plan_id, ObligationRow.id, ObligationRow.title).where(ObligationRow.active)
+            )
+        )
+        every = list(
+            session.exec(  # from the index ix_deadline_period alone
+                select(
+                    DeadlineRow.plan_id,
+                    DeadlineRow.obligation_id,
+                    DeadlineRow.period_key,
+                    func.min(DeadlineRow.period_start),
+                    func.max(DeadlineRow.period_end),
+                    func.min(DeadlineRow.last_day),
+                ).group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key)
+            )
+        )
         chosen: dict[tuple[str, str], list] = {}
         current: dict[tuple[str, str], str] = {}
         for row in sorted(every, key=lambda r: (r[0], r[1], r[5], r[3], r[2])):
@@ -384,7 +405,7 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
                 chosen[key] = rows[:1]
                 continue
             at = next((i for i, r in enumerate(begun) if r[5] >= today), len(begun) - 1)
-            chosen[key] = begun[:at + 1][-periods:]
+            chosen[key] = begun[: at + 1][-periods:]
             current[key] = begun[at][2]
         wanted = [(r[0], r[1], r[2]) for rows in chosen.values() for r in rows]
         states: dict[tuple, Counter] = {}
@@ -392,39 +413,72 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
         held: dict[tuple, int] = {}
         if wanted:
             # three IN lists (a search of the index; a row-value IN scans it whole), the few extra periods dropped
-            which = (DeadlineRow.plan_id.in_({w[0] for w in wanted}),
-                     DeadlineRow.obligation_id.in_({w[1] for w in wanted}),
-                     DeadlineRow.period_key.in_({w[2] for w in wanted}))
+            which = (
+                DeadlineRow.plan_id.in_({w[0] for w in wanted}),
+                DeadlineRow.obligation_id.in_({w[1] for w in wanted}),
+                DeadlineRow.period_key.in_({w[2] for w in wanted}),
+            )
             wanted_set = set(wanted)
             for plan_id, obligation_id, period_key, status, last, period_label, count in session.exec(
-                    select(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key, DeadlineRow.status,
-                           EFFECTIVE, func.min(DeadlineRow.period_label), func.count()).where(*which)
-                    .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key,
-                              DeadlineRow.status, EFFECTIVE)):
+                select(
+                    DeadlineRow.plan_id,
+                    DeadlineRow.obligation_id,
+                    DeadlineRow.period_key,
+                    DeadlineRow.status,
+                    EFFECTIVE,
+                    func.min(DeadlineRow.period_label),
+                    func.count(),
+                )
+                .where(*which)
+                .group_by(
+                    DeadlineRow.plan_id,
+                    DeadlineRow.obligation_id,
+                    DeadlineRow.period_key,
+                    DeadlineRow.status,
+                    EFFECTIVE,
+                )
+            ):
                 if (plan_id, obligation_id, period_key) in wanted_set:
                     states.setdefault((plan_id, obligation_id, period_key), Counter())[
-                        deadline_state(status, last, today)] += count
+                        deadline_state(status, last, today)
+                    ] += count
                     labels[(plan_id, obligation_id, period_key)] = period_label
             for plan_id, obligation_id, period_key, count in session.exec(
-                    select(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key,
-                           func.count(func.distinct(DeadlineRow.id)))
-                    .join(InboundRow, InboundRow.deadline_id == DeadlineRow.id)
-                    .where(InboundRow.status == InboundStatus.HELD, DeadlineRow.status == DeadlineStatus.OPEN, *which)
-                    .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key)):
+                select(
+                    DeadlineRow.plan_id,
+                    DeadlineRow.obligation_id,
+                    DeadlineRow.period_key,
+                    func.count(func.distinct(DeadlineRow.id)),
+                )
+                .join(InboundRow, InboundRow.deadline_id == DeadlineRow.id)
+                .where(InboundRow.status == InboundStatus.HELD, DeadlineRow.status == DeadlineStatus.OPEN, *which)
+                .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key)
+            ):
                 held[(plan_id, obligation_id, period_key)] = count
         coming: dict[tuple[str, str], list[NextLastDay]] = {}
         for plan_id, obligation_id, period_key, period_label, day, count in session.exec(
-                select(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key,
-                       func.min(DeadlineRow.period_label), EFFECTIVE, func.count())
-                .where(DeadlineRow.status == DeadlineStatus.OPEN, EFFECTIVE >= today)
-                .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key, EFFECTIVE)
-                .order_by(EFFECTIVE)):
+            select(
+                DeadlineRow.plan_id,
+                DeadlineRow.obligation_id,
+                DeadlineRow.period_key,
+                func.min(DeadlineRow.period_label),
+                EFFECTIVE,
+                func.count(),
+            )
+            .where(DeadlineRow.status == DeadlineStatus.OPEN, today <= EFFECTIVE)
+            .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key, EFFECTIVE)
+            .order_by(EFFECTIVE)
+        ):
             found = coming.setdefault((plan_id, obligation_id), [])
             if len(found) < NEXT_LAST_DAYS:
                 found.append(NextLastDay(day, period_key, period_label, count))
-        waiting = dict(session.exec(select(InboundRow.status, func.count())
-                                    .where(InboundRow.status.in_((InboundStatus.QUARANTINE, InboundStatus.HELD)))
-                                    .group_by(InboundRow.status)).all())
+        waiting = dict(
+            session.exec(
+                select(InboundRow.status, func.count())
+                .where(InboundRow.status.in_((InboundStatus.QUARANTINE, InboundStatus.HELD)))
+                .group_by(InboundRow.status)
+            ).all()
+        )
     titles: dict[str, list[tuple[str, str]]] = {}
     for plan_id, obligation_id, title in obligations:
         titles.setdefault(plan_id, []).append((obligation_id, title))
@@ -434,18 +488,39 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
         for obligation_id, title in sorted(titles.get(plan_id, ())):
             rows = chosen.get((plan_id, obligation_id), [])
             last = current.get((plan_id, obligation_id))
-            summaries.append(ObligationSummary(obligation_id, title, tuple(
-                PeriodSummary(key, labels.get((plan_id, obligation_id, key), key), start, end, last_day, key == last,
-                              Counts.of(states.get((plan_id, obligation_id, key), Counter()),
-                                        held.get((plan_id, obligation_id, key), 0)))
-                for _, _, key, start, end, last_day in rows), tuple(coming.get((plan_id, obligation_id), ()))))
+            summaries.append(
+                ObligationSummary(
+                    obligation_id,
+                    title,
+                    tuple(
+                        PeriodSummary(
+                            key,
+                            labels.get((plan_id, obligation_id, key), key),
+                            start,
+                            end,
+                            last_day,
+                            key == last,
+                            Counts.of(
+                                states.get((plan_id, obligation_id, key), Counter()),
+                                held.get((plan_id, obligation_id, key), 0),
+                            ),
+                        )
+                        for _, _, key, start, end, last_day in rows
+                    ),
+                    tuple(coming.get((plan_id, obligation_id), ())),
+                )
+            )
         result.append(PlanSummary(plan_id, plan_title, tuple(summaries)))
     return Overview(today, tuple(result), waiting.get(InboundStatus.QUARANTINE, 0), waiting.get(InboundStatus.HELD, 0))
 
 
 def _flagged(session: Session) -> dict[str, dt.datetime]:
-    return {address.lower(): at for address, at in session.exec(
-        select(ContactRow.address, ContactRow.flagged_at).where(ContactRow.flagged_at.is_not(None)))}
+    return {
+        address.lower(): at
+        for address, at in session.exec(
+            select(ContactRow.address, ContactRow.flagged_at).where(ContactRow.flagged_at.is_not(None))
+        )
+    }
 
 
 def _reminder(row, flagged: dict[str, dt.datetime]) -> Reminder:
@@ -454,82 +529,168 @@ def _reminder(row, flagged: dict[str, dt.datetime]) -> Reminder:
     at = _aware(sent_at or created_at)
     bounced = tuple(lost_recipients(status, recipients, at, flagged)) if status in ("sent", "failed") else ()
     result = "bounced" if status == "sent" and bounced else status
-    return Reminder(outbox_id, stage or "", stage_label(stage), at, result, label("outbox", result), error,
-                    tuple(recipients), bounced)
+    return Reminder(
+        outbox_id,
+        stage or "",
+        stage_label(stage),
+        at,
+        result,
+        label("outbox", result),
+        error,
+        tuple(recipients),
+        bounced,
+    )
 
 
-REMINDER_COLUMNS = (OutboxRow.id, OutboxRow.deadline_id, OutboxRow.stage, OutboxRow.status, OutboxRow.created_at,
-                    OutboxRow.sent_at, OutboxRow.last_error, OutboxRow.recipients)
+REMINDER_COLUMNS = (
+    OutboxRow.id,
+    OutboxRow.deadline_id,
+    OutboxRow.stage,
+    OutboxRow.status,
+    OutboxRow.created_at,
+    OutboxRow.sent_at,
+    OutboxRow.last_error,
+    OutboxRow.recipients,
+)
 
 
 def _names(session: Session, rows) -> dict[int, str]:
     """Each deadline's holder name from (deadline id, agency name, succeeds): "Sở Y tế (tiếp nhận từ Sở LĐTBXH)"
     for a successor, as :func:`dondoc.db.repo.holder_name` writes it."""
     before_ids = {a for _, _, succeeds in rows if succeeds for a in succeeds.split(",")}
-    before = {} if not before_ids else {a.id: a.short or a.name for a in session.exec(
-        select(AgencyRow).where(AgencyRow.id.in_(before_ids)))}
-    return {deadline_id: name if not succeeds else
-            f"{name} (tiếp nhận từ {', '.join(before.get(i, i) for i in succeeds.split(','))})"
-            for deadline_id, name, succeeds in rows}
+    before = (
+        {}
+        if not before_ids
+        else {a.id: a.short or a.name for a in session.exec(select(AgencyRow).where(AgencyRow.id.in_(before_ids)))}
+    )
+    return {
+        deadline_id: name
+        if not succeeds
+        else f"{name} (tiếp nhận từ {', '.join(before.get(i, i) for i in succeeds.split(','))})"
+        for deadline_id, name, succeeds in rows
+    }
 
 
-def period(app: App, plan_id: str, obligation_id: str, period_key: str, *,
-           now: dt.datetime | None = None) -> PeriodView:
+def period(
+    app: App, plan_id: str, obligation_id: str, period_key: str, *, now: dt.datetime | None = None
+) -> PeriodView:
     """Every agency of one period with its state, last day, reminders, latest submission and waiting mail
     (``NotFound`` when the plan has no such obligation or period). Eight statements at most."""
     today = _today(app, now)
-    where = (DeadlineRow.plan_id == plan_id, DeadlineRow.obligation_id == obligation_id,
-             DeadlineRow.period_key == period_key)
+    where = (
+        DeadlineRow.plan_id == plan_id,
+        DeadlineRow.obligation_id == obligation_id,
+        DeadlineRow.period_key == period_key,
+    )
     ids = select(DeadlineRow.id).where(*where)
     with app.session() as session:
-        found = session.exec(select(PlanRow.title, ObligationRow.title).join(
-            ObligationRow, ObligationRow.plan_id == PlanRow.id).where(
-            PlanRow.id == plan_id, ObligationRow.id == obligation_id)).first()
+        found = session.exec(
+            select(PlanRow.title, ObligationRow.title)
+            .join(ObligationRow, ObligationRow.plan_id == PlanRow.id)
+            .where(PlanRow.id == plan_id, ObligationRow.id == obligation_id)
+        ).first()
         if found is None:
             raise NotFound(f"no obligation '{obligation_id}' in plan '{plan_id}' (see `dondoc plans list`)")
-        rows = session.exec(select(  # columns, not rows: thousands of ORM objects cost more than the query
-            DeadlineRow.id, DeadlineRow.agency_id, AgencyRow.name, DeadlineRow.succeeds, DeadlineRow.status,
-            DeadlineRow.last_day, DeadlineRow.extended_to, DeadlineRow.extension_reason, DeadlineRow.status_reason,
-            DeadlineRow.period_label).join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id).where(*where)).all()
+        rows = session.exec(
+            select(  # columns, not rows: thousands of ORM objects cost more than the query
+                DeadlineRow.id,
+                DeadlineRow.agency_id,
+                AgencyRow.name,
+                DeadlineRow.succeeds,
+                DeadlineRow.status,
+                DeadlineRow.last_day,
+                DeadlineRow.extended_to,
+                DeadlineRow.extension_reason,
+                DeadlineRow.status_reason,
+                DeadlineRow.period_label,
+            )
+            .join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id)
+            .where(*where)
+        ).all()
         if not rows:
-            raise NotFound(f"no period '{period_key}' of {plan_id}/{obligation_id} "
-                           f"(see `dondoc deadlines --plan {plan_id}`)")
+            raise NotFound(
+                f"no period '{period_key}' of {plan_id}/{obligation_id} (see `dondoc deadlines --plan {plan_id}`)"
+            )
         names = _names(session, [(r[0], r[2], r[3]) for r in rows])
         flagged = _flagged(session)
         reminders: dict[int, list[Reminder]] = {}
-        for row in session.exec(select(*REMINDER_COLUMNS).where(OutboxRow.deadline_id.in_(ids),
-                                                                OutboxRow.kind == "reminder").order_by(OutboxRow.id)):
+        for row in session.exec(
+            select(*REMINDER_COLUMNS)
+            .where(OutboxRow.deadline_id.in_(ids), OutboxRow.kind == "reminder")
+            .order_by(OutboxRow.id)
+        ):
             reminders.setdefault(row[1], []).append(_reminder(row, flagged))
         versions: dict[int, list] = {}
-        for row in session.exec(select(SubmissionRow.deadline_id, SubmissionRow.version, SubmissionRow.received_at,
-                                       SubmissionRow.status).where(SubmissionRow.deadline_id.in_(ids))
-                                .order_by(SubmissionRow.version)):
+        for row in session.exec(
+            select(SubmissionRow.deadline_id, SubmissionRow.version, SubmissionRow.received_at, SubmissionRow.status)
+            .where(SubmissionRow.deadline_id.in_(ids))
+            .order_by(SubmissionRow.version)
+        ):
             versions.setdefault(row[0], []).append(row)
         waiting: dict[int, list[HeldMail]] = {}
-        for row in session.exec(select(InboundRow).where(
-                InboundRow.deadline_id.in_(ids),
-                InboundRow.status.in_((InboundStatus.HELD, InboundStatus.QUARANTINE))).order_by(InboundRow.id)):
-            waiting.setdefault(row.deadline_id, []).append(HeldMail(
-                row.id, row.status, label("inbound", row.status), _aware(row.received_at), row.from_address or "",
-                row.subject or "", row.reason or ""))
-        paused = dict(session.exec(select(PauseRow.agency_id, func.max(PauseRow.until)).where(
-            PauseRow.until >= today, PauseRow.agency_id.in_(select(DeadlineRow.agency_id).where(*where)))
-            .group_by(PauseRow.agency_id)).all())
+        for row in session.exec(
+            select(InboundRow)
+            .where(
+                InboundRow.deadline_id.in_(ids), InboundRow.status.in_((InboundStatus.HELD, InboundStatus.QUARANTINE))
+            )
+            .order_by(InboundRow.id)
+        ):
+            waiting.setdefault(row.deadline_id, []).append(
+                HeldMail(
+                    row.id,
+                    row.status,
+                    label("inbound", row.status),
+                    _aware(row.received_at),
+                    row.from_address or "",
+                    row.subject or "",
+                    row.reason or "",
+                )
+            )
+        paused = dict(
+            session.exec(
+                select(PauseRow.agency_id, func.max(PauseRow.until))
+                .where(PauseRow.until >= today, PauseRow.agency_id.in_(select(DeadlineRow.agency_id).where(*where)))
+                .group_by(PauseRow.agency_id)
+            ).all()
+        )
     agencies = []
     for deadline_id, agency_id, _, _, status, last_day, extended_to, extension_reason, status_reason, _ in rows:
         state = deadline_state(status, extended_to or last_day, today)
         mine = versions.get(deadline_id, [])
         accepted = [v for v in mine if v[3] == "accepted"]
-        agencies.append(AgencyInPeriod(
-            deadline_id, agency_id, names[deadline_id], state, state_label(state), last_day, extended_to,
-            extension_reason, status_reason, paused.get(agency_id), tuple(reminders.get(deadline_id, ())),
-            _aware(accepted[-1][2]) if accepted else None, accepted[-1][1] if accepted else None, len(mine),
-            tuple(waiting.get(deadline_id, ()))))
+        agencies.append(
+            AgencyInPeriod(
+                deadline_id,
+                agency_id,
+                names[deadline_id],
+                state,
+                state_label(state),
+                last_day,
+                extended_to,
+                extension_reason,
+                status_reason,
+                paused.get(agency_id),
+                tuple(reminders.get(deadline_id, ())),
+                _aware(accepted[-1][2]) if accepted else None,
+                accepted[-1][1] if accepted else None,
+                len(mine),
+                tuple(waiting.get(deadline_id, ())),
+            )
+        )
     agencies.sort(key=lambda a: (a.agency_name.casefold(), a.agency_id))
     held = sum(1 for a in agencies if a.state in ("overdue", "not-due") and any(m.status == "held" for m in a.held))
     plan_title, obligation_title = found
-    return PeriodView(plan_id, plan_title, obligation_id, obligation_title, period_key, rows[0][9], today,
-                      Counts.of(Counter(a.state for a in agencies), held), tuple(agencies))
+    return PeriodView(
+        plan_id,
+        plan_title,
+        obligation_id,
+        obligation_title,
+        period_key,
+        rows[0][9],
+        today,
+        Counts.of(Counter(a.state for a in agencies), held),
+        tuple(agencies),
+    )
 
 
 def _date_header(data_dir: Path, path: str | None) -> dt.datetime | None:
@@ -550,9 +711,12 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
     attachments), receipts and notices, and the actions taken (``NotFound`` for an unknown id)."""
     today = _today(app, now)
     with app.session() as session:
-        found = session.exec(select(DeadlineRow, AgencyRow, PlanRow).join(
-            AgencyRow, AgencyRow.id == DeadlineRow.agency_id).join(PlanRow, PlanRow.id == DeadlineRow.plan_id)
-            .where(DeadlineRow.id == deadline_id)).first()
+        found = session.exec(
+            select(DeadlineRow, AgencyRow, PlanRow)
+            .join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id)
+            .join(PlanRow, PlanRow.id == DeadlineRow.plan_id)
+            .where(DeadlineRow.id == deadline_id)
+        ).first()
         if found is None:
             raise NotFound(f"no deadline {deadline_id} (see `dondoc deadlines`)")
         deadline, agency, plan = found
@@ -560,65 +724,158 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
         name = _names(session, [(deadline.id, agency.name, deadline.succeeds)])[deadline.id]
         flagged = _flagged(session)
         events: list = []
-        for row in session.exec(select(*REMINDER_COLUMNS, OutboxRow.kind).where(OutboxRow.deadline_id == deadline_id)
-                                .order_by(OutboxRow.id)):
+        for row in session.exec(
+            select(*REMINDER_COLUMNS, OutboxRow.kind).where(OutboxRow.deadline_id == deadline_id).order_by(OutboxRow.id)
+        ):
             reminder = _reminder(row[:8], flagged)
             if row[8] == "reminder":
                 events.append(ReminderEvent(reminder.at, reminder))
             else:
-                events.append(ReceiptEvent(reminder.at, reminder.outbox_id, row[8], label("mail", row[8]),
-                                           reminder.stage, reminder.stage_label, reminder.result,
-                                           reminder.result_label, reminder.recipients))
-        requests = {r.inbound_id: r for r in session.exec(select(RequestRow).where(
-            RequestRow.deadline_id == deadline_id))}
-        for row in session.exec(select(InboundRow).where(InboundRow.deadline_id == deadline_id)
-                                .order_by(InboundRow.id)):
+                events.append(
+                    ReceiptEvent(
+                        reminder.at,
+                        reminder.outbox_id,
+                        row[8],
+                        label("mail", row[8]),
+                        reminder.stage,
+                        reminder.stage_label,
+                        reminder.result,
+                        reminder.result_label,
+                        reminder.recipients,
+                    )
+                )
+        requests = {
+            r.inbound_id: r for r in session.exec(select(RequestRow).where(RequestRow.deadline_id == deadline_id))
+        }
+        for row in session.exec(
+            select(InboundRow).where(InboundRow.deadline_id == deadline_id).order_by(InboundRow.id)
+        ):
             request = requests.get(row.id)
-            events.append(ReplyEvent(_aware(row.received_at), row.id, row.from_address or "", row.subject or "",
-                                     _date_header(app.settings.data_dir, row.path), row.status,
-                                     label("inbound", row.status), row.reason or "", row.match_method,
-                                     request.kind if request else None, request.status if request else None))
-        submissions = list(session.exec(select(SubmissionRow.id, SubmissionRow.inbound_id, SubmissionRow.version,
-                                               SubmissionRow.received_at, SubmissionRow.on_time, SubmissionRow.status,
-                                               SubmissionRow.returned_reason, SubmissionRow.from_address)
-                                        .where(SubmissionRow.deadline_id == deadline_id)
-                                        .order_by(SubmissionRow.version)))
+            events.append(
+                ReplyEvent(
+                    _aware(row.received_at),
+                    row.id,
+                    row.from_address or "",
+                    row.subject or "",
+                    _date_header(app.settings.data_dir, row.path),
+                    row.status,
+                    label("inbound", row.status),
+                    row.reason or "",
+                    row.match_method,
+                    request.kind if request else None,
+                    request.status if request else None,
+                )
+            )
+        submissions = list(
+            session.exec(
+                select(
+                    SubmissionRow.id,
+                    SubmissionRow.inbound_id,
+                    SubmissionRow.version,
+                    SubmissionRow.received_at,
+                    SubmissionRow.on_time,
+                    SubmissionRow.status,
+                    SubmissionRow.returned_reason,
+                    SubmissionRow.from_address,
+                )
+                .where(SubmissionRow.deadline_id == deadline_id)
+                .order_by(SubmissionRow.version)
+            )
+        )
         files: dict[int, list[AttachmentInfo]] = {}
         if submissions:
-            for row in session.exec(select(AttachmentRow).where(
-                    AttachmentRow.submission_id.in_([s[0] for s in submissions])).order_by(AttachmentRow.id)):
-                files.setdefault(row.submission_id, []).append(AttachmentInfo(
-                    row.id, row.filename, row.content_type, row.size, row.path is not None, row.refused))
+            for row in session.exec(
+                select(AttachmentRow)
+                .where(AttachmentRow.submission_id.in_([s[0] for s in submissions]))
+                .order_by(AttachmentRow.id)
+            ):
+                files.setdefault(row.submission_id, []).append(
+                    AttachmentInfo(row.id, row.filename, row.content_type, row.size, row.path is not None, row.refused)
+                )
         for sid, inbound_id, version, received, on_time, status, returned, sender in submissions:
-            events.append(SubmissionEvent(_aware(received), sid, inbound_id, version, on_time, status,
-                                          label("submission", status), returned, sender,
-                                          tuple(files.get(sid, ()))))
+            events.append(
+                SubmissionEvent(
+                    _aware(received),
+                    sid,
+                    inbound_id,
+                    version,
+                    on_time,
+                    status,
+                    label("submission", status),
+                    returned,
+                    sender,
+                    tuple(files.get(sid, ())),
+                )
+            )
         # its own actions, and those on its agency as a whole (a pause of reminders)
-        events += [_action(row) for row in session.exec(select(AuditEventRow).where(
-            (AuditEventRow.deadline_id == deadline_id)
-            | ((AuditEventRow.agency_id == deadline.agency_id) & AuditEventRow.deadline_id.is_(None)))
-            .order_by(AuditEventRow.id))]
+        events += [
+            _action(row)
+            for row in session.exec(
+                select(AuditEventRow)
+                .where(
+                    (AuditEventRow.deadline_id == deadline_id)
+                    | ((AuditEventRow.agency_id == deadline.agency_id) & AuditEventRow.deadline_id.is_(None))
+                )
+                .order_by(AuditEventRow.id)
+            )
+        ]
     order = {"reply": 0, "submission": 1, "action": 2, "receipt": 3, "reminder": 4}
     events.sort(key=lambda e: (e.at, order[e.kind]))
     state = deadline_state(deadline.status, deadline.extended_to or deadline.last_day, today)
     return DeadlineHistory(
-        deadline.id, plan.id, plan.title, deadline.obligation_id,
-        obligation.title if obligation else deadline.obligation_id, agency.id, name, deadline.period_key,
-        deadline.period_label, deadline.last_day, deadline.extended_to, deadline.extension_reason, deadline.status,
-        deadline.status_reason, state, state_label(state), tuple(events))
+        deadline.id,
+        plan.id,
+        plan.title,
+        deadline.obligation_id,
+        obligation.title if obligation else deadline.obligation_id,
+        agency.id,
+        name,
+        deadline.period_key,
+        deadline.period_label,
+        deadline.last_day,
+        deadline.extended_to,
+        deadline.extension_reason,
+        deadline.status,
+        deadline.status_reason,
+        state,
+        state_label(state),
+        tuple(events),
+    )
 
 
 def _action(row: AuditEventRow) -> ActionEvent:
-    return ActionEvent(_aware(row.at), row.id, row.actor, row.action, label("action", row.action), row.reason,
-                       dict(row.details), row.deadline_id, row.agency_id, row.report_id, row.message_id)
+    return ActionEvent(
+        _aware(row.at),
+        row.id,
+        row.actor,
+        row.action,
+        label("action", row.action),
+        row.reason,
+        dict(row.details),
+        row.deadline_id,
+        row.agency_id,
+        row.report_id,
+        row.message_id,
+    )
 
 
-def audit_log(app: App, *, actor: str | None = None, agency_id: str | None = None, deadline_id: int | None = None,
-              report_id: int | None = None, limit: int = 200) -> tuple[ActionEvent, ...]:
+def audit_log(
+    app: App,
+    *,
+    actor: str | None = None,
+    agency_id: str | None = None,
+    deadline_id: int | None = None,
+    report_id: int | None = None,
+    limit: int = 200,
+) -> tuple[ActionEvent, ...]:
     """The actions taken, newest first (optionally of one actor, agency, deadline or report), at most ``limit``."""
     query = select(AuditEventRow)
-    for column, value in ((AuditEventRow.actor, actor), (AuditEventRow.agency_id, agency_id),
-                          (AuditEventRow.deadline_id, deadline_id), (AuditEventRow.report_id, report_id)):
+    for column, value in (
+        (AuditEventRow.actor, actor),
+        (AuditEventRow.agency_id, agency_id),
+        (AuditEventRow.deadline_id, deadline_id),
+        (AuditEventRow.report_id, report_id),
+    ):
         if value is not None:
             query = query.where(column == value)
     with app.session() as session:
@@ -627,12 +884,22 @@ def audit_log(app: App, *, actor: str | None = None, agency_id: str | None = Non
 
 # What the pages open: a rendered mail we sent, a message we took in (as text), a stored file.
 
-SAFE_TYPES = frozenset({  # served with their own type; anything else as application/octet-stream
-    "application/pdf", "application/msword", "application/vnd.ms-excel", "application/zip",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
-    "text/plain", "text/csv", "image/png", "image/jpeg"})
+SAFE_TYPES = frozenset(
+    {  # served with their own type; anything else as application/octet-stream
+        "application/pdf",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "text/plain",
+        "text/csv",
+        "image/png",
+        "image/jpeg",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -701,9 +968,20 @@ def sent_mail(app: App, outbox_id: int) -> SentMail:
         raise NotFound(f"no mail {outbox_id} in the outbox (see `dondoc outbox`)")
     message = email.message_from_bytes(row.raw, policy=email.policy.default)
     body = message.get_body(("plain",))
-    return SentMail(row.id, row.kind, row.deadline_id, row.stage, row.subject, tuple(row.recipients), row.status,
-                    label("outbox", row.status), _aware(row.created_at), _aware(row.sent_at) if row.sent_at else None,
-                    body.get_content() if body is not None else "", row.raw)
+    return SentMail(
+        row.id,
+        row.kind,
+        row.deadline_id,
+        row.stage,
+        row.subject,
+        tuple(row.recipients),
+        row.status,
+        label("outbox", row.status),
+        _aware(row.created_at),
+        _aware(row.sent_at) if row.sent_at else None,
+        body.get_content() if body is not None else "",
+        row.raw,
+    )
 
 
 def received_mail(app: App, inbound_id: int) -> ReceivedMail:
@@ -716,13 +994,31 @@ def received_mail(app: App, inbound_id: int) -> ReceivedMail:
         raise NotFound(f"no inbound message {inbound_id} (see `dondoc inbox`)")
     try:
         mail = parse_message(_inside(app.settings.data_dir, row.path).read_bytes())
-        text, name, date, files, why = mail.text, mail.from_name, mail.date, tuple(
-            a.filename for a in mail.attachments), None
+        text, name, date, files, why = (
+            mail.text,
+            mail.from_name,
+            mail.date,
+            tuple(a.filename for a in mail.attachments),
+            None,
+        )
     except (OSError, NotFound, Unparseable) as error:
         text, name, date, files, why = "", "", None, (), str(error)[:200]
-    return ReceivedMail(row.id, row.status, label("inbound", row.status), row.reason or "", row.deadline_id,
-                        row.match_method, _aware(row.received_at), row.from_address or "", name, row.subject or "",
-                        date, text, files, why)
+    return ReceivedMail(
+        row.id,
+        row.status,
+        label("inbound", row.status),
+        row.reason or "",
+        row.deadline_id,
+        row.match_method,
+        _aware(row.received_at),
+        row.from_address or "",
+        name,
+        row.subject or "",
+        date,
+        text,
+        files,
+        why,
+    )
 
 
 def attachment_file(app: App, attachment_id: int) -> StoredFile:

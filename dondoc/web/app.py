@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from dondoc.db.tables import AccountRow
 from dondoc.accounts import may
+from dondoc.db.tables import AccountRow
 from dondoc.errors import DondocError, NotFound, UsageError, explain
 from dondoc.web.security import HEADERS, LoginLimiter, SessionCodec, new_token, same_token, session_secret
 from dondoc.wiring import App
@@ -110,15 +110,17 @@ def _environment(app: App) -> jinja2.Environment:
     env = jinja_environment(app.settings.templates_dir)
     zone = app.settings.timezone
     env.filters["when"] = lambda moment: local_time(
-        dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment, zone)
+        dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment, zone
+    )
     env.filters["day"] = lambda day: f"{day:%d/%m/%Y}" if day else ""
     env.filters["percent"] = percent
     env.globals["label"] = label
     return env
 
 
-def create_app(app: App, *, secret: bytes | None = None, secure_cookies: bool | None = None,
-               limiter: LoginLimiter | None = None) -> Starlette:
+def create_app(
+    app: App, *, secret: bytes | None = None, secure_cookies: bool | None = None, limiter: LoginLimiter | None = None
+) -> Starlette:
     """The console for ``app``. ``secret`` signs the session cookie (default: ``DONDOC_WEB_SECRET``, else the data
     dir's generated ``web-secret``); ``secure_cookies`` None marks cookies ``Secure`` when the request came over
     TLS, True or False always or never."""
@@ -137,38 +139,59 @@ def create_app(app: App, *, secret: bytes | None = None, secure_cookies: bool | 
             fresh = "csrf" not in session
             csrf = session.get("csrf") or new_token()
             lang = request.cookies.get(LANG_COOKIE) or app.settings.lang
-            page = Page(request, app, env, None, "en" if lang == "en" else "vi", csrf, limiter=limiter, codec=codec,
-                        session=session)
+            page = Page(
+                request,
+                app,
+                env,
+                None,
+                "en" if lang == "en" else "vi",
+                csrf,
+                limiter=limiter,
+                codec=codec,
+                session=session,
+            )
             try:
                 if any(isinstance(v, int) and v >= 2**63 for v in request.path_params.values()):
                     raise NotFound(page.t("Không có mục này", "no such item"))
                 if request.method == "POST":
                     page.form = await _form(request)
                     if not same_token(session.get("csrf"), page.form.get("csrf")) or not _same_origin(request):
-                        raise Forbidden(page.t("Biểu mẫu hết hạn hoặc không hợp lệ (thiếu mã CSRF): tải lại trang "
-                                               "rồi thử lại", "the form is stale or forged (CSRF token missing or "
-                                               "wrong): reload the page and try again"))
+                        raise Forbidden(
+                            page.t(
+                                "Biểu mẫu hết hạn hoặc không hợp lệ (thiếu mã CSRF): tải lại trang rồi thử lại",
+                                "the form is stale or forged (CSRF token missing or "
+                                "wrong): reload the page and try again",
+                            )
+                        )
                 if role is not None:
                     uid = session.get("uid")
-                    page.user = await run_in_threadpool(_account, app, uid, session["iat"]) \
-                        if isinstance(uid, int) else None
+                    page.user = (
+                        await run_in_threadpool(_account, app, uid, session["iat"]) if isinstance(uid, int) else None
+                    )
                     if page.user is None:
                         if request.method == "GET":
-                            target = urllib.parse.quote(request.url.path + (f"?{request.url.query}"
-                                                                            if request.url.query else ""))
+                            target = urllib.parse.quote(
+                                request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                            )
                             return RedirectResponse(f"/login?next={target}", status_code=303)
                         raise Forbidden(page.t("Chưa đăng nhập", "not signed in"))
                     if not page.may(role):
-                        raise Forbidden(page.t("Vai trò của bạn không được làm việc này",
-                                               "your role may not do this"))
+                        raise Forbidden(page.t("Vai trò của bạn không được làm việc này", "your role may not do this"))
                 response = await run_in_threadpool(handler, page, **request.path_params)
             except Exception as error:  # noqa: BLE001 — every failure is a page, never a traceback
                 response = _error_page(page, error)
             if fresh and SESSION_COOKIE not in page.cookies:
                 page.cookies[SESSION_COOKIE] = codec.dumps({"csrf": csrf})
             for name, value in page.cookies.items():
-                response.set_cookie(name, value, max_age=None if value else 0, httponly=True, samesite="lax",
-                                    secure=_secure(request, secure_cookies), path="/")
+                response.set_cookie(
+                    name,
+                    value,
+                    max_age=None if value else 0,
+                    httponly=True,
+                    samesite="lax",
+                    secure=_secure(request, secure_cookies),
+                    path="/",
+                )
             return response
 
         return endpoint
@@ -176,8 +199,10 @@ def create_app(app: App, *, secret: bytes | None = None, secure_cookies: bool | 
     async def stylesheet(request: Request) -> Response:
         return FileResponse(static / "dondoc.css", media_type="text/css")
 
-    routes = [Route(path, wrap(handler, role), methods=methods)
-              for path, methods, handler, role in [*season.ROUTES, *pages.ROUTES]]
+    routes = [
+        Route(path, wrap(handler, role), methods=methods)
+        for path, methods, handler, role in [*season.ROUTES, *pages.ROUTES]
+    ]
     routes.append(Route("/static/dondoc.css", stylesheet, methods=["GET"]))
     web = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
     web.add_middleware(_Headers)
@@ -235,8 +260,15 @@ def _error_page(page: Page, error: Exception) -> Response:
         error, status = fault, 503
     else:
         log.exception("web: %s %s failed", page.request.method, page.request.url.path)
-        error, status = DondocError(page.t("Lỗi hệ thống: việc này chưa làm được; đã ghi vào nhật ký",
-                                           "internal error: this was not done; it is in the log")), 500
+        error, status = (
+            DondocError(
+                page.t(
+                    "Lỗi hệ thống: việc này chưa làm được; đã ghi vào nhật ký",
+                    "internal error: this was not done; it is in the log",
+                )
+            ),
+            500,
+        )
     try:
         return page.render("web/error.html", status=status, message=str(error), status_code=status)
     except Exception:  # noqa: BLE001 — even the error page failing is one line
@@ -264,8 +296,9 @@ class _Headers:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()
-                         if k.lower().encode() not in present]
+                extra = [
+                    (k.lower().encode(), v.encode()) for k, v in HEADERS.items() if k.lower().encode() not in present
+                ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

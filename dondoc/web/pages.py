@@ -26,12 +26,18 @@ def _download(path, media_type: str, filename: str) -> FileResponse:
     """A file sent as an attachment (never shown inline), its name safe in the header (RFC 5987)."""
     quoted = urllib.parse.quote(filename, safe="")
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename) or "file"
-    return FileResponse(path, media_type=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quoted}",
-        "X-Content-Type-Options": "nosniff"})
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quoted}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 # -- signing in ----------------------------------------------------------------------------------------------------
+
 
 def login_form(page: Page) -> Response:
     return page.render("web/login.html", next=_local_path(page.request.query_params.get("next")), error=None)
@@ -45,14 +51,27 @@ def login(page: Page) -> Response:
     address = page.request.client.host if page.request.client else ""
     wait = page.limiter.blocked(name, address)
     if wait:
-        return page.render("web/login.html", status=429, next=target, error=page.t(
-            f"Đăng nhập sai quá nhiều lần: thử lại sau {(wait + 59) // 60} phút",
-            f"too many failed sign-ins: try again in {(wait + 59) // 60} min"))
+        return page.render(
+            "web/login.html",
+            status=429,
+            next=target,
+            error=page.t(
+                f"Đăng nhập sai quá nhiều lần: thử lại sau {(wait + 59) // 60} phút",
+                f"too many failed sign-ins: try again in {(wait + 59) // 60} min",
+            ),
+        )
     user = accounts.authenticate(page.app, name, password) if name and password else None
     if user is None:
         page.limiter.failed(name, address)
-        return page.render("web/login.html", status=401, next=target, error=page.t(
-            "Sai tên hoặc mật khẩu (hoặc tài khoản đã bị khóa)", "wrong name or password (or the account is disabled)"))
+        return page.render(
+            "web/login.html",
+            status=401,
+            next=target,
+            error=page.t(
+                "Sai tên hoặc mật khẩu (hoặc tài khoản đã bị khóa)",
+                "wrong name or password (or the account is disabled)",
+            ),
+        )
     page.limiter.succeeded(name, address)
     page.cookies[SESSION_COOKIE] = page.codec.dumps({"uid": user.id, "csrf": new_token()})  # a new session
     return _see(target)
@@ -74,11 +93,15 @@ def language(page: Page, to: str) -> Response:
 
 # -- quarantine and held reports -----------------------------------------------------------------------------------
 
+
 def quarantine(page: Page) -> Response:
     from dondoc.operations import listings
 
-    return page.render("web/quarantine.html", messages=listings.inbound(page.app, status="quarantine", limit=500),
-                       held=listings_held(page))
+    return page.render(
+        "web/quarantine.html",
+        messages=listings.inbound(page.app, status="quarantine", limit=500),
+        held=listings_held(page),
+    )
 
 
 def listings_held(page: Page):
@@ -99,16 +122,26 @@ def message_assign(page: Page, message_id: int) -> Response:
     mail = views.received_mail(page.app, message_id)
     deadline_id = _number(page, "deadline")
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/messages/{message_id}/assign", fields={
-            "deadline": deadline_id}, what=page.t(
-            f"Ghi thư #{message_id} «{mail.subject}» là bản nộp của hạn #{deadline_id}",
-            f"record message #{message_id} '{mail.subject}' as the submission for deadline #{deadline_id}"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/messages/{message_id}/assign",
+            fields={"deadline": deadline_id},
+            what=page.t(
+                f"Ghi thư #{message_id} «{mail.subject}» là bản nộp của hạn #{deadline_id}",
+                f"record message #{message_id} '{mail.subject}' as the submission for deadline #{deadline_id}",
+            ),
+        )
     submission = replies.assign(page.app, message_id, deadline_id, actor=page.actor)
-    return page.render("web/done.html", back=f"/deadlines/{deadline_id}", what=page.t(
-        f"Thư #{message_id} → hạn #{deadline_id}: bản nộp lần {submission.version} "
-        f"({'đúng hạn' if submission.on_time else 'muộn'}); thư xác nhận đã được xếp hàng gửi",
-        f"message #{message_id} → deadline #{deadline_id}: submission version {submission.version} "
-        f"({'on time' if submission.on_time else 'late'}); its receipt is queued"))
+    return page.render(
+        "web/done.html",
+        back=f"/deadlines/{deadline_id}",
+        what=page.t(
+            f"Thư #{message_id} → hạn #{deadline_id}: bản nộp lần {submission.version} "
+            f"({'đúng hạn' if submission.on_time else 'muộn'}); thư xác nhận đã được xếp hàng gửi",
+            f"message #{message_id} → deadline #{deadline_id}: submission version {submission.version} "
+            f"({'on time' if submission.on_time else 'late'}); its receipt is queued",
+        ),
+    )
 
 
 def message_reject(page: Page, message_id: int) -> Response:
@@ -118,12 +151,21 @@ def message_reject(page: Page, message_id: int) -> Response:
     reason = page.field("reason", limit=500)
     held = mail.status == "held"
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/messages/{message_id}/reject", fields={"reason": reason},
-                           what=page.t(f"Loại thư #{message_id} «{mail.subject}»: {reason}",
-                                       f"reject message #{message_id} '{mail.subject}': {reason}"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/messages/{message_id}/reject",
+            fields={"reason": reason},
+            what=page.t(
+                f"Loại thư #{message_id} «{mail.subject}»: {reason}",
+                f"reject message #{message_id} '{mail.subject}': {reason}",
+            ),
+        )
     (replies.reject_held if held else replies.reject)(page.app, message_id, reason=reason, actor=page.actor)
-    return page.render("web/done.html", back="/quarantine", what=page.t(
-        f"Thư #{message_id}: đã loại ({reason})", f"message #{message_id}: rejected ({reason})"))
+    return page.render(
+        "web/done.html",
+        back="/quarantine",
+        what=page.t(f"Thư #{message_id}: đã loại ({reason})", f"message #{message_id}: rejected ({reason})"),
+    )
 
 
 def message_confirm(page: Page, message_id: int) -> Response:
@@ -131,13 +173,24 @@ def message_confirm(page: Page, message_id: int) -> Response:
 
     mail = views.received_mail(page.app, message_id)
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/messages/{message_id}/confirm", fields={}, what=page.t(
-            f"Xác nhận báo cáo chờ #{message_id} «{mail.subject}» (đã kiểm tra với cơ quan)",
-            f"confirm held report #{message_id} '{mail.subject}' (checked with the agency)"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/messages/{message_id}/confirm",
+            fields={},
+            what=page.t(
+                f"Xác nhận báo cáo chờ #{message_id} «{mail.subject}» (đã kiểm tra với cơ quan)",
+                f"confirm held report #{message_id} '{mail.subject}' (checked with the agency)",
+            ),
+        )
     submission = replies.confirm_held(page.app, message_id, actor=page.actor)
-    return page.render("web/done.html", back=f"/deadlines/{submission.deadline_id}", what=page.t(
-        f"Thư #{message_id}: đã xác nhận → bản nộp lần {submission.version}",
-        f"message #{message_id}: confirmed → submission version {submission.version}"))
+    return page.render(
+        "web/done.html",
+        back=f"/deadlines/{submission.deadline_id}",
+        what=page.t(
+            f"Thư #{message_id}: đã xác nhận → bản nộp lần {submission.version}",
+            f"message #{message_id}: confirmed → submission version {submission.version}",
+        ),
+    )
 
 
 def attachment(page: Page, attachment_id: int) -> Response:
@@ -148,6 +201,7 @@ def attachment(page: Page, attachment_id: int) -> Response:
 
 
 # -- requests --------------------------------------------------------------------------------------------------------
+
 
 def requests_page(page: Page) -> Response:
     from dondoc.operations import listings
@@ -160,14 +214,24 @@ def request_grant(page: Page, request_id: int) -> Response:
 
     to, reason = page.day("to"), page.field("reason", limit=500)
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/requests/{request_id}/grant",
-                           fields={"to": f"{to:%d/%m/%Y}", "reason": reason}, what=page.t(
-                               f"Gia hạn theo đề nghị #{request_id} đến {to:%d/%m/%Y}: {reason}",
-                               f"grant request #{request_id}: extend to {to:%d/%m/%Y}: {reason}"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/requests/{request_id}/grant",
+            fields={"to": f"{to:%d/%m/%Y}", "reason": reason},
+            what=page.t(
+                f"Gia hạn theo đề nghị #{request_id} đến {to:%d/%m/%Y}: {reason}",
+                f"grant request #{request_id}: extend to {to:%d/%m/%Y}: {reason}",
+            ),
+        )
     row = replies.grant(page.app, request_id, to=to, reason=reason, actor=page.actor)
-    return page.render("web/done.html", back=f"/deadlines/{row.deadline_id}", what=page.t(
-        f"Đề nghị #{row.id}: đã gia hạn hạn #{row.deadline_id} đến {to:%d/%m/%Y}",
-        f"request #{row.id}: deadline #{row.deadline_id} extended to {to:%d/%m/%Y}"))
+    return page.render(
+        "web/done.html",
+        back=f"/deadlines/{row.deadline_id}",
+        what=page.t(
+            f"Đề nghị #{row.id}: đã gia hạn hạn #{row.deadline_id} đến {to:%d/%m/%Y}",
+            f"request #{row.id}: deadline #{row.deadline_id} extended to {to:%d/%m/%Y}",
+        ),
+    )
 
 
 def request_refuse(page: Page, request_id: int) -> Response:
@@ -175,26 +239,42 @@ def request_refuse(page: Page, request_id: int) -> Response:
 
     reason = page.field("reason", limit=500)
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/requests/{request_id}/refuse", fields={"reason": reason},
-                           what=page.t(f"Không chấp nhận đề nghị #{request_id}: {reason}",
-                                       f"refuse request #{request_id}: {reason}"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/requests/{request_id}/refuse",
+            fields={"reason": reason},
+            what=page.t(f"Không chấp nhận đề nghị #{request_id}: {reason}", f"refuse request #{request_id}: {reason}"),
+        )
     row = replies.refuse(page.app, request_id, reason=reason, actor=page.actor)
-    return page.render("web/done.html", back="/requests", what=page.t(
-        f"Đề nghị #{row.id}: không chấp nhận; hạn #{row.deadline_id} giữ nguyên",
-        f"request #{row.id} refused; deadline #{row.deadline_id} unchanged"))
+    return page.render(
+        "web/done.html",
+        back="/requests",
+        what=page.t(
+            f"Đề nghị #{row.id}: không chấp nhận; hạn #{row.deadline_id} giữ nguyên",
+            f"request #{row.id} refused; deadline #{row.deadline_id} unchanged",
+        ),
+    )
 
 
 # -- reports ---------------------------------------------------------------------------------------------------------
+
 
 def reports_page(page: Page) -> Response:
     from dondoc.operations import reports
 
     catalog = page.app.catalog()
     consolidating = [(plan, o) for plan in catalog.plans.values() for o in plan.obligations if o.consolidates]
-    signers = {plan.id: catalog.directory.agencies[plan.coordinator].signers
-               for plan in catalog.plans.values() if plan.coordinator in catalog.directory.agencies}
-    return page.render("web/reports.html", reports=list(reversed(reports.listing(page.app))),
-                       consolidating=consolidating, signers=signers)
+    signers = {
+        plan.id: catalog.directory.agencies[plan.coordinator].signers
+        for plan in catalog.plans.values()
+        if plan.coordinator in catalog.directory.agencies
+    }
+    return page.render(
+        "web/reports.html",
+        reports=list(reversed(reports.listing(page.app))),
+        consolidating=consolidating,
+        signers=signers,
+    )
 
 
 def report_build(page: Page) -> Response:
@@ -203,16 +283,26 @@ def report_build(page: Page) -> Response:
     plan, _, obligation = page.field("target", limit=170).partition("/")
     period = page.field("period", limit=20)
     if not page.confirmed():
-        return page.render("web/confirm.html", action="/reports/build",
-                           fields={"target": f"{plan}/{obligation}", "period": period}, what=page.t(
-                               f"Tổng hợp dự thảo báo cáo {plan} / {obligation} / kỳ {period}",
-                               f"build the draft report {plan} / {obligation} / period {period}"))
+        return page.render(
+            "web/confirm.html",
+            action="/reports/build",
+            fields={"target": f"{plan}/{obligation}", "period": period},
+            what=page.t(
+                f"Tổng hợp dự thảo báo cáo {plan} / {obligation} / kỳ {period}",
+                f"build the draft report {plan} / {obligation} / period {period}",
+            ),
+        )
     built = reports.build(page.app, plan, obligation=obligation, period=period)
-    return page.render("web/done.html", back="/reports", what=page.t(
-        f"Báo cáo #{built.row.id} (bản {built.row.revision}): tỷ lệ báo cáo {built.data.submitted}/"
-        f"{built.data.expected}, đúng hạn {built.data.on_time}/{built.data.expected}",
-        f"report #{built.row.id} (revision {built.row.revision}): reporting {built.data.submitted}/"
-        f"{built.data.expected}, on time {built.data.on_time}/{built.data.expected}"))
+    return page.render(
+        "web/done.html",
+        back="/reports",
+        what=page.t(
+            f"Báo cáo #{built.row.id} (bản {built.row.revision}): tỷ lệ báo cáo {built.data.submitted}/"
+            f"{built.data.expected}, đúng hạn {built.data.on_time}/{built.data.expected}",
+            f"report #{built.row.id} (revision {built.row.revision}): reporting {built.data.submitted}/"
+            f"{built.data.expected}, on time {built.data.on_time}/{built.data.expected}",
+        ),
+    )
 
 
 def report_file(page: Page, report_id: int, kind: str) -> Response:
@@ -221,8 +311,13 @@ def report_file(page: Page, report_id: int, kind: str) -> Response:
     path, media_type = files.report_file(page.app, report_id, kind)
     if kind == "html" and page.request.query_params.get("download") != "1":
         # the preview: our own page, shown sandboxed (no script, no form, no navigation)
-        return FileResponse(path, media_type="text/html; charset=utf-8", headers={
-            "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"})
+        return FileResponse(
+            path,
+            media_type="text/html; charset=utf-8",
+            headers={
+                "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            },
+        )
     return _download(path, media_type, f"bao-cao-{report_id}.{kind}")
 
 
@@ -231,13 +326,21 @@ def report_approve(page: Page, report_id: int) -> Response:
 
     by = page.field("by", limit=200)
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/reports/{report_id}/approve", fields={"by": by},
-                           what=page.t(f"Duyệt báo cáo #{report_id}, người ký: {by}",
-                                       f"approve report #{report_id}, signed by {by}"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/reports/{report_id}/approve",
+            fields={"by": by},
+            what=page.t(f"Duyệt báo cáo #{report_id}, người ký: {by}", f"approve report #{report_id}, signed by {by}"),
+        )
     row = reports.approve(page.app, report_id, by=by, actor=page.actor)
-    return page.render("web/done.html", back="/reports", what=page.t(
-        f"Báo cáo #{row.id} đã được duyệt ({row.approved_by})", f"report #{row.id} approved ({row.approved_by})")
-        + _answer_paused_run(page, row, {"approve": True, "by": by}))
+    return page.render(
+        "web/done.html",
+        back="/reports",
+        what=page.t(
+            f"Báo cáo #{row.id} đã được duyệt ({row.approved_by})", f"report #{row.id} approved ({row.approved_by})"
+        )
+        + _answer_paused_run(page, row, {"approve": True, "by": by}),
+    )
 
 
 def report_reject(page: Page, report_id: int) -> Response:
@@ -245,13 +348,19 @@ def report_reject(page: Page, report_id: int) -> Response:
 
     comment = page.field("comment", limit=1000)
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/reports/{report_id}/reject", fields={"comment": comment},
-                           what=page.t(f"Không duyệt báo cáo #{report_id}: {comment}",
-                                       f"reject report #{report_id}: {comment}"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/reports/{report_id}/reject",
+            fields={"comment": comment},
+            what=page.t(f"Không duyệt báo cáo #{report_id}: {comment}", f"reject report #{report_id}: {comment}"),
+        )
     row = reports.reject(page.app, report_id, comment=comment, actor=page.actor)
-    return page.render("web/done.html", back="/reports", what=page.t(
-        f"Báo cáo #{row.id}: không duyệt ({comment})", f"report #{row.id}: rejected ({comment})")
-        + _answer_paused_run(page, row, {"approve": False, "comment": comment}))
+    return page.render(
+        "web/done.html",
+        back="/reports",
+        what=page.t(f"Báo cáo #{row.id}: không duyệt ({comment})", f"report #{row.id}: rejected ({comment})")
+        + _answer_paused_run(page, row, {"approve": False, "comment": comment}),
+    )
 
 
 def _answer_paused_run(page: Page, row, answer: dict) -> str:
@@ -263,32 +372,49 @@ def _answer_paused_run(page: Page, row, answer: dict) -> str:
         resumed = files.answer_paused_run(row.plan_id, row.obligation_id, row.period_key, answer)
     except Exception as error:  # noqa: BLE001 — say why the run was not answered; the approval itself is done
         why = " ".join(f"{type(error).__name__}: {error}".split())[:200]
-        return page.t(f"; cảnh báo: không trả lời được lượt chạy đang chờ duyệt ({why})",
-                      f"; warning: the paused run could not be answered ({why})")
-    return "".join(page.t(f"; đã trả lời lượt chạy compile-report {r} đang chờ duyệt",
-                          f"; answered the paused compile-report run {r}") for r in resumed)
+        return page.t(
+            f"; cảnh báo: không trả lời được lượt chạy đang chờ duyệt ({why})",
+            f"; warning: the paused run could not be answered ({why})",
+        )
+    return "".join(
+        page.t(
+            f"; đã trả lời lượt chạy compile-report {r} đang chờ duyệt", f"; answered the paused compile-report run {r}"
+        )
+        for r in resumed
+    )
 
 
 def report_send(page: Page, report_id: int) -> Response:
     from dondoc.operations import reports
 
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/reports/{report_id}/send", fields={}, what=page.t(
-            f"Gửi báo cáo #{report_id} lên cấp trên (người nhận của nghĩa vụ)",
-            f"send report #{report_id} up to the recipients of its obligation"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/reports/{report_id}/send",
+            fields={},
+            what=page.t(
+                f"Gửi báo cáo #{report_id} lên cấp trên (người nhận của nghĩa vụ)",
+                f"send report #{report_id} up to the recipients of its obligation",
+            ),
+        )
     done = reports.send(page.app, report_id, actor=page.actor)
-    return page.render("web/done.html", back="/reports", what=page.t(
-        f"Báo cáo #{done.row.id}: đã gửi {done.mails.sent} thư; lỗi {done.mails.failed}",
-        f"report #{done.row.id}: {done.mails.sent} mail(s) sent; {done.mails.failed} failed"))
+    return page.render(
+        "web/done.html",
+        back="/reports",
+        what=page.t(
+            f"Báo cáo #{done.row.id}: đã gửi {done.mails.sent} thư; lỗi {done.mails.failed}",
+            f"report #{done.row.id}: {done.mails.sent} mail(s) sent; {done.mails.failed} failed",
+        ),
+    )
 
 
 # -- plans, agencies, accounts ---------------------------------------------------------------------------------------
 
+
 def plans_page(page: Page) -> Response:
     from dondoc.operations import views
 
-    periods = {(plan.plan_id, o.obligation_id): o for plan in views.overview(page.app).plans
-               for o in plan.obligations}
+    periods = {(plan.plan_id, o.obligation_id): o for plan in views.overview(page.app).plans for o in plan.obligations}
     return page.render("web/plans.html", catalog=page.app.catalog(), periods=periods)
 
 
@@ -309,11 +435,16 @@ def user_disable(page: Page, name: str) -> Response:
     from dondoc.operations import accounts
 
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/users/{urllib.parse.quote(name)}/disable", fields={},
-                           what=page.t(f"Khóa tài khoản {name}", f"disable the account {name}"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/users/{urllib.parse.quote(name)}/disable",
+            fields={},
+            what=page.t(f"Khóa tài khoản {name}", f"disable the account {name}"),
+        )
     row = accounts.disable(page.app, name)
-    return page.render("web/done.html", back="/users", what=page.t(f"Đã khóa tài khoản {row.name}",
-                                                                   f"account {row.name} disabled"))
+    return page.render(
+        "web/done.html", back="/users", what=page.t(f"Đã khóa tài khoản {row.name}", f"account {row.name} disabled")
+    )
 
 
 def _number(page: Page, name: str) -> int:

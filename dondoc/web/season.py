@@ -20,10 +20,14 @@ def _charts(overview, lang: str) -> dict[tuple[str, str], str]:
     """The SVG chart of each obligation's reporting and on-time rates across its periods (oldest first)."""
     from dondoc.charts import rate_points, rates_chart
 
-    return {(plan.plan_id, o.obligation_id): rates_chart(rate_points(o.periods), title=o.title, lang=lang,
-                                                         chart_id=f"rates-{index}-{number}")
-            for index, plan in enumerate(overview.plans)
-            for number, o in enumerate(plan.obligations) if len(o.periods) > 1}
+    return {
+        (plan.plan_id, o.obligation_id): rates_chart(
+            rate_points(o.periods), title=o.title, lang=lang, chart_id=f"rates-{index}-{number}"
+        )
+        for index, plan in enumerate(overview.plans)
+        for number, o in enumerate(plan.obligations)
+        if len(o.periods) > 1
+    }
 
 
 def overview_page(page: Page) -> Response:
@@ -36,8 +40,9 @@ def overview_page(page: Page) -> Response:
 def period_page(page: Page, plan_id: str, obligation_id: str, period_key: str) -> Response:
     from dondoc.operations import views
 
-    return page.render("web/period.html", view=views.period(page.app, plan_id, obligation_id, period_key),
-                       actions=ACTIONS)
+    return page.render(
+        "web/period.html", view=views.period(page.app, plan_id, obligation_id, period_key), actions=ACTIONS
+    )
 
 
 def deadline_page(page: Page, deadline_id: int) -> Response:
@@ -66,33 +71,45 @@ def deadline_action(page: Page, deadline_id: int) -> Response:
     who = f"{history.agency_name} — {history.period_label}"
     words = {
         "remind": page.t(f"Gửi ngay một thư nhắc tới {who}", f"send one reminder now to {who}"),
-        "extend": page.t(f"Gia hạn cho {who} đến {day:%d/%m/%Y}" if day else "",
-                         f"extend {who} to {day:%d/%m/%Y}" if day else ""),
+        "extend": page.t(
+            f"Gia hạn cho {who} đến {day:%d/%m/%Y}" if day else "", f"extend {who} to {day:%d/%m/%Y}" if day else ""
+        ),
         "excuse": page.t(f"Miễn báo cáo cho {who}", f"excuse {who}"),
-        "pause": page.t(f"Tạm dừng nhắc {history.agency_name} đến hết {day:%d/%m/%Y}" if day else "",
-                        f"pause reminders to {history.agency_name} until {day:%d/%m/%Y}" if day else ""),
+        "pause": page.t(
+            f"Tạm dừng nhắc {history.agency_name} đến hết {day:%d/%m/%Y}" if day else "",
+            f"pause reminders to {history.agency_name} until {day:%d/%m/%Y}" if day else "",
+        ),
     }[action]
     if reason:
         words += page.t(f"; lý do: {reason}", f"; reason: {reason}")
-    back = (f"/plans/{urllib.parse.quote(history.plan_id)}/{urllib.parse.quote(history.obligation_id)}/"
-            f"{urllib.parse.quote(history.period_key)}")
+    back = (
+        f"/plans/{urllib.parse.quote(history.plan_id)}/{urllib.parse.quote(history.obligation_id)}/"
+        f"{urllib.parse.quote(history.period_key)}"
+    )
     if not page.confirmed():
         fields = {"action": action, "reason": reason, **({"day": f"{day:%d/%m/%Y}"} if day else {})}
         return page.render("web/confirm.html", action=f"/deadlines/{deadline_id}/act", fields=fields, what=words)
     if action == "remind":
         report = chasing.remind(page.app, history.agency_id, deadline_id, actor=page.actor)
         if not report.planned:
-            raise UsageError(page.t("Không gửi: hạn này không còn phải nhắc (đã nộp, được miễn hoặc đang tạm dừng)",
-                                    "not sent: nothing to remind (submitted, excused or paused)"))
-        result = page.t(f"Đã gửi {report.sent} thư nhắc (lỗi {report.failed})",
-                        f"{report.sent} reminder(s) sent ({report.failed} failed)")
+            raise UsageError(
+                page.t(
+                    "Không gửi: hạn này không còn phải nhắc (đã nộp, được miễn hoặc đang tạm dừng)",
+                    "not sent: nothing to remind (submitted, excused or paused)",
+                )
+            )
+        result = page.t(
+            f"Đã gửi {report.sent} thư nhắc (lỗi {report.failed})",
+            f"{report.sent} reminder(s) sent ({report.failed} failed)",
+        )
     elif action == "extend":
         row = deadlines.extend(page.app, deadline_id, to=day, reason=reason, actor=page.actor)
         result = page.t(f"Hạn mới: {row.extended_to:%d/%m/%Y}", f"new last day: {row.extended_to:%d/%m/%Y}")
     elif action == "excuse":
         deadlines.excuse(page.app, deadline_id, reason=reason, actor=page.actor)
-        result = page.t("Đã miễn: không nhắc nữa, không tính vào mẫu số", "excused: no more reminders, out of the "
-                        "denominator")
+        result = page.t(
+            "Đã miễn: không nhắc nữa, không tính vào mẫu số", "excused: no more reminders, out of the denominator"
+        )
     else:
         row = deadlines.pause(page.app, history.agency_id, until=day, reason=reason, actor=page.actor)
         result = page.t(f"Tạm dừng nhắc đến hết {row.until:%d/%m/%Y}", f"reminders paused until {row.until:%d/%m/%Y}")
@@ -104,14 +121,24 @@ def submission_return(page: Page, submission_id: int) -> Response:
 
     reason = page.field("reason", limit=500)
     if not page.confirmed():
-        return page.render("web/confirm.html", action=f"/submissions/{submission_id}/return",
-                           fields={"reason": reason}, what=page.t(
-                               f"Trả lại bản nộp #{submission_id} để bổ sung: {reason}",
-                               f"return submission #{submission_id} for completion: {reason}"))
+        return page.render(
+            "web/confirm.html",
+            action=f"/submissions/{submission_id}/return",
+            fields={"reason": reason},
+            what=page.t(
+                f"Trả lại bản nộp #{submission_id} để bổ sung: {reason}",
+                f"return submission #{submission_id} for completion: {reason}",
+            ),
+        )
     row = replies.return_submission(page.app, submission_id, reason=reason, actor=page.actor)
-    return page.render("web/done.html", back=f"/deadlines/{row.deadline_id}", what=page.t(
-        f"Đã trả lại bản nộp lần {row.version}; cơ quan được báo lý do, hạn mở lại",
-        f"version {row.version} returned; the agency is told why, the deadline re-opens"))
+    return page.render(
+        "web/done.html",
+        back=f"/deadlines/{row.deadline_id}",
+        what=page.t(
+            f"Đã trả lại bản nộp lần {row.version}; cơ quan được báo lý do, hạn mở lại",
+            f"version {row.version} returned; the agency is told why, the deadline re-opens",
+        ),
+    )
 
 
 ROUTES = [

@@ -27,7 +27,7 @@ SESSION_AGE = 12 * 3600  # a working day: sign in again the next morning
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
+    "frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -61,8 +61,11 @@ class SessionCodec:
         self.max_age = max_age
 
     def dumps(self, data: dict) -> str:
-        body = base64.urlsafe_b64encode(json.dumps({**data, "iat": round(time.time(), 3)}, separators=(",", ":"))
-                                        .encode()).decode().rstrip("=")
+        body = (
+            base64.urlsafe_b64encode(json.dumps({**data, "iat": round(time.time(), 3)}, separators=(",", ":")).encode())
+            .decode()
+            .rstrip("=")
+        )
         return f"{body}.{self._sign(body)}"
 
     def loads(self, value: str | None) -> dict:
@@ -82,8 +85,9 @@ class SessionCodec:
         return data
 
     def _sign(self, body: str) -> str:
-        return base64.urlsafe_b64encode(hmac.new(self._key, body.encode(), hashlib.sha256).digest()).decode() \
-            .rstrip("=")
+        return (
+            base64.urlsafe_b64encode(hmac.new(self._key, body.encode(), hashlib.sha256).digest()).decode().rstrip("=")
+        )
 
 
 def new_token() -> str:

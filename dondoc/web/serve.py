@@ -27,15 +27,28 @@ def serve(app: App, host: str, port: int, say: Callable[[str], None]) -> None:
     except OSError as error:
         raise ServeError(f"không mở được cổng / cannot listen on {host}:{port} ({error.strerror})") from None
     settings = app.settings
-    secret = settings.web_secret.get_secret_value().encode() if settings.web_secret else \
-        session_secret(os.environ, settings.data_dir)
+    secret = (
+        settings.web_secret.get_secret_value().encode()
+        if settings.web_secret
+        else session_secret(os.environ, settings.data_dir)
+    )
     web = create_app(app, secret=secret, secure_cookies=settings.web_secure_cookies)
     if not accounts.users(app):
-        say("Chưa có tài khoản nào / no account yet: tạo bằng / create one with "
-            f"`dondoc users add TÊN --role admin --dir {settings.data_dir}`")
+        say(
+            "Chưa có tài khoản nào / no account yet: tạo bằng / create one with "
+            f"`dondoc users add TÊN --role admin --dir {settings.data_dir}`"
+        )
     if not settings.web_secret:
         say(f"Khóa phiên / session key: {settings.data_dir / SECRET_FILE} (DONDOC_WEB_SECRET chưa đặt / not set)")
     shown = f"[{host}]" if ":" in host else host
     say(f"Bảng điều khiển web / web console: http://{shown}:{port}/ — Ctrl-C để dừng / to stop")
-    uvicorn.run(web, host=host, port=port, proxy_headers=True, forwarded_allow_ips=settings.web_trusted_proxies,
-                log_level="warning", server_header=False, date_header=False)
+    uvicorn.run(
+        web,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.web_trusted_proxies,
+        log_level="warning",
+        server_header=False,
+        date_header=False,
+    )

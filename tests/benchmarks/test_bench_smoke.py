@@ -13,15 +13,33 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_the_quick_benchmarks_run_and_check_their_results(tmp_path):
-    env = {**os.environ, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--json", str(tmp_path / "bench.json")],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    env = {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--json", str(tmp_path / "bench.json")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     names = " | ".join(r["name"] for r in figures["results"])
-    for kind in ("planning", "chase", "+xlsx/ics", "intake", "report", "console", "prefect overhead: chase",
-                 "prefect overhead: ingest"):
+    for kind in (
+        "planning",
+        "chase",
+        "+xlsx/ics",
+        "intake",
+        "report",
+        "console",
+        "prefect overhead: chase",
+        "prefect overhead: ingest",
+    ):
         assert kind in names, names
     assert all(r["seconds"] > 0 for r in figures["results"])
     assert "figures in" in result.stdout
@@ -41,6 +59,7 @@ def test_dondoc_bench_runs_the_checkouts_benchmarks_from_any_folder(tmp_path):
     the benchmarks): its arguments reach the benchmarks' own parser, from a folder outside the checkout."""
     dondoc = Path(sys.executable).with_name("dondoc")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    result = subprocess.run([str(dondoc), "bench", "--only", "nothing"], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [str(dondoc), "bench", "--only", "nothing"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 2 and "python -m benchmarks: error: argument --only" in result.stderr, result.stderr

@@ -34,9 +34,11 @@ LISTINGS = [
     ["status", "--now", "2021-05-25"],
 ]
 # Words of the machine vocabulary that must never show in a Vietnamese table.
-ENGLISH = re.compile(r"(?<![\w.@/-])(open|submitted|late|excused|closed|overdue|not-due|on-time|pending|sending|sent"
-                     r"|failed|accepted|returned|draft|approved|rejected|period-report|half-year|percent|count"
-                     r"|True|False|auto-reply|bounce|submission|quarantine|reminder|receipt|notice)(?![\w@-])")
+ENGLISH = re.compile(
+    r"(?<![\w.@/-])(open|submitted|late|excused|closed|overdue|not-due|on-time|pending|sending|sent"
+    r"|failed|accepted|returned|draft|approved|rejected|period-report|half-year|percent|count"
+    r"|True|False|auto-reply|bounce|submission|quarantine|reminder|receipt|notice)(?![\w@-])"
+)
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\+00:00")
 LOCAL_TIME = re.compile(r"\b\d{2}/\d{2}/\d{4} \d{2}:\d{2}\b")
 
@@ -118,8 +120,10 @@ def test_machine_formats_keep_ids_and_lists(cli):
     row = next(r for r in status["periods"] if r["plan"] == "bp-2021")
     assert row["period"] == "2021-H1" and row["period_label"] == "6 tháng đầu năm 2021"
     deadlines = json.loads(cli("deadlines", "--plan", "bp-2021", "--format", "json"))
-    assert all(isinstance(d["id"], int) and d["state"] in ("on-time", "late", "overdue", "not-due", "excused", "closed")
-               for d in deadlines)
+    assert all(
+        isinstance(d["id"], int) and d["state"] in ("on-time", "late", "overdue", "not-due", "excused", "closed")
+        for d in deadlines
+    )
 
 
 def test_the_same_tables_in_english(cli):

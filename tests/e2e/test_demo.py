@@ -21,13 +21,22 @@ def test_demo_plays_a_season_and_writes_the_report(prefect_harness, tmp_path, mo
     assert dict(__import__("os").environ) == before  # the demo's settings do not leak into the process
     assert result.period == "2021-H1"
     behaviours = sorted(result.behaviours.values())
-    assert {"on-time", "late", "after-escalation", "never", "auto-reply", "bounce", "wrong-attachment",
-            "resubmits"} <= set(behaviours)
+    assert {
+        "on-time",
+        "late",
+        "after-escalation",
+        "never",
+        "auto-reply",
+        "bounce",
+        "wrong-attachment",
+        "resubmits",
+    } <= set(behaviours)
     s = result.report_summary
     assert s["expected"] == len(result.behaviours) == 22
     # who answers, and how, is decided by the seed: the figures follow from the behaviours
-    answered = sum(1 for b in behaviours if b in ("on-time", "late", "after-escalation", "wrong-attachment",
-                                                  "resubmits"))
+    answered = sum(
+        1 for b in behaviours if b in ("on-time", "late", "after-escalation", "wrong-attachment", "resubmits")
+    )
     assert s["submitted"] == answered and s["missing"] == len(behaviours) - answered
     # the wrong attachment arrives on the last day: on time, but refused (.exe) and flagged "no report"
     assert s["on_time"] == sum(behaviours.count(b) for b in ("on-time", "resubmits", "wrong-attachment"))
@@ -66,8 +75,11 @@ def test_the_current_example_plays_its_season(prefect_harness, tmp_path, monkeyp
     assert result.period == "2026-H1"
     s = result.report_summary
     assert s["expected"] == len(result.behaviours) == 100  # 5 departments and 95 communes and wards
-    answered = sum(1 for b in result.behaviours.values() if b in ("on-time", "late", "after-escalation",
-                                                                  "wrong-attachment", "resubmits"))
+    answered = sum(
+        1
+        for b in result.behaviours.values()
+        if b in ("on-time", "late", "after-escalation", "wrong-attachment", "resubmits")
+    )
     assert s["submitted"] == answered
     assert result.report_sent_to == ["vanthu@ubnd.dongnai.example.org"]
 

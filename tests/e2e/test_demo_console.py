@@ -27,8 +27,11 @@ def test_the_demo_says_how_to_open_its_season_and_the_console_does(prefect_harne
     assert f"dondoc users add TÊN --role coordinator --dir {folder}" in played.stdout
     assert f"dondoc web --dir {folder}" in played.stdout
     # as it says: an account on the demo's folder, then the console on it
-    made = CliRunner().invoke(app, ["users", "add", "dieuphoi", "--role", "coordinator", "--password-stdin",
-                                    "--dir", str(folder)], input="mật-khẩu-thử-nghiệm\n")
+    made = CliRunner().invoke(
+        app,
+        ["users", "add", "dieuphoi", "--role", "coordinator", "--password-stdin", "--dir", str(folder)],
+        input="mật-khẩu-thử-nghiệm\n",
+    )
     assert made.exit_code == 0, made.output
     assert data_dir(folder) == folder / "data"
     season = build(Settings(data_dir=data_dir(folder)))

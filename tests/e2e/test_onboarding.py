@@ -28,8 +28,14 @@ def test_the_onboarding_commands_lead_to_a_first_dry_run_chase(tmp_path):
     assert script.count("\ndondoc ") == 6  # generate, import, plans import, check, sync, chase
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}"
-    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=checkout, env=environment,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=checkout,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "Traceback" not in output

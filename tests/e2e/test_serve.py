@@ -20,9 +20,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.prefect_api import (
+    alive,
+    by_the_scheduler,
+    command_line,
+    descendants,
+    environment_without,
+    flow_runs,
+    wait_for,
+)
 from tests.support.config import write_config
-from tests.prefect_api import (alive, by_the_scheduler, command_line, descendants, environment_without, flow_runs,
-                               wait_for)
 
 DONDOC = Path(sys.executable).parent / "dondoc"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -37,9 +44,14 @@ def _free_port() -> int:
 
 def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = environment_without(("PREFECT_", "DONDOC_"))
-    env.update(DONDOC_DATA_DIR=str(tmp_path / "data"), DONDOC_CONFIG_DIR=str(write_config(tmp_path / "config")),
-               DONDOC_HMAC_KEY="serve-test-0123456789", PREFECT_LOGGING_LEVEL="WARNING", PYTHONFAULTHANDLER="1",
-               **extra)
+    env.update(
+        DONDOC_DATA_DIR=str(tmp_path / "data"),
+        DONDOC_CONFIG_DIR=str(write_config(tmp_path / "config")),
+        DONDOC_HMAC_KEY="serve-test-0123456789",
+        PREFECT_LOGGING_LEVEL="WARNING",
+        PYTHONFAULTHANDLER="1",
+        **extra,
+    )
     return env
 
 
@@ -68,39 +80,58 @@ def _installed():
 def test_serve_runs_the_schedules_by_itself_and_leaves_nothing_behind(tmp_path):
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = _environment(tmp_path, DONDOC_SCHEDULE_SYNC_PLANS="every 15s", DONDOC_SCHEDULE_INGEST_REPLIES="every 15s",
-                       PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
+    env = _environment(
+        tmp_path,
+        DONDOC_SCHEDULE_SYNC_PLANS="every 15s",
+        DONDOC_SCHEDULE_INGEST_REPLIES="every 15s",
+        PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5",
+    )
     with open(tmp_path / "serve.out", "w") as out, open(tmp_path / "serve.err", "w") as err:
-        serve = subprocess.Popen([str(DONDOC), "serve", "--port", str(port)], env=env, stdout=out, stderr=err,
-                                 cwd=tmp_path)
+        serve = subprocess.Popen(
+            [str(DONDOC), "serve", "--port", str(port)], env=env, stdout=out, stderr=err, cwd=tmp_path
+        )
     try:
+
         def log() -> str:
             return (tmp_path / "serve.out").read_text() + (tmp_path / "serve.err").read_text()[-12000:]
 
-        wait_for(lambda: "Prefect UI: http://127.0.0.1:" in (tmp_path / "serve.out").read_text() or serve.poll(),
-                 240, log)
+        wait_for(
+            lambda: "Prefect UI: http://127.0.0.1:" in (tmp_path / "serve.out").read_text() or serve.poll(), 240, log
+        )
         assert serve.poll() is None, log()
         assert f"Prefect UI: http://127.0.0.1:{port}\n" in (tmp_path / "serve.out").read_text()
 
         def scheduled_and_one_completed():
             runs = flow_runs(api)
             scheduled = {r["deployment"] for r in runs if by_the_scheduler(r)}
-            completed = [r for r in runs if by_the_scheduler(r) and r["state_type"] == "COMPLETED"
-                         and r["deployment"] == "sync-plans/daily"]
-            return runs if SCHEDULED <= scheduled and completed else None
+            completed = [
+                r
+                for r in runs
+                if by_the_scheduler(r) and r["state_type"] == "COMPLETED" and r["deployment"] == "sync-plans/daily"
+            ]
+            return runs if scheduled >= SCHEDULED and completed else None
 
-        runs = wait_for(scheduled_and_one_completed, 300,
-                        lambda: f"{[(r['deployment'], r['state_name']) for r in flow_runs(api)]}\n{log()}")
+        runs = wait_for(
+            scheduled_and_one_completed,
+            300,
+            lambda: f"{[(r['deployment'], r['state_name']) for r in flow_runs(api)]}\n{log()}",
+        )
         # nobody triggered anything: every run comes from a schedule, none from the on-demand deployment
         assert all(by_the_scheduler(r) for r in runs), [(r["deployment"], r["created_by"]) for r in runs]
         assert "compile-report/on-demand" not in {r["deployment"] for r in runs}
         # the real cron schedules, in Hà Nội time: chase at 08:00 on a working day, the digest Mondays 07:30
-        for deployment, (hour, minute), weekdays in (("chase/working-days", (8, 0), range(5)),
-                                                     ("status-digest/weekly", (7, 30), [0])):
-            moments = [dt.datetime.fromisoformat(r["expected_start_time"]).astimezone(HCM) for r in runs
-                       if r["deployment"] == deployment]
-            assert moments and all((m.hour, m.minute) == (hour, minute) and m.weekday() in weekdays
-                                   for m in moments), moments
+        for deployment, (hour, minute), weekdays in (
+            ("chase/working-days", (8, 0), range(5)),
+            ("status-digest/weekly", (7, 30), [0]),
+        ):
+            moments = [
+                dt.datetime.fromisoformat(r["expected_start_time"]).astimezone(HCM)
+                for r in runs
+                if r["deployment"] == deployment
+            ]
+            assert moments and all((m.hour, m.minute) == (hour, minute) and m.weekday() in weekdays for m in moments), (
+                moments
+            )
         # the scheduled sync did its work in dondoc's own database
         with sqlite3.connect(tmp_path / "data" / "dondoc.sqlite3") as db:
             assert db.execute("select count(*) from deadline").fetchone()[0] > 0
@@ -116,8 +147,11 @@ def test_serve_runs_the_schedules_by_itself_and_leaves_nothing_behind(tmp_path):
         serve.send_signal(signal.SIGTERM)
         assert _exit_code(serve, log) == 0, log()
         # the server, its services and the flow runs in flight: none of them outlives dondoc serve
-        wait_for(lambda: not any(alive(pid) for pid in children), 10,
-                 lambda: "survivors: " + str({pid: command_line(pid) for pid in children if alive(pid)}))
+        wait_for(
+            lambda: not any(alive(pid) for pid in children),
+            10,
+            lambda: "survivors: " + str({pid: command_line(pid) for pid in children if alive(pid)}),
+        )
     finally:
         if serve.poll() is None:
             serve.kill()
@@ -130,8 +164,9 @@ class _Served:
     def __init__(self, env: dict, port: int, folder: Path, tag: str):
         self.out, self.err = folder / f"{tag}.out", folder / f"{tag}.err"
         with open(self.out, "w") as out, open(self.err, "w") as err:
-            self.process = subprocess.Popen([str(DONDOC), "serve", "--port", str(port)], env=env, stdout=out,
-                                            stderr=err, cwd=folder)
+            self.process = subprocess.Popen(
+                [str(DONDOC), "serve", "--port", str(port)], env=env, stdout=out, stderr=err, cwd=folder
+            )
         wait_for(lambda: "Prefect UI:" in self.out.read_text() or self.process.poll() is not None, 240, self.log)
         assert self.process.poll() is None, self.log()
 
@@ -153,9 +188,14 @@ def test_slots_missed_while_serve_was_stopped_run_once_not_once_each(tmp_path):
     """The machine is off for three slots of a 20-second schedule: back on, one catch-up run, not three."""
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = _environment(tmp_path, DONDOC_SCHEDULE_SYNC_PLANS="every 20s", DONDOC_SCHEDULE_CHASE="off",
-                       DONDOC_SCHEDULE_INGEST_REPLIES="off", DONDOC_SCHEDULE_STATUS_DIGEST="off",
-                       PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
+    env = _environment(
+        tmp_path,
+        DONDOC_SCHEDULE_SYNC_PLANS="every 20s",
+        DONDOC_SCHEDULE_CHASE="off",
+        DONDOC_SCHEDULE_INGEST_REPLIES="off",
+        DONDOC_SCHEDULE_STATUS_DIGEST="off",
+        PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5",
+    )
 
     def sync_runs() -> list[dict]:
         return [r for r in flow_runs(api) if r["deployment"] == "sync-plans/daily"]
@@ -164,8 +204,11 @@ def test_slots_missed_while_serve_was_stopped_run_once_not_once_each(tmp_path):
     try:
         wait_for(lambda: any(r["state_type"] == "COMPLETED" for r in sync_runs()), 240, first.log)
         # stop while the next slot is still ahead of the runner's 10-second look-ahead: it stays Scheduled
-        wait_for(lambda: [r for r in sync_runs() if r["state_type"] == "SCHEDULED" and _at(r) > time.time() + 12],
-                 60, first.log)
+        wait_for(
+            lambda: [r for r in sync_runs() if r["state_type"] == "SCHEDULED" and _at(r) > time.time() + 12],
+            60,
+            first.log,
+        )
     finally:
         first.stop()
     stopped = time.time()
@@ -173,11 +216,15 @@ def test_slots_missed_while_serve_was_stopped_run_once_not_once_each(tmp_path):
     restarted = time.time()
     second = _Served(env, port, tmp_path, "second")
     try:
+
         def missed() -> list[dict]:
             return [r for r in sync_runs() if stopped < _at(r) < restarted]
 
-        wait_for(lambda: [r for r in missed() if r["state_type"] == "COMPLETED"], 180,
-                 lambda: f"{[(r['state_name'], r['expected_start_time']) for r in sync_runs()]}\n{second.log()}")
+        wait_for(
+            lambda: [r for r in missed() if r["state_type"] == "COMPLETED"],
+            180,
+            lambda: f"{[(r['state_name'], r['expected_start_time']) for r in sync_runs()]}\n{second.log()}",
+        )
         [caught_up] = missed()  # one run for the three missed slots
         assert dt.datetime.fromisoformat(caught_up["start_time"]).timestamp() >= restarted
         assert all(by_the_scheduler(r) for r in sync_runs())
@@ -191,12 +238,17 @@ def test_a_killed_serve_takes_its_prefect_server_with_it(tmp_path):
     runner."""
     served = _Served(_environment(tmp_path, DONDOC_SCHEDULE_INGEST_REPLIES="off"), _free_port(), tmp_path, "serve")
     children = {pid: command_line(pid) for pid in descendants(served.process.pid)}
-    started = [line for line in children.values() if "prefect server start" in line or "dondoc.deployments.serve" in line]
+    started = [
+        line for line in children.values() if "prefect server start" in line or "dondoc.deployments.serve" in line
+    ]
     assert len(started) == 2, children
     served.process.kill()
     served.process.wait()
-    wait_for(lambda: not any(alive(pid) for pid in children), 30,
-             lambda: "survivors: " + str({pid: line for pid, line in children.items() if alive(pid)}))
+    wait_for(
+        lambda: not any(alive(pid) for pid in children),
+        30,
+        lambda: "survivors: " + str({pid: line for pid, line in children.items() if alive(pid)}),
+    )
 
 
 def test_a_taken_port_is_refused_in_one_line(tmp_path):

@@ -28,8 +28,9 @@ def _run(argv: list, **kwargs) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    probe = _run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", out / "probe", "hatchling"],
-                 timeout=300)
+    probe = _run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", out / "probe", "hatchling"], timeout=300
+    )
     if probe.returncode != 0:
         pytest.skip(f"no package index reachable: {probe.stderr.strip()[-300:]}")
     built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, ROOT], timeout=600)
@@ -44,8 +45,7 @@ def installed(wheel, tmp_path_factory) -> Path:
     env_dir = tmp_path_factory.mktemp("venv")
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / "bin"
-    done = _run([bin_dir / "python", "-m", "pip", "install", "-q", "-c", ROOT / "constraints.txt", wheel],
-                timeout=1500)
+    done = _run([bin_dir / "python", "-m", "pip", "install", "-q", "-c", ROOT / "constraints.txt", wheel], timeout=1500)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return bin_dir
 
@@ -53,19 +53,31 @@ def installed(wheel, tmp_path_factory) -> Path:
 def _outside(tmp_path: Path) -> dict[str, str]:
     """An environment for a user's shell outside the checkout: no DONDOC_* setting, no PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DONDOC_", "PREFECT_")) and k != "PYTHONPATH"}
-    return {**env, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_HOME": str(tmp_path / "prefect-home"), "HOME": str(tmp_path),
-            # the demo's throw-away Prefect server may take longer than its default 20 s to start on a busy CI
-            # machine (seen here with two CPUs shared by other test runs)
-            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
+    return {
+        **env,
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "HOME": str(tmp_path),
+        # the demo's throw-away Prefect server may take longer than its default 20 s to start on a busy CI
+        # machine (seen here with two CPUs shared by other test runs)
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    }
 
 
 def test_the_wheel_holds_only_dondoc(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"dondoc", wheel.name.split("-py")[0] + ".dist-info"}
-    for inside in ("dondoc/db/tables.py", "dondoc/db/migrations/env.py", "dondoc/db/migrations/script.py.mako",
-                   "dondoc/flows/chase.py", "dondoc/deployments/serve.py", "dondoc/deployments/prefect.yaml",
-                   "dondoc/_data/config/policy.yaml", "dondoc/_data/templates/report/bao-cao-tong-hop.docx"):
+    for inside in (
+        "dondoc/db/tables.py",
+        "dondoc/db/migrations/env.py",
+        "dondoc/db/migrations/script.py.mako",
+        "dondoc/flows/chase.py",
+        "dondoc/deployments/serve.py",
+        "dondoc/deployments/prefect.yaml",
+        "dondoc/_data/config/policy.yaml",
+        "dondoc/_data/templates/report/bao-cao-tong-hop.docx",
+    ):
         assert inside in names
     assert not any("benchmarks" in n for n in names)
     assert not any(n.endswith("make_template.py") for n in names)  # a build tool of the repository, not data
@@ -77,8 +89,10 @@ def test_installed_wheel_runs_from_outside_the_checkout(installed, tmp_path):
     assert helped.returncode == 0, helped.stderr
     assert "demo" in helped.stdout and "serve" in helped.stdout
     # the deployments and their schedules load from the installed package (module-path entrypoints)
-    code = ("from dondoc.deployments.serve import deployments; "
-            "print(sorted((d.name, d.entrypoint) for d in deployments({})))")
+    code = (
+        "from dondoc.deployments.serve import deployments; "
+        "print(sorted((d.name, d.entrypoint) for d in deployments({})))"
+    )
     built = _run([installed / "python", "-c", code], cwd=tmp_path, env=env, timeout=300)
     assert built.returncode == 0, built.stderr[-3000:]
     assert "('working-days', 'dondoc.flows.chase.chase')" in built.stdout
@@ -91,8 +105,9 @@ def test_installed_wheel_runs_from_outside_the_checkout(installed, tmp_path):
 
 
 def test_installed_wheel_plays_the_demo(installed, tmp_path):
-    played = _run([installed / "dondoc", "demo", "--dir", tmp_path / "season"], cwd=tmp_path,
-                  env=_outside(tmp_path), timeout=900)
+    played = _run(
+        [installed / "dondoc", "demo", "--dir", tmp_path / "season"], cwd=tmp_path, env=_outside(tmp_path), timeout=900
+    )
     assert played.returncode == 0, played.stdout[-3000:] + played.stderr[-3000:]
     assert "Báo cáo tổng hợp / consolidated report" in played.stdout
     assert list((tmp_path / "season").rglob("*.docx"))

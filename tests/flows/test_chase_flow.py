@@ -58,8 +58,9 @@ def test_status_digest_flow_mails_the_coordinator_once_a_week(prefect_harness, s
     assert sink.stats.delivered.get("vanthu@sldtbxh.demo.example.org") == 1
 
 
-def test_a_locked_database_fails_the_chase_flow_with_the_one_line_then_the_next_run_sends(prefect_harness, sink,
-                                                                                          tmp_path, monkeypatch):
+def test_a_locked_database_fails_the_chase_flow_with_the_one_line_then_the_next_run_sends(
+    prefect_harness, sink, tmp_path, monkeypatch
+):
     import sqlite3
 
     from dondoc.flows.chase import chase

@@ -56,7 +56,8 @@ def test_an_approval_that_never_comes_ends_the_run_failed_with_a_message(prefect
     assert state.message == (
         "Hết thời gian chờ duyệt (3 giây) / no approval within 3 second(s): báo cáo #1 vẫn là bản nháp, chưa gửi / "
         "report #1 stays a draft, not sent — duyệt và gửi bằng / approve and send with `dondoc report approve 1` và / "
-        "and `dondoc report send 1`")
+        "and `dondoc report send 1`"
+    )
     on_server = flow_run(state.state_details.flow_run_id).state
     assert (on_server.type.value, on_server.message) == ("FAILED", state.message)  # not left "Paused"
     assert sink.stats.delivered.get(UPSTREAM) is None
@@ -77,15 +78,17 @@ def test_the_pause_lasts_the_configured_days_and_an_answer_within_them_goes_on(p
     from dondoc.flows.compile_report import compile_report_flow
 
     states = []
-    runner = threading.Thread(target=lambda: states.append(compile_report_flow(**PERIOD, now=REPORT_AT,
-                                                                                return_state=True)))
+    runner = threading.Thread(
+        target=lambda: states.append(compile_report_flow(**PERIOD, now=REPORT_AT, return_state=True))
+    )
     started = dt.datetime.now(dt.UTC)
     runner.start()
 
     async def paused():
         async with get_client() as client:
-            return await client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))))
+            return await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"])))
+            )
 
     deadline = time.monotonic() + 120
     while not (found := asyncio.run(paused())):

@@ -30,19 +30,28 @@ def test_every_flow_is_deployed_with_its_schedule():
 def test_prefect_yaml_matches_serve():
     spec = yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))
     assert {d["name"]: d["entrypoint"] for d in spec["deployments"]} == {
-        "daily": "dondoc.flows.sync_plans.sync_plans", "working-days": "dondoc.flows.chase.chase",
+        "daily": "dondoc.flows.sync_plans.sync_plans",
+        "working-days": "dondoc.flows.chase.chase",
         "every-5-minutes": "dondoc.flows.ingest_replies.ingest_replies",
         "weekly": "dondoc.flows.status_digest.status_digest",
-        "on-demand": "dondoc.flows.compile_report.compile_report_flow"}
+        "on-demand": "dondoc.flows.compile_report.compile_report_flow",
+    }
 
 
 def test_a_schedule_is_overridden_per_flow_by_the_environment():
     from dondoc.deployments.serve import deployments
 
-    built = {d.name: d for d in deployments({"DONDOC_SCHEDULE_CHASE": "every 30s",
-                                            "DONDOC_SCHEDULE_SYNC_PLANS": "*/2 * * * *",
-                                            "DONDOC_SCHEDULE_STATUS_DIGEST": "off",
-                                            "DONDOC_SCHEDULE_INGEST_REPLIES": " every 2m "})}
+    built = {
+        d.name: d
+        for d in deployments(
+            {
+                "DONDOC_SCHEDULE_CHASE": "every 30s",
+                "DONDOC_SCHEDULE_SYNC_PLANS": "*/2 * * * *",
+                "DONDOC_SCHEDULE_STATUS_DIGEST": "off",
+                "DONDOC_SCHEDULE_INGEST_REPLIES": " every 2m ",
+            }
+        )
+    }
     chase = built["working-days"].schedules[0].schedule
     assert (chase.interval, chase.timezone) == (dt.timedelta(seconds=30), "Asia/Ho_Chi_Minh")
     assert built["daily"].schedules[0].schedule.cron == "*/2 * * * *"
@@ -50,9 +59,15 @@ def test_a_schedule_is_overridden_per_flow_by_the_environment():
     assert built["every-5-minutes"].schedules[0].schedule.interval == dt.timedelta(minutes=2)
 
 
-@pytest.mark.parametrize("value, says", [
-    ("sometimes", "not a schedule"), ("every 5s", "shortest interval is 10 s"),
-    ("61 * * * *", "invalid cron"), ("* * *", "not a schedule")])
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("sometimes", "not a schedule"),
+        ("every 5s", "shortest interval is 10 s"),
+        ("61 * * * *", "invalid cron"),
+        ("* * *", "not a schedule"),
+    ],
+)
 def test_a_bad_override_names_the_variable(value, says):
     with pytest.raises(UsageError, match=says) as raised:
         planned({"DONDOC_SCHEDULE_CHASE": value})
@@ -60,8 +75,9 @@ def test_a_bad_override_names_the_variable(value, says):
 
 
 def test_the_work_pool_file_gets_the_same_overrides(tmp_path):
-    entries = write_prefect_yaml({"DONDOC_SCHEDULE_STATUS_DIGEST": "every 20s", "DONDOC_SCHEDULE_CHASE": "off"},
-                                 tmp_path / "prefect.yaml")
+    entries = write_prefect_yaml(
+        {"DONDOC_SCHEDULE_STATUS_DIGEST": "every 20s", "DONDOC_SCHEDULE_CHASE": "off"}, tmp_path / "prefect.yaml"
+    )
     spec = yaml.safe_load((tmp_path / "prefect.yaml").read_text(encoding="utf-8"))
     deployments = {d["name"]: d for d in spec["deployments"]}
     assert deployments["weekly"]["schedules"] == [{"interval": 20, "timezone": "Asia/Ho_Chi_Minh"}]
@@ -82,6 +98,7 @@ def test_served_schedules_are_the_values_written_in_prefect_yaml():
     assert set(served) == set(written)
     for name, deployment in served.items():
         assert [(s.schedule.cron, s.schedule.timezone) for s in deployment.schedules] == [
-            (s["cron"], s["timezone"]) for s in written[name].get("schedules", [])], name
+            (s["cron"], s["timezone"]) for s in written[name].get("schedules", [])
+        ], name
         assert deployment.description == written[name]["description"]
         assert deployment.entrypoint == written[name]["entrypoint"]

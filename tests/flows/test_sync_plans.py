@@ -34,4 +34,5 @@ def test_sync_plans_flow_fails_on_invalid_config_and_says_where(prefect_harness,
     state: State = sync_plans(return_state=True)
     assert state.is_failed()
     assert "demo-2021.yaml:14: 31/2: day 31 does not exist in month 2" in str(state.message) + repr(
-        state.result(raise_on_failure=False))
+        state.result(raise_on_failure=False)
+    )

@@ -4,18 +4,18 @@ keeps contacts; the national directory of 3,321 units loads and syncs."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
 import sqlite3
-import importlib.util
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
-from dondoc.db.tables import AgencyRow
 from dondoc.cli import app
 from dondoc.config import load_catalog
+from dondoc.db.tables import AgencyRow
 from dondoc.sync import sync_catalog
 from dondoc.units import provinces
 
@@ -26,8 +26,11 @@ def _package_counts() -> dict[str, int]:
     """The package's own count of units per province code, read straight from its dataset."""
     folder = Path(next(iter(importlib.util.find_spec("vietnamadminunits").submodule_search_locations)))
     with sqlite3.connect(folder / "data" / "dataset.db") as connection:
-        return dict(connection.execute("SELECT provinceCode, COUNT(DISTINCT wardCode) FROM admin_units "
-                                       "GROUP BY provinceCode").fetchall())
+        return dict(
+            connection.execute(
+                "SELECT provinceCode, COUNT(DISTINCT wardCode) FROM admin_units GROUP BY provinceCode"
+            ).fetchall()
+        )
 
 
 @pytest.fixture
@@ -66,11 +69,15 @@ def test_a_code_works_and_a_rerun_updates_names_without_touching_contacts(env):
     path = env / "agencies" / "hue.yaml"
     text = path.read_text(encoding="utf-8")
     # a coordinator adds a contact and a comment; the official name is mistyped by hand
-    text = text.replace("  - id: hue.ubnd-p-vy-da\n    name: Ủy ban nhân dân phường Vỹ Dạ\n",
-                        "  # Phường Vỹ Dạ: đầu mối là công chức văn hóa - xã hội\n"
-                        "  - id: hue.ubnd-p-vy-da\n    name: Ủy ban nhân dân phường Vĩ Dạ\n")
-    text = text.replace("    code: '19777'\n", "    code: '19777'\n    contacts:\n"
-                        "      - address: vanthu@vyda.hue.example.org\n        name: Văn thư\n")
+    text = text.replace(
+        "  - id: hue.ubnd-p-vy-da\n    name: Ủy ban nhân dân phường Vỹ Dạ\n",
+        "  # Phường Vỹ Dạ: đầu mối là công chức văn hóa - xã hội\n"
+        "  - id: hue.ubnd-p-vy-da\n    name: Ủy ban nhân dân phường Vĩ Dạ\n",
+    )
+    text = text.replace(
+        "    code: '19777'\n",
+        "    code: '19777'\n    contacts:\n      - address: vanthu@vyda.hue.example.org\n        name: Văn thư\n",
+    )
     path.write_text(text, encoding="utf-8")
     result = generate("--province", "Thành phố Huế", "--area", "hue")
     assert result.exit_code == 0, result.output
@@ -87,7 +94,8 @@ def test_an_unknown_province_is_one_line_with_the_closest_names(env):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         "Lỗi / error: không có tỉnh, thành phố 'Dong Nay' trong danh mục từ 01/07/2025 (no such province); "
-        "gần nhất / closest: Đồng Nai, Đồng Tháp, Sơn La"]
+        "gần nhất / closest: Đồng Nai, Đồng Tháp, Sơn La"
+    ]
     merged = generate("--province", "Bình Phước", "--area", "x")
     assert merged.exit_code == 1 and "nay thuộc Tỉnh Đồng Nai" in merged.stderr
     assert not (env / "agencies" / "x.yaml").exists()
@@ -100,9 +108,17 @@ def test_the_national_directory_of_3321_units_with_contacts_loads_and_syncs(env,
     assert "3321 xã, phường, đặc khu — 3321 mới" in result.stdout
     path = env / "agencies" / "vn-xa.yaml"
     # every unit gets a reporter and a head: the file outgrows the former 50,000-value limit per file
-    text = re.sub(r"(    code: '(\d+)'\n)", lambda m: m.group(1) + (
-        f"    contacts:\n      - address: vanthu.{m.group(2)}@xa.example.org\n        role: reporter\n"
-        f"      - address: chutich.{m.group(2)}@xa.example.org\n        role: head\n"), path.read_text("utf-8"))
+    text = re.sub(
+        r"(    code: '(\d+)'\n)",
+        lambda m: (
+            m.group(1)
+            + (
+                f"    contacts:\n      - address: vanthu.{m.group(2)}@xa.example.org\n        role: reporter\n"
+                f"      - address: chutich.{m.group(2)}@xa.example.org\n        role: head\n"
+            )
+        ),
+        path.read_text("utf-8"),
+    )
     path.write_text(text, encoding="utf-8")
     catalog = load_catalog(env)
     assert sum(1 for a in catalog.directory.agencies if a.startswith("xa.")) == 3321

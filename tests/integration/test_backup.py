@@ -22,13 +22,13 @@ import pytest
 from sqlalchemy import MetaData, select
 from typer.testing import CliRunner
 
-from dondoc.db.engine import make_engine
 from dondoc.backup import pg_command
 from dondoc.cli import app
+from dondoc.db.engine import make_engine
 from dondoc.mail.sink import MaildirSink
 from tests import figures
-from tests.support.config import write_config
 from tests.replies_helpers import reply_to
+from tests.support.config import write_config
 
 HMAC = "backup-hmac-0123456789abcdef"
 PG_PASSWORD = "pg-Secret-5d1e9a"  # the test cluster trusts every login; the password must still travel safely
@@ -46,10 +46,13 @@ def season(tmp_path, monkeypatch):
     a receipt, a consolidated report; SQLite unless the test sets DONDOC_DATABASE_URL first."""
     inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
     with MaildirSink(tmp_path / "mail") as sink:
-        for name, value in {"DONDOC_DATA_DIR": str(tmp_path / "data"),
-                            "DONDOC_CONFIG_DIR": str(write_config(tmp_path / "config")),
-                            "DONDOC_SMTP_PORT": str(sink.port), "DONDOC_HMAC_KEY": HMAC,
-                            "DONDOC_MAILDIR": str(tmp_path / "inbox")}.items():
+        for name, value in {
+            "DONDOC_DATA_DIR": str(tmp_path / "data"),
+            "DONDOC_CONFIG_DIR": str(write_config(tmp_path / "config")),
+            "DONDOC_SMTP_PORT": str(sink.port),
+            "DONDOC_HMAC_KEY": HMAC,
+            "DONDOC_MAILDIR": str(tmp_path / "inbox"),
+        }.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("PREFECT_API_URL", raising=False)
         monkeypatch.chdir(tmp_path)
@@ -58,13 +61,23 @@ def season(tmp_path, monkeypatch):
             invoke("sync", "--now", "2021-03-01")
             invoke("chase", "--now", "2021-05-05T09:00")
             [reminder] = sink.messages("vanthu@syt.demo.example.org")
-            inbox.add(reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Gửi báo cáo 6 tháng.",
-                               form_values={}))
+            inbox.add(
+                reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Gửi báo cáo 6 tháng.", form_values={})
+            )
             inbox.add(b"From: nobody@elsewhere.example\r\nSubject: hello\r\n\r\nwho are you?\r\n")
             ingested = json.loads(invoke("ingest", "--now", "2021-05-10T10:00", "--format", "json").stdout)
             assert ingested["submission"] == 1 and ingested["receipts"] == 1
-            invoke("report", "build", "demo-2021", "--obligation", "tong-hop", "--period", "2021-H1",
-                   "--now", "2021-05-21T08:00")
+            invoke(
+                "report",
+                "build",
+                "demo-2021",
+                "--obligation",
+                "tong-hop",
+                "--period",
+                "2021-H1",
+                "--now",
+                "2021-05-21T08:00",
+            )
 
         yield tmp_path, play
 
@@ -76,18 +89,25 @@ def tables(url: str) -> dict[str, list[tuple]]:
         metadata = MetaData()
         metadata.reflect(engine)
         with engine.connect() as connection:
-            return {name: [tuple(row) for row in connection.execute(
-                        select(table).order_by(*(table.primary_key.columns or table.columns)))]
-                    for name, table in sorted(metadata.tables.items())}
+            return {
+                name: [
+                    tuple(row)
+                    for row in connection.execute(select(table).order_by(*(table.primary_key.columns or table.columns)))
+                ]
+                for name, table in sorted(metadata.tables.items())
+            }
     finally:
         engine.dispose()
 
 
 def files(data_dir: Path) -> dict[str, str]:
     """sha256 of every file of the raw store, the attachments and the reports."""
-    return {str(path.relative_to(data_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for folder in ("raw", "files", "reports") for path in sorted((data_dir / folder).rglob("*"))
-            if path.is_file()}
+    return {
+        str(path.relative_to(data_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for folder in ("raw", "files", "reports")
+        for path in sorted((data_dir / folder).rglob("*"))
+        if path.is_file()
+    }
 
 
 def sqlite_url(root: Path) -> str:
@@ -113,7 +133,11 @@ def test_sqlite_state_backed_up_destroyed_and_restored_identically(season):
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].strip() for line in lines[:4]] == [
-        "cơ sở dữ liệu / database", "thư gốc / raw mail", "tệp đính kèm / attachments", "báo cáo / reports"]
+        "cơ sở dữ liệu / database",
+        "thư gốc / raw mail",
+        "tệp đính kèm / attachments",
+        "báo cáo / reports",
+    ]
     assert lines[-1].startswith(f"Đã sao lưu / backup written: {archive}")
     assert "thư gốc / raw mail: 2 tệp" in result.stdout
 
@@ -145,9 +169,12 @@ def test_restored_at_another_path_the_report_files_are_found_and_the_data_consis
     monkeypatch.setenv("DONDOC_DATA_DIR", str(root / "elsewhere" / "data"))
     invoke("restore", "moved.tar.gz")
     [built] = json.loads(invoke("reports", "--format", "json").stdout)
-    paths = [Path(name) for name in built["files"].values()]  # a list of files is a list (a dict by kind), not a joined string
-    assert len(paths) == 3 and all(p.is_relative_to(root / "elsewhere" / "data" / "reports") and p.is_file()
-                                   for p in paths)
+    paths = [
+        Path(name) for name in built["files"].values()
+    ]  # a list of files is a list (a dict by kind), not a joined string
+    assert len(paths) == 3 and all(
+        p.is_relative_to(root / "elsewhere" / "data" / "reports") and p.is_file() for p in paths
+    )
     assert "OK   dữ liệu / data: nhất quán" in CliRunner().invoke(app, ["doctor"]).stdout  # report files found
 
 
@@ -177,8 +204,10 @@ def test_backup_while_another_thread_writes_is_consistent(season):
             while not stop.is_set():
                 with connection:
                     for _ in range(2):
-                        connection.execute("INSERT INTO pause (agency_id, until, reason, created_at) VALUES "
-                                           "('demo.so-y-te', '2021-06-15', 'writer', '2021-03-01 00:00:00')")
+                        connection.execute(
+                            "INSERT INTO pause (agency_id, until, reason, created_at) VALUES "
+                            "('demo.so-y-te', '2021-06-15', 'writer', '2021-03-01 00:00:00')"
+                        )
                 commits[0] += 1
 
     thread = threading.Thread(target=writer)
@@ -236,14 +265,16 @@ def test_postgresql_state_through_pg_dump_and_pg_restore_into_a_fresh_database(s
 
 
 def test_the_password_goes_to_pg_dump_in_the_environment_only():
-    argv, environment = pg_command("pg_dump", f"postgresql+psycopg://dondoc:{PG_PASSWORD}@db.example:5433/dondoc",
-                                   "--format=custom")
+    argv, environment = pg_command(
+        "pg_dump", f"postgresql+psycopg://dondoc:{PG_PASSWORD}@db.example:5433/dondoc", "--format=custom"
+    )
     assert argv == ["pg_dump", "--format=custom", "--dbname=postgresql://dondoc@db.example:5433/dondoc"]
     assert environment["PGPASSWORD"] == PG_PASSWORD
     assert PG_PASSWORD not in " ".join(argv)
 
 
 # --- archives that must be refused whole ----------------------------------------------------------------------
+
 
 def flipped(archive: Path) -> None:
     content = bytearray(archive.read_bytes())
@@ -303,16 +334,24 @@ def tampered(archive: Path) -> None:  # a well-formed archive whose raw mail no 
 def tree(root: Path) -> list[str]:
     """Every path under ``root`` but the SMTP sink's mail and SQLite's -wal/-shm (they come and go with
     connections)."""
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
-                  if "mail" not in p.parts and not p.name.endswith(("-wal", "-shm")))
+    return sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if "mail" not in p.parts and not p.name.endswith(("-wal", "-shm"))
+    )
 
 
-@pytest.mark.parametrize("damage, said", [
-    (flipped, "corrupt or truncated archive"), (truncated, "corrupt or truncated archive"),
-    (climbing, "unsafe archive member '../evil' (outside the data dir)"),
-    (absolute, "(an absolute path)"), (linked, "(a link)"),
-    (tampered, "does not match its sha256 in the manifest"),
-])
+@pytest.mark.parametrize(
+    "damage, said",
+    [
+        (flipped, "corrupt or truncated archive"),
+        (truncated, "corrupt or truncated archive"),
+        (climbing, "unsafe archive member '../evil' (outside the data dir)"),
+        (absolute, "(an absolute path)"),
+        (linked, "(a link)"),
+        (tampered, "does not match its sha256 in the manifest"),
+    ],
+)
 def test_a_damaged_or_hostile_archive_changes_nothing(season, damage, said):
     root, play = season
     play()

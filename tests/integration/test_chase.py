@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import email
 import io
 from collections import defaultdict
+from dataclasses import replace
 from email import policy as email_policy
 from zoneinfo import ZoneInfo
 
@@ -15,9 +15,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, OutboxRow
-from dondoc.workdays import WorkCalendar
 from dondoc.chase import ChaseFilter, MailSetup, run_chase
+from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, OutboxRow
 from dondoc.documents.form import read_form
 from dondoc.mail.render import jinja_environment
 from dondoc.mail.sink import MaildirSink
@@ -25,13 +24,19 @@ from dondoc.mail.tokens import read_token
 from dondoc.mail.transport import SmtpTransport
 from dondoc.resources import shipped
 from dondoc.sync import sync_catalog
+from dondoc.workdays import WorkCalendar
 from tests import figures
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY = b"test-secret"
-SETUP = MailSetup(env=jinja_environment(shipped("templates")), sender="dondoc@sldtbxh.example.org",
-                  sender_name="Hệ thống đôn đốc báo cáo", domain="sldtbxh.example.org", reply_local="baocao",
-                  hmac_key=KEY)
+SETUP = MailSetup(
+    env=jinja_environment(shipped("templates")),
+    sender="dondoc@sldtbxh.example.org",
+    sender_name="Hệ thống đôn đốc báo cáo",
+    domain="sldtbxh.example.org",
+    reply_local="baocao",
+    hmac_key=KEY,
+)
 
 
 @pytest.fixture
@@ -55,15 +60,23 @@ def season(engine, catalog, sink, only: ChaseFilter, start: dt.date, end: dt.dat
     while day <= end:
         with Session(engine) as session:
             for agency in (submit or {}).get(day, []):
-                query = select(DeadlineRow).where(DeadlineRow.agency_id == agency,
-                                                  DeadlineRow.plan_id == only.plan)
+                query = select(DeadlineRow).where(DeadlineRow.agency_id == agency, DeadlineRow.plan_id == only.plan)
                 if only.obligation:
                     query = query.where(DeadlineRow.obligation_id == only.obligation)
                 for row in session.exec(query):
                     row.status = DeadlineStatus.SUBMITTED
             session.commit()
-            report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
-                               setup=SETUP, transport=transport, now=morning(day), only=only, worker="test")
+            report = run_chase(
+                session=session,
+                catalog=catalog,
+                policy=policy_default(),
+                calendar=calendar,
+                setup=SETUP,
+                transport=transport,
+                now=morning(day),
+                only=only,
+                worker="test",
+            )
             assert report.failed == 0 and not report.skipped, report.skipped
             sent += [(day, p["agency"], p["stage"].split("@")[0], p["escalate"]) for p in report.planned]
         day += dt.timedelta(days=1)
@@ -86,11 +99,24 @@ def by_agency(sent):
 def test_hanoi_evaluation_season(engine, catalog, sink):
     """001: evaluation "trước ngày 10/7/2021" → last day Friday 9/7/2021."""
     only = ChaseFilter(plan="hn-235-2020", obligation="danh-gia-2021")
-    sent = season(engine, catalog, sink, only, dt.date(2021, 6, 14), dt.date(2021, 7, 31),
-                  submit={dt.date(2021, 7, 7): ["hn.so-y-te"]})
+    sent = season(
+        engine,
+        catalog,
+        sink,
+        only,
+        dt.date(2021, 6, 14),
+        dt.date(2021, 7, 31),
+        submit={dt.date(2021, 7, 7): ["hn.so-y-te"]},
+    )
     agencies = by_agency(sent)
-    full = [("2021-06-25", "before-10", False), ("2021-07-06", "before-3", False), ("2021-07-09", "due", False),
-            ("2021-07-14", "overdue-1", False), ("2021-07-19", "overdue-2", True), ("2021-07-22", "overdue-3", True)]
+    full = [
+        ("2021-06-25", "before-10", False),
+        ("2021-07-06", "before-3", False),
+        ("2021-07-09", "due", False),
+        ("2021-07-14", "overdue-1", False),
+        ("2021-07-19", "overdue-2", True),
+        ("2021-07-22", "overdue-3", True),
+    ]
     reporters = catalog.directory.expand(catalog.plans["hn-235-2020"].obligation("danh-gia-2021").reporters)
     assert set(agencies) == set(reporters)
     for agency in reporters:
@@ -110,12 +136,21 @@ def test_dak_lak_season_skips_days_off(engine, catalog, sink):
     sent = season(engine, catalog, sink, only, dt.date(2018, 11, 26), dt.date(2019, 1, 10))
     agencies = by_agency(sent)
     assert agencies["dl.so-y-te"] == [
-        ("2018-12-03", "before-10", False), ("2018-12-12", "before-3", False), ("2018-12-17", "due", False),
-        ("2018-12-20", "overdue-1", False), ("2018-12-25", "overdue-2", True), ("2018-12-28", "overdue-3", True)]
+        ("2018-12-03", "before-10", False),
+        ("2018-12-12", "before-3", False),
+        ("2018-12-17", "due", False),
+        ("2018-12-20", "overdue-1", False),
+        ("2018-12-25", "overdue-2", True),
+        ("2018-12-28", "overdue-3", True),
+    ]
     assert agencies["dl.so-ldtbxh"] == [
-        ("2018-12-06", "before-10", False), ("2018-12-17", "before-3", False), ("2018-12-20", "due", False),
-        ("2018-12-25", "overdue-1", False), ("2018-12-28", "overdue-2", True),
-        ("2019-01-04", "overdue-3", True)]  # 31/12/2018 and 1/1/2019 are days off
+        ("2018-12-06", "before-10", False),
+        ("2018-12-17", "before-3", False),
+        ("2018-12-20", "due", False),
+        ("2018-12-25", "overdue-1", False),
+        ("2018-12-28", "overdue-2", True),
+        ("2019-01-04", "overdue-3", True),
+    ]  # 31/12/2018 and 1/1/2019 are days off
     calendar = WorkCalendar(catalog.calendar_years.values())
     assert all(calendar.is_working_day(day) for day, *_ in sent)
 
@@ -127,8 +162,11 @@ def test_a_reminder_as_the_agency_receives_it(engine, catalog, sink):
     [raw] = sink.messages(address)
     message = email.message_from_bytes(raw, policy=email_policy.default)
     with Session(engine) as session:
-        row = session.exec(select(DeadlineRow).where(DeadlineRow.agency_id == "hn.cong-an-tp",
-                                                     DeadlineRow.obligation_id == "danh-gia-2021")).one()
+        row = session.exec(
+            select(DeadlineRow).where(
+                DeadlineRow.agency_id == "hn.cong-an-tp", DeadlineRow.obligation_id == "danh-gia-2021"
+            )
+        ).one()
         outbox = session.exec(select(OutboxRow).where(OutboxRow.deadline_id == row.id)).one()
     assert str(message["Subject"]).startswith(f"[DD-{row.id}] Nhắc hạn báo cáo: ")
     assert str(message["Subject"]).endswith("— hạn 09/07/2021")
@@ -169,12 +207,21 @@ def test_a_refused_address_fails_the_row_and_flags_the_contact(engine, catalog, 
     calendar = WorkCalendar(catalog.calendar_years.values())
     with Session(engine) as session:
         sync_catalog(catalog, session=session, now=morning(dt.date(2021, 6, 25)), horizon_days=400)
-        report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
-                           setup=SETUP, transport=SmtpTransport(host="127.0.0.1", port=sink.port),
-                           now=morning(dt.date(2021, 6, 25)), only=only)
+        report = run_chase(
+            session=session,
+            catalog=catalog,
+            policy=policy_default(),
+            calendar=calendar,
+            setup=SETUP,
+            transport=SmtpTransport(host="127.0.0.1", port=sink.port),
+            now=morning(dt.date(2021, 6, 25)),
+            only=only,
+        )
         assert (report.sent, report.failed) == (0, 1)
-        assert report.problems() == ["Máy chủ thư từ chối 1 thư / the mail server refused 1 message(s) for good: "
-                                     "550 5.1.1 No such user — xem / see `dondoc outbox --status failed`"]
+        assert report.problems() == [
+            "Máy chủ thư từ chối 1 thư / the mail server refused 1 message(s) for good: "
+            "550 5.1.1 No such user — xem / see `dondoc outbox --status failed`"
+        ]
         contact = session.exec(select(ContactRow).where(ContactRow.address == address)).first()
         assert contact.flag_reason.startswith("550")
 
@@ -188,19 +235,45 @@ def test_a_temporary_failure_is_retried_later(engine, catalog, sink):
     first = morning(dt.date(2021, 6, 25))
     with Session(engine) as session:
         sync_catalog(catalog, session=session, now=first, horizon_days=400)
-        report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
-                           setup=SETUP, transport=transport, now=first, only=only)
+        report = run_chase(
+            session=session,
+            catalog=catalog,
+            policy=policy_default(),
+            calendar=calendar,
+            setup=SETUP,
+            transport=transport,
+            now=first,
+            only=only,
+        )
         assert (report.sent, report.retrying) == (0, 1)
-        assert report.problems() == ["Máy chủ thư chưa nhận 1 thư, sẽ gửi lại ở lần chạy sau / the mail server did "
-                                     "not take 1 message(s), they will be sent again on a later run: "
-                                     "451 4.3.0 Try again later"]
+        assert report.problems() == [
+            "Máy chủ thư chưa nhận 1 thư, sẽ gửi lại ở lần chạy sau / the mail server did "
+            "not take 1 message(s), they will be sent again on a later run: "
+            "451 4.3.0 Try again later"
+        ]
         sink.fail_data = None
         # too early: the backoff has not passed
-        again = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
-                          setup=SETUP, transport=transport, now=first + dt.timedelta(seconds=10), only=only)
+        again = run_chase(
+            session=session,
+            catalog=catalog,
+            policy=policy_default(),
+            calendar=calendar,
+            setup=SETUP,
+            transport=transport,
+            now=first + dt.timedelta(seconds=10),
+            only=only,
+        )
         assert again.sent == 0
-        later = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=calendar,
-                          setup=SETUP, transport=transport, now=first + dt.timedelta(minutes=2), only=only)
+        later = run_chase(
+            session=session,
+            catalog=catalog,
+            policy=policy_default(),
+            calendar=calendar,
+            setup=SETUP,
+            transport=transport,
+            now=first + dt.timedelta(minutes=2),
+            only=only,
+        )
         assert later.sent == 1
     assert sum(sink.stats.delivered.values()) == 1
 
@@ -217,10 +290,17 @@ def test_a_large_run_composes_in_a_worker_process_and_sends_each_once(tmp_path, 
     transport = MemoryTransport()
     with Session(engine) as session:
         sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
-        report = run_chase(session=session, catalog=catalog, policy=policy_default(), calendar=WorkCalendar(),
-                           setup=replace(SETUP, attach_files=False), transport=transport,
-                           now=morning(dt.date(2021, 5, 5)), workers=1,
-                           limit=10 * count)
+        report = run_chase(
+            session=session,
+            catalog=catalog,
+            policy=policy_default(),
+            calendar=WorkCalendar(),
+            setup=replace(SETUP, attach_files=False),
+            transport=transport,
+            now=morning(dt.date(2021, 5, 5)),
+            workers=1,
+            limit=10 * count,
+        )
         assert (report.queued, report.sent, len(report.planned)) == (count, count, count)
         assert {row.status for row in session.exec(select(OutboxRow))} == {"sent"}
     assert len({e.message_id for e in transport.sent}) == count

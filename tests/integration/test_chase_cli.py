@@ -57,8 +57,11 @@ def test_pause_extend_excuse_and_remind(env):
     result = invoke("extend", str(ids["demo.ubnd-a"]), "--to", "31/05/2021", "--reason", "Thiên tai")
     assert result.exit_code == 0 and "31/05/2021" in result.stdout
     assert invoke("excuse", str(ids["demo.so-y-te"]), "--reason", "Sáp nhập").exit_code == 0
-    manual = json.loads(invoke("remind", "demo.ubnd-a", "--deadline", str(ids["demo.ubnd-a"]), "--now", MORNING,
-                               "--format", "json").stdout)
+    manual = json.loads(
+        invoke(
+            "remind", "demo.ubnd-a", "--deadline", str(ids["demo.ubnd-a"]), "--now", MORNING, "--format", "json"
+        ).stdout
+    )
     assert manual["summary"]["sent"] == 1 and manual["reminders"][0]["stage"].startswith("manual@")
     raw = env.messages("vanthu@huyen-a.demo.example.org")[-1]
     text = email.message_from_bytes(raw, policy=email.policy.default).get_body(("plain",)).get_content()
@@ -68,11 +71,18 @@ def test_pause_extend_excuse_and_remind(env):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["pause", "demo.khong-co", "--until", "01/01/2021", "--reason", "x"],
-         "Lỗi / error: no agency 'demo.khong-co' (run `dondoc sync`, or check the id)"),
-        (["extend", "999", "--to", "01/01/2022", "--reason", "x"], "Lỗi / error: no deadline 999 (see `dondoc deadlines`)"),
-        (["extend", "1", "--to", "01/01/2021", "--reason", "x"],
-         "Lỗi / error: 01/01/2021 is not after the last day 19/05/2021"),
+        (
+            ["pause", "demo.khong-co", "--until", "01/01/2021", "--reason", "x"],
+            "Lỗi / error: no agency 'demo.khong-co' (run `dondoc sync`, or check the id)",
+        ),
+        (
+            ["extend", "999", "--to", "01/01/2022", "--reason", "x"],
+            "Lỗi / error: no deadline 999 (see `dondoc deadlines`)",
+        ),
+        (
+            ["extend", "1", "--to", "01/01/2021", "--reason", "x"],
+            "Lỗi / error: 01/01/2021 is not after the last day 19/05/2021",
+        ),
         (["excuse", "1", "--reason", "  "], "Lỗi / error: a reason is required"),
     ],
 )
@@ -103,7 +113,9 @@ def test_a_template_error_names_the_template_and_sends_nothing(env, tmp_path, mo
     result = invoke("chase", "--now", MORNING)
     assert result.exit_code == 1
     line = len(body.read_text(encoding="utf-8").splitlines())
-    assert result.stderr.strip() == f"Lỗi / error: templates/mail/vi/reminder.txt.j2:{line}: 'khong_co_bien' is undefined"
+    assert (
+        result.stderr.strip() == f"Lỗi / error: templates/mail/vi/reminder.txt.j2:{line}: 'khong_co_bien' is undefined"
+    )
     assert sum(env.stats.delivered.values()) == 0
 
 
@@ -116,10 +128,14 @@ def test_the_coordinator_is_told_what_the_mail_server_refused_and_what_will_be_r
     result = invoke("chase", "--now", MORNING)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert "Máy chủ thư chưa nhận 1 thư, sẽ gửi lại ở lần chạy sau / the mail server did not take 1 message(s), " \
-           "they will be sent again on a later run: 451 4.2.1 Mailbox busy, try later" in lines
-    assert "Máy chủ thư từ chối 1 thư / the mail server refused 1 message(s) for good: 550 5.1.1 No such user — " \
-           "xem / see `dondoc outbox --status failed`" in lines
+    assert (
+        "Máy chủ thư chưa nhận 1 thư, sẽ gửi lại ở lần chạy sau / the mail server did not take 1 message(s), "
+        "they will be sent again on a later run: 451 4.2.1 Mailbox busy, try later" in lines
+    )
+    assert (
+        "Máy chủ thư từ chối 1 thư / the mail server refused 1 message(s) for good: 550 5.1.1 No such user — "
+        "xem / see `dondoc outbox --status failed`" in lines
+    )
     env.refuse.clear()
     later = json.loads(invoke("chase", "--now", "2021-05-05T09:30", "--format", "json").stdout)
     assert (later["summary"]["sent"], later["problems"]) == (1, [])

@@ -112,7 +112,8 @@ def test_a_worker_killed_under_a_chase_makes_it_fail_with_one_line(big):
         lines = err.decode().strip().splitlines()
         assert run.returncode == 1, err.decode()[-3000:]
         assert len(lines) == 1 and lines[0].startswith(
-            "Lỗi / error: một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died"), lines
+            "Lỗi / error: một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died"
+        ), lines
         time.sleep(1)
         assert in_group(run.pid) == set()
     finally:

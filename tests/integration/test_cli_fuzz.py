@@ -33,22 +33,93 @@ ROOT = Path(__file__).resolve().parents[2]
 
 EXAMPLES = int(os.environ.get("DONDOC_FUZZ_EXAMPLES", "60"))
 TEXT = st.one_of(
-    st.sampled_from([
-        "$(rm -rf /)", "`rm -rf /`", "'; DROP TABLE deadline;--", "\" OR 1=1 --", "\x1b[31mred\x1b[0m", "\x1b]0;owned\x07",
-        "[red]x[/red]", "[/b] closing", "[link=https://example.com]x[/link]", "a\r\nb", "a\rb", "\x00", "\u202eevil",
-        "Ba\u0300o ca\u0301o", "x" * 10_000, "", " ", "../../etc/passwd", "%s%n", "{0}", "Ủy ban nhân dân",
-    ]),
+    st.sampled_from(
+        [
+            "$(rm -rf /)",
+            "`rm -rf /`",
+            "'; DROP TABLE deadline;--",
+            '" OR 1=1 --',
+            "\x1b[31mred\x1b[0m",
+            "\x1b]0;owned\x07",
+            "[red]x[/red]",
+            "[/b] closing",
+            "[link=https://example.com]x[/link]",
+            "a\r\nb",
+            "a\rb",
+            "\x00",
+            "\u202eevil",
+            "Ba\u0300o ca\u0301o",
+            "x" * 10_000,
+            "",
+            " ",
+            "../../etc/passwd",
+            "%s%n",
+            "{0}",
+            "Ủy ban nhân dân",
+        ]
+    ),
     st.text(max_size=40),
 )
-DATES = st.one_of(st.sampled_from(["31/02/2021", "2021-13-01", "abc", "", "99999-01-01", "0/0/0", "15/06/2021",
-                                   "01/01/10000", "2021-02-29", "29/02/2024", "9999-12-31", "0001-01-01", "\x00",
-                                   "31/12/2021\n[red]x", "2021-06-15T25:00", "-1"]), TEXT)
-IDS = st.one_of(st.sampled_from(["1", "2", "3", "0", "-1", "999999", "99999999999999999999999", "abc", "", "1.5",
-                                 "0x10", "1;DROP TABLE deadline", "１"]), st.integers().map(str))
-AGENCIES = st.one_of(st.sampled_from(["demo.so-y-te", "demo.ubnd-a", "../../etc/passwd", "demo.so-y-te\r\nx",
-                                      "demo.so-y-te\x00", "x" * 10_000, "'; DROP TABLE agency;--"]), TEXT)
-PLANS = st.one_of(st.sampled_from(["demo-2021", "../../etc/passwd", "/etc/passwd", "demo-2021\x00", "x" * 10_000]),
-                  TEXT)
+DATES = st.one_of(
+    st.sampled_from(
+        [
+            "31/02/2021",
+            "2021-13-01",
+            "abc",
+            "",
+            "99999-01-01",
+            "0/0/0",
+            "15/06/2021",
+            "01/01/10000",
+            "2021-02-29",
+            "29/02/2024",
+            "9999-12-31",
+            "0001-01-01",
+            "\x00",
+            "31/12/2021\n[red]x",
+            "2021-06-15T25:00",
+            "-1",
+        ]
+    ),
+    TEXT,
+)
+IDS = st.one_of(
+    st.sampled_from(
+        [
+            "1",
+            "2",
+            "3",
+            "0",
+            "-1",
+            "999999",
+            "99999999999999999999999",
+            "abc",
+            "",
+            "1.5",
+            "0x10",
+            "1;DROP TABLE deadline",
+            "１",
+        ]
+    ),
+    st.integers().map(str),
+)
+AGENCIES = st.one_of(
+    st.sampled_from(
+        [
+            "demo.so-y-te",
+            "demo.ubnd-a",
+            "../../etc/passwd",
+            "demo.so-y-te\r\nx",
+            "demo.so-y-te\x00",
+            "x" * 10_000,
+            "'; DROP TABLE agency;--",
+        ]
+    ),
+    TEXT,
+)
+PLANS = st.one_of(
+    st.sampled_from(["demo-2021", "../../etc/passwd", "/etc/passwd", "demo-2021\x00", "x" * 10_000]), TEXT
+)
 COMMANDS = st.one_of(
     st.tuples(st.just("pause"), AGENCIES, st.just("--until"), DATES, st.just("--reason"), TEXT),
     st.tuples(st.just("extend"), IDS, st.just("--to"), DATES, st.just("--reason"), TEXT),
@@ -75,8 +146,7 @@ COMMANDS = st.one_of(
 def run(args: list[str]):
     """The CLI with ``args``; it must end by an exit code, never by an exception."""
     result = CliRunner().invoke(app, args)
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        f"{args!r} raised {result.exception!r}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), f"{args!r} raised {result.exception!r}"
     return result
 
 
@@ -96,8 +166,12 @@ def test_hostile_arguments_end_in_an_exit_code_and_a_refusal_changes_nothing(sea
     play()
     url = sqlite_url(root)
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
     @given(COMMANDS)
     def check(args):
         figures.add(figures.HOSTILE)
@@ -110,8 +184,10 @@ def test_hostile_arguments_end_in_an_exit_code_and_a_refusal_changes_nothing(sea
     check()
 
 
-@pytest.mark.parametrize("reason", ["[red]x[/red]", "[/b] closing", "\x1b[31mred\x1b[0m", "$(rm -rf /)",
-                                    "'; DROP TABLE deadline;--", "a\r\nb"])
+@pytest.mark.parametrize(
+    "reason",
+    ["[red]x[/red]", "[/b] closing", "\x1b[31mred\x1b[0m", "$(rm -rf /)", "'; DROP TABLE deadline;--", "a\r\nb"],
+)
 def test_an_accepted_reason_is_stored_as_typed_and_echoed_inert(season, reason):
     figures.add(figures.HOSTILE)
     root, play = season
@@ -130,8 +206,10 @@ def test_a_mail_subject_with_markup_and_escapes_is_shown_literally_in_the_inbox(
     root, play = season
     play()
     subject = "[/b] [red]x[/red] \x1b[31mred"
-    mailbox.Maildir(root / "inbox").add(f"From: vanthu@syt.demo.example.org\r\nSubject: {subject}\r\n"
-                                        "Message-ID: <hostile@example.org>\r\n\r\nxin chào\r\n".encode())
+    mailbox.Maildir(root / "inbox").add(
+        f"From: vanthu@syt.demo.example.org\r\nSubject: {subject}\r\n"
+        "Message-ID: <hostile@example.org>\r\n\r\nxin chào\r\n".encode()
+    )
     assert run(["ingest", "--now", "2021-05-11T10:00"]).exit_code == 0
     result = run(["inbox"])
     assert result.exit_code == 0 and "\x1b" not in result.stdout
@@ -140,17 +218,28 @@ def test_a_mail_subject_with_markup_and_escapes_is_shown_literally_in_the_inbox(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("args", [["extend", "99999999999999999999999", "--to", "01/01/2030", "--reason", "r"],
-                                  ["pause", "demo.so-y-te", "--until", "31/02/2021", "--reason", "\x1b[31mr"],
-                                  ["excuse", "999999", "--reason", "[red]x[/red]"],
-                                  ["plans", "show", "../../etc/passwd"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["extend", "99999999999999999999999", "--to", "01/01/2030", "--reason", "r"],
+        ["pause", "demo.so-y-te", "--until", "31/02/2021", "--reason", "\x1b[31mr"],
+        ["excuse", "999999", "--reason", "[red]x[/red]"],
+        ["plans", "show", "../../etc/passwd"],
+    ],
+)
 def test_a_sample_through_a_real_process(season, args):
     """The same through ``python -m dondoc`` (real argv, real stderr): exit 1 or 2, no traceback, no ESC."""
     figures.add(figures.HOSTILE)
     root, play = season
     play()
-    done = subprocess.run([sys.executable, "-m", "dondoc", *args], cwd=root, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "dondoc", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+    )
     assert done.returncode in (1, 2) and "Traceback" not in done.stderr and "\x1b" not in done.stderr, done.stderr
     if done.returncode == 1:
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("Lỗi / error: ")

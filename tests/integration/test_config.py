@@ -83,8 +83,10 @@ def test_a_consolidated_report_due_before_its_inputs_is_refused(tmp_path):
 
 
 def test_a_consolidation_cycle_is_refused(tmp_path):
-    plan = PLAN.replace("    kind: period-report\n    reporters: [demo.cac-so]",
-                        "    kind: period-report\n    consolidates: [tong-hop]\n    reporters: [demo.cac-so]")
+    plan = PLAN.replace(
+        "    kind: period-report\n    reporters: [demo.cac-so]",
+        "    kind: period-report\n    consolidates: [tong-hop]\n    reporters: [demo.cac-so]",
+    )
     assert problems(write_config(tmp_path, plan=plan)) == [
         "plans/demo-2021.yaml:12: consolidation cycle: dinh-ky → tong-hop → dinh-ky",
         "plans/demo-2021.yaml:24: consolidation cycle: tong-hop → dinh-ky → tong-hop",
@@ -112,16 +114,23 @@ def test_cli_check_accepts_a_valid_directory(tmp_path):
 
 
 def test_cli_check_counts_the_review_points_left_and_not_the_notes(tmp_path):
-    plan = (PLAN.replace("    rule: before\n", "    rule: before  # REVIEW: no date in the plan; to be confirmed\n", 1)
-            .replace("  - id: tong-hop\n", "  # NOTE: read as yearly, as the plan's section V says\n"
-                                          "  # REVIEW: the recipient is not named\n  - id: tong-hop\n"))
+    plan = PLAN.replace(
+        "    rule: before\n", "    rule: before  # REVIEW: no date in the plan; to be confirmed\n", 1
+    ).replace(
+        "  - id: tong-hop\n",
+        "  # NOTE: read as yearly, as the plan's section V says\n"
+        "  # REVIEW: the recipient is not named\n  - id: tong-hop\n",
+    )
     result = CliRunner().invoke(app, ["plans", "check", str(write_config(tmp_path, plan=plan))])
     assert result.exit_code == 0, result.output
-    assert "Còn 2 điểm cần xem lại (# REVIEW:) trong 1 tệp / review points left in 1 file(s): demo-2021.yaml 2" \
+    assert (
+        "Còn 2 điểm cần xem lại (# REVIEW:) trong 1 tệp / review points left in 1 file(s): demo-2021.yaml 2"
         in result.stdout
+    )
     lines = (tmp_path / "plans" / "demo-2021.yaml").read_text(encoding="utf-8").splitlines()
     assert review_points("\n".join(lines)) == [
-        f"line {lines.index(line) + 1}: {line.split('REVIEW:')[1].strip()}" for line in lines if "REVIEW:" in line]
+        f"line {lines.index(line) + 1}: {line.split('REVIEW:')[1].strip()}" for line in lines if "REVIEW:" in line
+    ]
 
 
 def test_the_shipped_configuration_keeps_review_for_open_questions_only():
@@ -131,5 +140,6 @@ def test_the_shipped_configuration_keeps_review_for_open_questions_only():
 
     reviews = config_reviews(shipped("config"))
     points = [p for found in reviews.values() for p in found]
-    assert points and all(re.search(r"no date in the plan|may be added|exact name|is assumed|chưa", p)
-                          for p in points), points
+    assert points and all(
+        re.search(r"no date in the plan|may be added|exact name|is assumed|chưa", p) for p in points
+    ), points

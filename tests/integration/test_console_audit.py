@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import mailbox
 import re
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import event
@@ -30,8 +31,14 @@ def replies_of_ubnd_a(app, sink, tmp_path) -> None:
     inbox = mailbox.Maildir(tmp_path / "data" / "inbox", create=True)
     for body in ("Báo cáo của huyện A (gửi hộ)", "Quảng cáo"):
         inbox.add(reply_to(reminder, sender="someone@elsewhere.example.com", body=body, extra=[DOCX], when=REPLY_DAY))
-    inbox.add(reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", when=REPLY_DAY,
-                       body="Do ảnh hưởng của mưa lũ, UBND huyện xin gia hạn nộp báo cáo đến ngày 30/5."))
+    inbox.add(
+        reply_to(
+            reminder,
+            sender="vanthu@huyen-a.demo.example.org",
+            when=REPLY_DAY,
+            body="Do ảnh hưởng của mưa lũ, UBND huyện xin gia hạn nộp báo cáo đến ngày 30/5.",
+        )
+    )
     assert replies.ingest(app, now=REPLY_DAY + dt.timedelta(hours=1)).classes == {"quarantine": 2, "request": 1}
 
 
@@ -43,23 +50,35 @@ def test_each_action_is_on_the_deadline_timeline_with_who_and_why(tmp_path, sink
         later = REPLY_DAY + dt.timedelta(hours=2)
         [request] = [r for r, _ in listings.requests(app)]
         replies.grant(app, request.id, to=dt.date(2021, 5, 31), reason="Mưa lũ", actor=COORDINATOR, now=later)
-        deadlines.pause(app, "demo.ubnd-a", until=dt.date(2021, 5, 12), reason="Kiện toàn bộ máy",
-                        actor=COORDINATOR, now=later + dt.timedelta(minutes=1))
+        deadlines.pause(
+            app,
+            "demo.ubnd-a",
+            until=dt.date(2021, 5, 12),
+            reason="Kiện toàn bộ máy",
+            actor=COORDINATOR,
+            now=later + dt.timedelta(minutes=1),
+        )
         first, second = sorted(m["id"] for m in listings.inbound(app, status="quarantine"))
-        replies.reject(app, second, reason="Không phải báo cáo", actor="cli:tran.van.cuong",
-                       now=later + dt.timedelta(minutes=2))
+        replies.reject(
+            app, second, reason="Không phải báo cáo", actor="cli:tran.van.cuong", now=later + dt.timedelta(minutes=2)
+        )
         submission = replies.assign(app, first, ubnd, actor=COORDINATOR, now=later + dt.timedelta(minutes=3))
         assert submission.deadline_id == ubnd
-        replies.return_submission(app, submission.id, reason="Thiếu số liệu", actor=COORDINATOR,
-                                  now=later + dt.timedelta(minutes=4))
+        replies.return_submission(
+            app, submission.id, reason="Thiếu số liệu", actor=COORDINATOR, now=later + dt.timedelta(minutes=4)
+        )
         sent = chasing.remind(app, "demo.ubnd-a", ubnd, actor=COORDINATOR, now=later + dt.timedelta(days=3))
         assert [p["agency"] for p in sent.planned] == ["demo.ubnd-a"]  # (the outbox went out with it)
 
         history = views.deadline_history(app, ubnd, now=later + dt.timedelta(days=3))
         actions = [(e.action, e.actor, e.reason) for e in history.events if e.kind == "action"]
-        assert actions == [("grant", COORDINATOR, "Mưa lũ"), ("pause", COORDINATOR, "Kiện toàn bộ máy"),
-                           ("assign", COORDINATOR, None), ("return", COORDINATOR, "Thiếu số liệu"),
-                           ("remind", COORDINATOR, None)]
+        assert actions == [
+            ("grant", COORDINATOR, "Mưa lũ"),
+            ("pause", COORDINATOR, "Kiện toàn bộ máy"),
+            ("assign", COORDINATOR, None),
+            ("return", COORDINATOR, "Thiếu số liệu"),
+            ("remind", COORDINATOR, None),
+        ]
         grant = next(e for e in history.events if e.kind == "action" and e.action == "grant")
         assert grant.details["to"] == "2021-05-31" and grant.details["last_day"] == "2021-05-19"
         assert grant.action_label == "Chấp nhận gia hạn" and grant.message_id == request.inbound_id
@@ -67,7 +86,7 @@ def test_each_action_is_on_the_deadline_timeline_with_who_and_why(tmp_path, sink
         remind = next(e for e in history.events if e.kind == "action" and e.action == "remind")
         [manual] = [e for e in history.events if e.kind == "reminder" and e.reminder.stage == remind.details["stage"]]
         assert manual.at == remind.at and history.events.index(manual) > history.events.index(remind)
-        assert all(a.at <= b.at for a, b in zip(history.events, history.events[1:]))
+        assert all(a.at <= b.at for a, b in pairwise(history.events))
 
         log = views.audit_log(app)
         assert [e.action for e in log] == ["remind", "return", "assign", "reject", "pause", "grant"]
@@ -136,8 +155,13 @@ def test_the_cli_acts_as_the_login_and_prints_the_timeline_in_hanoi_time(tmp_pat
 
 @pytest.mark.postgres
 def test_the_views_and_the_log_on_postgresql(tmp_path, sink, pg_url):
-    at = Settings(data_dir=tmp_path / "data", config_dir=write_config(tmp_path / "config"), smtp_port=sink.port,
-                  hmac_key="operations-test-secret", database_url=pg_url)
+    at = Settings(
+        data_dir=tmp_path / "data",
+        config_dir=write_config(tmp_path / "config"),
+        smtp_port=sink.port,
+        hmac_key="operations-test-secret",
+        database_url=pg_url,
+    )
     with opened(at) as app:
         ids = season(app, sink, tmp_path)
         deadlines.excuse(app, ids["demo.ubnd-a"], reason="Sáp nhập", actor=COORDINATOR, now=REPLY_DAY)
@@ -147,6 +171,8 @@ def test_the_views_and_the_log_on_postgresql(tmp_path, sink, pg_url):
         page = views.period(app, "demo-2021", "dinh-ky", "2021-H1", now=REPLY_DAY)
         assert {a.agency_id: a.state for a in page.agencies} == {"demo.so-y-te": "on-time", "demo.ubnd-a": "excused"}
         history = views.deadline_history(app, ids["demo.ubnd-a"], now=REPLY_DAY)
-        assert [(e.kind, getattr(e, "action", None)) for e in history.events] == [("reminder", None),
-                                                                                  ("action", "excuse")]
+        assert [(e.kind, getattr(e, "action", None)) for e in history.events] == [
+            ("reminder", None),
+            ("action", "excuse"),
+        ]
         assert history.events[1].at == REPLY_DAY

@@ -41,17 +41,20 @@ def office_sheet(path) -> None:
     sheet.merge_range("A1:G1", "DANH BẠ ĐẦU MỐI BÁO CÁO CÔNG TÁC TRẺ EM NĂM 2026")
     sheet.write_row(1, 0, ["STT", "Co quan / Don vi", "Ho va ten", "Chuc vu", "Vai tro", "E-mail", "Dien thoai"])
     sheet.merge_range("B3:B4", "Sở Y tế")  # one agency, two people
-    sheet.write_row(2, 2, ["Trần Thị Mẫu", "Chuyên viên", "đầu mối", "vanthu.moi@syt.dongnai.example.org",
-                           "0251 3800 000"])
+    sheet.write_row(
+        2, 2, ["Trần Thị Mẫu", "Chuyên viên", "đầu mối", "vanthu.moi@syt.dongnai.example.org", "0251 3800 000"]
+    )
     sheet.write_row(3, 2, ["Giám đốc Sở", "Giám đốc", "", "giamdoc@syt.dongnai.example.org"])
-    sheet.write_row(4, 1, ["UBND P. Đồng Xoài", "Văn thư", "", "báo cáo",
-                           "a@dx.dongnai.example.org; b@dx.dongnai.example.org"])
+    sheet.write_row(
+        4, 1, ["UBND P. Đồng Xoài", "Văn thư", "", "báo cáo", "a@dx.dongnai.example.org; b@dx.dongnai.example.org"]
+    )
     sheet.write_row(5, 1, ["Uy ban nhan dan xa Loc Thanh", "Văn thư", "", "", "vt@loc.dongnai.example.org"])
     sheet.write_row(6, 1, ["(dòng ẩn) Sở cũ", "x", "", "", "nope"])
     sheet.set_row(6, None, None, {"hidden": True})
     sheet.write_row(7, 1, ["UBND xã Lộc Thành", "Văn thư"])
-    sheet.write_formula(7, 5, '=LOWER("VANTHU@LOCTHANH.DONGNAI.EXAMPLE.ORG")', None,
-                        "vanthu@locthanh.dongnai.example.org")
+    sheet.write_formula(
+        7, 5, '=LOWER("VANTHU@LOCTHANH.DONGNAI.EXAMPLE.ORG")', None, "vanthu@locthanh.dongnai.example.org"
+    )
     sheet.write_row(8, 1, ["Uỷ ban nhân dân phường Bình Phước", "Văn thư"])
     sheet.write_formula(8, 5, '=A1&"@x.example.org"', None, "")  # never calculated: no saved value
     sheet.write_row(9, 1, ["Sở Y tế", "Trần Thị Mẫu", "", "", "vanthu.moi@syt.dongnai.example.org"])
@@ -104,9 +107,12 @@ def test_skip_bad_writes_the_good_rows_in_place(config, tmp_path):
     agencies = load_catalog(config).directory.agencies
     added = [c for c in agencies["dn.so-y-te"].contacts if c.address == "vanthu.moi@syt.dongnai.example.org"]
     assert [(c.name, c.title, str(c.role), c.phone) for c in added] == [
-        ("Trần Thị Mẫu", "Chuyên viên", "reporter", "0251 3800 000")]
+        ("Trần Thị Mẫu", "Chuyên viên", "reporter", "0251 3800 000")
+    ]
     assert [c.address for c in agencies["dn.ubnd-p-dong-xoai"].contacts] == [
-        "a@dx.dongnai.example.org", "b@dx.dongnai.example.org"]
+        "a@dx.dongnai.example.org",
+        "b@dx.dongnai.example.org",
+    ]
     (loc_thanh,) = [a for a in agencies.values() if a.name == "Ủy ban nhân dân xã Lộc Thành"]
     assert [c.address for c in loc_thanh.contacts] == ["vanthu@locthanh.dongnai.example.org"]
     assert [c.title for c in agencies["dn.so-y-te"].contacts if c.address.startswith("giamdoc@")] == ["Giám đốc"]
@@ -121,7 +127,8 @@ def test_personal_webmail_for_an_office_is_a_warning(config, tmp_path):
     area = {a.area: a for a in load_areas(config)}["dong-nai"]
     plan = plan_import(read_sheet(sheet), area, webmail=("example.net",))
     assert [w for w in plan.warnings if "example.net" in w] == [
-        "dòng 13: levanmau@example.net là hộp thư cá nhân, không phải của cơ quan (personal webmail for an office)"]
+        "dòng 13: levanmau@example.net là hộp thư cá nhân, không phải của cơ quan (personal webmail for an office)"
+    ]
     assert 13 not in {n for n, _ in plan.bad}
 
 
@@ -149,13 +156,20 @@ def test_export_fill_import_changes_only_what_was_filled(config, tmp_path):
     assert result.exit_code == 0, result.output
     assert "2 liên hệ mới (new), 1 sửa (changed)" in result.stdout
     after = area_file.read_text(encoding="utf-8")
-    changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    changed = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
     assert changed == [
         "+        title: Văn thư",
-        "+    contacts:", f"+      - address: {filled['dn.ubnd-p-binh-phuoc']}", "+        name: Văn thư",
+        "+    contacts:",
+        f"+      - address: {filled['dn.ubnd-p-binh-phuoc']}",
+        "+        name: Văn thư",
         "+        role: reporter",
-        "+    contacts:", f"+      - address: {filled['dn.ubnd-x-bu-gia-map']}", "+        name: Văn thư",
+        "+    contacts:",
+        f"+      - address: {filled['dn.ubnd-x-bu-gia-map']}",
+        "+        name: Văn thư",
         "+        role: reporter",
     ], changed
 
@@ -169,8 +183,15 @@ def test_five_thousand_rows_in_a_csv_without_diacritics(config, tmp_path):
         writer.writerow(["Don vi", "Ho ten", "Chuc vu", "Vai tro", "Email"])
         for i in range(5000):
             agency = communes[i % len(communes)]
-            writer.writerow([f"UBND {agency.short.split(' ', 1)[1]}", f"Can bo {i}", "", "",
-                             f"cb{i}@{agency.id.split('.', 1)[1]}.example.org"])
+            writer.writerow(
+                [
+                    f"UBND {agency.short.split(' ', 1)[1]}",
+                    f"Can bo {i}",
+                    "",
+                    "",
+                    f"cb{i}@{agency.id.split('.', 1)[1]}.example.org",
+                ]
+            )
     result = run("agencies", "import", str(path), "--area", "dong-nai")
     assert result.exit_code == 0, result.stderr
     assert "5000 liên hệ mới (new)" in result.stdout

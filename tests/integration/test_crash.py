@@ -46,7 +46,15 @@ import pytest
 from sqlmodel import Session, select
 
 from dondoc.db.engine import make_engine
-from dondoc.db.tables import DeadlineRow, InboundRow, InboundStatus, OutboxRow, OutboxStatus, ReportRow, SourceMessageRow
+from dondoc.db.tables import (
+    DeadlineRow,
+    InboundRow,
+    InboundStatus,
+    OutboxRow,
+    OutboxStatus,
+    ReportRow,
+    SourceMessageRow,
+)
 from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
 from dondoc.resources import shipped
@@ -68,8 +76,11 @@ COMMANDS = {
     "report": REPORT,
     "sync": ("sync", "--now", "2021-03-01"),
 }
-DOCX = ("bao-cao-6-thang.docx", b"PK\x03\x04 fake docx", "application/vnd.openxmlformats-officedocument."
-        "wordprocessingml.document")
+DOCX = (
+    "bao-cao-6-thang.docx",
+    b"PK\x03\x04 fake docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
 
 
 def big_config(root: Path, agencies: int = AGENCIES) -> Path:
@@ -79,8 +90,10 @@ def big_config(root: Path, agencies: int = AGENCIES) -> Path:
     units = "\n".join(
         f"  - id: big.huyen-{i:03d}\n    name: Ủy ban nhân dân huyện Thử {i:03d}\n    level: district\n"
         f"    contacts: [{{address: vanthu@huyen-{i:03d}.big.example.org}}]"
-        for i in range(agencies))
-    (root / "agencies" / "big.yaml").write_text(f"""area: big
+        for i in range(agencies)
+    )
+    (root / "agencies" / "big.yaml").write_text(
+        f"""area: big
 name: Tỉnh Thử
 agencies:
   - id: big.ubnd
@@ -95,8 +108,11 @@ groups:
   - id: big.huyen
     name: UBND các huyện
     members: [{", ".join(f"big.huyen-{i:03d}" for i in range(agencies))}]
-""", encoding="utf-8")
-    (root / "plans" / "big.yaml").write_text("""id: big-2021
+""",
+        encoding="utf-8",
+    )
+    (root / "plans" / "big.yaml").write_text(
+        """id: big-2021
 title: Kế hoạch thử năm 2021
 issuer: big.ubnd
 area: big
@@ -113,15 +129,22 @@ obligations:
     rule: before
     quote: "định kỳ 06 tháng (trước ngày 20/5)"
     source: {file: thu.txt}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return root
 
 
 def cli_env(tmp_path: Path, port: int, database_url: str | None = None, config: Path | None = None) -> dict:
-    env = dict(os.environ, DONDOC_DATA_DIR=str(tmp_path / "data"),
-               DONDOC_CONFIG_DIR=str(config or tmp_path / "config"),
-               DONDOC_SMTP_PORT=str(port), DONDOC_HMAC_KEY="crash-test", DONDOC_SMTP_CONNECTIONS="2",
-               PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        DONDOC_DATA_DIR=str(tmp_path / "data"),
+        DONDOC_CONFIG_DIR=str(config or tmp_path / "config"),
+        DONDOC_SMTP_PORT=str(port),
+        DONDOC_HMAC_KEY="crash-test",
+        DONDOC_SMTP_CONNECTIONS="2",
+        PYTHONPATH=str(ROOT),
+    )
     env.pop("DONDOC_MAILDIR", None)
     env.pop("DONDOC_DATABASE_URL", None)
     if database_url:
@@ -130,8 +153,14 @@ def cli_env(tmp_path: Path, port: int, database_url: str | None = None, config: 
 
 
 def dondoc(env: dict, *args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dondoc", *args], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dondoc", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kwargs,
+    )
 
 
 def rows(url: str) -> list[OutboxRow]:
@@ -144,6 +173,7 @@ def rows(url: str) -> list[OutboxRow]:
 
 
 # -- one copy of the world per seed ------------------------------------------------------------------------------
+
 
 @dataclass
 class Place:
@@ -170,8 +200,12 @@ class Place:
             except (FileNotFoundError, ProcessLookupError):
                 return False
         with _admin(self.pg_port) as connection:
-            return connection.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
-                                      (self.url.rsplit("/", 1)[1],)).fetchone()[0] > 0
+            return (
+                connection.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (self.url.rsplit("/", 1)[1],)
+                ).fetchone()[0]
+                > 0
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -267,6 +301,7 @@ def kill_when(run: subprocess.Popen, ready: Callable[[], bool], delay: float = 0
 
 # -- the world -----------------------------------------------------------------------------------------------------
 
+
 @cache
 def hostile_mail() -> tuple[bytes, ...]:
     """Auto-replies, bounces, strangers' mail and unreadable mail from the corpus (a fixed sample)."""
@@ -285,8 +320,11 @@ def replies(reminders: Path) -> list[bytes]:
     for i in range(63):
         address = f"vanthu@huyen-{i:03d}.big.example.org"
         [reminder] = sink.messages(address)
-        body = ("Do ảnh hưởng của mưa lũ, UBND huyện xin gia hạn nộp báo cáo đến ngày 30/5." if i >= 60
-                else f"Kính gửi Sở, UBND huyện Thử {i:03d} xin gửi báo cáo 6 tháng.")
+        body = (
+            "Do ảnh hưởng của mưa lũ, UBND huyện xin gia hạn nộp báo cáo đến ngày 30/5."
+            if i >= 60
+            else f"Kính gửi Sở, UBND huyện Thử {i:03d} xin gửi báo cáo 6 tháng."
+        )
         found.append(reply_to(reminder, sender=address, body=body, extra=[] if i >= 60 else [DOCX]))
     return found + found[:5] + list(hostile_mail())
 
@@ -299,8 +337,9 @@ def build_world(root: Path, pg_port: int | None) -> World:
     world = World(root, config, sync_config, pg_port)
     with MaildirSink(root / "mail") as sink:
         place = world.place(None, sync_config)
-        world.reference["sync"] = dict(duration=timed(place, dondoc(place.env(sink.port), *COMMANDS["sync"])),
-                                       deadlines=deadlines(place))
+        world.reference["sync"] = dict(
+            duration=timed(place, dondoc(place.env(sink.port), *COMMANDS["sync"])), deadlines=deadlines(place)
+        )
         place = world.place(None)
         finish(dondoc(place.env(sink.port), *COMMANDS["sync"]))
         world.keep("synced", place)
@@ -310,8 +349,11 @@ def build_world(root: Path, pg_port: int | None) -> World:
             inbox.add(raw)
         world.keep("chased", place)
     with MaildirSink(root / "receipts") as sink:
-        world.reference["ingest"] = dict(duration=timed(place, dondoc(place.env(sink.port), *COMMANDS["ingest"])),
-                                         outcomes=outcomes(place), receipts=Counter(sink.stats.delivered))
+        world.reference["ingest"] = dict(
+            duration=timed(place, dondoc(place.env(sink.port), *COMMANDS["ingest"])),
+            outcomes=outcomes(place),
+            receipts=Counter(sink.stats.delivered),
+        )
     world.keep("ingested", place)
     world.reference["report"] = dict(duration=timed(place, dondoc(place.env(0), *REPORT)), **compiled(place))
     world.keep("compiled", place)
@@ -326,10 +368,13 @@ def world(request, tmp_path_factory):
 
 # -- what a run left ------------------------------------------------------------------------------------------------
 
+
 def deadlines(place: Place) -> list[tuple]:
     with place.session() as session:
-        return [(d.plan_id, d.obligation_id, d.agency_id, d.period_key, d.last_day) for d in session.exec(
-            select(DeadlineRow))]
+        return [
+            (d.plan_id, d.obligation_id, d.agency_id, d.period_key, d.last_day)
+            for d in session.exec(select(DeadlineRow))
+        ]
 
 
 def outcomes(place: Place) -> dict[str, str]:
@@ -368,6 +413,7 @@ def compare(expected: Counter, got: Counter) -> tuple[int, int]:
 
 # -- the stages ----------------------------------------------------------------------------------------------------
 
+
 def crash_chase(world: World, seed: int) -> Outcome:
     """Kill the chase when the K-th reminder reached the server; rerun; each agency has its reminder once."""
     rng = random.Random(seed)
@@ -380,8 +426,11 @@ def crash_chase(world: World, seed: int) -> Outcome:
         in_flight = states[OutboxStatus.SENDING]
         sink.delay = 0
         finish(dondoc(place.env(sink.port), *COMMANDS["chase"]))
-        outcome = Outcome(landed and states[OutboxStatus.SENT] < AGENCIES, checked=AGENCIES,
-                          where=f"{_bucket(states[OutboxStatus.SENT], AGENCIES)} sent")
+        outcome = Outcome(
+            landed and states[OutboxStatus.SENT] < AGENCIES,
+            checked=AGENCIES,
+            where=f"{_bucket(states[OutboxStatus.SENT], AGENCIES)} sent",
+        )
         expected = Counter({f"vanthu@huyen-{i:03d}.big.example.org": 1 for i in range(AGENCIES)})
         outcome.lost, outcome.duplicated = compare(expected, sink.stats.delivered)
         # a message resent after the kill carries the same Message-ID and is dropped by the receiving side
@@ -414,21 +463,26 @@ def crash_ingest(world: World, seed: int) -> Outcome:
         finish(dondoc(place.env(sink.port), *COMMANDS["ingest"]))
         receipts = Counter(sink.stats.delivered)
     got = outcomes(place)
-    outcome = Outcome(landed, where=where,
-                      checked=len(reference["outcomes"]) + sum(reference["receipts"].values()))
+    outcome = Outcome(landed, where=where, checked=len(reference["outcomes"]) + sum(reference["receipts"].values()))
     lost, duplicated = compare(reference["receipts"], receipts)
     outcome.lost = len(set(reference["outcomes"]) - set(got)) + lost
     outcome.duplicated = duplicated  # one row per sha256 is the table's unique key
-    changed = {sha: (reference["outcomes"][sha], state) for sha, state in got.items()
-               if reference["outcomes"].get(sha) != state}
+    changed = {
+        sha: (reference["outcomes"][sha], state)
+        for sha, state in got.items()
+        if reference["outcomes"].get(sha) != state
+    }
     if changed:
         outcome.problems.append(f"outcomes differ from a run never killed: {changed}")
     if any(state == InboundStatus.NEW for state in got.values()):
         outcome.problems.append("messages left new")
     with place.session() as session:  # taken is what dondoc's records say (the files stay where they are)
         recorded = set(session.exec(select(SourceMessageRow.ref)))
-    inbox = [f"maildir:{path.name.partition(':')[0]}" for sub in ("new", "cur")
-             for path in (place.data / "inbox" / sub).iterdir()]
+    inbox = [
+        f"maildir:{path.name.partition(':')[0]}"
+        for sub in ("new", "cur")
+        for path in (place.data / "inbox" / sub).iterdir()
+    ]
     untaken = [ref for ref in inbox if ref not in recorded]
     if untaken:
         outcome.problems.append(f"{len(untaken)} messages in the inbox not recorded as taken")
@@ -557,13 +611,17 @@ def _missed_points(request):
         return
     with capture.global_and_fixture_disabled():
         if RESENT:
-            reporter.write_line(f"\nchase killed {len(RESENT)} times: largest number of messages the server got twice "
-                                f"{max(RESENT)} (docs/chasing.md: at most 32 answers + one per connection)")
+            reporter.write_line(
+                f"\nchase killed {len(RESENT)} times: largest number of messages the server got twice "
+                f"{max(RESENT)} (docs/chasing.md: at most 32 answers + one per connection)"
+            )
         reporter.write_line("\ncrash matrix, where the kills landed (what the killed run had done):")
         for key, count in sorted(LANDED.items()):
             reporter.write_line(f"  {' / '.join(key)}: {count}")
-        reporter.write_line(f"missed (the command had ended; rerun and checked, not counted as crash points): "
-                            f"{sum(MISSED.values())} {dict(+MISSED)}")
+        reporter.write_line(
+            f"missed (the command had ended; rerun and checked, not counted as crash points): "
+            f"{sum(MISSED.values())} {dict(+MISSED)}"
+        )
     MISSED.clear()
     LANDED.clear()
 
@@ -590,19 +648,26 @@ def test_two_chase_runs_at_once_on_postgres_send_each_reminder_once(tmp_path, pg
 def test_sigkill_during_the_first_migration_then_rerun_opens_the_database(tmp_path):
     """SQLite commits each CREATE TABLE on its own: a killed first start once left a database no rerun could open."""
     rng = random.Random(0)
-    code = ("import sys; from dondoc.db.engine import make_engine; from dondoc.db.migrate import upgrade; "
-            "upgrade(make_engine(sys.argv[1]))")
+    code = (
+        "import sys; from dondoc.db.engine import make_engine; from dondoc.db.migrate import upgrade; "
+        "upgrade(make_engine(sys.argv[1]))"
+    )
     points = []
     for i in range(5):
         path = tmp_path / f"killed-{i}" / "dondoc.sqlite3"
         url = f"sqlite:///{path}"
-        run = subprocess.Popen([sys.executable, "-c", code, url], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                               stderr=subprocess.PIPE)
+        run = subprocess.Popen(
+            [sys.executable, "-c", code, url],
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            stderr=subprocess.PIPE,
+        )
         landed = kill_when(run, path.exists, rng.uniform(0, 0.2))
         points.append(landed)
         tables = len(_tables(path))
-        rerun = subprocess.run([sys.executable, "-c", code, url], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                               capture_output=True)
+        rerun = subprocess.run(
+            [sys.executable, "-c", code, url], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True
+        )
         assert rerun.returncode == 0, f"killed with {tables} tables: {rerun.stderr.decode()[-500:]}"
         assert _tables(path) == _tables(tmp_path / "killed-0" / "dondoc.sqlite3")
     figures.add(figures.CRASH_POINTS, sum(points))

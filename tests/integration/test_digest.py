@@ -8,8 +8,8 @@ import email.policy
 
 from sqlmodel import Session, select
 
-from dondoc.db.tables import ContactRow, OutboxRow
 from dondoc.chase import ChaseReport, deliver
+from dondoc.db.tables import ContactRow, OutboxRow
 from dondoc.mail.sources import MemorySource
 from dondoc.status import overview, queue_digests
 from tests.integration.test_chase import SETUP, morning
@@ -53,8 +53,10 @@ def test_the_digest_says_where_each_period_stands_and_goes_once_a_week(world, en
         assert queue_digests(session, catalog, SETUP, monday, today) == 1
         assert queue_digests(session, catalog, SETUP, monday + dt.timedelta(days=2), today + dt.timedelta(days=2)) == 0
     assert _send(engine, transport, monday).sent >= 1
-    received = [email.message_from_bytes(m, policy=email.policy.default)
-                for m in sink.messages("vanthu@sldtbxh.demo.example.org")]
+    received = [
+        email.message_from_bytes(m, policy=email.policy.default)
+        for m in sink.messages("vanthu@sldtbxh.demo.example.org")
+    ]
     [message] = [m for m in received if str(m["Subject"]).startswith("Tình hình báo cáo tuần 21/2021 — ")]
     text = message.get_body(("plain",)).get_content()
     assert f"== Báo cáo định kỳ {period.period_label} — hạn cuối 19/05/2021" in text

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from dondoc.db.tables import InboundRow
 from dondoc.cli import app
+from dondoc.db.tables import InboundRow
 from dondoc.mail.sink import MaildirSink
 from dondoc.wiring import build
 
@@ -63,7 +63,9 @@ def test_each_broken_part_is_one_line_saying_what_to_do(installed, tmp_path, mon
     assert code == 1
     assert lines["cấu hình / config"].startswith("LỖI") and "x.yaml:" in lines["cấu hình / config"]
     assert lines["cơ sở dữ liệu / database"].startswith("LỖI") and "dondoc sync" in lines["cơ sở dữ liệu / database"]
-    assert lines["khóa bí mật / secrets"] == "LỖI chưa đặt DONDOC_HMAC_KEY → đặt trong môi trường (không ghi vào kho mã)"
+    assert (
+        lines["khóa bí mật / secrets"] == "LỖI chưa đặt DONDOC_HMAC_KEY → đặt trong môi trường (không ghi vào kho mã)"
+    )
     assert lines["SMTP"].startswith("LỖI 127.0.0.1:1:") and "DONDOC_SMTP_HOST" in lines["SMTP"]
     assert lines["Prefect API"].startswith("LỖI http://127.0.0.1:1/api")
     assert lines["thư mục dữ liệu / data dir"].startswith("OK")
@@ -89,7 +91,8 @@ def test_a_raw_message_lost_after_a_crash_or_a_bad_restore_is_named(installed):
     assert code == 1
     assert lines["dữ liệu / data"] == (
         f"LỖI 1 quy tắc không đạt: raw: inbound {lost.id} {lost.path}: missing → chạy lại lệnh bị ngắt; "
-        "nếu vẫn còn, `dondoc restore` bản sao lưu gần nhất")
+        "nếu vẫn còn, `dondoc restore` bản sao lưu gần nhất"
+    )
 
 
 def test_an_old_schema_is_found_without_touching_it(installed, tmp_path, monkeypatch):

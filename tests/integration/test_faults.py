@@ -31,9 +31,9 @@ from dondoc.db.tables import InboundRow, InboundStatus, OutboxRow, OutboxStatus,
 from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
 from tests import figures
-from tests.support.config import write_config
 from tests.integration.test_crash import MORNING, big_config
 from tests.postgres import started_cluster
+from tests.support.config import write_config
 
 pytestmark = pytest.mark.slow  # each test runs dondoc two to four times as a process
 
@@ -45,19 +45,30 @@ SENDER = "vanthu@elsewhere.example.com"  # unknown: each message ends in quarant
 
 # -- running dondoc -----------------------------------------------------------------------------------------------
 
+
 def cli_env(tmp_path: Path, *, smtp_port: int, database_url: str | None = None, **extra: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), DONDOC_DATA_DIR=str(tmp_path / "data"),
-               DONDOC_CONFIG_DIR=str(tmp_path / "config"), DONDOC_MAILDIR=str(tmp_path / "inbox"),
-               DONDOC_DATABASE_URL=database_url or f"sqlite:///{tmp_path / 'db' / 'dondoc.sqlite3'}",
-               DONDOC_SMTP_PORT=str(smtp_port), DONDOC_HMAC_KEY=SECRET, DONDOC_SMTP_PASSWORD=SECRET,
-               DONDOC_SMTP_CONNECTIONS="2", DONDOC_SMTP_TIMEOUT="1", DONDOC_COMPOSE_WORKERS="0")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        DONDOC_DATA_DIR=str(tmp_path / "data"),
+        DONDOC_CONFIG_DIR=str(tmp_path / "config"),
+        DONDOC_MAILDIR=str(tmp_path / "inbox"),
+        DONDOC_DATABASE_URL=database_url or f"sqlite:///{tmp_path / 'db' / 'dondoc.sqlite3'}",
+        DONDOC_SMTP_PORT=str(smtp_port),
+        DONDOC_HMAC_KEY=SECRET,
+        DONDOC_SMTP_PASSWORD=SECRET,
+        DONDOC_SMTP_CONNECTIONS="2",
+        DONDOC_SMTP_TIMEOUT="1",
+        DONDOC_COMPOSE_WORKERS="0",
+    )
     env.update(extra)
     return env
 
 
 def dondoc(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dondoc", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "dondoc", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
 
 
 def clean(result: subprocess.CompletedProcess) -> str:
@@ -276,14 +287,17 @@ def test_a_locked_sqlite_database_stops_the_chase_with_one_line_and_nothing_half
 
 # -- taking in replies: every message stored once, none marked seen before it is safe ----------------------------
 
+
 def fill_inbox(inbox: Path, sizes: list[int], seed: int) -> dict[str, bytes]:
     """Messages of exactly ``sizes`` bytes in a Maildir; their bytes by file name."""
     rng = random.Random(seed)
     box = mailbox.Maildir(inbox, create=True)
     for i, size in enumerate(sizes):
-        head = (f"From: {SENDER}\nTo: baocao@sldtbxh.example.org\nSubject: Bao cao so {i}\n"
-                f"Message-ID: <fault-{seed}-{i}@elsewhere.example.com>\nDate: Wed, 05 May 2021 09:00:00 +0700\n"
-                "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n").encode()
+        head = (
+            f"From: {SENDER}\nTo: baocao@sldtbxh.example.org\nSubject: Bao cao so {i}\n"
+            f"Message-ID: <fault-{seed}-{i}@elsewhere.example.com>\nDate: Wed, 05 May 2021 09:00:00 +0700\n"
+            "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+        ).encode()
         body = "".join(rng.choice("abcdefghij klmnopqrstuvwxyz\n") for _ in range(size - len(head)))
         box.add(head + body.encode())
     return {path.name: path.read_bytes() for path in (inbox / "new").iterdir()}
@@ -345,8 +359,9 @@ def ingest_world(tmp_path):
 @contextlib.contextmanager
 def tmpfs(path: Path, size: str):
     path.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs to fill up ({mounted.stderr.strip()}): needs root")
     try:
@@ -396,6 +411,7 @@ def test_a_locked_sqlite_database_stops_the_intake_and_the_mail_stays_at_the_sou
 
 # -- PostgreSQL restarted in the middle of a run -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def own_postgres():
     """A PostgreSQL cluster of this module's own, so that restarting it cuts no other test's connections."""
@@ -413,8 +429,14 @@ def test_postgres_restarted_in_the_middle_of_a_chase_then_the_next_run_sends_the
         env = cli_env(tmp_path, smtp_port=sink.port, database_url=url)
         ok(dondoc(env, "sync", "--now", "2021-03-01"))
         sink.delay = 0.15
-        run = subprocess.Popen([sys.executable, "-m", "dondoc", "chase", "--now", MORNING], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        run = subprocess.Popen(
+            [sys.executable, "-m", "dondoc", "chase", "--now", MORNING],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         while sink.stats.received < 4 and run.poll() is None:
             time.sleep(0.01)
         figures.add(figures.FAULTS)
@@ -438,6 +460,7 @@ def test_postgres_restarted_in_the_middle_of_a_chase_then_the_next_run_sends_the
 
 
 # -- IMAP: the connection cut in the middle of a fetch; a message too large; the mailbox recreated ---------------
+
 
 class CuttingProxy(LoopbackServer):
     """A TCP proxy to ``port`` that cuts each of its first ``times`` connections after ``cut`` bytes from the server."""
@@ -473,10 +496,18 @@ def imap_world(tmp_path, dovecot, folder):
     """The demo config synced; the inbox is an IMAP folder of its own on Dovecot."""
     write_config(tmp_path / "config")
     with MaildirSink(tmp_path / "mail") as sink:
-        env = cli_env(tmp_path, smtp_port=sink.port, DONDOC_INBOX="imap", DONDOC_IMAP_HOST=dovecot.host,
-                      DONDOC_IMAP_PORT=str(dovecot.port), DONDOC_IMAP_SECURITY="none", DONDOC_IMAP_TIMEOUT="5",
-                      DONDOC_IMAP_USER=dovecot.user, DONDOC_IMAP_PASSWORD=dovecot.password,
-                      DONDOC_IMAP_MAILBOX=folder)
+        env = cli_env(
+            tmp_path,
+            smtp_port=sink.port,
+            DONDOC_INBOX="imap",
+            DONDOC_IMAP_HOST=dovecot.host,
+            DONDOC_IMAP_PORT=str(dovecot.port),
+            DONDOC_IMAP_SECURITY="none",
+            DONDOC_IMAP_TIMEOUT="5",
+            DONDOC_IMAP_USER=dovecot.user,
+            DONDOC_IMAP_PASSWORD=dovecot.password,
+            DONDOC_IMAP_MAILBOX=folder,
+        )
         ok(dondoc(env, "sync", "--now", "2021-03-01"))
         yield tmp_path, env
 
@@ -502,8 +533,9 @@ def imap_unseen(dovecot, folder: str) -> int:
         return len(client.search("UNSEEN"))
 
 
-def test_an_imap_connection_cut_in_the_middle_of_a_fetch_then_each_message_is_taken_in_once(imap_world, dovecot,
-                                                                                          folder):
+def test_an_imap_connection_cut_in_the_middle_of_a_fetch_then_each_message_is_taken_in_once(
+    imap_world, dovecot, folder
+):
     tmp_path, env = imap_world
     messages = imap_messages(dovecot, folder, tmp_path, [6000] * 30, seed=5)
     url = env["DONDOC_DATABASE_URL"]
@@ -540,8 +572,7 @@ def test_an_imap_connection_cut_in_the_middle_of_a_fetch_then_each_message_is_ta
     assert imap_unseen(dovecot, folder) == len(messages)  # no flag set: unread mail stays unread for a person
 
 
-def test_a_message_over_the_size_limit_is_named_to_the_coordinator_and_left_at_the_source(imap_world, dovecot,
-                                                                                        folder):
+def test_a_message_over_the_size_limit_is_named_to_the_coordinator_and_left_at_the_source(imap_world, dovecot, folder):
     tmp_path, env = imap_world
     messages = imap_messages(dovecot, folder, tmp_path, [3000, 80_000, 3000], seed=9)
     [large] = [uid for uid, raw in messages.items() if len(raw) > 50_000]
@@ -551,12 +582,15 @@ def test_a_message_over_the_size_limit_is_named_to_the_coordinator_and_left_at_t
     for _ in range(2):  # said again on every run, as long as it is there
         output = ok(dondoc(env, "ingest", "--now", MORNING))
         said = [line for line in output.splitlines() if "not fetched" in line]
-        assert said == [f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: "
-                        f"imap:{validity}:{large} ({len(messages[large])} bytes, over the limit of 50000) — xử lý "
-                        f"bằng tay / deal with it by hand"], output
+        assert said == [
+            f"Thư để lại ở hộp thư nguồn, chưa lấy về / message left at the source, not fetched: "
+            f"imap:{validity}:{large} ({len(messages[large])} bytes, over the limit of 50000) — xử lý "
+            f"bằng tay / deal with it by hand"
+        ], output
     url = env["DONDOC_DATABASE_URL"]
     assert sorted(row.sha256 for row in table(url, InboundRow)) == sorted(
-        hashlib.sha256(raw).hexdigest() for uid, raw in messages.items() if uid != large)
+        hashlib.sha256(raw).hexdigest() for uid, raw in messages.items() if uid != large
+    )
     assert recorded(url) == {f"imap:{validity}:{uid}" for uid in messages if uid != large}
     assert imap_unseen(dovecot, folder) == 3
     assert integrity(url, tmp_path / "data") == []
@@ -585,7 +619,8 @@ def test_a_mailbox_recreated_between_runs_new_uidvalidity_takes_each_message_onc
     assert (lost, duplicated) == (0, 0) and len(stored) == len(hashes) == 9
     validity = uidvalidity(dovecot, folder)
     assert {ref for ref in recorded(url) if ref.startswith(f"imap:{validity}:")} == {
-        f"imap:{validity}:{uid}" for uid in second}
+        f"imap:{validity}:{uid}" for uid in second
+    }
     again = ok(dondoc(env, "ingest", "--now", MORNING, "--format", "json"))
     assert '"fetched": 0' in again and '"already_taken": 9' in again, again
     assert imap_unseen(dovecot, folder) == 9

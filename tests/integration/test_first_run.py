@@ -17,9 +17,9 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from dondoc.cli import app
 from dondoc.db.engine import make_engine
 from dondoc.db.tables import DeadlineRow
-from dondoc.cli import app
 from tests.support.config import AREA, write_config
 
 runner = CliRunner()
@@ -75,8 +75,9 @@ def test_the_shipped_configuration_on_its_first_day_chases_nothing_long_past(fre
     reminders = dry["reminders"]
     assert reminders, "the shipped plans have reports due in December 2026"
     today = dt.date(2026, 12, 8)
-    assert all((today - last_day(r)).days <= 30 for r in reminders), \
-        sorted({last_day(r) for r in reminders if (today - last_day(r)).days > 30})
+    assert all((today - last_day(r)).days <= 30 for r in reminders), sorted(
+        {last_day(r) for r in reminders if (today - last_day(r)).days > 30}
+    )
     assert not [r for r in reminders if r["stage"].startswith("overdue-3")]  # no third overdue notice for June
     # sync said it before it happened: the same count, and the overdue deadlines it leaves alone
     lines = synced.strip().splitlines()
@@ -106,18 +107,24 @@ def test_a_plan_onboarded_mid_year_is_not_chased_for_its_past_months(mid_year, m
     synced = invoke("sync", "--now", ONBOARDED)
     dry = json.loads(invoke("chase", "--dry-run", "--now", ONBOARDED, "--format", "json"))
     # June's report (last day Monday 6/7, 9 days ago) is chased; January to May's (5/2 … 5/6) are not
-    assert {(r["period"], r["agency"]) for r in dry["reminders"]} == {("2026-06", "demo.so-y-te"),
-                                                                      ("2026-06", "demo.ubnd-a")}
+    assert {(r["period"], r["agency"]) for r in dry["reminders"]} == {
+        ("2026-06", "demo.so-y-te"),
+        ("2026-06", "demo.ubnd-a"),
+    }
     assert {last_day(r) for r in dry["reminders"]} == {dt.date(2026, 7, 6)}
     assert "sẽ gửi 2 thư nhắc" in synced and "2026-06" not in synced.splitlines()[-1]
-    assert synced.splitlines()[-1].startswith("Quá hạn lâu, không nhắc tự động / long overdue, not chased "
-                                              "automatically: 10 hạn báo cáo (deadlines) của 5 kỳ (periods), "
-                                              "hạn cuối từ 05/02/2026 đến 05/06/2026")
+    assert synced.splitlines()[-1].startswith(
+        "Quá hạn lâu, không nhắc tự động / long overdue, not chased "
+        "automatically: 10 hạn báo cáo (deadlines) của 5 kỳ (periods), "
+        "hạn cuối từ 05/02/2026 đến 05/06/2026"
+    )
     status = json.loads(invoke("status", "--now", ONBOARDED, "--format", "json"))
     assert status["unchased"] == 10
     assert [p["period_label"] for p in status["long_overdue"]] == [f"tháng {m} năm 2026" for m in range(1, 6)]
-    assert [(p["period"], p["overdue"], p["unchased"]) for p in status["periods"]] == \
-        [("2026-06", 2, 0), ("2026-07", 0, 0)]  # June still chased; July due within 30 days
+    assert [(p["period"], p["overdue"], p["unchased"]) for p in status["periods"]] == [
+        ("2026-06", 2, 0),
+        ("2026-07", 0, 0),
+    ]  # June still chased; July due within 30 days
     table = invoke("status", "--now", ONBOARDED)
     assert "Quá hạn lâu, không nhắc tự động" in table and "hang-thang" in table
 
@@ -138,9 +145,13 @@ def test_stale_after_days_is_a_policy_value_per_plan(mid_year, monkeypatch):
 def test_chase_from_leaves_earlier_deadlines_alone(mid_year, monkeypatch):
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(mid_year))
     plan = mid_year / "plans" / "demo-2021.yaml"
-    plan.write_text(MONTHLY.replace("valid: {start: 2026-01-01, end: 2026-12-31}\n",
-                                    "valid: {start: 2026-01-01, end: 2026-12-31}\nchase_from: 2026-07-07\n"),
-                    encoding="utf-8")
+    plan.write_text(
+        MONTHLY.replace(
+            "valid: {start: 2026-01-01, end: 2026-12-31}\n",
+            "valid: {start: 2026-01-01, end: 2026-12-31}\nchase_from: 2026-07-07\n",
+        ),
+        encoding="utf-8",
+    )
     synced = invoke("sync", "--now", ONBOARDED)
     dry = json.loads(invoke("chase", "--dry-run", "--now", ONBOARDED, "--format", "json"))
     assert dry["reminders"] == [] and "sẽ gửi 0 thư nhắc" in synced
@@ -153,16 +164,31 @@ def test_chase_from_leaves_earlier_deadlines_alone(mid_year, monkeypatch):
     assert {r["period"] for r in later["reminders"]} == {"2026-07"}
 
 
-@pytest.mark.parametrize(("where", "text", "expected"), [
-    ("policy.yaml", "default:\n  before: [10, 3]\n  stale_after_days: 0\n",
-     "policy.yaml:3: 'stale_after_days': Input should be greater than or equal to 1"),
-    ("policy.yaml", "plans:\n  demo-2026:\n    stale_after_days: lâu\n",
-     "policy.yaml:3: 'stale_after_days': Input should be a valid integer, unable to parse string as an integer"),
-    ("plans/demo-2021.yaml", MONTHLY.replace("obligations:\n", "chase_from: 2026-02-31\nobligations:\n"),
-     "plans/demo-2021.yaml:8: YAML error"),
-    ("plans/demo-2021.yaml", MONTHLY.replace("obligations:\n", "chase_from: sắp tới\nobligations:\n"),
-     "plans/demo-2021.yaml:8: 'chase_from': Input should be a valid date"),
-])
+@pytest.mark.parametrize(
+    ("where", "text", "expected"),
+    [
+        (
+            "policy.yaml",
+            "default:\n  before: [10, 3]\n  stale_after_days: 0\n",
+            "policy.yaml:3: 'stale_after_days': Input should be greater than or equal to 1",
+        ),
+        (
+            "policy.yaml",
+            "plans:\n  demo-2026:\n    stale_after_days: lâu\n",
+            "policy.yaml:3: 'stale_after_days': Input should be a valid integer, unable to parse string as an integer",
+        ),
+        (
+            "plans/demo-2021.yaml",
+            MONTHLY.replace("obligations:\n", "chase_from: 2026-02-31\nobligations:\n"),
+            "plans/demo-2021.yaml:8: YAML error",
+        ),
+        (
+            "plans/demo-2021.yaml",
+            MONTHLY.replace("obligations:\n", "chase_from: sắp tới\nobligations:\n"),
+            "plans/demo-2021.yaml:8: 'chase_from': Input should be a valid date",
+        ),
+    ],
+)
 def test_bad_bounds_are_refused_at_their_line(mid_year, monkeypatch, where, text, expected):
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(mid_year))
     (mid_year / where).write_text(text, encoding="utf-8")
@@ -178,13 +204,15 @@ def test_a_long_overdue_deadline_is_still_reminded_on_request(mid_year, monkeypa
     invoke("sync", "--now", ONBOARDED)
     engine = make_engine(f"sqlite:///{mid_year.parent / 'data' / 'dondoc.sqlite3'}")
     with Session(engine) as session:
-        deadline_id = session.exec(select(DeadlineRow.id).where(DeadlineRow.period_key == "2026-01",
-                                                                DeadlineRow.agency_id == "demo.ubnd-a")).one()
+        deadline_id = session.exec(
+            select(DeadlineRow.id).where(DeadlineRow.period_key == "2026-01", DeadlineRow.agency_id == "demo.ubnd-a")
+        ).one()
     engine.dispose()
     with MaildirSink(tmp_path / "mail") as sink:
         monkeypatch.setenv("DONDOC_SMTP_PORT", str(sink.port))
-        sent = json.loads(invoke("remind", "demo.ubnd-a", "--deadline", str(deadline_id), "--now", ONBOARDED,
-                                 "--format", "json"))
+        sent = json.loads(
+            invoke("remind", "demo.ubnd-a", "--deadline", str(deadline_id), "--now", ONBOARDED, "--format", "json")
+        )
         assert (sent["summary"]["sent"], [r["period"] for r in sent["reminders"]]) == (1, ["2026-01"])
         assert sink.stats.delivered == {"vanthu@huyen-a.demo.example.org": 1}
 
@@ -203,8 +231,12 @@ def test_the_weekly_digest_lists_what_is_no_longer_chased(mid_year, monkeypatch,
         [raw] = sink.messages("vanthu@sldtbxh.demo.example.org")
     digest = email.message_from_bytes(raw, policy=email.policy.default)
     text = digest.get_body(("plain",)).get_content()
-    assert ("== Quá hạn lâu, không nhắc tự động" in text and "Báo cáo hằng tháng: 10 hạn báo cáo; kỳ tháng 1 năm "
-            "2026 (2), tháng 2 năm 2026 (2), tháng 3 năm 2026 (2), tháng 4 năm 2026 (2), tháng 5 năm 2026 (2)" in text)
+    assert (
+        "== Quá hạn lâu, không nhắc tự động" in text
+        and "Báo cáo hằng tháng: 10 hạn báo cáo; kỳ tháng 1 năm "
+        "2026 (2), tháng 2 năm 2026 (2), tháng 3 năm 2026 (2), tháng 4 năm 2026 (2), tháng 5 năm 2026 (2)"
+        in text
+    )
     assert "Quá hạn, chưa gửi: 2" in text  # June, still chased, is where it was
     html = digest.get_body(("html",)).get_content()
     assert "Quá hạn lâu, không nhắc tự động</h3>" in html and "<strong>10</strong> hạn báo cáo" in html

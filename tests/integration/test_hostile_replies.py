@@ -18,32 +18,43 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from dondoc.db.tables import InboundRow, OutboxRow, SubmissionRow
 from dondoc.chase import ChaseReport, deliver
 from dondoc.config import load_catalog
 from dondoc.controls import return_submission
+from dondoc.db.tables import InboundRow, OutboxRow, SubmissionRow
 from dondoc.mail.sink import MaildirSink
 from dondoc.mail.sources import MemorySource
 from dondoc.mail.transport import SmtpTransport
 from dondoc.sync import sync_catalog
 from tests import figures
 from tests.integration.test_chase import SETUP, morning
-from tests.support.config import AREA, PLAN, write_config
 from tests.integration.test_replies import DOCX, chase, ingest
 from tests.replies_helpers import reply_to
+from tests.support.config import AREA, PLAN, write_config
 from tests.unit.test_headers import EXPECTED_HEADERS
 from tests.unit.test_html_escaping import parsed
 
 CONTACT = "vanthu@syt.demo.example.org"
 HOSTILE_HEADERS = {
-    "From": [f"=?utf-8?q?V=C4=83n_th=C6=B0=0D=0ABcc:_evil@example.com?= <{CONTACT}>",
-             f'"Văn thư\\r\\nBcc: evil@example.com" <{CONTACT}>', f"Evil <{CONTACT}>, evil@example.com",
-             f"{CONTACT}\r\n\tBcc: evil@example.com"],
-    "Message-ID": ["<x@example.com>\r\n\tBcc: evil@example.com", "<x@example.com> <y@example.com>\r\nBcc: e@example.com",
-                   "=?utf-8?q?<x@example.com>=0D=0ABcc:_evil@example.com?=", "<" + "x" * 990 + "@example.com>",
-                   "<x\u202e@example.com>"],
-    "Subject": ["=?utf-8?q?Re:_B=C3=A1o_c=C3=A1o=0D=0ABcc:_evil@example.com?=", "Re: x\r\n\tBcc: evil@example.com",
-                "=?utf-8?b?UmU6IHgNCg0KYm9keQ==?=", "Re: " + "Báo cáo " * 300],
+    "From": [
+        f"=?utf-8?q?V=C4=83n_th=C6=B0=0D=0ABcc:_evil@example.com?= <{CONTACT}>",
+        f'"Văn thư\\r\\nBcc: evil@example.com" <{CONTACT}>',
+        f"Evil <{CONTACT}>, evil@example.com",
+        f"{CONTACT}\r\n\tBcc: evil@example.com",
+    ],
+    "Message-ID": [
+        "<x@example.com>\r\n\tBcc: evil@example.com",
+        "<x@example.com> <y@example.com>\r\nBcc: e@example.com",
+        "=?utf-8?q?<x@example.com>=0D=0ABcc:_evil@example.com?=",
+        "<" + "x" * 990 + "@example.com>",
+        "<x\u202e@example.com>",
+    ],
+    "Subject": [
+        "=?utf-8?q?Re:_B=C3=A1o_c=C3=A1o=0D=0ABcc:_evil@example.com?=",
+        "Re: x\r\n\tBcc: evil@example.com",
+        "=?utf-8?b?UmU6IHgNCg0KYm9keQ==?=",
+        "Re: " + "Báo cáo " * 300,
+    ],
 }
 CASES = [(name, value) for name, values in HOSTILE_HEADERS.items() for value in values]
 
@@ -62,8 +73,9 @@ def test_a_reply_with_hostile_headers_gets_a_receipt_to_its_sender_alone(world, 
     catalog, sink, transport, data = world
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages(CONTACT)
-    reply = with_header(reply_to(reminder, sender=CONTACT, body="Xin gửi báo cáo.", form_values={}, extra=[DOCX]),
-                        name, value)
+    reply = with_header(
+        reply_to(reminder, sender=CONTACT, body="Xin gửi báo cáo.", form_values={}, extra=[DOCX]), name, value
+    )
     ingest(engine, catalog, transport, data, MemorySource([reply]), dt.date(2021, 5, 10))
     with Session(engine) as session:
         [inbound] = session.exec(select(InboundRow)).all()
@@ -90,8 +102,9 @@ FORBIDDEN_TAGS = {"script", "img", "iframe", "svg", "style", "object", "embed"}
 @pytest.fixture
 def poisoned_world(tmp_path, engine):
     """The demo world with the payload in the agency's name, its contact's name and the obligation's title."""
-    area = (AREA.replace("name: Sở Y tế tỉnh Mẫu", f"name: {json.dumps('Sở Y tế ' + SCRIPT)}")
-                .replace("name: Văn thư Sở Y tế}", f"name: {json.dumps('Văn thư ' + SCRIPT)}}}"))
+    area = AREA.replace("name: Sở Y tế tỉnh Mẫu", f"name: {json.dumps('Sở Y tế ' + SCRIPT)}").replace(
+        "name: Văn thư Sở Y tế}", f"name: {json.dumps('Văn thư ' + SCRIPT)}}}"
+    )
     plan = PLAN.replace("title: Báo cáo định kỳ", f"title: {json.dumps('Báo cáo định kỳ ' + SCRIPT)}")
     assert area != AREA and plan != PLAN
     catalog = load_catalog(write_config(tmp_path / "config", plan=plan, area=area))
@@ -120,16 +133,27 @@ def test_html_mails_show_what_config_and_agencies_wrote_as_text(poisoned_world, 
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages(CONTACT)
     assert_inert_html(html_of(reminder))
-    reply = reply_to(reminder, sender=CONTACT, body=f"Báo cáo {SCRIPT}",
-                     extra=[(f"{SCRIPT}.docx", DOCX[1], DOCX[2]), (f"{SCRIPT}.exe", b"MZ", "application/octet-stream")])
-    ingest(engine, catalog, transport, data, MemorySource([with_header(reply, "Subject", f"Re: {SCRIPT}")]),
-           dt.date(2021, 5, 10))
+    reply = reply_to(
+        reminder,
+        sender=CONTACT,
+        body=f"Báo cáo {SCRIPT}",
+        extra=[(f"{SCRIPT}.docx", DOCX[1], DOCX[2]), (f"{SCRIPT}.exe", b"MZ", "application/octet-stream")],
+    )
+    ingest(
+        engine,
+        catalog,
+        transport,
+        data,
+        MemorySource([with_header(reply, "Subject", f"Re: {SCRIPT}")]),
+        dt.date(2021, 5, 10),
+    )
     [receipt] = sink.messages(CONTACT)[1:]
     assert_inert_html(html_of(receipt))
     with Session(engine) as session:
         [submission] = session.exec(select(SubmissionRow)).all()
-        return_submission(session, catalog, SETUP, submission.id, f"Thiếu biểu mẫu {SCRIPT}",
-                          morning(dt.date(2021, 5, 11)))
+        return_submission(
+            session, catalog, SETUP, submission.id, f"Thiếu biểu mẫu {SCRIPT}", morning(dt.date(2021, 5, 11))
+        )
     with Session(engine) as session:
         asyncio.run(deliver(session, transport, "", morning(dt.date(2021, 5, 11)), 100, ChaseReport()))
     [notice] = sink.messages(CONTACT)[2:]

@@ -61,8 +61,14 @@ TABLE = {
         ((LDTBXH,), "Bộ Lao động - Thương binh và Xã hội", None, "periodic", None, None),
     ],
     "003": [
-        (("communes", "departments"), "UBND thị xã", "Phòng Lao động - Thương binh và Xã hội", "once", "15/7/2021",
-         "before"),
+        (
+            ("communes", "departments"),
+            "UBND thị xã",
+            "Phòng Lao động - Thương binh và Xã hội",
+            "once",
+            "15/7/2021",
+            "before",
+        ),
         (("communes", "departments"), "UBND thị xã", "Phòng Lao động - Thương binh và Xã hội", "Y", "30/11", "before"),
     ],
     "004": [
@@ -91,14 +97,31 @@ def _atoms(items, level: Level) -> set[tuple]:
     for item in items:
         reporters = tuple(sorted(_party(r, level) for r in item.reporters))
         for recipient in [item.recipient, *item.also_to]:
-            atoms.add((reporters, _party(recipient, level), _party(item.via, level), item.period,
-                       str(item.date) if item.date else None, item.rule.value if item.rule else None))
+            atoms.add(
+                (
+                    reporters,
+                    _party(recipient, level),
+                    _party(item.via, level),
+                    item.period,
+                    str(item.date) if item.date else None,
+                    item.rule.value if item.rule else None,
+                )
+            )
     return atoms
 
 
 def _expected(rows, level: Level) -> set[tuple]:
-    return {(tuple(sorted(_party(r, level) for r in reporters)), _party(recipient, level), _party(via, level),
-             period, date, rule) for reporters, recipient, via, period, date, rule in rows}
+    return {
+        (
+            tuple(sorted(_party(r, level) for r in reporters)),
+            _party(recipient, level),
+            _party(via, level),
+            period,
+            date,
+            rule,
+        )
+        for reporters, recipient, via, period, date, rule in rows
+    }
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_FILES))
@@ -169,11 +192,14 @@ def test_targets_and_their_leads_where_the_plan_names_them(areas):
     assert next(t for t in draft.targets if t.id == "16").partners == ["ht.phong-y-te"]
 
 
-@pytest.mark.parametrize(("seed", "count", "first"), [
-    ("000", 8, ("2.1", "percent", ">=", 95)),
-    ("004", 14, ("1", "percent", ">=", 100)),
-    ("003", 18, ("1", "percent", ">=", 100)),
-])
+@pytest.mark.parametrize(
+    ("seed", "count", "first"),
+    [
+        ("000", 8, ("2.1", "percent", ">=", 95)),
+        ("004", 14, ("1", "percent", ">=", 100)),
+        ("003", 18, ("1", "percent", ">=", 100)),
+    ],
+)
 def test_targets_with_their_figures(seed, count, first, areas):
     draft = import_plan(SEEDS / SEED_FILES[seed][0], areas, area=SEED_FILES[seed][1])
     assert len(draft.targets) == count
@@ -211,8 +237,17 @@ def test_precision_and_recall_per_whole_obligation_on_real_plans():
     fresh = [score_file(path) for path in labelled("fresh")]
     lines = [figures([s for s in scores if s.split == split]).line(split) for split in ("tuning", "held-aside")]
     overall = figures(scores)
-    print("\n" + "\n".join(lines + [overall.line("all (tuning and held-aside)"), figures(fresh).line("fresh"),
-                                     figures(scores + fresh).line("all with fresh")]))
+    print(
+        "\n"
+        + "\n".join(
+            lines
+            + [
+                overall.line("all (tuning and held-aside)"),
+                figures(fresh).line("fresh"),
+                figures(scores + fresh).line("all with fresh"),
+            ]
+        )
+    )
     assert overall.precision >= 0.9 and overall.recall >= 0.9, "\n".join(lines) + "\n" + details(scores)
 
 
@@ -242,15 +277,18 @@ def test_every_label_quotes_its_text():
             assert " ".join(obligation["quote"].split()) in text, (path.name, obligation["quote"])
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("empty.txt", b"", "rỗng"),
-    ("binary.txt", bytes(range(256)) * 20, "nhị phân"),
-    ("latin1.txt", "Kế hoạch báo cáo".encode("cp1258", errors="replace") + b"\xff\xfe\xfa" * 10, "UTF-8"),
-    ("broken.docx", b"PK\x03\x04 not really a zip" * 50, ".docx"),
-    ("broken.pdf", b"%PDF-1.4\n garbage", "PDF"),
-    ("not-a-pdf.pdf", b"hello world " * 20, "PDF"),
-    ("plan.odt", b"whatever", "loại tệp"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "rỗng"),
+        ("binary.txt", bytes(range(256)) * 20, "nhị phân"),
+        ("latin1.txt", "Kế hoạch báo cáo".encode("cp1258", errors="replace") + b"\xff\xfe\xfa" * 10, "UTF-8"),
+        ("broken.docx", b"PK\x03\x04 not really a zip" * 50, ".docx"),
+        ("broken.pdf", b"%PDF-1.4\n garbage", "PDF"),
+        ("not-a-pdf.pdf", b"hello world " * 20, "PDF"),
+        ("plan.odt", b"whatever", "loại tệp"),
+    ],
+)
 def test_bad_files_give_one_clear_line(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -280,8 +318,9 @@ def test_a_pdf_plan_is_read_in_reading_order_not_drawing_order(tmp_path):
     """Runs drawn right before left (as converters do with marks and substituted fonts) read left to right."""
     from tests.integration.test_pdf import pdf_with_runs
 
-    (tmp_path / "plan.pdf").write_bytes(pdf_with_runs([(190, "truoc ngay 20/5 hang nam."),
-                                                       (72, "Gui bao cao 6 thang")]))
+    (tmp_path / "plan.pdf").write_bytes(
+        pdf_with_runs([(190, "truoc ngay 20/5 hang nam."), (72, "Gui bao cao 6 thang")])
+    )
     assert read_plan(tmp_path / "plan.pdf") == "Gui bao cao 6 thang truoc ngay 20/5 hang nam."
 
 
@@ -308,14 +347,32 @@ def test_a_docx_plan_reads_like_its_text(tmp_path, areas):
 
 
 def _dondoc(*args, cwd: Path):
-    return subprocess.run([sys.executable, "-m", "dondoc", *args], cwd=cwd, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "DONDOC_CONFIG_DIR": str(ROOT / "config"),
-                               "PYTHONPATH": str(ROOT), "DO_NOT_TRACK": "1"}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "dondoc", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DONDOC_CONFIG_DIR": str(ROOT / "config"),
+            "PYTHONPATH": str(ROOT),
+            "DO_NOT_TRACK": "1",
+        },
+        timeout=120,
+    )
 
 
 def test_the_command_writes_a_draft_that_dondoc_plans_check_accepts(tmp_path):
-    done = _dondoc("plans", "import", str(SEEDS / SEED_FILES["003"][0]), "--area", "huong-tra", "-o",
-                   str(tmp_path / "draft.yaml"), cwd=tmp_path)
+    done = _dondoc(
+        "plans",
+        "import",
+        str(SEEDS / SEED_FILES["003"][0]),
+        "--area",
+        "huong-tra",
+        "-o",
+        str(tmp_path / "draft.yaml"),
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert "2 nghĩa vụ báo cáo" in done.stderr and "18 chỉ tiêu" in done.stderr
     draft = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
@@ -327,8 +384,9 @@ def test_the_command_writes_a_draft_that_dondoc_plans_check_accepts(tmp_path):
 def test_json_output_and_new_agencies(tmp_path):
     import json
 
-    done = _dondoc("plans", "import", str(PLANS / "dl-3521-2016-qd-kinh-te-tap-the.txt"), "--format", "json",
-                   cwd=tmp_path)
+    done = _dondoc(
+        "plans", "import", str(PLANS / "dl-3521-2016-qd-kinh-te-tap-the.txt"), "--format", "json", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert {o["items"][0]["period"] for o in data["obligations"]} == {"H1", "Y"}
@@ -380,11 +438,20 @@ def test_a_2026_plan_in_the_standard_form_gives_its_obligations_targets_and_assi
     assert (onward.schedule.every.value, str(onward.schedule.due)) == ("year", "20/12/2026")
     assert onward.consolidates == [reporters_report.id]
     assert [(t.id, t.unit, t.goal.op, t.goal.value) for t in plan.targets] == [
-        ("1", "percent", ">=", 95), ("2", "per-1000", "<", 6), ("3", "percent", ">=", 100), ("4", "percent", ">=", 80)]
+        ("1", "percent", ">=", 95),
+        ("2", "per-1000", "<", 6),
+        ("3", "percent", ">=", 100),
+        ("4", "percent", ">=", 80),
+    ]
     assert [t.lead for t in plan.targets] == ["bp.so-y-te", "bp.so-gd-dt", "bp.so-y-te", "bp.so-gd-dt"]
     assert plan.targets[1].partners == ["new.so-nnmt"]
-    assert [a.agency for a in plan.assignments] == ["bp.so-y-te", "bp.so-gd-dt", "new.so-nnmt",
-                                                     "new.so-dan-toc-va-ton-giao", "bp.so-tai-chinh"]
+    assert [a.agency for a in plan.assignments] == [
+        "bp.so-y-te",
+        "bp.so-gd-dt",
+        "new.so-nnmt",
+        "new.so-dan-toc-va-ton-giao",
+        "bp.so-tai-chinh",
+    ]
     points = draft.review_points()
     assert any("UBND các xã, phường, đặc khu" in point and "assignments" in point for point in points)
     assert any(point.startswith("target 2:") and "names no lead" in point for point in points)
@@ -402,8 +469,14 @@ def test_import_check_lists_the_review_points_and_fails_until_none_is_left(tmp_p
     check = _dondoc("plans", "import", "--check", str(saved), cwd=tmp_path)
     assert check.returncode == 1 and len(check.stdout.splitlines()) == len(lines)
     assert all(re.match(r"^REVIEW: line \d+: ", line) for line in check.stdout.splitlines())
-    saved.write_text("".join(line for line in saved.read_text(encoding="utf-8").splitlines(keepends=True)
-                             if not line.lstrip().startswith("# REVIEW:")), encoding="utf-8")
+    saved.write_text(
+        "".join(
+            line
+            for line in saved.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.lstrip().startswith("# REVIEW:")
+        ),
+        encoding="utf-8",
+    )
     check = _dondoc("plans", "import", "--check", str(saved), cwd=tmp_path)
     assert check.returncode == 0 and check.stdout == "" and "no review point left" in check.stderr
     # Reviewed, the draft still names agencies the directory lacks (Sở Nông nghiệp và Môi trường …): plans check says so.
@@ -434,12 +507,17 @@ def test_another_2026_plan_targets_in_lettered_and_bulleted_numberings_cited_by_
     draft = import_plan(OWN_2026, areas, area="dak-lak")
     plan = draft.validate()
     assert [(o.reporters, o.recipient, o.schedule.every.value) for o in plan.obligations] == [
-        (["dl.so-nganh", "new.communes"], "dl.so-y-te", "half-year"), (["dl.so-y-te"], "dl.ubnd-tinh", "year")]
+        (["dl.so-nganh", "new.communes"], "dl.so-y-te", "half-year"),
+        (["dl.so-y-te"], "dl.ubnd-tinh", "year"),
+    ]
     assert {k: str(v) for k, v in plan.obligations[0].schedule.due.items()} == {"H1": "15/6", "Y": "15/12"}
     assert str(plan.obligations[1].schedule.due) == "20/12/2026"
     assert [(t.id, t.unit, t.goal.op, t.goal.value, t.lead) for t in plan.targets] == [
-        ("1.a", "percent", ">=", 90, None), ("1.b", "percent", ">=", 100, "dl.so-gd-dt"),
-        ("2.1", "percent", "<", 38, "dl.so-y-te"), ("2.2", "percent", ">=", 70, "dl.so-y-te")]
+        ("1.a", "percent", ">=", 90, None),
+        ("1.b", "percent", ">=", 100, "dl.so-gd-dt"),
+        ("2.1", "percent", "<", 38, "dl.so-y-te"),
+        ("2.2", "percent", ">=", 70, "dl.so-y-te"),
+    ]
     points = draft.review_points()
     assert any("UBND các xã, phường" in point and "assignments" in point for point in points)
     assert "target 1.a: the plan names no lead for this target: set 'lead'" in points
@@ -457,7 +535,8 @@ def test_a_circulars_regime_drafts_one_obligation_per_report_and_says_what_it_bo
         "2. Báo cáo kế hoạch năm\na) Cơ quan thực hiện báo cáo: Ủy ban nhân dân các tỉnh.\n"
         "b) Thời gian gửi báo cáo: trước ngày 15 tháng 01 hằng năm.\n"
         "Điều 6. Báo cáo đột xuất\nỦy ban nhân dân các tỉnh báo cáo đột xuất theo yêu cầu của Bộ Y tế.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     draft = import_plan(plan, areas)
     schedules = [o.data["schedule"] for o in draft.obligations]
     assert schedules == [{"every": "year", "due": "20/12"}, {"every": "year", "due": "15/1"}, {"every": "ad-hoc"}]

@@ -33,7 +33,8 @@ def season(world, engine):
     [reminder] = sink.messages("vanthu@syt.demo.example.org")
     data.mkdir(parents=True, exist_ok=True)
     mailbox.Maildir(data / "inbox", create=True).add(
-        reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Xin gửi báo cáo 6 tháng.", extra=[DOCX]))
+        reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Xin gửi báo cáo 6 tháng.", extra=[DOCX])
+    )
     ingest(engine, catalog, transport, data, MaildirSource(data / "inbox"), dt.date(2021, 5, 10))
     return data
 
@@ -62,7 +63,8 @@ def test_a_missing_or_altered_raw_file_is_named(season, engine):
         inbound = session.exec(select(InboundRow)).one()
     (season / inbound.path).write_bytes(b"x" * inbound.size)  # same size, other bytes: only deep sees it
     assert violations(engine, season)["raw"] == (
-        f"raw: inbound {inbound.id} {inbound.path}: content differs from its hash")
+        f"raw: inbound {inbound.id} {inbound.path}: content differs from its hash"
+    )
     with Session(engine) as session:
         assert check_integrity(session, season, deep=False) == []
     (season / inbound.path).unlink()
@@ -120,9 +122,18 @@ def test_a_sent_report_needs_its_files_whole_and_its_mail_queued(engine, catalog
     at = dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
     with Session(engine) as session:
         sync_catalog(catalog, session=session, now=at, horizon_days=400)
-        report, _ = compile_report(session, catalog, plan_id="bp-2021", obligation_id="tong-hop", period_key="2021-H1",
-                                   out_dir=tmp_path / "reports", template=TEMPLATE, env=ENV, now=at,
-                                   timezone="Asia/Ho_Chi_Minh")
+        report, _ = compile_report(
+            session,
+            catalog,
+            plan_id="bp-2021",
+            obligation_id="tong-hop",
+            period_key="2021-H1",
+            out_dir=tmp_path / "reports",
+            template=TEMPLATE,
+            env=ENV,
+            now=at,
+            timezone="Asia/Ho_Chi_Minh",
+        )
         approve(session, report.id, "Phó Giám đốc", at)
         send_up(session, catalog, SETUP, report.id, at)
         files = dict(report.files)
@@ -130,7 +141,8 @@ def test_a_sent_report_needs_its_files_whole_and_its_mail_queued(engine, catalog
     with open(files["docx"], "r+b") as docx:
         docx.truncate(1000)
     assert violations(engine, tmp_path)["report-files"] == (
-        f"report-files: report {report.id} docx: {files['docx']} is not a whole docx")
+        f"report-files: report {report.id} docx: {files['docx']} is not a whole docx"
+    )
     with Session(engine) as session:
         session.delete(session.exec(select(OutboxRow).where(OutboxRow.kind == "report")).one())
         session.commit()

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from dondoc.cli import app
 from dondoc.mail.sink import MaildirSink
-from tests.support.config import write_config
 from tests.replies_helpers import reply_to
+from tests.support.config import write_config
 
 HMAC = "hmac-Secret-7f3a9c1e5b"
 
@@ -24,14 +24,21 @@ def cycle(tmp_path, monkeypatch, dovecot):
     with dovecot.client() as client:
         client.create_folder(folder)
     with MaildirSink(tmp_path / "mail") as sink:
-        for name, value in {"DONDOC_DATA_DIR": str(tmp_path / "data"),
-                            "DONDOC_CONFIG_DIR": str(write_config(tmp_path / "config")),
-                            "DONDOC_SMTP_PORT": str(sink.port), "DONDOC_HMAC_KEY": HMAC,
-                            "DONDOC_INBOX": "imap", "DONDOC_IMAP_HOST": "127.0.0.1",
-                            "DONDOC_IMAP_PORT": str(dovecot.port), "DONDOC_IMAP_SECURITY": "none",
-                            "DONDOC_IMAP_USER": dovecot.user, "DONDOC_IMAP_PASSWORD": dovecot.password,
-                            "DONDOC_IMAP_MAILBOX": folder, "DONDOC_LOG_LEVEL": "DEBUG",
-                            "DONDOC_LOG_FORMAT": "json"}.items():
+        for name, value in {
+            "DONDOC_DATA_DIR": str(tmp_path / "data"),
+            "DONDOC_CONFIG_DIR": str(write_config(tmp_path / "config")),
+            "DONDOC_SMTP_PORT": str(sink.port),
+            "DONDOC_HMAC_KEY": HMAC,
+            "DONDOC_INBOX": "imap",
+            "DONDOC_IMAP_HOST": "127.0.0.1",
+            "DONDOC_IMAP_PORT": str(dovecot.port),
+            "DONDOC_IMAP_SECURITY": "none",
+            "DONDOC_IMAP_USER": dovecot.user,
+            "DONDOC_IMAP_PASSWORD": dovecot.password,
+            "DONDOC_IMAP_MAILBOX": folder,
+            "DONDOC_LOG_LEVEL": "DEBUG",
+            "DONDOC_LOG_FORMAT": "json",
+        }.items():
             monkeypatch.setenv(name, value)
         yield tmp_path, sink, dovecot, folder
 
@@ -51,20 +58,23 @@ def test_a_full_cycle_logs_no_secret_anywhere(cycle, caplog):
     invoke("sync", "--now", "2021-03-01")
     invoke("chase", "--now", "2021-05-05T09:00")
     [reminder] = sink.messages("vanthu@syt.demo.example.org")
-    dovecot.deliver(reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Gửi báo cáo 6 tháng.",
-                             form_values={}), folder)
+    dovecot.deliver(
+        reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Gửi báo cáo 6 tháng.", form_values={}), folder
+    )
     ingest = json.loads(invoke("ingest", "--now", "2021-05-10T10:00", "--format", "json").stdout)
     assert ingest["submission"] == 1
-    invoke("report", "build", "demo-2021", "--obligation", "tong-hop", "--period", "2021-H1",
-           "--now", "2021-05-21T08:00")
+    invoke(
+        "report", "build", "demo-2021", "--obligation", "tong-hop", "--period", "2021-H1", "--now", "2021-05-21T08:00"
+    )
     invoke("status", "--now", "2021-05-21")
     invoke("doctor")
     logging.getLogger("some.library").debug("LOGIN %s %s", dovecot.user, dovecot.password)  # as a careless one would
     assert f"LOGIN {dovecot.user} ***" in caplog.text
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "imapclient" in {r.name.split(".")[0] for r in caplog.records}  # the IMAP conversation was logged
-    files = [p for p in (root / "data").rglob("*") if p.is_file()] + [p for p in (root / "mail").rglob("*")
-                                                                      if p.is_file()]
+    files = [p for p in (root / "data").rglob("*") if p.is_file()] + [
+        p for p in (root / "mail").rglob("*") if p.is_file()
+    ]
     assert any(p.suffix == ".docx" for p in files) and any(p.name.endswith(".sqlite3") for p in files)
     for secret in secrets:
         assert secret not in logged

@@ -59,8 +59,12 @@ def test_plans_import_never_borrows_another_areas_ids(config_copy, monkeypatch, 
     result = run("plans", "import", str(PLAN_TEXT), "--area", "dong-nai", "--format", "json")
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)["plan"]
-    ids = {plan["issuer"], plan["coordinator"], *(r for o in plan["obligations"] for r in o["reporters"]),
-           *(o["recipient"] for o in plan["obligations"])}
+    ids = {
+        plan["issuer"],
+        plan["coordinator"],
+        *(r for o in plan["obligations"] for r in o["reporters"]),
+        *(o["recipient"] for o in plan["obligations"]),
+    }
     assert all(i.startswith(("dn.", "new.")) for i in ids), ids
     assert {"dn.ubnd-tinh", "dn.so-y-te", "dn.ubnd-cap-xa"} <= ids
 

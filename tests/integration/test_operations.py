@@ -24,8 +24,12 @@ def sink(tmp_path):
 
 
 def settings(tmp_path, sink, config=None) -> Settings:
-    return Settings(data_dir=tmp_path / "data", config_dir=config or write_config(tmp_path / "config"),
-                    smtp_port=sink.port, hmac_key="operations-test-secret")
+    return Settings(
+        data_dir=tmp_path / "data",
+        config_dir=config or write_config(tmp_path / "config"),
+        smtp_port=sink.port,
+        hmac_key="operations-test-secret",
+    )
 
 
 def test_sync_chase_and_the_deadline_actions(tmp_path, sink):
@@ -43,8 +47,9 @@ def test_sync_chase_and_the_deadline_actions(tmp_path, sink):
         assert (sent.queued, sent.sent) == (2, 2)
         assert chasing.chase(app, now=MORNING, only=only).planned == []
 
-        listed = {d.deadline.agency_id: d.deadline.id
-                  for d in listings.deadlines(app, period="2021-H1", obligation="dinh-ky")}
+        listed = {
+            d.deadline.agency_id: d.deadline.id for d in listings.deadlines(app, period="2021-H1", obligation="dinh-ky")
+        }
         with pytest.raises(NotFound):
             deadlines.extend(app, 999_999, to=dt.date(2021, 5, 31), reason="Thiên tai", actor=ACTOR)
         with pytest.raises(UsageError):
@@ -57,11 +62,13 @@ def test_sync_chase_and_the_deadline_actions(tmp_path, sink):
             deadlines.extend(app, listed["demo.so-y-te"], to=dt.date(2021, 6, 30), reason="x", actor=ACTOR)
         with pytest.raises(NotFound):
             deadlines.pause(app, "demo.khong-co", until=dt.date(2021, 6, 1), reason="x", actor=ACTOR)
-        assert deadlines.pause(app, "demo.ubnd-a", until=dt.date(2021, 5, 6), reason="Kiện toàn", actor=ACTOR).until == \
-            dt.date(2021, 5, 6)
+        assert deadlines.pause(
+            app, "demo.ubnd-a", until=dt.date(2021, 5, 6), reason="Kiện toàn", actor=ACTOR
+        ).until == dt.date(2021, 5, 6)
 
-        manual = chasing.remind(app, "demo.ubnd-a", listed["demo.ubnd-a"], actor=ACTOR,
-                                 now=MORNING + dt.timedelta(hours=1))
+        manual = chasing.remind(
+            app, "demo.ubnd-a", listed["demo.ubnd-a"], actor=ACTOR, now=MORNING + dt.timedelta(hours=1)
+        )
         assert [p["agency"] for p in manual.planned] == ["demo.ubnd-a"] and manual.sent == 1
         assert sink.stats.delivered == {"vanthu@syt.demo.example.org": 1, "vanthu@huyen-a.demo.example.org": 2}
         assert [(o.stage.startswith("manual@"), a.id) for o, a in listings.outbox(app)][0] == (True, "demo.ubnd-a")
@@ -115,7 +122,9 @@ def test_a_report_built_approved_by_the_paused_run_and_sent_up_once(tmp_path, si
         # reject and the late one that left the sent report as it was wrote nothing
         log = views.audit_log(app, report_id=built.row.id)
         assert [(e.action, e.actor, e.details.get("by")) for e in log] == [
-            ("send-report", ACTOR, None), ("approve-report", ACTOR, "pho-giam-doc")]
+            ("send-report", ACTOR, None),
+            ("approve-report", ACTOR, "pho-giam-doc"),
+        ]
         assert log[0].deadline_id is not None and log[0].agency_id == "bp.so-ldtbxh"
         [listed] = reports.listing(app)
         assert (listed.row.id, listed.row.approved_by, listed.files) == (built.row.id, "Trần Thị Bình", built.files)

@@ -23,11 +23,14 @@ def _minimal_pdf(text: str) -> bytes:
 def pdf_with_runs(runs: list[tuple[int, str]]) -> bytes:
     """A one-page PDF drawing each (x, ASCII text) run on one line, in the order given (not the reading order)."""
     stream = " ".join(f"BT /F1 12 Tf {x} 720 Td ({text}) Tj ET" for x, text in runs).encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")  # written, not given to BytesIO(): that would leave the position at 0, to be overwritten
     offsets = []
@@ -67,15 +70,30 @@ def _soffice() -> str | None:
 
 def _to_pdf(docx: Path, out: Path) -> Path:
     profile = out / "lo-profile"
-    subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=180,
-                   env={**os.environ, "HOME": str(out)})
+    subprocess.run(
+        [
+            _soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(out)},
+    )
     return out / (docx.stem + ".pdf")
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_soffice() is None and os.environ.get("DONDOC_REQUIRE_LIBREOFFICE") != "1",
-                    reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(
+    _soffice() is None and os.environ.get("DONDOC_REQUIRE_LIBREOFFICE") != "1",
+    reason="LibreOffice (soffice) is not installed",
+)
 def test_a_vietnamese_pdf_made_by_libreoffice_reads_back_in_nfc(tmp_path):
     document = Document()
     document.add_paragraph("Kết quả: 100% trẻ em dưới 6 tuổi được cấp thẻ bảo hiểm y tế.")
@@ -85,8 +103,10 @@ def test_a_vietnamese_pdf_made_by_libreoffice_reads_back_in_nfc(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_soffice() is None and os.environ.get("DONDOC_REQUIRE_LIBREOFFICE") != "1",
-                    reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(
+    _soffice() is None and os.environ.get("DONDOC_REQUIRE_LIBREOFFICE") != "1",
+    reason="LibreOffice (soffice) is not installed",
+)
 def test_the_signed_report_converts_to_an_a4_pdf_with_the_citation_and_the_signature(tmp_path):
     """What a coordinator does before signing: open the .docx, print it to PDF. A4, the parts of Decree 30, the plan
     cited with its number, date and issuer on the first page, the signer's block beside "Nơi nhận" on the last."""
@@ -97,8 +117,9 @@ def test_the_signed_report_converts_to_an_a4_pdf_with_the_citation_and_the_signa
     from tests.unit.test_report_documents import DATA, ISSUER, PLACE, TEMPLATE
 
     data = replace(DATA, plan_issued=dt.date(2016, 8, 17), plan_issuer="Ủy ban nhân dân tỉnh Đắk Lắk")
-    signed = sign_docx(render_docx(data, TEMPLATE, place=PLACE, issuer_name=ISSUER),
-                       ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Vũ Thị Giang"))
+    signed = sign_docx(
+        render_docx(data, TEMPLATE, place=PLACE, issuer_name=ISSUER), ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Vũ Thị Giang")
+    )
     (tmp_path / "bao-cao.docx").write_bytes(signed)
     pdf = _to_pdf(tmp_path / "bao-cao.docx", tmp_path)
     reader = PdfReader(pdf)
@@ -107,13 +128,24 @@ def test_the_signed_report_converts_to_an_a4_pdf_with_the_citation_and_the_signa
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4 in points
     pages = [_page_text(pdf, n) for n in range(1, len(reader.pages) + 1)]
     first, last = " ".join(pages[0].split()), pages[-1]
-    for part in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "UBND TỈNH ĐẮK LẮK",
-                 "/BC-SLĐTBXH", "Đắk Lắk, ngày 19 tháng 11 năm 2021", "BÁO CÁO",
-                 "Thực hiện Kế hoạch số 2041/KH-UBND ngày 17/8/2016 của UBND tỉnh Đắk Lắk về Chương trình bảo vệ"):
+    for part in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "UBND TỈNH ĐẮK LẮK",
+        "/BC-SLĐTBXH",
+        "Đắk Lắk, ngày 19 tháng 11 năm 2021",
+        "BÁO CÁO",
+        "Thực hiện Kế hoạch số 2041/KH-UBND ngày 17/8/2016 của UBND tỉnh Đắk Lắk về Chương trình bảo vệ",
+    ):
         assert part in first, part
     text = " ".join(" ".join(pages).split())
-    for part in ("I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN VÀ GỬI BÁO CÁO", "III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
-                 "V. KIẾN NGHỊ, ĐỀ XUẤT", "Sở Y tế", "UBND huyện Ea Súp"):
+    for part in (
+        "I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN VÀ GỬI BÁO CÁO",
+        "III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
+        "V. KIẾN NGHỊ, ĐỀ XUẤT",
+        "Sở Y tế",
+        "UBND huyện Ea Súp",
+    ):
         assert part in text, part
     # the signature block, in its order, on the page of "Nơi nhận", with no dotted line left for a name
     lines = [line.strip() for line in last.splitlines() if line.strip()]
@@ -125,8 +157,12 @@ def test_the_signed_report_converts_to_an_a4_pdf_with_the_citation_and_the_signa
 
 def _page_text(pdf: Path, number: int) -> str:
     """The text of one page in reading order (Poppler's pdftotext, installed with LibreOffice by scripts/test)."""
-    done = subprocess.run(["pdftotext", "-q", "-layout", "-enc", "UTF-8", "-f", str(number), "-l", str(number),
-                           str(pdf), "-"], capture_output=True, check=True, timeout=60)
+    done = subprocess.run(
+        ["pdftotext", "-q", "-layout", "-enc", "UTF-8", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
     import unicodedata
 
     return unicodedata.normalize("NFC", done.stdout.decode("utf-8"))

@@ -10,40 +10,62 @@ import mailbox
 import pytest
 from sqlmodel import Session, select
 
-from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, RequestRow, SubmissionRow
 from dondoc.chase import ChaseFilter, run_chase
+from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, RequestRow, SubmissionRow
 from dondoc.intake import run_ingest
 from dondoc.mail.sources import MaildirSource, MemorySource
 from dondoc.policy import PolicyFile
 from dondoc.sync import sync_catalog
+from dondoc.workdays import WorkCalendar
 from tests import figures
 from tests.integration.test_chase import SETUP, morning
 from tests.replies_helpers import reply_to
 
-from dondoc.workdays import WorkCalendar
-
-DOCX = ("bao-cao-6-thang.docx", b"PK\x03\x04 fake docx", "application/vnd.openxmlformats-officedocument."
-        "wordprocessingml.document")
+DOCX = (
+    "bao-cao-6-thang.docx",
+    b"PK\x03\x04 fake docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
 
 
 def chase(engine, catalog, transport, day):
     with Session(engine) as session:
-        return run_chase(session=session, catalog=catalog, policy=PolicyFile(), calendar=WorkCalendar(),
-                         setup=SETUP, transport=transport, now=morning(day), only=ChaseFilter(period="2021-H1", obligation="dinh-ky"))
+        return run_chase(
+            session=session,
+            catalog=catalog,
+            policy=PolicyFile(),
+            calendar=WorkCalendar(),
+            setup=SETUP,
+            transport=transport,
+            now=morning(day),
+            only=ChaseFilter(period="2021-H1", obligation="dinh-ky"),
+        )
 
 
 def ingest(engine, catalog, transport, data_dir, source, day):
     with Session(engine) as session:
-        return run_ingest(session=session, catalog=catalog, setup=SETUP, source=source, transport=transport,
-                          data_dir=data_dir, now=morning(day, 10))
+        return run_ingest(
+            session=session,
+            catalog=catalog,
+            setup=SETUP,
+            source=source,
+            transport=transport,
+            data_dir=data_dir,
+            now=morning(day, 10),
+        )
 
 
 def test_the_whole_thread(world, engine):
     catalog, sink, transport, data = world
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages("vanthu@syt.demo.example.org")
-    reply = reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Kính gửi Sở, xin gửi báo cáo 6 tháng.",
-                     form_values={}, extra=[DOCX])
+    reply = reply_to(
+        reminder,
+        sender="vanthu@syt.demo.example.org",
+        body="Kính gửi Sở, xin gửi báo cáo 6 tháng.",
+        form_values={},
+        extra=[DOCX],
+    )
     data.mkdir(parents=True, exist_ok=True)
     inbox = mailbox.Maildir(data / "inbox", create=True)
     inbox.add(reply)
@@ -53,7 +75,11 @@ def test_the_whole_thread(world, engine):
         [submission] = session.exec(select(SubmissionRow)).all()
         deadline = session.get(DeadlineRow, submission.deadline_id)
         assert (deadline.agency_id, deadline.status, submission.on_time, submission.version) == (
-            "demo.so-y-te", DeadlineStatus.SUBMITTED, True, 1)
+            "demo.so-y-te",
+            DeadlineStatus.SUBMITTED,
+            True,
+            1,
+        )
         inbound = session.exec(select(InboundRow)).one()
         assert inbound.match_method == "token"
     [receipt] = sink.messages("vanthu@syt.demo.example.org")[1:]
@@ -75,8 +101,9 @@ def test_a_stranger_with_a_valid_token_is_held_and_a_resubmission_is_a_new_versi
     [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
     stranger = reply_to(reminder, sender="someone@elsewhere.example.com", body="Báo cáo", extra=[DOCX])
     first = reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body="Báo cáo lần 1", extra=[DOCX])
-    second = reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body="Báo cáo bổ sung", extra=[DOCX],
-                      forward=True)
+    second = reply_to(
+        reminder, sender="vanthu@huyen-a.demo.example.org", body="Báo cáo bổ sung", extra=[DOCX], forward=True
+    )
     report = ingest(engine, catalog, transport, data, MemorySource([stranger, first, second]), dt.date(2021, 5, 25))
     assert report.classes == {"quarantine": 1, "submission": 2}
     with Session(engine) as session:
@@ -92,8 +119,11 @@ def test_a_request_for_more_time_is_not_a_submission(world, engine):
     catalog, sink, transport, data = world
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
-    asking = reply_to(reminder, sender="vanthu@huyen-a.demo.example.org",
-                      body="Do ảnh hưởng của mưa lũ, UBND huyện xin gia hạn nộp báo cáo đến ngày 30/5.")
+    asking = reply_to(
+        reminder,
+        sender="vanthu@huyen-a.demo.example.org",
+        body="Do ảnh hưởng của mưa lũ, UBND huyện xin gia hạn nộp báo cáo đến ngày 30/5.",
+    )
     report = ingest(engine, catalog, transport, data, MemorySource([asking]), dt.date(2021, 5, 12))
     assert report.classes == {"request": 1}
     with Session(engine) as session:
@@ -114,11 +144,19 @@ def test_the_whole_thread_through_dovecot(world, engine, dovecot):
     folder = f"dondoc-{uuid.uuid4().hex[:8]}"
     with dovecot.client() as client:
         client.create_folder(folder)
-    reply = reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body="Xin gửi báo cáo.", form_values={},
-                     extra=[DOCX])
+    reply = reply_to(
+        reminder, sender="vanthu@huyen-a.demo.example.org", body="Xin gửi báo cáo.", form_values={}, extra=[DOCX]
+    )
     dovecot.deliver(reply, folder)
-    source = ImapSource(host=dovecot.host, port=dovecot.port, username=dovecot.user, password=dovecot.password,
-                        mailbox=folder, security="none", timeout=10)
+    source = ImapSource(
+        host=dovecot.host,
+        port=dovecot.port,
+        username=dovecot.user,
+        password=dovecot.password,
+        mailbox=folder,
+        security="none",
+        timeout=10,
+    )
     try:
         report = ingest(engine, catalog, transport, data, source, dt.date(2021, 5, 10))
         assert report.classes == {"submission": 1}
@@ -160,8 +198,11 @@ def test_the_hostile_corpus_through_intake_loses_nothing_and_crashes_nothing(wor
         elif expected[raw] == "auto-reply":
             assert row.status == "auto-reply"
         elif expected[raw] == "bounce":  # none returns a message dondoc sent: a delay, or unverified
-            assert row.status == "bounce" and row.reason.startswith("delivery delayed") or (
-                row.status == "quarantine" and row.reason.startswith("thư báo lỗi chưa xác minh")), row.reason
+            assert (
+                row.status == "bounce"
+                and row.reason.startswith("delivery delayed")
+                or (row.status == "quarantine" and row.reason.startswith("thư báo lỗi chưa xác minh"))
+            ), row.reason
         else:  # strangers with valid-looking tags and unknown senders never become submissions
             assert row.status in ("quarantine", "submission", "request")
             if row.status == "submission":
@@ -180,8 +221,12 @@ def test_the_text_of_an_attached_docx_becomes_the_narrative(world, engine):
     document.add_paragraph("Kết quả: 100% trẻ em dưới 6 tuổi được cấp thẻ bảo hiểm y tế.")
     buffer = io.BytesIO()
     document.save(buffer)
-    reply = reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Gửi báo cáo.",
-                     extra=[("bao-cao.docx", buffer.getvalue(), DOCX[2])])
+    reply = reply_to(
+        reminder,
+        sender="vanthu@syt.demo.example.org",
+        body="Gửi báo cáo.",
+        extra=[("bao-cao.docx", buffer.getvalue(), DOCX[2])],
+    )
     ingest(engine, catalog, transport, data, MemorySource([reply]), dt.date(2021, 5, 10))
     with Session(engine) as session:
         submission = session.exec(select(SubmissionRow)).one()
@@ -192,10 +237,14 @@ def test_the_text_of_an_attached_docx_becomes_the_narrative(world, engine):
 def _outcomes(engine, data) -> dict[str, tuple]:
     with Session(engine) as session:
         inbound = {row.id: row for row in session.exec(select(InboundRow))}
-        submissions = {(s.inbound_id): (s.deadline_id, s.version, s.on_time, s.form_problems, s.no_report)
-                       for s in session.exec(select(SubmissionRow))}
-    return {row.sha256: (row.status, row.reason, row.deadline_id, row.match_method, submissions.get(row.id))
-            for row in inbound.values()}
+        submissions = {
+            (s.inbound_id): (s.deadline_id, s.version, s.on_time, s.form_problems, s.no_report)
+            for s in session.exec(select(SubmissionRow))
+        }
+    return {
+        row.sha256: (row.status, row.reason, row.deadline_id, row.match_method, submissions.get(row.id))
+        for row in inbound.values()
+    }
 
 
 def test_taking_mail_by_chunks_decides_exactly_as_one_message_at_a_time(world, engine, tmp_path, monkeypatch):
@@ -212,12 +261,16 @@ def test_taking_mail_by_chunks_decides_exactly_as_one_message_at_a_time(world, e
     catalog, sink, transport, data = world
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
-    replies = [reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
-               for n in (1, 2, 3)]
+    replies = [
+        reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
+        for n in (1, 2, 3)
+    ]
     replayed = replies[0].replace(b"Subject: Re: ", b"Subject: RE: ")  # other bytes, the same Message-ID
     assert replayed != replies[0]
-    plain = (b"From: vanthu@huyen-a.demo.example.org\r\nTo: so@demo.example.org\r\nSubject: Bao cao\r\n"
-             b"Message-ID: <plain-1@huyen-a.demo.example.org>\r\n\r\nXin gui bao cao kem theo.\r\n")
+    plain = (
+        b"From: vanthu@huyen-a.demo.example.org\r\nTo: so@demo.example.org\r\nSubject: Bao cao\r\n"
+        b"Message-ID: <plain-1@huyen-a.demo.example.org>\r\n\r\nXin gui bao cao kem theo.\r\n"
+    )
     raws = [m.raw for m in build_corpus()] + replies + [replayed, plain]
     one_by_one = make_engine(f"sqlite:///{tmp_path / 'one.sqlite3'}")
     upgrade(one_by_one)
@@ -228,7 +281,8 @@ def test_taking_mail_by_chunks_decides_exactly_as_one_message_at_a_time(world, e
                 columns = ", ".join(rows[0])
                 copy.connection().exec_driver_sql(
                     f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(rows[0]))})",
-                    [tuple(r.values()) for r in rows])
+                    [tuple(r.values()) for r in rows],
+                )
         copy.commit()
     ingest(engine, catalog, None, data, MemorySource(raws), dt.date(2021, 5, 10))
     monkeypatch.setattr(dondoc.intake, "CHUNK", 1)
@@ -281,8 +335,10 @@ def test_at_most_a_few_automatic_mails_per_address_per_day(world, engine):
     catalog, sink, transport, data = world
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
-    replies = [reply_to(reminder, sender="VanThu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
-               for n in range(AUTOMATIC_PER_DAY + 3)]
+    replies = [
+        reply_to(reminder, sender="VanThu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
+        for n in range(AUTOMATIC_PER_DAY + 3)
+    ]
     ingest(engine, catalog, None, data, MemorySource(replies[:3]), dt.date(2021, 5, 10))
     ingest(engine, catalog, None, data, MemorySource(replies[3:]), dt.date(2021, 5, 10))
     with Session(engine) as session:
@@ -316,17 +372,22 @@ def test_intake_by_chunks_on_postgresql(world, pg_engine):
     engine = pg_engine
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
-    replies = [reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
-               for n in (1, 2, 3)]
+    replies = [
+        reply_to(reminder, sender="vanthu@huyen-a.demo.example.org", body=f"Báo cáo lần {n}", extra=[DOCX])
+        for n in (1, 2, 3)
+    ]
     raws = [m.raw for m in build_corpus()] + replies + replies[:1]
     report = ingest(engine, catalog, None, data, MemorySource(raws), dt.date(2021, 5, 10))
     distinct = len({hashlib.sha256(r).hexdigest() for r in raws})
     assert (report.stored, report.duplicates) == (distinct, len(raws) - distinct)
     assert sum(report.classes.values()) == distinct and "new" not in report.classes
     with Session(engine) as session:
-        versions = session.exec(select(SubmissionRow.version).join(InboundRow, InboundRow.id == SubmissionRow.inbound_id)
-                                .where(InboundRow.from_address == "vanthu@huyen-a.demo.example.org")
-                                .order_by(SubmissionRow.version)).all()
+        versions = session.exec(
+            select(SubmissionRow.version)
+            .join(InboundRow, InboundRow.id == SubmissionRow.inbound_id)
+            .where(InboundRow.from_address == "vanthu@huyen-a.demo.example.org")
+            .order_by(SubmissionRow.version)
+        ).all()
     assert versions == [1, 2, 3]
 
 
@@ -382,9 +443,12 @@ def test_the_text_of_an_attached_pdf_becomes_the_narrative(world, engine):
     catalog, sink, transport, data = world
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages("vanthu@syt.demo.example.org")
-    reply = reply_to(reminder, sender="vanthu@syt.demo.example.org", body="Gửi báo cáo bản PDF.",
-                     extra=[("bao-cao.pdf", _minimal_pdf("Ket qua: 100% tre em duoi 6 tuoi co the BHYT"),
-                             "application/pdf")])
+    reply = reply_to(
+        reminder,
+        sender="vanthu@syt.demo.example.org",
+        body="Gửi báo cáo bản PDF.",
+        extra=[("bao-cao.pdf", _minimal_pdf("Ket qua: 100% tre em duoi 6 tuoi co the BHYT"), "application/pdf")],
+    )
     ingest(engine, catalog, transport, data, MemorySource([reply]), dt.date(2021, 5, 10))
     with Session(engine) as session:
         submission = session.exec(select(SubmissionRow)).one()

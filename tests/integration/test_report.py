@@ -10,8 +10,8 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
 from dondoc.consolidate import approve, compile_report, send_up
+from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
 from dondoc.mail.render import jinja_environment
 from dondoc.resources import shipped
 from dondoc.sync import sync_catalog
@@ -21,14 +21,38 @@ TEMPLATE = shipped("templates") / "report" / "bao-cao-tong-hop.docx"
 ENV = jinja_environment(shipped("templates"))
 
 
-def submit(session, deadline: DeadlineRow, *, at: dt.datetime, on_time: bool, version: int = 1,
-           values: dict | None = None, text: str = "Báo cáo kết quả.") -> None:
-    inbound = InboundRow(sha256=f"{deadline.id:032d}{version:032d}", source_ref="test", path="x", size=1,
-                         received_at=at, status="submission", deadline_id=deadline.id)
+def submit(
+    session,
+    deadline: DeadlineRow,
+    *,
+    at: dt.datetime,
+    on_time: bool,
+    version: int = 1,
+    values: dict | None = None,
+    text: str = "Báo cáo kết quả.",
+) -> None:
+    inbound = InboundRow(
+        sha256=f"{deadline.id:032d}{version:032d}",
+        source_ref="test",
+        path="x",
+        size=1,
+        received_at=at,
+        status="submission",
+        deadline_id=deadline.id,
+    )
     session.add(inbound)
     session.flush()
-    session.add(SubmissionRow(deadline_id=deadline.id, inbound_id=inbound.id, version=version, received_at=at,
-                              on_time=on_time, body_text=text, form_values=values or {}))
+    session.add(
+        SubmissionRow(
+            deadline_id=deadline.id,
+            inbound_id=inbound.id,
+            version=version,
+            received_at=at,
+            on_time=on_time,
+            body_text=text,
+            form_values=values or {},
+        )
+    )
     if deadline.status == DeadlineStatus.OPEN:  # as intake does: the first version decides
         deadline.status = DeadlineStatus.SUBMITTED if on_time else DeadlineStatus.LATE
 
@@ -42,39 +66,79 @@ def text_of(path) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize(("plan", "period", "at_ok", "at_late"), [
-    ("bp-2021", "2021-H1", dt.datetime(2021, 5, 17, 3, tzinfo=dt.UTC), dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)),
-    ("tth-2020", "2020-H1", dt.datetime(2020, 6, 5, 3, tzinfo=dt.UTC), dt.datetime(2020, 6, 12, 3, tzinfo=dt.UTC)),
-])
+@pytest.mark.parametrize(
+    ("plan", "period", "at_ok", "at_late"),
+    [
+        ("bp-2021", "2021-H1", dt.datetime(2021, 5, 17, 3, tzinfo=dt.UTC), dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)),
+        ("tth-2020", "2020-H1", dt.datetime(2020, 6, 5, 3, tzinfo=dt.UTC), dt.datetime(2020, 6, 12, 3, tzinfo=dt.UTC)),
+    ],
+)
 def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_late):
     with Session(engine, expire_on_commit=False) as session:
         sync_catalog(catalog, session=session, now=at_ok, horizon_days=400)
-        rows = list(session.exec(select(DeadlineRow).where(DeadlineRow.plan_id == plan,
-                                                           DeadlineRow.obligation_id == "bao-cao-dinh-ky",
-                                                           DeadlineRow.period_key == period)))
+        rows = list(
+            session.exec(
+                select(DeadlineRow).where(
+                    DeadlineRow.plan_id == plan,
+                    DeadlineRow.obligation_id == "bao-cao-dinh-ky",
+                    DeadlineRow.period_key == period,
+                )
+            )
+        )
         targets = catalog.plans[plan].targets
         percent = next(t for t in targets if str(t.unit) == "percent")
         expected = len(rows)
         # 4 on time (one resubmits), 2 late, one excused, the rest missing
         for i, row in enumerate(rows[:4]):
-            submit(session, row, at=at_ok, on_time=True,
-                   values={percent.id: {"value": 90, "numerator": 90 + i, "denominator": 100}},
-                   text=f"I. KẾT QUẢ THỰC HIỆN\nĐơn vị {i} đã triển khai đầy đủ <b>nhiệm vụ</b>.")
-        submit(session, rows[0], at=at_late, on_time=False, version=2,
-               values={percent.id: {"value": 99, "numerator": 99, "denominator": 100}}, text="Bản bổ sung.")
+            submit(
+                session,
+                row,
+                at=at_ok,
+                on_time=True,
+                values={percent.id: {"value": 90, "numerator": 90 + i, "denominator": 100}},
+                text=f"I. KẾT QUẢ THỰC HIỆN\nĐơn vị {i} đã triển khai đầy đủ <b>nhiệm vụ</b>.",
+            )
+        submit(
+            session,
+            rows[0],
+            at=at_late,
+            on_time=False,
+            version=2,
+            values={percent.id: {"value": 99, "numerator": 99, "denominator": 100}},
+            text="Bản bổ sung.",
+        )
         for row in rows[4:6]:
             submit(session, row, at=at_late, on_time=False, values={percent.id: {"value": 80}})
         rows[6].status = DeadlineStatus.EXCUSED
         reminded = rows[7].agency_id
-        session.add(OutboxRow(key=f"reminder:{rows[7].id}:x", kind="reminder", deadline_id=rows[7].id, stage="x",
-                              message_id="<x@y>", sender="a@b.example.org", recipients=["c@d.example.org"],
-                              subject="s", raw=b"x", status="sent"))
+        session.add(
+            OutboxRow(
+                key=f"reminder:{rows[7].id}:x",
+                kind="reminder",
+                deadline_id=rows[7].id,
+                stage="x",
+                message_id="<x@y>",
+                sender="a@b.example.org",
+                recipients=["c@d.example.org"],
+                subject="s",
+                raw=b"x",
+                status="sent",
+            )
+        )
         session.commit()
-        report, data = compile_report(session, catalog, plan_id=plan, obligation_id="tong-hop", period_key=period,
-                                      out_dir=tmp_path / "out", template=TEMPLATE, env=ENV,
-                                      now=at_late + dt.timedelta(days=1), timezone="Asia/Ho_Chi_Minh")
-    assert (data.expected, data.submitted, data.on_time, data.late, data.excused) == (
-        expected - 1, 6, 4, 2, 1)
+        report, data = compile_report(
+            session,
+            catalog,
+            plan_id=plan,
+            obligation_id="tong-hop",
+            period_key=period,
+            out_dir=tmp_path / "out",
+            template=TEMPLATE,
+            env=ENV,
+            now=at_late + dt.timedelta(days=1),
+            timezone="Asia/Ho_Chi_Minh",
+        )
+    assert (data.expected, data.submitted, data.on_time, data.late, data.excused) == (expected - 1, 6, 4, 2, 1)
     assert data.missing == expected - 1 - 6
     assert data.reporting_rate == round(6 / (expected - 1) * 100, 1)
     line = next(t for t in data.targets if t.target_id == percent.id)
@@ -83,8 +147,14 @@ def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_
     missing = [a for a in data.agencies if a.status in ("overdue", "not-due")]
     assert next(a.reminders for a in missing if a.agency_id == reminded) == 1
     text = text_of(report.files["docx"])
-    for part in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO", "Nơi nhận",
-                 f"{6}/{expected - 1}", "Số:"):
+    for part in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BÁO CÁO",
+        "Nơi nhận",
+        f"{6}/{expected - 1}",
+        "Số:",
+    ):
         assert part in text, part
     assert missing[0].name in text
     assert "Đơn vị 1 đã triển khai đầy đủ <b>nhiệm vụ</b>." in text  # a report written in the mail, with headings
@@ -96,24 +166,43 @@ def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_
     # compiling again from the same data gives the same bytes
     before = {k: Path(v).read_bytes() for k, v in report.files.items()}
     with Session(engine, expire_on_commit=False) as session:
-        again, _ = compile_report(session, catalog, plan_id=plan, obligation_id="tong-hop", period_key=period,
-                                  out_dir=tmp_path / "out", template=TEMPLATE, env=ENV,
-                                  now=at_late + dt.timedelta(days=1), timezone="Asia/Ho_Chi_Minh")
+        again, _ = compile_report(
+            session,
+            catalog,
+            plan_id=plan,
+            obligation_id="tong-hop",
+            period_key=period,
+            out_dir=tmp_path / "out",
+            template=TEMPLATE,
+            env=ENV,
+            now=at_late + dt.timedelta(days=1),
+            timezone="Asia/Ho_Chi_Minh",
+        )
         assert again.id == report.id
     assert {k: Path(v).read_bytes() for k, v in again.files.items()} == before
 
 
 def test_approved_report_is_sent_up_once_and_closes_the_coordinators_deadline(engine, catalog, tmp_path):
+    import asyncio
+
     from dondoc.chase import ChaseReport, deliver
     from dondoc.mail.transport import MemoryTransport
-    import asyncio
 
     at = dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
     with Session(engine) as session:
         sync_catalog(catalog, session=session, now=at, horizon_days=400)
-        report, _ = compile_report(session, catalog, plan_id="bp-2021", obligation_id="tong-hop",
-                                   period_key="2021-H1", out_dir=tmp_path, template=TEMPLATE, env=ENV, now=at,
-                                   timezone="Asia/Ho_Chi_Minh")
+        report, _ = compile_report(
+            session,
+            catalog,
+            plan_id="bp-2021",
+            obligation_id="tong-hop",
+            period_key="2021-H1",
+            out_dir=tmp_path,
+            template=TEMPLATE,
+            env=ENV,
+            now=at,
+            timezone="Asia/Ho_Chi_Minh",
+        )
         with pytest.raises(Exception, match="approve it first"):
             send_up(session, catalog, SETUP, report.id, at)
         approve(session, report.id, "Phó Giám đốc", at)
@@ -130,11 +219,16 @@ def test_approved_report_is_sent_up_once_and_closes_the_coordinators_deadline(en
         message = email.message_from_bytes(sent.raw, policy=email.policy.default)
         body = message.get_body(("plain",)).get_content()
         # the province keeps its capitals; the period is said once, in the subject and the text
-        assert str(message["Subject"]) == ("Sở LĐTBXH: Báo cáo tổng hợp kết quả công tác trẻ em tỉnh Bình Phước "
-                                           "6 tháng đầu năm 2021")
+        assert str(message["Subject"]) == (
+            "Sở LĐTBXH: Báo cáo tổng hợp kết quả công tác trẻ em tỉnh Bình Phước 6 tháng đầu năm 2021"
+        )
         assert "gửi báo cáo tổng hợp kết quả công tác trẻ em tỉnh Bình Phước 6 tháng đầu năm 2021 (tệp" in body
         assert "bình phước" not in body
-        coordinator_deadline = session.exec(select(DeadlineRow).where(
-            DeadlineRow.plan_id == "bp-2021", DeadlineRow.obligation_id == "tong-hop",
-            DeadlineRow.period_key == "2021-H1")).one()
+        coordinator_deadline = session.exec(
+            select(DeadlineRow).where(
+                DeadlineRow.plan_id == "bp-2021",
+                DeadlineRow.obligation_id == "tong-hop",
+                DeadlineRow.period_key == "2021-H1",
+            )
+        ).one()
         assert coordinator_deadline.status == DeadlineStatus.SUBMITTED

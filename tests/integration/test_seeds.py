@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from dondoc.deadlines import plan_deadlines
-from dondoc.workdays import WorkCalendar
 from dondoc.model import Role
+from dondoc.workdays import WorkCalendar
 
 D = dt.date
 UNTIL = D(2026, 12, 31)
@@ -25,44 +25,53 @@ UNTIL = D(2026, 12, 31)
 # (plan, obligation, period) -> last day, for every agency that owes it.
 EXPECTED = {
     # 000 Bình Phước 2021: agencies "trước ngày 20/5" and "trước ngày 15/11"; Sở LĐTBXH before 25/5 and 20/11/2021.
-    ("bp-2021", "bao-cao-dinh-ky", "2021-H1"): D(2021, 5, 19),   # Wed
-    ("bp-2021", "bao-cao-dinh-ky", "2021"): D(2021, 11, 15),     # 14/11 is a Sunday → Mon 15/11
-    ("bp-2021", "tong-hop", "2021-H1"): D(2021, 5, 24),          # Mon
-    ("bp-2021", "tong-hop", "2021"): D(2021, 11, 19),            # Fri
+    ("bp-2021", "bao-cao-dinh-ky", "2021-H1"): D(2021, 5, 19),  # Wed
+    ("bp-2021", "bao-cao-dinh-ky", "2021"): D(2021, 11, 15),  # 14/11 is a Sunday → Mon 15/11
+    ("bp-2021", "tong-hop", "2021-H1"): D(2021, 5, 24),  # Mon
+    ("bp-2021", "tong-hop", "2021"): D(2021, 11, 19),  # Fri
     # 001 Hà Nội 235/KH-UBND: evaluation "trước ngày 10/7/2021"; yearly reports undated → defaults (by 15/12, 20/12).
-    ("hn-235-2020", "danh-gia-2021", "once"): D(2021, 7, 9),     # Fri
+    ("hn-235-2020", "danh-gia-2021", "once"): D(2021, 7, 9),  # Fri
     ("hn-235-2020", "bao-cao-hang-nam", "2021"): D(2021, 12, 15),  # Wed
     ("hn-235-2020", "tong-hop-danh-gia", "once"): D(2021, 7, 20),  # Tue
     ("hn-235-2020", "tong-hop-hang-nam", "2021"): D(2021, 12, 20),  # Mon
     ("hn-235-2020", "ban-dan-toc-tao-hon", "2021"): D(2021, 12, 15),
     ("hn-235-2020", "so-vhtt-tong-hop-tao-hon", "2021"): D(2021, 12, 20),
     # 002 Đắk Lắk 2016–2020: undated 6-month/annual → defaults by 15/6, 15/12; consolidation by 20/6, 20/12.
-    ("dl-2041-2016", "bao-cao-dinh-ky", "2016"): D(2016, 12, 15),     # Thu
-    ("dl-2041-2016", "bao-cao-dinh-ky", "2018"): D(2018, 12, 17),     # 15/12 is a Saturday → Mon 17/12
-    ("dl-2041-2016", "bao-cao-dinh-ky", "2019-H1"): D(2019, 6, 17),   # 15/6 is a Saturday → Mon 17/6
-    ("dl-2041-2016", "bao-cao-dinh-ky", "2019"): D(2019, 12, 16),     # 15/12 is a Sunday → Mon 16/12
-    ("dl-2041-2016", "bao-cao-dinh-ky", "2020-H1"): D(2020, 6, 15),   # Mon
-    ("dl-2041-2016", "tong-hop", "2020-H1"): D(2020, 6, 22),          # 20/6 is a Saturday → Mon 22/6
-    ("dl-2041-2016", "tong-hop", "2020"): D(2020, 12, 21),            # 20/12 is a Sunday → Mon 21/12
+    ("dl-2041-2016", "bao-cao-dinh-ky", "2016"): D(2016, 12, 15),  # Thu
+    ("dl-2041-2016", "bao-cao-dinh-ky", "2018"): D(2018, 12, 17),  # 15/12 is a Saturday → Mon 17/12
+    ("dl-2041-2016", "bao-cao-dinh-ky", "2019-H1"): D(2019, 6, 17),  # 15/6 is a Saturday → Mon 17/6
+    ("dl-2041-2016", "bao-cao-dinh-ky", "2019"): D(2019, 12, 16),  # 15/12 is a Sunday → Mon 16/12
+    ("dl-2041-2016", "bao-cao-dinh-ky", "2020-H1"): D(2020, 6, 15),  # Mon
+    ("dl-2041-2016", "tong-hop", "2020-H1"): D(2020, 6, 22),  # 20/6 is a Saturday → Mon 22/6
+    ("dl-2041-2016", "tong-hop", "2020"): D(2020, 12, 21),  # 20/12 is a Sunday → Mon 21/12
     # 003 Hương Trà 2021–2025: own plan "trước ngày 15/7/2021"; yearly "trước ngày 30/11".
     ("ht-2429-2021", "ke-hoach-trien-khai", "once"): D(2021, 7, 14),  # Wed
-    ("ht-2429-2021", "bao-cao-hang-nam", "2021"): D(2021, 11, 29),    # Mon
-    ("ht-2429-2021", "bao-cao-hang-nam", "2024"): D(2024, 11, 29),    # Fri
+    ("ht-2429-2021", "bao-cao-hang-nam", "2021"): D(2021, 11, 29),  # Mon
+    ("ht-2429-2021", "bao-cao-hang-nam", "2024"): D(2024, 11, 29),  # Fri
     # 2025: nobody owes it — thị xã Hương Trà and its communes ended on 30/6/2025 (tests/integration/
     # test_reorganisation.py)
     # 004 Thừa Thiên Huế 2020: agencies before 10/6/2020 and 30/11/2020; Sở LĐTBXH before 15/6/2020 and 30/11/2020.
-    ("tth-2020", "bao-cao-dinh-ky", "2020-H1"): D(2020, 6, 9),        # Tue
-    ("tth-2020", "bao-cao-dinh-ky", "2020"): D(2020, 11, 30),         # 29/11 is a Sunday → Mon 30/11
-    ("tth-2020", "tong-hop", "2020-H1"): D(2020, 6, 15),              # 14/6 is a Sunday → Mon 15/6
-    ("tth-2020", "tong-hop", "2020"): D(2020, 11, 30),                # same day as the inputs
+    ("tth-2020", "bao-cao-dinh-ky", "2020-H1"): D(2020, 6, 9),  # Tue
+    ("tth-2020", "bao-cao-dinh-ky", "2020"): D(2020, 11, 30),  # 29/11 is a Sunday → Mon 30/11
+    ("tth-2020", "tong-hop", "2020-H1"): D(2020, 6, 15),  # 14/6 is a Sunday → Mon 15/6
+    ("tth-2020", "tong-hop", "2020"): D(2020, 11, 30),  # same day as the inputs
 }
 
 # Periods each obligation must have, and no others.
 PERIODS = {
     ("bp-2021", "bao-cao-dinh-ky"): ["2021-H1", "2021"],
     ("bp-2021", "tong-hop"): ["2021-H1", "2021"],
-    ("dl-2041-2016", "bao-cao-dinh-ky"): ["2016", "2017-H1", "2017", "2018-H1", "2018", "2019-H1", "2019",
-                                          "2020-H1", "2020"],
+    ("dl-2041-2016", "bao-cao-dinh-ky"): [
+        "2016",
+        "2017-H1",
+        "2017",
+        "2018-H1",
+        "2018",
+        "2019-H1",
+        "2019",
+        "2020-H1",
+        "2020",
+    ],
     ("ht-2429-2021", "ke-hoach-trien-khai"): ["once"],
     ("ht-2429-2021", "bao-cao-hang-nam"): ["2021", "2022", "2023", "2024"],  # 2025: the thị xã ended 30/6/2025
     ("tth-2020", "bao-cao-dinh-ky"): ["2020-H1", "2020"],
@@ -100,7 +109,9 @@ def test_all_five_seed_plans_are_shipped(catalog):
     assert {plan_id: plan.source.file for plan_id, plan in catalog.plans.items()} == SEED_FILES
 
 
-@pytest.mark.parametrize(("key", "expected"), sorted(EXPECTED.items()), ids=lambda v: "/".join(v) if isinstance(v, tuple) else str(v))
+@pytest.mark.parametrize(
+    ("key", "expected"), sorted(EXPECTED.items()), ids=lambda v: "/".join(v) if isinstance(v, tuple) else str(v)
+)
 def test_last_days_of_every_seed(specs, key, expected):
     assert specs[key], f"no deadline for {key}"
     assert set(specs[key].values()) == {expected}
@@ -125,8 +136,12 @@ def test_consolidated_reports_come_after_their_inputs(catalog, specs):
                 for (p, o, period), owed in specs.items():
                     if (p, o) != (plan.id, obligation.id):
                         continue
-                    inputs = [d for (p2, o2, k2), a in specs.items() if (p2, o2) == (plan.id, input_id)
-                              and (k2 == period or period == "once") for d in a.values()]
+                    inputs = [
+                        d
+                        for (p2, o2, k2), a in specs.items()
+                        if (p2, o2) == (plan.id, input_id) and (k2 == period or period == "once")
+                        for d in a.values()
+                    ]
                     assert inputs and max(owed.values()) >= max(inputs), (plan.id, obligation.id, period)
 
 

@@ -28,25 +28,27 @@ from sqlmodel import Session, select
 
 from dondoc.db.tables import DeadlineRow, InboundRow, InboundStatus, SourceMessageRow
 from dondoc.inbox import FIELDS
-from dondoc.integrity import check_integrity
 from dondoc.intake import IntakeReport, run_ingest
+from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
 from dondoc.mail.sources import BEFORE_SINCE, ImapSource, MaildirSource
 from dondoc.mail.tokens import make_token
 from tests.integration.test_chase import SETUP, morning
-from tests.support.config import write_config
 from tests.integration.test_faults import SECRET, cli_env, dondoc, ok, table
+from tests.support.config import write_config
 
 MAY_10 = dt.date(2021, 5, 10)
 
 
 def note(n: int, tag: str = "") -> bytes:
     """A small mail from someone outside the directory (it ends in quarantine: one outcome each)."""
-    return (f"From: Người gửi {n} <nguoi{n}@elsewhere.example.com>\r\nTo: baocao@sldtbxh.example.org\r\n"
-            f"Subject: Thư số {n} {tag}\r\nMessage-ID: <{n}.{uuid.uuid4().hex}@elsewhere.example.com>\r\n"
-            f"Date: Mon, 10 May 2021 08:00:00 +0700\r\nMIME-Version: 1.0\r\n"
-            f"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-            f"Kính gửi Sở, thư số {n}.\r\n").encode()
+    return (
+        f"From: Người gửi {n} <nguoi{n}@elsewhere.example.com>\r\nTo: baocao@sldtbxh.example.org\r\n"
+        f"Subject: Thư số {n} {tag}\r\nMessage-ID: <{n}.{uuid.uuid4().hex}@elsewhere.example.com>\r\n"
+        f"Date: Mon, 10 May 2021 08:00:00 +0700\r\nMIME-Version: 1.0\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        f"Kính gửi Sở, thư số {n}.\r\n"
+    ).encode()
 
 
 def sha(raw: bytes) -> str:
@@ -56,11 +58,20 @@ def sha(raw: bytes) -> str:
 def run(engine, catalog, data: Path, source, limit: int = 1000) -> IntakeReport:
     """One ``dondoc ingest`` (no receipts to send: strangers get none); the source's listing must add up."""
     with Session(engine) as session:
-        report = run_ingest(session=session, catalog=catalog, setup=SETUP, source=source, transport=None,
-                            data_dir=data, now=morning(MAY_10, 10), limit=limit)
+        report = run_ingest(
+            session=session,
+            catalog=catalog,
+            setup=SETUP,
+            source=source,
+            transport=None,
+            data_dir=data,
+            now=morning(MAY_10, 10),
+            limit=limit,
+        )
     listing = source.listing
-    assert listing.held == (listing.known + listing.fetched + len(listing.left) + listing.waiting
-                            + listing.vanished), listing
+    assert listing.held == (listing.known + listing.fetched + len(listing.left) + listing.waiting + listing.vanished), (
+        listing
+    )
     assert report.fetched == listing.fetched
     return report
 
@@ -83,6 +94,7 @@ def settled(engine, data: Path) -> None:
 
 
 # -- Maildir: a person at work in the mailbox while dondoc runs ---------------------------------------------------
+
 
 class Person:
     """The văn thư in her mail client, on a Maildir: what she does, and what the mailbox must look like after."""
@@ -221,6 +233,7 @@ def test_the_same_bytes_in_new_and_in_cur_are_one_message_and_a_rerun_takes_noth
 
 # -- IMAP (Dovecot): a person with her own IMAP client ------------------------------------------------------------
 
+
 def imap_flags(dovecot, folder: str) -> dict[int, frozenset]:
     with dovecot.client() as client:
         client.select_folder(folder, readonly=True)
@@ -236,7 +249,8 @@ def imap_bodies(dovecot, folder: str) -> dict[int, bytes]:
 
 @pytest.mark.slow
 def test_an_imap_mailbox_a_person_reads_and_files_every_message_once_through_reruns_and_a_new_uidvalidity(
-        world, engine, dovecot, folder):
+    world, engine, dovecot, folder
+):
     catalog, _, _, data = world
     archive = f"Lưu trữ {uuid.uuid4().hex[:6]}"
     with dovecot.client() as person:
@@ -250,8 +264,16 @@ def test_an_imap_mailbox_a_person_reads_and_files_every_message_once_through_rer
         person.delete_messages([11])
         person.expunge()
     before = imap_flags(dovecot, folder)
-    source = ImapSource(host=dovecot.host, port=dovecot.port, username=dovecot.user, password=dovecot.password,
-                        mailbox=folder, security="none", timeout=10, batch=3)
+    source = ImapSource(
+        host=dovecot.host,
+        port=dovecot.port,
+        username=dovecot.user,
+        password=dovecot.password,
+        mailbox=folder,
+        security="none",
+        timeout=10,
+        batch=3,
+    )
     try:
         first = run(engine, catalog, data, source, limit=5)  # a run's limit: the rest waits for the next one
         assert (first.fetched, first.waiting) == (5, 3)
@@ -294,6 +316,7 @@ def test_an_imap_mailbox_a_person_reads_and_files_every_message_once_through_rer
 
 # -- DONDOC_INBOX_SINCE, and the inbox as JSON, through the command line ----------------------------------------
 
+
 @pytest.fixture
 def cli_world(tmp_path):
     write_config(tmp_path / "config")
@@ -316,22 +339,37 @@ def test_inbox_since_leaves_old_mail_at_the_source_counted_and_shown_on_every_ru
         old.append(key)
     recent = [box.add(note(n)) for n in (10, 11)]
     env = {**env, "DONDOC_INBOX_SINCE": "01/01/2021"}
-    line = ("3 thư đến trước ngày 01/01/2021 (DONDOC_INBOX_SINCE) để lại ở hộp thư nguồn, không lấy về / "
-            "3 messages that arrived before 01/01/2021 left at the source, not taken in")
+    line = (
+        "3 thư đến trước ngày 01/01/2021 (DONDOC_INBOX_SINCE) để lại ở hộp thư nguồn, không lấy về / "
+        "3 messages that arrived before 01/01/2021 left at the source, not taken in"
+    )
     for _ in range(2):  # said on every run
         output = ok(dondoc(env, "ingest", "--now", "2021-05-10T10:00"))
         assert line in " ".join(output.split()), output
         summary = json.loads(ok(dondoc(env, "ingest", "--now", "2021-05-10T10:00", "--format", "json")))
-        assert (summary["fetched"], summary["before_since"], summary["left_at_source"]) == (0, 3, [
-            {"ref": f"maildir:{key}", "code": BEFORE_SINCE,
-             "reason": "đến trước ngày 01/01/2021 (DONDOC_INBOX_SINCE) / arrived before 01/01/2021"}
-            for key in old])
+        assert (summary["fetched"], summary["before_since"], summary["left_at_source"]) == (
+            0,
+            3,
+            [
+                {
+                    "ref": f"maildir:{key}",
+                    "code": BEFORE_SINCE,
+                    "reason": "đến trước ngày 01/01/2021 (DONDOC_INBOX_SINCE) / arrived before 01/01/2021",
+                }
+                for key in old
+            ],
+        )
         assert summary["since"] == "2021-01-01" and summary["already_taken"] == 2
     url = env["DONDOC_DATABASE_URL"]
     assert {row.ref for row in table(url, SourceMessageRow)} == {f"maildir:{key}" for key in recent}
     # the coordinator moves the start back: the old mail is taken in, once
-    output = json.loads(ok(dondoc({**env, "DONDOC_INBOX_SINCE": "2019-01-01"}, "ingest", "--now",
-                                  "2021-05-10T10:00", "--format", "json")))
+    output = json.loads(
+        ok(
+            dondoc(
+                {**env, "DONDOC_INBOX_SINCE": "2019-01-01"}, "ingest", "--now", "2021-05-10T10:00", "--format", "json"
+            )
+        )
+    )
     assert (output["fetched"], output["stored"], output["before_since"], output["already_taken"]) == (3, 3, 0, 2)
     assert len(table(url, InboundRow)) == 5
 
@@ -342,13 +380,17 @@ def test_dondoc_inbox_json_gives_each_message_its_class_reason_and_match_method(
     url = env["DONDOC_DATABASE_URL"]
     [deadline] = [d for d in table(url, DeadlineRow) if d.agency_id == "demo.ubnd-a" and d.period_key == "2021-H1"]
     token = make_token(deadline.id, SECRET.encode())
-    report = (f"From: vanthu@huyen-a.demo.example.org\r\nTo: baocao+{token}@sldtbxh.example.org\r\n"
-              f"Subject: Báo cáo 6 tháng đầu năm 2021\r\nMessage-ID: <bc@huyen-a.demo.example.org>\r\n"
-              f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
-              f"\r\n{'Ủy ban nhân dân huyện A báo cáo kết quả 6 tháng đầu năm 2021. ' * 6}\r\n").encode()
-    away = (b"From: vanthu@huyen-a.demo.example.org\r\nTo: baocao@sldtbxh.example.org\r\n"
-            b"Subject: Auto: Out of Office\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <away@huyen-a.example.org>"
-            b"\r\n\r\nI am away.\r\n")
+    report = (
+        f"From: vanthu@huyen-a.demo.example.org\r\nTo: baocao+{token}@sldtbxh.example.org\r\n"
+        f"Subject: Báo cáo 6 tháng đầu năm 2021\r\nMessage-ID: <bc@huyen-a.demo.example.org>\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+        f"\r\n{'Ủy ban nhân dân huyện A báo cáo kết quả 6 tháng đầu năm 2021. ' * 6}\r\n"
+    ).encode()
+    away = (
+        b"From: vanthu@huyen-a.demo.example.org\r\nTo: baocao@sldtbxh.example.org\r\n"
+        b"Subject: Auto: Out of Office\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <away@huyen-a.example.org>"
+        b"\r\n\r\nI am away.\r\n"
+    )
     box = mailbox.Maildir(tmp_path / "inbox", create=True)
     for raw in (report, away, note(1)):
         box.add(raw)

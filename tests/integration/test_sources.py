@@ -33,9 +33,11 @@ def message(n: int, body: str = "", subject: str | None = None) -> bytes:
     """A small message with CRLF line ends (what IMAP hands back), Vietnamese in UTF-8, 8-bit."""
     subject = subject or f"Báo cáo số {n} — Sở Y tế Thừa Thiên Huế"
     body = body or f"Kính gửi Văn phòng UBND tỉnh,\r\nxin gửi báo cáo tình hình thực hiện kế hoạch, lần {n}.\r\n"
-    return (f"From: Văn thư Sở Y tế <vanthu@syt.example.org>\r\nTo: dondoc@ubnd.example.org\r\n"
-            f"Subject: {subject}\r\nMessage-ID: <{n}.{uuid.uuid4().hex}@syt.example.org>\r\nMIME-Version: 1.0\r\n"
-            f"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}").encode()
+    return (
+        f"From: Văn thư Sở Y tế <vanthu@syt.example.org>\r\nTo: dondoc@ubnd.example.org\r\n"
+        f"Subject: {subject}\r\nMessage-ID: <{n}.{uuid.uuid4().hex}@syt.example.org>\r\nMIME-Version: 1.0\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}"
+    ).encode()
 
 
 class Ledger:
@@ -103,10 +105,13 @@ def maildir(tmp_path) -> tuple[Path, mailbox.Maildir]:
 def test_maildir_fetches_every_message_oldest_first_whatever_its_flags_and_touches_none(maildir):
     path, box = maildir
     raws = [message(n) for n in range(5)]
-    keys = [deliver(box, raws[0], 1_700_000_300), deliver(box, raws[1], 1_700_000_100),
-            deliver(box, raws[2], 1_700_000_200, "cur", "2,S"),  # read by a person in a mail client
-            deliver(box, raws[3], 1_700_000_400, "cur", "2,FRS"),  # read, answered, flagged
-            deliver(box, raws[4], 1_700_000_000, "cur")]  # no info at all
+    keys = [
+        deliver(box, raws[0], 1_700_000_300),
+        deliver(box, raws[1], 1_700_000_100),
+        deliver(box, raws[2], 1_700_000_200, "cur", "2,S"),  # read by a person in a mail client
+        deliver(box, raws[3], 1_700_000_400, "cur", "2,FRS"),  # read, answered, flagged
+        deliver(box, raws[4], 1_700_000_000, "cur"),
+    ]  # no info at all
     before = files(path)
     ledger = Ledger()
     source = MaildirSource(path)
@@ -170,8 +175,9 @@ def test_maildir_streams_counts_what_vanishes_and_names_what_is_too_large(maildi
     (path / "new" / small[1]).unlink()  # read one at a time: a person deleted this one meanwhile
     assert list(stream) == []
     size = (path / "new" / big).stat().st_size
-    assert source.listing == Listing(held=3, fetched=1, vanished=1,
-                                     left=[Left(f"maildir:{big}", TOO_BIG, f"{size} bytes, over the limit of 2000")])
+    assert source.listing == Listing(
+        held=3, fetched=1, vanished=1, left=[Left(f"maildir:{big}", TOO_BIG, f"{size} bytes, over the limit of 2000")]
+    )
     source.done(f"maildir:{small[1]}")  # gone: nothing to do, no error
     with pytest.raises(ValueError):
         source.done("maildir:../../etc/passwd")
@@ -199,8 +205,9 @@ def test_maildir_the_same_bytes_in_new_and_cur_are_two_refs_and_a_non_file_is_na
     (path / "new" / "1700000002.M1P1.bad").mkdir()  # not a message a reader can take
     source = MaildirSource(path)
     assert [(f.ref, f.raw) for f in source.fetch(10)] == [(f"maildir:{key}", raw) for key in twice]
-    assert source.listing.left == [Left("maildir:1700000002.M1P1.bad", UNREADABLE,
-                                        "không đọc được / unreadable: not a regular file")]
+    assert source.listing.left == [
+        Left("maildir:1700000002.M1P1.bad", UNREADABLE, "không đọc được / unreadable: not a regular file")
+    ]
 
 
 def test_maildir_mail_that_arrived_before_since_is_left_named_unless_already_taken(maildir):
@@ -213,8 +220,9 @@ def test_maildir_mail_that_arrived_before_since_is_left_named_unless_already_tak
     taken = {f"maildir:{old[0]}"}  # taken by a run before the setting was made
     assert [f.ref for f in source.fetch(10, lambda scope: taken)] == [f"maildir:{edge}", f"maildir:{new}"]
     reason = "đến trước ngày 01/12/2026 (DONDOC_INBOX_SINCE) / arrived before 01/12/2026"
-    assert source.listing == Listing(held=5, known=1, fetched=2,
-                                     left=[Left(f"maildir:{key}", BEFORE_SINCE, reason) for key in old[:0:-1]])
+    assert source.listing == Listing(
+        held=5, known=1, fetched=2, left=[Left(f"maildir:{key}", BEFORE_SINCE, reason) for key in old[:0:-1]]
+    )
 
 
 def test_maildir_source_creates_a_missing_inbox(tmp_path):
@@ -229,8 +237,7 @@ def test_maildir_source_creates_a_missing_inbox(tmp_path):
 def imap(dovecot, folder: str, **options) -> ImapSource:
     options.setdefault("password", dovecot.password)
     options.setdefault("security", "none")
-    return ImapSource(host=dovecot.host, port=dovecot.port, username=dovecot.user, mailbox=folder,
-                      timeout=5, **options)
+    return ImapSource(host=dovecot.host, port=dovecot.port, username=dovecot.user, mailbox=folder, timeout=5, **options)
 
 
 def append(dovecot, folder: str, raws: list[bytes], when: dt.datetime | None = None) -> None:
@@ -304,8 +311,12 @@ def test_imap_done_moves_to_the_processed_folder_creating_it_and_keeps_the_flags
     with imap(dovecot, folder, processed_folder=processed) as source:
         assert [f.raw for f in ledger.take(source)] == raws[2:]  # the next run moves UID 2 first
     assert flags(dovecot, folder) == {}
-    assert sorted(map(frozenset, flags(dovecot, processed).values())) == [frozenset(), frozenset(), frozenset(),
-                                                                            frozenset({SEEN})]
+    assert sorted(map(frozenset, flags(dovecot, processed).values())) == [
+        frozenset(),
+        frozenset(),
+        frozenset(),
+        frozenset({SEEN}),
+    ]
     with dovecot.client() as client:
         client.select_folder(processed, readonly=True)
         kept = [data[b"BODY[]"] for data in client.fetch(client.search("ALL"), ["BODY.PEEK[]"]).values()]
@@ -328,8 +339,10 @@ def test_imap_after_a_uidvalidity_change_stale_refs_are_ignored_and_everything_i
         source.done(stale[0].ref)  # UID 1 now names the new message: it must not be moved
         assert flags(dovecot, folder) == {1: set(), 2: set()}
         ledger.refs.update(f.ref for f in stale)
-        assert list(source.fetch(10, ledger)) == [Fetched(f"imap:{validity}:1", fresh),
-                                                 Fetched(f"imap:{validity}:2", stale[0].raw)]
+        assert list(source.fetch(10, ledger)) == [
+            Fetched(f"imap:{validity}:1", fresh),
+            Fetched(f"imap:{validity}:2", stale[0].raw),
+        ]
 
 
 def test_imap_reconnects_once_when_the_server_drops_the_connection(dovecot, folder, caplog):
@@ -402,8 +415,9 @@ def test_imap_mail_that_arrived_before_since_is_left_and_named(dovecot, folder):
     with imap(dovecot, folder, since=dt.datetime(2026, 12, 1, tzinfo=zone)) as source:
         assert [f.raw for f in source.fetch(10, lambda scope: {f"imap:{validity}:1"})] == [recent]
         reason = "đến trước ngày 01/12/2026 (DONDOC_INBOX_SINCE) / arrived before 01/12/2026"
-        assert source.listing == Listing(held=3, known=1, fetched=1,
-                                         left=[Left(f"imap:{validity}:2", BEFORE_SINCE, reason)])
+        assert source.listing == Listing(
+            held=3, known=1, fetched=1, left=[Left(f"imap:{validity}:2", BEFORE_SINCE, reason)]
+        )
 
 
 def test_imap_wrong_password_is_one_line_without_the_password(dovecot, folder, caplog):
@@ -424,8 +438,14 @@ def test_imap_logs_in_with_a_non_ascii_password(dovecot, caplog):
     with IMAPClient(dovecot.host, port=dovecot.port, ssl=False, timeout=5) as client:
         client.plain_login(dovecot.other_user, dovecot.other_password)
         client.append("INBOX", raw)
-    with ImapSource(host=dovecot.host, port=dovecot.port, username=dovecot.other_user,
-                    password=dovecot.other_password, security="none", timeout=5) as source:
+    with ImapSource(
+        host=dovecot.host,
+        port=dovecot.port,
+        username=dovecot.other_user,
+        password=dovecot.other_password,
+        security="none",
+        timeout=5,
+    ) as source:
         assert [f.raw for f in source.fetch(10)] == [raw]
     assert dovecot.other_password not in caplog.text
 

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
+from dondoc.config import load_catalog
 from dondoc.db.engine import make_engine
 from dondoc.db.migrate import upgrade
 from dondoc.db.tables import AgencyRow, DeadlineRow, DeadlineStatus
-from dondoc.config import load_catalog
 from dondoc.errors import ConfigError
 from dondoc.sync import REMOVED, sync_catalog
 from tests.support.config import PLAN, write_config
@@ -49,8 +49,9 @@ def test_a_changed_date_updates_open_deadlines_and_leaves_closed_ones(engine, tm
     root = write_config(tmp_path)
     run_sync(engine, root)
     with Session(engine) as session:
-        row = session.exec(select(DeadlineRow).where(DeadlineRow.agency_id == "demo.so-y-te",
-                                                     DeadlineRow.period_key == "2021-H1")).one()
+        row = session.exec(
+            select(DeadlineRow).where(DeadlineRow.agency_id == "demo.so-y-te", DeadlineRow.period_key == "2021-H1")
+        ).one()
         row.status = DeadlineStatus.SUBMITTED
         session.add(row)
         session.commit()
@@ -88,7 +89,7 @@ def test_an_agency_removed_from_the_directory_is_retired_not_deleted(engine, tmp
     root = write_config(tmp_path)
     run_sync(engine, root)
     start = AREA.index("  - id: demo.so-y-te")
-    area = AREA[:start] + AREA[AREA.index("  - id: demo.ubnd-a"):]
+    area = AREA[:start] + AREA[AREA.index("  - id: demo.ubnd-a") :]
     area = area.replace("members: [demo.so-y-te, demo.ubnd-huyen]", "members: [demo.ubnd-huyen]")
     write_config(root, area=area)
     report = run_sync(engine, root)

@@ -31,22 +31,27 @@ async def main(command: str, *args: str) -> object:
             while True:
                 run = await client.read_flow_run(args[0])
                 state = run.state
-                if state.name == wanted or state.type.value == wanted or state.is_final() or time.monotonic() > deadline:
+                if (
+                    state.name == wanted
+                    or state.type.value == wanted
+                    or state.is_final()
+                    or time.monotonic() > deadline
+                ):
                     result = None
                     if state.is_completed():
                         try:
                             result = await state.result(raise_on_failure=False, fetch=True)
                         except Exception:  # noqa: BLE001 — results are not persisted unless configured
                             result = None
-                    return {"state": state.name, "type": state.type.value, "message": state.message,
-                            "result": result}
+                    return {"state": state.name, "type": state.type.value, "message": state.message, "result": result}
                 await asyncio.sleep(1)
         if command == "resume":
             await resume_flow_run(args[0], run_input=json.loads(args[1]))
             return "resumed"
         if command == "artifacts":
             artifacts = await client.read_artifacts(
-                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[args[0]])))
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[args[0]]))
+            )
             return [{"key": a.key, "type": a.type} for a in artifacts]
     raise SystemExit(f"unknown command {command}")
 

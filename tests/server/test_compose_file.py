@@ -26,7 +26,8 @@ def test_compose_defines_the_services_in_order_with_no_secret_in_it():
         assert services[name]["environment"]["DONDOC_DATABASE_URL"].startswith("postgresql+psycopg://dondoc:${")
         assert services[name]["environment"]["PREFECT_API_URL"] == "http://prefect-server:4200/api"
     assert services["prefect-server"]["environment"]["PREFECT_API_DATABASE_CONNECTION_URL"].startswith(
-        "postgresql+asyncpg://prefect:${PREFECT_DB_PASSWORD}@prefect-db")
+        "postgresql+asyncpg://prefect:${PREFECT_DB_PASSWORD}@prefect-db"
+    )
     assert services["prefect-server"]["ports"] == ["127.0.0.1:4200:4200"]  # not open to the network
     # passwords only as ${VARIABLES} from .env
     assert not re.search(r"(?im)^\s*\w*PASSWORD\w*\s*:\s*(?!\$\{)\S", text)
@@ -34,11 +35,20 @@ def test_compose_defines_the_services_in_order_with_no_secret_in_it():
 
 
 def test_the_env_example_names_every_setting_and_holds_no_real_secret():
-    lines = [line for line in (SERVER / "dondoc.env.example").read_text(encoding="utf-8").splitlines()
-             if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in (SERVER / "dondoc.env.example").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     values = dict(line.split("=", 1) for line in lines)
-    assert {"DONDOC_DB_PASSWORD", "PREFECT_DB_PASSWORD", "DONDOC_HMAC_KEY", "DONDOC_SMTP_PASSWORD",
-            "DONDOC_IMAP_PASSWORD"} <= set(values)
+    assert {
+        "DONDOC_DB_PASSWORD",
+        "PREFECT_DB_PASSWORD",
+        "DONDOC_HMAC_KEY",
+        "DONDOC_SMTP_PASSWORD",
+        "DONDOC_IMAP_PASSWORD",
+    } <= set(values)
     assert all(values[k].startswith("change-me") for k in values if "PASSWORD" in k or "KEY" in k)
-    assert all(v.endswith(("example.org", "example.com")) for k, v in values.items() if k.endswith(("_HOST", "_USER",
-                                                                                                      "_FROM")))
+    assert all(
+        v.endswith(("example.org", "example.com")) for k, v in values.items() if k.endswith(("_HOST", "_USER", "_FROM"))
+    )

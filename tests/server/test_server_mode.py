@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dondoc.mail.sink import MaildirSink
-from tests.support.config import AREA, write_config
 from tests.prefect_api import by_the_scheduler, flow_runs, wait_for
+from tests.support.config import AREA, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,19 +52,31 @@ def server(tmp_path_factory, postgres):
     if not (Path(sys.executable).parent / "dondoc").exists():
         pytest.skip("dondoc is not installed in this Python's environment (scripts/test installs it)")
     root = tmp_path_factory.mktemp("server")
-    area = AREA.replace("    name: Ủy ban nhân dân tỉnh Mẫu\n    level: province\n",
-                        f"    name: Ủy ban nhân dân tỉnh Mẫu\n    level: province\n    contacts: [{{address: {UPSTREAM}}}]\n")
+    area = AREA.replace(
+        "    name: Ủy ban nhân dân tỉnh Mẫu\n    level: province\n",
+        f"    name: Ủy ban nhân dân tỉnh Mẫu\n    level: province\n    contacts: [{{address: {UPSTREAM}}}]\n",
+    )
     with MaildirSink(root / "mail") as sink:
         port = _free_port()
         env = {key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_", "DONDOC_"))}
-        env.update(DONDOC_DATABASE_URL=postgres.create_database(), DONDOC_DATA_DIR=str(root / "data"),
-                   DONDOC_CONFIG_DIR=str(write_config(root / "config", area=area)), DONDOC_HMAC_KEY="server-mode-0123456789",
-                   DONDOC_SMTP_PORT=str(sink.port), DONDOC_WORKERS="2", DONDOC_PYTHON=sys.executable,
-                   PREFECT_HOME=str(root / "prefect"), PREFECT_SERVER_PORT=str(port),
-                   PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_LOGGING_LEVEL="WARNING",
-                   DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false",
-                   DONDOC_SCHEDULE_STATUS_DIGEST="every 20s", DONDOC_SCHEDULE_CHASE="off",
-                   PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
+        env.update(
+            DONDOC_DATABASE_URL=postgres.create_database(),
+            DONDOC_DATA_DIR=str(root / "data"),
+            DONDOC_CONFIG_DIR=str(write_config(root / "config", area=area)),
+            DONDOC_HMAC_KEY="server-mode-0123456789",
+            DONDOC_SMTP_PORT=str(sink.port),
+            DONDOC_WORKERS="2",
+            DONDOC_PYTHON=sys.executable,
+            PREFECT_HOME=str(root / "prefect"),
+            PREFECT_SERVER_PORT=str(port),
+            PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+            PREFECT_LOGGING_LEVEL="WARNING",
+            DO_NOT_TRACK="1",
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            DONDOC_SCHEDULE_STATUS_DIGEST="every 20s",
+            DONDOC_SCHEDULE_CHASE="off",
+            PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5",
+        )
         script = ROOT / "deployments" / "server" / "run.sh"
         started = subprocess.run([str(script), "start"], env=env, capture_output=True, text=True, timeout=300)
         try:
@@ -75,8 +87,14 @@ def server(tmp_path_factory, postgres):
 
 
 def client(env: dict, *args: str):
-    done = subprocess.run([sys.executable, "-m", "tests.server.prefect_client", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.server.prefect_client", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -89,12 +107,14 @@ def test_the_scheduler_runs_the_digest_on_the_workers_and_it_arrives_once(server
     started = dt.datetime.now(hcm)
 
     def digests_completed():
-        done = [r for r in flow_runs(api) if r["deployment"] == "status-digest/weekly" and by_the_scheduler(r)
-                and r["state_type"] == "COMPLETED"]
+        done = [
+            r
+            for r in flow_runs(api)
+            if r["deployment"] == "status-digest/weekly" and by_the_scheduler(r) and r["state_type"] == "COMPLETED"
+        ]
         return done if len(done) >= 2 else None
 
-    done = wait_for(digests_completed, 300,
-                    lambda: str([(r["deployment"], r["state_name"]) for r in flow_runs(api)]))
+    done = wait_for(digests_completed, 300, lambda: str([(r["deployment"], r["state_name"]) for r in flow_runs(api)]))
     assert all(r["work_pool_name"] == "dondoc" and r["infrastructure_pid"] for r in done), done  # by a worker
     assert all(by_the_scheduler(r) for r in flow_runs(api))  # nothing was triggered by hand so far
     weeks = {started.isocalendar()[:2], dt.datetime.now(hcm).isocalendar()[:2]}  # two if Monday 00:00 fell in between
@@ -115,8 +135,12 @@ def test_two_workers_chasing_at_once_deliver_each_reminder_once(server):
 
 def test_compile_report_pauses_and_the_approved_report_goes_up_once(server):
     env, sink = server
-    run = client(env, "run", "compile-report/on-demand",
-                 json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}))
+    run = client(
+        env,
+        "run",
+        "compile-report/on-demand",
+        json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}),
+    )
     assert client(env, "wait", run, "Paused")["state"] == "Paused"
     assert {"key": "consolidated-report", "type": "markdown"} in client(env, "artifacts", run)
     assert sink.stats.delivered.get(UPSTREAM) is None  # nothing goes up before the approval
@@ -130,14 +154,23 @@ def test_compile_report_pauses_and_the_approved_report_goes_up_once(server):
 def test_a_rejected_report_records_the_comment_and_sends_nothing(server):
     env, sink = server
     before = _to_agencies(sink)
-    run = client(env, "run", "compile-report/on-demand",
-                 json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}))
+    run = client(
+        env,
+        "run",
+        "compile-report/on-demand",
+        json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}),
+    )
     assert client(env, "wait", run, "Paused")["state"] == "Paused"
     client(env, "resume", run, json.dumps({"approve": False, "by": "Phó Giám đốc", "comment": "Bổ sung số liệu"}))
     assert client(env, "wait", run, "Completed")["type"] == "COMPLETED"
     assert _to_agencies(sink) == before
-    listed = subprocess.run([str(Path(sys.executable).parent / "dondoc"), "reports", "--format", "json"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(
+        [str(Path(sys.executable).parent / "dondoc"), "reports", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     rejected = [r for r in json.loads(listed.stdout) if r["status"] == "rejected"]
     assert [r["note"] for r in rejected] == ["Bổ sung số liệu"], listed.stdout + listed.stderr
 
@@ -146,15 +179,25 @@ def test_dondoc_report_approve_answers_the_paused_run(server):
     """The coordinator approves from the CLI instead of the UI: the paused run goes on and sends the report once."""
     env, sink = server
     before = sink.stats.delivered.get(UPSTREAM, 0)
-    run = client(env, "run", "compile-report/on-demand",
-                 json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}))
+    run = client(
+        env,
+        "run",
+        "compile-report/on-demand",
+        json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}),
+    )
     assert client(env, "wait", run, "Paused")["state"] == "Paused"
     dondoc = str(Path(sys.executable).parent / "dondoc")
-    listed = subprocess.run([dondoc, "reports", "--format", "json"], env=env, capture_output=True, text=True,
-                            timeout=60)
+    listed = subprocess.run(
+        [dondoc, "reports", "--format", "json"], env=env, capture_output=True, text=True, timeout=60
+    )
     [draft] = [r for r in json.loads(listed.stdout) if r["status"] == "draft"]
-    approved = subprocess.run([dondoc, "report", "approve", str(draft["id"]), "--by", "Phó Giám đốc"], env=env,
-                              capture_output=True, text=True, timeout=120)
+    approved = subprocess.run(
+        [dondoc, "report", "approve", str(draft["id"]), "--by", "Phó Giám đốc"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert approved.returncode == 0 and f"compile-report {run}" in approved.stdout, approved.stdout + approved.stderr
     assert client(env, "wait", run, "Completed")["type"] == "COMPLETED"
     assert sink.stats.delivered.get(UPSTREAM, 0) == before + 1

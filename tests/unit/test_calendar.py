@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dondoc.workdays import CalendarYear, WorkCalendar
 from dondoc.deadlines import last_day, written_last_day
 from dondoc.model import Rule
+from dondoc.workdays import CalendarYear, WorkCalendar
 
 D = dt.date
 CAL = WorkCalendar()

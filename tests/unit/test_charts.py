@@ -10,9 +10,11 @@ import pytest
 from dondoc.charts import PLOT_HEIGHT, RatePoint, rate_points, rates_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
-POINTS = [RatePoint("6 tháng đầu năm 2024", 85.9, 71.9, 171, 143, 199),
-          RatePoint("năm 2024", 100.0, 50.0, 4, 2, 4),
-          RatePoint("quý III", None, None, 0, 0, 0)]  # nothing required (all excused): no bar
+POINTS = [
+    RatePoint("6 tháng đầu năm 2024", 85.9, 71.9, 171, 143, 199),
+    RatePoint("năm 2024", 100.0, 50.0, 4, 2, 4),
+    RatePoint("quý III", None, None, 0, 0, 0),
+]  # nothing required (all excused): no bar
 
 
 def parsed(svg: str) -> ET.Element:
@@ -25,11 +27,16 @@ def bars(root: ET.Element) -> list[ET.Element]:
 
 def test_each_bar_is_as_tall_as_its_rate_on_a_0_to_100_scale():
     root = parsed(rates_chart(POINTS, title="Báo cáo định kỳ"))
-    found = [(b.get("data-period"), b.get("data-series"), float(b.get("data-value")), float(b.get("height")))
-             for b in bars(root)]
+    found = [
+        (b.get("data-period"), b.get("data-series"), float(b.get("data-value")), float(b.get("height")))
+        for b in bars(root)
+    ]
     assert [(p, s, v) for p, s, v, _ in found] == [
-        ("6 tháng đầu năm 2024", "reporting", 85.9), ("6 tháng đầu năm 2024", "on-time", 71.9),
-        ("năm 2024", "reporting", 100.0), ("năm 2024", "on-time", 50.0)]
+        ("6 tháng đầu năm 2024", "reporting", 85.9),
+        ("6 tháng đầu năm 2024", "on-time", 71.9),
+        ("năm 2024", "reporting", 100.0),
+        ("năm 2024", "on-time", 50.0),
+    ]
     for _, _, value, height in found:
         assert height == pytest.approx(PLOT_HEIGHT * value / 100)
     # bars stand on one baseline, left to right in the order of the periods
@@ -48,7 +55,9 @@ def test_it_is_accessible_title_desc_and_a_title_on_every_bar_in_vietnamese():
     assert "6 tháng đầu năm 2024: tỷ lệ báo cáo 85,9% (171/199), tỷ lệ đúng hạn 71,9% (143/199)" in desc
     assert "quý III: không có đơn vị phải báo cáo" in desc
     assert [b.find(f"{SVG}title").text for b in bars(root)][:2] == [
-        "6 tháng đầu năm 2024 — Tỷ lệ báo cáo: 85,9%", "6 tháng đầu năm 2024 — Tỷ lệ đúng hạn: 71,9%"]
+        "6 tháng đầu năm 2024 — Tỷ lệ báo cáo: 85,9%",
+        "6 tháng đầu năm 2024 — Tỷ lệ đúng hạn: 71,9%",
+    ]
     texts = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
     assert "Tỷ lệ báo cáo" in texts and "Tỷ lệ đúng hạn" in texts and "100%" in texts
     english = parsed(rates_chart(POINTS, title="Period reports", lang="en"))
@@ -58,8 +67,9 @@ def test_it_is_accessible_title_desc_and_a_title_on_every_bar_in_vietnamese():
 
 def test_text_from_outside_is_escaped_never_markup():
     hostile = '</text><script>alert("x")</script><text>'
-    svg = rates_chart([RatePoint(hostile, 50.0, 25.0, 1, 1, 2)], title='Kế hoạch <b>"A"</b> & B',
-                      chart_id='x" onload="alert(1)')
+    svg = rates_chart(
+        [RatePoint(hostile, 50.0, 25.0, 1, 1, 2)], title='Kế hoạch <b>"A"</b> & B', chart_id='x" onload="alert(1)'
+    )
     root = parsed(svg)  # well-formed: nothing broke out
     assert root.find(f"{SVG}title").text == 'Kế hoạch <b>"A"</b> & B'
     assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))

@@ -9,8 +9,9 @@ from email.policy import compat32
 
 from dondoc.mail.compose import FAST_POLICY, Attachment, _header, _text_part, build_message
 
-VIETNAMESE = ("aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ "
-              "ĐƯ0123456789—–-:[]()😀")
+VIETNAMESE = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ĐƯ0123456789—–-:[]()😀"
+)
 ASCII_WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789=?<>@.+-_/,;:"
 
 
@@ -24,8 +25,10 @@ def _stock_or_error(policy, name, value):
 def test_header_folding_matches_the_stock_policy_on_random_values():
     rnd = random.Random(1)
     for _ in range(20_000):
-        words = ["".join(rnd.choice(ASCII_WORD) for _ in range(rnd.choice([1, 3, 8, 20, 40, 60, 75, 80])))
-                 for _ in range(rnd.randint(1, 8))]
+        words = [
+            "".join(rnd.choice(ASCII_WORD) for _ in range(rnd.choice([1, 3, 8, 20, 40, 60, 75, 80])))
+            for _ in range(rnd.randint(1, 8))
+        ]
         value = words[0] + "".join(rnd.choice([" ", " ", "\n ", "  ", "\n"]) + w for w in words[1:])
         name = rnd.choice(["To", "Subject", "Reply-To", "X-Auto-Response-Suppress"])
         assert _stock_or_error(FAST_POLICY, name, value) == _stock_or_error(compat32, name, value), (name, value)
@@ -49,17 +52,27 @@ def test_text_parts_are_the_bytes_of_mimetext():
 def test_whole_messages_are_the_bytes_of_the_stock_policy():
     rnd = random.Random(3)
     for number in range(60):
+
         def name():
             return "".join(rnd.choice(VIETNAMESE) for _ in range(rnd.randint(1, 120))).strip() or "x"
 
         recipients = [(name(), f"vanthu{i}@h{number}.example.org") for i in range(rnd.randint(1, 4))]
         message = build_message(
-            subject=f"[DD-{number}] " + name(), text=name() * 20, html=f"<p>{name()}</p>" if number % 3 else None,
-            sender=(name(), "dondoc@so.example.org"), to=recipients,
+            subject=f"[DD-{number}] " + name(),
+            text=name() * 20,
+            html=f"<p>{name()}</p>" if number % 3 else None,
+            sender=(name(), "dondoc@so.example.org"),
+            to=recipients,
             cc=[(name(), "lanhdao@so.example.org")] if number % 2 else [],
-            reply_to=f"baocao+{number:032d}@so.example.org", message_id=f"<dd.{number}@so.example.org>",
-            date=dt.datetime(2021, 5, 5, 2, tzinfo=dt.UTC), in_reply_to="<r@example.net>" if number % 5 == 0 else None,
-            attachments=[Attachment(f"bieu-mau-{number}.xlsx", bytes(range(256)) * 10, "application", "octet-stream"),
-                         Attachment(f"Báo cáo {name()}.ics", b"BEGIN:VCALENDAR", "text", "calendar")]
-            if number % 4 == 0 else [])
+            reply_to=f"baocao+{number:032d}@so.example.org",
+            message_id=f"<dd.{number}@so.example.org>",
+            date=dt.datetime(2021, 5, 5, 2, tzinfo=dt.UTC),
+            in_reply_to="<r@example.net>" if number % 5 == 0 else None,
+            attachments=[
+                Attachment(f"bieu-mau-{number}.xlsx", bytes(range(256)) * 10, "application", "octet-stream"),
+                Attachment(f"Báo cáo {name()}.ics", b"BEGIN:VCALENDAR", "text", "calendar"),
+            ]
+            if number % 4 == 0
+            else [],
+        )
         assert message.as_bytes() == message.as_bytes(policy=compat32)

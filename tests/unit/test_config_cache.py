@@ -23,7 +23,9 @@ def test_a_changed_file_gives_a_new_catalog_and_replaces_the_old_cache(config_co
     path = config_copy / "agencies" / "binh-phuoc.yaml"
     text = path.read_text("utf-8")
     assert '    name: "Ủy ban nhân dân tỉnh Bình Phước"\n' in text
-    path.write_text(text.replace('    name: "Ủy ban nhân dân tỉnh Bình Phước"\n', '    name: "UBND Đổi Tên"\n', 1), "utf-8")
+    path.write_text(
+        text.replace('    name: "Ủy ban nhân dân tỉnh Bình Phước"\n', '    name: "UBND Đổi Tên"\n', 1), "utf-8"
+    )
     after = load_catalog(config_copy, cache_dir=cache)
     assert "UBND Đổi Tên" in {a.name for a in after.directory.agencies.values()}
     assert "UBND Đổi Tên" not in {a.name for a in before.directory.agencies.values()}

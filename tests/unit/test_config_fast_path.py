@@ -51,8 +51,9 @@ def test_tricky_scalars_read_the_same():
     assert fast["leading_zero"] == 10 and fast["yes_is_text"] == "yes" and fast["clock_is_text"] == "12:30"
 
 
-@pytest.mark.parametrize("path", sorted(p.relative_to(shipped("config")) for p in shipped("config").rglob("*.yaml")),
-                         ids=str)
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(shipped("config")) for p in shipped("config").rglob("*.yaml")), ids=str
+)
 def test_every_shipped_file_reads_the_same(path):
     fast, careful = _both((shipped("config") / path).read_text(encoding="utf-8"))
     assert json.dumps(fast, default=str, sort_keys=True) == json.dumps(careful, default=str, sort_keys=True)

@@ -32,34 +32,83 @@ FILES = ("plans/bp-2021.yaml", "agencies/binh-phuoc.yaml", "agencies/national.ya
 EXAMPLES = int(os.environ.get("DONDOC_FUZZ_EXAMPLES", "60"))
 
 HOSTILE_TEXT = st.one_of(
-    st.sampled_from([
-        "", " ", "\x00", "a\r\nb", "\n", "\t", "\x1b[31mred\x1b[0m", "[red]x[/red]", "\u202eevil", "\ufeff",
-        "Ba\u0300o ca\u0301o", "'; DROP TABLE deadline;--", "$(rm -rf /)", "../../etc/passwd", "x" * 5000,
-        "31/2", "0/13", "29/2", "2021-02-31", "20/5/99999", "99999999999999999999/5", "1e400", ".nan", "-.inf",
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "a\r\nb",
+            "\n",
+            "\t",
+            "\x1b[31mred\x1b[0m",
+            "[red]x[/red]",
+            "\u202eevil",
+            "\ufeff",
+            "Ba\u0300o ca\u0301o",
+            "'; DROP TABLE deadline;--",
+            "$(rm -rf /)",
+            "../../etc/passwd",
+            "x" * 5000,
+            "31/2",
+            "0/13",
+            "29/2",
+            "2021-02-31",
+            "20/5/99999",
+            "99999999999999999999/5",
+            "1e400",
+            ".nan",
+            "-.inf",
+        ]
+    ),
     st.text(max_size=30),
 )
 VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.integers(min_value=10**20, max_value=10**40),
-              st.floats(), st.dates(), HOSTILE_TEXT),
-    lambda children: st.one_of(st.lists(children, max_size=3),
-                               st.dictionaries(HOSTILE_TEXT, children, max_size=3)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.integers(min_value=10**20, max_value=10**40),
+        st.floats(),
+        st.dates(),
+        HOSTILE_TEXT,
+    ),
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(HOSTILE_TEXT, children, max_size=3)),
     max_leaves=6,
 )
-ALIAS_BOMB = "\n".join(["b0: &b0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-                       + [f"b{i}: &b{i} [{', '.join([f'*b{i - 1}'] * 9)}]" for i in range(1, 10)])
+ALIAS_BOMB = "\n".join(
+    ["b0: &b0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"b{i}: &b{i} [{', '.join([f'*b{i - 1}'] * 9)}]" for i in range(1, 10)]
+)
 SNIPPETS = [
-    "\t", "\x00", "\ufeff", "\u202e", "key: [", "? [a, b]\n: c", "*undefined", "&a", "!!python/object/apply:os.system "
-    "['touch /tmp/dondoc-pwned']", "!!binary x", "!!int abc", "!!timestamp 2021-02-31", "%YAML 1.1", "---\nnext: doc",
-    "x: " + "[" * 60 + "]" * 60, "x: " + "[" * 100_000 + "]" * 100_000, ALIAS_BOMB, "x: &r [*r]", "<<: *nope",
+    "\t",
+    "\x00",
+    "\ufeff",
+    "\u202e",
+    "key: [",
+    "? [a, b]\n: c",
+    "*undefined",
+    "&a",
+    "!!python/object/apply:os.system ['touch /tmp/dondoc-pwned']",
+    "!!binary x",
+    "!!int abc",
+    "!!timestamp 2021-02-31",
+    "%YAML 1.1",
+    "---\nnext: doc",
+    "x: " + "[" * 60 + "]" * 60,
+    "x: " + "[" * 100_000 + "]" * 100_000,
+    ALIAS_BOMB,
+    "x: &r [*r]",
+    "<<: *nope",
 ]
 
 
 @contextmanager
 def at_most(seconds: int):
     """A hang guard, not a speed test: fail instead of holding the suite for ever."""
+
     def hung(*_):
         raise TimeoutError(f"still loading after {seconds} s")
+
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(seconds)
     try:
@@ -152,8 +201,12 @@ def mutated_text(draw) -> tuple[str, bytes]:
     return name, data
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(mutated_tree())
 def test_any_mutation_of_the_data_loads_or_says_file_and_line(tmp_path_factory, mutation):
     figures.add(figures.HOSTILE)
@@ -163,8 +216,12 @@ def test_any_mutation_of_the_data_loads_or_says_file_and_line(tmp_path_factory, 
     assert_loads_or_says_where(config)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(mutated_text())
 def test_any_mutation_of_the_text_loads_or_says_file_and_line(tmp_path_factory, mutation):
     figures.add(figures.HOSTILE)
@@ -179,6 +236,7 @@ def _replace(old: str, new: str):
         text = plan.read_text(encoding="utf-8")
         assert old in text
         plan.write_text(text.replace(old, new, 1), encoding="utf-8")
+
     return damage
 
 
@@ -186,6 +244,7 @@ def _swap(make):
     def damage(plan: Path) -> None:
         plan.unlink()
         make(plan)
+
     return damage
 
 
@@ -195,26 +254,40 @@ NASTIES = {
     "impossible ISO date": (_replace("start: 2021-01-01", "start: 2021-02-31"), ":23: YAML error: cannot read"),
     "year 0": (_replace("end: 2021-12-31", "end: 0000-12-31"), ":23: YAML error"),
     "year 9999": (_replace("end: 2021-12-31", "end: 9999-12-31"), ":23: 31/12/9999 is not between the years"),
-    "written year 10**23": (_replace('H1: "20/5"', "H1: {day: 20, month: 5, year: 99999999999999999999999}"),
-                            ":174: Input should be less than or equal to 2999"),
+    "written year 10**23": (
+        _replace('H1: "20/5"', "H1: {day: 20, month: 5, year: 99999999999999999999999}"),
+        ":174: Input should be less than or equal to 2999",
+    ),
     "written 31/2": (_replace('"20/5"', '"31/2"'), ":174: 31/2: day 31 does not exist in month 2"),
     "written 0/13": (_replace('"20/5"', '"0/13"'), ":174: 0/13: there is no month 13"),
-    "nested 100,000 deep": (_replace(TITLE, "title: " + "[" * 100_000 + "]" * 100_000),
-                            ":17: lists and mappings nested more than 50 deep"),
-    "alias bomb as a key": (lambda p: p.write_text(ALIAS_BOMB + "\n? *b8\n: x\n" + p.read_text()),
-                            ":9: a key that is a list or a mapping"),
-    "alias bomb as a value": (lambda p: p.write_text(ALIAS_BOMB + "\n" + p.read_text()),
-                              ":6: aliases expand to more than 100,000 values"),
+    "nested 100,000 deep": (
+        _replace(TITLE, "title: " + "[" * 100_000 + "]" * 100_000),
+        ":17: lists and mappings nested more than 50 deep",
+    ),
+    "alias bomb as a key": (
+        lambda p: p.write_text(ALIAS_BOMB + "\n? *b8\n: x\n" + p.read_text()),
+        ":9: a key that is a list or a mapping",
+    ),
+    "alias bomb as a value": (
+        lambda p: p.write_text(ALIAS_BOMB + "\n" + p.read_text()),
+        ":6: aliases expand to more than 100,000 values",
+    ),
     "a list that contains itself": (_replace("targets:", "x: &r [*r]\ntargets:"), "a value contains itself"),
     "NUL": (_replace(TITLE, 'title: "\x00Kế hoạch"'), ":17: YAML error: special characters are not allowed"),
     "not UTF-8": (lambda p: p.write_bytes(b"\xff\xfe" + p.read_bytes()), ": not UTF-8 text"),
-    "a key with a newline and ANSI": (_replace("issuer:", '"is\\nsu\\x1b[31mer": x\nissuer:'),
-                                      ":18: unknown field 'is\\nsu\\x1b[31mer'"),
-    "python object tag": (_replace(TITLE, "title: !!python/object/apply:os.system ['touch /tmp/dondoc-pwned']"),
-                          ":17: 'title': Input should be a valid string"),
+    "a key with a newline and ANSI": (
+        _replace("issuer:", '"is\\nsu\\x1b[31mer": x\nissuer:'),
+        ":18: unknown field 'is\\nsu\\x1b[31mer'",
+    ),
+    "python object tag": (
+        _replace(TITLE, "title: !!python/object/apply:os.system ['touch /tmp/dondoc-pwned']"),
+        ":17: 'title': Input should be a valid string",
+    ),
     "50 MB": (lambda p: p.write_bytes(p.read_bytes() + b"#" * 50_000_000), "a configuration file may have"),
-    "a million values": (_replace("targets:", "junk: [" + "1, " * 1_000_000 + "]\ntargets:"),
-                         "more than 250,000 YAML values in one file"),
+    "a million values": (
+        _replace("targets:", "junk: [" + "1, " * 1_000_000 + "]\ntargets:"),
+        "more than 250,000 YAML values in one file",
+    ),
     "a mapping as a key": (_replace("title:", "? {a: [b]}\n: x\ntitle:"), ":17: a key that is a list or a mapping"),
     "a directory": (_swap(Path.mkdir), ": not a regular file"),
     "a symlink loop": (_swap(lambda p: p.symlink_to(p)), ": cannot read: Too many levels of symbolic links"),
@@ -231,17 +304,24 @@ def test_named_nasties_are_one_located_line_each(tmp_path, nasty):
     assert_loads_or_says_where(config)
     with pytest.raises(ConfigError) as raised:
         load_catalog(config)
-    assert any(str(p).startswith(f"{config / FILES[0]}") and said in str(p) for p in raised.value.problems), \
+    assert any(str(p).startswith(f"{config / FILES[0]}") and said in str(p) for p in raised.value.problems), (
         raised.value.problems
+    )
     assert not Path("/tmp/dondoc-pwned").exists()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("nasty, command", [
-    ("nested 100,000 deep", ["plans", "check"]), ("alias bomb as a value", ["plans", "check"]),
-    ("a key with a newline and ANSI", ["plans", "check"]), ("NUL", ["plans", "check"]),
-    ("impossible ISO date", ["sync", "--now", "2021-03-01"]), ("a FIFO", ["sync", "--now", "2021-03-01"]),
-])
+@pytest.mark.parametrize(
+    "nasty, command",
+    [
+        ("nested 100,000 deep", ["plans", "check"]),
+        ("alias bomb as a value", ["plans", "check"]),
+        ("a key with a newline and ANSI", ["plans", "check"]),
+        ("NUL", ["plans", "check"]),
+        ("impossible ISO date", ["sync", "--now", "2021-03-01"]),
+        ("a FIFO", ["sync", "--now", "2021-03-01"]),
+    ],
+)
 def test_the_cli_says_where_in_one_line_a_problem_and_exits_1(tmp_path, nasty, command):
     """Through the real CLI in a subprocess: exit 1, every problem line is ``path:line: …``, no traceback."""
     figures.add(figures.HOSTILE)
@@ -250,8 +330,9 @@ def test_the_cli_says_where_in_one_line_a_problem_and_exits_1(tmp_path, nasty, c
     damage(config / FILES[0])
     env = dict(os.environ, DONDOC_CONFIG_DIR=str(config), DONDOC_DATA_DIR=str(tmp_path / "data"))
     env.pop("DONDOC_DATABASE_URL", None)
-    done = subprocess.run([sys.executable, "-m", "dondoc", *command], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "dondoc", *command], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     *problems, summary = done.stderr.strip().splitlines()

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from dondoc.workdays import WorkCalendar
 from dondoc.deadlines import dues, plan_deadlines
 from dondoc.model import Area, Directory, Plan, Schedule, Validity
+from dondoc.workdays import WorkCalendar
 
 D = dt.date
 YEAR_2021 = Validity(start=D(2021, 1, 1), end=D(2021, 12, 31))
@@ -42,32 +42,65 @@ def test_once_year_quarter_month():
 def test_validity_horizon_and_since_bound_the_periods():
     open_ended = Validity(start=D(2020, 12, 7))
     assert [k for k, _, _ in keys({"every": "year", "due": "15/12"}, open_ended, until=D(2023, 1, 1))] == [
-        "2020", "2021", "2022"]
-    assert [k for k, _, _ in keys({"every": "year", "due": "15/12", "since": "2021-01-01"}, open_ended,
-                                  until=D(2023, 1, 1))] == ["2021", "2022"]
+        "2020",
+        "2021",
+        "2022",
+    ]
+    assert [
+        k for k, _, _ in keys({"every": "year", "due": "15/12", "since": "2021-01-01"}, open_ended, until=D(2023, 1, 1))
+    ] == ["2021", "2022"]
     # a programme that starts in August has no first-half report that year
     aug = Validity(start=D(2016, 8, 17), end=D(2020, 12, 31))
     assert keys({"every": "half-year", "due": {"H1": "15/6", "Y": "15/12"}}, aug)[0][0] == "2016"
     # a pinned year only yields that year
     assert keys({"every": "year", "due": "20/11/2021"}, Validity(start=D(2021, 1, 1))) == [
-        ("2021", "năm 2021", D(2021, 11, 20))]
+        ("2021", "năm 2021", D(2021, 11, 20))
+    ]
 
 
 def _plan(consolidator_due: str) -> tuple[Plan, Directory]:
-    area = Area.model_validate({"area": "x", "name": "X", "agencies": [
-        {"id": "x.a", "name": "A", "level": "district"},
-        {"id": "x.so", "name": "Sở", "level": "province"},
-        {"id": "x.ubnd", "name": "UBND", "level": "province"}]})
+    area = Area.model_validate(
+        {
+            "area": "x",
+            "name": "X",
+            "agencies": [
+                {"id": "x.a", "name": "A", "level": "district"},
+                {"id": "x.so", "name": "Sở", "level": "province"},
+                {"id": "x.ubnd", "name": "UBND", "level": "province"},
+            ],
+        }
+    )
     common = {"kind": "period-report", "rule": "by", "quote": "q", "source": {"file": "f"}}
-    plan = Plan.model_validate({
-        "id": "p", "title": "P", "issuer": "x.ubnd", "area": "x", "coordinator": "x.so", "source": {"file": "f"},
-        "valid": {"start": "2030-01-01", "end": "2030-12-31"},
-        "obligations": [
-            {"id": "in", "title": "in", "reporters": ["x.a"], "recipient": "x.so",
-             "schedule": {"every": "year", "due": "11/5"}, **common},
-            {"id": "out", "title": "out", "reporters": ["x.so"], "recipient": "x.ubnd", "consolidates": ["in"],
-             "schedule": {"every": "year", "due": consolidator_due}, **common},
-        ]})
+    plan = Plan.model_validate(
+        {
+            "id": "p",
+            "title": "P",
+            "issuer": "x.ubnd",
+            "area": "x",
+            "coordinator": "x.so",
+            "source": {"file": "f"},
+            "valid": {"start": "2030-01-01", "end": "2030-12-31"},
+            "obligations": [
+                {
+                    "id": "in",
+                    "title": "in",
+                    "reporters": ["x.a"],
+                    "recipient": "x.so",
+                    "schedule": {"every": "year", "due": "11/5"},
+                    **common,
+                },
+                {
+                    "id": "out",
+                    "title": "out",
+                    "reporters": ["x.so"],
+                    "recipient": "x.ubnd",
+                    "consolidates": ["in"],
+                    "schedule": {"every": "year", "due": consolidator_due},
+                    **common,
+                },
+            ],
+        }
+    )
     return plan, Directory([area])
 
 
@@ -84,7 +117,8 @@ def test_a_consolidator_is_never_due_before_its_inputs():
 
 def test_consolidation_cycles_are_refused():
     plan, directory = _plan("20/5")
-    cyclic = plan.model_copy(update={"obligations": [
-        plan.obligations[0].model_copy(update={"consolidates": ["out"]}), plan.obligations[1]]})
+    cyclic = plan.model_copy(
+        update={"obligations": [plan.obligations[0].model_copy(update={"consolidates": ["out"]}), plan.obligations[1]]}
+    )
     with pytest.raises(ValueError, match="cycle"):
         plan_deadlines(cyclic, directory, WorkCalendar(), D(2031, 1, 1))

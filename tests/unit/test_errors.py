@@ -15,12 +15,15 @@ def wrapped(orig: Exception, kind=OperationalError) -> Exception:
     return kind("UPDATE outbox SET raw=? WHERE id=?", (b"Subject: secret body", 1), orig)
 
 
-@pytest.mark.parametrize(("error", "start"), [
-    (OSError(errno.ENOSPC, "No space left on device", "/data/raw/ab/x.tmp1"), "ổ đĩa đầy / disk full"),
-    (OSError(errno.EFBIG, "File too large"), "ổ đĩa đầy / disk full"),
-    (wrapped(sqlite3.OperationalError("database is locked")), "cơ sở dữ liệu đang bị khóa / database is locked"),
-    (wrapped(sqlite3.OperationalError("database or disk is full")), "ổ đĩa đầy / disk full"),
-])
+@pytest.mark.parametrize(
+    ("error", "start"),
+    [
+        (OSError(errno.ENOSPC, "No space left on device", "/data/raw/ab/x.tmp1"), "ổ đĩa đầy / disk full"),
+        (OSError(errno.EFBIG, "File too large"), "ổ đĩa đầy / disk full"),
+        (wrapped(sqlite3.OperationalError("database is locked")), "cơ sở dữ liệu đang bị khóa / database is locked"),
+        (wrapped(sqlite3.OperationalError("database or disk is full")), "ổ đĩa đầy / disk full"),
+    ],
+)
 def test_known_operational_failures_are_one_line_without_sql_or_parameters(error, start):
     fault = explain(error)
     assert isinstance(fault, Fault) and str(fault).startswith(start)
@@ -33,12 +36,17 @@ def test_a_lost_postgresql_connection_is_one_line():
     assert str(fault).startswith("mất kết nối cơ sở dữ liệu / database connection lost (terminating connection")
 
 
-@pytest.mark.parametrize("error", [
-    ValueError("a bug"), KeyError("x"), OSError(errno.EACCES, "Permission denied"),
-    wrapped(sqlite3.OperationalError("no such table: outbox")), wrapped(sqlite3.IntegrityError("UNIQUE"), IntegrityError),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("a bug"),
+        KeyError("x"),
+        OSError(errno.EACCES, "Permission denied"),
+        wrapped(sqlite3.OperationalError("no such table: outbox")),
+        wrapped(sqlite3.IntegrityError("UNIQUE"), IntegrityError),
+    ],
+)
 def test_anything_else_stays_a_bug_with_its_traceback(error):
     assert explain(error) is None
-    with pytest.raises(type(error)):
-        with faults_explained():
-            raise error
+    with pytest.raises(type(error)), faults_explained():
+        raise error

@@ -19,8 +19,11 @@ def test_decomposed_and_composed_text_fold_alike():
     assert fold(unicodedata.normalize("NFD", text)) == fold(text) == "uy ban nhan dan phuong vy da"
 
 
-@given(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ "
-                        "ĐĂÂÊÔƠƯ"))
+@given(
+    st.text(
+        alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ĐĂÂÊÔƠƯ"
+    )
+)
 def test_folding_leaves_plain_ascii_of_the_same_length(text):
     folded = fold(text)
     assert folded.isascii() and len(folded) == len(text) and fold(folded) == folded

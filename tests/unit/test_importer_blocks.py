@@ -9,8 +9,18 @@ from dondoc.model import Level
 
 
 def items_of(text: str, level: Level = Level.NATIONAL):
-    return [(tuple(i.reporters), i.recipient, tuple(i.also_to), i.via, i.period, str(i.date) if i.date else None,
-             i.rule.value if i.rule else None) for i in find_items(text, level)]
+    return [
+        (
+            tuple(i.reporters),
+            i.recipient,
+            tuple(i.also_to),
+            i.via,
+            i.period,
+            str(i.date) if i.date else None,
+            i.rule.value if i.rule else None,
+        )
+        for i in find_items(text, level)
+    ]
 
 
 CIRCULAR = """Điều 5. Báo cáo định kỳ
@@ -68,34 +78,45 @@ def test_an_ad_hoc_block_is_undated_and_flagged_never_given_a_date():
 
 
 def test_a_list_of_report_kinds_is_not_a_block():
-    text = ("Điều 3. Các loại báo cáo\n1. Báo cáo tháng;\n2. Báo cáo năm;\n3. Báo cáo đột xuất.\n"
-            "Điều 4. Báo cáo năm\n1. Bộ Công Thương báo cáo Chính phủ trước ngày 25 tháng 12.")
+    text = (
+        "Điều 3. Các loại báo cáo\n1. Báo cáo tháng;\n2. Báo cáo năm;\n3. Báo cáo đột xuất.\n"
+        "Điều 4. Báo cáo năm\n1. Bộ Công Thương báo cáo Chính phủ trước ngày 25 tháng 12."
+    )
     assert [b.heading for b in find_blocks(text)] == []
     assert items_of(text) == [(("Bộ Công Thương",), "Chính phủ", (), None, "Y", "25/12", "before")]
 
 
 def test_a_block_with_several_dates_pairs_them_with_their_periods():
-    text = ("1. Báo cáo định kỳ\na) Đơn vị thực hiện: Sở Tài chính các tỉnh, thành phố trực thuộc Trung ương.\n"
-            "b) Đơn vị nhận báo cáo: Cục Quản lý giá.\n"
-            "c) Thời hạn gửi báo cáo: báo cáo 6 tháng trước ngày 10/7; báo cáo năm trước ngày 15/01 năm sau.")
+    text = (
+        "1. Báo cáo định kỳ\na) Đơn vị thực hiện: Sở Tài chính các tỉnh, thành phố trực thuộc Trung ương.\n"
+        "b) Đơn vị nhận báo cáo: Cục Quản lý giá.\n"
+        "c) Thời hạn gửi báo cáo: báo cáo 6 tháng trước ngày 10/7; báo cáo năm trước ngày 15/01 năm sau."
+    )
     assert [(i.period, str(i.date), i.recipient) for i in find_items(text, Level.NATIONAL)] == [
-        ("H1", "10/7", "Cục Quản lý giá"), ("Y", "15/1", "Cục Quản lý giá")]
+        ("H1", "10/7", "Cục Quản lý giá"),
+        ("Y", "15/1", "Cục Quản lý giá"),
+    ]
 
 
 def test_a_monthly_block_with_a_bare_day():
-    text = ("2. Báo cáo tháng\n- Cơ quan thực hiện: UBND các xã, phường, đặc khu.\n- Cơ quan nhận báo cáo: Sở Nội vụ.\n"
-            "- Thời gian gửi báo cáo: trước ngày 22.")
+    text = (
+        "2. Báo cáo tháng\n- Cơ quan thực hiện: UBND các xã, phường, đặc khu.\n- Cơ quan nhận báo cáo: Sở Nội vụ.\n"
+        "- Thời gian gửi báo cáo: trước ngày 22."
+    )
     assert items_of(text, Level.PROVINCE) == [(("communes",), "Sở Nội vụ", (), None, "M", "22", "before")]
 
 
 def test_the_issuer_of_a_circular_receives_what_its_regime_sends_to_no_one_named():
-    text = ("Bộ Khoa học và Công nghệ ban hành Thông tư quy định chế độ báo cáo thống kê.\n"
-            "Điều 8. Báo cáo năm\n1. Cơ quan thực hiện: Sở Khoa học và Công nghệ các tỉnh.\n"
-            "2. Thời hạn gửi báo cáo: trước ngày 31 tháng 01 năm sau.")
+    text = (
+        "Bộ Khoa học và Công nghệ ban hành Thông tư quy định chế độ báo cáo thống kê.\n"
+        "Điều 8. Báo cáo năm\n1. Cơ quan thực hiện: Sở Khoa học và Công nghệ các tỉnh.\n"
+        "2. Thời hạn gửi báo cáo: trước ngày 31 tháng 01 năm sau."
+    )
     assert issuer_of(text) == "Bộ Khoa học và Công nghệ"
     items = find_items(text, Level.NATIONAL)
     assert [(i.reporters, i.recipient, i.period, str(i.date)) for i in items] == [
-        (["Sở Khoa học và Công nghệ"], "Bộ Khoa học và Công nghệ", "Y", "31/1")]
+        (["Sở Khoa học và Công nghệ"], "Bộ Khoa học và Công nghệ", "Y", "31/1")
+    ]
     assert any("the body that issues the text" in note for note in items[0].review)
 
 
@@ -105,8 +126,10 @@ def test_plural_units_of_a_ministry_are_reporters_as_written():
 
 
 def test_a_name_ends_at_the_dash_that_says_what_the_body_is():
-    text = ("Các sở, ban, ngành gửi báo cáo 6 tháng về Sở Y tế - cơ quan thường trực Ban Chỉ đạo tỉnh trước ngày "
-            "10/6 hằng năm.")
+    text = (
+        "Các sở, ban, ngành gửi báo cáo 6 tháng về Sở Y tế - cơ quan thường trực Ban Chỉ đạo tỉnh trước ngày "
+        "10/6 hằng năm."
+    )
     assert items_of(text, Level.PROVINCE) == [(("departments",), "Sở Y tế", (), None, "H1", "10/6", "before")]
 
 
@@ -114,17 +137,21 @@ def test_reports_asked_for_when_needed_are_ad_hoc_and_undated():
     text = "UBND các xã, phường báo cáo kết quả về Sở Tư pháp khi có yêu cầu."
     items = find_items(text, Level.PROVINCE)
     assert [(i.reporters, i.recipient, i.period, i.date) for i in items] == [
-        (["communes"], "Sở Tư pháp", "ad-hoc", None)]
+        (["communes"], "Sở Tư pháp", "ad-hoc", None)
+    ]
     assert AD_HOC_NOTE in items[0].review
 
 
 def test_a_unit_whose_name_ends_in_a_verb_like_word_keeps_it():
-    text = ("3. Ủy ban nhân dân các xã, phường, đặc khu\n- Xây dựng kế hoạch triển khai tại địa phương.\n"
-            "- Định kỳ 6 tháng (trước ngày 05/6), hằng năm (trước ngày 05/12) báo cáo kết quả về Công an tỉnh (qua "
-            "Phòng Tham mưu) để tổng hợp.")
+    text = (
+        "3. Ủy ban nhân dân các xã, phường, đặc khu\n- Xây dựng kế hoạch triển khai tại địa phương.\n"
+        "- Định kỳ 6 tháng (trước ngày 05/6), hằng năm (trước ngày 05/12) báo cáo kết quả về Công an tỉnh (qua "
+        "Phòng Tham mưu) để tổng hợp."
+    )
     assert items_of(text, Level.PROVINCE) == [
         (("communes",), "Công an tỉnh", (), "Phòng Tham mưu", "H1", "5/6", "before"),
-        (("communes",), "Công an tỉnh", (), "Phòng Tham mưu", "Y", "5/12", "before")]
+        (("communes",), "Công an tỉnh", (), "Phòng Tham mưu", "Y", "5/12", "before"),
+    ]
 
 
 def test_a_day_of_the_first_month_of_the_next_quarter():
@@ -133,10 +160,11 @@ def test_a_day_of_the_first_month_of_the_next_quarter():
 
 
 def test_the_reporting_clause_after_a_semicolon_has_its_own_subject():
-    text = ("Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp triển khai; Sở Giáo dục và Đào tạo gửi báo cáo về "
-            "UBND tỉnh từ ngày 01 đến ngày 05 tháng 12 hằng năm.")
-    assert items_of(text, Level.PROVINCE) == [
-        (("Sở Giáo dục và Đào tạo",), "UBND tỉnh", (), None, "Y", "5/12", "by")]
+    text = (
+        "Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp triển khai; Sở Giáo dục và Đào tạo gửi báo cáo về "
+        "UBND tỉnh từ ngày 01 đến ngày 05 tháng 12 hằng năm."
+    )
+    assert items_of(text, Level.PROVINCE) == [(("Sở Giáo dục và Đào tạo",), "UBND tỉnh", (), None, "Y", "5/12", "by")]
 
 
 PROVINCIAL_REGIME = """II. CHẾ ĐỘ BÁO CÁO
@@ -154,45 +182,68 @@ def test_a_provincial_regime_with_an_inline_ad_hoc_item():
     assert items_of(PROVINCIAL_REGIME, Level.PROVINCE) == [
         (reporters, "Sở Nội vụ", (), None, "H1", "18/6", "before"),
         (reporters, "Sở Nội vụ", (), None, "Y", "18/12", "before"),
-        (reporters, "Ủy ban nhân dân tỉnh", (), None, "ad-hoc", None, None)]
+        (reporters, "Ủy ban nhân dân tỉnh", (), None, "ad-hoc", None, None),
+    ]
     ad_hoc = find_items(PROVINCIAL_REGIME, Level.PROVINCE)[-1]
     assert any("no reporter: read from the block before it" in note for note in ad_hoc.review)
 
 
 def test_other_wordings_of_the_fields():
-    text = ("Điều 4. Chế độ báo cáo\n1. Báo cáo 6 tháng\na) Đơn vị báo cáo: Sở Tài chính; Sở Kế hoạch và Đầu tư.\n"
-            "b) Đơn vị nhận báo cáo: Ủy ban nhân dân tỉnh (qua Văn phòng Ủy ban nhân dân tỉnh).\n"
-            "c) Thời hạn nhận báo cáo: chậm nhất ngày 15 tháng 7 hằng năm.")
+    text = (
+        "Điều 4. Chế độ báo cáo\n1. Báo cáo 6 tháng\na) Đơn vị báo cáo: Sở Tài chính; Sở Kế hoạch và Đầu tư.\n"
+        "b) Đơn vị nhận báo cáo: Ủy ban nhân dân tỉnh (qua Văn phòng Ủy ban nhân dân tỉnh).\n"
+        "c) Thời hạn nhận báo cáo: chậm nhất ngày 15 tháng 7 hằng năm."
+    )
     assert items_of(text, Level.PROVINCE) == [
-        (("Sở Tài chính", "Sở Kế hoạch và Đầu tư"), "Ủy ban nhân dân tỉnh", (), "Văn phòng Ủy ban nhân dân tỉnh", "H1",
-         "15/7", "by")]
+        (
+            ("Sở Tài chính", "Sở Kế hoạch và Đầu tư"),
+            "Ủy ban nhân dân tỉnh",
+            (),
+            "Văn phòng Ủy ban nhân dân tỉnh",
+            "H1",
+            "15/7",
+            "by",
+        )
+    ]
 
 
 def test_what_a_body_is_after_a_dash_names_no_other_body():
-    text = ("3. Báo cáo quý\na) Cơ quan thực hiện: Sở Y tế - cơ quan thường trực Ban Chỉ đạo.\n"
-            "b) Cơ quan nhận báo cáo: Bộ Y tế - cơ quan thường trực Ban Chỉ đạo quốc gia.\n"
-            "c) Thời hạn gửi báo cáo: trước ngày 20 của tháng cuối quý.")
+    text = (
+        "3. Báo cáo quý\na) Cơ quan thực hiện: Sở Y tế - cơ quan thường trực Ban Chỉ đạo.\n"
+        "b) Cơ quan nhận báo cáo: Bộ Y tế - cơ quan thường trực Ban Chỉ đạo quốc gia.\n"
+        "c) Thời hạn gửi báo cáo: trước ngày 20 của tháng cuối quý."
+    )
     assert items_of(text, Level.PROVINCE) == [(("Sở Y tế",), "Bộ Y tế", (), None, "Q", "20", "before")]
 
 
 def test_an_article_on_reports_asked_for_reads_its_reporters_and_who_asks():
-    text = ("Điều 10. Báo cáo theo yêu cầu\nNgoài báo cáo định kỳ, các cơ quan, đơn vị có trách nhiệm báo cáo đột "
-            "xuất khi có yêu cầu của Sở Tư pháp.")
+    text = (
+        "Điều 10. Báo cáo theo yêu cầu\nNgoài báo cáo định kỳ, các cơ quan, đơn vị có trách nhiệm báo cáo đột "
+        "xuất khi có yêu cầu của Sở Tư pháp."
+    )
     assert items_of(text, Level.PROVINCE) == [(("departments",), "Sở Tư pháp", (), None, "ad-hoc", None, None)]
 
 
 def test_the_coordinators_advice_to_the_province_does_not_hide_the_reporters_report():
-    text = ("Định kỳ hằng năm (trước ngày 15/11) hoặc đột xuất (khi có yêu cầu), các cơ quan, đơn vị báo cáo kết quả "
-            "thực hiện về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ Nội vụ.")
-    assert items_of(text, Level.PROVINCE) == [(("departments",), "Sở Nội vụ", (), None, "Y", "15/11", "before"),
-                                              (("departments",), "Sở Nội vụ", (), None, "ad-hoc", None, None)]
+    text = (
+        "Định kỳ hằng năm (trước ngày 15/11) hoặc đột xuất (khi có yêu cầu), các cơ quan, đơn vị báo cáo kết quả "
+        "thực hiện về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ Nội vụ."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments",), "Sở Nội vụ", (), None, "Y", "15/11", "before"),
+        (("departments",), "Sở Nội vụ", (), None, "ad-hoc", None, None),
+    ]
 
 
 def test_monthly_and_quarterly_days_written_other_ways():
-    assert [(i.period, str(i.date), i.rule.value) for i in find_items(
-        "UBND các xã, phường báo cáo Sở Nội vụ định kỳ hằng tháng, chậm nhất vào ngày 22.")] == [("M", "22", "by")]
-    assert [(i.period, str(i.date), i.rule.value) for i in find_items(
-        "Các sở, ngành báo cáo quý về Sở Tài chính trước ngày 15 tháng 3, 6, 9 và 12.")] == [("Q", "15", "before")]
+    assert [
+        (i.period, str(i.date), i.rule.value)
+        for i in find_items("UBND các xã, phường báo cáo Sở Nội vụ định kỳ hằng tháng, chậm nhất vào ngày 22.")
+    ] == [("M", "22", "by")]
+    assert [
+        (i.period, str(i.date), i.rule.value)
+        for i in find_items("Các sở, ngành báo cáo quý về Sở Tài chính trước ngày 15 tháng 3, 6, 9 và 12.")
+    ] == [("Q", "15", "before")]
 
 
 def test_a_yearly_report_due_within_a_month_is_yearly_and_asks_for_its_day():
@@ -230,67 +281,93 @@ def test_the_standard_fields_of_a_periodic_report_regime_with_its_frequency():
         (communes, "Sở Nông nghiệp và Môi trường", (), None, "Y", "20/12", "by"),
         (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "Q", "18", "before"),
         (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "H1", "18/6", "before"),
-        (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "Y", "18/12", "before")]
+        (both, "Ủy ban nhân dân tỉnh", (), "Sở Nội vụ", "Y", "18/12", "before"),
+    ]
 
 
 def test_the_subject_of_a_paragraphs_first_sentence_reports_in_the_next():
-    text = ("Các sở, ban, ngành, UBND các xã, phường chủ động triển khai thực hiện. Định kỳ trước ngày 25/11 hằng năm, "
-            "gửi báo cáo kết quả về Sở Khoa học và Công nghệ để tổng hợp, báo cáo UBND tỉnh trước ngày 10/12.")
+    text = (
+        "Các sở, ban, ngành, UBND các xã, phường chủ động triển khai thực hiện. Định kỳ trước ngày 25/11 hằng năm, "
+        "gửi báo cáo kết quả về Sở Khoa học và Công nghệ để tổng hợp, báo cáo UBND tỉnh trước ngày 10/12."
+    )
     assert items_of(text, Level.PROVINCE) == [
         (("departments", "communes"), "Sở Khoa học và Công nghệ", (), None, "Y", "25/11", "before"),
-        (("Sở Khoa học và Công nghệ",), "UBND tỉnh", (), None, "Y", "10/12", "before")]
+        (("Sở Khoa học và Công nghệ",), "UBND tỉnh", (), None, "Y", "10/12", "before"),
+    ]
 
 
 def test_days_set_against_the_period_reported_on():
-    text = ("Các sở, ban, ngành gửi báo cáo về Sở Tài chính trước ngày 01 của tháng tiếp theo sau tháng kỳ báo cáo đối "
-            "với báo cáo tháng và trước ngày 03 của tháng tiếp theo sau tháng cuối cùng của kỳ báo cáo đối với báo cáo "
-            "quý, 6 tháng và cả năm.")
+    text = (
+        "Các sở, ban, ngành gửi báo cáo về Sở Tài chính trước ngày 01 của tháng tiếp theo sau tháng kỳ báo cáo đối "
+        "với báo cáo tháng và trước ngày 03 của tháng tiếp theo sau tháng cuối cùng của kỳ báo cáo đối với báo cáo "
+        "quý, 6 tháng và cả năm."
+    )
     assert [(i.period, str(i.date), i.months_after) for i in find_items(text)] == [
-        ("M", "1", 1), ("Q", "3", 1), ("H1", "3/7", 0), ("Y", "3/1", 0)]
+        ("M", "1", 1),
+        ("Q", "3", 1),
+        ("H1", "3/7", 0),
+        ("Y", "3/1", 0),
+    ]
 
 
 def test_a_lower_case_part_after_a_dash_is_the_names_unless_it_says_what_the_body_is():
     from dondoc.importer.parties import find_parties
 
-    assert [p.name for p in find_parties("Vụ Pháp luật dân sự - kinh tế có trách nhiệm báo cáo Lãnh đạo Bộ",
-                                         Level.NATIONAL)] == ["Vụ Pháp luật dân sự - kinh tế", "Lãnh đạo Bộ"]
+    assert [
+        p.name for p in find_parties("Vụ Pháp luật dân sự - kinh tế có trách nhiệm báo cáo Lãnh đạo Bộ", Level.NATIONAL)
+    ] == ["Vụ Pháp luật dân sự - kinh tế", "Lãnh đạo Bộ"]
     apposition = find_parties("Cục Quản lý giá - cơ quan thường trực", Level.NATIONAL)
     assert [p.name for p in apposition] == ["Cục Quản lý giá"]
 
 
 def test_a_report_on_request_is_ad_hoc_but_not_a_report_as_a_letter_requires():
     assert items_of("Sở Y tế báo cáo theo yêu cầu của UBND tỉnh.", Level.PROVINCE) == [
-        (("Sở Y tế",), "UBND tỉnh", (), None, "ad-hoc", None, None)]
-    assert items_of("Các sở, ngành báo cáo theo yêu cầu tại Công văn số 12/UBND-KT về UBND tỉnh trước ngày 10/10/2026.",
-                    Level.PROVINCE) == [(("departments",), "UBND tỉnh", (), None, "once", "10/10/2026", "before")]
+        (("Sở Y tế",), "UBND tỉnh", (), None, "ad-hoc", None, None)
+    ]
+    assert items_of(
+        "Các sở, ngành báo cáo theo yêu cầu tại Công văn số 12/UBND-KT về UBND tỉnh trước ngày 10/10/2026.",
+        Level.PROVINCE,
+    ) == [(("departments",), "UBND tỉnh", (), None, "once", "10/10/2026", "before")]
 
 
 def test_fields_without_list_marks():
-    text = ("Điều 8. Báo cáo năm\nĐối tượng thực hiện báo cáo: Ủy ban nhân dân các xã, phường.\n"
-            "Cơ quan nhận báo cáo: Sở Văn hóa, Thể thao và Du lịch.\nThời hạn gửi báo cáo: trước ngày 05 tháng 12.")
+    text = (
+        "Điều 8. Báo cáo năm\nĐối tượng thực hiện báo cáo: Ủy ban nhân dân các xã, phường.\n"
+        "Cơ quan nhận báo cáo: Sở Văn hóa, Thể thao và Du lịch.\nThời hạn gửi báo cáo: trước ngày 05 tháng 12."
+    )
     assert items_of(text, Level.PROVINCE) == [
-        (("communes",), "Sở Văn hóa, Thể thao và Du lịch", (), None, "Y", "5/12", "before")]
+        (("communes",), "Sở Văn hóa, Thể thao và Du lịch", (), None, "Y", "5/12", "before")
+    ]
 
 
 def test_a_plans_reporting_section_written_as_fields():
-    text = ("V. CHẾ ĐỘ THÔNG TIN, BÁO CÁO\n- Cơ quan thực hiện báo cáo: Các sở, ban, ngành; UBND các xã, phường.\n"
-            "- Cơ quan nhận báo cáo: Sở Công Thương.\n- Thời hạn gửi báo cáo: trước ngày 10/12 hằng năm.")
+    text = (
+        "V. CHẾ ĐỘ THÔNG TIN, BÁO CÁO\n- Cơ quan thực hiện báo cáo: Các sở, ban, ngành; UBND các xã, phường.\n"
+        "- Cơ quan nhận báo cáo: Sở Công Thương.\n- Thời hạn gửi báo cáo: trước ngày 10/12 hằng năm."
+    )
     assert items_of(text, Level.PROVINCE) == [
-        (("departments", "communes"), "Sở Công Thương", (), None, "Y", "10/12", "before")]
+        (("departments", "communes"), "Sở Công Thương", (), None, "Y", "10/12", "before")
+    ]
 
 
 def test_a_sending_field_after_a_sentence_that_names_the_parties_is_that_sentences():
-    text = ("V. CHẾ ĐỘ BÁO CÁO\n1. Các sở, ban, ngành, UBND các xã, phường báo cáo kết quả thực hiện Kế hoạch về Sở "
-            "Nội vụ.\n2. Thời gian gửi báo cáo: Báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày 15/12.")
+    text = (
+        "V. CHẾ ĐỘ BÁO CÁO\n1. Các sở, ban, ngành, UBND các xã, phường báo cáo kết quả thực hiện Kế hoạch về Sở "
+        "Nội vụ.\n2. Thời gian gửi báo cáo: Báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày 15/12."
+    )
     assert items_of(text, Level.PROVINCE) == [
         (("departments", "communes"), "Sở Nội vụ", (), None, "H1", "15/6", "before"),
-        (("departments", "communes"), "Sở Nội vụ", (), None, "Y", "15/12", "before")]
+        (("departments", "communes"), "Sở Nội vụ", (), None, "Y", "15/12", "before"),
+    ]
 
 
 def test_a_lettered_items_subject_holds_for_the_paragraphs_that_go_on_with_it():
-    text = ("1. Lập danh mục đề án trình Ủy ban nhân dân tỉnh:\n"
-            "a) Thủ trưởng các sở, ban, ngành phải tuân thủ đúng thời gian đề xuất đề án.\n"
-            "Danh mục đề án của năm sau phải gửi về Văn phòng Ủy ban nhân dân tỉnh trước ngày 01 tháng 12 hằng năm.\n"
-            "b) Sở Tư pháp thẩm định danh mục.")
+    text = (
+        "1. Lập danh mục đề án trình Ủy ban nhân dân tỉnh:\n"
+        "a) Thủ trưởng các sở, ban, ngành phải tuân thủ đúng thời gian đề xuất đề án.\n"
+        "Danh mục đề án của năm sau phải gửi về Văn phòng Ủy ban nhân dân tỉnh trước ngày 01 tháng 12 hằng năm.\n"
+        "b) Sở Tư pháp thẩm định danh mục."
+    )
     assert items_of(text, Level.PROVINCE) == [
-        (("departments",), "Văn phòng Ủy ban nhân dân tỉnh", (), None, "Y", "1/12", "before")]
+        (("departments",), "Văn phòng Ủy ban nhân dân tỉnh", (), None, "Y", "1/12", "before")
+    ]

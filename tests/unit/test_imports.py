@@ -23,8 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = ("dondoc", "db", "flows", "deployments", "benchmarks", "tests", "scripts")
 BARE = {"db", "flows", "deployments"}
 # Entry points: what a person, a scheduler or a worker starts. They may import the library; never the reverse.
-ENTRY_POINTS = {"dondoc.cli", "dondoc.cli_agencies", "dondoc.cli_held", "dondoc.__main__", "dondoc.demo",
-                "dondoc.flows", "dondoc.deployments", "benchmarks"}
+ENTRY_POINTS = {
+    "dondoc.cli",
+    "dondoc.cli_agencies",
+    "dondoc.cli_held",
+    "dondoc.__main__",
+    "dondoc.demo",
+    "dondoc.flows",
+    "dondoc.deployments",
+    "benchmarks",
+}
 
 
 def python_files() -> list[Path]:
@@ -85,8 +93,13 @@ FILES = python_files()
 def test_every_folder_is_read_once():
     names = [module_name(p) for p in FILES]
     assert len(names) == len(set(names))
-    assert {"dondoc.cli", "dondoc.db.tables", "dondoc.flows.chase", "dondoc.deployments.serve",
-            "benchmarks.chase"} <= set(names)
+    assert {
+        "dondoc.cli",
+        "dondoc.db.tables",
+        "dondoc.flows.chase",
+        "dondoc.deployments.serve",
+        "benchmarks.chase",
+    } <= set(names)
     assert not any("/dondoc/db/" in p.as_posix() or "/dondoc/flows/" in p.as_posix() for p in FILES)
 
 
@@ -97,21 +110,29 @@ def test_imports_are_under_dondoc_and_run_from_entry_points_down(path: Path):
 
 def test_the_check_sees_what_it_forbids():
     library = ROOT / "dondoc" / "_example.py"  # a library module's name; the source below is its text
-    source = ("import db.tables\n"
-              "from flows.chase import chase\n"
-              "def bench():\n"
-              "    from benchmarks.__main__ import main\n"
-              "    from dondoc.flows.chase import chase\n"
-              "    from dondoc.cli import app\n"
-              "from dondoc.db.tables import OutboxRow\n")
+    source = (
+        "import db.tables\n"
+        "from flows.chase import chase\n"
+        "def bench():\n"
+        "    from benchmarks.__main__ import main\n"
+        "    from dondoc.flows.chase import chase\n"
+        "    from dondoc.cli import app\n"
+        "from dondoc.db.tables import OutboxRow\n"
+    )
     assert problems(library, source) == [
         "1: db.tables (bare name: import dondoc.db.tables)",
         "2: flows.chase (bare name: import dondoc.flows.chase)",
         "4: benchmarks.__main__ (the benchmarks are not installed)",
         "5: dondoc.flows.chase (the library imports the entry point dondoc.flows)",
-        "6: dondoc.cli (the library imports the entry point dondoc.cli)"]
+        "6: dondoc.cli (the library imports the entry point dondoc.cli)",
+    ]
     # an entry point may import the library, the flows and the CLI, not the benchmarks; a test may import them
-    bare = ["1: db.tables (bare name: import dondoc.db.tables)", "2: flows.chase (bare name: import dondoc.flows.chase)"]
-    assert problems(ROOT / "dondoc" / "demo.py", source) == [*bare, "4: benchmarks.__main__ (the benchmarks are "
-                                                                    "not installed)"]
+    bare = [
+        "1: db.tables (bare name: import dondoc.db.tables)",
+        "2: flows.chase (bare name: import dondoc.flows.chase)",
+    ]
+    assert problems(ROOT / "dondoc" / "demo.py", source) == [
+        *bare,
+        "4: benchmarks.__main__ (the benchmarks are not installed)",
+    ]
     assert problems(ROOT / "tests" / "unit" / "test_x.py", source) == bare

@@ -47,11 +47,24 @@ def test_own_words_and_requests():
 def test_sender_index_agrees_with_sender_allowed():
     from dondoc.matching import SenderIndex
 
-    rules = {"syt": ({"vanthu@syt.example.org"}, None), "sgd": (set(), "sgd.example.org"),
-             "both": ({"chung@example.com"}, "syt.example.org"), "none": (set(), None)}
+    rules = {
+        "syt": ({"vanthu@syt.example.org"}, None),
+        "sgd": (set(), "sgd.example.org"),
+        "both": ({"chung@example.com"}, "syt.example.org"),
+        "none": (set(), None),
+    }
     index = SenderIndex(rules)
-    for address in ("VanThu@syt.example.org", "x@mail.sgd.example.org", "x@evilsgd.example.org", "x@syt.example.org",
-                    "chung@example.com", "nobody@example.net", "", None, "no-at-sign"):
+    for address in (
+        "VanThu@syt.example.org",
+        "x@mail.sgd.example.org",
+        "x@evilsgd.example.org",
+        "x@syt.example.org",
+        "chung@example.com",
+        "nobody@example.net",
+        "",
+        None,
+        "no-at-sign",
+    ):
         expected = [a for a, (contacts, domain) in rules.items() if sender_allowed(address, contacts, domain)]
         assert index.agencies_of(address) == expected, address
 

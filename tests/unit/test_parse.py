@@ -42,9 +42,19 @@ def parsed(name: str) -> ParsedMail:
 
 
 def strings(mail: ParsedMail) -> list[str]:
-    found = [mail.message_id or "", *mail.in_reply_to, *mail.references, mail.from_address or "", mail.from_name,
-             *mail.recipients, mail.subject, mail.text, *mail.headers.values(), *mail.report_recipients,
-             *mail.defects]
+    found = [
+        mail.message_id or "",
+        *mail.in_reply_to,
+        *mail.references,
+        mail.from_address or "",
+        mail.from_name,
+        *mail.recipients,
+        mail.subject,
+        mail.text,
+        *mail.headers.values(),
+        *mail.report_recipients,
+        *mail.defects,
+    ]
     for attachment in mail.attachments:
         found += [attachment.filename, attachment.original_filename, attachment.content_type]
     return found
@@ -95,8 +105,9 @@ def assert_hints(mail: ParsedMail, hints: dict) -> None:
 
 
 def test_corpus_is_large_and_covers_every_class():
-    kinds = {kind: sum(m.expect == kind for m in CORPUS) for kind in ("candidate", "auto-reply", "bounce",
-                                                                       "unparseable")}
+    kinds = {
+        kind: sum(m.expect == kind for m in CORPUS) for kind in ("candidate", "auto-reply", "bounce", "unparseable")
+    }
     assert len(CORPUS) >= 220 and all(count >= 10 for count in kinds.values()), kinds
 
 
@@ -116,6 +127,7 @@ def test_corpus_message(message):
 
 
 # --- the tricky ones, spelled out ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("label", ["cp1258-b", "cp1258-q", "raw-cp1258", "x-unknown-cp1258"])
 def test_cp1258_subject_decodes_to_nfc_vietnamese(label):
@@ -138,8 +150,15 @@ def test_latin1_labelled_cp1252_smart_quotes_decode():
 
 
 def test_unknown_charset_names_never_leave_replacement_characters():
-    for name in ("body/x-unknown-cp1258", "body/utf8mb4", "body/vietnamese-label", "body/empty-charset",
-                 "body/empty-charset-cp1258", "subject/empty-charset/0", "subject/utf8mb4-label/3"):
+    for name in (
+        "body/x-unknown-cp1258",
+        "body/utf8mb4",
+        "body/vietnamese-label",
+        "body/empty-charset",
+        "body/empty-charset-cp1258",
+        "subject/empty-charset/0",
+        "subject/utf8mb4-label/3",
+    ):
         mail = parsed(name)
         assert "\ufffd" not in mail.text + mail.subject, name
 
@@ -151,8 +170,13 @@ def test_rfc2231_continuation_filename():
 
 
 def test_forwarded_form_is_found_among_attachments():
-    for name in ("forward/outlook-attached", "forward/nested-3", "forward/nested-12", "forward/base64-encoded-rfc822",
-                 "forward/whole-message-is-rfc822"):
+    for name in (
+        "forward/outlook-attached",
+        "forward/nested-3",
+        "forward/nested-12",
+        "forward/base64-encoded-rfc822",
+        "forward/whole-message-is-rfc822",
+    ):
         mail = parsed(name)
         assert "Mẫu báo cáo DD-17.xlsx" in [a.filename for a in mail.attachments], name
         form = next(a for a in mail.attachments if a.filename.endswith(".xlsx"))
@@ -206,11 +230,18 @@ def test_dsn_is_flagged_as_report():
     assert mail.headers["auto-submitted"] == "auto-replied"
 
 
-@pytest.mark.parametrize("name, reason", [("caps/10000-parts", "too many"), ("caps/600-parts", "too many"),
-                                          ("caps/100kb-subject", "header section too large"),
-                                          ("caps/26mb", "too large"), ("structure/empty", "empty"),
-                                          ("forward/nested-200", "too many"),
-                                          ("caps/100-nested-multiparts", "nested too deeply")])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("caps/10000-parts", "too many"),
+        ("caps/600-parts", "too many"),
+        ("caps/100kb-subject", "header section too large"),
+        ("caps/26mb", "too large"),
+        ("structure/empty", "empty"),
+        ("forward/nested-200", "too many"),
+        ("caps/100-nested-multiparts", "nested too deeply"),
+    ],
+)
 def test_caps_are_checked_before_the_expensive_parse(name, reason):
     """The refusal names the cap, which the scan of the raw bytes applies before any parse (no timing asserted
     here: a timed assertion fails on a loaded machine; how long parsing takes is the benchmarks' business)."""
@@ -248,10 +279,31 @@ def test_ordinary_replies_of_every_mail_client_parse_whole():
 # --- fuzz --------------------------------------------------------------------------------------------------
 
 SEEDS = [m for m in CORPUS if len(m.raw) < 60_000]
-TOKENS = [b"\r\n--", b"\r\n\r\n", b"\x00", b"\xff\xfe", b"=?utf-8?B?", b"=?x-unknown?Q?=FF=E1?=", b"?=", b"\"",
-          b"; filename*0*=utf-8''%C3", b"; filename*1=x", b"Content-Type: multipart/mixed; boundary=Z\r\n",
-          b"Content-Type: message/rfc822\r\n", b"\r\n--Z\r\n", b"\r\n--Z--\r\n", b"; a*", b"multipart/",
-          b"Content-Transfer-Encoding: base64\r\n", b"\xe2\x80\xae", b"\r\n ", b"<", b">", b"@", b";"]
+TOKENS = [
+    b"\r\n--",
+    b"\r\n\r\n",
+    b"\x00",
+    b"\xff\xfe",
+    b"=?utf-8?B?",
+    b"=?x-unknown?Q?=FF=E1?=",
+    b"?=",
+    b'"',
+    b"; filename*0*=utf-8''%C3",
+    b"; filename*1=x",
+    b"Content-Type: multipart/mixed; boundary=Z\r\n",
+    b"Content-Type: message/rfc822\r\n",
+    b"\r\n--Z\r\n",
+    b"\r\n--Z--\r\n",
+    b"; a*",
+    b"multipart/",
+    b"Content-Transfer-Encoding: base64\r\n",
+    b"\xe2\x80\xae",
+    b"\r\n ",
+    b"<",
+    b">",
+    b"@",
+    b";",
+]
 MUTATION = st.one_of(
     st.tuples(st.just("flip"), st.integers(0, 1 << 20), st.integers(1, 255)),
     st.tuples(st.just("truncate"), st.integers(0, 1 << 20)),
@@ -272,7 +324,7 @@ def mutate(raw: bytes, mutations: list[tuple]) -> bytes:
         elif kind == "insert":
             data[at:at] = mutation[2]
         elif kind == "delete":
-            del data[at:at + mutation[2]]
+            del data[at : at + mutation[2]]
         elif kind == "duplicate-header":
             head = bytes(data).split(b"\r\n\r\n", 1)[0].split(b"\r\n")
             line = head[mutation[1] % len(head)]

@@ -7,7 +7,6 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dondoc.workdays import WorkCalendar
 from dondoc.policy import (
     DeadlineState,
     Policy,
@@ -19,6 +18,7 @@ from dondoc.policy import (
     stages,
     unchased_reason,
 )
+from dondoc.workdays import WorkCalendar
 
 CAL = WorkCalendar()
 POLICY = Policy()
@@ -52,9 +52,9 @@ def test_the_stages_of_a_default_policy():
 def test_a_reminder_is_due_on_its_day_within_office_hours_only():
     [reminder] = due(at(dt.date(2021, 5, 5)))
     assert (reminder.stage, reminder.escalate) == ("before-10@2021-05-19", False)
-    assert due(at(dt.date(2021, 5, 5), hour=7)) == []   # before office hours
+    assert due(at(dt.date(2021, 5, 5), hour=7)) == []  # before office hours
     assert due(at(dt.date(2021, 5, 5), hour=17)) == []  # after office hours
-    assert due(at(dt.date(2021, 5, 4))) == []           # nothing came due yet
+    assert due(at(dt.date(2021, 5, 4))) == []  # nothing came due yet
 
 
 def test_a_missed_day_sends_only_the_latest_stage():
@@ -119,6 +119,7 @@ def test_a_season_sends_each_stage_at_most_once_and_only_on_working_days(last_da
 
 # -- the lower bound of chasing: a first run never mails about long-past deadlines ----------------------
 
+
 def test_no_reminder_once_the_last_day_is_more_than_stale_after_days_past():
     # 33 days after the last day the overdue series is long over; with a long series it would still be "due"
     long_series = Policy(overdue={"every": 3, "max": 30})
@@ -141,8 +142,12 @@ def test_chase_from_stops_reminders_for_earlier_last_days():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)), st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)),
-       st.integers(1, 400), st.integers(0, 40))
+@given(
+    st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)),
+    st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)),
+    st.integers(1, 400),
+    st.integers(0, 40),
+)
 def test_never_a_reminder_for_a_last_day_older_than_the_bound(last, today, stale, every_max):
     policy = Policy(stale_after_days=stale, overdue={"every": 1, "max": every_max})
     reminders = due(at(today, 10), deadline(last_day=last), policy=policy)

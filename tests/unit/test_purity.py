@@ -7,9 +7,37 @@ from pathlib import Path
 
 import pytest
 
-PURE = ["model", "workdays", "deadlines", "checks", "policy", "matching", "aggregate", "succession", "folding", "charts"]
-FORBIDDEN = {"sqlmodel", "sqlalchemy", "prefect", "jinja2", "aiosmtplib", "aiosmtpd", "imapclient", "smtplib",
-             "imaplib", "email", "ruamel", "yaml", "typer", "rich", "dondoc.db", "dondoc.flows", "dondoc.deployments"}
+PURE = [
+    "model",
+    "workdays",
+    "deadlines",
+    "checks",
+    "policy",
+    "matching",
+    "aggregate",
+    "succession",
+    "folding",
+    "charts",
+]
+FORBIDDEN = {
+    "sqlmodel",
+    "sqlalchemy",
+    "prefect",
+    "jinja2",
+    "aiosmtplib",
+    "aiosmtpd",
+    "imapclient",
+    "smtplib",
+    "imaplib",
+    "email",
+    "ruamel",
+    "yaml",
+    "typer",
+    "rich",
+    "dondoc.db",
+    "dondoc.flows",
+    "dondoc.deployments",
+}
 # pydantic itself imports the stdlib `email` package, so the run-time check leaves it out.
 RUNTIME_FORBIDDEN = FORBIDDEN - {"email"}
 ROOT = Path(__file__).resolve().parents[2]

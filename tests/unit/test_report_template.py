@@ -14,5 +14,5 @@ def test_the_script_rebuilds_the_committed_template():
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     committed = ROOT / "templates" / "report" / "bao-cao-tong-hop.docx"
-    assert script.OUT == committed
+    assert committed == script.OUT
     assert script.build() == committed.read_bytes()

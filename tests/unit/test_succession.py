@@ -4,43 +4,86 @@ config checks with file:line."""
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import pytest
 
-from dondoc.workdays import WorkCalendar
 from dondoc.config import ConfigError, load_catalog
 from dondoc.deadlines import plan_deadlines
 from dondoc.model import Area, Directory, Plan
 from dondoc.succession import Holder, Lapse, display_name, holder
+from dondoc.workdays import WorkCalendar
 
 D = dt.date
 BASIS = "Nghị định 45/2025/NĐ-CP"
 
 
 def _area() -> Area:
-    return Area.model_validate({"area": "x", "name": "Tỉnh X", "agencies": [
-        {"id": "x.ubnd", "name": "UBND tỉnh X", "level": "province"},
-        {"id": "x.ldtbxh", "name": "Sở Lao động - Thương binh và Xã hội", "short": "Sở LĐTBXH", "level": "province",
-         "valid_until": "2025-02-28", "ended_by": BASIS,
-         "successors": [{"function": "children", "agency": "x.y-te", "from": "2025-03-01", "basis": BASIS},
-                        {"function": "labour", "agency": "x.noi-vu", "from": "2025-03-01", "basis": BASIS}]},
-        {"id": "x.y-te", "name": "Sở Y tế tỉnh X", "short": "Sở Y tế", "level": "province",
-         "valid_until": "2025-06-30", "ended_by": "Nghị quyết 202/2025/QH15",
-         "successors": [{"function": "all", "agency": "z.y-te", "from": "2025-07-01",
-                         "basis": "Nghị quyết 202/2025/QH15"}]},
-        {"id": "x.noi-vu", "name": "Sở Nội vụ", "level": "province"},
-        {"id": "x.huyen-a", "name": "UBND huyện A", "short": "UBND huyện A", "level": "district",
-         "valid_until": "2025-06-30", "ended_by": "Luật Tổ chức chính quyền địa phương 2025"},
-        {"id": "x.huyen-b", "name": "UBND huyện B", "level": "district"},
-        {"id": "x.xa-moi", "name": "UBND xã Mới", "level": "commune", "valid_from": "2025-07-01"}],
-        "groups": [{"id": "x.bao-cao", "name": "Các đơn vị",
-                    "members": ["x.ldtbxh", "x.y-te", "x.huyen-a", "x.huyen-b", "x.xa-moi"]}]})
+    return Area.model_validate(
+        {
+            "area": "x",
+            "name": "Tỉnh X",
+            "agencies": [
+                {"id": "x.ubnd", "name": "UBND tỉnh X", "level": "province"},
+                {
+                    "id": "x.ldtbxh",
+                    "name": "Sở Lao động - Thương binh và Xã hội",
+                    "short": "Sở LĐTBXH",
+                    "level": "province",
+                    "valid_until": "2025-02-28",
+                    "ended_by": BASIS,
+                    "successors": [
+                        {"function": "children", "agency": "x.y-te", "from": "2025-03-01", "basis": BASIS},
+                        {"function": "labour", "agency": "x.noi-vu", "from": "2025-03-01", "basis": BASIS},
+                    ],
+                },
+                {
+                    "id": "x.y-te",
+                    "name": "Sở Y tế tỉnh X",
+                    "short": "Sở Y tế",
+                    "level": "province",
+                    "valid_until": "2025-06-30",
+                    "ended_by": "Nghị quyết 202/2025/QH15",
+                    "successors": [
+                        {
+                            "function": "all",
+                            "agency": "z.y-te",
+                            "from": "2025-07-01",
+                            "basis": "Nghị quyết 202/2025/QH15",
+                        }
+                    ],
+                },
+                {"id": "x.noi-vu", "name": "Sở Nội vụ", "level": "province"},
+                {
+                    "id": "x.huyen-a",
+                    "name": "UBND huyện A",
+                    "short": "UBND huyện A",
+                    "level": "district",
+                    "valid_until": "2025-06-30",
+                    "ended_by": "Luật Tổ chức chính quyền địa phương 2025",
+                },
+                {"id": "x.huyen-b", "name": "UBND huyện B", "level": "district"},
+                {"id": "x.xa-moi", "name": "UBND xã Mới", "level": "commune", "valid_from": "2025-07-01"},
+            ],
+            "groups": [
+                {
+                    "id": "x.bao-cao",
+                    "name": "Các đơn vị",
+                    "members": ["x.ldtbxh", "x.y-te", "x.huyen-a", "x.huyen-b", "x.xa-moi"],
+                }
+            ],
+        }
+    )
 
 
 def _merged() -> Area:
-    return Area.model_validate({"area": "z", "name": "Tỉnh Z", "valid_from": "2025-07-01", "agencies": [
-        {"id": "z.y-te", "name": "Sở Y tế tỉnh Z", "short": "Sở Y tế", "level": "province"}]})
+    return Area.model_validate(
+        {
+            "area": "z",
+            "name": "Tỉnh Z",
+            "valid_from": "2025-07-01",
+            "agencies": [{"id": "z.y-te", "name": "Sở Y tế tỉnh Z", "short": "Sở Y tế", "level": "province"}],
+        }
+    )
 
 
 def _directory() -> Directory:
@@ -61,12 +104,31 @@ def test_a_dissolved_agency_hands_its_function_to_the_successor_for_that_functio
 
 
 def _plan(due: dict, valid_end="2025-12-31") -> Plan:
-    return Plan.model_validate({
-        "id": "p", "title": "Kế hoạch", "issuer": "x.ubnd", "area": "x", "coordinator": "x.ldtbxh",
-        "source": {"file": "p.txt"}, "valid": {"start": "2024-01-01", "end": valid_end}, "function": "children",
-        "obligations": [{"id": "bc", "title": "Báo cáo", "kind": "period-report", "reporters": ["x.bao-cao"],
-                         "recipient": "x.ubnd", "schedule": due, "rule": "by", "quote": "q",
-                         "source": {"file": "p.txt"}}]})
+    return Plan.model_validate(
+        {
+            "id": "p",
+            "title": "Kế hoạch",
+            "issuer": "x.ubnd",
+            "area": "x",
+            "coordinator": "x.ldtbxh",
+            "source": {"file": "p.txt"},
+            "valid": {"start": "2024-01-01", "end": valid_end},
+            "function": "children",
+            "obligations": [
+                {
+                    "id": "bc",
+                    "title": "Báo cáo",
+                    "kind": "period-report",
+                    "reporters": ["x.bao-cao"],
+                    "recipient": "x.ubnd",
+                    "schedule": due,
+                    "rule": "by",
+                    "quote": "q",
+                    "source": {"file": "p.txt"},
+                }
+            ],
+        }
+    )
 
 
 def _owed(plan: Plan) -> dict[str, list[tuple[str, tuple, str | None]]]:
@@ -95,9 +157,16 @@ def test_each_period_is_owed_by_the_agencies_that_exist_on_its_last_day():
 
 
 def test_a_dissolved_recipient_without_successor_excuses_the_period():
-    area = _area().model_copy(update={"agencies": [
-        a.model_copy(update={"valid_until": D(2025, 6, 30), "ended_by": "Nghị quyết 202/2025/QH15"})
-        if a.id == "x.ubnd" else a for a in _area().agencies]})
+    area = _area().model_copy(
+        update={
+            "agencies": [
+                a.model_copy(update={"valid_until": D(2025, 6, 30), "ended_by": "Nghị quyết 202/2025/QH15"})
+                if a.id == "x.ubnd"
+                else a
+                for a in _area().agencies
+            ]
+        }
+    )
     plan = _plan({"every": "year", "due": "30/11"})
     specs = plan_deadlines(plan, Directory([area, _merged()]), WorkCalendar([]), D(2026, 1, 1))
     late = [s for s in specs if s.period_key == "2025"]

@@ -41,10 +41,18 @@ def test_no_query_session_or_commit(path: Path):
 
 
 def test_the_check_sees_what_it_forbids():
-    source = ("from sqlmodel import select\n"
-              "with app.session() as session:\n"
-              "    row = session.get(ReportRow, 1)\n"
-              "    session.exec(select(ReportRow))\n"
-              "    session.commit()\n")
-    assert forbidden(ast.parse(source)) == ["1: from sqlmodel import", "2: .session(", "3: session.get(",
-                                            "4: .exec(", "4: select(", "5: .commit("]
+    source = (
+        "from sqlmodel import select\n"
+        "with app.session() as session:\n"
+        "    row = session.get(ReportRow, 1)\n"
+        "    session.exec(select(ReportRow))\n"
+        "    session.commit()\n"
+    )
+    assert forbidden(ast.parse(source)) == [
+        "1: from sqlmodel import",
+        "2: .session(",
+        "3: session.get(",
+        "4: .exec(",
+        "4: select(",
+        "5: .commit(",
+    ]

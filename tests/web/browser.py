@@ -28,8 +28,13 @@ def chromium() -> str | None:
 
 def environment(data_dir: Path, smtp_port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
-    env.update(DONDOC_DATA_DIR=str(data_dir), DONDOC_SMTP_PORT=str(smtp_port), DONDOC_HMAC_KEY=HMAC_KEY,
-               DONDOC_COMPOSE_WORKERS="0", DONDOC_WEB_SECRET="browser-test-session-key")
+    env.update(
+        DONDOC_DATA_DIR=str(data_dir),
+        DONDOC_SMTP_PORT=str(smtp_port),
+        DONDOC_HMAC_KEY=HMAC_KEY,
+        DONDOC_COMPOSE_WORKERS="0",
+        DONDOC_WEB_SECRET="browser-test-session-key",
+    )
     return env
 
 
@@ -50,9 +55,14 @@ def play_season(data_dir: Path, smtp_port: int) -> None:
         for index, agency in enumerate(answering):
             late = index >= 6
             when = dt.datetime(2021, 5, 26 if late else 12, 10, tzinfo=HANOI)
-            raw = reply_to(sent[agency].raw, sender=sent[agency].recipients[0], when=when,
-                           body="Kính gửi Sở, đơn vị gửi báo cáo 6 tháng đầu năm 2021.",
-                           form_values={}, extra=[("bao-cao-6-thang.pdf", b"%PDF-1.4 bao cao", "application/pdf")])
+            raw = reply_to(
+                sent[agency].raw,
+                sender=sent[agency].recipients[0],
+                when=when,
+                body="Kính gửi Sở, đơn vị gửi báo cáo 6 tháng đầu năm 2021.",
+                form_values={},
+                extra=[("bao-cao-6-thang.pdf", b"%PDF-1.4 bao cao", "application/pdf")],
+            )
             _deliver(inbox, raw)
             replies.ingest(app, now=when)
         _deliver(inbox, _stranger())
@@ -87,16 +97,22 @@ def free_port() -> int:
 
 def dondoc(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
     """The ``dondoc`` command of this environment, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "dondoc", *args], env=env, input=stdin, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "dondoc", *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
 
 
 @contextmanager
 def served(data_dir: Path, env: dict[str, str]):
     """``dondoc web --dir data_dir`` on a free port, until the block ends; yields its base URL."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "dondoc", "web", "--port", str(port), "--dir", str(data_dir)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dondoc", "web", "--port", str(port), "--dir", str(data_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -124,8 +140,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=chromium(), headless=True,
-                                          args=["--no-sandbox", "--disable-dev-shm-usage"])
+        launched = driver.chromium.launch(
+            executable_path=chromium(), headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         try:
             yield launched
         finally:
@@ -153,8 +170,13 @@ def screenshots(url: str, chrome, out_dir: Path) -> list[Path]:
         period = f"{url}/plans/{PLAN}/bao-cao-dinh-ky/{PERIOD}"
         page.goto(period)
         deadline = page.locator("table.agencies td:first-child a").nth(5).get_attribute("href")  # answered late
-        for name, target in (("overview", f"{url}/"), ("period", period), ("deadline", f"{url}{deadline}"),
-                             ("quarantine", f"{url}/quarantine"), ("reports", f"{url}/reports")):
+        for name, target in (
+            ("overview", f"{url}/"),
+            ("period", period),
+            ("deadline", f"{url}{deadline}"),
+            ("quarantine", f"{url}/quarantine"),
+            ("reports", f"{url}/reports"),
+        ):
             page.goto(target)
             path = out_dir / f"{name}-{width}.png"
             page.screenshot(path=str(path), full_page=name != "period" and name != "overview")

@@ -28,8 +28,12 @@ def sink(tmp_path):
 @pytest.fixture
 def season(tmp_path, sink):
     """The demo config synced (two agencies owe the 6-month report), and a viewer, a coordinator and an admin."""
-    settings = Settings(data_dir=tmp_path / "data", config_dir=write_config(tmp_path / "config"),
-                        smtp_port=sink.port, hmac_key="web-test-secret")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        config_dir=write_config(tmp_path / "config"),
+        smtp_port=sink.port,
+        hmac_key="web-test-secret",
+    )
     with opened(settings) as app:
         deadlines.sync(app, now=SYNCED, preview=False)
         for name, role in (("xem", "viewer"), ("dieuphoi", "coordinator"), ("quantri", "admin")):
@@ -50,8 +54,9 @@ def token(html: str) -> str:
 def signed_in(web, name: str) -> TestClient:
     client = TestClient(web, follow_redirects=False)
     page = client.get("/login")
-    answer = client.post("/login", data={"csrf": token(page.text), "name": name, "password": PASSWORD,
-                                         "next": "/plans"})
+    answer = client.post(
+        "/login", data={"csrf": token(page.text), "name": name, "password": PASSWORD, "next": "/plans"}
+    )
     assert answer.status_code == 303, answer.text
     return client
 
@@ -95,8 +100,9 @@ def stranger_mail(subject: str = XSS) -> bytes:
     message["Subject"] = subject
     message["Message-ID"] = "<stranger-1@example.net>"
     message.set_content("Gửi báo cáo ạ.\n" + XSS)
-    message.add_alternative(f"<html><body><h1>{XSS}</h1><iframe src='https://evil.example.com'></iframe>"
-                            "</body></html>", subtype="html")
+    message.add_alternative(
+        f"<html><body><h1>{XSS}</h1><iframe src='https://evil.example.com'></iframe></body></html>", subtype="html"
+    )
     return message.as_bytes()
 
 

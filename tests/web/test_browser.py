@@ -29,8 +29,18 @@ def console(tmp_path_factory):
     with MaildirSink(root / "mail") as sink:
         play_season(root / "data", sink.port)
         env = environment(root / "data", sink.port)
-        made = dondoc("users", "add", NAME, "--role", "coordinator", "--password-stdin", "--dir", str(root / "data"),
-                      env=env, stdin=PASSWORD + "\n")
+        made = dondoc(
+            "users",
+            "add",
+            NAME,
+            "--role",
+            "coordinator",
+            "--password-stdin",
+            "--dir",
+            str(root / "data"),
+            env=env,
+            stdin=PASSWORD + "\n",
+        )
         assert made.returncode == 0 and "nguyen.van.an (coordinator)" in made.stdout, made.stderr
         with served(root / "data", env) as url, browser() as chrome:
             yield url, chrome, root
@@ -98,7 +108,9 @@ def test_the_main_pages_photographed_at_desktop_and_phone_widths(console, tmp_pa
 
     url, chrome, _ = console
     written = screenshots(url, chrome, tmp_path)
-    assert sorted(p.name for p in written) == sorted(f"{n}-{w}.png" for n in ("overview", "period", "deadline",
-                                                                                "quarantine", "reports")
-                                                      for w in ("desktop", "phone"))
+    assert sorted(p.name for p in written) == sorted(
+        f"{n}-{w}.png"
+        for n in ("overview", "period", "deadline", "quarantine", "reports")
+        for w in ("desktop", "phone")
+    )
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 10_000 for p in written)

@@ -21,18 +21,21 @@ def run(*args: str, input: str | None = None):
 
 def test_accounts_are_added_listed_and_disabled_from_the_command_line(tmp_path):
     data = str(tmp_path / "data")
-    added = run("users", "add", "Quan.Tri", "--role", "admin", "--password-stdin", "--dir", data,
-                input=PASSWORD + "\n")
+    added = run("users", "add", "Quan.Tri", "--role", "admin", "--password-stdin", "--dir", data, input=PASSWORD + "\n")
     assert added.exit_code == 0 and "quan.tri (admin)" in added.stdout
     # asked twice at the prompt; a mismatch is asked again, the password never echoed
     prompted = run("users", "add", "xem", "--dir", data, input=f"{PASSWORD}\nkhac-hoan-toan\n{PASSWORD}\n{PASSWORD}\n")
     assert prompted.exit_code == 0 and "xem (viewer)" in prompted.stdout and PASSWORD not in prompted.output
     listed = json.loads(run("users", "list", "--format", "json", "--dir", data).stdout)
-    assert [(u["name"], u["role"], u["active"]) for u in listed] == [("quan.tri", "admin", True),
-                                                                      ("xem", "viewer", True)]
+    assert [(u["name"], u["role"], u["active"]) for u in listed] == [
+        ("quan.tri", "admin", True),
+        ("xem", "viewer", True),
+    ]
     assert run("users", "disable", "xem", "--dir", data).exit_code == 0
-    assert [u["active"] for u in json.loads(run("users", "list", "--format", "json", "--dir", data).stdout)] == \
-        [True, False]
+    assert [u["active"] for u in json.loads(run("users", "list", "--format", "json", "--dir", data).stdout)] == [
+        True,
+        False,
+    ]
 
 
 def test_account_mistakes_are_one_line(tmp_path):

@@ -17,8 +17,7 @@ def test_a_page_asks_to_sign_in_first_and_comes_back_after(web):
     assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/plans"
     page = client.get(answer.headers["location"])
     assert page.status_code == 200 and "Đăng nhập" in page.text and 'value="/plans"' in page.text
-    done = client.post("/login", data={"csrf": token(page.text), "name": "Xem", "password": PASSWORD,
-                                       "next": "/plans"})
+    done = client.post("/login", data={"csrf": token(page.text), "name": "Xem", "password": PASSWORD, "next": "/plans"})
     assert done.status_code == 303 and done.headers["location"] == "/plans"
     plans = client.get("/plans")
     assert plans.status_code == 200 and "Kế hoạch" in plans.text and "xem (xem)" in plans.text
@@ -62,8 +61,11 @@ def test_a_post_without_or_with_a_stale_csrf_token_is_refused_and_changes_nothin
     answer = admin.post("/users/xem/disable", data={"confirmed": "yes", "csrf": token(other.get("/users").text)})
     assert answer.status_code == 403
     assert {u.name: u.active for u in accounts.users(season)}["xem"] is True
-    forged = admin.post("/users/xem/disable", data={"confirmed": "yes", "csrf": token(admin.get("/users").text)},
-                        headers={"Origin": "https://attacker.example.com"})
+    forged = admin.post(
+        "/users/xem/disable",
+        data={"confirmed": "yes", "csrf": token(admin.get("/users").text)},
+        headers={"Origin": "https://attacker.example.com"},
+    )
     assert forged.status_code == 403
     assert {u.name: u.active for u in accounts.users(season)}["xem"] is True
 
@@ -79,8 +81,13 @@ def test_roles_are_enforced_on_the_server(viewer, coordinator, admin, season):
     assert coordinator.get("/users").status_code == 403
     assert admin.get("/users").status_code == 200
     csrf = token(viewer.get("/plans").text)
-    assert viewer.post("/reports/build", data={"csrf": csrf, "plan": "demo-2021", "obligation": "tong-hop",
-                                               "period": "2021-H1", "confirmed": "yes"}).status_code == 403
+    assert (
+        viewer.post(
+            "/reports/build",
+            data={"csrf": csrf, "plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "confirmed": "yes"},
+        ).status_code
+        == 403
+    )
     answer = viewer.post("/users/dieuphoi/disable", data={"csrf": csrf, "confirmed": "yes"})
     assert answer.status_code == 403 and "Vai trò" in answer.text
     assert all(u.active for u in accounts.users(season))

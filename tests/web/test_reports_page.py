@@ -29,8 +29,9 @@ def test_build_preview_download_approve_and_send_up_once(season, coordinator, vi
     csrf = token(coordinator.get("/reports").text)
     early = coordinator.post("/reports/1/send", data={"csrf": csrf, "confirmed": "yes"})
     assert early.status_code == 400 and "approve it first" in early.text and "Traceback" not in early.text
-    approved = coordinator.post("/reports/1/approve", data={"csrf": csrf, "by": "Giám đốc Sở Nguyễn Văn An",
-                                                            "confirmed": "yes"})
+    approved = coordinator.post(
+        "/reports/1/approve", data={"csrf": csrf, "by": "Giám đốc Sở Nguyễn Văn An", "confirmed": "yes"}
+    )
     assert approved.status_code == 200 and "đã được duyệt (Giám đốc Sở Nguyễn Văn An)" in approved.text
     # the demo config's UBND tỉnh has no address: the operation's one line, nothing sent
     sent = coordinator.post("/reports/1/send", data={"csrf": csrf, "confirmed": "yes"})
@@ -53,8 +54,9 @@ def test_an_approved_report_goes_up_once(tmp_path, sink):
         page = client.get("/reports")
         assert "pho-giam-doc" in page.text  # the signers of the coordinating agency, by title and name
         csrf = token(page.text)
-        approved = client.post(f"/reports/{built.row.id}/approve",
-                               data={"csrf": csrf, "by": "pho-giam-doc", "confirmed": "yes"})
+        approved = client.post(
+            f"/reports/{built.row.id}/approve", data={"csrf": csrf, "by": "pho-giam-doc", "confirmed": "yes"}
+        )
         assert approved.status_code == 200 and "Trần Thị Bình" in approved.text
         sent = client.post(f"/reports/{built.row.id}/send", data={"csrf": csrf, "confirmed": "yes"})
         assert sent.status_code == 200 and "đã gửi 1 thư; lỗi 0" in sent.text
@@ -65,10 +67,12 @@ def test_an_approved_report_goes_up_once(tmp_path, sink):
 
 
 def test_rejecting_a_draft_takes_a_comment(season, coordinator):
-    reports.build(season, "demo-2021", obligation="tong-hop", period="2021-H1",
-                  now=dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC))
+    reports.build(
+        season, "demo-2021", obligation="tong-hop", period="2021-H1", now=dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
+    )
     csrf = token(coordinator.get("/reports").text)
-    done = coordinator.post("/reports/1/reject", data={"csrf": csrf, "comment": "Thiếu số liệu <b>quý</b>",
-                                                       "confirmed": "yes"})
+    done = coordinator.post(
+        "/reports/1/reject", data={"csrf": csrf, "comment": "Thiếu số liệu <b>quý</b>", "confirmed": "yes"}
+    )
     assert done.status_code == 200 and "Thiếu số liệu &lt;b&gt;quý&lt;/b&gt;" in done.text
     assert reports.listing(season)[0].row.status == "rejected"

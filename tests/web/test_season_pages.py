@@ -9,8 +9,11 @@ from tests.web.conftest import reminder, signed_in, token
 
 
 def _deadline(season, agency: str) -> int:
-    return next(d.deadline.id for d in listings.deadlines(season, period="2021-H1", obligation="dinh-ky")
-                if d.deadline.agency_id == agency)
+    return next(
+        d.deadline.id
+        for d in listings.deadlines(season, period="2021-H1", obligation="dinh-ky")
+        if d.deadline.agency_id == agency
+    )
 
 
 def test_the_overview_shows_each_period_with_its_rates_and_denominators(viewer):
@@ -33,12 +36,14 @@ def test_excusing_an_agency_with_a_reason_after_confirming_changes_the_rate(seas
     assert done.status_code == 200 and "Đã miễn" in done.text
     assert "0/1 (0,0%)" in coordinator.get("/plans/demo-2021/dinh-ky/2021-H1").text  # one required now
     timeline = coordinator.get(f"/deadlines/{deadline}").text
-    assert re.search(r"Miễn báo cáo</strong> — bởi <span class=\"actor\">web:dieuphoi</span>; lý do: Sáp nhập",
-                     timeline)
+    assert re.search(
+        r"Miễn báo cáo</strong> — bởi <span class=\"actor\">web:dieuphoi</span>; lý do: Sáp nhập", timeline
+    )
     # a second coordinator acting on the same deadline is told, in one line, that it is no longer open
     other = signed_in(coordinator.app, "quantri")
-    again = other.post(f"/deadlines/{deadline}/act", data={**form, "csrf": token(other.get("/").text),
-                                                            "confirmed": "yes"})
+    again = other.post(
+        f"/deadlines/{deadline}/act", data={**form, "csrf": token(other.get("/").text), "confirmed": "yes"}
+    )
     assert again.status_code == 400 and "Traceback" not in again.text
     assert len([e for e in views.deadline_history(season, deadline).events if e.kind == "action"]) == 1
 
@@ -46,18 +51,24 @@ def test_excusing_an_agency_with_a_reason_after_confirming_changes_the_rate(seas
 def test_extend_and_pause_take_a_day_and_a_reason(season, coordinator):
     deadline = _deadline(season, "demo.ubnd-a")
     csrf = token(coordinator.get("/").text)
-    bad = coordinator.post(f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "extend", "day": "31/13/2021",
-                                                               "reason": "Bão", "confirmed": "yes"})
+    bad = coordinator.post(
+        f"/deadlines/{deadline}/act",
+        data={"csrf": csrf, "action": "extend", "day": "31/13/2021", "reason": "Bão", "confirmed": "yes"},
+    )
     assert bad.status_code == 400 and "không phải ngày" in bad.text
-    no_reason = coordinator.post(f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "excuse",
-                                                                     "confirmed": "yes"})
+    no_reason = coordinator.post(
+        f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "excuse", "confirmed": "yes"}
+    )
     assert no_reason.status_code == 400 and views.deadline_history(season, deadline).status == "open"
-    done = coordinator.post(f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "extend", "day": "30/06/2021",
-                                                                "reason": "Bão lũ", "confirmed": "yes"})
+    done = coordinator.post(
+        f"/deadlines/{deadline}/act",
+        data={"csrf": csrf, "action": "extend", "day": "30/06/2021", "reason": "Bão lũ", "confirmed": "yes"},
+    )
     assert done.status_code == 200 and "Hạn mới: 30/06/2021" in done.text
-    paused = coordinator.post(f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "pause",
-                                                                  "day": "31/12/2099", "reason": "Kiện toàn",
-                                                                  "confirmed": "yes"})
+    paused = coordinator.post(
+        f"/deadlines/{deadline}/act",
+        data={"csrf": csrf, "action": "pause", "day": "31/12/2099", "reason": "Kiện toàn", "confirmed": "yes"},
+    )
     assert paused.status_code == 200 and "31/12/2099" in paused.text
     period = coordinator.get("/plans/demo-2021/dinh-ky/2021-H1").text
     assert "gia hạn đến 30/06/2021: Bão lũ" in period and "tạm dừng nhắc đến 31/12/2099" in period
@@ -66,8 +77,7 @@ def test_extend_and_pause_take_a_day_and_a_reason(season, coordinator):
 def test_remind_now_sends_one_mail_that_the_timeline_shows_and_opens_as_text(season, coordinator, sink):
     deadline = _deadline(season, "demo.ubnd-a")
     csrf = token(coordinator.get("/").text)
-    done = coordinator.post(f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "remind",
-                                                                "confirmed": "yes"})
+    done = coordinator.post(f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "remind", "confirmed": "yes"})
     assert done.status_code == 200 and "Đã gửi 1 thư nhắc" in done.text
     assert sink.stats.delivered == {"vanthu@huyen-a.demo.example.org": 1}
     timeline = coordinator.get(f"/deadlines/{deadline}").text
@@ -80,12 +90,14 @@ def test_remind_now_sends_one_mail_that_the_timeline_shows_and_opens_as_text(sea
 def test_a_viewer_reads_but_cannot_act_and_a_post_without_token_changes_nothing(season, viewer, coordinator):
     deadline = _deadline(season, "demo.so-y-te")
     assert "Thực hiện…" not in viewer.get("/plans/demo-2021/dinh-ky/2021-H1").text
-    refused = viewer.post(f"/deadlines/{deadline}/act", data={"csrf": token(viewer.get("/").text),
-                                                              "action": "excuse", "reason": "x",
-                                                              "confirmed": "yes"})
+    refused = viewer.post(
+        f"/deadlines/{deadline}/act",
+        data={"csrf": token(viewer.get("/").text), "action": "excuse", "reason": "x", "confirmed": "yes"},
+    )
     assert refused.status_code == 403
-    forged = coordinator.post(f"/deadlines/{deadline}/act", data={"action": "excuse", "reason": "x",
-                                                                  "confirmed": "yes"})
+    forged = coordinator.post(
+        f"/deadlines/{deadline}/act", data={"action": "excuse", "reason": "x", "confirmed": "yes"}
+    )
     assert forged.status_code == 403
     assert views.deadline_history(season, deadline).status == "open"
 
@@ -103,8 +115,15 @@ def test_a_submission_shows_on_the_timeline_with_its_attachment(season, viewer):
     from tests.web.conftest import arrive
 
     sent = reminder(season, "demo.ubnd-a")
-    arrive(season, reply_to(sent, sender="vanthu@huyen-a.demo.example.org", body="Kính gửi báo cáo.",
-                            extra=[("bao-cao.pdf", b"%PDF-1.4 report", "application/pdf")]))
+    arrive(
+        season,
+        reply_to(
+            sent,
+            sender="vanthu@huyen-a.demo.example.org",
+            body="Kính gửi báo cáo.",
+            extra=[("bao-cao.pdf", b"%PDF-1.4 report", "application/pdf")],
+        ),
+    )
     deadline = _deadline(season, "demo.ubnd-a")
     timeline = viewer.get(f"/deadlines/{deadline}").text
     assert "Bản nộp lần 1" in timeline and "bao-cao.pdf" in timeline and "Thư xác nhận" in timeline
@@ -120,8 +139,7 @@ def test_an_agency_name_carrying_html_is_inert_on_every_page(tmp_path, sink):
     from tests.web.conftest import PASSWORD, SYNCED
 
     hostile = 'Huyện A <script>alert(1)</script><img src=x onerror="alert(2)">'
-    config = write_config(tmp_path / "config", area=AREA.replace("name: Ủy ban nhân dân huyện A",
-                                                                  f"name: '{hostile}'"))
+    config = write_config(tmp_path / "config", area=AREA.replace("name: Ủy ban nhân dân huyện A", f"name: '{hostile}'"))
     settings = Settings(data_dir=tmp_path / "data", config_dir=config, smtp_port=sink.port, hmac_key="k")
     with opened(settings) as app:
         deadlines.sync(app, now=SYNCED, preview=False)

@@ -9,18 +9,17 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('deadline') as batch:
-        batch.add_column(sa.Column('succeeds', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True))
+    with op.batch_alter_table("deadline") as batch:
+        batch.add_column(sa.Column("succeeds", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('deadline') as batch:
-        batch.drop_column('succeeds')
+    with op.batch_alter_table("deadline") as batch:
+        batch.drop_column("succeeds")

@@ -15,7 +15,7 @@ from dondoc import consolidate
 from dondoc.aggregate import ReportData
 from dondoc.chase import ChaseReport, deliver
 from dondoc.errors import NotFound
-from dondoc.operations._audit import record
+from dondoc.operations._audit import locked, record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
@@ -80,8 +80,8 @@ def reject(app: App, report_id: int, *, comment: str, actor: str, only_draft: bo
     """
     with app.session() as session:
         if only_draft:
-            row = _report(session, report_id)
-            if row.status != "draft":
+            row = locked(session, ReportRow, report_id)
+            if row is not None and row.status != "draft":
                 return row
         _event(session, report_id, actor=actor, action="reject-report", at=moment(app, now), reason=comment)
         return consolidate.reject(session, report_id, comment)
@@ -111,7 +111,7 @@ def send(app: App, report_id: int, *, actor: str, now: dt.datetime | None = None
 def _event(session, report_id: int, **event) -> None:
     """The audit event of an action on a report, on the coordinator's own deadline for its period when there is
     one (so the deadline's history shows it)."""
-    row = session.get(ReportRow, report_id)
+    row = locked(session, ReportRow, report_id)
     if row is None:
         return  # the action raises NotFound next
     plan = session.get(PlanRow, row.plan_id)

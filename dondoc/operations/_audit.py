@@ -56,3 +56,10 @@ def record(
     )
     session.add(row)
     return row
+
+
+def locked(session: Session, model, key):
+    """The row ``key`` of ``model``, read afresh and locked until the transaction ends (``SELECT … FOR UPDATE`` on
+    PostgreSQL; SQLite has one writer at a time): of two coordinators acting on one thing at once, the second
+    waits, then sees what the first did — a deadline no longer open, a report no longer a draft — and is told."""
+    return session.get(model, key, with_for_update=True, populate_existing=True)

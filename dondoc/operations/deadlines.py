@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from dondoc import controls
 from dondoc.chase import ChasePreview, preview_chase
 from dondoc.db.tables import DeadlineRow, PauseRow
-from dondoc.operations._audit import record
+from dondoc.operations._audit import locked, record
 from dondoc.operations._clock import moment
 from dondoc.sync import SyncReport, sync_catalog
 from dondoc.wiring import App
@@ -70,7 +70,7 @@ def excuse(app: App, deadline_id: int, *, reason: str, actor: str, now: dt.datet
 def _audited(session, deadline_id: int, **event) -> None:
     """The audit event of an action on a deadline, with its agency and previous state (nothing for an unknown
     deadline: the action raises ``NotFound`` next)."""
-    deadline = session.get(DeadlineRow, deadline_id)
+    deadline = locked(session, DeadlineRow, deadline_id)
     if deadline is not None:
         record(
             session,

@@ -8,7 +8,7 @@ from dondoc import controls, held
 from dondoc.db.outbox import worker_id
 from dondoc.db.tables import DeadlineRow, InboundRow, RequestRow, SubmissionRow
 from dondoc.intake import IntakeReport, run_ingest
-from dondoc.operations._audit import record
+from dondoc.operations._audit import locked, record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
@@ -52,6 +52,7 @@ def assign(app: App, message_id: int, deadline_id: int, *, actor: str, now: dt.d
     catalog, setup = app.catalog(), app.mail_setup()
     at = moment(app, now)
     with app.session() as session:
+        locked(session, InboundRow, message_id)
         deadline = session.get(DeadlineRow, deadline_id)
         record(
             session,
@@ -68,7 +69,7 @@ def assign(app: App, message_id: int, deadline_id: int, *, actor: str, now: dt.d
 def reject(app: App, message_id: int, *, reason: str, actor: str, now: dt.datetime | None = None) -> InboundRow:
     """Close a quarantined message as not a report (it is kept, with ``reason``); audited."""
     with app.session() as session:
-        message = session.get(InboundRow, message_id)
+        message = locked(session, InboundRow, message_id)
         record(
             session,
             actor=actor,
@@ -88,7 +89,7 @@ def return_submission(
     catalog, setup = app.catalog(), app.mail_setup()
     at = moment(app, now)
     with app.session() as session:
-        submission = session.get(SubmissionRow, submission_id)
+        submission = locked(session, SubmissionRow, submission_id)
         if submission is not None:
             deadline = session.get(DeadlineRow, submission.deadline_id)
             record(
@@ -111,7 +112,7 @@ def grant(
 ) -> RequestRow:
     """Grant an agency's request for more time: its deadline is extended to ``to``; audited."""
     with app.session() as session:
-        request = session.get(RequestRow, request_id)
+        request = locked(session, RequestRow, request_id)
         if request is not None:
             deadline = session.get(DeadlineRow, request.deadline_id)
             record(
@@ -174,7 +175,7 @@ def reject_held(app: App, message_id: int, *, reason: str, actor: str, now: dt.d
 
 
 def _held_event(session, message_id: int, **event) -> None:
-    message = session.get(InboundRow, message_id)
+    message = locked(session, InboundRow, message_id)
     deadline = session.get(DeadlineRow, message.deadline_id) if message and message.deadline_id else None
     record(
         session,

@@ -15,7 +15,7 @@ from dondoc.chase import ChaseReport, deliver
 from dondoc.db.outbox import worker_id
 from dondoc.db.tables import DeadlineRow, PlanRow, ReportRow, ReportStatus
 from dondoc.errors import NotFound
-from dondoc.operations._audit import record
+from dondoc.operations._audit import locked, record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
@@ -91,8 +91,8 @@ def reject(
     """
     with app.session() as session:
         if only_draft:
-            row = _report(session, report_id)
-            if row.status != ReportStatus.DRAFT:
+            row = locked(session, ReportRow, report_id)
+            if row is not None and row.status != ReportStatus.DRAFT:
                 return row
         _event(session, report_id, actor=actor, action="reject-report", at=moment(app, now), reason=comment)
         return consolidate.reject(session, report_id, comment)
@@ -123,7 +123,7 @@ def send(
 def _event(session, report_id: int, **event) -> None:
     """The audit event of an action on a report, on the coordinator's own deadline for its period when there is
     one (so the deadline's history shows it)."""
-    row = session.get(ReportRow, report_id)
+    row = locked(session, ReportRow, report_id)
     if row is None:
         return  # the action raises NotFound next
     plan = session.get(PlanRow, row.plan_id)

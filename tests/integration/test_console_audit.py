@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import mailbox
 import re
+import threading
 from itertools import pairwise
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import event
 from typer.testing import CliRunner
 
 from dondoc.cli import app as cli
+from dondoc.db.tables import DeadlineRow
 from dondoc.errors import NotFound, UsageError
 from dondoc.operations import chasing, deadlines, listings, opened, replies, views
 from dondoc.settings import Settings
@@ -176,3 +178,44 @@ def test_the_views_and_the_log_on_postgresql(tmp_path, sink, pg_url):
             ("action", "excuse"),
         ]
         assert history.events[1].at == REPLY_DAY
+
+
+@pytest.mark.postgres
+def test_two_coordinators_acting_on_one_deadline_at_once_the_second_is_told(tmp_path, sink, pg_url):
+    at = Settings(
+        data_dir=tmp_path / "data",
+        config_dir=write_config(tmp_path / "config"),
+        smtp_port=sink.port,
+        hmac_key="operations-test-secret",
+        database_url=pg_url,
+    )
+    with opened(at) as app:
+        deadlines.sync(app, now=dt.datetime(2021, 3, 1, 1, tzinfo=dt.UTC), preview=False)
+        [target] = [
+            d.deadline.id for d in listings.deadlines(app, period="2021-H1", obligation="dinh-ky", agency="demo.ubnd-a")
+        ]
+        outcome: dict[str, object] = {}
+
+        def second() -> None:
+            try:
+                outcome["row"] = deadlines.excuse(app, target, reason="Sáp nhập", actor="web:second")
+            except UsageError as error:
+                outcome["error"] = str(error)
+
+        with app.session() as first:  # the first coordinator's excuse, holding the row until it commits
+            row = first.get(DeadlineRow, target, with_for_update=True)
+            thread = threading.Thread(target=second)
+            thread.start()
+            while True:  # until the second waits for the row (no timing: PostgreSQL says so, asked afresh each time)
+                with app.engine.connect() as probe:
+                    waiting = probe.exec_driver_sql(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    ).scalar()
+                if waiting or not thread.is_alive():
+                    break
+            row.status, row.status_reason = "excused", "Giải thể"
+            first.commit()
+        thread.join()
+        assert waiting == 1 and outcome == {"error": f"deadline {target} is excused, not open"}
+        assert views.audit_log(app) == ()  # the refused second action wrote nothing
+        assert views.deadline_history(app, target).status_reason == "Giải thể"

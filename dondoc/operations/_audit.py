@@ -9,6 +9,7 @@ deadline no longer open — rolls back with the session and leaves nothing).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlmodel import Session
 
@@ -36,7 +37,7 @@ def record(
     agency_id: str | None = None,
     report_id: int | None = None,
     message_id: int | None = None,
-    **details,
+    **details: Any,
 ) -> AuditEventRow:
     """Add one event to ``session`` (committed by the change's own commit)."""
     row = AuditEventRow(

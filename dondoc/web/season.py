@@ -9,7 +9,7 @@ import urllib.parse
 from starlette.responses import Response
 
 from dondoc.errors import UsageError
-from dondoc.web.app import Page
+from dondoc.web.app import Page, RouteSpec
 
 __all__ = ["ROUTES"]
 
@@ -145,7 +145,7 @@ def submission_return(page: Page, submission_id: int) -> Response:
     )
 
 
-ROUTES = [
+ROUTES: list[RouteSpec] = [
     ("/", ["GET"], overview_page, "viewer"),
     ("/plans/{plan_id:str}/{obligation_id:str}/{period_key:str}", ["GET"], period_page, "viewer"),
     ("/deadlines/{deadline_id:int}", ["GET"], deadline_page, "viewer"),

@@ -349,10 +349,11 @@ class AttachmentRow(SQLModel, table=True):
 
 
 class RequestStatus(StrEnum):
-    """``open`` until the coordinator grants a request for more time (``granted``)."""
+    """``open`` until the coordinator grants a request for more time (``granted``) or refuses it (``refused``)."""
 
     OPEN = "open"
     GRANTED = "granted"
+    REFUSED = "refused"
 
 
 class RequestRow(SQLModel, table=True):

@@ -460,7 +460,7 @@ def load_catalog(config_dir: Path, plan_files: list[Path] | None = None, cache_d
     every value, to say ``file:line: what is wrong``.
     """
     key = _cache_key(config_dir, plan_files) if cache_dir is not None and config_dir.is_dir() else None
-    if key is not None and (catalog := _cached(cache_dir, key)) is not None:
+    if cache_dir is not None and key is not None and (catalog := _cached(cache_dir, key)) is not None:
         return catalog
     if config_dir.is_dir():
         try:
@@ -468,7 +468,7 @@ def load_catalog(config_dir: Path, plan_files: list[Path] | None = None, cache_d
         except Exception:  # noqa: BLE001 — the careful path below finds and locates every problem
             catalog = None
         if catalog is not None:
-            if key is not None:
+            if cache_dir is not None and key is not None:
                 _keep(cache_dir, key, catalog)
             return catalog
     return _load_located(config_dir, plan_files)

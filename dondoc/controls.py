@@ -35,7 +35,8 @@ def _reason(reason: str) -> str:
     return text
 
 
-def _deadline(session: Session, deadline_id: int) -> DeadlineRow:
+def deadline_row(session: Session, deadline_id: int) -> DeadlineRow:
+    """The deadline ``deadline_id`` (``NotFound`` if there is none)."""
     row = session.get(DeadlineRow, deadline_id)
     if row is None:
         raise NotFound(f"no deadline {deadline_id} (see `dondoc deadlines`)")
@@ -54,7 +55,7 @@ def pause(session: Session, agency_id: str, until: dt.date, reason: str) -> Paus
 
 def extend(session: Session, deadline_id: int, to: dt.date, reason: str) -> DeadlineRow:
     """Move an open deadline's last day to ``to``; reminders start a new series and state the reason."""
-    row = _deadline(session, deadline_id)
+    row = deadline_row(session, deadline_id)
     if row.status != DeadlineStatus.OPEN:
         raise UsageError(f"deadline {deadline_id} is {row.status}, not open: nothing to extend")
     if to <= row.last_day:
@@ -66,7 +67,7 @@ def extend(session: Session, deadline_id: int, to: dt.date, reason: str) -> Dead
 
 def excuse(session: Session, deadline_id: int, reason: str) -> DeadlineRow:
     """The agency no longer owes this report; no more reminders."""
-    row = _deadline(session, deadline_id)
+    row = deadline_row(session, deadline_id)
     if row.status != DeadlineStatus.OPEN:
         raise UsageError(f"deadline {deadline_id} is {row.status}, not open")
     row.status, row.status_reason = DeadlineStatus.EXCUSED, _reason(reason)
@@ -95,7 +96,7 @@ def assign(
     row = session.get(InboundRow, inbound_id)
     if row is None or row.status != InboundStatus.QUARANTINE:
         raise NotFound(f"no quarantined message {inbound_id} (see `dondoc quarantine list`)")
-    deadline = _deadline(session, deadline_id)
+    deadline = deadline_row(session, deadline_id)
     try:
         mail = parse_message((data_dir / row.path).read_bytes())
     except Unparseable as error:
@@ -119,7 +120,7 @@ def return_submission(
         raise UsageError(f"submission {submission_id} was already returned")
     text = _reason(reason)
     submission.status, submission.returned_reason = SubmissionStatus.RETURNED, text
-    deadline = _deadline(session, submission.deadline_id)
+    deadline = deadline_row(session, submission.deadline_id)
     deadline.status, deadline.status_reason = DeadlineStatus.OPEN, f"returned: {text}"
     queue_notice(session, catalog, setup, deadline, submission, text, now)
     session.commit()
@@ -141,9 +142,9 @@ def refuse(session: Session, request_id: int, reason: str) -> RequestRow:
     """Refuse an agency's request for more time: the deadline stays as it is (the reason is the audit log's)."""
     _reason(reason)
     request = session.get(RequestRow, request_id)
-    if request is None or request.status != "open":
+    if request is None or request.status != RequestStatus.OPEN:
         raise NotFound(f"no open request {request_id} (see `dondoc requests`)")
-    request.status = "refused"
+    request.status = RequestStatus.REFUSED
     session.commit()
     session.refresh(request)
     return request

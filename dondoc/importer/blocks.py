@@ -154,8 +154,8 @@ def find_blocks(text: str) -> list[Block]:
         mark, content = _content(raw)
         if not content:
             continue
-        if _is_heading(mark, content) and not _inside_article(current, mark, content):
-            heading = _HEADING.match(content)
+        heading = _HEADING.match(content)  # (a heading matches it: _is_heading asks the same)
+        if heading is not None and _is_heading(mark, content) and not _inside_article(current, mark, content):
             current, open_field = Block(content, mark, _heading_period(heading["rest"]), number, number), None
             current.lines.add(number)
             if heading["inline"]:
@@ -301,7 +301,7 @@ def _dated(block: Block) -> list[tuple[str, _Date | None]]:
     """(period, date) pairs of a block: its periods, the dates of its sending field."""
     named = _named_periods(block)
     regular = [period for period in named if period != "ad-hoc"]
-    ad_hoc = [("ad-hoc", None)] if "ad-hoc" in named else []
+    ad_hoc: list[tuple[str, _Date | None]] = [("ad-hoc", None)] if "ad-hoc" in named else []
     due = block.fields.get("due", "")
     ends = _of_periods(due, [_Mention(0, 0, period) for period in regular])[0]
     if ends or not regular and ad_hoc:
@@ -340,7 +340,7 @@ def _parties_of(block: Block, regime: _Regime, issuer: str | None, level: Level,
     recipient = _recipient(block.fields.get("recipient", ""), level, modern)
     asker = _ASKER.search(block.fields.get("body", ""))
     asked_by = _recipient(asker["who"], level, modern, bare_titles=False) if asker else (None, [], None)
-    if recipient[0] is None and asked_by[0] is not None:
+    if recipient[0] is None and asker and asked_by[0] is not None:
         recipient = asked_by  # "theo yêu cầu của Bộ Tư pháp": who asks for the report receives it
         notes.append(f'the recipient is read as the body that asks for the report ("{asker.group(0)[:60]}")')
     elif recipient[0] is None and regime.recipient[0] is not None:

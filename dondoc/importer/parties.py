@@ -275,5 +275,7 @@ def plural_units(text: str) -> str | None:
     text = text.strip()
     if not _PLURAL_UNITS.match(text):
         return None
-    phrase = text[: _UNITS_END.search(text).start()].strip(" ,:")
+    end = _UNITS_END.search(text)
+    assert end is not None  # the pattern ends with "|$": it always matches
+    phrase = text[: end.start()].strip(" ,:")
     return re.sub(r"\s*:\s*", ", ", phrase[0].upper() + phrase[1:]) if phrase else None

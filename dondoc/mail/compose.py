@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email import base64mime
+from email import base64mime, quoprimime
 from email.charset import Charset
 from email.encoders import encode_base64
 from email.header import Header
@@ -117,7 +117,8 @@ def _fold_simple(name: str, value: str) -> list[str] | None:
             continue
         if "," in line or ";" in line:
             return None
-        current, width = [], start
+        current: list[str] = []
+        width = start
         for word in line.split(" "):
             if current and width + 1 + len(word) > 78:
                 folded.append((" " if folded else "") + " ".join(current))
@@ -164,7 +165,9 @@ class _Utf8Base64(Charset):
         super().__init__("utf-8")
 
     def header_encode_lines(self, string, maxlengths):
-        if self._get_encoder(string.encode("utf-8")) is not base64mime:  # mostly ASCII: quoted-printable
+        raw = string.encode("utf-8")
+        # the stock choice for utf-8 (SHORTEST), as Charset._get_encoder makes it: base64 only when it is shorter
+        if base64mime.header_length(raw) >= quoprimime.header_length(raw):  # mostly ASCII: quoted-printable
             return super().header_encode_lines(string, maxlengths)
         extra = len("utf-8") + 7  # =?utf-8?b?…?=
         lines: list[str | None] = []

@@ -9,12 +9,15 @@ deadline no longer open — rolls back with the session and leaves nothing).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
 from dondoc.db.tables import AuditEventRow
 from dondoc.errors import UsageError
 from dondoc.model import nfc
+
+Row = TypeVar("Row")
 
 
 def who(actor: str) -> str:
@@ -36,7 +39,7 @@ def record(
     agency_id: str | None = None,
     report_id: int | None = None,
     message_id: int | None = None,
-    **details,
+    **details: Any,
 ) -> AuditEventRow:
     """Add one event to ``session`` (committed by the change's own commit)."""
     row = AuditEventRow(
@@ -58,7 +61,7 @@ def record(
     return row
 
 
-def locked(session: Session, model, key):
+def locked(session: Session, model: type[Row], key: int) -> Row | None:
     """The row ``key`` of ``model``, read afresh and locked until the transaction ends (``SELECT … FOR UPDATE`` on
     PostgreSQL; SQLite has one writer at a time): of two coordinators acting on one thing at once, the second
     waits, then sees what the first did — a deadline no longer open, a report no longer a draft — and is told."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
 from dondoc.db.outbox import worker_id
@@ -42,7 +43,7 @@ def _chase(
     dry_run: bool = False,
     force_stage: str | None = None,
     send: bool = True,
-    audit: dict | None = None,
+    audit: dict[str, Any] | None = None,
 ) -> ChaseReport:
     catalog, policy = app.catalog(), app.policy()
     setup = app.mail_setup()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
 
 from dondoc import controls
 from dondoc.chase import ChasePreview, preview_chase
@@ -67,7 +70,7 @@ def excuse(app: App, deadline_id: int, *, reason: str, actor: str, now: dt.datet
         return controls.excuse(session, deadline_id, reason)
 
 
-def _audited(session, deadline_id: int, **event) -> None:
+def _audited(session: Session, deadline_id: int, **event: Any) -> None:
     """The audit event of an action on a deadline, with its agency and previous state (nothing for an unknown
     deadline: the action raises ``NotFound`` next)."""
     deadline = locked(session, DeadlineRow, deadline_id)

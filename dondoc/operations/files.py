@@ -4,9 +4,13 @@ attachment is served as; and the answer given to a ``compile-report`` run paused
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dondoc.errors import NotFound
 from dondoc.wiring import App
+
+if TYPE_CHECKING:
+    from dondoc.operations.views import StoredFile
 
 __all__ = ["answer_paused_run", "report_file", "served_type"]
 
@@ -34,7 +38,7 @@ REPORT_TYPES = {
 OCTETS = "application/octet-stream"
 
 
-def served_type(stored) -> str:
+def served_type(stored: StoredFile) -> str:
     """The type to serve a stored attachment (:class:`dondoc.operations.views.StoredFile`) as: its safe declared
     type only when the file's first bytes agree with it (a "PDF" that is HTML goes out as bytes), else
     ``application/octet-stream``."""
@@ -67,7 +71,7 @@ def report_file(app: App, report_id: int, kind: str) -> tuple[Path, str]:
     raise NotFound(f"no report {report_id}")
 
 
-def answer_paused_run(plan_id: str, obligation_id: str, period_key: str, answer: dict) -> list[str]:
+def answer_paused_run(plan_id: str, obligation_id: str, period_key: str, answer: dict[str, Any]) -> list[str]:
     """Give ``answer`` to the compile-report runs paused for this report, when a Prefect server is configured
     (``PREFECT_API_URL``); the ids of the runs answered."""
     import os

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
 
 from dondoc import controls, held
 from dondoc.db.outbox import worker_id
@@ -91,7 +94,7 @@ def return_submission(
     with app.session() as session:
         submission = locked(session, SubmissionRow, submission_id)
         if submission is not None:
-            deadline = session.get(DeadlineRow, submission.deadline_id)
+            deadline = controls.deadline_row(session, submission.deadline_id)
             record(
                 session,
                 actor=actor,
@@ -114,7 +117,7 @@ def grant(
     with app.session() as session:
         request = locked(session, RequestRow, request_id)
         if request is not None:
-            deadline = session.get(DeadlineRow, request.deadline_id)
+            deadline = controls.deadline_row(session, request.deadline_id)
             record(
                 session,
                 actor=actor,
@@ -136,7 +139,7 @@ def refuse(app: App, request_id: int, *, reason: str, actor: str, now: dt.dateti
     with app.session() as session:
         request = session.get(RequestRow, request_id)
         if request is not None:
-            deadline = session.get(DeadlineRow, request.deadline_id)
+            deadline = controls.deadline_row(session, request.deadline_id)
             record(
                 session,
                 actor=actor,
@@ -174,7 +177,7 @@ def reject_held(app: App, message_id: int, *, reason: str, actor: str, now: dt.d
         return held.reject_held(session, message_id, reason)
 
 
-def _held_event(session, message_id: int, **event) -> None:
+def _held_event(session: Session, message_id: int, **event: Any) -> None:
     message = locked(session, InboundRow, message_id)
     deadline = session.get(DeadlineRow, message.deadline_id) if message and message.deadline_id else None
     record(

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -120,7 +121,7 @@ def send(
     return SentReport(row, mails)
 
 
-def _event(session, report_id: int, **event) -> None:
+def _event(session: Session, report_id: int, **event: Any) -> None:
     """The audit event of an action on a report, on the coordinator's own deadline for its period when there is
     one (so the deadline's history shows it)."""
     row = locked(session, ReportRow, report_id)

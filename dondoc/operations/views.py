@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from dondoc.aggregate import tally
 from dondoc.consolidate import lost_recipients
@@ -111,7 +114,7 @@ class Counts:
         return self.required
 
     @classmethod
-    def of(cls, states: Counter, held: int = 0) -> Counts:
+    def of(cls, states: Counter[str], held: int = 0) -> Counts:
         counted = tally(states)
         return cls(
             counted.expected,
@@ -322,7 +325,7 @@ class ActionEvent:
     action: str
     action_label: str
     reason: str | None
-    details: dict
+    details: dict[str, Any]
     deadline_id: int | None = None
     agency_id: str | None = None
     report_id: int | None = None
@@ -377,25 +380,25 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
     """
     today = _today(app, now)
     with app.session() as session:
-        plans = list(session.exec(select(PlanRow.id, PlanRow.title).where(PlanRow.active).order_by(PlanRow.id)))
+        plans = list(session.exec(select(PlanRow.id, PlanRow.title).where(PlanRow.active).order_by(col(PlanRow.id))))
         obligations = list(
             session.exec(
                 select(ObligationRow.plan_id, ObligationRow.id, ObligationRow.title).where(ObligationRow.active)
             )
         )
         every = list(
-            session.exec(  # from the index ix_deadline_period alone
-                select(
-                    DeadlineRow.plan_id,
-                    DeadlineRow.obligation_id,
-                    DeadlineRow.period_key,
+            session.execute(  # from the index ix_deadline_period alone
+                sa_select(
+                    col(DeadlineRow.plan_id),
+                    col(DeadlineRow.obligation_id),
+                    col(DeadlineRow.period_key),
                     func.min(DeadlineRow.period_start),
                     func.max(DeadlineRow.period_end),
                     func.min(DeadlineRow.last_day),
                 ).group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key)
             )
         )
-        chosen: dict[tuple[str, str], list] = {}
+        chosen: dict[tuple[str, str], list[Any]] = {}
         current: dict[tuple[str, str], str] = {}
         for row in sorted(every, key=lambda r: (r[0], r[1], r[5], r[3], r[2])):
             chosen.setdefault((row[0], row[1]), []).append(row)
@@ -408,23 +411,23 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
             chosen[key] = begun[: at + 1][-periods:]
             current[key] = begun[at][2]
         wanted = [(r[0], r[1], r[2]) for rows in chosen.values() for r in rows]
-        states: dict[tuple, Counter] = {}
-        labels: dict[tuple, str] = {}
-        held: dict[tuple, int] = {}
+        states: dict[tuple[str, str, str], Counter[str]] = {}
+        labels: dict[tuple[str, str, str], str] = {}
+        held: dict[tuple[str, str, str], int] = {}
         if wanted:
             # three IN lists (a search of the index; a row-value IN scans it whole), the few extra periods dropped
             which = (
-                DeadlineRow.plan_id.in_({w[0] for w in wanted}),
-                DeadlineRow.obligation_id.in_({w[1] for w in wanted}),
-                DeadlineRow.period_key.in_({w[2] for w in wanted}),
+                col(DeadlineRow.plan_id).in_({w[0] for w in wanted}),
+                col(DeadlineRow.obligation_id).in_({w[1] for w in wanted}),
+                col(DeadlineRow.period_key).in_({w[2] for w in wanted}),
             )
             wanted_set = set(wanted)
-            for plan_id, obligation_id, period_key, status, last, period_label, count in session.exec(
-                select(
-                    DeadlineRow.plan_id,
-                    DeadlineRow.obligation_id,
-                    DeadlineRow.period_key,
-                    DeadlineRow.status,
+            for plan_id, obligation_id, period_key, status, last, period_label, count in session.execute(
+                sa_select(
+                    col(DeadlineRow.plan_id),
+                    col(DeadlineRow.obligation_id),
+                    col(DeadlineRow.period_key),
+                    col(DeadlineRow.status),
                     EFFECTIVE,
                     func.min(DeadlineRow.period_label),
                     func.count(),
@@ -450,22 +453,22 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
                     DeadlineRow.period_key,
                     func.count(func.distinct(DeadlineRow.id)),
                 )
-                .join(InboundRow, InboundRow.deadline_id == DeadlineRow.id)
+                .join(InboundRow, col(InboundRow.deadline_id) == DeadlineRow.id)
                 .where(InboundRow.status == InboundStatus.HELD, DeadlineRow.status == DeadlineStatus.OPEN, *which)
                 .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key)
             ):
                 held[(plan_id, obligation_id, period_key)] = count
         coming: dict[tuple[str, str], list[NextLastDay]] = {}
-        for plan_id, obligation_id, period_key, period_label, day, count in session.exec(
-            select(
-                DeadlineRow.plan_id,
-                DeadlineRow.obligation_id,
-                DeadlineRow.period_key,
+        for plan_id, obligation_id, period_key, period_label, day, count in session.execute(
+            sa_select(
+                col(DeadlineRow.plan_id),
+                col(DeadlineRow.obligation_id),
+                col(DeadlineRow.period_key),
                 func.min(DeadlineRow.period_label),
                 EFFECTIVE,
                 func.count(),
             )
-            .where(DeadlineRow.status == DeadlineStatus.OPEN, today <= EFFECTIVE)
+            .where(col(DeadlineRow.status) == DeadlineStatus.OPEN, today <= EFFECTIVE)
             .group_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_key, EFFECTIVE)
             .order_by(EFFECTIVE)
         ):
@@ -475,7 +478,7 @@ def overview(app: App, *, now: dt.datetime | None = None, periods: int = 4) -> O
         waiting = dict(
             session.exec(
                 select(InboundRow.status, func.count())
-                .where(InboundRow.status.in_((InboundStatus.QUARANTINE, InboundStatus.HELD)))
+                .where(col(InboundRow.status).in_((InboundStatus.QUARANTINE, InboundStatus.HELD)))
                 .group_by(InboundRow.status)
             ).all()
         )
@@ -518,12 +521,13 @@ def _flagged(session: Session) -> dict[str, dt.datetime]:
     return {
         address.lower(): at
         for address, at in session.exec(
-            select(ContactRow.address, ContactRow.flagged_at).where(ContactRow.flagged_at.is_not(None))
+            select(ContactRow.address, ContactRow.flagged_at).where(col(ContactRow.flagged_at).is_not(None))
         )
+        if at is not None  # (the query's own condition, for the type)
     }
 
 
-def _reminder(row, flagged: dict[str, dt.datetime]) -> Reminder:
+def _reminder(row: Sequence[Any], flagged: dict[str, dt.datetime]) -> Reminder:
     """A reminder from (id, deadline_id, stage, status, created_at, sent_at, last_error, recipients)."""
     outbox_id, _, stage, status, created_at, sent_at, error, recipients = row
     at = _aware(sent_at or created_at)
@@ -543,25 +547,25 @@ def _reminder(row, flagged: dict[str, dt.datetime]) -> Reminder:
 
 
 REMINDER_COLUMNS = (
-    OutboxRow.id,
-    OutboxRow.deadline_id,
-    OutboxRow.stage,
-    OutboxRow.status,
-    OutboxRow.created_at,
-    OutboxRow.sent_at,
-    OutboxRow.last_error,
-    OutboxRow.recipients,
+    col(OutboxRow.id),
+    col(OutboxRow.deadline_id),
+    col(OutboxRow.stage),
+    col(OutboxRow.status),
+    col(OutboxRow.created_at),
+    col(OutboxRow.sent_at),
+    col(OutboxRow.last_error),
+    col(OutboxRow.recipients),
 )
 
 
-def _names(session: Session, rows) -> dict[int, str]:
+def _names(session: Session, rows: Sequence[tuple[int, str, str | None]]) -> dict[int, str]:
     """Each deadline's holder name from (deadline id, agency name, succeeds): "Sở Y tế (tiếp nhận từ Sở LĐTBXH)"
     for a successor, as :func:`dondoc.db.repo.holder_name` writes it."""
     before_ids = {a for _, _, succeeds in rows if succeeds for a in succeeds.split(",")}
     before = (
         {}
         if not before_ids
-        else {a.id: a.short or a.name for a in session.exec(select(AgencyRow).where(AgencyRow.id.in_(before_ids)))}
+        else {a.id: a.short or a.name for a in session.exec(select(AgencyRow).where(col(AgencyRow.id).in_(before_ids)))}
     )
     return {
         deadline_id: name
@@ -578,33 +582,33 @@ def period(
     (``NotFound`` when the plan has no such obligation or period). Eight statements at most."""
     today = _today(app, now)
     where = (
-        DeadlineRow.plan_id == plan_id,
-        DeadlineRow.obligation_id == obligation_id,
-        DeadlineRow.period_key == period_key,
+        col(DeadlineRow.plan_id) == plan_id,
+        col(DeadlineRow.obligation_id) == obligation_id,
+        col(DeadlineRow.period_key) == period_key,
     )
     ids = select(DeadlineRow.id).where(*where)
     with app.session() as session:
         found = session.exec(
             select(PlanRow.title, ObligationRow.title)
-            .join(ObligationRow, ObligationRow.plan_id == PlanRow.id)
+            .join(ObligationRow, col(ObligationRow.plan_id) == PlanRow.id)
             .where(PlanRow.id == plan_id, ObligationRow.id == obligation_id)
         ).first()
         if found is None:
             raise NotFound(f"no obligation '{obligation_id}' in plan '{plan_id}' (see `dondoc plans list`)")
-        rows = session.exec(
-            select(  # columns, not rows: thousands of ORM objects cost more than the query
-                DeadlineRow.id,
-                DeadlineRow.agency_id,
-                AgencyRow.name,
-                DeadlineRow.succeeds,
-                DeadlineRow.status,
-                DeadlineRow.last_day,
-                DeadlineRow.extended_to,
-                DeadlineRow.extension_reason,
-                DeadlineRow.status_reason,
-                DeadlineRow.period_label,
+        rows = session.execute(
+            sa_select(  # columns, not rows: thousands of ORM objects cost more than the query
+                col(DeadlineRow.id),
+                col(DeadlineRow.agency_id),
+                col(AgencyRow.name),
+                col(DeadlineRow.succeeds),
+                col(DeadlineRow.status),
+                col(DeadlineRow.last_day),
+                col(DeadlineRow.extended_to),
+                col(DeadlineRow.extension_reason),
+                col(DeadlineRow.status_reason),
+                col(DeadlineRow.period_label),
             )
-            .join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id)
+            .join(AgencyRow, col(AgencyRow.id) == DeadlineRow.agency_id)
             .where(*where)
         ).all()
         if not rows:
@@ -614,42 +618,46 @@ def period(
         names = _names(session, [(r[0], r[2], r[3]) for r in rows])
         flagged = _flagged(session)
         reminders: dict[int, list[Reminder]] = {}
-        for row in session.exec(
-            select(*REMINDER_COLUMNS)
-            .where(OutboxRow.deadline_id.in_(ids), OutboxRow.kind == "reminder")
-            .order_by(OutboxRow.id)
+        for row in session.execute(
+            sa_select(*REMINDER_COLUMNS)
+            .where(col(OutboxRow.deadline_id).in_(ids), col(OutboxRow.kind) == "reminder")
+            .order_by(col(OutboxRow.id))
         ):
             reminders.setdefault(row[1], []).append(_reminder(row, flagged))
-        versions: dict[int, list] = {}
-        for row in session.exec(
+        versions: dict[int, list[tuple[int, int, dt.datetime, str]]] = {}
+        for version in session.exec(
             select(SubmissionRow.deadline_id, SubmissionRow.version, SubmissionRow.received_at, SubmissionRow.status)
-            .where(SubmissionRow.deadline_id.in_(ids))
-            .order_by(SubmissionRow.version)
+            .where(col(SubmissionRow.deadline_id).in_(ids))
+            .order_by(col(SubmissionRow.version))
         ):
-            versions.setdefault(row[0], []).append(row)
+            versions.setdefault(version[0], []).append(version)
         waiting: dict[int, list[HeldMail]] = {}
-        for row in session.exec(
+        for message in session.exec(
             select(InboundRow)
             .where(
-                InboundRow.deadline_id.in_(ids), InboundRow.status.in_((InboundStatus.HELD, InboundStatus.QUARANTINE))
+                col(InboundRow.deadline_id).in_(ids),
+                col(InboundRow.status).in_((InboundStatus.HELD, InboundStatus.QUARANTINE)),
             )
-            .order_by(InboundRow.id)
+            .order_by(col(InboundRow.id))
         ):
-            waiting.setdefault(row.deadline_id, []).append(
+            assert message.id is not None and message.deadline_id is not None  # loaded by the query above
+            waiting.setdefault(message.deadline_id, []).append(
                 HeldMail(
-                    row.id,
-                    row.status,
-                    label("inbound", row.status),
-                    _aware(row.received_at),
-                    row.from_address or "",
-                    row.subject or "",
-                    row.reason or "",
+                    message.id,
+                    message.status,
+                    label("inbound", message.status),
+                    _aware(message.received_at),
+                    message.from_address or "",
+                    message.subject or "",
+                    message.reason or "",
                 )
             )
         paused = dict(
             session.exec(
                 select(PauseRow.agency_id, func.max(PauseRow.until))
-                .where(PauseRow.until >= today, PauseRow.agency_id.in_(select(DeadlineRow.agency_id).where(*where)))
+                .where(
+                    PauseRow.until >= today, col(PauseRow.agency_id).in_(select(DeadlineRow.agency_id).where(*where))
+                )
                 .group_by(PauseRow.agency_id)
             ).all()
         )
@@ -713,19 +721,22 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
     with app.session() as session:
         found = session.exec(
             select(DeadlineRow, AgencyRow, PlanRow)
-            .join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id)
-            .join(PlanRow, PlanRow.id == DeadlineRow.plan_id)
+            .join(AgencyRow, col(AgencyRow.id) == DeadlineRow.agency_id)
+            .join(PlanRow, col(PlanRow.id) == DeadlineRow.plan_id)
             .where(DeadlineRow.id == deadline_id)
         ).first()
         if found is None:
             raise NotFound(f"no deadline {deadline_id} (see `dondoc deadlines`)")
         deadline, agency, plan = found
+        assert deadline.id is not None  # loaded from the database
         obligation = session.get(ObligationRow, (deadline.plan_id, deadline.obligation_id))
         name = _names(session, [(deadline.id, agency.name, deadline.succeeds)])[deadline.id]
         flagged = _flagged(session)
-        events: list = []
-        for row in session.exec(
-            select(*REMINDER_COLUMNS, OutboxRow.kind).where(OutboxRow.deadline_id == deadline_id).order_by(OutboxRow.id)
+        events: list[Event] = []
+        for row in session.execute(
+            sa_select(*REMINDER_COLUMNS, col(OutboxRow.kind))
+            .where(col(OutboxRow.deadline_id) == deadline_id)
+            .order_by(col(OutboxRow.id))
         ):
             reminder = _reminder(row[:8], flagged)
             if row[8] == "reminder":
@@ -747,50 +758,59 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
         requests = {
             r.inbound_id: r for r in session.exec(select(RequestRow).where(RequestRow.deadline_id == deadline_id))
         }
-        for row in session.exec(
-            select(InboundRow).where(InboundRow.deadline_id == deadline_id).order_by(InboundRow.id)
+        for message in session.exec(
+            select(InboundRow).where(InboundRow.deadline_id == deadline_id).order_by(col(InboundRow.id))
         ):
-            request = requests.get(row.id)
+            assert message.id is not None  # loaded from the database
+            request = requests.get(message.id)
             events.append(
                 ReplyEvent(
-                    _aware(row.received_at),
-                    row.id,
-                    row.from_address or "",
-                    row.subject or "",
-                    _date_header(app.settings.data_dir, row.path),
-                    row.status,
-                    label("inbound", row.status),
-                    row.reason or "",
-                    row.match_method,
+                    _aware(message.received_at),
+                    message.id,
+                    message.from_address or "",
+                    message.subject or "",
+                    _date_header(app.settings.data_dir, message.path),
+                    message.status,
+                    label("inbound", message.status),
+                    message.reason or "",
+                    message.match_method,
                     request.kind if request else None,
                     request.status if request else None,
                 )
             )
         submissions = list(
-            session.exec(
-                select(
-                    SubmissionRow.id,
-                    SubmissionRow.inbound_id,
-                    SubmissionRow.version,
-                    SubmissionRow.received_at,
-                    SubmissionRow.on_time,
-                    SubmissionRow.status,
-                    SubmissionRow.returned_reason,
-                    SubmissionRow.from_address,
+            session.execute(
+                sa_select(
+                    col(SubmissionRow.id),
+                    col(SubmissionRow.inbound_id),
+                    col(SubmissionRow.version),
+                    col(SubmissionRow.received_at),
+                    col(SubmissionRow.on_time),
+                    col(SubmissionRow.status),
+                    col(SubmissionRow.returned_reason),
+                    col(SubmissionRow.from_address),
                 )
-                .where(SubmissionRow.deadline_id == deadline_id)
-                .order_by(SubmissionRow.version)
+                .where(col(SubmissionRow.deadline_id) == deadline_id)
+                .order_by(col(SubmissionRow.version))
             )
         )
         files: dict[int, list[AttachmentInfo]] = {}
         if submissions:
-            for row in session.exec(
+            for attachment in session.exec(
                 select(AttachmentRow)
-                .where(AttachmentRow.submission_id.in_([s[0] for s in submissions]))
-                .order_by(AttachmentRow.id)
+                .where(col(AttachmentRow.submission_id).in_([s[0] for s in submissions]))
+                .order_by(col(AttachmentRow.id))
             ):
-                files.setdefault(row.submission_id, []).append(
-                    AttachmentInfo(row.id, row.filename, row.content_type, row.size, row.path is not None, row.refused)
+                assert attachment.id is not None  # loaded from the database
+                files.setdefault(attachment.submission_id, []).append(
+                    AttachmentInfo(
+                        attachment.id,
+                        attachment.filename,
+                        attachment.content_type,
+                        attachment.size,
+                        attachment.path is not None,
+                        attachment.refused,
+                    )
                 )
         for sid, inbound_id, version, received, on_time, status, returned, sender in submissions:
             events.append(
@@ -813,10 +833,10 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
             for row in session.exec(
                 select(AuditEventRow)
                 .where(
-                    (AuditEventRow.deadline_id == deadline_id)
-                    | ((AuditEventRow.agency_id == deadline.agency_id) & AuditEventRow.deadline_id.is_(None))
+                    (col(AuditEventRow.deadline_id) == deadline_id)
+                    | ((col(AuditEventRow.agency_id) == deadline.agency_id) & col(AuditEventRow.deadline_id).is_(None))
                 )
-                .order_by(AuditEventRow.id)
+                .order_by(col(AuditEventRow.id))
             )
         ]
     order = {"reply": 0, "submission": 1, "action": 2, "receipt": 3, "reminder": 4}
@@ -844,6 +864,7 @@ def deadline_history(app: App, deadline_id: int, *, now: dt.datetime | None = No
 
 
 def _action(row: AuditEventRow) -> ActionEvent:
+    assert row.id is not None  # loaded from the database
     return ActionEvent(
         _aware(row.at),
         row.id,
@@ -879,7 +900,7 @@ def audit_log(
         if value is not None:
             query = query.where(column == value)
     with app.session() as session:
-        return tuple(_action(row) for row in session.exec(query.order_by(AuditEventRow.id.desc()).limit(limit)))
+        return tuple(_action(row) for row in session.exec(query.order_by(col(AuditEventRow.id).desc()).limit(limit)))
 
 
 # What the pages open: a rendered mail we sent, a message we took in (as text), a stored file.
@@ -969,7 +990,7 @@ def sent_mail(app: App, outbox_id: int) -> SentMail:
     message = email.message_from_bytes(row.raw, policy=email.policy.default)
     body = message.get_body(("plain",))
     return SentMail(
-        row.id,
+        outbox_id,
         row.kind,
         row.deadline_id,
         row.stage,
@@ -1004,7 +1025,7 @@ def received_mail(app: App, inbound_id: int) -> ReceivedMail:
     except (OSError, NotFound, Unparseable) as error:
         text, name, date, files, why = "", "", None, (), str(error)[:200]
     return ReceivedMail(
-        row.id,
+        inbound_id,
         row.status,
         label("inbound", row.status),
         row.reason or "",
@@ -1033,7 +1054,7 @@ def attachment_file(app: App, attachment_id: int) -> StoredFile:
             raise NotFound(f"attachment {attachment_id}: the stored file changed size (run `dondoc doctor`)")
     except OSError:
         raise NotFound(f"attachment {attachment_id}: the stored file is missing (run `dondoc doctor`)") from None
-    return StoredFile(row.id, row.submission_id, row.filename, row.content_type, row.size, path)
+    return StoredFile(attachment_id, row.submission_id, row.filename, row.content_type, row.size, path)
 
 
 def _inside(data_dir: Path, relative: str) -> Path:

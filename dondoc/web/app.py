@@ -28,6 +28,10 @@ from dondoc.errors import DondocError, NotFound, UsageError, explain
 from dondoc.web.security import HEADERS, LoginLimiter, SessionCodec, new_token, same_token, session_secret
 from dondoc.wiring import App
 
+# A page handler: the Page, then the path's parameters; and a route: path, methods, handler, the role it needs.
+Handler = Callable[..., Response]
+RouteSpec = tuple[str, list[str], Handler, str | None]
+
 __all__ = ["Forbidden", "Page", "create_app"]
 
 log = logging.getLogger("dondoc.web")
@@ -50,10 +54,10 @@ class Page:
     user: AccountRow | None
     lang: str
     csrf: str
+    limiter: LoginLimiter
+    codec: SessionCodec
     form: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
-    limiter: LoginLimiter | None = None
-    codec: SessionCodec | None = None
     session: dict = field(default_factory=dict)  # the signed session as it came in
 
     @property

@@ -12,7 +12,7 @@ import urllib.parse
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from dondoc.errors import NotFound, UsageError
-from dondoc.web.app import LANG_COOKIE, SESSION_COOKIE, Page, _local_path
+from dondoc.web.app import LANG_COOKIE, SESSION_COOKIE, Page, RouteSpec, _local_path
 from dondoc.web.security import new_token
 
 __all__ = ["ROUTES"]
@@ -458,7 +458,7 @@ def _missing(page: Page, **_) -> Response:
     raise NotFound(page.t("Không có trang này", "no such page"))
 
 
-ROUTES = [
+ROUTES: list[RouteSpec] = [
     ("/login", ["GET"], login_form, None),
     ("/login", ["POST"], login, None),
     ("/logout", ["POST"], logout, None),

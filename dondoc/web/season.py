@@ -9,7 +9,7 @@ import urllib.parse
 from starlette.responses import Response
 
 from dondoc.errors import UsageError
-from dondoc.web.app import Page
+from dondoc.web.app import Page, RouteSpec
 
 __all__ = ["ROUTES"]
 
@@ -103,16 +103,20 @@ def deadline_action(page: Page, deadline_id: int) -> Response:
             f"{report.sent} reminder(s) sent ({report.failed} failed)",
         )
     elif action == "extend":
-        row = deadlines.extend(page.app, deadline_id, to=day, reason=reason, actor=page.actor)
-        result = page.t(f"Hạn mới: {row.extended_to:%d/%m/%Y}", f"new last day: {row.extended_to:%d/%m/%Y}")
+        assert day is not None  # page.day() above returned one for "extend" or raised
+        extended = deadlines.extend(page.app, deadline_id, to=day, reason=reason, actor=page.actor)
+        result = page.t(f"Hạn mới: {extended.extended_to:%d/%m/%Y}", f"new last day: {extended.extended_to:%d/%m/%Y}")
     elif action == "excuse":
         deadlines.excuse(page.app, deadline_id, reason=reason, actor=page.actor)
         result = page.t(
             "Đã miễn: không nhắc nữa, không tính vào mẫu số", "excused: no more reminders, out of the denominator"
         )
     else:
-        row = deadlines.pause(page.app, history.agency_id, until=day, reason=reason, actor=page.actor)
-        result = page.t(f"Tạm dừng nhắc đến hết {row.until:%d/%m/%Y}", f"reminders paused until {row.until:%d/%m/%Y}")
+        assert day is not None  # page.day() above returned one for "pause" or raised
+        pause = deadlines.pause(page.app, history.agency_id, until=day, reason=reason, actor=page.actor)
+        result = page.t(
+            f"Tạm dừng nhắc đến hết {pause.until:%d/%m/%Y}", f"reminders paused until {pause.until:%d/%m/%Y}"
+        )
     return page.render("web/done.html", back=back, also=f"/deadlines/{deadline_id}", what=f"{words}. {result}.")
 
 
@@ -141,7 +145,7 @@ def submission_return(page: Page, submission_id: int) -> Response:
     )
 
 
-ROUTES = [
+ROUTES: list[RouteSpec] = [
     ("/", ["GET"], overview_page, "viewer"),
     ("/plans/{plan_id:str}/{obligation_id:str}/{period_key:str}", ["GET"], period_page, "viewer"),
     ("/deadlines/{deadline_id:int}", ["GET"], deadline_page, "viewer"),

@@ -18,6 +18,7 @@ import os
 import secrets
 import time
 from collections import defaultdict, deque
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = ["HEADERS", "LoginLimiter", "SessionCodec", "new_token", "same_token", "session_secret"]
@@ -36,7 +37,7 @@ HEADERS = {
 }
 
 
-def session_secret(environ: dict, data_dir: Path) -> bytes:
+def session_secret(environ: Mapping[str, str], data_dir: Path) -> bytes:
     """The key that signs session cookies: ``DONDOC_WEB_SECRET`` when set; else one generated once for this data
     dir and kept in ``data_dir/web-secret`` (mode 0600), so sessions outlive a restart and two data dirs never share
     a key. Several console processes behind one proxy need the same ``DONDOC_WEB_SECRET``."""

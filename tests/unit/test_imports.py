@@ -27,6 +27,8 @@ ENTRY_POINTS = {
     "dondoc.cli",
     "dondoc.cli_agencies",
     "dondoc.cli_held",
+    "dondoc.cli_history",
+    "dondoc.cli_web",
     "dondoc.__main__",
     "dondoc.demo",
     "dondoc.flows",

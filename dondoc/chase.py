@@ -18,6 +18,7 @@ Message-ID, which the receiving side deduplicates.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -36,6 +37,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, func, select
 
 from dondoc.db.outbox import claim, enqueue, mark_many, recover_interrupted, sent_stages
@@ -763,8 +765,14 @@ async def deliver(
             await transport.deliver(
                 _claimed(session, worker, now, limit, batch, answers.attempts, refill), answers.record
             )
-        finally:
-            answers.flush()
+        except BaseException:
+            # Record what the servers already answered, if the database still can; when it is the database that
+            # failed, its error is the one to report (the answers not recorded are sent again by the next run,
+            # within the window docs/chasing.md states), not the invalid transaction a second attempt would meet.
+            with contextlib.suppress(SQLAlchemyError):
+                answers.flush()
+            raise
+        answers.flush()
 
 
 def _stage_order(kind: str) -> tuple:

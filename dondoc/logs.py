@@ -117,4 +117,15 @@ def configure(settings, stream=None) -> logging.Handler:
         logger.removeHandler(old)
     logger.addHandler(handler)
     logger.setLevel(settings.log_level)
+    # The database driver warns on its own logger when it gives up a connection the server closed ("error ignored
+    # terminating <psycopg.Pipeline [BAD]>"); with no handler of its own that line would reach stderr bare, beside
+    # the one line in which dondoc says what happened. Its errors still show, in dondoc's format.
+    driver = logging.getLogger("psycopg")
+    for old in [h for h in driver.handlers if h.get_name() == "dondoc"]:
+        driver.removeHandler(old)
+    quiet = logging.StreamHandler(stream or sys.stderr)
+    quiet.set_name("dondoc")
+    quiet.setFormatter(handler.formatter)
+    quiet.setLevel(logging.ERROR)
+    driver.addHandler(quiet)
     return handler

@@ -772,13 +772,13 @@ def calendar_(
 def _chase_report(report, fmt: Format) -> None:
     rows = [
         dict(
-            deadline=p["deadline"],
-            agency=p["agency"],
-            period=p["period"],
-            stage=p["stage"],
-            escalate=bool(p["escalate"]),
-            to=list(p["to"]),
-            subject=p["subject"],
+            deadline=p.deadline,
+            agency=p.agency,
+            period=p.period,
+            stage=p.stage,
+            escalate=p.escalate,
+            to=list(p.to),
+            subject=p.subject,
         )
         for p in report.planned
     ]

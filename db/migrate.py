@@ -114,7 +114,10 @@ def head_revision() -> str:
     """The newest revision shipped."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # (alembic's answer when the versions folder is empty: a broken installation)
+        raise AssertionError("no migration shipped in db/migrations/versions")
+    return head
 
 
 def is_known_revision(revision: str) -> bool:

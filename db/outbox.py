@@ -12,16 +12,19 @@ import datetime as dt
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from dondoc.db.tables import OutboxRow, OutboxStatus
 
 __all__ = [
+    "QueuedMessage",
     "claim",
     "enqueue",
     "mark",
@@ -60,31 +63,54 @@ def process_running(pid: int) -> bool:
     return True
 
 
-def enqueue(session: Session, rows: list[dict], commit: bool = True) -> int:
+@dataclass(frozen=True)
+class QueuedMessage:
+    """One rendered mail to queue: the values of a new :class:`OutboxRow` (it starts ``pending``, never tried)."""
+
+    key: str  # unique: a stage (``reminder:<deadline>:<stage>``) or a notice is queued once
+    kind: str  # reminder, receipt, notice, report
+    message_id: str
+    sender: str
+    recipients: list[str]
+    subject: str
+    raw: bytes  # the exact bytes sent, every attempt
+    created_at: dt.datetime
+    deadline_id: int | None = None
+    stage: str | None = None
+    to_address: str | None = None  # automatic mails: the address, for the daily cap
+    status: OutboxStatus = field(default=OutboxStatus.PENDING)
+    attempts: int = 0
+
+
+def enqueue(session: Session, rows: Sequence[QueuedMessage | Mapping[str, Any]], commit: bool = True) -> int:
     """Insert outbox rows whose ``key`` is new; rows already queued are left as they are.
 
+    A row given as a mapping (the older spelling) must have exactly the fields of :class:`QueuedMessage`.
     Commits unless ``commit`` is false (the caller's transaction then holds the rows).
     """
     if not rows:
         return 0
+    values = [asdict(row if isinstance(row, QueuedMessage) else QueuedMessage(**row)) for row in rows]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
-    before = session.scalar(select(func.count()).select_from(OutboxRow))
-    session.execute(statement, rows)
+    count = select(func.count()).select_from(OutboxRow)
+    before = session.scalar(count) or 0
+    session.execute(statement, values)
     if commit:
         session.commit()
-    return session.scalar(select(func.count()).select_from(OutboxRow)) - before
+    return (session.scalar(count) or 0) - before
 
 
 def sent_stages(session: Session, deadline_ids: list[int] | None = None) -> dict[int, set[str]]:
     """The stages already queued (whatever their state) by deadline: a stage is queued once."""
-    query = select(OutboxRow.deadline_id, OutboxRow.stage).where(OutboxRow.kind == "reminder")
+    query = select(col(OutboxRow.deadline_id), col(OutboxRow.stage)).where(col(OutboxRow.kind) == "reminder")
     if deadline_ids is not None:
-        query = query.where(OutboxRow.deadline_id.in_(deadline_ids))
+        query = query.where(col(OutboxRow.deadline_id).in_(deadline_ids))
     result: dict[int, set[str]] = {}
     for deadline_id, stage in session.execute(query):
-        result.setdefault(deadline_id, set()).add(stage)
+        if deadline_id is not None and stage is not None:  # a reminder always has both
+            result.setdefault(deadline_id, set()).add(stage)
     return result
 
 
@@ -96,7 +122,7 @@ def recover_interrupted(
     Such a row may or may not have reached the server: it is sent again with
     the same Message-ID, which the receiving side uses to drop a duplicate.
     """
-    stale = session.scalars(select(OutboxRow).where(OutboxRow.status == OutboxStatus.SENDING)).all()
+    stale = session.scalars(select(OutboxRow).where(col(OutboxRow.status) == OutboxStatus.SENDING)).all()
     recovered = 0
     for row in stale:
         expired = row.claimed_at is None or row.claimed_at < now - lease
@@ -111,42 +137,43 @@ def recover_interrupted(
 
 def claim(session: Session, worker: str, now: dt.datetime, limit: int, ids: list[int] | None = None) -> list[OutboxRow]:
     """Claim up to ``limit`` pending rows for ``worker``; no other worker can claim them. Commits."""
-    ready = (OutboxRow.status == OutboxStatus.PENDING) & (
-        (OutboxRow.not_before.is_(None)) | (OutboxRow.not_before <= now)
+    ready = (col(OutboxRow.status) == OutboxStatus.PENDING) & (
+        (col(OutboxRow.not_before).is_(None)) | (col(OutboxRow.not_before) <= now)
     )
-    pick = select(OutboxRow.id).where(ready).order_by(OutboxRow.id).limit(limit)
+    pick = select(col(OutboxRow.id)).where(ready).order_by(col(OutboxRow.id)).limit(limit)
     if ids is not None:
-        pick = pick.where(OutboxRow.id.in_(ids))
+        pick = pick.where(col(OutboxRow.id).in_(ids))
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     claimed = session.scalars(
         update(OutboxRow)
-        .where(OutboxRow.id.in_(pick.scalar_subquery()), ready)
-        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now, attempts=OutboxRow.attempts + 1)
-        .returning(OutboxRow.id)
+        .where(col(OutboxRow.id).in_(pick.scalar_subquery()), ready)
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now, attempts=col(OutboxRow.attempts) + 1)
+        .returning(col(OutboxRow.id))
     ).all()
     session.commit()
     if not claimed:
         return []
-    return list(session.scalars(select(OutboxRow).where(OutboxRow.id.in_(claimed)).order_by(OutboxRow.id)))
+    return list(session.scalars(select(OutboxRow).where(col(OutboxRow.id).in_(claimed)).order_by(col(OutboxRow.id))))
 
 
+_MARK_EXTRA: tuple[tuple[OutboxStatus, dict[str, Any]], ...] = (
+    (OutboxStatus.SENT, {"sent_at": bindparam("at")}),
+    (OutboxStatus.FAILED, {}),
+    (OutboxStatus.PENDING, {"not_before": bindparam("at")}),
+)
 _MARK = {
     status: update(OutboxRow)
-    .where(OutboxRow.id == bindparam("row_id"))
+    .where(col(OutboxRow.id) == bindparam("row_id"))
     .values(status=status, claimed_by=None, last_error=bindparam("error"), **extra)
-    for status, extra in (
-        (OutboxStatus.SENT, {"sent_at": bindparam("at")}),
-        (OutboxStatus.FAILED, {}),
-        (OutboxStatus.PENDING, {"not_before": bindparam("at")}),
-    )
+    for status, extra in _MARK_EXTRA
 }
 
 
 def _answer(
     outbox_id: int, attempts: int, ok: bool, permanent: bool, error: str | None, now: dt.datetime
-) -> tuple[str, dict]:
-    params: dict = {"row_id": outbox_id, "error": error}
+) -> tuple[OutboxStatus, dict[str, Any]]:
+    params: dict[str, Any] = {"row_id": outbox_id, "error": error}
     if ok:
         status, params["at"] = OutboxStatus.SENT, now
     elif permanent or attempts >= MAX_ATTEMPTS:
@@ -181,12 +208,13 @@ def mark_many(
     and one commit on a plain connection (no ORM session): the commit, not
     the row, is what costs, and this runs while messages are being sent.
     """
-    statuses, batches = [], {}
+    statuses: list[str] = []
+    batches: dict[OutboxStatus, list[dict[str, Any]]] = {}
     for answer in answers:
         status, params = _answer(*answer, now)
         statuses.append(status)
         batches.setdefault(status, []).append(params)
-    for status, params in batches.items():
-        connection.execute(_MARK[status], params)
+    for status, batch in batches.items():
+        connection.execute(_MARK[status], batch)
     connection.commit()
     return statuses

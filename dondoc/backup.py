@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import URL, inspect, text
@@ -113,7 +113,7 @@ def _kind(url: URL) -> str:
 class _Hashing:
     """A reader that hashes what is read through it."""
 
-    def __init__(self, source: BinaryIO):
+    def __init__(self, source: IO[bytes]):
         self.source = source
         self.sha256 = hashlib.sha256()
         self.size = 0
@@ -125,7 +125,15 @@ class _Hashing:
         return chunk
 
 
-def _digest(source: BinaryIO) -> dict:
+def _sqlite_file(url: str) -> Path:
+    """The file of a SQLite database; ``BackupError`` for one in memory (``sqlite://``), which has none."""
+    database = make_url(url).database
+    if not database:
+        raise BackupError("the SQLite database is in memory (sqlite://): there is no file to back up or restore")
+    return Path(database)
+
+
+def _digest(source: IO[bytes]) -> dict:
     reader = _Hashing(source)
     while reader.read(CHUNK):
         pass
@@ -284,7 +292,7 @@ def create_backup(settings: Settings, destination: Path | None, now: dt.datetime
     with tempfile.TemporaryDirectory(prefix=".dondoc-backup-", dir=target.parent) as scratch:
         dump = Path(scratch) / PurePosixPath(DATABASE_MEMBERS[kind]).name
         if kind == "sqlite":
-            revision, rows = _sqlite_snapshot(Path(make_url(url).database), dump)
+            revision, rows = _sqlite_snapshot(_sqlite_file(url), dump)
         else:
             revision, rows = _pg_snapshot(url, dump)
         stamp = now.timestamp()
@@ -380,6 +388,8 @@ def read_archive(archive: Path) -> dict:
                     if name in found or (name == MANIFEST and manifest_bytes is not None):
                         raise BackupError(f"archive member '{name}' appears twice; nothing was restored")
                     content = tar.extractfile(member)
+                    if content is None:  # (_safe_name lets regular files only through, and each has content)
+                        raise BackupError(f"archive member '{name}' has no content; nothing was restored")
                     if name == MANIFEST:
                         manifest_bytes = content.read(MAX_MANIFEST)
                     else:
@@ -509,7 +519,7 @@ def _extract(archive: Path, staging: Path, manifest: dict) -> None:
 
 def _restored_rows(kind: str, url: str) -> dict[str, int]:
     if kind == "sqlite":
-        with closing(sqlite3.connect(make_url(url).database, timeout=30)) as connection:
+        with closing(sqlite3.connect(_sqlite_file(url), timeout=30)) as connection:
             return _sqlite_facts(connection)[1]
     from dondoc.db.engine import make_engine
 
@@ -553,12 +563,7 @@ def restore_backup(settings: Settings, archive: Path, *, force: bool = False) ->
     data_dir = settings.data_dir
     if not force:
         occupied = []
-        if (
-            kind == "sqlite"
-            and _sqlite_occupied(Path(make_url(url).database))
-            or kind == "postgresql"
-            and _pg_occupied(url)
-        ):
+        if kind == "sqlite" and _sqlite_occupied(_sqlite_file(url)) or kind == "postgresql" and _pg_occupied(url):
             occupied.append("the database")
         if any(True for _ in _data_files(data_dir)):
             occupied.append(f"{data_dir}")
@@ -573,7 +578,7 @@ def restore_backup(settings: Settings, archive: Path, *, force: bool = False) ->
         _extract(archive, staging, manifest)
         database = staging / manifest["database"]["member"]
         if kind == "sqlite":
-            _put_sqlite(database, Path(make_url(url).database))
+            _put_sqlite(database, _sqlite_file(url))
         else:
             _run_pg(
                 "pg_restore",

@@ -29,7 +29,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -37,11 +37,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from dondoc.db.outbox import claim, enqueue, mark_many, recover_interrupted, sent_stages
-from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, OutboxStatus, PauseRow
+from dondoc.db.ids import row_id
+from dondoc.db.outbox import QueuedMessage, claim, enqueue, mark_many, recover_interrupted, sent_stages
+from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
 from dondoc.errors import Fault, MailError
 from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
@@ -68,6 +70,7 @@ __all__ = [
     "ChasePreview",
     "ChaseReport",
     "MailSetup",
+    "PlannedReminder",
     "deliver",
     "die_with_parent",
     "plan_reminders",
@@ -112,12 +115,33 @@ class MailSetup:
     attach_files: bool = True  # the .xlsx form and the .ics invite
     trusted_authserv_id: str | None = None  # whose Authentication-Results authenticate a sender (intake)
 
+    def templates(self) -> jinja2.Environment:
+        """The templates, which a setup that renders has (only the copy sent to worker processes leaves them out)."""
+        if self.env is None:
+            raise AssertionError("this MailSetup has no templates: it cannot render a mail")
+        return self.env
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    """A reminder a chase run composed (and queued, unless a dry run): whom, for which deadline and stage."""
+
+    deadline: int
+    agency: str
+    plan: str
+    obligation: str
+    period: str
+    stage: str
+    escalate: bool
+    subject: str
+    to: list[str]
+
 
 @dataclass
 class ChaseReport:
     """What a chase run did, per reminder."""
 
-    planned: list[dict] = field(default_factory=list)
+    planned: list[PlannedReminder] = field(default_factory=list)
     queued: int = 0
     sent: int = 0
     failed: int = 0
@@ -166,7 +190,7 @@ def _local(now: dt.datetime, timezone: str) -> dt.datetime:
     return now.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
-def effective_last_day(row: DeadlineRow) -> dt.date:
+def effective_last_day(row: DeadlineRow | DeadlineView) -> dt.date:
     """The last day, an extension included."""
     return row.extended_to or row.last_day
 
@@ -184,21 +208,22 @@ def plan_reminders(
     """The reminders due at ``now`` for open deadlines matching ``only``, not queued before."""
     local = _local(now, timezone)
     query = select(DeadlineRow).where(
-        DeadlineRow.status == DeadlineStatus.OPEN, DeadlineRow.plan_id.in_(list(catalog.plans))
+        col(DeadlineRow.status) == DeadlineStatus.OPEN, col(DeadlineRow.plan_id).in_(list(catalog.plans))
     )
-    for column, value in (
-        (DeadlineRow.plan_id, only.plan),
-        (DeadlineRow.obligation_id, only.obligation),
-        (DeadlineRow.period_key, only.period),
-        (DeadlineRow.agency_id, only.agency),
-        (DeadlineRow.id, only.deadline),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    if only.plan is not None:
+        query = query.where(col(DeadlineRow.plan_id) == only.plan)
+    if only.obligation is not None:
+        query = query.where(col(DeadlineRow.obligation_id) == only.obligation)
+    if only.period is not None:
+        query = query.where(col(DeadlineRow.period_key) == only.period)
+    if only.agency is not None:
+        query = query.where(col(DeadlineRow.agency_id) == only.agency)
+    if only.deadline is not None:
+        query = query.where(col(DeadlineRow.id) == only.deadline)
     directory = catalog.directory
     # a dissolved agency is never reminded (its open deadlines are sync's to excuse or hand over)
     rows = {
-        row.id: row
+        row_id(row): row
         for row in session.exec(query)
         if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date())
     }
@@ -210,22 +235,22 @@ def plan_reminders(
         pauses[pause.agency_id] = max(pauses.get(pause.agency_id, pause.until), pause.until)
     if force_stage is not None:
         return [
-            (row, Reminder(row.id, force_stage, local.date(), 0, False))
-            for row in rows.values()
-            if force_stage not in stages.get(row.id, set())
+            (row, Reminder(row_id, force_stage, local.date(), 0, False))
+            for row_id, row in rows.items()
+            if force_stage not in stages.get(row_id, set())
         ]
     states = [
         DeadlineState(
-            id=row.id,
+            id=row_id,
             plan_id=row.plan_id,
             obligation_id=row.obligation_id,
             last_day=effective_last_day(row),
             open=True,
-            sent_stages=frozenset(stages.get(row.id, ())),
+            sent_stages=frozenset(stages.get(row_id, ())),
             paused_until=pauses.get(row.agency_id),
             chase_from=catalog.plans[row.plan_id].chase_from,
         )
-        for row in rows.values()
+        for row_id, row in rows.items()
     ]
     due = due_reminders(states, policy.for_obligation, local, calendar)
     return [(rows[reminder.deadline_id], reminder) for reminder in due]
@@ -236,13 +261,18 @@ def unchased_deadlines(
 ) -> list[tuple[DeadlineRow, Unchased]]:
     """Open deadlines past their last day that the schedule does not chase (long overdue, or before ``chase_from``)."""
     query = select(DeadlineRow).where(
-        DeadlineRow.status == DeadlineStatus.OPEN,
-        DeadlineRow.plan_id.in_(list(catalog.plans)),
+        col(DeadlineRow.status) == DeadlineStatus.OPEN,
+        col(DeadlineRow.plan_id).in_(list(catalog.plans)),
         func.coalesce(DeadlineRow.extended_to, DeadlineRow.last_day) < today,
     )
     found = []
     for row in session.exec(
-        query.order_by(DeadlineRow.plan_id, DeadlineRow.obligation_id, DeadlineRow.period_start, DeadlineRow.agency_id)
+        query.order_by(
+            col(DeadlineRow.plan_id),
+            col(DeadlineRow.obligation_id),
+            col(DeadlineRow.period_start),
+            col(DeadlineRow.agency_id),
+        )
     ):
         reason = unchased_reason(
             effective_last_day(row),
@@ -281,7 +311,7 @@ class ChasePreview:
         }
 
 
-def _by_period(rows: list[tuple[DeadlineRow, str | None]]) -> list[dict]:
+def _by_period(rows: Sequence[tuple[DeadlineRow, str | None]]) -> list[dict]:
     """Deadlines counted per (plan, obligation, period[, reason]), in period order, with the earliest last day."""
     groups: dict[tuple, dict] = {}
     for row, reason in rows:
@@ -320,10 +350,10 @@ def preview_chase(
 
 def flagged_addresses(session: Session) -> set[str]:
     """Addresses flagged by a bounce or a permanent refusal: no mail goes to them."""
-    return set(session.exec(select(ContactRow.address).where(ContactRow.flagged_at.is_not(None))))
+    return set(session.exec(select(ContactRow.address).where(col(ContactRow.flagged_at).is_not(None))))
 
 
-def _recipients(flagged: set[str], catalog: Catalog, row: DeadlineRow, reminder: Reminder) -> tuple[list, list]:
+def _recipients(flagged: set[str], catalog: Catalog, row: DeadlineView, reminder: Reminder) -> tuple[list, list]:
     agency = catalog.directory.agencies[row.agency_id]
     coordinator = catalog.directory.agencies[catalog.plans[row.plan_id].coordinator]
 
@@ -349,7 +379,7 @@ def _recipients(flagged: set[str], catalog: Catalog, row: DeadlineRow, reminder:
 
 
 def _files(
-    setup: MailSetup, plan, obligation, agency, row: DeadlineRow, token: str, last_day: dt.date, targets
+    setup: MailSetup, plan, obligation, agency, row: DeadlineView, token: str, last_day: dt.date, targets
 ) -> list[Attachment]:
     """The reporting form and the calendar invite of a deadline."""
     from dondoc.documents.form import FormRow, write_form  # openpyxl and icalendar: only when forms are attached
@@ -390,11 +420,11 @@ def compose_reminder(
     flagged: set[str],
     catalog: Catalog,
     calendar: WorkCalendar,
-    row: DeadlineRow,
+    row: DeadlineView,
     reminder: Reminder,
     now: dt.datetime,
     texts: SharedRender | None = None,
-) -> dict:
+) -> QueuedMessage:
     """The outbox row (values) of one reminder: rendered message and envelope. ``MailError`` if unsendable.
 
     ``texts`` renders the templates once per group of reminders that share all but the agency's name and the
@@ -438,7 +468,7 @@ def compose_reminder(
     subject, text, html = (
         texts.render(names, context, *_PER_MAIL)
         if texts is not None
-        else [render(setup.env, name, context) for name in names]
+        else [render(setup.templates(), name, context) for name in names]
     )
     subject = header_text(subject.strip())
     message = build_message(
@@ -454,7 +484,7 @@ def compose_reminder(
         attachments=attachments,
         language=lang,
     )
-    return dict(
+    return QueuedMessage(
         key=key,
         kind="reminder",
         deadline_id=row.id,
@@ -464,10 +494,12 @@ def compose_reminder(
         recipients=[a for _, a in to + cc],
         subject=subject,
         raw=message.as_bytes(),
-        status=OutboxStatus.PENDING,
-        attempts=0,
         created_at=now,
     )
+
+
+# what composing a chunk gives: (outbox rows, planned entries, skipped entries)
+Composed = tuple[list[QueuedMessage], list[PlannedReminder], list[dict]]
 
 
 @dataclass(frozen=True)
@@ -488,7 +520,7 @@ class DeadlineView:
     @classmethod
     def of(cls, row: DeadlineRow) -> DeadlineView:
         return cls(
-            row.id,
+            row_id(row),
             row.plan_id,
             row.obligation_id,
             row.agency_id,
@@ -508,27 +540,43 @@ def _compose_chunk(
     calendar: WorkCalendar,
     items: list[tuple[DeadlineView, Reminder]],
     now: dt.datetime,
-) -> tuple[list, list, list]:
+) -> Composed:
     """Compose reminders: (outbox rows, planned entries, skipped entries)."""
-    rows, planned, skipped = [], [], []
-    texts = SharedRender(setup.env)
+    rows: list[QueuedMessage] = []
+    planned: list[PlannedReminder] = []
+    skipped: list[dict] = []
+    texts = SharedRender(setup.templates())
     for deadline, reminder in items:
-        entry = {
-            "deadline": deadline.id,
-            "agency": deadline.agency_id,
-            "plan": deadline.plan_id,
-            "obligation": deadline.obligation_id,
-            "period": deadline.period_key,
-            "stage": reminder.stage,
-            "escalate": reminder.escalate,
-        }
         try:
             row = compose_reminder(setup, flagged, catalog, calendar, deadline, reminder, now, texts)
         except MailError as error:
-            skipped.append({**entry, "reason": str(error)})
+            skipped.append(
+                {
+                    "deadline": deadline.id,
+                    "agency": deadline.agency_id,
+                    "plan": deadline.plan_id,
+                    "obligation": deadline.obligation_id,
+                    "period": deadline.period_key,
+                    "stage": reminder.stage,
+                    "escalate": reminder.escalate,
+                    "reason": str(error),
+                }
+            )
             continue
         rows.append(row)
-        planned.append({**entry, "subject": row["subject"], "to": row["recipients"]})
+        planned.append(
+            PlannedReminder(
+                deadline=deadline.id,
+                agency=deadline.agency_id,
+                plan=deadline.plan_id,
+                obligation=deadline.obligation_id,
+                period=deadline.period_key,
+                stage=reminder.stage,
+                escalate=reminder.escalate,
+                subject=row.subject,
+                to=row.recipients,
+            )
+        )
     return rows, planned, skipped
 
 
@@ -540,7 +588,7 @@ def queue_reminders(
     planned: list[tuple[DeadlineRow, Reminder]],
     now: dt.datetime,
     report: ChaseReport,
-) -> list[dict]:
+) -> list[QueuedMessage]:
     """Render every planned reminder (before anything is queued); unsendable ones go to ``report.skipped``."""
     items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
     rows, entries, skipped = _compose_chunk(setup, flagged_addresses(session), catalog, calendar, items, now)
@@ -593,7 +641,7 @@ def _init_worker(
     )
 
 
-def _compose_in_worker(items: list[tuple[DeadlineView, Reminder]], now: dt.datetime) -> tuple[list, list, list]:
+def _compose_in_worker(items: list[tuple[DeadlineView, Reminder]], now: dt.datetime) -> Composed:
     return _compose_chunk(_WORKER["setup"], _WORKER["flagged"], _WORKER["catalog"], _WORKER["calendar"], items, now)
 
 
@@ -620,7 +668,9 @@ async def _pipelined(
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     first = _compose_chunk(setup, flagged, catalog, calendar, chunks[0], now)
     context = multiprocessing.get_context("fork")
-    templates = str(setup.env.loader.searchpath[0])
+    loader = setup.templates().loader
+    assert isinstance(loader, jinja2.FileSystemLoader), "the templates are read from a folder"
+    templates = str(loader.searchpath[0])
     with ProcessPoolExecutor(
         workers,
         mp_context=context,
@@ -629,7 +679,7 @@ async def _pipelined(
     ) as pool:
         loop = asyncio.get_running_loop()
         pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
-        results = iter([first, *pending])
+        results: Iterator[Composed | asyncio.Future[Composed]] = iter([first, *pending])
 
         async def queue_next() -> bool:
             """Queue the next composed chunk (waiting for its worker); false when none is left."""
@@ -684,7 +734,7 @@ RECORD_AFTER = 0.05  # … or fewer, once the oldest unrecorded one is this many
 class _Answers:
     """The servers' answers of one delivery, recorded in batches (see :data:`RECORD_EVERY`)."""
 
-    def __init__(self, connection, session: Session, now: dt.datetime, report: ChaseReport):
+    def __init__(self, connection: Connection, session: Session, now: dt.datetime, report: ChaseReport):
         self.connection, self.session, self.now, self.report = connection, session, now, report
         self.attempts: dict[int, int] = {}
         self.waiting: list[tuple[Delivery, str | None]] = []
@@ -738,8 +788,9 @@ async def _claimed(
         if not rows:
             return
         remaining -= len(rows)
-        envelopes = [Envelope(r.id, r.sender, list(r.recipients), r.raw, r.message_id) for r in rows]
-        attempts.update((r.id, r.attempts) for r in rows)
+        claimed = [(row_id(r), r) for r in rows]
+        envelopes = [Envelope(i, r.sender, list(r.recipients), r.raw, r.message_id) for i, r in claimed]
+        attempts.update((i, r.attempts) for i, r in claimed)
         session.expunge_all()  # the rows (and their bytes) are not needed in the session any more
         for envelope in envelopes:
             yield envelope
@@ -759,7 +810,9 @@ async def deliver(
     the answers in batches: at most :data:`RECORD_EVERY` answers, or :data:`RECORD_AFTER` seconds' worth, wait
     to be recorded (a crash then leaves them ``sending``; the next run sends them again, same Message-ID)."""
     report.recovered += recover_interrupted(session, now, LEASE)
-    with session.get_bind().connect() as connection:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine), "answers are recorded on a connection of their own"
+    with engine.connect() as connection:
         answers = _Answers(connection, session, now, report)
         try:
             await transport.deliver(
@@ -788,21 +841,21 @@ def _one_line(header) -> str:
     return " ".join(str(header or "").split())
 
 
-def stage_samples(rows: list[dict]) -> list[dict]:
+def stage_samples(rows: list[QueuedMessage]) -> list[dict]:
     """One composed reminder per stage (``before-10``, ``due``, ``overdue-2``…), as a person reads it: decoded
     subject, recipients and the plain-text part — what a dry run shows before anything is sent."""
-    first: dict[str, dict] = {}
+    first: dict[str, QueuedMessage] = {}
     for row in rows:
-        first.setdefault(row["stage"].split("@")[0], row)
+        first.setdefault((row.stage or "").split("@")[0], row)
     samples = []
     for kind in sorted(first, key=_stage_order):
         row = first[kind]
-        message = email.message_from_bytes(row["raw"], policy=email.policy.default)
+        message = email.message_from_bytes(row.raw, policy=email.policy.default)
         body = message.get_body(("plain",))
         samples.append(
             {
                 "stage": kind,
-                "deadline": row["deadline_id"],
+                "deadline": row.deadline_id,
                 "subject": _one_line(message["Subject"]),
                 "to": _one_line(message["To"]),
                 "cc": _one_line(message.get("Cc", "")),
@@ -855,10 +908,10 @@ def outbox_rows(session: Session, status: str | None = None) -> list[tuple[Outbo
     """The outbox with each row's agency, newest first."""
     query = (
         select(OutboxRow, AgencyRow)
-        .join(DeadlineRow, DeadlineRow.id == OutboxRow.deadline_id, isouter=True)
-        .join(AgencyRow, AgencyRow.id == DeadlineRow.agency_id, isouter=True)
-        .order_by(OutboxRow.id.desc())
+        .join(DeadlineRow, col(DeadlineRow.id) == col(OutboxRow.deadline_id), isouter=True)
+        .join(AgencyRow, col(AgencyRow.id) == col(DeadlineRow.agency_id), isouter=True)
+        .order_by(col(OutboxRow.id).desc())
     )
     if status is not None:
-        query = query.where(OutboxRow.status == status)
+        query = query.where(col(OutboxRow.status) == status)
     return list(session.exec(query))

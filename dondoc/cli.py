@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, overload
 
 import typer
 from rich.console import Console
@@ -23,6 +23,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from dondoc import installed_version
+from dondoc.db.tables import InboundStatus, OutboxStatus
 from dondoc.errors import ConfigError, DondocError, NotFound, UsageError, explain, visible
 from dondoc.listing import Column, cell, to_csv, to_json
 
@@ -32,16 +33,29 @@ __all__ = ["app"]
 class _OneLineUsage(TyperGroup):
     """Every usage error (unknown option, invalid value, missing argument) as one line on stderr, exit code 2."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+            return super().main(
+                args, prog_name, complete_var, standalone_mode, windows_expand_args=windows_expand_args, **extra
+            )
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = super().main(
+                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra
+            )
         except typer.TyperException as error:  # click's ClickException (typer vendors click)
-            if type(error).__name__ == "NoArgsIsHelpError" and getattr(error, "ctx", None) is not None:
-                sys.stderr.write(error.ctx.get_help() + "\n")
+            context = getattr(error, "ctx", None)  # (a usage error has one; not every ClickException does)
+            if type(error).__name__ == "NoArgsIsHelpError" and context is not None:
+                sys.stderr.write(context.get_help() + "\n")
                 sys.exit(2)
-            names, context = [], getattr(error, "ctx", None)
+            names: list[str] = []
             while context is not None and context.parent is not None:
                 names.append(context.info_name)
                 context = context.parent
@@ -124,6 +138,10 @@ class OptionError(UsageError):
     """An option's value cannot be read (a malformed date or time): a usage error, exit code 2."""
 
 
+@overload
+def _date(text: str) -> dt.date: ...
+@overload
+def _date(text: str | None) -> dt.date | None: ...
 def _date(text: str | None) -> dt.date | None:
     """A date given as dd/mm/yyyy or yyyy-mm-dd."""
     if text is None:
@@ -177,26 +195,22 @@ def _vn(day: dt.date) -> str:
     return f"{WEEKDAYS_VI[day.weekday()]} {day:%d/%m/%Y}"
 
 
-def _choices(name: str, values) -> type[StrEnum]:
-    """An option's choices as an enum (typer refuses anything else with one line, exit 2)."""
-    return StrEnum(name, {str(v).replace("-", "_"): str(v) for v in values})
+# An option's choices are an enum (typer refuses anything else with one line, exit 2).
+class DeadlineFilter(StrEnum):
+    """``--status`` of ``dondoc deadlines``: a stored DeadlineStatus, or a state of today (overdue, not-due);
+    tests/unit/test_cli_choices.py checks that the stored ones are DeadlineStatus's."""
+
+    open = "open"
+    submitted = "submitted"
+    late = "late"
+    excused = "excused"
+    closed = "closed"
+    overdue = "overdue"
+    not_due = "not-due"
 
 
-def _deadline_filters() -> type[StrEnum]:
-    from dondoc.db.tables import DeadlineStatus
-
-    return _choices("DeadlineFilter", [*DeadlineStatus, "overdue", "not-due"])
-
-
-def _statuses(name: str, enum_name: str) -> type[StrEnum]:
-    import dondoc.db.tables
-
-    return _choices(name, list(getattr(dondoc.db.tables, enum_name)))
-
-
-DeadlineFilter = _deadline_filters()
-OutboxFilter = _statuses("OutboxFilter", "OutboxStatus")
-InboundFilter = _statuses("InboundFilter", "InboundStatus")
+OutboxFilter = OutboxStatus
+InboundFilter = InboundStatus
 
 
 _LANG: dict[str, str | None] = {"lang": None}
@@ -573,7 +587,7 @@ def sync(
         for k in kinds
     ]
     if fmt is Format.JSON:
-        sys.stdout.write(to_json({**report.as_dict(), "next_chase": preview.as_dict()}))
+        sys.stdout.write(to_json({**report.as_dict(), "next_chase": preview.as_dict() if preview else None}))
         return
     if fmt is Format.CSV:
         sys.stdout.write(to_csv(rows, ["kind", "created", "updated", "retired"]))
@@ -606,7 +620,7 @@ def sync(
         markup=False,
         highlight=False,
     )
-    for line in _preview_lines(preview):
+    for line in _preview_lines(preview) if preview else []:
         out.print(line, markup=False, highlight=False)
 
 
@@ -679,7 +693,7 @@ def deadlines(
         date_from=start,
         date_to=end,
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d, name in ((f.deadline, f.name) for f in found):
         state = deadline_state(d.status, effective_last_day(d), today)
         if derived and state != derived:
@@ -757,7 +771,7 @@ def calendar_(
         [Column("date", "Ngày", "Day"), Column("kind", "Loại", "Kind"), Column("reason", "Lý do", "Reason")],
         title=(f"Ngày nghỉ lễ và làm bù năm {year}", f"Days off and swap days {year}"),
     )
-    months = [
+    months: list[dict[str, Any]] = [
         dict(month=f"{m:02d}/{year}", working=sum(1 for d, off, _ in days if d.month == m and off is None))
         for m in range(1, 13)
     ]
@@ -772,13 +786,13 @@ def calendar_(
 def _chase_report(report, fmt: Format) -> None:
     rows = [
         dict(
-            deadline=p["deadline"],
-            agency=p["agency"],
-            period=p["period"],
-            stage=p["stage"],
-            escalate=bool(p["escalate"]),
-            to=list(p["to"]),
-            subject=p["subject"],
+            deadline=p.deadline,
+            agency=p.agency,
+            period=p.period,
+            stage=p.stage,
+            escalate=p.escalate,
+            to=list(p.to),
+            subject=p.subject,
         )
         for p in report.planned
     ]
@@ -1683,10 +1697,11 @@ PART_LABELS = {
 
 def _size(count: int) -> str:
     """A byte count for people: 812 B, 4.1 kB, 12.3 MB."""
+    size: float = count
     for unit in ("B", "kB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
+        if size < 1000 or unit == "GB":
+            return f"{count} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
     return ""
 
 

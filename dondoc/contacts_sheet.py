@@ -29,6 +29,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -168,23 +169,25 @@ def _read_xlsx(path: Path) -> Sheet:
     # a merged cell's value belongs to every cell of its range ("Cơ quan" merged over its people)
     filled: dict[tuple[int, int], object] = {}
     for merged in sheet.merged_cells.ranges:
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for row in range(merged.min_row, merged.max_row + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
-                filled[(row, col)] = value
+        top_left = sheet.cell(merged.min_row, merged.min_col).value
+        for row_number in range(merged.min_row, merged.max_row + 1):
+            for column in range(merged.min_col, merged.max_col + 1):
+                filled[(row_number, column)] = top_left
     source = formulas[sheet.title]
-    hidden, raw, unsaved = [], [], []
-    for row in sheet.iter_rows():
+    hidden: list[int] = []
+    raw: list[tuple[int, list[Any]]] = []
+    unsaved: list[int] = []
+    # iter_rows() starts at row 1, column 1 (openpyxl): the positions are the cells' coordinates
+    for number, row in enumerate(sheet.iter_rows(), start=1):
         if not row:
             continue
-        number = row[0].row
         if sheet.row_dimensions[number].hidden:
             hidden.append(number)
             continue
         cells = []
-        for cell in row:
-            value = filled.get((number, cell.column), cell.value)
-            formula = source.cell(number, cell.column).value
+        for column, cell in enumerate(row, start=1):
+            value = filled.get((number, column), cell.value)
+            formula = source.cell(number, column).value
             if value is None and isinstance(formula, str) and formula.startswith("="):
                 unsaved.append(number)
             cells.append(value)
@@ -348,9 +351,9 @@ def plan_import(
     for row in sheet.rows:
         if row.number in bad_rows:
             continue
-        agency_id, why = _match(row.values, area, index)
+        agency_id, why = _match(row.values, area, index)  # (one of the two is None)
         name = row.values.get("agency", "")
-        if agency_id is None and add_missing and name and "khớp nhiều" not in why:
+        if agency_id is None and add_missing and name and "khớp nhiều" not in (why or ""):
             agency_id = added.get(loose(name))
             if agency_id is None:
                 agency_id = f"{prefix}.{slug(name)}"
@@ -360,7 +363,7 @@ def plan_import(
                 plan.new_agencies.append(NewAgency(row.number, agency_id, name, _level(name)))
                 agencies[agency_id] = _empty(agency_id, name)
         if agency_id is None:
-            plan.bad.append((row.number, why))
+            plan.bad.append((row.number, why or ""))
             continue
         addresses = [a.strip().lower() for a in re.split(r"[;,\s]+", row.values.get("email", "")) if a.strip()]
         if not addresses:

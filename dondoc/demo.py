@@ -79,7 +79,8 @@ def _reply(
     message["Date"] = format_datetime(when)
     if auto:
         message["Auto-Submitted"] = "auto-replied"
-    quoted = "\n".join("> " + line for line in original.get_body(("plain",)).get_content().splitlines())
+    plain = original.get_body(("plain",))
+    quoted = "\n".join("> " + line for line in (plain.get_content() if plain is not None else "").splitlines())
     message.set_content(f"{body}\n\nVào {original['Date']}, {original['From']} đã viết:\n{quoted}\n")
     for name, content, mime in attachments:
         maintype, _, subtype = mime.partition("/")
@@ -98,7 +99,8 @@ def _filled_form(reminder: bytes, rng: random.Random) -> tuple[str, bytes] | Non
 
     original = email.message_from_bytes(reminder, policy=email.policy.default)
     for part in original.iter_attachments():
-        if (part.get_filename() or "").endswith(".xlsx"):
+        filename = part.get_filename() or ""
+        if filename.endswith(".xlsx"):
             book = load_workbook(io.BytesIO(part.get_content()))
             sheet = book[FORM_SHEET]
             row = FIRST_ROW
@@ -114,7 +116,7 @@ def _filled_form(reminder: bytes, rng: random.Random) -> tuple[str, bytes] | Non
                 row += 1
             out = io.BytesIO()
             book.save(out)
-            return part.get_filename(), out.getvalue()
+            return filename, out.getvalue()
     return None
 
 
@@ -258,6 +260,7 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         compiled = compile_report_flow(
             plan=plan_id, obligation=target.id, period=period, require_approval=False, now=when
         )
+        assert isinstance(compiled, dict), "without an approval to wait for, the flow returns its result"
         from dondoc.consolidate import report_paths
         from dondoc.operations import reports
 
@@ -428,7 +431,7 @@ def _agencies_answer(catalog, sink, behaviours, replied, inbox, rng, day, last_d
                 reminders.append((parsed["Date"].datetime if parsed["Date"] else None, raw, subject))
         if not reminders:
             continue
-        reminders.sort(key=lambda r: r[0])
+        reminders.sort(key=lambda r: r[0].timestamp() if r[0] is not None else 0.0)  # (the sink's mails have a Date)
         _, latest, stage_text = reminders[-1]
         overdue = "Quá hạn" in stage_text
         when = morning + dt.timedelta(hours=1, minutes=rng.randint(0, 120))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from dondoc.db.ids import row_id
 from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, InboundStatus, SubmissionRow
 from dondoc.errors import NotFound, UsageError
 from dondoc.model import Catalog, nfc
@@ -62,11 +63,11 @@ def list_held(session: Session, catalog: Catalog) -> list[HeldReport]:
     names = {agency_id: agency.name for agency_id, agency in catalog.directory.agencies.items()}
     return [
         HeldReport(
-            row.id,
+            row_id(row),
             row.received_at,
             row.from_address or "",
             row.subject or "",
-            deadline.id,
+            row_id(deadline),
             deadline.plan_id,
             deadline.agency_id,
             names.get(deadline.agency_id, deadline.agency_id),

@@ -28,11 +28,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from dondoc.aggregate import figure
 from dondoc.chase import MailSetup, effective_last_day
-from dondoc.db.outbox import enqueue, process_running
+from dondoc.db.ids import row_id
+from dondoc.db.outbox import QueuedMessage, enqueue, process_running
 from dondoc.db.tables import (
     AttachmentRow,
     ContactRow,
@@ -41,7 +42,6 @@ from dondoc.db.tables import (
     InboundRow,
     InboundStatus,
     OutboxRow,
-    OutboxStatus,
     RequestRow,
     SourceMessageRow,
     SubmissionRow,
@@ -252,7 +252,8 @@ def take_in(
 def _store_chunk(
     session: Session, source: MailSource, data_dir: Path, now: dt.datetime, chunk: list[Fetched], report: IntakeReport
 ) -> None:
-    rows, taken = {}, []
+    rows: dict[str, dict] = {}
+    taken: list[dict] = []
     for fetched in chunk:
         digest, path = store_raw(data_dir, fetched.raw, sync=False)
         rows.setdefault(
@@ -278,7 +279,7 @@ def _store_chunk(
     sync_to_disk()
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     inserted = session.execute(
-        insert(InboundRow).on_conflict_do_nothing(index_elements=["sha256"]).returning(InboundRow.id),
+        insert(InboundRow).on_conflict_do_nothing(index_elements=["sha256"]).returning(col(InboundRow.id)),
         list(rows.values()),
     ).all()
     session.execute(insert(SourceMessageRow).on_conflict_do_nothing(index_elements=["source", "scope", "ref"]), taken)
@@ -315,7 +316,7 @@ class _Chunk:
     versions: Counter = field(default_factory=Counter)  # latest version by deadline
     automatic: Counter = field(default_factory=Counter)  # automatic mails per address in the last 24 h
     classes: Counter = field(default_factory=Counter)
-    receipts: list[dict] = field(default_factory=list)
+    receipts: list[QueuedMessage] = field(default_factory=list)
     attachments: list[tuple[SubmissionRow, list[_File]]] = field(default_factory=list)
 
     def load(self, mails: list[ParsedMail]) -> None:
@@ -325,41 +326,48 @@ class _Chunk:
         for deadline_id, agency_id in (
             session.exec(
                 select(DeadlineRow.id, DeadlineRow.agency_id).where(
-                    DeadlineRow.agency_id.in_(agencies), DeadlineRow.status == DeadlineStatus.OPEN
+                    col(DeadlineRow.agency_id).in_(agencies), DeadlineRow.status == DeadlineStatus.OPEN
                 )
             )
             if agencies
             else ()
         ):
-            self.open_by_agency.setdefault(agency_id, set()).add(deadline_id)
+            if deadline_id is not None:  # (a primary key)
+                self.open_by_agency.setdefault(agency_id, set()).add(deadline_id)
         references = {i for mail in mails for i in _thread_ids(mail)}
         if references:
             self.thread_of.update(
-                session.exec(
+                (message_id, deadline_id)
+                for message_id, deadline_id in session.exec(
                     select(OutboxRow.message_id, OutboxRow.deadline_id).where(
-                        OutboxRow.message_id.in_(references), OutboxRow.deadline_id.is_not(None)
+                        col(OutboxRow.message_id).in_(references), col(OutboxRow.deadline_id).is_not(None)
                     )
-                ).all()
+                )
+                if deadline_id is not None
             )
         named = {i for ids in self.open_by_agency.values() for i in ids} | set(self.thread_of.values())
         for mail in mails:
             named.update(i for i in (self._token(mail), _tag(mail)) if i is not None and i <= MAX_ID)
         if named:
-            pick = select(DeadlineRow).where(DeadlineRow.id.in_(named)).order_by(DeadlineRow.id)
+            pick = select(DeadlineRow).where(col(DeadlineRow.id).in_(named)).order_by(col(DeadlineRow.id))
             if session.get_bind().dialect.name == "postgresql":
                 # another worker taking a reply for one of these deadlines waits (locks in id order: no deadlock),
                 # so the versions read below are the latest
                 pick = pick.with_for_update()
-            self.deadlines = {row.id: row for row in session.exec(pick)}
+            self.deadlines = {row_id(row): row for row in session.exec(pick)}
         message_ids = {mail.message_id for mail in mails if mail.message_id}
         if message_ids:
             self.taken.update(
-                session.exec(
+                message_id
+                for message_id in session.exec(
                     select(InboundRow.message_id).where(
-                        InboundRow.message_id.in_(message_ids),
-                        InboundRow.status.in_([InboundStatus.SUBMISSION, InboundStatus.REQUEST, InboundStatus.HELD]),
+                        col(InboundRow.message_id).in_(message_ids),
+                        col(InboundRow.status).in_(
+                            [InboundStatus.SUBMISSION, InboundStatus.REQUEST, InboundStatus.HELD]
+                        ),
                     )
                 )
+                if message_id is not None
             )
         self.load_counts(set(self.deadlines), {mail.from_address.lower() for mail in mails if mail.from_address})
 
@@ -371,8 +379,8 @@ class _Chunk:
                 dict(
                     session.exec(
                         select(SubmissionRow.deadline_id, func.max(SubmissionRow.version))
-                        .where(SubmissionRow.deadline_id.in_(deadline_ids))
-                        .group_by(SubmissionRow.deadline_id)
+                        .where(col(SubmissionRow.deadline_id).in_(deadline_ids))
+                        .group_by(col(SubmissionRow.deadline_id))
                     ).all()
                 )
             )
@@ -382,8 +390,8 @@ class _Chunk:
                     session.exec(
                         select(OutboxRow.to_address, func.count())
                         .where(
-                            OutboxRow.to_address.in_(addresses),
-                            OutboxRow.kind.in_(AUTOMATIC_KINDS),
+                            col(OutboxRow.to_address).in_(addresses),
+                            col(OutboxRow.kind).in_(AUTOMATIC_KINDS),
                             OutboxRow.created_at >= self.now - dt.timedelta(days=1),
                         )
                         .group_by(OutboxRow.to_address)
@@ -477,11 +485,16 @@ def process_new(
     again one per transaction, so one bad message never holds up the others;
     a message that still fails goes to quarantine with the error.
     """
-    ids = list(
-        session.exec(
-            select(InboundRow.id).where(InboundRow.status == InboundStatus.NEW).order_by(InboundRow.id).limit(limit)
+    ids = [
+        inbound_id
+        for inbound_id in session.exec(
+            select(col(InboundRow.id))
+            .where(InboundRow.status == InboundStatus.NEW)
+            .order_by(col(InboundRow.id))
+            .limit(limit)
         )
-    )
+        if inbound_id is not None  # (a primary key)
+    ]
     senders = _senders(catalog)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -500,6 +513,8 @@ def process_new(
                     if explain(error) is not None:
                         raise
                     row = session.get(InboundRow, inbound_id)
+                    if row is None:  # gone meanwhile (a restore, a hand-made delete): nothing left to quarantine
+                        continue
                     row.status = _quarantine(row, f"internal error ({type(error).__name__}): {error}")
                     row.processed_at = now
                     session.commit()
@@ -520,7 +535,9 @@ def _process_chunk(
 ) -> None:
     c = _Chunk(session, catalog, setup, data_dir, now, senders)
     pick = (
-        select(InboundRow).where(InboundRow.id.in_(ids), InboundRow.status == InboundStatus.NEW).order_by(InboundRow.id)
+        select(InboundRow)
+        .where(col(InboundRow.id).in_(ids), InboundRow.status == InboundStatus.NEW)
+        .order_by(col(InboundRow.id))
     )
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)  # another worker's chunk: left to it
@@ -555,15 +572,15 @@ def _process_chunk(
         c.classes[row.status] += 1
     session.commit()
     report.classes.update(c.classes)
-    report.receipts += sum(mail["kind"] == "receipt" for mail in c.receipts)
+    report.receipts += sum(mail.kind == "receipt" for mail in c.receipts)
 
 
-def _quarantine(row: InboundRow, reason: str) -> str:
+def _quarantine(row: InboundRow, reason: str) -> InboundStatus:
     row.reason = reason[:500]
     return InboundStatus.QUARANTINE
 
 
-def _read(c: _Chunk, row: InboundRow) -> str | ParsedMail:
+def _read(c: _Chunk, row: InboundRow) -> InboundStatus | ParsedMail:
     """The parsed mail if it is a candidate submission; else the status it ends with."""
     try:
         raw = (c.data_dir / row.path).read_bytes()
@@ -588,7 +605,7 @@ def _read(c: _Chunk, row: InboundRow) -> str | ParsedMail:
 UNVERIFIED = "thư báo lỗi chưa xác minh / bounce, unverified"
 
 
-def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
+def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> InboundStatus:
     """A bounce flags an address only when it proves itself (docs/replies.md): it refers to a message dondoc sent
     (that message's Message-ID, or a valid token of ours in the address the bounce was sent to) and names its
     recipient as failed. Only that address is flagged, with the reason and the bounce's number; a delay flags
@@ -600,7 +617,9 @@ def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
     sent = (
         list(
             session.exec(
-                select(OutboxRow.message_id, OutboxRow.recipients).where(OutboxRow.message_id.in_(bounce.refers_to))
+                select(OutboxRow.message_id, OutboxRow.recipients).where(
+                    col(OutboxRow.message_id).in_(bounce.refers_to)
+                )
             )
         )
         if bounce.refers_to
@@ -611,7 +630,7 @@ def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
         sent += [
             (f"DD-{deadline_id}", recipients)
             for deadline_id, recipients in session.exec(
-                select(OutboxRow.deadline_id, OutboxRow.recipients).where(OutboxRow.deadline_id.in_(deadlines))
+                select(OutboxRow.deadline_id, OutboxRow.recipients).where(col(OutboxRow.deadline_id).in_(deadlines))
             )
         ]
     if not sent:
@@ -630,7 +649,7 @@ def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
         )
     why = dict(bounce.diagnostics)
     flagged = []
-    for contact in session.exec(select(ContactRow).where(ContactRow.address.in_(failed))):
+    for contact in session.exec(select(ContactRow).where(col(ContactRow.address).in_(failed))):
         contact.flagged_at = c.now
         contact.flag_reason = (
             f"bounce #{row.id} of {returned[contact.address.lower()]}: "
@@ -645,7 +664,7 @@ def _bounce(c: _Chunk, bounce: Classification, row: InboundRow) -> str:
     return InboundStatus.BOUNCE
 
 
-def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
+def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> InboundStatus:
     """Match and record one candidate. Everything that can fail comes before the first change of state.
 
     Who it is from must be proved, not claimed (docs/security.md): a valid
@@ -659,7 +678,7 @@ def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
     evidence, agency_of = c.evidence(mail)
     match = decide(evidence, agency_of)
     if match.deadline is None:
-        return _quarantine(row, match.reason)
+        return _quarantine(row, match.reason or "no deadline matched")
     deadline = c.deadlines[match.deadline]
     agency = c.catalog.directory.agencies.get(deadline.agency_id)
     contacts = {x.address for x in agency.contacts} if agency else set()
@@ -682,7 +701,7 @@ def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
     if wants_time(mail.subject, own) or asks_question(own, len(mail.attachments)):
         kind = "extension" if wants_time(mail.subject, own) else "question"
         c.session.add(
-            RequestRow(deadline_id=deadline.id, inbound_id=row.id, kind=kind, text=own[:5000] or mail.subject)
+            RequestRow(deadline_id=row_id(deadline), inbound_id=row_id(row), kind=kind, text=own[:5000] or mail.subject)
         )
         status = InboundStatus.REQUEST
     elif proof is not None and proof.proof is None:
@@ -708,7 +727,7 @@ def _candidate(c: _Chunk, row: InboundRow, mail: ParsedMail) -> str:
     return status
 
 
-def _confirm_by_reply(c: _Chunk, row: InboundRow, mail: ParsedMail, held_id: int) -> str:
+def _confirm_by_reply(c: _Chunk, row: InboundRow, mail: ParsedMail, held_id: int) -> InboundStatus:
     """A reply to a confirmation request: the held report it names becomes the agency's submission."""
     held = c.session.get(InboundRow, held_id)
     if held is None or held.status != InboundStatus.HELD or held.deadline_id is None:
@@ -746,7 +765,7 @@ def _ask_confirmation(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: P
     addresses = [
         a for a in (agency.addresses(Role.REPORTER) if agency else []) if c.automatic[a.lower()] < AUTOMATIC_PER_DAY
     ]
-    if not addresses:
+    if agency is None or not addresses:
         return []
     setup = c.setup
     plan = c.catalog.plans.get(deadline.plan_id)
@@ -766,23 +785,23 @@ def _ask_confirmation(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: P
     }
     key = automatic_key("confirm", row.id, addresses[0])
     message_id = message_id_for(key, setup.domain, setup.hmac_key)
-    subject = render(setup.env, f"mail/{agency.language}/confirm.subject.j2", context).strip()
+    subject = render(setup.templates(), f"mail/{agency.language}/confirm.subject.j2", context).strip()
     try:
         message = build_message(
             subject=subject,
-            text=render(setup.env, f"mail/{agency.language}/confirm.txt.j2", context),
-            html=render(setup.env, f"mail/{agency.language}/confirm.html.j2", context),
+            text=render(setup.templates(), f"mail/{agency.language}/confirm.txt.j2", context),
+            html=render(setup.templates(), f"mail/{agency.language}/confirm.html.j2", context),
             sender=(setup.sender_name, setup.sender),
             to=[(None, a) for a in addresses],
             message_id=message_id,
             date=c.now,
-            reply_to=f"{setup.reply_local}+{make_confirm_token(row.id, setup.hmac_key)}@{setup.domain}",
+            reply_to=f"{setup.reply_local}+{make_confirm_token(row_id(row), setup.hmac_key)}@{setup.domain}",
             language=agency.language,
         )
     except MailError:
         return []
     c.receipts.append(
-        dict(
+        QueuedMessage(
             key=key,
             kind="confirm",
             deadline_id=deadline.id,
@@ -793,8 +812,6 @@ def _ask_confirmation(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: P
             to_address=addresses[0].lower(),
             subject=subject,
             raw=message.as_bytes(),
-            status=OutboxStatus.PENDING,
-            attempts=0,
             created_at=c.now,
         )
     )
@@ -869,8 +886,8 @@ def record_submission(
 ) -> SubmissionRow:
     """A new version for ``deadline`` from ``mail`` (arrived at ``received``, default ``now``); updates the deadline
     and queues the receipt. No commit."""
-    c = _Chunk(session, catalog, setup, data_dir, now, _senders(catalog), deadlines={deadline.id: deadline})
-    c.load_counts({deadline.id}, {mail.from_address.lower()} if mail.from_address else set())
+    c = _Chunk(session, catalog, setup, data_dir, now, _senders(catalog), deadlines={row_id(deadline): deadline})
+    c.load_counts({row_id(deadline)}, {mail.from_address.lower()} if mail.from_address else set())
     submission = _submission(c, deadline, row, mail, own_words, received)
     session.flush()
     for attachment, path, refused in c.attachments[0][1]:
@@ -896,7 +913,8 @@ def _submission(
     version = c.versions[deadline.id] + 1
     local_day = received.astimezone(ZoneInfo(c.setup.timezone)).date()
     on_time = local_day <= effective_last_day(deadline)
-    files, forms = [], []
+    files: list[tuple[ParsedAttachment, str | None, str | None]] = []  # (attachment, stored path, why refused)
+    forms: list[tuple[str, bytes]] = []
     for attachment in mail.attachments:
         suffix = _safe_suffix(attachment.filename)
         if suffix not in ACCEPTED:
@@ -915,8 +933,8 @@ def _submission(
         if text := report_text(attachment.filename, attachment.content):
             narrative += f"\n\n[{attachment.filename}]\n{text}"
     submission = SubmissionRow(
-        deadline_id=deadline.id,
-        inbound_id=row.id,
+        deadline_id=row_id(deadline),
+        inbound_id=row_id(row),
         version=version,
         received_at=received,
         on_time=on_time,
@@ -937,7 +955,7 @@ def _submission(
         c.open_by_agency.get(deadline.agency_id, set()).discard(deadline.id)
     if receipt is not None:
         c.receipts.append(receipt)
-        c.automatic[receipt["to_address"]] += 1
+        c.automatic[receipt.to_address] += 1
     return submission
 
 
@@ -945,7 +963,7 @@ def _attachment_row(
     submission: SubmissionRow, attachment: ParsedAttachment, path: str | None, refused: str | None
 ) -> AttachmentRow:
     return AttachmentRow(
-        submission_id=submission.id,
+        submission_id=row_id(submission),
         filename=attachment.filename,
         content_type=attachment.content_type,
         size=len(attachment.content),
@@ -962,7 +980,7 @@ def automatic_key(kind: str, ident: object, address: str) -> str:
 
 def _receipt(
     c: _Chunk, deadline: DeadlineRow, submission: SubmissionRow, mail: ParsedMail, files, problems: list[str]
-) -> dict | None:
+) -> QueuedMessage | None:
     """The outbox row of the receipt for ``submission``, or None (no address, daily cap reached, unwritable)."""
     if not mail.from_address:
         return None
@@ -995,12 +1013,12 @@ def _receipt(
     lang = agency.language if agency else "vi"
     key = automatic_key("receipt", submission.inbound_id, mail.from_address)
     message_id = message_id_for(key, setup.domain, setup.hmac_key)
-    subject = render(setup.env, f"mail/{lang}/receipt.subject.j2", context).strip()
+    subject = render(setup.templates(), f"mail/{lang}/receipt.subject.j2", context).strip()
     try:
         message = build_message(
             subject=subject,
-            text=render(setup.env, f"mail/{lang}/receipt.txt.j2", context),
-            html=render(setup.env, f"mail/{lang}/receipt.html.j2", context),
+            text=render(setup.templates(), f"mail/{lang}/receipt.txt.j2", context),
+            html=render(setup.templates(), f"mail/{lang}/receipt.html.j2", context),
             sender=(setup.sender_name, setup.sender),
             to=[(None, mail.from_address)],
             message_id=message_id,
@@ -1010,7 +1028,7 @@ def _receipt(
         )
     except MailError:
         return None  # an address we cannot write to: the submission stands, no receipt
-    return dict(
+    return QueuedMessage(
         key=key,
         kind="receipt",
         deadline_id=deadline.id,
@@ -1021,8 +1039,6 @@ def _receipt(
         to_address=address,
         subject=subject,
         raw=message.as_bytes(),
-        status=OutboxStatus.PENDING,
-        attempts=0,
         created_at=c.now,
     )
 
@@ -1088,11 +1104,11 @@ def queue_notice(
     lang = agency.language if agency else "vi"
     key = automatic_key("notice", f"returned-{submission.id}", address)
     message_id = message_id_for(key, setup.domain, setup.hmac_key)
-    subject = render(setup.env, f"mail/{lang}/returned.subject.j2", context).strip()
+    subject = render(setup.templates(), f"mail/{lang}/returned.subject.j2", context).strip()
     message = build_message(
         subject=subject,
-        text=render(setup.env, f"mail/{lang}/returned.txt.j2", context),
-        html=render(setup.env, f"mail/{lang}/returned.html.j2", context),
+        text=render(setup.templates(), f"mail/{lang}/returned.txt.j2", context),
+        html=render(setup.templates(), f"mail/{lang}/returned.html.j2", context),
         sender=(setup.sender_name, setup.sender),
         to=[(None, address)],
         message_id=message_id,
@@ -1104,7 +1120,7 @@ def queue_notice(
     enqueue(
         session,
         [
-            dict(
+            QueuedMessage(
                 key=key,
                 kind="notice",
                 deadline_id=deadline.id,
@@ -1115,8 +1131,6 @@ def queue_notice(
                 to_address=address.lower(),
                 subject=subject,
                 raw=message.as_bytes(),
-                status=OutboxStatus.PENDING,
-                attempts=0,
                 created_at=now,
             )
         ],

@@ -168,9 +168,9 @@ def _outcomes(session: Session) -> Iterator[str]:
                 yield f"inbound {inbound} is {status.get(inbound, 'absent')} but has a {kind}"
             elif count > 1:
                 yield f"inbound {inbound} has {count} {kind}s"
-        for inbound, state in status.items():
-            if state == wanted and inbound not in rows:
-                yield f"inbound {inbound} is {state} but has no {kind}"
+        for ident, state in status.items():
+            if state == wanted and ident not in rows:
+                yield f"inbound {ident} is {state} but has no {kind}"
 
 
 def _versions(session: Session) -> Iterator[str]:
@@ -201,6 +201,8 @@ def _closed_without_report(session: Session, accepted: set[int]) -> Iterator[str
 
 def _attachments(session: Session, data_dir: Path, deep: bool) -> Iterator[str]:
     for row in session.exec(select(AttachmentRow).where(col(AttachmentRow.path).is_not(None))):
+        if row.path is None:  # (a refused attachment keeps no file: the query leaves those out)
+            continue
         why = _whole(data_dir / row.path, row.size, row.sha256 if deep else None)
         if why:
             yield f"attachment {row.id} {row.path}: {why}"

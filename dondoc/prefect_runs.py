@@ -17,7 +17,7 @@ def resume_paused_report_runs(plan: str, obligation: str, period: str, answer: d
         FlowRunFilterState,
         FlowRunFilterStateName,
     )
-    from prefect.flow_runs import resume_flow_run
+    from prefect.flow_runs import aresume_flow_run
 
     async def run() -> list[str]:
         async with get_client() as client:
@@ -29,7 +29,7 @@ def resume_paused_report_runs(plan: str, obligation: str, period: str, answer: d
         for flow_run in paused:
             given = flow_run.parameters
             if (given.get("plan"), given.get("obligation"), given.get("period")) == (plan, obligation, period):
-                await resume_flow_run(flow_run.id, run_input=answer)
+                await aresume_flow_run(flow_run.id, run_input=answer)
                 ids.append(str(flow_run.id))
         return ids
 

@@ -231,11 +231,11 @@ def queue_digests(
         lang = coordinator.language
         key = f"digest:{year}-W{week:02d}:{coordinator_id}"
         message_id = message_id_for(key, setup.domain)
-        subject = render(setup.env, f"mail/{lang}/digest.subject.j2", context).strip()
+        subject = render(setup.templates(), f"mail/{lang}/digest.subject.j2", context).strip()
         message = build_message(
             subject=subject,
-            text=render(setup.env, f"mail/{lang}/digest.txt.j2", context),
-            html=render(setup.env, f"mail/{lang}/digest.html.j2", context),
+            text=render(setup.templates(), f"mail/{lang}/digest.txt.j2", context),
+            html=render(setup.templates(), f"mail/{lang}/digest.html.j2", context),
             sender=(setup.sender_name, setup.sender),
             to=[(coordinator.name, address) for address in addresses],
             message_id=message_id,

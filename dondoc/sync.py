@@ -19,12 +19,14 @@ Running it twice writes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from dondoc.db.tables import (
     AgencyRow,
@@ -179,7 +181,18 @@ def _target_rows(catalog: Catalog) -> dict:
     }
 
 
-def _sync_rows(session: Session, report: SyncReport, kind: str, model: type[SQLModel], wanted: dict, key) -> None:
+# the catalogue's rows that sync keeps in line: each has an ``active`` flag (a row the catalogue dropped is retired)
+_Synced = TypeVar("_Synced", AgencyRow, PlanRow, ObligationRow, TargetRow)
+
+
+def _sync_rows(
+    session: Session,
+    report: SyncReport,
+    kind: str,
+    model: type[_Synced],
+    wanted: dict,
+    key: Callable[[_Synced], object],
+) -> None:
     existing = {key(row): row for row in session.exec(select(model))}
     for ident, values in wanted.items():
         row = existing.get(ident)
@@ -326,7 +339,7 @@ def _sync_deadlines(
         if update_row:
             updates.append({"id": row.id, "updated_at": stamp, **update_row})
     if fresh:  # a plain executemany: the ORM's bulk insert costs twice as much for 58,000 rows
-        session.connection().execute(insert(DeadlineRow.__table__), fresh)
+        session.connection().execute(insert(DeadlineRow), fresh)
         report.count("created", "deadlines", len(fresh))
     for key, row in existing.items():
         if key in wanted or row.status != DeadlineStatus.OPEN or row.written_date > until:

@@ -35,11 +35,11 @@ def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseRepo
 def _table(report: ChaseReport) -> list[dict]:
     rows = [
         {
-            "cơ quan": p["agency"],
-            "hạn": p["deadline"],
-            "kỳ": p["period"],
-            "lần nhắc": p["stage"],
-            "đồng gửi thủ trưởng": "có" if p["escalate"] else "",
+            "cơ quan": p.agency,
+            "hạn": p.deadline,
+            "kỳ": p.period,
+            "lần nhắc": p.stage,
+            "đồng gửi thủ trưởng": "có" if p.escalate else "",
             "kết quả": "đã xếp hàng",
         }
         for p in report.planned

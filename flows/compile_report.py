@@ -12,6 +12,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from pydantic import BaseModel
 
+from dondoc.db.ids import row_id
 from dondoc.errors import faults_explained
 from dondoc.operations import opened, reports
 from dondoc.settings import Settings
@@ -36,7 +37,7 @@ def compile_task(settings: Settings, plan: str, obligation: str, period: str, no
         built = reports.build(app, plan, obligation=obligation, period=period, now=now)
     row, data = built.row, built.data
     files = {kind: str(path) for kind, path in built.files.items()}
-    return row.id, {
+    return row_id(row), {
         "summary": row.summary,
         "files": files,
         "label": data.period_label,

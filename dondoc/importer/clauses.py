@@ -725,14 +725,15 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
                 period = "?"
         pairs.append((period, date))
         previous_end = date.end
-    undecided = [index for index, (period, _) in enumerate(pairs) if period == "?"]
+    # every pair so far has its date (the periods without one are added below)
+    undecided = [(index, date) for index, (period, date) in enumerate(pairs) if period == "?" and date is not None]
     if len(undecided) >= 2:
-        ordered = sorted(undecided, key=lambda i: (pairs[i][1].day.month or 0, pairs[i][1].day.day))
-        pairs[ordered[0]] = ("H1?", pairs[ordered[0]][1])
-        for index in ordered[1:]:
-            pairs[index] = ("Y?", pairs[index][1])
+        ordered = sorted(undecided, key=lambda pair: (pair[1].day.month or 0, pair[1].day.day))
+        pairs[ordered[0][0]] = ("H1?", ordered[0][1])
+        for index, date in ordered[1:]:
+            pairs[index] = ("Y?", date)
     elif undecided:
-        pairs[undecided[0]] = ("Y?", pairs[undecided[0]][1])
+        pairs[undecided[0][0]] = ("Y?", undecided[0][1])
     named = {p.rstrip("?") for p, _ in pairs}
     for index, mention in enumerate(periods):
         if index in used or (mention.period.startswith("once") and mention.period != "once:period-report"):

@@ -81,7 +81,8 @@ def find_targets(lines: list[str], implementation: list[Sentence]) -> list[Found
             and (_GOALS_HEADING.match(line) or _GOALS_SECTION.search(line))
             and not (in_goals and _figures(line))
         ):
-            in_goals, parent = True, (_ITEM.match(line).group(1) if _ITEM.match(line) and in_goals else "")
+            item = _ITEM.match(line)
+            in_goals, parent = True, (item.group(1) if item and in_goals else "")
             continue
         if re.match(r"^[IVX]+\.\s", line):
             in_goals = False
@@ -89,7 +90,9 @@ def find_targets(lines: list[str], implementation: list[Sentence]) -> list[Found
         if re.match(r"^\d{1,2}\.\s+[^\d]", line) and len(line) < 90 and not _FIGURE.search(line):
             # A numbered sub-heading ("2. Mục tiêu về bảo vệ trẻ em") ends a goals list unless it names one.
             in_goals = bool(_GOALS_SECTION.search(line)) or (in_goals and "mục tiêu" in line.lower())
-            parent = _ITEM.match(line).group(1) if in_goals else ""
+            # (a line that matched the sub-heading pattern above also matches _ITEM)
+            item = _ITEM.match(line)
+            parent = item.group(1) if in_goals and item else ""
             continue
         if not in_goals:
             continue

@@ -29,6 +29,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.message import Message
@@ -360,11 +361,20 @@ _MIME_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$")
 _PARAM_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|;|[^;"]+')
 
 
+def _stored(part: Message) -> list[Message] | str | bytes | None:
+    """A part's payload exactly as the parser stored it: its children, or the undecoded text (8-bit bytes
+    surrogate-escaped). The standard library keeps it in the private ``_payload``, which its stubs do not declare;
+    ``get_payload()`` would decode it, and must not (see ``_Reader.payload_bytes``)."""
+    payload: list[Message] | str | bytes | None = part.__dict__.get("_payload")
+    return payload
+
+
 def _split_params(text: str) -> list[str]:
     """Split at semicolons outside quoted strings."""
     if '"' not in text:
         return text.split(";")
-    parts, current = [], []
+    parts: list[str] = []
+    current: list[str] = []
     for token in _PARAM_TOKEN.findall(text):
         if token == ";":
             parts.append("".join(current))
@@ -639,8 +649,8 @@ class _Reader:
         disposition, disposition_params = (
             _params(raw["content-disposition"]) if "content-disposition" in raw else ("", {})
         )
-        name = disposition_params.get("filename") or params.get("name")
-        filename = _decode_words(name) if name else None
+        given = disposition_params.get("filename") or params.get("name")
+        filename = _decode_words(given) if given else None
         encoding = _line(_unicode(raw.get("content-transfer-encoding", ""))).lower()
         return _PartInfo(content_type, params, disposition, filename, encoding)
 
@@ -648,7 +658,7 @@ class _Reader:
         # The parser keeps a leaf's payload as str with surrogate-escaped 8-bit bytes: get them back
         # exactly, and undo the transfer encoding ourselves (get_payload(decode=True) would re-read
         # headers through the policy, and misses "base64 " with trailing junk).
-        payload = part._payload
+        payload = _stored(part)
         if isinstance(payload, list):
             return b""
         data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else bytes(payload or b"")
@@ -662,8 +672,8 @@ class _Reader:
             return binascii.a2b_qp(data)
         if encoding in ("x-uuencode", "uuencode", "x-uue", "uue"):
             try:
-                decoded = part.get_payload(decode=True)
-                return decoded if isinstance(decoded, bytes) else data
+                uudecoded = part.get_payload(decode=True)
+                return uudecoded if isinstance(uudecoded, bytes) else data
             except Exception:  # noqa: BLE001
                 self.defect("InvalidUuencode")
         return data
@@ -677,7 +687,7 @@ class _Reader:
             raise Unparseable(f"nested too deeply: more than {MAX_DEPTH} levels")
         self.defects.extend(type(d).__name__ for d in getattr(part, "defects", ()))
         info = self.info(part)
-        payload = part._payload
+        payload = _stored(part)
         kind = info.content_type
         if kind in ("message/delivery-status", "message/global-delivery-status"):
             if top:
@@ -699,7 +709,8 @@ class _Reader:
         return self.leaf(part, info, body, whole_message=depth == 0)
 
     def multipart(self, part: Message, info: _PartInfo, depth: int, body: _Body | None, top: bool) -> bool:
-        children = [c for c in part._payload if isinstance(c, Message)]
+        payload = _stored(part)
+        children = [c for c in payload if isinstance(c, Message)] if isinstance(payload, list) else []
         if not children:
             return self.broken_multipart(part, info, depth, body, top)
         if info.content_type == "multipart/alternative" and body is not None:
@@ -708,7 +719,7 @@ class _Reader:
                 (
                     i
                     for i, x in enumerate(infos)
-                    if x.content_type == "text/plain" and x.is_body() and not isinstance(children[i]._payload, list)
+                    if x.content_type == "text/plain" and x.is_body() and not isinstance(_stored(children[i]), list)
                 ),
                 None,
             )
@@ -726,7 +737,7 @@ class _Reader:
     def broken_multipart(self, part: Message, info: _PartInfo, depth: int, body: _Body | None, top: bool) -> bool:
         """A multipart whose boundary never showed: recover the parts, or keep the bytes as text."""
         self.defect("MultipartWithoutParts")
-        if isinstance(part._payload, list):  # only a closing boundary: text before and after it
+        if isinstance(_stored(part), list):  # only a closing boundary: text before and after it
             data = ((part.preamble or "") + "\n" + (part.epilogue or "")).encode("utf-8", "surrogateescape")
         else:
             data = self.payload_bytes(part, info.encoding)
@@ -764,17 +775,17 @@ class _Reader:
         return False
 
     def inner_message(self, part: Message, info: _PartInfo) -> Message | None:
-        payload = part._payload
+        payload = _stored(part)
         inner = payload[0] if isinstance(payload, list) and payload and isinstance(payload[0], Message) else None
         if inner is not None and list(inner.raw_items()):
             return inner
         # A forward sent base64-encoded (or one the parser left as text): decode it and parse it on its own,
         # under the same caps as a whole message.
-        text = inner._payload if inner is not None else payload
+        text = _stored(inner) if inner is not None else payload
         if not isinstance(text, str):
             return inner
         holder = Message()
-        holder._payload = text
+        holder.set_payload(text)  # (a str without a charset is stored as it is, like the parser does)
         data = self.payload_bytes(holder, info.encoding)
         self.defect("EncodedForward")
         try:
@@ -822,7 +833,7 @@ class _Reader:
                 headers.setdefault(name, value.strip())
         self.remember_enclosed(headers)
 
-    def remember_enclosed(self, headers: dict[str, object]) -> None:
+    def remember_enclosed(self, headers: Mapping[str, object]) -> None:
         """Keep the Message-ID and the addressees of an enclosed message (a bounce names what it returns so)."""
         if len(self.enclosed_ids) < MAX_ENCLOSED and "message-id" in headers:
             self.enclosed_ids += _message_ids([headers["message-id"]])[:1]
@@ -832,7 +843,7 @@ class _Reader:
 
     def delivery_status(self, part: Message, info: _PartInfo) -> None:
         """Failed recipients of a DSN (RFC 3464): per-recipient blocks whose Action is failed (or missing)."""
-        payload = part._payload
+        payload = _stored(part)
         if isinstance(payload, list):
             blocks = [
                 {n.lower(): _line(_unicode(v)) for n, v in reversed(list(b.raw_items()))}
@@ -886,7 +897,7 @@ def _recover_multipart(data: bytes) -> Message | None:
         boundary = match.group(1).rstrip()
         wrapped = b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n' + data
         tree = _parse_tree(wrapped)
-        if tree is not None and isinstance(tree._payload, list) and tree._payload:
+        if tree is not None and isinstance(_stored(tree), list) and _stored(tree):
             return tree
     return None
 

@@ -52,6 +52,8 @@ class _Handler:
         if self.sink.delay:
             await asyncio.sleep(self.sink.delay)
         raw = envelope.original_content or envelope.content
+        if not isinstance(raw, bytes):  # (the server runs with decode_data=False: content is bytes, or missing)
+            return "554 no message content"
         found = _MESSAGE_ID.search(raw[:20000])
         message_id = found.group(1).decode("ascii", "replace") if found else None
         self.sink.deliver(envelope.rcpt_tos, raw, message_id)

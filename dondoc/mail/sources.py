@@ -220,11 +220,11 @@ class MaildirSource:
     def fetch(self, limit: int, known: Known = _nothing_known) -> Iterator[Fetched]:
         """Messages not known, oldest file first; those listed when the fetch began (later ones come next time)."""
         listing = self.listing = Listing()
-        since = self.since.timestamp() * 1e9 if self.since else None
+        since = self.since
         for mtime, key, path, size in self._unknown(set(known(""))):
             ref = f"maildir:{key}"
-            if since is not None and mtime < since:
-                listing.left.append(_before(ref, self.since))
+            if since is not None and mtime < since.timestamp() * 1e9:
+                listing.left.append(_before(ref, since))
             elif size > self.max_bytes:
                 listing.left.append(_too_big(ref, size, self.max_bytes))
             elif listing.fetched >= limit:
@@ -267,9 +267,10 @@ class MaildirSource:
             try:
                 return path.read_bytes()
             except FileNotFoundError:
-                path = self._find(key)
-                if path is None:
+                found = self._find(key)
+                if found is None:
                     break
+                path = found
             except OSError as error:
                 self.listing.left.append(_unreadable(ref, error.strerror or type(error).__name__))
                 return None
@@ -376,6 +377,7 @@ class ImapSource:
         listing = self.listing = Listing()
         uids, before = self._run("search", self._search)
         validity = self._uidvalidity
+        assert validity is not None, "the search selected the mailbox, which gave its UIDVALIDITY"
         taken = {uid for uid in map(_uid_in(validity), known(str(validity))) if uid is not None}
         listing.held = len(uids)
         unknown = [uid for uid in uids if uid not in taken]
@@ -383,7 +385,7 @@ class ImapSource:
         if self.processed_folder and listing.known:
             self._tidy([uid for uid in uids if uid in taken], validity)
         for uid in unknown:
-            if uid in before:
+            if uid in before and self.since is not None:  # (only a search with a `since` finds some before it)
                 listing.left.append(_before(f"imap:{validity}:{uid}", self.since))
         unknown = [uid for uid in unknown if uid not in before]
         for start in range(0, len(unknown), self.size_batch):
@@ -396,8 +398,8 @@ class ImapSource:
                 size = sizes.get(uid)
                 if size is None:  # expunged since the search
                     listing.vanished += 1
-                elif isinstance(size, str):
-                    listing.left.append(_unreadable(f"imap:{validity}:{uid}", size))
+                elif not isinstance(size, int):  # the server's answer for this message, not a size
+                    listing.left.append(_unreadable(f"imap:{validity}:{uid}", str(size)))
                 elif size > self.max_bytes:
                     listing.left.append(_too_big(f"imap:{validity}:{uid}", size, self.max_bytes))
                 else:

@@ -389,3 +389,13 @@ def test_a_backup_never_overwrites_a_file(season):
     result = invoke("backup", "taken.tar.gz", code=1)
     assert "already exists" in result.stderr and (root / "taken.tar.gz").read_bytes() == b"keep me"
     assert not [p for p in os.listdir(root) if p.startswith(".")]  # no partial file or scratch folder left
+
+
+def test_an_in_memory_sqlite_database_is_refused_in_one_line(tmp_path, monkeypatch):
+    """``sqlite://`` names no file: backup and restore say so (they used to fail on ``Path(None)``)."""
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DONDOC_DATABASE_URL", "sqlite://")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("backup", code=1)
+    assert result.stderr.count("\n") == 1 and "in memory" in result.stderr
+    assert not list(tmp_path.glob("*.tar.gz")) and not [p for p in os.listdir(tmp_path) if p.startswith(".")]

@@ -78,7 +78,7 @@ def season(engine, catalog, sink, only: ChaseFilter, start: dt.date, end: dt.dat
                 worker="test",
             )
             assert report.failed == 0 and not report.skipped, report.skipped
-            sent += [(day, p["agency"], p["stage"].split("@")[0], p["escalate"]) for p in report.planned]
+            sent += [(day, p.agency, p.stage.split("@")[0], p.escalate) for p in report.planned]
         day += dt.timedelta(days=1)
     return sent
 

@@ -70,7 +70,7 @@ def test_each_action_is_on_the_deadline_timeline_with_who_and_why(tmp_path, sink
             app, submission.id, reason="Thiếu số liệu", actor=COORDINATOR, now=later + dt.timedelta(minutes=4)
         )
         sent = chasing.remind(app, "demo.ubnd-a", ubnd, actor=COORDINATOR, now=later + dt.timedelta(days=3))
-        assert [p["agency"] for p in sent.planned] == ["demo.ubnd-a"]  # (the outbox went out with it)
+        assert [p.agency for p in sent.planned] == ["demo.ubnd-a"]  # (the outbox went out with it)
 
         history = views.deadline_history(app, ubnd, now=later + dt.timedelta(days=3))
         actions = [(e.action, e.actor, e.reason) for e in history.events if e.kind == "action"]

@@ -69,7 +69,7 @@ def test_sync_chase_and_the_deadline_actions(tmp_path, sink):
         manual = chasing.remind(
             app, "demo.ubnd-a", listed["demo.ubnd-a"], actor=ACTOR, now=MORNING + dt.timedelta(hours=1)
         )
-        assert [p["agency"] for p in manual.planned] == ["demo.ubnd-a"] and manual.sent == 1
+        assert [p.agency for p in manual.planned] == ["demo.ubnd-a"] and manual.sent == 1
         assert sink.stats.delivered == {"vanthu@syt.demo.example.org": 1, "vanthu@huyen-a.demo.example.org": 2}
         assert [(o.stage.startswith("manual@"), a.id) for o, a in listings.outbox(app)][0] == (True, "demo.ubnd-a")
 

@@ -89,7 +89,7 @@ def test_the_whole_thread(world, engine):
     assert "đúng hạn" in text and "bao-cao-6-thang.docx" in text and "Lần gửi: 1" in text
     # the next stage (before-3 on 14/5) goes to the agency that did not submit, not to Sở Y tế
     later = chase(engine, catalog, transport, dt.date(2021, 5, 14))
-    assert [p["agency"] for p in later.planned] == ["demo.ubnd-a"]
+    assert [p.agency for p in later.planned] == ["demo.ubnd-a"]
     # a second run takes in nothing new
     again = ingest(engine, catalog, transport, data, MaildirSource(data / "inbox"), dt.date(2021, 5, 11))
     assert (again.fetched, again.classes) == (0, {})
@@ -167,7 +167,7 @@ def test_the_whole_thread_through_dovecot(world, engine, dovecot):
     [receipt] = sink.messages("vanthu@huyen-a.demo.example.org")[1:]
     assert "Re: [DD-" in str(email.message_from_bytes(receipt, policy=email.policy.default)["Subject"])
     later = chase(engine, catalog, transport, dt.date(2021, 5, 14))
-    assert "demo.ubnd-a" not in [p["agency"] for p in later.planned]
+    assert "demo.ubnd-a" not in [p.agency for p in later.planned]
 
 
 def test_the_hostile_corpus_through_intake_loses_nothing_and_crashes_nothing(world, engine):

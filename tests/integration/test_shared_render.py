@@ -39,9 +39,9 @@ def test_reminders_of_the_shipped_plans_are_the_same_bytes_rendered_once_per_gro
     assert len(items) > 100
     texts = SharedRender(setup.env)
     shared = [
-        compose_reminder(setup, set(), catalog, calendar, view, reminder, NOW, texts)["raw"] for view, reminder in items
+        compose_reminder(setup, set(), catalog, calendar, view, reminder, NOW, texts).raw for view, reminder in items
     ]
-    alone = [compose_reminder(setup, set(), catalog, calendar, view, reminder, NOW)["raw"] for view, reminder in items]
+    alone = [compose_reminder(setup, set(), catalog, calendar, view, reminder, NOW).raw for view, reminder in items]
     assert shared == alone
     # the shipped plans give agencies their own targets and copies, so groups are small; some are shared
     assert 1 < len(texts.groups) < len(items) and max(seen for _, seen in texts.groups.values()) > SharedRender.CHECKED

@@ -149,7 +149,7 @@ def test_a_forged_from_without_token_is_held_and_counts_for_nothing_until_the_ag
     assert "baocao+xn" in str(parsed(confirmation)["Reply-To"])
     # reminders go on while it is held
     later = chase(engine, catalog, transport, dt.date(2021, 5, 14))
-    assert "demo.ubnd-a" in [p["agency"] for p in later.planned]
+    assert "demo.ubnd-a" in [p.agency for p in later.planned]
     # the forger cannot confirm: a reply to the plain address or a made-up token is no confirmation
     guessed = claimed(HUYEN, "Re: xác nhận", to=f"baocao+xn{held.id}-aaaaaaaaaaaaaaaa@sldtbxh.example.org")
     assert "confirmation" not in ingest(engine, catalog, transport, data, [guessed], dt.date(2021, 5, 20)).classes
@@ -337,7 +337,7 @@ def test_a_real_bounce_of_a_real_reminder_flags_only_the_failed_recipient(world,
         assert (data / row.path).exists()  # the bounce is kept
     # the flagged address gets no more reminders; the other agency's still does
     later = chase(engine, catalog, transport, dt.date(2021, 5, 14))
-    assert "demo.ubnd-a" in [p["agency"] for p in later.planned]
+    assert "demo.ubnd-a" in [p.agency for p in later.planned]
     assert len(sink.messages(SYT)) == 1
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dondoc.gcpause import gc_paused
 from dondoc.model import Goal, Plan, Target, Unit
 
 __all__ = ["AgencyInput", "AgencyLine", "ReportData", "Tally", "TargetLine", "aggregate", "figure", "meets", "tally"]
@@ -267,6 +268,7 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
     )
 
 
+@gc_paused
 def aggregate(
     plan: Plan,
     obligation_id: str,

@@ -34,6 +34,7 @@ from dondoc.aggregate import NOT_SUBMITTED, SCALE, AgencyLine, ReportData, Targe
 from dondoc.documents.ooxml import stable_package
 from dondoc.documents.sections import PARTS
 from dondoc.errors import TemplateError
+from dondoc.gcpause import gc_paused
 from dondoc.mail.render import render
 from dondoc.model import Unit
 from dondoc.vocabulary import STATES, local_time, report_title
@@ -624,7 +625,7 @@ def _cell_value(entry: Mapping, unit: str):
 # Shared formats, one per (style, number format): XlsxWriter writes each once into styles.xml, and a cell carries
 # only its index. The four styles of the annex (all Times New Roman 12, thin borders, wrapped text).
 HEADING, SUBHEADING, CELL, TOTAL = "heading", "subheading", "cell", "total"
-_STYLES = {
+_STYLES: dict[str, dict[str, object]] = {
     HEADING: {"bold": True, "bg_color": "#DDDDDD", "align": "center", "valign": "vcenter"},
     SUBHEADING: {"bg_color": "#DDDDDD", "align": "center", "valign": "vcenter"},
     CELL: {"valign": "top"},
@@ -830,6 +831,7 @@ def report_stem(data: ReportData) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{data.plan_id}-{data.obligation_id}-{data.period_key}")
 
 
+@gc_paused
 def write_report(
     data: ReportData,
     out_dir: Path,

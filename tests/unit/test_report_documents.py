@@ -434,3 +434,13 @@ def _width(sheet, column: int) -> float:
         if dimension.min <= column <= dimension.max and dimension.customWidth:
             return dimension.width
     raise AssertionError(f"column {column} of {sheet.title} has no width")
+
+
+def test_xlsx_annex_keeps_what_an_agency_typed_as_text_even_when_it_looks_like_a_formula():
+    typed = '=HYPERLINK("http://example.org","bấm vào đây")'
+    values = {agency: dict(entries) for agency, entries in VALUES.items()}
+    first = next(iter(values))
+    values[first]["3"] = {"value": typed}
+    book = load_workbook(io.BytesIO(render_xlsx(DATA, values=values)))
+    cell = book[DATA_SHEET].cell(7, 6)
+    assert (cell.value, cell.data_type) == (typed, "s")

@@ -166,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             "ratios",
             "ratio_to_lazy_parse",
             "peak_rss_mb",
+            "peak_rss_with_baseline_mb",
             "avg_message_bytes",
             "note",
         ):

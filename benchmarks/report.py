@@ -103,6 +103,7 @@ def _child(agencies: int, targets: int, out: str) -> None:
         values={a.agency_id: a.values for a in inputs},
     )
     seconds = time.perf_counter() - started
+    peak = _peak_rss_mb()  # the report's own peak: the baseline below holds its whole matrix in memory
     started = time.perf_counter()
     from openpyxl import Workbook
 
@@ -112,8 +113,7 @@ def _child(agencies: int, targets: int, out: str) -> None:
         sheet.append([a.name, *(a.values[f"CT{t}"]["value"] for t in range(1, targets + 1))])
     book.save(Path(out) / "bare.xlsx")
     bare = time.perf_counter() - started
-    peak = _peak_rss_mb()
-    print(json.dumps({"seconds": seconds, "bare": bare, "peak_mb": peak}))
+    print(json.dumps({"seconds": seconds, "bare": bare, "peak_mb": peak, "with_baseline_mb": _peak_rss_mb()}))
 
 
 def _peak_rss_mb() -> float:
@@ -146,6 +146,7 @@ def bench_report(agencies: int, targets: int, limits: bool = True) -> dict:
         "ceiling": f"bare openpyxl writes the same {agencies:,} x {targets} matrix in {figures['bare']:.2f} s",
         "target": f"< {seconds} s, < {megabytes} MB" if limits else "(growth)",
         "peak_rss_mb": round(figures["peak_mb"], 1),
+        "peak_rss_with_baseline_mb": round(figures["with_baseline_mb"], 1),
         "limits_ok": ok,
     }
 

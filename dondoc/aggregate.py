@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dondoc.gcpause import gc_paused
 from dondoc.model import Goal, Plan, Target, Unit
 
 __all__ = ["AgencyInput", "AgencyLine", "ReportData", "Tally", "TargetLine", "aggregate", "figure", "meets", "tally"]
@@ -178,6 +179,8 @@ def tally(states: Mapping[str, int]) -> Tally:
 
 def figure(value: object) -> float | None:
     """A number typed into a form ("96,5", "96.5%", 96.5) as a float, or None if it is not one."""
+    if type(value) is int or type(value) is float:  # what a form's number cell holds: no text to clean
+        return float(value)
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
@@ -230,8 +233,9 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
             figure(entry.get("numerator")) is not None and bool(figure(entry.get("denominator")))
         )
 
-    contributors = [(a, entry) for a, entry in given if counts(entry)]
-    missing = tuple(a.name for a, entry in given if not counts(entry))
+    counted = [(a, entry, counts(entry)) for a, entry in given]
+    contributors = [(a, entry) for a, entry, yes in counted if yes]
+    missing = tuple(a.name for a, _, yes in counted if not yes)
     names = tuple(a.name for a, _ in contributors)
     if not contributors:
         return TargetLine(
@@ -264,6 +268,7 @@ def _target(target: Target, reporting: list[AgencyInput]) -> TargetLine:
     )
 
 
+@gc_paused
 def aggregate(
     plan: Plan,
     obligation_id: str,

@@ -29,14 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from dondoc.aggregate import NOT_SUBMITTED, SCALE, AgencyLine, ReportData, TargetLine, figure
 from dondoc.documents.ooxml import stable_package
 from dondoc.documents.sections import PARTS
 from dondoc.errors import TemplateError
+from dondoc.gcpause import gc_paused
 from dondoc.mail.render import render
 from dondoc.model import Unit
 from dondoc.vocabulary import STATES, local_time, report_title
@@ -539,10 +537,34 @@ def _stamp(data: ReportData) -> dt.datetime:
 # -- .docx --------------------------------------------------------------------------------------------------------
 
 
-def _docx(context: dict, template: Path, stamp: dt.datetime) -> bytes:
-    from docxtpl import DocxTemplate  # imported here: docxtpl pulls python-docx and lxml in, only reports need them
+# A paragraph of the rendered XML, and the characters docxtpl turns into breaks, tabs and new paragraphs in one.
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_LISTING = re.compile("[\t\a\n\f]")
+_TEMPLATE_CLASS: list[type] = []
 
-    document = DocxTemplate(str(template))
+
+def _template_class() -> type:
+    """docxtpl's ``DocxTemplate``, passing over the paragraphs that hold no line break, tab or page break.
+
+    docxtpl rewrites every paragraph and run of the rendered body with nested regular expressions to turn
+    ``\\n``/``\\t``/``\\a``/``\\f`` into Word's breaks (``resolve_listing``); a national report has 60,000
+    runs, almost none with such a character. The paragraphs that have one still go through docxtpl's own code,
+    so the document is byte for byte what docxtpl makes.
+    """
+    if not _TEMPLATE_CLASS:
+        from docxtpl import DocxTemplate  # imported here: docxtpl pulls python-docx and lxml in, only reports need them
+
+        class Template(DocxTemplate):
+            def resolve_listing(self, xml: str) -> str:
+                resolve = super().resolve_listing
+                return _PARAGRAPH.sub(lambda m: resolve(m.group(0)) if _LISTING.search(m.group(0)) else m.group(0), xml)
+
+        _TEMPLATE_CLASS.append(Template)
+    return _TEMPLATE_CLASS[0]
+
+
+def _docx(context: dict, template: Path, stamp: dt.datetime) -> bytes:
+    document = _template_class()(str(template))
     # Autoescape: agencies' narratives go into XML; StrictUndefined: a mistyped tag in an edited template fails loudly.
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     try:
@@ -600,59 +622,79 @@ def _cell_value(entry: Mapping, unit: str):
     return value
 
 
-# Named styles: assigning one is a name lookup, while assigning Font/Border objects cell by cell hashes them
-# every time (seconds for a 700-agency annex); they also show in Excel's style gallery.
-HEADING, SUBHEADING, CELL, TOTAL = "dondoc tiêu đề", "dondoc mục tiêu", "dondoc ô", "dondoc tổng hợp"
+# Shared formats, one per (style, number format): XlsxWriter writes each once into styles.xml, and a cell carries
+# only its index. The four styles of the annex (all Times New Roman 12, thin borders, wrapped text).
+HEADING, SUBHEADING, CELL, TOTAL = "heading", "subheading", "cell", "total"
+_STYLES: dict[str, dict[str, object]] = {
+    HEADING: {"bold": True, "bg_color": "#DDDDDD", "align": "center", "valign": "vcenter"},
+    SUBHEADING: {"bg_color": "#DDDDDD", "align": "center", "valign": "vcenter"},
+    CELL: {"valign": "top"},
+    TOTAL: {"bold": True, "bg_color": "#F2F2F2", "valign": "top"},
+}
 
 
-def _named_styles(book: Workbook) -> None:
-    side = Side(style="thin")
-    border = Border(left=side, right=side, top=side, bottom=side)
-    for name, bold, fill, alignment in (
-        (HEADING, True, "DDDDDD", Alignment(wrap_text=True, vertical="center", horizontal="center")),
-        (SUBHEADING, False, "DDDDDD", Alignment(wrap_text=True, vertical="center", horizontal="center")),
-        (CELL, False, None, Alignment(wrap_text=True, vertical="top")),
-        (TOTAL, True, "F2F2F2", Alignment(wrap_text=True, vertical="top")),
-    ):
-        style = NamedStyle(
-            name=name, font=Font(name="Times New Roman", bold=bold, size=12), border=border, alignment=alignment
-        )
-        if fill:
-            style.fill = PatternFill("solid", fgColor=fill)
-        book.add_named_style(style)
+class _Formats:
+    """The workbook's formats, made on first use and shared by every cell that looks the same."""
+
+    def __init__(self, book) -> None:
+        self._book = book
+        self._made: dict[tuple, object] = {}
+
+    def cell(self, style: str, number_format: str = ""):
+        key = (style, number_format)
+        if key not in self._made:
+            spec = {"font_name": "Times New Roman", "font_size": 12, "border": 1, "text_wrap": True, **_STYLES[style]}
+            if "bg_color" in spec:
+                spec["pattern"] = 1
+            if number_format:
+                spec["num_format"] = number_format
+            self._made[key] = self._book.add_format(spec)
+        return self._made[key]
+
+    def title(self, **font):
+        key = ("title", tuple(sorted(font.items())))
+        if key not in self._made:
+            self._made[key] = self._book.add_format({"font_name": "Times New Roman", **font})
+        return self._made[key]
 
 
-def _put(sheet, row: int, column: int, value, style: str):
-    cell = sheet.cell(row, column, value)
-    cell.style = style
-    if isinstance(value, float):
-        cell.number_format = "#,##0" if value.is_integer() else "#,##0.00"
-    return cell
+def _put(sheet, formats: _Formats, row: int, column: int, value, style: str) -> None:
+    """One styled cell (``row``, ``column`` from 1, as Excel counts); text stays text, never a formula or a link."""
+    if value is None or value == "":
+        sheet.write_blank(row - 1, column - 1, None, formats.cell(style))
+    elif isinstance(value, str):
+        sheet.write_string(row - 1, column - 1, value, formats.cell(style))
+    elif isinstance(value, float):
+        number_format = "#,##0" if value.is_integer() else "#,##0.00"
+        sheet.write_number(row - 1, column - 1, value, formats.cell(style, number_format))
+    else:
+        sheet.write_number(row - 1, column - 1, value, formats.cell(style))
 
 
-def _title(sheet, lines: list[tuple[str, dict]]) -> None:
-    for row, (text, font) in enumerate(lines, start=1):
-        sheet.cell(row, 1, text).font = Font(name="Times New Roman", **font)
+def _title(sheet, formats: _Formats, lines: list[tuple[str, dict]]) -> None:
+    for row, (text, font) in enumerate(lines):
+        sheet.write_string(row, 0, text, formats.title(**font))
 
 
-def _data_sheet(sheet, data: ReportData, context: dict, values: Mapping[str, Mapping]) -> None:
+def _data_sheet(sheet, formats: _Formats, data: ReportData, context: dict, values: Mapping[str, Mapping]) -> None:
     _title(
         sheet,
+        formats,
         [
             (
                 f"PHỤ LỤC: SỐ LIỆU CÁC CHỈ TIÊU THEO CƠ QUAN, ĐƠN VỊ — {context['period_label'].upper()}",
-                {"bold": True, "size": 14},
+                {"bold": True, "font_size": 14},
             ),
             (
                 f"(Kèm theo báo cáo của {context['issuer']} ngày {context['report_date']}: {context['summary']})",
-                {"italic": True, "size": 12},
+                {"italic": True, "font_size": 12},
             ),
             (
                 (
                     "Ô trống: cơ quan chưa gửi báo cáo hoặc không có số liệu chỉ tiêu đó. "
                     "Khi cơ quan chỉ gửi tử số, mẫu số, tỷ lệ được tính từ tử số, mẫu số."
                 ),
-                {"italic": True, "size": 11},
+                {"italic": True, "font_size": 11},
             ),
         ],
     )
@@ -661,11 +703,11 @@ def _data_sheet(sheet, data: ReportData, context: dict, values: Mapping[str, Map
         for t in context["targets"]
     ]
     for column, text in enumerate(header, start=1):
-        _put(sheet, 5, column, text, HEADING)
+        _put(sheet, formats, 5, column, text, HEADING)
     for column, text in enumerate(
         ["", "Mục tiêu", ""] + [f"Mục tiêu: {t['goal']}" for t in context["targets"]], start=1
     ):
-        _put(sheet, 6, column, text or None, SUBHEADING)
+        _put(sheet, formats, 6, column, text or None, SUBHEADING)
     row = 7
     for index, (line, agency) in enumerate(zip(data.agencies, context["agencies"], strict=True), start=1):
         given = values.get(line.agency_id, {}) if line.status in ("on-time", "late") else {}
@@ -673,7 +715,7 @@ def _data_sheet(sheet, data: ReportData, context: dict, values: Mapping[str, Map
             _cell_value(given.get(t.target_id) or {}, t.unit) for t in data.targets
         ]
         for column, value in enumerate(cells, start=1):
-            _put(sheet, row, column, value, CELL)
+            _put(sheet, formats, row, column, value, CELL)
         row += 1
     for label, figures in (
         ("Tổng hợp", [t.value if t.method not in ("listed", "none") else None for t in data.targets]),
@@ -682,20 +724,24 @@ def _data_sheet(sheet, data: ReportData, context: dict, values: Mapping[str, Map
         ("Số cơ quan có số liệu / còn thiếu", [t["coverage"] for t in context["targets"]]),
     ):
         for column, value in enumerate([None, label, None, *figures], start=1):
-            _put(sheet, row, column, value, TOTAL)
+            _put(sheet, formats, row, column, value, TOTAL)
         row += 1
-    for column, width in enumerate([6, 40, 14] + [22] * len(data.targets), start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "D7"
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 1, 40)
+    sheet.set_column(2, 2, 14)
+    if data.targets:
+        sheet.set_column(3, 2 + len(data.targets), 22)
+    sheet.freeze_panes(6, 3)  # D7
 
 
-def _status_sheet(sheet, context: dict) -> None:
+def _status_sheet(sheet, formats: _Formats, context: dict) -> None:
     _title(
         sheet,
+        formats,
         [
-            (f"TÌNH HÌNH GỬI BÁO CÁO — {context['period_label'].upper()}", {"bold": True, "size": 14}),
-            (f"Tỷ lệ báo cáo: {context['reporting_rate']}", {"size": 12}),
-            (f"Tỷ lệ báo cáo đúng hạn: {context['timeliness_rate']}", {"size": 12}),
+            (f"TÌNH HÌNH GỬI BÁO CÁO — {context['period_label'].upper()}", {"bold": True, "font_size": 14}),
+            (f"Tỷ lệ báo cáo: {context['reporting_rate']}", {"font_size": 12}),
+            (f"Tỷ lệ báo cáo đúng hạn: {context['timeliness_rate']}", {"font_size": 12}),
         ],
     )
     header = (
@@ -710,7 +756,7 @@ def _status_sheet(sheet, context: dict) -> None:
         "Tệp gửi kèm",
     )
     for column, text in enumerate(header, start=1):
-        _put(sheet, 5, column, text, HEADING)
+        _put(sheet, formats, 5, column, text, HEADING)
     for row, agency in enumerate(context["agencies"], start=6):
         cells = (
             int(agency["index"]),
@@ -724,20 +770,23 @@ def _status_sheet(sheet, context: dict) -> None:
             agency["files"] or None,
         )
         for column, value in enumerate(cells, start=1):
-            _put(sheet, row, column, value, CELL)
-    for column, width in zip("ABCDEFGHI", (6, 40, 14, 18, 9, 18, 14, 30, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "C6"
+            _put(sheet, formats, row, column, value, CELL)
+    for column, width in enumerate((6, 40, 14, 18, 9, 18, 14, 30, 40)):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(5, 2)  # C6
 
 
 def _xlsx(data: ReportData, context: dict, values: Mapping[str, Mapping] | None) -> bytes:
-    book = Workbook()
-    _named_styles(book)
-    _data_sheet(book.active, data, context, values or {})
-    book.active.title = DATA_SHEET
-    _status_sheet(book.create_sheet(STATUS_SHEET), context)
+    """The annex, written row by row (XlsxWriter's constant-memory mode): a national annex of 10,000 agencies ×
+    20 targets never holds its cells in memory, and every cell shares one of a handful of formats."""
+    import xlsxwriter  # imported here: only reports need it
+
     buffer = io.BytesIO()
-    book.save(buffer)
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    formats = _Formats(book)
+    _data_sheet(book.add_worksheet(DATA_SHEET), formats, data, context, values or {})
+    _status_sheet(book.add_worksheet(STATUS_SHEET), formats, context)
+    book.close()
     return stable_package(buffer.getvalue(), title=f"Phụ lục: {context['document_title']}", stamp=_stamp(data))
 
 
@@ -782,6 +831,7 @@ def report_stem(data: ReportData) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{data.plan_id}-{data.obligation_id}-{data.period_key}")
 
 
+@gc_paused
 def write_report(
     data: ReportData,
     out_dir: Path,

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import stat
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -392,3 +393,54 @@ def test_a_signer_form_that_signs_for_someone_names_whom():
 
     with pytest.raises(ValidationError, match="needs 'head'"):
         SignerConfig.model_validate({"id": "x", "title": "PHÓ GIÁM ĐỐC", "form": "KT", "name": "A"})
+
+
+ANNEX_BEFORE = Path(__file__).parents[1] / "data" / "reports" / "annex-openpyxl.xlsx"
+
+
+def _look(cell) -> tuple:
+    """What a reader sees of one cell: value, number format, font, fill, borders, alignment."""
+    font, fill, border, alignment = cell.font, cell.fill, cell.border, cell.alignment
+    return (
+        cell.value,
+        cell.number_format,
+        (font.name, bool(font.bold), bool(font.italic), font.size),
+        (fill.fill_type, fill.fgColor.rgb[-6:] if fill.fill_type else None),
+        tuple(getattr(border, side).style for side in ("left", "right", "top", "bottom")),
+        (bool(alignment.wrap_text), alignment.vertical, alignment.horizontal),
+    )
+
+
+def test_xlsx_annex_reads_the_same_as_the_openpyxl_annex_it_replaced():
+    # annex-openpyxl.xlsx: this report's annex as the openpyxl writer made it (cell by cell, named styles)
+    new, old = (load_workbook(source) for source in (io.BytesIO(render_xlsx(DATA, values=VALUES)), ANNEX_BEFORE))
+    assert new.sheetnames == old.sheetnames
+    for name in old.sheetnames:
+        before, after = old[name], new[name]
+        assert (after.max_row, after.max_column) == (before.max_row, before.max_column), name
+        assert after.freeze_panes == before.freeze_panes
+        assert sorted(map(str, after.merged_cells.ranges)) == sorted(map(str, before.merged_cells.ranges))
+        for row in range(1, before.max_row + 1):
+            for column in range(1, before.max_column + 1):
+                assert _look(after.cell(row, column)) == _look(before.cell(row, column)), (name, row, column)
+        for column in range(1, before.max_column + 1):
+            # XlsxWriter stores the width Excel shows (40 → 40.71 in the file); openpyxl stored the number given
+            assert abs(_width(after, column) - _width(before, column)) < 1, (name, column)
+
+
+def _width(sheet, column: int) -> float:
+    """A column's width, from the <col> range that holds it (one range may cover many columns)."""
+    for dimension in sheet.column_dimensions.values():
+        if dimension.min <= column <= dimension.max and dimension.customWidth:
+            return dimension.width
+    raise AssertionError(f"column {column} of {sheet.title} has no width")
+
+
+def test_xlsx_annex_keeps_what_an_agency_typed_as_text_even_when_it_looks_like_a_formula():
+    typed = '=HYPERLINK("http://example.org","bấm vào đây")'
+    values = {agency: dict(entries) for agency, entries in VALUES.items()}
+    first = next(iter(values))
+    values[first]["3"] = {"value": typed}
+    book = load_workbook(io.BytesIO(render_xlsx(DATA, values=values)))
+    cell = book[DATA_SHEET].cell(7, 6)
+    assert (cell.value, cell.data_type) == (typed, "s")

@@ -105,7 +105,7 @@ def contacts_import(page: Page) -> Response:
     from dondoc.operations import agencies
 
     area_id = page.field("area", limit=100)
-    options = {k: page.form.get(k) == "yes" for k in ("skip_bad", "add_missing")}
+    skip_bad, add_missing = (page.form.get(k) == "yes" for k in ("skip_bad", "add_missing"))
     if page.confirmed():
         upload = page.field("upload", limit=40)
         path = _stored(page, upload)
@@ -113,7 +113,14 @@ def contacts_import(page: Page) -> Response:
         upload, path = _store(page)
     try:
         result = agencies.import_contacts(
-            page.app, path, area_id, actor=page.actor, write=page.confirmed(), shown_as=path.name, **options
+            page.app,
+            path,
+            area_id,
+            actor=page.actor,
+            write=page.confirmed(),
+            skip_bad=skip_bad,
+            add_missing=add_missing,
+            shown_as=path.name,
         )
     except Exception:
         shutil.rmtree(path.parent, ignore_errors=True)
@@ -125,7 +132,12 @@ def contacts_import(page: Page) -> Response:
         result=result,
         filename=path.name,
         area_id=area_id,
-        fields={"area": area_id, "upload": upload, **{k: "yes" for k, v in options.items() if v}},
+        fields={
+            "area": area_id,
+            "upload": upload,
+            **({"skip_bad": "yes"} if skip_bad else {}),
+            **({"add_missing": "yes"} if add_missing else {}),
+        },
     )
 
 

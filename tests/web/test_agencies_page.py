@@ -91,3 +91,17 @@ def test_a_bad_file_is_one_line_and_changes_nothing(season, admin):
     assert bad_row.status_code == 200 and "dòng lỗi" in bad_row.text
     assert 'name="confirmed"' not in bad_row.text  # nothing to confirm while a row is bad
     assert views.audit_log(season) == ()
+
+
+def test_skip_bad_rows_carries_to_the_confirmation_and_writes_the_good_ones(season, admin):
+    good = ["demo.ubnd-a", "Ủy ban nhân dân huyện A", "", "", "báo cáo", NEW, ""]
+    preview = _upload(admin, _sheet([good, ["", "Cơ quan không có", "", "", "", "x@y", ""]]), skip_bad="yes")
+    assert preview.status_code == 200 and "Dòng lỗi" in preview.text  # listed, and yet confirmable
+    assert 'name="confirmed"' in preview.text
+    assert 'name="skip_bad" value="yes"' in preview.text
+    upload = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text).group(1)
+    done = admin.post(
+        "/agencies/import",
+        data={"csrf": token(preview.text), "area": "demo", "upload": upload, "skip_bad": "yes", "confirmed": "yes"},
+    )
+    assert done.status_code == 200 and NEW in admin.get("/agencies").text

@@ -12,6 +12,7 @@ Content-Security-Policy allows it inline.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ PLOT_HEIGHT = 120
 BAR_WIDTH = 18
 GROUP_GAP = 40  # a period label on two lines of about 12 letters fits under its pair of bars
 LEFT, TOP, BOTTOM = 40, 28, 42
+FONT_SIZE = 10
+LEGEND_STEP, LEGEND_SWATCH = 110, 14  # an entry's start to the next one's; its text starts after the swatch
+LETTER_WIDTH = 0.62  # of the font size: a safe upper estimate of a sans-serif letter (no font metrics here)
 
 
 @dataclass(frozen=True)
@@ -96,19 +100,25 @@ def _two_lines(label: str) -> list[str]:
     return [label[:cut], label[cut + 1 :]]
 
 
+def _legend_end(en: bool) -> float:
+    """Where the legend's last text ends, estimated: a chart with one or two periods must be at least this wide."""
+    last = len(SERIES) - 1
+    return LEFT + last * LEGEND_STEP + LEGEND_SWATCH + len(SERIES[last][1][en]) * FONT_SIZE * LETTER_WIDTH
+
+
 def rates_chart(points: Sequence[RatePoint], *, title: str, lang: str = "vi", chart_id: str = "rates") -> str:
     """An SVG (a string to put in a page as it is) of the two rates across ``points``, oldest first."""
     en = lang == "en"
     ident = _safe_id(chart_id)
     group = 2 * BAR_WIDTH + GROUP_GAP
-    width = LEFT + max(len(points), 1) * group + 10
+    width = max(LEFT + max(len(points), 1) * group, math.ceil(_legend_end(en))) + 10
     height = TOP + PLOT_HEIGHT + BOTTOM
     base = TOP + PLOT_HEIGHT
     desc = WORDS["desc"][en] + " " + "; ".join(_said(p, lang) for p in points) + "."
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
-        f'font-family="sans-serif" font-size="10">',
+        f'font-family="sans-serif" font-size="{FONT_SIZE}">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
     ]
@@ -147,8 +157,8 @@ def rates_chart(points: Sequence[RatePoint], *, title: str, lang: str = "vi", ch
         if point.required == 0:
             out.append(f'<text x="{x0 + BAR_WIDTH:g}" y="{base - 4}" text-anchor="middle" fill="#666666">–</text>')
     for j, (key, names, fill) in enumerate(SERIES):  # the legend, over the plot
-        x = LEFT + j * 110
+        x = LEFT + j * LEGEND_STEP
         out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{fill}" data-legend="{key}"/>')
-        out.append(f'<text x="{x + 14}" y="15" fill="#333333">{escape(names[en])}</text>')
+        out.append(f'<text x="{x + LEGEND_SWATCH}" y="15" fill="#333333">{escape(names[en])}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -899,13 +899,15 @@ def chase(
 def remind(
     agency: Annotated[str, typer.Argument(help="The agency id.")],
     deadline: Annotated[int, typer.Option(help="The deadline id (see `dondoc deadlines`).", min=1, max=_MAX_ID)],
+    reason: Annotated[str, typer.Option(help="Why now (kept in the audit log, shown on the deadline's history).")],
     now: Annotated[str | None, typer.Option()] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Nhắc ngay — send one reminder for a deadline now, outside the schedule."""
     from dondoc.operations import chasing
 
-    _chase_report(chasing.remind(_app(), agency, deadline, actor=_actor(), now=_moment(now)), fmt)
+    report = chasing.remind(_app(), agency, deadline, reason=reason, actor=_actor(), now=_moment(now))
+    _chase_report(report, fmt)
 
 
 @app.command()

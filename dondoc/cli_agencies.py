@@ -1,6 +1,7 @@
 """``dondoc agencies …``: the directory of agencies — the official list of units, contacts from a spreadsheet.
 
-Thin commands over :mod:`dondoc.agency_files` and :mod:`dondoc.units`; registered on the main app by
+Thin commands over :mod:`dondoc.operations.agencies` (the contact sheet), :mod:`dondoc.agency_files` and
+:mod:`dondoc.units`; registered on the main app by
 ``dondoc.cli``.
 """
 
@@ -62,44 +63,30 @@ def import_(
     _guarded(_import)(file, area, dry_run, skip_bad, add_missing, prefix)
 
 
-def _area(area: str):
-    from dondoc.errors import UsageError
-    from dondoc.settings import Settings
-
-    config_dir = Settings().config_dir
-    areas = {a.area: a for a in _areas(config_dir)}
-    if area not in areas:
-        raise UsageError(f"unknown area '{area}' (config/agencies has: {', '.join(sorted(areas))})")
-    return config_dir, areas[area]
-
-
-def _areas(config_dir):
-    """The areas of the configuration (a configuration without a plan yet is fine here)."""
-    from dondoc.config import load_areas
-
-    return load_areas(config_dir)
-
-
 def _import(file: Path, area: str, dry_run: bool, skip_bad: bool, add_missing: bool, prefix: str | None) -> None:
-    from dondoc.cli import err, out
-    from dondoc.contacts_sheet import apply_import, plan_import, read_sheet
+    from dondoc.cli import _actor, _app, err, out
     from dondoc.errors import UsageError
+    from dondoc.operations import agencies
 
-    config_dir, chosen = _area(area)
-    plan = plan_import(read_sheet(file), chosen, add_missing=add_missing, prefix=prefix)
-    names = {a.id: a.short or a.name for a in chosen.agencies}
-    for line in plan.preview(names):
+    result = agencies.import_contacts(
+        _app(),
+        file,
+        area,
+        actor=_actor(),
+        write=not dry_run,
+        skip_bad=skip_bad,
+        add_missing=add_missing,
+        prefix=prefix,
+    )
+    for line in result.preview():
         out.print(line, markup=False, highlight=False, soft_wrap=True)
-    for warning in plan.warnings:
+    for warning in result.plan.warnings:
         err.print(f"Cảnh báo / warning: {warning}", markup=False, highlight=False, soft_wrap=True)
-    for number, why in plan.bad:
+    for number, why in result.plan.bad:
         err.print(f"{file}:{number}: {why}", markup=False, highlight=False, soft_wrap=True)
-    if plan.bad and not skip_bad:
-        raise UsageError(
-            f"{len(plan.bad)} dòng lỗi (bad rows): chưa ghi gì (nothing written); sửa, hoặc dùng "
-            "--skip-bad để ghi các dòng đúng"
-        )
-    if dry_run or not (plan.changes or plan.new_agencies):
+    if result.refused:
+        raise UsageError(result.refused)
+    if result.written is None:
         out.print(
             "Không ghi gì (nothing written)" + (" — --dry-run" if dry_run else ""),
             markup=False,
@@ -107,11 +94,7 @@ def _import(file: Path, area: str, dry_run: bool, skip_bad: bool, add_missing: b
             soft_wrap=True,
         )
         return
-    path = apply_import(config_dir, plan)
-    from dondoc.config import load_areas
-
-    load_areas(config_dir)  # the agencies still load (ConfigError, file:line, otherwise)
-    out.print(f"Đã ghi / written: {path}", markup=False, highlight=False, soft_wrap=True)
+    out.print(f"Đã ghi / written: {result.written}", markup=False, highlight=False, soft_wrap=True)
 
 
 @agencies_app.command("export")
@@ -125,19 +108,19 @@ def export(
 
 
 def _export(area: str, output: Path, fmt: str | None) -> None:
-    from dondoc.cli import out
-    from dondoc.contacts_sheet import export_sheet
+    from dondoc.cli import _app, out
     from dondoc.errors import UsageError
+    from dondoc.operations import agencies
 
     if fmt is not None:
         if fmt not in ("xlsx", "csv"):
             raise UsageError(f"--format {fmt}: xlsx or csv")
         if output.suffix.lower() != f".{fmt}":
             output = output.with_suffix(f".{fmt}")
-    _, chosen = _area(area)
-    rows = export_sheet(chosen, output)
+    app = _app()
+    rows = agencies.export_contacts(app, area, output)
     out.print(
-        f"{output}: {rows} dòng (rows), {len(chosen.agencies)} cơ quan (agencies)",
+        f"{output}: {rows} dòng (rows), {len(agencies.area(app, area).agencies)} cơ quan (agencies)",
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -91,6 +91,7 @@ KINDS: dict[str, dict[str, tuple[str, str]]] = {
         "approve-report": ("Duyệt báo cáo tổng hợp", "report approved"),
         "reject-report": ("Không duyệt báo cáo tổng hợp", "report rejected"),
         "send-report": ("Gửi báo cáo tổng hợp", "report sent"),
+        "import-contacts": ("Nhập danh bạ", "contacts imported"),
     },
     "inbound": {
         "new": ("Chưa xử lý", "new"),

@@ -9,7 +9,7 @@ from typing import Any
 from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
 from dondoc.db.outbox import worker_id
 from dondoc.db.tables import DeadlineRow
-from dondoc.errors import NotFound
+from dondoc.errors import NotFound, UsageError
 from dondoc.operations._audit import record
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
@@ -90,9 +90,14 @@ def _chase(
         return report
 
 
-def remind(app: App, agency_id: str, deadline_id: int, *, actor: str, now: dt.datetime | None = None) -> ChaseReport:
+def remind(
+    app: App, agency_id: str, deadline_id: int, *, reason: str, actor: str, now: dt.datetime | None = None
+) -> ChaseReport:
     """Send one reminder for a deadline now, outside the schedule (a stage of its own, named by the moment);
-    audited, with the stage (the report's ``planned`` is empty when nothing was due: submitted, excused, paused)."""
+    audited with ``reason`` and the stage (the report's ``planned`` is empty when nothing was due: submitted,
+    excused, paused). ``UsageError`` for a blank reason."""
+    if not (reason or "").strip():
+        raise UsageError("a reason is required")
     at = moment(app, now)
     stage = f"manual@{at.astimezone(dt.UTC):%Y%m%dT%H%M%S}"
     return _chase(
@@ -100,7 +105,9 @@ def remind(app: App, agency_id: str, deadline_id: int, *, actor: str, now: dt.da
         now=at,
         only=ChaseFilter(agency=agency_id, deadline=deadline_id),
         force_stage=stage,
-        audit=dict(actor=actor, action="remind", deadline_id=deadline_id, agency_id=agency_id, stage=stage),
+        audit=dict(
+            actor=actor, action="remind", reason=reason, deadline_id=deadline_id, agency_id=agency_id, stage=stage
+        ),
     )
 
 

@@ -38,6 +38,7 @@ log = logging.getLogger("dondoc.web")
 SESSION_COOKIE = "dondoc_session"
 LANG_COOKIE = "dondoc_lang"
 MAX_FORM = 64 * 1024  # a form of the console is a few fields; a bigger body is refused unread
+MAX_UPLOAD = 2 * 1024 * 1024  # a form with a file (the contact sheet: 5,000 rows of .xlsx are ~300 KB)
 
 
 class Forbidden(DondocError):
@@ -57,6 +58,7 @@ class Page:
     limiter: LoginLimiter
     codec: SessionCodec
     form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # a posted file: its name and content
     cookies: dict[str, str] = field(default_factory=dict)
     session: dict = field(default_factory=dict)  # the signed session as it came in
 
@@ -130,7 +132,7 @@ def create_app(
     TLS, True or False always or never."""
     import os
 
-    from dondoc.web import pages, season
+    from dondoc.web import directory, pages, season
 
     codec = SessionCodec(secret or session_secret(os.environ, app.settings.data_dir))
     env = _environment(app)
@@ -158,7 +160,7 @@ def create_app(
                 if any(isinstance(v, int) and v >= 2**63 for v in request.path_params.values()):
                     raise NotFound(page.t("Không có mục này", "no such item"))
                 if request.method == "POST":
-                    page.form = await _form(request)
+                    page.form, page.files = await _form(request)
                     if not same_token(session.get("csrf"), page.form.get("csrf")) or not _same_origin(request):
                         raise Forbidden(
                             page.t(
@@ -205,7 +207,7 @@ def create_app(
 
     routes = [
         Route(path, wrap(handler, role), methods=methods)
-        for path, methods, handler, role in [*season.ROUTES, *pages.ROUTES]
+        for path, methods, handler, role in [*season.ROUTES, *directory.ROUTES, *pages.ROUTES]
     ]
     routes.append(Route("/static/dondoc.css", stylesheet, methods=["GET"]))
     web = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
@@ -219,21 +221,51 @@ def _account(app: App, uid: int, issued: float) -> AccountRow | None:
     return accounts.account(app, uid, issued=issued)
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """An urlencoded form (the only kind the console's forms post), first value of each name."""
+async def _form(request: Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """A posted form, first value of each name, and its files: urlencoded (up to ``MAX_FORM``) or multipart (a file
+    upload, up to ``MAX_UPLOAD``); a bigger body is refused before it is all read."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in ("application/x-www-form-urlencoded", ""):
+    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data", ""):
         raise UsageError("biểu mẫu không hợp lệ / unsupported form encoding")
+    limit = MAX_UPLOAD if kind == "multipart/form-data" else MAX_FORM
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM:
-            raise UsageError("biểu mẫu quá lớn / form too large")
+        if len(body) > limit:
+            raise UsageError(f"biểu mẫu quá lớn / form too large (≤ {limit // 1024:,} KB)")
+    if kind == "multipart/form-data":
+        return _multipart(request.headers["content-type"], body)
     pairs = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     form: dict[str, str] = {}
     for name, value in pairs:
         form.setdefault(name, value)
-    return form
+    return form, {}
+
+
+def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """The fields and files of a multipart/form-data body, read with the standard library's MIME parser."""
+    import email.parser
+    import email.policy
+
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    if not message.is_multipart():
+        raise UsageError("biểu mẫu không hợp lệ / malformed form")
+    form: dict[str, str] = {}
+    files: dict[str, tuple[str, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        content = part.get_payload(decode=True)
+        data = content if isinstance(content, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            files.setdefault(name, (filename, data))
+        else:
+            form.setdefault(name, data.decode("utf-8", "replace"))
+    return form, files
 
 
 def _same_origin(request: Request) -> bool:

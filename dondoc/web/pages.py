@@ -408,7 +408,7 @@ def report_send(page: Page, report_id: int) -> Response:
     )
 
 
-# -- plans, agencies, accounts ---------------------------------------------------------------------------------------
+# -- plans, accounts (the agencies page: dondoc.web.directory) -------------------------------------------------------
 
 
 def plans_page(page: Page) -> Response:
@@ -416,12 +416,6 @@ def plans_page(page: Page) -> Response:
 
     periods = {(plan.plan_id, o.obligation_id): o for plan in views.overview(page.app).plans for o in plan.obligations}
     return page.render("web/plans.html", catalog=page.app.catalog(), periods=periods)
-
-
-def agencies_page(page: Page) -> Response:
-    catalog = page.app.catalog()
-    agencies = sorted(catalog.directory.agencies.values(), key=lambda a: (str(a.level), a.name))
-    return page.render("web/agencies.html", agencies=agencies)
 
 
 def users_page(page: Page) -> Response:
@@ -479,7 +473,6 @@ ROUTES: list[RouteSpec] = [
     ("/reports/{report_id:int}/reject", ["POST"], report_reject, "coordinator"),
     ("/reports/{report_id:int}/send", ["POST"], report_send, "coordinator"),
     ("/plans", ["GET"], plans_page, "viewer"),
-    ("/agencies", ["GET"], agencies_page, "viewer"),
     ("/users", ["GET"], users_page, "admin"),
     ("/users/{name:str}/disable", ["POST"], user_disable, "admin"),
 ]

@@ -65,8 +65,7 @@ def deadline_action(page: Page, deadline_id: int) -> Response:
     action = page.field("action", limit=20)
     if action not in ACTIONS:
         raise UsageError(page.t(f"Không có thao tác «{action}»", f"no action '{action}'"))
-    # remind now takes no reason (the audit log records who and the stage); the others require one
-    reason = page.field("reason", limit=500) if action != "remind" else ""
+    reason = page.field("reason", limit=500)  # every action says why (the audit log and the timeline show it)
     day = page.day("day") if action in ("extend", "pause") else None
     who = f"{history.agency_name} — {history.period_label}"
     words = {
@@ -80,8 +79,7 @@ def deadline_action(page: Page, deadline_id: int) -> Response:
             f"pause reminders to {history.agency_name} until {day:%d/%m/%Y}" if day else "",
         ),
     }[action]
-    if reason:
-        words += page.t(f"; lý do: {reason}", f"; reason: {reason}")
+    words += page.t(f"; lý do: {reason}", f"; reason: {reason}")
     back = (
         f"/plans/{urllib.parse.quote(history.plan_id)}/{urllib.parse.quote(history.obligation_id)}/"
         f"{urllib.parse.quote(history.period_key)}"
@@ -90,7 +88,7 @@ def deadline_action(page: Page, deadline_id: int) -> Response:
         fields = {"action": action, "reason": reason, **({"day": f"{day:%d/%m/%Y}"} if day else {})}
         return page.render("web/confirm.html", action=f"/deadlines/{deadline_id}/act", fields=fields, what=words)
     if action == "remind":
-        report = chasing.remind(page.app, history.agency_id, deadline_id, actor=page.actor)
+        report = chasing.remind(page.app, history.agency_id, deadline_id, reason=reason, actor=page.actor)
         if not report.planned:
             raise UsageError(
                 page.t(

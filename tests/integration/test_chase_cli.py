@@ -59,10 +59,21 @@ def test_pause_extend_excuse_and_remind(env):
     assert invoke("excuse", str(ids["demo.so-y-te"]), "--reason", "Sáp nhập").exit_code == 0
     manual = json.loads(
         invoke(
-            "remind", "demo.ubnd-a", "--deadline", str(ids["demo.ubnd-a"]), "--now", MORNING, "--format", "json"
+            "remind",
+            "demo.ubnd-a",
+            "--deadline",
+            str(ids["demo.ubnd-a"]),
+            "--reason",
+            "Sắp họp giao ban",
+            "--now",
+            MORNING,
+            "--format",
+            "json",
         ).stdout
     )
     assert manual["summary"]["sent"] == 1 and manual["reminders"][0]["stage"].startswith("manual@")
+    assert invoke("remind", "demo.ubnd-a", "--deadline", str(ids["demo.ubnd-a"])).exit_code == 2  # --reason required
+    assert "Sắp họp giao ban" in invoke("history", str(ids["demo.ubnd-a"])).stdout
     raw = env.messages("vanthu@huyen-a.demo.example.org")[-1]
     text = email.message_from_bytes(raw, policy=email.policy.default).get_body(("plain",)).get_content()
     assert "Đã được gia hạn đến Thứ Hai, 31/05/2021. Lý do: Thiên tai" in text
@@ -84,6 +95,7 @@ def test_pause_extend_excuse_and_remind(env):
             "Lỗi / error: 01/01/2021 is not after the last day 19/05/2021",
         ),
         (["excuse", "1", "--reason", "  "], "Lỗi / error: a reason is required"),
+        (["remind", "demo.ubnd-a", "--deadline", "1", "--reason", " "], "Lỗi / error: a reason is required"),
     ],
 )
 def test_control_mistakes(env, args, message):

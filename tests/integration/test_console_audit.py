@@ -69,7 +69,9 @@ def test_each_action_is_on_the_deadline_timeline_with_who_and_why(tmp_path, sink
         replies.return_submission(
             app, submission.id, reason="Thiếu số liệu", actor=COORDINATOR, now=later + dt.timedelta(minutes=4)
         )
-        sent = chasing.remind(app, "demo.ubnd-a", ubnd, actor=COORDINATOR, now=later + dt.timedelta(days=3))
+        sent = chasing.remind(
+            app, "demo.ubnd-a", ubnd, reason="Sắp họp giao ban", actor=COORDINATOR, now=later + dt.timedelta(days=3)
+        )
         assert [p.agency for p in sent.planned] == ["demo.ubnd-a"]  # (the outbox went out with it)
 
         history = views.deadline_history(app, ubnd, now=later + dt.timedelta(days=3))
@@ -79,7 +81,7 @@ def test_each_action_is_on_the_deadline_timeline_with_who_and_why(tmp_path, sink
             ("pause", COORDINATOR, "Kiện toàn bộ máy"),
             ("assign", COORDINATOR, None),
             ("return", COORDINATOR, "Thiếu số liệu"),
-            ("remind", COORDINATOR, None),
+            ("remind", COORDINATOR, "Sắp họp giao ban"),
         ]
         grant = next(e for e in history.events if e.kind == "action" and e.action == "grant")
         assert grant.details["to"] == "2021-05-31" and grant.details["last_day"] == "2021-05-19"
@@ -105,7 +107,9 @@ def test_a_refused_action_writes_no_event_and_changes_nothing(tmp_path, sink):
         with pytest.raises(NotFound):
             deadlines.extend(app, 999_999, to=dt.date(2021, 6, 1), reason="x", actor=COORDINATOR)
         with pytest.raises(NotFound):
-            chasing.remind(app, "demo.ubnd-a", done, actor=COORDINATOR)  # not UBND huyện A's deadline
+            chasing.remind(app, "demo.ubnd-a", done, reason="x", actor=COORDINATOR)  # not UBND huyện A's deadline
+        with pytest.raises(UsageError, match="a reason is required"):
+            chasing.remind(app, "demo.ubnd-a", ids["demo.ubnd-a"], reason=" ", actor=COORDINATOR)
         with pytest.raises(UsageError, match="who acts is required"):
             deadlines.excuse(app, ids["demo.ubnd-a"], reason="Sáp nhập", actor=" ")
         with pytest.raises(UsageError, match="a reason is required"):

@@ -67,7 +67,12 @@ def test_sync_chase_and_the_deadline_actions(tmp_path, sink):
         ).until == dt.date(2021, 5, 6)
 
         manual = chasing.remind(
-            app, "demo.ubnd-a", listed["demo.ubnd-a"], actor=ACTOR, now=MORNING + dt.timedelta(hours=1)
+            app,
+            "demo.ubnd-a",
+            listed["demo.ubnd-a"],
+            reason="Sắp hết hạn",
+            actor=ACTOR,
+            now=MORNING + dt.timedelta(hours=1),
         )
         assert [p.agency for p in manual.planned] == ["demo.ubnd-a"] and manual.sent == 1
         assert sink.stats.delivered == {"vanthu@syt.demo.example.org": 1, "vanthu@huyen-a.demo.example.org": 2}

@@ -88,3 +88,20 @@ def test_the_points_of_an_overview_period_and_an_empty_chart():
     assert rate_points([Period()]) == [RatePoint("quý I năm 2025", 75.0, 50.0, 3, 2, 4)]
     empty = parsed(rates_chart([], title="Chưa có kỳ nào"))
     assert bars(empty) == [] and empty.find(f"{SVG}title").text == "Chưa có kỳ nào"
+
+
+LETTER_WIDTH = 0.62  # of the font size: wider than the average letter of a sans-serif font, so the estimate is safe
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("count", [1, 2])
+def test_the_legend_fits_inside_the_chart_when_there_are_few_periods(lang, count):
+    root = parsed(rates_chart(POINTS[:count], title="Báo cáo", lang=lang))
+    width = float(root.get("width"))
+    assert root.get("viewBox").split()[2] == root.get("width")
+    font_size = float(root.get("font-size"))
+    legend = [t for t in root.iter(f"{SVG}text") if float(t.get("y")) == 15]
+    assert len(legend) == 2
+    for text in legend:
+        words = "".join(text.itertext())
+        assert float(text.get("x")) + len(words) * font_size * LETTER_WIDTH <= width, words

@@ -78,14 +78,32 @@ def test_extend_and_pause_take_a_day_and_a_reason(season, coordinator):
 def test_remind_now_sends_one_mail_that_the_timeline_shows_and_opens_as_text(season, coordinator, sink):
     deadline = _deadline(season, "demo.ubnd-a")
     csrf = token(coordinator.get("/").text)
-    done = coordinator.post(f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "remind", "confirmed": "yes"})
+    form = {"csrf": csrf, "action": "remind", "reason": "Sắp họp giao ban"}
+    asked = coordinator.post(f"/deadlines/{deadline}/act", data=form)
+    assert (
+        asked.status_code == 200 and "Gửi ngay một thư nhắc" in asked.text and "lý do: Sắp họp giao ban" in asked.text
+    )
+    assert sink.stats.delivered == {}  # nothing sent before the confirmation
+    done = coordinator.post(f"/deadlines/{deadline}/act", data={**form, "confirmed": "yes"})
     assert done.status_code == 200 and "Đã gửi 1 thư nhắc" in done.text
     assert sink.stats.delivered == {"vanthu@huyen-a.demo.example.org": 1}
     timeline = coordinator.get(f"/deadlines/{deadline}").text
     assert "Nhắc ngay (bằng tay)" in timeline and "web:dieuphoi" in timeline
+    assert re.search(r"Nhắc ngay.{0,200}lý do: Sắp họp giao ban", timeline, re.S)
     mail = re.search(r'href="/mail/(\d+)"', timeline).group(1)
     shown = coordinator.get(f"/mail/{mail}")
     assert shown.status_code == 200 and "6 tháng đầu năm 2021" in shown.text and "<html" not in shown.text[200:]
+
+
+def test_remind_now_without_a_reason_is_refused_and_sends_nothing(season, coordinator, sink):
+    deadline = _deadline(season, "demo.ubnd-a")
+    csrf = token(coordinator.get("/plans/demo-2021/dinh-ky/2021-H1").text)
+    refused = coordinator.post(
+        f"/deadlines/{deadline}/act", data={"csrf": csrf, "action": "remind", "reason": "  ", "confirmed": "yes"}
+    )
+    assert refused.status_code == 400 and "reason" in refused.text and "Traceback" not in refused.text
+    assert sink.stats.delivered == {}
+    assert not [e for e in views.deadline_history(season, deadline).events if e.kind == "action"]
 
 
 def test_a_viewer_reads_but_cannot_act_and_a_post_without_token_changes_nothing(season, viewer, coordinator):

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Protocol
 
 from dondoc.vocabulary import percent
 
@@ -59,7 +60,29 @@ class RatePoint:
     required: int
 
 
-def rate_points(periods) -> list[RatePoint]:
+class _Counts(Protocol):
+    @property
+    def reporting_rate(self) -> float | None: ...
+    @property
+    def on_time_rate(self) -> float | None: ...
+    @property
+    def submitted(self) -> int: ...
+    @property
+    def on_time(self) -> int: ...
+    @property
+    def required(self) -> int: ...
+
+
+class _Period(Protocol):
+    """What a chart reads of a period (the console's ``PeriodSummary``; this module imports nothing of the views)."""
+
+    @property
+    def period_label(self) -> str: ...
+    @property
+    def counts(self) -> _Counts: ...
+
+
+def rate_points(periods: Iterable[_Period]) -> list[RatePoint]:
     """The points of an overview's periods (:class:`dondoc.operations.views.PeriodSummary`), in their order."""
     return [
         RatePoint(

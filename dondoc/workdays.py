@@ -80,7 +80,8 @@ def _vietnam_holidays() -> holidays.HolidayBase:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # a later `import holidays.countries` finds it loaded
         spec.loader.exec_module(module)
-    return module.Vietnam(language="vi")
+    calendar: holidays.HolidayBase = module.Vietnam(language="vi")
+    return calendar
 
 
 class WorkCalendar:

@@ -211,7 +211,18 @@ def test_a_long_overdue_deadline_is_still_reminded_on_request(mid_year, monkeypa
     with MaildirSink(tmp_path / "mail") as sink:
         monkeypatch.setenv("DONDOC_SMTP_PORT", str(sink.port))
         sent = json.loads(
-            invoke("remind", "demo.ubnd-a", "--deadline", str(deadline_id), "--now", ONBOARDED, "--format", "json")
+            invoke(
+                "remind",
+                "demo.ubnd-a",
+                "--deadline",
+                str(deadline_id),
+                "--reason",
+                "Báo cáo tháng 01/2026 vẫn thiếu",
+                "--now",
+                ONBOARDED,
+                "--format",
+                "json",
+            )
         )
         assert (sent["summary"]["sent"], [r["period"] for r in sent["reminders"]]) == (1, ["2026-01"])
         assert sink.stats.delivered == {"vanthu@huyen-a.demo.example.org": 1}

@@ -60,7 +60,8 @@ def test_a_quarantined_message_assigned_in_the_browser_becomes_the_submission(co
     row = page.locator("tr", has=page.locator("a", has_text="Sở Y tế tỉnh Bình Phước"))
     assert "Quá hạn" in row.inner_text()
     href = row.locator("a", has_text="Sở Y tế tỉnh Bình Phước").get_attribute("href")
-    deadline = re.fullmatch(r"/deadlines/(\d+)", href).group(1)
+    assert href is not None and re.fullmatch(r"/deadlines/\d+", href), href
+    deadline = href.rpartition("/")[2]
 
     page.click("nav >> text=Thư chờ xử lý")
     assert page.locator("h1").inner_text() == "Thư chờ xử lý (1)"

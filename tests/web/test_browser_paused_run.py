@@ -107,4 +107,5 @@ def test_approving_in_the_browser_completes_the_paused_run_and_sends_up_once(pre
         finally:
             runner.join(timeout=150)
         [state] = states  # read outside Playwright's event loop, where Prefect's result() is not a coroutine
-        assert state.result()["status"] == "sent"
+        result = state.result()
+    assert isinstance(result, dict) and result["status"] == "sent", result

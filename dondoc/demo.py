@@ -194,14 +194,13 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
     import mailbox
 
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-    from sqlmodel import select
 
-    from dondoc.db.tables import DeadlineRow, InboundRow, OutboxRow, OutboxStatus
     from dondoc.errors import NotFound
     from dondoc.flows.chase import chase
     from dondoc.flows.compile_report import compile_report_flow
     from dondoc.flows.ingest_replies import ingest_replies
     from dondoc.flows.sync_plans import sync_plans
+    from dondoc.operations import season
     from dondoc.policy import stages
     from dondoc.wiring import build
 
@@ -220,12 +219,7 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         start = dt.datetime.combine(plan.valid.start, dt.time(8), HANOI)
         sync_plans(now=start)
-        with app.session() as session:
-            rows = list(
-                session.exec(
-                    select(DeadlineRow).where(DeadlineRow.plan_id == plan_id, DeadlineRow.obligation_id == inputs.id)
-                )
-            )
+        rows = season.season_deadlines(app, plan_id, inputs.id)
         period = period or min(rows, key=lambda r: r.last_day).period_key
         rows = [r for r in rows if r.period_key == period]
         last_day = max(r.last_day for r in rows)
@@ -274,27 +268,12 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
         ).row
         result.report_files = {kind: str(path) for kind, path in report_paths(row, app.settings.data_dir).items()}
         result.report_summary = dict(row.summary)
-        with app.session() as session:
-            result.report_sent_to = [
-                r for o in session.exec(select(OutboxRow).where(OutboxRow.kind == "report")) for r in o.recipients
-            ]
-            result.reminders_sent = len(
-                session.exec(
-                    select(OutboxRow.id).where(OutboxRow.kind == "reminder", OutboxRow.status == OutboxStatus.SENT)
-                ).all()
-            )
-            result.receipts_sent = len(
-                session.exec(
-                    select(OutboxRow.id).where(OutboxRow.kind == "receipt", OutboxRow.status == OutboxStatus.SENT)
-                ).all()
-            )
-            result.inbound = Counter(r.status for r in session.exec(select(InboundRow)))
-            result.deadlines = Counter(
-                r.status
-                for r in session.exec(
-                    select(DeadlineRow).where(DeadlineRow.plan_id == plan_id, DeadlineRow.period_key == period)
-                )
-            )
+        summary = season.season_summary(app, plan_id, period)
+        result.report_sent_to = list(summary.report_sent_to)
+        result.reminders_sent = summary.reminders_sent
+        result.receipts_sent = summary.receipts_sent
+        result.inbound = summary.inbound
+        result.deadlines = summary.deadlines
     app.dispose()
     return result
 

@@ -679,6 +679,11 @@ async def _pipelined(
     ) as pool:
         loop = asyncio.get_running_loop()
         pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
+        for future in pending:
+            # A worker that dies breaks the pool and fails every chunk's future at once; queue_next reports the first
+            # as the run's one line, and the others' BrokenProcessPool is expected: taken here, so that asyncio never
+            # prints "Future exception was never retrieved" beside that line, whichever path the run ends by.
+            future.add_done_callback(_taken)
         results: Iterator[Composed | asyncio.Future[Composed]] = iter([first, *pending])
 
         async def queue_next() -> bool:
@@ -710,6 +715,11 @@ async def _pipelined(
             for future in pending:
                 future.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _taken(future: asyncio.Future[Composed]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _flag_refused(session: Session, refused: dict[str, str], now: dt.datetime) -> None:

@@ -2,20 +2,29 @@
 
 It holds one top-level import name, ``dondoc`` (``dondoc.db``, ``dondoc.flows`` and ``dondoc.deployments`` come
 from the repository's db/, flows/ and deployments/ through the symlinks under dondoc/; config/ and templates/ are
-package data), no ``benchmarks``; and from a folder outside the checkout, ``dondoc --help``, ``dondoc demo`` and the
-deployments work. Needs the package index (hatchling to build, the dependencies to install): skipped without one.
+package data), no ``benchmarks``; and from a folder outside the checkout, ``dondoc --help``, ``dondoc demo``, the
+deployments and ``dondoc serve`` (its Prefect server's scheduler runs a flow by itself) work. Needs the package
+index (hatchling to build, the dependencies to install): skipped without one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
+import signal
+import socket
+import sqlite3
 import subprocess
 import sys
 import venv
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.prefect_api import alive, by_the_scheduler, command_line, descendants, flow_runs, wait_for
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +120,99 @@ def test_installed_wheel_plays_the_demo(installed, tmp_path):
     assert played.returncode == 0, played.stdout[-3000:] + played.stderr[-3000:]
     assert "Báo cáo tổng hợp / consolidated report" in played.stdout
     assert list((tmp_path / "season").rglob("*.docx"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _kill_groups(pids: set[int]) -> None:
+    """SIGKILL to the process group of each of ``pids`` still alive (the cleanup of a test that failed midway)."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+
+
+def test_installed_wheel_serves_and_the_scheduler_runs_a_flow(installed, tmp_path):
+    """``dondoc serve`` of the wheel, from outside the checkout: it starts the venv's Prefect server, and the server's
+    scheduler (nothing triggered by hand) creates a sync-plans run on a slot of the schedule, which completes and fills
+    dondoc's database. sync-plans is shortened with the documented ``DONDOC_SCHEDULE_SYNC_PLANS=every 20s``; the other
+    schedules are off so that only one flow runs."""
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {
+        **_outside(tmp_path),
+        "DONDOC_DATA_DIR": str(tmp_path / "data"),
+        "DONDOC_SCHEDULE_SYNC_PLANS": "every 20s",
+        "DONDOC_SCHEDULE_CHASE": "off",
+        "DONDOC_SCHEDULE_INGEST_REPLIES": "off",
+        "DONDOC_SCHEDULE_STATUS_DIGEST": "off",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
+
+    def log() -> str:
+        return out.read_text() + err.read_text()[-12000:]
+
+    with open(out, "w") as stdout, open(err, "w") as stderr:
+        serve = subprocess.Popen(
+            [str(installed / "dondoc"), "serve", "--port", str(port)],
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            cwd=tmp_path,
+            start_new_session=True,
+        )
+    started: set[int] = set()
+    try:
+        wait_for(lambda: "Prefect UI:" in out.read_text() or serve.poll() is not None, 240, log)
+        assert serve.poll() is None, log()
+        assert "sync-plans/daily: mỗi 20 giây / every 20 s" in out.read_text(), log()
+        started = descendants(serve.pid)
+        lines = [command_line(pid) for pid in started]
+        # the server and the runner are the wheel's: the venv's Python, nothing of the checkout
+        assert any(f"{installed}/python -m prefect server start" in line for line in lines), lines
+        assert any(f"{installed}/python -m dondoc.deployments.serve" in line for line in lines), lines
+
+        def completed_sync() -> list[dict]:
+            return [
+                r
+                for r in flow_runs(api)
+                if r["deployment"] == "sync-plans/daily" and by_the_scheduler(r) and r["state_type"] == "COMPLETED"
+            ]
+
+        [run, *_] = wait_for(
+            completed_sync,
+            180,
+            lambda: f"{[(r['deployment'], r['state_name'], r['created_by']) for r in flow_runs(api)]}\n{log()}",
+        )
+        # the run sits on a slot of the deployment's interval schedule, as the server's scheduler placed it
+        [schedule] = [
+            s["schedule"] for s in httpx.get(f"{api}/deployments/{run['deployment_id']}/schedules", timeout=30).json()
+        ]
+        assert schedule["interval"] == 20, schedule
+        offset = dt.datetime.fromisoformat(run["expected_start_time"]) - dt.datetime.fromisoformat(
+            schedule["anchor_date"]
+        )
+        assert offset.total_seconds() % 20 == 0, (run["expected_start_time"], schedule["anchor_date"])
+        assert "auto-scheduled" in run["tags"], run["tags"]
+        # nobody triggered anything: every run there is comes from the schedule
+        assert all(by_the_scheduler(r) for r in flow_runs(api))
+        # and the run did its job in dondoc's own database (the shipped config's plans, materialised)
+        with sqlite3.connect(tmp_path / "data" / "dondoc.sqlite3") as db:
+            assert db.execute("select count(*) from deadline").fetchone()[0] > 0
+
+        started |= descendants(serve.pid)
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=120) == 0, log()
+        wait_for(
+            lambda: not any(alive(pid) for pid in started),
+            30,
+            lambda: "survivors: " + str({pid: command_line(pid) for pid in started if alive(pid)}),
+        )
+    finally:
+        _kill_groups({serve.pid, *started})
+        serve.wait()

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -82,15 +82,14 @@ class QueuedMessage:
     attempts: int = 0
 
 
-def enqueue(session: Session, rows: Sequence[QueuedMessage | Mapping[str, Any]], commit: bool = True) -> int:
+def enqueue(session: Session, rows: Sequence[QueuedMessage], commit: bool = True) -> int:
     """Insert outbox rows whose ``key`` is new; rows already queued are left as they are.
 
-    A row given as a mapping (the older spelling) must have exactly the fields of :class:`QueuedMessage`.
     Commits unless ``commit`` is false (the caller's transaction then holds the rows).
     """
     if not rows:
         return 0
-    values = [asdict(row if isinstance(row, QueuedMessage) else QueuedMessage(**row)) for row in rows]
+    values = [asdict(row) for row in rows]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])

@@ -14,11 +14,12 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dondoc.aggregate import AgencyInput, ReportData, aggregate
 from dondoc.chase import MailSetup, effective_last_day
-from dondoc.db.outbox import enqueue
+from dondoc.db.ids import row_id
+from dondoc.db.outbox import QueuedMessage, enqueue
 from dondoc.db.tables import (
     AttachmentRow,
     ContactRow,
@@ -76,7 +77,7 @@ def collect(
         session.exec(
             select(DeadlineRow).where(
                 DeadlineRow.plan_id == plan.id,
-                DeadlineRow.obligation_id.in_(inputs),
+                col(DeadlineRow.obligation_id).in_(inputs),
                 DeadlineRow.period_key == period_key,
             )
         )
@@ -86,22 +87,25 @@ def collect(
             f"no deadlines of {plan.id}/{'+'.join(inputs)} for period '{period_key}' "
             f"(see `dondoc deadlines --plan {plan.id}`)"
         )
-    ids = [d.id for d in deadlines]
+    ids = [row_id(d) for d in deadlines]
     accepted: dict[int, list[SubmissionRow]] = {}
-    for submission in session.exec(
+    for version in session.exec(
         select(SubmissionRow)
-        .where(SubmissionRow.deadline_id.in_(ids), SubmissionRow.status == SubmissionStatus.ACCEPTED)
-        .order_by(SubmissionRow.version)
+        .where(col(SubmissionRow.deadline_id).in_(ids), SubmissionRow.status == SubmissionStatus.ACCEPTED)
+        .order_by(col(SubmissionRow.version))
     ):
-        accepted.setdefault(submission.deadline_id, []).append(submission)
+        accepted.setdefault(version.deadline_id, []).append(version)
     reminders, bounced = _reminders(session, ids)
     latest = {deadline_id: versions[-1] for deadline_id, versions in accepted.items()}
     files: dict[int, list[str]] = {}
     if latest:
         for attachment in session.exec(
             select(AttachmentRow)
-            .where(AttachmentRow.submission_id.in_([s.id for s in latest.values()]), AttachmentRow.path.is_not(None))
-            .order_by(AttachmentRow.id)
+            .where(
+                col(AttachmentRow.submission_id).in_([row_id(s) for s in latest.values()]),
+                col(AttachmentRow.path).is_not(None),
+            )
+            .order_by(col(AttachmentRow.id))
         ):
             files.setdefault(attachment.submission_id, []).append(attachment.filename)
     order = {
@@ -116,10 +120,10 @@ def collect(
         deadlines,
         key=lambda d: (order.get(d.agency_id, order.get((d.succeeds or "").split(",")[0], 10**6)), d.agency_id),
     ):
-        submission = latest.get(deadline.id)
-        first = accepted[deadline.id][0] if submission else None
+        submission = latest.get(row_id(deadline))
+        first = accepted[row_id(deadline)][0] if submission else None
         state = deadline_state(deadline.status, effective_last_day(deadline), today) if today else None
-        names = tuple(files.get(submission.id, ())) if submission else ()
+        names = tuple(files.get(row_id(submission), ())) if submission else ()
         own_words, documents = split_documents(submission.body_text, names) if submission else ("", [])
         sections, drawn_from = _sections(own_words, documents)
         result.append(
@@ -145,10 +149,10 @@ def collect(
                 values={
                     k: v for k, v in (submission.form_values if submission else {}).items() if not k.startswith("_")
                 },
-                reminders=reminders.get(deadline.id, 0),
+                reminders=reminders.get(row_id(deadline), 0),
                 state=state,
                 first_at=first.received_at if first else None,
-                bounced=tuple(bounced.get(deadline.id, ())),
+                bounced=tuple(bounced.get(row_id(deadline), ())),
                 sections=sections,
                 documents=drawn_from,
             )
@@ -161,20 +165,23 @@ def _reminders(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[i
     flagged = {
         address: at
         for address, at in session.exec(
-            select(ContactRow.address, ContactRow.flagged_at).where(ContactRow.flagged_at.is_not(None))
+            select(ContactRow.address, ContactRow.flagged_at).where(col(ContactRow.flagged_at).is_not(None))
         )
+        if at is not None  # the query keeps only flagged addresses; this tells the type checker so
     }
     delivered: dict[int, int] = {}
     bounced: dict[int, list[str]] = {}
     for row in session.exec(
         select(OutboxRow)
         .where(
-            OutboxRow.deadline_id.in_(ids),
+            col(OutboxRow.deadline_id).in_(ids),
             OutboxRow.kind == "reminder",
-            OutboxRow.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
+            col(OutboxRow.status).in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
         )
-        .order_by(OutboxRow.id)
+        .order_by(col(OutboxRow.id))
     ):
+        if row.deadline_id is None:  # the query asked for these deadlines' reminders: never None
+            continue
         lost = lost_recipients(row.status, row.recipients, row.sent_at or row.created_at, flagged)
         if lost:
             found = bounced.setdefault(row.deadline_id, [])
@@ -324,7 +331,7 @@ def compile_report(
         .where(
             ReportRow.plan_id == plan_id, ReportRow.obligation_id == obligation_id, ReportRow.period_key == period_key
         )
-        .order_by(ReportRow.revision.desc())
+        .order_by(col(ReportRow.revision).desc())
     ).first()
     if last is not None and last.status == ReportStatus.DRAFT:
         last.files, last.summary, last.compiled_at = paths, summary, now
@@ -504,7 +511,7 @@ def send_up(
     enqueue(
         session,
         [
-            dict(
+            QueuedMessage(
                 key=key,
                 kind="report",
                 deadline_id=deadline.id if deadline else None,
@@ -514,8 +521,6 @@ def send_up(
                 recipients=[a for _, a in to],
                 subject=subject,
                 raw=message.as_bytes(),
-                status=OutboxStatus.PENDING,
-                attempts=0,
                 created_at=now,
             )
         ],

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from dondoc.chase import MailSetup
-from dondoc.db.outbox import enqueue
-from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus, OutboxStatus
+from dondoc.db.outbox import QueuedMessage, enqueue
+from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, InboundStatus
 from dondoc.held import list_held
 from dondoc.mail.compose import build_message, message_id_for
 from dondoc.mail.render import render
@@ -206,7 +206,7 @@ def queue_digests(
     status = overview(session, catalog, today, policy=policy)
     year, week, _ = today.isocalendar()
     local = now.astimezone(ZoneInfo(setup.timezone))
-    rows = []
+    rows: list[QueuedMessage] = []
     for coordinator_id in sorted({plan.coordinator for plan in catalog.plans.values()}):
         coordinator = catalog.directory.agencies[coordinator_id]
         addresses = coordinator.addresses(Role.REPORTER)
@@ -243,18 +243,15 @@ def queue_digests(
             language=lang,
         )
         rows.append(
-            dict(
+            QueuedMessage(
                 key=key,
                 kind="digest",
-                deadline_id=None,
                 stage=f"{year}-W{week:02d}",
                 message_id=message_id,
                 sender=setup.sender,
                 recipients=list(addresses),
                 subject=subject,
                 raw=message.as_bytes(),
-                status=OutboxStatus.PENDING,
-                attempts=0,
                 created_at=now,
             )
         )

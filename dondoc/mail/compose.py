@@ -207,7 +207,7 @@ def build_message(
     text: str,
     html: str | None,
     sender: tuple[str, str],
-    to: list[tuple[str | None, str]],
+    to: Sequence[tuple[str | None, str]],
     cc: Sequence[tuple[str | None, str]] = (),
     reply_to: str | None = None,
     message_id: str,

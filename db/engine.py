@@ -1,18 +1,27 @@
 """The engine factory: one place that turns a database URL into an engine.
 
 SQLite gets WAL, a busy timeout and foreign keys on every connection;
-PostgreSQL URLs are used as given (``postgresql+psycopg://…``).
+PostgreSQL URLs are used as given (``postgresql+psycopg://…``). The two
+statements whose SQL differs between them are built here too
+(:func:`insert_or_skip`, :func:`locked`), so that the query functions of db/
+hold the only SQLite/PostgreSQL branches and the services none.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
+from sqlmodel.sql.expression import SelectOfScalar
 
-__all__ = ["make_engine"]
+__all__ = ["insert_or_skip", "locked", "make_engine"]
+
+_Query = TypeVar("_Query", Select[Any], SelectOfScalar[Any])
 
 
 def make_engine(url: str, *, echo: bool = False, busy_timeout: float = 30.0) -> Engine:
@@ -42,3 +51,21 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout: float = 30.0) -> 
         cursor.close()
 
     return engine
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_or_skip(session: Session, table: type, unique: list[str]) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT INTO table … ON CONFLICT (unique) DO NOTHING`` for the session's database: a row whose ``unique``
+    columns are already there is left as it is."""
+    insert = postgresql.insert if _postgresql(session) else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=unique)
+
+
+def locked(session: Session, query: _Query, *, skip_locked: bool = False) -> _Query:
+    """``query … FOR UPDATE`` (``SKIP LOCKED`` if asked) on PostgreSQL: the rows it reads stay this transaction's
+    until it ends. On SQLite, which has no row locks (one writer at a time, for the whole database), the query as
+    it is."""
+    return query.with_for_update(skip_locked=skip_locked) if _postgresql(session) else query

@@ -17,10 +17,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from dondoc.db.engine import insert_or_skip, locked
 from dondoc.db.tables import OutboxRow, OutboxStatus
 
 __all__ = [
@@ -90,9 +89,7 @@ def enqueue(session: Session, rows: Sequence[QueuedMessage], commit: bool = True
     if not rows:
         return 0
     values = [asdict(row) for row in rows]
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
+    statement = insert_or_skip(session, OutboxRow, ["key"])
     count = select(func.count()).select_from(OutboxRow)
     before = session.scalar(count) or 0
     session.execute(statement, values)
@@ -142,8 +139,7 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int, ids: list
     pick = select(col(OutboxRow.id)).where(ready).order_by(col(OutboxRow.id)).limit(limit)
     if ids is not None:
         pick = pick.where(col(OutboxRow.id).in_(ids))
-    if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+    pick = locked(session, pick, skip_locked=True)
     claimed = session.scalars(
         update(OutboxRow)
         .where(col(OutboxRow.id).in_(pick.scalar_subquery()), ready)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
+from dondoc.db.engine import locked
 from dondoc.db.tables import AgencyRow, DeadlineRow
 
-__all__ = ["find_deadlines", "holder_name"]
+__all__ = ["find_deadlines", "holder_name", "lock_deadline", "lock_deadlines"]
 
 
 def find_deadlines(
@@ -54,3 +56,16 @@ def holder_name(session: Session, deadline: DeadlineRow, agency: AgencyRow) -> s
         row = session.get(AgencyRow, agency_id)
         before.append((row.short or row.name) if row else agency_id)
     return f"{agency.name} (tiếp nhận từ {', '.join(before)})"
+
+
+def lock_deadlines(session: Session, ids: Iterable[int]) -> list[DeadlineRow]:
+    """The deadlines of ``ids``, by id, read for an update: on PostgreSQL they are locked until the transaction ends
+    (in id order, so two transactions locking overlapping sets do not deadlock) and another transaction that wants
+    them waits, so what is read here is their latest state."""
+    pick = select(DeadlineRow).where(col(DeadlineRow.id).in_(list(ids))).order_by(col(DeadlineRow.id))
+    return list(session.exec(locked(session, pick)))
+
+
+def lock_deadline(session: Session, deadline_id: int) -> DeadlineRow | None:
+    """The deadline ``deadline_id`` (None if there is none), read for an update as in :func:`lock_deadlines`."""
+    return session.exec(locked(session, select(DeadlineRow).where(DeadlineRow.id == deadline_id))).first()

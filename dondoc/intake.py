@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, func, select
 
 from dondoc.aggregate import figure
 from dondoc.chase import MailSetup, effective_last_day
 from dondoc.db.ids import row_id
+from dondoc.db.inbound import claim_new_inbound, insert_new_inbound, record_taken
 from dondoc.db.outbox import QueuedMessage, enqueue, process_running
+from dondoc.db.repo import lock_deadline, lock_deadlines
 from dondoc.db.tables import (
     AttachmentRow,
     ContactRow,
@@ -277,12 +277,8 @@ def _store_chunk(
             )
         )
     sync_to_disk()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = session.execute(
-        insert(InboundRow).on_conflict_do_nothing(index_elements=["sha256"]).returning(col(InboundRow.id)),
-        list(rows.values()),
-    ).all()
-    session.execute(insert(SourceMessageRow).on_conflict_do_nothing(index_elements=["source", "scope", "ref"]), taken)
+    inserted = insert_new_inbound(session, list(rows.values()))
+    record_taken(session, taken)
     session.commit()
     report.stored += len(inserted)
     report.duplicates += len(chunk) - len(inserted)
@@ -349,12 +345,9 @@ class _Chunk:
         for mail in mails:
             named.update(i for i in (self._token(mail), _tag(mail)) if i is not None and i <= MAX_ID)
         if named:
-            pick = select(DeadlineRow).where(col(DeadlineRow.id).in_(named)).order_by(col(DeadlineRow.id))
-            if session.get_bind().dialect.name == "postgresql":
-                # another worker taking a reply for one of these deadlines waits (locks in id order: no deadlock),
-                # so the versions read below are the latest
-                pick = pick.with_for_update()
-            self.deadlines = {row_id(row): row for row in session.exec(pick)}
+            # another worker taking a reply for one of these deadlines waits (locks in id order: no deadlock),
+            # so the versions read below are the latest
+            self.deadlines = {row_id(row): row for row in lock_deadlines(session, named)}
         message_ids = {mail.message_id for mail in mails if mail.message_id}
         if message_ids:
             self.taken.update(
@@ -422,10 +415,7 @@ class _Chunk:
         """A deadline not loaded up front (a confirmation's), locked on PostgreSQL, its latest version read."""
         if deadline_id in self.deadlines:
             return self.deadlines[deadline_id]
-        pick = select(DeadlineRow).where(DeadlineRow.id == deadline_id)
-        if self.session.get_bind().dialect.name == "postgresql":
-            pick = pick.with_for_update()
-        row = self.session.exec(pick).first()
+        row = lock_deadline(self.session, deadline_id)
         if row is not None:
             self.deadlines[deadline_id] = row
             self.versions[deadline_id] = (
@@ -534,14 +524,7 @@ def _process_chunk(
     report: IntakeReport,
 ) -> None:
     c = _Chunk(session, catalog, setup, data_dir, now, senders)
-    pick = (
-        select(InboundRow)
-        .where(col(InboundRow.id).in_(ids), InboundRow.status == InboundStatus.NEW)
-        .order_by(col(InboundRow.id))
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)  # another worker's chunk: left to it
-    rows = list(session.exec(pick))
+    rows = claim_new_inbound(session, ids)  # another worker's chunk: left to it
     candidates = []
     for row in rows:
         try:

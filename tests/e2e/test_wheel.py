@@ -89,7 +89,27 @@ def test_the_wheel_holds_only_dondoc(wheel):
     ):
         assert inside in names
     assert not any("benchmarks" in n for n in names)
-    assert not any(n.endswith("make_template.py") for n in names)  # a build tool of the repository, not data
+    # scripts/make_report_template.py is a build tool of the repository, not data
+    assert not any(n.endswith(("make_template.py", "make_report_template.py")) for n in names)
+
+
+def test_installing_leaves_only_dondoc_in_site_packages(installed, tmp_path):
+    """What pip installed for the distribution (its RECORD): under site-packages, only ``dondoc/`` and its
+    dist-info; outside it, only the ``dondoc`` script in bin/."""
+    code = (
+        "import importlib.metadata as m, sysconfig; "
+        "print(sysconfig.get_paths()['purelib']); "
+        "[print(f) for f in m.files('dondoc')]"
+    )
+    listed = _run([installed / "python", "-c", code], cwd=tmp_path, env=_outside(tmp_path), timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    site, *files = listed.stdout.splitlines()
+    inside = {f.split("/")[0] for f in files if not f.startswith("..")}
+    [dist_info] = [name for name in inside if name.endswith(".dist-info")]
+    assert inside == {"dondoc", dist_info}
+    assert {Path(site, f).resolve() for f in files if f.startswith("..")} == {(installed / "dondoc").resolve()}
+    # and nothing else of ours sits at the top of site-packages (no db, flows, deployments, benchmarks)
+    assert not {"db", "flows", "deployments", "benchmarks"} & {p.name for p in Path(site).iterdir()}
 
 
 def test_installed_wheel_runs_from_outside_the_checkout(installed, tmp_path):

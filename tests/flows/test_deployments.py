@@ -102,3 +102,43 @@ def test_served_schedules_are_the_values_written_in_prefect_yaml():
         ], name
         assert deployment.description == written[name]["description"]
         assert deployment.entrypoint == written[name]["entrypoint"]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {
+            "DONDOC_SCHEDULE_CHASE": "every 30s",
+            "DONDOC_SCHEDULE_SYNC_PLANS": "*/2 * * * *",
+            "DONDOC_SCHEDULE_STATUS_DIGEST": "off",
+            "DONDOC_SCHEDULE_INGEST_REPLIES": "every 2h",
+        },
+    ],
+    ids=["as written", "overridden"],
+)
+def test_both_deployment_forms_have_the_same_schedule_values(env, tmp_path):
+    """dondoc serve's deployments and the work pool's prefect.yaml (what run.sh deploys) are built from the same
+    schedules: per deployment, the same cron or interval (in seconds) and time zone, with or without overrides."""
+    from dondoc.deployments.serve import deployments
+
+    served = {
+        d.name: [
+            (s.schedule.cron, None, s.schedule.timezone)
+            if getattr(s.schedule, "cron", None)
+            else (None, s.schedule.interval.total_seconds(), s.schedule.timezone)
+            for s in d.schedules
+        ]
+        for d in deployments(env)
+    }
+    write_prefect_yaml(env, tmp_path / "prefect.yaml")
+    written = {
+        d["name"]: [(s.get("cron"), s.get("interval"), s["timezone"]) for s in d.get("schedules", [])]
+        for d in yaml.safe_load((tmp_path / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+    }
+    assert served == written
+    if env:  # the overrides reached both forms
+        assert written["working-days"] == [(None, 30, "Asia/Ho_Chi_Minh")]
+        assert written["every-5-minutes"] == [(None, 7200, "Asia/Ho_Chi_Minh")]
+        assert written["daily"] == [("*/2 * * * *", None, "Asia/Ho_Chi_Minh")]
+        assert written["weekly"] == []

@@ -19,10 +19,10 @@ from dondoc.db.tables import DeadlineRow
 from dondoc.errors import NotFound, UsageError
 from dondoc.operations import chasing, deadlines, listings, opened, replies, views
 from dondoc.settings import Settings
-from tests.integration.test_config import write_config
 from tests.integration.test_console_views import DOCX, REPLY_DAY, season
 from tests.integration.test_operations import MORNING, settings, sink  # noqa: F401  (sink is a fixture)
 from tests.replies_helpers import reply_to
+from tests.support.config import write_config
 
 COORDINATOR = "web:le.thi.binh"
 

@@ -13,7 +13,7 @@ from dondoc.operations import accounts, deadlines, opened
 from dondoc.settings import Settings
 from dondoc.web import create_app
 from dondoc.web.security import LoginLimiter
-from tests.integration.test_config import write_config
+from tests.support.config import write_config
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
 SYNCED = dt.datetime(2021, 3, 1, 1, tzinfo=dt.UTC)

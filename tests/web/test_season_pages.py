@@ -154,7 +154,7 @@ def test_an_agency_name_carrying_html_is_inert_on_every_page(tmp_path, sink):
     from dondoc.operations import accounts, deadlines, opened
     from dondoc.settings import Settings
     from dondoc.web import create_app
-    from tests.integration.test_config import AREA, write_config
+    from tests.support.config import AREA, write_config
     from tests.web.conftest import PASSWORD, SYNCED
 
     hostile = 'Huyện A <script>alert(1)</script><img src=x onerror="alert(2)">'

@@ -285,6 +285,12 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
 # ---------------------------------------------------------------------------------------------------------------
 # Periods and dates
 
+# a one-off report due within a quarter or a month of a named year, no day written ("báo cáo Thủ tướng Chính phủ trong
+# quý I năm 2010", "vào đầu quý I năm 2010", "trong tháng 11/2025")
+_WITHIN = re.compile(
+    r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
+    r"(?:\s+(?:năm\s+)?|\s*/\s*)\d{4}\b"
+)
 _PERIODS: list[tuple[str, re.Pattern]] = [
     (
         "ad-hoc",
@@ -317,15 +323,7 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
-    # a one-off report due within a quarter or a month of a named year, no day written ("báo cáo Thủ tướng Chính phủ
-    # trong quý I năm 2010", "vào đầu quý I năm 2010")
-    (
-        "once:period-report",
-        re.compile(
-            r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
-            r"\s+(?:năm\s+)?\d{4}\b"
-        ),
-    ),
+    ("once:period-report", _WITHIN),
     ("once:implementation-plan", re.compile(r"(?i)\b(?:xây\s+dựng|ban\s+hành)\s+(?:và\s+ban\s+hành\s+)?kế\s+hoạch\b")),
     ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|đánh\s+giá)\b")),
     ("periodic", re.compile(r"(?i)\bđịnh\s+kỳ\b")),
@@ -767,6 +765,11 @@ _ADVISED = re.compile(
     r"(?:\s+[A-ZĐÀ-Ỹ]\w*)*\s+(?:báo\s+cáo|trình)\b"
 )
 _ISSUING = re.compile(r"(?i)^(?:xây\s+dựng,?\s+)?(?:ban\s+hành|thành\s+lập|phê\s+duyệt)\b")
+# a kind of document, not the verb: "phê duyệt Báo cáo nghiên cứu khả thi", "lập báo cáo đánh giá tác động môi trường"
+_DOCUMENT_KIND = re.compile(
+    r"(?i)\bbáo\s+cáo\s+(?:nghiên\s+cứu\s+(?:tiền\s+)?khả\s+thi|đánh\s+giá\s+tác\s+động\s+môi\s+trường"
+    r"|kinh\s+tế\s*[-–]\s*kỹ\s+thuật|đề\s+xuất\s+(?:chủ\s+trương|cấp)|thành\s+tích)\b"
+)
 _NOT_A_REPORT = re.compile(
     r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai|tiếp theo) (?:luật|bộ luật|quyết định|nghị định"
     r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản)"
@@ -1004,6 +1007,7 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     modern = is_modern(text)
     all_sentences = sentences(text, level, modern=modern)
     addressees = _addressees(text, level, modern)
+    owner = _owner_of_functions(text, level, modern)
     items: list[Item] = []
     carried: tuple[int, list[str]] = (-1, [])
     context: dict[str | None, _Clause] = {}
@@ -1021,6 +1025,7 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
             carried[1] if carried[0] == sentence.line else [],
             addressees,
             context.get(sentence.section),
+            owner,
         )
         if named:
             carried = (sentence.line, named)
@@ -1031,6 +1036,37 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
         items.extend(block_found)
     _infer_from_section(items, all_sentences)
     return _deduplicated(items)
+
+
+_FUNCTIONS_OF = re.compile(
+    r"CHỨC NĂNG,\s+NHIỆM VỤ,\s+QUYỀN HẠN(?:\s+VÀ\s+CƠ CẤU TỔ CHỨC)?\s+CỦA\s+"
+    r"(?P<name>[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ-]*(?:\s+[A-ZĐÀ-Ỹ-]+){0,9})"
+)
+
+
+def _owner_of_functions(text: str, level: Level, modern: bool) -> list[str]:
+    """The body a "functions, duties and powers" regulation is about ("QUY ĐỊNH CHỨC NĂNG, NHIỆM VỤ, QUYỀN HẠN VÀ CƠ
+    CẤU TỔ CHỨC CỦA SỞ TƯ PHÁP"): every duty it lists is that body's, so it reports where a sentence names nobody.
+    The title is in capitals and runs into the next heading: the name is the longest run of its words that the text
+    also writes in ordinary case."""
+    match = _FUNCTIONS_OF.search(text)
+    if not match:
+        return []
+    words = match.group("name").split()
+    for size in range(len(words), 1, -1):
+        name = " ".join(words[:size])
+        written = next(
+            (
+                m
+                for m in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text, re.I)
+                if not m.group(0).isupper()
+            ),
+            None,
+        )
+        if written is not None:
+            parties = find_parties(written.group(0), level, modern=modern)
+            return [parties[0].name] if parties and not parties[0].group else []
+    return []
 
 
 def _addressees(text: str, level: Level, modern: bool) -> list[str]:
@@ -1147,10 +1183,11 @@ def _items_of(
     carried: list[str],
     addressees: list[str],
     context: _Clause | None = None,
+    owner_of_text: list[str] | None = None,
 ) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = _reporting_part(sentence.text, level, modern)
-    if not _REPORTING.search(text):
+    if not _REPORTING.search(_DOCUMENT_KIND.sub("hồ sơ", text)):
         return [], _subject_of(text, level, modern), None  # who the paragraph is about, for its next sentences
     if _NOT_A_REPORT.match(text):
         return [], [], None
@@ -1223,6 +1260,8 @@ def _items_of(
         reporters, origin = list(sentence.subjects), f'the heading "{(sentence.subject_from or "")[:80]}"'
     if not reporters and addressees:
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
+    if not reporters and owner_of_text:
+        reporters, origin = list(owner_of_text), "the body whose functions the regulation lists"
     if recipient is None and not reporters:
         return [], named, None
     if (recipient is None or not reporters) and all(
@@ -1438,8 +1477,8 @@ def _deduplicated(items: list[Item]) -> list[Item]:
             continue  # "báo cáo UBND tỉnh trước ngày 20/12/2026" said twice, once as the yearly report
         if item.onward and item.date is None and key(item) in given:
             continue
-        if item.date is None and key(item) in dated:
-            continue  # the plan says it again with its date elsewhere
+        if item.date is None and key(item) in dated and not (item.period == "once" and _WITHIN.search(item.quote)):
+            continue  # the plan says it again with its date elsewhere (a one-off due within a month is another)
         if item.period == "periodic" and key(item)[:2] in specific:
             continue  # "định kỳ báo cáo X" restating a report the plan gives with its period
         if (

@@ -178,6 +178,12 @@ _EXTRA_NAMES = re.compile(
             r"Tỉnh ủy|Thành ủy",
             r"HĐND(?: (?:tỉnh|thành phố|Thành phố))?",
             rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện|Trung tâm) {_BODY}",
+            # state groups and corporations, which national texts task and ask for reports like agencies
+            # (their names end with "Việt Nam" as a rule, or run on in capitals)
+            rf"(?:Tập đoàn|Tổng [Cc]ông ty) [{_UP}][^,.;:()]{{0,60}}?Việt Nam"
+            rf"|(?:Tập đoàn|Tổng [Cc]ông ty) [{_UP}][\w&-]*(?:(?: | - )[{_UP}][\w&-]*)*",
+            # a steering committee's own members, deputies and office, as its working rules name them
+            r"(?:Phó\s+)?Trưởng [Bb]an [Cc]hỉ đạo|(?:[Cc]ác\s+)?[Tt]hành viên Ban [Cc]hỉ đạo|Văn phòng Ban [Cc]hỉ đạo",
             r"Ban [Qq]uản lý (?:các )?(?:[Kk]hu|[Dd]ự án|[Cc]ụm)[^,.;()]*?(?=\s+(?:để|về|theo|trước|báo|gửi|có|thực|chủ|phối"
             r"|tổng|trong|tham|chỉ|hướng|kiểm)\b|[,.;()]|$)",
             r"Đài (?:[Tt]ruyền hình|Tiếng nói|Phát thanh)(?: [\w-]+){0,4}? Việt Nam|Thông tấn xã Việt Nam",

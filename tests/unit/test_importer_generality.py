@@ -1,0 +1,86 @@
+"""The importer on forms met in the unseen 2025 texts (tests/data/plans/unseen2026), written here as sentences of our
+own: one-off reports due within a month or a quarter, state groups and a steering committee's members as parties,
+the subject of a "functions" regulation, windows and relative deadlines. Every text here is fictitious."""
+
+from __future__ import annotations
+
+from dondoc.importer import find_items
+from dondoc.model import Level
+
+
+def items_of(text: str, level: Level = Level.NATIONAL):
+    return [
+        (
+            tuple(i.reporters),
+            i.recipient,
+            tuple(i.also_to),
+            i.via,
+            i.period,
+            str(i.date) if i.date else None,
+            i.rule.value if i.rule else None,
+        )
+        for i in find_items(text, level)
+    ]
+
+
+def test_one_off_reports_due_within_a_month_or_a_quarter_are_each_their_own():
+    text = (
+        "1. Về quỹ đất: Ủy ban nhân dân tỉnh Gia Lai rà soát quy hoạch, báo cáo Thủ tướng Chính phủ kết quả thực hiện "
+        "trong tháng 12 năm 2026.\n"
+        "2. Về vốn đầu tư: Ủy ban nhân dân tỉnh Gia Lai giải ngân hết số vốn, báo cáo Thủ tướng Chính phủ kết quả thực "
+        "hiện trong Quý I năm 2027.\n"
+        "3. Về tuyến đường: Ủy ban nhân dân tỉnh Gia Lai khẩn trương báo cáo Thủ tướng Chính phủ trước ngày 01 "
+        "tháng 12 năm 2026.\n"
+        "4. Sở Văn hóa, Thể thao và Du lịch hoàn thành, báo cáo kết quả Ủy ban nhân dân tỉnh (qua Công an tỉnh) trong "
+        "tháng 11/2026."
+    )
+    found = items_of(text)
+    gia_lai = [i for i in found if i[0] == ("Ủy ban nhân dân tỉnh Gia Lai",)]
+    assert [(i[1], i[4], i[5]) for i in gia_lai] == [
+        ("Thủ tướng Chính phủ", "once", None),
+        ("Thủ tướng Chính phủ", "once", None),
+        ("Thủ tướng Chính phủ", "once", "1/12/2026"),
+    ]
+    assert (("Sở Văn hóa, Thể thao và Du lịch",), "once", "Công an tỉnh") in [(i[0], i[4], i[3]) for i in found]
+    items = find_items(text, Level.NATIONAL)
+    assert all(any("no date" in note for note in i.review) for i in items if i.date is None)
+
+
+def test_state_groups_and_a_steering_committees_members_are_parties():
+    text = (
+        "Giao Tập đoàn Dầu khí Quốc gia Việt Nam làm việc với các nhà đầu tư, báo cáo Thủ tướng Chính phủ trong tháng "
+        "3 năm 2026.\n"
+        "Điều 9. Báo cáo định kỳ\n"
+        "1. Thành viên Ban Chỉ đạo định kỳ 06 tháng (trước ngày 20 tháng 6 hằng năm) báo cáo Ban Chỉ đạo về kết quả "
+        "thực hiện nhiệm vụ (qua Văn phòng Ban Chỉ đạo).\n"
+        "2. Định kỳ trước ngày 31 tháng 12 hằng năm, Văn phòng Ban Chỉ đạo tổng hợp báo cáo của các thành viên, gửi Bộ "
+        "Nội vụ."
+    )
+    assert items_of(text) == [
+        (("Tập đoàn Dầu khí Quốc gia Việt Nam",), "Thủ tướng Chính phủ", (), None, "once", None, None),
+        (("Thành viên Ban Chỉ đạo",), "Ban Chỉ đạo", (), "Văn phòng Ban Chỉ đạo", "H1", "20/6", "before"),
+        (("Văn phòng Ban Chỉ đạo",), "Bộ Nội vụ", (), None, "Y", "31/12", "before"),
+    ]
+
+
+def test_the_body_a_functions_regulation_is_about_reports_where_a_duty_names_nobody():
+    text = (
+        "QUY ĐỊNH CHỨC NĂNG, NHIỆM VỤ, QUYỀN HẠN VÀ CƠ CẤU TỔ CHỨC CỦA SỞ XÂY DỰNG ỦY BAN NHÂN DÂN TỈNH\n"
+        "Điều 1. Vị trí và chức năng\n"
+        "1. Sở Xây dựng là cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh.\n"
+        "Điều 2. Nhiệm vụ và quyền hạn\n"
+        "a) Định kỳ hằng quý, báo cáo Ủy ban nhân dân tỉnh, đồng thời gửi Bộ Xây dựng về tình hình thực hiện nhiệm vụ."
+    )
+    assert [(i[0], i[1], i[4]) for i in items_of(text, Level.PROVINCE)] == [
+        (("Sở Xây dựng",), "Ủy ban nhân dân tỉnh", "Q")
+    ]
+    (item,) = find_items(text, Level.PROVINCE)
+    assert any("functions" in note for note in item.review)
+
+
+def test_a_feasibility_study_report_is_a_document_not_a_report_owed():
+    text = (
+        "c) Bộ Xây dựng đẩy nhanh tiến độ phê duyệt Báo cáo nghiên cứu khả thi và khởi công dự án mở rộng cao tốc vào "
+        "ngày 19 tháng 12 năm 2026."
+    )
+    assert items_of(text) == []

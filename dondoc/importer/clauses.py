@@ -291,6 +291,7 @@ _WITHIN = re.compile(
     r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
     r"(?:\s+(?:năm\s+)?|\s*/\s*)\d{4}\b"
 )
+_WEEKLY = re.compile(r"(?i)\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+tuần\b|\bbáo\s+cáo\s+tuần\b")
 _PERIODS: list[tuple[str, re.Pattern]] = [
     (
         "ad-hoc",
@@ -326,6 +327,8 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     ("once:period-report", _WITHIN),
     ("once:implementation-plan", re.compile(r"(?i)\b(?:xây\s+dựng|ban\s+hành)\s+(?:và\s+ban\s+hành\s+)?kế\s+hoạch\b")),
     ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|đánh\s+giá)\b")),
+    # a weekly report: dondoc has no weekly period, so it is read as periodic and said so (see _assess)
+    ("periodic", _WEEKLY),
     ("periodic", re.compile(r"(?i)\bđịnh\s+kỳ\b")),
 ]
 
@@ -1002,7 +1005,8 @@ def _parties(
 
 def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     """Every reporting item of the plan's text, in the order of the text."""
-    from .blocks import block_items  # the block reader uses this module's date rules
+    from .blocks import Block, block_items  # the block reader uses this module's date rules
+    from .tables import Table, table_items  # so does the table reader
 
     modern = is_modern(text)
     all_sentences = sentences(text, level, modern=modern)
@@ -1011,7 +1015,12 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     items: list[Item] = []
     carried: tuple[int, list[str]] = (-1, [])
     context: dict[str | None, _Clause] = {}
-    pending = block_items(text, level, modern)
+    # regimes written as blocks of fields or as a table: read apart, their lines skipped below
+    pending: list[tuple[Block | Table, list[Item]]] = [
+        *block_items(text, level, modern),
+        *table_items(text, level, modern),
+    ]
+    pending.sort(key=lambda found: found[0].first_line)
     blocks = [block for block, _ in pending]
     for sentence in all_sentences:
         while pending and pending[0][0].first_line <= sentence.line:
@@ -1399,7 +1408,10 @@ def _assess(item: Item) -> None:
         item.confidence -= 0.3
     if item.kind is Kind.AD_HOC and AD_HOC_NOTE not in item.review:
         item.review.append(AD_HOC_NOTE)
-    if item.period == "periodic":
+    if item.period == "periodic" and _WEEKLY.search(item.quote):
+        item.review.append('a weekly report ("hằng tuần"): dondoc has no weekly period; set its schedule by hand')
+        item.confidence -= 0.2
+    elif item.period == "periodic":
         item.review.append('"định kỳ" without a period: say which (6 tháng, năm, quý, tháng)')
         item.confidence -= 0.2
     if item.kind is Kind.PERIOD_REPORT and item.period == "once" and item.date and item.date.year is None:

@@ -84,3 +84,67 @@ def test_a_feasibility_study_report_is_a_document_not_a_report_owed():
         "ngày 19 tháng 12 năm 2026."
     )
     assert items_of(text) == []
+
+
+REGIME_CELLS = """III. CHẾ ĐỘ BÁO CÁO
+STT
+Tên báo cáo
+Cơ quan thực hiện
+Cơ quan nhận báo cáo
+Kỳ báo cáo
+Thời hạn gửi báo cáo
+1
+Báo cáo tình hình thực hiện Kế hoạch
+Các sở, ban, ngành; UBND các xã, phường
+Sở Nông nghiệp và Môi trường
+Hằng quý
+Trước ngày 15 của tháng cuối quý
+2
+Báo cáo kết quả năm
+Sở Nông nghiệp và Môi trường
+UBND tỉnh
+Hằng năm
+Trước ngày 20/12
+IV. TỔ CHỨC THỰC HIỆN
+1. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch."""
+
+REGIME_ROWS = """2. Chế độ báo cáo
+TT | Nội dung báo cáo | Đơn vị thực hiện | Đơn vị nhận báo cáo | Thời hạn gửi | Ghi chú
+1 | Báo cáo 6 tháng | UBND các xã, phường, đặc khu | Sở Y tế | Trước ngày 10/6 |
+2 | Báo cáo năm | UBND các xã, phường, đặc khu | Sở Y tế | Trước ngày 10/12 |"""
+
+
+def test_a_regime_written_as_a_table_gives_one_obligation_a_row_in_either_shape():
+    from dondoc.importer.text import clean
+
+    assert items_of(clean(REGIME_CELLS), Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Nông nghiệp và Môi trường", (), None, "Q", "15", "before"),
+        (("Sở Nông nghiệp và Môi trường",), "UBND tỉnh", (), None, "Y", "20/12", "before"),
+    ]
+    assert items_of(clean(REGIME_ROWS), Level.PROVINCE) == [
+        (("communes",), "Sở Y tế", (), None, "H1", "10/6", "before"),
+        (("communes",), "Sở Y tế", (), None, "Y", "10/12", "before"),
+    ]
+    for item in find_items(clean(REGIME_ROWS), Level.PROVINCE):
+        assert any("table" in note for note in item.review)
+        assert item.quote.startswith(("1 | Báo cáo 6 tháng", "2 | Báo cáo năm"))
+
+
+def test_a_weekly_report_is_read_as_periodic_and_flagged_for_its_schedule():
+    text = (
+        "Các sở, ban, ngành và UBND các xã, phường, đặc khu định kỳ hằng tuần (trước 15 giờ ngày thứ Năm) báo cáo "
+        "kết quả về Sở Y tế để tổng hợp."
+    )
+    (item,) = find_items(text, Level.PROVINCE)
+    assert (item.period, item.recipient, item.date) == ("periodic", "Sở Y tế", None)
+    assert any("weekly" in note for note in item.review)
+
+
+def test_a_submission_window_is_due_by_its_last_day_and_a_relative_deadline_is_left_undated():
+    text = "Các sở, ban, ngành gửi báo cáo về Sở Dân tộc và Tôn giáo từ ngày 05 đến ngày 10 tháng 12 hằng năm."
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments",), "Sở Dân tộc và Tôn giáo", (), None, "Y", "10/12", "by")
+    ]
+    relative = "UBND các xã, phường, đặc khu báo cáo Sở Y tế trong vòng 10 ngày kể từ ngày kết thúc đợt kiểm tra."
+    (item,) = find_items(relative, Level.PROVINCE)
+    assert item.date is None and any("relative" in note for note in item.review)

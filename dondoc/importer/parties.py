@@ -169,6 +169,7 @@ _EXTRA_NAMES = re.compile(
             r"Lãnh đạo Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
             r"Bộ trưởng(?= |[,.;()]|$)(?! (?:Bộ|[Cc]ác|[A-ZĐÀ-Ỹ]))",
             r"Văn phòng Chính phủ",
+            r"Bộ Công an",  # "Công an" opens other names ("Công an tỉnh"): the directory's rule stops before it
             r"Chính phủ",
             rf"(?:Ủy|Uỷ) ban nhân dân (?:Tỉnh|Thành phố)(?: [{_UP}]\w*)*",
             r"UBND Tỉnh",

@@ -148,3 +148,11 @@ def test_a_submission_window_is_due_by_its_last_day_and_a_relative_deadline_is_l
     relative = "UBND các xã, phường, đặc khu báo cáo Sở Y tế trong vòng 10 ngày kể từ ngày kết thúc đợt kiểm tra."
     (item,) = find_items(relative, Level.PROVINCE)
     assert item.date is None and any("relative" in note for note in item.review)
+
+
+def test_a_report_to_the_provincial_committee_and_the_ministry_of_public_security_names_both():
+    text = "Công an tỉnh chủ trì theo dõi, đôn đốc; định kỳ 6 tháng, năm báo cáo UBND tỉnh và Bộ Công an."
+    assert [(i[1], i[2], i[4]) for i in items_of(text, Level.PROVINCE)] == [
+        ("UBND tỉnh", ("Bộ Công an",), "H1"),
+        ("UBND tỉnh", ("Bộ Công an",), "Y"),
+    ]

@@ -397,11 +397,14 @@ def _periods(text: str) -> list[_Mention]:
 
 
 _SEGMENT_REPORT = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b")
-_OTHER_VERB = re.compile(
-    r"(?i)\s*(?:\S+\s+)?(?:bố\s+trí|tổ\s+chức|xây\s+dựng|triển\s+khai|kiểm\s+tra|rà\s+soát|tuyên\s+truyền"
+_VERBS = (
+    r"(?:bố\s+trí|tổ\s+chức|xây\s+dựng|triển\s+khai|kiểm\s+tra|rà\s+soát|tuyên\s+truyền"
     r"|phân\s+bổ|cấp|chi|đề\s+xuất|ban\s+hành|lập|cập\s+nhật|tập\s+huấn|bồi\s+dưỡng|giao|trích"
     r"|sơ\s+kết|tổng\s+kết|đánh\s+giá|thanh\s+tra|giám\s+sát|vận\s+động|hỗ\s+trợ|đào\s+tạo)\b"
 )
+_OTHER_VERB = re.compile(r"(?i)\s*(?:\S+\s+)?" + _VERBS)
+# "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": the request is for another verb than the report
+_REQUESTED_VERB = re.compile(r"(?i)\s+của\s+[^,;]{0,60}?\s+(?:thực\s+hiện\s+)?" + _VERBS)
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -442,6 +445,8 @@ def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
             and _OTHER_VERB.match(text[mention.end : b])
         ):
             continue  # the period of another verb of the sentence
+        if (a, b) not in reporting and mention.period == "ad-hoc" and _REQUESTED_VERB.match(text[mention.end : b]):
+            continue  # "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": an inspection on request
         kept.append(mention)
     return kept
 
@@ -1200,8 +1205,8 @@ def _items_of(
         return [], _subject_of(text, level, modern), None  # who the paragraph is about, for its next sentences
     if _NOT_A_REPORT.match(text):
         return [], [], None
-    if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
-        return [], [], None  # a budget estimate, a request, a notice sent down, a publication
+    if _NOT_SENT_UP.search(text) and not re.search(r"(?i)(?<!để\s)\bbáo\s+cáo\b", text):
+        return [], [], None  # a budget estimate, a request, a notice sent down, a publication ("… để báo cáo" too)
     advised = _ADVISED.search(text)
     if advised and _REPORTING.search(text[: advised.start()]):
         text = text[: advised.start()].rstrip(" ,;")  # "… về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ"

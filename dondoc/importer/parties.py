@@ -182,6 +182,7 @@ _EXTRA_NAMES = re.compile(
             # state groups and corporations, which national texts task and ask for reports like agencies
             # (their names end with "Việt Nam" as a rule, or run on in capitals)
             rf"(?:Tập đoàn|Tổng [Cc]ông ty) [{_UP}][^,.;:()]{{0,60}}?Việt Nam"
+            rf"|Công ty (?:TNHH |[Cc]ổ phần )?[{_UP}][\w&-]*(?: (?:[{_UP}][\w&-]*|[a-zđà-ỹ]+(?= [{_UP}])))*"
             rf"|(?:Tập đoàn|Tổng [Cc]ông ty) [{_UP}][\w&-]*(?:(?: | - )[{_UP}][\w&-]*)*",
             # a steering committee's own members, deputies and office, as its working rules name them
             r"(?:Phó\s+)?Trưởng [Bb]an [Cc]hỉ đạo|(?:[Cc]ác\s+)?[Tt]hành viên Ban [Cc]hỉ đạo|Văn phòng Ban [Cc]hỉ đạo",

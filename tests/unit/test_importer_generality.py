@@ -156,3 +156,30 @@ def test_a_report_to_the_provincial_committee_and_the_ministry_of_public_securit
         ("UBND tỉnh", ("Bộ Công an",), "H1"),
         ("UBND tỉnh", ("Bộ Công an",), "Y"),
     ]
+
+
+def test_a_request_for_an_inspection_is_no_ad_hoc_report_and_companies_are_parties():
+    text = (
+        "4. Công ty Điện lực Gia Lai và các đơn vị bán lẻ điện tổ chức tuyên truyền; khi có yêu cầu của cơ quan có "
+        "thẩm quyền thực hiện kiểm tra an toàn hệ thống điện của khách hàng; tổng hợp, báo cáo Ủy ban nhân dân tỉnh "
+        "kết quả kiểm tra theo định kỳ hàng năm qua Sở Công Thương."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (
+            ("Công ty Điện lực Gia Lai", "đơn vị bán lẻ điện"),
+            "Ủy ban nhân dân tỉnh",
+            (),
+            "Sở Công Thương",
+            "Y",
+            None,
+            None,
+        )
+    ]
+
+
+def test_a_budget_estimate_sent_for_the_budget_plan_is_no_report():
+    text = (
+        "1. Liên hiệp các hội Khoa học và Kỹ thuật tỉnh lập dự toán kinh phí, gửi Sở Tài chính tổng hợp vào kế hoạch "
+        "ngân sách tỉnh hàng năm, để báo cáo Uỷ ban nhân dân tỉnh trình Hội đồng nhân dân tỉnh phê duyệt."
+    )
+    assert items_of(text, Level.PROVINCE) == []

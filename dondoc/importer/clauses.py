@@ -291,7 +291,10 @@ _WITHIN = re.compile(
     r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
     r"(?:\s+(?:năm\s+)?|\s*/\s*)\d{4}\b"
 )
-_WEEKLY = re.compile(r"(?i)\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+tuần\b|\bbáo\s+cáo\s+tuần\b")
+_WEEKLY = re.compile(
+    r"(?i)\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?:tuần|ngày)\b|\bbáo\s+cáo\s+(?:tuần|ngày)\b"
+    r"|\b0?\d\s+lần\s*/\s*(?:ngày|tuần)"
+)
 _PERIODS: list[tuple[str, re.Pattern]] = [
     (
         "ad-hoc",
@@ -326,8 +329,10 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
     ("once:period-report", _WITHIN),
     ("once:implementation-plan", re.compile(r"(?i)\b(?:xây\s+dựng|ban\s+hành)\s+(?:và\s+ban\s+hành\s+)?kế\s+hoạch\b")),
-    ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|đánh\s+giá)\b")),
-    # a weekly report: dondoc has no weekly period, so it is read as periodic and said so (see _assess)
+    # "tự đánh giá, xếp loại" is what a report contains (a self-assessment), not a review reported once
+    ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|(?<!tự\s)đánh\s+giá)\b")),
+    # a weekly or daily report (an emergency plan's "hằng ngày", "02 lần/ngày"): dondoc has no such period, so it is
+    # read as periodic and said so (see _assess)
     ("periodic", _WEEKLY),
     ("periodic", re.compile(r"(?i)\bđịnh\s+kỳ\b")),
 ]
@@ -445,6 +450,12 @@ def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
             and _OTHER_VERB.match(text[mention.end : b])
         ):
             continue  # the period of another verb of the sentence
+        if (
+            (a, b) not in reporting
+            and mention.period in ("once:implementation-plan", "once:evaluation")
+            and not _DATE.search(text[a:b])
+        ):
+            continue  # "…; UBND các xã xây dựng kế hoạch cụ thể; định kỳ trước ngày … báo cáo": another verb's task
         if (a, b) not in reporting and mention.period == "ad-hoc" and _REQUESTED_VERB.match(text[mention.end : b]):
             continue  # "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": an inspection on request
         kept.append(mention)
@@ -1413,8 +1424,11 @@ def _assess(item: Item) -> None:
         item.confidence -= 0.3
     if item.kind is Kind.AD_HOC and AD_HOC_NOTE not in item.review:
         item.review.append(AD_HOC_NOTE)
-    if item.period == "periodic" and _WEEKLY.search(item.quote):
-        item.review.append('a weekly report ("hằng tuần"): dondoc has no weekly period; set its schedule by hand')
+    frequent = _WEEKLY.search(item.quote) if item.period == "periodic" else None
+    if frequent is not None:
+        item.review.append(
+            f'a weekly or daily report ("{frequent.group(0)}"): dondoc has no such period; set its schedule by hand'
+        )
         item.confidence -= 0.2
     elif item.period == "periodic":
         item.review.append('"định kỳ" without a period: say which (6 tháng, năm, quý, tháng)')

@@ -137,7 +137,7 @@ def test_a_weekly_report_is_read_as_periodic_and_flagged_for_its_schedule():
     )
     (item,) = find_items(text, Level.PROVINCE)
     assert (item.period, item.recipient, item.date) == ("periodic", "Sở Y tế", None)
-    assert any("weekly" in note for note in item.review)
+    assert any("weekly or daily" in note for note in item.review)
 
 
 def test_a_submission_window_is_due_by_its_last_day_and_a_relative_deadline_is_left_undated():
@@ -183,3 +183,35 @@ def test_a_budget_estimate_sent_for_the_budget_plan_is_no_report():
         "ngân sách tỉnh hàng năm, để báo cáo Uỷ ban nhân dân tỉnh trình Hội đồng nhân dân tỉnh phê duyệt."
     )
     assert items_of(text, Level.PROVINCE) == []
+
+
+def test_daily_reports_of_an_emergency_plan_are_periodic_and_flagged():
+    text = (
+        "Sở Công Thương tổng hợp nhu cầu, báo cáo UBND tỉnh trước 17h00 hằng ngày và đột xuất khi cần thiết.\n"
+        "UBND các xã, phường báo cáo 02 lần/ngày (trước 9h00 và 16h00) về tình hình cấp phát gửi UBND tỉnh (qua Sở "
+        "Công Thương)."
+    )
+    found = find_items(text, Level.PROVINCE)
+    assert [(i.reporters, i.period, i.via) for i in found] == [
+        (["Sở Công Thương"], "periodic", None),
+        (["Sở Công Thương"], "ad-hoc", None),
+        (["communes"], "periodic", "Sở Công Thương"),
+    ]
+    assert all(any("weekly or daily" in note for note in i.review) for i in found if i.period == "periodic")
+
+
+def test_another_verbs_task_or_a_self_assessment_does_not_take_the_reports_dates():
+    plans = (
+        "Các sở, ban, ngành tổ chức thực hiện; Ủy ban nhân dân các xã, phường xây dựng kế hoạch cụ thể để triển khai; "
+        "định kỳ trước ngày 05/6 và 20/11 hằng năm (hoặc đột xuất khi có yêu cầu) báo cáo kết quả thực hiện về Sở Tài "
+        "chính."
+    )
+    assert [(i[4], i[5]) for i in items_of(plans, Level.PROVINCE)] == [("H1", "5/6"), ("Y", "20/11"), ("ad-hoc", None)]
+    scoring = (
+        "a) Hằng năm, các cơ quan, đơn vị cấp tỉnh và Ủy ban nhân dân xã, phường xây dựng báo cáo, tiến hành tự chấm "
+        "điểm, tự đánh giá xếp loại công tác dân vận tại cơ quan, đơn vị mình và gửi báo cáo về Sở Nội vụ từ ngày 10 "
+        "đến ngày 15 tháng 12;"
+    )
+    assert items_of(scoring, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Nội vụ", (), None, "Y", "15/12", "by")
+    ]

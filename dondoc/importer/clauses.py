@@ -286,10 +286,12 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
 # Periods and dates
 
 # a one-off report due within a quarter or a month of a named year, no day written ("báo cáo Thủ tướng Chính phủ trong
-# quý I năm 2010", "vào đầu quý I năm 2010", "trong tháng 11/2025")
+# quý I năm 2010", "vào đầu quý I năm 2010", "trong tháng 11/2025"), or within a named year
 _WITHIN = re.compile(
     r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
     r"(?:\s+(?:năm\s+)?|\s*/\s*)\d{4}\b"
+    # a phase's review in a named year: "báo cáo giữa kỳ thực hiện Kế hoạch (năm 2030)", "sơ kết … (năm 2028)"
+    r"|\b(?:giữa\s+kỳ|sơ\s+kết|tổng\s+kết)\b[^.;()]{0,60}?\((?:vào\s+)?năm\s+\d{4}\)"
 )
 _WEEKLY = re.compile(
     r"(?i)\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?:tuần|ngày)\b|\bbáo\s+cáo\s+(?:tuần|ngày)\b"

@@ -215,3 +215,16 @@ def test_another_verbs_task_or_a_self_assessment_does_not_take_the_reports_dates
     assert items_of(scoring, Level.PROVINCE) == [
         (("departments", "communes"), "Sở Nội vụ", (), None, "Y", "15/12", "by")
     ]
+
+
+def test_a_mid_term_review_in_a_named_year_is_a_one_off_report_without_a_day():
+    text = (
+        "Sở Y tế tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày 30/11 hằng năm. Báo cáo giữa kỳ thực hiện Kế hoạch "
+        "(năm 2028) gửi Ủy ban nhân dân tỉnh."
+    )
+    found = find_items(text, Level.PROVINCE)
+    assert [(i.reporters, i.recipient, i.period, str(i.date) if i.date else None) for i in found] == [
+        (["Sở Y tế"], "Ủy ban nhân dân tỉnh", "Y", "30/11"),
+        (["Sở Y tế"], "Ủy ban nhân dân tỉnh", "once", None),
+    ]
+    assert any("no date" in note for note in found[1].review)

@@ -301,7 +301,8 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     (
         "ad-hoc",
         re.compile(
-            r"(?i)\bđột\s+xuất\b|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
+            r"(?i)(?<!vấn đề )(?<!sự việc )(?<!tình huống )\bđột\s+xuất\b(?!,?\s+phát\s+sinh)"
+            r"|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
             r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)"
         ),
     ),
@@ -1160,9 +1161,20 @@ _OPENS_WITH_A_BODY = re.compile(
 )
 
 
+# "Căn cứ Kế hoạch này, …", "Trên cơ sở nội dung Kế hoạch, …", "Theo chức năng, nhiệm vụ được giao, …"
+_LEADING_ADVERBIAL = re.compile(
+    r"(?i)^(?:\d{1,2}[.)]\s*)?(?:căn\s+cứ|trên\s+cơ\s+sở|theo\s+chức\s+năng|để\s+triển\s+khai)[^,;.]{0,160}?,\s*"
+    r"(?:[^,;.]{0,60}?(?:tình\s+hình|điều\s+kiện)\s+thực\s+(?:tiễn|tế)[^,;.]{0,40},\s*)?"
+)
+
+
 def _subject_of(text: str, level: Level, modern: bool) -> list[str]:
     """The bodies a sentence opens with as its subject ("Các sở, ban, ngành, UBND các xã, phường chủ động triển khai
-    thực hiện."): the reporters of a next sentence of the paragraph that names none."""
+    thực hiện."): the reporters of a next sentence of the paragraph that names none. A leading adverbial ("Căn cứ nội
+    dung Kế hoạch và tình hình thực tiễn, các sở, ban, ngành … xây dựng …") is passed over."""
+    lead = _LEADING_ADVERBIAL.match(text)
+    if lead:
+        text = text[lead.end() :]
     if not _OPENS_WITH_A_BODY.match(text):
         return []  # most sentences open otherwise: spare them the search for names
     parties = find_parties(text[:300], level, modern=modern)

@@ -169,6 +169,9 @@ _EXTRA_NAMES = re.compile(
             r"Lãnh đạo Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
             r"Bộ trưởng(?= |[,.;()]|$)(?! (?:Bộ|[Cc]ác|[A-ZĐÀ-Ỹ]))",
             r"Văn phòng Chính phủ",
+            # provincial command boards: "Ban Chỉ huy Phòng thủ dân sự tỉnh", "Ban Chỉ huy Phòng chống thiên tai và …"
+            r"(?:Văn phòng )?Ban [Cc]hỉ huy (?:[Pp]hòng thủ dân sự|[Pp]hòng,? chống thiên tai(?: và [Tt]ìm kiếm,? [Cc]ứu nạn)?"
+            r"|[Qq]uân sự)(?: (?:tỉnh|thành phố|Thành phố|cấp xã))?",
             r"Bộ Công an",  # "Công an" opens other names ("Công an tỉnh"): the directory's rule stops before it
             r"Chính phủ",
             rf"(?:Ủy|Uỷ) ban nhân dân (?:Tỉnh|Thành phố)(?: [{_UP}]\w*)*",

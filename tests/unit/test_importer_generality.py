@@ -228,3 +228,30 @@ def test_a_mid_term_review_in_a_named_year_is_a_one_off_report_without_a_day():
         (["Sở Y tế"], "Ủy ban nhân dân tỉnh", "once", None),
     ]
     assert any("no date" in note for note in found[1].review)
+
+
+def test_issues_arising_are_no_ad_hoc_report():
+    text = (
+        "Văn phòng Chính phủ theo dõi, đôn đốc việc thực hiện Công điện này; kịp thời báo cáo Thủ tướng Chính phủ "
+        "những vấn đề đột xuất, phát sinh."
+    )
+    assert items_of(text) == []
+
+
+def test_a_subject_after_a_leading_cu_phrase_reports_in_the_next_sentence_and_command_boards_are_parties():
+    text = (
+        "3. Căn cứ nội dung Kế hoạch và tình hình thực tiễn, các sở, ban, ngành, Ủy ban nhân dân các xã, phường xây "
+        "dựng Kế hoạch triển khai trong phạm vi quản lý. Hằng năm báo cáo kết quả thực hiện về Ban Chỉ huy Phòng thủ "
+        "dân sự tỉnh qua Văn phòng Ban Chỉ huy Phòng thủ dân sự tỉnh để tổng hợp, báo cáo."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (
+            ("departments", "communes"),
+            "Ban Chỉ huy Phòng thủ dân sự tỉnh",
+            (),
+            "Văn phòng Ban Chỉ huy Phòng thủ dân sự tỉnh",
+            "Y",
+            None,
+            None,
+        )
+    ]

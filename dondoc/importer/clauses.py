@@ -453,6 +453,8 @@ def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
             and _OTHER_VERB.match(text[mention.end : b])
         ):
             continue  # the period of another verb of the sentence
+        if (a, b) not in reporting and mention.period == "periodic" and _WEEKLY.match(text, mention.start):
+            continue  # "Kiểm tra hộp thư ít nhất 02 lần/ngày; … báo cáo": how often another verb is done
         if (
             (a, b) not in reporting
             and mention.period in ("once:implementation-plan", "once:evaluation")
@@ -1161,6 +1163,9 @@ _OPENS_WITH_A_BODY = re.compile(
 )
 
 
+_OWN_LEADERSHIP = re.compile(
+    r"(?i)\bbáo\s+cáo\s+(?:cho\s+|với\s+)?(?:lãnh\s+đạo|thủ\s+trưởng|người\s+đứng\s+đầu|cấp\s+trên)\b"
+)
 # "Căn cứ Kế hoạch này, …", "Trên cơ sở nội dung Kế hoạch, …", "Theo chức năng, nhiệm vụ được giao, …"
 _LEADING_ADVERBIAL = re.compile(
     r"(?i)^(?:\d{1,2}[.)]\s*)?(?:căn\s+cứ|trên\s+cơ\s+sở|theo\s+chức\s+năng|để\s+triển\s+khai)[^,;.]{0,160}?,\s*"
@@ -1303,10 +1308,12 @@ def _items_of(
         reporters, origin = list(owner_of_text), "the body whose functions the regulation lists"
     if recipient is None and not reporters:
         return [], named, None
-    if (recipient is None or not reporters) and all(
+    if (not reporters or (recipient is None and any(p.startswith("ad-hoc") for p, _ in pairs))) and all(
         p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs
     ):
         return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with nobody named on one side
+    if recipient is None and via is None and _OWN_LEADERSHIP.search(main):
+        return [], named, None  # "định kỳ báo cáo lãnh đạo …": a unit's report to its own head, no body's
     consolidating = (
         bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", main)))
         and bool(reporters)

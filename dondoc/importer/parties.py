@@ -276,7 +276,8 @@ _PLURAL_UNITS = re.compile(
 )
 _UNITS_END = re.compile(
     r"\s+(?:có\s+trách|chịu\s+trách|chủ\s+động|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo|định\s+kỳ"
-    r"|hằng|hàng|tổng\s+hợp|theo\s+dõi|trước|để)\b|\s*[.;(]|$"
+    r"|hằng|hàng|tổng\s+hợp|theo\s+dõi|trước|để|giám\s+sát|kiểm\s+tra|tổ\s+chức|triển\s+khai|xây\s+dựng"
+    r"|hướng\s+dẫn|chỉ\s+đạo|tham\s+mưu|rà\s+soát|cập\s+nhật)\b|\s*[.;(]|$"
 )
 
 

@@ -255,3 +255,19 @@ def test_a_subject_after_a_leading_cu_phrase_reports_in_the_next_sentence_and_co
             None,
         )
     ]
+
+
+def test_a_periodic_report_whose_recipient_the_text_leaves_open_is_drafted_and_says_so():
+    text = "Các Trung tâm y tế giám sát tuyến xã và báo cáo hằng ngày."
+    (item,) = find_items(text, Level.PROVINCE)
+    assert (item.reporters, item.recipient, item.period) == (["Các Trung tâm y tế"], None, "periodic")
+    assert any("no recipient" in note for note in item.review)
+
+
+def test_a_report_to_ones_own_head_or_another_verbs_frequency_is_no_obligation():
+    head = "b) Quản trị Hệ thống; định kỳ báo cáo lãnh đạo về tình hình hoạt động của Hệ thống."
+    checking = (
+        "2. Các sở, ban, ngành kiểm tra hộp thư điện tử ít nhất 02 lần/ngày vào đầu buổi sáng; báo cáo Lãnh đạo "
+        "cơ quan các thư điện tử khác gửi đến để kịp thời xử lý."
+    )
+    assert items_of(head, Level.PROVINCE) == [] and items_of(checking, Level.PROVINCE) == []

@@ -15,14 +15,18 @@ from where it stands: an earlier sentence of the same paragraph, the
 paragraph's lead-in ("Các sở, ban, ngành … có trách nhiệm:"), the numbered
 heading or article it sits under ("4. Các sở, ban, ngành", "Điều 12.
 Trách nhiệm của Sở Khoa học và Công nghệ"), or the addressees of a letter
-("Kính gửi: …"). "… về Sở Y tế để tổng hợp, báo cáo UBND tỉnh trước ngày D"
+("Kính gửi: …"), and in a regulation of a body's functions ("CHỨC NĂNG, NHIỆM VỤ, QUYỀN HẠN … CỦA SỞ TƯ PHÁP")
+that body. "… về Sở Y tế để tổng hợp, báo cáo UBND tỉnh trước ngày D"
 gives two items: the reporters' report to Sở Y tế, and Sở Y tế's onward
 report to UBND tỉnh, which alone gets D.
 
 A date is only ever read from the text. Data cut-offs ("chốt số liệu"),
 deadlines to issue or set up something ("ban hành … trước ngày") and dates
 counted from an event ("trong 10 ngày kể từ …") are not report deadlines; a
-clause left without a date, reporter or recipient says so in ``review``.
+one-off report due within a month, a quarter or a phase's year ("trong tháng
+11/2025", "(năm 2030)") is undated and kept beside the dated ones; weekly and
+daily reports are ``periodic`` (dondoc has no such period). A clause left
+without a date, reporter or recipient says so in ``review``.
 """
 
 from __future__ import annotations

@@ -346,7 +346,8 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
 
 _RULES = (
     r"(?P<rule>trước\s+hoặc\s+(?:vào|trong)\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+vào)?(?:\s+ngày)?"
-    r"|(?:vào\s+)?trước\s+ngày|hạn(?:\s+chót)?(?:\s+là)?(?:\s+ngày)?|vào\s+ngày|đến\s+hết\s+ngày|trước)"
+    r"|(?:vào\s+)?trước\s+ngày|hạn(?:\s+(?:chót|cuối))?(?:\s+là)?(?:\s+ngày)?|vào\s+ngày|đến\s+hết\s+ngày"
+    r"|trong\s+ngày|trước)"
 )
 _DM = (
     r"(?P<d>\d{1,2})\s*(?:(?:/|-|\.)\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<mw>\d{1,2}))"
@@ -415,6 +416,7 @@ _VERBS = (
     r"|sơ\s+kết|tổng\s+kết|đánh\s+giá|thanh\s+tra|giám\s+sát|vận\s+động|hỗ\s+trợ|đào\s+tạo)\b"
 )
 _OTHER_VERB = re.compile(r"(?i)\s*(?:\S+\s+)?" + _VERBS)
+_OTHER_VERB_BEFORE = re.compile(r"(?i)^\s*(?:đồng\s+thời\s+)?" + _VERBS)
 # "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": the request is for another verb than the report
 _REQUESTED_VERB = re.compile(r"(?i)\s+của\s+[^,;]{0,60}?\s+(?:thực\s+hiện\s+)?" + _VERBS)
 
@@ -454,9 +456,9 @@ def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
         if (
             (a, b) not in reporting
             and mention.period in ("H1", "Y", "Q", "M")
-            and _OTHER_VERB.match(text[mention.end : b])
+            and (_OTHER_VERB.match(text[mention.end : b]) or _OTHER_VERB_BEFORE.search(text[a : mention.start]))
         ):
-            continue  # the period of another verb of the sentence
+            continue  # the period of another verb of the sentence ("đồng thời xây dựng kế hoạch của năm tiếp theo")
         if (a, b) not in reporting and mention.period == "periodic" and _WEEKLY.match(text, mention.start):
             continue  # "Kiểm tra hộp thư ít nhất 02 lần/ngày; … báo cáo": how often another verb is done
         if (
@@ -1172,8 +1174,9 @@ _OWN_LEADERSHIP = re.compile(
 )
 # "Căn cứ Kế hoạch này, …", "Trên cơ sở nội dung Kế hoạch, …", "Theo chức năng, nhiệm vụ được giao, …"
 _LEADING_ADVERBIAL = re.compile(
-    r"(?i)^(?:\d{1,2}[.)]\s*)?(?:căn\s+cứ|trên\s+cơ\s+sở|theo\s+chức\s+năng|để\s+triển\s+khai)[^,;.]{0,160}?,\s*"
+    r"(?i)^(?:\d{1,2}[.)]\s*)?(?:(?:căn\s+cứ|trên\s+cơ\s+sở|theo\s+chức\s+năng|để\s+triển\s+khai)[^,;.]{0,160}?,\s*"
     r"(?:[^,;.]{0,60}?(?:tình\s+hình|điều\s+kiện)\s+thực\s+(?:tiễn|tế)[^,;.]{0,40},\s*)?"
+    r"|(?:đề\s+nghị|yêu\s+cầu|giao)\s+)"  # "Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện."
 )
 
 

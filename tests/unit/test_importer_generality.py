@@ -271,3 +271,41 @@ def test_a_report_to_ones_own_head_or_another_verbs_frequency_is_no_obligation()
         "cơ quan các thư điện tử khác gửi đến để kịp thời xử lý."
     )
     assert items_of(head, Level.PROVINCE) == [] and items_of(checking, Level.PROVINCE) == []
+
+
+def test_a_web_copys_wrapped_headings_and_long_items_are_joined():
+    from dondoc.importer.text import clean
+
+    text = (
+        "Điều\n14. Trách nhiệm của Sở\nKhoa học và Công nghệ\n"
+        "4. Định kỳ hoặc đột xuất báo cáo Ủy ban nhân dân Tỉnh, Bộ Khoa học và Công nghệ về tình hình công tác quản lý "
+        "chữ ký số trên địa bàn tỉnh, đồng thời xây dựng kế hoạch của năm tiếp theo cho thuê bao thuộc quyền quản\n"
+        "lý theo hướng dẫn của Cục Chứng thực số.\n"
+        "Điều\n15. Trách nhiệm của cơ quan, tổ chức quản lý trực tiếp"
+    )
+    assert clean(text).split("\n")[:2] == [
+        "Điều 14. Trách nhiệm của Sở Khoa học và Công nghệ",
+        "4. Định kỳ hoặc đột xuất báo cáo Ủy ban nhân dân Tỉnh, Bộ Khoa học và Công nghệ về tình hình công tác quản lý "
+        "chữ ký số trên địa bàn tỉnh, đồng thời xây dựng kế hoạch của năm tiếp theo cho thuê bao thuộc quyền quản lý "
+        "theo hướng dẫn của Cục Chứng thực số.",
+    ]
+    found = items_of(clean(text), Level.PROVINCE)
+    assert [(i[0], i[4]) for i in found] == [
+        (("Sở Khoa học và Công nghệ",), "periodic"),
+        (("Sở Khoa học và Công nghệ",), "ad-hoc"),
+    ]
+
+
+def test_the_last_day_to_send_and_the_subject_of_a_request_in_the_sentence_before():
+    last_day = (
+        "Đề nghị Ủy ban nhân dân phường, xã và đặc khu gửi kết quả đánh giá về Sở Giáo dục và Đào tạo, hạn cuối ngày "
+        "15 tháng 12 hàng năm."
+    )
+    assert items_of(last_day, Level.PROVINCE) == [
+        (("communes",), "Sở Giáo dục và Đào tạo", (), None, "Y", "15/12", "by")
+    ]
+    asked = (
+        "Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện. Định kỳ hằng năm (trước ngày 30 tháng 11) "
+        "báo cáo kết quả thực hiện về Sở Xây dựng."
+    )
+    assert items_of(asked, Level.PROVINCE) == [(("departments",), "Sở Xây dựng", (), None, "Y", "30/11", "before")]

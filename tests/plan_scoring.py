@@ -29,7 +29,7 @@ found, recall matched / expected, over all files of a split.
 The date-only figures compare the (day, month) pairs of dated items per file,
 as multisets, whatever the other fields.
 
-``python -m tests.plan_scoring [tuning|held-aside|fresh|all] [-v] [-f]`` prints the
+``python -m tests.plan_scoring [tuning|held-aside|fresh|all|unseen|unseen-tuning|unseen-aside] [-v] [-f]`` prints the
 figures (with ``-v`` each file's misses and extras, with ``-f`` the fields the missed ones got wrong).
 """
 
@@ -47,6 +47,7 @@ from dondoc.importer import find_items, level_of, read_plan
 from dondoc.importer.agencies import canonical
 
 PLANS = Path(__file__).resolve().parent / "data" / "plans"
+UNSEEN = "unseen2026"  # the 2025 texts found and labelled after the importer was tuned on everything above
 KINDS = ("departments", "districts", "communes", "provinces", "ministries")
 
 # Wordings of the groups, as plans write them (the scorer's own list, not the importer's).
@@ -215,13 +216,24 @@ def score_file(path: Path) -> FileScore:
 
 
 def labelled(split: str = "all") -> list[Path]:
-    """The labelled texts of a split (``tuning``, ``held-aside``, ``fresh`` or ``all``).
+    """The labelled texts of a split (``tuning``, ``held-aside``, ``fresh``, ``all``, or ``unseen`` with its parts
+    ``unseen-tuning`` and ``unseen-aside``).
 
     ``all`` is the corpus the importer was developed on (tuning and held-aside, the texts at the top of
-    ``tests/data/plans``); the ``fresh`` texts live in ``tests/data/plans/fresh`` and are scored on their own.
+    ``tests/data/plans``); the ``fresh`` texts live in ``tests/data/plans/fresh`` and the ``unseen`` ones in
+    ``tests/data/plans/unseen2026``, each scored on their own.
     """
     if split == "fresh":
         return sorted(p for p in (PLANS / "fresh").glob("*.txt") if p.with_suffix(".expected.yaml").exists())
+    if split.startswith("unseen"):
+        paths = sorted(p for p in (PLANS / UNSEEN).glob("*.txt") if p.with_suffix(".expected.yaml").exists())
+        if split == "unseen":
+            return paths
+        return [
+            p
+            for p in paths
+            if yaml.safe_load(p.with_suffix(".expected.yaml").read_text(encoding="utf-8")).get("split") == split
+        ]
     paths = sorted(p for p in PLANS.glob("*.txt") if p.with_suffix(".expected.yaml").exists())
     if split == "all":
         return paths

@@ -1,7 +1,7 @@
 """The plan importer: from a plan's text (.txt, .docx, .pdf) to a draft configuration for review.
 
-``read_plan`` gives the cleaned text, ``find_items`` its reporting clauses (sentences, and the report blocks of a
-reporting regime: :mod:`.blocks`),
+``read_plan`` gives the cleaned text, ``find_items`` its reporting clauses (sentences, the report blocks of a
+reporting regime: :mod:`.blocks`, and the rows of a regime written as a table: :mod:`.tables`),
 ``find_targets`` its targets and leads, ``import_plan`` the commented YAML
 draft (``dondoc plans import FILE``), ``pending_reviews`` the review points a saved draft still holds
 (``dondoc plans import --check``).

@@ -15,14 +15,18 @@ from where it stands: an earlier sentence of the same paragraph, the
 paragraph's lead-in ("Các sở, ban, ngành … có trách nhiệm:"), the numbered
 heading or article it sits under ("4. Các sở, ban, ngành", "Điều 12.
 Trách nhiệm của Sở Khoa học và Công nghệ"), or the addressees of a letter
-("Kính gửi: …"). "… về Sở Y tế để tổng hợp, báo cáo UBND tỉnh trước ngày D"
+("Kính gửi: …"), and in a regulation of a body's functions ("CHỨC NĂNG, NHIỆM VỤ, QUYỀN HẠN … CỦA SỞ TƯ PHÁP")
+that body. "… về Sở Y tế để tổng hợp, báo cáo UBND tỉnh trước ngày D"
 gives two items: the reporters' report to Sở Y tế, and Sở Y tế's onward
 report to UBND tỉnh, which alone gets D.
 
 A date is only ever read from the text. Data cut-offs ("chốt số liệu"),
 deadlines to issue or set up something ("ban hành … trước ngày") and dates
 counted from an event ("trong 10 ngày kể từ …") are not report deadlines; a
-clause left without a date, reporter or recipient says so in ``review``.
+one-off report due within a month, a quarter or a phase's year ("trong tháng
+11/2025", "(năm 2030)") is undated and kept beside the dated ones; weekly and
+daily reports are ``periodic`` (dondoc has no such period). A clause left
+without a date, reporter or recipient says so in ``review``.
 """
 
 from __future__ import annotations
@@ -285,11 +289,24 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
 # ---------------------------------------------------------------------------------------------------------------
 # Periods and dates
 
+# a one-off report due within a quarter or a month of a named year, no day written ("báo cáo Thủ tướng Chính phủ trong
+# quý I năm 2010", "vào đầu quý I năm 2010", "trong tháng 11/2025"), or within a named year
+_WITHIN = re.compile(
+    r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
+    r"(?:\s+(?:năm\s+)?|\s*/\s*)\d{4}\b"
+    # a phase's review in a named year: "báo cáo giữa kỳ thực hiện Kế hoạch (năm 2030)", "sơ kết … (năm 2028)"
+    r"|\b(?:giữa\s+kỳ|sơ\s+kết|tổng\s+kết)\b[^.;()]{0,60}?\((?:vào\s+)?năm\s+\d{4}\)"
+)
+_WEEKLY = re.compile(
+    r"(?i)\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?:tuần|ngày)\b|\bbáo\s+cáo\s+(?:tuần|ngày)\b"
+    r"|\b0?\d\s+lần\s*/\s*(?:ngày|tuần)"
+)
 _PERIODS: list[tuple[str, re.Pattern]] = [
     (
         "ad-hoc",
         re.compile(
-            r"(?i)\bđột\s+xuất\b|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
+            r"(?i)(?<!vấn đề )(?<!sự việc )(?<!tình huống )\bđột\s+xuất\b(?!,?\s+phát\s+sinh)"
+            r"|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
             r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)"
         ),
     ),
@@ -317,23 +334,20 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
-    # a one-off report due within a quarter or a month of a named year, no day written ("báo cáo Thủ tướng Chính phủ
-    # trong quý I năm 2010", "vào đầu quý I năm 2010")
-    (
-        "once:period-report",
-        re.compile(
-            r"(?i)\b(?:trong|vào)(?:\s+(?:đầu|cuối))?\s+(?:quý\s+(?:[IV]{1,3}|[1-4])|tháng\s+\d{1,2})"
-            r"\s+(?:năm\s+)?\d{4}\b"
-        ),
-    ),
+    ("once:period-report", _WITHIN),
     ("once:implementation-plan", re.compile(r"(?i)\b(?:xây\s+dựng|ban\s+hành)\s+(?:và\s+ban\s+hành\s+)?kế\s+hoạch\b")),
-    ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|đánh\s+giá)\b")),
+    # "tự đánh giá, xếp loại" is what a report contains (a self-assessment), not a review reported once
+    ("once:evaluation", re.compile(r"(?i)\b(?:sơ\s+kết|tổng\s+kết(?!\s+năm)|(?<!tự\s)đánh\s+giá)\b")),
+    # a weekly or daily report (an emergency plan's "hằng ngày", "02 lần/ngày"): dondoc has no such period, so it is
+    # read as periodic and said so (see _assess)
+    ("periodic", _WEEKLY),
     ("periodic", re.compile(r"(?i)\bđịnh\s+kỳ\b")),
 ]
 
 _RULES = (
     r"(?P<rule>trước\s+hoặc\s+(?:vào|trong)\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+vào)?(?:\s+ngày)?"
-    r"|(?:vào\s+)?trước\s+ngày|hạn(?:\s+chót)?(?:\s+là)?(?:\s+ngày)?|vào\s+ngày|đến\s+hết\s+ngày|trước)"
+    r"|(?:vào\s+)?trước\s+ngày|hạn(?:\s+(?:chót|cuối))?(?:\s+là)?(?:\s+ngày)?|vào\s+ngày|đến\s+hết\s+ngày"
+    r"|trong\s+ngày|trước)"
 )
 _DM = (
     r"(?P<d>\d{1,2})\s*(?:(?:/|-|\.)\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<mw>\d{1,2}))"
@@ -396,11 +410,15 @@ def _periods(text: str) -> list[_Mention]:
 
 
 _SEGMENT_REPORT = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b")
-_OTHER_VERB = re.compile(
-    r"(?i)\s*(?:\S+\s+)?(?:bố\s+trí|tổ\s+chức|xây\s+dựng|triển\s+khai|kiểm\s+tra|rà\s+soát|tuyên\s+truyền"
+_VERBS = (
+    r"(?:bố\s+trí|tổ\s+chức|xây\s+dựng|triển\s+khai|kiểm\s+tra|rà\s+soát|tuyên\s+truyền"
     r"|phân\s+bổ|cấp|chi|đề\s+xuất|ban\s+hành|lập|cập\s+nhật|tập\s+huấn|bồi\s+dưỡng|giao|trích"
     r"|sơ\s+kết|tổng\s+kết|đánh\s+giá|thanh\s+tra|giám\s+sát|vận\s+động|hỗ\s+trợ|đào\s+tạo)\b"
 )
+_OTHER_VERB = re.compile(r"(?i)\s*(?:\S+\s+)?" + _VERBS)
+_OTHER_VERB_BEFORE = re.compile(r"(?i)^\s*(?:đồng\s+thời\s+)?" + _VERBS)
+# "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": the request is for another verb than the report
+_REQUESTED_VERB = re.compile(r"(?i)\s+của\s+[^,;]{0,60}?\s+(?:thực\s+hiện\s+)?" + _VERBS)
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -438,9 +456,19 @@ def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
         if (
             (a, b) not in reporting
             and mention.period in ("H1", "Y", "Q", "M")
-            and _OTHER_VERB.match(text[mention.end : b])
+            and (_OTHER_VERB.match(text[mention.end : b]) or _OTHER_VERB_BEFORE.search(text[a : mention.start]))
         ):
-            continue  # the period of another verb of the sentence
+            continue  # the period of another verb of the sentence ("đồng thời xây dựng kế hoạch của năm tiếp theo")
+        if (a, b) not in reporting and mention.period == "periodic" and _WEEKLY.match(text, mention.start):
+            continue  # "Kiểm tra hộp thư ít nhất 02 lần/ngày; … báo cáo": how often another verb is done
+        if (
+            (a, b) not in reporting
+            and mention.period in ("once:implementation-plan", "once:evaluation")
+            and not _DATE.search(text[a:b])
+        ):
+            continue  # "…; UBND các xã xây dựng kế hoạch cụ thể; định kỳ trước ngày … báo cáo": another verb's task
+        if (a, b) not in reporting and mention.period == "ad-hoc" and _REQUESTED_VERB.match(text[mention.end : b]):
+            continue  # "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": an inspection on request
         kept.append(mention)
     return kept
 
@@ -767,6 +795,11 @@ _ADVISED = re.compile(
     r"(?:\s+[A-ZĐÀ-Ỹ]\w*)*\s+(?:báo\s+cáo|trình)\b"
 )
 _ISSUING = re.compile(r"(?i)^(?:xây\s+dựng,?\s+)?(?:ban\s+hành|thành\s+lập|phê\s+duyệt)\b")
+# a kind of document, not the verb: "phê duyệt Báo cáo nghiên cứu khả thi", "lập báo cáo đánh giá tác động môi trường"
+_DOCUMENT_KIND = re.compile(
+    r"(?i)\bbáo\s+cáo\s+(?:nghiên\s+cứu\s+(?:tiền\s+)?khả\s+thi|đánh\s+giá\s+tác\s+động\s+môi\s+trường"
+    r"|kinh\s+tế\s*[-–]\s*kỹ\s+thuật|đề\s+xuất\s+(?:chủ\s+trương|cấp)|thành\s+tích)\b"
+)
 _NOT_A_REPORT = re.compile(
     r"(?i)^(?:số\b|(?:căn cứ|thực hiện|triển khai|tiếp theo) (?:luật|bộ luật|quyết định|nghị định"
     r"|công văn|công điện|chỉ thị|nghị quyết|thông tư|thông báo|kết luận|kế hoạch số|văn bản)"
@@ -999,15 +1032,22 @@ def _parties(
 
 def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     """Every reporting item of the plan's text, in the order of the text."""
-    from .blocks import block_items  # the block reader uses this module's date rules
+    from .blocks import Block, block_items  # the block reader uses this module's date rules
+    from .tables import Table, table_items  # so does the table reader
 
     modern = is_modern(text)
     all_sentences = sentences(text, level, modern=modern)
     addressees = _addressees(text, level, modern)
+    owner = _owner_of_functions(text, level, modern)
     items: list[Item] = []
     carried: tuple[int, list[str]] = (-1, [])
     context: dict[str | None, _Clause] = {}
-    pending = block_items(text, level, modern)
+    # regimes written as blocks of fields or as a table: read apart, their lines skipped below
+    pending: list[tuple[Block | Table, list[Item]]] = [
+        *block_items(text, level, modern),
+        *table_items(text, level, modern),
+    ]
+    pending.sort(key=lambda found: found[0].first_line)
     blocks = [block for block, _ in pending]
     for sentence in all_sentences:
         while pending and pending[0][0].first_line <= sentence.line:
@@ -1021,6 +1061,7 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
             carried[1] if carried[0] == sentence.line else [],
             addressees,
             context.get(sentence.section),
+            owner,
         )
         if named:
             carried = (sentence.line, named)
@@ -1031,6 +1072,37 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
         items.extend(block_found)
     _infer_from_section(items, all_sentences)
     return _deduplicated(items)
+
+
+_FUNCTIONS_OF = re.compile(
+    r"CHỨC NĂNG,\s+NHIỆM VỤ,\s+QUYỀN HẠN(?:\s+VÀ\s+CƠ CẤU TỔ CHỨC)?\s+CỦA\s+"
+    r"(?P<name>[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ-]*(?:\s+[A-ZĐÀ-Ỹ-]+){0,9})"
+)
+
+
+def _owner_of_functions(text: str, level: Level, modern: bool) -> list[str]:
+    """The body a "functions, duties and powers" regulation is about ("QUY ĐỊNH CHỨC NĂNG, NHIỆM VỤ, QUYỀN HẠN VÀ CƠ
+    CẤU TỔ CHỨC CỦA SỞ TƯ PHÁP"): every duty it lists is that body's, so it reports where a sentence names nobody.
+    The title is in capitals and runs into the next heading: the name is the longest run of its words that the text
+    also writes in ordinary case."""
+    match = _FUNCTIONS_OF.search(text)
+    if not match:
+        return []
+    words = match.group("name").split()
+    for size in range(len(words), 1, -1):
+        name = " ".join(words[:size])
+        written = next(
+            (
+                m
+                for m in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text, re.I)
+                if not m.group(0).isupper()
+            ),
+            None,
+        )
+        if written is not None:
+            parties = find_parties(written.group(0), level, modern=modern)
+            return [parties[0].name] if parties and not parties[0].group else []
+    return []
 
 
 def _addressees(text: str, level: Level, modern: bool) -> list[str]:
@@ -1097,9 +1169,24 @@ _OPENS_WITH_A_BODY = re.compile(
 )
 
 
+_OWN_LEADERSHIP = re.compile(
+    r"(?i)\bbáo\s+cáo\s+(?:cho\s+|với\s+)?(?:lãnh\s+đạo|thủ\s+trưởng|người\s+đứng\s+đầu|cấp\s+trên)\b"
+)
+# "Căn cứ Kế hoạch này, …", "Trên cơ sở nội dung Kế hoạch, …", "Theo chức năng, nhiệm vụ được giao, …"
+_LEADING_ADVERBIAL = re.compile(
+    r"(?i)^(?:\d{1,2}[.)]\s*)?(?:(?:căn\s+cứ|trên\s+cơ\s+sở|theo\s+chức\s+năng|để\s+triển\s+khai)[^,;.]{0,160}?,\s*"
+    r"(?:[^,;.]{0,60}?(?:tình\s+hình|điều\s+kiện)\s+thực\s+(?:tiễn|tế)[^,;.]{0,40},\s*)?"
+    r"|(?:đề\s+nghị|yêu\s+cầu|giao)\s+)"  # "Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện."
+)
+
+
 def _subject_of(text: str, level: Level, modern: bool) -> list[str]:
     """The bodies a sentence opens with as its subject ("Các sở, ban, ngành, UBND các xã, phường chủ động triển khai
-    thực hiện."): the reporters of a next sentence of the paragraph that names none."""
+    thực hiện."): the reporters of a next sentence of the paragraph that names none. A leading adverbial ("Căn cứ nội
+    dung Kế hoạch và tình hình thực tiễn, các sở, ban, ngành … xây dựng …") is passed over."""
+    lead = _LEADING_ADVERBIAL.match(text)
+    if lead:
+        text = text[lead.end() :]
     if not _OPENS_WITH_A_BODY.match(text):
         return []  # most sentences open otherwise: spare them the search for names
     parties = find_parties(text[:300], level, modern=modern)
@@ -1147,15 +1234,16 @@ def _items_of(
     carried: list[str],
     addressees: list[str],
     context: _Clause | None = None,
+    owner_of_text: list[str] | None = None,
 ) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = _reporting_part(sentence.text, level, modern)
-    if not _REPORTING.search(text):
+    if not _REPORTING.search(_DOCUMENT_KIND.sub("hồ sơ", text)):
         return [], _subject_of(text, level, modern), None  # who the paragraph is about, for its next sentences
     if _NOT_A_REPORT.match(text):
         return [], [], None
-    if _NOT_SENT_UP.search(text) and not re.search(r"(?i)\bbáo\s+cáo\b", text):
-        return [], [], None  # a budget estimate, a request, a notice sent down, a publication
+    if _NOT_SENT_UP.search(text) and not re.search(r"(?i)(?<!để\s)\bbáo\s+cáo\b", text):
+        return [], [], None  # a budget estimate, a request, a notice sent down, a publication ("… để báo cáo" too)
     advised = _ADVISED.search(text)
     if advised and _REPORTING.search(text[: advised.start()]):
         text = text[: advised.start()].rstrip(" ,;")  # "… về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ"
@@ -1223,12 +1311,16 @@ def _items_of(
         reporters, origin = list(sentence.subjects), f'the heading "{(sentence.subject_from or "")[:80]}"'
     if not reporters and addressees:
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
+    if not reporters and owner_of_text:
+        reporters, origin = list(owner_of_text), "the body whose functions the regulation lists"
     if recipient is None and not reporters:
         return [], named, None
-    if (recipient is None or not reporters) and all(
+    if (not reporters or (recipient is None and any(p.startswith("ad-hoc") for p, _ in pairs))) and all(
         p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs
     ):
         return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with nobody named on one side
+    if recipient is None and via is None and _OWN_LEADERSHIP.search(main):
+        return [], named, None  # "định kỳ báo cáo lãnh đạo …": a unit's report to its own head, no body's
     consolidating = (
         bool(_CONSOLIDATE.search(_AFTER_PURPOSE.sub("", main)))
         and bool(reporters)
@@ -1360,7 +1452,13 @@ def _assess(item: Item) -> None:
         item.confidence -= 0.3
     if item.kind is Kind.AD_HOC and AD_HOC_NOTE not in item.review:
         item.review.append(AD_HOC_NOTE)
-    if item.period == "periodic":
+    frequent = _WEEKLY.search(item.quote) if item.period == "periodic" else None
+    if frequent is not None:
+        item.review.append(
+            f'a weekly or daily report ("{frequent.group(0)}"): dondoc has no such period; set its schedule by hand'
+        )
+        item.confidence -= 0.2
+    elif item.period == "periodic":
         item.review.append('"định kỳ" without a period: say which (6 tháng, năm, quý, tháng)')
         item.confidence -= 0.2
     if item.kind is Kind.PERIOD_REPORT and item.period == "once" and item.date and item.date.year is None:
@@ -1438,8 +1536,8 @@ def _deduplicated(items: list[Item]) -> list[Item]:
             continue  # "báo cáo UBND tỉnh trước ngày 20/12/2026" said twice, once as the yearly report
         if item.onward and item.date is None and key(item) in given:
             continue
-        if item.date is None and key(item) in dated:
-            continue  # the plan says it again with its date elsewhere
+        if item.date is None and key(item) in dated and not (item.period == "once" and _WITHIN.search(item.quote)):
+            continue  # the plan says it again with its date elsewhere (a one-off due within a month is another)
         if item.period == "periodic" and key(item)[:2] in specific:
             continue  # "định kỳ báo cáo X" restating a report the plan gives with its period
         if (

@@ -169,6 +169,10 @@ _EXTRA_NAMES = re.compile(
             r"Lãnh đạo Bộ(?= |[,.;()]|$)(?! [A-ZĐÀ-Ỹ])",
             r"Bộ trưởng(?= |[,.;()]|$)(?! (?:Bộ|[Cc]ác|[A-ZĐÀ-Ỹ]))",
             r"Văn phòng Chính phủ",
+            # provincial command boards: "Ban Chỉ huy Phòng thủ dân sự tỉnh", "Ban Chỉ huy Phòng chống thiên tai và …"
+            r"(?:Văn phòng )?Ban [Cc]hỉ huy (?:[Pp]hòng thủ dân sự|[Pp]hòng,? chống thiên tai(?: và [Tt]ìm kiếm,? [Cc]ứu nạn)?"
+            r"|[Qq]uân sự)(?: (?:tỉnh|thành phố|Thành phố|cấp xã))?",
+            r"Bộ Công an",  # "Công an" opens other names ("Công an tỉnh"): the directory's rule stops before it
             r"Chính phủ",
             rf"(?:Ủy|Uỷ) ban nhân dân (?:Tỉnh|Thành phố)(?: [{_UP}]\w*)*",
             r"UBND Tỉnh",
@@ -178,6 +182,13 @@ _EXTRA_NAMES = re.compile(
             r"Tỉnh ủy|Thành ủy",
             r"HĐND(?: (?:tỉnh|thành phố|Thành phố))?",
             rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện|Trung tâm) {_BODY}",
+            # state groups and corporations, which national texts task and ask for reports like agencies
+            # (their names end with "Việt Nam" as a rule, or run on in capitals)
+            rf"(?:Tập đoàn|Tổng [Cc]ông ty) [{_UP}][^,.;:()]{{0,60}}?Việt Nam"
+            rf"|Công ty (?:TNHH |[Cc]ổ phần )?[{_UP}][\w&-]*(?: (?:[{_UP}][\w&-]*|[a-zđà-ỹ]+(?= [{_UP}])))*"
+            rf"|(?:Tập đoàn|Tổng [Cc]ông ty) [{_UP}][\w&-]*(?:(?: | - )[{_UP}][\w&-]*)*",
+            # a steering committee's own members, deputies and office, as its working rules name them
+            r"(?:Phó\s+)?Trưởng [Bb]an [Cc]hỉ đạo|(?:[Cc]ác\s+)?[Tt]hành viên Ban [Cc]hỉ đạo|Văn phòng Ban [Cc]hỉ đạo",
             r"Ban [Qq]uản lý (?:các )?(?:[Kk]hu|[Dd]ự án|[Cc]ụm)[^,.;()]*?(?=\s+(?:để|về|theo|trước|báo|gửi|có|thực|chủ|phối"
             r"|tổng|trong|tham|chỉ|hướng|kiểm)\b|[,.;()]|$)",
             r"Đài (?:[Tt]ruyền hình|Tiếng nói|Phát thanh)(?: [\w-]+){0,4}? Việt Nam|Thông tấn xã Việt Nam",
@@ -265,7 +276,8 @@ _PLURAL_UNITS = re.compile(
 )
 _UNITS_END = re.compile(
     r"\s+(?:có\s+trách|chịu\s+trách|chủ\s+động|phối\s+hợp|thực\s+hiện|gửi|báo\s+cáo|định\s+kỳ"
-    r"|hằng|hàng|tổng\s+hợp|theo\s+dõi|trước|để)\b|\s*[.;(]|$"
+    r"|hằng|hàng|tổng\s+hợp|theo\s+dõi|trước|để|giám\s+sát|kiểm\s+tra|tổ\s+chức|triển\s+khai|xây\s+dựng"
+    r"|hướng\s+dẫn|chỉ\s+đạo|tham\s+mưu|rà\s+soát|cập\s+nhật)\b|\s*[.;(]|$"
 )
 
 

@@ -135,6 +135,10 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _MARKER = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?\)?|[a-zđ]\)|[-+•*–—]|Điều\s+\d+|Chương\s+[IVX\d]+)\s", re.I)
 _END = re.compile(r"[.:;!?…)\]\"”]$")
+# words a line of a paragraph never ends on: a web copy broke it there
+_DANGLING = re.compile(
+    r"(?:\s|^)(?:của|và|với|cho|về|tại|các|những|theo|trong|Sở|Bộ|Ban|Ủy|Uỷ|UBND|Cục|Vụ|Văn\s+phòng|Chủ\s+tịch)$"
+)
 
 
 def clean(text: str) -> str:
@@ -160,6 +164,8 @@ def clean(text: str) -> str:
 
 def _continues(previous: str, line: str) -> bool:
     """Whether ``line`` goes on the sentence ``previous`` broke off (a converted document's line break)."""
+    if previous in ("Điều", "Chương", "Mục", "Phần"):
+        return True  # "Điều" / "14. Trách nhiệm của …": a heading's word left alone by a web copy's wrap
     if _END.search(previous) or _MARKER.match(line) or previous.isupper():
         return False
     if re.match(r"(?i)^(?:kính\s+gửi|đồng\s+kính\s+gửi|v/v\b)", previous):
@@ -167,6 +173,9 @@ def _continues(previous: str, line: str) -> bool:
     first = line[0]
     if first.islower() or first.isdigit() or first in "(,":
         return True
+    if _DANGLING.search(previous):
+        return True  # "Điều 3. Trách nhiệm của Sở" / "Công Thương": no line ends on "của", "Sở", "và"
     # A capital after a long line that stopped mid-sentence ("... của Bộ" / "Lao động ..."): a web copy's wrap. A
-    # numbered line is a heading and keeps its own line.
-    return len(previous) >= 50 and not _MARKER.match(previous)
+    # numbered line is a heading and keeps its own line, unless it is too long for one ("i) Các bộ, ngành, địa
+    # phương: rà soát, …, báo cáo Ban" / "Chỉ đạo của Chính phủ …").
+    return len(previous) >= 50 and (not _MARKER.match(previous) or len(previous) >= 120)

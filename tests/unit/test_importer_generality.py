@@ -1,0 +1,311 @@
+"""The importer on forms met in the unseen 2025 texts (tests/data/plans/unseen2026), written here as sentences of our
+own: one-off reports due within a month or a quarter, state groups and a steering committee's members as parties,
+the subject of a "functions" regulation, windows and relative deadlines. Every text here is fictitious."""
+
+from __future__ import annotations
+
+from dondoc.importer import find_items
+from dondoc.model import Level
+
+
+def items_of(text: str, level: Level = Level.NATIONAL):
+    return [
+        (
+            tuple(i.reporters),
+            i.recipient,
+            tuple(i.also_to),
+            i.via,
+            i.period,
+            str(i.date) if i.date else None,
+            i.rule.value if i.rule else None,
+        )
+        for i in find_items(text, level)
+    ]
+
+
+def test_one_off_reports_due_within_a_month_or_a_quarter_are_each_their_own():
+    text = (
+        "1. Về quỹ đất: Ủy ban nhân dân tỉnh Gia Lai rà soát quy hoạch, báo cáo Thủ tướng Chính phủ kết quả thực hiện "
+        "trong tháng 12 năm 2026.\n"
+        "2. Về vốn đầu tư: Ủy ban nhân dân tỉnh Gia Lai giải ngân hết số vốn, báo cáo Thủ tướng Chính phủ kết quả thực "
+        "hiện trong Quý I năm 2027.\n"
+        "3. Về tuyến đường: Ủy ban nhân dân tỉnh Gia Lai khẩn trương báo cáo Thủ tướng Chính phủ trước ngày 01 "
+        "tháng 12 năm 2026.\n"
+        "4. Sở Văn hóa, Thể thao và Du lịch hoàn thành, báo cáo kết quả Ủy ban nhân dân tỉnh (qua Công an tỉnh) trong "
+        "tháng 11/2026."
+    )
+    found = items_of(text)
+    gia_lai = [i for i in found if i[0] == ("Ủy ban nhân dân tỉnh Gia Lai",)]
+    assert [(i[1], i[4], i[5]) for i in gia_lai] == [
+        ("Thủ tướng Chính phủ", "once", None),
+        ("Thủ tướng Chính phủ", "once", None),
+        ("Thủ tướng Chính phủ", "once", "1/12/2026"),
+    ]
+    assert (("Sở Văn hóa, Thể thao và Du lịch",), "once", "Công an tỉnh") in [(i[0], i[4], i[3]) for i in found]
+    items = find_items(text, Level.NATIONAL)
+    assert all(any("no date" in note for note in i.review) for i in items if i.date is None)
+
+
+def test_state_groups_and_a_steering_committees_members_are_parties():
+    text = (
+        "Giao Tập đoàn Dầu khí Quốc gia Việt Nam làm việc với các nhà đầu tư, báo cáo Thủ tướng Chính phủ trong tháng "
+        "3 năm 2026.\n"
+        "Điều 9. Báo cáo định kỳ\n"
+        "1. Thành viên Ban Chỉ đạo định kỳ 06 tháng (trước ngày 20 tháng 6 hằng năm) báo cáo Ban Chỉ đạo về kết quả "
+        "thực hiện nhiệm vụ (qua Văn phòng Ban Chỉ đạo).\n"
+        "2. Định kỳ trước ngày 31 tháng 12 hằng năm, Văn phòng Ban Chỉ đạo tổng hợp báo cáo của các thành viên, gửi Bộ "
+        "Nội vụ."
+    )
+    assert items_of(text) == [
+        (("Tập đoàn Dầu khí Quốc gia Việt Nam",), "Thủ tướng Chính phủ", (), None, "once", None, None),
+        (("Thành viên Ban Chỉ đạo",), "Ban Chỉ đạo", (), "Văn phòng Ban Chỉ đạo", "H1", "20/6", "before"),
+        (("Văn phòng Ban Chỉ đạo",), "Bộ Nội vụ", (), None, "Y", "31/12", "before"),
+    ]
+
+
+def test_the_body_a_functions_regulation_is_about_reports_where_a_duty_names_nobody():
+    text = (
+        "QUY ĐỊNH CHỨC NĂNG, NHIỆM VỤ, QUYỀN HẠN VÀ CƠ CẤU TỔ CHỨC CỦA SỞ XÂY DỰNG ỦY BAN NHÂN DÂN TỈNH\n"
+        "Điều 1. Vị trí và chức năng\n"
+        "1. Sở Xây dựng là cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh.\n"
+        "Điều 2. Nhiệm vụ và quyền hạn\n"
+        "a) Định kỳ hằng quý, báo cáo Ủy ban nhân dân tỉnh, đồng thời gửi Bộ Xây dựng về tình hình thực hiện nhiệm vụ."
+    )
+    assert [(i[0], i[1], i[4]) for i in items_of(text, Level.PROVINCE)] == [
+        (("Sở Xây dựng",), "Ủy ban nhân dân tỉnh", "Q")
+    ]
+    (item,) = find_items(text, Level.PROVINCE)
+    assert any("functions" in note for note in item.review)
+
+
+def test_a_feasibility_study_report_is_a_document_not_a_report_owed():
+    text = (
+        "c) Bộ Xây dựng đẩy nhanh tiến độ phê duyệt Báo cáo nghiên cứu khả thi và khởi công dự án mở rộng cao tốc vào "
+        "ngày 19 tháng 12 năm 2026."
+    )
+    assert items_of(text) == []
+
+
+REGIME_CELLS = """III. CHẾ ĐỘ BÁO CÁO
+STT
+Tên báo cáo
+Cơ quan thực hiện
+Cơ quan nhận báo cáo
+Kỳ báo cáo
+Thời hạn gửi báo cáo
+1
+Báo cáo tình hình thực hiện Kế hoạch
+Các sở, ban, ngành; UBND các xã, phường
+Sở Nông nghiệp và Môi trường
+Hằng quý
+Trước ngày 15 của tháng cuối quý
+2
+Báo cáo kết quả năm
+Sở Nông nghiệp và Môi trường
+UBND tỉnh
+Hằng năm
+Trước ngày 20/12
+IV. TỔ CHỨC THỰC HIỆN
+1. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch."""
+
+REGIME_ROWS = """2. Chế độ báo cáo
+TT | Nội dung báo cáo | Đơn vị thực hiện | Đơn vị nhận báo cáo | Thời hạn gửi | Ghi chú
+1 | Báo cáo 6 tháng | UBND các xã, phường, đặc khu | Sở Y tế | Trước ngày 10/6 |
+2 | Báo cáo năm | UBND các xã, phường, đặc khu | Sở Y tế | Trước ngày 10/12 |"""
+
+
+def test_a_regime_written_as_a_table_gives_one_obligation_a_row_in_either_shape():
+    from dondoc.importer.text import clean
+
+    assert items_of(clean(REGIME_CELLS), Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Nông nghiệp và Môi trường", (), None, "Q", "15", "before"),
+        (("Sở Nông nghiệp và Môi trường",), "UBND tỉnh", (), None, "Y", "20/12", "before"),
+    ]
+    assert items_of(clean(REGIME_ROWS), Level.PROVINCE) == [
+        (("communes",), "Sở Y tế", (), None, "H1", "10/6", "before"),
+        (("communes",), "Sở Y tế", (), None, "Y", "10/12", "before"),
+    ]
+    for item in find_items(clean(REGIME_ROWS), Level.PROVINCE):
+        assert any("table" in note for note in item.review)
+        assert item.quote.startswith(("1 | Báo cáo 6 tháng", "2 | Báo cáo năm"))
+
+
+def test_a_weekly_report_is_read_as_periodic_and_flagged_for_its_schedule():
+    text = (
+        "Các sở, ban, ngành và UBND các xã, phường, đặc khu định kỳ hằng tuần (trước 15 giờ ngày thứ Năm) báo cáo "
+        "kết quả về Sở Y tế để tổng hợp."
+    )
+    (item,) = find_items(text, Level.PROVINCE)
+    assert (item.period, item.recipient, item.date) == ("periodic", "Sở Y tế", None)
+    assert any("weekly or daily" in note for note in item.review)
+
+
+def test_a_submission_window_is_due_by_its_last_day_and_a_relative_deadline_is_left_undated():
+    text = "Các sở, ban, ngành gửi báo cáo về Sở Dân tộc và Tôn giáo từ ngày 05 đến ngày 10 tháng 12 hằng năm."
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments",), "Sở Dân tộc và Tôn giáo", (), None, "Y", "10/12", "by")
+    ]
+    relative = "UBND các xã, phường, đặc khu báo cáo Sở Y tế trong vòng 10 ngày kể từ ngày kết thúc đợt kiểm tra."
+    (item,) = find_items(relative, Level.PROVINCE)
+    assert item.date is None and any("relative" in note for note in item.review)
+
+
+def test_a_report_to_the_provincial_committee_and_the_ministry_of_public_security_names_both():
+    text = "Công an tỉnh chủ trì theo dõi, đôn đốc; định kỳ 6 tháng, năm báo cáo UBND tỉnh và Bộ Công an."
+    assert [(i[1], i[2], i[4]) for i in items_of(text, Level.PROVINCE)] == [
+        ("UBND tỉnh", ("Bộ Công an",), "H1"),
+        ("UBND tỉnh", ("Bộ Công an",), "Y"),
+    ]
+
+
+def test_a_request_for_an_inspection_is_no_ad_hoc_report_and_companies_are_parties():
+    text = (
+        "4. Công ty Điện lực Gia Lai và các đơn vị bán lẻ điện tổ chức tuyên truyền; khi có yêu cầu của cơ quan có "
+        "thẩm quyền thực hiện kiểm tra an toàn hệ thống điện của khách hàng; tổng hợp, báo cáo Ủy ban nhân dân tỉnh "
+        "kết quả kiểm tra theo định kỳ hàng năm qua Sở Công Thương."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (
+            ("Công ty Điện lực Gia Lai", "đơn vị bán lẻ điện"),
+            "Ủy ban nhân dân tỉnh",
+            (),
+            "Sở Công Thương",
+            "Y",
+            None,
+            None,
+        )
+    ]
+
+
+def test_a_budget_estimate_sent_for_the_budget_plan_is_no_report():
+    text = (
+        "1. Liên hiệp các hội Khoa học và Kỹ thuật tỉnh lập dự toán kinh phí, gửi Sở Tài chính tổng hợp vào kế hoạch "
+        "ngân sách tỉnh hàng năm, để báo cáo Uỷ ban nhân dân tỉnh trình Hội đồng nhân dân tỉnh phê duyệt."
+    )
+    assert items_of(text, Level.PROVINCE) == []
+
+
+def test_daily_reports_of_an_emergency_plan_are_periodic_and_flagged():
+    text = (
+        "Sở Công Thương tổng hợp nhu cầu, báo cáo UBND tỉnh trước 17h00 hằng ngày và đột xuất khi cần thiết.\n"
+        "UBND các xã, phường báo cáo 02 lần/ngày (trước 9h00 và 16h00) về tình hình cấp phát gửi UBND tỉnh (qua Sở "
+        "Công Thương)."
+    )
+    found = find_items(text, Level.PROVINCE)
+    assert [(i.reporters, i.period, i.via) for i in found] == [
+        (["Sở Công Thương"], "periodic", None),
+        (["Sở Công Thương"], "ad-hoc", None),
+        (["communes"], "periodic", "Sở Công Thương"),
+    ]
+    assert all(any("weekly or daily" in note for note in i.review) for i in found if i.period == "periodic")
+
+
+def test_another_verbs_task_or_a_self_assessment_does_not_take_the_reports_dates():
+    plans = (
+        "Các sở, ban, ngành tổ chức thực hiện; Ủy ban nhân dân các xã, phường xây dựng kế hoạch cụ thể để triển khai; "
+        "định kỳ trước ngày 05/6 và 20/11 hằng năm (hoặc đột xuất khi có yêu cầu) báo cáo kết quả thực hiện về Sở Tài "
+        "chính."
+    )
+    assert [(i[4], i[5]) for i in items_of(plans, Level.PROVINCE)] == [("H1", "5/6"), ("Y", "20/11"), ("ad-hoc", None)]
+    scoring = (
+        "a) Hằng năm, các cơ quan, đơn vị cấp tỉnh và Ủy ban nhân dân xã, phường xây dựng báo cáo, tiến hành tự chấm "
+        "điểm, tự đánh giá xếp loại công tác dân vận tại cơ quan, đơn vị mình và gửi báo cáo về Sở Nội vụ từ ngày 10 "
+        "đến ngày 15 tháng 12;"
+    )
+    assert items_of(scoring, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Nội vụ", (), None, "Y", "15/12", "by")
+    ]
+
+
+def test_a_mid_term_review_in_a_named_year_is_a_one_off_report_without_a_day():
+    text = (
+        "Sở Y tế tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày 30/11 hằng năm. Báo cáo giữa kỳ thực hiện Kế hoạch "
+        "(năm 2028) gửi Ủy ban nhân dân tỉnh."
+    )
+    found = find_items(text, Level.PROVINCE)
+    assert [(i.reporters, i.recipient, i.period, str(i.date) if i.date else None) for i in found] == [
+        (["Sở Y tế"], "Ủy ban nhân dân tỉnh", "Y", "30/11"),
+        (["Sở Y tế"], "Ủy ban nhân dân tỉnh", "once", None),
+    ]
+    assert any("no date" in note for note in found[1].review)
+
+
+def test_issues_arising_are_no_ad_hoc_report():
+    text = (
+        "Văn phòng Chính phủ theo dõi, đôn đốc việc thực hiện Công điện này; kịp thời báo cáo Thủ tướng Chính phủ "
+        "những vấn đề đột xuất, phát sinh."
+    )
+    assert items_of(text) == []
+
+
+def test_a_subject_after_a_leading_cu_phrase_reports_in_the_next_sentence_and_command_boards_are_parties():
+    text = (
+        "3. Căn cứ nội dung Kế hoạch và tình hình thực tiễn, các sở, ban, ngành, Ủy ban nhân dân các xã, phường xây "
+        "dựng Kế hoạch triển khai trong phạm vi quản lý. Hằng năm báo cáo kết quả thực hiện về Ban Chỉ huy Phòng thủ "
+        "dân sự tỉnh qua Văn phòng Ban Chỉ huy Phòng thủ dân sự tỉnh để tổng hợp, báo cáo."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (
+            ("departments", "communes"),
+            "Ban Chỉ huy Phòng thủ dân sự tỉnh",
+            (),
+            "Văn phòng Ban Chỉ huy Phòng thủ dân sự tỉnh",
+            "Y",
+            None,
+            None,
+        )
+    ]
+
+
+def test_a_periodic_report_whose_recipient_the_text_leaves_open_is_drafted_and_says_so():
+    text = "Các Trung tâm y tế giám sát tuyến xã và báo cáo hằng ngày."
+    (item,) = find_items(text, Level.PROVINCE)
+    assert (item.reporters, item.recipient, item.period) == (["Các Trung tâm y tế"], None, "periodic")
+    assert any("no recipient" in note for note in item.review)
+
+
+def test_a_report_to_ones_own_head_or_another_verbs_frequency_is_no_obligation():
+    head = "b) Quản trị Hệ thống; định kỳ báo cáo lãnh đạo về tình hình hoạt động của Hệ thống."
+    checking = (
+        "2. Các sở, ban, ngành kiểm tra hộp thư điện tử ít nhất 02 lần/ngày vào đầu buổi sáng; báo cáo Lãnh đạo "
+        "cơ quan các thư điện tử khác gửi đến để kịp thời xử lý."
+    )
+    assert items_of(head, Level.PROVINCE) == [] and items_of(checking, Level.PROVINCE) == []
+
+
+def test_a_web_copys_wrapped_headings_and_long_items_are_joined():
+    from dondoc.importer.text import clean
+
+    text = (
+        "Điều\n14. Trách nhiệm của Sở\nKhoa học và Công nghệ\n"
+        "4. Định kỳ hoặc đột xuất báo cáo Ủy ban nhân dân Tỉnh, Bộ Khoa học và Công nghệ về tình hình công tác quản lý "
+        "chữ ký số trên địa bàn tỉnh, đồng thời xây dựng kế hoạch của năm tiếp theo cho thuê bao thuộc quyền quản\n"
+        "lý theo hướng dẫn của Cục Chứng thực số.\n"
+        "Điều\n15. Trách nhiệm của cơ quan, tổ chức quản lý trực tiếp"
+    )
+    assert clean(text).split("\n")[:2] == [
+        "Điều 14. Trách nhiệm của Sở Khoa học và Công nghệ",
+        "4. Định kỳ hoặc đột xuất báo cáo Ủy ban nhân dân Tỉnh, Bộ Khoa học và Công nghệ về tình hình công tác quản lý "
+        "chữ ký số trên địa bàn tỉnh, đồng thời xây dựng kế hoạch của năm tiếp theo cho thuê bao thuộc quyền quản lý "
+        "theo hướng dẫn của Cục Chứng thực số.",
+    ]
+    found = items_of(clean(text), Level.PROVINCE)
+    assert [(i[0], i[4]) for i in found] == [
+        (("Sở Khoa học và Công nghệ",), "periodic"),
+        (("Sở Khoa học và Công nghệ",), "ad-hoc"),
+    ]
+
+
+def test_the_last_day_to_send_and_the_subject_of_a_request_in_the_sentence_before():
+    last_day = (
+        "Đề nghị Ủy ban nhân dân phường, xã và đặc khu gửi kết quả đánh giá về Sở Giáo dục và Đào tạo, hạn cuối ngày "
+        "15 tháng 12 hàng năm."
+    )
+    assert items_of(last_day, Level.PROVINCE) == [
+        (("communes",), "Sở Giáo dục và Đào tạo", (), None, "Y", "15/12", "by")
+    ]
+    asked = (
+        "Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện. Định kỳ hằng năm (trước ngày 30 tháng 11) "
+        "báo cáo kết quả thực hiện về Sở Xây dựng."
+    )
+    assert items_of(asked, Level.PROVINCE) == [(("departments",), "Sở Xây dựng", (), None, "Y", "30/11", "before")]

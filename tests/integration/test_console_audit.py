@@ -86,6 +86,10 @@ def test_each_action_is_on_the_deadline_timeline_with_who_and_why(tmp_path, sink
         grant = next(e for e in history.events if e.kind == "action" and e.action == "grant")
         assert grant.details["to"] == "2021-05-31" and grant.details["last_day"] == "2021-05-19"
         assert grant.action_label == "Chấp nhận gia hạn" and grant.message_id == request.inbound_id
+        assert grant.details == {"request": request.id, "to": "2021-05-31", "last_day": "2021-05-19"}
+        returned = next(e for e in history.events if e.kind == "action" and e.action == "return")
+        assert (returned.deadline_id, returned.agency_id, returned.message_id) == (ubnd, "demo.ubnd-a", first)
+        assert returned.details == {"submission": submission.id, "version": submission.version}
         # the action, then the reminder it queued, at the same moment
         remind = next(e for e in history.events if e.kind == "action" and e.action == "remind")
         [manual] = [e for e in history.events if e.kind == "reminder" and e.reminder.stage == remind.details["stage"]]

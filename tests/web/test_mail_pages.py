@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from dondoc.operations import listings
+from dondoc.operations import listings, views
 from tests.replies_helpers import reply_to
 from tests.web.conftest import XSS, arrive, reminder, stranger_mail, token
 
@@ -146,6 +146,14 @@ def test_a_request_refused_with_a_reason_leaves_the_deadline_as_it_is(season, co
     assert after.status == "refused" and (same.extended_to, same.last_day) == (deadline.extended_to, deadline.last_day)
     timeline = coordinator.get(f"/deadlines/{deadline.id}").text
     assert "Không chấp nhận gia hạn" in timeline and "Quá muộn so với kỳ tổng hợp" in timeline
+    [event] = views.audit_log(season, deadline_id=deadline.id)
+    assert (event.action, event.actor, event.agency_id, event.message_id, event.details) == (
+        "refuse",
+        "web:dieuphoi",
+        deadline.agency_id,
+        request.inbound_id,
+        {"request": request.id},
+    )
     again = coordinator.post(
         f"/requests/{request.id}/refuse", data={"csrf": csrf, "confirmed": "yes", "reason": "lần nữa"}
     )

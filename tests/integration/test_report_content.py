@@ -19,7 +19,7 @@ from docx import Document
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from dondoc.consolidate import approve, compile_report
+from dondoc.consolidate import approve
 from dondoc.controls import excuse, return_submission
 from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
 from dondoc.intake import record_submission
@@ -29,7 +29,8 @@ from dondoc.status import overview
 from dondoc.sync import sync_catalog
 from dondoc.vocabulary import state_label
 from tests.integration.test_chase import SETUP
-from tests.integration.test_report import ENV, TEMPLATE, text_of
+from tests.integration.test_report import text_of
+from tests.support.reports import compile_tong_hop
 
 SEASONS = {  # plan: (period, on time, late, report compiled)
     "bp-2021": (
@@ -309,18 +310,8 @@ def test_the_report_quotes_agencies_under_the_right_parts_and_agrees_with_status
         reminder(session, g, catalog.directory.agencies[g.agency_id].contacts[0].address, at_late, "overdue-1")
         session.commit()
 
-        report, data = compile_report(
-            session,
-            catalog,
-            plan_id=plan,
-            obligation_id="tong-hop",
-            period_key=period,
-            out_dir=data_dir / "reports",
-            template=TEMPLATE,
-            env=ENV,
-            now=at_report,
-            timezone="Asia/Ho_Chi_Minh",
-            data_dir=data_dir,
+        report, data = compile_tong_hop(
+            session, catalog, out_dir=data_dir / "reports", now=at_report, plan=plan, period=period, data_dir=data_dir
         )
         today = at_report.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
         state = overview(session, catalog, today, ahead=30)
@@ -450,18 +441,7 @@ def test_approving_with_a_name_that_is_no_signer_changes_nothing(engine, catalog
     at = dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
     with Session(engine, expire_on_commit=False) as session:
         sync_catalog(catalog, session=session, now=at, horizon_days=400)
-        report, _ = compile_report(
-            session,
-            catalog,
-            plan_id="bp-2021",
-            obligation_id="tong-hop",
-            period_key="2021-H1",
-            out_dir=tmp_path,
-            template=TEMPLATE,
-            env=ENV,
-            now=at,
-            timezone="Asia/Ho_Chi_Minh",
-        )
+        report, _ = compile_tong_hop(session, catalog, out_dir=tmp_path, now=at)
         before = (tmp_path / report.files["docx"].rpartition("/")[2]).read_bytes()
         with pytest.raises(UsageError, match="not a signer of bp.so-ldtbxh.*pho-giam-doc"):
             approve(session, report.id, "Chánh Văn phòng", at, catalog=catalog)

@@ -11,25 +11,13 @@ import re
 
 import pytest
 
-from dondoc.mail.sink import MaildirSink
-from tests.web.browser import NAME, browser, coordinator_season, require_chromium, served, sign_in
+from tests.web.browser import NAME, sign_in
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    """A played season, an account made with `dondoc users add`, and `dondoc web` serving it."""
-    require_chromium()
-    root = tmp_path_factory.mktemp("console")
-    with MaildirSink(root / "mail") as sink:
-        env = coordinator_season(root / "data", sink.port)
-        with served(root / "data", env) as url, browser() as chrome:
-            yield url, chrome, root
-
-
 def test_a_coordinator_excuses_an_agency_and_sees_the_rate_and_the_timeline_change(console):
-    url, chrome, root = console
+    url, chrome, _ = console
     page = chrome.new_page(viewport={"width": 1280, "height": 900})
     sign_in(page, url)
     assert page.locator("h1").inner_text().startswith("Tổng quan")

@@ -14,22 +14,10 @@ from email.policy import default
 
 import pytest
 
-from dondoc.mail.sink import MaildirSink
-from tests.web.browser import browser, coordinator_season, require_chromium, served, sign_in
+from tests.web.browser import sign_in
 
 pytestmark = pytest.mark.slow
 UPSTREAM, ALSO_TO = "cuc-treem@molisa.example.org", "vanthu@ubnd.binhphuoc.example.org"
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    """A played season, an account made with `dondoc users add`, `dondoc web` serving it, and the SMTP sink."""
-    require_chromium()
-    root = tmp_path_factory.mktemp("actions")
-    with MaildirSink(root / "mail") as sink:
-        env = coordinator_season(root / "data", sink.port)
-        with served(root / "data", env) as url, browser() as chrome:
-            yield url, chrome, sink
 
 
 def test_a_quarantined_message_assigned_in_the_browser_becomes_the_submission(console):

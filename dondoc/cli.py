@@ -1316,14 +1316,10 @@ def report_approve(
 
 def _answer_paused_run(row, answer: dict) -> None:
     """Give the same answer to a compile-report run paused for this report, if a Prefect server is configured."""
-    import os
-
-    if not os.environ.get("PREFECT_API_URL"):
-        return
-    from dondoc.prefect_runs import resume_paused_report_runs
+    from dondoc.operations import files
 
     try:
-        resumed = resume_paused_report_runs(row.plan_id, row.obligation_id, row.period_key, answer)
+        resumed = files.answer_paused_run(row.plan_id, row.obligation_id, row.period_key, answer)
     except Exception as error:  # noqa: BLE001 — the database answer stands; say why the run was not resumed
         err.say(
             f"Cảnh báo / warning: không tiếp tục được lượt chạy đang chờ duyệt ({type(error).__name__}: "

@@ -30,6 +30,7 @@ from dondoc.sync import sync_catalog
 from dondoc.vocabulary import state_label
 from tests.integration.test_chase import SETUP
 from tests.integration.test_report import text_of
+from tests.support.pdf import text_pdf
 from tests.support.reports import compile_tong_hop
 
 SEASONS = {  # plan: (period, on time, late, report compiled)
@@ -77,30 +78,6 @@ def agency_docx(name: str, headings: dict[str, str], *, numbering=("I.", "II.", 
         document.add_paragraph(line)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
-
-
-def text_pdf(lines: list[str]) -> bytes:
-    """A PDF with a text layer, one line of ASCII text each (what a PDF printer makes of a report typed unaccented)."""
-    stream = " ".join(f"BT /F1 11 Tf 60 {780 - 16 * i} Td ({line}) Tj ET" for i, line in enumerate(lines)).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
 
 

@@ -29,12 +29,10 @@ def chromium() -> str | None:
 def require_chromium() -> None:
     """Skip the calling test when Chromium is missing — fail it under ``DONDOC_REQUIRE_CHROMIUM=1`` (set by
     ``scripts/test``)."""
-    import pytest
+    from tests.support.needs import unavailable
 
     if chromium() is None:
-        if os.environ.get("DONDOC_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("chromium not found and DONDOC_REQUIRE_CHROMIUM=1")
-        pytest.skip("chromium not found (apt-get install chromium)")
+        unavailable("chromium", "DONDOC_REQUIRE_CHROMIUM", "apt-get install chromium")
 
 
 def coordinator_season(data_dir: Path, smtp_port: int, extra_env: dict[str, str] | None = None) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """The console's pages: each one a function ``(page, **path_params) -> Response`` calling dondoc.operations.
 
 ``ROUTES`` lists them with the role each needs (None: the login page and the language switch). A page that
-changes something is a post in two steps: the first shows what will be done (with the reason given) and asks for
-confirmation, the second does it as the signed-in account and shows the result.
+changes something is a post in two steps (``Page.confirm_then``): the first shows what will be done (with the
+reason given) and asks for confirmation, the second does it as the signed-in account and shows the result.
 """
 
 from __future__ import annotations

@@ -120,6 +120,7 @@ def test_a_request_for_more_time_is_granted_with_a_day_and_a_reason(season, coor
         f"/requests/{request.id}/grant", data={"csrf": csrf, "to": "30/05/2021", "reason": "Mưa lũ", "confirmed": "yes"}
     )
     assert done.status_code == 200 and f"đã gia hạn hạn #{deadline.id} đến 30/05/2021" in done.text
+    assert f'href="/deadlines/{deadline.id}">Tiếp tục' in done.text and "Xem lịch sử hạn nộp" not in done.text
     assert "Đã gia hạn" in viewer.get("/requests").text
     timeline = viewer.get(f"/deadlines/{deadline.id}").text
     assert "Chấp nhận gia hạn" in timeline and "web:dieuphoi" in timeline

@@ -240,6 +240,25 @@ class _Browser:
         self.loop.close()
 
 
+def _read_row(
+    name: str, items: int, seconds: float, baseline: str, base: float, ok: bool, limits_ok: bool, note: str
+) -> dict:
+    """A row of a read model timed against ``baseline``, which took ``base`` seconds (ratio = baseline / model)."""
+    return {
+        "name": name,
+        "items": items,
+        "seconds": round(seconds, 3),
+        "per_second": round(items / seconds, 1),
+        "baseline": baseline,
+        "baseline_per_second": round(items / base, 1),
+        "ratio": round(base / seconds, 2),
+        "target": f"< {LIMIT_SECONDS} s, ≤ {MAX_STATEMENTS} statements",
+        "checks_ok": ok,
+        "limits_ok": limits_ok,
+        "note": note,
+    }
+
+
 def _page_row(name: str, items: int, seconds: float, model: float, ok: bool, limits: bool, note: str) -> dict:
     return {
         "name": name,
@@ -318,32 +337,26 @@ def bench_console(units: int = 4000, limits: bool = True) -> list[dict]:
     )
     name = f"console {units} units × 5 years"
     return [
-        {
-            "name": f"{name}: overview",
-            "items": total,
-            "seconds": round(seconds, 3),
-            "per_second": round(total / seconds, 1),
-            "baseline": "dondoc status's overview (every deadline row read)",
-            "baseline_per_second": round(total / base, 1),
-            "ratio": round(base / seconds, 2),
-            "target": f"< {LIMIT_SECONDS} s, ≤ {MAX_STATEMENTS} statements",
-            "checks_ok": checks,
-            "limits_ok": not limits or (seconds < LIMIT_SECONDS and fixed),
-            "note": f"{statements} SQL statements (baseline {base_statements}); {total:,} deadlines",
-        },
-        {
-            "name": f"{name}: period page",
-            "items": units,
-            "seconds": round(page_seconds, 3),
-            "per_second": round(units / page_seconds, 1),
-            "baseline": "the consolidated report's read of the same period (consolidate.collect)",
-            "baseline_per_second": round(units / page_base, 1),
-            "ratio": round(page_base / page_seconds, 2),
-            "target": f"< {LIMIT_SECONDS} s, ≤ {MAX_STATEMENTS} statements",
-            "checks_ok": checks,
-            "limits_ok": not limits or (page_seconds < LIMIT_SECONDS and fixed),
-            "note": f"{page_statements} SQL statements (baseline {page_base_statements}); {units:,} rows",
-        },
+        _read_row(
+            f"{name}: overview",
+            total,
+            seconds,
+            "dondoc status's overview (every deadline row read)",
+            base,
+            checks,
+            not limits or (seconds < LIMIT_SECONDS and fixed),
+            f"{statements} SQL statements (baseline {base_statements}); {total:,} deadlines",
+        ),
+        _read_row(
+            f"{name}: period page",
+            units,
+            page_seconds,
+            "the consolidated report's read of the same period (consolidate.collect)",
+            page_base,
+            checks,
+            not limits or (page_seconds < LIMIT_SECONDS and fixed),
+            f"{page_statements} SQL statements (baseline {page_base_statements}); {units:,} rows",
+        ),
         _page_row(
             f"{name}: overview page over HTTP",
             total,

@@ -61,10 +61,10 @@ class _OneLineUsage(TyperGroup):
                 context = context.parent
             where = " ".join(["dondoc", *reversed(names), "--help"])
             message = " ".join(error.format_message().replace("Value error, ", "").split())
-            err.print(f"Lỗi / error: {visible(message)} ({where})", markup=False, highlight=False, soft_wrap=True)
+            err.say(f"Lỗi / error: {visible(message)} ({where})", soft_wrap=True)
             sys.exit(getattr(error, "exit_code", 2))
         except typer.Abort:
-            err.print("Đã dừng / aborted", markup=False, highlight=False)
+            err.say("Đã dừng / aborted")
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -85,6 +85,10 @@ class _Console(Console):
 
     def print(self, *objects, **kwargs) -> None:
         super().print(*(visible(o, keep="\n") if isinstance(o, str) else o for o in objects), **kwargs)
+
+    def say(self, text: str, **kwargs) -> None:
+        """Print ``text`` as plain words: never read as markup, nothing highlighted."""
+        self.print(text, markup=False, highlight=False, **kwargs)
 
 
 _MAX_ID = 2**63 - 1  # the largest id a database column holds: a bigger number is a usage error, not an overflow
@@ -113,22 +117,20 @@ def _guarded(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except ConfigError as error:
             for problem in error.problems:
-                err.print(str(problem), markup=False, highlight=False)
-            err.print(
+                err.say(str(problem))
+            err.say(
                 f"Cấu hình không hợp lệ: {len(error.problems)} lỗi / invalid configuration: "
-                f"{len(error.problems)} problem(s)",
-                markup=False,
-                highlight=False,
+                f"{len(error.problems)} problem(s)"
             )
             raise typer.Exit(1) from None
         except DondocError as error:
-            err.print(f"Lỗi / error: {visible(str(error))}", markup=False, highlight=False)
+            err.say(f"Lỗi / error: {visible(str(error))}")
             raise typer.Exit(2 if isinstance(error, OptionError) else 1) from None
         except Exception as error:
             fault = explain(error)
             if fault is None:
                 raise
-            err.print(f"Lỗi / error: {visible(str(fault))}", markup=False, highlight=False)
+            err.say(f"Lỗi / error: {visible(str(fault))}")
             raise typer.Exit(1) from None
 
     return wrapper
@@ -232,6 +234,29 @@ def _words(vi: str, en: str) -> str:
     return en if _lang() == "en" else vi
 
 
+# The columns several tables show, headed alike in each.
+_ID = Column("id", "#")
+_PLAN = Column("plan", "Kế hoạch", "Plan")
+_OBLIGATION = Column("obligation", "Nghĩa vụ", "Obligation")
+_PERIOD = Column("period", "Kỳ", "Period")
+_PERIOD_LABEL = Column("period_label", "Kỳ", "Period")
+_DEADLINE = Column("deadline", "Hạn", "Deadline")
+_AGENCY = Column("agency", "Cơ quan", "Agency")
+_STAGE = Column("stage", "Lần nhắc", "Stage", "stage")
+_RECEIVED = Column("received", "Nhận lúc", "Received", "time")
+_REASON = Column("reason", "Lý do", "Reason")
+
+
+def _counted(vi: str, en: str, rows: list) -> tuple[str, str]:
+    """A table's title in both languages with its number of rows: ``Bản nộp (3)``."""
+    return f"{vi} ({len(rows)})", f"{en} ({len(rows)})"
+
+
+def _csv(rows: list[dict], keys: list[str]) -> None:
+    """Print ``rows`` as CSV, every key of a row; the header ``keys`` when there is none."""
+    sys.stdout.write(to_csv(rows, list(rows[0]) if rows else keys))
+
+
 def _emit(rows: list[dict], fmt: Format, columns: list, title: str | tuple[str, str] | None = None) -> None:
     """Print ``rows`` as a table (``columns``: :class:`Column` or (key, heading)), JSON or CSV (every key)."""
     if fmt is Format.JSON:
@@ -293,21 +318,17 @@ def plans_check(
     from dondoc.config import config_reviews, load_catalog
 
     catalog = load_catalog(config_dir, plan_files)
-    out.print(
+    out.say(
         f"Cấu hình hợp lệ / configuration valid: {len(catalog.plans)} kế hoạch (plans), "
         f"{len(catalog.directory.agencies)} cơ quan (agencies), {len(catalog.directory.groups)} nhóm (groups), "
-        f"{len(catalog.calendar_years)} năm lịch (calendar years)",
-        markup=False,
-        highlight=False,
+        f"{len(catalog.calendar_years)} năm lịch (calendar years)"
     )
     reviews = config_reviews(config_dir, plan_files)
     if reviews:
-        out.print(
+        out.say(
             f"Còn {sum(map(len, reviews.values()))} điểm cần xem lại (# REVIEW:) trong {len(reviews)} tệp / "
             f"review points left in {len(reviews)} file(s): "
-            + ", ".join(f"{path.name} {len(points)}" for path, points in reviews.items()),
-            markup=False,
-            highlight=False,
+            + ", ".join(f"{path.name} {len(points)}" for path, points in reviews.items())
         )
 
 
@@ -369,12 +390,10 @@ def plans_import(
     reviews = (
         sum(len(o.review) for o in draft.obligations) + sum(len(t.review) for t in draft.targets) + len(draft.review)
     )
-    err.print(
+    err.say(
         f"{len(draft.obligations)} nghĩa vụ báo cáo (obligations), {len(draft.targets)} chỉ tiêu (targets), "
         f"{len(draft.new_agencies)} cơ quan mới (new agencies), {reviews} điểm cần xem lại (to review)"
-        + (f" → {output}" if output else ""),
-        markup=False,
-        highlight=False,
+        + (f" → {output}" if output else "")
     )
     if check:
         _report_reviews(draft.review_points(), str(file))
@@ -385,13 +404,9 @@ def _report_reviews(points: list[str], source: str) -> None:
     for point in points:
         sys.stdout.write(f"REVIEW: {point}\n")
     if points:
-        err.print(
-            f"{source}: còn {len(points)} điểm cần xem lại / {len(points)} review point(s) left",
-            markup=False,
-            highlight=False,
-        )
+        err.say(f"{source}: còn {len(points)} điểm cần xem lại / {len(points)} review point(s) left")
         raise typer.Exit(1)
-    err.print(f"{source}: không còn điểm cần xem lại / no review point left", markup=False, highlight=False)
+    err.say(f"{source}: không còn điểm cần xem lại / no review point left")
 
 
 @plans_app.command("list")
@@ -491,13 +506,11 @@ def plans_show(
         sys.stdout.write(to_csv(rows + targets))
         return
     out.print(f"[bold]{escape(plan.title)}[/bold] ({plan.id}{', ' + escape(plan.number) if plan.number else ''})")
-    out.print(
+    out.say(
         _words("Hiệu lực", "In force") + f": {plan.valid.start:%d/%m/%Y} – "
         f"{plan.valid.end.strftime('%d/%m/%Y') if plan.valid.end else '…'}; "
         + _words("nguồn", "source")
-        + f": {plan.source.file}",
-        markup=False,
-        highlight=False,
+        + f": {plan.source.file}"
     )
     for row in rows:
         row["to"] = ", ".join(names[a].short or names[a].name for a in row["recipients"]) + (
@@ -527,13 +540,11 @@ def plans_show(
         title=("Chế độ báo cáo", "Reporting"),
     )
     if any(o.schedule.assumed for o in plan.obligations):
-        out.print(
+        out.say(
             _words(
                 "* Kế hoạch không ghi ngày; đây là ngày mặc định của dondoc.",
                 "* The plan writes no date: this is dondoc's default.",
-            ),
-            markup=False,
-            highlight=False,
+            )
         )
     if targets:
         _emit(
@@ -613,15 +624,13 @@ def sync(
         ],
         title=("Đồng bộ", "Sync"),
     )
-    out.print(
+    out.say(
         f"{report.deadlines_total} hạn báo cáo theo cấu hình (deadlines in config); "
         f"{report.deadlines_left_closed} đã đóng, giữ nguyên (closed, left as they are); "
-        f"{'có thay đổi' if report.changed else 'không có thay đổi (nothing changed)'}.",
-        markup=False,
-        highlight=False,
+        f"{'có thay đổi' if report.changed else 'không có thay đổi (nothing changed)'}."
     )
     for line in _preview_lines(preview) if preview else []:
-        out.print(line, markup=False, highlight=False)
+        out.say(line)
 
 
 def _preview_lines(preview, shown: int = 12) -> list[str]:
@@ -722,17 +731,17 @@ def deadlines(
             row["last_day_vn"] = _vn(row["extended_to"] or row["last_day"])
             row["written_vn"] = f"{cell(row['rule'], 'rule', _lang())} {row['written_date']:%d/%m/%Y}"
         columns = [
-            Column("id", "#"),
-            Column("obligation", "Nghĩa vụ", "Obligation"),
+            _ID,
+            _OBLIGATION,
             Column("agency_name", "Cơ quan", "Agency"),
-            Column("period_label", "Kỳ", "Period"),
+            _PERIOD_LABEL,
             Column("written_vn", "Kế hoạch ghi", "Plan says"),
             Column("last_day_vn", "Hạn cuối", "Last day"),
             Column("state", "Trạng thái", "State", "state"),
         ]
         if any(row["status"] == "excused" and row["reason"] for row in rows):
-            columns.append(Column("reason", "Lý do", "Reason"))
-        _emit(rows, fmt, columns, title=(f"Hạn báo cáo ({len(rows)})", f"Deadlines ({len(rows)})"))
+            columns.append(_REASON)
+        _emit(rows, fmt, columns, title=_counted("Hạn báo cáo", "Deadlines", rows))
     else:
         _emit(rows, fmt, [])
 
@@ -748,11 +757,7 @@ def calendar_(
 
     catalog = _app().catalog()
     if year not in catalog.calendar_years:
-        err.print(
-            f"Chú ý / note: no config/calendar/{year}.yaml — only public holidays and weekends are known.",
-            markup=False,
-            highlight=False,
-        )
+        err.say(f"Chú ý / note: no config/calendar/{year}.yaml — only public holidays and weekends are known.")
     calendar = WorkCalendar(catalog.calendar_years.values())
     days = calendar.year(year)
     if fmt is not Format.TABLE:
@@ -768,7 +773,7 @@ def calendar_(
     _emit(
         special,
         Format.TABLE,
-        [Column("date", "Ngày", "Day"), Column("kind", "Loại", "Kind"), Column("reason", "Lý do", "Reason")],
+        [Column("date", "Ngày", "Day"), Column("kind", "Loại", "Kind"), _REASON],
         title=(f"Ngày nghỉ lễ và làm bù năm {year}", f"Days off and swap days {year}"),
     )
     months: list[dict[str, Any]] = [
@@ -776,11 +781,7 @@ def calendar_(
         for m in range(1, 13)
     ]
     _emit(months, Format.TABLE, [Column("month", "Tháng", "Month"), Column("working", "Ngày làm việc", "Working days")])
-    out.print(
-        _words("Tổng số ngày làm việc", "Working days") + f": {sum(m['working'] for m in months)}",
-        markup=False,
-        highlight=False,
-    )
+    out.say(_words("Tổng số ngày làm việc", "Working days") + f": {sum(m['working'] for m in months)}")
 
 
 def _chase_report(report, fmt: Format) -> None:
@@ -813,59 +814,51 @@ def _chase_report(report, fmt: Format) -> None:
         )
         return
     if fmt is Format.CSV:
-        sys.stdout.write(
-            to_csv(
-                rows, list(rows[0]) if rows else ["deadline", "agency", "period", "stage", "escalate", "to", "subject"]
-            )
-        )
+        _csv(rows, ["deadline", "agency", "period", "stage", "escalate", "to", "subject"])
         return
     _emit(
         rows,
         Format.TABLE,
         [
-            Column("deadline", "Hạn", "Deadline"),
-            Column("agency", "Cơ quan", "Agency"),
-            Column("period", "Kỳ", "Period"),
-            Column("stage", "Lần nhắc", "Stage", "stage"),
+            _DEADLINE,
+            _AGENCY,
+            _PERIOD,
+            _STAGE,
             Column("escalate", "Đồng gửi lãnh đạo", "Heads copied"),
             Column("to", "Gửi tới", "To", "list"),
         ],
-        title=(f"Thư nhắc ({len(rows)})", f"Reminders ({len(rows)})"),
+        title=_counted("Thư nhắc", "Reminders", rows),
     )
     if skipped:
         _emit(
             skipped,
             Format.TABLE,
             [
-                Column("deadline", "Hạn", "Deadline"),
-                Column("agency", "Cơ quan", "Agency"),
-                Column("reason", "Lý do", "Reason"),
+                _DEADLINE,
+                _AGENCY,
+                _REASON,
             ],
             title=("Không gửi được", "Skipped"),
         )
     for sample in report.samples:
-        out.print(
+        out.say(
             f"\n── Thư mẫu / sample: lần nhắc {sample['stage']} (hạn #{sample['deadline']}) ──\n"
             f"Gửi tới / to: {sample['to']}\n"
             + (f"Đồng gửi / cc: {sample['cc']}\n" if sample["cc"] else "")
             + f"Tiêu đề / subject: {sample['subject']}\n\n{sample['text'].rstrip()}\n",
-            markup=False,
-            highlight=False,
             soft_wrap=True,
         )
     summary = report.as_dict()
-    out.print(
+    out.say(
         _words(
             f"Đã xếp hàng {summary['queued']}, đã gửi {summary['sent']}, lỗi {summary['failed']}, "
             f"thử lại sau {summary['retrying']}, khôi phục {summary['recovered']}.",
             f"Queued {summary['queued']}, sent {summary['sent']}, failed {summary['failed']}, "
             f"retrying {summary['retrying']}, recovered {summary['recovered']}.",
-        ),
-        markup=False,
-        highlight=False,
+        )
     )
     for line in report.problems():
-        out.print(line, markup=False, highlight=False, soft_wrap=True)
+        out.say(line, soft_wrap=True)
 
 
 @app.command()
@@ -941,17 +934,17 @@ def outbox(
         rows,
         fmt,
         [
-            Column("id", "#"),
+            _ID,
             Column("kind", "Loại thư", "Mail", "mail"),
-            Column("deadline", "Hạn", "Deadline"),
-            Column("agency", "Cơ quan", "Agency"),
-            Column("stage", "Lần nhắc", "Stage", "stage"),
+            _DEADLINE,
+            _AGENCY,
+            _STAGE,
             Column("status", "Trạng thái", "Status", "outbox"),
             Column("sent_at", "Gửi lúc", "Sent", "time"),
             Column("attempts", "Lần thử", "Attempts"),
             Column("error", "Lỗi", "Error"),
         ],
-        title=(f"Hộp thư đi ({len(rows)})", f"Outbox ({len(rows)})"),
+        title=_counted("Hộp thư đi", "Outbox", rows),
     )
 
 
@@ -966,7 +959,7 @@ def pause(
     from dondoc.operations import deadlines as ops
 
     row = ops.pause(_app(), agency, until=_date(until), reason=reason, actor=_actor())
-    out.print(f"Tạm dừng nhắc {agency} đến hết {row.until:%d/%m/%Y}: {row.reason}", markup=False, highlight=False)
+    out.say(f"Tạm dừng nhắc {agency} đến hết {row.until:%d/%m/%Y}: {row.reason}")
 
 
 @app.command()
@@ -980,11 +973,9 @@ def extend(
     from dondoc.operations import deadlines as ops
 
     row = ops.extend(_app(), deadline, to=_date(to), reason=reason, actor=_actor())
-    out.print(
+    out.say(
         f"Gia hạn hạn {row.id} ({row.agency_id}, {row.period_label}) đến {row.extended_to:%d/%m/%Y}: "
-        f"{row.extension_reason}",
-        markup=False,
-        highlight=False,
+        f"{row.extension_reason}"
     )
 
 
@@ -998,11 +989,7 @@ def excuse(
     from dondoc.operations import deadlines as ops
 
     row = ops.excuse(_app(), deadline, reason=reason, actor=_actor())
-    out.print(
-        f"Miễn báo cáo hạn {row.id} ({row.agency_id}, {row.period_label}): {row.status_reason}",
-        markup=False,
-        highlight=False,
-    )
+    out.say(f"Miễn báo cáo hạn {row.id} ({row.agency_id}, {row.period_label}): {row.status_reason}")
 
 
 @app.command()
@@ -1040,7 +1027,7 @@ def ingest(
         title=("Nhận báo cáo", "Intake"),
     )
     for line in report.notices():
-        out.print(line, markup=False, highlight=False, soft_wrap=True)
+        out.say(line, soft_wrap=True)
 
 
 @app.command()
@@ -1067,16 +1054,16 @@ def _inbound(status: str | None, limit: int, fmt: Format, title: tuple[str, str]
         rows,
         fmt,
         [
-            Column("id", "#"),
-            Column("received", "Nhận lúc", "Received", "time"),
+            _ID,
+            _RECEIVED,
             Column("sender", "Người gửi", "From"),
             Column("subject", "Tiêu đề", "Subject"),
             Column("class", "Phân loại", "Class", "inbound"),
-            Column("deadline", "Hạn", "Deadline"),
+            _DEADLINE,
             Column("match_method", "Khớp theo", "Matched by"),
-            Column("reason", "Lý do", "Reason"),
+            _REASON,
         ],
-        title=(f"{title[0]} ({len(rows)})", f"{title[1]} ({len(rows)})"),
+        title=_counted(*title, rows),
     )
 
 
@@ -1102,18 +1089,18 @@ def quarantine_show(
 
     app_ = _app()
     row = listings.inbound_message(app_, message)
-    out.print(f"#{row.id} {row.status}: {row.reason or ''}", markup=False, highlight=False)
+    out.say(f"#{row.id} {row.status}: {row.reason or ''}")
     try:
         mail = parse_message((app_.settings.data_dir / row.path).read_bytes())
     except Unparseable as error:
-        out.print(f"(cannot be read: {error})", markup=False, highlight=False)
+        out.say(f"(cannot be read: {error})")
         return
     shown = (
         f"From: {mail.from_name} <{mail.from_address}>\nSubject: {mail.subject}\n"
         f"Attachments: {', '.join(a.filename for a in mail.attachments) or '-'}\n\n{mail.text[:4000]}"
     )
     # hostile mail must not drive the coordinator's terminal: no escape or other control characters
-    out.print("".join(c for c in shown if c in "\n\t" or (c.isprintable())), markup=False, highlight=False)
+    out.say("".join(c for c in shown if c in "\n\t" or (c.isprintable())))
 
 
 @quarantine_app.command("assign")
@@ -1127,11 +1114,7 @@ def quarantine_assign(
     from dondoc.operations import replies
 
     submission = replies.assign(_app(), message, deadline, actor=_actor(), now=_moment(now))
-    out.print(
-        f"Thư #{message} → hạn {deadline}: bản nộp {submission.id} (lần {submission.version}).",
-        markup=False,
-        highlight=False,
-    )
+    out.say(f"Thư #{message} → hạn {deadline}: bản nộp {submission.id} (lần {submission.version}).")
 
 
 @quarantine_app.command("reject")
@@ -1144,7 +1127,7 @@ def quarantine_reject(
     from dondoc.operations import replies
 
     replies.reject(_app(), message, reason=reason, actor=_actor())
-    out.print(f"Thư #{message}: đã loại ({reason}).", markup=False, highlight=False)
+    out.say(f"Thư #{message}: đã loại ({reason}).")
 
 
 @app.command()
@@ -1180,18 +1163,18 @@ def submissions(
         rows,
         fmt,
         [
-            Column("id", "#"),
-            Column("deadline", "Hạn", "Deadline"),
-            Column("agency", "Cơ quan", "Agency"),
-            Column("period", "Kỳ", "Period"),
+            _ID,
+            _DEADLINE,
+            _AGENCY,
+            _PERIOD,
             Column("version", "Lần", "Version"),
-            Column("received", "Nhận lúc", "Received", "time"),
+            _RECEIVED,
             Column("timely", "Thời hạn", "Timely", "state"),
             Column("status", "Trạng thái", "Status", "submission"),
             Column("figures", "Số chỉ tiêu", "Figures"),
             Column("problems", "Cần xem lại", "To check", "list"),
         ],
-        title=(f"Bản nộp ({len(rows)})", f"Submissions ({len(rows)})"),
+        title=_counted("Bản nộp", "Submissions", rows),
     )
 
 
@@ -1206,7 +1189,7 @@ def return_(
     from dondoc.operations import replies
 
     row = replies.return_submission(_app(), submission, reason=reason, actor=_actor(), now=_moment(now))
-    out.print(f"Đã trả lại bản nộp {row.id}: {row.returned_reason}", markup=False, highlight=False)
+    out.say(f"Đã trả lại bản nộp {row.id}: {row.returned_reason}")
 
 
 @app.command()
@@ -1231,15 +1214,15 @@ def requests(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) ->
         rows,
         fmt,
         [
-            Column("id", "#"),
-            Column("deadline", "Hạn", "Deadline"),
-            Column("agency", "Cơ quan", "Agency"),
+            _ID,
+            _DEADLINE,
+            _AGENCY,
             Column("kind", "Loại", "Kind", "request"),
             Column("status", "Trạng thái", "Status", "request"),
             Column("created_at", "Nhận lúc", "Received", "time"),
             Column("text", "Nội dung", "Text"),
         ],
-        title=(f"Đề nghị ({len(rows)})", f"Requests ({len(rows)})"),
+        title=_counted("Đề nghị", "Requests", rows),
     )
 
 
@@ -1254,7 +1237,7 @@ def grant(
     from dondoc.operations import replies
 
     row = replies.grant(_app(), request, to=_date(to), reason=reason, actor=_actor())
-    out.print(f"Đề nghị {row.id}: đã gia hạn hạn {row.deadline_id} đến {to}.", markup=False, highlight=False)
+    out.say(f"Đề nghị {row.id}: đã gia hạn hạn {row.deadline_id} đến {to}.")
 
 
 report_app = typer.Typer(help="Báo cáo tổng hợp — the consolidated report.", no_args_is_help=True)
@@ -1285,7 +1268,7 @@ def report_build(
         return
     from dondoc.vocabulary import percent, report_title
 
-    out.print(
+    out.say(
         _words(
             f"Báo cáo #{row.id} (bản {row.revision}, {cell(row.status, 'report', 'vi')}): "
             f"{report_title(data.obligation_title, data.period_label)}\n"
@@ -1304,12 +1287,10 @@ def report_build(
             f"nhiệm vụ tính một lần), trừ {data.excused} được miễn",
             "Denominator: the agencies that exist on the period's last day or the deadline (an "
             f"agency that took over a function counted once), less {data.excused} excused",
-        ),
-        markup=False,
-        highlight=False,
+        )
     )
     for kind, path in files.items():
-        out.print(f"  {kind}: {path}", markup=False, highlight=False)
+        out.say(f"  {kind}: {path}")
 
 
 @report_app.command("approve")
@@ -1329,30 +1310,24 @@ def report_approve(
     from dondoc.operations import reports as ops
 
     row = ops.approve(_app(), report, by=by, actor=_actor(), now=_moment(now))
-    out.print(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).", markup=False, highlight=False)
+    out.say(f"Báo cáo #{row.id} đã được duyệt ({row.approved_by}).")
     _answer_paused_run(row, {"approve": True, "by": by})
 
 
 def _answer_paused_run(row, answer: dict) -> None:
     """Give the same answer to a compile-report run paused for this report, if a Prefect server is configured."""
-    import os
-
-    if not os.environ.get("PREFECT_API_URL"):
-        return
-    from dondoc.prefect_runs import resume_paused_report_runs
+    from dondoc.operations import files
 
     try:
-        resumed = resume_paused_report_runs(row.plan_id, row.obligation_id, row.period_key, answer)
+        resumed = files.answer_paused_run(row.plan_id, row.obligation_id, row.period_key, answer)
     except Exception as error:  # noqa: BLE001 — the database answer stands; say why the run was not resumed
-        err.print(
+        err.say(
             f"Cảnh báo / warning: không tiếp tục được lượt chạy đang chờ duyệt ({type(error).__name__}: "
-            f"{' '.join(str(error).split())[:200]})",
-            markup=False,
-            highlight=False,
+            f"{' '.join(str(error).split())[:200]})"
         )
         return
     for run_id in resumed:
-        out.print(f"Đã trả lời lượt chạy compile-report {run_id} đang chờ duyệt.", markup=False, highlight=False)
+        out.say(f"Đã trả lời lượt chạy compile-report {run_id} đang chờ duyệt.")
 
 
 @report_app.command("reject")
@@ -1365,7 +1340,7 @@ def report_reject(
     from dondoc.operations import reports as ops
 
     row = ops.reject(_app(), report, comment=comment, actor=_actor())
-    out.print(f"Báo cáo #{row.id}: không duyệt ({comment}).", markup=False, highlight=False)
+    out.say(f"Báo cáo #{row.id}: không duyệt ({comment}).")
     _answer_paused_run(row, {"approve": False, "comment": comment})
 
 
@@ -1380,7 +1355,7 @@ def report_send(
 
     done = ops.send(_app(), report, actor=_actor(), now=_moment(now))
     row, sent = done.row, done.mails
-    out.print(f"Báo cáo #{row.id}: đã gửi ({sent.sent} thư; lỗi {sent.failed}).", markup=False, highlight=False)
+    out.say(f"Báo cáo #{row.id}: đã gửi ({sent.sent} thư; lỗi {sent.failed}).")
 
 
 @app.command()
@@ -1411,10 +1386,10 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
         rows,
         fmt,
         [
-            Column("id", "#"),
-            Column("plan", "Kế hoạch", "Plan"),
-            Column("obligation", "Nghĩa vụ", "Obligation"),
-            Column("period", "Kỳ", "Period"),
+            _ID,
+            _PLAN,
+            _OBLIGATION,
+            _PERIOD,
             Column("revision", "Bản", "Revision"),
             Column("status", "Trạng thái", "Status", "report"),
             Column("reporting_rate", "Tỷ lệ báo cáo", "Reporting rate", "percent"),
@@ -1423,7 +1398,7 @@ def reports(fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> 
             Column("approved_by", "Người duyệt", "Approved by"),
             Column("note", "Ghi chú", "Note"),
         ],
-        title=(f"Báo cáo tổng hợp ({len(rows)})", f"Consolidated reports ({len(rows)})"),
+        title=_counted("Báo cáo tổng hợp", "Consolidated reports", rows),
     )
 
 
@@ -1495,21 +1470,17 @@ def demo(
         [("what", "Kết quả"), ("count", "")],
         title=f"{result.plan} — kỳ {result.period}",
     )
-    out.print("Báo cáo tổng hợp / consolidated report:", markup=False, highlight=False)
+    out.say("Báo cáo tổng hợp / consolidated report:")
     for kind, path in sorted(result.report_files.items()):
-        out.print(f"  {kind}: {path}", markup=False, highlight=False)
-    out.print(f"Đã gửi tới / sent to: {', '.join(result.report_sent_to)}", markup=False, highlight=False)
-    out.print(
-        f"Hộp thư của các cơ quan / agencies' mailboxes (Maildir): {result.mail_dir}", markup=False, highlight=False
-    )
-    out.print(f"Cơ sở dữ liệu / database: {result.data_dir / 'dondoc.sqlite3'}", markup=False, highlight=False)
-    out.print(
+        out.say(f"  {kind}: {path}")
+    out.say(f"Đã gửi tới / sent to: {', '.join(result.report_sent_to)}")
+    out.say(f"Hộp thư của các cơ quan / agencies' mailboxes (Maildir): {result.mail_dir}")
+    out.say(f"Cơ sở dữ liệu / database: {result.data_dir / 'dondoc.sqlite3'}")
+    out.say(
         "Xem mùa báo cáo trên web / open the season in the web console:\n"
         f"  dondoc users add TÊN --role coordinator --dir {directory}   (tạo tài khoản trước / an account "
         "first)\n"
-        f"  dondoc web --dir {directory}",
-        markup=False,
-        highlight=False,
+        f"  dondoc web --dir {directory}"
     )
 
 
@@ -1598,25 +1569,21 @@ def status(
             )
         )
     elif fmt is Format.CSV:
-        sys.stdout.write(
-            to_csv(
-                rows,
-                list(rows[0])
-                if rows
-                else [
-                    "plan",
-                    "obligation",
-                    "period",
-                    "period_label",
-                    "last_day",
-                    "on_time",
-                    "late",
-                    "overdue",
-                    "unchased",
-                    "not_due",
-                    "excused",
-                ],
-            )
+        _csv(
+            rows,
+            [
+                "plan",
+                "obligation",
+                "period",
+                "period_label",
+                "last_day",
+                "on_time",
+                "late",
+                "overdue",
+                "unchased",
+                "not_due",
+                "excused",
+            ],
         )
     else:
         from dondoc.vocabulary import state_label
@@ -1625,9 +1592,9 @@ def status(
             rows,
             Format.TABLE,
             [
-                Column("plan", "Kế hoạch", "Plan"),
-                Column("obligation", "Nghĩa vụ", "Obligation"),
-                Column("period_label", "Kỳ", "Period"),
+                _PLAN,
+                _OBLIGATION,
+                _PERIOD_LABEL,
                 Column("last_day", "Hạn cuối", "Last day", "date"),
                 *(
                     Column(key, state_label(state), state_label(state, "en"))
@@ -1649,8 +1616,8 @@ def status(
                 ],
                 Format.TABLE,
                 [
-                    Column("plan", "Kế hoạch", "Plan"),
-                    Column("obligation", "Nghĩa vụ", "Obligation"),
+                    _PLAN,
+                    _OBLIGATION,
                     Column("count", "Số hạn", "Deadlines"),
                     Column("periods", "Kỳ (số hạn)", "Periods (deadlines)", "list"),
                 ],
@@ -1659,33 +1626,27 @@ def status(
                     f"Long overdue, not chased automatically: {state.unchased}",
                 ),
             )
-        out.print(
+        out.say(
             _words("Thư chờ xử lý", "Quarantined")
             + f": {state.quarantined}. "
             + _words("Địa chỉ bị trả lại", "Bounced addresses")
             + ": "
             + (", ".join(state.bounced) or _words("không có", "none"))
-            + ".",
-            markup=False,
-            highlight=False,
+            + "."
         )
-        out.print(
+        out.say(
             _words("Báo cáo chờ xác nhận, chưa tính là đã gửi", "Held for confirmation, not counted")
             + f": {len(state.held)}"
             + "".join(
                 f"\n  #{h['id']} {h['agency']}, {h['period']}, {h['received']} (dondoc held confirm {h['id']})"
                 for h in state.held
-            ),
-            markup=False,
-            highlight=False,
+            )
         )
     if mail:
         sent = ops.digest(app_, now=moment)
-        err.print(
+        err.say(
             f"Thư tổng hợp tuần / weekly digest: {sent.queued} thư mới, đã gửi {sent.mails.sent}, lỗi "
-            f"{sent.mails.failed}.",
-            markup=False,
-            highlight=False,
+            f"{sent.mails.failed}."
         )
 
 
@@ -1713,7 +1674,7 @@ def _print_parts(parts, kind: str, revision: str, rows: dict[str, int]) -> None:
             detail = f"{kind}, lược đồ / schema {revision}, {len(rows)} bảng / tables, {sum(rows.values())} dòng / rows"
         else:
             detail = f"{part.files} tệp / files"
-        out.print(f"  {PART_LABELS[part.name]}: {detail}, {_size(part.size)}", markup=False, highlight=False)
+        out.say(f"  {PART_LABELS[part.name]}: {detail}, {_size(part.size)}")
 
 
 @app.command()
@@ -1734,7 +1695,7 @@ def backup(
     app_ = _app()
     result = create_backup(app_.settings, destination, app_.now())
     _print_parts(result.parts, result.kind, result.revision, result.rows)
-    out.print(f"Đã sao lưu / backup written: {result.path} ({_size(result.size)})", markup=False, highlight=False)
+    out.say(f"Đã sao lưu / backup written: {result.path} ({_size(result.size)})")
 
 
 @app.command()
@@ -1749,11 +1710,9 @@ def restore(
     app_ = _app()
     result = restore_backup(app_.settings, archive, force=force)
     _print_parts(result.parts, result.kind, result.revision, result.rows)
-    out.print(
+    out.say(
         f"Đã khôi phục / restored: {archive} (sao lưu lúc / made at {result.created_at}); số dòng mỗi bảng "
-        f"khớp với manifest / row counts match the manifest",
-        markup=False,
-        highlight=False,
+        f"khớp với manifest / row counts match the manifest"
     )
 
 
@@ -1772,7 +1731,7 @@ def serve(
     from dondoc.serve import serve as serve_all
     from dondoc.settings import Settings
 
-    serve_all(Settings().data_dir, port, wait, os.environ, lambda line: out.print(line, markup=False, highlight=False))
+    serve_all(Settings().data_dir, port, wait, os.environ, lambda line: out.say(line))
 
 
 @app.command()
@@ -1785,14 +1744,14 @@ def doctor() -> None:
     try:
         settings = Settings()
     except Exception as error:  # noqa: BLE001 — a malformed DONDOC_* variable
-        err.print(f"LỖI  cài đặt / settings: {' '.join(str(error).split())[:300]}", markup=False, highlight=False)
+        err.say(f"LỖI  cài đặt / settings: {' '.join(str(error).split())[:300]}")
         raise typer.Exit(1) from None
     results = run_checks(settings)
     for check in results:
-        out.print(check.line(), markup=False, highlight=False, soft_wrap=True)
+        out.say(check.line(), soft_wrap=True)
     failed = sum(not check.ok for check in results)
     if failed:
-        err.print(f"{failed} kiểm tra không đạt / {failed} check(s) failed", markup=False, highlight=False)
+        err.say(f"{failed} kiểm tra không đạt / {failed} check(s) failed")
         raise typer.Exit(1)
 
 

@@ -42,7 +42,7 @@ def _generate(province: str, area: str, prefix: str | None) -> None:
     chosen = list(provinces()) if province.strip().lower() in ("all", "tất cả") else [find_province(province)]
     report = generate_units(Settings().config_dir, area, chosen, prefix=prefix)
     for line in report.lines():
-        out.print(line, markup=False, highlight=False, soft_wrap=True)
+        out.say(line, soft_wrap=True)
 
 
 @agencies_app.command("import")
@@ -79,22 +79,17 @@ def _import(file: Path, area: str, dry_run: bool, skip_bad: bool, add_missing: b
         prefix=prefix,
     )
     for line in result.preview():
-        out.print(line, markup=False, highlight=False, soft_wrap=True)
+        out.say(line, soft_wrap=True)
     for warning in result.plan.warnings:
-        err.print(f"Cảnh báo / warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+        err.say(f"Cảnh báo / warning: {warning}", soft_wrap=True)
     for number, why in result.plan.bad:
-        err.print(f"{file}:{number}: {why}", markup=False, highlight=False, soft_wrap=True)
+        err.say(f"{file}:{number}: {why}", soft_wrap=True)
     if result.refused:
         raise UsageError(result.refused)
     if result.written is None:
-        out.print(
-            "Không ghi gì (nothing written)" + (" — --dry-run" if dry_run else ""),
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        out.say("Không ghi gì (nothing written)" + (" — --dry-run" if dry_run else ""), soft_wrap=True)
         return
-    out.print(f"Đã ghi / written: {result.written}", markup=False, highlight=False, soft_wrap=True)
+    out.say(f"Đã ghi / written: {result.written}", soft_wrap=True)
 
 
 @agencies_app.command("export")
@@ -119,9 +114,6 @@ def _export(area: str, output: Path, fmt: str | None) -> None:
             output = output.with_suffix(f".{fmt}")
     app = _app()
     rows = agencies.export_contacts(app, area, output)
-    out.print(
-        f"{output}: {rows} dòng (rows), {len(agencies.area(app, area).agencies)} cơ quan (agencies)",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
+    out.say(
+        f"{output}: {rows} dòng (rows), {len(agencies.area(app, area).agencies)} cơ quan (agencies)", soft_wrap=True
     )

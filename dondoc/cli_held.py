@@ -50,11 +50,9 @@ def held_confirm(
     from dondoc.operations import replies
 
     submission = replies.confirm_held(_app(), message, actor=_actor(), now=_moment(now))
-    out.print(
+    out.say(
         f"Thư #{message}: đã xác nhận → bản nộp {submission.id} (lần {submission.version}, "
-        f"{'đúng hạn' if submission.on_time else 'muộn'}) / confirmed.",
-        markup=False,
-        highlight=False,
+        f"{'đúng hạn' if submission.on_time else 'muộn'}) / confirmed."
     )
 
 
@@ -68,4 +66,4 @@ def held_reject(
     from dondoc.operations import replies
 
     replies.reject_held(_app(), message, reason=reason, actor=_actor())
-    out.print(f"Thư #{message}: đã loại / rejected ({reason}).", markup=False, highlight=False)
+    out.say(f"Thư #{message}: đã loại / rejected ({reason}).")

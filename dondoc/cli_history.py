@@ -82,14 +82,12 @@ def history(
         last = f"{found.last_day:%d/%m/%Y}" + (
             f", gia hạn đến {found.extended_to:%d/%m/%Y} ({found.extension_reason})" if found.extended_to else ""
         )
-        out.print(
+        out.say(
             visible(
                 f"Hạn #{found.deadline_id}: {found.agency_name} — {found.obligation_title}, "
                 f"{found.period_label} ({found.plan_id})\nHạn cuối: {last}; trạng thái: {found.state_label}",
                 keep="\n",
-            ),
-            markup=False,
-            highlight=False,
+            )
         )
         _emit(
             rows,

@@ -61,7 +61,7 @@ def users_add(
     if not password:
         raise UsageError("mật khẩu trống / empty password")
     row = accounts.create(_application(directory), name, password=password, role=role)
-    out.print(f"Đã tạo tài khoản / account created: {row.name} ({row.role})", markup=False, highlight=False)
+    out.say(f"Đã tạo tài khoản / account created: {row.name} ({row.role})")
 
 
 @users_app.command("list")
@@ -95,7 +95,7 @@ def users_disable(name: Annotated[str, typer.Argument(help="The account name.")]
     from dondoc.operations import accounts
 
     row = accounts.disable(_application(directory), name)
-    out.print(f"Đã khóa / disabled: {row.name}", markup=False, highlight=False)
+    out.say(f"Đã khóa / disabled: {row.name}")
 
 
 @_guarded
@@ -113,4 +113,4 @@ def web(
     from dondoc.web.serve import serve
 
     app = _application(directory)
-    serve(app, host, port, lambda line: out.print(line, markup=False, highlight=False))
+    serve(app, host, port, lambda line: out.say(line))

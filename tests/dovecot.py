@@ -235,6 +235,21 @@ class DovecotServer:
         client.login(USER, PASSWORD)
         return client
 
+    def source(self, folder: str = "INBOX", **options):
+        """dondoc's ``ImapSource`` on ``folder`` as the test user, without TLS (``options``: batch, timeout, …)."""
+        from dondoc.mail.sources import ImapSource
+
+        options.setdefault("timeout", 10)
+        return ImapSource(
+            host=self.host,
+            port=self.port,
+            username=self.user,
+            password=self.password,
+            mailbox=folder,
+            security="none",
+            **options,
+        )
+
     def deliver(self, raw: bytes, folder: str = "INBOX") -> Path:
         """Drop ``raw`` into ``folder``'s ``new/`` as a mail delivery agent would; the file's path.
 

@@ -97,15 +97,11 @@ class PostgresCluster:
 def started_cluster() -> PostgresCluster:
     """A running throwaway cluster; skips the test when PostgreSQL is missing — fails it under
     ``DONDOC_REQUIRE_POSTGRES=1`` (CI), where it must run."""
-    import os
-
-    import pytest
+    from tests.support.needs import unavailable
 
     binaries = find_postgres()
     if binaries is None:
-        if os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found and DONDOC_REQUIRE_POSTGRES=1")
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
+        unavailable("PostgreSQL binaries (initdb, pg_ctl)", "DONDOC_REQUIRE_POSTGRES")
     cluster = PostgresCluster(binaries)
     cluster.start()
     return cluster

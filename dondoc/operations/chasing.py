@@ -57,26 +57,13 @@ def _chase(
                     f"no deadline {audit['deadline_id']} of agency '{audit['agency_id']}' (see `dondoc deadlines`)"
                 )
             record(session, at=at, **audit)
-        if not send:
-            return run_chase(
-                session=session,
-                catalog=catalog,
-                policy=policy,
-                calendar=app.calendar(catalog),
-                setup=setup,
-                transport=None,
-                now=at,
-                only=only,
-                dry_run=dry_run,
-                force_stage=force_stage,
-            )
         report = run_chase(
             session=session,
             catalog=catalog,
             policy=policy,
             calendar=app.calendar(catalog),
             setup=setup,
-            transport=None if dry_run else app.transport(),
+            transport=app.transport() if send and not dry_run else None,  # none: queue (or list) only
             now=at,
             only=only,
             dry_run=dry_run,

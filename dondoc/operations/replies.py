@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -92,21 +93,17 @@ def return_submission(
     catalog, setup = app.catalog(), app.mail_setup()
     at = moment(app, now)
     with app.session() as session:
-        submission = locked(session, SubmissionRow, submission_id)
-        if submission is not None:
-            deadline = controls.deadline_row(session, submission.deadline_id)
-            record(
-                session,
-                actor=actor,
-                action="return",
-                at=at,
-                reason=reason,
-                deadline_id=deadline.id,
-                agency_id=deadline.agency_id,
-                message_id=submission.inbound_id,
-                submission=submission_id,
-                version=submission.version,
-            )
+        _audited(
+            session,
+            SubmissionRow,
+            submission_id,
+            more=lambda submission, _: {"version": submission.version},
+            actor=actor,
+            action="return",
+            at=at,
+            reason=reason,
+            submission=submission_id,
+        )
         return controls.return_submission(session, catalog, setup, submission_id, reason, at)
 
 
@@ -115,42 +112,34 @@ def grant(
 ) -> RequestRow:
     """Grant an agency's request for more time: its deadline is extended to ``to``; audited."""
     with app.session() as session:
-        request = locked(session, RequestRow, request_id)
-        if request is not None:
-            deadline = controls.deadline_row(session, request.deadline_id)
-            record(
-                session,
-                actor=actor,
-                action="grant",
-                at=moment(app, now),
-                reason=reason,
-                deadline_id=deadline.id,
-                agency_id=deadline.agency_id,
-                message_id=request.inbound_id,
-                request=request_id,
-                to=to,
-                last_day=deadline.extended_to or deadline.last_day,
-            )
+        _audited(
+            session,
+            RequestRow,
+            request_id,
+            more=lambda _, deadline: {"last_day": deadline.extended_to or deadline.last_day},
+            actor=actor,
+            action="grant",
+            at=moment(app, now),
+            reason=reason,
+            request=request_id,
+            to=to,
+        )
         return controls.grant(session, request_id, to, reason)
 
 
 def refuse(app: App, request_id: int, *, reason: str, actor: str, now: dt.datetime | None = None) -> RequestRow:
     """Refuse an agency's request for more time: its deadline stays; audited with ``reason``."""
     with app.session() as session:
-        request = session.get(RequestRow, request_id)
-        if request is not None:
-            deadline = controls.deadline_row(session, request.deadline_id)
-            record(
-                session,
-                actor=actor,
-                action="refuse",
-                at=moment(app, now),
-                reason=reason,
-                deadline_id=deadline.id,
-                agency_id=deadline.agency_id,
-                message_id=request.inbound_id,
-                request=request_id,
-            )
+        _audited(
+            session,
+            RequestRow,
+            request_id,
+            actor=actor,
+            action="refuse",
+            at=moment(app, now),
+            reason=reason,
+            request=request_id,
+        )
         return controls.refuse(session, request_id, reason)
 
 
@@ -187,3 +176,27 @@ def _held_event(session: Session, message_id: int, **event: Any) -> None:
         agency_id=deadline.agency_id if deadline else None,
         **event,
     )
+
+
+def _audited(
+    session: Session,
+    model: type[SubmissionRow] | type[RequestRow],
+    key: int,
+    *,
+    more: Callable[[Any, DeadlineRow], dict[str, Any]] | None = None,
+    **event: Any,
+) -> None:
+    """The audit event of an action on a submission or a request (locked first), with its deadline, agency and
+    message, and the details ``more`` draws from the row and its deadline (nothing for an unknown id: the action
+    raises ``NotFound`` next)."""
+    row = locked(session, model, key)
+    if row is not None:
+        deadline = controls.deadline_row(session, row.deadline_id)
+        record(
+            session,
+            deadline_id=deadline.id,
+            agency_id=deadline.agency_id,
+            message_id=row.inbound_id,
+            **event,
+            **(more(row, deadline) if more else {}),
+        )

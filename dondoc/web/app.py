@@ -32,7 +32,7 @@ from dondoc.wiring import App
 Handler = Callable[..., Response]
 RouteSpec = tuple[str, list[str], Handler, str | None]
 
-__all__ = ["Forbidden", "Page", "create_app"]
+__all__ = ["Done", "Forbidden", "Page", "create_app"]
 
 log = logging.getLogger("dondoc.web")
 SESSION_COOKIE = "dondoc_session"
@@ -100,6 +100,31 @@ class Page:
     def render(self, template: str, status: int = 200, **context) -> HTMLResponse:
         body = self.env.get_template(template).render(page=self, t=self.t, **context)
         return HTMLResponse(body, status_code=status)
+
+    def confirm_then(
+        self, action: str, what: str, do: Callable[[], Done], fields: dict[str, str] | None = None
+    ) -> HTMLResponse:
+        """A posted action in two steps: the first post shows ``what`` will be done and asks for confirmation (a
+        form posting ``fields`` again to ``action``); the confirmed one runs ``do`` — the operation, as the
+        signed-in account — and shows what it did. The CSRF token and the role were checked before the page ran;
+        a required field (the reason) is read by the page before it calls this, so a missing one stops both steps.
+        """
+        if not self.confirmed():
+            return self.render("web/confirm.html", action=action, fields=fields or {}, what=what)
+        done = do()
+        if done.also is None:  # (the template shows the second link only when it is given)
+            return self.render("web/done.html", back=done.back, what=done.what)
+        return self.render("web/done.html", back=done.back, what=done.what, also=done.also)
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a confirmed action did, in words, and where to go next (``also``: a second link, e.g. the deadline's
+    history)."""
+
+    what: str
+    back: str
+    also: str | None = None
 
 
 def _local_path(target: str | None, default: str = "/") -> str:

@@ -1,8 +1,8 @@
 """The console's pages: each one a function ``(page, **path_params) -> Response`` calling dondoc.operations.
 
 ``ROUTES`` lists them with the role each needs (None: the login page and the language switch). A page that
-changes something is a post in two steps: the first shows what will be done (with the reason given) and asks for
-confirmation, the second does it as the signed-in account and shows the result.
+changes something is a post in two steps (``Page.confirm_then``): the first shows what will be done (with the
+reason given) and asks for confirmation, the second does it as the signed-in account and shows the result.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import urllib.parse
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from dondoc.errors import NotFound, UsageError
-from dondoc.web.app import LANG_COOKIE, SESSION_COOKIE, Page, RouteSpec, _local_path
+from dondoc.web.app import LANG_COOKIE, SESSION_COOKIE, Done, Page, RouteSpec, _local_path
 from dondoc.web.security import new_token
 
 __all__ = ["ROUTES"]
@@ -121,26 +121,27 @@ def message_assign(page: Page, message_id: int) -> Response:
 
     mail = views.received_mail(page.app, message_id)
     deadline_id = _number(page, "deadline")
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/messages/{message_id}/assign",
-            fields={"deadline": deadline_id},
-            what=page.t(
-                f"Ghi thư #{message_id} «{mail.subject}» là bản nộp của hạn #{deadline_id}",
-                f"record message #{message_id} '{mail.subject}' as the submission for deadline #{deadline_id}",
+
+    def assign() -> Done:
+        submission = replies.assign(page.app, message_id, deadline_id, actor=page.actor)
+        return Done(
+            page.t(
+                f"Thư #{message_id} → hạn #{deadline_id}: bản nộp lần {submission.version} "
+                f"({'đúng hạn' if submission.on_time else 'muộn'}); thư xác nhận đã được xếp hàng gửi",
+                f"message #{message_id} → deadline #{deadline_id}: submission version {submission.version} "
+                f"({'on time' if submission.on_time else 'late'}); its receipt is queued",
             ),
+            back=f"/deadlines/{deadline_id}",
         )
-    submission = replies.assign(page.app, message_id, deadline_id, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back=f"/deadlines/{deadline_id}",
-        what=page.t(
-            f"Thư #{message_id} → hạn #{deadline_id}: bản nộp lần {submission.version} "
-            f"({'đúng hạn' if submission.on_time else 'muộn'}); thư xác nhận đã được xếp hàng gửi",
-            f"message #{message_id} → deadline #{deadline_id}: submission version {submission.version} "
-            f"({'on time' if submission.on_time else 'late'}); its receipt is queued",
+
+    return page.confirm_then(
+        f"/messages/{message_id}/assign",
+        page.t(
+            f"Ghi thư #{message_id} «{mail.subject}» là bản nộp của hạn #{deadline_id}",
+            f"record message #{message_id} '{mail.subject}' as the submission for deadline #{deadline_id}",
         ),
+        assign,
+        fields={"deadline": str(deadline_id)},
     )
 
 
@@ -150,21 +151,22 @@ def message_reject(page: Page, message_id: int) -> Response:
     mail = views.received_mail(page.app, message_id)
     reason = page.field("reason", limit=500)
     held = mail.status == "held"
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/messages/{message_id}/reject",
-            fields={"reason": reason},
-            what=page.t(
-                f"Loại thư #{message_id} «{mail.subject}»: {reason}",
-                f"reject message #{message_id} '{mail.subject}': {reason}",
-            ),
+
+    def reject() -> Done:
+        (replies.reject_held if held else replies.reject)(page.app, message_id, reason=reason, actor=page.actor)
+        return Done(
+            page.t(f"Thư #{message_id}: đã loại ({reason})", f"message #{message_id}: rejected ({reason})"),
+            back="/quarantine",
         )
-    (replies.reject_held if held else replies.reject)(page.app, message_id, reason=reason, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back="/quarantine",
-        what=page.t(f"Thư #{message_id}: đã loại ({reason})", f"message #{message_id}: rejected ({reason})"),
+
+    return page.confirm_then(
+        f"/messages/{message_id}/reject",
+        page.t(
+            f"Loại thư #{message_id} «{mail.subject}»: {reason}",
+            f"reject message #{message_id} '{mail.subject}': {reason}",
+        ),
+        reject,
+        fields={"reason": reason},
     )
 
 
@@ -172,24 +174,24 @@ def message_confirm(page: Page, message_id: int) -> Response:
     from dondoc.operations import replies, views
 
     mail = views.received_mail(page.app, message_id)
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/messages/{message_id}/confirm",
-            fields={},
-            what=page.t(
-                f"Xác nhận báo cáo chờ #{message_id} «{mail.subject}» (đã kiểm tra với cơ quan)",
-                f"confirm held report #{message_id} '{mail.subject}' (checked with the agency)",
+
+    def confirm() -> Done:
+        submission = replies.confirm_held(page.app, message_id, actor=page.actor)
+        return Done(
+            page.t(
+                f"Thư #{message_id}: đã xác nhận → bản nộp lần {submission.version}",
+                f"message #{message_id}: confirmed → submission version {submission.version}",
             ),
+            back=f"/deadlines/{submission.deadline_id}",
         )
-    submission = replies.confirm_held(page.app, message_id, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back=f"/deadlines/{submission.deadline_id}",
-        what=page.t(
-            f"Thư #{message_id}: đã xác nhận → bản nộp lần {submission.version}",
-            f"message #{message_id}: confirmed → submission version {submission.version}",
+
+    return page.confirm_then(
+        f"/messages/{message_id}/confirm",
+        page.t(
+            f"Xác nhận báo cáo chờ #{message_id} «{mail.subject}» (đã kiểm tra với cơ quan)",
+            f"confirm held report #{message_id} '{mail.subject}' (checked with the agency)",
         ),
+        confirm,
     )
 
 
@@ -213,24 +215,25 @@ def request_grant(page: Page, request_id: int) -> Response:
     from dondoc.operations import replies
 
     to, reason = page.day("to"), page.field("reason", limit=500)
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/requests/{request_id}/grant",
-            fields={"to": f"{to:%d/%m/%Y}", "reason": reason},
-            what=page.t(
-                f"Gia hạn theo đề nghị #{request_id} đến {to:%d/%m/%Y}: {reason}",
-                f"grant request #{request_id}: extend to {to:%d/%m/%Y}: {reason}",
+
+    def grant() -> Done:
+        row = replies.grant(page.app, request_id, to=to, reason=reason, actor=page.actor)
+        return Done(
+            page.t(
+                f"Đề nghị #{row.id}: đã gia hạn hạn #{row.deadline_id} đến {to:%d/%m/%Y}",
+                f"request #{row.id}: deadline #{row.deadline_id} extended to {to:%d/%m/%Y}",
             ),
+            back=f"/deadlines/{row.deadline_id}",
         )
-    row = replies.grant(page.app, request_id, to=to, reason=reason, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back=f"/deadlines/{row.deadline_id}",
-        what=page.t(
-            f"Đề nghị #{row.id}: đã gia hạn hạn #{row.deadline_id} đến {to:%d/%m/%Y}",
-            f"request #{row.id}: deadline #{row.deadline_id} extended to {to:%d/%m/%Y}",
+
+    return page.confirm_then(
+        f"/requests/{request_id}/grant",
+        page.t(
+            f"Gia hạn theo đề nghị #{request_id} đến {to:%d/%m/%Y}: {reason}",
+            f"grant request #{request_id}: extend to {to:%d/%m/%Y}: {reason}",
         ),
+        grant,
+        fields={"to": f"{to:%d/%m/%Y}", "reason": reason},
     )
 
 
@@ -238,21 +241,22 @@ def request_refuse(page: Page, request_id: int) -> Response:
     from dondoc.operations import replies
 
     reason = page.field("reason", limit=500)
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/requests/{request_id}/refuse",
-            fields={"reason": reason},
-            what=page.t(f"Không chấp nhận đề nghị #{request_id}: {reason}", f"refuse request #{request_id}: {reason}"),
+
+    def refuse() -> Done:
+        row = replies.refuse(page.app, request_id, reason=reason, actor=page.actor)
+        return Done(
+            page.t(
+                f"Đề nghị #{row.id}: không chấp nhận; hạn #{row.deadline_id} giữ nguyên",
+                f"request #{row.id} refused; deadline #{row.deadline_id} unchanged",
+            ),
+            back="/requests",
         )
-    row = replies.refuse(page.app, request_id, reason=reason, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back="/requests",
-        what=page.t(
-            f"Đề nghị #{row.id}: không chấp nhận; hạn #{row.deadline_id} giữ nguyên",
-            f"request #{row.id} refused; deadline #{row.deadline_id} unchanged",
-        ),
+
+    return page.confirm_then(
+        f"/requests/{request_id}/refuse",
+        page.t(f"Không chấp nhận đề nghị #{request_id}: {reason}", f"refuse request #{request_id}: {reason}"),
+        refuse,
+        fields={"reason": reason},
     )
 
 
@@ -282,26 +286,27 @@ def report_build(page: Page) -> Response:
 
     plan, _, obligation = page.field("target", limit=170).partition("/")
     period = page.field("period", limit=20)
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action="/reports/build",
-            fields={"target": f"{plan}/{obligation}", "period": period},
-            what=page.t(
-                f"Tổng hợp dự thảo báo cáo {plan} / {obligation} / kỳ {period}",
-                f"build the draft report {plan} / {obligation} / period {period}",
+
+    def build() -> Done:
+        built = reports.build(page.app, plan, obligation=obligation, period=period)
+        return Done(
+            page.t(
+                f"Báo cáo #{built.row.id} (bản {built.row.revision}): tỷ lệ báo cáo {built.data.submitted}/"
+                f"{built.data.expected}, đúng hạn {built.data.on_time}/{built.data.expected}",
+                f"report #{built.row.id} (revision {built.row.revision}): reporting {built.data.submitted}/"
+                f"{built.data.expected}, on time {built.data.on_time}/{built.data.expected}",
             ),
+            back="/reports",
         )
-    built = reports.build(page.app, plan, obligation=obligation, period=period)
-    return page.render(
-        "web/done.html",
-        back="/reports",
-        what=page.t(
-            f"Báo cáo #{built.row.id} (bản {built.row.revision}): tỷ lệ báo cáo {built.data.submitted}/"
-            f"{built.data.expected}, đúng hạn {built.data.on_time}/{built.data.expected}",
-            f"report #{built.row.id} (revision {built.row.revision}): reporting {built.data.submitted}/"
-            f"{built.data.expected}, on time {built.data.on_time}/{built.data.expected}",
+
+    return page.confirm_then(
+        "/reports/build",
+        page.t(
+            f"Tổng hợp dự thảo báo cáo {plan} / {obligation} / kỳ {period}",
+            f"build the draft report {plan} / {obligation} / period {period}",
         ),
+        build,
+        fields={"target": f"{plan}/{obligation}", "period": period},
     )
 
 
@@ -325,21 +330,23 @@ def report_approve(page: Page, report_id: int) -> Response:
     from dondoc.operations import reports
 
     by = page.field("by", limit=200)
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/reports/{report_id}/approve",
-            fields={"by": by},
-            what=page.t(f"Duyệt báo cáo #{report_id}, người ký: {by}", f"approve report #{report_id}, signed by {by}"),
+
+    def approve() -> Done:
+        row = reports.approve(page.app, report_id, by=by, actor=page.actor)
+        return Done(
+            page.t(
+                f"Báo cáo #{row.id} đã được duyệt ({row.approved_by})",
+                f"report #{row.id} approved ({row.approved_by})",
+            )
+            + _answer_paused_run(page, row, {"approve": True, "by": by}),
+            back="/reports",
         )
-    row = reports.approve(page.app, report_id, by=by, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back="/reports",
-        what=page.t(
-            f"Báo cáo #{row.id} đã được duyệt ({row.approved_by})", f"report #{row.id} approved ({row.approved_by})"
-        )
-        + _answer_paused_run(page, row, {"approve": True, "by": by}),
+
+    return page.confirm_then(
+        f"/reports/{report_id}/approve",
+        page.t(f"Duyệt báo cáo #{report_id}, người ký: {by}", f"approve report #{report_id}, signed by {by}"),
+        approve,
+        fields={"by": by},
     )
 
 
@@ -347,19 +354,20 @@ def report_reject(page: Page, report_id: int) -> Response:
     from dondoc.operations import reports
 
     comment = page.field("comment", limit=1000)
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/reports/{report_id}/reject",
-            fields={"comment": comment},
-            what=page.t(f"Không duyệt báo cáo #{report_id}: {comment}", f"reject report #{report_id}: {comment}"),
+
+    def reject() -> Done:
+        row = reports.reject(page.app, report_id, comment=comment, actor=page.actor)
+        return Done(
+            page.t(f"Báo cáo #{row.id}: không duyệt ({comment})", f"report #{row.id}: rejected ({comment})")
+            + _answer_paused_run(page, row, {"approve": False, "comment": comment}),
+            back="/reports",
         )
-    row = reports.reject(page.app, report_id, comment=comment, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back="/reports",
-        what=page.t(f"Báo cáo #{row.id}: không duyệt ({comment})", f"report #{row.id}: rejected ({comment})")
-        + _answer_paused_run(page, row, {"approve": False, "comment": comment}),
+
+    return page.confirm_then(
+        f"/reports/{report_id}/reject",
+        page.t(f"Không duyệt báo cáo #{report_id}: {comment}", f"reject report #{report_id}: {comment}"),
+        reject,
+        fields={"comment": comment},
     )
 
 
@@ -387,24 +395,23 @@ def _answer_paused_run(page: Page, row, answer: dict) -> str:
 def report_send(page: Page, report_id: int) -> Response:
     from dondoc.operations import reports
 
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/reports/{report_id}/send",
-            fields={},
-            what=page.t(
-                f"Gửi báo cáo #{report_id} lên cấp trên (người nhận của nghĩa vụ)",
-                f"send report #{report_id} up to the recipients of its obligation",
+    def send() -> Done:
+        done = reports.send(page.app, report_id, actor=page.actor)
+        return Done(
+            page.t(
+                f"Báo cáo #{done.row.id}: đã gửi {done.mails.sent} thư; lỗi {done.mails.failed}",
+                f"report #{done.row.id}: {done.mails.sent} mail(s) sent; {done.mails.failed} failed",
             ),
+            back="/reports",
         )
-    done = reports.send(page.app, report_id, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back="/reports",
-        what=page.t(
-            f"Báo cáo #{done.row.id}: đã gửi {done.mails.sent} thư; lỗi {done.mails.failed}",
-            f"report #{done.row.id}: {done.mails.sent} mail(s) sent; {done.mails.failed} failed",
+
+    return page.confirm_then(
+        f"/reports/{report_id}/send",
+        page.t(
+            f"Gửi báo cáo #{report_id} lên cấp trên (người nhận của nghĩa vụ)",
+            f"send report #{report_id} up to the recipients of its obligation",
         ),
+        send,
     )
 
 
@@ -428,16 +435,14 @@ def users_page(page: Page) -> Response:
 def user_disable(page: Page, name: str) -> Response:
     from dondoc.operations import accounts
 
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/users/{urllib.parse.quote(name)}/disable",
-            fields={},
-            what=page.t(f"Khóa tài khoản {name}", f"disable the account {name}"),
-        )
-    row = accounts.disable(page.app, name)
-    return page.render(
-        "web/done.html", back="/users", what=page.t(f"Đã khóa tài khoản {row.name}", f"account {row.name} disabled")
+    def disable() -> Done:
+        row = accounts.disable(page.app, name)
+        return Done(page.t(f"Đã khóa tài khoản {row.name}", f"account {row.name} disabled"), back="/users")
+
+    return page.confirm_then(
+        f"/users/{urllib.parse.quote(name)}/disable",
+        page.t(f"Khóa tài khoản {name}", f"disable the account {name}"),
+        disable,
     )
 
 

@@ -4,12 +4,17 @@ signed-in account (the audit log names them; the deadline's timeline shows it)."
 
 from __future__ import annotations
 
+import datetime as dt
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
 from dondoc.errors import UsageError
-from dondoc.web.app import Page, RouteSpec
+from dondoc.web.app import Done, Page, RouteSpec
+
+if TYPE_CHECKING:
+    from dondoc.operations.views import DeadlineHistory
 
 __all__ = ["ROUTES"]
 
@@ -59,7 +64,7 @@ def mail_page(page: Page, outbox_id: int) -> Response:
 
 def deadline_action(page: Page, deadline_id: int) -> Response:
     """One action on a deadline: the first post shows what will be done, the confirmed one does it."""
-    from dondoc.operations import chasing, deadlines, views
+    from dondoc.operations import views
 
     history = views.deadline_history(page.app, deadline_id)
     action = page.field("action", limit=20)
@@ -84,9 +89,20 @@ def deadline_action(page: Page, deadline_id: int) -> Response:
         f"/plans/{urllib.parse.quote(history.plan_id)}/{urllib.parse.quote(history.obligation_id)}/"
         f"{urllib.parse.quote(history.period_key)}"
     )
-    if not page.confirmed():
-        fields = {"action": action, "reason": reason, **({"day": f"{day:%d/%m/%Y}"} if day else {})}
-        return page.render("web/confirm.html", action=f"/deadlines/{deadline_id}/act", fields=fields, what=words)
+    fields = {"action": action, "reason": reason, **({"day": f"{day:%d/%m/%Y}"} if day else {})}
+
+    def act() -> Done:
+        done = _act(page, history, action, reason=reason, day=day)
+        return Done(f"{words}. {done}.", back=back, also=f"/deadlines/{deadline_id}")
+
+    return page.confirm_then(f"/deadlines/{deadline_id}/act", words, act, fields=fields)
+
+
+def _act(page: Page, history: DeadlineHistory, action: str, *, reason: str, day: dt.date | None) -> str:
+    """Do ``action`` on the deadline of ``history`` as the signed-in account; what it did, in words."""
+    from dondoc.operations import chasing, deadlines
+
+    deadline_id = history.deadline_id
     if action == "remind":
         report = chasing.remind(page.app, history.agency_id, deadline_id, reason=reason, actor=page.actor)
         if not report.planned:
@@ -96,50 +112,48 @@ def deadline_action(page: Page, deadline_id: int) -> Response:
                     "not sent: nothing to remind (submitted, excused or paused)",
                 )
             )
-        result = page.t(
+        return page.t(
             f"Đã gửi {report.sent} thư nhắc (lỗi {report.failed})",
             f"{report.sent} reminder(s) sent ({report.failed} failed)",
         )
     elif action == "extend":
         assert day is not None  # page.day() above returned one for "extend" or raised
         extended = deadlines.extend(page.app, deadline_id, to=day, reason=reason, actor=page.actor)
-        result = page.t(f"Hạn mới: {extended.extended_to:%d/%m/%Y}", f"new last day: {extended.extended_to:%d/%m/%Y}")
+        return page.t(f"Hạn mới: {extended.extended_to:%d/%m/%Y}", f"new last day: {extended.extended_to:%d/%m/%Y}")
     elif action == "excuse":
         deadlines.excuse(page.app, deadline_id, reason=reason, actor=page.actor)
-        result = page.t(
+        return page.t(
             "Đã miễn: không nhắc nữa, không tính vào mẫu số", "excused: no more reminders, out of the denominator"
         )
     else:
         assert day is not None  # page.day() above returned one for "pause" or raised
         pause = deadlines.pause(page.app, history.agency_id, until=day, reason=reason, actor=page.actor)
-        result = page.t(
-            f"Tạm dừng nhắc đến hết {pause.until:%d/%m/%Y}", f"reminders paused until {pause.until:%d/%m/%Y}"
-        )
-    return page.render("web/done.html", back=back, also=f"/deadlines/{deadline_id}", what=f"{words}. {result}.")
+        return page.t(f"Tạm dừng nhắc đến hết {pause.until:%d/%m/%Y}", f"reminders paused until {pause.until:%d/%m/%Y}")
 
 
 def submission_return(page: Page, submission_id: int) -> Response:
     from dondoc.operations import replies
 
     reason = page.field("reason", limit=500)
-    if not page.confirmed():
-        return page.render(
-            "web/confirm.html",
-            action=f"/submissions/{submission_id}/return",
-            fields={"reason": reason},
-            what=page.t(
-                f"Trả lại bản nộp #{submission_id} để bổ sung: {reason}",
-                f"return submission #{submission_id} for completion: {reason}",
+
+    def return_() -> Done:
+        row = replies.return_submission(page.app, submission_id, reason=reason, actor=page.actor)
+        return Done(
+            page.t(
+                f"Đã trả lại bản nộp lần {row.version}; cơ quan được báo lý do, hạn mở lại",
+                f"version {row.version} returned; the agency is told why, the deadline re-opens",
             ),
+            back=f"/deadlines/{row.deadline_id}",
         )
-    row = replies.return_submission(page.app, submission_id, reason=reason, actor=page.actor)
-    return page.render(
-        "web/done.html",
-        back=f"/deadlines/{row.deadline_id}",
-        what=page.t(
-            f"Đã trả lại bản nộp lần {row.version}; cơ quan được báo lý do, hạn mở lại",
-            f"version {row.version} returned; the agency is told why, the deadline re-opens",
+
+    return page.confirm_then(
+        f"/submissions/{submission_id}/return",
+        page.t(
+            f"Trả lại bản nộp #{submission_id} để bổ sung: {reason}",
+            f"return submission #{submission_id} for completion: {reason}",
         ),
+        return_,
+        fields={"reason": reason},
     )
 
 

@@ -8,7 +8,6 @@ unless ``DONDOC_REQUIRE_DOVECOT=1`` (set by ``scripts/test``), where they fail.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 
 import pytest
@@ -21,6 +20,7 @@ from dondoc.sync import sync_catalog
 from tests.dovecot import DovecotServer, find_dovecot
 from tests.integration.test_chase import morning
 from tests.support.config import write_config
+from tests.support.needs import unavailable
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +28,7 @@ def dovecot():
     """A Dovecot IMAP server on a free loopback port, one user, no TLS (skips, or fails in CI, when unavailable)."""
     binary = find_dovecot()
     if binary is None:
-        if os.environ.get("DONDOC_REQUIRE_DOVECOT") == "1":
-            pytest.fail("dovecot not found and DONDOC_REQUIRE_DOVECOT=1")
-        pytest.skip("dovecot not found (apt-get install dovecot-imapd)")
+        unavailable("dovecot", "DONDOC_REQUIRE_DOVECOT", "apt-get install dovecot-imapd")
     server = DovecotServer(binary)
     server.start()
     yield server

@@ -8,6 +8,7 @@ import io
 from collections import defaultdict
 from dataclasses import replace
 from email import policy as email_policy
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -235,16 +236,17 @@ def test_a_temporary_failure_is_retried_later(engine, catalog, sink):
     first = morning(dt.date(2021, 6, 25))
     with Session(engine) as session:
         sync_catalog(catalog, session=session, now=first, horizon_days=400)
-        report = run_chase(
+        chase = partial(
+            run_chase,
             session=session,
             catalog=catalog,
             policy=policy_default(),
             calendar=calendar,
             setup=SETUP,
             transport=transport,
-            now=first,
             only=only,
         )
+        report = chase(now=first)
         assert (report.sent, report.retrying) == (0, 1)
         assert report.problems() == [
             "Máy chủ thư chưa nhận 1 thư, sẽ gửi lại ở lần chạy sau / the mail server did "
@@ -253,27 +255,9 @@ def test_a_temporary_failure_is_retried_later(engine, catalog, sink):
         ]
         sink.fail_data = None
         # too early: the backoff has not passed
-        again = run_chase(
-            session=session,
-            catalog=catalog,
-            policy=policy_default(),
-            calendar=calendar,
-            setup=SETUP,
-            transport=transport,
-            now=first + dt.timedelta(seconds=10),
-            only=only,
-        )
+        again = chase(now=first + dt.timedelta(seconds=10))
         assert again.sent == 0
-        later = run_chase(
-            session=session,
-            catalog=catalog,
-            policy=policy_default(),
-            calendar=calendar,
-            setup=SETUP,
-            transport=transport,
-            now=first + dt.timedelta(minutes=2),
-            only=only,
-        )
+        later = chase(now=first + dt.timedelta(minutes=2))
         assert later.sent == 1
     assert sum(sink.stats.delivered.values()) == 1
 

@@ -18,7 +18,6 @@ from dondoc.cli import app as cli
 from dondoc.db.tables import DeadlineRow
 from dondoc.errors import NotFound, UsageError
 from dondoc.operations import chasing, deadlines, listings, opened, replies, views
-from dondoc.settings import Settings
 from tests.integration.test_console_views import DOCX, REPLY_DAY, season
 from tests.integration.test_operations import MORNING, settings, sink  # noqa: F401  (sink is a fixture)
 from tests.replies_helpers import reply_to
@@ -86,6 +85,10 @@ def test_each_action_is_on_the_deadline_timeline_with_who_and_why(tmp_path, sink
         grant = next(e for e in history.events if e.kind == "action" and e.action == "grant")
         assert grant.details["to"] == "2021-05-31" and grant.details["last_day"] == "2021-05-19"
         assert grant.action_label == "Chấp nhận gia hạn" and grant.message_id == request.inbound_id
+        assert grant.details == {"request": request.id, "to": "2021-05-31", "last_day": "2021-05-19"}
+        returned = next(e for e in history.events if e.kind == "action" and e.action == "return")
+        assert (returned.deadline_id, returned.agency_id, returned.message_id) == (ubnd, "demo.ubnd-a", first)
+        assert returned.details == {"submission": submission.id, "version": submission.version}
         # the action, then the reminder it queued, at the same moment
         remind = next(e for e in history.events if e.kind == "action" and e.action == "remind")
         [manual] = [e for e in history.events if e.kind == "reminder" and e.reminder.stage == remind.details["stage"]]
@@ -161,14 +164,7 @@ def test_the_cli_acts_as_the_login_and_prints_the_timeline_in_hanoi_time(tmp_pat
 
 @pytest.mark.postgres
 def test_the_views_and_the_log_on_postgresql(tmp_path, sink, pg_url):
-    at = Settings(
-        data_dir=tmp_path / "data",
-        config_dir=write_config(tmp_path / "config"),
-        smtp_port=sink.port,
-        hmac_key="operations-test-secret",
-        database_url=pg_url,
-    )
-    with opened(at) as app:
+    with opened(settings(tmp_path, sink, database_url=pg_url)) as app:
         ids = season(app, sink, tmp_path)
         deadlines.excuse(app, ids["demo.ubnd-a"], reason="Sáp nhập", actor=COORDINATOR, now=REPLY_DAY)
         [plan] = views.overview(app, now=REPLY_DAY).plans
@@ -186,14 +182,7 @@ def test_the_views_and_the_log_on_postgresql(tmp_path, sink, pg_url):
 
 @pytest.mark.postgres
 def test_two_coordinators_acting_on_one_deadline_at_once_the_second_is_told(tmp_path, sink, pg_url):
-    at = Settings(
-        data_dir=tmp_path / "data",
-        config_dir=write_config(tmp_path / "config"),
-        smtp_port=sink.port,
-        hmac_key="operations-test-secret",
-        database_url=pg_url,
-    )
-    with opened(at) as app:
+    with opened(settings(tmp_path, sink, database_url=pg_url)) as app:
         deadlines.sync(app, now=dt.datetime(2021, 3, 1, 1, tzinfo=dt.UTC), preview=False)
         [target] = [
             d.deadline.id for d in listings.deadlines(app, period="2021-H1", obligation="dinh-ky", agency="demo.ubnd-a")

@@ -114,26 +114,15 @@ def test_a_sent_mail_without_its_time_of_sending_is_named(season, engine):
 
 
 def test_a_sent_report_needs_its_files_whole_and_its_mail_queued(engine, catalog, tmp_path):
-    from dondoc.consolidate import approve, compile_report, send_up
+    from dondoc.consolidate import approve, send_up
     from dondoc.sync import sync_catalog
     from tests.integration.test_chase import SETUP
-    from tests.integration.test_report import ENV, TEMPLATE
+    from tests.support.reports import compile_tong_hop
 
     at = dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
     with Session(engine) as session:
         sync_catalog(catalog, session=session, now=at, horizon_days=400)
-        report, _ = compile_report(
-            session,
-            catalog,
-            plan_id="bp-2021",
-            obligation_id="tong-hop",
-            period_key="2021-H1",
-            out_dir=tmp_path / "reports",
-            template=TEMPLATE,
-            env=ENV,
-            now=at,
-            timezone="Asia/Ho_Chi_Minh",
-        )
+        report, _ = compile_tong_hop(session, catalog, out_dir=tmp_path / "reports", now=at)
         approve(session, report.id, "Phó Giám đốc", at)
         send_up(session, catalog, SETUP, report.id, at)
         files = dict(report.files)

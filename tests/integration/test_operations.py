@@ -23,12 +23,14 @@ def sink(tmp_path):
         yield sink
 
 
-def settings(tmp_path, sink, config=None) -> Settings:
+def settings(tmp_path, sink, config=None, **more) -> Settings:
+    """The settings of a test's installation in ``tmp_path`` (``more``: other settings, e.g. ``database_url``)."""
     return Settings(
         data_dir=tmp_path / "data",
         config_dir=config or write_config(tmp_path / "config"),
         smtp_port=sink.port,
         hmac_key="operations-test-secret",
+        **more,
     )
 
 

@@ -13,35 +13,12 @@ from docx import Document
 from pypdf import PdfReader, PdfWriter
 
 from dondoc.documents.extract import pdf_text, report_text
+from tests.support.pdf import pdf_with_runs
 
 
 def _minimal_pdf(text: str) -> bytes:
     """A one-page PDF with ``text`` (ASCII) in Helvetica, its cross-reference table computed."""
     return pdf_with_runs([(72, text)])
-
-
-def pdf_with_runs(runs: list[tuple[int, str]]) -> bytes:
-    """A one-page PDF drawing each (x, ASCII text) run on one line, in the order given (not the reading order)."""
-    stream = " ".join(f"BT /F1 12 Tf {x} 720 Td ({text}) Tj ET" for x, text in runs).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")  # written, not given to BytesIO(): that would leave the position at 0, to be overwritten
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def test_the_text_layer_of_a_pdf_is_the_narrative():

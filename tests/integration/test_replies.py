@@ -136,8 +136,6 @@ def test_the_whole_thread_through_dovecot(world, engine, dovecot):
     """The reply is delivered to a real IMAP mailbox (Dovecot) and taken in from there."""
     import uuid
 
-    from dondoc.mail.sources import ImapSource
-
     catalog, sink, transport, data = world
     chase(engine, catalog, transport, dt.date(2021, 5, 5))
     [reminder] = sink.messages("vanthu@huyen-a.demo.example.org")
@@ -148,15 +146,7 @@ def test_the_whole_thread_through_dovecot(world, engine, dovecot):
         reminder, sender="vanthu@huyen-a.demo.example.org", body="Xin gửi báo cáo.", form_values={}, extra=[DOCX]
     )
     dovecot.deliver(reply, folder)
-    source = ImapSource(
-        host=dovecot.host,
-        port=dovecot.port,
-        username=dovecot.user,
-        password=dovecot.password,
-        mailbox=folder,
-        security="none",
-        timeout=10,
-    )
+    source = dovecot.source(folder)
     try:
         report = ingest(engine, catalog, transport, data, source, dt.date(2021, 5, 10))
         assert report.classes == {"submission": 1}

@@ -10,15 +10,11 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from dondoc.consolidate import approve, compile_report, send_up
+from dondoc.consolidate import approve, send_up
 from dondoc.db.tables import DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
-from dondoc.mail.render import jinja_environment
-from dondoc.resources import shipped
 from dondoc.sync import sync_catalog
 from tests.integration.test_chase import SETUP
-
-TEMPLATE = shipped("templates") / "report" / "bao-cao-tong-hop.docx"
-ENV = jinja_environment(shipped("templates"))
+from tests.support.reports import compile_tong_hop
 
 
 def submit(
@@ -126,17 +122,8 @@ def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_
             )
         )
         session.commit()
-        report, data = compile_report(
-            session,
-            catalog,
-            plan_id=plan,
-            obligation_id="tong-hop",
-            period_key=period,
-            out_dir=tmp_path / "out",
-            template=TEMPLATE,
-            env=ENV,
-            now=at_late + dt.timedelta(days=1),
-            timezone="Asia/Ho_Chi_Minh",
+        report, data = compile_tong_hop(
+            session, catalog, out_dir=tmp_path / "out", now=at_late + dt.timedelta(days=1), plan=plan, period=period
         )
     assert (data.expected, data.submitted, data.on_time, data.late, data.excused) == (expected - 1, 6, 4, 2, 1)
     assert data.missing == expected - 1 - 6
@@ -166,17 +153,8 @@ def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_
     # compiling again from the same data gives the same bytes
     before = {k: Path(v).read_bytes() for k, v in report.files.items()}
     with Session(engine, expire_on_commit=False) as session:
-        again, _ = compile_report(
-            session,
-            catalog,
-            plan_id=plan,
-            obligation_id="tong-hop",
-            period_key=period,
-            out_dir=tmp_path / "out",
-            template=TEMPLATE,
-            env=ENV,
-            now=at_late + dt.timedelta(days=1),
-            timezone="Asia/Ho_Chi_Minh",
+        again, _ = compile_tong_hop(
+            session, catalog, out_dir=tmp_path / "out", now=at_late + dt.timedelta(days=1), plan=plan, period=period
         )
         assert again.id == report.id
     assert {k: Path(v).read_bytes() for k, v in again.files.items()} == before
@@ -191,18 +169,7 @@ def test_approved_report_is_sent_up_once_and_closes_the_coordinators_deadline(en
     at = dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
     with Session(engine) as session:
         sync_catalog(catalog, session=session, now=at, horizon_days=400)
-        report, _ = compile_report(
-            session,
-            catalog,
-            plan_id="bp-2021",
-            obligation_id="tong-hop",
-            period_key="2021-H1",
-            out_dir=tmp_path,
-            template=TEMPLATE,
-            env=ENV,
-            now=at,
-            timezone="Asia/Ho_Chi_Minh",
-        )
+        report, _ = compile_tong_hop(session, catalog, out_dir=tmp_path, now=at)
         with pytest.raises(Exception, match="approve it first"):
             send_up(session, catalog, SETUP, report.id, at)
         approve(session, report.id, "Phó Giám đốc", at)

@@ -19,7 +19,7 @@ from docx import Document
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from dondoc.consolidate import approve, compile_report
+from dondoc.consolidate import approve
 from dondoc.controls import excuse, return_submission
 from dondoc.db.tables import ContactRow, DeadlineRow, DeadlineStatus, InboundRow, OutboxRow, SubmissionRow
 from dondoc.intake import record_submission
@@ -29,7 +29,9 @@ from dondoc.status import overview
 from dondoc.sync import sync_catalog
 from dondoc.vocabulary import state_label
 from tests.integration.test_chase import SETUP
-from tests.integration.test_report import ENV, TEMPLATE, text_of
+from tests.integration.test_report import text_of
+from tests.support.pdf import text_pdf
+from tests.support.reports import compile_tong_hop
 
 SEASONS = {  # plan: (period, on time, late, report compiled)
     "bp-2021": (
@@ -76,30 +78,6 @@ def agency_docx(name: str, headings: dict[str, str], *, numbering=("I.", "II.", 
         document.add_paragraph(line)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
-
-
-def text_pdf(lines: list[str]) -> bytes:
-    """A PDF with a text layer, one line of ASCII text each (what a PDF printer makes of a report typed unaccented)."""
-    stream = " ".join(f"BT /F1 11 Tf 60 {780 - 16 * i} Td ({line}) Tj ET" for i, line in enumerate(lines)).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
 
 
@@ -309,18 +287,8 @@ def test_the_report_quotes_agencies_under_the_right_parts_and_agrees_with_status
         reminder(session, g, catalog.directory.agencies[g.agency_id].contacts[0].address, at_late, "overdue-1")
         session.commit()
 
-        report, data = compile_report(
-            session,
-            catalog,
-            plan_id=plan,
-            obligation_id="tong-hop",
-            period_key=period,
-            out_dir=data_dir / "reports",
-            template=TEMPLATE,
-            env=ENV,
-            now=at_report,
-            timezone="Asia/Ho_Chi_Minh",
-            data_dir=data_dir,
+        report, data = compile_tong_hop(
+            session, catalog, out_dir=data_dir / "reports", now=at_report, plan=plan, period=period, data_dir=data_dir
         )
         today = at_report.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
         state = overview(session, catalog, today, ahead=30)
@@ -450,18 +418,7 @@ def test_approving_with_a_name_that_is_no_signer_changes_nothing(engine, catalog
     at = dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
     with Session(engine, expire_on_commit=False) as session:
         sync_catalog(catalog, session=session, now=at, horizon_days=400)
-        report, _ = compile_report(
-            session,
-            catalog,
-            plan_id="bp-2021",
-            obligation_id="tong-hop",
-            period_key="2021-H1",
-            out_dir=tmp_path,
-            template=TEMPLATE,
-            env=ENV,
-            now=at,
-            timezone="Asia/Ho_Chi_Minh",
-        )
+        report, _ = compile_tong_hop(session, catalog, out_dir=tmp_path, now=at)
         before = (tmp_path / report.files["docx"].rpartition("/")[2]).read_bytes()
         with pytest.raises(UsageError, match="not a signer of bp.so-ldtbxh.*pho-giam-doc"):
             approve(session, report.id, "Chánh Văn phòng", at, catalog=catalog)

@@ -31,7 +31,7 @@ from dondoc.inbox import FIELDS
 from dondoc.intake import IntakeReport, run_ingest
 from dondoc.integrity import check_integrity
 from dondoc.mail.sink import MaildirSink
-from dondoc.mail.sources import BEFORE_SINCE, ImapSource, MaildirSource
+from dondoc.mail.sources import BEFORE_SINCE, MaildirSource
 from dondoc.mail.tokens import make_token
 from tests.integration.test_chase import SETUP, morning
 from tests.integration.test_faults import SECRET, cli_env, dondoc, ok, table
@@ -264,16 +264,7 @@ def test_an_imap_mailbox_a_person_reads_and_files_every_message_once_through_rer
         person.delete_messages([11])
         person.expunge()
     before = imap_flags(dovecot, folder)
-    source = ImapSource(
-        host=dovecot.host,
-        port=dovecot.port,
-        username=dovecot.user,
-        password=dovecot.password,
-        mailbox=folder,
-        security="none",
-        timeout=10,
-        batch=3,
-    )
+    source = dovecot.source(folder, batch=3)
     try:
         first = run(engine, catalog, data, source, limit=5)  # a run's limit: the rest waits for the next one
         assert (first.fetched, first.waiting) == (5, 3)

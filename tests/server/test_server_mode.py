@@ -133,8 +133,9 @@ def test_two_workers_chasing_at_once_deliver_each_reminder_once(server):
     assert {"key": "chase", "type": "table"} in client(env, "artifacts", runs[0])
 
 
-def test_compile_report_pauses_and_the_approved_report_goes_up_once(server):
-    env, sink = server
+def _paused_report_run(env: dict[str, str]) -> str:
+    """A compile-report run of demo-2021's consolidated 2021-H1 report, started on demand and now paused for
+    its approval; its id."""
     run = client(
         env,
         "run",
@@ -142,6 +143,12 @@ def test_compile_report_pauses_and_the_approved_report_goes_up_once(server):
         json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}),
     )
     assert client(env, "wait", run, "Paused")["state"] == "Paused"
+    return run
+
+
+def test_compile_report_pauses_and_the_approved_report_goes_up_once(server):
+    env, sink = server
+    run = _paused_report_run(env)
     assert {"key": "consolidated-report", "type": "markdown"} in client(env, "artifacts", run)
     assert sink.stats.delivered.get(UPSTREAM) is None  # nothing goes up before the approval
     client(env, "resume", run, json.dumps({"approve": True, "by": "Phó Giám đốc"}))
@@ -154,13 +161,7 @@ def test_compile_report_pauses_and_the_approved_report_goes_up_once(server):
 def test_a_rejected_report_records_the_comment_and_sends_nothing(server):
     env, sink = server
     before = _to_agencies(sink)
-    run = client(
-        env,
-        "run",
-        "compile-report/on-demand",
-        json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}),
-    )
-    assert client(env, "wait", run, "Paused")["state"] == "Paused"
+    run = _paused_report_run(env)
     client(env, "resume", run, json.dumps({"approve": False, "by": "Phó Giám đốc", "comment": "Bổ sung số liệu"}))
     assert client(env, "wait", run, "Completed")["type"] == "COMPLETED"
     assert _to_agencies(sink) == before
@@ -179,13 +180,7 @@ def test_dondoc_report_approve_answers_the_paused_run(server):
     """The coordinator approves from the CLI instead of the UI: the paused run goes on and sends the report once."""
     env, sink = server
     before = sink.stats.delivered.get(UPSTREAM, 0)
-    run = client(
-        env,
-        "run",
-        "compile-report/on-demand",
-        json.dumps({"plan": "demo-2021", "obligation": "tong-hop", "period": "2021-H1", "now": REPORT_AT}),
-    )
-    assert client(env, "wait", run, "Paused")["state"] == "Paused"
+    run = _paused_report_run(env)
     dondoc = str(Path(sys.executable).parent / "dondoc")
     listed = subprocess.run(
         [dondoc, "reports", "--format", "json"], env=env, capture_output=True, text=True, timeout=60

@@ -26,6 +26,28 @@ def chromium() -> str | None:
     return CHROMIUM if os.access(CHROMIUM, os.X_OK) else shutil.which("chromium")
 
 
+def require_chromium() -> None:
+    """Skip the calling test when Chromium is missing — fail it under ``DONDOC_REQUIRE_CHROMIUM=1`` (set by
+    ``scripts/test``)."""
+    from tests.support.needs import unavailable
+
+    if chromium() is None:
+        unavailable("chromium", "DONDOC_REQUIRE_CHROMIUM", "apt-get install chromium")
+
+
+def coordinator_season(data_dir: Path, smtp_port: int, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The season played into ``data_dir`` and the coordinator's account made with `dondoc users add`, as a user
+    makes it; returns the environment ``dondoc`` runs with (plus ``extra_env``)."""
+    play_season(data_dir, smtp_port)
+    env = environment(data_dir, smtp_port) | (extra_env or {})
+    made = dondoc(
+        "users", "add", NAME, "--role", "coordinator", "--password-stdin", "--dir", str(data_dir), env=env,
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert made.returncode == 0 and f"{NAME} (coordinator)" in made.stdout, made.stderr
+    return env
+
+
 def environment(data_dir: Path, smtp_port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
     env.update(

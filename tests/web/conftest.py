@@ -14,6 +14,7 @@ from dondoc.settings import Settings
 from dondoc.web import create_app
 from dondoc.web.security import LoginLimiter
 from tests.support.config import write_config
+from tests.web.browser import browser, coordinator_season, require_chromium, served
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
 SYNCED = dt.datetime(2021, 3, 1, 1, tzinfo=dt.UTC)
@@ -23,6 +24,19 @@ SYNCED = dt.datetime(2021, 3, 1, 1, tzinfo=dt.UTC)
 def sink(tmp_path):
     with MaildirSink(tmp_path / "mail") as sink:
         yield sink
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    """For the browser tests, one per test module (one module's actions change what another reads): a played
+    season, the coordinator made with `dondoc users add`, `dondoc web` serving it, a headless Chromium and the SMTP
+    sink — (url, browser, sink)."""
+    require_chromium()
+    root = tmp_path_factory.mktemp("console")
+    with MaildirSink(root / "mail") as sink:
+        env = coordinator_season(root / "data", sink.port)
+        with served(root / "data", env) as url, browser() as chrome:
+            yield url, chrome, sink
 
 
 @pytest.fixture

@@ -7,47 +7,17 @@ Skips when Chromium is missing — unless ``DONDOC_REQUIRE_CHROMIUM=1`` (set by 
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from dondoc.mail.sink import MaildirSink
-from tests.web.browser import NAME, PASSWORD, browser, chromium, dondoc, environment, play_season, served, sign_in
+from tests.web.browser import NAME, sign_in
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    """A played season, an account made with `dondoc users add`, and `dondoc web` serving it."""
-    if chromium() is None:
-        if os.environ.get("DONDOC_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("chromium not found and DONDOC_REQUIRE_CHROMIUM=1")
-        pytest.skip("chromium not found (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("console")
-    with MaildirSink(root / "mail") as sink:
-        play_season(root / "data", sink.port)
-        env = environment(root / "data", sink.port)
-        made = dondoc(
-            "users",
-            "add",
-            NAME,
-            "--role",
-            "coordinator",
-            "--password-stdin",
-            "--dir",
-            str(root / "data"),
-            env=env,
-            stdin=PASSWORD + "\n",
-        )
-        assert made.returncode == 0 and "nguyen.van.an (coordinator)" in made.stdout, made.stderr
-        with served(root / "data", env) as url, browser() as chrome:
-            yield url, chrome, root
-
-
 def test_a_coordinator_excuses_an_agency_and_sees_the_rate_and_the_timeline_change(console):
-    url, chrome, root = console
+    url, chrome, _ = console
     page = chrome.new_page(viewport={"width": 1280, "height": 900})
     sign_in(page, url)
     assert page.locator("h1").inner_text().startswith("Tổng quan")

@@ -9,45 +9,15 @@ Skips when Chromium is missing — unless ``DONDOC_REQUIRE_CHROMIUM=1`` (set by 
 from __future__ import annotations
 
 import email
-import os
 import re
 from email.policy import default
 
 import pytest
 
-from dondoc.mail.sink import MaildirSink
-from tests.web.browser import NAME, PASSWORD, browser, chromium, dondoc, environment, play_season, served, sign_in
+from tests.web.browser import sign_in
 
 pytestmark = pytest.mark.slow
 UPSTREAM, ALSO_TO = "cuc-treem@molisa.example.org", "vanthu@ubnd.binhphuoc.example.org"
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    """A played season, an account made with `dondoc users add`, `dondoc web` serving it, and the SMTP sink."""
-    if chromium() is None:
-        if os.environ.get("DONDOC_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("chromium not found and DONDOC_REQUIRE_CHROMIUM=1")
-        pytest.skip("chromium not found (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("actions")
-    with MaildirSink(root / "mail") as sink:
-        play_season(root / "data", sink.port)
-        env = environment(root / "data", sink.port)
-        made = dondoc(
-            "users",
-            "add",
-            NAME,
-            "--role",
-            "coordinator",
-            "--password-stdin",
-            "--dir",
-            str(root / "data"),
-            env=env,
-            stdin=PASSWORD + "\n",
-        )
-        assert made.returncode == 0 and "nguyen.van.an (coordinator)" in made.stdout, made.stderr
-        with served(root / "data", env) as url, browser() as chrome:
-            yield url, chrome, sink
 
 
 def test_a_quarantined_message_assigned_in_the_browser_becomes_the_submission(console):

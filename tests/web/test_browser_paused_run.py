@@ -9,27 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import threading
 import time
 
 import pytest
 
 from dondoc.mail.sink import MaildirSink
-from tests.web.browser import (
-    HMAC_KEY,
-    NAME,
-    PASSWORD,
-    PERIOD,
-    PLAN,
-    browser,
-    chromium,
-    dondoc,
-    environment,
-    play_season,
-    served,
-    sign_in,
-)
+from tests.web.browser import HMAC_KEY, PERIOD, PLAN, browser, coordinator_season, require_chromium, served, sign_in
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 UPSTREAM, ALSO_TO = "cuc-treem@molisa.example.org", "vanthu@ubnd.binhphuoc.example.org"
@@ -50,23 +36,14 @@ def _paused():
 
 
 def test_approving_in_the_browser_completes_the_paused_run_and_sends_up_once(prefect_harness, tmp_path, monkeypatch):
-    if chromium() is None:
-        if os.environ.get("DONDOC_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("chromium not found and DONDOC_REQUIRE_CHROMIUM=1")
-        pytest.skip("chromium not found (apt-get install chromium)")
+    require_chromium()
     from prefect.settings import PREFECT_API_URL
 
     from dondoc.flows.compile_report import compile_report_flow
 
     with MaildirSink(tmp_path / "mail") as sink:
         data = tmp_path / "data"
-        play_season(data, sink.port)
-        env = environment(data, sink.port) | {"PREFECT_API_URL": PREFECT_API_URL.value()}
-        made = dondoc(
-            "users", "add", NAME, "--role", "coordinator", "--password-stdin", "--dir", str(data), env=env,
-            stdin=PASSWORD + "\n",
-        )  # fmt: skip
-        assert made.returncode == 0, made.stderr
+        env = coordinator_season(data, sink.port, {"PREFECT_API_URL": PREFECT_API_URL.value()})
         for name, value in dict(
             DONDOC_DATA_DIR=str(data), DONDOC_SMTP_PORT=str(sink.port), DONDOC_HMAC_KEY=HMAC_KEY
         ).items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from dondoc.operations import listings
+from dondoc.operations import listings, views
 from tests.replies_helpers import reply_to
 from tests.web.conftest import XSS, arrive, reminder, stranger_mail, token
 
@@ -120,6 +120,7 @@ def test_a_request_for_more_time_is_granted_with_a_day_and_a_reason(season, coor
         f"/requests/{request.id}/grant", data={"csrf": csrf, "to": "30/05/2021", "reason": "Mưa lũ", "confirmed": "yes"}
     )
     assert done.status_code == 200 and f"đã gia hạn hạn #{deadline.id} đến 30/05/2021" in done.text
+    assert f'href="/deadlines/{deadline.id}">Tiếp tục' in done.text and "Xem lịch sử hạn nộp" not in done.text
     assert "Đã gia hạn" in viewer.get("/requests").text
     timeline = viewer.get(f"/deadlines/{deadline.id}").text
     assert "Chấp nhận gia hạn" in timeline and "web:dieuphoi" in timeline
@@ -146,6 +147,14 @@ def test_a_request_refused_with_a_reason_leaves_the_deadline_as_it_is(season, co
     assert after.status == "refused" and (same.extended_to, same.last_day) == (deadline.extended_to, deadline.last_day)
     timeline = coordinator.get(f"/deadlines/{deadline.id}").text
     assert "Không chấp nhận gia hạn" in timeline and "Quá muộn so với kỳ tổng hợp" in timeline
+    [event] = views.audit_log(season, deadline_id=deadline.id)
+    assert (event.action, event.actor, event.agency_id, event.message_id, event.details) == (
+        "refuse",
+        "web:dieuphoi",
+        deadline.agency_id,
+        request.inbound_id,
+        {"request": request.id},
+    )
     again = coordinator.post(
         f"/requests/{request.id}/refuse", data={"csrf": csrf, "confirmed": "yes", "reason": "lần nữa"}
     )

@@ -34,6 +34,9 @@ def test_excusing_an_agency_with_a_reason_after_confirming_changes_the_rate(seas
     assert views.deadline_history(season, deadline).status == "open"  # nothing done before the confirmation
     done = coordinator.post(f"/deadlines/{deadline}/act", data={**form, "confirmed": "yes"})
     assert done.status_code == 200 and "Đã miễn" in done.text
+    # continue to the period; a second link opens the deadline's history
+    assert 'href="/plans/demo-2021/dinh-ky/2021-H1"' in done.text
+    assert f'href="/deadlines/{deadline}">Xem lịch sử hạn nộp' in done.text
     assert "0/1 (0,0%)" in coordinator.get("/plans/demo-2021/dinh-ky/2021-H1").text  # one required now
     timeline = coordinator.get(f"/deadlines/{deadline}").text
     assert re.search(

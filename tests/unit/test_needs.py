@@ -9,6 +9,7 @@ from tests.support.needs import unavailable
 
 def test_a_missing_program_skips_the_test_with_how_to_install_it(monkeypatch):
     monkeypatch.delenv("DONDOC_REQUIRE_DOVECOT", raising=False)
+    monkeypatch.delenv("DONDOC_REQUIRE_POSTGRES", raising=False)
     with pytest.raises(pytest.skip.Exception, match=r"^dovecot not found \(apt-get install dovecot-imapd\)$"):
         unavailable("dovecot", "DONDOC_REQUIRE_DOVECOT", "apt-get install dovecot-imapd")
     with pytest.raises(pytest.skip.Exception, match=r"^PostgreSQL binaries \(initdb, pg_ctl\) not found$"):

@@ -72,7 +72,7 @@ def _run(kind: str, size: int, args: argparse.Namespace) -> list[dict]:
         return bench_console(size, limits=size >= 4000)  # the targets are for the national plan
     from benchmarks.prefect_overhead import bench_prefect_overhead
 
-    return bench_prefect_overhead(size)
+    return bench_prefect_overhead(size, rounds=1 if args.quick else None)  # --quick: one round, a smoke test
 
 
 def _attachments(size: int, plain: dict) -> dict:

@@ -1,0 +1,184 @@
+"""The long loops of a Word template rendered beside docxtpl and streamed into the document.
+
+docxtpl renders a template's whole body to one string, parses it into one lxml tree and serialises the tree
+when the document is saved: for a national report (10,000 agencies, one table row and a dozen paragraphs
+each) that tree alone held ~150 MB. Here the body's outermost ``for`` loops over the long lists of the
+report (``LONG``: the agencies, the missing ones, the quotes of each part …) are cut out of the body before
+docxtpl renders it, each leaving an XML comment in its place; docxtpl renders the rest (a few pages, one small
+tree). When the package is written, each loop is rendered with the same Jinja environment and context, its
+output cleaned exactly as docxtpl cleans a body (line breaks and tabs, escaped braces), parsed and serialised
+one top-level element at a time by lxml (the serialisation docxtpl's save uses) and written where its
+comment stands. Nothing of the document changes, only the memory it takes to make it.
+
+A loop stays with docxtpl when docxtpl's post-processing could touch it: it holds an image (docxtpl renumbers
+their ids over the whole body) or a column loop ``{%tc %}`` (docxtpl widens the table's grid to the widest
+row); and the whole body does when the template binds names of its own (``{% set %}``, ``{% with %}``, a
+macro), which a loop rendered apart would not see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+
+from lxml import etree
+
+__all__ = ["LONG", "Loops", "cut_loops"]
+
+# The lists of a report's context that grow with the number of agencies.
+LONG = re.compile(r"(agencies|missing_agencies|bounced_agencies|narratives|parts\[\d+\]\.quotes)")
+
+_STATEMENT = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}", re.DOTALL)
+_FOR = re.compile(r"\s*\w+\s+in\s+(\S+?)\s*$", re.DOTALL)
+_BINDS = ("set", "with", "macro", "call", "import", "from", "include", "extends", "block")
+_STAYS = re.compile(r"<wp:docPr\b|\{%-?\s*for\b[^%]*%\}\s*<w:tc\b")
+_MARK = "<!--dondoc-loop-{}-->"
+_MARKED = re.compile(rb"<!--dondoc-loop-(\d+)-->")
+_PARAGRAPH_END = "</w:p>"
+CHUNK = 1 << 16  # characters of rendered XML gathered before they are cleaned and parsed
+
+
+def cut_loops(xml: str) -> tuple[str, list[str]]:
+    """``xml`` (a body docxtpl has patched: plain Jinja tags) with its long outermost loops replaced by marks.
+
+    Returns the body to give docxtpl and the source of each loop cut, in the order of their marks.
+    """
+    if any(m.group(1) in _BINDS for m in _STATEMENT.finditer(xml)):
+        return xml, []
+    pieces: list[str] = []
+    loops: list[str] = []
+    depth, start, taken, long = 0, 0, 0, False
+    for match in _STATEMENT.finditer(xml):
+        word = match.group(1)
+        if word == "for":
+            if depth == 0:
+                start = match.start()
+                iterable = _FOR.match(match.group(2))
+                long = bool(iterable and LONG.fullmatch(iterable.group(1)))
+            depth += 1
+        elif word == "endfor" and depth:
+            depth -= 1
+            if depth == 0 and long:
+                source = xml[start : match.end()]
+                if not _STAYS.search(source):
+                    pieces += [xml[taken:start], _MARK.format(len(loops))]
+                    loops.append(source)
+                    taken = match.end()
+    pieces.append(xml[taken:])
+    return "".join(pieces), loops
+
+
+class Loops:
+    """The loops cut from one body, rendered into the saved ``document.xml`` where their marks are.
+
+    ``render(source)`` gives the loop's Jinja output piece by piece; ``clean(xml)`` is what docxtpl does to a
+    rendered body before parsing it (for whole paragraphs); ``namespaces`` are those the document's root
+    declares (the loop's elements are serialised as children of that root: no declarations of their own).
+    """
+
+    def __init__(
+        self,
+        loops: list[str],
+        render: Callable[[str], Iterable[str]],
+        clean: Callable[[str], str],
+        namespaces: dict[str | None, str],
+    ) -> None:
+        self._loops, self._render, self._clean = loops, render, clean
+        self._namespaces = {prefix: uri for prefix, uri in namespaces.items()}
+
+    def fill(self, document_xml: bytes) -> Iterator[bytes]:
+        """``document_xml`` with each mark replaced by its loop, in pieces (to write into the package)."""
+        taken = 0
+        for mark in _MARKED.finditer(document_xml):
+            yield document_xml[taken : mark.start()]
+            for piece in self._serialised(self._loops[int(mark.group(1))]):
+                yield piece.encode("utf-8")
+            taken = mark.end()
+        yield document_xml[taken:]
+
+    def _cleaned(self, source: str) -> Iterator[str]:
+        """The loop's output cleaned like docxtpl's body, cut only right after a paragraph's end.
+
+        docxtpl's cleaning works paragraph by paragraph (and on "\\n<w:p", "{_{" …, which never straddle a
+        paragraph's end): cleaning the output in pieces cut there gives the same text as cleaning it whole.
+        """
+        pending = ""
+        gathered: list[str] = []
+        size = 0
+        for chunk in self._render(re.sub(r"<w:p([ >])", r"\n<w:p\1", source)):
+            gathered.append(chunk)  # joined by str.join: a Markup piece must not escape the plain ones after it
+            size += len(chunk)
+            if size >= CHUNK:
+                pending = "".join([pending, *gathered])
+                gathered, size = [], 0
+                if (cut := pending.rfind(_PARAGRAPH_END)) >= 0:
+                    cut += len(_PARAGRAPH_END)
+                    yield self._clean_part(pending[:cut])
+                    pending = pending[cut:]
+        yield self._clean_part("".join([pending, *gathered]))
+
+    def _clean_part(self, xml: str) -> str:
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self._clean(xml)
+
+    def _serialised(self, source: str) -> Iterator[str]:
+        """The loop's elements as lxml serialises them inside the document, one top-level element at a time."""
+        declarations = " ".join(
+            f'xmlns="{uri}"' if prefix is None else f'xmlns:{prefix}="{uri}"'
+            for prefix, uri in self._namespaces.items()
+        )
+        # docxtpl parses its body with recover=True; the same parser here (whitespace and comments kept)
+        parser = etree.XMLPullParser(events=("start", "end", "comment", "pi"), recover=True)
+        parser.feed(f"<dondoc-loop {declarations}>")
+        root = None
+        pending = None  # the last top-level node: written once its tail (the text after it) is complete
+        depth = 0
+        for text in chain(self._cleaned(source), ["</dondoc-loop>"]):
+            parser.feed(text)
+            for event, node in parser.read_events():
+                if event == "end":
+                    depth -= 1
+                    if depth == 1:
+                        pending = node
+                    continue
+                if event == "start":
+                    depth += 1
+                    if root is None:
+                        root = node
+                        continue
+                if depth == 2 or (event != "start" and depth == 1):  # a new top-level node begins
+                    if pending is not None:
+                        yield _without(etree.tostring(pending, encoding="unicode"), self._namespaces)
+                    elif root is not None and root.text:
+                        yield root.text
+                    pending = None if event == "start" else node
+                    _forget(root)
+        parser.close()
+        if pending is not None:
+            yield _without(etree.tostring(pending, encoding="unicode"), self._namespaces)
+        elif root is not None and root.text and not len(root):
+            yield root.text
+
+
+_DECLARATION = re.compile(r' xmlns(?::([\w.-]+))?="([^"]*)"')
+
+
+def _without(serialised: str, namespaces: dict[str | None, str]) -> str:
+    """An element's serialisation without the declarations it inherits from the document's root.
+
+    lxml writes on an element serialised on its own the declarations of the namespaces it uses; inside the
+    document the root declares them once.
+    """
+    tag_end = serialised.index(">")
+    tag = _DECLARATION.sub(
+        lambda m: "" if namespaces.get(m.group(1)) == m.group(2) else m.group(0), serialised[:tag_end]
+    )
+    return tag + serialised[tag_end:]
+
+
+def _forget(root) -> None:
+    """Drop the top-level elements already written, keeping the one being parsed."""
+    while len(root) > 1:
+        del root[0]

@@ -7,8 +7,8 @@ report (``LONG``: the agencies, the missing ones, the quotes of each part …) a
 docxtpl renders it, each leaving an XML comment in its place; docxtpl renders the rest (a few pages, one small
 tree). When the package is written, each loop is rendered with the same Jinja environment and context, its
 output cleaned exactly as docxtpl cleans a body (line breaks and tabs, escaped braces), parsed and serialised
-one top-level element at a time by lxml (the serialisation docxtpl's save uses) and written where its
-comment stands. Nothing of the document changes, only the memory it takes to make it.
+by lxml (the parser and serialisation docxtpl uses) a few hundred iterations at a time, and written where
+its comment stands. The document is byte for byte the one docxtpl makes; only the memory it takes changes.
 
 A loop stays with docxtpl when docxtpl's post-processing could touch it: it holds an image (docxtpl renumbers
 their ids over the whole body) or a column loop ``{%tc %}`` (docxtpl widens the table's grid to the widest
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
 
 from lxml import etree
 
@@ -35,8 +34,10 @@ _BINDS = ("set", "with", "macro", "call", "import", "from", "include", "extends"
 _STAYS = re.compile(r"<wp:docPr\b|\{%-?\s*for\b[^%]*%\}\s*<w:tc\b")
 _MARK = "<!--dondoc-loop-{}-->"
 _MARKED = re.compile(rb"<!--dondoc-loop-(\d+)-->")
-_PARAGRAPH_END = "</w:p>"
-CHUNK = 1 << 16  # characters of rendered XML gathered before they are cleaned and parsed
+# Written at the start of each iteration of a cut loop: the output between two is whole elements (NUL never
+# is in a body: XML cannot hold it, and the report's text is cleaned of it).
+_ITERATION = "\x00"
+CHUNK = 1 << 18  # characters of rendered XML gathered (whole iterations) before they are cleaned and parsed
 
 
 def cut_loops(xml: str) -> tuple[str, list[str]]:
@@ -48,12 +49,12 @@ def cut_loops(xml: str) -> tuple[str, list[str]]:
         return xml, []
     pieces: list[str] = []
     loops: list[str] = []
-    depth, start, taken, long = 0, 0, 0, False
+    depth, start, opening_end, taken, long = 0, 0, 0, 0, False
     for match in _STATEMENT.finditer(xml):
         word = match.group(1)
         if word == "for":
             if depth == 0:
-                start = match.start()
+                start, opening_end = match.start(), match.end()
                 iterable = _FOR.match(match.group(2))
                 long = bool(iterable and LONG.fullmatch(iterable.group(1)))
             depth += 1
@@ -62,6 +63,7 @@ def cut_loops(xml: str) -> tuple[str, list[str]]:
             if depth == 0 and long:
                 source = xml[start : match.end()]
                 if not _STAYS.search(source):
+                    source = source[: opening_end - start] + _ITERATION + source[opening_end - start :]
                     pieces += [xml[taken:start], _MARK.format(len(loops))]
                     loops.append(source)
                     taken = match.end()
@@ -98,87 +100,41 @@ class Loops:
         yield document_xml[taken:]
 
     def _cleaned(self, source: str) -> Iterator[str]:
-        """The loop's output cleaned like docxtpl's body, cut only right after a paragraph's end.
+        """The loop's output, cleaned as docxtpl cleans a body, in pieces of whole iterations.
 
-        docxtpl's cleaning works paragraph by paragraph (and on "\\n<w:p", "{_{" …, which never straddle a
-        paragraph's end): cleaning the output in pieces cut there gives the same text as cleaning it whole.
+        docxtpl's cleaning works paragraph by paragraph (and on "\\n<w:p", "{_{" …, which never straddle an
+        element's end): cleaning the output in pieces cut between iterations gives the same text as whole.
         """
-        pending = ""
         gathered: list[str] = []
         size = 0
         for chunk in self._render(re.sub(r"<w:p([ >])", r"\n<w:p\1", source)):
-            gathered.append(chunk)  # joined by str.join: a Markup piece must not escape the plain ones after it
-            size += len(chunk)
-            if size >= CHUNK:
-                pending = "".join([pending, *gathered])
-                gathered, size = [], 0
-                if (cut := pending.rfind(_PARAGRAPH_END)) >= 0:
-                    cut += len(_PARAGRAPH_END)
-                    yield self._clean_part(pending[:cut])
-                    pending = pending[cut:]
-        yield self._clean_part("".join([pending, *gathered]))
+            if _ITERATION in chunk and size >= CHUNK:
+                before, _, after = chunk.partition(_ITERATION)
+                gathered.append(before)
+                yield self._clean_part("".join(gathered))  # str.join: a Markup piece does not escape the others
+                gathered, size = [after], len(after)
+            else:
+                gathered.append(chunk)
+                size += len(chunk)
+        yield self._clean_part("".join(gathered))
 
     def _clean_part(self, xml: str) -> str:
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml.replace(_ITERATION, ""))
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return self._clean(xml)
 
     def _serialised(self, source: str) -> Iterator[str]:
-        """The loop's elements as lxml serialises them inside the document, one top-level element at a time."""
+        """The loop's output as lxml serialises it inside the document: each piece parsed under an element that
+        declares the root's namespaces (docxtpl's parser: recover=True, whitespace and comments kept), and
+        written without that element."""
         declarations = " ".join(
             f'xmlns="{uri}"' if prefix is None else f'xmlns:{prefix}="{uri}"'
             for prefix, uri in self._namespaces.items()
         )
-        # docxtpl parses its body with recover=True; the same parser here (whitespace and comments kept)
-        parser = etree.XMLPullParser(events=("start", "end", "comment", "pi"), recover=True)
-        parser.feed(f"<dondoc-loop {declarations}>")
-        root = None
-        pending = None  # the last top-level node: written once its tail (the text after it) is complete
-        depth = 0
-        for text in chain(self._cleaned(source), ["</dondoc-loop>"]):
-            parser.feed(text)
-            for event, node in parser.read_events():
-                if event == "end":
-                    depth -= 1
-                    if depth == 1:
-                        pending = node
-                    continue
-                if event == "start":
-                    depth += 1
-                    if root is None:
-                        root = node
-                        continue
-                if depth == 2 or (event != "start" and depth == 1):  # a new top-level node begins
-                    if pending is not None:
-                        yield _without(etree.tostring(pending, encoding="unicode"), self._namespaces)
-                    elif root is not None and root.text:
-                        yield root.text
-                    pending = None if event == "start" else node
-                    _forget(root)
-        parser.close()
-        if pending is not None:
-            yield _without(etree.tostring(pending, encoding="unicode"), self._namespaces)
-        elif root is not None and root.text and not len(root):
-            yield root.text
-
-
-_DECLARATION = re.compile(r' xmlns(?::([\w.-]+))?="([^"]*)"')
-
-
-def _without(serialised: str, namespaces: dict[str | None, str]) -> str:
-    """An element's serialisation without the declarations it inherits from the document's root.
-
-    lxml writes on an element serialised on its own the declarations of the namespaces it uses; inside the
-    document the root declares them once.
-    """
-    tag_end = serialised.index(">")
-    tag = _DECLARATION.sub(
-        lambda m: "" if namespaces.get(m.group(1)) == m.group(2) else m.group(0), serialised[:tag_end]
-    )
-    return tag + serialised[tag_end:]
-
-
-def _forget(root) -> None:
-    """Drop the top-level elements already written, keeping the one being parsed."""
-    while len(root) > 1:
-        del root[0]
+        parser = etree.XMLParser(recover=True)
+        for piece in self._cleaned(source):
+            wrapped = etree.fromstring(f"<dondoc-loop {declarations}>{piece}</dondoc-loop>", parser)
+            text = etree.tostring(wrapped, encoding="unicode")
+            if text.endswith("/>"):  # nothing inside
+                continue
+            yield text[text.index(">") + 1 : -len("</dondoc-loop>")]

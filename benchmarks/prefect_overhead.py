@@ -138,15 +138,23 @@ def _rounds(count: int, rounds: int, root: Path, port: int) -> tuple[list, list]
     return direct, through
 
 
-def bench_prefect_overhead(count: int, rounds: int | None = None) -> list[dict]:
-    """Two rows (chase, ingest): seconds direct, seconds through Prefect (medians over the rounds), their ratio."""
+def bench_prefect_overhead(*counts: int, rounds: int | None = None) -> list[dict]:
+    """Two rows (chase, ingest) per count: seconds direct, seconds through Prefect (medians over the rounds), their
+    ratio. One Prefect server for all the counts (it takes 10-20 s to start)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    rounds = rounds or (ROUNDS if count <= ROUNDS_UNTIL else 1)
+    rows = []
     with tempfile.TemporaryDirectory() as folder, NullServer() as server, _environment(PREFECT_ENV):
         with prefect_test_harness(server_startup_timeout=120):
             _warm_server()
-            direct, through = _rounds(count, rounds, Path(folder), server.port)
+            for count in counts:
+                runs = rounds or (ROUNDS if count <= ROUNDS_UNTIL else 1)
+                direct, through = _rounds(count, runs, Path(folder), server.port)
+                rows += _rows(count, runs, direct, through)
+    return rows
+
+
+def _rows(count: int, rounds: int, direct: list, through: list) -> list[dict]:
     for d, t in zip(direct, through, strict=True):
         assert d[2]["sent"] == t[2]["sent"] == count, (d[2], t[2])
         assert d[3] == t[3] and d[3].get("submission") == count, (d[3], t[3])
@@ -183,5 +191,5 @@ def bench_prefect_overhead(count: int, rounds: int | None = None) -> list[dict]:
 if __name__ == "__main__":
     import sys
 
-    for row in bench_prefect_overhead(int(sys.argv[1]) if len(sys.argv) > 1 else 1000):
+    for row in bench_prefect_overhead(*(int(a) for a in sys.argv[1:] or ["300"])):
         print(row)

@@ -10,6 +10,7 @@ Then intake, receipts, and the consolidated report approved and sent up.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import random
@@ -239,12 +240,12 @@ def _season(plan_id, period, rng, data, mail, sink, progress) -> DemoResult:
                 continue
             morning = dt.datetime.combine(day, dt.time(8, 30), HANOI)
             if day in stage_days:  # on other days the policy has nothing to send: skip the flow run
-                chase(plan=plan_id, obligation=inputs.id, period=period, now=morning)
+                asyncio.run(chase(plan=plan_id, obligation=inputs.id, period=period, now=morning))
             queued_replies = _agencies_answer(
                 catalog, sink, behaviours, replied, inbox, rng, day, last_day, calendar, morning
             )
             if queued_replies:
-                ingest_replies(now=morning + dt.timedelta(hours=2))
+                asyncio.run(ingest_replies(now=morning + dt.timedelta(hours=2)))
         # the coordinator compiles, approves and sends the consolidated report
         report_day = calendar.add_working_days(last_day, 1)
         when = dt.datetime.combine(max(report_day, days[-1]), dt.time(9), HANOI)

@@ -1,11 +1,21 @@
-"""The ``chase`` flow: reminders due now → outbox → SMTP, with a table artifact."""
+"""The ``chase`` flow: reminders due now → outbox → SMTP, with a table artifact.
+
+The flow is ``async`` and runs its two (synchronous) tasks in a worker thread: Prefect 3.9's synchronous flow
+engine waits, at the end of every run, for its heartbeat thread to wake from a one-second sleep (0–1 s, about
+0.5 s a run, whatever the heartbeat frequency); the asynchronous engine does not wait for it (see
+``docs/findings.md``, Prefect). Called from synchronous code it is ``asyncio.run(chase(...))``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from typing import cast
 
 from prefect import flow, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import acreate_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from dondoc.chase import ChaseFilter, ChaseReport
 from dondoc.errors import faults_explained
@@ -15,7 +25,9 @@ from dondoc.settings import Settings
 __all__ = ["chase"]
 
 
-@task(name="queue-reminders")
+# Results are not persisted (nothing reads them after the run: a retry runs the function again) and not cached
+# (a run must send what is due at its own `now`): that spares a result-storage lookup and a key per task run.
+@task(name="queue-reminders", persist_result=False, cache_policy=NO_CACHE)
 def queue(
     settings: Settings, only: ChaseFilter, now: dt.datetime, dry_run: bool, force_stage: str | None
 ) -> ChaseReport:
@@ -25,7 +37,7 @@ def queue(
         return chasing.chase(app, now=now, only=only, dry_run=dry_run, force_stage=force_stage, send=False)
 
 
-@task(name="deliver-outbox", retries=1, retry_delay_seconds=30)
+@task(name="deliver-outbox", retries=1, retry_delay_seconds=30, persist_result=False, cache_policy=NO_CACHE)
 def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseReport:
     """Send what the outbox holds (up to the rate limit), recording each answer."""
     with faults_explained(), opened(settings) as app:
@@ -58,8 +70,8 @@ def _table(report: ChaseReport) -> list[dict]:
     return rows
 
 
-@flow(name="chase", log_prints=True)
-def chase(
+@flow(name="chase", log_prints=True, persist_result=False)
+async def chase(
     plan: str | None = None,
     obligation: str | None = None,
     period: str | None = None,
@@ -76,10 +88,12 @@ def chase(
     settings = Settings()
     moment = now or dt.datetime.now(dt.UTC)
     only = ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency)
-    report = queue(settings, only, moment, dry_run, force_stage)
+    report = await asyncio.to_thread(queue, settings, only, moment, dry_run, force_stage)
     if not dry_run:
-        report = send(settings, moment, report)
-    create_table_artifact(
+        # quote: Prefect would otherwise walk every reminder of the report looking for futures to resolve (it
+        # unwraps the quote before it calls the function, which gets the report itself)
+        report = await asyncio.to_thread(send, settings, moment, cast(ChaseReport, quote(report)))
+    await acreate_table_artifact(
         key="chase",
         table=_table(report) or [{"kết quả": "không có thư nào đến hạn"}],
         description=f"Đôn đốc: {report.as_dict()}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from xml.sax.saxutils import escape
 
 __all__ = ["stable_package"]
@@ -37,12 +38,20 @@ def _core_xml(title: str, stamp: dt.datetime) -> bytes:
     ).encode()
 
 
-def stable_package(content: bytes, *, title: str, stamp: dt.datetime) -> bytes:
+def stable_package(
+    content: bytes,
+    *,
+    title: str,
+    stamp: dt.datetime,
+    fill: Mapping[str, Callable[[bytes], Iterable[bytes]]] | None = None,
+) -> bytes:
     """An OOXML package (.docx/.xlsx) rewritten to the same bytes for the same content.
 
     Entries in a fixed order (``[Content_Types].xml`` first, then by name),
     every entry dated ``stamp``, ``docProps/core.xml`` replaced by fixed
-    properties (creator "dondoc", created = modified = ``stamp``).
+    properties (creator "dondoc", created = modified = ``stamp``). An entry
+    named in ``fill`` is written as the pieces ``fill[name](its bytes)`` gives,
+    one after the other (a large part is never whole in memory).
     """
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     with zipfile.ZipFile(io.BytesIO(content)) as source:
@@ -54,5 +63,10 @@ def stable_package(content: bytes, *, title: str, stamp: dt.datetime) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            target.writestr(info, _core_xml(title, stamp) if name == "docProps/core.xml" else entries[name])
+            if fill and name in fill:
+                with target.open(info, "w") as handle:
+                    for piece in fill[name](entries[name]):
+                        handle.write(piece)
+            else:
+                target.writestr(info, _core_xml(title, stamp) if name == "docProps/core.xml" else entries[name])
     return out.getvalue()

@@ -541,6 +541,7 @@ def _stamp(data: ReportData) -> dt.datetime:
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _LISTING = re.compile("[\t\a\n\f]")
 _TEMPLATE_CLASS: list[type] = []
+DOCUMENT_XML = "word/document.xml"
 
 
 def _template_class() -> type:
@@ -554,10 +555,25 @@ def _template_class() -> type:
     if not _TEMPLATE_CLASS:
         from docxtpl import DocxTemplate  # imported here: docxtpl pulls python-docx and lxml in, only reports need them
 
+        from dondoc.documents.docx_loops import Loops, cut_loops
+
         class Template(DocxTemplate):
+            loops: Loops | None = None
+
             def resolve_listing(self, xml: str) -> str:
                 resolve = super().resolve_listing
                 return _PARAGRAPH.sub(lambda m: resolve(m.group(0)) if _LISTING.search(m.group(0)) else m.group(0), xml)
+
+            def build_xml(self, context, jinja_env=None):
+                # the long loops are cut out here and written into the saved package (dondoc.documents.docx_loops)
+                body, cut = cut_loops(self.patch_xml(self.get_xml()))
+                self.loops = Loops(
+                    cut,
+                    render=lambda source: jinja_env.from_string(source).generate(context),
+                    clean=self.resolve_listing,
+                    namespaces=self.docx._element.nsmap,
+                )
+                return self.render_xml_part(body, self.docx._part, context, jinja_env)
 
         _TEMPLATE_CLASS.append(Template)
     return _TEMPLATE_CLASS[0]
@@ -569,11 +585,13 @@ def _docx(context: dict, template: Path, stamp: dt.datetime) -> bytes:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     try:
         document.render(context, env, autoescape=True)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return stable_package(
+            buffer.getvalue(), title=context["document_title"], stamp=stamp, fill={DOCUMENT_XML: document.loops.fill}
+        )
     except jinja2.TemplateError as error:
         raise TemplateError(f"{template}: {error}") from None
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return stable_package(buffer.getvalue(), title=context["document_title"], stamp=stamp)
 
 
 def render_docx(

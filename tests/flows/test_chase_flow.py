@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -31,18 +32,16 @@ def test_chase_flow_sends_each_reminder_once(prefect_harness, sink):
 
     from dondoc.flows.chase import chase
 
-    dry = chase(now=MORNING, dry_run=True)
+    dry = asyncio.run(chase(now=MORNING, dry_run=True))
     assert (dry["planned"], dry["queued"], dry["sent"]) == (2, 0, 0)
-    first = chase(now=MORNING)
+    first = asyncio.run(chase(now=MORNING))
     assert (first["queued"], first["sent"], first["failed"]) == (2, 2, 0)
-    assert chase(now=MORNING)["planned"] == 0
+    assert asyncio.run(chase(now=MORNING))["planned"] == 0
     assert sum(sink.stats.delivered.values()) == 2
 
     async def artifact():
         async with get_client() as client:
             return await client.read_latest_artifacts()
-
-    import asyncio
 
     latest = {a.key: a for a in asyncio.run(artifact())}
     assert "chase" in latest and latest["chase"].type == "table"
@@ -71,7 +70,7 @@ def test_a_locked_database_fails_the_chase_flow_with_the_one_line_then_the_next_
     locker = sqlite3.connect(tmp_path / "data" / "dondoc.sqlite3", isolation_level=None)
     try:
         locker.execute("BEGIN EXCLUSIVE")
-        state = chase(now=MORNING, return_state=True)
+        state = asyncio.run(chase(now=MORNING, return_state=True))
     finally:
         locker.close()
     assert state.is_failed()
@@ -79,5 +78,5 @@ def test_a_locked_database_fails_the_chase_flow_with_the_one_line_then_the_next_
     assert str(error).startswith("cơ sở dữ liệu đang bị khóa / database is locked"), error
     assert "Traceback" not in str(state.message)
     assert sum(sink.stats.delivered.values()) == 0
-    assert chase(now=MORNING)["sent"] == 2
+    assert asyncio.run(chase(now=MORNING))["sent"] == 2
     assert sum(sink.stats.delivered.values()) == 2

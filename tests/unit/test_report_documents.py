@@ -444,3 +444,72 @@ def test_xlsx_annex_keeps_what_an_agency_typed_as_text_even_when_it_looks_like_a
     book = load_workbook(io.BytesIO(render_xlsx(DATA, values=values)))
     cell = book[DATA_SHEET].cell(7, 6)
     assert (cell.value, cell.data_type) == (typed, "s")
+
+
+def _docxtpl_alone(data) -> bytes:
+    """The report .docx as docxtpl makes it by itself (the whole body rendered, parsed and saved at once)."""
+    import jinja2
+    from docxtpl import DocxTemplate
+
+    from dondoc.documents.ooxml import stable_package
+
+    context = report_context(data, place=PLACE, issuer_name=ISSUER)
+    document = DocxTemplate(str(TEMPLATE))
+    document.render(context, jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True), autoescape=True)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    stamp = dt.datetime.combine(data.report_date, dt.time())
+    return stable_package(buffer.getvalue(), title=context["document_title"], stamp=stamp)
+
+
+def test_the_long_loops_written_beside_docxtpl_give_the_bytes_docxtpl_gives():
+    """Agencies' table, missing and bounced agencies, quoted parts: cut out of docxtpl's body and streamed into
+    the package, over several pieces (1,200 agencies), with what docxtpl rewrites (line breaks, tabs) and
+    escapes (& < > ' ")."""
+    inputs = [
+        AgencyInput(
+            f"dl.x{i:04d}",
+            f"UBND xã Thử Nghiệm {i:04d} & <Ea> 'Súp' \"mới\"",
+            submitted_at=None if i % 5 == 0 else AT,
+            on_time=i % 3 != 0,
+            version=1 + i % 2,
+            narrative=f"Đoạn một của đơn vị {i}:\tđã triển khai.\nDòng hai & <b>.\n\nĐoạn hai.",
+            sections={"results": [f"Kết quả {i}:\nđạt & vượt."], "problems": ["Khó khăn <x>."]} if i % 2 else {},
+            reminders=i % 4,
+            bounced=("vanthu@xa.example.org",) if i % 50 == 0 else (),
+            values={"1": {"value": i}, "2": {"value": 90 + i % 10}},
+        )
+        for i in range(1200)
+    ]
+    data = aggregate(
+        PLAN,
+        "bao-cao",
+        "2021",
+        "năm 2021",
+        inputs,
+        coordinator_name=ISSUER,
+        recipients=("Ủy ban nhân dân tỉnh Đắk Lắk",),
+        report_date=dt.date(2021, 11, 19),
+    )
+    assert render_docx(data, TEMPLATE, place=PLACE, issuer_name=ISSUER) == _docxtpl_alone(data)
+    assert render_docx(DATA, TEMPLATE, place=PLACE, issuer_name=ISSUER) == _docxtpl_alone(DATA)
+
+
+def test_the_shipped_templates_long_loops_are_cut_and_a_template_that_binds_names_is_left_whole():
+    from docxtpl import DocxTemplate
+
+    from dondoc.documents.docx_loops import cut_loops
+
+    template = DocxTemplate(str(TEMPLATE))
+    template.init_docx()
+    body = template.patch_xml(template.get_xml())
+    small, loops = cut_loops(body)
+    assert [loop.split("%}", 1)[0].strip("{% ") for loop in loops][:3] == [
+        "for q in parts[0].quotes",
+        "for a in agencies",
+        "for a in missing_agencies",
+    ]
+    assert "<!--dondoc-loop-1-->" in small and "a.reminders_cell" not in small
+    assert cut_loops("{% set x = 1 %}" + body) == ("{% set x = 1 %}" + body, [])
+    with_image = "{% for a in agencies %}<w:p><wp:docPr id='1'/></w:p>{% endfor %}"
+    assert cut_loops(with_image) == (with_image, [])

@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
@@ -25,7 +25,9 @@ from dondoc.db.tables import OutboxRow, OutboxStatus
 
 __all__ = [
     "QueuedMessage",
+    "Claimed",
     "claim",
+    "claim_batch",
     "enqueue",
     "mark",
     "mark_many",
@@ -90,7 +92,8 @@ def enqueue(session: Session, rows: Sequence[QueuedMessage | Mapping[str, Any]],
     """
     if not rows:
         return 0
-    values = [asdict(row if isinstance(row, QueuedMessage) else QueuedMessage(**row)) for row in rows]
+    # the fields as they are (``asdict`` deep-copies each message's bytes and recipients: ~0.5 ms a row)
+    values = [dict(vars(row if isinstance(row, QueuedMessage) else QueuedMessage(**row))) for row in rows]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
@@ -155,6 +158,38 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int, ids: list
     if not claimed:
         return []
     return list(session.scalars(select(OutboxRow).where(col(OutboxRow.id).in_(claimed)).order_by(col(OutboxRow.id))))
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed row, as much of it as sending needs."""
+
+    id: int
+    sender: str
+    recipients: list[str]
+    raw: bytes
+    message_id: str
+    attempts: int
+
+
+def claim_batch(session: Session, worker: str, now: dt.datetime, limit: int) -> list[Claimed]:
+    """:func:`claim`, returning the columns sending needs from the claiming statement itself (no second read of
+    the rows, no ORM objects: this runs while the pool sends). Commits."""
+    ready = (col(OutboxRow.status) == OutboxStatus.PENDING) & (
+        (col(OutboxRow.not_before).is_(None)) | (col(OutboxRow.not_before) <= now)
+    )
+    pick = select(col(OutboxRow.id)).where(ready).order_by(col(OutboxRow.id)).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    columns = (OutboxRow.id, OutboxRow.sender, OutboxRow.recipients, OutboxRow.raw, OutboxRow.message_id)
+    rows = session.execute(
+        update(OutboxRow)
+        .where(col(OutboxRow.id).in_(pick.scalar_subquery()), ready)
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now, attempts=col(OutboxRow.attempts) + 1)
+        .returning(*(col(c) for c in columns), col(OutboxRow.attempts))
+    ).all()
+    session.commit()
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
 _MARK_EXTRA: tuple[tuple[OutboxStatus, dict[str, Any]], ...] = (

@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, func, select
 
 from dondoc.db.ids import row_id
-from dondoc.db.outbox import QueuedMessage, claim, enqueue, mark_many, recover_interrupted, sent_stages
+from dondoc.db.outbox import QueuedMessage, claim_batch, enqueue, mark_many, recover_interrupted, sent_stages
 from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
 from dondoc.errors import Fault, MailError
 from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
@@ -792,18 +792,15 @@ async def _claimed(
     left, ``refill`` is asked to queue more (it says whether it did)."""
     remaining = limit
     while remaining > 0:
-        rows = claim(session, worker, now, min(batch, remaining))
+        rows = claim_batch(session, worker, now, min(batch, remaining))
         while not rows and refill is not None and await refill():
-            rows = claim(session, worker, now, min(batch, remaining))
+            rows = claim_batch(session, worker, now, min(batch, remaining))
         if not rows:
             return
         remaining -= len(rows)
-        claimed = [(row_id(r), r) for r in rows]
-        envelopes = [Envelope(i, r.sender, list(r.recipients), r.raw, r.message_id) for i, r in claimed]
-        attempts.update((i, r.attempts) for i, r in claimed)
-        session.expunge_all()  # the rows (and their bytes) are not needed in the session any more
-        for envelope in envelopes:
-            yield envelope
+        for row in rows:
+            attempts[row.id] = row.attempts
+            yield Envelope(row.id, row.sender, list(row.recipients), row.raw, row.message_id)
 
 
 async def deliver(

@@ -194,6 +194,9 @@ def due_reminders(
     if not calendar.is_working_day(today):
         return []
     result = []
+    # the deadlines of a period share a few last days and policies: each series of stages is computed once
+    # (keyed by the policy's identity, and holding the policy, so that the key stays its own)
+    came_due_for: dict[tuple[dt.date, int], tuple[Policy, list[tuple[str, dt.date, int]]]] = {}
     for deadline in deadlines:
         if not deadline.open or (deadline.paused_until is not None and today <= deadline.paused_until):
             continue
@@ -203,7 +206,14 @@ def due_reminders(
             continue
         if unchased_reason(deadline.last_day, today, policy, deadline.chase_from) is not None:
             continue
-        came_due = [s for s in stages(deadline.last_day, policy, calendar) if s[1] <= today]
+        series = (deadline.last_day, id(policy))
+        known = came_due_for.get(series)
+        if known is None or known[0] is not policy:
+            known = came_due_for[series] = (
+                policy,
+                [s for s in stages(deadline.last_day, policy, calendar) if s[1] <= today],
+            )
+        came_due = known[1]
         if not came_due:
             continue
         stage, day, step = came_due[-1]

@@ -34,22 +34,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import jinja2
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, func, select
-
 from dondoc.db.ids import row_id
-from dondoc.db.outbox import QueuedMessage, claim_batch, enqueue, mark_many, recover_interrupted, sent_stages
-from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
 from dondoc.errors import Fault, MailError
-from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
+from dondoc.mail.compose import build_message, header_text, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
-from dondoc.mail.render import SharedRender, jinja_environment, render
 from dondoc.mail.tokens import make_token
-from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
 from dondoc.policy import (
     DeadlineState,
@@ -64,6 +56,22 @@ from dondoc.processes import signal_on_parent_death
 from dondoc.succession import exists
 from dondoc.vocabulary import goal_text, report_title
 from dondoc.workdays import WorkCalendar
+
+# SQLAlchemy and the tables, Jinja and aiosmtplib are imported by the functions that use them: a chase with nothing
+# to do (docs/chasing.md, "Nothing to do") decides so without loading them, in a fraction of their import time.
+if TYPE_CHECKING:
+    import jinja2
+    from sqlalchemy import Connection
+    from sqlmodel import Session
+
+    from dondoc.db.outbox import QueuedMessage
+    from dondoc.db.tables import AgencyRow, DeadlineRow, OutboxRow
+    from dondoc.mail.compose import Attachment
+    from dondoc.mail.render import SharedRender
+    from dondoc.mail.transport import Delivery, Envelope, Transport
+
+    # what composing a chunk gives: (outbox rows, planned entries, skipped entries)
+    Composed = tuple[list[QueuedMessage], list["PlannedReminder"], list[dict]]
 
 __all__ = [
     "ChaseFilter",
@@ -206,6 +214,11 @@ def plan_reminders(
     force_stage: str | None = None,
 ) -> list[tuple[DeadlineRow, Reminder]]:
     """The reminders due at ``now`` for open deadlines matching ``only``, not queued before."""
+    from sqlmodel import col, select
+
+    from dondoc.db.outbox import sent_stages
+    from dondoc.db.tables import DeadlineRow, DeadlineStatus, PauseRow
+
     local = _local(now, timezone)
     query = select(DeadlineRow).where(
         col(DeadlineRow.status) == DeadlineStatus.OPEN, col(DeadlineRow.plan_id).in_(list(catalog.plans))
@@ -260,6 +273,10 @@ def unchased_deadlines(
     session: Session, catalog: Catalog, policy: PolicyFile, today: dt.date
 ) -> list[tuple[DeadlineRow, Unchased]]:
     """Open deadlines past their last day that the schedule does not chase (long overdue, or before ``chase_from``)."""
+    from sqlmodel import col, func, select
+
+    from dondoc.db.tables import DeadlineRow, DeadlineStatus
+
     query = select(DeadlineRow).where(
         col(DeadlineRow.status) == DeadlineStatus.OPEN,
         col(DeadlineRow.plan_id).in_(list(catalog.plans)),
@@ -350,6 +367,10 @@ def preview_chase(
 
 def flagged_addresses(session: Session) -> set[str]:
     """Addresses flagged by a bounce or a permanent refusal: no mail goes to them."""
+    from sqlmodel import col, select
+
+    from dondoc.db.tables import ContactRow
+
     return set(session.exec(select(ContactRow.address).where(col(ContactRow.flagged_at).is_not(None))))
 
 
@@ -384,6 +405,7 @@ def _files(
     """The reporting form and the calendar invite of a deadline."""
     from dondoc.documents.form import FormRow, write_form  # openpyxl and icalendar: only when forms are attached
     from dondoc.documents.ics import deadline_invite
+    from dondoc.mail.compose import Attachment
 
     form_rows = tuple(
         FormRow(t.id, t.text, str(t.unit), goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal else "", role)
@@ -430,6 +452,9 @@ def compose_reminder(
     ``texts`` renders the templates once per group of reminders that share all but the agency's name and the
     deadline's tag (a chunk of a chase passes one); without it each is rendered in full.
     """
+    from dondoc.db.outbox import QueuedMessage
+    from dondoc.mail.render import render
+
     plan = catalog.plans[row.plan_id]
     obligation = plan.obligation(row.obligation_id)
     agency = catalog.directory.agencies[row.agency_id]
@@ -498,10 +523,6 @@ def compose_reminder(
     )
 
 
-# what composing a chunk gives: (outbox rows, planned entries, skipped entries)
-Composed = tuple[list[QueuedMessage], list[PlannedReminder], list[dict]]
-
-
 @dataclass(frozen=True)
 class DeadlineView:
     """The fields of a deadline that composing needs: light, picklable (for worker processes)."""
@@ -542,6 +563,8 @@ def _compose_chunk(
     now: dt.datetime,
 ) -> Composed:
     """Compose reminders: (outbox rows, planned entries, skipped entries)."""
+    from dondoc.mail.render import SharedRender
+
     rows: list[QueuedMessage] = []
     planned: list[PlannedReminder] = []
     skipped: list[dict] = []
@@ -632,6 +655,8 @@ def _watch_parent(parent: int) -> None:
 def _init_worker(
     parent: int, setup: MailSetup, templates_dir: str, catalog: Catalog, years: list, flagged: set[str]
 ) -> None:
+    from dondoc.mail.render import jinja_environment
+
     die_with_parent(parent)
     _WORKER.update(
         setup=replace(setup, env=jinja_environment(Path(templates_dir))),
@@ -663,6 +688,10 @@ async def _pipelined(
     The first chunk is composed here first: a template error stops the run
     before anything is queued or sent.
     """
+    import jinja2
+
+    from dondoc.db.outbox import enqueue
+
     flagged = flagged_addresses(session)
     items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
@@ -723,6 +752,10 @@ def _taken(future: asyncio.Future[Composed]) -> None:
 
 
 def _flag_refused(session: Session, refused: dict[str, str], now: dt.datetime) -> None:
+    from sqlmodel import select
+
+    from dondoc.db.tables import ContactRow
+
     for address, reason in refused.items():
         if not reason.startswith("5"):
             continue
@@ -760,6 +793,8 @@ class _Answers:
             self.flush()
 
     def flush(self) -> None:
+        from dondoc.db.outbox import mark_many
+
         if not self.waiting:
             return
         waiting, self.waiting = self.waiting, []
@@ -790,6 +825,9 @@ async def _claimed(
 ) -> AsyncIterator[Envelope]:
     """Pending outbox rows, claimed ``batch`` at a time as the pool asks for more (up to ``limit``); when none is
     left, ``refill`` is asked to queue more (it says whether it did)."""
+    from dondoc.db.outbox import claim_batch
+    from dondoc.mail.transport import Envelope
+
     remaining = limit
     while remaining > 0:
         rows = claim_batch(session, worker, now, min(batch, remaining))
@@ -816,6 +854,11 @@ async def deliver(
     """Claim and send pending outbox rows (up to ``limit``), every connection of the pool kept busy, and record
     the answers in batches: at most :data:`RECORD_EVERY` answers, or :data:`RECORD_AFTER` seconds' worth, wait
     to be recorded (a crash then leaves them ``sending``; the next run sends them again, same Message-ID)."""
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dondoc.db.outbox import recover_interrupted
+
     report.recovered += recover_interrupted(session, now, LEASE)
     engine = session.get_bind()
     assert isinstance(engine, Engine), "answers are recorded on a connection of their own"
@@ -893,6 +936,8 @@ def run_chase(
     With ``workers`` > 0 and many reminders, composing runs in that many
     worker processes while this one sends.
     """
+    from dondoc.db.outbox import enqueue
+
     report = ChaseReport()
     planned = plan_reminders(session, catalog, policy, calendar, now, setup.timezone, only, force_stage)
     if workers > 0 and transport is not None and not dry_run and len(planned) >= PIPELINE_MIN:
@@ -913,6 +958,10 @@ def run_chase(
 
 def outbox_rows(session: Session, status: str | None = None) -> list[tuple[OutboxRow, AgencyRow | None]]:
     """The outbox with each row's agency, newest first."""
+    from sqlmodel import col, select
+
+    from dondoc.db.tables import AgencyRow, DeadlineRow, OutboxRow
+
     query = (
         select(OutboxRow, AgencyRow)
         .join(DeadlineRow, col(DeadlineRow.id) == col(OutboxRow.deadline_id), isouter=True)

@@ -29,6 +29,7 @@ __all__ = [
     "claim",
     "claim_batch",
     "enqueue",
+    "enqueue_claimed",
     "mark",
     "mark_many",
     "process_running",
@@ -103,6 +104,41 @@ def enqueue(session: Session, rows: Sequence[QueuedMessage | Mapping[str, Any]],
     if commit:
         session.commit()
     return (session.scalar(count) or 0) - before
+
+
+def enqueue_claimed(
+    session: Session, rows: Sequence[QueuedMessage], worker: str, now: dt.datetime, claim: int
+) -> tuple[int, list[Claimed]]:
+    """:func:`enqueue` (commits), the first ``claim`` rows already claimed by ``worker``, as :func:`claim_batch`
+    leaves a row (``sending``, its worker and time, one attempt more): a run sends what it has just queued without
+    claiming it again. Rows already queued (by another run) are left as they are, and not returned.
+
+    Returns how many rows were new, and the new claimed rows in queue order. A crash before they are sent leaves
+    them ``sending``: :func:`recover_interrupted` puts them back, as any claimed row.
+    """
+    if not rows:
+        return 0, []
+    values = []
+    for index, row in enumerate(rows):
+        value = dict(vars(row))
+        if index < claim:
+            value.update(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now, attempts=row.attempts + 1)
+        values.append(value)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = session.execute(
+        insert(OutboxRow)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(col(OutboxRow.id), col(OutboxRow.key)),
+        values,
+    ).all()
+    session.commit()
+    ids = {key: row_id for row_id, key in inserted}
+    claimed = [
+        Claimed(ids[v["key"]], v["sender"], v["recipients"], v["raw"], v["message_id"], v["attempts"])
+        for v in values[:claim]
+        if v["key"] in ids
+    ]
+    return len(inserted), claimed
 
 
 def sent_stages(session: Session, deadline_ids: list[int] | None = None) -> dict[int, set[str]]:

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from dondoc.db.ids import row_id
 from dondoc.errors import Fault, MailError
-from dondoc.mail.compose import build_message, header_text, message_id_for, parse_address
+from dondoc.mail.compose import build_message, header_text, message_bytes, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
 from dondoc.mail.tokens import make_token
 from dondoc.model import Catalog, Role
@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlmodel import Session
 
-    from dondoc.db.outbox import QueuedMessage
+    from dondoc.db.outbox import Claimed, QueuedMessage
     from dondoc.db.tables import AgencyRow, DeadlineRow, OutboxRow
     from dondoc.mail.compose import Attachment
     from dondoc.mail.render import SharedRender
@@ -212,7 +212,7 @@ def plan_reminders(
     timezone: str,
     only: ChaseFilter = ChaseFilter(),
     force_stage: str | None = None,
-) -> list[tuple[DeadlineRow, Reminder]]:
+) -> list[tuple[DeadlineView, Reminder]]:
     """The reminders due at ``now`` for open deadlines matching ``only``, not queued before."""
     from sqlmodel import col, select
 
@@ -220,7 +220,7 @@ def plan_reminders(
     from dondoc.db.tables import DeadlineRow, DeadlineStatus, PauseRow
 
     local = _local(now, timezone)
-    query = select(DeadlineRow).where(
+    query = select(*(col(getattr(DeadlineRow, name)) for name in _VIEW_COLUMNS)).where(
         col(DeadlineRow.status) == DeadlineStatus.OPEN, col(DeadlineRow.plan_id).in_(list(catalog.plans))
     )
     if only.plan is not None:
@@ -236,8 +236,8 @@ def plan_reminders(
     directory = catalog.directory
     # a dissolved agency is never reminded (its open deadlines are sync's to excuse or hand over)
     rows = {
-        row_id(row): row
-        for row in session.exec(query)
+        row.id: row
+        for row in (DeadlineView(*values) for values in session.execute(query))
         if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date())
     }
     if not rows:
@@ -328,7 +328,7 @@ class ChasePreview:
         }
 
 
-def _by_period(rows: Sequence[tuple[DeadlineRow, str | None]]) -> list[dict]:
+def _by_period(rows: Sequence[tuple[DeadlineRow | DeadlineView, str | None]]) -> list[dict]:
     """Deadlines counted per (plan, obligation, period[, reason]), in period order, with the earliest last day."""
     groups: dict[tuple, dict] = {}
     for row, reason in rows:
@@ -518,7 +518,7 @@ def compose_reminder(
         sender=setup.sender,
         recipients=[a for _, a in to + cc],
         subject=subject,
-        raw=message.as_bytes(),
+        raw=message_bytes(message),
         created_at=now,
     )
 
@@ -537,9 +537,12 @@ class DeadlineView:
     last_day: dt.date
     extended_to: dt.date | None
     extension_reason: str | None
+    period_start: dt.date | None = None  # (the preview's order of periods)
 
     @classmethod
-    def of(cls, row: DeadlineRow) -> DeadlineView:
+    def of(cls, row: DeadlineRow | DeadlineView) -> DeadlineView:
+        if isinstance(row, DeadlineView):
+            return row
         return cls(
             row_id(row),
             row.plan_id,
@@ -551,7 +554,25 @@ class DeadlineView:
             row.last_day,
             row.extended_to,
             row.extension_reason,
+            row.period_start,
         )
+
+
+# the columns of a deadline that planning reads (not its ORM row: at 20,000 open deadlines the ORM's rows and the
+# status enum of each cost more than the rest of planning)
+_VIEW_COLUMNS = (
+    "id",
+    "plan_id",
+    "obligation_id",
+    "agency_id",
+    "period_key",
+    "period_label",
+    "written_date",
+    "last_day",
+    "extended_to",
+    "extension_reason",
+    "period_start",
+)
 
 
 def _compose_chunk(
@@ -608,7 +629,7 @@ def queue_reminders(
     session: Session,
     catalog: Catalog,
     calendar: WorkCalendar,
-    planned: list[tuple[DeadlineRow, Reminder]],
+    planned: list[tuple[DeadlineView, Reminder]],
     now: dt.datetime,
     report: ChaseReport,
 ) -> list[QueuedMessage]:
@@ -676,7 +697,7 @@ async def _pipelined(
     setup: MailSetup,
     catalog: Catalog,
     calendar: WorkCalendar,
-    planned: list[tuple[DeadlineRow, Reminder]],
+    planned: list[tuple[DeadlineView, Reminder]],
     now: dt.datetime,
     report: ChaseReport,
     limit: int,
@@ -690,7 +711,7 @@ async def _pipelined(
     """
     import jinja2
 
-    from dondoc.db.outbox import enqueue
+    from dondoc.db.outbox import enqueue_claimed
 
     flagged = flagged_addresses(session)
     items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
@@ -707,38 +728,50 @@ async def _pipelined(
         initargs=(os.getpid(), replace(setup, env=None), templates, catalog, calendar.years, flagged),
     ) as pool:
         loop = asyncio.get_running_loop()
-        pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
-        for future in pending:
-            # A worker that dies breaks the pool and fails every chunk's future at once; queue_next reports the first
-            # as the run's one line, and the others' BrokenProcessPool is expected: taken here, so that asyncio never
-            # prints "Future exception was never retrieved" beside that line, whichever path the run ends by.
-            future.add_done_callback(_taken)
+
+        def died() -> Fault:
+            return Fault(
+                f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
+                f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
+                "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again"
+            )
+
+        pending: list[asyncio.Future[Composed]] = []
+        try:
+            for chunk in chunks[1:]:
+                future = loop.run_in_executor(pool, _compose_in_worker, chunk, now)
+                # A worker that dies breaks the pool and fails every chunk's future at once; queue_next reports the
+                # first as the run's one line, and the others' BrokenProcessPool is expected: taken here, so that
+                # asyncio never prints "Future exception was never retrieved" beside that line, whichever path the
+                # run ends by.
+                future.add_done_callback(_taken)
+                pending.append(future)
+        except BrokenProcessPool:  # a worker died while the chunks were being handed out
+            await asyncio.gather(*pending, return_exceptions=True)
+            raise died() from None
         results: Iterator[Composed | asyncio.Future[Composed]] = iter([first, *pending])
 
-        async def queue_next() -> bool:
-            """Queue the next composed chunk (waiting for its worker); false when none is left."""
+        async def queue_next(claim: int = 0) -> list[Claimed] | None:
+            """Queue the next composed chunk (waiting for its worker), its first ``claim`` rows claimed for sending
+            at once (see :func:`enqueue_claimed`); ``None`` when no chunk is left."""
             result = next(results, None)
             if result is None:
-                return False
+                return None
             try:
                 rows, entries, skipped = result if isinstance(result, tuple) else await result
             except BrokenProcessPool:
-                raise Fault(
-                    f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
-                    f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
-                    "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again"
-                ) from None
+                raise died() from None
             report.planned += entries
             report.skipped += skipped
-            report.queued += enqueue(session, rows)
-            return True
+            queued, claimed = enqueue_claimed(session, rows, worker, now, claim)
+            report.queued += queued
+            return claimed
 
         try:
-            await queue_next()
-            # one delivery for the whole run: when the outbox runs dry it queues the next chunk, so the pool
-            # never waits for a chunk's last message before the next chunk's first
+            # one delivery for the whole run: when the outbox runs dry it queues the next chunk, its rows claimed as
+            # they are inserted, so the pool never waits for a chunk's last message before the next chunk's first
             await deliver(session, transport, worker, now, limit, report, refill=queue_next)
-            while await queue_next():  # over the rate limit: queued now, sent by a later run
+            while await queue_next() is not None:  # over the rate limit: queued now, sent by a later run
                 pass
         finally:
             for future in pending:
@@ -821,18 +854,22 @@ async def _claimed(
     limit: int,
     batch: int,
     attempts: dict[int, int],
-    refill: Callable[[], Awaitable[bool]] | None,
+    refill: Callable[[int], Awaitable[list[Claimed] | None]] | None,
 ) -> AsyncIterator[Envelope]:
     """Pending outbox rows, claimed ``batch`` at a time as the pool asks for more (up to ``limit``); when none is
-    left, ``refill`` is asked to queue more (it says whether it did)."""
+    left, ``refill`` is asked to queue more, up to the number given claimed as it queues them (``None``: nothing
+    left to queue)."""
     from dondoc.db.outbox import claim_batch
     from dondoc.mail.transport import Envelope
 
     remaining = limit
     while remaining > 0:
         rows = claim_batch(session, worker, now, min(batch, remaining))
-        while not rows and refill is not None and await refill():
-            rows = claim_batch(session, worker, now, min(batch, remaining))
+        while not rows and refill is not None:
+            queued = await refill(remaining)
+            if queued is None:
+                break
+            rows = queued or claim_batch(session, worker, now, min(batch, remaining))
         if not rows:
             return
         remaining -= len(rows)
@@ -849,7 +886,7 @@ async def deliver(
     limit: int,
     report: ChaseReport,
     batch: int = 200,
-    refill: Callable[[], Awaitable[bool]] | None = None,
+    refill: Callable[[int], Awaitable[list[Claimed] | None]] | None = None,
 ) -> None:
     """Claim and send pending outbox rows (up to ``limit``), every connection of the pool kept busy, and record
     the answers in batches: at most :data:`RECORD_EVERY` answers, or :data:`RECORD_AFTER` seconds' worth, wait

@@ -706,8 +706,8 @@ async def _pipelined(
 ) -> None:
     """Compose in worker processes, chunk by chunk, while the main process queues and sends.
 
-    The first chunk is composed here first: a template error stops the run
-    before anything is queued or sent.
+    The first chunk is composed here (while the workers start on the next
+    ones): a template error stops the run before anything is queued or sent.
     """
     import jinja2
 
@@ -716,7 +716,6 @@ async def _pipelined(
     flagged = flagged_addresses(session)
     items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    first = _compose_chunk(setup, flagged, catalog, calendar, chunks[0], now)
     context = multiprocessing.get_context("fork")
     loader = setup.templates().loader
     assert isinstance(loader, jinja2.FileSystemLoader), "the templates are read from a folder"
@@ -749,6 +748,15 @@ async def _pipelined(
         except BrokenProcessPool:  # a worker died while the chunks were being handed out
             await asyncio.gather(*pending, return_exceptions=True)
             raise died() from None
+        try:
+            # the first chunk, composed here while the workers compose the next ones: a template error stops the run
+            # here, before anything is queued or sent (what the workers composed is dropped)
+            first = _compose_chunk(setup, flagged, catalog, calendar, chunks[0], now)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            raise
         results: Iterator[Composed | asyncio.Future[Composed]] = iter([first, *pending])
 
         async def queue_next(claim: int = 0) -> list[Claimed] | None:

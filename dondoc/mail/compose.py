@@ -173,18 +173,27 @@ class _Utf8Base64(Charset):
             return super().header_encode_lines(string, maxlengths)
         extra = len("utf-8") + 7  # =?utf-8?b?…?=
         lines: list[str | None] = []
-        start, used = 0, 0
+        start, first, end = 0, 0, len(string)
         maxlen = next(maxlengths) - extra
-        for index, character in enumerate(string):
-            size = len(character.encode("utf-8"))
-            if -(-(used + size) // 3) * 4 > maxlen:
-                if not lines and index == start:
-                    lines.append(None)  # nothing fits on the first line
+        while True:
+            # the first index from ``first`` whose character no longer fits on this line (its encoded length only
+            # grows with the index: a binary search, a few encodes in C rather than a Python step per character);
+            # a line takes its first character whatever its length, but the first line may take none
+            low, high = first, end
+            while low < high:
+                middle = (low + high) // 2
+                if -(-len(string[start : middle + 1].encode("utf-8")) // 3) * 4 > maxlen:
+                    high = middle
                 else:
-                    lines.append(base64mime.header_encode(string[start:index].encode("utf-8"), "utf-8"))
-                start, used = index, 0
-                maxlen = next(maxlengths) - extra
-            used += size
+                    low = middle + 1
+            if low == end:
+                break
+            if not lines and low == start:
+                lines.append(None)  # nothing fits on the first line
+            else:
+                lines.append(base64mime.header_encode(string[start:low].encode("utf-8"), "utf-8"))
+            start, first = low, low + 1
+            maxlen = next(maxlengths) - extra
         lines.append(base64mime.header_encode(string[start:].encode("utf-8"), "utf-8"))
         return lines
 

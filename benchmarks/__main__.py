@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             "peak_rss_mb",
             "peak_rss_with_baseline_mb",
             "avg_message_bytes",
+            "config",
             "note",
         ):
             if key in r:

@@ -6,12 +6,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, event, text
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "is_known_revision", "upgrade"]
+__all__ = ["alembic_config", "current_revision", "head_revision", "is_known_revision", "shipped_head", "upgrade"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -30,7 +29,7 @@ def alembic_config(engine: Engine | None = None) -> Config:
 _REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+)$""", re.MULTILINE)
 
 
-def _shipped_head() -> str | None:
+def shipped_head() -> str | None:
     """The newest shipped revision, read from the migration files' ``revision``/``down_revision`` lines (without
     importing Alembic, ~0.3 s); ``None`` when that reading is not simple (then Alembic decides)."""
     revisions, parents = set(), set()
@@ -47,7 +46,9 @@ def _shipped_head() -> str | None:
 
 def _at_head(engine: Engine) -> bool:
     """Whether the database is already at the shipped head (one query; any doubt says no)."""
-    head = _shipped_head()
+    from sqlalchemy import text
+
+    head = shipped_head()
     if head is None:
         return False
     try:
@@ -87,6 +88,8 @@ def _transactional_ddl(engine: Engine) -> Engine:
     transactions, we do (IMMEDIATE: two processes starting at once migrate
     one after the other). Only for migrations, whose writes are all DDL.
     """
+    from sqlalchemy import event
+
     from dondoc.db.engine import make_engine
 
     transactional = make_engine(engine.url.render_as_string(hide_password=False))

@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
@@ -24,8 +24,11 @@ from dondoc.db.tables import OutboxRow, OutboxStatus
 
 __all__ = [
     "QueuedMessage",
+    "Claimed",
     "claim",
+    "claim_batch",
     "enqueue",
+    "enqueue_claimed",
     "mark",
     "mark_many",
     "process_running",
@@ -88,7 +91,8 @@ def enqueue(session: Session, rows: Sequence[QueuedMessage], commit: bool = True
     """
     if not rows:
         return 0
-    values = [asdict(row) for row in rows]
+    # the fields as they are (``asdict`` deep-copies each message's bytes and recipients: ~0.5 ms a row)
+    values = [dict(vars(row)) for row in rows]
     statement = insert_or_skip(session, OutboxRow, ["key"])
     count = select(func.count()).select_from(OutboxRow)
     before = session.scalar(count) or 0
@@ -96,6 +100,38 @@ def enqueue(session: Session, rows: Sequence[QueuedMessage], commit: bool = True
     if commit:
         session.commit()
     return (session.scalar(count) or 0) - before
+
+
+def enqueue_claimed(
+    session: Session, rows: Sequence[QueuedMessage], worker: str, now: dt.datetime, claim: int
+) -> tuple[int, list[Claimed]]:
+    """:func:`enqueue` (commits), the first ``claim`` rows already claimed by ``worker``, as :func:`claim_batch`
+    leaves a row (``sending``, its worker and time, one attempt more): a run sends what it has just queued without
+    claiming it again. Rows already queued (by another run) are left as they are, and not returned.
+
+    Returns how many rows were new, and the new claimed rows in queue order. A crash before they are sent leaves
+    them ``sending``: :func:`recover_interrupted` puts them back, as any claimed row.
+    """
+    if not rows:
+        return 0, []
+    values = []
+    for index, row in enumerate(rows):
+        value = dict(vars(row))
+        if index < claim:
+            value.update(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now, attempts=row.attempts + 1)
+        values.append(value)
+    inserted = session.execute(
+        insert_or_skip(session, OutboxRow, ["key"]).returning(col(OutboxRow.id), col(OutboxRow.key)),
+        values,
+    ).all()
+    session.commit()
+    ids = {key: row_id for row_id, key in inserted}
+    claimed = [
+        Claimed(ids[v["key"]], v["sender"], v["recipients"], v["raw"], v["message_id"], v["attempts"])
+        for v in values[:claim]
+        if v["key"] in ids
+    ]
+    return len(inserted), claimed
 
 
 def sent_stages(session: Session, deadline_ids: list[int] | None = None) -> dict[int, set[str]]:
@@ -150,6 +186,37 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int, ids: list
     if not claimed:
         return []
     return list(session.scalars(select(OutboxRow).where(col(OutboxRow.id).in_(claimed)).order_by(col(OutboxRow.id))))
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed row, as much of it as sending needs."""
+
+    id: int
+    sender: str
+    recipients: list[str]
+    raw: bytes
+    message_id: str
+    attempts: int
+
+
+def claim_batch(session: Session, worker: str, now: dt.datetime, limit: int) -> list[Claimed]:
+    """:func:`claim`, returning the columns sending needs from the claiming statement itself (no second read of
+    the rows, no ORM objects: this runs while the pool sends). Commits."""
+    ready = (col(OutboxRow.status) == OutboxStatus.PENDING) & (
+        (col(OutboxRow.not_before).is_(None)) | (col(OutboxRow.not_before) <= now)
+    )
+    pick = select(col(OutboxRow.id)).where(ready).order_by(col(OutboxRow.id)).limit(limit)
+    pick = locked(session, pick, skip_locked=True)
+    columns = (OutboxRow.id, OutboxRow.sender, OutboxRow.recipients, OutboxRow.raw, OutboxRow.message_id)
+    rows = session.execute(
+        update(OutboxRow)
+        .where(col(OutboxRow.id).in_(pick.scalar_subquery()), ready)
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now, attempts=col(OutboxRow.attempts) + 1)
+        .returning(*(col(c) for c in columns), col(OutboxRow.attempts))
+    ).all()
+    session.commit()
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
 _MARK_EXTRA: tuple[tuple[OutboxStatus, dict[str, Any]], ...] = (

@@ -15,6 +15,8 @@ from sqlalchemy import JSON, Column, Index, LargeBinary, String, UniqueConstrain
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from dondoc.db.statuses import DeadlineStatus, InboundStatus, OutboxStatus
+
 __all__ = [
     "AccountRow",
     "AgencyRow",
@@ -62,22 +64,6 @@ class StatusColumn(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else self.enum(value)
-
-
-class DeadlineStatus(StrEnum):
-    """Where a deadline stands.
-
-    ``open``: not submitted yet (overdue is derived from the last day);
-    ``submitted``: on time; ``late``: submitted after the last day;
-    ``excused``: the agency no longer owes it (removed from config, or excused
-    by the coordinator); ``closed``: closed by the coordinator.
-    """
-
-    OPEN = "open"
-    SUBMITTED = "submitted"
-    LATE = "late"
-    EXCUSED = "excused"
-    CLOSED = "closed"
 
 
 class AgencyRow(SQLModel, table=True):
@@ -184,15 +170,6 @@ class DeadlineRow(SQLModel, table=True):
     succeeds: str | None = Field(default=None, max_length=400)
 
 
-class OutboxStatus(StrEnum):
-    """``pending → sending → sent | failed``; a 4xx sends ``sending`` back to ``pending`` later."""
-
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
 class OutboxRow(SQLModel, table=True):
     """One mail to send, rendered once, identified by ``key`` and its ``message_id``.
 
@@ -239,26 +216,6 @@ class PauseRow(SQLModel, table=True):
     until: dt.date
     reason: str
     created_at: dt.datetime = Field(default_factory=utcnow)
-
-
-class InboundStatus(StrEnum):
-    """What became of an inbound message. ``new`` until it is processed; each message ends in one class.
-
-    ``held``: a report whose sender is not proved (no token, no trusted
-    authentication), kept until the agency's registered address confirms it
-    (then ``submission``) or the coordinator rejects it; ``confirmation``: the
-    agency's reply that confirmed a held report.
-    """
-
-    NEW = "new"
-    SUBMISSION = "submission"
-    REQUEST = "request"
-    HELD = "held"
-    CONFIRMATION = "confirmation"
-    AUTO_REPLY = "auto-reply"
-    BOUNCE = "bounce"
-    QUARANTINE = "quarantine"
-    REJECTED = "rejected"
 
 
 class InboundRow(SQLModel, table=True):

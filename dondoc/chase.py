@@ -34,22 +34,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import jinja2
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, func, select
-
 from dondoc.db.ids import row_id
-from dondoc.db.outbox import QueuedMessage, claim, enqueue, mark_many, recover_interrupted, sent_stages
-from dondoc.db.tables import AgencyRow, ContactRow, DeadlineRow, DeadlineStatus, OutboxRow, PauseRow
 from dondoc.errors import Fault, MailError
-from dondoc.mail.compose import Attachment, build_message, header_text, message_id_for, parse_address
+from dondoc.mail.compose import build_message, header_text, message_bytes, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
-from dondoc.mail.render import SharedRender, jinja_environment, render
 from dondoc.mail.tokens import make_token
-from dondoc.mail.transport import Delivery, Envelope, Transport
 from dondoc.model import Catalog, Role
 from dondoc.policy import (
     DeadlineState,
@@ -64,6 +56,22 @@ from dondoc.processes import signal_on_parent_death
 from dondoc.succession import exists
 from dondoc.vocabulary import goal_text, report_title
 from dondoc.workdays import WorkCalendar
+
+# SQLAlchemy and the tables, Jinja and aiosmtplib are imported by the functions that use them: a chase with nothing
+# to do (docs/chasing.md, "Nothing to do") decides so without loading them, in a fraction of their import time.
+if TYPE_CHECKING:
+    import jinja2
+    from sqlalchemy import Connection
+    from sqlmodel import Session
+
+    from dondoc.db.outbox import Claimed, QueuedMessage
+    from dondoc.db.tables import AgencyRow, DeadlineRow, OutboxRow
+    from dondoc.mail.compose import Attachment
+    from dondoc.mail.render import SharedRender
+    from dondoc.mail.transport import Delivery, Envelope, Transport
+
+    # what composing a chunk gives: (outbox rows, planned entries, skipped entries)
+    Composed = tuple[list[QueuedMessage], list["PlannedReminder"], list[dict]]
 
 __all__ = [
     "ChaseFilter",
@@ -204,10 +212,15 @@ def plan_reminders(
     timezone: str,
     only: ChaseFilter = ChaseFilter(),
     force_stage: str | None = None,
-) -> list[tuple[DeadlineRow, Reminder]]:
+) -> list[tuple[DeadlineView, Reminder]]:
     """The reminders due at ``now`` for open deadlines matching ``only``, not queued before."""
+    from sqlmodel import col, select
+
+    from dondoc.db.outbox import sent_stages
+    from dondoc.db.tables import DeadlineRow, DeadlineStatus, PauseRow
+
     local = _local(now, timezone)
-    query = select(DeadlineRow).where(
+    query = select(*(col(getattr(DeadlineRow, name)) for name in _VIEW_COLUMNS)).where(
         col(DeadlineRow.status) == DeadlineStatus.OPEN, col(DeadlineRow.plan_id).in_(list(catalog.plans))
     )
     if only.plan is not None:
@@ -223,8 +236,8 @@ def plan_reminders(
     directory = catalog.directory
     # a dissolved agency is never reminded (its open deadlines are sync's to excuse or hand over)
     rows = {
-        row_id(row): row
-        for row in session.exec(query)
+        row.id: row
+        for row in (DeadlineView(*values) for values in session.execute(query))
         if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date())
     }
     if not rows:
@@ -260,6 +273,10 @@ def unchased_deadlines(
     session: Session, catalog: Catalog, policy: PolicyFile, today: dt.date
 ) -> list[tuple[DeadlineRow, Unchased]]:
     """Open deadlines past their last day that the schedule does not chase (long overdue, or before ``chase_from``)."""
+    from sqlmodel import col, func, select
+
+    from dondoc.db.tables import DeadlineRow, DeadlineStatus
+
     query = select(DeadlineRow).where(
         col(DeadlineRow.status) == DeadlineStatus.OPEN,
         col(DeadlineRow.plan_id).in_(list(catalog.plans)),
@@ -311,7 +328,7 @@ class ChasePreview:
         }
 
 
-def _by_period(rows: Sequence[tuple[DeadlineRow, str | None]]) -> list[dict]:
+def _by_period(rows: Sequence[tuple[DeadlineRow | DeadlineView, str | None]]) -> list[dict]:
     """Deadlines counted per (plan, obligation, period[, reason]), in period order, with the earliest last day."""
     groups: dict[tuple, dict] = {}
     for row, reason in rows:
@@ -350,6 +367,10 @@ def preview_chase(
 
 def flagged_addresses(session: Session) -> set[str]:
     """Addresses flagged by a bounce or a permanent refusal: no mail goes to them."""
+    from sqlmodel import col, select
+
+    from dondoc.db.tables import ContactRow
+
     return set(session.exec(select(ContactRow.address).where(col(ContactRow.flagged_at).is_not(None))))
 
 
@@ -384,6 +405,7 @@ def _files(
     """The reporting form and the calendar invite of a deadline."""
     from dondoc.documents.form import FormRow, write_form  # openpyxl and icalendar: only when forms are attached
     from dondoc.documents.ics import deadline_invite
+    from dondoc.mail.compose import Attachment
 
     form_rows = tuple(
         FormRow(t.id, t.text, str(t.unit), goal_text(t.goal.op, t.goal.value, str(t.unit)) if t.goal else "", role)
@@ -430,6 +452,9 @@ def compose_reminder(
     ``texts`` renders the templates once per group of reminders that share all but the agency's name and the
     deadline's tag (a chunk of a chase passes one); without it each is rendered in full.
     """
+    from dondoc.db.outbox import QueuedMessage
+    from dondoc.mail.render import render
+
     plan = catalog.plans[row.plan_id]
     obligation = plan.obligation(row.obligation_id)
     agency = catalog.directory.agencies[row.agency_id]
@@ -493,13 +518,9 @@ def compose_reminder(
         sender=setup.sender,
         recipients=[a for _, a in to + cc],
         subject=subject,
-        raw=message.as_bytes(),
+        raw=message_bytes(message),
         created_at=now,
     )
-
-
-# what composing a chunk gives: (outbox rows, planned entries, skipped entries)
-Composed = tuple[list[QueuedMessage], list[PlannedReminder], list[dict]]
 
 
 @dataclass(frozen=True)
@@ -516,9 +537,12 @@ class DeadlineView:
     last_day: dt.date
     extended_to: dt.date | None
     extension_reason: str | None
+    period_start: dt.date | None = None  # (the preview's order of periods)
 
     @classmethod
-    def of(cls, row: DeadlineRow) -> DeadlineView:
+    def of(cls, row: DeadlineRow | DeadlineView) -> DeadlineView:
+        if isinstance(row, DeadlineView):
+            return row
         return cls(
             row_id(row),
             row.plan_id,
@@ -530,7 +554,25 @@ class DeadlineView:
             row.last_day,
             row.extended_to,
             row.extension_reason,
+            row.period_start,
         )
+
+
+# the columns of a deadline that planning reads (not its ORM row: at 20,000 open deadlines the ORM's rows and the
+# status enum of each cost more than the rest of planning)
+_VIEW_COLUMNS = (
+    "id",
+    "plan_id",
+    "obligation_id",
+    "agency_id",
+    "period_key",
+    "period_label",
+    "written_date",
+    "last_day",
+    "extended_to",
+    "extension_reason",
+    "period_start",
+)
 
 
 def _compose_chunk(
@@ -542,6 +584,8 @@ def _compose_chunk(
     now: dt.datetime,
 ) -> Composed:
     """Compose reminders: (outbox rows, planned entries, skipped entries)."""
+    from dondoc.mail.render import SharedRender
+
     rows: list[QueuedMessage] = []
     planned: list[PlannedReminder] = []
     skipped: list[dict] = []
@@ -585,7 +629,7 @@ def queue_reminders(
     session: Session,
     catalog: Catalog,
     calendar: WorkCalendar,
-    planned: list[tuple[DeadlineRow, Reminder]],
+    planned: list[tuple[DeadlineView, Reminder]],
     now: dt.datetime,
     report: ChaseReport,
 ) -> list[QueuedMessage]:
@@ -632,6 +676,8 @@ def _watch_parent(parent: int) -> None:
 def _init_worker(
     parent: int, setup: MailSetup, templates_dir: str, catalog: Catalog, years: list, flagged: set[str]
 ) -> None:
+    from dondoc.mail.render import jinja_environment
+
     die_with_parent(parent)
     _WORKER.update(
         setup=replace(setup, env=jinja_environment(Path(templates_dir))),
@@ -651,7 +697,7 @@ async def _pipelined(
     setup: MailSetup,
     catalog: Catalog,
     calendar: WorkCalendar,
-    planned: list[tuple[DeadlineRow, Reminder]],
+    planned: list[tuple[DeadlineView, Reminder]],
     now: dt.datetime,
     report: ChaseReport,
     limit: int,
@@ -660,13 +706,16 @@ async def _pipelined(
 ) -> None:
     """Compose in worker processes, chunk by chunk, while the main process queues and sends.
 
-    The first chunk is composed here first: a template error stops the run
-    before anything is queued or sent.
+    The first chunk is composed here (while the workers start on the next
+    ones): a template error stops the run before anything is queued or sent.
     """
+    import jinja2
+
+    from dondoc.db.outbox import enqueue_claimed
+
     flagged = flagged_addresses(session)
     items = [(DeadlineView.of(row), reminder) for row, reminder in planned]
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    first = _compose_chunk(setup, flagged, catalog, calendar, chunks[0], now)
     context = multiprocessing.get_context("fork")
     loader = setup.templates().loader
     assert isinstance(loader, jinja2.FileSystemLoader), "the templates are read from a folder"
@@ -678,38 +727,59 @@ async def _pipelined(
         initargs=(os.getpid(), replace(setup, env=None), templates, catalog, calendar.years, flagged),
     ) as pool:
         loop = asyncio.get_running_loop()
-        pending = [loop.run_in_executor(pool, _compose_in_worker, chunk, now) for chunk in chunks[1:]]
-        for future in pending:
-            # A worker that dies breaks the pool and fails every chunk's future at once; queue_next reports the first
-            # as the run's one line, and the others' BrokenProcessPool is expected: taken here, so that asyncio never
-            # prints "Future exception was never retrieved" beside that line, whichever path the run ends by.
-            future.add_done_callback(_taken)
+
+        def died() -> Fault:
+            return Fault(
+                f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
+                f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
+                "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again"
+            )
+
+        pending: list[asyncio.Future[Composed]] = []
+        try:
+            for chunk in chunks[1:]:
+                future = loop.run_in_executor(pool, _compose_in_worker, chunk, now)
+                # A worker that dies breaks the pool and fails every chunk's future at once; queue_next reports the
+                # first as the run's one line, and the others' BrokenProcessPool is expected: taken here, so that
+                # asyncio never prints "Future exception was never retrieved" beside that line, whichever path the
+                # run ends by.
+                future.add_done_callback(_taken)
+                pending.append(future)
+        except BrokenProcessPool:  # a worker died while the chunks were being handed out
+            await asyncio.gather(*pending, return_exceptions=True)
+            raise died() from None
+        try:
+            # the first chunk, composed here while the workers compose the next ones: a template error stops the run
+            # here, before anything is queued or sent (what the workers composed is dropped)
+            first = _compose_chunk(setup, flagged, catalog, calendar, chunks[0], now)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            raise
         results: Iterator[Composed | asyncio.Future[Composed]] = iter([first, *pending])
 
-        async def queue_next() -> bool:
-            """Queue the next composed chunk (waiting for its worker); false when none is left."""
+        async def queue_next(claim: int = 0) -> list[Claimed] | None:
+            """Queue the next composed chunk (waiting for its worker), its first ``claim`` rows claimed for sending
+            at once (see :func:`enqueue_claimed`); ``None`` when no chunk is left."""
             result = next(results, None)
             if result is None:
-                return False
+                return None
             try:
                 rows, entries, skipped = result if isinstance(result, tuple) else await result
             except BrokenProcessPool:
-                raise Fault(
-                    f"một tiến trình soạn thư đã dừng đột ngột / a mail-composing worker process died "
-                    f"(bị tắt hoặc hết bộ nhớ / killed, or out of memory); đã gửi / sent {report.sent}, các "
-                    "thư còn lại chưa xếp hàng / the rest were not queued — chạy lại / run again"
-                ) from None
+                raise died() from None
             report.planned += entries
             report.skipped += skipped
-            report.queued += enqueue(session, rows)
-            return True
+            queued, claimed = enqueue_claimed(session, rows, worker, now, claim)
+            report.queued += queued
+            return claimed
 
         try:
-            await queue_next()
-            # one delivery for the whole run: when the outbox runs dry it queues the next chunk, so the pool
-            # never waits for a chunk's last message before the next chunk's first
+            # one delivery for the whole run: when the outbox runs dry it queues the next chunk, its rows claimed as
+            # they are inserted, so the pool never waits for a chunk's last message before the next chunk's first
             await deliver(session, transport, worker, now, limit, report, refill=queue_next)
-            while await queue_next():  # over the rate limit: queued now, sent by a later run
+            while await queue_next() is not None:  # over the rate limit: queued now, sent by a later run
                 pass
         finally:
             for future in pending:
@@ -723,6 +793,10 @@ def _taken(future: asyncio.Future[Composed]) -> None:
 
 
 def _flag_refused(session: Session, refused: dict[str, str], now: dt.datetime) -> None:
+    from sqlmodel import select
+
+    from dondoc.db.tables import ContactRow
+
     for address, reason in refused.items():
         if not reason.startswith("5"):
             continue
@@ -760,6 +834,8 @@ class _Answers:
             self.flush()
 
     def flush(self) -> None:
+        from dondoc.db.outbox import mark_many
+
         if not self.waiting:
             return
         waiting, self.waiting = self.waiting, []
@@ -786,24 +862,28 @@ async def _claimed(
     limit: int,
     batch: int,
     attempts: dict[int, int],
-    refill: Callable[[], Awaitable[bool]] | None,
+    refill: Callable[[int], Awaitable[list[Claimed] | None]] | None,
 ) -> AsyncIterator[Envelope]:
     """Pending outbox rows, claimed ``batch`` at a time as the pool asks for more (up to ``limit``); when none is
-    left, ``refill`` is asked to queue more (it says whether it did)."""
+    left, ``refill`` is asked to queue more, up to the number given claimed as it queues them (``None``: nothing
+    left to queue)."""
+    from dondoc.db.outbox import claim_batch
+    from dondoc.mail.transport import Envelope
+
     remaining = limit
     while remaining > 0:
-        rows = claim(session, worker, now, min(batch, remaining))
-        while not rows and refill is not None and await refill():
-            rows = claim(session, worker, now, min(batch, remaining))
+        rows = claim_batch(session, worker, now, min(batch, remaining))
+        while not rows and refill is not None:
+            queued = await refill(remaining)
+            if queued is None:
+                break
+            rows = queued or claim_batch(session, worker, now, min(batch, remaining))
         if not rows:
             return
         remaining -= len(rows)
-        claimed = [(row_id(r), r) for r in rows]
-        envelopes = [Envelope(i, r.sender, list(r.recipients), r.raw, r.message_id) for i, r in claimed]
-        attempts.update((i, r.attempts) for i, r in claimed)
-        session.expunge_all()  # the rows (and their bytes) are not needed in the session any more
-        for envelope in envelopes:
-            yield envelope
+        for row in rows:
+            attempts[row.id] = row.attempts
+            yield Envelope(row.id, row.sender, list(row.recipients), row.raw, row.message_id)
 
 
 async def deliver(
@@ -814,11 +894,16 @@ async def deliver(
     limit: int,
     report: ChaseReport,
     batch: int = 200,
-    refill: Callable[[], Awaitable[bool]] | None = None,
+    refill: Callable[[int], Awaitable[list[Claimed] | None]] | None = None,
 ) -> None:
     """Claim and send pending outbox rows (up to ``limit``), every connection of the pool kept busy, and record
     the answers in batches: at most :data:`RECORD_EVERY` answers, or :data:`RECORD_AFTER` seconds' worth, wait
     to be recorded (a crash then leaves them ``sending``; the next run sends them again, same Message-ID)."""
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dondoc.db.outbox import recover_interrupted
+
     report.recovered += recover_interrupted(session, now, LEASE)
     engine = session.get_bind()
     assert isinstance(engine, Engine), "answers are recorded on a connection of their own"
@@ -896,6 +981,8 @@ def run_chase(
     With ``workers`` > 0 and many reminders, composing runs in that many
     worker processes while this one sends.
     """
+    from dondoc.db.outbox import enqueue
+
     report = ChaseReport()
     planned = plan_reminders(session, catalog, policy, calendar, now, setup.timezone, only, force_stage)
     if workers > 0 and transport is not None and not dry_run and len(planned) >= PIPELINE_MIN:
@@ -916,6 +1003,10 @@ def run_chase(
 
 def outbox_rows(session: Session, status: str | None = None) -> list[tuple[OutboxRow, AgencyRow | None]]:
     """The outbox with each row's agency, newest first."""
+    from sqlmodel import col, select
+
+    from dondoc.db.tables import AgencyRow, DeadlineRow, OutboxRow
+
     query = (
         select(OutboxRow, AgencyRow)
         .join(DeadlineRow, col(DeadlineRow.id) == col(OutboxRow.deadline_id), isouter=True)

@@ -23,7 +23,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from dondoc import installed_version
-from dondoc.db.tables import InboundStatus, OutboxStatus
+from dondoc.db.statuses import InboundStatus, OutboxStatus
 from dondoc.errors import ConfigError, DondocError, NotFound, UsageError, explain, visible
 from dondoc.listing import Column, cell, to_csv, to_json
 

@@ -51,7 +51,7 @@ from dondoc.documents.form import read_form
 from dondoc.errors import MailError, explain
 from dondoc.mail.authresults import authenticate
 from dondoc.mail.classify import Classification, MailKind, classify
-from dondoc.mail.compose import build_message, message_id_for
+from dondoc.mail.compose import build_message, message_bytes, message_id_for
 from dondoc.mail.parse import ParsedAttachment, ParsedMail, Unparseable, parse_message
 from dondoc.mail.render import render
 from dondoc.mail.sources import BEFORE_SINCE, Fetched, Left, MailSource, scope_of
@@ -193,7 +193,11 @@ def _remove_abandoned(target: Path) -> None:
     outside the store); its rerun writes the same file again, and clears
     them here. A temporary of a process still running is its own.
     """
-    for stale in target.parent.glob(f"{target.stem}.tmp*"):
+    prefix = f"{target.stem}.tmp"
+    # (a listing, not Path.glob: glob compiles its pattern, unique to each file, into a regular expression every call)
+    with os.scandir(target.parent) as entries:
+        found = [Path(entry.path) for entry in entries if entry.name.startswith(prefix)]
+    for stale in found:
         pid = stale.suffix.removeprefix(".tmp")
         if pid.isdigit() and not process_running(int(pid)):
             stale.unlink(missing_ok=True)
@@ -794,7 +798,7 @@ def _ask_confirmation(c: _Chunk, deadline: DeadlineRow, row: InboundRow, mail: P
             recipients=addresses,
             to_address=addresses[0].lower(),
             subject=subject,
-            raw=message.as_bytes(),
+            raw=message_bytes(message),
             created_at=c.now,
         )
     )
@@ -1021,7 +1025,7 @@ def _receipt(
         recipients=[mail.from_address],
         to_address=address,
         subject=subject,
-        raw=message.as_bytes(),
+        raw=message_bytes(message),
         created_at=c.now,
     )
 
@@ -1113,7 +1117,7 @@ def queue_notice(
                 recipients=[address],
                 to_address=address.lower(),
                 subject=subject,
-                raw=message.as_bytes(),
+                raw=message_bytes(message),
                 created_at=now,
             )
         ],

@@ -92,14 +92,16 @@ class _TextFormatter(logging.Formatter):
 
 
 def _secrets_of(settings) -> list[str | None]:
-    from sqlalchemy.engine import make_url
-
     values = [
         s.get_secret_value() if s is not None else None
         for s in (settings.hmac_key, settings.smtp_password, settings.imap_password)
     ]
-    with contextlib.suppress(Exception):  # an unparsable URL is reported elsewhere
-        values.append(make_url(settings.effective_database_url).password)
+    url = settings.effective_database_url
+    if "@" in url:  # only a URL with a user part has a password (SQLite's has none: SQLAlchemy not imported for it)
+        from sqlalchemy.engine import make_url
+
+        with contextlib.suppress(Exception):  # an unparsable URL is reported elsewhere
+            values.append(make_url(url).password)
     return values
 
 

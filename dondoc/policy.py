@@ -33,6 +33,7 @@ __all__ = [
     "Reminder",
     "Unchased",
     "due_reminders",
+    "may_remind",
     "next_chase_moment",
     "stages",
     "unchased_reason",
@@ -194,22 +195,49 @@ def due_reminders(
     if not calendar.is_working_day(today):
         return []
     result = []
+    # the deadlines of a period share a few last days and policies: each series of stages is computed once
+    # (keyed by the policy's identity, and holding the policy, so that the key stays its own)
+    came_due_for: dict[tuple[dt.date, int], tuple[Policy, list[tuple[str, dt.date, int]]]] = {}
     for deadline in deadlines:
         if not deadline.open or (deadline.paused_until is not None and today <= deadline.paused_until):
             continue
         policy = policy_for(deadline.plan_id, deadline.obligation_id)
-        start, end = policy.office_hours
-        if not start <= now.time() < end or _quiet(today, policy):
+        if not _lets_out(policy, now):
             continue
         if unchased_reason(deadline.last_day, today, policy, deadline.chase_from) is not None:
             continue
-        came_due = [s for s in stages(deadline.last_day, policy, calendar) if s[1] <= today]
+        series = (deadline.last_day, id(policy))
+        known = came_due_for.get(series)
+        if known is None or known[0] is not policy:
+            known = came_due_for[series] = (
+                policy,
+                [s for s in stages(deadline.last_day, policy, calendar) if s[1] <= today],
+            )
+        came_due = known[1]
         if not came_due:
             continue
         stage, day, step = came_due[-1]
         if stage not in deadline.sent_stages:
             result.append(Reminder(deadline.id, stage, day, step, step >= policy.escalate_from))
     return result
+
+
+def _lets_out(policy: Policy, now: dt.datetime) -> bool:
+    """Whether ``policy`` lets a reminder go out at ``now`` (local) of a working day: office hours, not quiet."""
+    start, end = policy.office_hours
+    return start <= now.time() < end and not _quiet(now.date(), policy)
+
+
+def may_remind(policies: PolicyFile, now: dt.datetime, calendar: WorkCalendar) -> bool:
+    """Whether a reminder may go out at ``now`` (local) under any policy of ``policies``: false on a day off, and
+    outside the office hours (or in a quiet period) of the default and of every plan's and obligation's policy.
+    When false, :func:`due_reminders` returns nothing, whatever the deadlines."""
+    if not calendar.is_working_day(now.date()):
+        return False
+    return any(
+        _lets_out(policy, now)
+        for policy in (policies.default, *policies.plans.values(), *policies.obligations.values())
+    )
 
 
 def next_chase_moment(now: dt.datetime, calendar: WorkCalendar, policy: Policy) -> dt.datetime:

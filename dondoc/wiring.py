@@ -13,24 +13,23 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import jinja2
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from dondoc.chase import MailSetup
 from dondoc.config import load_catalog, load_policy
-from dondoc.db.engine import make_engine
-from dondoc.db.migrate import upgrade
 from dondoc.errors import MailError
-from dondoc.mail.render import jinja_environment
-from dondoc.mail.transport import SmtpTransport
 from dondoc.model import Catalog
 from dondoc.policy import PolicyFile
 from dondoc.settings import Settings
 from dondoc.workdays import WorkCalendar
 
-if TYPE_CHECKING:  # imported when a source is built: the IMAP client loads only for an IMAP inbox
+if TYPE_CHECKING:
+    # imported when first used: the IMAP client only for an IMAP inbox; SQLAlchemy, Jinja and aiosmtplib only by
+    # a command that reads the database, renders or sends (a chase with nothing to do needs none of them)
+    import jinja2
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
     from dondoc.mail.sources import MailSource
+    from dondoc.mail.transport import SmtpTransport
 
 __all__ = ["App", "build"]
 
@@ -55,6 +54,9 @@ class App:
     def engine(self) -> Engine:
         """The database engine, with the schema migrated to the newest revision."""
         if self._engine is None:
+            from dondoc.db.engine import make_engine
+            from dondoc.db.migrate import upgrade
+
             self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._engine = make_engine(
                 self.settings.effective_database_url, busy_timeout=self.settings.database_busy_timeout
@@ -65,6 +67,8 @@ class App:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A database session, closed on exit."""
+        from sqlmodel import Session
+
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
@@ -76,6 +80,8 @@ class App:
     def jinja(self) -> jinja2.Environment:
         """The one Jinja environment over ``templates_dir``."""
         if self._jinja is None:
+            from dondoc.mail.render import jinja_environment
+
             self._jinja = jinja_environment(self.settings.templates_dir)
         return self._jinja
 
@@ -107,6 +113,8 @@ class App:
 
     def transport(self) -> SmtpTransport:
         """The SMTP transport of the settings."""
+        from dondoc.mail.transport import SmtpTransport
+
         s = self.settings
         return SmtpTransport(
             host=s.smtp_host,

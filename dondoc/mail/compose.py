@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email import base64mime, quoprimime
 from email.charset import Charset
 from email.encoders import encode_base64
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import Message
 from email.mime.base import MIMEBase
@@ -19,10 +20,11 @@ from email.mime.multipart import MIMEMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
+from io import BytesIO
 
 from dondoc.errors import MailError
 
-__all__ = ["Attachment", "build_message", "header_text", "message_id_for", "parse_address"]
+__all__ = ["Attachment", "build_message", "header_text", "message_bytes", "message_id_for", "parse_address"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
@@ -171,18 +173,27 @@ class _Utf8Base64(Charset):
             return super().header_encode_lines(string, maxlengths)
         extra = len("utf-8") + 7  # =?utf-8?b?…?=
         lines: list[str | None] = []
-        start, used = 0, 0
+        start, first, end = 0, 0, len(string)
         maxlen = next(maxlengths) - extra
-        for index, character in enumerate(string):
-            size = len(character.encode("utf-8"))
-            if -(-(used + size) // 3) * 4 > maxlen:
-                if not lines and index == start:
-                    lines.append(None)  # nothing fits on the first line
+        while True:
+            # the first index from ``first`` whose character no longer fits on this line (its encoded length only
+            # grows with the index: a binary search, a few encodes in C rather than a Python step per character);
+            # a line takes its first character whatever its length, but the first line may take none
+            low, high = first, end
+            while low < high:
+                middle = (low + high) // 2
+                if -(-len(string[start : middle + 1].encode("utf-8")) // 3) * 4 > maxlen:
+                    high = middle
                 else:
-                    lines.append(base64mime.header_encode(string[start:index].encode("utf-8"), "utf-8"))
-                start, used = index, 0
-                maxlen = next(maxlengths) - extra
-            used += size
+                    low = middle + 1
+            if low == end:
+                break
+            if not lines and low == start:
+                lines.append(None)  # nothing fits on the first line
+            else:
+                lines.append(base64mime.header_encode(string[start:low].encode("utf-8"), "utf-8"))
+            start, first = low, low + 1
+            maxlen = next(maxlengths) - extra
         lines.append(base64mime.header_encode(string[start:].encode("utf-8"), "utf-8"))
         return lines
 
@@ -266,3 +277,22 @@ def build_message(
     root["X-Auto-Response-Suppress"] = "OOF, AutoReply"
     root["Content-Language"] = header_text(language)
     return root
+
+
+class _WholeBodyGenerator(BytesGenerator):
+    """``BytesGenerator`` that writes a body already in the policy's line endings in one piece, where the stock one
+    splits it and writes it line by line (a base64 part has ~60 lines): the same bytes, a third of the time."""
+
+    def _write_lines(self, lines: str) -> None:
+        policy = self.policy  # (during flatten(): the policy it writes with)
+        if lines and policy is not None and policy.linesep == "\n" and "\r" not in lines:
+            self.write(lines)  # split on line endings and joined again with "\n", it would be the same text
+        else:
+            super()._write_lines(lines)  # type: ignore[misc]  # typeshed leaves out this private method (3.2+)
+
+
+def message_bytes(message: Message) -> bytes:
+    """``message.as_bytes()``: the same bytes (tested), written faster by :class:`_WholeBodyGenerator`."""
+    out = BytesIO()
+    _WholeBodyGenerator(out, mangle_from_=False, policy=message.policy).flatten(message)
+    return out.getvalue()

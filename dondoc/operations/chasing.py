@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
-from dondoc.db.outbox import worker_id
-from dondoc.db.tables import DeadlineRow
 from dondoc.errors import NotFound, UsageError
-from dondoc.operations._audit import record
+from dondoc.model import Catalog
 from dondoc.operations._clock import moment
+from dondoc.policy import PolicyFile, may_remind
 from dondoc.wiring import App
+
+log = logging.getLogger("dondoc.chase")
 
 __all__ = ["chase", "deliver_outbox", "remind"]
 
@@ -46,8 +49,16 @@ def _chase(
     audit: dict[str, Any] | None = None,
 ) -> ChaseReport:
     catalog, policy = app.catalog(), app.policy()
-    setup = app.mail_setup()
     at = moment(app, now)
+    if send and not dry_run and force_stage is None and audit is None and _nothing_to_do(app, catalog, policy, at):
+        log.info("chase: nothing may be due at %s and the outbox is empty: nothing to do", at.isoformat())
+        return ChaseReport()
+    # SQLAlchemy and the tables: imported once there is something to do
+    from dondoc.db.outbox import worker_id
+    from dondoc.db.tables import DeadlineRow
+    from dondoc.operations._audit import record
+
+    setup = app.mail_setup()
     only = only or ChaseFilter()
     with app.session() as session:
         if audit is not None:  # committed with the reminder it queues
@@ -77,6 +88,20 @@ def _chase(
         return report
 
 
+def _nothing_to_do(app: App, catalog: Catalog, policy: PolicyFile, at: dt.datetime) -> bool:
+    """Whether a chase at ``at`` certainly has nothing to do: no reminder may go out then under any policy (a day
+    off, or outside office hours), and the outbox has nothing to send or put back (a SQLite outbox, asked without
+    an engine). Then the full run would plan nothing, queue nothing and send nothing; any doubt says no. A missing
+    HMAC secret is still reported (by the full run)."""
+    from dondoc.db.idle import outbox_idle
+
+    key = app.settings.hmac_key
+    if key is None or not key.get_secret_value():
+        return False
+    local = at.astimezone(ZoneInfo(app.settings.timezone)).replace(tzinfo=None)
+    return not may_remind(policy, local, app.calendar(catalog)) and outbox_idle(app.settings.effective_database_url)
+
+
 def remind(
     app: App, agency_id: str, deadline_id: int, *, reason: str, actor: str, now: dt.datetime | None = None
 ) -> ChaseReport:
@@ -102,6 +127,8 @@ def deliver_outbox(
     app: App, *, now: dt.datetime | None = None, report: ChaseReport | None = None, limit: int | None = None
 ) -> ChaseReport:
     """Send what the outbox holds (up to ``limit``, else the rate limit), recording each answer into ``report``."""
+    from dondoc.db.outbox import worker_id
+
     report = report if report is not None else ChaseReport()
     with app.session() as session:
         asyncio.run(

@@ -4,10 +4,11 @@ text parts, whole messages."""
 import datetime as dt
 import random
 from email.header import Header
+from email.message import Message
 from email.mime.text import MIMEText
 from email.policy import compat32
 
-from dondoc.mail.compose import FAST_POLICY, Attachment, _header, _text_part, build_message
+from dondoc.mail.compose import FAST_POLICY, Attachment, _header, _text_part, build_message, message_bytes
 
 VIETNAMESE = (
     "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ĐƯ0123456789—–-:[]()😀"
@@ -76,3 +77,22 @@ def test_whole_messages_are_the_bytes_of_the_stock_policy():
             else [],
         )
         assert message.as_bytes() == message.as_bytes(policy=compat32)
+        assert message_bytes(message) == message.as_bytes()
+
+
+def test_message_bytes_are_the_stock_generators_on_bodies_of_any_line_endings():
+    rnd = random.Random(5)
+    pieces = ["a", "ă b", "\n", "\r\n", "\r", " ", "=?utf-8?b?eA==?=", ".", "From x", "\n\n"]
+    for number in range(300):
+        message = Message(policy=FAST_POLICY if number % 2 else compat32)
+        message["Subject"] = f"thử {number}"
+        body = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40)))
+        message.set_payload(body.encode("utf-8").decode("ascii", "surrogateescape") if number % 3 else body)
+        assert _bytes_or_error(message_bytes, message) == _bytes_or_error(Message.as_bytes, message), repr(body)
+
+
+def _bytes_or_error(write, message):
+    try:
+        return write(message)
+    except Exception as error:  # noqa: BLE001 — both must fail alike
+        return type(error).__name__

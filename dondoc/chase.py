@@ -5,9 +5,10 @@
 2. **queue** — each is rendered (templates, form, invite) and written to the
    outbox with a unique key and a deterministic Message-ID; a template error
    stops the run here, before anything is sent;
-3. **deliver** — rows are claimed and sent over the transport; each answer is
-   committed as it comes, so a crash leaves at most the in-flight messages in
-   ``sending``; the next run sends those again with the same Message-ID.
+3. **deliver** (:func:`dondoc.delivery.deliver`) — rows are claimed and sent
+   over the transport; the answers are committed in small batches, so a crash
+   leaves at most a batch and the in-flight messages in ``sending``
+   (docs/chasing.md); the next run sends those again with the same Message-ID.
 
 "Exactly once" at the SMTP boundary means: every queued reminder is accepted
 by the relay at least once, and a copy sent twice (only possible when the
@@ -18,7 +19,6 @@ Message-ID, which the receiving side deduplicates.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -28,8 +28,7 @@ import os
 import signal
 import threading
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -38,6 +37,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dondoc.db.ids import row_id
+from dondoc.delivery import Delivered, deliver
 from dondoc.errors import Fault, MailError
 from dondoc.mail.compose import build_message, header_text, message_bytes, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
@@ -61,14 +61,13 @@ from dondoc.workdays import WorkCalendar
 # to do (docs/chasing.md, "Nothing to do") decides so without loading them, in a fraction of their import time.
 if TYPE_CHECKING:
     import jinja2
-    from sqlalchemy import Connection
     from sqlmodel import Session
 
     from dondoc.db.outbox import Claimed, QueuedMessage
     from dondoc.db.tables import AgencyRow, DeadlineRow, OutboxRow
     from dondoc.mail.compose import Attachment
     from dondoc.mail.render import SharedRender
-    from dondoc.mail.transport import Delivery, Envelope, Transport
+    from dondoc.mail.transport import Transport
 
     # what composing a chunk gives: (outbox rows, planned entries, skipped entries)
     Composed = tuple[list[QueuedMessage], list["PlannedReminder"], list[dict]]
@@ -79,7 +78,6 @@ __all__ = [
     "ChaseReport",
     "MailSetup",
     "PlannedReminder",
-    "deliver",
     "die_with_parent",
     "plan_reminders",
     "preview_chase",
@@ -91,7 +89,6 @@ __all__ = [
 
 log = logging.getLogger("dondoc.chase")
 
-LEASE = dt.timedelta(minutes=15)
 # what differs between the reminders of one group: printed, and not expected in the mail (see SharedRender)
 _PER_MAIL = (("tag", "agency_name"), ("deadline_id", "reply_to", "attachments"))
 CHUNK = 250  # reminders composed per worker task
@@ -146,52 +143,22 @@ class PlannedReminder:
 
 
 @dataclass
-class ChaseReport:
-    """What a chase run did, per reminder."""
+class ChaseReport(Delivered):
+    """What a chase run did, per reminder: what it planned, queued and skipped, and (from :class:`Delivered`) what
+    the mail server answered."""
 
     planned: list[PlannedReminder] = field(default_factory=list)
     queued: int = 0
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    recovered: int = 0
     skipped: list[dict] = field(default_factory=list)
     samples: list[dict] = field(default_factory=list)  # a dry run: one rendered mail per stage
-    errors: dict[str, Counter] = field(default_factory=lambda: {"retrying": Counter(), "failed": Counter()})
 
     def as_dict(self) -> dict:
         return {
             "planned": len(self.planned),
             "queued": self.queued,
-            "sent": self.sent,
-            "failed": self.failed,
-            "retrying": self.retrying,
-            "recovered": self.recovered,
+            **super().as_dict(),
             "skipped": len(self.skipped),
         }
-
-    def problems(self) -> list[str]:
-        """One bilingual line per kind of trouble at the mail server (retried later, or refused for good)."""
-        lines = []
-        retrying, failed = self.errors["retrying"], self.errors["failed"]
-        if retrying:
-            lines.append(
-                f"Máy chủ thư chưa nhận {sum(retrying.values())} thư, sẽ gửi lại ở lần chạy sau / "
-                f"the mail server did not take {sum(retrying.values())} message(s), they will be sent "
-                f"again on a later run: {_reasons(retrying)}"
-            )
-        if failed:
-            lines.append(
-                f"Máy chủ thư từ chối {sum(failed.values())} thư / the mail server refused "
-                f"{sum(failed.values())} message(s) for good: {_reasons(failed)} — "
-                "xem / see `dondoc outbox --status failed`"
-            )
-        return lines
-
-
-def _reasons(counts: Counter) -> str:
-    (reason, _), others = counts.most_common(1)[0], len(counts) - 1
-    return reason + (f" (+{others} lý do khác / other reason(s))" if others else "")
 
 
 def _local(now: dt.datetime, timezone: str) -> dt.datetime:
@@ -790,137 +757,6 @@ async def _pipelined(
 def _taken(future: asyncio.Future[Composed]) -> None:
     if not future.cancelled():
         future.exception()
-
-
-def _flag_refused(session: Session, refused: dict[str, str], now: dt.datetime) -> None:
-    from sqlmodel import select
-
-    from dondoc.db.tables import ContactRow
-
-    for address, reason in refused.items():
-        if not reason.startswith("5"):
-            continue
-        for contact in session.exec(select(ContactRow).where(ContactRow.address == address.lower())):
-            contact.flagged_at, contact.flag_reason = now, reason
-    session.commit()
-
-
-def _short(result: Delivery) -> str:
-    """The server's answer in one short line (a multi-line SMTP reply or a long refusal list, cut)."""
-    text = result.error or "; ".join(result.refused.values()) or "?"
-    return " ".join(text.split())[:200]
-
-
-RECORD_EVERY = 32  # answers recorded in one transaction …
-RECORD_AFTER = 0.05  # … or fewer, once the oldest unrecorded one is this many seconds old
-
-
-class _Answers:
-    """The servers' answers of one delivery, recorded in batches (see :data:`RECORD_EVERY`)."""
-
-    def __init__(self, connection: Connection, session: Session, now: dt.datetime, report: ChaseReport):
-        self.connection, self.session, self.now, self.report = connection, session, now, report
-        self.attempts: dict[int, int] = {}
-        self.waiting: list[tuple[Delivery, str | None]] = []
-        self.since = 0.0
-
-    def record(self, result: Delivery) -> None:
-        if not self.waiting:
-            self.since = time.monotonic()
-        self.waiting.append((result, result.error or ("; ".join(result.refused.values()) or None)))
-        if result.refused:
-            _flag_refused(self.session, result.refused, self.now)
-        if len(self.waiting) >= RECORD_EVERY or time.monotonic() - self.since >= RECORD_AFTER:
-            self.flush()
-
-    def flush(self) -> None:
-        from dondoc.db.outbox import mark_many
-
-        if not self.waiting:
-            return
-        waiting, self.waiting = self.waiting, []
-        statuses = mark_many(
-            self.connection,
-            [(r.outbox_id, self.attempts.pop(r.outbox_id), r.ok, r.permanent, error) for r, error in waiting],
-            self.now,
-        )
-        for (result, _), status in zip(waiting, statuses, strict=True):
-            if status == "sent":
-                self.report.sent += 1
-            elif status == "failed":
-                self.report.failed += 1
-                self.report.errors["failed"][_short(result)] += 1
-            else:
-                self.report.retrying += 1
-                self.report.errors["retrying"][_short(result)] += 1
-
-
-async def _claimed(
-    session: Session,
-    worker: str,
-    now: dt.datetime,
-    limit: int,
-    batch: int,
-    attempts: dict[int, int],
-    refill: Callable[[int], Awaitable[list[Claimed] | None]] | None,
-) -> AsyncIterator[Envelope]:
-    """Pending outbox rows, claimed ``batch`` at a time as the pool asks for more (up to ``limit``); when none is
-    left, ``refill`` is asked to queue more, up to the number given claimed as it queues them (``None``: nothing
-    left to queue)."""
-    from dondoc.db.outbox import claim_batch
-    from dondoc.mail.transport import Envelope
-
-    remaining = limit
-    while remaining > 0:
-        rows = claim_batch(session, worker, now, min(batch, remaining))
-        while not rows and refill is not None:
-            queued = await refill(remaining)
-            if queued is None:
-                break
-            rows = queued or claim_batch(session, worker, now, min(batch, remaining))
-        if not rows:
-            return
-        remaining -= len(rows)
-        for row in rows:
-            attempts[row.id] = row.attempts
-            yield Envelope(row.id, row.sender, list(row.recipients), row.raw, row.message_id)
-
-
-async def deliver(
-    session: Session,
-    transport: Transport,
-    worker: str,
-    now: dt.datetime,
-    limit: int,
-    report: ChaseReport,
-    batch: int = 200,
-    refill: Callable[[int], Awaitable[list[Claimed] | None]] | None = None,
-) -> None:
-    """Claim and send pending outbox rows (up to ``limit``), every connection of the pool kept busy, and record
-    the answers in batches: at most :data:`RECORD_EVERY` answers, or :data:`RECORD_AFTER` seconds' worth, wait
-    to be recorded (a crash then leaves them ``sending``; the next run sends them again, same Message-ID)."""
-    from sqlalchemy import Engine
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from dondoc.db.outbox import recover_interrupted
-
-    report.recovered += recover_interrupted(session, now, LEASE)
-    engine = session.get_bind()
-    assert isinstance(engine, Engine), "answers are recorded on a connection of their own"
-    with engine.connect() as connection:
-        answers = _Answers(connection, session, now, report)
-        try:
-            await transport.deliver(
-                _claimed(session, worker, now, limit, batch, answers.attempts, refill), answers.record
-            )
-        except BaseException:
-            # Record what the servers already answered, if the database still can; when it is the database that
-            # failed, its error is the one to report (the answers not recorded are sent again by the next run,
-            # within the window docs/chasing.md states), not the invalid transaction a second attempt would meet.
-            with contextlib.suppress(SQLAlchemyError):
-                answers.flush()
-            raise
-        answers.flush()
 
 
 def _stage_order(kind: str) -> tuple:

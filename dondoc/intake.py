@@ -1045,14 +1045,14 @@ def run_ingest(
     """One intake run: fetch and store, process what is new, send the receipts."""
     import asyncio
 
-    from dondoc.chase import ChaseReport, deliver
+    from dondoc.delivery import Delivered, deliver
 
     report = IntakeReport()
     if source is not None:
         take_in(session, source, data_dir, now, limit, report)
     process_new(session, catalog, setup, data_dir, now, report)
     if transport is not None:
-        sent = ChaseReport()
+        sent = Delivered()
         asyncio.run(deliver(session, transport, worker, now, 10 * limit, sent))
     log.info("ingest: %s", report.as_dict())
     return report

@@ -261,16 +261,16 @@ def queue_digests(
 
 
 def send_digests(app, moment: dt.datetime):
-    """Queue this week's digests (once a week) and send what the outbox holds: (newly queued, ChaseReport)."""
+    """Queue this week's digests (once a week) and send what the outbox holds: (newly queued, Delivered)."""
     import asyncio
     from zoneinfo import ZoneInfo
 
-    from dondoc.chase import ChaseReport, deliver
     from dondoc.db.outbox import worker_id
+    from dondoc.delivery import Delivered, deliver
 
     today = moment.astimezone(ZoneInfo(app.settings.timezone)).date()
     with app.session() as session:
         queued = queue_digests(session, app.catalog(), app.mail_setup(), moment, today, policy=app.policy())
-        sent = ChaseReport()
+        sent = Delivered()
         asyncio.run(deliver(session, app.transport(), worker_id(), moment, app.settings.smtp_rate_limit, sent))
     return queued, sent

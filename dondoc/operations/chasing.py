@@ -8,7 +8,8 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dondoc.chase import ChaseFilter, ChaseReport, deliver, run_chase
+from dondoc.chase import ChaseFilter, ChaseReport, run_chase
+from dondoc.delivery import deliver
 from dondoc.errors import NotFound, UsageError
 from dondoc.model import Catalog
 from dondoc.operations._clock import moment

@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from dondoc import consolidate
 from dondoc.aggregate import ReportData
-from dondoc.chase import ChaseReport, deliver
 from dondoc.db.outbox import worker_id
 from dondoc.db.tables import DeadlineRow, PlanRow, ReportRow, ReportStatus
+from dondoc.delivery import Delivered, deliver
 from dondoc.errors import NotFound
 from dondoc.operations._audit import locked, record
 from dondoc.operations._clock import moment
@@ -39,7 +39,7 @@ class SentReport:
     """A report sent up the chain, and what the SMTP server answered for its mails."""
 
     row: ReportRow
-    mails: ChaseReport
+    mails: Delivered
 
 
 @dataclass
@@ -116,7 +116,7 @@ def send(
             consolidate.approve(session, report_id, approve_by, at, catalog=catalog, data_dir=app.settings.data_dir)
         _event(session, report_id, actor=actor, action="send-report", at=at)
         row = consolidate.send_up(session, catalog, app.mail_setup(), report_id, at, data_dir=app.settings.data_dir)
-        mails = ChaseReport()
+        mails = Delivered()
         asyncio.run(deliver(session, app.transport(), worker_id(), at, UPSTREAM_BATCH, mails))
     return SentReport(row, mails)
 

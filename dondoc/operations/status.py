@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from dondoc import status as state
-from dondoc.chase import ChaseReport
+from dondoc.delivery import Delivered
 from dondoc.operations._clock import moment
 from dondoc.wiring import App
 
@@ -27,7 +27,7 @@ class Digest:
     """The weekly digests newly queued, and what sending the outbox gave."""
 
     queued: int
-    mails: ChaseReport
+    mails: Delivered
 
 
 def status(app: App, *, now: dt.datetime | None = None, ahead: int = 30) -> Status:

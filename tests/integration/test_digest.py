@@ -8,8 +8,8 @@ import email.policy
 
 from sqlmodel import Session, select
 
-from dondoc.chase import ChaseReport, deliver
 from dondoc.db.tables import ContactRow, OutboxRow
+from dondoc.delivery import Delivered, deliver
 from dondoc.mail.sources import MemorySource
 from dondoc.status import overview, queue_digests
 from tests.integration.test_chase import SETUP, morning
@@ -22,7 +22,7 @@ def _send(engine, transport, now):
     import asyncio
 
     with Session(engine) as session:
-        report = ChaseReport()
+        report = Delivered()
         asyncio.run(deliver(session, transport, "test", now, 100, report))
     return report
 

@@ -18,10 +18,10 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from dondoc.chase import ChaseReport, deliver
 from dondoc.config import load_catalog
 from dondoc.controls import return_submission
 from dondoc.db.tables import InboundRow, OutboxRow, SubmissionRow
+from dondoc.delivery import Delivered, deliver
 from dondoc.mail.sink import MaildirSink
 from dondoc.mail.sources import MemorySource
 from dondoc.mail.transport import SmtpTransport
@@ -155,6 +155,6 @@ def test_html_mails_show_what_config_and_agencies_wrote_as_text(poisoned_world, 
             session, catalog, SETUP, submission.id, f"Thiếu biểu mẫu {SCRIPT}", morning(dt.date(2021, 5, 11))
         )
     with Session(engine) as session:
-        asyncio.run(deliver(session, transport, "", morning(dt.date(2021, 5, 11)), 100, ChaseReport()))
+        asyncio.run(deliver(session, transport, "", morning(dt.date(2021, 5, 11)), 100, Delivered()))
     [notice] = sink.messages(CONTACT)[2:]
     assert_inert_html(html_of(notice))

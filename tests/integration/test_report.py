@@ -163,7 +163,7 @@ def test_consolidated_report(engine, catalog, tmp_path, plan, period, at_ok, at_
 def test_approved_report_is_sent_up_once_and_closes_the_coordinators_deadline(engine, catalog, tmp_path):
     import asyncio
 
-    from dondoc.chase import ChaseReport, deliver
+    from dondoc.delivery import Delivered, deliver
     from dondoc.mail.transport import MemoryTransport
 
     at = dt.datetime(2021, 5, 24, 3, tzinfo=dt.UTC)
@@ -175,8 +175,8 @@ def test_approved_report_is_sent_up_once_and_closes_the_coordinators_deadline(en
         approve(session, report.id, "Phó Giám đốc", at)
         send_up(session, catalog, SETUP, report.id, at)
         transport = MemoryTransport()
-        asyncio.run(deliver(session, transport, "t", at, 10, ChaseReport()))
-        asyncio.run(deliver(session, transport, "t", at, 10, ChaseReport()))
+        asyncio.run(deliver(session, transport, "t", at, 10, Delivered()))
+        asyncio.run(deliver(session, transport, "t", at, 10, Delivered()))
         [sent] = transport.sent
         ministry = catalog.directory.agencies["vn.bo-ldtbxh"].contacts[0].address
         assert ministry in sent.recipients and len(sent.recipients) >= 2  # the ministry and UBND tỉnh

@@ -44,7 +44,14 @@ def send(settings: Settings, now: dt.datetime, report: ChaseReport) -> ChaseRepo
         return chasing.deliver_outbox(app, now=now, report=report)
 
 
-def _table(report: ChaseReport) -> list[dict]:
+# rows of the run's table artifact: a longer table is unreadable in the UI, and its event (over Prefect's event size
+# limit, ~1.5 MB, at about 5,000 rows) is refused by the server with a warning; `dondoc outbox` lists every message
+ARTIFACT_ROWS = 1000
+
+
+def table_rows(report: ChaseReport, most: int = ARTIFACT_ROWS) -> list[dict]:
+    """The run's table artifact: a row per reminder queued or skipped, the first ``most`` of them, then one row
+    saying how many more there are and where to see them."""
     rows = [
         {
             "cơ quan": p.agency,
@@ -67,6 +74,9 @@ def _table(report: ChaseReport) -> list[dict]:
         }
         for s in report.skipped
     ]
+    if len(rows) > most:
+        more = len(rows) - most
+        rows = [*rows[:most], {"cơ quan": f"… và {more:,} dòng khác: xem `dondoc outbox`".replace(",", ".")}]
     return rows
 
 
@@ -95,7 +105,7 @@ async def chase(
         report = await asyncio.to_thread(send, settings, moment, cast(ChaseReport, quote(report)))
     await acreate_table_artifact(
         key="chase",
-        table=_table(report) or [{"kết quả": "không có thư nào đến hạn"}],
+        table=table_rows(report) or [{"kết quả": "không có thư nào đến hạn"}],
         description=f"Đôn đốc: {report.as_dict()}",
     )
     print(f"chase: {report.as_dict()}")

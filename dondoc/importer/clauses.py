@@ -308,6 +308,8 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
             r"(?i)(?<!vấn đề )(?<!sự việc )(?<!tình huống )\bđột\s+xuất\b(?!,?\s+phát\s+sinh)"
             r"|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
             r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)"
+            # "… hằng năm hoặc theo yêu cầu của …", "báo cáo theo định kỳ và theo yêu cầu của …"
+            r"|(?:(?<=\bhoặc )|(?<=định kỳ và ))theo\s+yêu\s+cầu\s+của\b(?![^.;]{0,80}\b(?:tại|số)\s)"
         ),
     ),
     (
@@ -418,6 +420,10 @@ _VERBS = (
 _OTHER_VERB = re.compile(r"(?i)\s*(?:\S+\s+)?" + _VERBS)
 _OTHER_VERB_BEFORE = re.compile(r"(?i)^\s*(?:đồng\s+thời\s+)?" + _VERBS)
 # "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": the request is for another verb than the report
+# "… hằng năm hoặc theo yêu cầu của …", "báo cáo theo định kỳ và theo yêu cầu của …": the report asked for outside
+# its period, an ad-hoc one, when the clause's verb is "báo cáo" (see _of_the_report).
+_OR_ON_REQUEST = re.compile(r"(?i)theo\s+yêu\s+cầu\b")
+_REPORT_WORD = re.compile(r"(?i)\bbáo\s+cáo\b")
 _REQUESTED_VERB = re.compile(r"(?i)\s+của\s+[^,;]{0,60}?\s+(?:thực\s+hiện\s+)?" + _VERBS)
 
 
@@ -442,6 +448,11 @@ def _of_the_report(text: str, periods: list[_Mention]) -> list[_Mention]:
     has no reporting verb, the word is followed by a verb of its own, and the part with the reporting verb names a
     period itself.
     """
+    periods = [
+        m
+        for m in periods
+        if not (m.period == "ad-hoc" and _OR_ON_REQUEST.match(text, m.start) and not _REPORT_WORD.search(text))
+    ]  # "gửi Sở Tài chính danh mục … hàng năm hoặc theo yêu cầu của …": a list sent on request, not a report
     segments = _segments(text)
 
     def part(mention: _Mention) -> tuple[int, int]:

@@ -309,3 +309,27 @@ def test_the_last_day_to_send_and_the_subject_of_a_request_in_the_sentence_befor
         "báo cáo kết quả thực hiện về Sở Xây dựng."
     )
     assert items_of(asked, Level.PROVINCE) == [(("departments",), "Sở Xây dựng", (), None, "Y", "30/11", "before")]
+
+
+def test_a_report_also_asked_for_on_request_after_its_period_is_an_ad_hoc_one_too():
+    text = (
+        "Điều 20. Chế độ báo cáo\n"
+        "1. Ủy ban nhân dân cấp tỉnh có trách nhiệm gửi báo cáo kết quả công tác hằng năm về Bộ Nội vụ trước ngày "
+        "31 tháng 01 của năm sau liền kề hoặc theo yêu cầu của cơ quan có thẩm quyền.\n"
+        "2. Trung tâm Lưu trữ tỉnh thực hiện chế độ thông tin, báo cáo theo định kỳ và theo yêu cầu của Sở Nội vụ."
+    )
+    found = {(i[0], i[1], i[4], i[5]) for i in items_of(text)}
+    assert (("Ủy ban nhân dân cấp tỉnh",), "Bộ Nội vụ", "Y", "31/1") in found
+    assert (("Ủy ban nhân dân cấp tỉnh",), "Bộ Nội vụ", "ad-hoc", None) in found
+    assert (("Trung tâm Lưu trữ tỉnh",), "Sở Nội vụ", "periodic", None) in found
+    assert (("Trung tâm Lưu trữ tỉnh",), "Sở Nội vụ", "ad-hoc", None) in found
+
+
+def test_a_list_sent_each_year_or_on_request_is_no_ad_hoc_report_nor_is_a_request_for_a_quick_report():
+    text = (
+        "1. Các sở, ban, ngành gửi Sở Tài chính danh mục hàng hóa kê khai giá trước ngày 25 tháng 01 hàng năm hoặc "
+        "theo yêu cầu của Ủy ban nhân dân tỉnh.\n"
+        "2. Các đơn vị điện lực thực hiện báo cáo định kỳ và theo yêu cầu báo cáo nhanh về sự cố gửi Sở Công Thương."
+    )
+    periods = [i[4] for i in items_of(text, Level.PROVINCE)]
+    assert "ad-hoc" not in periods

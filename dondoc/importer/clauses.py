@@ -424,6 +424,9 @@ _OTHER_VERB_BEFORE = re.compile(r"(?i)^\s*(?:đồng\s+thời\s+)?" + _VERBS)
 # its period, an ad-hoc one, when the clause's verb is "báo cáo" (see _of_the_report).
 _OR_ON_REQUEST = re.compile(r"(?i)theo\s+yêu\s+cầu\b")
 _REPORT_WORD = re.compile(r"(?i)\bbáo\s+cáo\b")
+# "báo cáo định kỳ và đột xuất", "định kỳ hoặc đột xuất báo cáo", "báo cáo định kỳ, đột xuất": a standing duty of
+# its own sentence, kept beside the reports another sentence gives the same parties with their periods.
+_STANDING_DUTY = re.compile(r"(?i)\bđịnh\s+kỳ\s*(?:,|và|hoặc)\s*đột\s+xuất\b")
 _REQUESTED_VERB = re.compile(r"(?i)\s+của\s+[^,;]{0,60}?\s+(?:thực\s+hiện\s+)?" + _VERBS)
 
 
@@ -1530,6 +1533,7 @@ def _deduplicated(items: list[Item]) -> list[Item]:
     given = {key(item) for item in items if not item.onward}
     dated = {key(item) for item in items if item.date is not None}
     specific = {key(item)[:2] for item in items if item.period in ("H1", "H2", "Y", "Q", "M")}
+    specific_quotes = {item.quote for item in items if item.period in ("H1", "H2", "Y", "Q", "M")}
     with_reporters = {
         (item.recipient and canonical(item.recipient), item.period, str(item.date)) for item in items if item.reporters
     }
@@ -1549,7 +1553,11 @@ def _deduplicated(items: list[Item]) -> list[Item]:
             continue
         if item.date is None and key(item) in dated and not (item.period == "once" and _WITHIN.search(item.quote)):
             continue  # the plan says it again with its date elsewhere (a one-off due within a month is another)
-        if item.period == "periodic" and key(item)[:2] in specific:
+        if (
+            item.period == "periodic"
+            and key(item)[:2] in specific
+            and not (_STANDING_DUTY.search(item.quote) and item.quote not in specific_quotes)
+        ):
             continue  # "định kỳ báo cáo X" restating a report the plan gives with its period
         if (
             not item.reporters

@@ -333,3 +333,16 @@ def test_a_list_sent_each_year_or_on_request_is_no_ad_hoc_report_nor_is_a_reques
     )
     periods = [i[4] for i in items_of(text, Level.PROVINCE)]
     assert "ad-hoc" not in periods
+
+
+def test_a_periodic_and_ad_hoc_duty_of_its_own_sentence_stays_beside_the_reports_with_periods():
+    text = (
+        "Điều 2. Nhiệm vụ và quyền hạn\n"
+        "5. Định kỳ hằng quý, năm báo cáo Ủy ban nhân dân tỉnh về tình hình thi hành pháp luật.\n"
+        "9. Thực hiện công tác thông tin, báo cáo định kỳ và đột xuất về tình hình thực hiện nhiệm vụ được giao với "
+        "Ủy ban nhân dân tỉnh."
+    )
+    periods = sorted(i[4] for i in items_of("Sở Tư pháp có trách nhiệm:\n" + text, Level.PROVINCE))
+    assert periods == ["Q", "Y", "ad-hoc", "periodic"], periods
+    restated = "Sở Tư pháp định kỳ hằng quý báo cáo Ủy ban nhân dân tỉnh; định kỳ báo cáo Ủy ban nhân dân tỉnh kết quả."
+    assert "periodic" not in [i[4] for i in items_of(restated, Level.PROVINCE)]

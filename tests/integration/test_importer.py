@@ -270,7 +270,10 @@ def test_the_fresh_texts_are_scored_each_and_their_figures_printed():
 def test_every_label_quotes_its_text():
     from tests.plan_scoring import labelled
 
-    splits = {"fresh": ("fresh",), "unseen2026": ("unseen-tuning", "unseen-aside", "unseen-final", "unseen-last", "unseen-f")}
+    splits = {
+        "fresh": ("fresh",),
+        "unseen2026": ("unseen-tuning", "unseen-aside", "unseen-final", "unseen-last", "unseen-f"),
+    }
     for path in labelled() + labelled("fresh") + labelled("unseen"):
         text = " ".join(path.read_text(encoding="utf-8").split())
         labels = yaml.safe_load(path.with_suffix(".expected.yaml").read_text(encoding="utf-8"))

@@ -10,8 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dondoc.cli import app
-from dondoc.mail.sink import MaildirSink
-from tests.support.config import write_config
+from tests.support.cli import synced
 
 runner = CliRunner()
 MORNING = "2021-05-05T09:00"  # 10 working days before the 6-month last day (19/5/2021)
@@ -19,12 +18,7 @@ MORNING = "2021-05-05T09:00"  # 10 working days before the 6-month last day (19/
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    with MaildirSink(tmp_path / "mail") as sink:
-        monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
-        monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "config")))
-        monkeypatch.setenv("DONDOC_SMTP_PORT", str(sink.port))
-        monkeypatch.setenv("DONDOC_HMAC_KEY", "cli-test-secret")
-        assert runner.invoke(app, ["sync", "--now", "2021-03-01"]).exit_code == 0
+    with synced(tmp_path, monkeypatch, "cli-test-secret") as sink:
         yield sink
 
 

@@ -20,10 +20,9 @@ from typer.testing import CliRunner
 
 from dondoc.cli import app
 from dondoc.db.idle import outbox_idle
-from dondoc.mail.sink import MaildirSink
 from dondoc.operations import chasing
 from dondoc.wiring import build
-from tests.support.config import write_config
+from tests.support.cli import synced
 
 runner = CliRunner()
 SUNDAY = "2021-05-09T09:00"  # a day off: no reminder may go out
@@ -33,13 +32,7 @@ BEFORE_HOURS = "2021-05-05T06:00"  # the same day, before office hours
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    with MaildirSink(tmp_path / "mail") as sink:
-        monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
-        monkeypatch.setenv("DONDOC_CONFIG_DIR", str(write_config(tmp_path / "config")))
-        monkeypatch.setenv("DONDOC_SMTP_PORT", str(sink.port))
-        monkeypatch.setenv("DONDOC_HMAC_KEY", "idle-test-secret")
-        monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
-        assert runner.invoke(app, ["sync", "--now", "2021-03-01"]).exit_code == 0
+    with synced(tmp_path, monkeypatch, "idle-test-secret") as sink:
         yield sink, tmp_path / "data" / "dondoc.sqlite3"
 
 

@@ -9,6 +9,7 @@ from dondoc.importer.agencies import canonical, find_agencies, find_groups
 from dondoc.importer.parties import find_parties
 from dondoc.model import Kind, Level, Rule
 from tests import figures
+from tests.support.importer import items_of as importer_items
 
 
 def one(text: str, level: Level = Level.PROVINCE):
@@ -252,19 +253,8 @@ def test_any_text_reads_without_error_and_dates_come_from_the_text(parts):
 # Plans written since the 2025 reorganisation, in the forms seen in such plans.
 
 
-def items_of(text: str, level: Level = Level.PROVINCE):
-    return [
-        (
-            tuple(i.reporters),
-            i.recipient,
-            tuple(i.also_to),
-            i.via,
-            i.period,
-            str(i.date) if i.date else None,
-            i.rule.value if i.rule else None,
-        )
-        for i in find_items(text, level)
-    ]
+def items_of(text: str, level: Level = Level.PROVINCE) -> list[tuple]:
+    return importer_items(text, level)
 
 
 STANDARD_2026 = """IV. TỔ CHỨC THỰC HIỆN

@@ -6,22 +6,7 @@ from __future__ import annotations
 from dondoc.importer import find_items
 from dondoc.importer.blocks import AD_HOC_NOTE, find_blocks, issuer_of
 from dondoc.model import Level
-
-
-def items_of(text: str, level: Level = Level.NATIONAL):
-    return [
-        (
-            tuple(i.reporters),
-            i.recipient,
-            tuple(i.also_to),
-            i.via,
-            i.period,
-            str(i.date) if i.date else None,
-            i.rule.value if i.rule else None,
-        )
-        for i in find_items(text, level)
-    ]
-
+from tests.support.importer import items_of
 
 CIRCULAR = """Điều 5. Báo cáo định kỳ
 1. Báo cáo tháng

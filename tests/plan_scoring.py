@@ -53,7 +53,7 @@ KINDS = ("departments", "districts", "communes", "provinces", "ministries")
 # Wordings of the groups, as plans write them (the scorer's own list, not the importer's).
 _GROUP_WORDS = [
     ("ministries", r"\bcác bộ\b|\bbộ,? ngành\b|\bcơ quan ngang bộ\b|\bbộ trưởng các bộ\b"),
-    ("provinces", r"\bcác tỉnh\b|\btỉnh,? thành phố trực thuộc trung ương\b|\bđịa phương\b(?=.*\bbộ\b)"),
+    ("provinces", r"\bcác tỉnh\b|\btỉnh,? thành phố trực thuộc trung ương\b|\bđịa phương\b(?=.*\bbộ\b)|\bubnd cấp tỉnh\b"),
     ("districts", r"\bhuyện\b|\bcấp huyện\b"),
     (
         "communes",
@@ -77,8 +77,9 @@ def normalise(name: str | None) -> set[str]:
         return {name}
     key = _TITLES.sub("", canonical(name))
     key = re.sub(r"^(?:các|những) ", "", key)  # the plural word: "các doanh nghiệp X" is "doanh nghiệp X"
+    kinds = {kind for kind, words in _GROUP_WORDS if re.search(words, key)}  # "UBND cấp tỉnh": every province's
     key = re.sub(r"\bcấp tỉnh\b", "tỉnh", key)
-    kinds = {kind for kind, words in _GROUP_WORDS if re.search(words, key)}
+    kinds |= {kind for kind, words in _GROUP_WORDS if re.search(words, key)}
     if kinds and not re.match(r"^(?:sở|bộ|ban|phòng|văn phòng|cục|vụ|viện) ", key):
         return kinds
     return {key}

@@ -114,7 +114,10 @@ _RANKS = [
     (re.compile(r"^\+\s*"), 8),
 ]
 _DUE_LINE = re.compile(r"(?i)^(?:[-+]\s*)?thời\s+(?:gian|hạn)\s+(?:hoàn\s+thành|thực\s+hiện|gửi|báo\s+cáo)\b")
-_SUBJECT_LEAD = re.compile(r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu|trách\s+nhiệm\s+của|nhiệm\s+vụ\s+của|đối\s+với)\s+")
+# "Trách nhiệm các phòng, ban …" is written without "của" too; "Yêu cầu đối với cơ sở …" names those it binds
+_SUBJECT_LEAD = re.compile(
+    r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu\s+đối\s+với|yêu\s+cầu|trách\s+nhiệm(?:\s+của)?|nhiệm\s+vụ\s+của|đối\s+với)\s+"
+)
 _TITLES = re.compile(
     r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)(?:\s+|,\s*))+"
 )
@@ -173,6 +176,9 @@ def _subjects(content: str, level: Level, modern: bool, *, heading: bool) -> lis
             if literal:
                 return [literal]
         return names
+    units = plural_units(body) if heading and led else None
+    if units:
+        return [units]  # "Trách nhiệm các phòng, ban, đơn vị thuộc UBND cấp xã": units named by their kinds
     if heading and (led or re.match(r"(?i)^(?:các\s+)?(?:doanh\s+nghiệp|cơ\s+sở|đối\s+tượng|chủ\s+rừng)", body)):
         literal = generic_party(body.rstrip(":"))
         if literal:
@@ -1329,10 +1335,8 @@ def _items_of(
         reporters, origin = list(owner_of_text), "the body whose functions the regulation lists"
     if recipient is None and not reporters:
         return [], named, None
-    if (not reporters or (recipient is None and any(p.startswith("ad-hoc") for p, _ in pairs))) and all(
-        p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs
-    ):
-        return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with nobody named on one side
+    if not reporters and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):
+        return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with no reporter named
     if recipient is None and via is None and _OWN_LEADERSHIP.search(main):
         return [], named, None  # "định kỳ báo cáo lãnh đạo …": a unit's report to its own head, no body's
     consolidating = (
@@ -1567,6 +1571,7 @@ def _deduplicated(items: list[Item]) -> list[Item]:
         if (
             item.recipient is None
             and item.date is None
+            and not (item.period in ("periodic", "ad-hoc") and _STANDING_DUTY.search(item.quote))
             and any(
                 other is not item
                 and other.recipient is not None

@@ -332,3 +332,45 @@ def test_a_periodic_and_ad_hoc_duty_of_its_own_sentence_stays_beside_the_reports
     assert periods == ["Q", "Y", "ad-hoc", "periodic"], periods
     restated = "Sở Tư pháp định kỳ hằng quý báo cáo Ủy ban nhân dân tỉnh; định kỳ báo cáo Ủy ban nhân dân tỉnh kết quả."
     assert "periodic" not in [i[4] for i in items_of(restated, Level.PROVINCE)]
+
+
+def test_a_periodic_or_ad_hoc_duty_whose_recipient_the_text_leaves_open_is_drafted_with_a_review_point():
+    """The convention of tests/data/plans/README.md ("Recipient-less duties"): a duty to report, with its reporters
+    and a period or "đột xuất", is an obligation even when no recipient is written; it is kept, undated, and says
+    that its recipient is missing. Nobody named on the reporting side: nothing to chase, no item."""
+    text = (
+        "Điều 7. Trách nhiệm của Trung tâm Dịch vụ việc làm tỉnh\n"
+        "1. Quản lý hồ sơ người lao động theo quy định.\n"
+        "2. Thực hiện chế độ thông tin, báo cáo định kỳ và đột xuất về tình hình thực hiện nhiệm vụ theo quy định "
+        "hiện hành.\n"
+        "Điều 8. Trách nhiệm các phòng, ban, đơn vị thuộc Ủy ban nhân dân cấp xã\n"
+        "1. Theo dõi việc giải quyết hồ sơ; thực hiện chế độ báo cáo định kỳ hoặc đột xuất theo yêu cầu.\n"
+        "Điều 9. Yêu cầu đối với cơ sở đào tạo nghề\n"
+        "1. Lưu trữ hồ sơ học viên; báo cáo công tác đào tạo định kỳ hoặc đột xuất theo quy định."
+    )
+    found = items_of(text, Level.PROVINCE)
+    assert found == [
+        (("Trung tâm Dịch vụ việc làm tỉnh",), None, (), None, "periodic", None, None),
+        (("Trung tâm Dịch vụ việc làm tỉnh",), None, (), None, "ad-hoc", None, None),
+        (("Các phòng, ban, đơn vị thuộc Ủy ban nhân dân cấp xã",), None, (), None, "periodic", None, None),
+        (("Các phòng, ban, đơn vị thuộc Ủy ban nhân dân cấp xã",), None, (), None, "ad-hoc", None, None),
+        (("cơ sở đào tạo nghề",), None, (), None, "periodic", None, None),
+        (("cơ sở đào tạo nghề",), None, (), None, "ad-hoc", None, None),
+    ]
+    items = find_items(text, Level.PROVINCE)
+    assert all("the sentence names no recipient" in item.review for item in items)
+    assert all(item.confidence <= 0.5 for item in items)
+    assert items_of("Thực hiện chế độ báo cáo định kỳ hoặc đột xuất theo yêu cầu.", Level.PROVINCE) == []
+
+
+def test_a_standing_duty_without_recipient_stays_beside_a_report_the_same_parties_owe_to_someone():
+    text = (
+        "Điều 11. Trách nhiệm của các sở, ban, ngành\n"
+        "1. Chậm nhất 30 ngày trước kỳ họp thường lệ của Hội đồng nhân dân tỉnh, các sở, ban, ngành định kỳ báo cáo "
+        "Ủy ban nhân dân tỉnh kết quả giải quyết kiến nghị.\n"
+        "2. Rà soát kết quả giải quyết kiến nghị; báo cáo định kỳ hoặc đột xuất theo yêu cầu."
+    )
+    found = [(i[0], i[1], i[4]) for i in items_of(text, Level.PROVINCE)]
+    assert (("departments",), None, "periodic") in found
+    assert (("departments",), None, "ad-hoc") in found
+    assert (("departments",), "Ủy ban nhân dân tỉnh", "periodic") in found

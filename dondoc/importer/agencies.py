@@ -158,6 +158,13 @@ _PART = rf"(?!{_HEADS}){_CAP}(?:[&-]{_CAP})*(?: (?:{_LOW}))?"
 _SPECIAL = r"(?:Công Thương|Phát triển nông thôn|Giao thông vận tải|Lao động,? Thương binh và Xã hội|Văn hóa, Thể thao và Du lịch)"
 _DEPT = rf"(?:{_SPECIAL}|{_PART}(?:(?: và | - | – |-|–)(?:{_SPECIAL}|{_PART}))*)"
 _PLACE = rf"(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?"
+# Words a committee's name does not go on with: a verb, a time, what a report is about ("Ban Chỉ đạo về kết quả …",
+# "Thành viên Ban Chỉ đạo định kỳ hằng năm báo cáo …" end at "Ban Chỉ đạo").
+_NAME_STOP = (
+    r"(?! (?:về (?:kết quả|tình hình|việc|tiến độ|nội dung|các)|kết quả|tình hình|định kỳ|hằng|hàng|báo cáo|trước"
+    r"|chậm|theo|để|qua|thực hiện|tổng hợp|có|chủ trì|phối hợp|gửi|trong|tại|từ|đến|ngày|năm|tháng|quý|chịu|và các"
+    r"|đánh giá|xem xét|cho ý kiến|biết|chỉ đạo)\b)"
+)
 _AGENCY = re.compile(
     "|".join(
         [
@@ -165,7 +172,7 @@ _AGENCY = re.compile(
             rf"UBND {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             rf"(?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             rf"(?:Sở|Phòng|Bộ) {_DEPT}",
-            rf"Ban (?:Dân tộc|Chỉ đạo(?: {_LOW}| {_CAP}){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
+            rf"Ban (?:Dân tộc|Chỉ đạo(?:{_NAME_STOP}(?: {_LOW}| {_CAP})){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
             rf"Công an {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             r"(?:Tỉnh|Thành|Huyện|Thị) (?:đoàn|Đoàn)",
             rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",

@@ -1059,6 +1059,7 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     all_sentences = sentences(text, level, modern=modern)
     addressees = _addressees(text, level, modern)
     owner = _owner_of_functions(text, level, modern)
+    short_forms = _short_forms(text)
     items: list[Item] = []
     carried: tuple[int, list[str]] = (-1, [])
     context: dict[str | None, _Clause] = {}
@@ -1082,6 +1083,7 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
             addressees,
             context.get(sentence.section),
             owner,
+            short_forms,
         )
         if named:
             carried = (sentence.line, named)
@@ -1140,6 +1142,34 @@ def _addressees(text: str, level: Level, modern: bool) -> list[str]:
         return [p.name for p in parties]
     literal = generic_party(body)
     return [literal] if literal else []
+
+
+_SHORT_HEADS = ("Quỹ", "Trung tâm", "Viện", "Ban Quản lý")
+_SHORT_NAME_END = re.compile(
+    r"\s(?:của|là|được|có|và|theo|để|thì|do|tại|trong|cho|với|phải|thực|báo|gửi|nhằm|này|đó|trên|từ|khi|hoặc|quy|"
+    r"chịu|không|bao|gồm|sau|trước|đến|về)\b.*$"
+)
+_SHORT_SUBJECT = re.compile(
+    r"(?:^|[,;:]\s*)(?P<head>" + "|".join(_SHORT_HEADS) + r")\s+(?=có\s+trách|chịu\s+trách|phải\b|định\s+kỳ|hằng|hàng"
+    r"|báo\s+cáo|gửi\b|thực\s+hiện)"
+)
+
+
+def _short_forms(text: str) -> dict[str, str]:
+    """The full name a text's short form stands for: a regulation names its body once in full ("Quỹ nhà ở quốc gia")
+    and then by its kind alone ("Quỹ có trách nhiệm báo cáo …"). The name is the first one with that head word the
+    text writes more than once (the first one written, when none is written twice); none when it names no such body."""
+    forms: dict[str, str] = {}
+    for head in _SHORT_HEADS:
+        counts: dict[str, int] = {}  # in the order first written
+        for match in re.finditer(rf"(?<![\w]){head}(?: [^\s,.;:()]+){{1,6}}", text):
+            name = _SHORT_NAME_END.sub("", match.group(0)).strip()
+            if len(name.split()) > len(head.split()):
+                counts[name] = counts.get(name, 0) + 1
+        repeated = [name for name, count in counts.items() if count >= 2]
+        if repeated or counts:
+            forms[head] = (repeated or list(counts))[0]
+    return forms
 
 
 @dataclass(frozen=True, slots=True)
@@ -1255,6 +1285,7 @@ def _items_of(
     addressees: list[str],
     context: _Clause | None = None,
     owner_of_text: list[str] | None = None,
+    short_forms: dict[str, str] | None = None,
 ) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = _reporting_part(sentence.text, level, modern)
@@ -1333,6 +1364,10 @@ def _items_of(
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
     if not reporters and owner_of_text:
         reporters, origin = list(owner_of_text), "the body whose functions the regulation lists"
+    short = _SHORT_SUBJECT.search(main) if not reporters and short_forms else None
+    if short and short_forms and short.group("head") in short_forms:
+        full = short_forms[short.group("head")]
+        reporters, origin = [full], f'the short form "{short.group("head")}" of "{full}", the body the text names'
     if recipient is None and not reporters:
         return [], named, None
     if not reporters and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):

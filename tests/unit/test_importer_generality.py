@@ -374,3 +374,35 @@ def test_a_standing_duty_without_recipient_stays_beside_a_report_the_same_partie
     assert (("departments",), None, "periodic") in found
     assert (("departments",), None, "ad-hoc") in found
     assert (("departments",), "Ủy ban nhân dân tỉnh", "periodic") in found
+
+
+def test_a_committees_name_ends_before_the_words_that_follow_it():
+    text = (
+        "Thành viên Ban Chỉ đạo định kỳ hằng năm báo cáo Ban Chỉ đạo về kết quả thực hiện nhiệm vụ trước ngày 15/12.\n"
+        "Sở Nội vụ gửi báo cáo Ban Chỉ đạo phát triển nguồn nhân lực tỉnh về tình hình thực hiện trước ngày 10/6 hằng "
+        "năm."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("Thành viên Ban Chỉ đạo",), "Ban Chỉ đạo", (), None, "Y", "15/12", "before"),
+        (("Sở Nội vụ",), "Ban Chỉ đạo phát triển nguồn nhân lực tỉnh", (), None, "Y", "10/6", "before"),
+    ]
+
+
+def test_a_body_called_by_its_kind_alone_is_the_one_the_text_names_in_full():
+    text = (
+        "Điều 3. Thành lập Quỹ Hỗ trợ nông dân tỉnh\n"
+        "1. Quỹ Hỗ trợ nông dân tỉnh là tổ chức tài chính nhà nước.\n"
+        "Điều 9. Kiểm tra hoạt động\n"
+        "1. Quỹ Hỗ trợ nông dân tỉnh tự kiểm tra hằng quý.\n"
+        "2. Định kỳ hằng năm hoặc đột xuất (khi có yêu cầu), Quỹ có trách nhiệm báo cáo Sở Tài chính về tình hình "
+        "hoạt động."
+    )
+    found = items_of(text, Level.PROVINCE)
+    assert found == [
+        (("Quỹ Hỗ trợ nông dân tỉnh",), "Sở Tài chính", (), None, "Y", None, None),
+        (("Quỹ Hỗ trợ nông dân tỉnh",), "Sở Tài chính", (), None, "ad-hoc", None, None),
+    ]
+    notes = [note for item in find_items(text, Level.PROVINCE) for note in item.review]
+    assert any('short form "Quỹ"' in note for note in notes)
+    nobody = "Điều 9. Kiểm tra\n1. Quỹ có trách nhiệm báo cáo Sở Tài chính hằng năm về tình hình hoạt động."
+    assert [i[0] for i in items_of(nobody, Level.PROVINCE)] == [()]

@@ -52,6 +52,13 @@ _LONG_NAMES = {
     "nông nghiệp và phát triển nông thôn": "nnptnt",
     "nông nghiệp và môi trường": "nnmt",
     "khoa học và công nghệ": "khcn",
+    # the same names written without their "và" ("Sở Khoa học Công nghệ"), as copies and hasty drafts do
+    "khoa học công nghệ": "khcn",
+    "nông nghiệp môi trường": "nnmt",
+    "giáo dục đào tạo": "gdđt",
+    "tài nguyên môi trường": "tnmt",
+    "kế hoạch đầu tư": "khđt",
+    "dân tộc tôn giáo": "dân tộc và tôn giáo",
     "giao thông vận tải": "gtvt",
     "tài chính kế hoạch": "tckh",
     "nội vụ": "nv",
@@ -155,7 +162,7 @@ _LEVEL = r"(?:cùng cấp|tỉnh|[Tt]hành phố|TP\.?|thị xã|huyện|quận|
 _HEADS = r"(?:Sở|Phòng|Bộ|Ban|UBND|Ủy|Uỷ|Công an|Trung tâm|Hội|Cục|Văn phòng|Tỉnh|Thành)\b"
 # A department's name: "Y tế", "Giáo dục và Đào tạo", "Lao động - Thương binh và Xã hội", "GD&ĐT", "LĐ-TB&XH".
 _PART = rf"(?!{_HEADS}){_CAP}(?:[&-]{_CAP})*(?: (?:{_LOW}))?"
-_SPECIAL = r"(?:Công Thương|Phát triển nông thôn|Giao thông vận tải|Lao động,? Thương binh và Xã hội|Văn hóa, Thể thao và Du lịch)"
+_SPECIAL = r"(?:(?:Khoa học|Nông nghiệp|Tài nguyên|Giáo dục|Kế hoạch|Dân tộc) (?:Công nghệ|Môi trường|Đào tạo|Đầu tư|Tôn giáo)|Công Thương|Phát triển nông thôn|Giao thông vận tải|Lao động,? Thương binh và Xã hội|Văn hóa, Thể thao và Du lịch)"
 _DEPT = rf"(?:{_SPECIAL}|{_PART}(?:(?: và | - | – |-|–)(?:{_SPECIAL}|{_PART}))*)"
 _PLACE = rf"(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?"
 # Words a committee's name does not go on with: a verb, a time, what a report is about ("Ban Chỉ đạo về kết quả …",
@@ -177,7 +184,7 @@ _AGENCY = re.compile(
             r"(?:Tỉnh|Thành|Huyện|Thị) (?:đoàn|Đoàn)",
             rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
             rf"Bảo hiểm [Xx]ã hội {_LEVEL}",
-            rf"(?:Ủy|Uỷ) ban Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
+            rf"(?:(?:Ủy|Uỷ) ban )?Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
             rf"Hội Liên hiệp Phụ nữ(?: Việt Nam)?(?: {_LEVEL})?",
             rf"Trung tâm {_DEPT}(?: (?!{_HEADS}){_CAP})*",
             rf"Văn phòng (?:UBND|(?:Ủy|Uỷ) ban nhân dân) {_LEVEL}",

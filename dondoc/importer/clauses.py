@@ -851,7 +851,9 @@ _ONWARD = re.compile(
 )
 _VERB = re.compile(
     r"(?i)\b(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ|định\s+kỳ"
-    r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|tổ\s+chức|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
+    r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
+    # "tổ chức" is a verb, except as the noun of a list of bodies ("các tổ chức chính trị - xã hội")
+    r"|(?<!các\s)(?<!những\s)tổ\s+chức(?!\s+(?:chính\s+trị|xã\s+hội|đoàn\s+thể|kinh\s+tế|tín\s+dụng))"
     r"|chủ\s+động|thực\s+hiện|theo\s+dõi|đánh\s+giá|hàng\s+năm|hằng\s+năm|có\s+nhiệm\s+vụ|nghiêm\s+túc"
     r"|thống\s+kê|rà\s+soát|trước\s+ngày|chậm\s+nhất|có\s+báo\s+cáo|là\s+cơ\s+quan)\b"
 )

@@ -5,6 +5,7 @@ the subject of a "functions" regulation, windows and relative deadlines. Every t
 from __future__ import annotations
 
 from dondoc.importer import find_items
+from dondoc.importer.agencies import canonical
 from dondoc.model import Level
 from tests.support.importer import items_of
 
@@ -406,3 +407,26 @@ def test_a_body_called_by_its_kind_alone_is_the_one_the_text_names_in_full():
     assert any('short form "Quỹ"' in note for note in notes)
     nobody = "Điều 9. Kiểm tra\n1. Quỹ có trách nhiệm báo cáo Sở Tài chính hằng năm về tình hình hoạt động."
     assert [i[0] for i in items_of(nobody, Level.PROVINCE)] == [()]
+
+
+def test_a_list_of_bodies_with_the_noun_to_chuc_in_it_is_read_to_its_end():
+    text = (
+        "Các cơ quan chuyên môn, Mặt trận Tổ quốc Việt Nam tỉnh, các tổ chức chính trị - xã hội tỉnh, Ủy ban nhân dân "
+        "các xã, phường có trách nhiệm gửi báo cáo kết quả về Sở Nội vụ trước ngày 15 tháng 12 hằng năm."
+    )
+    [(reporters, recipient, *_rest)] = items_of(text, Level.PROVINCE)
+    assert "Mặt trận Tổ quốc Việt Nam tỉnh" in reporters and "communes" in reporters, reporters
+    assert recipient == "Sở Nội vụ"
+    organised = "Sở Tư pháp tổ chức tập huấn, báo cáo Ủy ban nhân dân tỉnh trước ngày 10/12 hằng năm."
+    assert items_of(organised, Level.PROVINCE) == [
+        (("Sở Tư pháp",), "Ủy ban nhân dân tỉnh", (), None, "Y", "10/12", "before")
+    ]
+
+
+def test_a_department_named_without_its_va_is_the_same_department():
+    text = "Các sở, ban, ngành định kỳ 6 tháng (trước ngày 10/6) gửi báo cáo về Sở Khoa học Công nghệ để tổng hợp."
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments",), "Sở Khoa học Công nghệ", (), None, "H1", "10/6", "before")
+    ]
+    assert canonical("Sở Khoa học Công nghệ") == canonical("Sở Khoa học và Công nghệ")
+    assert canonical("Sở Nông nghiệp Môi trường") == canonical("Sở Nông nghiệp và Môi trường")

@@ -99,7 +99,9 @@ class Sentence:
 
 _ROMAN = re.compile(r"^([IVXLC]+)\.\s*(.+)$")
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[a-zđ])[.)]\s*(?:Đề nghị\s+)?(.{3,})$")
-_LIST_MARK = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•*])\s*")
+_LIST_MARK = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(\d{1,2}\)|[a-zđ][.)]|[-–+•*])\s*")
+# tasks numbered inside one paragraph: "…: (1) Bộ Công an …; (2) Bộ Tài chính …" (the first mark after ":" or ";")
+_INLINE_TASK = re.compile(r"(?<=[:;.])\s+(?=\(\d{1,2}\)\s+\w)")
 _SPLIT = re.compile(r"(?<!TP\.)(?<!Tp\.)(?<!\bđ/c\.)(?<=[.!?])\s+(?=[-–+•]?\s*[A-ZĐÀ-Ỹ]|[a-zđ][.)]\s+[A-ZĐÀ-Ỹ])")
 _RANKS = [
     (re.compile(r"^(?:Chương|CHƯƠNG|Phần|PHẦN)\s+[IVXLC\d]+\b"), 0),
@@ -274,7 +276,7 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
                 # "3. Sở X a. Chủ trì …": its sub-items are Sở X's too; "a) Các sở … phải …" and the unmarked
                 # paragraphs that go on with it, until the next lettered item
                 stack.append((rank, tuple(own), line))
-        parts = [p for p in _SPLIT.split(line) if p.strip()]
+        parts = [q for p in _SPLIT.split(line) for q in _INLINE_TASK.split(p) if q.strip()]
         merged: list[str] = []
         for part in parts:
             if merged and _DUE_LINE.match(part.strip()):
@@ -282,8 +284,13 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
             else:
                 merged.append(part)
         for part in merged:
+            task = re.match(r"\(\d{1,2}\)\s", part.strip()) is not None
             part = _LIST_MARK.sub("", part.strip()).strip()
-            if not part or _is_heading(part):
+            if part.endswith(":") and len(merged) > 1 and _LEAD_IN.search(part) and not own:
+                # "Các bộ, ngành thực hiện: (1) … (2) …": the lead-in of the tasks numbered after it
+                own = _subjects(part, level, modern, heading=False)
+                continue
+            if not part or (_is_heading(part) and not task):
                 continue
             subjects, origin = (
                 (tuple(own), line) if own else (structural[1], structural[2]) if structural else ((), None)

@@ -430,3 +430,25 @@ def test_a_department_named_without_its_va_is_the_same_department():
     ]
     assert canonical("Sở Khoa học Công nghệ") == canonical("Sở Khoa học và Công nghệ")
     assert canonical("Sở Nông nghiệp Môi trường") == canonical("Sở Nông nghiệp và Môi trường")
+
+
+def test_tasks_numbered_inside_one_paragraph_each_have_their_own_reporter_or_the_lead_ins():
+    named = (
+        "Các bộ, ngành thực hiện: (1) Bộ Công an hoàn thiện cơ sở dữ liệu, báo cáo Thủ tướng Chính phủ trước ngày "
+        "10/12/2026; (2) Bộ Tài chính rà soát danh mục, báo cáo Thủ tướng Chính phủ trong tháng 12 năm 2026; (3) Bộ "
+        "Nội vụ hằng tháng báo cáo Thủ tướng Chính phủ tiến độ."
+    )
+    assert items_of(named) == [
+        (("Bộ Công an",), "Thủ tướng Chính phủ", (), None, "once", "10/12/2026", "before"),
+        (("Bộ Tài chính",), "Thủ tướng Chính phủ", (), None, "once", None, None),
+        (("Bộ Nội vụ",), "Thủ tướng Chính phủ", (), None, "M", None, None),
+    ]
+    led = (
+        "2. Các sở, ban, ngành có trách nhiệm: (1) rà soát các thủ tục hành chính; (2) định kỳ hằng năm báo cáo Ủy ban "
+        "nhân dân tỉnh kết quả thực hiện trước ngày 15/12; (3) Sở Tư pháp tổng hợp, báo cáo Bộ Tư pháp trước ngày "
+        "25/12 hằng năm."
+    )
+    assert items_of(led, Level.PROVINCE) == [
+        (("departments",), "Ủy ban nhân dân tỉnh", (), None, "Y", "15/12", "before"),
+        (("Sở Tư pháp",), "Bộ Tư pháp", (), None, "Y", "25/12", "before"),
+    ]

@@ -420,6 +420,15 @@ def _periods(text: str) -> list[_Mention]:
                 and not re.search(r"(?i)\b(?:trong|vào)\s+tháng\s+\d{1,2}\s+$", text[: match.start()])
             ):
                 continue  # "(tháng 01 và tháng 6 hàng năm)": the months of a period already named, every year
+            if (
+                period == "Y"
+                and re.match(r"(?i)năm\s+(?:sau|tiếp\s+theo)", match.group(0))
+                and re.search(r"(?i)\b(?:của|cho)\s+$", text[: match.start()])
+                and not re.search(
+                    r"(?i)(?:tháng\s+\d{1,2}|\d{1,2}\s*/\s*\d{1,2})\s+(?:của\s+)?$", text[: match.start()]
+                )
+            ):
+                continue  # "xây dựng kế hoạch, nhu cầu của năm tiếp theo": what is planned, not when it is reported
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
 
@@ -845,6 +854,7 @@ _OBJECT_MARK = re.compile(
     r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại|do|từ)"
     r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$"
 )
+_OTHERS_REPORTS = re.compile(r"(?i)\btổng\s+hợp,?\s+(?:các\s+)?báo\s+cáo\b[^.;]{0,80}?\bcủa\s+(?:các|những)\s")
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
@@ -1379,6 +1389,8 @@ def _items_of(
         reporters, origin = [full], f'the short form "{short.group("head")}" of "{full}", the body the text names'
     if recipient is None and not reporters:
         return [], named, None
+    if recipient is None and via is None and _OTHERS_REPORTS.search(main):
+        return [], named, None  # "phối hợp tổng hợp báo cáo định kỳ … của các cơ quan": compiling others' reports
     if not reporters and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):
         return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with no reporter named
     if recipient is None and via is None and _OWN_LEADERSHIP.search(main):

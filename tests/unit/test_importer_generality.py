@@ -452,3 +452,29 @@ def test_tasks_numbered_inside_one_paragraph_each_have_their_own_reporter_or_the
         (("departments",), "Ủy ban nhân dân tỉnh", (), None, "Y", "15/12", "before"),
         (("Sở Tư pháp",), "Bộ Tư pháp", (), None, "Y", "25/12", "before"),
     ]
+
+
+def test_the_next_years_plan_in_a_reporting_sentence_gives_the_report_no_yearly_period():
+    text = (
+        "Điều 14. Trách nhiệm của Sở Nội vụ\n"
+        "4. Định kỳ hoặc đột xuất báo cáo Ủy ban nhân dân tỉnh về tình hình quản lý hồ sơ; đồng thời xây dựng kế "
+        "hoạch, nhu cầu sử dụng của năm tiếp theo cho các đơn vị thuộc quyền quản lý.\n"
+        "5. Báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện trước ngày 31 tháng 01 của năm tiếp theo."
+    )
+    assert [(i[1], i[4], i[5]) for i in items_of(text, Level.PROVINCE)] == [
+        ("Ủy ban nhân dân tỉnh", "periodic", None),
+        ("Ủy ban nhân dân tỉnh", "ad-hoc", None),
+        ("Ủy ban nhân dân tỉnh", "Y", "31/1"),
+    ]
+
+
+def test_compiling_the_reports_of_others_is_no_report_of_ones_own():
+    text = (
+        "Điều 6. Trách nhiệm của Sở Khoa học và Công nghệ\n"
+        "2. Phối hợp tổng hợp báo cáo định kỳ, báo cáo đột xuất của các cơ quan giải quyết thủ tục hành chính về tình "
+        "hình sử dụng hệ thống.\n"
+        "3. Tổng hợp báo cáo định kỳ của các sở, gửi Ủy ban nhân dân tỉnh trước ngày 20/12 hằng năm."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("Sở Khoa học và Công nghệ",), "Ủy ban nhân dân tỉnh", (), None, "Y", "20/12", "before")
+    ]

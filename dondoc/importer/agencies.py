@@ -170,7 +170,7 @@ _PLACE = rf"(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?"
 _NAME_STOP = (
     r"(?! (?:về (?:kết quả|tình hình|việc|tiến độ|nội dung|các)|kết quả|tình hình|định kỳ|hằng|hàng|báo cáo|trước"
     r"|chậm|theo|để|qua|thực hiện|tổng hợp|có|chủ trì|phối hợp|gửi|trong|tại|từ|đến|ngày|năm|tháng|quý|chịu|và các"
-    r"|đánh giá|xem xét|cho ý kiến|biết|chỉ đạo)\b)"
+    r"|đánh giá|xem xét|cho ý kiến|biết|chỉ đạo|tiến độ|việc(?! làm)|số liệu|danh sách|kế hoạch|nội dung)\b)"
 )
 _AGENCY = re.compile(
     "|".join(
@@ -178,11 +178,18 @@ _AGENCY = re.compile(
             rf"(?:Ủy|Uỷ|ủy|uỷ) ban nhân dân {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             rf"UBND {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             rf"(?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
             rf"(?:Sở|Phòng|Bộ) {_DEPT}",
-            rf"Ban (?:Dân tộc|Chỉ đạo(?:{_NAME_STOP}(?: {_LOW}| {_CAP})){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
+            # councils, courts, the treasury and the tax office, as plans name them since 2025
+            rf"Hội đồng (?!nhân dân){_DEPT}{_PLACE}",
+            rf"(?:Tòa|Toà) án nhân dân {_LEVEL}",
+            rf"Viện [Kk]iểm sát nhân dân {_LEVEL}",
+            rf"Kho bạc Nhà nước(?: khu vực [IVXLC\d]+| {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?",
+            rf"Thuế (?:tỉnh|thành phố|Thành phố)(?: (?!{_HEADS}){_CAP})*",
+            rf"Văn phòng Đoàn [Đđ]ại biểu Quốc hội và (?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            rf"(?:Thường trực |Cơ quan thường trực )?Ban (?:Dân tộc|Chỉ đạo(?:{_NAME_STOP}(?: {_LOW}| {_CAP})){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
             rf"Công an {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             r"(?:Tỉnh|Thành|Huyện|Thị) (?:đoàn|Đoàn)",
-            rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
             rf"Bảo hiểm [Xx]ã hội {_LEVEL}",
             rf"(?:(?:Ủy|Uỷ) ban )?Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
             rf"Hội Liên hiệp Phụ nữ(?: Việt Nam)?(?: {_LEVEL})?",
@@ -221,6 +228,7 @@ _GROUP_PATTERNS = {
     "communes": re.compile(
         r"(?i)(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(?:xã|cấp xã|phường)(?:[\s,]*(?:phường|thị trấn|xã))*"
         r"|các\s+xã,\s*phường(?:,\s*thị trấn)?"
+        r"|các\s+xã\b(?!\s+(?:hội|viên|đội))"
     ),
 }
 _LOCALITIES = re.compile(r"(?i)(?:\bcác|,|\bvà)\s+địa\s+phương\b")

@@ -151,7 +151,8 @@ _HEAD = r"(?!(?:Vụ|Cục|Sở|Bộ|Ban|Văn phòng|Tổng cục|Chi cục|Vi�
 # … nor past the verb that follows the name ("Vụ Khoa học và Công nghệ báo cáo Lãnh đạo Bộ").
 _VERB_AFTER = (
     r"(?!(?:báo cáo|gửi|chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|tổng hợp|thực hiện|theo dõi"
-    r"|định kỳ|hằng|hàng|trước|để|về|theo)\b)"
+    r"|định kỳ|hằng|hàng|trước|để|về|theo|kết quả|tình hình|tiến độ|việc(?! làm)|số liệu|danh sách|kế hoạch|nội dung"
+    r"|chậm nhất|đánh giá|xem xét|trong|tại|qua|cho|với)\b)"
 )
 # "Vụ Pháp luật dân sự - kinh tế": a lower-case part after a dash is the name's, unless it says what the body is
 _NAME_DASH = r" [-–] (?!(?:là|cơ quan|đơn vị|Phó|Trưởng)\b)[a-zđà-ỹ][\w&-]*"

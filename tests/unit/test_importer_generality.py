@@ -478,3 +478,21 @@ def test_compiling_the_reports_of_others_is_no_report_of_ones_own():
     assert items_of(text, Level.PROVINCE) == [
         (("Sở Khoa học và Công nghệ",), "Ủy ban nhân dân tỉnh", (), None, "Y", "20/12", "before")
     ]
+
+
+def test_recipients_named_as_2025_plans_name_them_end_where_the_name_ends():
+    bodies = [
+        "Trung tâm Phục vụ hành chính công tỉnh",
+        "Cục Thống kê tỉnh",
+        "Hội đồng Thi đua - Khen thưởng tỉnh",
+        "Bộ Chỉ huy Quân sự tỉnh",
+        "Thường trực Ban Chỉ đạo tỉnh",
+        "Văn phòng Đoàn Đại biểu Quốc hội và Hội đồng nhân dân tỉnh",
+        "Tòa án nhân dân tỉnh",
+        "Kho bạc Nhà nước khu vực XVII",
+        "Thuế tỉnh",
+    ]
+    for body in bodies:
+        for what in ("kết quả", "tiến độ thực hiện", "tình hình thực hiện"):
+            text = f"Các xã báo cáo {body} {what} trước ngày 10/12 hằng năm."
+            assert items_of(text, Level.PROVINCE) == [(("communes",), body, (), None, "Y", "10/12", "before")], text

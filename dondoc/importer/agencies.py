@@ -191,7 +191,7 @@ _AGENCY = re.compile(
             rf"Công an {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             r"(?:Tỉnh|Thành|Huyện|Thị) (?:đoàn|Đoàn)",
             rf"Bảo hiểm [Xx]ã hội {_LEVEL}",
-            rf"(?:(?:Ủy|Uỷ) ban )?Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
+            rf"(?:(?:Ủy|Uỷ) ban )?(?:Mặt trận Tổ quốc|MTTQ)(?: Việt Nam| VN)?(?: {_LEVEL})?",
             rf"Hội Liên hiệp Phụ nữ(?: Việt Nam)?(?: {_LEVEL})?",
             rf"Trung tâm {_DEPT}(?: (?!{_HEADS}){_CAP})*",
             rf"Văn phòng (?:UBND|(?:Ủy|Uỷ) ban nhân dân) {_LEVEL}",

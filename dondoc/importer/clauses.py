@@ -1319,7 +1319,7 @@ def _items_of(
         text = text[: advised.start()].rstrip(" ,;")  # "… về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ"
     elif advised:
         return [], [], None  # "tham mưu UBND tỉnh báo cáo …": the issuer's own report
-    onward_mark = _ONWARD.search(text)
+    onward_mark = _onward_mark(text, level, modern)
     main = text[: onward_mark.start()] if onward_mark else text
     reporters, recipient, also_to, via = _parties(main, level, modern)
     if onward_mark and recipient is None and via is None:
@@ -1445,6 +1445,18 @@ def _items_of(
             complete=True,
         )
     return out, named, clause
+
+
+def _onward_mark(text: str, level: Level, modern: bool) -> re.Match | None:
+    """Where the coordinator's onward report starts: the first "(để) tổng hợp, báo cáo X" that names X right after
+    it. "UBND các xã tổng hợp báo cáo kết quả gửi về Sở Công Thương để tổng hợp báo cáo UBND tỉnh" has two: the first
+    is the reporters' own compiling, the second the Sở's report."""
+    marks = list(_ONWARD.finditer(text))
+    for mark in marks:
+        parties = [p for p in find_parties(text[mark.end() : mark.end() + 200], level, modern=modern) if not p.group]
+        if parties and parties[0].start <= 3:
+            return mark
+    return marks[0] if marks else None
 
 
 def _onward(

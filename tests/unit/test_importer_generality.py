@@ -496,3 +496,21 @@ def test_recipients_named_as_2025_plans_name_them_end_where_the_name_ends():
         for what in ("kết quả", "tiến độ thực hiện", "tình hình thực hiện"):
             text = f"Các xã báo cáo {body} {what} trước ngày 10/12 hằng năm."
             assert items_of(text, Level.PROVINCE) == [(("communes",), body, (), None, "Y", "10/12", "before")], text
+
+
+def test_the_onward_report_is_read_after_the_reporters_own_compiling():
+    text = (
+        "Các sở, ban, ngành tỉnh và UBND các xã, phường tổng hợp báo cáo kết quả thực hiện gửi về Sở Công Thương trước "
+        "ngày 25 tháng 11 hằng năm để tổng hợp báo cáo UBND tỉnh, Bộ Công Thương."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Công Thương", (), None, "Y", "25/11", "before"),
+        (("Sở Công Thương",), "UBND tỉnh", ("Bộ Công Thương",), None, "Y", None, None),
+    ]
+
+
+def test_the_front_named_by_its_abbreviation_is_a_reporter():
+    text = "Đề nghị Ủy ban MTTQ Việt Nam tỉnh báo cáo kết quả về Sở Nội vụ trước ngày 10/12 hằng năm."
+    assert items_of(text, Level.PROVINCE) == [
+        (("Ủy ban MTTQ Việt Nam tỉnh",), "Sở Nội vụ", (), None, "Y", "10/12", "before")
+    ]

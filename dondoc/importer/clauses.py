@@ -41,6 +41,7 @@ from .parties import GROUP_KINDS, Party, find_parties, generic_party, plural_uni
 __all__ = ["AD_HOC_NOTE", "NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "is_modern", "sentences"]
 
 NO_DATE = "the plan writes no date for this report: set it from the coordinator's instructions"
+WITHIN_NOTE = "a one-off report due within"
 AD_HOC_NOTE = (
     'an ad-hoc report ("đột xuất", "theo yêu cầu"): the plan gives it no date and none is invented; it '
     "falls due when it is asked for"
@@ -804,7 +805,12 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
             continue
         if mention.period == "periodic" and (pairs or any(m.period in ("H1", "Y", "Q", "M") for m in periods)):
             continue
-        if mention.period in named or (mention.period == "once:period-report" and pairs):
+        again = (
+            mention.period == "once:period-report"
+            and _WITHIN.fullmatch(text[mention.start : mention.end]) is not None
+            and all(d is None for p, d in pairs if p == mention.period)
+        )  # "Báo cáo giữa kỳ … (năm 2030) và báo cáo tổng kết … (năm 2035)": one report each
+        if (mention.period in named and not again) or (mention.period == "once:period-report" and pairs and not again):
             continue
         pairs.append((mention.period, None))
         named.add(mention.period)
@@ -1401,6 +1407,7 @@ def _items_of(
         and not any(r in GROUP_KINDS for r in reporters)
     )
     out = []
+    within = [m.group(0) for m in _WITHIN.finditer(main)]
     for period, date in pairs:
         item = Item(
             reporters=list(reporters),
@@ -1421,6 +1428,8 @@ def _items_of(
             item.confidence -= 0.1
         if dated_onward:
             item.review.append("the plan dates only the onward report: set this report's date")
+        if period.startswith("once:period-report") and date is None and within:
+            item.review.append(f'{WITHIN_NOTE} "{within.pop(0)}"')
         if relative and date is None:
             item.review.append(
                 f'a date relative to an event ("{relative.group(0)}"): left undated, write the deadline in'
@@ -1649,7 +1658,8 @@ def _deduplicated(items: list[Item]) -> list[Item]:
             )
         ):
             continue  # "… báo cáo định kỳ 6 tháng, năm" restating, without its recipient, a report given in full
-        ident = (key(item), str(item.date), item.rule, item.quote)
+        span = next((note for note in item.review if note.startswith(WITHIN_NOTE)), None)
+        ident = (key(item), str(item.date), item.rule, item.quote, span)
         if ident in seen:
             continue
         seen.add(ident)

@@ -514,3 +514,19 @@ def test_the_front_named_by_its_abbreviation_is_a_reporter():
     assert items_of(text, Level.PROVINCE) == [
         (("Ủy ban MTTQ Việt Nam tỉnh",), "Sở Nội vụ", (), None, "Y", "10/12", "before")
     ]
+
+
+def test_two_one_off_reports_due_in_two_named_years_are_two_items():
+    text = (
+        "Sở Tư pháp tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày 30/11 hằng năm. Báo cáo giữa kỳ thực hiện Kế "
+        "hoạch (năm 2028) và báo cáo tổng kết thực hiện Kế hoạch (năm 2030), gửi Ủy ban nhân dân tỉnh và Bộ Tư pháp."
+    )
+    items = find_items(text, Level.PROVINCE)
+    assert [(i.period, str(i.date) if i.date else None) for i in items] == [
+        ("Y", "30/11"),
+        ("once", None),
+        ("once", None),
+    ]
+    spans = [note for i in items for note in i.review if note.startswith("a one-off report due within")]
+    assert len(spans) == 2 and "2028" in spans[0] and "2030" in spans[1]
+    assert all(i.reporters == ["Sở Tư pháp"] and i.recipient == "Ủy ban nhân dân tỉnh" for i in items)

@@ -196,7 +196,7 @@ _AGENCY = re.compile(
             rf"Trung tâm {_DEPT}(?: (?!{_HEADS}){_CAP})*",
             rf"Văn phòng (?:UBND|(?:Ủy|Uỷ) ban nhân dân) {_LEVEL}",
             rf"Cục {_DEPT}",
-            r"Liên hiệp các Hội Khoa học và Kỹ thuật",
+            rf"Liên hiệp các [Hh]ội Khoa học và Kỹ thuật(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?",
             rf"Liên (?:minh|đoàn) {_DEPT}{_PLACE}",
             r"Thủ tướng Chính phủ",
             r"(?:Ủy|Uỷ) ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",

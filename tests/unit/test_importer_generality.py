@@ -530,3 +530,13 @@ def test_two_one_off_reports_due_in_two_named_years_are_two_items():
     spans = [note for i in items for note in i.review if note.startswith("a one-off report due within")]
     assert len(spans) == 2 and "2028" in spans[0] and "2030" in spans[1]
     assert all(i.reporters == ["Sở Tư pháp"] and i.recipient == "Ủy ban nhân dân tỉnh" for i in items)
+
+
+def test_the_union_of_science_associations_is_a_body_whatever_the_case_of_hoi():
+    text = (
+        "Điều 9. Trách nhiệm của Liên hiệp các hội Khoa học và Kỹ thuật tỉnh\n"
+        "3. Định kỳ, đánh giá rút kinh nghiệm hoạt động tư vấn, kịp thời báo cáo Ủy ban nhân dân tỉnh."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("Liên hiệp các hội Khoa học và Kỹ thuật tỉnh",), "Ủy ban nhân dân tỉnh", (), None, "periodic", None, None)
+    ]

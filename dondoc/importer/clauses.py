@@ -200,7 +200,8 @@ def _is_heading(line: str) -> bool:
 
 def _leading_agency(text: str) -> str | None:
     groups = [(s, kind) for s, _, kind in find_groups(text) if kind != "departments" and s <= 12]
-    agencies = [(s, name) for s, _, name in find_agencies(text) if s <= 12]
+    # the longest reading of the name ("Trung tâm Phục vụ hành chính công tỉnh", not "Trung tâm Phục vụ")
+    agencies = [(p.start, p.name) for p in find_parties(text) if not p.group and p.start <= 12]
     first = min(groups or agencies, default=None, key=lambda pair: pair[0])
     return first[1] if first else None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dondoc.importer import find_items
 from dondoc.importer.agencies import canonical
+from dondoc.importer.clauses import sentences
 from dondoc.model import Level
 from tests.support.importer import items_of
 
@@ -540,3 +541,13 @@ def test_the_union_of_science_associations_is_a_body_whatever_the_case_of_hoi():
     assert items_of(text, Level.PROVINCE) == [
         (("Liên hiệp các hội Khoa học và Kỹ thuật tỉnh",), "Ủy ban nhân dân tỉnh", (), None, "periodic", None, None)
     ]
+
+
+def test_a_headings_agency_is_read_with_its_whole_name():
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n"
+        "3. Trung tâm Phục vụ hành chính công tỉnh\n"
+        "Thực hiện chế độ thông tin, báo cáo định kỳ và đột xuất về tình hình thực hiện nhiệm vụ theo quy định."
+    )
+    [sentence] = sentences(text, Level.PROVINCE)
+    assert sentence.heading_agency == "Trung tâm Phục vụ hành chính công tỉnh"

@@ -551,3 +551,22 @@ def test_a_headings_agency_is_read_with_its_whole_name():
     )
     [sentence] = sentences(text, Level.PROVINCE)
     assert sentence.heading_agency == "Trung tâm Phục vụ hành chính công tỉnh"
+
+
+def test_banks_and_the_provincial_broadcaster_are_reporters():
+    for body in (
+        "Ngân hàng Nhà nước chi nhánh tỉnh",
+        "Ngân hàng Nhà nước Khu vực 8",
+        "Ngân hàng Chính sách xã hội chi nhánh tỉnh",
+        "Đài Phát thanh và Truyền hình tỉnh",
+    ):
+        text = f"{body} báo cáo kết quả về Sở Tài chính trước ngày 10/12 hằng năm."
+        assert items_of(text, Level.PROVINCE) == [((body,), "Sở Tài chính", (), None, "Y", "10/12", "before")]
+    monthly = (
+        "Ngân hàng Nhà nước Việt Nam và các ngân hàng thương mại triển khai chương trình, báo cáo Thủ tướng Chính phủ "
+        "trước ngày 20 tháng 11 năm 2026 và hàng tháng."
+    )
+    assert [(i[0], i[4], i[5]) for i in items_of(monthly)] == [
+        (("Ngân hàng Nhà nước Việt Nam",), "once", "20/11/2026"),
+        (("Ngân hàng Nhà nước Việt Nam",), "M", None),
+    ]

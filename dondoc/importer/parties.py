@@ -183,6 +183,9 @@ _EXTRA_NAMES = re.compile(
             r"Tỉnh ủy|Thành ủy",
             r"HĐND(?: (?:tỉnh|thành phố|Thành phố))?",
             rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện|Trung tâm) {_BODY}",
+            # party and mass bodies, schools, funds, offices and companies a province's plans task by name
+            rf"(?:Trường|Hội|Quỹ|Văn phòng|Công ty|Đài|(?:Ủy|Uỷ) ban Kiểm tra|Ban(?! Chỉ đạo| Quản lý| Chỉ huy)) {_BODY}",
+            rf"(?:Viễn thông|Bưu điện|Điện lực) (?:tỉnh|thành phố|Thành phố)(?: [{_UP}]\w*)*",
             # state groups and corporations, which national texts task and ask for reports like agencies
             # (their names end with "Việt Nam" as a rule, or run on in capitals)
             rf"(?:Tập đoàn|Tổng [Cc]ông ty) [{_UP}][^,.;:()]{{0,60}}?Việt Nam"

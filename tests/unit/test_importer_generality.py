@@ -570,3 +570,20 @@ def test_banks_and_the_provincial_broadcaster_are_reporters():
         (("Ngân hàng Nhà nước Việt Nam",), "once", "20/11/2026"),
         (("Ngân hàng Nhà nước Việt Nam",), "M", None),
     ]
+
+
+def test_party_and_mass_bodies_schools_funds_and_companies_are_reporters_and_recipients():
+    for body in (
+        "Trường Chính trị tỉnh",
+        "Hội Cựu chiến binh tỉnh",
+        "Ban Tuyên giáo và Dân vận Tỉnh ủy",
+        "Ủy ban Kiểm tra Tỉnh ủy",
+        "Văn phòng Đăng ký đất đai tỉnh",
+        "Quỹ Đầu tư phát triển tỉnh",
+        "Công ty Điện lực tỉnh",
+        "Viễn thông tỉnh",
+    ):
+        text = f"{body} báo cáo kết quả về Sở Nội vụ trước ngày 10/12 hằng năm."
+        assert items_of(text, Level.PROVINCE) == [((body,), "Sở Nội vụ", (), None, "Y", "10/12", "before")], text
+        sent = f"Sở Nội vụ báo cáo {body} kết quả thực hiện trước ngày 10/12 hằng năm."
+        assert items_of(sent, Level.PROVINCE) == [(("Sở Nội vụ",), body, (), None, "Y", "10/12", "before")], sent

@@ -1057,6 +1057,8 @@ def _parties(
             recipient = after.name
     if recipient is None:
         generic = _GENERIC_RECIPIENT.search(text if open_purpose else text[:limit])
+        if generic and re.search(r"(?i)\bcó\s+thẩm\s+quyền\b", generic.group(1)):
+            generic = None  # "cơ quan nhà nước có thẩm quyền" names no body, as "cấp có thẩm quyền" does not
         if generic:
             recipient = generic.group(1).strip()
             also_to += [

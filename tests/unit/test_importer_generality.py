@@ -587,3 +587,10 @@ def test_party_and_mass_bodies_schools_funds_and_companies_are_reporters_and_rec
         assert items_of(text, Level.PROVINCE) == [((body,), "Sở Nội vụ", (), None, "Y", "10/12", "before")], text
         sent = f"Sở Nội vụ báo cáo {body} kết quả thực hiện trước ngày 10/12 hằng năm."
         assert items_of(sent, Level.PROVINCE) == [(("Sở Nội vụ",), body, (), None, "Y", "10/12", "before")], sent
+
+
+def test_the_competent_authority_names_no_recipient():
+    text = "Sở Nội vụ tổng hợp, báo cáo cơ quan nhà nước có thẩm quyền về tình hình thực hiện khi được yêu cầu."
+    assert items_of(text, Level.PROVINCE) == [(("Sở Nội vụ",), None, (), None, "ad-hoc", None, None)]
+    named = "Các doanh nghiệp gửi báo cáo về cơ quan quản lý chuyên ngành trước ngày 15/12 hằng năm."
+    assert [i[1] for i in items_of(named, Level.PROVINCE)] == ["cơ quan quản lý chuyên ngành"]

@@ -823,7 +823,7 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
 
 _REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])")
 _NOT_SENT_UP = re.compile(
-    r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,80}\bgửi\b|\bđể\s+đăng\s+tải\b"
+    r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,140}\bgửi\b|\bđể\s+đăng\s+tải\b"
     r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b"
 )
 # A sentence that starts with its verb has no subject of its own: its reporters are those of its heading.
@@ -1661,6 +1661,19 @@ def _deduplicated(items: list[Item]) -> list[Item]:
             )
         ):
             continue  # "… báo cáo định kỳ 6 tháng, năm" restating, without its recipient, a report given in full
+        if (
+            item.recipient is None
+            and item.via is None
+            and item.period == "periodic"
+            and not _STANDING_DUTY.search(item.quote)
+            and any(
+                other.recipient is not None
+                and other.period in ("H1", "H2", "Y", "Q", "M")
+                and set(other.reporters) & set(item.reporters)
+                for other in items
+            )
+        ):
+            continue  # "Định kỳ tổng hợp báo cáo kết quả": the reports with periods it owes elsewhere, said again
         span = next((note for note in item.review if note.startswith(WITHIN_NOTE)), None)
         ident = (key(item), str(item.date), item.rule, item.quote, span)
         if ident in seen:

@@ -594,3 +594,23 @@ def test_the_competent_authority_names_no_recipient():
     assert items_of(text, Level.PROVINCE) == [(("Sở Nội vụ",), None, (), None, "ad-hoc", None, None)]
     named = "Các doanh nghiệp gửi báo cáo về cơ quan quản lý chuyên ngành trước ngày 15/12 hằng năm."
     assert [i[1] for i in items_of(named, Level.PROVINCE)] == ["cơ quan quản lý chuyên ngành"]
+
+
+def test_a_long_budget_estimate_sent_for_appraisal_is_no_report():
+    text = (
+        "Sở Y tế hằng năm lập dự toán kinh phí phục vụ quản lý, duy trì, nâng cấp và vận hành hệ thống phần mềm quản "
+        "lý hồ sơ sức khỏe gửi Sở Tài chính thẩm định, trình Ủy ban nhân dân tỉnh xem xét, quyết định."
+    )
+    assert items_of(text, Level.PROVINCE) == []
+
+
+def test_a_periodic_compiling_without_recipient_restates_the_reports_the_party_owes_with_periods():
+    text = (
+        "Các sở, ban, ngành định kỳ 6 tháng (trước ngày 10/6) và hằng năm (trước ngày 10/12) báo cáo kết quả về Sở Y "
+        "tế để tổng hợp, báo cáo Ủy ban nhân dân tỉnh.\n"
+        "Sở Y tế: định kỳ tổng hợp báo cáo kết quả, đề xuất giải pháp điều chỉnh, bổ sung Kế hoạch.\n"
+        "Sở Y tế tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày 20/6 và 20/12 hằng năm."
+    )
+    found = items_of(text, Level.PROVINCE)
+    assert (("Sở Y tế",), None, (), None, "periodic", None, None) not in found
+    assert (("Sở Y tế",), "Ủy ban nhân dân tỉnh", (), None, "Y", "20/12", "before") in found

@@ -342,7 +342,9 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     (
         "Y",
         re.compile(
-            r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
+            # "trong quý I của năm liền kề": every year, within a quarter of the next one (no day written)
+            r"(?i)(?<=trong\s)quý\s+(?:I{1,3}|IV|[1-4])\s+(?:của\s+)?năm\s+(?:sau|tiếp\s+theo|liền\s+kề)\b"
+            r"|\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
             r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm|năm\s+sau|năm\s+tiếp\s+theo)\b(?!\s+học)"
             r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b|(?<=\),\s)năm\b"
             r"|(?<=\svà\s)năm\b(?=\s+(?:\(|trước\s+ngày|chậm\s+nhất))"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dondoc.importer import find_items
 from dondoc.importer.agencies import canonical
-from dondoc.importer.clauses import sentences
+from dondoc.importer.clauses import NO_DATE, sentences
 from dondoc.model import Level
 from tests.support.importer import items_of
 
@@ -614,3 +614,18 @@ def test_a_periodic_compiling_without_recipient_restates_the_reports_the_party_o
     found = items_of(text, Level.PROVINCE)
     assert (("Sở Y tế",), None, (), None, "periodic", None, None) not in found
     assert (("Sở Y tế",), "Ủy ban nhân dân tỉnh", (), None, "Y", "20/12", "before") in found
+
+
+def test_a_yearly_report_due_within_the_first_quarter_of_the_next_year_has_no_day():
+    text = (
+        "c) Trong quý I của năm liền kề, Sở Nội vụ chủ trì rà soát kết quả chấm điểm, báo cáo về Ủy ban nhân dân tỉnh "
+        "xem xét, quyết định."
+    )
+    [item] = find_items(text, Level.PROVINCE)
+    assert (item.reporters, item.recipient, item.period, item.date) == (
+        ["Sở Nội vụ"],
+        "Ủy ban nhân dân tỉnh",
+        "Y",
+        None,
+    )
+    assert NO_DATE in item.review

@@ -324,7 +324,8 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
             r"|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
             r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)"
             # "… hằng năm hoặc theo yêu cầu của …", "báo cáo theo định kỳ và theo yêu cầu của …"
-            r"|(?:(?<=\bhoặc )|(?<=định kỳ và ))theo\s+yêu\s+cầu\s+của\b(?![^.;]{0,80}\b(?:tại|số)\s)"
+            r"|(?<=\bhoặc )theo\s+(?:yêu\s+cầu|đề\s+nghị)\b(?!\s+báo\s+cáo\s+nhanh)(?![^.;]{0,80}\b(?:tại|số)\s)"
+            r"|(?<=định kỳ và )theo\s+yêu\s+cầu\s+của\b(?![^.;]{0,80}\b(?:tại|số)\s)"
         ),
     ),
     (
@@ -448,7 +449,7 @@ _OTHER_VERB_BEFORE = re.compile(r"(?i)^\s*(?:đồng\s+thời\s+)?" + _VERBS)
 # "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": the request is for another verb than the report
 # "… hằng năm hoặc theo yêu cầu của …", "báo cáo theo định kỳ và theo yêu cầu của …": the report asked for outside
 # its period, an ad-hoc one, when the clause's verb is "báo cáo" (see _of_the_report).
-_OR_ON_REQUEST = re.compile(r"(?i)theo\s+yêu\s+cầu\b")
+_OR_ON_REQUEST = re.compile(r"(?i)theo\s+(?:yêu\s+cầu|đề\s+nghị)\b")
 _REPORT_WORD = re.compile(r"(?i)\bbáo\s+cáo\b")
 # "báo cáo định kỳ và đột xuất", "định kỳ hoặc đột xuất báo cáo", "báo cáo định kỳ, đột xuất": a standing duty of
 # its own sentence, kept beside the reports another sentence gives the same parties with their periods.
@@ -827,6 +828,7 @@ _REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bg�
 _NOT_SENT_UP = re.compile(
     r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,140}\bgửi\b|\bđể\s+đăng\s+tải\b"
     r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b"
+    r"|\bgửi\s+(?:văn\s+bản\s+)?đề\s+nghị\b"  # "phải gửi đề nghị dùng chung tới doanh nghiệp …": a request
 )
 # A sentence that starts with its verb has no subject of its own: its reporters are those of its heading.
 _VERB_FIRST = re.compile(

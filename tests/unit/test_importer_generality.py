@@ -629,3 +629,18 @@ def test_a_yearly_report_due_within_the_first_quarter_of_the_next_year_has_no_da
         None,
     )
     assert NO_DATE in item.review
+
+
+def test_or_as_proposed_after_a_yearly_report_is_an_ad_hoc_one_too_and_a_request_sent_is_no_report():
+    text = (
+        "Các cơ quan, đơn vị định kỳ báo cáo UBND tỉnh (qua Sở Tư pháp) kết quả thực hiện hằng năm (trước ngày 15 "
+        "tháng 11) hoặc theo đề nghị để tổng hợp, báo cáo theo quy định."
+    )
+    assert [(i[4], i[5], i[3]) for i in items_of(text, Level.PROVINCE)] == [
+        ("Y", "15/11", "Sở Tư pháp"),
+        ("ad-hoc", None, "Sở Tư pháp"),
+    ]
+    quick = "Các đơn vị điện lực thực hiện báo cáo định kỳ và theo yêu cầu báo cáo nhanh về sự cố gửi Sở Công Thương."
+    assert "ad-hoc" not in [i[4] for i in items_of(quick, Level.PROVINCE)]
+    request = "Khi lập kế hoạch hằng năm, doanh nghiệp phải gửi đề nghị dùng chung hạ tầng tới chủ sở hữu công trình."
+    assert items_of(request, Level.PROVINCE) == []

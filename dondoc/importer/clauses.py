@@ -1357,8 +1357,13 @@ def _items_of(
                 clause = _Clause(list(reporters), recipient, list(also_to), via, text, onward_mark, sentence.line)
             return [], list(reporters), clause
         periods = [_Mention(relative.start(), relative.end(), "periodic")]
-    if _CONTINGENT.search(text) and not dates and not any(m.period in ("H1", "Y", "Q", "M") for m in periods):
-        return [], [], None
+    if (
+        _CONTINGENT.search(text)
+        and not dates
+        and not any(m.period in ("H1", "Y", "Q", "M") for m in periods)
+        and all(_CONTINGENT.search(_clause_at(main, m.start)) for m in periods)
+    ):
+        return [], [], None  # reports "khi có vướng mắc", unless a period is in a clause of its own (between ";")
     pairs = dated_onward or of_periods + _pair(unblanked, periods, dates)
     if not pairs:
         return [], [], None
@@ -1461,6 +1466,13 @@ def _items_of(
             complete=True,
         )
     return out, named, clause
+
+
+def _clause_at(text: str, position: int) -> str:
+    """The ";"-separated clause of ``text`` around ``position``."""
+    start = text.rfind(";", 0, position) + 1
+    end = text.find(";", position)
+    return text[start : end if end >= 0 else len(text)]
 
 
 def _onward_mark(text: str, level: Level, modern: bool) -> re.Match | None:

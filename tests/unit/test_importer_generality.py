@@ -644,3 +644,14 @@ def test_or_as_proposed_after_a_yearly_report_is_an_ad_hoc_one_too_and_a_request
     assert "ad-hoc" not in [i[4] for i in items_of(quick, Level.PROVINCE)]
     request = "Khi lập kế hoạch hằng năm, doanh nghiệp phải gửi đề nghị dùng chung hạ tầng tới chủ sở hữu công trình."
     assert items_of(request, Level.PROVINCE) == []
+
+
+def test_a_weekly_report_stays_when_another_clause_of_the_sentence_is_about_difficulties():
+    text = (
+        "Bộ trưởng Bộ Xây dựng trực tiếp chỉ đạo rà soát tiến độ; chỉ đạo thực hiện nghiêm việc báo cáo Thủ tướng "
+        "Chính phủ hằng tuần về tiến độ thực hiện; kịp thời báo cáo, kiến nghị cấp có thẩm quyền đối với những vấn đề "
+        "vượt thẩm quyền."
+    )
+    assert [(i[0], i[1], i[4]) for i in items_of(text)] == [(("Bộ Xây dựng",), "Thủ tướng Chính phủ", "periodic")]
+    only = "Sở Xây dựng kịp thời báo cáo Ủy ban nhân dân tỉnh định kỳ những vấn đề vượt thẩm quyền."
+    assert items_of(only, Level.PROVINCE) == []

@@ -655,3 +655,43 @@ def test_a_weekly_report_stays_when_another_clause_of_the_sentence_is_about_diff
     assert [(i[0], i[1], i[4]) for i in items_of(text)] == [(("Bộ Xây dựng",), "Thủ tướng Chính phủ", "periodic")]
     only = "Sở Xây dựng kịp thời báo cáo Ủy ban nhân dân tỉnh định kỳ những vấn đề vượt thẩm quyền."
     assert items_of(only, Level.PROVINCE) == []
+
+
+def test_the_issues_held_out_misses_in_sentences_of_our_own():
+    """Issue 20's list: reporters from a lead-in, several recipients of an onward report, a recipient that must not
+    swallow the words after it, two dates without period words, a submission window."""
+    lead_in = (
+        "3. Các sở, ban, ngành và UBND các xã, phường có trách nhiệm:\n"
+        "- Tổ chức triển khai các nhiệm vụ được giao.\n"
+        "- Định kỳ hằng quý (trước ngày 12 tháng cuối quý), 6 tháng (trước ngày 12/6) và hằng năm (trước ngày 12/12) "
+        "gửi báo cáo kết quả thực hiện về Sở Tài chính để tổng hợp."
+    )
+    assert items_of(lead_in, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Tài chính", (), None, "Q", "12", "before"),
+        (("departments", "communes"), "Sở Tài chính", (), None, "H1", "12/6", "before"),
+        (("departments", "communes"), "Sở Tài chính", (), None, "Y", "12/12", "before"),
+    ]
+    onward = (
+        "Các sở, ngành định kỳ 6 tháng (trước ngày 10/6) gửi báo cáo về Sở Nội vụ. Sở Nội vụ tổng hợp báo cáo Thường "
+        "trực Tỉnh ủy, HĐND tỉnh, UBND tỉnh trước ngày 20/6 hằng năm."
+    )
+    assert items_of(onward, Level.PROVINCE)[1] == (
+        ("Sở Nội vụ",),
+        "Thường trực Tỉnh ủy",
+        ("HĐND tỉnh", "UBND tỉnh"),
+        None,
+        "Y",
+        "20/6",
+        "before",
+    )
+    swallow = "Các sở, ban, ngành báo cáo Ban Chỉ đạo về kết quả thực hiện nhiệm vụ trước ngày 15/12 hằng năm."
+    assert [i[1] for i in items_of(swallow, Level.PROVINCE)] == ["Ban Chỉ đạo"]
+    two_dates = "Các sở, ban, ngành định kỳ trước ngày 05/6 và 20/11 hằng năm báo cáo UBND tỉnh (qua Sở Xây dựng)."
+    items = find_items(two_dates, Level.PROVINCE)
+    assert [(i.period, str(i.date), i.via) for i in items] == [
+        ("H1", "5/6", "Sở Xây dựng"),
+        ("Y", "20/11", "Sở Xây dựng"),
+    ]
+    assert all(any("the date names no period" in note for note in i.review) for i in items)
+    window = "UBND các xã, phường gửi báo cáo kết quả về Sở Y tế từ ngày 05 đến ngày 10 tháng 12 hằng năm."
+    assert items_of(window, Level.PROVINCE) == [(("communes",), "Sở Y tế", (), None, "Y", "10/12", "by")]

@@ -278,6 +278,7 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
                 # "3. Sở X a. Chủ trì …": its sub-items are Sở X's too; "a) Các sở … phải …" and the unmarked
                 # paragraphs that go on with it, until the next lettered item
                 stack.append((rank, tuple(own), line))
+        inline = _INLINE_TASK.search(line) is not None
         parts = [q for p in _SPLIT.split(line) for q in _INLINE_TASK.split(p) if q.strip()]
         merged: list[str] = []
         for part in parts:
@@ -288,12 +289,14 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
         for part in merged:
             task = re.match(r"\(\d{1,2}\)\s", part.strip()) is not None
             part = _LIST_MARK.sub("", part.strip()).strip()
+            reporting = inline and bool(_REPORTING.search(part))
             if part.endswith(":") and len(merged) > 1 and _LEAD_IN.search(part) and not own:
                 # "Các bộ, ngành thực hiện: (1) … (2) …": the lead-in of the tasks numbered after it
                 own = _subjects(part, level, modern, heading=False)
-                continue
-            if not part or (_is_heading(part) and not task):
-                continue
+                if not reporting:
+                    continue
+            if not part or (_is_heading(part) and not task and not reporting):
+                continue  # (a report's sentence before its numbered contents, "… gồm các nội dung: (1) …", is read)
             subjects, origin = (
                 (tuple(own), line) if own else (structural[1], structural[2]) if structural else ((), None)
             )

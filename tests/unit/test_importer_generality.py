@@ -695,3 +695,19 @@ def test_the_issues_held_out_misses_in_sentences_of_our_own():
     assert all(any("the date names no period" in note for note in i.review) for i in items)
     window = "UBND các xã, phường gửi báo cáo kết quả về Sở Y tế từ ngày 05 đến ngày 10 tháng 12 hằng năm."
     assert items_of(window, Level.PROVINCE) == [(("communes",), "Sở Y tế", (), None, "Y", "10/12", "by")]
+
+
+def test_a_reports_sentence_before_its_numbered_contents_is_still_read():
+    contents = (
+        "Các sở, ban, ngành báo cáo UBND tỉnh trước ngày 10/12 hằng năm, gồm các nội dung: (1) kết quả thực hiện; (2) "
+        "tồn tại, hạn chế; (3) đề xuất, kiến nghị."
+    )
+    assert items_of(contents, Level.PROVINCE) == [(("departments",), "UBND tỉnh", (), None, "Y", "10/12", "before")]
+    reports = (
+        "Các sở, ban, ngành gửi báo cáo về Sở Nội vụ như sau: (1) báo cáo 6 tháng trước ngày 15/6; (2) báo cáo năm "
+        "trước ngày 15/12."
+    )
+    assert items_of(reports, Level.PROVINCE) == [
+        (("departments",), "Sở Nội vụ", (), None, "H1", "15/6", "before"),
+        (("departments",), "Sở Nội vụ", (), None, "Y", "15/12", "before"),
+    ]

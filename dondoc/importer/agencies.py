@@ -52,6 +52,13 @@ _LONG_NAMES = {
     "nông nghiệp và phát triển nông thôn": "nnptnt",
     "nông nghiệp và môi trường": "nnmt",
     "khoa học và công nghệ": "khcn",
+    # the same names written without their "và" ("Sở Khoa học Công nghệ"), as copies and hasty drafts do
+    "khoa học công nghệ": "khcn",
+    "nông nghiệp môi trường": "nnmt",
+    "giáo dục đào tạo": "gdđt",
+    "tài nguyên môi trường": "tnmt",
+    "kế hoạch đầu tư": "khđt",
+    "dân tộc tôn giáo": "dân tộc và tôn giáo",
     "giao thông vận tải": "gtvt",
     "tài chính kế hoạch": "tckh",
     "nội vụ": "nv",
@@ -155,27 +162,44 @@ _LEVEL = r"(?:cùng cấp|tỉnh|[Tt]hành phố|TP\.?|thị xã|huyện|quận|
 _HEADS = r"(?:Sở|Phòng|Bộ|Ban|UBND|Ủy|Uỷ|Công an|Trung tâm|Hội|Cục|Văn phòng|Tỉnh|Thành)\b"
 # A department's name: "Y tế", "Giáo dục và Đào tạo", "Lao động - Thương binh và Xã hội", "GD&ĐT", "LĐ-TB&XH".
 _PART = rf"(?!{_HEADS}){_CAP}(?:[&-]{_CAP})*(?: (?:{_LOW}))?"
-_SPECIAL = r"(?:Công Thương|Phát triển nông thôn|Giao thông vận tải|Lao động,? Thương binh và Xã hội|Văn hóa, Thể thao và Du lịch)"
+_SPECIAL = r"(?:(?:Khoa học|Nông nghiệp|Tài nguyên|Giáo dục|Kế hoạch|Dân tộc) (?:Công nghệ|Môi trường|Đào tạo|Đầu tư|Tôn giáo)|Công Thương|Phát triển nông thôn|Giao thông vận tải|Lao động,? Thương binh và Xã hội|Văn hóa, Thể thao và Du lịch)"
 _DEPT = rf"(?:{_SPECIAL}|{_PART}(?:(?: và | - | – |-|–)(?:{_SPECIAL}|{_PART}))*)"
 _PLACE = rf"(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?"
+# Words a committee's name does not go on with: a verb, a time, what a report is about ("Ban Chỉ đạo về kết quả …",
+# "Thành viên Ban Chỉ đạo định kỳ hằng năm báo cáo …" end at "Ban Chỉ đạo").
+_NAME_STOP = (
+    r"(?! (?:về (?:kết quả|tình hình|việc|tiến độ|nội dung|các)|kết quả|tình hình|định kỳ|hằng|hàng|báo cáo|trước"
+    r"|chậm|theo|để|qua|thực hiện|tổng hợp|có|chủ trì|phối hợp|gửi|trong|tại|từ|đến|ngày|năm|tháng|quý|chịu|và các"
+    r"|đánh giá|xem xét|cho ý kiến|biết|chỉ đạo|tiến độ|việc(?! làm)|số liệu|danh sách|kế hoạch|nội dung)\b)"
+)
 _AGENCY = re.compile(
     "|".join(
         [
             rf"(?:Ủy|Uỷ|ủy|uỷ) ban nhân dân {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             rf"UBND {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             rf"(?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
             rf"(?:Sở|Phòng|Bộ) {_DEPT}",
-            rf"Ban (?:Dân tộc|Chỉ đạo(?: {_LOW}| {_CAP}){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
+            # councils, courts, the treasury and the tax office, as plans name them since 2025
+            rf"Hội đồng (?!nhân dân){_DEPT}{_PLACE}",
+            rf"(?:Tòa|Toà) án nhân dân {_LEVEL}",
+            rf"Viện [Kk]iểm sát nhân dân {_LEVEL}",
+            rf"Kho bạc Nhà nước(?: khu vực [IVXLC\d]+| {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?",
+            rf"Thuế (?:tỉnh|thành phố|Thành phố)(?: (?!{_HEADS}){_CAP})*",
+            rf"Ngân hàng Nhà nước(?: Việt Nam| [Cc]hi nhánh(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?| [Kk]hu vực \d+)?",
+            rf"Ngân hàng Chính sách [Xx]ã hội(?: [Cc]hi nhánh)?(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?",
+            rf"Đài Phát thanh(?:,| và) Truyền hình {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            rf"Văn phòng Đoàn [Đđ]ại biểu Quốc hội và (?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
+            rf"(?:Thường trực |Cơ quan thường trực )?Ban (?:Dân tộc|Chỉ đạo(?:{_NAME_STOP}(?: {_LOW}| {_CAP})){{0,10}}|Tuyên giáo|Quản lý {_CAP}(?: {_LOW})?){_PLACE}",
             rf"Công an {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             r"(?:Tỉnh|Thành|Huyện|Thị) (?:đoàn|Đoàn)",
-            rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
             rf"Bảo hiểm [Xx]ã hội {_LEVEL}",
-            rf"(?:Ủy|Uỷ) ban Mặt trận Tổ quốc(?: Việt Nam)?(?: {_LEVEL})?",
+            rf"(?:(?:Ủy|Uỷ) ban )?(?:Mặt trận Tổ quốc|MTTQ)(?: Việt Nam| VN)?(?: {_LEVEL})?",
             rf"Hội Liên hiệp Phụ nữ(?: Việt Nam)?(?: {_LEVEL})?",
             rf"Trung tâm {_DEPT}(?: (?!{_HEADS}){_CAP})*",
             rf"Văn phòng (?:UBND|(?:Ủy|Uỷ) ban nhân dân) {_LEVEL}",
             rf"Cục {_DEPT}",
-            r"Liên hiệp các Hội Khoa học và Kỹ thuật",
+            rf"Liên hiệp các [Hh]ội Khoa học và Kỹ thuật(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?",
             rf"Liên (?:minh|đoàn) {_DEPT}{_PLACE}",
             r"Thủ tướng Chính phủ",
             r"(?:Ủy|Uỷ) ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
@@ -207,6 +231,7 @@ _GROUP_PATTERNS = {
     "communes": re.compile(
         r"(?i)(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(?:xã|cấp xã|phường)(?:[\s,]*(?:phường|thị trấn|xã))*"
         r"|các\s+xã,\s*phường(?:,\s*thị trấn)?"
+        r"|các\s+xã\b(?!\s+(?:hội|viên|đội))"
     ),
 }
 _LOCALITIES = re.compile(r"(?i)(?:\bcác|,|\bvà)\s+địa\s+phương\b")

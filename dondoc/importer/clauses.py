@@ -41,6 +41,7 @@ from .parties import GROUP_KINDS, Party, find_parties, generic_party, plural_uni
 __all__ = ["AD_HOC_NOTE", "NO_DATE", "Item", "Sentence", "WrittenDay", "find_items", "is_modern", "sentences"]
 
 NO_DATE = "the plan writes no date for this report: set it from the coordinator's instructions"
+WITHIN_NOTE = "a one-off report due within"
 AD_HOC_NOTE = (
     'an ad-hoc report ("đột xuất", "theo yêu cầu"): the plan gives it no date and none is invented; it '
     "falls due when it is asked for"
@@ -99,7 +100,9 @@ class Sentence:
 
 _ROMAN = re.compile(r"^([IVXLC]+)\.\s*(.+)$")
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[a-zđ])[.)]\s*(?:Đề nghị\s+)?(.{3,})$")
-_LIST_MARK = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][.)]|[-–+•*])\s*")
+_LIST_MARK = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(\d{1,2}\)|[a-zđ][.)]|[-–+•*])\s*")
+# tasks numbered inside one paragraph: "…: (1) Bộ Công an …; (2) Bộ Tài chính …" (the first mark after ":" or ";")
+_INLINE_TASK = re.compile(r"(?<=[:;.])\s+(?=\(\d{1,2}\)\s+\w)")
 _SPLIT = re.compile(r"(?<!TP\.)(?<!Tp\.)(?<!\bđ/c\.)(?<=[.!?])\s+(?=[-–+•]?\s*[A-ZĐÀ-Ỹ]|[a-zđ][.)]\s+[A-ZĐÀ-Ỹ])")
 _RANKS = [
     (re.compile(r"^(?:Chương|CHƯƠNG|Phần|PHẦN)\s+[IVXLC\d]+\b"), 0),
@@ -114,7 +117,10 @@ _RANKS = [
     (re.compile(r"^\+\s*"), 8),
 ]
 _DUE_LINE = re.compile(r"(?i)^(?:[-+]\s*)?thời\s+(?:gian|hạn)\s+(?:hoàn\s+thành|thực\s+hiện|gửi|báo\s+cáo)\b")
-_SUBJECT_LEAD = re.compile(r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu|trách\s+nhiệm\s+của|nhiệm\s+vụ\s+của|đối\s+với)\s+")
+# "Trách nhiệm các phòng, ban …" is written without "của" too; "Yêu cầu đối với cơ sở …" names those it binds
+_SUBJECT_LEAD = re.compile(
+    r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu\s+đối\s+với|yêu\s+cầu|trách\s+nhiệm(?:\s+của)?|nhiệm\s+vụ\s+của|đối\s+với)\s+"
+)
 _TITLES = re.compile(
     r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)(?:\s+|,\s*))+"
 )
@@ -173,6 +179,9 @@ def _subjects(content: str, level: Level, modern: bool, *, heading: bool) -> lis
             if literal:
                 return [literal]
         return names
+    units = plural_units(body) if heading and led else None
+    if units:
+        return [units]  # "Trách nhiệm các phòng, ban, đơn vị thuộc UBND cấp xã": units named by their kinds
     if heading and (led or re.match(r"(?i)^(?:các\s+)?(?:doanh\s+nghiệp|cơ\s+sở|đối\s+tượng|chủ\s+rừng)", body)):
         literal = generic_party(body.rstrip(":"))
         if literal:
@@ -191,7 +200,8 @@ def _is_heading(line: str) -> bool:
 
 def _leading_agency(text: str) -> str | None:
     groups = [(s, kind) for s, _, kind in find_groups(text) if kind != "departments" and s <= 12]
-    agencies = [(s, name) for s, _, name in find_agencies(text) if s <= 12]
+    # the longest reading of the name ("Trung tâm Phục vụ hành chính công tỉnh", not "Trung tâm Phục vụ")
+    agencies = [(p.start, p.name) for p in find_parties(text) if not p.group and p.start <= 12]
     first = min(groups or agencies, default=None, key=lambda pair: pair[0])
     return first[1] if first else None
 
@@ -268,7 +278,8 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
                 # "3. Sở X a. Chủ trì …": its sub-items are Sở X's too; "a) Các sở … phải …" and the unmarked
                 # paragraphs that go on with it, until the next lettered item
                 stack.append((rank, tuple(own), line))
-        parts = [p for p in _SPLIT.split(line) if p.strip()]
+        inline = _INLINE_TASK.search(line) is not None
+        parts = [q for p in _SPLIT.split(line) for q in _INLINE_TASK.split(p) if q.strip()]
         merged: list[str] = []
         for part in parts:
             if merged and _DUE_LINE.match(part.strip()):
@@ -276,9 +287,16 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
             else:
                 merged.append(part)
         for part in merged:
+            task = re.match(r"\(\d{1,2}\)\s", part.strip()) is not None
             part = _LIST_MARK.sub("", part.strip()).strip()
-            if not part or _is_heading(part):
-                continue
+            reporting = inline and bool(_REPORTING.search(part))
+            if part.endswith(":") and len(merged) > 1 and _LEAD_IN.search(part) and not own:
+                # "Các bộ, ngành thực hiện: (1) … (2) …": the lead-in of the tasks numbered after it
+                own = _subjects(part, level, modern, heading=False)
+                if not reporting:
+                    continue
+            if not part or (_is_heading(part) and not task and not reporting):
+                continue  # (a report's sentence before its numbered contents, "… gồm các nội dung: (1) …", is read)
             subjects, origin = (
                 (tuple(own), line) if own else (structural[1], structural[2]) if structural else ((), None)
             )
@@ -309,7 +327,8 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
             r"|\bkhi\s+(?:có|được)\s+yêu\s+cầu\b"
             r"|(?<=báo cáo )theo\s+yêu\s+cầu\b(?![^.;]{0,80}\b(?:tại|số)\s)"
             # "… hằng năm hoặc theo yêu cầu của …", "báo cáo theo định kỳ và theo yêu cầu của …"
-            r"|(?:(?<=\bhoặc )|(?<=định kỳ và ))theo\s+yêu\s+cầu\s+của\b(?![^.;]{0,80}\b(?:tại|số)\s)"
+            r"|(?<=\bhoặc )theo\s+(?:yêu\s+cầu|đề\s+nghị)\b(?!\s+báo\s+cáo\s+nhanh)(?![^.;]{0,80}\b(?:tại|số)\s)"
+            r"|(?<=định kỳ và )theo\s+yêu\s+cầu\s+của\b(?![^.;]{0,80}\b(?:tại|số)\s)"
         ),
     ),
     (
@@ -327,7 +346,9 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
     (
         "Y",
         re.compile(
-            r"(?i)\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
+            # "trong quý I của năm liền kề": every year, within a quarter of the next one (no day written)
+            r"(?i)(?<=trong\s)quý\s+(?:I{1,3}|IV|[1-4])\s+(?:của\s+)?năm\s+(?:sau|tiếp\s+theo|liền\s+kề)\b"
+            r"|\b(?:cả\s+năm|hằng\s+năm|hàng\s+năm|định\s+kỳ\s+năm|0?1\s+năm|một\s+năm|mỗi\s+năm"
             r"|báo\s+cáo\s+năm|tổng\s+kết\s+năm|kết\s+quả\s+năm|năm\s+sau|năm\s+tiếp\s+theo)\b(?!\s+học)"
             r"|(?<=tháng,\s)năm\b|(?<=tháng và\s)năm\b|(?<=quý,\s)năm\b|(?<=quý và\s)năm\b|(?<=\),\s)năm\b"
             r"|(?<=\svà\s)năm\b(?=\s+(?:\(|trước\s+ngày|chậm\s+nhất))"
@@ -407,6 +428,15 @@ def _periods(text: str) -> list[_Mention]:
                 and not re.search(r"(?i)\b(?:trong|vào)\s+tháng\s+\d{1,2}\s+$", text[: match.start()])
             ):
                 continue  # "(tháng 01 và tháng 6 hàng năm)": the months of a period already named, every year
+            if (
+                period == "Y"
+                and re.match(r"(?i)năm\s+(?:sau|tiếp\s+theo)", match.group(0))
+                and re.search(r"(?i)\b(?:của|cho)\s+$", text[: match.start()])
+                and not re.search(
+                    r"(?i)(?:tháng\s+\d{1,2}|\d{1,2}\s*/\s*\d{1,2})\s+(?:của\s+)?$", text[: match.start()]
+                )
+            ):
+                continue  # "xây dựng kế hoạch, nhu cầu của năm tiếp theo": what is planned, not when it is reported
             found.append(_Mention(match.start(), match.end(), period))
     return sorted(found, key=lambda m: m.start)
 
@@ -422,7 +452,7 @@ _OTHER_VERB_BEFORE = re.compile(r"(?i)^\s*(?:đồng\s+thời\s+)?" + _VERBS)
 # "khi có yêu cầu của cơ quan có thẩm quyền thực hiện kiểm tra …": the request is for another verb than the report
 # "… hằng năm hoặc theo yêu cầu của …", "báo cáo theo định kỳ và theo yêu cầu của …": the report asked for outside
 # its period, an ad-hoc one, when the clause's verb is "báo cáo" (see _of_the_report).
-_OR_ON_REQUEST = re.compile(r"(?i)theo\s+yêu\s+cầu\b")
+_OR_ON_REQUEST = re.compile(r"(?i)theo\s+(?:yêu\s+cầu|đề\s+nghị)\b")
 _REPORT_WORD = re.compile(r"(?i)\bbáo\s+cáo\b")
 # "báo cáo định kỳ và đột xuất", "định kỳ hoặc đột xuất báo cáo", "báo cáo định kỳ, đột xuất": a standing duty of
 # its own sentence, kept beside the reports another sentence gives the same parties with their periods.
@@ -782,7 +812,12 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
             continue
         if mention.period == "periodic" and (pairs or any(m.period in ("H1", "Y", "Q", "M") for m in periods)):
             continue
-        if mention.period in named or (mention.period == "once:period-report" and pairs):
+        again = (
+            mention.period == "once:period-report"
+            and _WITHIN.fullmatch(text[mention.start : mention.end]) is not None
+            and all(d is None for p, d in pairs if p == mention.period)
+        )  # "Báo cáo giữa kỳ … (năm 2030) và báo cáo tổng kết … (năm 2035)": one report each
+        if (mention.period in named and not again) or (mention.period == "once:period-report" and pairs and not again):
             continue
         pairs.append((mention.period, None))
         named.add(mention.period)
@@ -794,8 +829,9 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
 
 _REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])")
 _NOT_SENT_UP = re.compile(
-    r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,80}\bgửi\b|\bđể\s+đăng\s+tải\b"
+    r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,140}\bgửi\b|\bđể\s+đăng\s+tải\b"
     r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b"
+    r"|\bgửi\s+(?:văn\s+bản\s+)?đề\s+nghị\b"  # "phải gửi đề nghị dùng chung tới doanh nghiệp …": a request
 )
 # A sentence that starts with its verb has no subject of its own: its reporters are those of its heading.
 _VERB_FIRST = re.compile(
@@ -832,6 +868,7 @@ _OBJECT_MARK = re.compile(
     r"|tham\s+mưu(?:\s+cho)?|đôn\s+đốc|kiểm\s+tra|thuộc|cùng|tại|do|từ)"
     r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$"
 )
+_OTHERS_REPORTS = re.compile(r"(?i)\btổng\s+hợp,?\s+(?:các\s+)?báo\s+cáo\b[^.;]{0,80}?\bcủa\s+(?:các|những)\s")
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
@@ -845,7 +882,9 @@ _ONWARD = re.compile(
 )
 _VERB = re.compile(
     r"(?i)\b(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ|định\s+kỳ"
-    r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|tổ\s+chức|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
+    r"|đột\s+xuất|báo\s+cáo|gửi|xây\s+dựng|triển\s+khai|hướng\s+dẫn|kiểm\s+tra|tổng\s+hợp"
+    # "tổ chức" is a verb, except as the noun of a list of bodies ("các tổ chức chính trị - xã hội")
+    r"|(?<!các\s)(?<!những\s)tổ\s+chức(?!\s+(?:chính\s+trị|xã\s+hội|đoàn\s+thể|kinh\s+tế|tín\s+dụng))"
     r"|chủ\s+động|thực\s+hiện|theo\s+dõi|đánh\s+giá|hàng\s+năm|hằng\s+năm|có\s+nhiệm\s+vụ|nghiêm\s+túc"
     r"|thống\s+kê|rà\s+soát|trước\s+ngày|chậm\s+nhất|có\s+báo\s+cáo|là\s+cơ\s+quan)\b"
 )
@@ -1025,6 +1064,8 @@ def _parties(
             recipient = after.name
     if recipient is None:
         generic = _GENERIC_RECIPIENT.search(text if open_purpose else text[:limit])
+        if generic and re.search(r"(?i)\bcó\s+thẩm\s+quyền\b", generic.group(1)):
+            generic = None  # "cơ quan nhà nước có thẩm quyền" names no body, as "cấp có thẩm quyền" does not
         if generic:
             recipient = generic.group(1).strip()
             also_to += [
@@ -1053,6 +1094,7 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
     all_sentences = sentences(text, level, modern=modern)
     addressees = _addressees(text, level, modern)
     owner = _owner_of_functions(text, level, modern)
+    short_forms = _short_forms(text)
     items: list[Item] = []
     carried: tuple[int, list[str]] = (-1, [])
     context: dict[str | None, _Clause] = {}
@@ -1076,6 +1118,7 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
             addressees,
             context.get(sentence.section),
             owner,
+            short_forms,
         )
         if named:
             carried = (sentence.line, named)
@@ -1134,6 +1177,34 @@ def _addressees(text: str, level: Level, modern: bool) -> list[str]:
         return [p.name for p in parties]
     literal = generic_party(body)
     return [literal] if literal else []
+
+
+_SHORT_HEADS = ("Quỹ", "Trung tâm", "Viện", "Ban Quản lý")
+_SHORT_NAME_END = re.compile(
+    r"\s(?:của|là|được|có|và|theo|để|thì|do|tại|trong|cho|với|phải|thực|báo|gửi|nhằm|này|đó|trên|từ|khi|hoặc|quy|"
+    r"chịu|không|bao|gồm|sau|trước|đến|về)\b.*$"
+)
+_SHORT_SUBJECT = re.compile(
+    r"(?:^|[,;:]\s*)(?P<head>" + "|".join(_SHORT_HEADS) + r")\s+(?=có\s+trách|chịu\s+trách|phải\b|định\s+kỳ|hằng|hàng"
+    r"|báo\s+cáo|gửi\b|thực\s+hiện)"
+)
+
+
+def _short_forms(text: str) -> dict[str, str]:
+    """The full name a text's short form stands for: a regulation names its body once in full ("Quỹ nhà ở quốc gia")
+    and then by its kind alone ("Quỹ có trách nhiệm báo cáo …"). The name is the first one with that head word the
+    text writes more than once (the first one written, when none is written twice); none when it names no such body."""
+    forms: dict[str, str] = {}
+    for head in _SHORT_HEADS:
+        counts: dict[str, int] = {}  # in the order first written
+        for match in re.finditer(rf"(?<![\w]){head}(?: [^\s,.;:()]+){{1,6}}", text):
+            name = _SHORT_NAME_END.sub("", match.group(0)).strip()
+            if len(name.split()) > len(head.split()):
+                counts[name] = counts.get(name, 0) + 1
+        repeated = [name for name, count in counts.items() if count >= 2]
+        if repeated or counts:
+            forms[head] = (repeated or list(counts))[0]
+    return forms
 
 
 @dataclass(frozen=True, slots=True)
@@ -1249,6 +1320,7 @@ def _items_of(
     addressees: list[str],
     context: _Clause | None = None,
     owner_of_text: list[str] | None = None,
+    short_forms: dict[str, str] | None = None,
 ) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = _reporting_part(sentence.text, level, modern)
@@ -1263,7 +1335,7 @@ def _items_of(
         text = text[: advised.start()].rstrip(" ,;")  # "… về Sở Nội vụ để tổng hợp, tham mưu UBND tỉnh báo cáo Bộ"
     elif advised:
         return [], [], None  # "tham mưu UBND tỉnh báo cáo …": the issuer's own report
-    onward_mark = _ONWARD.search(text)
+    onward_mark = _onward_mark(text, level, modern)
     main = text[: onward_mark.start()] if onward_mark else text
     reporters, recipient, also_to, via = _parties(main, level, modern)
     if onward_mark and recipient is None and via is None:
@@ -1288,8 +1360,13 @@ def _items_of(
                 clause = _Clause(list(reporters), recipient, list(also_to), via, text, onward_mark, sentence.line)
             return [], list(reporters), clause
         periods = [_Mention(relative.start(), relative.end(), "periodic")]
-    if _CONTINGENT.search(text) and not dates and not any(m.period in ("H1", "Y", "Q", "M") for m in periods):
-        return [], [], None
+    if (
+        _CONTINGENT.search(text)
+        and not dates
+        and not any(m.period in ("H1", "Y", "Q", "M") for m in periods)
+        and all(_CONTINGENT.search(_clause_at(main, m.start)) for m in periods)
+    ):
+        return [], [], None  # reports "khi có vướng mắc", unless a period is in a clause of its own (between ";")
     pairs = dated_onward or of_periods + _pair(unblanked, periods, dates)
     if not pairs:
         return [], [], None
@@ -1327,12 +1404,16 @@ def _items_of(
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
     if not reporters and owner_of_text:
         reporters, origin = list(owner_of_text), "the body whose functions the regulation lists"
+    short = _SHORT_SUBJECT.search(main) if not reporters and short_forms else None
+    if short and short_forms and short.group("head") in short_forms:
+        full = short_forms[short.group("head")]
+        reporters, origin = [full], f'the short form "{short.group("head")}" of "{full}", the body the text names'
     if recipient is None and not reporters:
         return [], named, None
-    if (not reporters or (recipient is None and any(p.startswith("ad-hoc") for p, _ in pairs))) and all(
-        p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs
-    ):
-        return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with nobody named on one side
+    if recipient is None and via is None and _OTHERS_REPORTS.search(main):
+        return [], named, None  # "phối hợp tổng hợp báo cáo định kỳ … của các cơ quan": compiling others' reports
+    if not reporters and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):
+        return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with no reporter named
     if recipient is None and via is None and _OWN_LEADERSHIP.search(main):
         return [], named, None  # "định kỳ báo cáo lãnh đạo …": a unit's report to its own head, no body's
     consolidating = (
@@ -1341,6 +1422,7 @@ def _items_of(
         and not any(r in GROUP_KINDS for r in reporters)
     )
     out = []
+    within = [m.group(0) for m in _WITHIN.finditer(main)]
     for period, date in pairs:
         item = Item(
             reporters=list(reporters),
@@ -1361,6 +1443,8 @@ def _items_of(
             item.confidence -= 0.1
         if dated_onward:
             item.review.append("the plan dates only the onward report: set this report's date")
+        if period.startswith("once:period-report") and date is None and within:
+            item.review.append(f'{WITHIN_NOTE} "{within.pop(0)}"')
         if relative and date is None:
             item.review.append(
                 f'a date relative to an event ("{relative.group(0)}"): left undated, write the deadline in'
@@ -1385,6 +1469,25 @@ def _items_of(
             complete=True,
         )
     return out, named, clause
+
+
+def _clause_at(text: str, position: int) -> str:
+    """The ";"-separated clause of ``text`` around ``position``."""
+    start = text.rfind(";", 0, position) + 1
+    end = text.find(";", position)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def _onward_mark(text: str, level: Level, modern: bool) -> re.Match | None:
+    """Where the coordinator's onward report starts: the first "(để) tổng hợp, báo cáo X" that names X right after
+    it. "UBND các xã tổng hợp báo cáo kết quả gửi về Sở Công Thương để tổng hợp báo cáo UBND tỉnh" has two: the first
+    is the reporters' own compiling, the second the Sở's report."""
+    marks = list(_ONWARD.finditer(text))
+    for mark in marks:
+        parties = [p for p in find_parties(text[mark.end() : mark.end() + 200], level, modern=modern) if not p.group]
+        if parties and parties[0].start <= 3:
+            return mark
+    return marks[0] if marks else None
 
 
 def _onward(
@@ -1567,6 +1670,7 @@ def _deduplicated(items: list[Item]) -> list[Item]:
         if (
             item.recipient is None
             and item.date is None
+            and not (item.period in ("periodic", "ad-hoc") and _STANDING_DUTY.search(item.quote))
             and any(
                 other is not item
                 and other.recipient is not None
@@ -1576,7 +1680,21 @@ def _deduplicated(items: list[Item]) -> list[Item]:
             )
         ):
             continue  # "… báo cáo định kỳ 6 tháng, năm" restating, without its recipient, a report given in full
-        ident = (key(item), str(item.date), item.rule, item.quote)
+        if (
+            item.recipient is None
+            and item.via is None
+            and item.period == "periodic"
+            and not _STANDING_DUTY.search(item.quote)
+            and any(
+                other.recipient is not None
+                and other.period in ("H1", "H2", "Y", "Q", "M")
+                and set(other.reporters) & set(item.reporters)
+                for other in items
+            )
+        ):
+            continue  # "Định kỳ tổng hợp báo cáo kết quả": the reports with periods it owes elsewhere, said again
+        span = next((note for note in item.review if note.startswith(WITHIN_NOTE)), None)
+        ident = (key(item), str(item.date), item.rule, item.quote, span)
         if ident in seen:
             continue
         seen.add(ident)

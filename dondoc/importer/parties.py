@@ -151,7 +151,8 @@ _HEAD = r"(?!(?:Vụ|Cục|Sở|Bộ|Ban|Văn phòng|Tổng cục|Chi cục|Vi�
 # … nor past the verb that follows the name ("Vụ Khoa học và Công nghệ báo cáo Lãnh đạo Bộ").
 _VERB_AFTER = (
     r"(?!(?:báo cáo|gửi|chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|tổng hợp|thực hiện|theo dõi"
-    r"|định kỳ|hằng|hàng|trước|để|về|theo)\b)"
+    r"|định kỳ|hằng|hàng|trước|để|về|theo|kết quả|tình hình|tiến độ|việc(?! làm)|số liệu|danh sách|kế hoạch|nội dung"
+    r"|chậm nhất|đánh giá|xem xét|trong|tại|qua|cho|với)\b)"
 )
 # "Vụ Pháp luật dân sự - kinh tế": a lower-case part after a dash is the name's, unless it says what the body is
 _NAME_DASH = r" [-–] (?!(?:là|cơ quan|đơn vị|Phó|Trưởng)\b)[a-zđà-ỹ][\w&-]*"
@@ -182,6 +183,9 @@ _EXTRA_NAMES = re.compile(
             r"Tỉnh ủy|Thành ủy",
             r"HĐND(?: (?:tỉnh|thành phố|Thành phố))?",
             rf"(?:Tổng cục|Chi cục|Cục|Vụ|Viện|Trung tâm) {_BODY}",
+            # party and mass bodies, schools, funds, offices and companies a province's plans task by name
+            rf"(?:Trường|Hội|Quỹ|Văn phòng|Công ty|Đài|(?:Ủy|Uỷ) ban Kiểm tra|Ban(?! Chỉ đạo| Quản lý| Chỉ huy)) {_BODY}",
+            rf"(?:Viễn thông|Bưu điện|Điện lực) (?:tỉnh|thành phố|Thành phố)(?: [{_UP}]\w*)*",
             # state groups and corporations, which national texts task and ask for reports like agencies
             # (their names end with "Việt Nam" as a rule, or run on in capitals)
             rf"(?:Tập đoàn|Tổng [Cc]ông ty) [{_UP}][^,.;:()]{{0,60}}?Việt Nam"

@@ -5,6 +5,8 @@ the subject of a "functions" regulation, windows and relative deadlines. Every t
 from __future__ import annotations
 
 from dondoc.importer import find_items
+from dondoc.importer.agencies import canonical
+from dondoc.importer.clauses import NO_DATE, sentences
 from dondoc.model import Level
 from tests.support.importer import items_of
 
@@ -332,3 +334,380 @@ def test_a_periodic_and_ad_hoc_duty_of_its_own_sentence_stays_beside_the_reports
     assert periods == ["Q", "Y", "ad-hoc", "periodic"], periods
     restated = "Sở Tư pháp định kỳ hằng quý báo cáo Ủy ban nhân dân tỉnh; định kỳ báo cáo Ủy ban nhân dân tỉnh kết quả."
     assert "periodic" not in [i[4] for i in items_of(restated, Level.PROVINCE)]
+
+
+def test_a_periodic_or_ad_hoc_duty_whose_recipient_the_text_leaves_open_is_drafted_with_a_review_point():
+    """The convention of tests/data/plans/README.md ("Recipient-less duties"): a duty to report, with its reporters
+    and a period or "đột xuất", is an obligation even when no recipient is written; it is kept, undated, and says
+    that its recipient is missing. Nobody named on the reporting side: nothing to chase, no item."""
+    text = (
+        "Điều 7. Trách nhiệm của Trung tâm Dịch vụ việc làm tỉnh\n"
+        "1. Quản lý hồ sơ người lao động theo quy định.\n"
+        "2. Thực hiện chế độ thông tin, báo cáo định kỳ và đột xuất về tình hình thực hiện nhiệm vụ theo quy định "
+        "hiện hành.\n"
+        "Điều 8. Trách nhiệm các phòng, ban, đơn vị thuộc Ủy ban nhân dân cấp xã\n"
+        "1. Theo dõi việc giải quyết hồ sơ; thực hiện chế độ báo cáo định kỳ hoặc đột xuất theo yêu cầu.\n"
+        "Điều 9. Yêu cầu đối với cơ sở đào tạo nghề\n"
+        "1. Lưu trữ hồ sơ học viên; báo cáo công tác đào tạo định kỳ hoặc đột xuất theo quy định."
+    )
+    found = items_of(text, Level.PROVINCE)
+    assert found == [
+        (("Trung tâm Dịch vụ việc làm tỉnh",), None, (), None, "periodic", None, None),
+        (("Trung tâm Dịch vụ việc làm tỉnh",), None, (), None, "ad-hoc", None, None),
+        (("Các phòng, ban, đơn vị thuộc Ủy ban nhân dân cấp xã",), None, (), None, "periodic", None, None),
+        (("Các phòng, ban, đơn vị thuộc Ủy ban nhân dân cấp xã",), None, (), None, "ad-hoc", None, None),
+        (("cơ sở đào tạo nghề",), None, (), None, "periodic", None, None),
+        (("cơ sở đào tạo nghề",), None, (), None, "ad-hoc", None, None),
+    ]
+    items = find_items(text, Level.PROVINCE)
+    assert all("the sentence names no recipient" in item.review for item in items)
+    assert all(item.confidence <= 0.5 for item in items)
+    assert items_of("Thực hiện chế độ báo cáo định kỳ hoặc đột xuất theo yêu cầu.", Level.PROVINCE) == []
+
+
+def test_a_standing_duty_without_recipient_stays_beside_a_report_the_same_parties_owe_to_someone():
+    text = (
+        "Điều 11. Trách nhiệm của các sở, ban, ngành\n"
+        "1. Chậm nhất 30 ngày trước kỳ họp thường lệ của Hội đồng nhân dân tỉnh, các sở, ban, ngành định kỳ báo cáo "
+        "Ủy ban nhân dân tỉnh kết quả giải quyết kiến nghị.\n"
+        "2. Rà soát kết quả giải quyết kiến nghị; báo cáo định kỳ hoặc đột xuất theo yêu cầu."
+    )
+    found = [(i[0], i[1], i[4]) for i in items_of(text, Level.PROVINCE)]
+    assert (("departments",), None, "periodic") in found
+    assert (("departments",), None, "ad-hoc") in found
+    assert (("departments",), "Ủy ban nhân dân tỉnh", "periodic") in found
+
+
+def test_a_committees_name_ends_before_the_words_that_follow_it():
+    text = (
+        "Thành viên Ban Chỉ đạo định kỳ hằng năm báo cáo Ban Chỉ đạo về kết quả thực hiện nhiệm vụ trước ngày 15/12.\n"
+        "Sở Nội vụ gửi báo cáo Ban Chỉ đạo phát triển nguồn nhân lực tỉnh về tình hình thực hiện trước ngày 10/6 hằng "
+        "năm."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("Thành viên Ban Chỉ đạo",), "Ban Chỉ đạo", (), None, "Y", "15/12", "before"),
+        (("Sở Nội vụ",), "Ban Chỉ đạo phát triển nguồn nhân lực tỉnh", (), None, "Y", "10/6", "before"),
+    ]
+
+
+def test_a_body_called_by_its_kind_alone_is_the_one_the_text_names_in_full():
+    text = (
+        "Điều 3. Thành lập Quỹ Hỗ trợ nông dân tỉnh\n"
+        "1. Quỹ Hỗ trợ nông dân tỉnh là tổ chức tài chính nhà nước.\n"
+        "Điều 9. Kiểm tra hoạt động\n"
+        "1. Quỹ Hỗ trợ nông dân tỉnh tự kiểm tra hằng quý.\n"
+        "2. Định kỳ hằng năm hoặc đột xuất (khi có yêu cầu), Quỹ có trách nhiệm báo cáo Sở Tài chính về tình hình "
+        "hoạt động."
+    )
+    found = items_of(text, Level.PROVINCE)
+    assert found == [
+        (("Quỹ Hỗ trợ nông dân tỉnh",), "Sở Tài chính", (), None, "Y", None, None),
+        (("Quỹ Hỗ trợ nông dân tỉnh",), "Sở Tài chính", (), None, "ad-hoc", None, None),
+    ]
+    notes = [note for item in find_items(text, Level.PROVINCE) for note in item.review]
+    assert any('short form "Quỹ"' in note for note in notes)
+    nobody = "Điều 9. Kiểm tra\n1. Quỹ có trách nhiệm báo cáo Sở Tài chính hằng năm về tình hình hoạt động."
+    assert [i[0] for i in items_of(nobody, Level.PROVINCE)] == [()]
+
+
+def test_a_list_of_bodies_with_the_noun_to_chuc_in_it_is_read_to_its_end():
+    text = (
+        "Các cơ quan chuyên môn, Mặt trận Tổ quốc Việt Nam tỉnh, các tổ chức chính trị - xã hội tỉnh, Ủy ban nhân dân "
+        "các xã, phường có trách nhiệm gửi báo cáo kết quả về Sở Nội vụ trước ngày 15 tháng 12 hằng năm."
+    )
+    [(reporters, recipient, *_rest)] = items_of(text, Level.PROVINCE)
+    assert "Mặt trận Tổ quốc Việt Nam tỉnh" in reporters and "communes" in reporters, reporters
+    assert recipient == "Sở Nội vụ"
+    organised = "Sở Tư pháp tổ chức tập huấn, báo cáo Ủy ban nhân dân tỉnh trước ngày 10/12 hằng năm."
+    assert items_of(organised, Level.PROVINCE) == [
+        (("Sở Tư pháp",), "Ủy ban nhân dân tỉnh", (), None, "Y", "10/12", "before")
+    ]
+
+
+def test_a_department_named_without_its_va_is_the_same_department():
+    text = "Các sở, ban, ngành định kỳ 6 tháng (trước ngày 10/6) gửi báo cáo về Sở Khoa học Công nghệ để tổng hợp."
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments",), "Sở Khoa học Công nghệ", (), None, "H1", "10/6", "before")
+    ]
+    assert canonical("Sở Khoa học Công nghệ") == canonical("Sở Khoa học và Công nghệ")
+    assert canonical("Sở Nông nghiệp Môi trường") == canonical("Sở Nông nghiệp và Môi trường")
+
+
+def test_tasks_numbered_inside_one_paragraph_each_have_their_own_reporter_or_the_lead_ins():
+    named = (
+        "Các bộ, ngành thực hiện: (1) Bộ Công an hoàn thiện cơ sở dữ liệu, báo cáo Thủ tướng Chính phủ trước ngày "
+        "10/12/2026; (2) Bộ Tài chính rà soát danh mục, báo cáo Thủ tướng Chính phủ trong tháng 12 năm 2026; (3) Bộ "
+        "Nội vụ hằng tháng báo cáo Thủ tướng Chính phủ tiến độ."
+    )
+    assert items_of(named) == [
+        (("Bộ Công an",), "Thủ tướng Chính phủ", (), None, "once", "10/12/2026", "before"),
+        (("Bộ Tài chính",), "Thủ tướng Chính phủ", (), None, "once", None, None),
+        (("Bộ Nội vụ",), "Thủ tướng Chính phủ", (), None, "M", None, None),
+    ]
+    led = (
+        "2. Các sở, ban, ngành có trách nhiệm: (1) rà soát các thủ tục hành chính; (2) định kỳ hằng năm báo cáo Ủy ban "
+        "nhân dân tỉnh kết quả thực hiện trước ngày 15/12; (3) Sở Tư pháp tổng hợp, báo cáo Bộ Tư pháp trước ngày "
+        "25/12 hằng năm."
+    )
+    assert items_of(led, Level.PROVINCE) == [
+        (("departments",), "Ủy ban nhân dân tỉnh", (), None, "Y", "15/12", "before"),
+        (("Sở Tư pháp",), "Bộ Tư pháp", (), None, "Y", "25/12", "before"),
+    ]
+
+
+def test_the_next_years_plan_in_a_reporting_sentence_gives_the_report_no_yearly_period():
+    text = (
+        "Điều 14. Trách nhiệm của Sở Nội vụ\n"
+        "4. Định kỳ hoặc đột xuất báo cáo Ủy ban nhân dân tỉnh về tình hình quản lý hồ sơ; đồng thời xây dựng kế "
+        "hoạch, nhu cầu sử dụng của năm tiếp theo cho các đơn vị thuộc quyền quản lý.\n"
+        "5. Báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện trước ngày 31 tháng 01 của năm tiếp theo."
+    )
+    assert [(i[1], i[4], i[5]) for i in items_of(text, Level.PROVINCE)] == [
+        ("Ủy ban nhân dân tỉnh", "periodic", None),
+        ("Ủy ban nhân dân tỉnh", "ad-hoc", None),
+        ("Ủy ban nhân dân tỉnh", "Y", "31/1"),
+    ]
+
+
+def test_compiling_the_reports_of_others_is_no_report_of_ones_own():
+    text = (
+        "Điều 6. Trách nhiệm của Sở Khoa học và Công nghệ\n"
+        "2. Phối hợp tổng hợp báo cáo định kỳ, báo cáo đột xuất của các cơ quan giải quyết thủ tục hành chính về tình "
+        "hình sử dụng hệ thống.\n"
+        "3. Tổng hợp báo cáo định kỳ của các sở, gửi Ủy ban nhân dân tỉnh trước ngày 20/12 hằng năm."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("Sở Khoa học và Công nghệ",), "Ủy ban nhân dân tỉnh", (), None, "Y", "20/12", "before")
+    ]
+
+
+def test_recipients_named_as_2025_plans_name_them_end_where_the_name_ends():
+    bodies = [
+        "Trung tâm Phục vụ hành chính công tỉnh",
+        "Cục Thống kê tỉnh",
+        "Hội đồng Thi đua - Khen thưởng tỉnh",
+        "Bộ Chỉ huy Quân sự tỉnh",
+        "Thường trực Ban Chỉ đạo tỉnh",
+        "Văn phòng Đoàn Đại biểu Quốc hội và Hội đồng nhân dân tỉnh",
+        "Tòa án nhân dân tỉnh",
+        "Kho bạc Nhà nước khu vực XVII",
+        "Thuế tỉnh",
+    ]
+    for body in bodies:
+        for what in ("kết quả", "tiến độ thực hiện", "tình hình thực hiện"):
+            text = f"Các xã báo cáo {body} {what} trước ngày 10/12 hằng năm."
+            assert items_of(text, Level.PROVINCE) == [(("communes",), body, (), None, "Y", "10/12", "before")], text
+
+
+def test_the_onward_report_is_read_after_the_reporters_own_compiling():
+    text = (
+        "Các sở, ban, ngành tỉnh và UBND các xã, phường tổng hợp báo cáo kết quả thực hiện gửi về Sở Công Thương trước "
+        "ngày 25 tháng 11 hằng năm để tổng hợp báo cáo UBND tỉnh, Bộ Công Thương."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Công Thương", (), None, "Y", "25/11", "before"),
+        (("Sở Công Thương",), "UBND tỉnh", ("Bộ Công Thương",), None, "Y", None, None),
+    ]
+
+
+def test_the_front_named_by_its_abbreviation_is_a_reporter():
+    text = "Đề nghị Ủy ban MTTQ Việt Nam tỉnh báo cáo kết quả về Sở Nội vụ trước ngày 10/12 hằng năm."
+    assert items_of(text, Level.PROVINCE) == [
+        (("Ủy ban MTTQ Việt Nam tỉnh",), "Sở Nội vụ", (), None, "Y", "10/12", "before")
+    ]
+
+
+def test_two_one_off_reports_due_in_two_named_years_are_two_items():
+    text = (
+        "Sở Tư pháp tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày 30/11 hằng năm. Báo cáo giữa kỳ thực hiện Kế "
+        "hoạch (năm 2028) và báo cáo tổng kết thực hiện Kế hoạch (năm 2030), gửi Ủy ban nhân dân tỉnh và Bộ Tư pháp."
+    )
+    items = find_items(text, Level.PROVINCE)
+    assert [(i.period, str(i.date) if i.date else None) for i in items] == [
+        ("Y", "30/11"),
+        ("once", None),
+        ("once", None),
+    ]
+    spans = [note for i in items for note in i.review if note.startswith("a one-off report due within")]
+    assert len(spans) == 2 and "2028" in spans[0] and "2030" in spans[1]
+    assert all(i.reporters == ["Sở Tư pháp"] and i.recipient == "Ủy ban nhân dân tỉnh" for i in items)
+
+
+def test_the_union_of_science_associations_is_a_body_whatever_the_case_of_hoi():
+    text = (
+        "Điều 9. Trách nhiệm của Liên hiệp các hội Khoa học và Kỹ thuật tỉnh\n"
+        "3. Định kỳ, đánh giá rút kinh nghiệm hoạt động tư vấn, kịp thời báo cáo Ủy ban nhân dân tỉnh."
+    )
+    assert items_of(text, Level.PROVINCE) == [
+        (("Liên hiệp các hội Khoa học và Kỹ thuật tỉnh",), "Ủy ban nhân dân tỉnh", (), None, "periodic", None, None)
+    ]
+
+
+def test_a_headings_agency_is_read_with_its_whole_name():
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n"
+        "3. Trung tâm Phục vụ hành chính công tỉnh\n"
+        "Thực hiện chế độ thông tin, báo cáo định kỳ và đột xuất về tình hình thực hiện nhiệm vụ theo quy định."
+    )
+    [sentence] = sentences(text, Level.PROVINCE)
+    assert sentence.heading_agency == "Trung tâm Phục vụ hành chính công tỉnh"
+
+
+def test_banks_and_the_provincial_broadcaster_are_reporters():
+    for body in (
+        "Ngân hàng Nhà nước chi nhánh tỉnh",
+        "Ngân hàng Nhà nước Khu vực 8",
+        "Ngân hàng Chính sách xã hội chi nhánh tỉnh",
+        "Đài Phát thanh và Truyền hình tỉnh",
+    ):
+        text = f"{body} báo cáo kết quả về Sở Tài chính trước ngày 10/12 hằng năm."
+        assert items_of(text, Level.PROVINCE) == [((body,), "Sở Tài chính", (), None, "Y", "10/12", "before")]
+    monthly = (
+        "Ngân hàng Nhà nước Việt Nam và các ngân hàng thương mại triển khai chương trình, báo cáo Thủ tướng Chính phủ "
+        "trước ngày 20 tháng 11 năm 2026 và hàng tháng."
+    )
+    assert [(i[0], i[4], i[5]) for i in items_of(monthly)] == [
+        (("Ngân hàng Nhà nước Việt Nam",), "once", "20/11/2026"),
+        (("Ngân hàng Nhà nước Việt Nam",), "M", None),
+    ]
+
+
+def test_party_and_mass_bodies_schools_funds_and_companies_are_reporters_and_recipients():
+    for body in (
+        "Trường Chính trị tỉnh",
+        "Hội Cựu chiến binh tỉnh",
+        "Ban Tuyên giáo và Dân vận Tỉnh ủy",
+        "Ủy ban Kiểm tra Tỉnh ủy",
+        "Văn phòng Đăng ký đất đai tỉnh",
+        "Quỹ Đầu tư phát triển tỉnh",
+        "Công ty Điện lực tỉnh",
+        "Viễn thông tỉnh",
+    ):
+        text = f"{body} báo cáo kết quả về Sở Nội vụ trước ngày 10/12 hằng năm."
+        assert items_of(text, Level.PROVINCE) == [((body,), "Sở Nội vụ", (), None, "Y", "10/12", "before")], text
+        sent = f"Sở Nội vụ báo cáo {body} kết quả thực hiện trước ngày 10/12 hằng năm."
+        assert items_of(sent, Level.PROVINCE) == [(("Sở Nội vụ",), body, (), None, "Y", "10/12", "before")], sent
+
+
+def test_the_competent_authority_names_no_recipient():
+    text = "Sở Nội vụ tổng hợp, báo cáo cơ quan nhà nước có thẩm quyền về tình hình thực hiện khi được yêu cầu."
+    assert items_of(text, Level.PROVINCE) == [(("Sở Nội vụ",), None, (), None, "ad-hoc", None, None)]
+    named = "Các doanh nghiệp gửi báo cáo về cơ quan quản lý chuyên ngành trước ngày 15/12 hằng năm."
+    assert [i[1] for i in items_of(named, Level.PROVINCE)] == ["cơ quan quản lý chuyên ngành"]
+
+
+def test_a_long_budget_estimate_sent_for_appraisal_is_no_report():
+    text = (
+        "Sở Y tế hằng năm lập dự toán kinh phí phục vụ quản lý, duy trì, nâng cấp và vận hành hệ thống phần mềm quản "
+        "lý hồ sơ sức khỏe gửi Sở Tài chính thẩm định, trình Ủy ban nhân dân tỉnh xem xét, quyết định."
+    )
+    assert items_of(text, Level.PROVINCE) == []
+
+
+def test_a_periodic_compiling_without_recipient_restates_the_reports_the_party_owes_with_periods():
+    text = (
+        "Các sở, ban, ngành định kỳ 6 tháng (trước ngày 10/6) và hằng năm (trước ngày 10/12) báo cáo kết quả về Sở Y "
+        "tế để tổng hợp, báo cáo Ủy ban nhân dân tỉnh.\n"
+        "Sở Y tế: định kỳ tổng hợp báo cáo kết quả, đề xuất giải pháp điều chỉnh, bổ sung Kế hoạch.\n"
+        "Sở Y tế tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày 20/6 và 20/12 hằng năm."
+    )
+    found = items_of(text, Level.PROVINCE)
+    assert (("Sở Y tế",), None, (), None, "periodic", None, None) not in found
+    assert (("Sở Y tế",), "Ủy ban nhân dân tỉnh", (), None, "Y", "20/12", "before") in found
+
+
+def test_a_yearly_report_due_within_the_first_quarter_of_the_next_year_has_no_day():
+    text = (
+        "c) Trong quý I của năm liền kề, Sở Nội vụ chủ trì rà soát kết quả chấm điểm, báo cáo về Ủy ban nhân dân tỉnh "
+        "xem xét, quyết định."
+    )
+    [item] = find_items(text, Level.PROVINCE)
+    assert (item.reporters, item.recipient, item.period, item.date) == (
+        ["Sở Nội vụ"],
+        "Ủy ban nhân dân tỉnh",
+        "Y",
+        None,
+    )
+    assert NO_DATE in item.review
+
+
+def test_or_as_proposed_after_a_yearly_report_is_an_ad_hoc_one_too_and_a_request_sent_is_no_report():
+    text = (
+        "Các cơ quan, đơn vị định kỳ báo cáo UBND tỉnh (qua Sở Tư pháp) kết quả thực hiện hằng năm (trước ngày 15 "
+        "tháng 11) hoặc theo đề nghị để tổng hợp, báo cáo theo quy định."
+    )
+    assert [(i[4], i[5], i[3]) for i in items_of(text, Level.PROVINCE)] == [
+        ("Y", "15/11", "Sở Tư pháp"),
+        ("ad-hoc", None, "Sở Tư pháp"),
+    ]
+    quick = "Các đơn vị điện lực thực hiện báo cáo định kỳ và theo yêu cầu báo cáo nhanh về sự cố gửi Sở Công Thương."
+    assert "ad-hoc" not in [i[4] for i in items_of(quick, Level.PROVINCE)]
+    request = "Khi lập kế hoạch hằng năm, doanh nghiệp phải gửi đề nghị dùng chung hạ tầng tới chủ sở hữu công trình."
+    assert items_of(request, Level.PROVINCE) == []
+
+
+def test_a_weekly_report_stays_when_another_clause_of_the_sentence_is_about_difficulties():
+    text = (
+        "Bộ trưởng Bộ Xây dựng trực tiếp chỉ đạo rà soát tiến độ; chỉ đạo thực hiện nghiêm việc báo cáo Thủ tướng "
+        "Chính phủ hằng tuần về tiến độ thực hiện; kịp thời báo cáo, kiến nghị cấp có thẩm quyền đối với những vấn đề "
+        "vượt thẩm quyền."
+    )
+    assert [(i[0], i[1], i[4]) for i in items_of(text)] == [(("Bộ Xây dựng",), "Thủ tướng Chính phủ", "periodic")]
+    only = "Sở Xây dựng kịp thời báo cáo Ủy ban nhân dân tỉnh định kỳ những vấn đề vượt thẩm quyền."
+    assert items_of(only, Level.PROVINCE) == []
+
+
+def test_the_issues_held_out_misses_in_sentences_of_our_own():
+    """Issue 20's list: reporters from a lead-in, several recipients of an onward report, a recipient that must not
+    swallow the words after it, two dates without period words, a submission window."""
+    lead_in = (
+        "3. Các sở, ban, ngành và UBND các xã, phường có trách nhiệm:\n"
+        "- Tổ chức triển khai các nhiệm vụ được giao.\n"
+        "- Định kỳ hằng quý (trước ngày 12 tháng cuối quý), 6 tháng (trước ngày 12/6) và hằng năm (trước ngày 12/12) "
+        "gửi báo cáo kết quả thực hiện về Sở Tài chính để tổng hợp."
+    )
+    assert items_of(lead_in, Level.PROVINCE) == [
+        (("departments", "communes"), "Sở Tài chính", (), None, "Q", "12", "before"),
+        (("departments", "communes"), "Sở Tài chính", (), None, "H1", "12/6", "before"),
+        (("departments", "communes"), "Sở Tài chính", (), None, "Y", "12/12", "before"),
+    ]
+    onward = (
+        "Các sở, ngành định kỳ 6 tháng (trước ngày 10/6) gửi báo cáo về Sở Nội vụ. Sở Nội vụ tổng hợp báo cáo Thường "
+        "trực Tỉnh ủy, HĐND tỉnh, UBND tỉnh trước ngày 20/6 hằng năm."
+    )
+    assert items_of(onward, Level.PROVINCE)[1] == (
+        ("Sở Nội vụ",),
+        "Thường trực Tỉnh ủy",
+        ("HĐND tỉnh", "UBND tỉnh"),
+        None,
+        "Y",
+        "20/6",
+        "before",
+    )
+    swallow = "Các sở, ban, ngành báo cáo Ban Chỉ đạo về kết quả thực hiện nhiệm vụ trước ngày 15/12 hằng năm."
+    assert [i[1] for i in items_of(swallow, Level.PROVINCE)] == ["Ban Chỉ đạo"]
+    two_dates = "Các sở, ban, ngành định kỳ trước ngày 05/6 và 20/11 hằng năm báo cáo UBND tỉnh (qua Sở Xây dựng)."
+    items = find_items(two_dates, Level.PROVINCE)
+    assert [(i.period, str(i.date), i.via) for i in items] == [
+        ("H1", "5/6", "Sở Xây dựng"),
+        ("Y", "20/11", "Sở Xây dựng"),
+    ]
+    assert all(any("the date names no period" in note for note in i.review) for i in items)
+    window = "UBND các xã, phường gửi báo cáo kết quả về Sở Y tế từ ngày 05 đến ngày 10 tháng 12 hằng năm."
+    assert items_of(window, Level.PROVINCE) == [(("communes",), "Sở Y tế", (), None, "Y", "10/12", "by")]
+
+
+def test_a_reports_sentence_before_its_numbered_contents_is_still_read():
+    contents = (
+        "Các sở, ban, ngành báo cáo UBND tỉnh trước ngày 10/12 hằng năm, gồm các nội dung: (1) kết quả thực hiện; (2) "
+        "tồn tại, hạn chế; (3) đề xuất, kiến nghị."
+    )
+    assert items_of(contents, Level.PROVINCE) == [(("departments",), "UBND tỉnh", (), None, "Y", "10/12", "before")]
+    reports = (
+        "Các sở, ban, ngành gửi báo cáo về Sở Nội vụ như sau: (1) báo cáo 6 tháng trước ngày 15/6; (2) báo cáo năm "
+        "trước ngày 15/12."
+    )
+    assert items_of(reports, Level.PROVINCE) == [
+        (("departments",), "Sở Nội vụ", (), None, "H1", "15/6", "before"),
+        (("departments",), "Sở Nội vụ", (), None, "Y", "15/12", "before"),
+    ]

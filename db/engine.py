@@ -9,6 +9,7 @@ hold the only SQLite/PostgreSQL branches and the services none.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,8 +39,13 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout: float = 30.0) -> 
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(parsed.database, os.O_CREAT | os.O_WRONLY, 0o600))
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Create the file only when it is not there: closing a descriptor of a file this process has open in
+        # SQLite drops every POSIX lock the process holds on it, after which another process may take the file
+        # for unused, check-point it and delete its WAL under a live connection.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")

@@ -77,6 +77,34 @@ def test_a_new_sqlite_database_is_private_whatever_the_umask(tmp_path):
     assert modes == {"dondoc.sqlite3": 0o600, "dondoc.sqlite3-wal": 0o600, "dondoc.sqlite3-shm": 0o600}
 
 
+def test_a_second_engine_on_an_open_database_keeps_its_wal_from_other_processes(tmp_path):
+    """A process that builds another engine on a file it already has open (a console, a served run) must keep its
+    SQLite locks: another process closing its own connection must not take the file for unused and delete the
+    WAL under the live one."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    path = tmp_path / "dondoc.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    with engine.connect() as held:
+        assert held.execute(text("SELECT count(*) FROM t")).scalar() == 1
+        make_engine(f"sqlite:///{path}").dispose()
+        writer = (
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "c.execute('INSERT INTO t VALUES (2)'); c.commit(); c.close()"
+        )
+        subprocess.run([sys.executable, "-c", writer, str(path)], check=True)
+        assert (tmp_path / "dondoc.sqlite3-wal").exists(), "another process deleted the WAL of a live connection"
+        held.rollback()
+        assert held.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    engine.dispose()
+
+
 def test_status_columns_are_enums_stored_as_the_same_strings(engine):
     """Every status column reads back as its enum and is stored as the plain string it always was (VARCHAR, no
     migration); a status outside its enum is refused when written."""

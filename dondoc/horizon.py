@@ -36,17 +36,20 @@ _CODE = (_PACKAGE, _PACKAGE / "db", _PACKAGE / "operations")  # planning, the ta
 
 @dataclass(frozen=True)
 class Surroundings:
-    """What the environment says a chase works with: its database, the language of its tables, and the key."""
+    """What the environment says a chase works with: its database, configuration and time zone, the language of its
+    tables, and the key."""
 
     database_url: str
     config_dir: Path
+    timezone: str
     lang: str
     key: str
 
 
 def surroundings(environ: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Surroundings | None:
-    """The database, configuration folder, table language and horizon key that ``environ`` gives (in ``cwd``, the
-    working directory by default), read as :class:`dondoc.settings.Settings` reads them; ``None`` when unsure."""
+    """The database, configuration folder, time zone, table language and horizon key that ``environ`` gives (in
+    ``cwd``, the working directory by default), read as :class:`dondoc.settings.Settings` reads them; ``None`` when
+    unsure."""
     folder = cwd or Path.cwd()
     if (folder / ".env").exists():
         return None
@@ -79,7 +82,8 @@ def surroundings(environ: Mapping[str, str] = os.environ, cwd: Path | None = Non
         _files(digest, _holidays(), "holidays", "version.py", "countries/vietnam.py")
     except (OSError, ValueError):
         return None
-    return Surroundings(database_url, config_dir, lang, digest.hexdigest())
+    timezone = names.get("DONDOC_TIMEZONE", "Asia/Ho_Chi_Minh")
+    return Surroundings(database_url, config_dir, timezone, lang, digest.hexdigest())
 
 
 def _files(digest, folder: Path | None, label: str, *patterns: str) -> None:

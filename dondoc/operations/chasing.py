@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dondoc.chase_report import ChaseFilter, ChaseReport
@@ -27,12 +28,12 @@ log = logging.getLogger("dondoc.chase")
 __all__ = ["IdleChase", "chase", "deliver_outbox", "idle_chase", "remind"]
 
 
+@dataclass
 class IdleChase:
     """A chase that had nothing to do: its (empty) report, and the language of tables the environment asks for."""
 
-    def __init__(self, lang: str):
-        self.report = ChaseReport()
-        self.lang = lang
+    lang: str
+    report: ChaseReport = field(default_factory=ChaseReport)
 
 
 def idle_chase(now: dt.datetime | None = None, environ: Mapping[str, str] = os.environ) -> IdleChase | None:
@@ -129,7 +130,7 @@ def _chase(
 def _horizon_key(app: App) -> str | None:
     """The key to store a horizon under, when :func:`idle_chase` can read it back: a SQLite database, and settings
     that are the environment's as :func:`dondoc.horizon.surroundings` reads it (same database, same configuration
-    folder). ``None`` otherwise: no horizon is stored (PostgreSQL always takes the full path)."""
+    folder, same time zone). ``None`` otherwise: no horizon is stored (PostgreSQL always takes the full path)."""
     from dondoc.horizon import surroundings
 
     settings = app.settings
@@ -140,6 +141,7 @@ def _horizon_key(app: App) -> str | None:
         found is None
         or found.database_url != settings.effective_database_url
         or found.config_dir.resolve() != settings.config_dir.resolve()
+        or found.timezone != settings.timezone
     ):
         return None
     return found.key

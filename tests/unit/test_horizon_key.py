@@ -19,7 +19,7 @@ def test_it_locates_the_database_and_configuration_as_the_settings_do(tmp_path):
     found = surroundings(environment(config), tmp_path)
     assert found is not None
     assert found.database_url == f"sqlite:///{tmp_path / 'data' / 'dondoc.sqlite3'}"
-    assert found.config_dir == config and found.lang == "vi"
+    assert (found.config_dir, found.timezone, found.lang) == (config, "Asia/Ho_Chi_Minh", "vi")
     assert surroundings(environment(config, DONDOC_DATABASE_URL="sqlite:////x/y.db"), tmp_path).database_url == (
         "sqlite:////x/y.db"
     )

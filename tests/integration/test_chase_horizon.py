@@ -11,6 +11,7 @@ by 24/5 (reminders on 10/5, 19/5, 24/5…).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import mailbox
 import os
@@ -21,6 +22,9 @@ import sys
 import pytest
 
 from dondoc.mail.sink import MaildirSink
+from dondoc.operations import chasing
+from dondoc.settings import Settings
+from dondoc.wiring import build
 from tests.replies_helpers import reply_to
 from tests.support.config import AREA, write_config
 
@@ -120,6 +124,18 @@ def test_before_its_moment_the_full_path_or_another_setting_decides(synced, monk
     # a dry run, a filter, a reminder requested by hand: always the full path
     assert dondoc("chase", "--now", MORNING, "--dry-run")[1] is False
     assert dondoc("chase", "--now", MORNING, "--agency", "demo.so-y-te")[1] is False
+
+
+def test_a_chase_whose_settings_are_not_the_environments_stores_no_horizon(synced):
+    _, database = synced
+    other = build(Settings(timezone="Asia/Bangkok"))  # (the same offset as Hà Nội: only the setting differs)
+    try:
+        assert chasing.chase(other, now=dt.datetime(2021, 5, 5, 2, tzinfo=dt.UTC)).queued == 2
+    finally:
+        other.dispose()
+    assert horizon(database) == []
+    assert chase(MORNING) == (ZERO, False)
+    assert chase(MORNING) == (ZERO, True)
 
 
 def test_when_the_horizon_comes_the_chase_sends_the_next_stage(synced):

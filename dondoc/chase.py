@@ -832,7 +832,7 @@ def _horizon(
     timezone: str,
 ) -> dt.datetime | None:
     """The earliest moment (UTC) after ``local`` a reminder may fall due, now that the run queued what it planned;
-    ``None`` when one is due still (a reminder skipped, or one its policy lets out later today is as good as due)."""
+    ``None`` when one is due still (a reminder was skipped: no usable address); :data:`NEVER` when none ever will."""
     if report.skipped:
         return None
     queued: dict[int, set[str]] = {}

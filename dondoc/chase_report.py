@@ -51,7 +51,7 @@ class ChaseReport(Delivered):
     skipped: list[dict] = field(default_factory=list)
     samples: list[dict] = field(default_factory=list)  # a dry run: one rendered mail per stage
     # a run asked for it (every deadline, queued and not a dry run): the earliest moment (UTC) a reminder may next
-    # fall due, later than the run's moment; None when one is still due (skipped, or not let out yet) or never will
+    # fall due, later than the run's moment (dondoc.chase.NEVER when none will); None when one is still due (skipped)
     horizon: dt.datetime | None = None
 
     def as_dict(self) -> dict:

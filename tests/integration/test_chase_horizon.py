@@ -251,3 +251,24 @@ def test_on_postgresql_every_chase_takes_the_full_path_and_the_triggers_hold(env
             connection.execute("INSERT INTO chase_horizon (token, key, since, until) VALUES ('t', 'k', now(), now())")
             connection.execute(change)
             assert connection.execute("SELECT count(*) FROM chase_horizon").fetchone() == (0,), change
+
+
+def test_an_agency_that_exists_from_a_later_day_is_reminded_from_that_day(env, tmp_path):
+    sink, database = env
+    area = AREA.replace(
+        "    contacts: [{address: vanthu@huyen-a.demo.example.org}]\n",
+        "    contacts: [{address: vanthu@huyen-a.demo.example.org}]\n"
+        "  - id: demo.ubnd-b\n"
+        "    name: Ủy ban nhân dân huyện B\n"
+        "    level: district\n"
+        "    valid_from: 2021-05-07\n"
+        "    contacts: [{address: vanthu@huyen-b.demo.example.org}]\n",
+    ).replace("members: [demo.ubnd-a]", "members: [demo.ubnd-a, demo.ubnd-b]")
+    write_config(tmp_path / "config", area=area)
+    dondoc("sync", "--now", "2021-03-01")
+    assert chase(MORNING)[0]["sent"] == 2  # not yet the new district
+    # from its first day (Friday 7/5) its reminder of 5/5 is still to send: the horizon is then, not 10/5
+    assert horizon(database) == [("2021-05-05 02:00:00.000000", "2021-05-07 01:00:00.000000")]
+    assert chase("2021-05-06T16:00") == (ZERO, True)
+    assert chase("2021-05-07T09:00") == ({**ZERO, "planned": 1, "queued": 1, "sent": 1}, False)
+    assert len(sink.messages("vanthu@huyen-b.demo.example.org")) == 1

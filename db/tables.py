@@ -22,6 +22,7 @@ __all__ = [
     "AgencyRow",
     "AuditEventRow",
     "AttachmentRow",
+    "ChaseHorizonRow",
     "InboundRow",
     "InboundStatus",
     "ReportRow",
@@ -392,3 +393,22 @@ class AuditEventRow(SQLModel, table=True):
     report_id: int | None = None
     message_id: int | None = None
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ChaseHorizonRow(SQLModel, table=True):
+    """Until when a chase has nothing to do (docs/chasing.md, "Nothing to do"): one row at most.
+
+    A full chase claims it (``token``, its ``key`` and ``since``, no ``until``)
+    before it reads the deadlines, and sets ``until`` — the earliest moment a
+    reminder may next fall due — once it has queued everything due. Triggers
+    (migration 0011) delete it whenever a table that can add work changes, so
+    a claim that was overtaken by a change is never completed.
+    """
+
+    __tablename__ = "chase_horizon"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=32)
+    key: str = Field(max_length=64)
+    since: dt.datetime
+    until: dt.datetime | None = None

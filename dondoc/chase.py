@@ -31,13 +31,14 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from dondoc.chase_report import ChaseFilter, ChaseReport, PlannedReminder
 from dondoc.db.ids import row_id
-from dondoc.delivery import Delivered, deliver
+from dondoc.delivery import deliver
 from dondoc.errors import Fault, MailError
 from dondoc.mail.compose import build_message, header_text, message_bytes, message_id_for, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
@@ -50,10 +51,11 @@ from dondoc.policy import (
     Unchased,
     due_reminders,
     next_chase_moment,
+    next_due,
     unchased_reason,
 )
 from dondoc.processes import signal_on_parent_death
-from dondoc.succession import exists
+from dondoc.succession import exists, life
 from dondoc.vocabulary import goal_text, report_title
 from dondoc.workdays import WorkCalendar
 
@@ -92,18 +94,8 @@ log = logging.getLogger("dondoc.chase")
 # what differs between the reminders of one group: printed, and not expected in the mail (see SharedRender)
 _PER_MAIL = (("tag", "agency_name"), ("deadline_id", "reply_to", "attachments"))
 CHUNK = 250  # reminders composed per worker task
+EVERY_DEADLINE = ChaseFilter()  # no restriction
 PIPELINE_MIN = 2 * CHUNK  # fewer reminders than this: compose in-process, worker start-up is not worth it
-
-
-@dataclass(frozen=True)
-class ChaseFilter:
-    """Restrict a run to a plan, obligation, period or agency (all optional)."""
-
-    plan: str | None = None
-    obligation: str | None = None
-    period: str | None = None
-    agency: str | None = None
-    deadline: int | None = None
 
 
 @dataclass(frozen=True)
@@ -127,40 +119,6 @@ class MailSetup:
         return self.env
 
 
-@dataclass(frozen=True)
-class PlannedReminder:
-    """A reminder a chase run composed (and queued, unless a dry run): whom, for which deadline and stage."""
-
-    deadline: int
-    agency: str
-    plan: str
-    obligation: str
-    period: str
-    stage: str
-    escalate: bool
-    subject: str
-    to: list[str]
-
-
-@dataclass
-class ChaseReport(Delivered):
-    """What a chase run did, per reminder: what it planned, queued and skipped, and (from :class:`Delivered`) what
-    the mail server answered."""
-
-    planned: list[PlannedReminder] = field(default_factory=list)
-    queued: int = 0
-    skipped: list[dict] = field(default_factory=list)
-    samples: list[dict] = field(default_factory=list)  # a dry run: one rendered mail per stage
-
-    def as_dict(self) -> dict:
-        return {
-            "planned": len(self.planned),
-            "queued": self.queued,
-            **super().as_dict(),
-            "skipped": len(self.skipped),
-        }
-
-
 def _local(now: dt.datetime, timezone: str) -> dt.datetime:
     return now.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
@@ -177,16 +135,30 @@ def plan_reminders(
     calendar: WorkCalendar,
     now: dt.datetime,
     timezone: str,
-    only: ChaseFilter = ChaseFilter(),
+    only: ChaseFilter = EVERY_DEADLINE,
     force_stage: str | None = None,
 ) -> list[tuple[DeadlineView, Reminder]]:
     """The reminders due at ``now`` for open deadlines matching ``only``, not queued before."""
+    return _planned(session, catalog, policy, calendar, _local(now, timezone), only, force_stage)[0]
+
+
+def _planned(
+    session: Session,
+    catalog: Catalog,
+    policy: PolicyFile,
+    calendar: WorkCalendar,
+    local: dt.datetime,
+    only: ChaseFilter,
+    force_stage: str | None,
+) -> tuple[list[tuple[DeadlineView, Reminder]], list[DeadlineState]]:
+    """The reminders due at ``local``, and the state of every deadline matching ``only`` that may be chased at
+    ``local`` or later (what :func:`dondoc.policy.next_due` reads): a deadline of an agency that does not exist
+    yet counts as paused until the eve of its first day."""
     from sqlmodel import col, select
 
     from dondoc.db.outbox import sent_stages
     from dondoc.db.tables import DeadlineRow, DeadlineStatus, PauseRow
 
-    local = _local(now, timezone)
     query = select(*(col(getattr(DeadlineRow, name)) for name in _VIEW_COLUMNS)).where(
         col(DeadlineRow.status) == DeadlineStatus.OPEN, col(DeadlineRow.plan_id).in_(list(catalog.plans))
     )
@@ -201,15 +173,18 @@ def plan_reminders(
     if only.deadline is not None:
         query = query.where(col(DeadlineRow.id) == only.deadline)
     directory = catalog.directory
-    # a dissolved agency is never reminded (its open deadlines are sync's to excuse or hand over)
-    rows = {
-        row.id: row
-        for row in (DeadlineView(*values) for values in session.execute(query))
-        if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date())
-    }
-    if not rows:
-        return []
-    stages = sent_stages(session, list(rows))
+    # a dissolved agency is never reminded (its open deadlines are sync's to excuse or hand over); one that does
+    # not exist yet is, from its first day
+    rows: dict[int, DeadlineView] = {}
+    dormant: dict[int, tuple[DeadlineView, dt.date]] = {}  # with the eve of its agency's first day
+    for row in (DeadlineView(*values) for values in session.execute(query)):
+        if row.agency_id not in directory.agencies or exists(directory, row.agency_id, local.date()):
+            rows[row.id] = row
+        elif (first := life(directory, row.agency_id).valid_from) is not None and first > local.date():
+            dormant[row.id] = (row, first - dt.timedelta(days=1))
+    if not rows and not dormant:
+        return [], []
+    stages = sent_stages(session, [*rows, *dormant])
     pauses: dict[str, dt.date] = {}
     for pause in session.exec(select(PauseRow).where(PauseRow.until >= local.date())):
         pauses[pause.agency_id] = max(pauses.get(pause.agency_id, pause.until), pause.until)
@@ -218,22 +193,24 @@ def plan_reminders(
             (row, Reminder(row_id, force_stage, local.date(), 0, False))
             for row_id, row in rows.items()
             if force_stage not in stages.get(row_id, set())
-        ]
-    states = [
-        DeadlineState(
-            id=row_id,
+        ], []
+
+    def state(row: DeadlineView, paused_until: dt.date | None) -> DeadlineState:
+        return DeadlineState(
+            id=row.id,
             plan_id=row.plan_id,
             obligation_id=row.obligation_id,
             last_day=effective_last_day(row),
             open=True,
-            sent_stages=frozenset(stages.get(row_id, ())),
-            paused_until=pauses.get(row.agency_id),
+            sent_stages=frozenset(stages.get(row.id, ())),
+            paused_until=paused_until,
             chase_from=catalog.plans[row.plan_id].chase_from,
         )
-        for row_id, row in rows.items()
-    ]
+
+    states = [state(row, pauses.get(row.agency_id)) for row in rows.values()]
     due = due_reminders(states, policy.for_obligation, local, calendar)
-    return [(rows[reminder.deadline_id], reminder) for reminder in due]
+    later = [state(row, max(eve, pauses.get(row.agency_id, eve))) for row, eve in dormant.values()]
+    return [(rows[reminder.deadline_id], reminder) for reminder in due], states + later
 
 
 def unchased_deadlines(
@@ -805,36 +782,69 @@ def run_chase(
     setup: MailSetup,
     transport: Transport | None,
     now: dt.datetime,
-    only: ChaseFilter = ChaseFilter(),
+    only: ChaseFilter = EVERY_DEADLINE,
     dry_run: bool = False,
     force_stage: str | None = None,
     limit: int = 2000,
     worker: str = "",
     workers: int = 0,
+    horizon: bool = False,
 ) -> ChaseReport:
     """One chase run: plan, queue, deliver. ``dry_run`` renders and lists without queueing or sending.
 
     With ``workers`` > 0 and many reminders, composing runs in that many
-    worker processes while this one sends.
+    worker processes while this one sends. With ``horizon`` (a run over every
+    deadline that queues), the report also says when a reminder may next fall
+    due (:attr:`ChaseReport.horizon`).
     """
     from dondoc.db.outbox import enqueue
 
     report = ChaseReport()
-    planned = plan_reminders(session, catalog, policy, calendar, now, setup.timezone, only, force_stage)
+    local = _local(now, setup.timezone)
+    planned, states = _planned(session, catalog, policy, calendar, local, only, force_stage)
     if workers > 0 and transport is not None and not dry_run and len(planned) >= PIPELINE_MIN:
         asyncio.run(
             _pipelined(session, transport, setup, catalog, calendar, planned, now, report, limit, worker, workers)
         )
-        return report
-    rows = queue_reminders(setup, session, catalog, calendar, planned, now, report)
-    if dry_run:
-        report.samples = stage_samples(rows)
-        return report
-    report.queued = enqueue(session, rows)
-    if transport is not None:
-        asyncio.run(deliver(session, transport, worker, now, limit, report))
-    log.info("chase: %s", {k: v for k, v in report.as_dict().items() if not isinstance(v, list)})
+    else:
+        rows = queue_reminders(setup, session, catalog, calendar, planned, now, report)
+        if dry_run:
+            report.samples = stage_samples(rows)
+            return report
+        report.queued = enqueue(session, rows)
+        if transport is not None:
+            asyncio.run(deliver(session, transport, worker, now, limit, report))
+        log.info("chase: %s", {k: v for k, v in report.as_dict().items() if not isinstance(v, list)})
+    if horizon:
+        report.horizon = _horizon(states, report, policy, calendar, local, setup.timezone)
     return report
+
+
+NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # the horizon when no reminder will ever fall due
+
+
+def _horizon(
+    states: list[DeadlineState],
+    report: ChaseReport,
+    policy: PolicyFile,
+    calendar: WorkCalendar,
+    local: dt.datetime,
+    timezone: str,
+) -> dt.datetime | None:
+    """The earliest moment (UTC) after ``local`` a reminder may fall due, now that the run queued what it planned;
+    ``None`` when one is due still (a reminder was skipped: no usable address); :data:`NEVER` when none ever will."""
+    if report.skipped:
+        return None
+    queued: dict[int, set[str]] = {}
+    for reminder in report.planned:
+        queued.setdefault(reminder.deadline, set()).add(reminder.stage)
+    states = [replace(s, sent_stages=s.sent_stages | queued[s.id]) if s.id in queued else s for s in states]
+    moment = next_due(states, policy.for_obligation, local, calendar)
+    if moment is None:
+        return NEVER
+    if moment <= local:
+        return None
+    return moment.replace(tzinfo=ZoneInfo(timezone)).astimezone(dt.UTC)
 
 
 def outbox_rows(session: Session, status: str | None = None) -> list[tuple[OutboxRow, AgencyRow | None]]:

@@ -873,18 +873,17 @@ def chase(
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
 ) -> None:
     """Đôn đốc — send the reminders due now (each stage once), then what the outbox still holds."""
-    from dondoc.chase import ChaseFilter
+    from dondoc.chase_report import ChaseFilter
     from dondoc.operations import chasing
 
-    _chase_report(
-        chasing.chase(
-            _app(),
-            now=_moment(now),
-            dry_run=dry_run,
-            only=ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency),
-        ),
-        fmt,
-    )
+    only = ChaseFilter(plan=plan, obligation=obligation, period=period, agency=agency)
+    # nothing to do (docs/chasing.md): answered before the configuration and the database layer are loaded
+    idle = chasing.idle_chase(_moment(now)) if only == ChaseFilter() and not dry_run else None
+    if idle is not None:
+        _LANG["lang"] = _LANG["lang"] or idle.lang
+        _chase_report(idle.report, fmt)
+        return
+    _chase_report(chasing.chase(_app(), now=_moment(now), dry_run=dry_run, only=only), fmt)
 
 
 @app.command()
@@ -1764,7 +1763,41 @@ app.command("history")(_guarded(history))
 
 def run() -> None:
     """Console-script entry point."""
-    app()
+    if not _answered_idle(sys.argv[1:]):
+        app()
+
+
+def _answered_idle(args: list[str]) -> bool:
+    """``dondoc [--lang L] chase [--now T] [--format F]`` with nothing to do, answered before Typer parses the
+    arguments (its parsing loads pydantic, a fifth of a second): the same output as the command's, from
+    :func:`dondoc.operations.chasing.idle_chase` (docs/chasing.md, "Nothing to do"). False for any other
+    arguments (an option twice, ``--help``, a filter, a malformed value: Typer says what is wrong) and whenever the
+    chase may have something to do."""
+    options: dict[str, str] = {}
+    rest = list(args)
+    while rest:
+        name, given, value = rest[0].partition("=")
+        allowed = ("--lang", "chase") if "chase" not in options else ("--now", "--format")
+        if name == "chase" and not given and "chase" not in options:
+            options["chase"], rest = "", rest[1:]
+            continue
+        if name not in allowed or name == "chase" or name in options or (not given and len(rest) < 2):
+            return False
+        options[name], rest = (value, rest[1:]) if given else (rest[1], rest[2:])
+    if "chase" not in options or options.get("--lang", "vi") not in ("vi", "en"):
+        return False
+    try:
+        fmt, at = Format(options.get("--format", "table")), _moment(options.get("--now"))
+    except (ValueError, DondocError):
+        return False
+    from dondoc.operations import chasing
+
+    idle = chasing.idle_chase(at)
+    if idle is None:
+        return False
+    _LANG["lang"] = options.get("--lang") or idle.lang
+    _chase_report(idle.report, fmt)
+    return True
 
 
 def _register_agencies() -> None:

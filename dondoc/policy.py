@@ -35,6 +35,7 @@ __all__ = [
     "due_reminders",
     "may_remind",
     "next_chase_moment",
+    "next_due",
     "stages",
     "unchased_reason",
 ]
@@ -256,3 +257,53 @@ def next_chase_moment(now: dt.datetime, calendar: WorkCalendar, policy: Policy) 
         if calendar.is_working_day(day) and not _quiet(day, policy):
             return dt.datetime.combine(day, start)
     return dt.datetime.combine(day, start)  # a policy quiet all year: there is no next chase to preview
+
+
+def next_due(
+    deadlines: list[DeadlineState],
+    policy_for: Callable[[str, str], Policy],
+    now: dt.datetime,
+    calendar: WorkCalendar,
+) -> dt.datetime | None:
+    """The earliest moment (local, naive) at or after ``now`` at which :func:`due_reminders` may return a reminder
+    for ``deadlines`` as they stand (no stage queued, no pause, extension or deadline changed meanwhile); ``None``
+    when it never will. ``now`` itself when a reminder is due now.
+
+    Never later than the first moment a reminder is due, sometimes earlier
+    (a stage already queued ahead of its day, a deadline that goes stale
+    first): at every moment from ``now`` until the one returned,
+    :func:`due_reminders` returns nothing. For each deadline: the moment its
+    latest stage come due (or, when that one was queued, its next stage's day)
+    is next let out by its policy, counted from the day after its pause.
+    """
+    today = now.date()
+    earliest: dt.datetime | None = None
+    series_of: dict[tuple[dt.date, int], tuple[Policy, list[tuple[str, dt.date, int]]]] = {}
+    for deadline in deadlines:
+        if not deadline.open:
+            continue
+        policy = policy_for(deadline.plan_id, deadline.obligation_id)
+        if unchased_reason(deadline.last_day, today, policy, deadline.chase_from) is not None:
+            continue  # stale or before chase_from: only more so later (a new last day is a change to the deadline)
+        start = now
+        if deadline.paused_until is not None and today <= deadline.paused_until:
+            start = dt.datetime.combine(deadline.paused_until + dt.timedelta(days=1), dt.time())
+        key = (deadline.last_day, id(policy))
+        known = series_of.get(key)
+        if known is None or known[0] is not policy:
+            known = series_of[key] = (policy, stages(deadline.last_day, policy, calendar))
+        series = known[1]
+        came_due = [s for s in series if s[1] <= start.date()]
+        if came_due and came_due[-1][0] not in deadline.sent_stages:
+            at = start  # its latest stage is still to send: as soon as the policy lets it out
+        else:
+            later = min((day for _, day, _ in series if day > start.date()), default=None)
+            if later is None:
+                continue  # every stage came due and the latest was queued: nothing more for this deadline
+            at = dt.datetime.combine(later, dt.time())
+        moment = next_chase_moment(at, calendar, policy)
+        if earliest is None or moment < earliest:
+            earliest = moment
+            if earliest <= now:
+                return now
+    return earliest

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from dondoc.settings import Settings
-from dondoc.wiring import App, build
+if TYPE_CHECKING:  # (imported when used: `dondoc chase` with nothing to do answers without them)
+    from dondoc.settings import Settings
+    from dondoc.wiring import App
 
 __all__ = ["opened"]
 
@@ -22,6 +24,8 @@ __all__ = ["opened"]
 @contextmanager
 def opened(settings: Settings | None = None) -> Iterator[App]:
     """An :class:`App` for ``settings`` (the environment's if not given), disposed on exit — for a flow's task."""
+    from dondoc.wiring import build
+
     app = build(settings)
     try:
         yield app

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from dondoc.wiring import App
+if TYPE_CHECKING:
+    from dondoc.wiring import App
 
 
 def moment(app: App, now: dt.datetime | None) -> dt.datetime:

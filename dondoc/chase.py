@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 from dondoc.db.ids import row_id
 from dondoc.delivery import Delivered, deliver
 from dondoc.errors import Fault, MailError
-from dondoc.mail.compose import build_message, header_text, message_bytes, message_id_for, parse_address
+from dondoc.mail.compose import header_text, message_id_for, message_raw, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
 from dondoc.mail.tokens import make_token
 from dondoc.model import Catalog, Role
@@ -463,7 +463,7 @@ def compose_reminder(
         else [render(setup.templates(), name, context) for name in names]
     )
     subject = header_text(subject.strip())
-    message = build_message(
+    raw = message_raw(
         subject=subject,
         text=text,
         html=html,
@@ -485,7 +485,7 @@ def compose_reminder(
         sender=setup.sender,
         recipients=[a for _, a in to + cc],
         subject=subject,
-        raw=message_bytes(message),
+        raw=raw,
         created_at=now,
     )
 

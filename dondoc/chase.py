@@ -431,8 +431,10 @@ def compose_reminder(
     token = make_token(row.id, setup.hmac_key)
     reply_to = f"{setup.reply_local}+{token}@{setup.domain}"
     last_day = effective_last_day(row)
-    targets = agency_targets(plan, agency.id, catalog.directory)
-    attachments = _files(setup, plan, obligation, agency, row, token, last_day, targets) if setup.attach_files else []
+    attachments = []
+    if setup.attach_files:  # (the targets only for the form)
+        targets = agency_targets(plan, agency.id, catalog.directory)
+        attachments = _files(setup, plan, obligation, agency, row, token, last_day, targets)
     facts = ReminderFacts(
         deadline_id=row.id,
         plan=plan,

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email import base64mime, quoprimime
 from email.charset import Charset
@@ -229,14 +229,33 @@ _UTF8 = _Utf8Base64()
 
 
 def _header(text: str, header_name: str) -> str:
-    """``Header(text, "utf-8", header_name=…).encode()``, in linear time."""
+    """``Header(text, "utf-8", header_name=…).encode()``, in linear time.
+
+    Text that goes as base64 encoded words (any Vietnamese) is folded here: one word per line, the first line
+    shortened by the header's name, as ``Header``'s formatter lays out the words it is given (tested equal); other
+    text (empty, several lines, mostly ASCII: quoted-printable) takes ``Header`` itself."""
+    raw = text.encode("utf-8")
+    if text and "\n" not in text and "\r" not in text and base64mime.header_length(raw) < _qp_header_length(raw):
+        words = _UTF8.header_encode_lines(text, _line_lengths(len(header_name) + 2))
+        if words and words[0] is not None:
+            return "\n ".join(word or "" for word in words)  # (only the first may be None: it is not)
     return Header(text, _UTF8, header_name=header_name).encode()
+
+
+def _line_lengths(first: int) -> Iterator[int]:
+    """What ``Header``'s formatter gives ``header_encode_lines``: room on the first line, then on each next one."""
+    yield 78 - first
+    while True:
+        yield 78 - 1
 
 
 @lru_cache(maxsize=4096)
 def _encoded_word(text: str, header_name: str) -> str:
     """:func:`_header`, remembered: the sender's and the coordinator's names recur in every mail."""
     return _header(text, header_name)
+
+
+_date = lru_cache(maxsize=64)(format_datetime)  # a run's mails share their date
 
 
 def _headers(
@@ -262,7 +281,7 @@ def _headers(
         headers.append(("Cc", ", ".join(_address(name, address) for name, address in cc)))
     if reply_to:
         headers.append(("Reply-To", _address(sender[0], reply_to)))
-    headers += [("Date", format_datetime(date)), ("Message-ID", header_text(message_id))]
+    headers += [("Date", _date(date)), ("Message-ID", header_text(message_id))]
     if in_reply_to and _MESSAGE_ID.fullmatch(in_reply_to):  # anything else an inbound mail calls its id is not echoed
         headers += [("In-Reply-To", in_reply_to), ("References", in_reply_to)]
     headers += [
@@ -367,6 +386,11 @@ def _text_bytes(text: str, subtype: str) -> bytes:
     return _TEXT_HEADERS[subtype] + b"\n" + _body_base64(text.encode("utf-8")).encode("ascii")
 
 
+# headers whose value is the same in every mail of a run (its sender, its date, the fixed ones): folded once
+_SAME = frozenset(("From", "Date", "Auto-Submitted", "X-Auto-Response-Suppress", "Content-Language"))
+_fold_same = lru_cache(maxsize=64)(FAST_POLICY.fold_binary)
+
+
 def message_raw(
     *,
     subject: str,
@@ -408,7 +432,7 @@ def message_raw(
         raise MailError("no recipient address")
     fold = FAST_POLICY.fold_binary
     own = b"".join(
-        fold(name, value)
+        (_fold_same if name in _SAME else fold)(name, value)
         for name, value in _headers(
             sender, to, cc, subject, reply_to, date, message_id, in_reply_to, auto_submitted, language
         )

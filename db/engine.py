@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy import Engine, Select, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -63,7 +63,7 @@ def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def insert_or_skip(session: Session, table: type, unique: list[str]) -> postgresql.Insert | sqlite.Insert:
+def insert_or_skip(session: Session, table: type | Table, unique: list[str]) -> postgresql.Insert | sqlite.Insert:
     """``INSERT INTO table … ON CONFLICT (unique) DO NOTHING`` for the session's database: a row whose ``unique``
     columns are already there is left as it is."""
     insert = postgresql.insert if _postgresql(session) else sqlite.insert

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlmodel import Session, SQLModel, col
 
 from dondoc.db.engine import insert_or_skip, locked
 from dondoc.db.tables import OutboxRow, OutboxStatus
@@ -102,6 +102,9 @@ def enqueue(session: Session, rows: Sequence[QueuedMessage], commit: bool = True
     return (session.scalar(count) or 0) - before
 
 
+_OUTBOX: Table = SQLModel.metadata.tables["outbox"]  # the table itself (Core statements)
+
+
 def enqueue_claimed(
     session: Session, rows: Sequence[QueuedMessage], worker: str, now: dt.datetime, claim: int
 ) -> tuple[int, list[Claimed]]:
@@ -116,14 +119,18 @@ def enqueue_claimed(
         return 0, []
     values = []
     for index, row in enumerate(rows):
-        value = dict(vars(row))
+        value = dict(vars(row), claimed_by=None, claimed_at=None)  # every row the same columns: one statement
         if index < claim:
             value.update(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now, attempts=row.attempts + 1)
         values.append(value)
-    inserted = session.execute(
-        insert_or_skip(session, OutboxRow, ["key"]).returning(col(OutboxRow.id), col(OutboxRow.key)),
-        values,
-    ).all()
+    # the table's INSERT on the session's connection (its transaction), not the ORM's bulk insert of the class: the
+    # same statement and rows, without the ORM's work per row (this runs while the pool sends)
+    table = _OUTBOX
+    inserted = (
+        session.connection()
+        .execute(insert_or_skip(session, table, ["key"]).returning(table.c.id, table.c.key), values)
+        .all()
+    )
     session.commit()
     ids = {key: row_id for row_id, key in inserted}
     claimed = [

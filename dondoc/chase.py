@@ -19,6 +19,7 @@ Message-ID, which the receiving side deduplicates.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import email
 import email.policy
@@ -28,7 +29,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -40,7 +41,7 @@ from dondoc.chase_report import ChaseFilter, ChaseReport, PlannedReminder
 from dondoc.db.ids import row_id
 from dondoc.delivery import deliver
 from dondoc.errors import Fault, MailError
-from dondoc.mail.compose import build_message, header_text, message_bytes, message_id_for, parse_address
+from dondoc.mail.compose import header_text, message_id_for, message_raw, parse_address
 from dondoc.mail.context import ReminderFacts, agency_targets, reminder_context
 from dondoc.mail.tokens import make_token
 from dondoc.model import Catalog, Role
@@ -408,8 +409,10 @@ def compose_reminder(
     token = make_token(row.id, setup.hmac_key)
     reply_to = f"{setup.reply_local}+{token}@{setup.domain}"
     last_day = effective_last_day(row)
-    targets = agency_targets(plan, agency.id, catalog.directory)
-    attachments = _files(setup, plan, obligation, agency, row, token, last_day, targets) if setup.attach_files else []
+    attachments = []
+    if setup.attach_files:  # (the targets only for the form)
+        targets = agency_targets(plan, agency.id, catalog.directory)
+        attachments = _files(setup, plan, obligation, agency, row, token, last_day, targets)
     facts = ReminderFacts(
         deadline_id=row.id,
         plan=plan,
@@ -440,7 +443,7 @@ def compose_reminder(
         else [render(setup.templates(), name, context) for name in names]
     )
     subject = header_text(subject.strip())
-    message = build_message(
+    raw = message_raw(
         subject=subject,
         text=text,
         html=html,
@@ -462,7 +465,7 @@ def compose_reminder(
         sender=setup.sender,
         recipients=[a for _, a in to + cc],
         subject=subject,
-        raw=message_bytes(message),
+        raw=raw,
         created_at=now,
     )
 
@@ -680,9 +683,12 @@ async def _pipelined(
             )
 
         pending: list[asyncio.Future[Composed]] = []
+        tasks: list[concurrent.futures.Future[Composed]] = []  # the pool's own futures (``pending`` wraps them)
         try:
             for chunk in chunks[1:]:
-                future = loop.run_in_executor(pool, _compose_in_worker, chunk, now)
+                task = pool.submit(_compose_in_worker, chunk, now)
+                tasks.append(task)
+                future = asyncio.wrap_future(task, loop=loop)
                 # A worker that dies breaks the pool and fails every chunk's future at once; queue_next reports the
                 # first as the run's one line, and the others' BrokenProcessPool is expected: taken here, so that
                 # asyncio never prints "Future exception was never retrieved" beside that line, whichever path the
@@ -701,15 +707,31 @@ async def _pipelined(
                 future.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             raise
-        results: Iterator[Composed | asyncio.Future[Composed]] = iter([first, *pending])
+        results: list[Composed | asyncio.Future[Composed]] = [first, *pending]
+        taken = 0  # chunks queued so far
+
+        def compose_a_later_one() -> bool:
+            """Compose here the last chunk that no worker has started (its task cancelled): this process has nothing
+            else to do while it waits for a worker. False when every chunk left is started or done."""
+            for index in range(len(results) - 1, taken - 1, -1):
+                if isinstance(results[index], asyncio.Future) and tasks[index - 1].cancel():
+                    results[index] = _compose_chunk(setup, flagged, catalog, calendar, chunks[index], now)
+                    log.debug("chunk %d of %d composed here, waiting for chunk %d", index + 1, len(chunks), taken)
+                    return True
+            return False
 
         async def queue_next(claim: int = 0) -> list[Claimed] | None:
-            """Queue the next composed chunk (waiting for its worker), its first ``claim`` rows claimed for sending
-            at once (see :func:`enqueue_claimed`); ``None`` when no chunk is left."""
-            result = next(results, None)
-            if result is None:
+            """Queue the next composed chunk (waiting for its worker, composing later chunks here meanwhile), its
+            first ``claim`` rows claimed for sending at once (see :func:`enqueue_claimed`); ``None`` when no chunk is
+            left."""
+            nonlocal taken
+            if taken == len(results):
                 return None
+            result, taken = results[taken], taken + 1
             try:
+                if not isinstance(result, tuple):
+                    while not result.done() and compose_a_later_one():
+                        pass
                 rows, entries, skipped = result if isinstance(result, tuple) else await result
             except BrokenProcessPool:
                 raise died() from None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -258,6 +259,7 @@ GOAL_OPS = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 UNIT_SUFFIX = {"percent": "%", "per-1000": "‰", "per-100000": "/100.000"}
 
 
+@lru_cache(maxsize=1024)  # a plan's few goals, in every reminder of every agency
 def goal_text(op: str, value: float, unit: str) -> str:
     """A target's goal with its unit, the Vietnamese way: "≥ 95%", "≤ 7,2%", "≥ 600/100.000", "≥ 100"."""
     number = f"{value:g}".replace(".", ",")

@@ -289,3 +289,48 @@ def test_a_large_run_composes_in_a_worker_process_and_sends_each_once(tmp_path, 
         assert {row.status for row in session.exec(select(OutboxRow))} == {"sent"}
     assert len({e.message_id for e in transport.sent}) == count
     assert {e.recipients[0] for e in transport.sent} == {f"vanthu@h{i:05d}.bench.example.org" for i in range(count)}
+
+
+@pytest.mark.slow
+def test_a_run_waiting_for_its_worker_composes_later_chunks_itself_and_queues_each_once_in_order(
+    tmp_path, engine, caplog
+):
+    """Sending to memory outruns one compose worker: the run composes the last chunks nobody started while it waits
+    (each chunk composed once, by one process); every reminder is queued once, in plan order, with the bytes that
+    composing it alone gives."""
+    import logging
+
+    from benchmarks.data import province_config
+    from dondoc.chase import CHUNK, DeadlineView, flagged_addresses, plan_reminders, queue_reminders
+    from dondoc.chase import ChaseReport as Report
+    from dondoc.config import load_catalog
+    from dondoc.mail.transport import MemoryTransport
+
+    count = 8 * CHUNK + 17
+    catalog = load_catalog(province_config(tmp_path / "config", count))
+    transport = MemoryTransport()
+    setup, now = replace(SETUP, attach_files=False), morning(dt.date(2021, 5, 5))
+    with Session(engine) as session, caplog.at_level(logging.DEBUG, logger="dondoc.chase"):
+        sync_catalog(catalog, session=session, now=morning(dt.date(2021, 3, 1)), horizon_days=400)
+        planned = plan_reminders(session, catalog, policy_default(), WorkCalendar(), now, setup.timezone)
+        alone = {
+            row.key: row.raw for row in queue_reminders(setup, session, catalog, WorkCalendar(), planned, now, Report())
+        }
+        assert flagged_addresses(session) == set() and len(alone) == count
+        report = run_chase(
+            session=session,
+            catalog=catalog,
+            policy=policy_default(),
+            calendar=WorkCalendar(),
+            setup=setup,
+            transport=transport,
+            now=now,
+            workers=1,
+            limit=10 * count,
+        )
+        outbox = session.exec(select(OutboxRow).order_by(OutboxRow.id)).all()
+    assert (report.queued, report.sent, len(report.planned)) == (count, count, count)
+    assert [row.deadline_id for row in outbox] == [DeadlineView.of(row).id for row, _ in planned]  # plan order
+    assert {row.key: row.raw for row in outbox} == alone
+    assert len({e.message_id for e in transport.sent}) == count == len(transport.sent)
+    assert any("composed here" in record.getMessage() for record in caplog.records)

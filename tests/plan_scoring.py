@@ -53,7 +53,10 @@ KINDS = ("departments", "districts", "communes", "provinces", "ministries")
 # Wordings of the groups, as plans write them (the scorer's own list, not the importer's).
 _GROUP_WORDS = [
     ("ministries", r"\bcác bộ\b|\bbộ,? ngành\b|\bcơ quan ngang bộ\b|\bbộ trưởng các bộ\b"),
-    ("provinces", r"\bcác tỉnh\b|\btỉnh,? thành phố trực thuộc trung ương\b|\bđịa phương\b(?=.*\bbộ\b)|\bubnd cấp tỉnh\b"),
+    (
+        "provinces",
+        r"\bcác tỉnh\b|\btỉnh,? thành phố trực thuộc trung ương\b|\bđịa phương\b(?=.*\bbộ\b)|\bubnd cấp tỉnh\b",
+    ),
     ("districts", r"\bhuyện\b|\bcấp huyện\b"),
     (
         "communes",

@@ -2,8 +2,8 @@
 
 Same configuration, same database (a fresh copy of one synced file for each
 run), same replies (a fresh copy of one Maildir), same local SMTP server.
-Direct: the flows' task functions (``queue.fn``, ``send.fn``,
-``take_in_replies.fn``) in a plain loop. Through Prefect: the flows
+Direct: the functions the flows' tasks run (``queue_reminders``, ``deliver_outbox``,
+``take_in``) in a plain loop. Through Prefect: the flows
 themselves, as served runs execute them (heartbeats on, Prefect's default
 every 180 s), against a local Prefect server (``prefect_test_harness``),
 with their task runs, logs and artifacts. Ratio = Prefect time / direct time
@@ -85,18 +85,18 @@ def _cold() -> None:
 
 def _direct(count: int) -> tuple[float, float, dict, dict]:
     from dondoc.chase import ChaseFilter
-    from dondoc.flows.chase import queue, send
-    from dondoc.flows.ingest_replies import take_in_replies
+    from dondoc.flows.chase import deliver_outbox, queue_reminders
+    from dondoc.flows.ingest_replies import take_in
     from dondoc.settings import Settings
 
     settings = Settings()
     _cold()
     started = time.perf_counter()
-    report = queue.fn(settings, ChaseFilter(), MORNING, False, None)
-    report = send.fn(settings, MORNING, report)
+    report = queue_reminders(settings, ChaseFilter(), MORNING, False, None)
+    report = deliver_outbox(settings, MORNING, report)
     chased = time.perf_counter() - started
     started = time.perf_counter()
-    intake = take_in_replies.fn(settings, REPLIES_AT, count + 10)
+    intake = take_in(settings, REPLIES_AT, count + 10)
     taken = time.perf_counter() - started
     return chased, taken, report.as_dict(), intake.as_dict()
 

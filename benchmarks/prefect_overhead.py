@@ -298,7 +298,8 @@ def _rows(count: int, rounds: int, direct: list, through: list, served: list) ->
             if kind == "prefect overhead":
                 own = [t[index] - t[4 + index] for t in runs]
                 note += (
-                    "; Prefect's own time a run (the run minus its task functions inside it): "
+                    f"; the task functions inside the runs {', '.join(f'{t[4 + index]:.2f}' for t in runs)} s; "
+                    "Prefect's own time a run (the run minus its task functions inside it): "
                     f"{', '.join(f'{o:.3f}' for o in own)} s, median {statistics.median(own):.3f} s; the first "
                     "in-process run pays Prefect's lazy imports and first API client"
                 )

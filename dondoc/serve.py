@@ -35,6 +35,7 @@ __all__ = [
     "SERVER_SETTINGS",
     "Server",
     "api_answers",
+    "client_settings",
     "data_dir_lock",
     "port_in_use",
     "serve",
@@ -49,6 +50,21 @@ HOST = "127.0.0.1"
 # per schedule, so that a machine that was off catches up once, not once per missed slot.
 SERVER_SETTINGS = {"PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1", "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "1"}
 _QUIET = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+_TRUE = frozenset({"1", "true", "yes", "on", "t", "y"})
+
+
+def client_settings(environ: MutableMapping[str, str]) -> dict[str, str]:
+    """What the runner and its flow runs set for their Prefect clients when the server was started here (the
+    environment's own values win).
+
+    Such a server has no CSRF protection (Prefect's default, unless ``PREFECT_SERVER_CSRF_PROTECTION_ENABLED`` says
+    otherwise), so a client need not ask it for a token before its first write: one ``GET /api/csrf-token`` less
+    per flow run (5–25 ms measured). A server dondoc serve joins (``PREFECT_API_URL``) may protect itself: its
+    clients keep Prefect's default.
+    """
+    if environ.get("PREFECT_SERVER_CSRF_PROTECTION_ENABLED", "").strip().lower() in _TRUE:
+        return {}
+    return {"PREFECT_CLIENT_CSRF_SUPPORT_ENABLED": "false"}
 
 
 class _Stopped(BaseException):
@@ -275,6 +291,8 @@ def serve(
             child = dict(environ, PREFECT_API_URL=server.api_url, **_QUIET)
             if server.process is not None:
                 child["PREFECT_HOME"] = str(home)
+                for key, value in client_settings(environ).items():
+                    child.setdefault(key, value)
             say(
                 f"Giao diện Prefect / Prefect UI: {server.ui_url}"
                 + ("" if server.process else " (máy chủ có sẵn / an existing server)")

@@ -144,6 +144,9 @@ def test_serve_runs_the_schedules_by_itself_and_leaves_nothing_behind(tmp_path):
 
         children = descendants(serve.pid)
         assert any("prefect server start" in command_line(pid) for pid in children)
+        # the runner (and the flow runs it starts) skip the CSRF token a server started here does not ask for
+        runner = next(pid for pid in children if "dondoc.deployments.serve" in command_line(pid))
+        assert b"PREFECT_CLIENT_CSRF_SUPPORT_ENABLED=false" in Path(f"/proc/{runner}/environ").read_bytes().split(b"\0")
         serve.send_signal(signal.SIGTERM)
         assert _exit_code(serve, log) == 0, log()
         # the server, its services and the flow runs in flight: none of them outlives dondoc serve

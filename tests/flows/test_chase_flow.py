@@ -80,3 +80,70 @@ def test_a_locked_database_fails_the_chase_flow_with_the_one_line_then_the_next_
     assert sum(sink.stats.delivered.values()) == 0
     assert asyncio.run(chase(now=MORNING))["sent"] == 2
     assert sum(sink.stats.delivered.values()) == 2
+
+
+def _task_runs(flow_run_id) -> dict[str, str]:
+    """Task name → state name of one flow run's task runs, as the server holds them (the UI's view)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+
+    return {run.name.rsplit("-", 1)[0]: run.state_name for run in asyncio.run(read())}
+
+
+def _until(what, seconds: float = 60.0):
+    """``what()`` once it is truthy (task-run states reach the server as events, a moment after the run ends)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not (value := what()):
+        assert time.monotonic() < deadline, f"not within {seconds:.0f} s"
+        time.sleep(0.5)
+    return value
+
+
+def test_the_chase_run_shows_its_two_tasks_completed_and_the_send_task_keeps_its_retry(prefect_harness, sink):
+    from dondoc.flows.chase import chase, send
+
+    state = asyncio.run(chase(now=MORNING, return_state=True))
+    assert state.is_completed() and state.result()["sent"] == 2
+    expected = {"queue-reminders": "Completed", "deliver-outbox": "Completed"}
+    assert _until(lambda: _task_runs(state.state_details.flow_run_id) == expected or None)
+    assert (send.retries, send.retry_delay_seconds) == (1, 30)
+
+
+def test_the_ingest_run_shows_its_task_completed(prefect_harness, sink, tmp_path, monkeypatch):
+    import mailbox
+
+    from dondoc.flows.ingest_replies import ingest_replies
+
+    mailbox.Maildir(tmp_path / "inbox", create=True)
+    monkeypatch.setenv("DONDOC_INBOX", "maildir")
+    monkeypatch.setenv("DONDOC_MAILDIR", str(tmp_path / "inbox"))
+    state = asyncio.run(ingest_replies(now=MORNING, return_state=True))
+    assert state.is_completed(), state.message
+    assert _until(lambda: _task_runs(state.state_details.flow_run_id) == {"take-in-replies": "Completed"} or None)
+
+
+def test_a_flow_run_builds_no_api_client_per_task(prefect_harness, sink, monkeypatch):
+    """The tasks are async and share the flow's client: a chase run (two tasks) builds the engine's client and the
+    one Prefect's result store builds for its lookup, no more (a synchronous task builds one more per task run,
+    ≈ 26 ms each: an SSL context loaded from the CA bundle)."""
+    from prefect.client.orchestration import PrefectClient, SyncPrefectClient
+
+    from dondoc.flows.chase import chase
+
+    built = []
+    for kind in (PrefectClient, SyncPrefectClient):
+        original = kind.__init__
+
+        def counted(self, *args, _original=original, **kwargs):
+            built.append(type(self).__name__)
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(kind, "__init__", counted)
+    assert asyncio.run(chase(now=MORNING))["sent"] == 2
+    assert sorted(built) == ["PrefectClient", "SyncPrefectClient"]

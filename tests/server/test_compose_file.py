@@ -25,6 +25,9 @@ def test_compose_defines_the_services_in_order_with_no_secret_in_it():
         assert services[name]["env_file"] == ".env"
         assert services[name]["environment"]["DONDOC_DATABASE_URL"].startswith("postgresql+psycopg://dondoc:${")
         assert services[name]["environment"]["PREFECT_API_URL"] == "http://prefect-server:4200/api"
+        # the server does not protect itself with CSRF tokens, so its clients ask for none
+        assert services[name]["environment"]["PREFECT_CLIENT_CSRF_SUPPORT_ENABLED"] == "false"
+    assert "PREFECT_SERVER_CSRF_PROTECTION_ENABLED" not in services["prefect-server"]["environment"]
     assert services["prefect-server"]["environment"]["PREFECT_API_DATABASE_CONNECTION_URL"].startswith(
         "postgresql+asyncpg://prefect:${PREFECT_DB_PASSWORD}@prefect-db"
     )

@@ -29,8 +29,9 @@ found, recall matched / expected, over all files of a split.
 The date-only figures compare the (day, month) pairs of dated items per file,
 as multisets, whatever the other fields.
 
-``python -m tests.plan_scoring [tuning|held-aside|fresh|all|unseen|unseen-tuning|unseen-aside|unseen-g] [-v] [-f]``
-prints the figures (with ``-v`` each file's misses and extras, with ``-f`` the fields the missed ones got wrong).
+``python -m tests.plan_scoring [tuning|held-aside|fresh|all|unseen|unseen-tuning|unseen-aside|unseen-g|
+unseen-g-aside] [-v] [-f]`` prints the figures (with ``-v`` each file's misses and extras, with ``-f`` the fields
+the missed ones got wrong).
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ KINDS = ("departments", "districts", "communes", "provinces", "ministries")
 # Wordings of the groups, as plans write them (the scorer's own list, not the importer's).
 _GROUP_WORDS = [
     ("ministries", r"\bcác bộ\b|\bbộ,? ngành\b|\bcơ quan ngang bộ\b|\bbộ trưởng các bộ\b"),
-    ("provinces", r"\bcác tỉnh\b|\btỉnh,? thành phố trực thuộc trung ương\b|\bđịa phương\b(?=.*\bbộ\b)|\bubnd cấp tỉnh\b"),
+    (
+        "provinces",
+        r"\bcác tỉnh\b|\btỉnh,? thành phố trực thuộc trung ương\b|\bđịa phương\b(?=.*\bbộ\b)|\bubnd cấp tỉnh\b",
+    ),
     ("districts", r"\bhuyện\b|\bcấp huyện\b"),
     (
         "communes",
@@ -218,7 +222,7 @@ def score_file(path: Path) -> FileScore:
 
 def labelled(split: str = "all") -> list[Path]:
     """The labelled texts of a split (``tuning``, ``held-aside``, ``fresh``, ``all``, or ``unseen`` with its parts
-    ``unseen-tuning``, ``unseen-aside`` … ``unseen-g``, each selected by its labels' ``split``).
+    ``unseen-tuning``, ``unseen-aside`` … ``unseen-g``, ``unseen-g-aside``, each selected by its labels' ``split``).
 
     ``all`` is the corpus the importer was developed on (tuning and held-aside, the texts at the top of
     ``tests/data/plans``); the ``fresh`` texts live in ``tests/data/plans/fresh`` and the ``unseen`` ones in

@@ -314,6 +314,9 @@ _WITHIN = re.compile(
     r"(?:\s+(?:năm\s+)?|\s*/\s*)\d{4}\b"
     # a phase's review in a named year: "báo cáo giữa kỳ thực hiện Kế hoạch (năm 2030)", "sơ kết … (năm 2028)"
     r"|\b(?:giữa\s+kỳ|sơ\s+kết|tổng\s+kết)\b[^.;()]{0,60}?\((?:vào\s+)?năm\s+\d{4}\)"
+    # … or at a named year's end or start, without brackets: "sơ kết … vào cuối năm 2027 và tổng kết vào cuối năm 2030"
+    r"|\b(?:giữa\s+kỳ|sơ\s+kết|tổng\s+kết)\b[^.;()]{0,60}?\bvào\s+(?:cuối|đầu|giữa)\s+năm\s+\d{4}\b"
+    r"(?=[^.;]{0,60}\bbáo\s+cáo\b)"  # when reported in the same clause ("… tổ chức tổng kết vào cuối năm 2020." is not)
 )
 _WEEKLY = re.compile(
     r"(?i)\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?:tuần|ngày)\b|\bbáo\s+cáo\s+(?:tuần|ngày)\b"
@@ -814,7 +817,8 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
             continue
         again = (
             mention.period == "once:period-report"
-            and _WITHIN.fullmatch(text[mention.start : mention.end]) is not None
+            and (within := _WITHIN.match(text, mention.start)) is not None
+            and within.end() == mention.end
             and all(d is None for p, d in pairs if p == mention.period)
         )  # "Báo cáo giữa kỳ … (năm 2030) và báo cáo tổng kết … (năm 2035)": one report each
         if (mention.period in named and not again) or (mention.period == "once:period-report" and pairs and not again):

@@ -711,3 +711,21 @@ def test_a_reports_sentence_before_its_numbered_contents_is_still_read():
         (("departments",), "Sở Nội vụ", (), None, "H1", "15/6", "before"),
         (("departments",), "Sở Nội vụ", (), None, "Y", "15/12", "before"),
     ]
+
+
+def test_reviews_at_the_end_of_named_years_are_two_one_off_reports():
+    text = (
+        "a) Bộ Khoa học và Công nghệ chủ trì các nhiệm vụ được giao; tổ chức sơ kết kết quả triển khai Đề án vào cuối "
+        "năm 2028 và tổng kết vào cuối năm 2032 để báo cáo Thủ tướng Chính phủ."
+    )
+    assert items_of(text) == [
+        (("Bộ Khoa học và Công nghệ",), "Thủ tướng Chính phủ", (), None, "once", None, None),
+        (("Bộ Khoa học và Công nghệ",), "Thủ tướng Chính phủ", (), None, "once", None, None),
+    ]
+    items = find_items(text, Level.NATIONAL)
+    assert all(any("no date" in note for note in i.review) for i in items)
+    unreported = (
+        "a) Bộ Khoa học và Công nghệ định kỳ hằng năm báo cáo Thủ tướng Chính phủ kết quả thực hiện; tổ chức tổng kết "
+        "Đề án vào cuối năm 2032."
+    )
+    assert items_of(unreported) == [(("Bộ Khoa học và Công nghệ",), "Thủ tướng Chính phủ", (), None, "Y", None, None)]

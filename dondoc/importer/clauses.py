@@ -873,6 +873,12 @@ _OBJECT_MARK = re.compile(
     r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$"
 )
 _OTHERS_REPORTS = re.compile(r"(?i)\btổng\s+hợp,?\s+(?:các\s+)?báo\s+cáo\b[^.;]{0,80}?\bcủa\s+(?:các|những)\s")
+# A report named as the product of a task, made or published periodically, not sent to anyone: "Báo cáo kiểm kê … được
+# xây dựng, công bố định kỳ", "Dự thảo Báo cáo … cập nhật định kỳ"
+_PRODUCT = re.compile(
+    r"(?i)^(?:dự\s+thảo\s+)?báo\s+cáo\b(?=[^;]*?(?:\bđược\s+(?:xây\s+dựng|công\s+bố|ban\s+hành|cập\s+nhật|phát\s+hành)\b"
+    r"|\b(?:cập\s+nhật|công\s+bố)\s+định\s+kỳ\b))"
+)
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
@@ -1416,6 +1422,8 @@ def _items_of(
         return [], named, None
     if recipient is None and via is None and _OTHERS_REPORTS.search(main):
         return [], named, None  # "phối hợp tổng hợp báo cáo định kỳ … của các cơ quan": compiling others' reports
+    if recipient is None and via is None and not named and _PRODUCT.search(main):
+        return [], named, None  # "Báo cáo … được xây dựng, công bố định kỳ": a task's product, not a duty to report
     if not reporters and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):
         return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with no reporter named
     if recipient is None and via is None and _OWN_LEADERSHIP.search(main):

@@ -729,3 +729,18 @@ def test_reviews_at_the_end_of_named_years_are_two_one_off_reports():
         "Đề án vào cuối năm 2032."
     )
     assert items_of(unreported) == [(("Bộ Khoa học và Công nghệ",), "Thủ tướng Chính phủ", (), None, "Y", None, None)]
+
+
+def test_a_report_named_as_a_tasks_product_made_or_published_periodically_is_no_duty():
+    text = (
+        "Điều 3. Các Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố chịu trách nhiệm thi hành Quyết định.\n"
+        "Báo cáo hiện trạng rừng ngập mặn cấp tỉnh được xây dựng, công bố định kỳ.\n"
+        "Dự thảo Báo cáo đánh giá nguồn nước quốc gia chậm nhất trong năm 2028, cập nhật định kỳ.\n"
+        "Báo cáo thống kê đất ngập nước được ban hành và cập nhật định kỳ."
+    )
+    assert items_of(text) == []
+    duty = (
+        "Điều 3. Các Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố chịu trách nhiệm thi hành Quyết định.\n"
+        "Báo cáo định kỳ và đột xuất về tình hình thực hiện theo quy định."
+    )
+    assert [i[4] for i in items_of(duty)] == ["periodic", "ad-hoc"]

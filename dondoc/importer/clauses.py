@@ -121,8 +121,10 @@ _DUE_LINE = re.compile(r"(?i)^(?:[-+]\s*)?thời\s+(?:gian|hạn)\s+(?:hoàn\s+t
 _SUBJECT_LEAD = re.compile(
     r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu\s+đối\s+với|yêu\s+cầu|trách\s+nhiệm(?:\s+của)?|nhiệm\s+vụ\s+của|đối\s+với)\s+"
 )
+# the heads of bodies, capitalised or not ("Trách nhiệm của thủ trưởng các đơn vị thuộc Cục …")
 _TITLES = re.compile(
-    r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)(?:\s+|,\s*))+"
+    r"^(?:(?:[Cc]hủ tịch|[Gg]iám đốc|[Tt]hủ trưởng|[Bb]ộ trưởng|[Tt]rưởng ban|[Cc]hánh [Vv]ăn phòng|[Ll]ãnh đạo)"
+    r"(?:\s+|,\s*))+"
 )
 _LEAD_IN = re.compile(r"(?i)\b(?:có|chịu)\s+trách\s+nhiệm|\bthực\s+hiện\b|\bnhư\s+sau\b|\bnhiệm\s+vụ\b|\bchỉ\s+đạo\b")
 
@@ -879,6 +881,15 @@ _PRODUCT = re.compile(
     r"(?i)^(?:dự\s+thảo\s+)?báo\s+cáo\b(?=[^;]*?(?:\bđược\s+(?:xây\s+dựng|công\s+bố|ban\s+hành|cập\s+nhật|phát\s+hành)\b"
     r"|\b(?:cập\s+nhật|công\s+bố)\s+định\s+kỳ\b))"
 )
+# Bodies of one kind at every level, as the subject of a report: "cơ quan thuế các cấp phải báo cáo …"
+_EVERY_LEVEL = re.compile(
+    r"(?:^|[,:]\s*)((?:[Cc]ác\s+)?(?:cơ\s+quan|đơn\s+vị|tổ\s+chức)(?:\s+[a-zđà-ỹ]+){1,4}?\s+các\s+cấp)"
+    r"\s+(?:(?:phải|có\s+trách\s+nhiệm|định\s+kỳ|thực\s+hiện)\s+)*(?:báo\s+cáo|gửi)\b"
+)
+# A report that goes through a section of the unit, named by what it does: "… báo cáo … qua bộ phận tổ chức cán bộ để …"
+_SECTION_VIA = re.compile(
+    r"(?i)\bbáo\s+cáo\b[^.;]{0,60}?\bqua\s+((?-i:bộ\s+phận)(?:\s+[a-zđà-ỹ]+){1,5}?)(?=\s+(?:để|nhằm|trước)\b|\s*[,;.(]|$)"
+)
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
@@ -1086,6 +1097,9 @@ def _parties(
                 and p.name not in reporters
                 and p.name != via
             ]
+    section = _SECTION_VIA.search(text) if via is None else None
+    if section:
+        via = section.group(1)  # "báo cáo đánh giá qua bộ phận tổ chức cán bộ để theo dõi": a unit's own section
     same = {canonical(n) for n in (recipient, via) if n}
     reporters = [r for r in reporters if r in GROUP_KINDS or canonical(r) not in same]
     return reporters, recipient, also_to, via
@@ -1406,6 +1420,9 @@ def _items_of(
         reporters, origin = [owner.group(1)], 'the owner of what is sent ("của …")'
     if not reporters and _ADDRESSED.search(main) and addressees:
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
+    every_level = _EVERY_LEVEL.search(main) if not reporters else None
+    if every_level:
+        reporters = [every_level.group(1)]  # "cơ quan thuế các cấp phải báo cáo …": the bodies of a kind, as written
     if not reporters and carried:
         reporters, origin = list(carried), "an earlier sentence of the paragraph"
     if not reporters and sentence.subjects:

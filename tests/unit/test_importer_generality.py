@@ -744,3 +744,17 @@ def test_a_report_named_as_a_tasks_product_made_or_published_periodically_is_no_
         "Báo cáo định kỳ và đột xuất về tình hình thực hiện theo quy định."
     )
     assert [i[4] for i in items_of(duty)] == ["periodic", "ad-hoc"]
+
+
+def test_bodies_of_a_kind_at_every_level_a_lower_case_head_in_a_heading_and_a_units_section_as_via():
+    text = (
+        "Điều 7. Trách nhiệm của thủ trưởng các đơn vị thuộc Cục Hải quan\n"
+        "1. Phổ biến Quy định này đến công chức của đơn vị.\n"
+        "2. Định kỳ hằng quý có báo cáo kết quả qua bộ phận thanh tra nội bộ để theo dõi, tổng hợp chung.\n"
+        "3. Định kỳ trước ngày 15 tháng 12 hằng năm, cơ quan hải quan các cấp phải báo cáo Cục Hải quan về tình hình "
+        "thực hiện Quy định này."
+    )
+    assert items_of(text) == [
+        (("đơn vị thuộc Cục Hải quan",), None, (), "bộ phận thanh tra nội bộ", "Q", None, None),
+        (("cơ quan hải quan các cấp",), "Cục Hải quan", (), None, "Y", "15/12", "before"),
+    ]

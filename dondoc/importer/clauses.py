@@ -117,9 +117,11 @@ _RANKS = [
     (re.compile(r"^\+\s*"), 8),
 ]
 _DUE_LINE = re.compile(r"(?i)^(?:[-+]\s*)?thời\s+(?:gian|hạn)\s+(?:hoàn\s+thành|thực\s+hiện|gửi|báo\s+cáo)\b")
-# "Trách nhiệm các phòng, ban …" is written without "của" too; "Yêu cầu đối với cơ sở …" names those it binds
+# "Trách nhiệm các phòng, ban …" is written without "của" too; "Yêu cầu đối với cơ sở …" and "Nghĩa vụ của thương
+# nhân …" name those they bind
 _SUBJECT_LEAD = re.compile(
-    r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu\s+đối\s+với|yêu\s+cầu|trách\s+nhiệm(?:\s+của)?|nhiệm\s+vụ\s+của|đối\s+với)\s+"
+    r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu\s+đối\s+với|yêu\s+cầu|trách\s+nhiệm(?:\s+của)?|nhiệm\s+vụ\s+của|đối\s+với"
+    r"|(?:quyền\s+và\s+)?nghĩa\s+vụ\s+của)\s+"
 )
 # the heads of bodies, capitalised or not ("Trách nhiệm của thủ trưởng các đơn vị thuộc Cục …")
 _TITLES = re.compile(
@@ -890,6 +892,11 @@ _EVERY_LEVEL = re.compile(
 _SECTION_VIA = re.compile(
     r"(?i)\bbáo\s+cáo\b[^.;]{0,60}?\bqua\s+((?-i:bộ\s+phận)(?:\s+[a-zđà-ỹ]+){1,5}?)(?=\s+(?:để|nhằm|trước)\b|\s*[,;.(]|$)"
 )
+# "báo cáo … theo yêu cầu của Ban quản lý khu du lịch hoặc …": who asks, a body named by what it is (a capital first)
+_ASKED_BY_NAME = re.compile(
+    r"(?i)\bbáo\s+cáo\b[^.;]{0,80}?\btheo\s+yêu\s+cầu\s+của\s+((?-i:[A-ZĐ])[a-zđà-ỹ]*(?:\s+(?-i:[a-zđà-ỹ]+)){1,5}?)"
+    r"(?=\s+(?:hoặc|và|về|trước|trong)\b|\s*[,.;(]|$)"
+)
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
@@ -1097,6 +1104,9 @@ def _parties(
                 and p.name not in reporters
                 and p.name != via
             ]
+    asker = _ASKED_BY_NAME.search(text) if recipient is None else None
+    if asker:
+        recipient = asker.group(1)  # "báo cáo … theo yêu cầu của Tổ chức quản lý chợ": a body named by what it is
     section = _SECTION_VIA.search(text) if via is None else None
     if section:
         via = section.group(1)  # "báo cáo đánh giá qua bộ phận tổ chức cán bộ để theo dõi": a unit's own section

@@ -260,7 +260,7 @@ def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = Fal
 
 _GENERIC = re.compile(
     r"(?i)^(?:các\s+)?((?:doanh\s+nghiệp|cơ\s+sở|cơ\s+quan|đơn\s+vị|tổ\s+chức|đối\s+tượng|chủ\s+đầu\s+tư"
-    r"|chủ\s+rừng)\b[^,.;:()]{0,80}?)\s*(?:\(|:|$|,\s*(?:có|chịu)\b)"
+    r"|chủ\s+rừng|thương\s+nhân|hộ\s+kinh\s+doanh)\b[^,.;:()]{0,80}?)\s*(?:\(|:|$|,\s*(?:có|chịu)\b)"
 )
 
 

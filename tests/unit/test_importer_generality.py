@@ -758,3 +758,17 @@ def test_bodies_of_a_kind_at_every_level_a_lower_case_head_in_a_heading_and_a_un
         (("đơn vị thuộc Cục Hải quan",), None, (), "bộ phận thanh tra nội bộ", "Q", None, None),
         (("cơ quan hải quan các cấp",), "Cục Hải quan", (), None, "Y", "15/12", "before"),
     ]
+
+
+def test_a_dash_bullet_under_the_obligations_of_traders_reports_to_the_body_that_asks():
+    text = (
+        "3. Nghĩa vụ của thương nhân kinh doanh tại bến cá\n"
+        "a) Thương nhân kinh doanh tại bến cá phải chấp hành Nội quy bến cá.\n"
+        "b) Một số quy định chung:\n"
+        "- Nộp đầy đủ, đúng hạn các khoản phí theo quy định.\n"
+        "- Định kỳ, đột xuất báo cáo tình hình kinh doanh theo yêu cầu của Ban quản lý bến cá hoặc cơ quan chức năng."
+    )
+    assert items_of(text) == [
+        (("thương nhân kinh doanh tại bến cá",), "Ban quản lý bến cá", (), None, "periodic", None, None),
+        (("thương nhân kinh doanh tại bến cá",), "Ban quản lý bến cá", (), None, "ad-hoc", None, None),
+    ]

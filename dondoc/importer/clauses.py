@@ -290,11 +290,12 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
                 merged[-1] = f"{merged[-1]} {part}"
             else:
                 merged.append(part)
+        several = len([m for m in merged if _LIST_MARK.sub("", m.strip()).strip()]) > 1  # not "2." split off alone
         for part in merged:
             task = re.match(r"\(\d{1,2}\)\s", part.strip()) is not None
             part = _LIST_MARK.sub("", part.strip()).strip()
             reporting = inline and bool(_REPORTING.search(part))
-            if part.endswith(":") and len(merged) > 1 and _LEAD_IN.search(part) and not own:
+            if part.endswith(":") and several and _LEAD_IN.search(part) and not own:
                 # "Các bộ, ngành thực hiện: (1) … (2) …": the lead-in of the tasks numbered after it
                 own = _subjects(part, level, modern, heading=False)
                 if not reporting:
@@ -361,7 +362,14 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
             r"|(?<=\svà\s)năm\b(?=\s+(?:\(|trước\s+ngày|chậm\s+nhất))"
         ),
     ),
-    ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
+    (
+        "Q",
+        re.compile(
+            r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b"
+            # a list of periods after what the report is about: "báo cáo thông tin … quý, sáu tháng, năm"
+            r"|(?<!hằng\s)(?<!hàng\s)(?<!mỗi\s)(?<!theo\s)(?<!kỳ\s)(?<!cáo\s)\bquý(?=\s*(?:,|và)\s+(?:sáu|0?6)\s+tháng\b)"
+        ),
+    ),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
     ("once:period-report", _WITHIN),
@@ -565,6 +573,12 @@ def _dates(text: str) -> list[_Date]:
         found.append(
             _Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), every, int(later))
         )
+        # "trước ngày 25 tháng cuối của quý, ngày 25 tháng 6 và ngày 25 tháng 12 hằng năm": the dates of the other
+        # periods listed after the quarter's day
+        also = _ALSO_DATE.match(text, match.end())
+        while also and (second := _written(also)) is not None:
+            found.append(_Date(also.start("d"), also.end(), second, _rule(match["rule"]), None))
+            also = _ALSO_DATE.match(text, also.end())
     for match in _DATE.finditer(text):
         if taken(match.start(), match.end()):
             continue
@@ -897,6 +911,11 @@ _ASKED_BY_NAME = re.compile(
     r"(?i)\bbáo\s+cáo\b[^.;]{0,80}?\btheo\s+yêu\s+cầu\s+của\s+((?-i:[A-ZĐ])[a-zđà-ỹ]*(?:\s+(?-i:[a-zđà-ỹ]+)){1,5}?)"
     r"(?=\s+(?:hoặc|và|về|trước|trong)\b|\s*[,.;(]|$)"
 )
+# A body called by its abbreviation (the text defines it once, "Trung tâm … (VNMAC)"), as a report's recipient
+_ACRONYM_RECIPIENT = re.compile(
+    r"\b(?:gửi(?:\s+về)?|về|[Bb]áo\s+cáo)\s+(?!UBND\b|HĐND\b|MTTQ\b|ĐBQH\b|BCĐ\b)([A-ZĐ]{3,8})\b"
+    r"(?=\s*[,;.(]|\s+(?:và|trước|theo|để|chậm|qua|định|hằng|hàng)\b|$)"
+)
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
@@ -1104,6 +1123,9 @@ def _parties(
                 and p.name not in reporters
                 and p.name != via
             ]
+    acronym = _ACRONYM_RECIPIENT.search(text) if recipient is None else None
+    if acronym:
+        recipient = acronym.group(1)  # "gửi báo cáo … về VNMAC, quân khu …": a body called by its abbreviation
     asker = _ASKED_BY_NAME.search(text) if recipient is None else None
     if asker:
         recipient = asker.group(1)  # "báo cáo … theo yêu cầu của Tổ chức quản lý chợ": a body named by what it is

@@ -772,3 +772,19 @@ def test_a_dash_bullet_under_the_obligations_of_traders_reports_to_the_body_that
         (("thương nhân kinh doanh tại bến cá",), "Ban quản lý bến cá", (), None, "periodic", None, None),
         (("thương nhân kinh doanh tại bến cá",), "Ban quản lý bến cá", (), None, "ad-hoc", None, None),
     ]
+
+
+def test_a_numbered_reporting_clause_ending_as_sau_with_a_quarterly_day_and_the_dates_of_the_other_periods():
+    text = (
+        "Điều 12. Chế độ báo cáo\n"
+        "1. Trung tâm Cứu hộ đường thủy quốc gia (VNRC) tổng hợp, báo cáo Bộ Xây dựng hằng năm.\n"
+        "2. Bộ Chỉ huy quân sự tỉnh (thành phố) gửi báo cáo thông tin cứu hộ quý, sáu tháng, năm về VNRC, quân khu "
+        "trước ngày 20 tháng cuối của quý, ngày 20 tháng 6 và ngày 20 tháng 12 hằng năm như sau:\n"
+        "a) Nội dung báo cáo: kết quả cứu hộ."
+    )
+    commands = [i for i in items_of(text) if i[0] == ("Bộ Chỉ huy quân sự tỉnh",)]
+    assert commands == [
+        (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "Q", "20", "before"),
+        (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "H1", "20/6", "before"),
+        (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "Y", "20/12", "before"),
+    ]

@@ -409,6 +409,7 @@ _QUARTER_MONTHS = re.compile(
 _ALSO_MONTH = re.compile(r"\s*(?:,|và)\s*tháng\s+(?P<mw>\d{1,2})\b(?!\s*/)", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
 _RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
+_LAST_YEAR = re.compile(r"(?i)^\s*(?:của\s+)?năm\s+cuối\b")
 _NEXT_YEAR = re.compile(r"(?i)^[^.;()]{0,12}?(?:năm\s+sau|năm\s+tiếp\s+theo|năm\s+liền\s+kề)")
 _ISSUE = re.compile(r"(?i)\b(?:ban\s+hành|thành\s+lập|phê\s+duyệt|khởi\s+công|khánh\s+thành|phát\s+động)\b")
 _RELATIVE = re.compile(
@@ -812,6 +813,8 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
         if period is None or period == "periodic":
             if _NEXT_YEAR.match(text[date.end :]):
                 period = "Y"
+            elif _LAST_YEAR.match(text[date.end :]):
+                period = "once:period-report"  # "trước ngày 20 tháng 7 năm cuối của chương trình": once, its last year
             elif date.day.year:
                 period = "once:period-report"
             else:
@@ -1709,7 +1712,12 @@ def _deduplicated(items: list[Item]) -> list[Item]:
     seen: set[tuple] = set()
     out: list[Item] = []
     for item in items:
-        twin = periodic_dates.get((key(item)[:2], str(item.date))) if item.period == "once" and item.date else None
+        last_year = item.date is not None and item.date.year is None and re.search(r"(?i)\bnăm\s+cuối\b", item.quote)
+        twin = (
+            periodic_dates.get((key(item)[:2], str(item.date)))
+            if item.period == "once" and item.date and not last_year
+            else None
+        )  # not the same day in a programme's last year: "… năm cuối đối với chương trình; … hằng năm …"
         if twin is not None:
             twin.also_to += [name for name in item.also_to if name not in twin.also_to and name != twin.recipient]
             continue  # "báo cáo UBND tỉnh trước ngày 20/12/2026" said twice, once as the yearly report

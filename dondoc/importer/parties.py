@@ -131,6 +131,8 @@ _PROVINCES = (
     r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?[Cc]ác\s+tỉnh,?\s+thành\s+phố"
     r"(?:\s+trực\s+thuộc\s+[Tt]rung\s+ương)?(?:\s+từ\s+\S+(?:\s+\S+)?\s+đến\s+\S+(?:\s+\S+)?)?"
     r"|(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+các\s+tỉnh\b"
+    # a ministry's rules for any province: "Ủy ban Nhân dân tỉnh (thành phố)", "UBND tỉnh, thành phố"
+    r"|(?:Chủ tịch\s+)?(?:UBND|(?:Ủy|Uỷ) ban [Nn]hân [Dd]ân)\s+tỉnh\s*(?:\(\s*thành\s+phố\s*\)|,\s*thành\s+phố\b)"
 )
 _MINISTRIES = (
     r"(?:Bộ\s+trưởng\s+)?[Cc]ác\s+[Bb]ộ(?:,\s*(?:ngành|cơ\s+quan\s+ngang\s+[Bb]ộ|cơ\s+quan\s+thuộc\s+Chính\s+phủ))*"

@@ -788,3 +788,17 @@ def test_a_numbered_reporting_clause_ending_as_sau_with_a_quarterly_day_and_the_
         (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "H1", "20/6", "before"),
         (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "Y", "20/12", "before"),
     ]
+
+
+def test_any_province_of_a_ministrys_rules_and_a_deadline_in_a_programmes_last_year():
+    text = (
+        "Ủy ban Nhân dân tỉnh (thành phố) gửi Bộ Công an (qua Cục Cảnh sát phòng cháy) thẩm định chương trình, kế "
+        "hoạch cấp tỉnh trước ngày 15 tháng 9 năm cuối đối với chương trình; trước ngày 15 tháng 9 hằng năm đối với kế "
+        "hoạch."
+    )
+    assert items_of(text) == [
+        (("provinces",), "Bộ Công an", (), "Cục Cảnh sát phòng cháy", "once", "15/9", "before"),
+        (("provinces",), "Bộ Công an", (), "Cục Cảnh sát phòng cháy", "Y", "15/9", "before"),
+    ]
+    once = find_items(text, Level.NATIONAL)[0]
+    assert "a one-off report whose date has no year" in once.review

@@ -852,7 +852,11 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
 # ---------------------------------------------------------------------------------------------------------------
 # Parties of a clause
 
-_REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])")
+_REPORTING = re.compile(
+    r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])"
+    # a programme sent up ("lập, trình Bộ Quốc phòng (qua Cục …) chương trình … trước ngày …")
+    r"|\blập,\s+trình\s+(?-i:[A-ZĐÀ-Ỹ])"
+)
 _NOT_SENT_UP = re.compile(
     r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,140}\bgửi\b|\bđể\s+đăng\s+tải\b"
     r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b"

@@ -802,3 +802,12 @@ def test_any_province_of_a_ministrys_rules_and_a_deadline_in_a_programmes_last_y
     ]
     once = find_items(text, Level.NATIONAL)[0]
     assert "a one-off report whose date has no year" in once.review
+
+
+def test_a_programme_prepared_and_sent_up_lap_trinh_is_a_document_sent_up():
+    text = (
+        "a) Cục Cứu hộ quốc gia chịu trách nhiệm lập, trình Bộ Công an (qua Cục Kế hoạch) chương trình cứu hộ cấp quốc "
+        "gia trước ngày 10 tháng 5 năm cuối của chương trình. Hình thức nộp hồ sơ: trực tiếp."
+    )
+    assert items_of(text) == [(("Cục Cứu hộ quốc gia",), "Bộ Công an", (), "Cục Kế hoạch", "once", "10/5", "before")]
+    assert items_of("Sở Tài chính xây dựng chương trình, trình UBND tỉnh phê duyệt trước ngày 10/5/2026.") == []

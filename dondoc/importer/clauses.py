@@ -183,7 +183,8 @@ def _subjects(content: str, level: Level, modern: bool, *, heading: bool) -> lis
             if literal:
                 return [literal]
         return names
-    units = plural_units(body) if heading and led else None
+    regime = _REGIME_LEAD.search(content) is not None  # "Các tổ chức, đơn vị … thực hiện chế độ báo cáo như sau:"
+    units = plural_units(body, organisations=regime) if (heading and led) or regime else None
     if units:
         return [units]  # "Trách nhiệm các phòng, ban, đơn vị thuộc UBND cấp xã": units named by their kinds
     if heading and (led or re.match(r"(?i)^(?:các\s+)?(?:doanh\s+nghiệp|cơ\s+sở|đối\s+tượng|chủ\s+rừng)", body)):
@@ -923,6 +924,8 @@ _ACRONYM_RECIPIENT = re.compile(
     r"\b(?:gửi(?:\s+về)?|về|[Bb]áo\s+cáo)\s+(?!UBND\b|HĐND\b|MTTQ\b|ĐBQH\b|BCĐ\b)([A-ZĐ]{3,8})\b"
     r"(?=\s*[,;.(]|\s+(?:và|trước|theo|để|chậm|qua|định|hằng|hàng)\b|$)"
 )
+# the lead-in of a reporting regime's points: "Các tổ chức … thực hiện chế độ báo cáo như sau:"
+_REGIME_LEAD = re.compile(r"(?i)\bchế\s+độ\s+báo\s+cáo\b[^.;]{0,40}(?:như\s+sau|sau\s+đây)\s*:\s*$")
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
@@ -1387,7 +1390,13 @@ def _items_of(
 ) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = _reporting_part(sentence.text, level, modern)
-    if not _REPORTING.search(_DOCUMENT_KIND.sub("hồ sơ", text)):
+    regime_item = bool(
+        sentence.subject_from
+        and _REGIME_LEAD.search(sentence.subject_from)
+        and re.search(r"(?i)\bđịnh\s+kỳ\b", text)
+        and _dates(text)
+    )  # "… thực hiện chế độ báo cáo như sau: … b) … định kỳ trước ngày 15 tháng cuối của quý …": a report's item
+    if not regime_item and not _REPORTING.search(_DOCUMENT_KIND.sub("hồ sơ", text)):
         return [], _subject_of(text, level, modern), None  # who the paragraph is about, for its next sentences
     if _NOT_A_REPORT.match(text):
         return [], [], None

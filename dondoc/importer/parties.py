@@ -287,13 +287,15 @@ _UNITS_END = re.compile(
 )
 
 
-def plural_units(text: str) -> str | None:
+def plural_units(text: str, *, organisations: bool = False) -> str | None:
     """Units named by their kinds, as written, where a text opens with them ("Các Vụ, Cục, đơn vị thuộc Bộ gửi …"):
-    no one agency, and not every department either. ``None`` when the text opens otherwise."""
+    no one agency, and not every department either. ``None`` when the text opens otherwise. With ``organisations``
+    (a reporting regime's lead-in), "Các tổ chức, đơn vị …" too."""
     text = text.strip()
-    if not _PLURAL_UNITS.match(text):
+    opening = _PLURAL_UNITS.match(text) or (re.match(r"(?i)^các\s+tổ\s+chức,\s", text) if organisations else None)
+    if not opening:
         return None
-    end = _UNITS_END.search(text)
+    end = _UNITS_END.search(text, opening.end())
     assert end is not None  # the pattern ends with "|$": it always matches
     phrase = text[: end.start()].strip(" ,:")
     return re.sub(r"\s*:\s*", ", ", phrase[0].upper() + phrase[1:]) if phrase else None

@@ -811,3 +811,19 @@ def test_a_programme_prepared_and_sent_up_lap_trinh_is_a_document_sent_up():
     )
     assert items_of(text) == [(("Cục Cứu hộ quốc gia",), "Bộ Công an", (), "Cục Kế hoạch", "once", "10/5", "before")]
     assert items_of("Sở Tài chính xây dựng chương trình, trình UBND tỉnh phê duyệt trước ngày 10/5/2026.") == []
+
+
+def test_a_point_of_a_reporting_regime_gives_a_periodic_day_without_the_word_bao_cao():
+    text = (
+        "Điều 22. Chế độ báo cáo thông tin cứu hộ\n"
+        "1. Các tổ chức, đơn vị cứu hộ thực hiện chế độ báo cáo như sau:\n"
+        "a) Trong thời hạn 07 ngày làm việc, trước khi triển khai các hoạt động tại hiện trường phải báo cáo Bộ Chỉ "
+        "huy quân sự tỉnh nơi thực hiện dự án và Cục Cứu hộ kế hoạch thi công;\n"
+        "b) Trong thời hạn 15 ngày làm việc, sau khi kết thúc dự án và định kỳ trước ngày 15 tháng cuối của quý đối "
+        "với dự án kéo dài qua các quý;"
+    )
+    assert items_of(text) == [
+        (("Các tổ chức, đơn vị cứu hộ",), "Bộ Chỉ huy quân sự tỉnh", (), None, "Q", "15", "before"),
+    ]
+    without_regime = text.replace("thực hiện chế độ báo cáo như sau:", "thực hiện các việc sau:")
+    assert items_of(without_regime) == []

@@ -1458,8 +1458,9 @@ def _items_of(
             context.via,
         )
         origin, text_of_parties = f'the reporting clause before it ("{context.text[:80]}")', context
+        recipient_from: str | None = origin
     else:
-        text_of_parties = None
+        text_of_parties, recipient_from = None, None
     owner = _OWNER.match(main)
     authors = _authors(main, level, modern)
     if authors and origin is None:
@@ -1517,6 +1518,13 @@ def _items_of(
         )
         if origin:
             item.review.append(f"reporters read from {origin}")
+            item.confidence -= 0.1
+        if recipient_from and recipient_from != origin:
+            item.review.append(f"recipient read from {recipient_from}")
+        if regime_item:
+            item.review.append(
+                f'the point writes no "báo cáo": read as a report of the regime "{(sentence.subject_from or "")[:80]}"'
+            )
             item.confidence -= 0.1
         if dated_onward:
             item.review.append("the plan dates only the onward report: set this report's date")

@@ -825,5 +825,8 @@ def test_a_point_of_a_reporting_regime_gives_a_periodic_day_without_the_word_bao
     assert items_of(text) == [
         (("Các tổ chức, đơn vị cứu hộ",), "Bộ Chỉ huy quân sự tỉnh", (), None, "Q", "15", "before"),
     ]
+    (item,) = find_items(text, Level.NATIONAL)
+    assert any(note.startswith('the point writes no "báo cáo"') for note in item.review)
+    assert any(note.startswith("recipient read from the reporting clause before it") for note in item.review)
     without_regime = text.replace("thực hiện chế độ báo cáo như sau:", "thực hiện các việc sau:")
     assert items_of(without_regime) == []

@@ -782,6 +782,10 @@ def test_a_numbered_reporting_clause_ending_as_sau_with_a_quarterly_day_and_the_
         "trước ngày 20 tháng cuối của quý, ngày 20 tháng 6 và ngày 20 tháng 12 hằng năm như sau:\n"
         "a) Nội dung báo cáo: kết quả cứu hộ."
     )
+    assert [i[1] for i in items_of("Sở Nội vụ báo cáo về CCHC hằng năm, gửi UBND tỉnh trước ngày 15/12.")] == [
+        "UBND tỉnh"
+    ]
+    assert [i[1] for i in items_of("Sở Nội vụ định kỳ hằng năm báo cáo CCHC trước ngày 15/12.")] == [None]
     commands = [i for i in items_of(text) if i[0] == ("Bộ Chỉ huy quân sự tỉnh",)]
     assert commands == [
         (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "Q", "20", "before"),

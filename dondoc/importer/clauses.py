@@ -1139,6 +1139,8 @@ def _parties(
     if acronym:
         recipient = acronym.group(1)  # "gửi báo cáo … về VNMAC, quân khu …": a body called by its abbreviation
     asker = _ASKED_BY_NAME.search(text) if recipient is None else None
+    if asker and re.search(r"(?i)\bthẩm\s+quyền\b|\bcấp\s+trên\b|\bliên\s+quan\b", asker.group(1)):
+        asker = None  # "theo yêu cầu của Cơ quan có thẩm quyền" names no body
     if asker:
         recipient = asker.group(1)  # "báo cáo … theo yêu cầu của Tổ chức quản lý chợ": a body named by what it is
     section = _SECTION_VIA.search(text) if via is None else None

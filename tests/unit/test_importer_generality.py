@@ -772,6 +772,8 @@ def test_a_dash_bullet_under_the_obligations_of_traders_reports_to_the_body_that
         (("thương nhân kinh doanh tại bến cá",), "Ban quản lý bến cá", (), None, "periodic", None, None),
         (("thương nhân kinh doanh tại bến cá",), "Ban quản lý bến cá", (), None, "ad-hoc", None, None),
     ]
+    open_asker = text.replace("Ban quản lý bến cá hoặc cơ quan chức năng", "Cơ quan có thẩm quyền")
+    assert [i[1] for i in items_of(open_asker)] == [None, None]
 
 
 def test_a_numbered_reporting_clause_ending_as_sau_with_a_quarterly_day_and_the_dates_of_the_other_periods():

@@ -29,8 +29,9 @@ found, recall matched / expected, over all files of a split.
 The date-only figures compare the (day, month) pairs of dated items per file,
 as multisets, whatever the other fields.
 
-``python -m tests.plan_scoring [tuning|held-aside|fresh|all|unseen|unseen-tuning|unseen-aside|unseen-g] [-v] [-f]``
-prints the figures (with ``-v`` each file's misses and extras, with ``-f`` the fields the missed ones got wrong).
+``python -m tests.plan_scoring [tuning|held-aside|fresh|all|unseen|unseen-tuning|unseen-aside|unseen-g|
+unseen-g-aside] [-v] [-f]`` prints the figures (with ``-v`` each file's misses and extras, with ``-f`` the fields
+the missed ones got wrong).
 """
 
 from __future__ import annotations
@@ -221,7 +222,7 @@ def score_file(path: Path) -> FileScore:
 
 def labelled(split: str = "all") -> list[Path]:
     """The labelled texts of a split (``tuning``, ``held-aside``, ``fresh``, ``all``, or ``unseen`` with its parts
-    ``unseen-tuning``, ``unseen-aside`` … ``unseen-g``, each selected by its labels' ``split``).
+    ``unseen-tuning``, ``unseen-aside`` … ``unseen-g``, ``unseen-g-aside``, each selected by its labels' ``split``).
 
     ``all`` is the corpus the importer was developed on (tuning and held-aside, the texts at the top of
     ``tests/data/plans``); the ``fresh`` texts live in ``tests/data/plans/fresh`` and the ``unseen`` ones in

@@ -178,7 +178,7 @@ _AGENCY = re.compile(
             rf"(?:Ủy|Uỷ|ủy|uỷ) ban nhân dân {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             rf"UBND {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
             rf"(?:Hội đồng nhân dân|HĐND) {_LEVEL}(?: (?!{_HEADS}){_CAP})*",
-            rf"Bộ Chỉ huy (?:Quân sự|Bộ đội Biên phòng){_PLACE}",
+            rf"Bộ Chỉ huy (?:[Qq]uân sự|Bộ đội Biên phòng){_PLACE}",
             rf"(?:Sở|Phòng|Bộ) {_DEPT}",
             # councils, courts, the treasury and the tax office, as plans name them since 2025
             rf"Hội đồng (?!nhân dân){_DEPT}{_PLACE}",

@@ -117,12 +117,16 @@ _RANKS = [
     (re.compile(r"^\+\s*"), 8),
 ]
 _DUE_LINE = re.compile(r"(?i)^(?:[-+]\s*)?thời\s+(?:gian|hạn)\s+(?:hoàn\s+thành|thực\s+hiện|gửi|báo\s+cáo)\b")
-# "Trách nhiệm các phòng, ban …" is written without "của" too; "Yêu cầu đối với cơ sở …" names those it binds
+# "Trách nhiệm các phòng, ban …" is written without "của" too; "Yêu cầu đối với cơ sở …" and "Nghĩa vụ của thương
+# nhân …" name those they bind
 _SUBJECT_LEAD = re.compile(
-    r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu\s+đối\s+với|yêu\s+cầu|trách\s+nhiệm(?:\s+của)?|nhiệm\s+vụ\s+của|đối\s+với)\s+"
+    r"(?i)^(?:giao|đề\s+nghị|yêu\s+cầu\s+đối\s+với|yêu\s+cầu|trách\s+nhiệm(?:\s+của)?|nhiệm\s+vụ\s+của|đối\s+với"
+    r"|(?:quyền\s+và\s+)?nghĩa\s+vụ\s+của)\s+"
 )
+# the heads of bodies, capitalised or not ("Trách nhiệm của thủ trưởng các đơn vị thuộc Cục …")
 _TITLES = re.compile(
-    r"^(?:(?:Chủ tịch|Giám đốc|Thủ trưởng|Bộ trưởng|Trưởng ban|Chánh Văn phòng|Lãnh đạo)(?:\s+|,\s*))+"
+    r"^(?:(?:[Cc]hủ tịch|[Gg]iám đốc|[Tt]hủ trưởng|[Bb]ộ trưởng|[Tt]rưởng ban|[Cc]hánh [Vv]ăn phòng|[Ll]ãnh đạo)"
+    r"(?:\s+|,\s*))+"
 )
 _LEAD_IN = re.compile(r"(?i)\b(?:có|chịu)\s+trách\s+nhiệm|\bthực\s+hiện\b|\bnhư\s+sau\b|\bnhiệm\s+vụ\b|\bchỉ\s+đạo\b")
 
@@ -179,7 +183,8 @@ def _subjects(content: str, level: Level, modern: bool, *, heading: bool) -> lis
             if literal:
                 return [literal]
         return names
-    units = plural_units(body) if heading and led else None
+    regime = _REGIME_LEAD.search(content) is not None  # "Các tổ chức, đơn vị … thực hiện chế độ báo cáo như sau:"
+    units = plural_units(body, organisations=regime) if (heading and led) or regime else None
     if units:
         return [units]  # "Trách nhiệm các phòng, ban, đơn vị thuộc UBND cấp xã": units named by their kinds
     if heading and (led or re.match(r"(?i)^(?:các\s+)?(?:doanh\s+nghiệp|cơ\s+sở|đối\s+tượng|chủ\s+rừng)", body)):
@@ -286,11 +291,12 @@ def sentences(text: str, level: Level = Level.PROVINCE, *, modern: bool | None =
                 merged[-1] = f"{merged[-1]} {part}"
             else:
                 merged.append(part)
+        several = len([m for m in merged if _LIST_MARK.sub("", m.strip()).strip()]) > 1  # not "2." split off alone
         for part in merged:
             task = re.match(r"\(\d{1,2}\)\s", part.strip()) is not None
             part = _LIST_MARK.sub("", part.strip()).strip()
             reporting = inline and bool(_REPORTING.search(part))
-            if part.endswith(":") and len(merged) > 1 and _LEAD_IN.search(part) and not own:
+            if part.endswith(":") and several and _LEAD_IN.search(part) and not own:
                 # "Các bộ, ngành thực hiện: (1) … (2) …": the lead-in of the tasks numbered after it
                 own = _subjects(part, level, modern, heading=False)
                 if not reporting:
@@ -314,6 +320,9 @@ _WITHIN = re.compile(
     r"(?:\s+(?:năm\s+)?|\s*/\s*)\d{4}\b"
     # a phase's review in a named year: "báo cáo giữa kỳ thực hiện Kế hoạch (năm 2030)", "sơ kết … (năm 2028)"
     r"|\b(?:giữa\s+kỳ|sơ\s+kết|tổng\s+kết)\b[^.;()]{0,60}?\((?:vào\s+)?năm\s+\d{4}\)"
+    # … or at a named year's end or start, without brackets: "sơ kết … vào cuối năm 2027 và tổng kết vào cuối năm 2030"
+    r"|\b(?:giữa\s+kỳ|sơ\s+kết|tổng\s+kết)\b[^.;()]{0,60}?\bvào\s+(?:cuối|đầu|giữa)\s+năm\s+\d{4}\b"
+    r"(?=[^.;]{0,60}\bbáo\s+cáo\b)"  # when reported in the same clause ("… tổ chức tổng kết vào cuối năm 2020." is not)
 )
 _WEEKLY = re.compile(
     r"(?i)\b(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?:tuần|ngày)\b|\bbáo\s+cáo\s+(?:tuần|ngày)\b"
@@ -354,7 +363,14 @@ _PERIODS: list[tuple[str, re.Pattern]] = [
             r"|(?<=\svà\s)năm\b(?=\s+(?:\(|trước\s+ngày|chậm\s+nhất))"
         ),
     ),
-    ("Q", re.compile(r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b")),
+    (
+        "Q",
+        re.compile(
+            r"(?i)\b(?:hằng\s+quý|hàng\s+quý|mỗi\s+quý|theo\s+quý|định\s+kỳ\s+quý|báo\s+cáo\s+quý)\b"
+            # a list of periods after what the report is about: "báo cáo thông tin … quý, sáu tháng, năm"
+            r"|(?<!hằng\s)(?<!hàng\s)(?<!mỗi\s)(?<!theo\s)(?<!kỳ\s)(?<!cáo\s)\bquý(?=\s*(?:,|và)\s+(?:sáu|0?6)\s+tháng\b)"
+        ),
+    ),
     ("M", re.compile(r"(?i)\b(?:hằng\s+tháng|hàng\s+tháng|mỗi\s+tháng|định\s+kỳ\s+tháng|báo\s+cáo\s+tháng)\b")),
     ("once:period-report", re.compile(r"(?i)\b(?:sau\s+khi\s+|khi\s+)?kết\s+thúc\s+(?:tháng|đợt|chiến\s+dịch)\b")),
     ("once:period-report", _WITHIN),
@@ -394,6 +410,7 @@ _QUARTER_MONTHS = re.compile(
 _ALSO_MONTH = re.compile(r"\s*(?:,|và)\s*tháng\s+(?P<mw>\d{1,2})\b(?!\s*/)", re.I)
 _CUT_OFF = re.compile(r"(?i)(?:thời\s+(?:gian|điểm)\s+)?chốt\s+số\s+liệu[^.;]*|số\s+liệu\s+(?:tính\s+)?từ\s+ngày[^.;]*")
 _RECURRING = re.compile(r"(?i)^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm\b")
+_LAST_YEAR = re.compile(r"(?i)^\s*(?:của\s+)?năm\s+cuối\b")
 _NEXT_YEAR = re.compile(r"(?i)^[^.;()]{0,12}?(?:năm\s+sau|năm\s+tiếp\s+theo|năm\s+liền\s+kề)")
 _ISSUE = re.compile(r"(?i)\b(?:ban\s+hành|thành\s+lập|phê\s+duyệt|khởi\s+công|khánh\s+thành|phát\s+động)\b")
 _RELATIVE = re.compile(
@@ -558,6 +575,12 @@ def _dates(text: str) -> list[_Date]:
         found.append(
             _Date(match.start(), match.end(), WrittenDay(int(match["d"])), _rule(match["rule"]), every, int(later))
         )
+        # "trước ngày 25 tháng cuối của quý, ngày 25 tháng 6 và ngày 25 tháng 12 hằng năm": the dates of the other
+        # periods listed after the quarter's day
+        also = _ALSO_DATE.match(text, match.end())
+        while also and (second := _written(also)) is not None:
+            found.append(_Date(also.start("d"), also.end(), second, _rule(match["rule"]), None))
+            also = _ALSO_DATE.match(text, also.end())
     for match in _DATE.finditer(text):
         if taken(match.start(), match.end()):
             continue
@@ -791,6 +814,8 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
         if period is None or period == "periodic":
             if _NEXT_YEAR.match(text[date.end :]):
                 period = "Y"
+            elif _LAST_YEAR.match(text[date.end :]):
+                period = "once:period-report"  # "trước ngày 20 tháng 7 năm cuối của chương trình": once, its last year
             elif date.day.year:
                 period = "once:period-report"
             else:
@@ -814,7 +839,8 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
             continue
         again = (
             mention.period == "once:period-report"
-            and _WITHIN.fullmatch(text[mention.start : mention.end]) is not None
+            and (within := _WITHIN.match(text, mention.start)) is not None
+            and within.end() == mention.end
             and all(d is None for p, d in pairs if p == mention.period)
         )  # "Báo cáo giữa kỳ … (năm 2030) và báo cáo tổng kết … (năm 2035)": one report each
         if (mention.period in named and not again) or (mention.period == "once:period-report" and pairs and not again):
@@ -827,7 +853,11 @@ def _pair(text: str, periods: list[_Mention], dates: list[_Date]) -> list[tuple[
 # ---------------------------------------------------------------------------------------------------------------
 # Parties of a clause
 
-_REPORTING = re.compile(r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])")
+_REPORTING = re.compile(
+    r"(?i)\bbáo\s+cáo\b|\bgửi\b[^.;]{0,120}\bvề\b|\bgửi\s+(?:báo\s+cáo\s+)?(?-i:[A-ZĐÀ-Ỹ])"
+    # a programme sent up ("lập, trình Bộ Quốc phòng (qua Cục …) chương trình … trước ngày …")
+    r"|\blập,\s+trình\s+(?-i:[A-ZĐÀ-Ỹ])"
+)
 _NOT_SENT_UP = re.compile(
     r"(?i)\b(?:dự\s+toán|hồ\s+sơ\s+đề\s+nghị|văn\s+bản\s+đề\s+nghị)\b[^.;]{0,140}\bgửi\b|\bđể\s+đăng\s+tải\b"
     r"|\bđăng\s+tải\b|\bthông\s+báo\b[^.;]{0,120}\bgửi\s+(?:đến\s+|cho\s+)?các\b"
@@ -869,6 +899,35 @@ _OBJECT_MARK = re.compile(
     r"\s+(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?(?:các\s+)?$"
 )
 _OTHERS_REPORTS = re.compile(r"(?i)\btổng\s+hợp,?\s+(?:các\s+)?báo\s+cáo\b[^.;]{0,80}?\bcủa\s+(?:các|những)\s")
+# A report named as the product of a task, made or published periodically, not sent to anyone: "Báo cáo kiểm kê … được
+# xây dựng, công bố định kỳ", "Dự thảo Báo cáo … cập nhật định kỳ"
+_PRODUCT = re.compile(
+    r"(?i)^(?:dự\s+thảo\s+)?báo\s+cáo\b(?=[^;]*?(?:\bđược\s+(?:xây\s+dựng|công\s+bố|ban\s+hành|cập\s+nhật|phát\s+hành)\b"
+    r"|\b(?:cập\s+nhật|công\s+bố)\s+định\s+kỳ\b))"
+)
+# Bodies of one kind at every level, as the subject of a report: "cơ quan thuế các cấp phải báo cáo …"
+_EVERY_LEVEL = re.compile(
+    r"(?:^|[,:]\s*)((?:[Cc]ác\s+)?(?:cơ\s+quan|đơn\s+vị|tổ\s+chức)(?:\s+[a-zđà-ỹ]+){1,4}?\s+các\s+cấp)"
+    r"\s+(?:(?:phải|có\s+trách\s+nhiệm|định\s+kỳ|thực\s+hiện)\s+)*(?:báo\s+cáo|gửi)\b"
+)
+# A report that goes through a section of the unit, named by what it does: "… báo cáo … qua bộ phận tổ chức cán bộ để …"
+_SECTION_VIA = re.compile(
+    r"(?i)\bbáo\s+cáo\b[^.;]{0,60}?\bqua\s+((?-i:bộ\s+phận)(?:\s+[a-zđà-ỹ]+){1,5}?)(?=\s+(?:để|nhằm|trước)\b|\s*[,;.(]|$)"
+)
+# "báo cáo … theo yêu cầu của Ban quản lý khu du lịch hoặc …": who asks, a body named by what it is (a capital first)
+_ASKED_BY_NAME = re.compile(
+    r"(?i)\bbáo\s+cáo\b[^.;]{0,80}?\btheo\s+yêu\s+cầu\s+của\s+((?-i:[A-ZĐ])[a-zđà-ỹ]*(?:\s+(?-i:[a-zđà-ỹ]+)){1,5}?)"
+    r"(?=\s+(?:hoặc|và|về|trước|trong)\b|\s*[,.;(]|$)"
+)
+# A body called by its abbreviation (the text defines it once, "Trung tâm … (VNMAC)"), as a report's recipient
+# ("báo cáo về TTHC" is what the report is about: "về" only after "gửi"; an abbreviation the text never defines in
+# brackets is dropped by find_items)
+_ACRONYM_RECIPIENT = re.compile(
+    r"\b(?:gửi\b[^.;]{0,120}?\svề|gửi|[Bb]áo\s+cáo)\s+(?!UBND\b|HĐND\b|MTTQ\b|ĐBQH\b|BCĐ\b)([A-ZĐ]{3,8})\b"
+    r"(?=\s*[,;.(]|\s+(?:và|trước|theo|để|chậm|qua|định|hằng|hàng)\b|$)"
+)
+# the lead-in of a reporting regime's points: "Các tổ chức … thực hiện chế độ báo cáo như sau:"
+_REGIME_LEAD = re.compile(r"(?i)\bchế\s+độ\s+báo\s+cáo\b[^.;]{0,40}(?:như\s+sau|sau\s+đây)\s*:\s*$")
 _ASKED_BY = re.compile(r"(?i)\bbáo\s+cáo\b[^.;]{0,60}\b(?:theo|khi\s+có)\s+yêu\s+cầu\s+của\s+$")
 _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
@@ -1076,6 +1135,17 @@ def _parties(
                 and p.name not in reporters
                 and p.name != via
             ]
+    acronym = _ACRONYM_RECIPIENT.search(text) if recipient is None else None
+    if acronym:
+        recipient = acronym.group(1)  # "gửi báo cáo … về VNMAC, quân khu …": a body called by its abbreviation
+    asker = _ASKED_BY_NAME.search(text) if recipient is None else None
+    if asker and re.search(r"(?i)\bthẩm\s+quyền\b|\bcấp\s+trên\b|\bliên\s+quan\b", asker.group(1)):
+        asker = None  # "theo yêu cầu của Cơ quan có thẩm quyền" names no body
+    if asker:
+        recipient = asker.group(1)  # "báo cáo … theo yêu cầu của Tổ chức quản lý chợ": a body named by what it is
+    section = _SECTION_VIA.search(text) if via is None else None
+    if section:
+        via = section.group(1)  # "báo cáo đánh giá qua bộ phận tổ chức cán bộ để theo dõi": a unit's own section
     same = {canonical(n) for n in (recipient, via) if n}
     reporters = [r for r in reporters if r in GROUP_KINDS or canonical(r) not in same]
     return reporters, recipient, also_to, via
@@ -1127,6 +1197,18 @@ def find_items(text: str, level: Level = Level.PROVINCE) -> list[Item]:
         items.extend(found)
     for _block, block_found in pending:
         items.extend(block_found)
+    defined = set(re.findall(r"\(([A-ZĐ]{3,8})\)", text))
+    for item in items:
+        if (
+            item.recipient
+            and re.fullmatch(r"[A-ZĐ]{3,8}", item.recipient)
+            and item.recipient not in defined
+            and item.recipient not in ("UBND", "HĐND", "MTTQ", "ĐBQH", "BCĐ")
+            and not find_parties(item.recipient, level, modern=modern)
+        ):
+            item.recipient = None  # an abbreviation the text never defines ("báo cáo CCHC …"): what, not whom
+            item.review.append("the sentence names no recipient")
+            item.confidence = round(max(item.confidence - 0.3, 0.1), 2)
     _infer_from_section(items, all_sentences)
     return _deduplicated(items)
 
@@ -1324,7 +1406,13 @@ def _items_of(
 ) -> tuple[list[Item], list[str], _Clause | None]:
     """The items of one sentence, the reporters it names, and the clause whose parties the next lines may take."""
     text = _reporting_part(sentence.text, level, modern)
-    if not _REPORTING.search(_DOCUMENT_KIND.sub("hồ sơ", text)):
+    regime_item = bool(
+        sentence.subject_from
+        and _REGIME_LEAD.search(sentence.subject_from)
+        and re.search(r"(?i)\bđịnh\s+kỳ\b", text)
+        and _dates(text)
+    )  # "… thực hiện chế độ báo cáo như sau: … b) … định kỳ trước ngày 15 tháng cuối của quý …": a report's item
+    if not regime_item and not _REPORTING.search(_DOCUMENT_KIND.sub("hồ sơ", text)):
         return [], _subject_of(text, level, modern), None  # who the paragraph is about, for its next sentences
     if _NOT_A_REPORT.match(text):
         return [], [], None
@@ -1386,8 +1474,9 @@ def _items_of(
             context.via,
         )
         origin, text_of_parties = f'the reporting clause before it ("{context.text[:80]}")', context
+        recipient_from: str | None = origin
     else:
-        text_of_parties = None
+        text_of_parties, recipient_from = None, None
     owner = _OWNER.match(main)
     authors = _authors(main, level, modern)
     if authors and origin is None:
@@ -1396,6 +1485,9 @@ def _items_of(
         reporters, origin = [owner.group(1)], 'the owner of what is sent ("của …")'
     if not reporters and _ADDRESSED.search(main) and addressees:
         reporters, origin = list(addressees), f"the addressees (Kính gửi: {', '.join(addressees)})"
+    every_level = _EVERY_LEVEL.search(main) if not reporters else None
+    if every_level:
+        reporters = [every_level.group(1)]  # "cơ quan thuế các cấp phải báo cáo …": the bodies of a kind, as written
     if not reporters and carried:
         reporters, origin = list(carried), "an earlier sentence of the paragraph"
     if not reporters and sentence.subjects:
@@ -1412,6 +1504,8 @@ def _items_of(
         return [], named, None
     if recipient is None and via is None and _OTHERS_REPORTS.search(main):
         return [], named, None  # "phối hợp tổng hợp báo cáo định kỳ … của các cơ quan": compiling others' reports
+    if recipient is None and via is None and not named and _PRODUCT.search(main):
+        return [], named, None  # "Báo cáo … được xây dựng, công bố định kỳ": a task's product, not a duty to report
     if not reporters and all(p.split(":")[0].rstrip("?") in ("periodic", "ad-hoc") for p, _ in pairs):
         return [], named, None  # "báo cáo định kỳ hoặc đột xuất theo yêu cầu" with no reporter named
     if recipient is None and via is None and _OWN_LEADERSHIP.search(main):
@@ -1440,6 +1534,13 @@ def _items_of(
         )
         if origin:
             item.review.append(f"reporters read from {origin}")
+            item.confidence -= 0.1
+        if recipient_from and recipient_from != origin:
+            item.review.append(f"recipient read from {recipient_from}")
+        if regime_item:
+            item.review.append(
+                f'the point writes no "báo cáo": read as a report of the regime "{(sentence.subject_from or "")[:80]}"'
+            )
             item.confidence -= 0.1
         if dated_onward:
             item.review.append("the plan dates only the onward report: set this report's date")
@@ -1648,7 +1749,12 @@ def _deduplicated(items: list[Item]) -> list[Item]:
     seen: set[tuple] = set()
     out: list[Item] = []
     for item in items:
-        twin = periodic_dates.get((key(item)[:2], str(item.date))) if item.period == "once" and item.date else None
+        last_year = item.date is not None and item.date.year is None and re.search(r"(?i)\bnăm\s+cuối\b", item.quote)
+        twin = (
+            periodic_dates.get((key(item)[:2], str(item.date)))
+            if item.period == "once" and item.date and not last_year
+            else None
+        )  # not the same day in a programme's last year: "… năm cuối đối với chương trình; … hằng năm …"
         if twin is not None:
             twin.also_to += [name for name in item.also_to if name not in twin.also_to and name != twin.recipient]
             continue  # "báo cáo UBND tỉnh trước ngày 20/12/2026" said twice, once as the yearly report

@@ -131,6 +131,8 @@ _PROVINCES = (
     r"(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?[Cc]ác\s+tỉnh,?\s+thành\s+phố"
     r"(?:\s+trực\s+thuộc\s+[Tt]rung\s+ương)?(?:\s+từ\s+\S+(?:\s+\S+)?\s+đến\s+\S+(?:\s+\S+)?)?"
     r"|(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+các\s+tỉnh\b"
+    # a ministry's rules for any province: "Ủy ban Nhân dân tỉnh (thành phố)", "UBND tỉnh, thành phố"
+    r"|(?:Chủ tịch\s+)?(?:UBND|(?:Ủy|Uỷ) ban [Nn]hân [Dd]ân)\s+tỉnh\s*(?:\(\s*thành\s+phố\s*\)|,\s*thành\s+phố\b)"
 )
 _MINISTRIES = (
     r"(?:Bộ\s+trưởng\s+)?[Cc]ác\s+[Bb]ộ(?:,\s*(?:ngành|cơ\s+quan\s+ngang\s+[Bb]ộ|cơ\s+quan\s+thuộc\s+Chính\s+phủ))*"
@@ -260,7 +262,7 @@ def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = Fal
 
 _GENERIC = re.compile(
     r"(?i)^(?:các\s+)?((?:doanh\s+nghiệp|cơ\s+sở|cơ\s+quan|đơn\s+vị|tổ\s+chức|đối\s+tượng|chủ\s+đầu\s+tư"
-    r"|chủ\s+rừng)\b[^,.;:()]{0,80}?)\s*(?:\(|:|$|,\s*(?:có|chịu)\b)"
+    r"|chủ\s+rừng|thương\s+nhân|hộ\s+kinh\s+doanh)\b[^,.;:()]{0,80}?)\s*(?:\(|:|$|,\s*(?:có|chịu)\b)"
 )
 
 
@@ -285,13 +287,15 @@ _UNITS_END = re.compile(
 )
 
 
-def plural_units(text: str) -> str | None:
+def plural_units(text: str, *, organisations: bool = False) -> str | None:
     """Units named by their kinds, as written, where a text opens with them ("Các Vụ, Cục, đơn vị thuộc Bộ gửi …"):
-    no one agency, and not every department either. ``None`` when the text opens otherwise."""
+    no one agency, and not every department either. ``None`` when the text opens otherwise. With ``organisations``
+    (a reporting regime's lead-in), "Các tổ chức, đơn vị …" too."""
     text = text.strip()
-    if not _PLURAL_UNITS.match(text):
+    opening = _PLURAL_UNITS.match(text) or (re.match(r"(?i)^các\s+tổ\s+chức,\s", text) if organisations else None)
+    if not opening:
         return None
-    end = _UNITS_END.search(text)
+    end = _UNITS_END.search(text, opening.end())
     assert end is not None  # the pattern ends with "|$": it always matches
     phrase = text[: end.start()].strip(" ,:")
     return re.sub(r"\s*:\s*", ", ", phrase[0].upper() + phrase[1:]) if phrase else None

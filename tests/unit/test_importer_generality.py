@@ -711,3 +711,128 @@ def test_a_reports_sentence_before_its_numbered_contents_is_still_read():
         (("departments",), "Sở Nội vụ", (), None, "H1", "15/6", "before"),
         (("departments",), "Sở Nội vụ", (), None, "Y", "15/12", "before"),
     ]
+
+
+def test_reviews_at_the_end_of_named_years_are_two_one_off_reports():
+    text = (
+        "a) Bộ Khoa học và Công nghệ chủ trì các nhiệm vụ được giao; tổ chức sơ kết kết quả triển khai Đề án vào cuối "
+        "năm 2028 và tổng kết vào cuối năm 2032 để báo cáo Thủ tướng Chính phủ."
+    )
+    assert items_of(text) == [
+        (("Bộ Khoa học và Công nghệ",), "Thủ tướng Chính phủ", (), None, "once", None, None),
+        (("Bộ Khoa học và Công nghệ",), "Thủ tướng Chính phủ", (), None, "once", None, None),
+    ]
+    items = find_items(text, Level.NATIONAL)
+    assert all(any("no date" in note for note in i.review) for i in items)
+    unreported = (
+        "a) Bộ Khoa học và Công nghệ định kỳ hằng năm báo cáo Thủ tướng Chính phủ kết quả thực hiện; tổ chức tổng kết "
+        "Đề án vào cuối năm 2032."
+    )
+    assert items_of(unreported) == [(("Bộ Khoa học và Công nghệ",), "Thủ tướng Chính phủ", (), None, "Y", None, None)]
+
+
+def test_a_report_named_as_a_tasks_product_made_or_published_periodically_is_no_duty():
+    text = (
+        "Điều 3. Các Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố chịu trách nhiệm thi hành Quyết định.\n"
+        "Báo cáo hiện trạng rừng ngập mặn cấp tỉnh được xây dựng, công bố định kỳ.\n"
+        "Dự thảo Báo cáo đánh giá nguồn nước quốc gia chậm nhất trong năm 2028, cập nhật định kỳ.\n"
+        "Báo cáo thống kê đất ngập nước được ban hành và cập nhật định kỳ."
+    )
+    assert items_of(text) == []
+    duty = (
+        "Điều 3. Các Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố chịu trách nhiệm thi hành Quyết định.\n"
+        "Báo cáo định kỳ và đột xuất về tình hình thực hiện theo quy định."
+    )
+    assert [i[4] for i in items_of(duty)] == ["periodic", "ad-hoc"]
+
+
+def test_bodies_of_a_kind_at_every_level_a_lower_case_head_in_a_heading_and_a_units_section_as_via():
+    text = (
+        "Điều 7. Trách nhiệm của thủ trưởng các đơn vị thuộc Cục Hải quan\n"
+        "1. Phổ biến Quy định này đến công chức của đơn vị.\n"
+        "2. Định kỳ hằng quý có báo cáo kết quả qua bộ phận thanh tra nội bộ để theo dõi, tổng hợp chung.\n"
+        "3. Định kỳ trước ngày 15 tháng 12 hằng năm, cơ quan hải quan các cấp phải báo cáo Cục Hải quan về tình hình "
+        "thực hiện Quy định này."
+    )
+    assert items_of(text) == [
+        (("đơn vị thuộc Cục Hải quan",), None, (), "bộ phận thanh tra nội bộ", "Q", None, None),
+        (("cơ quan hải quan các cấp",), "Cục Hải quan", (), None, "Y", "15/12", "before"),
+    ]
+
+
+def test_a_dash_bullet_under_the_obligations_of_traders_reports_to_the_body_that_asks():
+    text = (
+        "3. Nghĩa vụ của thương nhân kinh doanh tại bến cá\n"
+        "a) Thương nhân kinh doanh tại bến cá phải chấp hành Nội quy bến cá.\n"
+        "b) Một số quy định chung:\n"
+        "- Nộp đầy đủ, đúng hạn các khoản phí theo quy định.\n"
+        "- Định kỳ, đột xuất báo cáo tình hình kinh doanh theo yêu cầu của Ban quản lý bến cá hoặc cơ quan chức năng."
+    )
+    assert items_of(text) == [
+        (("thương nhân kinh doanh tại bến cá",), "Ban quản lý bến cá", (), None, "periodic", None, None),
+        (("thương nhân kinh doanh tại bến cá",), "Ban quản lý bến cá", (), None, "ad-hoc", None, None),
+    ]
+    open_asker = text.replace("Ban quản lý bến cá hoặc cơ quan chức năng", "Cơ quan có thẩm quyền")
+    assert [i[1] for i in items_of(open_asker)] == [None, None]
+
+
+def test_a_numbered_reporting_clause_ending_as_sau_with_a_quarterly_day_and_the_dates_of_the_other_periods():
+    text = (
+        "Điều 12. Chế độ báo cáo\n"
+        "1. Trung tâm Cứu hộ đường thủy quốc gia (VNRC) tổng hợp, báo cáo Bộ Xây dựng hằng năm.\n"
+        "2. Bộ Chỉ huy quân sự tỉnh (thành phố) gửi báo cáo thông tin cứu hộ quý, sáu tháng, năm về VNRC, quân khu "
+        "trước ngày 20 tháng cuối của quý, ngày 20 tháng 6 và ngày 20 tháng 12 hằng năm như sau:\n"
+        "a) Nội dung báo cáo: kết quả cứu hộ."
+    )
+    assert [i[1] for i in items_of("Sở Nội vụ báo cáo về CCHC hằng năm, gửi UBND tỉnh trước ngày 15/12.")] == [
+        "UBND tỉnh"
+    ]
+    assert [i[1] for i in items_of("Sở Nội vụ định kỳ hằng năm báo cáo CCHC trước ngày 15/12.")] == [None]
+    commands = [i for i in items_of(text) if i[0] == ("Bộ Chỉ huy quân sự tỉnh",)]
+    assert commands == [
+        (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "Q", "20", "before"),
+        (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "H1", "20/6", "before"),
+        (("Bộ Chỉ huy quân sự tỉnh",), "VNRC", (), None, "Y", "20/12", "before"),
+    ]
+
+
+def test_any_province_of_a_ministrys_rules_and_a_deadline_in_a_programmes_last_year():
+    text = (
+        "Ủy ban Nhân dân tỉnh (thành phố) gửi Bộ Công an (qua Cục Cảnh sát phòng cháy) thẩm định chương trình, kế "
+        "hoạch cấp tỉnh trước ngày 15 tháng 9 năm cuối đối với chương trình; trước ngày 15 tháng 9 hằng năm đối với kế "
+        "hoạch."
+    )
+    assert items_of(text) == [
+        (("provinces",), "Bộ Công an", (), "Cục Cảnh sát phòng cháy", "once", "15/9", "before"),
+        (("provinces",), "Bộ Công an", (), "Cục Cảnh sát phòng cháy", "Y", "15/9", "before"),
+    ]
+    once = find_items(text, Level.NATIONAL)[0]
+    assert "a one-off report whose date has no year" in once.review
+
+
+def test_a_programme_prepared_and_sent_up_lap_trinh_is_a_document_sent_up():
+    text = (
+        "a) Cục Cứu hộ quốc gia chịu trách nhiệm lập, trình Bộ Công an (qua Cục Kế hoạch) chương trình cứu hộ cấp quốc "
+        "gia trước ngày 10 tháng 5 năm cuối của chương trình. Hình thức nộp hồ sơ: trực tiếp."
+    )
+    assert items_of(text) == [(("Cục Cứu hộ quốc gia",), "Bộ Công an", (), "Cục Kế hoạch", "once", "10/5", "before")]
+    assert items_of("Sở Tài chính xây dựng chương trình, trình UBND tỉnh phê duyệt trước ngày 10/5/2026.") == []
+
+
+def test_a_point_of_a_reporting_regime_gives_a_periodic_day_without_the_word_bao_cao():
+    text = (
+        "Điều 22. Chế độ báo cáo thông tin cứu hộ\n"
+        "1. Các tổ chức, đơn vị cứu hộ thực hiện chế độ báo cáo như sau:\n"
+        "a) Trong thời hạn 07 ngày làm việc, trước khi triển khai các hoạt động tại hiện trường phải báo cáo Bộ Chỉ "
+        "huy quân sự tỉnh nơi thực hiện dự án và Cục Cứu hộ kế hoạch thi công;\n"
+        "b) Trong thời hạn 15 ngày làm việc, sau khi kết thúc dự án và định kỳ trước ngày 15 tháng cuối của quý đối "
+        "với dự án kéo dài qua các quý;"
+    )
+    assert items_of(text) == [
+        (("Các tổ chức, đơn vị cứu hộ",), "Bộ Chỉ huy quân sự tỉnh", (), None, "Q", "15", "before"),
+    ]
+    (item,) = find_items(text, Level.NATIONAL)
+    assert any(note.startswith('the point writes no "báo cáo"') for note in item.review)
+    assert any(note.startswith("recipient read from the reporting clause before it") for note in item.review)
+    without_regime = text.replace("thực hiện chế độ báo cáo như sau:", "thực hiện các việc sau:")
+    assert items_of(without_regime) == []

@@ -836,3 +836,48 @@ def test_a_point_of_a_reporting_regime_gives_a_periodic_day_without_the_word_bao
     assert any(note.startswith("recipient read from the reporting clause before it") for note in item.review)
     without_regime = text.replace("thực hiện chế độ báo cáo như sau:", "thực hiện các việc sau:")
     assert items_of(without_regime) == []
+
+
+def test_a_lettered_point_or_bullet_without_a_reporter_takes_the_numbered_heading_or_the_lead_in():
+    lettered = (
+        "II. TỔ CHỨC THỰC HIỆN\n"
+        "1. Sở Y tế: chủ trì triển khai kế hoạch; tổng hợp, báo cáo UBND tỉnh trước ngày 20/12 hằng năm.\n"
+        "4. Ủy ban nhân dân các xã, phường:\n"
+        "a) Triển khai thực hiện kế hoạch trên địa bàn;\n"
+        "b) Bố trí kinh phí thực hiện;\n"
+        "c) Định kỳ 6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12) báo cáo kết quả thực hiện về Sở Y tế."
+    )
+    assert items_of(lettered) == [
+        (("Sở Y tế",), "UBND tỉnh", (), None, "Y", "20/12", "before"),
+        (("communes",), "Sở Y tế", (), None, "H1", "15/6", "before"),
+        (("communes",), "Sở Y tế", (), None, "Y", "15/12", "before"),
+    ]
+    dashed = (
+        "3. Ủy ban nhân dân cấp xã:\n"
+        "- Tổ chức triển khai kế hoạch.\n"
+        "+ Bố trí nguồn lực.\n"
+        "- Định kỳ hằng quý báo cáo kết quả về Sở Nông nghiệp và Môi trường trước ngày 20 tháng cuối quý."
+    )
+    assert items_of(dashed) == [(("communes",), "Sở Nông nghiệp và Môi trường", (), None, "Q", "20", "before")]
+    lead_in = (
+        "3. Trách nhiệm của Ủy ban nhân dân các xã, phường\n"
+        "a) Tuyên truyền kế hoạch.\n"
+        "b) Kiểm tra, giám sát.\n"
+        "c) Định kỳ hằng năm báo cáo kết quả về Sở Tư pháp trước ngày 10/12."
+    )
+    assert items_of(lead_in) == [(("communes",), "Sở Tư pháp", (), None, "Y", "10/12", "before")]
+    duty = (
+        "Các sở, ban, ngành có trách nhiệm:\n"
+        "+ Tuyên truyền kế hoạch;\n"
+        "+ Định kỳ hằng năm báo cáo kết quả về Sở Văn hóa, Thể thao và Du lịch trước ngày 10/12."
+    )
+    assert items_of(duty) == [(("departments",), "Sở Văn hóa, Thể thao và Du lịch", (), None, "Y", "10/12", "before")]
+
+
+def test_a_list_sent_up_with_its_date_first_is_a_yearly_obligation_of_its_senders():
+    assert items_of(
+        "Trước ngày 20 tháng 12 hằng năm, Ủy ban nhân dân các xã lập danh sách hộ nghèo gửi Sở Nội vụ."
+    ) == [(("communes",), "Sở Nội vụ", (), None, "Y", "20/12", "before")]
+    assert items_of("Hằng năm, trước ngày 30 tháng 6, UBND các xã, phường lập kế hoạch vốn gửi Sở Tài chính.") == [
+        (("communes",), "Sở Tài chính", (), None, "Y", "30/6", "before")
+    ]

@@ -22,6 +22,7 @@ from ..model import Area, Level
 
 __all__ = [
     "GROUPS",
+    "PLACE_NAME",
     "AgencyMatch",
     "Directory",
     "canonical",
@@ -165,6 +166,8 @@ _PART = rf"(?!{_HEADS}){_CAP}(?:[&-]{_CAP})*(?: (?:{_LOW}))?"
 _SPECIAL = r"(?:(?:Khoa học|Nông nghiệp|Tài nguyên|Giáo dục|Kế hoạch|Dân tộc) (?:Công nghệ|Môi trường|Đào tạo|Đầu tư|Tôn giáo)|Công Thương|Phát triển nông thôn|Giao thông vận tải|Lao động,? Thương binh và Xã hội|Văn hóa, Thể thao và Du lịch)"
 _DEPT = rf"(?:{_SPECIAL}|{_PART}(?:(?: và | - | – |-|–)(?:{_SPECIAL}|{_PART}))*)"
 _PLACE = rf"(?: {_LEVEL}(?: (?!{_HEADS}){_CAP})*)?"
+# a level and the place's own name, as they follow a body: "tỉnh", "Thành phố", "tỉnh Bình Minh"
+PLACE_NAME = rf"{_LEVEL}(?: (?!{_HEADS}){_CAP})*"
 # Words a committee's name does not go on with: a verb, a time, what a report is about ("Ban Chỉ đạo về kết quả …",
 # "Thành viên Ban Chỉ đạo định kỳ hằng năm báo cáo …" end at "Ban Chỉ đạo").
 _NAME_STOP = (

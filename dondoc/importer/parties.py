@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Level
-from .agencies import find_agencies, find_groups
+from .agencies import PLACE_NAME, find_agencies, find_groups
 
 __all__ = ["GROUP_KINDS", "GROUP_NAMES", "Party", "find_parties", "generic_party", "plural_units", "trim_name"]
 
@@ -229,13 +229,34 @@ def _below(level: Level, modern: bool) -> str:
     return "districts"
 
 
+# "Ủy ban nhân dân và Hội đồng nhân dân tỉnh", "UBND và HĐND Thành phố": two bodies sharing one place name
+_SHARED_PLACE = re.compile(
+    r"(?P<first>(?:Ủy|Uỷ) ban nhân dân|UBND|Hội đồng nhân dân|HĐND) và "
+    r"(?P<second>(?:Ủy|Uỷ) ban nhân dân|UBND|Hội đồng nhân dân|HĐND) "
+    rf"(?P<place>{PLACE_NAME})"
+)
+
+
+def _shared_place(text: str) -> list[tuple[int, int, str, int]]:
+    """Each of two bodies written before one place name, with the place: "UBND và HĐND tỉnh" is "UBND tỉnh" and
+    "HĐND tỉnh" (never "HĐND tỉnh" alone, after a nameless "UBND")."""
+    found = []
+    for match in _SHARED_PLACE.finditer(text):
+        if match.group("first")[0] == match.group("second")[0]:
+            continue  # "Ủy ban nhân dân và Ủy ban …": not two bodies of one place
+        place = match.group("place")
+        found.append((match.start("first"), match.end("first"), f"{match.group('first')} {place}", 4))
+        found.append((match.start("second"), match.end(), f"{match.group('second')} {place}", 4))
+    return found
+
+
 # "Sở Y tế - cơ quan thường trực Ban Chỉ đạo": what the body is, not another body
 _APPOSITION = re.compile(r"\s[-–]\s+(?:là\s+)?(?:cơ\s+quan|đơn\s+vị)\s+(?:[a-zđà-ỹ]+\s+){0,4}(?:của\s+)?$")
 
 
 def find_parties(text: str, level: Level = Level.PROVINCE, *, modern: bool = False) -> list[Party]:
     """Every agency and group named in ``text``, in order, without overlaps (the longer name wins)."""
-    candidates: list[tuple[int, int, str, int]] = []  # start, end, name, preference
+    candidates: list[tuple[int, int, str, int]] = _shared_place(text)  # start, end, name, preference
     for kind, pattern in _EXTRA_GROUPS:
         for match in pattern.finditer(text):
             candidates.append((match.start(), match.end(), kind, 3))

@@ -881,3 +881,21 @@ def test_a_list_sent_up_with_its_date_first_is_a_yearly_obligation_of_its_sender
     assert items_of("Hằng năm, trước ngày 30 tháng 6, UBND các xã, phường lập kế hoạch vốn gửi Sở Tài chính.") == [
         (("communes",), "Sở Tài chính", (), None, "Y", "30/6", "before")
     ]
+
+
+def test_two_bodies_sharing_one_place_name_are_one_report_to_the_first_and_also_to_the_second():
+    assert items_of(
+        "Sở Tài chính định kỳ hằng năm tổng hợp báo cáo Ủy ban nhân dân và Hội đồng nhân dân tỉnh trước ngày 15/12."
+    ) == [(("Sở Tài chính",), "Ủy ban nhân dân tỉnh", ("Hội đồng nhân dân tỉnh",), None, "Y", "15/12", "before")]
+    onward = (
+        "Các sở, ngành gửi báo cáo về Sở Nội vụ trước ngày 10/12 hằng năm để tổng hợp, báo cáo UBND và HĐND Thành phố "
+        "trước ngày 20/12."
+    )
+    assert items_of(onward) == [
+        (("departments",), "Sở Nội vụ", (), None, "Y", "10/12", "before"),
+        (("Sở Nội vụ",), "UBND Thành phố", ("HĐND Thành phố",), None, "Y", "20/12", "before"),
+    ]
+    communes = "Ủy ban nhân dân các xã báo cáo Ủy ban nhân dân và Hội đồng nhân dân Thành phố định kỳ hằng năm."
+    assert [(i[0], i[1], i[2]) for i in items_of(communes)] == [
+        (("communes",), "Ủy ban nhân dân Thành phố", ("Hội đồng nhân dân Thành phố",))
+    ]

@@ -933,6 +933,10 @@ _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
     r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$"
 )
+# "đề nghị Thủ tướng Chính phủ, Chủ tịch UBND tỉnh xem xét …": the bodies asked to decide, neither the senders nor
+# (when the sentence names where the dossier goes) the recipient
+_ASKED_TO_DECIDE_BEFORE = re.compile(r"(?i)\bđề\s+nghị\s+(?:(?!\b(?:báo\s+cáo|gửi|nộp|thực\s+hiện|để)\b)[^.;:]){0,80}$")
+_ASKED_TO_DECIDE_AFTER = re.compile(r"(?i)^(?:(?!\b(?:báo\s+cáo|gửi|nộp|thực\s+hiện|để)\b)[^.;:]){0,80}?\bxem\s+xét\b")
 _VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+(?:cơ\s+quan\s+)?đầu\s+mối(?:\s+là)?)?\s+$")
 _CONSOLIDATE = re.compile(r"(?i)\btổng\s+hợp\b")
 _ONWARD = re.compile(
@@ -1045,8 +1049,13 @@ def _parties(
     zone_end = 0 if _VERB_FIRST.match(text[label.end() if label else 0 :]) else verb.start() if verb else len(text)
     last_recipient_end = -1
     object_end = -1
+    deciders: list[str] = []
     for party in names:
         before = text[max(0, party.start - 40) : party.start]
+        if _ASKED_TO_DECIDE_BEFORE.search(text[: party.start]) and _ASKED_TO_DECIDE_AFTER.match(text[party.end :]):
+            if not party.group:
+                deciders.append(party.name)  # "đề nghị Chủ tịch UBND tỉnh xem xét": asked to decide, not a sender
+            continue
         if _REQUESTER.match(text[party.end : party.end + 12]) and not party.group:
             continue  # "Ủy ban nhân dân Thành phố yêu cầu …": the one who asks
         if (
@@ -1135,6 +1144,8 @@ def _parties(
                 and p.name not in reporters
                 and p.name != via
             ]
+    if recipient is None and deciders:
+        recipient, also_to = deciders[0], [*also_to, *deciders[1:]]  # the dossier goes to those asked to decide
     acronym = _ACRONYM_RECIPIENT.search(text) if recipient is None else None
     if acronym:
         recipient = acronym.group(1)  # "gửi báo cáo … về VNMAC, quân khu …": a body called by its abbreviation

@@ -899,3 +899,19 @@ def test_two_bodies_sharing_one_place_name_are_one_report_to_the_first_and_also_
     assert [(i[0], i[1], i[2]) for i in items_of(communes)] == [
         (("communes",), "Ủy ban nhân dân Thành phố", ("Hội đồng nhân dân Thành phố",))
     ]
+
+
+def test_the_body_asked_to_consider_a_request_is_its_recipient_never_its_sender():
+    assert items_of(
+        "Ủy ban nhân dân các xã gửi Tờ trình đề nghị Chủ tịch Ủy ban nhân dân tỉnh xem xét, công nhận xã đạt chuẩn "
+        "trước ngày 30/10 hằng năm."
+    ) == [(("communes",), "Ủy ban nhân dân tỉnh", (), None, "Y", "30/10", "before")]
+    dossier = (
+        "Hồ sơ trình, đề nghị Thủ tướng Chính phủ, Chủ tịch UBND tỉnh xem xét tặng Bằng khen gửi về Sở Nội vụ trước "
+        "ngày 31/3/2026 để tổng hợp."
+    )
+    assert items_of(dossier) == [((), "Sở Nội vụ", (), None, "once", "31/3/2026", "before")]
+    (item,) = find_items(dossier, Level.PROVINCE)
+    assert "the sentence names no reporter" in item.review
+    asked_to_report = "Bộ Tài chính đề nghị UBND các tỉnh báo cáo kết quả về Bộ Tài chính trước ngày 15/12 hằng năm."
+    assert items_of(asked_to_report) == [(("provinces",), "Bộ Tài chính", (), None, "Y", "15/12", "before")]

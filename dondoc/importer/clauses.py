@@ -933,9 +933,13 @@ _REQUESTER = re.compile(r"(?i)^\s*(?:yêu\s+cầu|đề\s+nghị|giao)\b")
 _ASKED = re.compile(
     r"(?i)(?:^|\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+)(?:(?:Thủ\s+trưởng|Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng)\s+)?$"
 )
-# "đề nghị Thủ tướng Chính phủ, Chủ tịch UBND tỉnh xem xét …": the bodies asked to decide, neither the senders nor
-# (when the sentence names where the dossier goes) the recipient
-_ASKED_TO_DECIDE_BEFORE = re.compile(r"(?i)\bđề\s+nghị\s+(?:(?!\b(?:báo\s+cáo|gửi|nộp|thực\s+hiện|để)\b)[^.;:]){0,80}$")
+# "(gửi Tờ trình / Hồ sơ trình,) đề nghị Thủ tướng Chính phủ, Chủ tịch UBND tỉnh xem xét …": the bodies a document
+# asks to decide, neither its senders nor (when the sentence names where it goes) its recipient; not "Đề nghị UBND các
+# xã xem xét, báo cáo …", where those asked are the reporters
+_ASKED_TO_DECIDE_BEFORE = re.compile(
+    r"(?i)\b(?:tờ\s+trình|hồ\s+sơ|văn\s+bản|công\s+văn|trình,?|gửi)\s+(?:[^.;:]{0,30}?\s)?đề\s+nghị\s+"
+    r"(?:(?!\b(?:báo\s+cáo|gửi|nộp|thực\s+hiện|để)\b)[^.;:]){0,80}$"
+)
 _ASKED_TO_DECIDE_AFTER = re.compile(r"(?i)^(?:(?!\b(?:báo\s+cáo|gửi|nộp|thực\s+hiện|để)\b)[^.;:]){0,80}?\bxem\s+xét\b")
 _VIA_MARK = re.compile(r"(?i)(?:\(|\b)(?:thông\s+qua|qua)(?:\s+(?:cơ\s+quan\s+)?đầu\s+mối(?:\s+là)?)?\s+$")
 _CONSOLIDATE = re.compile(r"(?i)\btổng\s+hợp\b")

@@ -915,3 +915,8 @@ def test_the_body_asked_to_consider_a_request_is_its_recipient_never_its_sender(
     assert "the sentence names no reporter" in item.review
     asked_to_report = "Bộ Tài chính đề nghị UBND các tỉnh báo cáo kết quả về Bộ Tài chính trước ngày 15/12 hằng năm."
     assert items_of(asked_to_report) == [(("provinces",), "Bộ Tài chính", (), None, "Y", "15/12", "before")]
+    asked_to_consider_and_report = (
+        "Đề nghị Ủy ban nhân dân các xã xem xét, báo cáo kết quả về Sở Y tế trước ngày 15/12 hằng năm.",
+        "Sở Y tế đề nghị Công an tỉnh xem xét, báo cáo kết quả về Sở Y tế trước ngày 15/12 hằng năm.",
+    )
+    assert [items_of(t)[0][0] for t in asked_to_consider_and_report] == [("communes",), ("Công an tỉnh",)]

@@ -89,6 +89,19 @@ def delivered(sink) -> int:
     return sum(sink.stats.delivered.values())
 
 
+def with_district_b(valid_from: str | None = None) -> str:
+    """The test area with a second district, a member of the reporting group (from ``valid_from`` if given)."""
+    return AREA.replace(
+        "    contacts: [{address: vanthu@huyen-a.demo.example.org}]\n",
+        "    contacts: [{address: vanthu@huyen-a.demo.example.org}]\n"
+        "  - id: demo.ubnd-b\n"
+        "    name: Ủy ban nhân dân huyện B\n"
+        "    level: district\n"
+        + (f"    valid_from: {valid_from}\n" if valid_from else "")
+        + "    contacts: [{address: vanthu@huyen-b.demo.example.org}]\n",
+    ).replace("members: [demo.ubnd-a]", "members: [demo.ubnd-a, demo.ubnd-b]")
+
+
 def test_once_everything_due_was_sent_a_later_chase_is_a_no_op_by_the_short_path(synced):
     sink, database = synced
     assert chase(MORNING) == ({**ZERO, "planned": 2, "queued": 2, "sent": 2}, False)
@@ -168,15 +181,7 @@ def test_an_extension_voids_the_horizon_and_the_new_series_is_sent(synced):
 def test_a_new_agency_gets_its_deadline_by_sync_and_the_next_chase_reminds_it(synced, tmp_path):
     sink, database = synced
     chase(MORNING)
-    area = AREA.replace(
-        "    contacts: [{address: vanthu@huyen-a.demo.example.org}]\n",
-        "    contacts: [{address: vanthu@huyen-a.demo.example.org}]\n"
-        "  - id: demo.ubnd-b\n"
-        "    name: Ủy ban nhân dân huyện B\n"
-        "    level: district\n"
-        "    contacts: [{address: vanthu@huyen-b.demo.example.org}]\n",
-    ).replace("members: [demo.ubnd-a]", "members: [demo.ubnd-a, demo.ubnd-b]")
-    write_config(tmp_path / "config", area=area)
+    write_config(tmp_path / "config", area=with_district_b())
     dondoc("sync", "--now", "2021-05-05T09:30")
     assert horizon(database) == []
     assert chase("2021-05-05T10:00") == ({**ZERO, "planned": 1, "queued": 1, "sent": 1}, False)
@@ -255,16 +260,7 @@ def test_on_postgresql_every_chase_takes_the_full_path_and_the_triggers_hold(env
 
 def test_an_agency_that_exists_from_a_later_day_is_reminded_from_that_day(env, tmp_path):
     sink, database = env
-    area = AREA.replace(
-        "    contacts: [{address: vanthu@huyen-a.demo.example.org}]\n",
-        "    contacts: [{address: vanthu@huyen-a.demo.example.org}]\n"
-        "  - id: demo.ubnd-b\n"
-        "    name: Ủy ban nhân dân huyện B\n"
-        "    level: district\n"
-        "    valid_from: 2021-05-07\n"
-        "    contacts: [{address: vanthu@huyen-b.demo.example.org}]\n",
-    ).replace("members: [demo.ubnd-a]", "members: [demo.ubnd-a, demo.ubnd-b]")
-    write_config(tmp_path / "config", area=area)
+    write_config(tmp_path / "config", area=with_district_b(valid_from="2021-05-07"))
     dondoc("sync", "--now", "2021-03-01")
     assert chase(MORNING)[0]["sent"] == 2  # not yet the new district
     # from its first day (Friday 7/5) its reminder of 5/5 is still to send: the horizon is then, not 10/5

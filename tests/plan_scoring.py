@@ -49,6 +49,16 @@ from dondoc.importer.agencies import canonical
 
 PLANS = Path(__file__).resolve().parent / "data" / "plans"
 UNSEEN = "unseen2026"  # the 2025 texts found and labelled after the importer was tuned on everything above
+# their splits, in the order the batches came: the part tuned on first, then the parts kept aside and the later batches
+UNSEEN_SPLITS = (
+    "unseen-tuning",
+    "unseen-aside",
+    "unseen-final",
+    "unseen-last",
+    "unseen-f",
+    "unseen-g",
+    "unseen-g-aside",
+)
 KINDS = ("departments", "districts", "communes", "provinces", "ministries")
 
 # Wordings of the groups, as plans write them (the scorer's own list, not the importer's).

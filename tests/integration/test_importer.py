@@ -268,19 +268,11 @@ def test_the_fresh_texts_are_scored_each_and_their_figures_printed():
 
 
 def test_every_label_quotes_its_text():
-    from tests.plan_scoring import labelled
+    from tests.plan_scoring import UNSEEN_SPLITS, labelled
 
     splits = {
         "fresh": ("fresh",),
-        "unseen2026": (
-            "unseen-tuning",
-            "unseen-aside",
-            "unseen-final",
-            "unseen-last",
-            "unseen-f",
-            "unseen-g",
-            "unseen-g-aside",
-        ),
+        "unseen2026": UNSEEN_SPLITS,
     }
     for path in labelled() + labelled("fresh") + labelled("unseen"):
         text = " ".join(path.read_text(encoding="utf-8").split())
@@ -564,26 +556,18 @@ def test_the_unseen_2025_texts_are_scored_each_and_their_figures_printed():
     the importer ran on them. Their figures are printed per part (``unseen-tuning``, whose misses were read, and
     ``unseen-aside``, kept aside); every file is scored with all its labels' obligations counted, and the part the
     importer was tuned on is held to 0.9 like the corpus."""
-    from tests.plan_scoring import PLANS, UNSEEN, details, figures, labelled, score_file
+    from tests.plan_scoring import PLANS, UNSEEN, UNSEEN_SPLITS, details, figures, labelled, score_file
 
     paths = labelled("unseen")
     assert len(paths) == len(list((PLANS / UNSEEN).glob("*.txt"))) >= 57
     scores = [score_file(path) for path in paths]
     for path, score in zip(paths, scores, strict=True):
         labels = yaml.safe_load(path.with_suffix(".expected.yaml").read_text(encoding="utf-8"))
-        assert score.split in (
-            "unseen-tuning",
-            "unseen-aside",
-            "unseen-final",
-            "unseen-last",
-            "unseen-f",
-            "unseen-g",
-            "unseen-g-aside",
-        )
+        assert score.split in UNSEEN_SPLITS
         assert score.expected == len(labels["obligations"]) > 0 or labels["category"] == "none"
     tuned = [s for s in scores if s.split == "unseen-tuning"]
     print("\n" + details(tuned) + "\n" + figures(tuned).line("unseen-tuning"))
-    for split in ("unseen-aside", "unseen-final", "unseen-last", "unseen-f", "unseen-g", "unseen-g-aside"):
+    for split in UNSEEN_SPLITS[1:]:  # the others, printed
         print(figures([s for s in scores if s.split == split]).line(split))
     on_tuned = figures(tuned)
     assert on_tuned.precision >= 0.9 and on_tuned.recall >= 0.9, details(tuned)
